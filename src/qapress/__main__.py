@@ -1,0 +1,3 @@
+from qapress.cli import main
+
+main()

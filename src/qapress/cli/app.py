@@ -1,0 +1,35 @@
+"""The typer application: registers each verb and turns every known error into one plain line."""
+
+from __future__ import annotations
+
+import typer
+
+import sys
+
+from qapress.cli import data, serve
+from qapress.cli.errors import stderr
+from qapress.store import StoreError
+
+app = typer.Typer(
+    name="qapress",
+    help="Run a network of Q&A article sites from one database.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(data.init)
+app.command("import")(data.import_)
+app.command()(data.export)
+app.command()(serve.serve)
+app.command()(serve.demo)
+
+
+def main() -> None:
+    """Entry point of the ``qapress`` console script."""
+    try:
+        app()
+    except StoreError as exc:
+        stderr.print(f"qapress: error: {exc}", markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Q&A articles from news sources: ingest, backends, grounding check, publishing."""

@@ -1,0 +1,1 @@
+"""The article sites: server-rendered pages for many domains, each page from one GraphQL query."""

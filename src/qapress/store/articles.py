@@ -1,0 +1,211 @@
+"""Articles in and out as JSON Lines: the format of `qapress import` and `qapress export`.
+
+Each line is one article object with the columns of ``qa_ai``. Parsing is pure (``parse_article_line``);
+writing goes in batches, one transaction each, so a bad line never loses what came before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import Engine
+
+from qapress.store.schema import domain, qa_ai
+
+BATCH_SIZE = 1_000
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1)
+    answer: str = ""
+
+
+class ArticleRecord(BaseModel):
+    """One article as it is imported and exported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = Field(default=None, ge=1)
+    domain: int = Field(ge=1)
+    title: str = Field(min_length=1, max_length=500)
+    slug: str = ""
+    text: str = ""
+    lead: str = ""
+    faq: list[FaqEntry] | None = None
+    outro: str = ""
+    date: dt.date | None = None
+    image_url: str | None = None
+    image_credit: str | None = None
+    src_id: int | None = None
+    source_id: int | None = None
+    status: Literal["draft", "published", "withdrawn"] = "published"
+
+    @field_validator("title")
+    @classmethod
+    def _title_is_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("title is blank")
+        return value
+
+    def row(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_none=False)
+        if values["id"] is None:
+            del values["id"]
+        values["slug"] = self.slug or slugify(self.title)
+        return values
+
+
+class ImportLineError(ValueError):
+    """A line of an import file is not a valid article; ``line`` is its 1-based number."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def slugify(title: str, max_length: int = 80) -> str:
+    """A URL slug from a title: ASCII, lower case, words joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "article"
+
+
+def parse_article_line(number: int, line: str) -> ArticleRecord:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ImportLineError(number, f"not JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise ImportLineError(number, "expected a JSON object")
+    try:
+        return ArticleRecord.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "article"
+        raise ImportLineError(number, f"{where}: {first['msg']}") from exc
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    skipped: list[ImportLineError] = field(default_factory=list)
+
+
+def import_articles(
+    engine: Engine,
+    lines: Iterable[str],
+    *,
+    on_error: Literal["skip", "abort"] = "abort",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Insert the articles of a JSON Lines stream, a transaction per batch.
+
+    With ``on_error="abort"`` the first bad line raises ``ImportLineError`` after the batches before it were
+    committed; with ``"skip"`` bad lines (invalid JSON, unknown domain, duplicate id) are reported and passed.
+    """
+    report = ImportReport()
+    known_domains = _domain_ids(engine)
+    batch: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if batch:
+            _insert_batch(engine, batch, report, on_error)
+            if progress:
+                progress(len(batch))
+            batch.clear()
+
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = parse_article_line(number, line)
+                if record.domain not in known_domains:
+                    raise ImportLineError(number, f"domain {record.domain} does not exist")
+            except ImportLineError as error:
+                if on_error == "abort":
+                    flush()
+                    raise
+                report.skipped.append(error)
+                continue
+            batch.append((number, record.row()))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        flush()
+    finally:
+        _fix_sequence(engine)
+    return report
+
+
+def _insert_batch(
+    engine: Engine, batch: list[tuple[int, dict[str, Any]]], report: ImportReport, on_error: str
+) -> None:
+    try:
+        with engine.begin() as connection:
+            connection.execute(qa_ai.insert(), [row for _, row in batch])
+        report.imported += len(batch)
+        return
+    except sa.exc.IntegrityError:
+        pass
+    # Some row of the batch broke a constraint: redo it row by row to name the line and keep the rest.
+    for number, row in batch:
+        try:
+            with engine.begin() as connection:
+                connection.execute(qa_ai.insert(), [row])
+            report.imported += 1
+        except sa.exc.IntegrityError as exc:
+            error = ImportLineError(number, f"rejected by the database ({_constraint_message(exc)})")
+            if on_error == "abort":
+                raise error from exc
+            report.skipped.append(error)
+
+
+def _constraint_message(exc: sa.exc.IntegrityError) -> str:
+    text = str(exc.orig).strip().splitlines()[0]
+    return text[:200]
+
+
+def _fix_sequence(engine: Engine) -> None:
+    """After explicit ids, move PostgreSQL's id sequence past them (SQLite does this by itself)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), COALESCE((SELECT MAX(id) FROM qa_ai), 1))"
+            )
+
+
+def _domain_ids(engine: Engine) -> set[int]:
+    with engine.connect() as connection:
+        return set(connection.execute(sa.select(domain.c.id)).scalars())
+
+
+EXPORT_COLUMNS = [column for column in qa_ai.c if column.name not in ("created_at", "updated_at")]
+
+
+def export_articles(engine: Engine, *, batch_size: int = BATCH_SIZE) -> Iterator[str]:
+    """The articles as JSON Lines, in id order, read in keyset-paginated batches (constant memory)."""
+    last_id = 0
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(*EXPORT_COLUMNS).where(qa_ai.c.id > last_id).order_by(qa_ai.c.id).limit(batch_size)
+            ).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            record = {key: value for key, value in row.items()}
+            if isinstance(record["date"], dt.date):
+                record["date"] = record["date"].isoformat()
+            if isinstance(record["faq"], str):
+                record["faq"] = json.loads(record["faq"])
+            yield json.dumps(record, ensure_ascii=False)
+        last_id = rows[-1]["id"]

@@ -1,0 +1,128 @@
+"""Connections to the store: one SQLAlchemy engine per process, tuned per dialect, and schema migrations.
+
+SQLite is the embedded default (a file in the data folder, WAL, ``busy_timeout``, foreign keys on);
+PostgreSQL is for real deployments. Both run the same code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The store cannot be opened or migrated; the message says which database and why."""
+
+
+def open_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for ``url``; for SQLite also create its folder and set the pragmas on every connection."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid database URL {url!r}: expected sqlite:///PATH or postgresql://...") from exc
+    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+        kwargs["pool_size"] = 10
+    else:
+        raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"no driver for database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself, so that writers can take the lock up front.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # IMMEDIATE for writers would serialize readers too; a plain BEGIN plus busy_timeout is enough for reads,
+    # and code that must check-then-write atomically asks for IMMEDIATE via `begin_write`.
+    mode = connection.info.pop("sqlite_begin", "BEGIN")
+    connection.exec_driver_sql(mode)
+
+
+def begin_write(engine: Engine) -> Any:
+    """A transaction that holds the write lock from its start on SQLite (``BEGIN IMMEDIATE``).
+
+    Check-then-insert rules (five links per page, no duplicate URL) need it: with a deferred BEGIN two
+    writers could both pass the check. PostgreSQL gets an ordinary transaction; callers lock rows there.
+    """
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+    return _ClosingTransaction(connection)
+
+
+class _ClosingTransaction:
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self._transaction: sa.RootTransaction | None = None
+
+    def __enter__(self) -> sa.Connection:
+        self._transaction = self.connection.begin()
+        return self.connection
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._transaction is not None
+        try:
+            if exc_type is None:
+                self._transaction.commit()
+            else:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration; safe to run on every start."""
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise StoreError(f"cannot reach the database {engine.url.render_as_string()!r}: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"migrating {engine.url.render_as_string()!r} failed: {exc}") from exc
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail with a plain message when the database cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", exc)
+        raise StoreError(f"cannot reach the database {engine.url.render_as_string()!r}: {orig}") from exc

@@ -1,0 +1,90 @@
+"""The first schema: domains, sources, Q&A articles and readers' links.
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+now = sa.func.current_timestamp
+
+
+def upgrade() -> None:
+    op.create_table(
+        "domain",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("host", sa.String(253), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("description", sa.Text, nullable=False, server_default=""),
+        sa.Column("language", sa.String(20), nullable=False, server_default="en"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now()),
+    )
+    op.create_table(
+        "source",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("url", sa.Text, nullable=True, unique=True),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("publisher", sa.Text, nullable=True),
+        sa.Column("author", sa.Text, nullable=True),
+        sa.Column("date", sa.Date, nullable=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("image_credit", sa.Text, nullable=True),
+        sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now()),
+    )
+    op.create_table(
+        "qa_ai",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("domain", sa.Integer, sa.ForeignKey("domain.id"), nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("slug", sa.String(200), nullable=False, server_default=""),
+        sa.Column("text", sa.Text, nullable=False, server_default=""),
+        sa.Column("lead", sa.Text, nullable=False, server_default=""),
+        sa.Column("faq", JSONType, nullable=True),
+        sa.Column("outro", sa.Text, nullable=False, server_default=""),
+        sa.Column("date", sa.Date, nullable=True),
+        sa.Column("image_url", sa.Text, nullable=True),
+        sa.Column("image_credit", sa.Text, nullable=True),
+        sa.Column("src_id", sa.Integer, nullable=True),
+        sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False, server_default="published"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now()),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=now()),
+        sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="qa_ai_status_check"),
+    )
+    op.create_index("qa_ai_domain_id_idx", "qa_ai", ["domain", "id"])
+    op.create_index("qa_ai_source_id_idx", "qa_ai", ["source_id"])
+    op.create_table(
+        "link",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("url", sa.Text, nullable=False),
+        sa.Column("url_key", sa.Text, nullable=False),
+        sa.Column("title", sa.Text, nullable=True),
+        sa.Column("consent", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+        sa.Column("reason", sa.Text, nullable=True),
+        sa.Column("ip_hash", sa.String(64), nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now()),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.UniqueConstraint("article_id", "url_key", name="link_article_id_url_key_key"),
+        sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
+    )
+    op.create_index("link_status_next_check_idx", "link", ["status", "next_check_at"])
+
+
+def downgrade() -> None:
+    op.drop_table("link")
+    op.drop_table("qa_ai")
+    op.drop_table("source")
+    op.drop_table("domain")

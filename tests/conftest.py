@@ -1,0 +1,120 @@
+"""Fixtures shared by every test package: a real, migrated store on SQLite and on PostgreSQL.
+
+Every test that takes ``engine`` runs twice, once per database. PostgreSQL comes from
+``QAPRESS_TEST_PG_URL`` (default: the local server, trust auth); when it is unreachable the PostgreSQL half
+skips with the reason, except under ``CI=true``, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from qapress.store import migrate, open_engine
+from qapress.store.schema import metadata
+
+PG_ADMIN_URL = os.environ.get("QAPRESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def missing(reason: str) -> None:
+    """Skip with a visible reason, or fail under CI, where every part must be there."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout: the seeds and the conformance cases."""
+    if not SHARED.is_dir():
+        missing(f"no shared folder at {SHARED}")
+    return SHARED
+
+
+class PostgresServer:
+    """Creates throwaway databases on the test PostgreSQL server and drops them afterwards."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create_database(self, prefix: str = "qapress_t") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.admin.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.created:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer(PG_ADMIN_URL)
+    try:
+        with server.admin.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        missing(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.orig}")
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test: faster than migrating each time."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = open_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_store_url(postgres_server: PostgresServer) -> str:
+    url = postgres_server.create_database()
+    engine = open_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+def truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated store: a fresh SQLite file, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        path = tmp_path / "qapress.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_store_url")
+    engine = open_engine(url)
+    truncate_all(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A SQLAlchemy engine on an empty, migrated store (SQLite or PostgreSQL)."""
+    engine = open_engine(database_url)
+    yield engine
+    engine.dispose()
