@@ -118,3 +118,11 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = open_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_source_text() -> str:
+    """The seed's news article as the package ships it for the demo."""
+    from importlib import resources
+
+    return resources.files("qapress.store").joinpath("demo_data/heat-2-source.txt").read_text("utf-8")
