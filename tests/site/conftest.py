@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -11,6 +12,9 @@ from qapress.site.domains import Domain, DomainDirectory
 from qapress.site.render import Renderer
 from qapress.site.urls import SiteURLs
 from qapress.store import demo
+
+if TYPE_CHECKING:
+    from tests.site.live import LiveSite
 
 SCREEN = Domain(7, "screen.localhost", "Screen Q&A", "Films and series.", "en")
 NEWS = Domain(1, "news.localhost", "Newsroom", "News.", "en")
@@ -56,3 +60,24 @@ def urls() -> SiteURLs:
 @pytest.fixture(scope="session")
 def renderer() -> Renderer:
     return Renderer(StaticAssets())
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store holding the demo network, on SQLite and on PostgreSQL, shared by one test module."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'qapress.db'}"
+    server = request.getfixturevalue("postgres_server")
+    url: str = server.create_database("qapress_site")
+    return url
+
+
+@pytest.fixture(scope="module")
+def live(demo_url: str) -> Iterator[LiveSite]:
+    """The site over the demo network on a real uvicorn server."""
+    from tests.site.live import demo_store, serve_site  # imports the app, hence the engine
+
+    engine = demo_store(demo_url)
+    with serve_site(engine) as site:
+        yield site
+    engine.dispose()

@@ -1,0 +1,229 @@
+"""The site over HTTP: a real uvicorn server on the demo network, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from qapress.store.demo import SEED_ARTICLE_ID, SEED_TITLE
+from qapress.store.schema import qa_ai
+
+if TYPE_CHECKING:
+    from tests.site.live import LiveSite
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def seed_path(live: LiveSite) -> str:
+    with live.engine.connect() as connection:
+        slug = connection.execute(sa.select(qa_ai.c.slug).where(qa_ai.c.id == SEED_ARTICLE_ID)).scalar_one()
+    return f"/a/{SEED_ARTICLE_ID}/{slug}"
+
+
+def test_the_seed_article_is_served_with_its_content(live: LiveSite) -> None:
+    response = live.get(seed_path(live))
+    assert response.status_code == 200
+    tree = HTMLParser(response.text)
+    assert tree.css_first("h1").text() == SEED_TITLE
+    assert tree.css_first("time").text() == "February 25, 2026"
+    assert tree.css_first(".credit").text() == "source: gettyimages"
+    assert len(tree.css(".related li")) == 8
+    assert len(tree.css(".network li")) == 3
+    assert tree.css_first("link[rel=canonical]").attributes["href"] == live.url(seed_path(live))
+
+
+def test_a_wrong_or_missing_slug_redirects_to_the_canonical_url(live: LiveSite) -> None:
+    for path in (f"/a/{SEED_ARTICLE_ID}/wrong-slug", f"/a/{SEED_ARTICLE_ID}"):
+        response = live.get(path)
+        assert response.status_code == 301
+        assert response.headers["location"] == live.url(seed_path(live))
+
+
+def test_an_article_asked_on_another_site_redirects_to_its_own(live: LiveSite) -> None:
+    response = live.get(seed_path(live), host="music.localhost")
+    assert response.status_code == 301
+    assert response.headers["location"] == live.url(seed_path(live), host="screen.localhost")
+
+
+def test_a_repeated_request_gets_304(live: LiveSite) -> None:
+    first = live.get(seed_path(live))
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    again = live.get(seed_path(live), **{"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    since = live.get(seed_path(live), **{"If-Modified-Since": first.headers["last-modified"]})
+    assert since.status_code == 304
+
+
+def test_pages_are_gzipped_for_clients_that_ask(live: LiveSite) -> None:
+    response = live.request("GET", seed_path(live), headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert SEED_TITLE in response.text  # httpx decoded it
+
+
+def test_a_missing_article_is_a_404_page_and_a_draft_too(live: LiveSite) -> None:
+    for path in ("/a/999999999/nothing", "/a/6646000/draft"):
+        response = live.get(path)
+        assert response.status_code == 404
+        assert HTMLParser(response.text).css_first("h1").text() == "Article not found"
+
+
+def test_a_withdrawn_article_is_a_410_page(live: LiveSite) -> None:
+    with live.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646010).values(status="withdrawn"))
+    response = live.get("/a/6646010/any")
+    assert response.status_code == 410
+    assert HTMLParser(response.text).css_first("h1").text() == "Article withdrawn"
+
+
+def test_security_headers(live: LiveSite) -> None:
+    response = live.get(seed_path(live))
+    csp = response.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_home_page_lists_the_newest_articles_page_by_page(live: LiveSite) -> None:
+    first = HTMLParser(live.get("/").text)
+    titles = [a.text() for a in first.css(".article-list h2 a")]
+    assert titles[0] == SEED_TITLE and len(titles) == 20
+    next_url = first.css_first("link[rel=next]").attributes["href"]
+    assert next_url == live.url("/?page=2")
+    second = HTMLParser(live.get("/?page=2").text)
+    assert second.css(".article-list h2 a")[0].text() not in titles
+    assert live.get("/?page=500").status_code == 404
+    assert live.get("/?page=abc").status_code == 404
+
+
+def test_sitemap_index_pages_and_lastmod(live: LiveSite) -> None:
+    index = ET.fromstring(live.get("/sitemap.xml").content)
+    locs = [el.text for el in index.iter(f"{SITEMAP}loc")]
+    assert locs == [live.url("/sitemap-1.xml")]
+    assert index.find(f"{SITEMAP}sitemap/{SITEMAP}lastmod") is not None
+    page = ET.fromstring(live.get("/sitemap-1.xml").content)
+    urls = [el.text for el in page.iter(f"{SITEMAP}loc")]
+    assert live.url(seed_path(live)) in urls and live.url("/") in urls
+    assert all(url and url.startswith(live.url("/")) for url in urls)
+
+
+def test_the_atom_feed(live: LiveSite) -> None:
+    response = live.get("/feed.xml")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries[0].findtext(f"{ATOM}title") == SEED_TITLE
+    assert entries[0].findtext(f"{ATOM}id") == live.url(seed_path(live))
+
+
+def test_robots_healthz_and_hashed_static_assets(live: LiveSite) -> None:
+    robots = live.get("/robots.txt").text
+    assert f"Sitemap: {live.url('/sitemap.xml')}" in robots
+    assert live.get("/healthz").text == "ok"
+    css_url = HTMLParser(live.get("/").text).css_first("link[rel=stylesheet]").attributes["href"]
+    assert re.fullmatch(rf"{re.escape(live.url('/static/site.'))}[0-9a-f]{{12}}\.css", css_url)
+    css = live.get(css_url.removeprefix(live.url("")))
+    assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+    assert live.get("/static/site.css").status_code == 404
+
+
+def test_an_unknown_host_gets_the_default_site(live: LiveSite) -> None:
+    tree = HTMLParser(live.get("/", host="127.0.0.1").text)
+    assert tree.css_first(".brand").text() == "Newsroom"
+
+
+def test_the_seed_query_answers_on_the_graphql_endpoint(live: LiveSite, shared_dir: Path) -> None:
+    query = (shared_dir / "seeds/page-query.graphql").read_text()
+    variables = json.loads((shared_dir / "seeds/page-variables.json").read_text())
+    response = live.request("POST", "/v1/graphql", json={"query": query, "variables": variables})
+    data = response.json()["data"]
+    assert data["self"][0]["title"] == SEED_TITLE
+    assert len(data["linksarticle"]) == 8 and len(data["linksbottom"]) == 3
+
+
+def test_a_page_costs_its_query_and_a_cached_page_one_revision_check(live: LiveSite) -> None:
+    path = seed_path(live)
+    live.site.cache.clear()
+    with live.counting() as fresh:
+        assert live.get(path).status_code == 200
+    root_fields = 5  # self, linksarticle, linksbottom, source, readerlinks
+    assert 1 <= len(fresh) <= root_fields, fresh
+    assert "site_revision" in fresh[0]
+    assert all("site_revision" in s or "qa_ai" in s for s in fresh), (
+        fresh
+    )  # nothing but the revision and the page
+    with live.counting() as cached:
+        assert live.get(path).status_code == 200
+    assert len(cached) == 1 and "site_revision" in cached[0]
+
+
+def test_the_form_keeps_input_and_refuses_without_consent_or_token(live: LiveSite) -> None:
+    path = seed_path(live)
+    tree = HTMLParser(live.get(path).text)
+    form = tree.css_first("form.link-form")
+    assert form.attributes["action"] == live.url(path)
+    token = tree.css_first("input[name=csrf]").attributes["value"] or ""
+    origin = live.url("").rstrip("/")
+    no_consent = live.request(
+        "POST",
+        path,
+        data={"csrf": token, "url": "https://example.com/x", "website": ""},
+        headers={"Origin": origin},
+    )
+    assert no_consent.status_code == 400
+    kept = HTMLParser(no_consent.text)
+    assert kept.css_first("#link-url").attributes["value"] == "https://example.com/x"
+    assert "tick the box" in kept.css_first(".error").text()
+    forged = live.request("POST", path, data={"csrf": "forged", "url": "https://e.com/", "consent": "yes"})
+    assert forged.status_code == 403
+    other_site = live.request(
+        "POST",
+        path,
+        data={"csrf": token, "url": "https://e.com/", "consent": "yes"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert other_site.status_code == 403
+    honeypot = live.request(
+        "POST",
+        f"/a/{SEED_ARTICLE_ID}/links",
+        data={"csrf": token, "url": "https://e.com/", "consent": "yes", "website": "x"},
+    )
+    assert honeypot.status_code == 400
+
+
+def test_the_debug_panel_shows_the_query_its_variables_and_time(demo_url: str) -> None:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, debug=True) as site:
+        response = site.get(f"/a/{SEED_ARTICLE_ID}/x")
+        response = site.get(response.headers["location"].removeprefix(site.url("")))
+        panel = HTMLParser(response.text).css_first("aside.debug")
+        assert re.fullmatch(r"GraphQL · \d+ ms", panel.css_first("h2").text())
+        query, variables = (node.text() for node in panel.css("pre"))
+        assert query.startswith("# The article page: one query.") and "linksbottom: qa_ai(" in query
+        assert json.loads(variables) == {
+            "id": SEED_ARTICLE_ID,
+            "domain": 7,
+            "srcId": 0,
+            "hasSrc": False,
+            "hasSelf": True,
+        }
+        assert response.headers["cache-control"] == "no-store"
+    engine.dispose()
+
+
+def test_unknown_hosts_can_be_refused(demo_url: str) -> None:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, unknown_host_404=True) as site:
+        assert site.get("/", host="evil.example").status_code == 404
+        assert site.get("/", host="news.localhost").status_code == 200
+    engine.dispose()
