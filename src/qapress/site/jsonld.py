@@ -15,8 +15,12 @@ from markupsafe import Markup
 from qapress.site.domains import Domain
 from qapress.site.views import ArticlePage
 
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 #: Google shows at most this many characters of a headline.
@@ -25,7 +29,9 @@ HEADLINE_MAX = 110
 
 def script_json(value: Any) -> Markup:
     """``value`` as JSON text that can sit between ``<script>`` tags as it is."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for character, escaped in _SCRIPT_SAFE:  # str.replace is several times faster than str.translate here
+        text = text.replace(character, escaped)
     return Markup(text)  # noqa: S704 -- JSON with <, > and & escaped cannot leave the script element
 
 
