@@ -93,7 +93,17 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         live.statements.append(statement)
 
+    # Statements go three ways: SQLAlchemy (seen by its event), and the raw per-thread connections of the
+    # engine and of the revision reader (seen by wrapping their one entry point; the real call still runs).
     sa.event.listen(engine, "before_cursor_execute", record)
+    for connections in (live.site.gql.connections, live.site.revisions.connections):
+        fetch_text = connections.fetch_text
+
+        def recording(sql: str, params: Any, fetch_text: Any = fetch_text) -> Any:
+            live.statements.append(sql)
+            return fetch_text(sql, params)
+
+        connections.fetch_text = recording  # type: ignore[method-assign]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

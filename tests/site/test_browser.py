@@ -114,7 +114,7 @@ def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSit
         ),
         ("article-desktop.png", seed_url(live), {"viewport": DESKTOP}),
         ("article-desktop-dark.png", seed_url(live), {"viewport": DESKTOP, "color_scheme": "dark"}),
-        ("home-phone.png", live.url("/"), {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True}),
+        ("home-phone.png", live.url("/"), {"viewport": PHONE, "is_mobile": True}),
     ]
     for name, url, options in shots:
         page, response = open_page(browser, url, **options)

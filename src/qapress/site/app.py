@@ -7,6 +7,7 @@ A request goes: revision check (one statement) -> its site from the Host header 
 
 from __future__ import annotations
 
+import importlib
 import math
 import secrets
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, Headers
@@ -25,8 +27,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from qapress.engine import GraphQLEngine, qapress_metadata
-from qapress.engine.http import graphql_routes
+from qapress.engine import EngineError, GraphQLEngine, qapress_metadata
 from qapress.settings import Settings, get_settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain, DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -37,12 +38,26 @@ from qapress.site.pages import article_html
 from qapress.site.queries import PageQueries, QueryRun
 from qapress.site.render import Renderer
 from qapress.site.responses import SecurityHeadersMiddleware, page_response
-from qapress.site.revision import read_revisions
+from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 from qapress.site.views import article_page, listed_articles, parse_timestamp
 from qapress.store import open_engine
 
 HTML = "text/html; charset=utf-8"
+
+
+def no_site() -> Response:
+    return PlainTextResponse("No site is served at this address.", status_code=404)
+
+
+def unavailable() -> Response:
+    return PlainTextResponse(
+        "The database is unavailable; please try again shortly.",
+        status_code=503,
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+    )
+
+
 SITEMAP_PAGE_SIZE = 5_000
 FEED_SIZE = 20
 
@@ -68,6 +83,7 @@ class SiteApp:
         self.assets = StaticAssets()
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
+        self.revisions = RevisionReader(engine, settings.statement_timeout_ms)
         self.tokens = FormTokens(settings.secret_key or secrets.token_urlsafe(32))
         self.debug = settings.debug
         self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)
@@ -80,7 +96,7 @@ class SiteApp:
 
     def context(self, request: Request) -> PageContext | None:
         """Check the revisions (reloading the domains when they moved) and find the request's site."""
-        revisions = read_revisions(self.engine)
+        revisions = self.revisions.read()
         if revisions.domain != self._domain_revision:
             with self._directory_lock:
                 if revisions.domain != self._domain_revision:
@@ -98,9 +114,12 @@ class SiteApp:
 
     def serve(self, request: Request, build: Callable[[PageContext], RenderedPage]) -> Response:
         """Answer a GET from the page cache or by building the page (runs in the threadpool)."""
-        ctx = self.context(request)
+        try:
+            ctx = self.context(request)
+        except (EngineError, SQLAlchemyError):
+            return unavailable()
         if ctx is None:
-            return PlainTextResponse("No site is served at this address.", status_code=404)
+            return no_site()
         page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
         if page is None:
             try:
@@ -255,9 +274,12 @@ class SiteApp:
         return await run_in_threadpool(self.submit, request, article_id, form)
 
     def submit(self, request: Request, article_id: int, data: FormData) -> Response:
-        ctx = self.context(request)
+        try:
+            ctx = self.context(request)
+        except (EngineError, SQLAlchemyError):
+            return unavailable()
         if ctx is None:
-            return PlainTextResponse("No site is served at this address.", status_code=404)
+            return no_site()
         url = str(data.get("url") or "")[:4096]
         consent = data.get("consent") == "yes"
 
@@ -303,7 +325,7 @@ class SiteApp:
     async def robots_route(self, request: Request) -> Response:
         ctx = await run_in_threadpool(self.context, request)
         if ctx is None:
-            return PlainTextResponse("No site is served at this address.", status_code=404)
+            return no_site()
         text = f"User-agent: *\nAllow: /\nDisallow: /v1/\n\nSitemap: {ctx.urls.path('/sitemap.xml')}\n"
         return PlainTextResponse(text, headers={"Cache-Control": self.anonymous_cache_control})
 
@@ -321,7 +343,7 @@ class SiteApp:
         def build() -> Response:
             ctx = self.context(request)
             if ctx is None:
-                return PlainTextResponse("No site is served at this address.", status_code=404)
+                return no_site()
             return self.error_response(ctx, 404, "Page not found", "There is nothing at this address.")
 
         return await run_in_threadpool(build)
@@ -349,6 +371,18 @@ async def healthz(_request: Request) -> Response:
     return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
 
 
+def engine_routes(gql: GraphQLEngine, settings: Settings) -> list[BaseRoute]:
+    """The engine's HTTP routes (/v1/graphql ...), when the engine has its HTTP layer (``engine.http``)."""
+    try:
+        http = importlib.import_module("qapress.engine.http")
+    except ModuleNotFoundError:
+        return []
+    routes: list[BaseRoute] = http.graphql_routes(
+        gql, admin_secret=settings.admin_secret, max_body_bytes=settings.max_body_bytes
+    )
+    return routes
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     """Build the application from the settings (the environment's by default) over an opened store."""
     settings = settings or get_settings()
@@ -363,10 +397,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         statement_timeout_ms=settings.statement_timeout_ms,
     )
     site = SiteApp(settings, engine, gql)
-    routes = [
-        *graphql_routes(gql, admin_secret=settings.admin_secret, max_body_bytes=settings.max_body_bytes),
-        *site.routes(),
-    ]
+    routes = [*engine_routes(gql, settings), *site.routes()]
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeadersMiddleware), Middleware(GZipMiddleware, minimum_size=512)],
