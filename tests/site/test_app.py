@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+import httpx
 import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -231,3 +232,25 @@ def test_unknown_hosts_can_be_refused(demo_url: str) -> None:
         assert site.get("/", host="evil.example").status_code == 404
         assert site.get("/", host="news.localhost").status_code == 200
     engine.dispose()
+
+
+def test_an_article_made_from_another_links_its_source_in_the_same_one_query(live: LiveSite) -> None:
+    with live.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646012).values(src_id=SEED_ARTICLE_ID))
+    location = httpx.URL(live.get("/a/6646012/x").headers["location"])
+    host, path = location.host, location.raw_path.decode()
+    tree = HTMLParser(live.get(path, host=host).text)
+    source = tree.css_first(".source a")
+    assert source.text() == SEED_TITLE and source.attributes["href"] == live.url(seed_path(live))
+    live.site.cache.clear()
+    with live.counting() as statements:
+        assert live.get(path, host=host).status_code == 200
+    assert len([s for s in statements if "qa_ai" in s]) == 1  # src_id was learned: one page query
+
+
+def test_unknown_paths_get_the_sites_404_page_and_head_works(live: LiveSite) -> None:
+    response = live.get("/no/such/page")
+    assert response.status_code == 404
+    assert HTMLParser(response.text).css_first(".brand").text() == "Screen Q&A"
+    head = live.request("HEAD", seed_path(live))
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"]
