@@ -12,7 +12,11 @@ class LinksError(Exception):
     """Base of every error raised by ``qapress.links``."""
 
 
-class LinkNotFound(LinksError):
+class ModerationError(LinksError):
+    """A moderation command cannot be carried out; the message says why."""
+
+
+class LinkNotFound(ModerationError):
     """A moderation command named a link id that does not exist."""
 
 
