@@ -107,3 +107,18 @@ def test_rate_limit_holds_across_pages(engine: Engine, new_article: Callable[[],
     assert sorted(response.status_code for response in responses) == [201] * 10 + [422] * 10
     assert {r.json()["code"] for r in responses if r.status_code == 422} == {"link-rate-limited"}
     assert len(link_rows(engine)) == 10
+
+
+def test_site_wide_duplicates_hold_across_pages(engine: Engine, new_article: Callable[[], int]) -> None:
+    articles = [new_article() for _ in range(20)]
+    forms = [
+        (
+            {"article_id": str(articles[n]), "url": "https://example.com/same", "consent": "on"},
+            {"x-test-client": f"203.0.113.{n}"},
+        )
+        for n in range(20)
+    ]
+    with serve_asgi(submission_app(engine, LinkRules(duplicates_site_wide=True))) as base_url:
+        responses = post_concurrently(base_url, forms)
+    assert sorted(response.status_code for response in responses) == [201] + [422] * 19
+    assert len(link_rows(engine)) == 1
