@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from qapress.links.checker import (
     next_transition,
 )
 from qapress.links.fetcher import FetchPolicy, PageFetcher
+from qapress.links.moderation import reject_link
 from qapress.links.submit import Accepted, submit_link
 from qapress.links.worker import LinkWorker
 from qapress.store.schema import link
@@ -207,3 +209,22 @@ def test_worker_thread_starts_and_stops(engine: Engine, article: int, server: Pa
         worker.stop()
     assert not worker.running
     assert rows(engine)[link_id]["status"] == "live"
+
+
+def test_a_moderator_decision_during_the_fetch_stands(
+    engine: Engine, article: int, server: PageServer
+) -> None:
+    link_ids: list[int] = []
+
+    def page_while_moderator_rejects(handler: BaseHTTPRequestHandler) -> None:
+        reject_link(engine, link_ids[0], "spam, decided by hand")
+        html_page("Page", f'<a href="{canonical(server, article)}">x</a>')(handler)
+
+    server.routes["/page"] = page_while_moderator_rejects
+    link_ids.append(submit(engine, article, server.url("/page")))
+    (result,) = make_worker(engine, server).run_once()
+    assert (result.before, result.after) == ("pending", "pending")
+    assert (rows(engine)[link_ids[0]]["status"], rows(engine)[link_ids[0]]["reason"]) == (
+        "rejected",
+        "spam, decided by hand",
+    )

@@ -166,4 +166,16 @@ def test_the_transport_checks_resolved_addresses_too(host: str) -> None:
     from qapress.links.transport import PinnedBackend
 
     with pytest.raises(errors.BlockedAddress, match="not public"):
-        PinnedBackend(AddressPolicy()).checked_address(host, 80)
+        PinnedBackend(AddressPolicy()).checked_addresses(host, 80)
+
+
+def test_falls_back_to_the_next_checked_address(server: PageServer) -> None:
+    """Nothing listens on 127.0.0.2 at this port: the second checked answer, 127.0.0.1, is used."""
+    policy = FetchPolicy(addresses=AddressPolicy.build(allow_networks=["127.0.0.0/8"]))
+
+    def two_answers(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address("127.0.0.2"), ipaddress.ip_address("127.0.0.1")]
+
+    page = PageFetcher(policy, resolver=two_answers).fetch(f"http://two.example:{server.port}/with")
+    assert CANONICAL in page.text
+    assert server.requests == [("/with", f"two.example:{server.port}")]

@@ -36,6 +36,8 @@ from qapress.links.url_key import strip_tracking_parameters, url_key
         ("query sorted", "https://example.com/a?z=1&b=2&a=3", "https://example.com/a?a=3&b=2&z=1"),
         ("empty query dropped", "https://example.com/a?", "https://example.com/a"),
         ("trailing dot of host", "https://example.com./a", "https://example.com/a"),
+        ("IPv4 in decimal", "http://134744072/a", "http://8.8.8.8/a"),
+        ("IPv4 in hex and short", "http://0x8.0x8.2056:8080/a", "http://8.8.8.8:8080/a"),
     ],
 )
 def test_each_normalization_step(step: str, submitted: str, key: str) -> None:

@@ -175,8 +175,13 @@ class BacklinkChecker:
         if transition.title is not None:
             values["title"] = transition.title
         with self.engine.begin() as connection:
-            connection.execute(
+            updated = connection.execute(
                 link.update().where(link.c.id == link_id, link.c.status == row["status"]).values(**values)
+            )
+        if updated.rowcount != 1:
+            # A moderator decided while the page was being fetched: their decision stands.
+            return CheckResult(
+                link_id, row["url"], row["status"], row["status"], "changed during the check", None
             )
         return CheckResult(
             link_id, row["url"], row["status"], transition.status, transition.reason, transition.title

@@ -86,7 +86,12 @@ class PageFetcher:
         deadline = time.monotonic() + policy.total_timeout
         backend = PinnedBackend(policy.addresses, self.resolver)
         redirects: list[str] = []
-        headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9"}
+        # identity: a compressed body could inflate far past max_bytes within a single chunk.
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml;q=0.9",
+            "Accept-Encoding": "identity",
+        }
         with httpx.Client(
             transport=PinnedTransport(backend), follow_redirects=False, trust_env=False, headers=headers
         ) as client:
@@ -119,6 +124,8 @@ class PageFetcher:
                     raise BlockedURL(f"will not fetch {current[:200]!r}: {exc}") from exc
                 except httpx.TransportError as exc:
                     raise NetworkError(f"{current}: {type(exc).__name__} ({exc or 'no detail'})") from exc
+                except httpx.HTTPError as exc:  # e.g. a body that does not decode: final, not retried
+                    raise FetchError(f"{current}: {type(exc).__name__} ({exc or 'no detail'})") from exc
 
     def _check_url(self, url: str) -> None:
         """Before each request: the URL's form, and its host when it is an IP literal of any spelling."""

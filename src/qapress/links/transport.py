@@ -42,7 +42,7 @@ def system_resolver(host: str, port: int) -> list[IPAddress]:
 
 
 class PinnedBackend(httpcore.SyncBackend):
-    """Resolves once, refuses when any answer is forbidden, and connects to the first checked address."""
+    """Resolves once, refuses when any answer is forbidden, and connects only to the checked addresses."""
 
     def __init__(self, policy: AddressPolicy, resolver: Resolver = system_resolver) -> None:
         self.policy = policy
@@ -50,8 +50,8 @@ class PinnedBackend(httpcore.SyncBackend):
         #: (host, port, address) of each connection opened: what a test or a log can check.
         self.connections: list[tuple[str, int, IPAddress]] = []
 
-    def checked_address(self, host: str, port: int) -> IPAddress:
-        """The address to connect to for ``host``; ``BlockedAddress`` if the policy forbids any answer."""
+    def checked_addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses to try for ``host``, all checked; ``BlockedAddress`` if the policy forbids any."""
         addresses = self.resolver(host, port)
         if not addresses:
             raise httpcore.ConnectError(f"{host} has no address")
@@ -60,10 +60,11 @@ class PinnedBackend(httpcore.SyncBackend):
             if reason is not None:
                 shown = host if host == str(address) else f"{host} resolves to {address}, which"
                 raise BlockedAddress(f"refused to connect: {shown} is not public ({reason})")
-        port_reason = self.policy.port_refusal(port, addresses[0])
-        if port_reason is not None:
-            raise BlockedAddress(f"refused to connect to {host}: {port_reason}")
-        return addresses[0]
+        for address in addresses:
+            port_reason = self.policy.port_refusal(port, address)
+            if port_reason is not None:
+                raise BlockedAddress(f"refused to connect to {host}: {port_reason}")
+        return addresses
 
     def connect_tcp(
         self,
@@ -73,7 +74,23 @@ class PinnedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        address = self.checked_address(host, port)
+        addresses = self.checked_addresses(host, port)
+        for address in addresses[:-1]:
+            try:
+                return self._connect(host, port, address, timeout, local_address, socket_options)
+            except httpcore.ConnectError:
+                continue  # e.g. an IPv6 answer on a host without IPv6: try the next checked address
+        return self._connect(host, port, addresses[-1], timeout, local_address, socket_options)
+
+    def _connect(
+        self,
+        host: str,
+        port: int,
+        address: IPAddress,
+        timeout: float | None,
+        local_address: str | None,
+        socket_options: Iterable[Any] | None,
+    ) -> httpcore.NetworkStream:
         self.connections.append((host, port, address))
         return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
 

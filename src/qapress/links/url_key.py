@@ -4,7 +4,8 @@ Steps, each done by a maintained library where it does the step right:
 
 - url-normalize: scheme and host to lower case, IDN host to punycode, default port dropped, dot segments
   resolved, percent-encoding in upper case (and unreserved characters decoded), the empty path as ``/``;
-- our own: tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed;
+- our own: an IPv4 host in any spelling (``0x7f.1``, ``2130706433``) written dotted-decimal, and tracking
+  parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed;
 - w3lib's ``canonicalize_url``: the remaining query sorted, the fragment dropped, encodings made uniform.
 """
 
@@ -15,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from url_normalize import url_normalize
 from w3lib.url import canonicalize_url
+
+from qapress.links.addresses import parse_ipv4_host
 
 #: Query parameters that say where a click came from, not what the page is. Compared in lower case.
 TRACKING_PARAMETERS = frozenset(
@@ -76,4 +79,17 @@ def url_key(url: str) -> str:
     normalized = url_normalize(url.strip())
     if normalized is None:  # pragma: no cover - only for an empty input, excluded above
         raise ValueError(f"cannot normalize {url!r}")
-    return str(canonicalize_url(strip_tracking_parameters(normalized), keep_fragments=False))
+    return str(
+        canonicalize_url(strip_tracking_parameters(dotted_ipv4_host(normalized)), keep_fragments=False)
+    )
+
+
+def dotted_ipv4_host(url: str) -> str:
+    """The URL with an IPv4 host of any spelling written as dotted decimal; other URLs unchanged."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    address = parse_ipv4_host(host)
+    if address is None or host == str(address):
+        return url
+    netloc = str(address) if parts.port is None else f"{address}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
