@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qapress.links.backlink import article_aliases, find_backlink
 
@@ -91,3 +93,19 @@ def test_local_canonical_url_with_port() -> None:
     html = page('<a href="http://screen.localhost:8000/a/6646098">x</a>')
     assert find_backlink(html, PAGE, "http://screen.localhost:8000/a/6646098/heat-2").found
     assert not find_backlink(html, PAGE, "http://screen.localhost:9000/a/6646098/heat-2").found
+
+
+def test_broken_hrefs_and_base_are_skipped() -> None:
+    html = page(
+        f'<a href="http://[oops/">bad</a><a href="{CANONICAL}">good</a>',
+        head='<title>t</title><base href="http://[broken">',
+    )
+    assert find_backlink(html, PAGE, CANONICAL).found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=30))
+def test_any_markup_gives_a_verdict(href: str, base: str) -> None:
+    html = page(f"<a href='{href}'>x</a>", head=f"<base href='{base}'><title>{href}</title>")
+    result = find_backlink(html, PAGE, CANONICAL)
+    assert result.found in (True, False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qapress.links import errors
 from qapress.links.addresses import AddressPolicy
@@ -82,3 +84,24 @@ def test_allow_list_lets_tests_use_loopback_on_any_port() -> None:
     policy = AddressPolicy.build(allow_networks=["127.0.0.1/32"])
     valid = validate_url("http://127.0.0.1:8123/page", policy)
     assert valid.host == "127.0.0.1" and valid.key == "http://127.0.0.1:8123/page"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.builds(
+            lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+            st.sampled_from(["http", "https", "HTTP", "ftp", ""]),
+            st.text(alphabet="abc.-_0x19[]:@%é", max_size=20),
+            st.text(alphabet="/?#=&%:@[]ab", max_size=20),
+        ),
+    )
+)
+def test_any_input_is_taken_or_refused_with_a_rule(raw: str) -> None:
+    try:
+        valid = validate_url(raw, POLICY)
+    except errors.LinkRuleError as refused:
+        assert refused.code.startswith("link-url") and refused.message
+    else:
+        assert valid.key.startswith(("http://", "https://"))

@@ -72,14 +72,21 @@ def find_backlink(html: str, page_url: str, canonical_url: str) -> Backlink:
     base = page_url
     base_node = tree.css_first("base[href]")
     if base_node is not None:
-        base = urljoin(page_url, (base_node.attributes.get("href") or "").strip())
+        base = _join(page_url, base_node.attributes.get("href") or "") or page_url
     aliases = article_aliases(canonical_url)
     found: str | None = None
     for anchor in tree.css("a[href]"):
         href = (anchor.attributes.get("href") or "").strip()
-        if not href:
-            continue
-        if alias_key(urljoin(base, href)) in aliases:
+        target = _join(base, href) if href else None
+        if target is not None and alias_key(target) in aliases:
             found = href
             break
     return Backlink(found=found is not None, href=found, title=page_title(tree))
+
+
+def _join(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``; None when it is not a URL at all (``http://[oops``)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
