@@ -22,7 +22,23 @@ class SourceDocument:
     def grounding_text(self) -> str:
         """Everything an answer may rightly name: the text plus the metadata the page credits."""
         parts = [self.title, self.text, self.publisher or "", self.author or "", self.image_credit or ""]
+        parts += [self.date.isoformat() if self.date else "", self.url or ""]
         return "\n".join(part for part in parts if part)
+
+    def credit_line(self) -> str:
+        """The line every generated article ends with, whatever the backend: where its facts come from."""
+        credit = f"This explainer is based on “{self.title}”"
+        if self.author:
+            credit += f" by {self.author}"
+        if self.publisher:
+            credit += f", published by {self.publisher}"
+        if self.date:
+            credit += f" on {self.date.isoformat()}"
+        if self.url:
+            credit += f" ({self.url})"
+        return (
+            credit + ". Details may change as the story develops; the original report has the full context."
+        )
 
 
 @dataclass(frozen=True)

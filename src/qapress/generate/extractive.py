@@ -114,18 +114,6 @@ class ExtractiveBackend:
             lead=lead,
             body=tuple(_body(facts, source)),
             faq=faq,
-            outro=outro(source),
+            outro="",
             notes=(f"kind: {facts.kind}", f"subject: {facts.subject}"),
         )
-
-
-def outro(source: SourceDocument) -> str:
-    """The credit line every article ends with, whatever the backend."""
-    credit = f"This explainer is based on “{source.title}”"
-    if source.author:
-        credit += f" by {source.author}"
-    if source.publisher:
-        credit += f", published by {source.publisher}"
-    if source.date:
-        credit += f" on {source.date.isoformat()}"
-    return credit + ". Details may change as the story develops; the original report has the full context."

@@ -98,3 +98,17 @@ link = sa.Table(
     sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
     sa.Index("link_status_next_check_idx", "status", "next_check_at"),
 )
+
+# The grounding check of a generated draft (migration 0002): `qapress publish` requires a passing one.
+# A table of its own, so that the article's columns (and JSON Lines import/export) stay as they are.
+grounding_report = sa.Table(
+    "grounding_report",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("report", JSONType, nullable=False),
+    sa.Column("backend", sa.String(40), nullable=False),
+    sa.Column(
+        "checked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+)
