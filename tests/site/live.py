@@ -85,6 +85,7 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
         database_url=engine.url.render_as_string(hide_password=False),
         public_base_url=f"http://{{host}}:{port}",
         secret_key="test-secret",
+        ip_hash_salt="test-salt",
         **settings,
     )
     app = create_app(config, engine)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_TITLE
-from qapress.store.schema import qa_ai
+from qapress.store.schema import link, qa_ai
 
 if TYPE_CHECKING:
     from tests.site.live import LiveSite
@@ -168,38 +168,58 @@ def test_a_page_costs_its_query_and_a_cached_page_one_revision_check(live: LiveS
     assert len(cached) == 1 and "site_revision" in cached[0]
 
 
-def test_the_form_keeps_input_and_refuses_without_consent_or_token(live: LiveSite) -> None:
+def form_token(live: LiveSite, path: str) -> str:
+    return HTMLParser(live.get(path).text).css_first("input[name=csrf]").attributes["value"] or ""
+
+
+def post_link(live: LiveSite, path: str, origin: str | None = None, **fields: str) -> httpx.Response:
+    headers = {"Origin": origin} if origin else {}
+    return live.request("POST", path, data=fields, headers=headers)
+
+
+def test_the_form_posts_to_the_article_and_refuses_without_consent_or_token(live: LiveSite) -> None:
     path = seed_path(live)
     tree = HTMLParser(live.get(path).text)
-    form = tree.css_first("form.link-form")
-    assert form.attributes["action"] == live.url(path)
-    token = tree.css_first("input[name=csrf]").attributes["value"] or ""
+    assert tree.css_first("form.link-form").attributes["action"] == live.url(path)
+    token = form_token(live, path)
     origin = live.url("").rstrip("/")
-    no_consent = live.request(
-        "POST",
-        path,
-        data={"csrf": token, "url": "https://example.com/x", "website": ""},
-        headers={"Origin": origin},
-    )
+    no_consent = post_link(live, path, origin, csrf=token, url="https://example.com/x", website="")
     assert no_consent.status_code == 400
     kept = HTMLParser(no_consent.text)
     assert kept.css_first("#link-url").attributes["value"] == "https://example.com/x"
     assert "tick the box" in kept.css_first(".error").text()
-    forged = live.request("POST", path, data={"csrf": "forged", "url": "https://e.com/", "consent": "yes"})
+    assert no_consent.headers["cache-control"] == "no-store"
+    forged = post_link(live, path, csrf="forged", url="https://e.com/", consent="yes")
     assert forged.status_code == 403
-    other_site = live.request(
-        "POST",
-        path,
-        data={"csrf": token, "url": "https://e.com/", "consent": "yes"},
-        headers={"Origin": "https://evil.example"},
+    other_site = post_link(
+        live, path, "https://evil.example", csrf=token, url="https://e.com/", consent="yes"
     )
     assert other_site.status_code == 403
-    honeypot = live.request(
-        "POST",
-        f"/a/{SEED_ARTICLE_ID}/links",
-        data={"csrf": token, "url": "https://e.com/", "consent": "yes", "website": "x"},
+    honeypot = post_link(
+        live, f"/a/{SEED_ARTICLE_ID}/links", csrf=token, url="https://e.com/", consent="yes", website="x"
     )
     assert honeypot.status_code == 400
+    too_big = post_link(live, path, csrf=token, url="https://e.com/" + "x" * 20_000, consent="yes")
+    assert too_big.status_code == 413
+    with live.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(link)).scalar_one() == 0
+
+
+def test_an_accepted_link_is_stored_pending_and_a_second_time_refused(live: LiveSite) -> None:
+    path = seed_path(live)
+    token = form_token(live, path)
+    fields = {"csrf": token, "url": "https://fans.example.org/heat-2", "consent": "yes", "website": ""}
+    accepted = post_link(live, f"/a/{SEED_ARTICLE_ID}/links", **fields)
+    assert accepted.status_code == 200
+    assert HTMLParser(accepted.text).css_first(".notice").text().startswith("Thank you.")
+    with live.engine.connect() as connection:
+        row = connection.execute(sa.select(link.c.url, link.c.status, link.c.ip_hash)).one()
+    assert row.url == "https://fans.example.org/heat-2" and row.status == "pending" and row.ip_hash
+    duplicate = post_link(live, path, **fields)
+    assert duplicate.status_code == 409
+    assert "already been submitted" in HTMLParser(duplicate.text).css_first(".error").text()
+    invalid = post_link(live, path, **{**fields, "url": "javascript:alert(1)"})
+    assert invalid.status_code == 400
 
 
 def test_the_debug_panel_shows_the_query_its_variables_and_time(demo_url: str) -> None:

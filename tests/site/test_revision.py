@@ -1,4 +1,4 @@
-"""The revision counters of migration 0003_site move with exactly the changes pages can show."""
+"""The revision counters of migration 0004 (site) move with exactly the changes pages can show."""
 
 from __future__ import annotations
 

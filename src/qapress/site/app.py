@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, Headers
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
@@ -28,11 +29,25 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from qapress.engine import EngineError, GraphQLEngine, qapress_metadata
+from qapress.links.errors import LinkRuleError
+from qapress.links.form import LinkForm as PostedLinkForm
+from qapress.links.form import read_link_form
+from qapress.links.ip_hash import resolve_salt
+from qapress.links.rules import LinkRules
+from qapress.links.submit import Refused, submit_link
 from qapress.settings import Settings, get_settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain, DomainDirectory, HostPolicy, load_domains, normalize_host
 from qapress.site.errors import PageQueryFailed
-from qapress.site.forms import FormTokens, LinkForm, origin_allowed
+from qapress.site.forms import (
+    ACCEPTED_NOTICE,
+    REFUSAL_STATUS,
+    FormState,
+    FormTokens,
+    LinkForm,
+    origin_allowed,
+    rules_text,
+)
 from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import article_html
 from qapress.site.queries import PageQueries, QueryRun
@@ -91,6 +106,14 @@ class SiteApp:
         self._domain_revision = -1
         self._directory_lock = threading.Lock()
         self.anonymous_cache_control = f"public, max-age={settings.page_max_age}"
+        self.link_rules = LinkRules.from_settings(settings)
+        self._ip_salt: str | None = None
+
+    def ip_salt(self) -> str:
+        """The salt of readers' IP hashes, read (or created) on the first submission."""
+        if self._ip_salt is None:
+            self._ip_salt = resolve_salt(self.settings)
+        return self._ip_salt
 
     # --- the request pipeline -------------------------------------------------------------------------
 
@@ -162,9 +185,10 @@ class SiteApp:
         ctx: PageContext,
         article_id: int,
         slug: str | None,
-        form: LinkForm | None = None,
+        form_state: FormState | None = None,
         status: int = 200,
     ) -> RenderedPage:
+        """The article (or its 404/410 page, or a 301 to its canonical URL); ``form_state`` after a POST."""
         run = self.queries.article(article_id, ctx.site.id)
         page = article_page(run.data, ctx.urls)
         if page is None:
@@ -174,9 +198,18 @@ class SiteApp:
                 )
             return self.error_page(ctx, 404, "Article not found", "There is no article at this address.")
         article = page.article
-        if form is None and (article.domain != ctx.site.id or slug != article.slug):
+        if form_state is None and (article.domain != ctx.site.id or slug != article.slug):
             return self.redirect(ctx, article.url)
-        form = form or LinkForm(action=article.url, csrf=self.tokens.issue(article.id))
+        state = form_state or FormState()
+        form = LinkForm(
+            action=article.url,
+            csrf=self.tokens.issue(article.id),
+            url=state.url,
+            consent=state.consent,
+            error=state.error,
+            notice=state.notice,
+            rules_text=rules_text(self.settings.links_max_per_page),
+        )
         debug = self.debug_panel(run) if self.debug else None
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug)
         return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision)
@@ -267,45 +300,57 @@ class SiteApp:
         )
 
     async def submit_route(self, request: Request) -> Response:
+        """The link form's POST: a small urlencoded body, read with a size limit before anything else."""
         article_id = int(request.path_params["id"])
-        if int(request.headers.get("content-length") or 0) > 16_384:
+        limit = self.settings.links_max_request_bytes
+        if int(request.headers.get("content-length") or 0) > limit:
             return PlainTextResponse("The form you sent is too large.", status_code=413)
-        form = await request.form()
-        return await run_in_threadpool(self.submit, request, article_id, form)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return PlainTextResponse("Send the form as application/x-www-form-urlencoded.", status_code=415)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return PlainTextResponse("The form you sent is too large.", status_code=413)
+        fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        return await run_in_threadpool(self.submit, request, article_id, fields)
 
-    def submit(self, request: Request, article_id: int, data: FormData) -> Response:
+    def submit(self, request: Request, article_id: int, fields: dict[str, str]) -> Response:
+        """Check the token and origin, hand the fields to ``submit_link``, and show the page with the outcome."""
         try:
             ctx = self.context(request)
         except (EngineError, SQLAlchemyError):
             return unavailable()
         if ctx is None:
             return no_site()
-        url = str(data.get("url") or "")[:4096]
-        consent = data.get("consent") == "yes"
-
-        def refused(message: str) -> LinkForm:
-            action = ctx.urls.article(article_id, "")
-            csrf = self.tokens.issue(article_id)
-            return LinkForm(action=action, csrf=csrf, url=url, consent=consent, error=message)
-
-        origins = {ctx.urls.origin(), f"{request.url.scheme}://{request.headers.get('host', '')}"}
-        token = str(data.get("csrf") or "")
-        if not self.tokens.valid(token, article_id) or not origin_allowed(
-            request.headers.get("origin"), origins
-        ):
-            form, status = refused("This form has expired; please submit it again."), 403
-        elif data.get("website"):
-            form, status = refused("Your submission looks automated; leave the hidden field empty."), 400
-        elif not consent:
-            form = refused(
-                "Please tick the box to confirm you have the right to share this link "
-                "and that the linked page links back to this article."
-            )
-            status = 400
-        else:
-            form, status = refused("Link submissions are not open yet on this site."), 503
         try:
-            page = self.article_page(ctx, article_id, None, form=form, status=status)
+            posted = read_link_form(fields)
+        except LinkRuleError:
+            posted = PostedLinkForm(url="", consent=False, honeypot="")
+        kept = FormState(url=posted.url[:4096], consent=posted.consent)
+        origins = {ctx.urls.origin(), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+        token_ok = self.tokens.valid(fields.get("csrf", ""), article_id)
+        if not token_ok or not origin_allowed(request.headers.get("origin"), origins):
+            state, status = kept.refused("This form has expired; please submit it again."), 403
+        else:
+            client = request.client.host if request.client else None
+            outcome = submit_link(
+                self.engine,
+                article_id,
+                posted.url,
+                posted.consent,
+                ip=client,
+                honeypot=posted.honeypot,
+                rules=self.link_rules,
+                salt=self.ip_salt(),
+            )
+            if isinstance(outcome, Refused):
+                state, status = kept.refused(outcome.message), REFUSAL_STATUS.get(outcome.code, 400)
+            else:
+                state, status = FormState(notice=ACCEPTED_NOTICE), 200
+        try:
+            page = self.article_page(ctx, article_id, None, form_state=state, status=status)
         except PageQueryFailed:
             return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
         return page_response(request.headers, page, origin=ctx.urls.origin(), cache_control="no-store")

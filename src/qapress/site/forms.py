@@ -1,4 +1,6 @@
-"""The readers' link form: its text, its signed token and the values it keeps when a submission is refused.
+"""The readers' link form as the page renders it: its signed token and the input it keeps on a refusal.
+
+Its texts and field names come from ``qapress.links.form``, so the form and the rules say the same things.
 
 The token is signed with the app's secret (itsdangerous) and bound to the article, so a form posted from
 another page or site, or a forged one, is refused; ``check_origin`` also refuses posts whose ``Origin``
@@ -11,15 +13,23 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-#: The consent sentence and the rules, as the seed's page shows them.
-CONSENT_TEXT = (
-    "By submitting, I confirm I have the right to share this link and I agree to link back to this article "
-    "from the submitted page."
-)
+from qapress.links.form import CONSENT_TEXT, RULES_TEXT
+
+__all__ = [
+    "ACCEPTED_NOTICE",
+    "CONSENT_TEXT",
+    "REFUSAL_STATUS",
+    "FormState",
+    "FormTokens",
+    "LinkForm",
+    "origin_allowed",
+    "rules_text",
+]
 
 
 def rules_text(max_per_page: int = 5) -> str:
-    return f"Duplicate URLs are rejected. Up to {max_per_page} links per page."
+    """The rules under the form, as the seed shows them, with the configured number of links."""
+    return RULES_TEXT.format(max_per_page=max_per_page)
 
 
 #: How long a rendered form stays valid; cached pages are re-rendered well before (see ``PageCache``).
@@ -38,6 +48,33 @@ class LinkForm:
     notice: str | None = None
     consent_text: str = CONSENT_TEXT
     rules_text: str = rules_text()
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What a POST leaves in the form: the reader's input and a refusal, or a thank-you notice."""
+
+    url: str = ""
+    consent: bool = False
+    error: str | None = None
+    notice: str | None = None
+
+    def refused(self, message: str) -> FormState:
+        return FormState(self.url, self.consent, error=message)
+
+
+ACCEPTED_NOTICE = (
+    "Thank you. Your link will appear here once we have found the link back to this article on its page."
+)
+
+#: HTTP statuses of refusals the reader can act on differently (``LinkRuleError.code`` -> status).
+REFUSAL_STATUS = {
+    "link-duplicate": 409,
+    "link-page-full": 409,
+    "link-rate-limited": 429,
+    "link-request-too-large": 413,
+    "link-article-not-found": 404,
+}
 
 
 class FormTokens:

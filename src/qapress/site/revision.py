@@ -1,4 +1,4 @@
-"""The store's revision counters (migration ``0003_site``), read with one cheap statement per request.
+"""The store's revision counters (migration ``0004``), read with one cheap statement per request.
 
 Triggers bump ``content`` on any change a page could show and ``domain`` on any change to the sites
 themselves. A page rendered at content revision R is current as long as the counter still reads R.

@@ -2,29 +2,20 @@
 
 The canonical origin of a site is ``{public_scheme}://{host}``; for local use ``public_base_url`` replaces it,
 as a template such as ``http://{host}:8000`` (``{host}`` optional). The links package checks backlinks against
-the same article URLs.
+the same article URLs (``qapress.store.urls``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from qapress.site.domains import Domain, DomainDirectory
+from qapress.store.urls import article_path, site_base_url
 
-
-def site_origin(host: str, scheme: str = "https", base_url: str | None = None) -> str:
-    """``scheme://host`` of a site, or the ``base_url`` template with its ``{host}`` filled in."""
-    if base_url:
-        return base_url.replace("{host}", host).rstrip("/")
-    return f"{scheme}://{host}"
-
-
-def article_path(article_id: int, slug: str) -> str:
-    """The path of an article; the slug is optional for readers but part of the canonical address."""
-    if slug:
-        return f"/a/{article_id}/{quote(slug, safe='-._~')}"
-    return f"/a/{article_id}"
+# The site's names for the shared functions: the origin of a site and the path of an article.
+site_origin = site_base_url
+__all__ = ["SiteURLs", "article_path", "site_origin"]
 
 
 @dataclass(frozen=True)

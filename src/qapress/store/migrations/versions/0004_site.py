@@ -5,15 +5,15 @@ live reader link (what any page shows); ``domain`` moves with every change to th
 host is which site). Triggers bump them in the writing transaction, so a new revision becomes visible
 exactly when the change commits, on SQLite and PostgreSQL, whoever writes.
 
-Revision ID: 0003_site
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_site"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
