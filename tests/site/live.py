@@ -86,6 +86,7 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
         public_base_url=f"http://{{host}}:{port}",
         secret_key="test-secret",
         ip_hash_salt="test-salt",
+        links_worker_in_serve=settings.pop("links_worker_in_serve", False),
         **settings,
     )
     app = create_app(config, engine)
@@ -105,7 +106,7 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
             return fetch_text(sql, params)
 
         connections.fetch_text = recording  # type: ignore[method-assign]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -274,3 +274,14 @@ def test_unknown_paths_get_the_sites_404_page_and_head_works(live: LiveSite) -> 
     assert HTMLParser(response.text).css_first(".brand").text() == "Screen Q&A"
     head = live.request("HEAD", seed_path(live))
     assert head.status_code == 200 and head.content == b"" and head.headers["etag"]
+
+
+def test_the_app_runs_the_link_worker_for_its_lifetime(demo_url: str) -> None:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, links_worker_in_serve=True, links_worker_poll_seconds=3600) as site:
+        worker = site.app.state.link_worker
+        assert worker is not None and worker.running
+    assert not worker.running
+    engine.dispose()

@@ -7,12 +7,13 @@ A request goes: revision check (one statement) -> its site from the Host header 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,6 +36,7 @@ from qapress.links.form import read_link_form
 from qapress.links.ip_hash import resolve_salt
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Refused, submit_link
+from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain, DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -443,7 +445,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     site = SiteApp(settings, engine, gql)
     routes = [*engine_routes(gql, settings), *site.routes()]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Each worker process may run a link worker: links are claimed before they are checked.
+        worker = start_link_worker(engine, settings) if settings.links_worker_in_serve else None
+        app.state.link_worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+            site.revisions.close()
+            gql.close()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[Middleware(SecurityHeadersMiddleware), Middleware(GZipMiddleware, minimum_size=512)],
         exception_handlers={404: site.not_found_handler},
