@@ -40,6 +40,7 @@ class LiveSite:
     engine: Engine
     app: Starlette
     statements: list[str] = field(default_factory=list)
+    responses: list[tuple[str, int]] = field(default_factory=list)  # (path, status) as the server sent them
 
     @property
     def site(self) -> SiteApp:
@@ -106,7 +107,18 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
             return fetch_text(sql, params)
 
         connections.fetch_text = recording  # type: ignore[method-assign]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+
+    async def recording_app(scope: Any, receive: Any, send: Any) -> None:
+        async def send_recorded(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                live.responses.append((scope["path"], message["status"]))
+            await send(message)
+
+        await app(scope, receive, send_recorded if scope["type"] == "http" else send)
+
+    server = uvicorn.Server(
+        uvicorn.Config(recording_app, log_level="warning", access_log=False, lifespan="on")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 from tests.conftest import missing
@@ -149,11 +150,30 @@ def test_the_seed_page_shows_every_block_and_links_on(browser: Browser, site: Li
     assert page.locator(".network li a").count() == 3
     assert page.get_by_label("By submitting, I confirm I have the right to share this link").count() == 1
     assert page.locator(".rules").inner_text() == "Duplicate URLs are rejected. Up to 5 links per page."
+    site.responses.clear()
+    again = page.reload()  # the browser revalidates with If-None-Match: the server answers 304
+    assert again is not None and "if-none-match" in again.request.all_headers()
+    assert (urlsplit(page.url).path, 304) in site.responses
     related = page.locator(".related li a").nth(1)
     title = related.inner_text()
     related.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == title
+    page.context.close()
+
+
+def test_the_form_works_without_javascript(browser: Browser, site: LiveSite) -> None:
+    page, _ = open_page(browser, seed_url(site), java_script_enabled=False)
+    page.get_by_label("Address of the page that links here").fill("https://fans.example.net/heat")
+    page.get_by_role("button", name="Submit link").click()
+    assert page.locator(".error").inner_text().startswith("Please tick the box")
+    assert (
+        page.get_by_label("Address of the page that links here").input_value()
+        == "https://fans.example.net/heat"
+    )
+    page.get_by_label("By submitting, I confirm").check()
+    page.get_by_role("button", name="Submit link").click()
+    assert page.locator(".notice").inner_text().startswith("Thank you.")
     page.context.close()
 
 
@@ -182,6 +202,7 @@ def test_hostile_text_never_runs(browser: Browser, site: LiveSite) -> None:
     assert page.locator("img").count() == 0
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator(".reader-links li").count() == 2
+    assert page.locator(".reader-links a").get_attribute("rel") == "ugc nofollow"
     for anchor in page.locator("main a").all():
         anchor.click(modifiers=["Control"])  # opening links must not run anything either
     assert page.evaluate("window.__xss") is None and dialogs == []
