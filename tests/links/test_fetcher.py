@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -179,3 +180,14 @@ def test_falls_back_to_the_next_checked_address(server: PageServer) -> None:
     page = PageFetcher(policy, resolver=two_answers).fetch(f"http://two.example:{server.port}/with")
     assert CANONICAL in page.text
     assert server.requests == [("/with", f"two.example:{server.port}")]
+
+
+def test_a_slow_dns_answer_is_bounded_by_the_connect_timeout() -> None:
+    def slow(host: str, port: int) -> list[IPAddress]:
+        time.sleep(2)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    # Had the lookup not been cut short, it would answer 127.0.0.1, where nothing listens on port 80.
+    policy = FetchPolicy(addresses=OPEN.addresses, connect_timeout=0.3)
+    with pytest.raises(errors.FetchTimeout, match=r"resolving slow\.example took longer than 0\.3 s"):
+        PageFetcher(policy, resolver=slow).fetch("http://slow.example/")
