@@ -228,3 +228,22 @@ def test_a_moderator_decision_during_the_fetch_stands(
         "rejected",
         "spam, decided by hand",
     )
+
+
+def test_recheck_of_a_rejected_link_respects_the_page(
+    engine: Engine, article: int, server: PageServer
+) -> None:
+    server.routes["/page"] = html_page("Back", f'<a href="{canonical(server, article)}">x</a>')
+    first = submit(engine, article, server.url("/page"))
+    reject_link(engine, first, "looked like spam")
+    twin = submit(engine, article, server.url("/page"))
+    checker = make_worker(engine, server).checker
+
+    result = checker.check(first)
+    assert result is not None and (result.before, result.after) == ("rejected", "rejected")
+    assert result.reason is not None and "already has this URL" in result.reason
+
+    reject_link(engine, twin, "duplicate")
+    result = checker.check(first)
+    assert result is not None and result.after == "live"
+    assert (rows(engine)[first]["status"], rows(engine)[first]["title"]) == ("live", "Back")
