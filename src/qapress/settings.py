@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     links_recheck_seconds: float = Field(default=86_400.0, description="How often live links are re-checked.")
     links_worker_poll_seconds: float = 30.0
     links_worker_in_serve: bool = Field(default=True, description="`qapress serve` runs the link worker too.")
+
+    # --- generate: the openai backend (any OpenAI-compatible chat endpoint) and URL ingestion.
+    openai_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1")
+    openai_model: str | None = None
+    openai_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token; env only.")
+    openai_timeout_s: float = 60.0
+    openai_max_attempts: int = 3
+    ingest_timeout_s: float = Field(
+        default=20.0, description="`qapress ingest URL`: total time for the fetch."
+    )
+    ingest_max_bytes: int = Field(default=5_000_000, description="`qapress ingest URL`: largest page read.")
 
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""
