@@ -49,9 +49,8 @@ class LinkWorker:
                 result = self.checker.check(link_id, claim=True)
                 if result is not None:
                     results.append(result)
-                    log.info(
-                        "link %s: %s -> %s %s", link_id, result.before, result.after, result.reason or ""
-                    )
+                    detail = result.reason or result.title or ""
+                    log.info("link %s: %s -> %s %s", link_id, result.before, result.after, detail)
             if len(due) < batch_size:
                 break
         return results
