@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -119,7 +120,7 @@ class PinnedBackend(httpcore.SyncBackend):
 class PinnedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` whose connections all go through a ``PinnedBackend``; no proxies."""
 
-    def __init__(self, backend: PinnedBackend, *, verify: bool = True) -> None:
+    def __init__(self, backend: PinnedBackend, *, verify: ssl.SSLContext | bool = True) -> None:
         super().__init__(verify=verify, trust_env=False, retries=0)
         ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
         self._pool = httpcore.ConnectionPool(
