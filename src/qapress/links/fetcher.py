@@ -97,7 +97,10 @@ class PageFetcher:
             "Accept-Encoding": "identity",
         }
         with httpx.Client(
-            transport=PinnedTransport(backend, verify=self.verify), follow_redirects=False, trust_env=False, headers=headers
+            transport=PinnedTransport(backend, verify=self.verify),
+            follow_redirects=False,
+            trust_env=False,
+            headers=headers,
         ) as client:
             current = url
             while True:
