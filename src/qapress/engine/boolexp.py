@@ -138,6 +138,8 @@ class BoolExpCompiler:
         if op in COMPARE:
             return f"({expr} {COMPARE[op]} {params.value(operand, column)})"
         if op in ("_in", "_nin"):
+            if operand == []:
+                return FALSE if op == "_in" else TRUE
             negate = "NOT " if op == "_nin" else ""
             return f"({expr} {negate}IN ({params.values(operand, column)}))"
         if op == "_is_null":
