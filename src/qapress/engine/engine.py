@@ -49,14 +49,14 @@ from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.metadata import Metadata
-from qapress.engine.model import ADMIN, Model, build_model
+from qapress.engine.model import Model, build_model
+from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
 
 log = logging.getLogger(__name__)
 
-ANONYMOUS = "anonymous"
 INTROSPECTION_FIELDS = ("__schema", "__type")
 
 

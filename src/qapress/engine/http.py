@@ -21,11 +21,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from qapress.engine.engine import GraphQLEngine
-from qapress.engine.model import ADMIN
+from qapress.engine.permissions import ADMIN, ANONYMOUS
 
 log = logging.getLogger(__name__)
 
-ANONYMOUS = "anonymous"
 MAX_BATCH = 100
 JSON = "application/json; charset=utf-8"
 STATIC = resources.files("qapress.engine").joinpath("static", "graphiql")
