@@ -222,8 +222,8 @@ class GraphQLEngine:
             )
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
-        if operation.operation != OperationType.QUERY:
-            raise NotSupported("mutations are not supported by this engine yet")
+        if operation.operation == OperationType.MUTATION and role_schema.schema.mutation_type is None:
+            raise ValidationFailed("no mutations exist", "$")
         coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
