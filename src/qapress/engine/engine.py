@@ -45,18 +45,20 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
+from qapress.engine.compile_mutation import InsertHook, MutationRunner
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.metadata import Metadata
-from qapress.engine.model import ADMIN, Model, build_model
+from qapress.engine.model import Model, build_model
+from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
+from qapress.store.database import begin_write
 
 log = logging.getLogger(__name__)
 
-ANONYMOUS = "anonymous"
 INTROSPECTION_FIELDS = ("__schema", "__type")
 
 
@@ -83,6 +85,7 @@ class GraphQLEngine:
         anonymous_row_limit: int | None = 100,
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -94,6 +97,8 @@ class GraphQLEngine:
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
+        #: Per table name: called with each row before it is inserted (the link rules use it).
+        self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
@@ -222,8 +227,8 @@ class GraphQLEngine:
             )
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
-        if operation.operation != OperationType.QUERY:
-            raise NotSupported("mutations are not supported by this engine yet")
+        if operation.operation == OperationType.MUTATION and role_schema.schema.mutation_type is None:
+            raise ValidationFailed("no mutations exist", "$")
         coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
@@ -238,6 +243,8 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
+        if operation.operation == OperationType.MUTATION:
+            return self._mutate(role_schema, operation, fragments, coerced, session, options)
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
             return self._with_introspection(compiler, role_schema, document, operation, coerced, session)
@@ -252,6 +259,25 @@ class GraphQLEngine:
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
         return self._run(plan, coerced, session)
+
+    def _mutate(
+        self,
+        role_schema: RoleSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        session: dict[str, str],
+        options: CompileOptions,
+    ) -> bytes:
+        """All mutation fields of the request in one transaction (not cached: writes are not the hot path)."""
+        runner = MutationRunner(
+            self.model, role_schema, self.dialect, fragments, variables, session, options, self.insert_hooks
+        )
+        with begin_write(self.engine) as connection:
+            if self.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(self.statement_timeout_ms)}")
+            data = runner.run(operation, connection)
+        return b'{"data":' + data.encode() + b"}"
 
     def _with_introspection(
         self,

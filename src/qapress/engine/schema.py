@@ -51,7 +51,9 @@ TEXT_OPERATORS = ("_ilike", "_like", "_nilike", "_nlike")
 PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_similar")
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
-RootKind = Literal["select", "by_pk", "aggregate"]
+RootKind = Literal[
+    "select", "by_pk", "aggregate", "insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"
+]
 
 
 @dataclass(frozen=True)
@@ -65,19 +67,27 @@ class RoleSchema:
     role: str
     schema: GraphQLSchema
     root_fields: dict[str, RootField] = field(default_factory=dict)
+    #: mutation_root's fields: name -> (kind, table), see :mod:`.mutation_schema`.
+    mutation_fields: dict[str, RootField] = field(default_factory=dict)
 
 
 def build_role_schema(model: Model, role: str) -> RoleSchema | None:
-    """The schema ``role`` may query, or None when it may read no table."""
-    builder = _Builder(model, role)
-    if not builder.visible:
+    """The schema ``role`` may use, or None when it may neither read nor write any table."""
+    from qapress.engine.mutation_schema import mutation_root
+
+    builder = SchemaBuilder(model, role)
+    mutations = mutation_root(builder)
+    if not builder.visible and mutations is None:
         return None
-    query_root = GraphQLObjectType("query_root", builder.root_fields)
-    schema = GraphQLSchema(query=query_root, types=[ORDER_BY])
-    return RoleSchema(role, schema, builder.roots)
+    query_fields = builder.root_fields
+    if not query_fields:
+        query_fields = {"no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))}
+    query_root = GraphQLObjectType("query_root", query_fields)
+    schema = GraphQLSchema(query=query_root, mutation=mutations[0] if mutations else None, types=[ORDER_BY])
+    return RoleSchema(role, schema, builder.roots, mutations[1] if mutations else {})
 
 
-class _Builder:
+class SchemaBuilder:
     def __init__(self, model: Model, role: str) -> None:
         self.model = model
         self.role = role
