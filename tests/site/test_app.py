@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -150,6 +151,21 @@ def test_robots_healthz_and_hashed_static_assets(live: LiveSite) -> None:
 def test_an_unknown_host_gets_the_default_site(live: LiveSite) -> None:
     tree = HTMLParser(live.get("/", host="127.0.0.1").text)
     assert tree.css_first(".brand").text() == "Newsroom"
+
+
+def test_the_seed_query_answers_on_the_graphql_endpoint(live: LiveSite, shared_dir: Path) -> None:
+    query = (shared_dir / "seeds/page-query.graphql").read_text()
+    variables = json.loads((shared_dir / "seeds/page-variables.json").read_text())
+    response = live.request("POST", "/v1/graphql", json={"query": query, "variables": variables})
+    data = response.json()["data"]
+    assert data["self"][0]["title"] == SEED_TITLE
+    assert len(data["linksarticle"]) == 8 and len(data["linksbottom"]) == 3
+
+    graphiql = live.get("/v1/graphql")
+    assert graphiql.status_code == 200 and "unsafe-inline" not in graphiql.headers.get(
+        "x-content-type-options", ""
+    )
+    assert graphiql.headers["x-content-type-options"] == "nosniff"  # the site's headers cover the engine too
 
 
 def test_a_page_costs_its_query_and_a_cached_page_one_revision_check(live: LiveSite) -> None:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import AsyncIterator
 
 from sqlalchemy.engine import Engine
@@ -15,9 +14,9 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import BaseRoute
 
 from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.engine.http import graphql_routes
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
 from qapress.site.responses import SecurityHeadersMiddleware
@@ -25,18 +24,6 @@ from qapress.site.routes import SiteApp
 from qapress.store import open_engine
 
 __all__ = ["SiteApp", "create_app"]
-
-
-def engine_routes(gql: GraphQLEngine, settings: Settings) -> list[BaseRoute]:
-    """The engine's HTTP routes (/v1/graphql ...), when the engine has its HTTP layer (``engine.http``)."""
-    try:
-        http = importlib.import_module("qapress.engine.http")
-    except ModuleNotFoundError:
-        return []
-    routes: list[BaseRoute] = http.graphql_routes(
-        gql, admin_secret=settings.admin_secret, max_body_bytes=settings.max_body_bytes
-    )
-    return routes
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
@@ -53,7 +40,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         statement_timeout_ms=settings.statement_timeout_ms,
     )
     site = SiteApp(settings, engine, gql)
-    routes = [*engine_routes(gql, settings), *site.routes()]
+    routes = [
+        *graphql_routes(gql, admin_secret=settings.admin_secret, max_body_bytes=settings.max_body_bytes),
+        *site.routes(),
+    ]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
