@@ -77,3 +77,9 @@ def test_hostile_text_everywhere_is_escaped(urls: SiteURLs, renderer: Renderer) 
     assert tree.css_first("#link-url").attributes["value"] == '"><script>alert(5)</script>'
     for script in tree.css("script"):
         assert json.loads(script.text())  # still valid JSON: nothing broke out of it
+
+
+def test_a_lead_apart_from_the_body_is_shown_once(urls: SiteURLs, renderer: Renderer) -> None:
+    assert render(seed_data(), urls, renderer).css(".lead") == []  # the seed's lead is its first paragraph
+    tree = render(seed_data(lead="A short guide to the sequel."), urls, renderer)
+    assert [node.text() for node in tree.css(".lead")] == ["A short guide to the sequel."]

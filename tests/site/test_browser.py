@@ -6,6 +6,7 @@ Skips with the reason when Chromium or Playwright is missing; under CI=true that
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,14 @@ def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSit
         page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
         page.context.close()
         assert (SCREENSHOTS / name).stat().st_size > 10_000
+    from tests.site.live import serve_site
+
+    with serve_site(live.engine, debug=True) as debug_site:
+        page, response = open_page(browser, seed_url(debug_site), viewport=DESKTOP)
+        panel = page.get_by_role("complementary", name="Debug")
+        assert re.fullmatch(r"GraphQL · \d+(\.\d)? ms", panel.locator("h2").inner_text())
+        panel.screenshot(path=str(SCREENSHOTS / "debug-panel.png"))
+        page.context.close()
 
 
 def test_the_seed_page_shows_every_block_and_links_on(browser: Browser, site: LiveSite) -> None:

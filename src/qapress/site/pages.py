@@ -87,7 +87,9 @@ class Pages:
     def debug_panel(self, run: QueryRun) -> dict[str, str] | None:
         if not self.debug:
             return None
-        return {"ms": f"{run.ms:.0f}", "query": run.query.strip(), "variables": run.variables_json()}
+        query = "\n".join(line for line in run.query.strip().splitlines() if not line.startswith("#"))
+        ms = f"{run.ms:.1f}" if run.ms < 10 else f"{run.ms:.0f}"
+        return {"ms": ms, "query": query, "variables": run.variables_json()}
 
     def article(
         self,
