@@ -47,6 +47,10 @@ from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 
 
+#: GraphQL's Int is 32-bit: a larger id in a URL names no article.
+MAX_ID = 2**31 - 1
+
+
 def no_site() -> Response:
     return PlainTextResponse("No site is served at this address.", status_code=404)
 
@@ -152,6 +156,8 @@ class SiteApp:
 
     async def article_route(self, request: Request) -> Response:
         article_id = int(request.path_params["id"])
+        if article_id > MAX_ID:
+            return await self._not_found(request)
         slug = request.path_params.get("slug")
         return await run_in_threadpool(
             self.serve, request, lambda ctx: self.pages.article(ctx, article_id, slug)
@@ -160,6 +166,8 @@ class SiteApp:
     async def submit_route(self, request: Request) -> Response:
         """The link form's POST: a small urlencoded body, read with a size limit before anything else."""
         article_id = int(request.path_params["id"])
+        if article_id > MAX_ID:
+            return await self._not_found(request)
         limit = self.settings.links_max_request_bytes
         if int(request.headers.get("content-length") or 0) > limit:
             return PlainTextResponse("The form you sent is too large.", status_code=413)
