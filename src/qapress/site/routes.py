@@ -46,7 +46,6 @@ from qapress.site.responses import page_response
 from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 
-
 #: GraphQL's Int is 32-bit: a larger id in a URL names no article.
 MAX_ID = 2**31 - 1
 
