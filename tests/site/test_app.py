@@ -65,6 +65,16 @@ def test_a_repeated_request_gets_304(live: LiveSite) -> None:
 def test_pages_are_gzipped_for_clients_that_ask(live: LiveSite) -> None:
     response = live.request("GET", seed_path(live), headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
+    assert response.headers.get_list("vary") == ["Accept-Encoding"]
+    plain = live.request("GET", seed_path(live), headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers.get_list("vary") == ["Accept-Encoding"]
+    graphql = live.request(
+        "POST",
+        "/v1/graphql",
+        json={"query": "{ qa_ai(limit: 50) { title } }"},
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert graphql.headers["content-encoding"] == "gzip"
     assert SEED_TITLE in response.text  # httpx decoded it
 
 
@@ -145,6 +155,7 @@ def test_robots_healthz_and_hashed_static_assets(live: LiveSite) -> None:
     assert re.fullmatch(rf"{re.escape(live.url('/static/site.'))}[0-9a-f]{{12}}\.css", css_url)
     css = live.get(css_url.removeprefix(live.url("")))
     assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+    assert css.headers["content-encoding"] == "gzip" and "prefers-color-scheme: dark" in css.text
     assert live.get("/static/site.css").status_code == 404
 
 

@@ -13,13 +13,12 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.http import graphql_routes
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
-from qapress.site.responses import SecurityHeadersMiddleware
+from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
 from qapress.store import open_engine
 
@@ -61,7 +60,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = Starlette(
         lifespan=lifespan,
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(GZipMiddleware, minimum_size=512)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(GZipPrefixMiddleware, prefixes=("/v1/", "/v1alpha1/")),
+        ],
         exception_handlers={404: site.not_found_handler},
     )
     app.state.site = site

@@ -5,6 +5,7 @@ A changed file gets a new name, so pages never point to a stale stylesheet and t
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ class Asset:
     name: str
     hashed_name: str
     body: bytes
+    gzipped: bytes
     media_type: str
 
 
@@ -35,7 +37,7 @@ class StaticAssets:
             media_type = mimetypes.guess_type(entry.name)[0] or "application/octet-stream"
             if media_type.startswith("text/"):
                 media_type += "; charset=utf-8"
-            asset = Asset(entry.name, hashed, body, media_type)
+            asset = Asset(entry.name, hashed, body, gzip.compress(body, mtime=0), media_type)
             self.by_name[entry.name] = asset
             self.by_hashed_name[hashed] = asset
 

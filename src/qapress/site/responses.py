@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import formatdate, parsedate_to_datetime
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -116,3 +117,19 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class GZipPrefixMiddleware:
+    """Starlette's gzip for the paths under ``prefixes`` (the engine's JSON); the site's pages and assets are
+    compressed once when rendered (``page_response``), so gzip-on-the-fly would only repeat the work."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...], minimum_size: int = GZIP_MIN_BYTES) -> None:
+        self.app = app
+        self.prefixes = prefixes
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -241,9 +241,16 @@ class SiteApp:
         if asset is None:
             return PlainTextResponse("Not found.", status_code=404)
         etag = f'"{asset.hashed_name}"'
-        headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": etag}
+        headers = {
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "ETag": etag,
+            "Vary": "Accept-Encoding",
+        }
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", "").lower():
+            headers["Content-Encoding"] = "gzip"
+            return Response(asset.gzipped, media_type=asset.media_type, headers=headers)
         return Response(asset.body, media_type=asset.media_type, headers=headers)
 
     async def _not_found(self, request: Request) -> Response:
