@@ -157,6 +157,11 @@ def test_the_seed_page_shows_every_block_and_links_on(browser: Browser, site: Li
     assert page.get_by_role("heading", name="Related links").is_visible()
     assert page.locator(".related li a").count() == 8
     assert page.locator(".network li a").count() == 3
+    for href in page.locator(".related li a").evaluate_all("links => links.map(a => a.href)"):
+        assert urlsplit(href).hostname == "screen.localhost"
+    for href in page.locator(".network li a").evaluate_all("links => links.map(a => a.href)"):
+        parts = urlsplit(href)
+        assert parts.hostname != "screen.localhost" and int(parts.path.split("/")[2]) < SEED_ARTICLE_ID
     assert page.get_by_label("By submitting, I confirm I have the right to share this link").count() == 1
     assert page.locator(".rules").inner_text() == "Duplicate URLs are rejected. Up to 5 links per page."
     site.responses.clear()
