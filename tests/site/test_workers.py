@@ -108,3 +108,27 @@ def test_the_pinned_domain_serves_unknown_hosts(server: tuple[int, str]) -> None
     assert HTMLParser(home.text).css_first(".brand").text() == "Screen Q&A"
     canonical = HTMLParser(home.text).css_first("link[rel=canonical]").attributes["href"]
     assert canonical == f"http://screen.localhost:{port}/"
+
+
+def test_an_unknown_domain_is_one_line(demo_url: str, tmp_path: Path) -> None:
+    from tests.site.live import demo_store
+
+    demo_store(demo_url).dispose()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qapress",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--domain",
+            "nowhere.localhost",
+        ],
+        env={**os.environ, "QAPRESS_DATABASE_URL": demo_url, "QAPRESS_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--domain nowhere.localhost: no site has that host; the sites are: news.localhost" in result.stderr

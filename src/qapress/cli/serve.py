@@ -11,10 +11,12 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import Engine
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
 from qapress.settings import get_settings
+from qapress.site.domains import load_domains, normalize_host
 from qapress.store.demo import SEED_ARTICLE_ID, load_demo
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -41,6 +43,16 @@ def configure_site(port: int, domain: str | None, debug: bool, *, local: bool) -
     # Every worker must accept the forms the others rendered.
     os.environ.setdefault("QAPRESS_SECRET_KEY", secrets.token_urlsafe(32))
     get_settings.cache_clear()
+
+
+def check_domain(engine: Engine, host: str | None) -> None:
+    """``--domain`` must name a site of the store; say which exist when it does not."""
+    if not host:
+        return
+    with engine.connect() as connection:
+        hosts = [domain.host for domain in load_domains(connection)]
+    if normalize_host(host) not in hosts:
+        fail(f"--domain {host}: no site has that host; the sites are: {', '.join(hosts) or 'none yet'}")
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -78,7 +90,7 @@ def serve(
 ) -> None:
     """Serve the sites and the GraphQL endpoint."""
     configure_site(port, domain, debug, local=False)
-    open_store()
+    check_domain(open_store(), domain)
     stderr.print(f"serving on http://{host}:{port}/", markup=False)
     run_server(host, port, workers)
 
@@ -95,6 +107,7 @@ def demo(
     engine = open_store()
     source_text = resources.files("qapress.store").joinpath("demo_data/heat-2-source.txt").read_text("utf-8")
     created = load_demo(engine, source_text)
+    check_domain(engine, domain)
     settings = get_settings()
     stderr.print(
         ("loaded the demo network into " if created else "reusing the demo network in ")
