@@ -95,7 +95,9 @@ class Settings(BaseSettings):
     )
     page_cache_size: int = Field(default=2_048, ge=0, description="Rendered pages kept per process; 0: none.")
     page_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of anonymous pages (s).")
-    home_page_size: int = Field(default=20, ge=1, le=100)
+    home_page_size: int = Field(
+        default=20, ge=1, le=99, description="Articles per home page (the row limit is 100)."
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""
