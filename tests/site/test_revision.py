@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.site.revision import read_revisions
+from qapress.site.revision import RevisionReader, read_revisions
 from qapress.store.schema import domain, link, qa_ai
 
 
@@ -35,6 +35,16 @@ def test_changes_to_articles_domains_and_live_links_move_the_revision(engine: En
     after_live = read_revisions(engine)
     assert after_live.content > after_title.content
 
+    write(
+        engine, link.update().where(link.c.id == 1).values(attempts=2, checked_at=sa.func.current_timestamp())
+    )
+    assert read_revisions(engine) == after_live  # a re-check that changes nothing shown
+
+    write(engine, link.update().where(link.c.id == 1).values(title="Now with a title"))
+    after_link_title = read_revisions(engine)
+    assert after_link_title.content > after_live.content
+    after_live = after_link_title
+
     write(engine, link.delete().where(link.c.id == 1))
     assert read_revisions(engine).content > after_live.content
 
@@ -47,3 +57,13 @@ def test_a_rolled_back_change_leaves_the_revision(engine: Engine) -> None:
         connection.execute(qa_ai.insert().values(domain=1, title="never"))
         transaction.rollback()
     assert read_revisions(engine) == before
+
+
+def test_the_fast_reader_reads_what_sqlalchemy_reads(engine: Engine) -> None:
+    reader = RevisionReader(engine)
+    try:
+        assert reader.read() == read_revisions(engine)
+        write(engine, domain.insert().values(id=1, host="news.localhost", name="News"))
+        assert reader.read() == read_revisions(engine)  # a new statement sees the committed change
+    finally:
+        reader.close()

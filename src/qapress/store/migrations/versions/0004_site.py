@@ -17,12 +17,21 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# Changes to a link matter to pages only when the link is (or was) live.
-LINK_WHEN = {
-    "INSERT": "NEW.status = 'live'",
-    "UPDATE": "OLD.status = 'live' OR NEW.status = 'live'",
-    "DELETE": "OLD.status = 'live'",
-}
+# Changes to a link matter to pages only when the link is (or was) live, and an update only when it changes
+# what a page shows (a re-check that only moves checked_at or attempts does not).
+SHOWN_LINK_COLUMNS = ("status", "url", "title", "article_id")
+
+
+def link_when(event: str, distinct: str) -> str:
+    """The trigger's WHEN condition; ``distinct`` is the null-safe inequality (SQLite: IS NOT)."""
+    if event == "INSERT":
+        return "NEW.status = 'live'"
+    if event == "DELETE":
+        return "OLD.status = 'live'"
+    changed = " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in SHOWN_LINK_COLUMNS)
+    return f"(OLD.status = 'live' OR NEW.status = 'live') AND ({changed})"
+
+
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -48,7 +57,7 @@ def _sqlite_triggers() -> None:
         op.execute(f"CREATE TRIGGER site_rev_domain_{low} AFTER {event} ON domain BEGIN {bump_domain} END")
         op.execute(
             f"CREATE TRIGGER site_rev_link_{low} AFTER {event} ON link "
-            f"WHEN {LINK_WHEN[event]} BEGIN {bump_content} END"
+            f"WHEN {link_when(event, 'IS NOT')} BEGIN {bump_content} END"
         )
 
 
@@ -75,7 +84,7 @@ def _postgresql_triggers() -> None:
     for event in EVENTS:
         op.execute(
             f"CREATE TRIGGER site_rev_link_{event.lower()} AFTER {event} ON link FOR EACH ROW "
-            f"WHEN ({LINK_WHEN[event]}) EXECUTE FUNCTION site_revision_bump('content')"
+            f"WHEN ({link_when(event, 'IS DISTINCT FROM')}) EXECUTE FUNCTION site_revision_bump('content')"
         )
     op.execute(
         "CREATE TRIGGER site_rev_link_truncate AFTER TRUNCATE ON link "
