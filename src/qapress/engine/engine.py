@@ -45,6 +45,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
+from qapress.engine.compile_mutation import run_mutation
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
@@ -206,6 +207,12 @@ class GraphQLEngine:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        asks_mutation = any(
+            isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
+            for d in document.definitions
+        )
+        if asks_mutation and (role_schema is None or role_schema.schema.mutation_type is None):
+            raise ValidationFailed("no mutations exist", "$")
         if role_schema is None:
             raise ValidationFailed(_no_schema_message(document), "$.selectionSet")
         self.stats.validations += 1
@@ -222,8 +229,7 @@ class GraphQLEngine:
             )
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
-        if operation.operation != OperationType.QUERY:
-            raise NotSupported("mutations are not supported by this engine yet")
+        is_mutation = operation.operation == OperationType.MUTATION
         coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
@@ -238,6 +244,19 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
+        if is_mutation:
+            data = run_mutation(
+                self.engine,
+                self.model,
+                role_schema,
+                self.dialect,
+                fragments,
+                coerced,
+                session,
+                options,
+                operation,
+            )
+            return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
             return self._with_introspection(compiler, role_schema, document, operation, coerced, session)

@@ -77,11 +77,13 @@ class FolderEnv:
         return metadata and bool(plan.metadata_ops)
 
     def rebuild(self) -> None:
-        from qapress.engine.http import graphql_routes
         from starlette.applications import Starlette
 
         from qapress.engine import GraphQLEngine
+        from qapress.engine.http import graphql_routes
 
+        if self.gql is not None:
+            self.gql.close()
         self.gql = GraphQLEngine(self.engine, engine_metadata(self.metadata), stringify_numeric_types=True)
         self.app = Starlette(routes=graphql_routes(self.gql, admin_secret=ADMIN_SECRET))
 
@@ -114,6 +116,8 @@ class FolderEnv:
             for document in self.spec.class_teardown:
                 self.apply(document, metadata=False)
         finally:
+            if self.gql is not None:
+                self.gql.close()
             self.engine.dispose()
 
 

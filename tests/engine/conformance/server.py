@@ -23,7 +23,9 @@ class LiveServer:
 
     def __init__(self) -> None:
         self._app: ASGIApp | None = None
-        config = uvicorn.Config(self._dispatch, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            self._dispatch, host="127.0.0.1", port=0, log_level="warning", lifespan="off", interface="asgi3"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="conformance-uvicorn", daemon=True)
 

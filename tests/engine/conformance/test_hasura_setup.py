@@ -17,7 +17,7 @@ from qapress.engine.hasura_setup import (
 )
 from qapress.store import open_engine
 
-from .conformance.harness import available_extensions, run_statements
+from .harness import available_extensions, run_statements
 
 
 def test_split_sql_keeps_semicolons_inside_strings_and_dollar_bodies() -> None:
@@ -170,7 +170,7 @@ def test_unknown_operations_are_refused_by_name() -> None:
         plan_fixture({"type": "create_remote_schema", "args": {}}, SqlTranslator("sqlite"))
 
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "hasura"
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "hasura"
 FOLDERS = (
     sorted(
         str(p.parent.relative_to(CORPUS))
