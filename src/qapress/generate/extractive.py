@@ -11,7 +11,7 @@ import re
 
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
-from qapress.generate.questions import PlannedQuestion, choose_questions
+from qapress.generate.questions import PlannedQuestion, choose_questions, display_date
 from qapress.generate.text import as_inner_quote, join_list
 
 ASPECT_TOPICS = {
@@ -40,7 +40,7 @@ def quotation(facts: Facts, evidence: tuple[int, ...]) -> str:
     previous: int | None = None
     for index in evidence:
         if previous is not None:
-            parts.append("…" if index != previous + 1 else "")
+            parts.append("" if index == previous + 1 else "…")
         parts.append(as_inner_quote(facts.sentences[index].text))
         previous = index
     return "“" + " ".join(part for part in parts if part) + "”"
@@ -58,11 +58,11 @@ def _topics(planned: list[PlannedQuestion], film: bool) -> list[str]:
 def _body(facts: Facts, source: SourceDocument) -> list[str]:
     paragraphs: list[str] = []
     report = source.publisher or "The source report"
-    dates = list(dict.fromkeys(mention.text for mention in facts.dates))
+    dates = list(dict.fromkeys(display_date(mention) for mention in facts.dates))
     years = sorted({int(y) for mention in facts.dates for y in _years(mention.text)})
     if years and len(years) > 1:
         paragraphs.append(
-            f"{report} follows {facts.subject} across several dates, from {years[0]} to {years[-1]}. "
+            f"{report} follows {facts.subject_in_text} across several dates, from {years[0]} to {years[-1]}. "
             f"The dates it names include {join_list(dates[:5])}."
         )
     elif dates:
@@ -105,7 +105,7 @@ class ExtractiveBackend:
         title = f"{facts.subject}: what we know about {join_list(topics)}" if topics else facts.subject
         who = source.publisher or "a news report"
         lead = (
-            f"What is the latest on {facts.subject}? This explainer goes through what {who} says about "
+            f"What is the latest on {facts.subject_in_text}? This explainer goes through what {who} says about "
             f"{join_list(topics) or 'it'}, answering readers’ questions with the report’s own words, credited."
         )
         faq = tuple(FaqItem(q.question, answer(q, facts, source)) for q in planned)

@@ -227,6 +227,7 @@ class Facts:
     """Everything the extractive backend knows about one source."""
 
     subject: str
+    subject_in_text: str
     kind: str
     sentences: list[Sentence]
     dates: list[Mention]
@@ -274,7 +275,9 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
         tokens = match.group().split()
         at_start = match.start() == 0 or bool(re.search(r"[.!?“\"‘(]\s*$", sentence.text[: match.start()]))
         while tokens and (
-            tokens[0].lower() in p.COMMON_WORDS or re.fullmatch(r"&|and|of|for|\d+", tokens[0])
+            tokens[0].lower() in p.COMMON_WORDS
+            or tokens[0].lower() in p.ROLE_WORD_SET
+            or re.fullmatch(r"&|and|of|for|\d+", tokens[0])
         ):
             tokens.pop(0)
         while tokens and re.fullmatch(r"&|and|of|for|de|da|van|von|la|le|du|al", tokens[-1]):
@@ -296,9 +299,11 @@ def classify_name(name: str) -> str:
     tokens = [token.rstrip(".").lower() for token in name.split()]
     if name.lower() in p.PLACES or all(token in p.PLACES for token in tokens):
         return "place"
-    if any(token in p.ORG_WORDS for token in tokens) or re.fullmatch(r"[A-Z]{2,6}s?", name):
+    if any(token in p.ORG_WORDS for token in tokens) or re.fullmatch(r"[A-Z]{3,6}s?", name):
         return "organization"
     capitalized = [token for token in name.split() if token[0].isupper()]
+    if any(len(token.rstrip(".")) < 2 for token in capitalized):
+        return "other"
     plain = not re.search(r"\d", name) and "&" not in name
     if 2 <= len(capitalized) <= 4 and plain and not any(t.lower() in p.COMMON_WORDS for t in capitalized):
         return "person"
@@ -359,9 +364,45 @@ def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
             score -= 1.5
         if best is None or score > best[0]:
             best = (score, name)
-    if best:
+    if best and (best[1] in title or not _title_phrase(title)):
         return best[1]
-    return " ".join(title.split()[:6])
+    return _title_phrase(title) or (best[1] if best else " ".join(title.split()[:6]))
+
+
+#: Words that end the opening noun phrase of a headline ("Coral reefs | recovering faster ...").
+_HEADLINE_VERBS = re.compile(
+    r"^(?:is|are|was|were|has|have|will|to|as|after|in|on|at|for|with|amid|over|reach\w*|pass\w*|win\w*|"
+    r"agree\w*|find\w*|found|say\w*|said|unveil\w*|launch\w*|plan\w*|set|get\w*|hit\w*|rise\w*|"
+    r"fall\w*|\w+ing|\w+ed)$",
+    re.IGNORECASE,
+)
+
+
+def _title_phrase(title: str) -> str:
+    """The headline's opening noun phrase, when it has no name the text shares: "Coral reefs"."""
+    phrase: list[str] = []
+    for word in title.replace(",", " , ").split():
+        if word in (",", ":", "—", "-") or _HEADLINE_VERBS.match(word) or len(phrase) >= 4:
+            break
+        phrase.append(word)
+    if not phrase or len(phrase) > 4:
+        return ""
+    text = " ".join(phrase)
+    return text[0].upper() + text[1:] if text else ""
+
+
+def subject_phrase(subject: str, text: str, *, is_name: bool = True) -> str:
+    """The subject as the text says it in a sentence: "the Clean Air Act", "coral reefs", "Heat 2"."""
+    if not is_name:
+        first, _, rest = subject.partition(" ")
+        return (first if first.isupper() else first.lower()) + (f" {rest}" if rest else "")
+    plain = len(re.findall(rf"(?<!\w){re.escape(subject)}(?!\w)", text))
+    with_article = len(re.findall(rf"\bthe {re.escape(subject)}(?!\w)", text, re.IGNORECASE))
+    if with_article and with_article * 2 >= plain:
+        return f"the {subject}"
+    if subject.lower() in text and subject not in text:
+        return subject.lower()
+    return subject
 
 
 def _quotes(items: list[Sentence], people: list[Person]) -> dict[int, str]:
@@ -409,7 +450,9 @@ def extract_facts(source: SourceDocument) -> Facts:
     names = _name_mentions(items)
     people = _people(names, items)
     organizations = _ranked(
-        mention.text for mention in names if classify_name(mention.text) == "organization"
+        mention.text
+        for mention in names
+        if classify_name(mention.text) == "organization" and mention.text.lower() not in p.ORG_WORDS
     )
     places = _ranked(mention.text for mention in names if classify_name(mention.text) == "place")
     headline_names = [
@@ -421,6 +464,7 @@ def extract_facts(source: SourceDocument) -> Facts:
     subject = _subject(source, names + headline_names, kind)
     return Facts(
         subject=subject,
+        subject_in_text=subject_phrase(subject, source.text, is_name=any(m.text == subject for m in names)),
         kind=kind,
         sentences=items,
         dates=dates,
