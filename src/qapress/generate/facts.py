@@ -464,7 +464,12 @@ def extract_facts(source: SourceDocument) -> Facts:
     subject = _subject(source, names + headline_names, kind)
     return Facts(
         subject=subject,
-        subject_in_text=subject_phrase(subject, source.text, is_name=any(m.text == subject for m in names)),
+        subject_in_text=subject_phrase(
+            subject,
+            source.text,
+            is_name=any(m.text == subject for m in names + headline_names)
+            or (subject in source.title and subject != _title_phrase(source.title)),
+        ),
         kind=kind,
         sentences=items,
         dates=dates,

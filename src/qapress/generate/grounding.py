@@ -65,6 +65,15 @@ class GroundingReport:
             max_copy_words=int(data.get("max_copy_words", MAX_COPY_WORDS)),
         )
 
+    def first_problem(self) -> str | None:
+        """The first reason anything was dropped or failed, for a one-line message."""
+        for problem in self.problems:
+            return problem
+        for answer in self.answers:
+            if answer.reasons:
+                return f"answer to {answer.question!r}: {answer.reasons[0]}"
+        return None
+
     def summary(self) -> str:
         """One line: why the draft failed, or how many answers it kept."""
         kept = sum(1 for answer in self.answers if answer.kept)
