@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -31,8 +32,7 @@ def read_sources(target: str) -> list[SourceDocument]:
         )
         if page.is_html:
             return [parse_html(page.text, url=page.url, what=target)]
-        document = parse_plain_text(page.text, what=target)
-        return [SourceDocument(**{**document.__dict__, "url": page.url})]
+        return [replace(parse_plain_text(page.text, what=target), url=page.url)]
     path = Path(target)
     try:
         text = path.read_text(encoding="utf-8")
@@ -73,13 +73,11 @@ def ingest(
         fail(str(exc))
     engine = open_store()
     for document in documents:
-        filled = SourceDocument(
-            **{
-                **document.__dict__,
-                "publisher": document.publisher or publisher,
-                "author": document.author or author,
-                "date": document.date or day,
-            }
+        filled = replace(
+            document,
+            publisher=document.publisher or publisher,
+            author=document.author or author,
+            date=document.date or day,
         )
         stored = store_source(engine, filled)
         verb = "stored" if stored.created else "already stored:"

@@ -270,6 +270,10 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
             raw.append((sentence, match))
             if match.start() > 0 and not re.search(r"[.!?“\"‘]\s*$", sentence.text[: match.start()]):
                 mid_sentence_tokens.add(match.group().split()[0])
+            parts = match.group().split()
+            if len(parts) >= 2:
+                # "Marsh said ..." opens a sentence, but "Elena Marsh" makes Marsh a name.
+                mid_sentence_tokens.add(parts[-1])
     result: list[Mention] = []
     for sentence, match in raw:
         tokens = match.group().split()

@@ -162,10 +162,15 @@ def names_in(text: str) -> list[str]:
 def unsupported_facts(text: str, index: SourceIndex) -> list[str]:
     """Each name, number, amount or date word of ``text`` that the source does not contain."""
     missing: list[str] = []
+    money_spans: list[tuple[int, int]] = []
     for match in p.MONEY.finditer(text):
+        money_spans.append(match.span())
         if _money_value(match.group()) not in index.money:
             missing.append(f"amount {match.group().strip()!r}")
     for match in p.NUMBER.finditer(text):
+        # An amount's digits are checked by its value above ($170M is $170 million).
+        if any(start <= match.start() < end for start, end in money_spans):
+            continue
         if _number_value(match.group()) not in index.numbers:
             missing.append(f"number {match.group()!r}")
     for regex in (p.MONTH_NAME, p.WEEKDAY_NAME):
