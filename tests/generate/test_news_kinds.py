@@ -1,4 +1,5 @@
-"""The extractive backend on news that is not about film: sport, science, business, politics, technology.
+"""The extractive backend on news that is not about film: sport, science, business, politics, technology
+and a local story of no particular kind.
 
 Each case names facts a reader would want and the question whose answer must carry them; every answer of
 every draft must pass the grounding check.
@@ -29,6 +30,16 @@ class Expected:
 
 
 CASES = {
+    "local.txt": Expected(
+        "general",
+        "Storm",
+        (
+            ("timeline", ("Sunday",)),
+            ("who", ("Helen Park (operations director)",)),
+            ("numbers", ("12,000 homes", "70 miles")),
+            ("next", ("Schools in Milbrook will stay shut on Monday",)),
+        ),
+    ),
     "sport.txt": Expected(
         "sport",
         "Riverside Rovers",

@@ -132,6 +132,14 @@ def test_json_lines_carry_metadata_and_name_the_bad_line() -> None:
         parse_json_lines(json.dumps({"text": good["text"]}))
 
 
+def test_a_json_array_or_a_pretty_printed_object_is_read_too() -> None:
+    good = {"title": "Coral reefs recovering", "text": "\n".join(PARAGRAPHS)}
+    assert len(parse_json_lines(json.dumps([good, {**good, "title": "Again"}], indent=2))) == 2
+    assert parse_json_lines(json.dumps(good, indent=2))[0].title == "Coral reefs recovering"
+    with pytest.raises(IngestError, match="line 2: text"):
+        parse_json_lines(json.dumps([good, {"title": "No text"}]))
+
+
 def test_the_same_text_hashes_the_same_whatever_the_spacing() -> None:
     assert content_hash("A  reef\n\nrecovers.") == content_hash("a reef recovers. ")
     assert content_hash("A reef recovers.") != content_hash("A reef declines.")

@@ -328,10 +328,52 @@ def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
     return None
 
 
+def _looks_like_a_person(name: str, items: list[Sentence], indices: set[int]) -> bool:
+    """A person by shape, or a two- or three-word name given a role ("operations director Helen Park")."""
+    kind = classify_name(name)
+    if kind == "person":
+        return True
+    tokens = name.split()
+    if (
+        kind == "place"
+        or not 2 <= len(tokens) <= 3
+        or not all(t[:1].isupper() and len(t) > 1 for t in tokens)
+    ):
+        return False
+    if tokens[0].lower() in p.ORG_WORDS or re.search(r"\d", name):
+        return False
+    return _role_of(name, items, indices) is not None
+
+
+def _places(names: list[Mention], items: list[Sentence], people: list[Person]) -> list[str]:
+    """Known places, and lone names after "in", "near", "between", ... that are nobody and nothing else."""
+    found = [mention.text for mention in names if classify_name(mention.text) == "place"]
+    person_words = {word for person in people for word in person.name.split()}
+    by_index = {sentence.index: sentence.text for sentence in items}
+    for mention in names:
+        if " " in mention.text or classify_name(mention.text) != "other" or mention.text in person_words:
+            continue
+        text = by_index.get(mention.sentence, "")
+        pattern = rf"\b(?:in|near|across|outside|around|between)\s+{re.escape(mention.text)}\b"
+        if re.search(pattern, text) and not re.fullmatch(r"[A-Z]{2,}|\w*\d\w*", mention.text):
+            found.append(mention.text)
+    # "between Ashford and Milbrook": the second of a pair joined to a place is a place too.
+    for mention in names:
+        text = by_index.get(mention.sentence, "")
+        if mention.text not in found and any(
+            re.search(rf"\b{re.escape(place)} and {re.escape(mention.text)}\b", text) for place in set(found)
+        ):
+            found.append(mention.text)
+    return _ranked(found)
+
+
 def _people(names: list[Mention], items: list[Sentence]) -> list[Person]:
     people: dict[str, Person] = {}
+    sentences_of: dict[str, set[int]] = {}
     for mention in names:
-        if classify_name(mention.text) == "person":
+        sentences_of.setdefault(mention.text, set()).add(mention.sentence)
+    for mention in names:
+        if _looks_like_a_person(mention.text, items, sentences_of[mention.text]):
             person = people.setdefault(mention.text, Person(mention.text))
             person.mentions += 1
             person.sentences.add(mention.sentence)
@@ -377,7 +419,10 @@ def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
 _HEADLINE_VERBS = re.compile(
     r"^(?:is|are|was|were|has|have|will|to|as|after|in|on|at|for|with|amid|over|reach\w*|pass\w*|win\w*|"
     r"agree\w*|find\w*|found|say\w*|said|unveil\w*|launch\w*|plan\w*|set|get\w*|hit\w*|rise\w*|"
-    r"fall\w*|\w+ing|\w+ed)$",
+    r"fall\w*|\w+ing|\w+ed|leaves|kills|says|beats|opens|closes|cuts|faces|makes|takes|sees|sets|warns|"
+    r"calls|backs|wants|needs|joins|leads|signs|buys|sells|drops|jumps|strikes|ends|starts|begins|returns|"
+    r"approves|rejects|bans|blocks|delays|reveals|announces|confirms|denies|urges|vows|seeks|gives|wins|"
+    r"hits|loses|shows|moves|raises|lifts|slashes|boosts|targets|eyes|inches|nears|edges|heads)$",
     re.IGNORECASE,
 )
 
@@ -399,7 +444,10 @@ def subject_phrase(subject: str, text: str, *, is_name: bool = True) -> str:
     """The subject as the text says it in a sentence: "the Clean Air Act", "coral reefs", "Heat 2"."""
     if not is_name:
         first, _, rest = subject.partition(" ")
-        return (first if first.isupper() else first.lower()) + (f" {rest}" if rest else "")
+        phrase = (first if first.isupper() else first.lower()) + (f" {rest}" if rest else "")
+        if re.search(rf"\b(?:the|a|an) {re.escape(phrase)}\b", text, re.IGNORECASE):
+            return f"the {phrase}"
+        return phrase
     plain = len(re.findall(rf"(?<!\w){re.escape(subject)}(?!\w)", text))
     with_article = len(re.findall(rf"\bthe {re.escape(subject)}(?!\w)", text, re.IGNORECASE))
     if with_article and with_article * 2 >= plain:
@@ -456,9 +504,11 @@ def extract_facts(source: SourceDocument) -> Facts:
     organizations = _ranked(
         mention.text
         for mention in names
-        if classify_name(mention.text) == "organization" and mention.text.lower() not in p.ORG_WORDS
+        if classify_name(mention.text) == "organization"
+        and mention.text.lower() not in p.ORG_WORDS
+        and not any(person.name == mention.text for person in people)
     )
-    places = _ranked(mention.text for mention in names if classify_name(mention.text) == "place")
+    places = _places(names, items, people)
     headline_names = [
         Mention("name", m.group(), -1)
         for line in paragraphs(source.text)

@@ -754,7 +754,12 @@ ROLE_WORDS = (
     "engineer|doctor|investigator|judge|lawyer|prosecutor|leader|official|commissioner|ambassador|general|"
     "editor|reporter|journalist|historian"
 )
-ROLE_BEFORE = re.compile(rf"\b((?:{ROLE_WORDS}))\s+$", re.IGNORECASE)
+_NOT_A_QUALIFIER = (
+    r"(?!(?:and|but|or|the|a|an|said|says|told|with|by|of|to|for|from|at|in|on|as|when|while|that|its|his|"
+    r"her|their|former|then|new)\b)"
+)
+#: "operations director Helen Park": the role and at most one lower-case word qualifying it.
+ROLE_BEFORE = re.compile(rf"\b((?:{_NOT_A_QUALIFIER}(?-i:[a-z\-]+)\s+)?(?:{ROLE_WORDS}))\s+$", re.IGNORECASE)
 ROLE_AFTER = re.compile(
     rf"^,\s+(?:the|a|an|its|his|her|their)\s+((?:[\w\-’']+\s+){{0,3}}?(?:{ROLE_WORDS}))\b", re.IGNORECASE
 )
