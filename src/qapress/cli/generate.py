@@ -28,7 +28,7 @@ def read_sources(target: str) -> list[SourceDocument]:
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
         settings = get_settings()
         page = fetch_page(
-            target, FetchPolicy(timeout_s=settings.fetch_timeout_s, max_bytes=settings.fetch_max_bytes)
+            target, FetchPolicy(timeout_s=settings.ingest_timeout_s, max_bytes=settings.ingest_max_bytes)
         )
         if page.is_html:
             return [parse_html(page.text, url=page.url, what=target)]
