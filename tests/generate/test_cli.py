@@ -87,6 +87,9 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     assert one_line_error(run(cli, "generate", str(source_id), "--domain", "7")).endswith(
         f"source {source_id} already has an article; use --again to write another draft"
     )
+    shown = run(cli, "review", str(article_id)).stdout
+    assert shown.startswith(f"article {article_id} (draft), source {source_id}")
+    assert "Q1. Is there a Heat 2 release date?" in shown and "grounded: 5 of 5 answers kept" in shown
     published = run(cli, "publish", str(article_id))
     assert published.exit_code == 0 and published.stdout.strip() == f"published article {article_id}"
     with engine.connect() as connection:
@@ -149,6 +152,13 @@ def test_publish_refuses_a_draft_that_failed_its_check(
     article_id = article_id_of(made)
     error = one_line_error(run(cli, "publish", str(article_id)))
     assert f"article {article_id} did not pass its grounding check" in error
+    shown = run(cli, "review", str(article_id))
+    assert shown.exit_code == 0
+    assert "grounding (" in shown.stdout and "not grounded: only 1 grounded answers" in shown.stdout
+    dropped = [
+        line for line in shown.stdout.splitlines() if line.startswith("  dropped 'Who is producing it?'")
+    ]
+    assert dropped and "name 'Tom Cruise' is not in the source" in dropped[0]
     with engine.connect() as connection:
         row = connection.execute(sa.select(qa_ai.c.status, qa_ai.c.faq).where(qa_ai.c.id == article_id)).one()
     assert row.status == "draft"

@@ -44,6 +44,7 @@ def draft(*faq: FaqItem, body: str = "Michael Mann is still working on Heat 2.")
         ("Filming starts in Paris soon.", "name 'Paris'"),
         ("The budget is $250 million.", "amount '$250 million'"),
         ("Shooting starts in 2027.", "number '2027'"),
+        ("It marks the film's 40th anniversary.", "number '40th'"),
         ("Shooting starts on Tuesday.", "date 'Tuesday'"),
         ("Shooting starts in May.", "date 'May'"),
     ],

@@ -18,7 +18,7 @@ from qapress.generate.draft import SourceDocument
 from qapress.generate.errors import GenerateError
 from qapress.generate.fetch import FetchPolicy, fetch_page
 from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article, publish_article
-from qapress.generate.repository import resolve_domain, store_source, unused_source_ids
+from qapress.generate.repository import read_article, resolve_domain, store_source, unused_source_ids
 from qapress.generate.sources import parse_html, parse_json_lines, parse_plain_text
 from qapress.settings import get_settings
 
@@ -141,6 +141,39 @@ def report_result(result: GenerateResult) -> None:
         stderr.print(f"source {result.source_id}: skipped, {result.skipped}", markup=False)
     elif result.report is not None:
         typer.echo(f"draft {result.article_id} from source {result.source_id}: {result.report.summary()}")
+
+
+def review(article_id: Annotated[int, typer.Argument(help="The article to show.")]) -> None:
+    """Print an article as stored, with its grounding report: what was kept, what was dropped and why."""
+    engine = open_store()
+    try:
+        with engine.connect() as connection:
+            article = read_article(connection, article_id)
+    except GenerateError as exc:
+        fail(str(exc))
+    draft = article.draft
+    lines = [
+        f"article {article.id} ({article.status}), source {article.source_id}",
+        "",
+        draft.title,
+        "",
+        draft.lead,
+        "",
+        *[f"{paragraph}\n" for paragraph in draft.body],
+    ]
+    for number, item in enumerate(draft.faq, start=1):
+        lines += [f"Q{number}. {item.question}", f"    {item.answer}", ""]
+    lines += [draft.outro, ""]
+    report = article.report
+    if report is None:
+        lines.append("grounding: no report (not made by `qapress generate`; it cannot be published)")
+    else:
+        lines.append(f"grounding ({report.checked_at}): {report.summary()}")
+        for answer in report.answers:
+            if not answer.kept:
+                lines.append(f"  dropped {answer.question!r}: {'; '.join(answer.reasons)}")
+        lines += [f"  problem: {problem}" for problem in report.problems]
+    typer.echo("\n".join(lines))
 
 
 def publish(article_id: Annotated[int, typer.Argument(help="The draft to publish.")]) -> None:

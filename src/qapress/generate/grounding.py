@@ -110,6 +110,7 @@ class SourceIndex:
         self.text = _squash(text)
         self.lower = self.text.lower()
         self.numbers = {_number_value(m.group()) for m in p.NUMBER.finditer(text)}
+        self.numbers |= {m.group(1) for m in p.ORDINAL.finditer(text)}
         self.money = {_money_value(m.group()) for m in p.MONEY.finditer(text)}
         self.words = words(text)
         self.joined = " " + " ".join(self.words) + " "
@@ -172,6 +173,9 @@ def unsupported_facts(text: str, index: SourceIndex) -> list[str]:
         if any(start <= match.start() < end for start, end in money_spans):
             continue
         if _number_value(match.group()) not in index.numbers:
+            missing.append(f"number {match.group()!r}")
+    for match in p.ORDINAL.finditer(text):
+        if match.group(1) not in index.numbers:
             missing.append(f"number {match.group()!r}")
     for regex in (p.MONTH_NAME, p.WEEKDAY_NAME):
         for match in regex.finditer(text):

@@ -48,6 +48,7 @@ MONEY = re.compile(
 )
 PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
+ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b")
 SCALES = {
     "thousand": 1e3,
     "k": 1e3,
