@@ -205,3 +205,10 @@ def test_mistakes_are_one_line(
     monkeypatch.delenv("QAPRESS_OPENAI_BASE_URL", raising=False)
     get_settings.cache_clear()
     assert message in one_line_error(run(cli, *args))
+
+
+@pytest.mark.parametrize("verb", ["ingest", "generate", "review", "publish"])
+def test_every_pipeline_verb_has_help(verb: str) -> None:
+    result = CliRunner().invoke(app, [verb, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
