@@ -154,5 +154,4 @@ class ExtractiveBackend:
             body=tuple(_body(facts, source)),
             faq=faq,
             outro="",
-            notes=(f"kind: {facts.kind}", f"subject: {facts.subject}"),
         )
