@@ -7,6 +7,7 @@ import json
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from tests.site.conftest import SCREEN, seed_data
 
+from qapress.site.domains import Domain
 from qapress.site.forms import CONSENT_TEXT, LinkForm
 from qapress.site.pages import article_html
 from qapress.site.render import Renderer
@@ -83,3 +84,14 @@ def test_a_lead_apart_from_the_body_is_shown_once(urls: SiteURLs, renderer: Rend
     assert render(seed_data(), urls, renderer).css(".lead") == []  # the seed's lead is its first paragraph
     tree = render(seed_data(lead="A short guide to the sequel."), urls, renderer)
     assert [node.text() for node in tree.css(".lead")] == ["A short guide to the sequel."]
+
+
+def test_the_page_language_is_the_domains(urls: SiteURLs, renderer: Renderer) -> None:
+    french = Domain(7, "ecran.localhost", "Écran Q&R", "", "fr-CA")
+    page = article_page(seed_data(), urls)
+    assert page is not None
+    tree = HTMLParser(article_html(renderer, french, urls, page, LinkForm(action=page.article.url, csrf="t")))
+    assert tree.css_first("html").attributes["lang"] == "fr-CA"
+    assert tree.css_first("meta[property='og:locale']").attributes["content"] == "fr_CA"
+    ld = json.loads(tree.css_first("script[type='application/ld+json']").text())
+    assert ld["inLanguage"] == "fr-CA" and ld["publisher"]["name"] == "Écran Q&R"
