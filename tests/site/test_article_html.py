@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from tests.site.conftest import SCREEN, seed_data
+from tests.site.conftest import DIRECTORY, SCREEN, seed_data
 
+from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain
 from qapress.site.forms import CONSENT_TEXT, LinkForm
 from qapress.site.pages import article_html
@@ -95,3 +98,22 @@ def test_the_page_language_is_the_domains(urls: SiteURLs, renderer: Renderer) ->
     assert tree.css_first("meta[property='og:locale']").attributes["content"] == "fr_CA"
     ld = json.loads(tree.css_first("script[type='application/ld+json']").text())
     assert ld["inLanguage"] == "fr-CA" and ld["publisher"]["name"] == "Écran Q&R"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60
+    )
+)
+def test_any_title_and_question_come_back_as_the_same_text(text: str) -> None:
+    assume(text.strip())
+    renderer = Renderer(StaticAssets())
+    urls = SiteURLs(SCREEN, DIRECTORY, "https")
+    tree = render(seed_data(title=text, faq=[{"question": text, "answer": text}]), urls, renderer)
+    assert tree.css_first("h1").text() == text
+    assert tree.css("script:not([type='application/ld+json'])") == []
+    assert (
+        json.loads(tree.css("script[type='application/ld+json']")[1].text())["mainEntity"][0]["name"]
+        == text.strip()
+    )
