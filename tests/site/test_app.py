@@ -323,3 +323,20 @@ def test_an_article_without_a_slug_is_served_at_its_bare_url(live: LiveSite) -> 
     assert live.get("/a/6646013", host=site_host).status_code == 200
     moved = live.get("/a/6646013/old-slug", host=site_host)
     assert moved.status_code == 301 and moved.headers["location"] == live.url("/a/6646013", host=site_host)
+
+
+def test_pending_links_never_show_on_the_shared_page(live: LiveSite) -> None:
+    with live.engine.begin() as connection:
+        connection.execute(
+            link.insert().values(
+                article_id=6646014,
+                url="https://pending.example/",
+                url_key="pending.example/",
+                consent=True,
+                status="pending",
+                ip_hash="",  # even one whose hash matches the site's empty session value
+            )
+        )
+    location = httpx.URL(live.get("/a/6646014").headers["location"])
+    page = live.get(location.raw_path.decode(), host=location.host)
+    assert HTMLParser(page.text).css(".reader-links a") == []

@@ -16,6 +16,10 @@ from qapress.site.errors import PageQueryFailed
 from qapress.site.render import page_query
 from qapress.site.views import first_row
 
+#: Pages are shared by every reader, so they are read as a reader with no address: the anonymous role's
+#: "your own pending links" rule (on ``x-hasura-ip-hash``) then matches nothing.
+ANONYMOUS_SESSION = {"x-hasura-ip-hash": ""}
+
 
 @dataclass(frozen=True)
 class QueryRun:
@@ -43,7 +47,8 @@ class PageQueries:
     def run(self, name: str, variables: dict[str, Any], role: str = "anonymous") -> QueryRun:
         query = page_query(name)
         started = time.perf_counter()
-        result = self.gql.execute(query, variables=variables, role=role)
+        session = ANONYMOUS_SESSION if role == "anonymous" else None
+        result = self.gql.execute(query, variables=variables, role=role, session=session)
         ms = (time.perf_counter() - started) * 1000
         errors = result.get("errors")
         if errors:
