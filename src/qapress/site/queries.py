@@ -31,6 +31,10 @@ class QueryRun:
         return json.dumps(self.variables, indent=2)
 
 
+#: The session pages are read with: no reader's address, since a rendered page is shared by all readers.
+PAGE_SESSION = {"x-hasura-ip-hash": "page"}
+
+
 class PageQueries:
     """Runs the page queries (``templates/*.graphql``) through ``GraphQLEngine``."""
 
@@ -43,7 +47,7 @@ class PageQueries:
     def run(self, name: str, variables: dict[str, Any], role: str = "anonymous") -> QueryRun:
         query = page_query(name)
         started = time.perf_counter()
-        result = self.gql.execute(query, variables=variables, role=role)
+        result = self.gql.execute(query, variables=variables, role=role, session=PAGE_SESSION)
         ms = (time.perf_counter() - started) * 1000
         errors = result.get("errors")
         if errors:
