@@ -18,8 +18,12 @@ class Contender:
     run: Callable[[Variables], bytes]
     close: Callable[[], None] = lambda: None
     note: str = ""
+    #: False for a row kept only to say why it could not run (``skipped``).
+    available: bool = True
     #: Turns this contender's parsed response into the seed's shape, for the cross-check against the floor.
     normalize: Callable[[Any], Any] = field(default=lambda data: data)
+    #: Turns the floor's parsed response into what this contender can be expected to answer.
+    reference: Callable[[Any], Any] = field(default=lambda data: data)
 
 
 def skipped(name: str, role: str, reason: str) -> Contender:
@@ -28,4 +32,4 @@ def skipped(name: str, role: str, reason: str) -> Contender:
     def unavailable(_variables: Variables) -> bytes:
         raise RuntimeError(reason)
 
-    return Contender(name, role, unavailable, note=reason)
+    return Contender(name, role, unavailable, note=reason, available=False)

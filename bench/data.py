@@ -176,41 +176,42 @@ def _take(rows: Iterator[ArticleRow], n: int) -> Iterator[ArticleRow]:
 # --- PostgreSQL -----------------------------------------------------------------------------------------
 
 
-def pg_name(articles: int) -> str:
-    return f"qapress_bench_{articles}"
+def pg_name(articles: int, prefix: str = "qapress_bench") -> str:
+    return f"{prefix}_{articles}"
 
 
 def pg_comment(articles: int) -> str:
     return f"qapress-bench complete: articles={articles} version={DATA_VERSION}"
 
 
-def pg_network(articles: int, admin_dsn: str = PG_ADMIN_DSN) -> Network:
-    url = psycopg.conninfo.make_conninfo(admin_dsn, dbname=pg_name(articles))
-    parts = psycopg.conninfo.conninfo_to_dict(url)
+def pg_network(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapress_bench") -> Network:
+    parts = psycopg.conninfo.conninfo_to_dict(admin_dsn)
     sa_url = sa.engine.URL.create(
         "postgresql+psycopg",
         username=str(parts.get("user") or "postgres"),
         host=str(parts.get("host") or "127.0.0.1"),
         port=int(parts.get("port") or 5432),
-        database=pg_name(articles),
+        database=pg_name(articles, prefix),
     ).render_as_string(hide_password=False)
     return Network(articles, "postgresql", sa_url, articles >= SHORT_BODIES_FROM)
 
 
-def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN) -> bool:
+def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapress_bench") -> bool:
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         row = admin.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            (pg_name(articles),),
+            (pg_name(articles, prefix),),
         ).fetchone()
     return row is not None and row[0] == pg_comment(articles)
 
 
-def ensure_pg(articles: int, admin_dsn: str = PG_ADMIN_DSN, log: bool = True) -> Network:
-    """The PostgreSQL network ``qapress_bench_<n>``, reused when present and complete, else rebuilt."""
-    final = pg_name(articles)
-    network = pg_network(articles, admin_dsn)
-    if pg_complete(articles, admin_dsn):
+def ensure_pg(
+    articles: int, admin_dsn: str = PG_ADMIN_DSN, log: bool = True, prefix: str = "qapress_bench"
+) -> Network:
+    """The PostgreSQL network ``<prefix>_<n>``, reused when present and complete, else rebuilt."""
+    final = pg_name(articles, prefix)
+    network = pg_network(articles, admin_dsn, prefix)
+    if pg_complete(articles, admin_dsn, prefix):
         return network
     building = f"{final}_building"
     started = time.monotonic()
@@ -235,7 +236,9 @@ def ensure_pg(articles: int, admin_dsn: str = PG_ADMIN_DSN, log: bool = True) ->
         ):
             chunk: list[str] = []
             for row in article_rows(articles):
-                chunk.append(f"{row.id}\t{row.domain}\t{row.title}\t{row.slug}\t{row.text}\t{row.date}\tpublished\n")
+                chunk.append(
+                    f"{row.id}\t{row.domain}\t{row.title}\t{row.slug}\t{row.text}\t{row.date}\tpublished\n"
+                )
                 if len(chunk) >= BATCH:
                     copy.write("".join(chunk))
                     copied += len(chunk)
@@ -256,12 +259,22 @@ def ensure_pg(articles: int, admin_dsn: str = PG_ADMIN_DSN, log: bool = True) ->
     return network
 
 
-def ensure(articles: int, backend: str, data_dir: Path = DATA_DIR, log: bool = True) -> Network:
+def ensure(
+    articles: int, backend: str, data_dir: Path = DATA_DIR, log: bool = True, pg_prefix: str = "qapress_bench"
+) -> Network:
+    """The network, built if missing, and migrated to the newest schema (later migrations land over time)."""
     if backend == "sqlite":
-        return ensure_sqlite(articles, data_dir, log)
-    if backend == "postgresql":
-        return ensure_pg(articles, log=log)
-    raise BenchDataError(f"unknown backend {backend!r}: sqlite or postgresql")
+        network = ensure_sqlite(articles, data_dir, log)
+    elif backend == "postgresql":
+        network = ensure_pg(articles, log=log, prefix=pg_prefix)
+    else:
+        raise BenchDataError(f"unknown backend {backend!r}: sqlite or postgresql")
+    engine = open_engine(network.url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    return network
 
 
 def _say(message: str) -> None:

@@ -45,7 +45,12 @@ def statements(mark: str, published_only: bool) -> dict[str, str]:
     }
 
 
-COLUMNS = {"self": SELF_COLUMNS, "linksarticle": ARTICLE_COLUMNS, "linksbottom": BOTTOM_COLUMNS, "source": ARTICLE_COLUMNS}
+COLUMNS = {
+    "self": SELF_COLUMNS,
+    "linksarticle": ARTICLE_COLUMNS,
+    "linksbottom": BOTTOM_COLUMNS,
+    "source": ARTICLE_COLUMNS,
+}
 
 
 def parameters(variables: Variables) -> list[tuple[str, tuple[Any, ...]]]:
@@ -87,7 +92,9 @@ def sqlite_floors(network: Network, published_only: bool) -> list[Contender]:
         data: dict[str, Any] = {}
         for name, params in parameters(variables):
             columns = COLUMNS[name]
-            data[name] = [dict(zip(columns, row, strict=True)) for row in connection.execute(sql[name], params)]
+            data[name] = [
+                dict(zip(columns, row, strict=True)) for row in connection.execute(sql[name], params)
+            ]
         return dumps({"data": data})
 
     json_sql: dict[tuple[str, ...], str] = {}

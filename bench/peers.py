@@ -32,7 +32,10 @@ def graphql_core_schema(network: Network, published_only: bool) -> tuple[graphql
     fetch, mark, close = connect(network)
     comparison = graphql.GraphQLInputObjectType(
         "Int_comparison_exp",
-        {op: graphql.GraphQLInputField(graphql.GraphQLInt) for op in ("_eq", "_neq", "_lt", "_lte", "_gt", "_gte")},
+        {
+            op: graphql.GraphQLInputField(graphql.GraphQLInt)
+            for op in ("_eq", "_neq", "_lt", "_lte", "_gt", "_gte")
+        },
     )
     bool_exp = graphql.GraphQLInputObjectType(
         "qa_ai_bool_exp",
@@ -40,7 +43,8 @@ def graphql_core_schema(network: Network, published_only: bool) -> tuple[graphql
     )
     order_by = graphql.GraphQLEnumType("order_by", {"asc": "asc", "desc": "desc"})
     order = graphql.GraphQLInputObjectType(
-        "qa_ai_order_by", {"id": graphql.GraphQLInputField(order_by), "date": graphql.GraphQLInputField(order_by)}
+        "qa_ai_order_by",
+        {"id": graphql.GraphQLInputField(order_by), "date": graphql.GraphQLInputField(order_by)},
     )
     article = graphql.GraphQLObjectType(
         "qa_ai",
@@ -60,9 +64,7 @@ def graphql_core_schema(network: Network, published_only: bool) -> tuple[graphql
         if isinstance(order_by, dict):
             order_by = [order_by]
         sql, params = select_sql(columns, where, order_by, limit, mark=mark, published_only=published_only)
-        return [
-            {c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in fetch(sql, params)
-        ]
+        return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in fetch(sql, params)]
 
     query = graphql.GraphQLObjectType(
         "query_root",

@@ -18,21 +18,15 @@ import psycopg
 from bench.data import Network
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-#: A copy of the seed query, used when ``../shared`` is not beside the checkout (a fresh CI clone has it).
-SEED_QUERY = """query Q($id: Int!, $domain: Int!, $srcId: Int!, $hasSrc: Boolean!, $hasSelf: Boolean!) {
-  self: qa_ai(where: {id: {_eq: $id}}, limit: 1) @include(if: $hasSelf) { id title text date }
-  linksarticle: qa_ai(where: {domain: {_eq: $domain}, id: {_neq: $id}}, order_by: {id: desc}, limit: 8) { id title }
-  linksbottom: qa_ai(where: {domain: {_neq: $domain}, id: {_lt: $id}}, order_by: {id: desc}, limit: 3) { id title domain }
-  source: qa_ai(where: {id: {_eq: $srcId}}, limit: 1) @include(if: $hasSrc) { id title }
-}
-"""
+#: A verbatim copy, used when ``../shared`` is not beside the checkout.
+SEED_QUERY_COPY = Path(__file__).with_name("page-query.graphql")
 
 Variables = dict[str, Any]
 
 
 def seed_query() -> str:
     path = SEEDS / "page-query.graphql"
-    return path.read_text("utf-8") if path.exists() else SEED_QUERY
+    return (path if path.exists() else SEED_QUERY_COPY).read_text("utf-8")
 
 
 def seed_variables() -> Variables:

@@ -28,7 +28,14 @@ class IntComparisonExp:
     gte: int | None = strawberry.field(name="_gte", default=None)
 
     def as_dict(self) -> dict[str, int]:
-        pairs = {"_eq": self.eq, "_neq": self.neq, "_lt": self.lt, "_lte": self.lte, "_gt": self.gt, "_gte": self.gte}
+        pairs = {
+            "_eq": self.eq,
+            "_neq": self.neq,
+            "_lt": self.lt,
+            "_lte": self.lte,
+            "_gt": self.gt,
+            "_gte": self.gte,
+        }
         return {k: v for k, v in pairs.items() if v is not None}
 
 
