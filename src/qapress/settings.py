@@ -14,14 +14,18 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QAPRESS_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("qapress-data"), description="Folder for the embedded SQLite database.")
+    data_dir: Path = Field(
+        default=Path("qapress-data"), description="Folder for the embedded SQLite database."
+    )
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; postgresql://... for PostgreSQL. Default: SQLite in data_dir."
+        default=None,
+        description="SQLAlchemy URL; postgresql://... for PostgreSQL. Default: SQLite in data_dir.",
     )
     admin_secret: str | None = Field(default=None, description="Enables X-Hasura-Role and admin access.")
     debug: bool = False
     stringify_numeric_types: bool = Field(
-        default=False, description="Like HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES: bigint/numeric as JSON strings."
+        default=False,
+        description="Like HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES: bigint/numeric as JSON strings.",
     )
     max_query_depth: int = 12
     anonymous_row_limit: int = 100

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import typer
-
 import sys
+
+import typer
 
 from qapress.cli import data, serve
 from qapress.cli.errors import stderr

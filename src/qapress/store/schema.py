@@ -24,7 +24,9 @@ domain = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("language", sa.String(20), nullable=False, server_default="en"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )
 
 source = sa.Table(
@@ -39,7 +41,9 @@ source = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("image_credit", sa.Text, nullable=True),
     sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )
 
 qa_ai = sa.Table(
@@ -61,8 +65,12 @@ qa_ai = sa.Table(
     # The ingested news source (table `source`) a generated article was written from.
     sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="published"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
     sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="qa_ai_status_check"),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
@@ -82,7 +90,9 @@ link = sa.Table(
     sa.Column("ip_hash", sa.String(64), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("article_id", "url_key", name="link_article_id_url_key_key"),
     sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
