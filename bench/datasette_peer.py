@@ -60,8 +60,10 @@ def comparable_floor(response: Any) -> Any:
 
 
 def datasette_peer(network: Network, published_only: bool) -> Contender:
-    import datasette_graphql.utils
-    from datasette.app import Datasette
+    # Datasette first: it loads its plugins (datasette-graphql among them) when it is imported, and a
+    # plugin module imported before Datasette would be registered half-initialized, without its routes.
+    from datasette.app import Datasette  # isort: skip
+    import datasette_graphql.utils  # isort: skip
 
     # datasette-graphql caches each database's schema by name, process-wide, together with the Datasette
     # that built it; a second Datasette on the same file would reach the first one's closed connections.

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -212,6 +213,18 @@ def measure(
     return result
 
 
+def fetch_page(base: str, path: str, headers: dict[str, str]) -> tuple[str, httpx.Response]:
+    """The page at ``path``, following the site's redirects (to the canonical slug URL) on this server."""
+    response = httpx.get(base + path, headers=headers, timeout=30)
+    for _ in range(3):
+        if response.status_code not in (301, 302, 307, 308):
+            break
+        location = urlsplit(response.headers["location"])
+        path = location.path + (f"?{location.query}" if location.query else "")
+        response = httpx.get(base + path, headers=headers, timeout=30)
+    return path, response
+
+
 def page_benchmarks(
     network: Network, target: PageTarget, *, workers_list: list[int], seconds: int, connections: int
 ) -> list[LoadResult]:
@@ -231,7 +244,7 @@ def page_benchmarks(
             try:
                 server.wait_ready()
                 base = f"http://127.0.0.1:{server.port}"
-                page = httpx.get(base + target.path, headers=headers, timeout=10)
+                page_path, page = fetch_page(base, target.path, headers)
                 if page.status_code == 200:
                     page_bytes = page.content
                     results.append(
@@ -239,7 +252,7 @@ def page_benchmarks(
                             server,
                             "article page",
                             workers,
-                            target.path,
+                            page_path,
                             seconds=seconds,
                             connections=connections,
                             headers=headers,

@@ -17,17 +17,29 @@ def engine_available() -> str | None:
     return None
 
 
-def engine_contender(network: Network, query: str, role: str) -> Contender:
+DICT_NAME = "qapress engine (execute -> dict, + orjson)"
+
+
+def engine_contenders(network: Network, query: str, role: str) -> list[Contender]:
+    """``execute_bytes`` (the fast path, the row the targets use) and ``execute`` (a dict, then orjson)."""
     reason = engine_available()
     if reason is not None:
-        return skipped(NAME, "engine", reason)
+        return [skipped(NAME, "engine", reason)]
+    import orjson
+
     from qapress.engine import GraphQLEngine, qapress_metadata
     from qapress.store import open_engine
 
     sa_engine = open_engine(network.url)
     gql = GraphQLEngine(sa_engine, qapress_metadata())
 
-    def run(variables: Variables) -> bytes:
+    def run_bytes(variables: Variables) -> bytes:
         return gql.execute_bytes(query, variables, None, role=role)
 
-    return Contender(NAME, "engine", run, sa_engine.dispose, note=f"role {role}")
+    def run_dict(variables: Variables) -> bytes:
+        return orjson.dumps(gql.execute(query, variables, None, role=role))
+
+    return [
+        Contender(NAME, "engine", run_bytes, note=f"role {role}"),
+        Contender(DICT_NAME, "engine-dict", run_dict, sa_engine.dispose, note=f"role {role}"),
+    ]

@@ -12,7 +12,7 @@ from bench.data import Network
 from bench.datasette_peer import datasette_peer
 from bench.floor import floors
 from bench.peers import graphql_core_peers
-from bench.qapress_engine import engine_contender
+from bench.qapress_engine import engine_contenders
 from bench.seed import random_variables, seed_query
 from bench.strawberry_peer import strawberry_peer
 from bench.timing import Sample, time_side_by_side
@@ -42,7 +42,7 @@ class QueryResult:
 def build_contenders(network: Network, role: str) -> list[Contender]:
     published_only = role != "admin"
     query = seed_query()
-    contenders: list[Contender] = [engine_contender(network, query, role), *floors(network, published_only)]
+    contenders: list[Contender] = [*engine_contenders(network, query, role), *floors(network, published_only)]
     contenders += graphql_core_peers(network, published_only, query)
     contenders.append(
         _guarded("strawberry-graphql, per request", lambda: strawberry_peer(network, published_only, query))
