@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench import data
 from bench.datasette_peer import DIFFERENCES
+from bench.links_bench import LINKS, bench_links
 from bench.machine import describe_machine
 from bench.pages import PageTarget, page_benchmarks
 from bench.query_bench import bench_network
@@ -38,6 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="timing budget per contender per network")
     parser.add_argument("--role", default=DEFAULT_ROLE, help="role the engine runs the seed query as")
     parser.add_argument("--skip-pages", action="store_true", help="leave out the wrk page load")
+    parser.add_argument("--skip-links", action="store_true", help="leave out the link verifications")
+    parser.add_argument("--links", type=int, help="pending links to verify (default 1,000; quick 100)")
     parser.add_argument("--page-seconds", type=int, help="wrk duration per target (default 10; quick 2)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server worker counts")
     parser.add_argument(
@@ -79,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         run.pages = page_benchmarks(
             network, page_target(network), workers_list=args.workers, seconds=page_seconds, connections=32
         )
+    if not args.skip_links:
+        for backend in args.backends:
+            print(f"[bench] link verifications on {backend}", flush=True)
+            result = bench_links(backend, args.links or (100 if args.quick else LINKS))
+            run.links.append(result.line())
     run.notes = notes(run)
     report = render(run)
     print(report)

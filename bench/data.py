@@ -259,6 +259,12 @@ def ensure_pg(
     return network
 
 
+def drop_pg(articles: int, prefix: str, admin_dsn: str = PG_ADMIN_DSN) -> None:
+    """Remove a throwaway network (the links benchmark's, the tests')."""
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{pg_name(articles, prefix)}" WITH (FORCE)')
+
+
 def ensure(
     articles: int, backend: str, data_dir: Path = DATA_DIR, log: bool = True, pg_prefix: str = "qapress_bench"
 ) -> Network:

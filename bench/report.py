@@ -207,7 +207,10 @@ def render(run: Run) -> str:
         *pages_table(run),
         "## Links",
         "",
-        *(run.links or ["not yet: the links worker is not on main."]),
+        "One `LinkWorker.run_once` checking pending links against local pages on 127.0.0.1 (reached through"
+        " the fetcher's allow-list); one page in ten has no backlink.",
+        "",
+        *(run.links or ["not measured in this run."]),
         "",
         "## Notes",
         "",

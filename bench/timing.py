@@ -42,7 +42,7 @@ def time_side_by_side(
     seconds_each: float,
     rounds: int = 5,
     min_calls: int = 15,
-    max_calls: int = 20_000,
+    max_calls: int = 100_000,
 ) -> list[Sample]:
     """About ``seconds_each`` of calls per contender, split over ``rounds`` interleaved rounds.
 

@@ -19,14 +19,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench import data  # noqa: E402
 from bench.__main__ import main  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.pages import Server, fixed_bytes_server, measure, parse_wrk  # noqa: E402
 from bench.query_bench import bench_network, build_contenders, cross_check  # noqa: E402
 from bench.report import Run, render  # noqa: E402
 from bench.seed import random_variables  # noqa: E402
-
-from bench import data  # noqa: E402
 from conftest import PG_ADMIN_URL, missing  # noqa: E402
 
 TINY = 1_200
