@@ -94,7 +94,32 @@ link = sa.Table(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
     ),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
-    sa.UniqueConstraint("article_id", "url_key", name="link_article_id_url_key_key"),
     sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
     sa.Index("link_status_next_check_idx", "status", "next_check_at"),
+    # One place per URL and page among the links that occupy one (migration 0003): a rejected link does not
+    # block its URL, and two concurrent submissions of one URL cannot both land.
+    sa.Index(
+        "link_article_url_key_active_idx",
+        "article_id",
+        "url_key",
+        unique=True,
+        sqlite_where=sa.text("status <> 'rejected'"),
+        postgresql_where=sa.text("status <> 'rejected'"),
+    ),
+    sa.Index("link_url_key_idx", "url_key"),
+    sa.Index("link_ip_hash_created_idx", "ip_hash", "created_at"),
+)
+
+# The grounding check of a generated draft (migration 0003): `qapress publish` requires a passing one.
+# A table of its own, so that the article's columns (and JSON Lines import/export) stay as they are.
+grounding_report = sa.Table(
+    "grounding_report",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("report", JSONType, nullable=False),
+    sa.Column("backend", sa.String(40), nullable=False),
+    sa.Column(
+        "checked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )

@@ -1,0 +1,212 @@
+"""Hasura boolean expressions (``where`` arguments and permission filters) compiled to SQL conditions.
+
+User ``where`` clauses that cross a relationship see only the rows the role may read there; permission
+filters are trusted metadata and cross relationships unfiltered, as in Hasura. Permission filters also accept
+the metadata spellings: ``column: value`` shorthand, ``$``-prefixed operators, ``_exists`` and ``_c*`` column
+comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from qapress.engine.catalog import Column
+from qapress.engine.dialects import Dialect, like_to_glob, quote_ident
+from qapress.engine.errors import BadRequest, ValidationFailed
+from qapress.engine.metadata import TableName
+from qapress.engine.model import Model, TrackedTable
+from qapress.engine.params import ParamCollector
+from qapress.engine.values import SessionRef, VarRef
+
+TRUE, FALSE = "(1 = 1)", "(1 = 0)"
+COMPARE = {"_eq": "=", "_neq": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "_lte": "<="}
+COLUMN_COMPARE = {
+    "_ceq": "=",
+    "_cne": "<>",
+    "_cneq": "<>",
+    "_cgt": ">",
+    "_cgte": ">=",
+    "_clt": "<",
+    "_clte": "<=",
+}
+REGEX = {"_regex": "~", "_iregex": "~*", "_nregex": "!~", "_niregex": "!~*"}
+
+
+class BoolExpCompiler:
+    def __init__(
+        self,
+        model: Model,
+        role: str,
+        dialect: Dialect,
+        params: ParamCollector,
+        new_alias: Callable[[str], str],
+    ) -> None:
+        self.model = model
+        self.role = role
+        self.dialect = dialect
+        self.params = params
+        self.new_alias = new_alias
+
+    def compile(self, exp: Any, table: TrackedTable, alias: str) -> str:
+        """A user's ``where``: relationships crossed see only what the role may read."""
+        return self._exp(exp, table, alias, alias, permission=False)
+
+    def permission(self, exp: Any, table: TrackedTable, alias: str) -> str:
+        """A permission filter from the metadata, with session variables bound per request."""
+        return self._exp(_session_refs(exp), table, alias, alias, permission=True)
+
+    def _exp(self, exp: Any, table: TrackedTable, alias: str, root: str, permission: bool) -> str:
+        if exp is None:
+            raise ValidationFailed(
+                f'expected an object for type "{table.graphql_name}_bool_exp", but found null'
+            )
+        if not isinstance(exp, dict):
+            raise ValidationFailed(f'expected an object for type "{table.graphql_name}_bool_exp"')
+        parts: list[str] = []
+        for raw_key, value in exp.items():
+            key = "_" + raw_key[1:] if raw_key.startswith("$") else raw_key
+            if key == "_and":
+                items = value if isinstance(value, list) else [value]
+                inner = [self._exp(v, table, alias, root, permission) for v in items]
+                parts.append("(" + " AND ".join(inner) + ")" if inner else TRUE)
+            elif key == "_or":
+                items = value if isinstance(value, list) else [value]
+                inner = [self._exp(v, table, alias, root, permission) for v in items]
+                parts.append("(" + " OR ".join(inner) + ")" if inner else FALSE)
+            elif key == "_not":
+                parts.append(f"(NOT {self._exp(value, table, alias, root, permission)})")
+            elif key == "_exists":
+                parts.append(self._exists(value, root, permission))
+            elif key in table.table.columns:
+                column = table.table.columns[key]
+                parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
+            elif key in table.relationships:
+                rel = table.relationships[key]
+                remote = self.model.tracked(rel.remote)
+                inner_alias = self.new_alias("_w")
+                conditions = [
+                    f"{inner_alias}.{quote_ident(r)} = {alias}.{quote_ident(local)}"
+                    for local, r in rel.mapping
+                ]
+                remote_permission = remote.select_permission(self.role)
+                if not permission and remote_permission is not None and remote_permission.filter:
+                    conditions.append(self.permission(remote_permission.filter, remote, inner_alias))
+                conditions.append(self._exp(value, remote, inner_alias, root, permission))
+                parts.append(
+                    f"EXISTS (SELECT 1 FROM {self._source(remote)} AS {inner_alias} "
+                    f"WHERE {' AND '.join(conditions)})"
+                )
+            else:
+                raise ValidationFailed(
+                    f"field \"{raw_key}\" not found in type: '{table.graphql_name}_bool_exp'"
+                )
+        if not parts:
+            return TRUE
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _source(self, table: TrackedTable) -> str:
+        if table.table.schema != "public" and self.dialect.name == "postgresql":
+            return f"{quote_ident(table.table.schema)}.{quote_ident(table.table.name)}"
+        return quote_ident(table.table.name)
+
+    def _exists(self, value: Any, root: str, permission: bool) -> str:
+        if not isinstance(value, dict) or "_table" not in value:
+            raise ValidationFailed("_exists needs _table and _where")
+        key = TableName.parse(value["_table"]).key
+        if key not in self.model.tables:
+            raise ValidationFailed(f'_exists: table "{key[1]}" is not tracked')
+        table = self.model.tracked(key)
+        alias = self.new_alias("_x")
+        condition = self._exp(value.get("_where") or {}, table, alias, root, permission)
+        return f"EXISTS (SELECT 1 FROM {self._source(table)} AS {alias} WHERE {condition})"
+
+    def _column(self, column: Column, expr: str, value: Any, alias: str, root: str) -> str:
+        if not isinstance(value, dict):
+            value = {"_eq": value}  # the metadata's `column: value` shorthand
+        parts: list[str] = []
+        for raw_op, operand in value.items():
+            op = "_" + raw_op[1:] if raw_op.startswith("$") else raw_op
+            parts.append(self._operator(column, expr, op, operand, alias, root))
+        if not parts:
+            return TRUE
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _operator(self, column: Column, expr: str, op: str, operand: Any, alias: str, root: str) -> str:
+        params = self.params
+        pg = self.dialect.name == "postgresql"
+        if op in COMPARE:
+            return f"({expr} {COMPARE[op]} {params.value(operand, column)})"
+        if op in ("_in", "_nin"):
+            negate = "NOT " if op == "_nin" else ""
+            return f"({expr} {negate}IN ({params.values(operand, column)}))"
+        if op == "_is_null":
+            if isinstance(operand, VarRef | SessionRef):
+                flag = params.value(operand, None, _as_bool_param(pg))
+                return f"(({expr} IS NULL) = {flag})"
+            if operand is None:
+                raise ValidationFailed('unexpected null value for type "Boolean"')
+            return f"({expr} IS {'' if operand else 'NOT '}NULL)"
+        if op in ("_like", "_nlike", "_ilike", "_nilike"):
+            insensitive = op in ("_ilike", "_nilike")
+            convert = _check_like if pg or insensitive else like_to_glob
+            sql = self.dialect.like(expr, op.startswith("_n"), insensitive)
+            return sql.replace(self.dialect.placeholder, params.text(operand, convert), 1)
+        if op in REGEX and pg:
+            return f"({expr} {REGEX[op]} {params.text(operand)})"
+        if op in ("_similar", "_nsimilar") and pg:
+            negate = "NOT " if op == "_nsimilar" else ""
+            return f"({expr} {negate}SIMILAR TO {params.text(operand)})"
+        if pg and op in ("_contains", "_contained_in"):
+            sign = "@>" if op == "_contains" else "<@"
+            return f"({expr} {sign} {params.value(operand, column)})"
+        if pg and op == "_has_key":
+            return f"({expr} ? {params.text(operand)})"
+        if pg and op in ("_has_keys_any", "_has_keys_all"):
+            sign = "?|" if op == "_has_keys_any" else "?&"
+            return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
+        if op in COLUMN_COMPARE:
+            return f"({expr} {COLUMN_COMPARE[op]} {self._column_ref(operand, alias, root)})"
+        raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')
+
+    def _column_ref(self, operand: Any, alias: str, root: str) -> str:
+        if isinstance(operand, str):
+            return f"{alias}.{quote_ident(operand)}"
+        if (
+            isinstance(operand, list)
+            and len(operand) == 2
+            and operand[0] == "$"
+            and isinstance(operand[1], str)
+        ):
+            return f"{root}.{quote_ident(operand[1])}"
+        raise ValidationFailed(f"unsupported column reference {operand!r}")
+
+
+def _as_bool_param(pg: bool) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.lower() in ("true", "t", "1")
+        return bool(value) if pg else int(bool(value))
+
+    return convert
+
+
+def _check_like(pattern: Any) -> Any:
+    if isinstance(pattern, str) and (len(pattern) - len(pattern.rstrip("\\"))) % 2 == 1:
+        raise BadRequest("LIKE pattern must not end with escape character")
+    return pattern
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _session_refs(exp: Any) -> Any:
+    """Replace session variable names used as values (``"X-Hasura-User-Id"``) with :class:`SessionRef`."""
+    if isinstance(exp, dict):
+        return {k: _session_refs(v) for k, v in exp.items()}
+    if isinstance(exp, list):
+        return [_session_refs(v) for v in exp]
+    if isinstance(exp, str) and exp.lower().startswith("x-hasura-"):
+        return SessionRef(exp.lower())
+    return exp

@@ -1,0 +1,182 @@
+"""What the live database says about the tracked tables: columns, types, keys and constraints.
+
+The GraphQL schema and the SQL compiler both read this catalog, never the database directly, so a
+``reload()`` after DDL is one fresh call to :func:`read_catalog`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from qapress.engine.errors import MetadataError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    #: Hasura's scalar name for the column's type (``Int``, ``String``, ``bigint``, ``timestamptz`` ...).
+    scalar: str
+    nullable: bool
+    has_default: bool = False
+    #: The database's type name without length or precision (``VARCHAR``, ``TIMESTAMP WITH TIME ZONE``),
+    #: what parameters are cast to on PostgreSQL.
+    sql_type: str = "TEXT"
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    remote_schema: str
+    remote_table: str
+    remote_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    columns: dict[str, Column]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    #: Unique constraints by PostgreSQL-style name (``<table>_pkey``, ``<table>_<col>_key``).
+    unique_constraints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        return self.columns[name]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    dialect: str
+    tables: dict[tuple[str, str], Table]
+
+    def table(self, schema: str, name: str) -> Table:
+        try:
+            return self.tables[(schema, name)]
+        except KeyError:
+            raise MetadataError(f'table "{name}" does not exist in schema "{schema}"') from None
+
+
+# Hasura's names for PostgreSQL types; SQLite's declared types map onto the same names below.
+_PG_SCALARS = {
+    "integer": "Int",
+    "int": "Int",
+    "int4": "Int",
+    "serial": "Int",
+    "smallint": "smallint",
+    "int2": "smallint",
+    "bigint": "bigint",
+    "int8": "bigint",
+    "bigserial": "bigint",
+    "text": "String",
+    "varchar": "String",
+    "character varying": "String",
+    "citext": "citext",
+    "char": "bpchar",
+    "character": "bpchar",
+    "bpchar": "bpchar",
+    "boolean": "Boolean",
+    "bool": "Boolean",
+    "double precision": "float8",
+    "float8": "float8",
+    "real": "float4",
+    "float4": "float4",
+    "float": "float8",
+    "numeric": "numeric",
+    "decimal": "numeric",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+    "timestamptz": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "timestamp": "timestamp",
+    "datetime": "timestamptz",
+    "time without time zone": "time",
+    "time": "time",
+    "time with time zone": "timetz",
+    "timetz": "timetz",
+    "json": "json",
+    "jsonb": "jsonb",
+    "uuid": "uuid",
+    "bytea": "bytea",
+}
+
+
+def scalar_name(declared: str, dialect: str) -> str:
+    """Hasura's scalar name for a declared SQL type (``VARCHAR(20)`` -> ``String``)."""
+    base = declared.lower().split("(")[0].strip()
+    if dialect == "sqlite" and base == "json":
+        return "jsonb"
+    if base in _PG_SCALARS:
+        return _PG_SCALARS[base]
+    if "int" in base:
+        return "Int"
+    if "char" in base or "text" in base or "clob" in base:
+        return "String"
+    if "bool" in base:
+        return "Boolean"
+    if "real" in base or "floa" in base or "doub" in base:
+        return "float8"
+    return base.replace(" ", "_") or "String"
+
+
+def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
+    """Read the given (schema, table) pairs from the live database."""
+    dialect = engine.dialect.name
+    inspector = sa.inspect(engine)
+    found: dict[tuple[str, str], Table] = {}
+    for schema, name in tables:
+        db_schema = None if dialect == "sqlite" or schema == "public" else schema
+        if not inspector.has_table(name, schema=db_schema):
+            raise MetadataError(f'table "{name}" does not exist in schema "{schema}"')
+        columns: dict[str, Column] = {}
+        for info in inspector.get_columns(name, schema=db_schema):
+            declared = _declared_type(info["type"], engine)
+            columns[info["name"]] = Column(
+                name=info["name"],
+                scalar=scalar_name(declared, dialect),
+                nullable=bool(info.get("nullable", True)),
+                has_default=info.get("default") is not None or bool(info.get("autoincrement") is True),
+                sql_type=_base_type(declared),
+            )
+        pk = tuple(inspector.get_pk_constraint(name, schema=db_schema).get("constrained_columns") or ())
+        fks = tuple(
+            ForeignKey(
+                name=fk.get("name") or f"{name}_{'_'.join(fk['constrained_columns'])}_fkey",
+                columns=tuple(fk["constrained_columns"]),
+                remote_schema=fk.get("referred_schema") or "public",
+                remote_table=fk["referred_table"],
+                remote_columns=tuple(fk["referred_columns"]),
+            )
+            for fk in inspector.get_foreign_keys(name, schema=db_schema)
+        )
+        uniques: dict[str, tuple[str, ...]] = {}
+        if pk:
+            uniques[f"{name}_pkey"] = pk
+        for unique in inspector.get_unique_constraints(name, schema=db_schema):
+            cols = tuple(c for c in unique["column_names"] if c is not None)
+            uniques[unique.get("name") or f"{name}_{'_'.join(cols)}_key"] = cols
+        if dialect == "sqlite":
+            # SQLite reports unnamed UNIQUE columns only as unique indexes.
+            for index in inspector.get_indexes(name):
+                if index.get("unique"):
+                    cols = tuple(c for c in index["column_names"] if c is not None)
+                    uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
+        found[(schema, name)] = Table(schema, name, columns, pk, fks, uniques)
+    return Catalog(dialect, found)
+
+
+def _declared_type(type_: object, engine: Engine) -> str:
+    try:
+        return str(type_.compile(dialect=engine.dialect))  # type: ignore[attr-defined]
+    except Exception:
+        return type(type_).__name__
+
+
+def _base_type(declared: str) -> str:
+    return re.sub(r"\([^)]*\)", "", declared).strip() or "TEXT"

@@ -1,0 +1,403 @@
+"""GraphQLEngine: requests in, Hasura-shaped responses out, with compiled plans cached per query and role.
+
+The hot path for a query seen before is: look the plan up, check the variables' types, bind parameters,
+run one statement, wrap the database's JSON text in ``{"data": ...}``. Everything else (parsing, validation,
+compiling, introspection) happens only on the first request of a query shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLBoolean,
+    GraphQLError,
+    GraphQLFloat,
+    GraphQLInputType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLString,
+    OperationDefinitionNode,
+    OperationType,
+    Undefined,
+    default_field_resolver,
+    execute,
+    get_operation_ast,
+    parse,
+    type_from_ast,
+    validate,
+    value_from_ast,
+)
+from graphql.error import GraphQLSyntaxError
+from graphql.execution.values import get_variable_values
+from sqlalchemy.engine import Engine
+
+from qapress.engine.catalog import read_catalog
+from qapress.engine.compile import CompileOptions, OperationCompiler
+from qapress.engine.connections import ThreadConnections
+from qapress.engine.dialects import dialect_for
+from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.metadata import Metadata
+from qapress.engine.model import ADMIN, Model, build_model
+from qapress.engine.plan import Plan, PlanCache, VariableCheck
+from qapress.engine.schema import RoleSchema, build_role_schema
+from qapress.engine.validation import hasura_message
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS = "anonymous"
+INTROSPECTION_FIELDS = ("__schema", "__type")
+
+
+class EngineStats:
+    """Counters the tests and the benchmark read: how often the slow path ran."""
+
+    def __init__(self) -> None:
+        self.parses = 0
+        self.validations = 0
+        self.compiles = 0
+        self.plan_hits = 0
+
+
+class GraphQLEngine:
+    """Hasura's GraphQL query language over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        metadata: Metadata,
+        *,
+        stringify_numeric_types: bool = False,
+        max_depth: int = 12,
+        anonymous_row_limit: int | None = 100,
+        plan_cache_size: int = 512,
+        statement_timeout_ms: int = 5000,
+    ) -> None:
+        self.engine = engine
+        self.metadata = metadata
+        self.stringify_numeric_types = stringify_numeric_types
+        self.max_depth = max_depth
+        self.anonymous_row_limit = anonymous_row_limit
+        self.statement_timeout_ms = statement_timeout_ms
+        self.dialect = dialect_for(engine.dialect.name)
+        self.plans = PlanCache(plan_cache_size)
+        self.connections = ThreadConnections(engine, statement_timeout_ms)
+        self.stats = EngineStats()
+        self._schemas: dict[str, RoleSchema | None] = {}
+        self._lock = threading.Lock()
+        self.model: Model = self._read_model()
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    def _read_model(self) -> Model:
+        catalog = read_catalog(self.engine, [t.table.key for t in self.metadata.tables])
+        return build_model(catalog, self.metadata)
+
+    def reload(self, metadata: Metadata | None = None) -> None:
+        """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""
+        if metadata is not None:
+            self.metadata = metadata
+        model = self._read_model()
+        with self._lock:
+            self.model = model
+            self._schemas = {}
+            self.plans.clear()
+        self.connections.close_all()
+
+    def close(self) -> None:
+        self.connections.close_all()
+
+    def role_schema(self, role: str) -> RoleSchema | None:
+        """The role's schema, built on first use and cached until ``reload()``."""
+        schemas = self._schemas
+        if role in schemas:
+            return schemas[role]
+        with self._lock:
+            if role not in self._schemas:
+                self._schemas[role] = build_role_schema(self.model, role)
+            return self._schemas[role]
+
+    # --- requests ---------------------------------------------------------------------------------
+    def execute(
+        self,
+        query: Any,
+        variables: Any = None,
+        operation_name: Any = None,
+        role: str = ADMIN,
+        session: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The response as a dict: ``{"data": ...}`` or ``{"errors": [...]}``; never raises for bad input."""
+        result: dict[str, Any] = orjson.loads(
+            self.execute_bytes(query, variables, operation_name, role, session)
+        )
+        return result
+
+    def execute_bytes(
+        self,
+        query: Any,
+        variables: Any = None,
+        operation_name: Any = None,
+        role: str = ADMIN,
+        session: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """The response as JSON bytes; the data part is the database's own JSON text, not re-encoded."""
+        try:
+            return self._execute(query, variables, operation_name, role, session)
+        except EngineError as exc:
+            return orjson.dumps(error_response([exc]))
+        except Exception:
+            log.exception("unexpected error answering a GraphQL request")
+            return orjson.dumps(error_response([EngineError("unexpected error while answering the request")]))
+
+    def _execute(
+        self, query: Any, variables: Any, operation_name: Any, role: str, session: Mapping[str, str] | None
+    ) -> bytes:
+        if not isinstance(query, str):
+            raise ValidationFailed("the request has no query string", "$.query", code="bad-request")
+        if variables is None:
+            variables = {}
+        if not isinstance(variables, dict):
+            raise ValidationFailed("variables must be an object", "$.variables", code="bad-request")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise ValidationFailed("operationName must be a string", "$.operationName", code="bad-request")
+        session_vars = {k.lower(): v for k, v in (session or {}).items()}
+        key = (query, operation_name, role)
+        family = self.plans.family(key)
+        if family is not None:
+            shape = _shape_key(family.shaping, variables)
+            plan = family.plans.get(shape)
+            if plan is not None:
+                checked = plan.check_variables(variables)
+                if checked is not None:
+                    self.stats.plan_hits += 1
+                    return self._run(plan, checked, session_vars)
+        return self._slow_path(query, variables, operation_name, role, session_vars)
+
+    def _run(self, plan: Plan, variables: Mapping[str, Any], session: Mapping[str, str]) -> bytes:
+        if plan.constant is not None:
+            return b'{"data":' + plan.constant.encode() + b"}"
+        params = plan.bind(variables, session)
+        text = self.connections.fetch_text(plan.sql, params)
+        return b'{"data":' + (text or "null").encode() + b"}"
+
+    def _slow_path(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        role: str,
+        session: dict[str, str],
+    ) -> bytes:
+        role_schema = self.role_schema(role)
+        self.stats.parses += 1
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError as exc:
+            raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        except RecursionError as exc:
+            raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        if role_schema is None:
+            raise ValidationFailed(_no_schema_message(document), "$.selectionSet")
+        self.stats.validations += 1
+        errors = validate(role_schema.schema, document)
+        if errors:
+            message, path = hasura_message(errors[0])
+            raise ValidationFailed(message, path)
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            if operation_name:
+                raise ValidationFailed(f'no such operation found in the document: "{operation_name}"')
+            raise ValidationFailed(
+                "exactly one operation has to be present in the document when operationName is not specified"
+            )
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise NotSupported("subscriptions are not supported over HTTP; use a query")
+        if operation.operation != OperationType.QUERY:
+            raise NotSupported("mutations are not supported by this engine yet")
+        coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):
+            message, _path = hasura_message(coerced[0])
+            raise ValidationFailed(message, "$.variableValues")
+        declared = {d.variable.name.value for d in operation.variable_definitions or ()}
+        extra = sorted(set(variables) - declared)
+        if extra:
+            raise ValidationFailed(f"unexpected variables in variableValues: {', '.join(extra)}")
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        options = CompileOptions(
+            stringify_numeric_types=self.stringify_numeric_types,
+            max_depth=self.max_depth,
+            row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
+        )
+        compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
+        if _has_introspection(operation, fragments):
+            return self._with_introspection(compiler, role_schema, document, operation, coerced, session)
+        self.stats.compiles += 1
+        compiled = compiler.compile(operation)
+        plan = Plan(
+            sql=compiled.sql,
+            params=compiled.params,
+            variables=_variable_checks(role_schema, operation),
+            declared=frozenset(declared),
+        )
+        shaping = tuple(sorted(compiled.shaping))
+        self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
+        return self._run(plan, coerced, session)
+
+    def _with_introspection(
+        self,
+        compiler: OperationCompiler,
+        role_schema: RoleSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        session: dict[str, str],
+    ) -> bytes:
+        """Introspection fields answered by graphql-core, any table fields beside them by SQL (not cached)."""
+        compiled = compiler.compile(operation, skip=INTROSPECTION_FIELDS)
+        plan = Plan(compiled.sql, compiled.params)
+        data = orjson.loads(self._run(plan, variables, session))["data"]
+        result = execute(  # synchronous: no resolver here returns an awaitable
+            role_schema.schema,
+            document,
+            root_value=data,
+            variable_values=variables,
+            operation_name=operation.name.value if operation.name else None,
+            field_resolver=_stitched_resolver,
+        )
+        assert isinstance(result, ExecutionResult)
+        if result.errors:
+            message, path = hasura_message(result.errors[0])
+            raise ValidationFailed(message, path)
+        return orjson.dumps({"data": result.data})
+
+
+def _stitched_resolver(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    if isinstance(source, dict):
+        return source.get(info.path.key)
+    return default_field_resolver(source, info, **args)
+
+
+def _has_introspection(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    pending = [operation.selection_set]
+    seen: set[str] = set()
+    while pending:
+        selection_set = pending.pop()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in INTROSPECTION_FIELDS:
+                    return True
+            elif hasattr(selection, "selection_set") and selection.selection_set is not None:
+                pending.append(selection.selection_set)
+            else:
+                name = selection.name.value  # type: ignore[attr-defined]
+                if name in fragments and name not in seen:
+                    seen.add(name)
+                    pending.append(fragments[name].selection_set)
+    return False
+
+
+def _no_schema_message(document: DocumentNode) -> str:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    return f"field \"{selection.name.value}\" not found in type: 'query_root'"
+    return "no queries are available for this role"
+
+
+def _shape_key(shaping: tuple[str, ...], variables: Mapping[str, Any]) -> str:
+    if not shaping:
+        return ""
+    values = [[name in variables, variables.get(name)] for name in shaping]
+    try:
+        return orjson.dumps(values).decode()
+    except TypeError:
+        return repr(values)
+
+
+def _variable_checks(
+    role_schema: RoleSchema, operation: OperationDefinitionNode
+) -> tuple[VariableCheck, ...]:
+    checks = []
+    for definition in operation.variable_definitions or ():
+        type_ = type_from_ast(role_schema.schema, definition.type)
+        assert type_ is not None
+        default: Any = None
+        has_default = definition.default_value is not None
+        if has_default:
+            default = value_from_ast(definition.default_value, type_)  # type: ignore[arg-type]
+            if default is Undefined:
+                has_default = False
+        checks.append(
+            VariableCheck(definition.variable.name.value, _type_check(type_), has_default, default)  # type: ignore[arg-type]
+        )
+    return tuple(checks)
+
+
+def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
+    """A fast check of a variable's JSON value; anything unusual fails it and takes the slow path."""
+    non_null = isinstance(type_, GraphQLNonNull)
+    base = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    inner: Callable[[Any], bool]
+    if base is GraphQLInt:
+
+        def inner(v: Any) -> bool:
+            return type(v) is int and -(2**31) <= v < 2**31
+
+    elif base is GraphQLString:
+
+        def inner(v: Any) -> bool:
+            return type(v) is str
+
+    elif base is GraphQLBoolean:
+
+        def inner(v: Any) -> bool:
+            return type(v) is bool
+
+    elif base is GraphQLFloat:
+
+        def inner(v: Any) -> bool:
+            return type(v) in (int, float)
+
+    elif isinstance(base, GraphQLScalarType):
+        parse_value = base.parse_value
+
+        def inner(v: Any) -> bool:
+            try:
+                parse_value(v)
+            except Exception:
+                return False
+            return True
+
+    elif isinstance(base, GraphQLList):
+        item = _type_check(base.of_type)
+
+        def inner(v: Any) -> bool:
+            return isinstance(v, list) and all(item(x) for x in v)
+
+    else:
+        # Input objects and enums shape the SQL: the plan was compiled for exactly this value.
+        def inner(v: Any) -> bool:
+            return True
+
+    def check(value: Any) -> bool:
+        if value is None:
+            return not non_null
+        return inner(value)
+
+    return check
+
+
+__all__ = ["GraphQLEngine", "GraphQLError"]

@@ -1,0 +1,79 @@
+"""The engine's exceptions, each carrying the Hasura error code and JSON path it is reported with.
+
+Everything a caller can get wrong ends as one of these and, at the edge, as Hasura's error shape
+``{"errors": [{"message", "extensions": {"path", "code"}}]}``; nothing else leaves the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EngineError(Exception):
+    """A request the engine refuses or cannot answer; ``code`` and ``path`` follow Hasura."""
+
+    code = "unexpected"
+
+    def __init__(self, message: str, path: str = "$", code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        if code is not None:
+            self.code = code
+
+    def to_json(self) -> dict[str, Any]:
+        return {"message": self.message, "extensions": {"path": self.path, "code": self.code}}
+
+
+class MetadataError(EngineError):
+    """The metadata names a table, column or relationship the database does not have."""
+
+    code = "invalid-configuration"
+
+
+class ParseFailed(EngineError):
+    code = "parse-failed"
+
+
+class ValidationFailed(EngineError):
+    code = "validation-failed"
+
+
+class NotSupported(EngineError):
+    code = "not-supported"
+
+
+class PermissionDenied(EngineError):
+    code = "permission-error"
+
+
+class SessionVariableMissing(EngineError):
+    code = "not-found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f'missing session variable: "{name}"', "$")
+
+
+class BadRequest(EngineError):
+    code = "bad-request"
+
+
+class ConstraintViolation(EngineError):
+    code = "constraint-violation"
+
+
+class QueryTimeout(EngineError):
+    code = "unexpected"
+
+    def __init__(self, timeout_ms: int) -> None:
+        super().__init__(f"query took longer than the statement timeout of {timeout_ms} ms and was cancelled")
+
+
+class DatabaseError(EngineError):
+    """The database failed; the message is generic on purpose (no raw driver text leaves the engine)."""
+
+    code = "unexpected"
+
+
+def error_response(errors: list[EngineError]) -> dict[str, Any]:
+    return {"errors": [error.to_json() for error in errors]}

@@ -1,0 +1,116 @@
+"""The tracked tables as the engine sees them: catalog facts joined with metadata, relationships resolved.
+
+A :class:`Model` is immutable and built once per ``reload()``; schemas and plans are derived from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qapress.engine.catalog import Catalog, Table
+from qapress.engine.errors import MetadataError
+from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    kind: Literal["object", "array"]
+    remote: tuple[str, str]
+    #: (column on this table, column on the remote table) pairs the join matches.
+    mapping: tuple[tuple[str, str], ...]
+    #: An object relationship whose local columns are all NOT NULL and point at a key: never null for admin.
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TrackedTable:
+    table: Table
+    meta: TableMetadata
+    relationships: dict[str, Relationship]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.table.schema, self.table.name)
+
+    @property
+    def graphql_name(self) -> str:
+        return self.table.name if self.table.schema == "public" else f"{self.table.schema}_{self.table.name}"
+
+    def select_permission(self, role: str) -> SelectPermission | None:
+        """The role's select permission; admin may read every column of every row."""
+        if role == ADMIN:
+            return SelectPermission(columns=tuple(self.table.columns), filter={}, allow_aggregations=True)
+        permission = self.meta.select_permissions.get(role)
+        if permission is not None and permission.columns == "*":
+            return SelectPermission(
+                tuple(self.table.columns), permission.filter, permission.limit, permission.allow_aggregations
+            )
+        return permission
+
+
+@dataclass(frozen=True)
+class Model:
+    dialect: str
+    tables: dict[tuple[str, str], TrackedTable]
+
+    def tracked(self, key: tuple[str, str]) -> TrackedTable:
+        return self.tables[key]
+
+
+def build_model(catalog: Catalog, metadata: Metadata) -> Model:
+    tables: dict[tuple[str, str], TrackedTable] = {}
+    for meta in metadata.tables:
+        table = catalog.table(*meta.table.key)
+        relationships = {rel.name: _resolve(rel, table, catalog) for rel in meta.relationships}
+        for name in relationships:
+            if name in table.columns:
+                raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
+        tables[meta.table.key] = TrackedTable(table, meta, relationships)
+    for tracked in tables.values():
+        for rel in tracked.relationships.values():
+            if rel.remote not in tables:
+                raise MetadataError(
+                    f'relationship "{rel.name}" of table "{tracked.table.name}" points at untracked table '
+                    f'"{rel.remote[1]}"'
+                )
+    return Model(catalog.dialect, tables)
+
+
+def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:
+    where = f'relationship "{rel.name}" of table "{table.name}"'
+    if rel.fk_columns:
+        for fk in table.foreign_keys:
+            if fk.columns == rel.fk_columns:
+                required = all(not table.columns[c].nullable for c in fk.columns)
+                return Relationship(
+                    rel.name,
+                    rel.kind,
+                    (fk.remote_schema, fk.remote_table),
+                    tuple(zip(fk.columns, fk.remote_columns, strict=True)),
+                    required,
+                )
+        raise MetadataError(f"{where}: no foreign key on columns {list(rel.fk_columns)}")
+    if rel.remote_fk_table is not None:
+        remote = catalog.table(*rel.remote_fk_table.key)
+        for fk in remote.foreign_keys:
+            if fk.columns == rel.remote_fk_columns and (fk.remote_schema, fk.remote_table) == (
+                table.schema,
+                table.name,
+            ):
+                return Relationship(
+                    rel.name,
+                    rel.kind,
+                    rel.remote_fk_table.key,
+                    tuple(zip(fk.remote_columns, fk.columns, strict=True)),
+                )
+        raise MetadataError(f"{where}: no foreign key from {remote.name}{list(rel.remote_fk_columns)}")
+    assert rel.manual_table is not None
+    remote = catalog.table(*rel.manual_table.key)
+    for local, remote_col in rel.manual_mapping:
+        if local not in table.columns or remote_col not in remote.columns:
+            raise MetadataError(f"{where}: column mapping {local} -> {remote_col} names a missing column")
+    return Relationship(rel.name, rel.kind, rel.manual_table.key, rel.manual_mapping)

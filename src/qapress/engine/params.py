@@ -1,0 +1,121 @@
+"""Bound parameters collected while SQL is being composed, put in textual order when the SQL is finished.
+
+Compilers compose SQL inside out, so a parameter's position is only known at the end: each bind returns a
+marker, and :meth:`ParamCollector.finish` replaces markers by placeholders in order of appearance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from qapress.engine.catalog import Column
+from qapress.engine.dialects import Dialect
+from qapress.engine.errors import ValidationFailed
+from qapress.engine.plan import CONST, SESSION, VARIABLE, Converter, Param
+from qapress.engine.values import SessionRef, VarRef
+
+_MARKER = re.compile("\x01(\\d+)\x02")
+
+
+class ParamCollector:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._params: list[Param] = []
+
+    def _add(self, param: Param) -> str:
+        self._params.append(param)
+        return f"\x01{len(self._params) - 1}\x02"
+
+    def const(self, value: Any) -> str:
+        return self._add(Param(CONST, value))
+
+    def variable(self, name: str, convert: Converter | None = None) -> str:
+        return self._add(Param(VARIABLE, name, convert))
+
+    def value(self, leaf: Any, column: Column | None, convert: Converter | None = None) -> str:
+        """A placeholder for one value compared with ``column`` (cast to its type on PostgreSQL)."""
+        scalar = column.scalar if column is not None else "String"
+        converter = convert or value_converter(self.dialect.name, scalar)
+        marker = self._leaf(leaf, _not_null(scalar, converter))
+        if column is not None and self.dialect.name == "postgresql":
+            return f"CAST({marker} AS {column.sql_type})"
+        return marker
+
+    def values(self, leaf: Any, column: Column) -> str:
+        """Placeholders (or a subquery over one bound list) for ``column IN (...)``."""
+        item = value_converter(self.dialect.name, column.scalar)
+        if isinstance(leaf, list):
+            if not leaf:
+                return "SELECT NULL WHERE 1 = 0"
+            return ", ".join(self.value(v, column) for v in leaf)
+        if self.dialect.name == "postgresql":
+            marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=False))
+            return f"SELECT unnest(CAST({marker} AS {column.sql_type}[]))"
+        marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=True))
+        return f"SELECT value FROM json_each({marker})"
+
+    def text(self, leaf: Any, convert: Converter | None = None) -> str:
+        return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))
+
+    def _leaf(self, leaf: Any, convert: Converter) -> str:
+        if isinstance(leaf, VarRef):
+            return self._add(Param(VARIABLE, leaf.name, convert))
+        if isinstance(leaf, SessionRef):
+            return self._add(Param(SESSION, leaf.name, convert))
+        return self._add(Param(CONST, convert(leaf)))
+
+    def finish(self, sql: str) -> tuple[str, tuple[Param, ...]]:
+        ordered: list[Param] = []
+
+        def place(match: re.Match[str]) -> str:
+            ordered.append(self._params[int(match.group(1))])
+            return self.dialect.placeholder
+
+        return _MARKER.sub(place, sql), tuple(ordered)
+
+
+def value_converter(dialect: str, scalar: str) -> Converter:
+    if scalar in ("json", "jsonb"):
+        return _json_text
+    if dialect == "sqlite" and scalar == "Boolean":
+        return _sqlite_bool
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_bool(value: Any) -> int:
+    if isinstance(value, str):  # a session variable
+        return 1 if value.lower() in ("true", "t", "1", "yes") else 0
+    return 1 if value else 0
+
+
+def _not_null(scalar: str, convert: Converter) -> Converter:
+    def checked(value: Any) -> Any:
+        if value is None:
+            raise ValidationFailed(f'unexpected null value for type "{scalar}"')
+        return convert(value)
+
+    return checked
+
+
+def _list_converter(scalar: str, item: Converter, as_json: bool) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if value is None:
+            raise ValidationFailed(f'unexpected null value for type "[{scalar}!]"')
+        if not isinstance(value, list):
+            value = [value]
+        items = [item(v) for v in value]
+        return orjson.dumps(items).decode() if as_json else items
+
+    return convert

@@ -1,0 +1,86 @@
+"""Hasura's scalar types (``Int``, ``String``, ``bigint``, ``timestamptz``, ``jsonb`` ...) in graphql-core.
+
+The engine never resolves values through these (the database builds the JSON); they validate literals and
+variables, and name the types in the schema exactly as Hasura does.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLInt,
+    GraphQLScalarType,
+    GraphQLString,
+    ValueNode,
+    value_from_ast_untyped,
+)
+from graphql.language import FloatValueNode, IntValueNode, StringValueNode
+
+BUILTIN = {"Int": GraphQLInt, "String": GraphQLString, "Boolean": GraphQLBoolean, "Float": GraphQLFloat}
+#: Scalars whose columns can be summed and averaged.
+NUMERIC = {"Int", "Float", "smallint", "bigint", "numeric", "float4", "float8"}
+#: Scalars without an order (no max/min, no _gt).
+UNORDERED = {"Boolean", "json", "jsonb"}
+#: Rendered as JSON strings when ``stringify_numeric_types`` is on (as Hasura does).
+STRINGIFIED = {"bigint", "numeric"}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _number_or_numeric_string(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, got {value!r}")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        float(value)
+        return value
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _number_literal(node: ValueNode, _variables: Any = None) -> Any:
+    if isinstance(node, IntValueNode):
+        return int(node.value)
+    if isinstance(node, FloatValueNode):
+        return float(node.value)
+    if isinstance(node, StringValueNode):
+        return _number_or_numeric_string(node.value)
+    raise TypeError("expected a number")
+
+
+def _string_value(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _string_literal(node: ValueNode, _variables: Any = None) -> str:
+    if isinstance(node, StringValueNode):
+        return node.value
+    raise TypeError("expected a string")
+
+
+def _any_literal(node: ValueNode, variables: Any = None) -> Any:
+    return value_from_ast_untyped(node, variables)
+
+
+@cache
+def scalar_type(name: str) -> GraphQLScalarType:
+    """The graphql-core scalar for Hasura's scalar ``name`` (one instance per name, shared by schemas)."""
+    if name in BUILTIN:
+        return BUILTIN[name]
+    if name in NUMERIC:
+        return GraphQLScalarType(
+            name, serialize=_identity, parse_value=_number_or_numeric_string, parse_literal=_number_literal
+        )
+    if name in ("json", "jsonb"):
+        return GraphQLScalarType(name, serialize=_identity, parse_value=_identity, parse_literal=_any_literal)
+    return GraphQLScalarType(
+        name, serialize=_identity, parse_value=_string_value, parse_literal=_string_literal
+    )

@@ -1,0 +1,36 @@
+"""Engine fixtures: the demo network loaded into the parametrized store, and engines over it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.store.demo import load_demo
+
+
+@pytest.fixture
+def demo(engine: Engine, shared_dir: Path) -> Engine:
+    """The store with the demo network (seed article 6646098 on domain 7)."""
+    load_demo(engine, (shared_dir / "seeds" / "source-article.txt").read_text(encoding="utf-8"))
+    return engine
+
+
+@pytest.fixture
+def gql(demo: Engine) -> Iterator[GraphQLEngine]:
+    engine = GraphQLEngine(demo, qapress_metadata())
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def seed(shared_dir: Path) -> tuple[str, dict[str, Any]]:
+    seeds = shared_dir / "seeds"
+    query = (seeds / "page-query.graphql").read_text(encoding="utf-8")
+    variables = json.loads((seeds / "page-variables.json").read_text(encoding="utf-8"))
+    return query, variables
