@@ -40,8 +40,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--role", default=DEFAULT_ROLE, help="role the engine runs the seed query as")
     parser.add_argument("--skip-pages", action="store_true", help="leave out the wrk page load")
     parser.add_argument("--skip-links", action="store_true", help="leave out the link verifications")
-    parser.add_argument("--links", type=int, help="pending links to verify (default 1,000; quick 100)")
-    parser.add_argument("--page-seconds", type=int, help="wrk duration per target (default 10; quick 2)")
+    parser.add_argument("--links", type=int, help="pending links to verify (default 1,000; quick 50)")
+    parser.add_argument("--page-seconds", type=int, help="wrk duration per target (default 10; quick 1)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server worker counts")
     parser.add_argument(
         "--no-write", action="store_true", help="print the table only; leave BENCHMARKS.md alone"
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = args.articles or (QUICK_SIZES if args.quick else FULL_SIZES)
     seconds = args.seconds or (0.5 if args.quick else 6.0)
-    page_seconds = args.page_seconds or (2 if args.quick else 10)
+    page_seconds = args.page_seconds or (1 if args.quick else 10)
     run = Run(describe_machine(), args.quick, args.role)
     failed = False
     for articles in sizes:
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_links:
         for backend in args.backends:
             print(f"[bench] link verifications on {backend}", flush=True)
-            result = bench_links(backend, args.links or (100 if args.quick else LINKS))
+            result = bench_links(backend, args.links or (50 if args.quick else LINKS))
             run.links.append(result.line())
     run.notes = notes(run)
     report = render(run)

@@ -99,17 +99,30 @@ def targets(run: Run) -> list[str]:
             value = result.engine.median / result.floor.median
             measured, ok = f"{value:.2f}x at {result.network.articles:,}", value <= limit
         lines.append(f"| engine ÷ floor (median) on {name} ≤ {limit}x at 1M | {measured} | {_verdict(ok)} |")
-    peer_names = ("graphql-core", "strawberry", "datasette")
-    for peer in peer_names:
-        measured, ok = "–", None
-        result = _find(run.queries, "sqlite", 1_000_000) or _find(run.queries, "sqlite")
-        if result and result.engine:
-            found = [s for s in result.by_role("peer") if peer in s.contender.name]
-            if found:
-                slowest_ok = min(s.median for s in found) / result.engine.median
-                measured = f"{slowest_ok:.1f}x (fastest {peer} variant, SQLite {result.network.articles:,})"
-                ok = slowest_ok >= TARGETS["peer_engine"]
-        lines.append(f"| {peer} ÷ engine ≥ {TARGETS['peer_engine']:.0f}x | {measured} | {_verdict(ok)} |")
+    # The peers as a server runs them (parse and validate each request); the pre-parsed graphql-core row
+    # is a best case no server gets for arbitrary queries, shown for information.
+    peers = (
+        ("graphql-core, parse+validate per request", "graphql-core (per request)", True),
+        ("strawberry-graphql", "strawberry (per request)", True),
+        ("datasette-graphql", "datasette-graphql (nearest query)", True),
+        ("graphql-core, pre-parsed", "graphql-core with a pre-parsed document (for information)", False),
+    )
+    for prefix, title, is_target in peers:
+        for backend in ("sqlite", "postgresql"):
+            result = _find(run.queries, backend, 1_000_000) or _find(run.queries, backend)
+            found = (
+                [s for s in result.by_role("peer") if s.contender.name.startswith(prefix)] if result else []
+            )
+            if not found and backend == "postgresql":
+                continue
+            measured, ok = "–", None
+            if result and result.engine and found:
+                value = found[0].median / result.engine.median
+                measured = f"{value:.1f}x on {backend} at {result.network.articles:,}"
+                ok = value >= TARGETS["peer_engine"] if is_target else None
+            goal = f" ≥ {TARGETS['peer_engine']:.0f}x" if is_target else ""
+            verdict = _verdict(ok) if is_target else "no target"
+            lines.append(f"| {title} ÷ engine{goal} | {measured} | {verdict} |")
     for workers in sorted({p.workers for p in run.pages if p.workers}):
         page = next(
             (p for p in run.pages if p.target == "article page" and p.workers == workers and p.ok), None
