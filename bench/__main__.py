@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_links:
         for backend in args.backends:
             print(f"[bench] link verifications on {backend}", flush=True)
-            result = bench_links(backend, args.links or (50 if args.quick else LINKS))
-            run.links.append(result.line())
+            links = bench_links(backend, args.links or (50 if args.quick else LINKS))
+            run.links.append(links.line())
     run.notes = notes(run)
     report = render(run)
     print(report)

@@ -77,7 +77,8 @@ def datasette_peer(network: Network, published_only: bool) -> Contender:
     def run(variables: Variables) -> bytes:
         payload = {"query": query, "variables": {k: variables[k] for k in ("id", "domain", "hasSelf")}}
         response = loop.run_until_complete(datasette.client.post("/graphql", json=payload))
-        return response.content
+        content: bytes = response.content
+        return content
 
     return Contender(
         "datasette-graphql, nearest query (in-process client)",

@@ -106,7 +106,7 @@ def sqlite_floors(network: Network, published_only: bool) -> list[Contender]:
         if text is None:
             text = json_sql[fields] = _json_sql("sqlite", "?", published_only, fields)
         params = tuple(p for _, ps in wanted for p in ps)
-        (body,) = connection.execute(text, params).fetchone()
+        body: str = connection.execute(text, params).fetchone()[0]
         return b'{"data":' + body.encode() + b"}"
 
     return [
