@@ -57,8 +57,18 @@ class Network:
         return self.url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def body_range(articles: int) -> tuple[int, int]:
-    return (200, 400) if articles >= SHORT_BODIES_FROM else (3_000, 6_000)
+def is_short(articles: int, short: bool | None = None) -> bool:
+    """Short bodies: always from ``SHORT_BODIES_FROM`` on, or when asked (the growth baseline at 100k)."""
+    return articles >= SHORT_BODIES_FROM if short is None else short or articles >= SHORT_BODIES_FROM
+
+
+def _suffix(articles: int, short: bool | None) -> str:
+    """Names of networks whose bodies are short only because they were asked to be."""
+    return "_short" if is_short(articles, short) and articles < SHORT_BODIES_FROM else ""
+
+
+def body_range(articles: int, short: bool | None = None) -> tuple[int, int]:
+    return (200, 400) if is_short(articles, short) else (3_000, 6_000)
 
 
 def make_blob(seed: int = 7, size: int = 1 << 21) -> str:
@@ -86,12 +96,14 @@ class ArticleRow:
     date: str
 
 
-def article_rows(articles: int, *, seed: int = 11, start: int = 1) -> Iterator[ArticleRow]:
+def article_rows(
+    articles: int, *, seed: int = 11, start: int = 1, short: bool | None = None
+) -> Iterator[ArticleRow]:
     """Articles 1..N: titles of 60-90 characters, bodies per ``body_range``, domains spread at random."""
     rng = random.Random(seed + start)
     blob = make_blob()
     last = len(blob) - 7_000
-    low, high = body_range(articles)
+    low, high = body_range(articles, short)
     days = [(FIRST_DAY + dt.timedelta(days=d)).isoformat() for d in range(2_500)]
     for article_id in range(start, articles + 1):
         offset = rng.randrange(last)
@@ -119,14 +131,16 @@ def domain_rows() -> list[dict[str, object]]:
 # --- SQLite ---------------------------------------------------------------------------------------------
 
 
-def sqlite_network(articles: int, data_dir: Path = DATA_DIR) -> Network:
-    path = data_dir / f"qapress_bench_{articles}_v{DATA_VERSION}.sqlite"
-    return Network(articles, "sqlite", f"sqlite:///{path}", articles >= SHORT_BODIES_FROM)
+def sqlite_network(articles: int, data_dir: Path = DATA_DIR, short: bool | None = None) -> Network:
+    path = data_dir / f"qapress_bench_{articles}{_suffix(articles, short)}_v{DATA_VERSION}.sqlite"
+    return Network(articles, "sqlite", f"sqlite:///{path}", is_short(articles, short))
 
 
-def ensure_sqlite(articles: int, data_dir: Path = DATA_DIR, log: bool = True) -> Network:
+def ensure_sqlite(
+    articles: int, data_dir: Path = DATA_DIR, log: bool = True, short: bool | None = None
+) -> Network:
     """The cached SQLite network of ``articles`` articles, built first if missing."""
-    network = sqlite_network(articles, data_dir)
+    network = sqlite_network(articles, data_dir, short)
     final = network.sqlite_path
     if final.exists():
         return network
@@ -148,7 +162,7 @@ def ensure_sqlite(articles: int, data_dir: Path = DATA_DIR, log: bool = True) ->
             "INSERT INTO qa_ai (id, domain, title, slug, text, date, status) "
             "VALUES (?, ?, ?, ?, ?, ?, 'published')"
         )
-        rows = article_rows(articles)
+        rows = article_rows(articles, short=short)
         while True:
             batch = [(r.id, r.domain, r.title, r.slug, r.text, r.date) for r in _take(rows, BATCH)]
             if not batch:
@@ -184,7 +198,9 @@ def pg_comment(articles: int) -> str:
     return f"qapress-bench complete: articles={articles} version={DATA_VERSION}"
 
 
-def pg_network(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapress_bench") -> Network:
+def pg_network(
+    articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapress_bench", short: bool | None = None
+) -> Network:
     parts = psycopg.conninfo.conninfo_to_dict(admin_dsn)
     sa_url = sa.engine.URL.create(
         "postgresql+psycopg",
@@ -193,7 +209,7 @@ def pg_network(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapr
         port=int(parts.get("port") or 5432),
         database=pg_name(articles, prefix),
     ).render_as_string(hide_password=False)
-    return Network(articles, "postgresql", sa_url, articles >= SHORT_BODIES_FROM)
+    return Network(articles, "postgresql", sa_url, is_short(articles, short))
 
 
 def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qapress_bench") -> bool:
@@ -206,11 +222,16 @@ def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qap
 
 
 def ensure_pg(
-    articles: int, admin_dsn: str = PG_ADMIN_DSN, log: bool = True, prefix: str = "qapress_bench"
+    articles: int,
+    admin_dsn: str = PG_ADMIN_DSN,
+    log: bool = True,
+    prefix: str = "qapress_bench",
+    short: bool | None = None,
 ) -> Network:
     """The PostgreSQL network ``<prefix>_<n>``, reused when present and complete, else rebuilt."""
+    prefix = prefix + _suffix(articles, short)
     final = pg_name(articles, prefix)
-    network = pg_network(articles, admin_dsn, prefix)
+    network = pg_network(articles, admin_dsn, prefix, short)
     if pg_complete(articles, admin_dsn, prefix):
         return network
     building = f"{final}_building"
@@ -235,7 +256,7 @@ def ensure_pg(
             cursor.copy("COPY qa_ai (id, domain, title, slug, text, date, status) FROM STDIN") as copy,
         ):
             chunk: list[str] = []
-            for row in article_rows(articles):
+            for row in article_rows(articles, short=short):
                 chunk.append(
                     f"{row.id}\t{row.domain}\t{row.title}\t{row.slug}\t{row.text}\t{row.date}\tpublished\n"
                 )
@@ -266,13 +287,18 @@ def drop_pg(articles: int, prefix: str, admin_dsn: str = PG_ADMIN_DSN) -> None:
 
 
 def ensure(
-    articles: int, backend: str, data_dir: Path = DATA_DIR, log: bool = True, pg_prefix: str = "qapress_bench"
+    articles: int,
+    backend: str,
+    data_dir: Path = DATA_DIR,
+    log: bool = True,
+    pg_prefix: str = "qapress_bench",
+    short: bool | None = None,
 ) -> Network:
     """The network, built if missing, and migrated to the newest schema (later migrations land over time)."""
     if backend == "sqlite":
-        network = ensure_sqlite(articles, data_dir, log)
+        network = ensure_sqlite(articles, data_dir, log, short)
     elif backend == "postgresql":
-        network = ensure_pg(articles, log=log, prefix=pg_prefix)
+        network = ensure_pg(articles, log=log, prefix=pg_prefix, short=short)
     else:
         raise BenchDataError(f"unknown backend {backend!r}: sqlite or postgresql")
     engine = open_engine(network.url)

@@ -55,6 +55,13 @@ def test_large_networks_use_short_bodies() -> None:
     assert data.body_range(data.SHORT_BODIES_FROM - 1) == (3_000, 6_000)
 
 
+def test_a_short_bodied_baseline_is_a_network_of_its_own(tmp_path: Path) -> None:
+    baseline = data.sqlite_network(100, tmp_path, short=True)
+    assert baseline.short_bodies and "_short" in baseline.sqlite_path.name
+    assert baseline != data.sqlite_network(100, tmp_path)
+    assert all(200 <= len(row.text) <= 400 for row in data.article_rows(50, short=True))
+
+
 @pytest.fixture(scope="module")
 def sqlite_network(tmp_path_factory: pytest.TempPathFactory) -> data.Network:
     return data.ensure(TINY, "sqlite", tmp_path_factory.mktemp("bench-data"), log=False)
