@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.store.demo import load_demo
 
+from .engine_rows import load_rows
+
 
 @pytest.fixture
 def demo(engine: Engine, shared_dir: Path) -> Engine:
@@ -34,3 +36,12 @@ def seed(shared_dir: Path) -> tuple[str, dict[str, Any]]:
     query = (seeds / "page-query.graphql").read_text(encoding="utf-8")
     variables = json.loads((seeds / "page-variables.json").read_text(encoding="utf-8"))
     return query, variables
+
+
+@pytest.fixture
+def small(engine: Engine) -> Iterator[GraphQLEngine]:
+    """An engine over the small known data set of ``rows.py``."""
+    load_rows(engine)
+    gql = GraphQLEngine(engine, qapress_metadata())
+    yield gql
+    gql.close()

@@ -17,6 +17,7 @@ from qapress.engine.errors import BadRequest, ValidationFailed
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.params import ParamCollector
+from qapress.engine.permissions import with_session_refs
 from qapress.engine.values import SessionRef, VarRef
 
 TRUE, FALSE = "(1 = 1)", "(1 = 0)"
@@ -54,7 +55,7 @@ class BoolExpCompiler:
 
     def permission(self, exp: Any, table: TrackedTable, alias: str) -> str:
         """A permission filter from the metadata, with session variables bound per request."""
-        return self._exp(_session_refs(exp), table, alias, alias, permission=True)
+        return self._exp(with_session_refs(exp), table, alias, alias, permission=True)
 
     def _exp(self, exp: Any, table: TrackedTable, alias: str, root: str, permission: bool) -> str:
         if exp is None:
@@ -138,6 +139,8 @@ class BoolExpCompiler:
         if op in COMPARE:
             return f"({expr} {COMPARE[op]} {params.value(operand, column)})"
         if op in ("_in", "_nin"):
+            if operand == []:
+                return FALSE if op == "_in" else TRUE
             negate = "NOT " if op == "_nin" else ""
             return f"({expr} {negate}IN ({params.values(operand, column)}))"
         if op == "_is_null":
@@ -199,14 +202,3 @@ def _check_like(pattern: Any) -> Any:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def _session_refs(exp: Any) -> Any:
-    """Replace session variable names used as values (``"X-Hasura-User-Id"``) with :class:`SessionRef`."""
-    if isinstance(exp, dict):
-        return {k: _session_refs(v) for k, v in exp.items()}
-    if isinstance(exp, list):
-        return [_session_refs(v) for v in exp]
-    if isinstance(exp, str) and exp.lower().startswith("x-hasura-"):
-        return SessionRef(exp.lower())
-    return exp

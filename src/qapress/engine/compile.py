@@ -8,7 +8,7 @@ Values are always bound parameters; the plan records where each one comes from (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -305,15 +305,17 @@ class OperationCompiler:
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
         columns = [f"{alias}.{quote_ident(c)}" for c in needed] or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
-        for index, (expr, direction) in enumerate(order_terms):
-            columns.append(f"{expr} AS {quote_ident(f'__o{index}')}")
-            projected.append((f"__o{index}", direction))
+        distinct = args.get("distinct_on")
+        # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
+        if self.dialect.name == "postgresql" or distinct:
+            for index, (expr, direction) in enumerate(order_terms):
+                columns.append(f"{expr} AS {quote_ident(f'__o{index}')}")
+                projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
         limit_sql = self.limit_clause(args, permission.limit, single)
         source = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
             source = f"{quote_ident(table.table.schema)}.{source}"
-        distinct = args.get("distinct_on")
         if distinct:
             return self.distinct_select(
                 table, alias, distinct, columns, source, where_sql, order_terms, projected, limit_sql
@@ -503,6 +505,8 @@ class OperationCompiler:
                     _need(needed, column_field.name)
                     column = table.table.columns[column_field.name]
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
+                    if f.name == "sum" and column.scalar == "Int":
+                        column = replace(column, scalar="bigint")  # as Hasura types sums of Int
                     if f.name in ("max", "min", "sum"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)
                     inner.append((column_field.key, expr))

@@ -8,6 +8,7 @@ a progress handler with a deadline on SQLite.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 import time
@@ -19,6 +20,8 @@ import psycopg.errors
 from sqlalchemy.engine import Engine
 
 from qapress.engine.errors import BadRequest, DatabaseError, QueryTimeout
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The SQLite progress handler runs every this many virtual machine instructions.
@@ -129,6 +132,7 @@ class ThreadConnections:
 
 def _database_error(exc: Exception) -> Exception:
     """A clean engine error for a failed statement; the driver's text never reaches the client."""
+    log.warning("statement failed: %s", exc)
     if isinstance(exc, psycopg.errors.DataError | sqlite3.DataError):
         return BadRequest("the database rejected a value in the query (wrong format or out of range)")
     if isinstance(exc, psycopg.errors.InvalidTextRepresentation | psycopg.errors.InvalidDatetimeFormat):

@@ -45,18 +45,19 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
+from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.metadata import Metadata
-from qapress.engine.model import ADMIN, Model, build_model
+from qapress.engine.model import Model, build_model
+from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
 
 log = logging.getLogger(__name__)
 
-ANONYMOUS = "anonymous"
 INTROSPECTION_FIELDS = ("__schema", "__type")
 
 
@@ -83,6 +84,7 @@ class GraphQLEngine:
         anonymous_row_limit: int | None = 100,
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -94,6 +96,8 @@ class GraphQLEngine:
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
+        #: Per table name: called with each row before it is inserted (the link rules use it).
+        self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
@@ -206,6 +210,12 @@ class GraphQLEngine:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        asks_mutation = any(
+            isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
+            for d in document.definitions
+        )
+        if asks_mutation and (role_schema is None or role_schema.schema.mutation_type is None):
+            raise ValidationFailed("no mutations exist", "$")
         if role_schema is None:
             raise ValidationFailed(_no_schema_message(document), "$.selectionSet")
         self.stats.validations += 1
@@ -222,8 +232,7 @@ class GraphQLEngine:
             )
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
-        if operation.operation != OperationType.QUERY:
-            raise NotSupported("mutations are not supported by this engine yet")
+        is_mutation = operation.operation == OperationType.MUTATION
         coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
@@ -238,6 +247,20 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
+        if is_mutation:
+            data = run_mutation(
+                self.engine,
+                self.model,
+                role_schema,
+                self.dialect,
+                fragments,
+                coerced,
+                session,
+                options,
+                operation,
+                self.insert_hooks,
+            )
+            return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
             return self._with_introspection(compiler, role_schema, document, operation, coerced, session)

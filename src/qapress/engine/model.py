@@ -11,8 +11,7 @@ from typing import Literal
 from qapress.engine.catalog import Catalog, Table
 from qapress.engine.errors import MetadataError
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
-
-ADMIN = "admin"
+from qapress.engine.permissions import ADMIN, select_permission
 
 
 @dataclass(frozen=True)
@@ -41,15 +40,8 @@ class TrackedTable:
         return self.table.name if self.table.schema == "public" else f"{self.table.schema}_{self.table.name}"
 
     def select_permission(self, role: str) -> SelectPermission | None:
-        """The role's select permission; admin may read every column of every row."""
-        if role == ADMIN:
-            return SelectPermission(columns=tuple(self.table.columns), filter={}, allow_aggregations=True)
-        permission = self.meta.select_permissions.get(role)
-        if permission is not None and permission.columns == "*":
-            return SelectPermission(
-                tuple(self.table.columns), permission.filter, permission.limit, permission.allow_aggregations
-            )
-        return permission
+        """The role's select permission on this table (see :mod:`.permissions`)."""
+        return select_permission(self.meta, tuple(self.table.columns), role)
 
 
 @dataclass(frozen=True)
@@ -114,3 +106,6 @@ def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationsh
         if local not in table.columns or remote_col not in remote.columns:
             raise MetadataError(f"{where}: column mapping {local} -> {remote_col} names a missing column")
     return Relationship(rel.name, rel.kind, rel.manual_table.key, rel.manual_mapping)
+
+
+__all__ = ["ADMIN", "Model", "Relationship", "TrackedTable", "build_model"]

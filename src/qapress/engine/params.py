@@ -49,8 +49,6 @@ class ParamCollector:
         """Placeholders (or a subquery over one bound list) for ``column IN (...)``."""
         item = value_converter(self.dialect.name, column.scalar)
         if isinstance(leaf, list):
-            if not leaf:
-                return "SELECT NULL WHERE 1 = 0"
             return ", ".join(self.value(v, column) for v in leaf)
         if self.dialect.name == "postgresql":
             marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=False))

@@ -29,6 +29,7 @@ from graphql import (
 )
 
 from qapress.engine.model import Model, TrackedTable
+from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
 
 ORDER_BY = GraphQLEnumType(
@@ -51,7 +52,9 @@ TEXT_OPERATORS = ("_ilike", "_like", "_nilike", "_nlike")
 PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_similar")
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
-RootKind = Literal["select", "by_pk", "aggregate"]
+RootKind = Literal[
+    "select", "by_pk", "aggregate", "insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"
+]
 
 
 @dataclass(frozen=True)
@@ -65,19 +68,26 @@ class RoleSchema:
     role: str
     schema: GraphQLSchema
     root_fields: dict[str, RootField] = field(default_factory=dict)
+    mutation_fields: dict[str, MutationField] = field(default_factory=dict)
 
 
 def build_role_schema(model: Model, role: str) -> RoleSchema | None:
     """The schema ``role`` may query, or None when it may read no table."""
-    builder = _Builder(model, role)
-    if not builder.visible:
+    builder = SchemaBuilder(model, role)
+    mutations = MutationBuilder(builder)
+    mutation_root = mutations.root()
+    if not builder.visible and mutation_root is None:
         return None
-    query_root = GraphQLObjectType("query_root", builder.root_fields)
-    schema = GraphQLSchema(query=query_root, types=[ORDER_BY])
-    return RoleSchema(role, schema, builder.roots)
+    # A role that may only write still needs a query root: Hasura's placeholder field.
+    query_fields = builder.root_fields or {
+        "no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))
+    }
+    query_root = GraphQLObjectType("query_root", query_fields)
+    schema = GraphQLSchema(query=query_root, mutation=mutation_root, types=[ORDER_BY])
+    return RoleSchema(role, schema, builder.roots, mutations.fields)
 
 
-class _Builder:
+class SchemaBuilder:
     def __init__(self, model: Model, role: str) -> None:
         self.model = model
         self.role = role

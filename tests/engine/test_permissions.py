@@ -1,0 +1,162 @@
+"""Roles see only what their permissions grant: columns, rows (nested reads too), limits, aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
+
+
+def ids(rows: list[dict[str, Any]]) -> list[int]:
+    return [row["id"] for row in rows]
+
+
+def test_anonymous_sees_only_published_articles(small: GraphQLEngine) -> None:
+    result = small.execute("{ qa_ai(order_by: {id: asc}) { id } }", role="anonymous")
+    assert ids(result["data"]["qa_ai"]) == [1, 2, 4, 6]
+    assert small.execute("{ qa_ai_by_pk(id: 3) { id } }", role="anonymous") == {"data": {"qa_ai_by_pk": None}}
+
+
+def test_anonymous_never_sees_ip_hash_or_status(small: GraphQLEngine) -> None:
+    for field in ("ip_hash", "status"):
+        result = small.execute(f"{{ link {{ id {field} }} }}", role="anonymous")
+        assert result["errors"][0]["message"] == f"field \"{field}\" not found in type: 'link'"
+        assert result["errors"][0]["extensions"]["code"] == "validation-failed"
+    where = small.execute('{ link(where: {ip_hash: {_eq: "h1"}}) { id } }', role="anonymous")
+    assert where["errors"][0]["extensions"]["code"] == "validation-failed"
+    types = small.execute('{ __type(name: "link") { fields { name } } }', role="anonymous")
+    names = {f["name"] for f in types["data"]["__type"]["fields"]}
+    assert "ip_hash" not in names and "url" in names
+
+
+def test_filters_apply_to_nested_reads_and_relationship_conditions(small: GraphQLEngine) -> None:
+    query = """{ domain(order_by: {id: asc}) { id articles(order_by: {id: asc}) { id links(order_by: {id: asc}) { id } } } }"""
+    domains = small.execute(query, role="anonymous")["data"]["domain"]
+    assert [ids(d["articles"]) for d in domains] == [[1, 2, 6], [4], []]
+    assert domains[0]["articles"][0]["links"] == [{"id": 1}, {"id": 5}]  # live links only
+    # A where through a relationship sees only readable rows: article 1's pending link does not count.
+    pending = small.execute(
+        '{ qa_ai(where: {links: {url: {_like: "%y.example%"}}}) { id } }', role="anonymous"
+    )
+    assert pending["data"]["qa_ai"] == []
+    assert ids(
+        small.execute('{ qa_ai(where: {links: {url: {_like: "%y.example%"}}}) { id } }')["data"]["qa_ai"]
+    ) == [1]
+    # Ordering by an object relationship's column reads it through the role's filter too.
+    live = small.execute("{ link(order_by: {id: asc}) { id article { id } } }", role="anonymous")
+    assert live["data"]["link"] == [
+        {"id": 1, "article": {"id": 1}},
+        {"id": 3, "article": {"id": 4}},
+        {"id": 4, "article": None},  # article 3 is a draft
+        {"id": 5, "article": {"id": 1}},
+    ]
+
+
+def test_aggregates_need_allow_aggregations(small: GraphQLEngine) -> None:
+    result = small.execute("{ qa_ai_aggregate { aggregate { count } } }", role="anonymous")
+    assert result["errors"][0]["message"] == "field \"qa_ai_aggregate\" not found in type: 'query_root'"
+    assert small.execute("{ qa_ai_aggregate { aggregate { count } } }")["data"]["qa_ai_aggregate"] == {
+        "aggregate": {"count": 6}
+    }
+
+
+def test_unknown_role_has_no_fields(small: GraphQLEngine) -> None:
+    result = small.execute("{ qa_ai { id } }", role="nobody")
+    assert result["errors"][0]["extensions"]["code"] == "validation-failed"
+    assert "qa_ai" in result["errors"][0]["message"]
+
+
+def test_anonymous_row_limit_caps_every_list(small: GraphQLEngine) -> None:
+    capped = GraphQLEngine(small.engine, qapress_metadata(), anonymous_row_limit=2)
+    try:
+        assert len(capped.execute("{ qa_ai { id } }", role="anonymous")["data"]["qa_ai"]) == 2
+        assert len(capped.execute("{ qa_ai(limit: 50) { id } }", role="anonymous")["data"]["qa_ai"]) == 2
+        query = "query($n: Int) { qa_ai(limit: $n) { id } }"
+        assert len(capped.execute(query, {"n": 1}, role="anonymous")["data"]["qa_ai"]) == 1
+        assert len(capped.execute(query, {"n": 9}, role="anonymous")["data"]["qa_ai"]) == 2
+        assert len(capped.execute("{ qa_ai { id } }")["data"]["qa_ai"]) == 6
+    finally:
+        capped.close()
+
+
+def editor_metadata(filter_: dict[str, Any]) -> Metadata:
+    tables = [
+        {
+            "table": {"schema": "public", "name": "domain"},
+            "array_relationships": [
+                {
+                    "name": "articles",
+                    "using": {"foreign_key_constraint_on": {"table": "qa_ai", "column": "domain"}},
+                }
+            ],
+            "select_permissions": [{"role": "editor", "permission": {"columns": "*", "filter": {}}}],
+        },
+        {
+            "table": "qa_ai",
+            "object_relationships": [{"name": "site", "using": {"foreign_key_constraint_on": "domain"}}],
+            "select_permissions": [
+                {
+                    "role": "editor",
+                    "permission": {"columns": ["id", "title"], "filter": filter_, "limit": 3},
+                }
+            ],
+        },
+    ]
+    return Metadata.from_hasura(tables)
+
+
+@pytest.mark.parametrize(
+    ("filter_", "session", "expected"),
+    [
+        ({"domain": {"_eq": "X-Hasura-Domain-Id"}}, {"X-Hasura-Domain-Id": "2"}, [3, 4]),
+        ({"domain": "x-hasura-domain-id"}, {"x-hasura-domain-id": "1"}, [1, 2, 6]),
+        ({"domain": {"$eq": "X-HASURA-DOMAIN-ID"}}, {"x-hasura-domain-id": "3"}, [5]),
+        ({"$or": [{"id": {"$lt": 2}}, {"id": {"$gt": 5}}]}, {}, [1, 6]),
+        ({"site": {"language": {"_eq": "de"}}}, {}, [3, 4]),
+        ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Gamma"}}}}, {}, [1, 2, 3]),
+        ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Omega"}}}}, {}, []),
+        ({"id": {"_ceq": "src_id"}}, {}, []),
+        ({"src_id": {"_clt": ["$", "id"]}}, {}, [2, 3, 5]),
+    ],
+)
+def test_permission_filter_spellings(
+    small: GraphQLEngine, filter_: dict[str, Any], session: dict[str, str], expected: list[int]
+) -> None:
+    gql = GraphQLEngine(small.engine, editor_metadata(filter_))
+    try:
+        lowered = {k.lower(): v for k, v in session.items()}
+        result = gql.execute("{ qa_ai(order_by: {id: asc}) { id } }", role="editor", session=lowered)
+        assert ids(result["data"]["qa_ai"]) == expected
+    finally:
+        gql.close()
+
+
+def test_missing_session_variable_is_a_not_found_error(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, editor_metadata({"domain": {"_eq": "X-Hasura-Domain-Id"}}))
+    try:
+        result = gql.execute("{ qa_ai { id } }", role="editor", session={})
+        assert result == {
+            "errors": [
+                {
+                    "message": 'missing session variable: "x-hasura-domain-id"',
+                    "extensions": {"path": "$", "code": "not-found"},
+                }
+            ]
+        }
+        # Through a relationship too: domain.articles reads qa_ai with the editor's filter.
+        nested = gql.execute("{ domain { articles { id } } }", role="editor", session={})
+        assert nested["errors"][0]["extensions"]["code"] == "not-found"
+    finally:
+        gql.close()
+
+
+def test_role_columns_and_limit(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, editor_metadata({}))
+    try:
+        assert len(gql.execute("{ qa_ai { id title } }", role="editor")["data"]["qa_ai"]) == 3
+        denied = gql.execute("{ qa_ai { id status } }", role="editor")
+        assert denied["errors"][0]["message"] == "field \"status\" not found in type: 'qa_ai'"
+    finally:
+        gql.close()
