@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     # Networks from SHORT_BODIES_FROM on have short bodies; growth compares them with a short-bodied
     # network of the smallest size, so that the body length does not pass for growth.
-    plan = [(articles, None) for articles in sizes]
+    plan: list[tuple[int, bool | None]] = [(articles, None) for articles in sizes]
     if max(sizes) >= data.SHORT_BODIES_FROM > min(sizes):
         plan.insert(1, (min(sizes), True))
     for articles, short in plan:
