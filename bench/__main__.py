@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         run.pages = page_benchmarks(
             network, page_target(network), workers_list=args.workers, seconds=page_seconds, connections=32
         )
+        failed = failed or any(p.note.startswith("error") for p in run.pages)
     if not args.skip_links:
         for backend in args.backends:
             print(f"[bench] link verifications on {backend}", flush=True)

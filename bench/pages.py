@@ -213,6 +213,11 @@ def measure(
     return result
 
 
+def unavailable(status: int) -> str:
+    """Why a target was not loaded: a route that does not exist yet, or an error of qapress (counted)."""
+    return f"not yet: HTTP {status}" if status == 404 else f"error: HTTP {status}"
+
+
 def fetch_page(base: str, path: str, headers: dict[str, str]) -> tuple[str, httpx.Response]:
     """The page at ``path``, following the site's redirects (to the canonical slug URL) on this server."""
     response = httpx.get(base + path, headers=headers, timeout=30)
@@ -259,9 +264,7 @@ def page_benchmarks(
                         )
                     )
                 else:
-                    results.append(
-                        LoadResult("article page", workers, note=f"not yet: HTTP {page.status_code}")
-                    )
+                    results.append(LoadResult("article page", workers, note=unavailable(page.status_code)))
                 answer = httpx.post(
                     base + "/v1/graphql",
                     content=graphql_body,
@@ -286,7 +289,7 @@ def page_benchmarks(
                         LoadResult(
                             "GraphQL endpoint (seed query)",
                             workers,
-                            note=f"not yet: HTTP {answer.status_code}",
+                            note=unavailable(answer.status_code),
                         )
                     )
             finally:

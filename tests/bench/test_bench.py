@@ -24,7 +24,7 @@ from bench import data  # noqa: E402
 from bench.__main__ import main  # noqa: E402
 from bench.links_bench import bench_links  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
-from bench.pages import Server, fixed_bytes_server, measure, parse_wrk  # noqa: E402
+from bench.pages import Server, fixed_bytes_server, measure, parse_wrk, unavailable  # noqa: E402
 from bench.query_bench import bench_network, build_contenders, cross_check  # noqa: E402
 from bench.report import Run, render  # noqa: E402
 from bench.seed import random_variables  # noqa: E402
@@ -161,6 +161,11 @@ WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:8000/
 Requests/sec:  20000.50
 Transfer/sec:      5.00MB
 """
+
+
+def test_a_missing_route_is_not_yet_but_a_server_error_is_an_error() -> None:
+    assert unavailable(404).startswith("not yet")
+    assert unavailable(500).startswith("error")
 
 
 def test_wrk_output_is_parsed_into_rps_and_percentiles() -> None:
