@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -87,6 +88,24 @@ def library_version(name: str) -> str:
         return "not installed"
 
 
+def qapress_version() -> str:
+    """The installed version, or the checkout's commit when qapress runs from ``src`` (PYTHONPATH)."""
+    version = library_version("qapress")
+    if version != "not installed":
+        return version
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "from source"
+    return f"commit {commit} (from source)"
+
+
 def describe_machine() -> Machine:
     one, five, fifteen = os.getloadavg()
     return Machine(
@@ -98,5 +117,7 @@ def describe_machine() -> Machine:
         python=platform.python_version(),
         sqlite=sqlite3.sqlite_version,
         postgresql=postgresql_version(),
-        libraries={name: library_version(name) for name in LIBRARIES},
+        libraries={
+            name: qapress_version() if name == "qapress" else library_version(name) for name in LIBRARIES
+        },
     )
