@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_TITLE
 from qapress.store.schema import link, qa_ai
+from qapress.store.schema import link as link_table
 
 if TYPE_CHECKING:
     from tests.site.live import LiveSite
@@ -334,9 +335,43 @@ def test_pending_links_never_show_on_the_shared_page(live: LiveSite) -> None:
                 url_key="pending.example/",
                 consent=True,
                 status="pending",
-                ip_hash="",  # even one whose hash matches the site's empty session value
+                ip_hash="page",  # even one whose hash is the pages' own session value
             )
         )
     location = httpx.URL(live.get("/a/6646014").headers["location"])
     page = live.get(location.raw_path.decode(), host=location.host)
     assert HTMLParser(page.text).css(".reader-links a") == []
+
+
+def test_readers_submit_links_through_graphql_under_the_same_rules(live: LiveSite) -> None:
+    """insert_link_one as the anonymous role: the form's rules, the reader's own pending link, no spoofed hash."""
+    mutation = (
+        "mutation($url: String!) { insert_link_one(object: {article_id: 6646098, url: $url, consent: true}) "
+        "{ id status url } }"
+    )
+    url = "https://qapress-graphql-reader.com/heat-2?utm_source=feed"
+    sent = live.request(
+        "POST",
+        "/v1/graphql",
+        json={"query": mutation, "variables": {"url": url}},
+        headers={"X-Hasura-Ip-Hash": "spoof"},
+    ).json()
+    assert "data" in sent, sent
+    link = sent["data"]["insert_link_one"]
+    assert link["status"] == "pending"
+    again = live.request(
+        "POST", "/v1/graphql", json={"query": mutation, "variables": {"url": url + "#top"}}
+    ).json()
+    assert again["errors"][0]["extensions"]["code"] == "link-duplicate"
+    mine = live.request(
+        "POST", "/v1/graphql", json={"query": '{ link(where: {status: {_eq: "pending"}}) { id } }'}
+    )
+    assert {"id": link["id"]} in mine.json()["data"]["link"]
+    with live.engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(link_table.c.ip_hash, link_table.c.url_key).where(link_table.c.id == link["id"])
+        ).one()
+    assert stored.ip_hash not in (None, "spoof") and len(stored.ip_hash) == 64
+    assert stored.url_key == "https://qapress-graphql-reader.com/heat-2"
+    # The article page shows live links only: a pending one is not on it.
+    assert "qapress-graphql-reader.com" not in live.get("/a/6646098").text

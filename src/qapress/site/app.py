@@ -13,9 +13,12 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import Request
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.http import graphql_routes
+from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
+from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
@@ -37,10 +40,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         anonymous_row_limit=settings.anonymous_row_limit,
         plan_cache_size=settings.plan_cache_size,
         statement_timeout_ms=settings.statement_timeout_ms,
+        # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
+        insert_hooks={"link": link_insert_hook()},
     )
     site = SiteApp(settings, engine, gql)
+    salt = resolve_salt(settings)
+
+    def reader_session(request: Request) -> dict[str, str]:
+        # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
+        host = request.client.host if request.client else "unknown"
+        return {IP_HASH_SESSION_VARIABLE: ip_hash(host, salt)}
+
     routes = [
-        *graphql_routes(gql, admin_secret=settings.admin_secret, max_body_bytes=settings.max_body_bytes),
+        *graphql_routes(
+            gql,
+            admin_secret=settings.admin_secret,
+            max_body_bytes=settings.max_body_bytes,
+            trusted_session=reader_session,
+        ),
         *site.routes(),
     ]
 

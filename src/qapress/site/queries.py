@@ -16,10 +16,6 @@ from qapress.site.errors import PageQueryFailed
 from qapress.site.render import page_query
 from qapress.site.views import first_row
 
-#: Pages are shared by every reader, so they are read as a reader with no address: the anonymous role's
-#: "your own pending links" rule (on ``x-hasura-ip-hash``) then matches nothing.
-ANONYMOUS_SESSION = {"x-hasura-ip-hash": ""}
-
 
 @dataclass(frozen=True)
 class QueryRun:
@@ -35,6 +31,10 @@ class QueryRun:
         return json.dumps(self.variables, indent=2)
 
 
+#: The session pages are read with: no reader's address, since a rendered page is shared by all readers.
+PAGE_SESSION = {"x-hasura-ip-hash": "page"}
+
+
 class PageQueries:
     """Runs the page queries (``templates/*.graphql``) through ``GraphQLEngine``."""
 
@@ -47,8 +47,7 @@ class PageQueries:
     def run(self, name: str, variables: dict[str, Any], role: str = "anonymous") -> QueryRun:
         query = page_query(name)
         started = time.perf_counter()
-        session = ANONYMOUS_SESSION if role == "anonymous" else None
-        result = self.gql.execute(query, variables=variables, role=role, session=session)
+        result = self.gql.execute(query, variables=variables, role=role, session=PAGE_SESSION)
         ms = (time.perf_counter() - started) * 1000
         errors = result.get("errors")
         if errors:
