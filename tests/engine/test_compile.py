@@ -246,3 +246,22 @@ def test_stringify_numeric_types(small: GraphQLEngine) -> None:
         assert result["link_aggregate"]["aggregate"]["sum"]["attempts"] == "11"
     finally:
         gql.close()
+
+
+def test_regex_and_json_operators_exist_only_on_postgresql(small: GraphQLEngine) -> None:
+    regex = '{ qa_ai(where: {title: {_iregex: "^apple"}}, order_by: {id: asc}) { id } }'
+    contains = "{ qa_ai(where: {faq: {_contains: {a: 1}}}) { id } }"
+    if small.engine.dialect.name == "postgresql":
+        assert ids(data(small, regex)["qa_ai"]) == [1, 6]
+        assert ids(
+            data(small, '{ qa_ai(where: {title: {_nregex: "a"}}, order_by: {id: asc}) { id } }')["qa_ai"]
+        ) == [1, 5]
+        assert ids(data(small, '{ qa_ai(where: {title: {_similar: "(Apple|Date)%"}}) { id } }')["qa_ai"]) == [
+            1,
+            4,
+        ]
+        assert ids(data(small, contains)["qa_ai"]) == [3]
+        assert ids(data(small, '{ qa_ai(where: {faq: {_has_key: "a"}}) { id } }')["qa_ai"]) == [3]
+    else:
+        for query in (regex, contains):
+            assert small.execute(query)["errors"][0]["extensions"]["code"] == "validation-failed"

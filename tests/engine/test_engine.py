@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from qapress.engine import GraphQLEngine, Metadata
+from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
 
 QUERY = (
     "query($id: Int!, $full: Boolean!) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
@@ -133,5 +133,17 @@ def test_metadata_from_python_list(small: GraphQLEngine) -> None:
     try:
         assert gql.execute("{ domain(limit: 1) { id } }") == {"data": {"domain": [{"id": 1}]}}
         assert error(gql.execute("{ qa_ai { id } }"))["extensions"]["code"] == "validation-failed"
+    finally:
+        gql.close()
+
+
+def test_statement_timeout_is_a_clear_error(demo: Any) -> None:
+    gql = GraphQLEngine(demo, qapress_metadata(), statement_timeout_ms=1)
+    heavy = "{ qa_ai { site { articles { site { articles { id title text } } } } } }"
+    try:
+        failure = error(gql.execute(heavy))
+        assert "statement timeout" in failure["message"]
+        assert "Traceback" not in failure["message"]
+        assert gql.execute("{ domain_by_pk(id: 1) { id } }") == {"data": {"domain_by_pk": {"id": 1}}}
     finally:
         gql.close()
