@@ -118,3 +118,28 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = open_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_source_text() -> str:
+    """The seed's news article as the package ships it for the demo."""
+    from importlib import resources
+
+    return resources.files("qapress.store").joinpath("demo_data/heat-2-source.txt").read_text("utf-8")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show that the same tests pass on both databases: outcome counts per database parameter."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            node = getattr(report, "nodeid", "")
+            for name in ("sqlite", "postgresql"):
+                if f"[{name}" in node or f"-{name}]" in node or f"-{name}-" in node:
+                    counts.setdefault(name, {}).setdefault(outcome, 0)
+                    counts[name][outcome] += 1
+    if counts:
+        terminalreporter.section("tests per database")
+        for name, outcomes in sorted(counts.items()):
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+            terminalreporter.write_line(f"{name}: {summary}")

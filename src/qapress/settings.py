@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,20 +14,73 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QAPRESS_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("qapress-data"), description="Folder for the embedded SQLite database.")
+    data_dir: Path = Field(
+        default=Path("qapress-data"), description="Folder for the embedded SQLite database."
+    )
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; postgresql://... for PostgreSQL. Default: SQLite in data_dir."
+        default=None,
+        description="SQLAlchemy URL; postgresql://... for PostgreSQL. Default: SQLite in data_dir.",
     )
     admin_secret: str | None = Field(default=None, description="Enables X-Hasura-Role and admin access.")
     debug: bool = False
     stringify_numeric_types: bool = Field(
-        default=False, description="Like HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES: bigint/numeric as JSON strings."
+        default=False,
+        description="Like HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES: bigint/numeric as JSON strings.",
     )
     max_query_depth: int = 12
     anonymous_row_limit: int = 100
     max_body_bytes: int = 1_000_000
     statement_timeout_ms: int = 5_000
     plan_cache_size: int = 512
+
+    # --- Public URLs (the article's canonical address; shared by the site and the backlink check) ---
+    public_scheme: str = Field(default="https", description="Scheme of canonical article URLs.")
+    public_base_url: str | None = Field(
+        default=None,
+        description="Local override of https://{host}, e.g. http://{host}:8000 ({host} is optional).",
+    )
+
+    # --- Readers' links: the page's rules (qapress.links) ---
+    links_max_per_page: int = Field(default=5, ge=1, description="Pending, live and hidden links per page.")
+    links_duplicates_site_wide: bool = Field(
+        default=False,
+        description="Reject a URL already linked from any page of the same site, not only the page.",
+    )
+    links_rate_limit_per_hour: int = Field(
+        default=10, ge=0, description="Accepted submissions per IP an hour; 0 turns the limit off."
+    )
+    links_max_url_length: int = 2_048
+    links_max_request_bytes: int = Field(default=16_384, description="Largest body the link form accepts.")
+    ip_hash_salt: str | None = Field(
+        default=None, description="Salt of the stored IP hashes; when unset, one is generated in data_dir."
+    )
+
+    # --- Readers' links: fetching the submitted page and checking its backlink ---
+    fetch_connect_timeout: float = 5.0
+    fetch_total_timeout: float = 15.0
+    fetch_max_redirects: int = 5
+    fetch_max_bytes: int = 2 * 1024 * 1024
+    fetch_allowed_ports: list[int] = Field(default=[80, 443])
+    fetch_allow_networks: list[str] = Field(
+        default=[],
+        description="Networks the fetcher may reach although private, on any port (e.g. 127.0.0.1/32).",
+    )
+    links_check_tries: int = Field(default=3, ge=1, description="Tries before a network error is final.")
+    links_retry_base_seconds: float = 60.0
+    links_recheck_seconds: float = Field(default=86_400.0, description="How often live links are re-checked.")
+    links_worker_poll_seconds: float = 30.0
+    links_worker_in_serve: bool = Field(default=True, description="`qapress serve` runs the link worker too.")
+
+    # --- generate: the openai backend (any OpenAI-compatible chat endpoint) and URL ingestion.
+    openai_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1")
+    openai_model: str | None = None
+    openai_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token; env only.")
+    openai_timeout_s: float = 60.0
+    openai_max_attempts: int = 3
+    ingest_timeout_s: float = Field(
+        default=20.0, description="`qapress ingest URL`: total time for the fetch."
+    )
+    ingest_max_bytes: int = Field(default=5_000_000, description="`qapress ingest URL`: largest page read.")
 
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""

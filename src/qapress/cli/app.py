@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import typer
-
 import sys
 
-from qapress.cli import data, serve
+import typer
+
+from qapress.cli import data, generate, links, serve
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -22,6 +22,11 @@ app.command("import")(data.import_)
 app.command()(data.export)
 app.command()(serve.serve)
 app.command()(serve.demo)
+app.add_typer(links.app)
+app.command()(links.worker)
+app.command()(generate.ingest)
+app.command()(generate.generate)
+app.command()(generate.publish)
 
 
 def main() -> None:

@@ -149,9 +149,14 @@ def import_articles(
 def _insert_batch(
     engine: Engine, batch: list[tuple[int, dict[str, Any]]], report: ImportReport, on_error: str
 ) -> None:
+    # executemany needs one set of keys per call: rows with an explicit id apart from those without.
+    with_id = [row for _, row in batch if "id" in row]
+    without_id = [row for _, row in batch if "id" not in row]
     try:
         with engine.begin() as connection:
-            connection.execute(qa_ai.insert(), [row for _, row in batch])
+            for rows in (with_id, without_id):
+                if rows:
+                    connection.execute(qa_ai.insert(), rows)
         report.imported += len(batch)
         return
     except sa.exc.IntegrityError:
@@ -196,9 +201,16 @@ def export_articles(engine: Engine, *, batch_size: int = BATCH_SIZE) -> Iterator
     last_id = 0
     while True:
         with engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(*EXPORT_COLUMNS).where(qa_ai.c.id > last_id).order_by(qa_ai.c.id).limit(batch_size)
-            ).mappings().all()
+            rows = (
+                connection.execute(
+                    sa.select(*EXPORT_COLUMNS)
+                    .where(qa_ai.c.id > last_id)
+                    .order_by(qa_ai.c.id)
+                    .limit(batch_size)
+                )
+                .mappings()
+                .all()
+            )
         if not rows:
             return
         for row in rows:

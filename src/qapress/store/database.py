@@ -29,7 +29,9 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
     try:
         parsed = sa.engine.make_url(url)
     except ArgumentError as exc:
-        raise StoreError(f"invalid database URL {url!r}: expected sqlite:///PATH or postgresql://...") from exc
+        raise StoreError(
+            f"invalid database URL {url!r}: expected sqlite:///PATH or postgresql://..."
+        ) from exc
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""

@@ -35,22 +35,70 @@ class DemoDomain:
 
 
 DOMAINS = (
-    DemoDomain(1, "news.localhost", "Newsroom", "The news stories our explainers start from.", "news",
-               ("the city budget", "the new rail line", "the water board", "the school calendar")),
-    DemoDomain(2, "sport.localhost", "Sport Q&A", "Questions and answers about the games people follow.", "sport",
-               ("the league final", "the transfer window", "the marathon season", "the new stadium")),
-    DemoDomain(3, "science.localhost", "Science Q&A", "Discoveries explained, one question at a time.", "science",
-               ("the comet flyby", "the new battery chemistry", "the deep-sea survey", "the fusion test")),
-    DemoDomain(4, "money.localhost", "Money Q&A", "Business and personal finance, answered.", "business",
-               ("the interest rate decision", "the chip maker merger", "the pension reform", "the retail slump")),
-    DemoDomain(5, "tech.localhost", "Tech Q&A", "What new technology means for you.", "technology",
-               ("the phone launch", "the browser update", "the data privacy rules", "the satellite internet plan")),
-    DemoDomain(6, "travel.localhost", "Travel Q&A", "Trips, routes and rules, explained.", "travel",
-               ("the night train revival", "the airport expansion", "the visa changes", "the coastal trail")),
-    DemoDomain(7, "screen.localhost", "Screen Q&A", "Films and series: what is coming and why it matters.", "film",
-               ("the festival lineup", "the streaming sequel", "the studio slate", "the animated remake")),
-    DemoDomain(8, "music.localhost", "Music Q&A", "Albums, tours and the people behind them.", "music",
-               ("the reunion tour", "the surprise album", "the festival headliners", "the vinyl pressing boom")),
+    DemoDomain(
+        1,
+        "news.localhost",
+        "Newsroom",
+        "The news stories our explainers start from.",
+        "news",
+        ("the city budget", "the new rail line", "the water board", "the school calendar"),
+    ),
+    DemoDomain(
+        2,
+        "sport.localhost",
+        "Sport Q&A",
+        "Questions and answers about the games people follow.",
+        "sport",
+        ("the league final", "the transfer window", "the marathon season", "the new stadium"),
+    ),
+    DemoDomain(
+        3,
+        "science.localhost",
+        "Science Q&A",
+        "Discoveries explained, one question at a time.",
+        "science",
+        ("the comet flyby", "the new battery chemistry", "the deep-sea survey", "the fusion test"),
+    ),
+    DemoDomain(
+        4,
+        "money.localhost",
+        "Money Q&A",
+        "Business and personal finance, answered.",
+        "business",
+        ("the interest rate decision", "the chip maker merger", "the pension reform", "the retail slump"),
+    ),
+    DemoDomain(
+        5,
+        "tech.localhost",
+        "Tech Q&A",
+        "What new technology means for you.",
+        "technology",
+        ("the phone launch", "the browser update", "the data privacy rules", "the satellite internet plan"),
+    ),
+    DemoDomain(
+        6,
+        "travel.localhost",
+        "Travel Q&A",
+        "Trips, routes and rules, explained.",
+        "travel",
+        ("the night train revival", "the airport expansion", "the visa changes", "the coastal trail"),
+    ),
+    DemoDomain(
+        7,
+        "screen.localhost",
+        "Screen Q&A",
+        "Films and series: what is coming and why it matters.",
+        "film",
+        ("the festival lineup", "the streaming sequel", "the studio slate", "the animated remake"),
+    ),
+    DemoDomain(
+        8,
+        "music.localhost",
+        "Music Q&A",
+        "Albums, tours and the people behind them.",
+        "music",
+        ("the reunion tour", "the surprise album", "the festival headliners", "the vinyl pressing boom"),
+    ),
 )
 
 TITLE_SHAPES = (
@@ -179,11 +227,13 @@ def seed_articles(source_text: str | None, source_id: int | None) -> list[dict[s
 
 
 def filler_articles() -> list[dict[str, Any]]:
-    """Deterministic articles over every domain; the three oldest are drafts, so that every published
-    article has three older articles on other sites for its bottom links."""
+    """Deterministic articles over every domain; the three oldest are drafts waiting for review."""
     rows = []
-    ids = [i for i in range(FIRST_FILLER_ID, FIRST_FILLER_ID + FILLER_COUNT + 2)
-           if i not in (SEED_ARTICLE_ID, SOURCE_ARTICLE_ID)][:FILLER_COUNT]
+    ids = [
+        i
+        for i in range(FIRST_FILLER_ID, FIRST_FILLER_ID + FILLER_COUNT + 2)
+        if i not in (SEED_ARTICLE_ID, SOURCE_ARTICLE_ID)
+    ][:FILLER_COUNT]
     for n, article_id in enumerate(ids):
         site = DOMAINS[n % len(DOMAINS)]
         subject = site.subjects[(n // len(DOMAINS)) % len(site.subjects)]

@@ -24,7 +24,9 @@ domain = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("language", sa.String(20), nullable=False, server_default="en"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )
 
 source = sa.Table(
@@ -39,7 +41,9 @@ source = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("image_credit", sa.Text, nullable=True),
     sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )
 
 qa_ai = sa.Table(
@@ -61,8 +65,12 @@ qa_ai = sa.Table(
     # The ingested news source (table `source`) a generated article was written from.
     sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="published"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
     sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="qa_ai_status_check"),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
@@ -82,9 +90,36 @@ link = sa.Table(
     sa.Column("ip_hash", sa.String(64), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
-    sa.UniqueConstraint("article_id", "url_key", name="link_article_id_url_key_key"),
     sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
     sa.Index("link_status_next_check_idx", "status", "next_check_at"),
+    # One place per URL and page among the links that occupy one (migration 0003): a rejected link does not
+    # block its URL, and two concurrent submissions of one URL cannot both land.
+    sa.Index(
+        "link_article_url_key_active_idx",
+        "article_id",
+        "url_key",
+        unique=True,
+        sqlite_where=sa.text("status <> 'rejected'"),
+        postgresql_where=sa.text("status <> 'rejected'"),
+    ),
+    sa.Index("link_url_key_idx", "url_key"),
+    sa.Index("link_ip_hash_created_idx", "ip_hash", "created_at"),
+)
+
+# The grounding check of a generated draft (migration 0003): `qapress publish` requires a passing one.
+# A table of its own, so that the article's columns (and JSON Lines import/export) stay as they are.
+grounding_report = sa.Table(
+    "grounding_report",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("report", JSONType, nullable=False),
+    sa.Column("backend", sa.String(40), nullable=False),
+    sa.Column(
+        "checked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
 )

@@ -1,0 +1,155 @@
+"""Verbs of the article pipeline: ``ingest``, ``generate`` and ``publish``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from qapress.cli.context import open_store
+from qapress.cli.errors import fail, stderr
+from qapress.generate.backend import BACKEND_NAMES, make_backend
+from qapress.generate.draft import SourceDocument
+from qapress.generate.errors import GenerateError
+from qapress.generate.fetch import FetchPolicy, fetch_page
+from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article, publish_article
+from qapress.generate.repository import resolve_domain, store_source, unused_source_ids
+from qapress.generate.sources import parse_html, parse_json_lines, parse_plain_text
+from qapress.settings import get_settings
+
+
+def read_sources(target: str) -> list[SourceDocument]:
+    """The sources named on the command line: a URL (fetched), or an HTML, JSON Lines or text file."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
+        settings = get_settings()
+        page = fetch_page(
+            target, FetchPolicy(timeout_s=settings.ingest_timeout_s, max_bytes=settings.ingest_max_bytes)
+        )
+        if page.is_html:
+            return [parse_html(page.text, url=page.url, what=target)]
+        document = parse_plain_text(page.text, what=target)
+        return [SourceDocument(**{**document.__dict__, "url": page.url})]
+    path = Path(target)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{target}: no such file (give a file or an http(s) URL)")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {target}: {getattr(exc, 'strerror', None) or exc}")
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return parse_json_lines(text, what=target)
+    if suffix in (".html", ".htm", ".xhtml"):
+        return [parse_html(text, what=target)]
+    return [parse_plain_text(text, what=target)]
+
+
+def ingest(
+    target: Annotated[
+        str, typer.Argument(help="An http(s) URL, or a file: .html, .jsonl (one source a line) or text.")
+    ],
+    publisher: Annotated[
+        str | None, typer.Option(help="Publisher to record when the source does not say.")
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Author to record when the source does not say.")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date (YYYY-MM-DD) to record when the source does not say.")
+    ] = None,
+) -> None:
+    """Store news sources (title, publisher, author, date, URL, clean text, image credit) for `generate`."""
+    day: dt.date | None = None
+    if date:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            fail(f"--date must be YYYY-MM-DD, not {date!r}")
+    try:
+        documents = read_sources(target)
+    except GenerateError as exc:
+        fail(str(exc))
+    engine = open_store()
+    for document in documents:
+        filled = SourceDocument(
+            **{
+                **document.__dict__,
+                "publisher": document.publisher or publisher,
+                "author": document.author or author,
+                "date": document.date or day,
+            }
+        )
+        stored = store_source(engine, filled)
+        verb = "stored" if stored.created else "already stored:"
+        typer.echo(f"{verb} source {stored.id}: {stored.title}")
+
+
+def generate(
+    source_id: Annotated[int | None, typer.Argument(help="The source to write from (see `ingest`).")] = None,
+    domain: Annotated[
+        str, typer.Option("--domain", "-d", help="Domain id or host the article belongs to.")
+    ] = "",
+    backend: Annotated[str, typer.Option(help=f"One of: {', '.join(BACKEND_NAMES)}.")] = "extractive",
+    all_new: Annotated[
+        bool, typer.Option("--all-new", help="Every source no article was written from yet.")
+    ] = False,
+    again: Annotated[
+        bool, typer.Option(help="Write another draft from a source that already has one.")
+    ] = False,
+) -> None:
+    """Write draft articles from sources; each draft gets a grounding check, stored with it."""
+    if not domain:
+        fail("--domain is required (a domain id or host)")
+    if (source_id is None) == (not all_new):
+        fail("give either a SOURCE_ID or --all-new")
+    engine = open_store()
+    try:
+        writer = make_backend(backend, get_settings())
+        domain_id = resolve_domain(engine, domain)
+        if source_id is not None:
+            result = generate_article(engine, source_id, domain_id, writer, only_if_unused=not again)
+            if result.skipped:
+                fail(f"source {source_id} {result.skipped}; use --again to write another draft")
+            report_result(result)
+            return
+    except GenerateError as exc:
+        fail(str(exc))
+    pending = unused_source_ids(engine)
+    if not pending:
+        stderr.print("no new sources: every source already has an article", markup=False)
+        return
+    with Progress(
+        TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr
+    ) as progress:
+        task = progress.add_task("generate", total=len(pending))
+        results = generate_all_new(
+            engine, pending, domain_id, writer, progress=lambda _result: progress.advance(task)
+        )
+    for result in results:
+        report_result(result)
+    made = sum(1 for result in results if result.article_id)
+    failed = [result for result in results if result.error]
+    stderr.print(f"made {made} drafts from {len(results)} new sources, {len(failed)} failed", markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def report_result(result: GenerateResult) -> None:
+    if result.error:
+        stderr.print(f"source {result.source_id}: failed: {result.error}", markup=False)
+    elif result.skipped:
+        stderr.print(f"source {result.source_id}: skipped, {result.skipped}", markup=False)
+    elif result.report is not None:
+        typer.echo(f"draft {result.article_id} from source {result.source_id}: {result.report.summary()}")
+
+
+def publish(article_id: Annotated[int, typer.Argument(help="The draft to publish.")]) -> None:
+    """Publish a draft; refused unless its grounding check passed."""
+    engine = open_store()
+    try:
+        publish_article(engine, article_id)
+    except GenerateError as exc:
+        fail(str(exc))
+    typer.echo(f"published article {article_id}")

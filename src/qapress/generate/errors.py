@@ -1,0 +1,35 @@
+"""The errors of the generate package: one hierarchy, each message names the input and what to do."""
+
+from __future__ import annotations
+
+
+class GenerateError(Exception):
+    """Base of every error the article pipeline raises; its message is meant for the editor."""
+
+
+class IngestError(GenerateError):
+    """A source could not be read, fetched or parsed."""
+
+
+class FetchError(IngestError):
+    """A URL could not be fetched under the fetch policy (scheme, size, timeout, status)."""
+
+
+class SourceNotFound(GenerateError):
+    """No source has the given id."""
+
+
+class DomainNotFound(GenerateError):
+    """No domain has the given id or host."""
+
+
+class BackendError(GenerateError):
+    """A backend could not produce a draft (after its retries)."""
+
+
+class ArticleNotFound(GenerateError):
+    """No article has the given id."""
+
+
+class PublishRefused(GenerateError):
+    """A draft cannot be published: its grounding check did not pass, or it is not a draft."""

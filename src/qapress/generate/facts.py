@@ -1,0 +1,440 @@
+"""What a source is about: its subject, its kind of story, and the facts it gives, sentence by sentence.
+
+Pure heuristics over the text (no model): capitalized name sequences, regexes for dates, money, percentages
+and numbers, word lists for roles, places and organisations, keyword counts for the kind of story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from qapress.generate import patterns as p
+from qapress.generate.draft import SourceDocument
+from qapress.generate.text import Sentence, is_headline, paragraphs, sentences, strip_quotes, words
+
+STORY_KEYWORDS: dict[str, frozenset[str]] = {
+    "film": frozenset(
+        [
+            "film",
+            "films",
+            "movie",
+            "movies",
+            "sequel",
+            "director",
+            "cast",
+            "casting",
+            "actor",
+            "actress",
+            "studio",
+            "studios",
+            "premiere",
+            "shooting",
+            "screenplay",
+            "script",
+            "trailer",
+            "novel",
+            "release",
+            "theatrical",
+            "box",
+            "office",
+            "franchise",
+            "hollywood",
+            "de-aging",
+            "filmmaker",
+            "co-stars",
+            "star",
+            "stars",
+            "role",
+            "series",
+            "episode",
+            "streaming",
+        ]
+    ),
+    "sport": frozenset(
+        [
+            "match",
+            "game",
+            "games",
+            "season",
+            "league",
+            "cup",
+            "final",
+            "coach",
+            "manager",
+            "striker",
+            "goal",
+            "goals",
+            "scored",
+            "win",
+            "won",
+            "team",
+            "club",
+            "tournament",
+            "championship",
+            "players",
+            "player",
+            "transfer",
+            "stadium",
+            "points",
+            "race",
+            "title",
+            "semi-final",
+            "quarter-final",
+            "defeat",
+            "victory",
+            "squad",
+            "fixture",
+            "injury",
+        ]
+    ),
+    "science": frozenset(
+        [
+            "study",
+            "researchers",
+            "scientists",
+            "journal",
+            "published",
+            "species",
+            "data",
+            "experiment",
+            "discovery",
+            "telescope",
+            "cells",
+            "patients",
+            "trial",
+            "evidence",
+            "findings",
+            "researcher",
+            "university",
+            "laboratory",
+            "observed",
+            "samples",
+            "climate",
+            "planet",
+            "astronomers",
+            "physics",
+            "biology",
+        ]
+    ),
+    "business": frozenset(
+        [
+            "company",
+            "shares",
+            "revenue",
+            "profit",
+            "deal",
+            "acquisition",
+            "market",
+            "investors",
+            "quarter",
+            "sales",
+            "merger",
+            "stock",
+            "earnings",
+            "price",
+            "prices",
+            "customers",
+            "firm",
+            "billion",
+            "chief",
+            "executive",
+            "ceo",
+            "growth",
+            "valuation",
+            "takeover",
+            "retailer",
+        ]
+    ),
+    "politics": frozenset(
+        [
+            "government",
+            "minister",
+            "parliament",
+            "election",
+            "vote",
+            "bill",
+            "law",
+            "party",
+            "president",
+            "senate",
+            "policy",
+            "campaign",
+            "coalition",
+            "opposition",
+            "lawmakers",
+            "voters",
+            "legislation",
+            "congress",
+            "referendum",
+            "ministers",
+            "governor",
+        ]
+    ),
+    "technology": frozenset(
+        [
+            "software",
+            "app",
+            "apps",
+            "device",
+            "devices",
+            "users",
+            "chip",
+            "chips",
+            "ai",
+            "launch",
+            "update",
+            "platform",
+            "smartphone",
+            "feature",
+            "features",
+            "security",
+            "computing",
+            "data",
+            "privacy",
+            "online",
+            "internet",
+            "phone",
+            "browser",
+            "cloud",
+            "model",
+        ]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One fact as written in the source, and the sentence it is in."""
+
+    kind: str
+    text: str
+    sentence: int
+
+
+@dataclass
+class Person:
+    name: str
+    role: str | None = None
+    mentions: int = 0
+    sentences: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Facts:
+    """Everything the extractive backend knows about one source."""
+
+    subject: str
+    kind: str
+    sentences: list[Sentence]
+    dates: list[Mention]
+    money: list[Mention]
+    percents: list[Mention]
+    numbers: list[Mention]
+    people: list[Person]
+    organizations: list[str]
+    places: list[str]
+    names: list[Mention]
+    quotes: dict[int, str]  # sentence index -> speaker
+
+    def in_sentence(self, kind: str, index: int) -> list[Mention]:
+        mentions = {"date": self.dates, "money": self.money, "percent": self.percents, "number": self.numbers}
+        return [m for m in mentions[kind] if m.sentence == index]
+
+    def people_in(self, index: int) -> list[Person]:
+        return [person for person in self.people if index in person.sentences]
+
+
+def story_kind(text: str) -> str:
+    """The kind of story by keyword counts (film, sport, science, business, politics, technology, general)."""
+    tokens = Counter(words(text))
+    joined = " ".join(words(text))
+    scores: dict[str, int] = {}
+    for kind, keywords in STORY_KEYWORDS.items():
+        score = sum(tokens[word] for word in keywords if " " not in word)
+        score += sum(joined.count(word) for word in keywords if " " in word)
+        scores[kind] = score
+    best = max(scores, key=lambda kind: scores[kind])
+    return best if scores[best] >= 3 else "general"
+
+
+def _name_mentions(items: list[Sentence]) -> list[Mention]:
+    """Capitalized sequences that are names; sentence-initial common words are stripped off."""
+    mid_sentence_tokens: set[str] = set()
+    raw: list[tuple[Sentence, re.Match[str]]] = []
+    for sentence in items:
+        for match in p.NAME.finditer(sentence.text):
+            raw.append((sentence, match))
+            if match.start() > 0 and not re.search(r"[.!?“\"‘]\s*$", sentence.text[: match.start()]):
+                mid_sentence_tokens.add(match.group().split()[0])
+    result: list[Mention] = []
+    for sentence, match in raw:
+        tokens = match.group().split()
+        at_start = match.start() == 0 or bool(re.search(r"[.!?“\"‘(]\s*$", sentence.text[: match.start()]))
+        while tokens and (
+            tokens[0].lower() in p.COMMON_WORDS or re.fullmatch(r"&|and|of|for|\d+", tokens[0])
+        ):
+            tokens.pop(0)
+        while tokens and re.fullmatch(r"&|and|of|for|de|da|van|von|la|le|du|al", tokens[-1]):
+            tokens.pop()
+        if not tokens:
+            continue
+        lone_opening_word = at_start and len(tokens) == 1 and tokens[0] == match.group().split()[0]
+        if lone_opening_word and tokens[0] not in mid_sentence_tokens:
+            continue
+        name = re.sub(r"['’]s?$", "", " ".join(tokens))
+        if re.fullmatch(r"[A-Z]\.?|\d+", name) or name.lower() in p.COMMON_WORDS:
+            continue
+        result.append(Mention("name", name, sentence.index))
+    return result
+
+
+def classify_name(name: str) -> str:
+    """person, organization, place or other, from word lists and the shape of the name."""
+    tokens = [token.rstrip(".").lower() for token in name.split()]
+    if name.lower() in p.PLACES or all(token in p.PLACES for token in tokens):
+        return "place"
+    if any(token in p.ORG_WORDS for token in tokens) or re.fullmatch(r"[A-Z]{2,6}s?", name):
+        return "organization"
+    capitalized = [token for token in name.split() if token[0].isupper()]
+    plain = not re.search(r"\d", name) and "&" not in name
+    if 2 <= len(capitalized) <= 4 and plain and not any(t.lower() in p.COMMON_WORDS for t in capitalized):
+        return "person"
+    return "other"
+
+
+def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
+    for sentence in items:
+        if sentence.index not in indices:
+            continue
+        for match in re.finditer(re.escape(name), sentence.text):
+            before = p.ROLE_BEFORE.search(sentence.text[: match.start()])
+            if before:
+                return before.group(1).lower()
+            after = p.ROLE_AFTER.search(sentence.text[match.end() :])
+            if after:
+                return after.group(1).lower()
+    return None
+
+
+def _people(names: list[Mention], items: list[Sentence]) -> list[Person]:
+    people: dict[str, Person] = {}
+    for mention in names:
+        if classify_name(mention.text) == "person":
+            person = people.setdefault(mention.text, Person(mention.text))
+            person.mentions += 1
+            person.sentences.add(mention.sentence)
+    # A lone surname ("Mann") is the person already named in full ("Michael Mann").
+    for mention in names:
+        if " " in mention.text:
+            continue
+        for person in people.values():
+            if person.name.split()[-1] == mention.text:
+                person.mentions += 1
+                person.sentences.add(mention.sentence)
+                break
+    for person in people.values():
+        person.role = _role_of(person.name, items, person.sentences)
+    return sorted(people.values(), key=lambda person: (-person.mentions, min(person.sentences)))
+
+
+def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
+    """The main subject: a quoted title in the headline, else the name the headline and the text share most."""
+    title = source.title
+    quoted = re.findall(r"[‘“\"']([^’”\"']{2,60})[’”\"']", title)
+    if quoted:
+        return strip_quotes(quoted[0])
+    counts = Counter(mention.text for mention in names)
+    first_paragraph = {mention.text for mention in names if mention.sentence < 3}
+    best: tuple[float, str] | None = None
+    for name, count in counts.items():
+        score = float(count)
+        if name in title:
+            score += 4 + len(name.split())
+        if name in first_paragraph:
+            score += 1
+        if classify_name(name) == "person" and kind not in ("general",):
+            score -= 1.5
+        if best is None or score > best[0]:
+            best = (score, name)
+    if best:
+        return best[1]
+    return " ".join(title.split()[:6])
+
+
+def _quotes(items: list[Sentence], people: list[Person]) -> dict[int, str]:
+    """Sentences holding a direct quote, with who said it (a pronoun is the person named last before it)."""
+    found: dict[int, str] = {}
+    last_person: str | None = None
+    for sentence in items:
+        speakers = [person for person in people if sentence.index in person.sentences]
+        if re.search(r"[“\"][^”\"]{12,}[”\"]", sentence.text) and p.SPEECH_VERBS.search(sentence.text):
+            if speakers:
+                found[sentence.index] = speakers[0].name
+            elif last_person and re.search(
+                r"\b(?:he|she|they)\s+(?:said|told|added|explained|noted)\b", sentence.text
+            ):
+                found[sentence.index] = last_person
+        if speakers:
+            last_person = speakers[0].name
+    return found
+
+
+def extract_facts(source: SourceDocument) -> Facts:
+    """Read one source into ``Facts``."""
+    items = sentences(source.text)
+    kind = story_kind(source.title + "\n" + source.text)
+    dates: list[Mention] = []
+    money: list[Mention] = []
+    percents: list[Mention] = []
+    numbers: list[Mention] = []
+    for sentence in items:
+        taken: list[tuple[int, int]] = []
+
+        def free(span: tuple[int, int], taken: list[tuple[int, int]] = taken) -> bool:
+            return all(span[1] <= start or span[0] >= end for start, end in taken)
+
+        for regex, bucket, kind_name in (
+            (p.MONEY, money, "money"),
+            (p.PERCENT, percents, "percent"),
+            (p.DATE, dates, "date"),
+            (p.NUMBER, numbers, "number"),
+        ):
+            for match in regex.finditer(sentence.text):
+                if free(match.span()):
+                    bucket.append(Mention(kind_name, match.group().strip(), sentence.index))
+                    taken.append(match.span())
+    names = _name_mentions(items)
+    people = _people(names, items)
+    organizations = _ranked(
+        mention.text for mention in names if classify_name(mention.text) == "organization"
+    )
+    places = _ranked(mention.text for mention in names if classify_name(mention.text) == "place")
+    headline_names = [
+        Mention("name", m.group(), -1)
+        for line in paragraphs(source.text)
+        if is_headline(line)
+        for m in p.NAME.finditer(line)
+    ]
+    subject = _subject(source, names + headline_names, kind)
+    return Facts(
+        subject=subject,
+        kind=kind,
+        sentences=items,
+        dates=dates,
+        money=money,
+        percents=percents,
+        numbers=numbers,
+        people=people,
+        organizations=organizations,
+        places=places,
+        names=names,
+        quotes=_quotes(items, people),
+    )
+
+
+def _ranked(items: Iterable[str]) -> list[str]:
+    counts: Counter[str] = Counter(items)
+    return [name for name, _ in counts.most_common()]

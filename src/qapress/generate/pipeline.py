@@ -1,0 +1,114 @@
+"""The pipeline an editor drives: a stored source -> a backend's draft -> the grounding check -> a stored
+draft; and publishing, which only a draft with a passing grounding check gets through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy.engine import Engine
+
+from qapress.generate.backend import Backend
+from qapress.generate.draft import SourceDocument
+from qapress.generate.errors import GenerateError, PublishRefused
+from qapress.generate.grounding import GroundingReport, check_draft
+from qapress.generate.repository import insert_draft, load_source, read_article, set_published, source_is_used
+from qapress.store import begin_write
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    source_id: int
+    article_id: int | None = None
+    report: GroundingReport | None = None
+    skipped: str | None = None
+    error: str | None = None
+
+
+def generate_article(
+    engine: Engine,
+    source_id: int,
+    domain_id: int,
+    backend: Backend,
+    *,
+    day: dt.date | None = None,
+    only_if_unused: bool = False,
+) -> GenerateResult:
+    """Write, check and store one draft from one source. The draft is stored even when the check fails,
+    with the report saying why, so the editor can see it; ``publish`` will refuse it."""
+    document = load_source(engine, source_id)
+    if only_if_unused:
+        with engine.connect() as connection:
+            if source_is_used(connection, source_id):
+                return GenerateResult(source_id, skipped="already has an article")
+    draft = backend.draft(document)
+    kept, report = check_draft(draft, document)
+    kept = replace(kept, outro=_with_credit(kept.outro, document))
+    article_id = insert_draft(
+        engine,
+        document=document,
+        domain_id=domain_id,
+        draft=kept,
+        report=report,
+        backend=backend.name,
+        day=day or dt.date.today(),
+        only_if_unused=only_if_unused,
+    )
+    if article_id is None:
+        return GenerateResult(source_id, skipped="already has an article")
+    return GenerateResult(source_id, article_id, report)
+
+
+def _with_credit(outro: str, document: SourceDocument) -> str:
+    credit = document.credit_line()
+    return f"{outro.strip()} {credit}" if outro.strip() else credit
+
+
+def generate_all_new(
+    engine: Engine,
+    source_ids: list[int],
+    domain_id: int,
+    backend: Backend,
+    *,
+    day: dt.date | None = None,
+    progress: Callable[[GenerateResult], None] | None = None,
+) -> list[GenerateResult]:
+    """One draft per source that has none yet; a source that fails is reported and the others go on."""
+    results: list[GenerateResult] = []
+    for source_id in source_ids:
+        try:
+            result = generate_article(engine, source_id, domain_id, backend, day=day, only_if_unused=True)
+        except GenerateError as exc:
+            result = GenerateResult(source_id, error=str(exc))
+        results.append(result)
+        if progress:
+            progress(result)
+    return results
+
+
+def publish_article(engine: Engine, article_id: int) -> None:
+    """Move a draft to published, only if its stored grounding report passed and its current text still does."""
+    with begin_write(engine) as connection:
+        article = read_article(connection, article_id, lock=True)
+        if article.status == "published":
+            raise PublishRefused(f"article {article_id} is already published")
+        if article.status != "draft":
+            raise PublishRefused(f"article {article_id} is {article.status}, not a draft")
+        if article.report is None:
+            raise PublishRefused(
+                f"article {article_id} has no grounding report; make it with `qapress generate`"
+            )
+        if not article.report.passed:
+            raise PublishRefused(
+                f"article {article_id} did not pass its grounding check ({article.report.summary()})"
+            )
+        if article.source_id is not None:
+            document = load_source(engine, article.source_id)
+            kept, report = check_draft(article.draft, document)
+            if not report.passed or len(kept.faq) != len(article.draft.faq):
+                raise PublishRefused(
+                    f"article {article_id} was edited since its check and no longer passes ({report.summary()})"
+                )
+        set_published(connection, article_id)

@@ -1,0 +1,362 @@
+"""Which questions a reader would ask of a source, chosen from what its text covers, and their evidence.
+
+Each aspect (timing, people, story, money, figures, quotes, what next, places) is offered only when the
+source has facts for it; its question is worded for the kind of story, and its evidence is the source's own
+sentences that carry those facts. Pure: ``Facts`` in, ``PlannedQuestion`` list out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qapress.generate import patterns as p
+from qapress.generate.facts import Facts, Mention, Person
+from qapress.generate.text import join_list, words
+
+MIN_QUESTIONS = 3
+MAX_QUESTIONS = 6
+MAX_EVIDENCE_WORDS = 90
+
+TIMING_VERBS = re.compile(
+    r"\b(?:releas\w*|shoot\w*|film\w*|start\w*|open\w*|launch\w*|vote|votes|voting|clos\w*|take effect|"
+    r"begin\w*|arriv\w*|premier\w*|kick\w* off|play\w*|held|due|deadline|schedul\w*|publish\w*|"
+    r"come into force|rollout|roll out|available|ship\w*|complet\w*|expected|window|debut\w*)\b",
+    re.IGNORECASE,
+)
+CAST_WORDS = re.compile(
+    r"\b(?:play|plays|playing|star\w*|role|roles|cast\w*|co-stars?|actor|actress)\b", re.I
+)
+STORY_WORDS = re.compile(
+    r"\b(?:story|stories|about|follows|expands?|expanding|plot|novel|adapt\w*|characters?|sequel|centres|"
+    r"centers|focus\w*|found|finds|shows?|showed|announced|agreed|approved|passed|won|beat|unveil\w*|"
+    r"launch\w*|plans?|aims?|reveal\w*|discover\w*|confirm\w*)\b",
+    re.IGNORECASE,
+)
+SIGNIFICANCE = re.compile(
+    r"\b(?:first|record|largest|biggest|significant|important|because|means|historic|major|key|"
+    r"breakthrough|impact|affect\w*)\b",
+    re.IGNORECASE,
+)
+SCORE = re.compile(r"\b\d{1,2}\s?[-–]\s?\d{1,2}\b")
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    """A question, the short direct answer built from facts (new words), and the sentences that back it."""
+
+    aspect: str
+    question: str
+    short: str
+    evidence: tuple[int, ...]
+
+
+def _year(mention: Mention) -> int:
+    years = [int(year) for year in p.YEAR_IN.findall(mention.text)]
+    return max(years) if years else 0
+
+
+def _display_date(mention: Mention) -> str:
+    return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
+
+
+def _fits(indices: list[int], facts: Facts) -> tuple[int, ...]:
+    """Keep evidence short: the first sentence always, the next ones while under the word budget."""
+    kept: list[int] = []
+    total = 0
+    for index in indices:
+        count = len(facts.sentences[index].text.split())
+        if kept and total + count > MAX_EVIDENCE_WORDS:
+            break
+        kept.append(index)
+        total += count
+    return tuple(sorted(kept))
+
+
+def _subject_words(facts: Facts) -> set[str]:
+    return {word for word in words(facts.subject) if not word.isdigit() and len(word) > 2}
+
+
+class _Planner:
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.used: set[int] = set()
+        self.subject = facts.subject
+        self.text_words = set(words(" ".join(sentence.text for sentence in facts.sentences)))
+
+    def has(self, *keywords: str) -> bool:
+        return any(keyword in self.text_words for keyword in keywords)
+
+    # --- aspects -------------------------------------------------------------------------------------------
+
+    def when(self) -> PlannedQuestion | None:
+        facts = self.facts
+        dated = sorted({mention.sentence for mention in facts.dates})
+        if not dated:
+            return None
+
+        def score(index: int) -> float:
+            text = facts.sentences[index].text
+            latest = max((_year(mention) for mention in facts.in_sentence("date", index)), default=0)
+            return (
+                latest * 10
+                + 3 * bool(p.HEDGES.search(text))
+                + 3 * bool(TIMING_VERBS.search(text))
+                + (2 * bool(p.FUTURE.search(text)))
+            )
+
+        ranked = sorted(dated, key=lambda index: (-score(index), index))
+        best = ranked[0]
+        mentions = facts.in_sentence("date", best)
+        key_date = max(mentions, key=lambda mention: (_year(mention), -mentions.index(mention)))
+        date_text = _display_date(key_date)
+        if p.HEDGES.search(facts.sentences[best].text):
+            short = f"No firm date yet; the latest target mentioned is {date_text}."
+        else:
+            short = f"The key date given is {date_text}."
+        second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
+        return PlannedQuestion("when", self._when_question(best), short, _fits([best, *second[:1]], facts))
+
+    def _when_question(self, index: int) -> str:
+        text = self.facts.sentences[index].text.lower()
+        subject = self.subject
+        if self.facts.kind == "film":
+            return f"Is there a {subject} release date?"
+        for keyword, question in (
+            ("final", "When is the final?"),
+            ("election", "When is the election?"),
+            ("vote", "When is the vote?"),
+            ("take effect", "When does it take effect?"),
+            ("into force", "When does it come into force?"),
+            ("merger", "When is the merger expected to close?"),
+            ("acquisition", "When is the deal expected to close?"),
+            ("deal", "When is the deal expected to close?"),
+            ("launch", f"When does {subject} launch?"),
+            ("available", f"When will {subject} be available?"),
+            ("match", "When is the match?"),
+            ("race", "When is the race?"),
+            ("published", "When was the study published?"),
+        ):
+            if re.search(rf"\b{keyword}", text):
+                return question
+        return f"What is the timeline for {subject}?"
+
+    def who(self) -> PlannedQuestion | None:
+        facts = self.facts
+        people = [person for person in facts.people if person.name != self.subject]
+        if not people:
+            return None
+        cast_sentences = [s.index for s in facts.sentences if CAST_WORDS.search(s.text)]
+        if facts.kind == "film" and cast_sentences:
+            cast = [
+                person
+                for person in people
+                if any(
+                    i in person.sentences and person.name in facts.sentences[i].text for i in cast_sentences
+                )
+            ]
+            if cast:
+                names = join_list([person.name for person in cast[:6]])
+                evidence = self._covering(cast[:6])
+                return PlannedQuestion(
+                    "who",
+                    f"Who could be in the {self.subject} cast?",
+                    f"Names linked to the cast: {names}.",
+                    evidence,
+                )
+        chosen = people[:5]
+        described = join_list(
+            [f"{person.name} ({person.role})" if person.role else person.name for person in chosen]
+        )
+        if facts.kind == "sport":
+            question = "Who are the key people?"
+        elif facts.kind == "science" and self.has("researchers", "scientists", "team", "study"):
+            question = "Who did the research?"
+        elif any(person.name == self.subject or self.subject in person.name for person in facts.people):
+            question = "Who else is involved?"
+        else:
+            question = f"Who is involved in {self.subject}?"
+        return PlannedQuestion(
+            "who", question, f"The people named include {described}.", self._covering(chosen)
+        )
+
+    def _covering(self, people: list[Person]) -> tuple[int, ...]:
+        """Few sentences that name as many of these people as possible (greedy set cover)."""
+        remaining = {person.name for person in people}
+        chosen: list[int] = []
+        while remaining and len(chosen) < 3:
+            best = max(
+                self.facts.sentences,
+                key=lambda s: (sum(name in s.text for name in remaining), -s.index),
+            )
+            covered = {name for name in remaining if name in best.text}
+            if not covered:
+                break
+            chosen.append(best.index)
+            remaining -= covered
+        return _fits(chosen, self.facts)
+
+    def about(self) -> PlannedQuestion:
+        facts = self.facts
+        subject_words = _subject_words(facts)
+
+        def score(index: int) -> float:
+            sentence = facts.sentences[index]
+            tokens = set(words(sentence.text))
+            value = 3.0 * bool(subject_words & tokens) + 2.5 * len(STORY_WORDS.findall(sentence.text))
+            value += 2.0 if index < 2 else (1.0 if index < 5 else 0.0)
+            value += 0.5 * sum(len(facts.in_sentence(kind, index)) for kind in ("date", "money", "percent"))
+            value += 0.5 * len(facts.people_in(index))
+            return value - (3.0 if index in self.used else 0.0)
+
+        best = max(range(len(facts.sentences)), key=lambda index: (score(index), -index))
+        if facts.kind == "film":
+            question = f"What is {self.subject} about?"
+        elif facts.kind == "science" and self.has("study", "researchers", "scientists", "found", "findings"):
+            question = "What did the researchers find?"
+        elif facts.kind == "technology":
+            question = f"What is new with {self.subject}?"
+        else:
+            question = f"What happened with {self.subject}?"
+        return PlannedQuestion("about", question, "", (best,))
+
+    def money(self) -> PlannedQuestion | None:
+        facts = self.facts
+        if not facts.money:
+            return None
+        indices = sorted({mention.sentence for mention in facts.money})
+        change = next(
+            (
+                i
+                for i in indices
+                if p.CHANGE_FROM_TO.search(facts.sentences[i].text)
+                and len(facts.in_sentence("money", i)) >= 2
+            ),
+            None,
+        )
+        if change is not None:
+            first, second = facts.in_sentence("money", change)[:2]
+            direction = "down" if _amount(second.text) < _amount(first.text) else "up"
+            short = f"{second.text}, {direction} from {first.text}."
+            evidence = [change, *[i for i in indices if i != change][:1]]
+        else:
+            amounts = list(dict.fromkeys(mention.text for mention in facts.money))[:4]
+            short = f"The figures given are {join_list(amounts)}."
+            evidence = indices[:2]
+        if facts.kind == "film":
+            question = f"What is the {self.subject} budget?"
+        elif self.has("deal", "acquisition", "merger", "takeover", "buy"):
+            question = "How much is the deal worth?"
+        elif facts.kind == "politics":
+            question = "How much will it cost?"
+        else:
+            question = "How much money is involved?"
+        return PlannedQuestion("money", question, short, _fits(evidence, facts))
+
+    def figures(self) -> PlannedQuestion | None:
+        facts = self.facts
+        scores = [s.index for s in facts.sentences if SCORE.search(s.text)]
+        if facts.kind == "sport" and scores:
+            result = SCORE.search(facts.sentences[scores[0]].text)
+            assert result is not None
+            return PlannedQuestion(
+                "figures", "What was the score?", f"The score was {result.group()}.", (scores[0],)
+            )
+        counted = [m for m in facts.percents + facts.numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.text)]
+        if len(counted) < 2:
+            return None
+        by_sentence: dict[int, int] = {}
+        for mention in counted:
+            by_sentence[mention.sentence] = by_sentence.get(mention.sentence, 0) + 1
+        ranked = sorted(by_sentence, key=lambda i: (i in self.used, -by_sentence[i], i))
+        shown = list(dict.fromkeys(m.text for m in counted if m.sentence in ranked[:2]))[:4]
+        question = "How big is the effect?" if facts.kind == "science" else "What do the numbers show?"
+        return PlannedQuestion(
+            "figures", question, f"The figures given include {join_list(shown)}.", _fits(ranked[:2], facts)
+        )
+
+    def quote(self) -> PlannedQuestion | None:
+        for index, speaker in self.facts.quotes.items():
+            if index not in self.used:
+                return PlannedQuestion("quote", f"What did {speaker} say?", "", (index,))
+        return None
+
+    def next(self) -> PlannedQuestion | None:
+        candidates = [
+            s.index
+            for s in self.facts.sentences
+            if s.index not in self.used and p.FUTURE.search(s.text) and s.index > 0
+        ]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda i: (len(p.FUTURE.findall(self.facts.sentences[i].text)), i))
+        return PlannedQuestion("next", "What happens next?", "", (best,))
+
+    def where(self) -> PlannedQuestion | None:
+        facts = self.facts
+        if not facts.places:
+            return None
+        for sentence in facts.sentences:
+            if sentence.index not in self.used and any(place in sentence.text for place in facts.places):
+                places = [place for place in facts.places if place in sentence.text]
+                return PlannedQuestion(
+                    "where",
+                    "Where is this happening?",
+                    f"Places named: {join_list(places[:4])}.",
+                    (sentence.index,),
+                )
+        return None
+
+    def why(self) -> PlannedQuestion | None:
+        candidates = [
+            s.index for s in self.facts.sentences if s.index not in self.used and SIGNIFICANCE.search(s.text)
+        ]
+        if not candidates:
+            candidates = [s.index for s in self.facts.sentences if s.index not in self.used]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda i: (len(SIGNIFICANCE.findall(self.facts.sentences[i].text)), -i))
+        return PlannedQuestion("why", "Why does it matter?", "", (best,))
+
+
+def _amount(text: str) -> float:
+    number = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    value = float(number.group().replace(",", "")) if number else 0.0
+    scale = re.search(r"(thousand|million|billion|trillion|bn|mn|m|k)\b", text, re.IGNORECASE)
+    return value * (p.SCALES[scale.group(1).lower()] if scale else 1.0)
+
+
+def choose_questions(facts: Facts) -> list[PlannedQuestion]:
+    """The 3 to 6 questions a reader of this source would ask, in reading order; fewer only for tiny sources."""
+    if not facts.sentences:
+        return []
+    planner = _Planner(facts)
+    aspects: list[Callable[[], PlannedQuestion | None]] = [
+        planner.when,
+        planner.who,
+        planner.about,
+        planner.money,
+        planner.figures,
+        planner.quote,
+        planner.next,
+        planner.where,
+    ]
+    chosen: list[PlannedQuestion] = []
+    for aspect in aspects:
+        if len(chosen) >= MAX_QUESTIONS - 1:
+            break
+        planned = aspect()
+        if planned is None:
+            continue
+        if chosen and set(planned.evidence) <= planner.used and planned.aspect in ("next", "where", "quote"):
+            continue
+        chosen.append(planned)
+        planner.used.update(planned.evidence)
+    while len(chosen) < MIN_QUESTIONS:
+        extra = planner.why()
+        if extra is None or any(q.question == extra.question for q in chosen):
+            break
+        chosen.append(extra)
+        planner.used.update(extra.evidence)
+    return chosen

@@ -1,0 +1,104 @@
+"""``LinkWorker``: runs the backlink checks on a schedule, in a thread the site can start, or once.
+
+``qapress worker`` runs it in the foreground, ``qapress worker --once`` checks what is due and exits, and
+``qapress serve`` starts one in its process (``link_worker_lifespan`` in the app's lifespan, or
+``start_link_worker``; setting ``links_worker_in_serve``).
+Several workers may run against one store: each link is claimed before it is checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
+from sqlalchemy.engine import Engine
+
+from qapress.links.checker import BacklinkChecker, CheckResult
+from qapress.settings import Settings
+
+log = logging.getLogger("qapress.links.worker")
+
+
+class LinkWorker:
+    """Checks due links every ``poll_seconds`` until stopped."""
+
+    def __init__(self, checker: BacklinkChecker, poll_seconds: float = 30.0) -> None:
+        self.checker = checker
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings) -> LinkWorker:
+        return cls(BacklinkChecker.from_settings(engine, settings), settings.links_worker_poll_seconds)
+
+    def run_once(self, batch_size: int = 100, max_batches: int = 100) -> list[CheckResult]:
+        """Check the links that are due now (each at most once), then return what was done."""
+        results: list[CheckResult] = []
+        seen: set[int] = set()
+        for _ in range(max_batches):
+            due = [link_id for link_id in self.checker.due(_utc_now(), batch_size) if link_id not in seen]
+            for link_id in due:
+                if self._stop.is_set():
+                    return results
+                seen.add(link_id)
+                result = self.checker.check(link_id, claim=True)
+                if result is not None:
+                    results.append(result)
+                    detail = result.reason or result.title or ""
+                    log.info("link %s: %s -> %s %s", link_id, result.before, result.after, detail)
+            if len(due) < batch_size:
+                break
+        return results
+
+    def run_forever(self) -> None:
+        """Check due links, sleep ``poll_seconds``, repeat until ``stop``; an error is logged, not fatal."""
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception(
+                    "link worker: a round of checks failed; trying again in %s s", self.poll_seconds
+                )
+            self._stop.wait(self.poll_seconds)
+
+    def start(self) -> LinkWorker:
+        """Run ``run_forever`` in a daemon thread; returns self so the caller can ``stop`` it later."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run_forever, name="qapress-link-worker", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Ask the thread to stop; wait for the check in progress (each fetch is bounded by its timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+
+def start_link_worker(engine: Engine, settings: Settings) -> LinkWorker:
+    """Start a worker thread: ``worker = start_link_worker(engine, settings)`` ... ``worker.stop()``."""
+    return LinkWorker.from_settings(engine, settings).start()
+
+
+@contextlib.asynccontextmanager
+async def link_worker_lifespan(worker: LinkWorker) -> AsyncIterator[LinkWorker]:
+    """For a Starlette lifespan: the worker runs while the app serves and is stopped, off the loop, after."""
+    worker.start()
+    try:
+        yield worker
+    finally:
+        await anyio.to_thread.run_sync(worker.stop)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

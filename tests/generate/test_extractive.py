@@ -1,0 +1,83 @@
+"""The extractive backend on the seed source: the questions a reader asks and answers carrying the facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from qapress.generate.draft import Draft, SourceDocument
+from qapress.generate.extractive import ExtractiveBackend
+from qapress.generate.grounding import MAX_COPY_WORDS, SourceIndex, check_draft, copied_runs
+
+
+@pytest.fixture
+def seed_draft(seed_source: SourceDocument) -> Draft:
+    return ExtractiveBackend().draft(seed_source)
+
+
+def answer_to(draft: Draft, *keywords: str) -> str:
+    """The answer of the first question that contains one of the keywords."""
+    for item in draft.faq:
+        if any(keyword in item.question.lower() for keyword in keywords):
+            return item.answer
+    raise AssertionError(f"no question about {keywords}: {[item.question for item in draft.faq]}")
+
+
+def test_the_seed_source_is_read_with_its_headline_and_credit(seed_source: SourceDocument) -> None:
+    assert seed_source.title == "‘Heat 2’ Inches Closer to Reality with 2026 Target Date"
+    assert seed_source.image_credit == "IMDb"
+    assert "Source: IMDb" not in seed_source.text
+
+
+def test_faq_asks_three_to_six_questions(seed_draft: Draft) -> None:
+    assert 3 <= len(seed_draft.faq) <= 6
+    assert len({item.question for item in seed_draft.faq}) == len(seed_draft.faq)
+
+
+def test_release_answer_says_shooting_may_start_in_2026(seed_draft: Draft) -> None:
+    answer = answer_to(seed_draft, "release", "when")
+    assert "2026" in answer
+    assert "possibly shooting it in 2026" in answer
+
+
+def test_cast_answer_names_the_four_actors(seed_draft: Draft) -> None:
+    answer = answer_to(seed_draft, "cast", "who")
+    for actor in ("Adam Driver", "Austin Butler", "Ana de Armas", "Leonardo DiCaprio"):
+        assert actor in answer
+
+
+def test_about_answer_is_the_novel_of_mccauley_and_hanna(seed_draft: Draft) -> None:
+    answer = answer_to(seed_draft, "about")
+    assert "novel" in answer
+    assert "expands the story of Neil McCauley and Vincent Hanna" in answer
+
+
+def test_budget_answer_gives_the_cut(seed_draft: Draft) -> None:
+    answer = answer_to(seed_draft, "budget", "money", "cost")
+    assert "$170 million, down from $200 million" in answer
+
+
+def test_the_seed_draft_passes_its_grounding_check(seed_source: SourceDocument, seed_draft: Draft) -> None:
+    kept, report = check_draft(seed_draft, seed_source)
+    assert report.passed, report.summary()
+    assert kept.faq == seed_draft.faq
+
+
+def test_title_lead_and_body_are_new_words(seed_source: SourceDocument, seed_draft: Draft) -> None:
+    index = SourceIndex(seed_source)
+    for text in (seed_draft.title, seed_draft.lead, seed_draft.text, seed_draft.outro):
+        assert copied_runs(text, index) == []
+    assert seed_draft.title.startswith("Heat 2")
+    assert len(seed_draft.body) >= 2
+
+
+def test_answers_quote_the_source_with_attribution(seed_draft: Draft) -> None:
+    for item in seed_draft.faq:
+        assert "According to" in item.answer and "“" in item.answer
+
+
+def test_the_backend_is_deterministic(seed_source: SourceDocument) -> None:
+    assert ExtractiveBackend().draft(seed_source) == ExtractiveBackend().draft(seed_source)
+
+
+def test_copy_limit_is_twelve_words() -> None:
+    assert MAX_COPY_WORDS == 12

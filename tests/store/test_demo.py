@@ -1,0 +1,42 @@
+"""The demo network holds the seed article where the seed's query expects it, and fills every related block."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from qapress.store.demo import SEED_ARTICLE_ID, SEED_DOMAIN_ID, load_demo
+from qapress.store.schema import domain, qa_ai, source
+
+
+def test_demo_loads_once(engine: Engine, demo_source_text: str) -> None:
+    assert load_demo(engine, demo_source_text) is True
+    assert load_demo(engine, demo_source_text) is False
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(source)).scalar() == 1
+        seed = connection.execute(sa.select(qa_ai).where(qa_ai.c.id == SEED_ARTICLE_ID)).one()
+        domains = connection.execute(sa.select(sa.func.count()).select_from(domain)).scalar()
+    assert seed.domain == SEED_DOMAIN_ID
+    assert seed.title.startswith("Heat 2: Michael Mann’s long-awaited Heat follow-up")
+    assert seed.image_credit == "gettyimages"
+    assert [entry["question"] for entry in seed.faq] == [
+        "Is there a Heat 2 release date?",
+        "Is Leonardo DiCaprio joining the Heat 2 cast?",
+        "What Heat 2 is about",
+    ]
+    assert domains is not None and domains >= 4
+
+
+def test_every_published_page_has_full_related_blocks(engine: Engine, demo_source_text: str) -> None:
+    """Full blocks on every page but the network's three oldest, which cannot have three older articles."""
+    load_demo(engine, demo_source_text)
+    with engine.connect() as connection:
+        articles = connection.execute(
+            sa.select(qa_ai.c.id, qa_ai.c.domain).where(qa_ai.c.status == "published").order_by(qa_ai.c.id)
+        ).all()
+    assert SEED_ARTICLE_ID in [a for a, _ in articles[3:]]
+    for article_id, site in articles[3:]:
+        same_site = [a for a, d in articles if d == site and a != article_id]
+        older_elsewhere = [a for a, d in articles if d != site and a < article_id]
+        assert len(same_site) >= 8, article_id
+        assert len(older_elsewhere) >= 3, article_id
