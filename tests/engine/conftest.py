@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_rows import load_rows
 from sqlalchemy.engine import Engine
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.store.demo import load_demo
+
+from .engine_rows import load_rows
 
 
 @pytest.fixture
