@@ -8,7 +8,7 @@ Values are always bound parameters; the plan records where each one comes from (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -30,6 +30,7 @@ from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
+from qapress.engine.scalars import STRINGIFIED
 from qapress.engine.schema import RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
@@ -530,10 +531,11 @@ class OperationCompiler:
                     _need(needed, column_field.name)
                     column = table.table.columns[column_field.name]
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
-                    if f.name == "sum" and column.scalar == "Int":
-                        column = replace(column, scalar="bigint")  # as Hasura types sums of Int
-                    if f.name in ("max", "min", "sum"):
+                    if f.name in ("max", "min"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                    elif self.options.stringify_numeric_types and column.scalar in STRINGIFIED:
+                        # Hasura stringifies by the column's type: sums and averages of numeric, not of Int.
+                        expr = self.dialect.to_text(expr)
                     inner.append((column_field.key, expr))
                 pairs.append((f.key, self.dialect.json_object(inner)))
         return self.dialect.json_object(pairs)
