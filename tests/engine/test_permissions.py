@@ -160,3 +160,31 @@ def test_role_columns_and_limit(small: GraphQLEngine) -> None:
         assert denied["errors"][0]["message"] == "field \"status\" not found in type: 'qa_ai'"
     finally:
         gql.close()
+
+
+def test_aggregate_only_access(small: GraphQLEngine) -> None:
+    """A role with no columns but allow_aggregations may count rows, and nothing else."""
+    meta = Metadata.from_hasura(
+        [
+            {
+                "table": "qa_ai",
+                "select_permissions": [
+                    {
+                        "role": "counter",
+                        "permission": {"columns": [], "filter": {}, "allow_aggregations": True},
+                    }
+                ],
+            }
+        ]
+    )
+    gql = GraphQLEngine(small.engine, meta)
+    try:
+        assert gql.execute("{ qa_ai_aggregate { aggregate { count } } }", role="counter") == {
+            "data": {"qa_ai_aggregate": {"aggregate": {"count": 6}}}
+        }
+        columns = gql.execute("{ qa_ai_aggregate { aggregate { count(columns: [id]) } } }", role="counter")
+        assert columns["errors"][0]["message"] == '"count" has no argument named "columns"'
+        rows = gql.execute("{ qa_ai { id } }", role="counter")
+        assert rows["errors"][0]["message"] == "field \"qa_ai\" not found in type: 'query_root'"
+    finally:
+        gql.close()

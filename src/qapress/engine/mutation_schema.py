@@ -60,7 +60,7 @@ def mutation_root(builder: SchemaBuilder) -> tuple[GraphQLObjectType, dict[str, 
     types = _MutationTypes(builder)
     for table in builder.model.tables.values():
         name = table.graphql_name
-        readable = table.key in builder.visible
+        readable = table.key in builder.visible and builder.has_object(table)
         insert = insert_permission(table, builder.role)
         if insert is not None:
             args = {
@@ -144,7 +144,7 @@ class _MutationTypes:
                     GraphQLNonNull(GraphQLInt), description="number of rows affected by the mutation"
                 )
             }
-            if table.key in self.builder.visible:
+            if table.key in self.builder.visible and self.builder.has_object(table):
                 fields["returning"] = GraphQLField(
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.builder.object_type(table)))),
                     description="data from the rows affected by the mutation",

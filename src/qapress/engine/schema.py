@@ -108,6 +108,18 @@ class SchemaBuilder:
         permission = table.select_permission(self.role)
         return permission is not None and permission.allow_aggregations
 
+    def has_object(self, table: TrackedTable) -> bool:
+        """Whether ``T`` has any field for this role (a role may have aggregate-only access)."""
+        return bool(self.columns(table)) or any(
+            self.columns(remote) for _, remote, _ in self.relationships(table)
+        )
+
+    def has_order_by(self, table: TrackedTable) -> bool:
+        return bool(self.columns(table)) or any(
+            (kind == "object" and self.columns(remote)) or (kind == "array" and self.aggregations(remote))
+            for _, remote, kind in self.relationships(table)
+        )
+
     def relationships(self, table: TrackedTable) -> list[tuple[str, TrackedTable, str]]:
         return [
             (rel.name, self.visible[rel.remote], rel.kind)
@@ -120,12 +132,13 @@ class SchemaBuilder:
         fields: dict[str, GraphQLField] = {}
         for table in self.visible.values():
             name = table.graphql_name
-            fields[name] = GraphQLField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
-                args=self.select_args(table),
-                description=f'fetch data from the table: "{table.table.name}"',
-            )
-            self.roots[name] = RootField("select", table.key)
+            if self.has_object(table):
+                fields[name] = GraphQLField(
+                    GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                    args=self.select_args(table),
+                    description=f'fetch data from the table: "{table.table.name}"',
+                )
+                self.roots[name] = RootField("select", table.key)
             if self.aggregations(table):
                 fields[f"{name}_aggregate"] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
@@ -150,7 +163,7 @@ class SchemaBuilder:
         return scalar_type(table.table.columns[column].scalar)
 
     def select_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
-        return {
+        args = {
             "distinct_on": GraphQLArgument(
                 GraphQLList(GraphQLNonNull(self.select_column(table))),
                 description="distinct select on columns",
@@ -165,6 +178,12 @@ class SchemaBuilder:
             ),
             "where": GraphQLArgument(self.bool_exp(table), description="filter the rows returned"),
         }
+        # An enum or input object without values is not valid GraphQL: leave such arguments out.
+        if not self.columns(table):
+            del args["distinct_on"]
+        if not self.has_order_by(table):
+            del args["order_by"]
+        return args
 
     # --- output types -----------------------------------------------------------------------------
     def object_type(self, table: TrackedTable) -> GraphQLObjectType:
@@ -179,7 +198,9 @@ class SchemaBuilder:
                     out[column] = GraphQLField(type_ if info.nullable else GraphQLNonNull(type_))
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
-                    if kind == "object":
+                    if not self.has_object(remote):
+                        pass
+                    elif kind == "object":
                         target = self.object_type(remote)
                         out[rel_name] = GraphQLField(
                             GraphQLNonNull(target) if rel.required and self.role == "admin" else target,
@@ -191,12 +212,12 @@ class SchemaBuilder:
                             args=self.select_args(remote),
                             description="An array relationship",
                         )
-                        if self.aggregations(remote):
-                            out[f"{rel_name}_aggregate"] = GraphQLField(
-                                GraphQLNonNull(self.aggregate_type(remote)),
-                                args=self.select_args(remote),
-                                description="An aggregate relationship",
-                            )
+                    if kind == "array" and self.aggregations(remote):
+                        out[f"{rel_name}_aggregate"] = GraphQLField(
+                            GraphQLNonNull(self.aggregate_type(remote)),
+                            args=self.select_args(remote),
+                            description="An aggregate relationship",
+                        )
                 return dict(sorted(out.items()))
 
             self.objects[name] = GraphQLObjectType(
@@ -207,15 +228,17 @@ class SchemaBuilder:
     def aggregate_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate"
         if name not in self.objects:
-            self.objects[name] = GraphQLObjectType(
-                name,
-                lambda: {
-                    "aggregate": GraphQLField(self.aggregate_fields(table)),
-                    "nodes": GraphQLField(
+
+            def fields() -> dict[str, GraphQLField]:
+                out = {"aggregate": GraphQLField(self.aggregate_fields(table))}
+                if self.has_object(table):
+                    out["nodes"] = GraphQLField(
                         GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table))))
-                    ),
-                },
-                description=f'aggregated selection of "{table.table.name}"',
+                    )
+                return out
+
+            self.objects[name] = GraphQLObjectType(
+                name, fields, description=f'aggregated selection of "{table.table.name}"'
             )
         return self.objects[name]
 
@@ -229,14 +252,13 @@ class SchemaBuilder:
         name = f"{table.graphql_name}_aggregate_fields"
         if name not in self.objects:
             base = table.graphql_name
-            fields: dict[str, GraphQLField] = {
-                "count": GraphQLField(
-                    GraphQLNonNull(GraphQLInt),
-                    args={
-                        "columns": GraphQLArgument(GraphQLList(GraphQLNonNull(self.select_column(table)))),
-                        "distinct": GraphQLArgument(GraphQLBoolean),
-                    },
+            count_args = {"distinct": GraphQLArgument(GraphQLBoolean)}
+            if self.columns(table):
+                count_args["columns"] = GraphQLArgument(
+                    GraphQLList(GraphQLNonNull(self.select_column(table)))
                 )
+            fields: dict[str, GraphQLField] = {
+                "count": GraphQLField(GraphQLNonNull(GraphQLInt), args=dict(sorted(count_args.items())))
             }
             numeric = self.numeric_columns(table)
             for op in AGGREGATE_NUMERIC if numeric else ():
