@@ -286,3 +286,8 @@ def test_regex_and_json_operators_exist_only_on_postgresql(small: GraphQLEngine)
     else:
         for query in (regex, contains):
             assert small.execute(query)["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def test_cast_to_string_in_where(small: GraphQLEngine) -> None:
+    query = '{ qa_ai(where: {id: {_cast: {String: {_like: "%1%"}}}, date: {_cast: {String: {_like: "2024%"}}}}) { id } }'
+    assert ids(data(small, query)["qa_ai"]) == [1]

@@ -9,6 +9,7 @@ comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from qapress.engine.catalog import Column
@@ -168,6 +169,14 @@ class BoolExpCompiler:
         if pg and op in ("_has_keys_any", "_has_keys_all"):
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
+        if op == "_cast":
+            casts = []
+            for target, exp in (operand or {}).items():
+                if target != "String":
+                    raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
+                text_column = replace(column, scalar="String", sql_type="TEXT")
+                casts.append(self._column(text_column, self.dialect.to_text(expr), exp, alias, root))
+            return "(" + " AND ".join(casts) + ")" if casts else TRUE
         if op in COLUMN_COMPARE:
             return f"({expr} {COLUMN_COMPARE[op]} {self._column_ref(operand, alias, root)})"
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')
