@@ -197,6 +197,11 @@ def test_statement_timeout_is_a_clear_error(demo: Any) -> None:
             "$.selectionSet.qa_ai.selectionSet.A.selectionSet.links.selectionSet.B.selectionSet.article.selectionSet",
         ),
         (
+            "query($l: String) { qa_ai(limit: $l) { id } }",
+            'variable "l" is declared as String, but used where Int is expected',
+            "$.selectionSet.qa_ai.args.limit",
+        ),
+        (
             "{ qa_ai_by_pk(id: null) { id } }",
             'unexpected null value for type "Int"',
             "$.selectionSet.qa_ai_by_pk.args.id",
