@@ -223,3 +223,14 @@ def test_null_order_by_values_are_ignored(small: GraphQLEngine) -> None:
     }"""
     result = small.execute(query, {"o": None, "rel": None})
     assert [r["id"] for r in result["data"]["qa_ai"]] == [6, 5, 4, 3, 2, 1]
+
+
+def test_oversized_and_deeply_nested_queries_are_refused_cleanly(small: GraphQLEngine) -> None:
+    many_fields = "{ qa_ai { " + " ".join(f"a{i}: id" for i in range(12_000)) + " } }"
+    assert error(small.execute(many_fields))["extensions"]["code"] == "validation-failed"
+    deep = "{ qa_ai { " + "site { articles { " * 20 + "id" + " } }" * 20 + " } }"
+    assert error(small.execute(deep))["message"] == "the query exceeds the maximum depth of 12"
+    deeper = "{ qa_ai { " + "site { articles { " * 400 + "id" + " } }" * 400 + " } }"
+    assert error(small.execute(deeper))["extensions"]["code"] == "validation-failed"
+    brackets = "{" * 10_000
+    assert error(small.execute(brackets))["extensions"]["code"] == "validation-failed"

@@ -236,7 +236,9 @@ class OperationCompiler:
 
     def check_depth(self, depth: int) -> None:
         if depth > self.options.max_depth:
-            raise ValidationFailed(f"the query exceeds the maximum depth of {self.options.max_depth}")
+            raise ValidationFailed(
+                f"the query exceeds the maximum depth of {self.options.max_depth}", self.path
+            )
 
     def row_json(
         self, table: TrackedTable, alias: str, fields: list[_Fields], needed: list[str], depth: int

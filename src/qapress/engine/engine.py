@@ -60,6 +60,9 @@ from qapress.store.database import begin_write
 log = logging.getLogger(__name__)
 
 INTROSPECTION_FIELDS = ("__schema", "__type")
+#: Parsing stops beyond this many tokens: a bound on the work one request can ask for (GraphiQL's
+#: introspection query has about 1,500).
+MAX_TOKENS = 20_000
 
 
 class EngineStats:
@@ -206,7 +209,7 @@ class GraphQLEngine:
         role_schema = self.role_schema(role)
         self.stats.parses += 1
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLSyntaxError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
