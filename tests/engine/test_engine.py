@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
+from qapress.settings import Settings
 
 QUERY = (
     "query($id: Int!, $full: Boolean!) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
@@ -234,3 +235,13 @@ def test_oversized_and_deeply_nested_queries_are_refused_cleanly(small: GraphQLE
     assert error(small.execute(deeper))["extensions"]["code"] == "validation-failed"
     brackets = "{" * 10_000
     assert error(small.execute(brackets))["extensions"]["code"] == "validation-failed"
+
+
+def test_engine_from_settings(small: GraphQLEngine) -> None:
+    settings = Settings(anonymous_row_limit=1, max_query_depth=2, stringify_numeric_types=True)
+    gql = GraphQLEngine.from_settings(small.engine, qapress_metadata(), settings)
+    try:
+        assert (gql.anonymous_row_limit, gql.max_depth, gql.stringify_numeric_types) == (1, 2, True)
+        assert len(gql.execute("{ qa_ai { id } }", role="anonymous")["data"]["qa_ai"]) == 1
+    finally:
+        gql.close()

@@ -61,7 +61,7 @@ class CompiledOperation:
 
 
 @dataclass
-class _Fields:
+class SelectedField:
     """The fields under one response key, merged (``{ a { x } a { y } }`` selects both x and y)."""
 
     key: str
@@ -123,7 +123,7 @@ class OperationCompiler:
         text, params = self.params.finish(sql)
         return CompiledOperation(text, params, frozenset(self.values.shaping))
 
-    def root_field(self, fields: _Fields, root: GraphQLObjectType) -> str:
+    def root_field(self, fields: SelectedField, root: GraphQLObjectType) -> str:
         self.path = f"$.selectionSet.{fields.key}"
         root_field = self.role_schema.root_fields[fields.name]
         table = self.model.tracked(root_field.table)
@@ -136,12 +136,12 @@ class OperationCompiler:
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------
-    def collect(self, selection_set: SelectionSetNode | None) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def collect(self, selection_set: SelectionSetNode | None) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         self._collect(selection_set, merged)
         return list(merged.values())
 
-    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, _Fields]) -> None:
+    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, SelectedField]) -> None:
         if selection_set is None:
             return
         for selection in selection_set.selections:
@@ -152,7 +152,7 @@ class OperationCompiler:
                 if key in into:
                     into[key].nodes.append(selection)
                 else:
-                    into[key] = _Fields(key, [selection])
+                    into[key] = SelectedField(key, [selection])
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
@@ -175,8 +175,8 @@ class OperationCompiler:
                 return False
         return True
 
-    def sub_fields(self, fields: _Fields) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def sub_fields(self, fields: SelectedField) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         for node in fields.nodes:
             self._collect(node.selection_set, merged)
         return list(merged.values())
@@ -195,7 +195,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
     ) -> str:
@@ -212,7 +212,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         conditions: Callable[[str], list[str]] | None,
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
     ) -> str:
@@ -224,7 +224,7 @@ class OperationCompiler:
         inner, _ = self.inner_select(table, {}, needed, correlation, single=True, extra=conditions)
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
-    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: _Fields) -> str:
+    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: SelectedField) -> str:
         def conditions(alias: str) -> list[str]:
             return [
                 f"{alias}.{quote_ident(column)} = "
@@ -241,7 +241,7 @@ class OperationCompiler:
             )
 
     def row_json(
-        self, table: TrackedTable, alias: str, fields: list[_Fields], needed: list[str], depth: int
+        self, table: TrackedTable, alias: str, fields: list[SelectedField], needed: list[str], depth: int
     ) -> str:
         pairs: list[tuple[str, str]] = []
         type_name = table.graphql_name
@@ -471,7 +471,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
     ) -> str:
@@ -503,7 +503,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         alias: str,
-        fields: _Fields,
+        fields: SelectedField,
         fields_type: GraphQLObjectType,
         needed: list[str],
     ) -> str:

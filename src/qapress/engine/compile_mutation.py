@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from graphql import FragmentDefinitionNode, GraphQLObjectType, OperationDefinitionNode
 
 from qapress.engine.boolexp import BoolExpCompiler
-from qapress.engine.compile import CompileOptions, OperationCompiler, _Fields
+from qapress.engine.compile import CompileOptions, OperationCompiler, SelectedField
 from qapress.engine.dialects import Dialect, quote_ident
 from qapress.engine.errors import (
     BadRequest,
@@ -101,7 +101,7 @@ class MutationRunner:
         kind: str,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         conn: sa.Connection,
         path: str,
     ) -> str:
@@ -274,7 +274,7 @@ class MutationRunner:
         self,
         table: TrackedTable,
         keys: list[tuple[Any, ...]],
-        fields: _Fields,
+        fields: SelectedField,
         conn: sa.Connection,
         single: bool,
     ) -> str:
@@ -293,7 +293,7 @@ class MutationRunner:
         return "[" + ",".join(rows) + "]"
 
     def response(
-        self, table: TrackedTable, keys: list[tuple[Any, ...]], fields: _Fields, conn: sa.Connection
+        self, table: TrackedTable, keys: list[tuple[Any, ...]], fields: SelectedField, conn: sa.Connection
     ) -> str:
         """``{affected_rows, returning}`` in selection order, as JSON text."""
         response_type = self.role_schema.schema.get_type(f"{table.graphql_name}_mutation_response")

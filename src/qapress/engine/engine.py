@@ -19,7 +19,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLBoolean,
-    GraphQLError,
     GraphQLFloat,
     GraphQLInputType,
     GraphQLInt,
@@ -55,6 +54,7 @@ from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
+from qapress.settings import Settings
 from qapress.store.database import begin_write
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,19 @@ class GraphQLEngine:
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
+
+    @classmethod
+    def from_settings(cls, engine: Engine, metadata: Metadata, settings: Settings) -> GraphQLEngine:
+        """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
+        return cls(
+            engine,
+            metadata,
+            stringify_numeric_types=settings.stringify_numeric_types,
+            max_depth=settings.max_query_depth,
+            anonymous_row_limit=settings.anonymous_row_limit,
+            plan_cache_size=settings.plan_cache_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
 
     # --- lifecycle --------------------------------------------------------------------------------
     def _read_model(self) -> Model:
@@ -429,4 +442,4 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
     return check
 
 
-__all__ = ["GraphQLEngine", "GraphQLError"]
+__all__ = ["EngineStats", "GraphQLEngine"]
