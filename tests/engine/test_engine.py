@@ -245,3 +245,10 @@ def test_engine_from_settings(small: GraphQLEngine) -> None:
         assert len(gql.execute("{ qa_ai { id } }", role="anonymous")["data"]["qa_ai"]) == 1
     finally:
         gql.close()
+
+
+def test_null_for_a_non_null_variable_with_default_takes_the_default(small: GraphQLEngine) -> None:
+    query = "query($limit: Int! = 1) { qa_ai(limit: $limit, order_by: {id: asc}) { id } }"
+    for _ in range(2):  # the second time through the plan cache
+        assert small.execute(query, {"limit": None}) == {"data": {"qa_ai": [{"id": 1}]}}
+    assert len(small.execute(query, {"limit": 3})["data"]["qa_ai"]) == 3

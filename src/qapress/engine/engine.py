@@ -27,6 +27,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
     Undefined,
@@ -63,6 +64,7 @@ INTROSPECTION_FIELDS = ("__schema", "__type")
 #: Parsing stops beyond this many tokens: a bound on the work one request can ask for (GraphiQL's
 #: introspection query has about 1,500).
 MAX_TOKENS = 20_000
+_ABSENT = object()
 
 
 class EngineStats:
@@ -245,7 +247,18 @@ class GraphQLEngine:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
         if operation.operation == OperationType.MUTATION and role_schema.schema.mutation_type is None:
             raise ValidationFailed("no mutations exist", "$")
-        coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
+        definitions = operation.variable_definitions or ()
+        # Hasura lets an explicit null stand for "use the default" on a non-null variable with one.
+        defaulted = {
+            d.variable.name.value
+            for d in definitions
+            if d.default_value is not None
+            and isinstance(d.type, NonNullTypeNode)
+            and variables.get(d.variable.name.value, _ABSENT) is None
+        }
+        if defaulted:
+            variables = {k: v for k, v in variables.items() if k not in defaulted}
+        coerced = get_variable_values(role_schema.schema, definitions, variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
             raise ValidationFailed(message, "$.variableValues")
