@@ -621,3 +621,6 @@ def _limit_converter(cap: int | None, no_limit: int | None) -> Callable[[Any], A
         return count if cap is None else min(count, cap)
 
     return convert
+
+#: The former private name, still used by code written against it (the conformance branch's mutations).
+_Fields = SelectedField
