@@ -188,3 +188,68 @@ def test_aggregate_only_access(small: GraphQLEngine) -> None:
         assert rows["errors"][0]["message"] == "field \"qa_ai\" not found in type: 'query_root'"
     finally:
         gql.close()
+
+
+def inherited_metadata() -> Metadata:
+    tables = [
+        {
+            "table": "qa_ai",
+            "select_permissions": [
+                {
+                    "role": "reader",
+                    "permission": {"columns": ["id", "title"], "filter": {"status": "published"}},
+                },
+                {
+                    "role": "auditor",
+                    "permission": {
+                        "columns": ["id", "status"],
+                        "filter": {"domain": {"_eq": "X-Hasura-Domain-Id"}},
+                        "allow_aggregations": True,
+                    },
+                },
+                {"role": "boss", "permission": {"columns": ["id"], "filter": {"id": {"_eq": 5}}}},
+            ],
+        }
+    ]
+    inherited = [
+        {"role_name": "staff", "role_set": ["reader", "auditor"]},
+        {"role_name": "everyone", "role_set": ["staff", "boss"]},
+        {"role_name": "reader", "role_set": ["auditor"]},  # its own permission wins
+    ]
+    return Metadata.from_hasura(tables, inherited_roles=inherited)
+
+
+def test_inherited_role_combines_rows_and_hides_cells_per_parent(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, inherited_metadata())
+    session = {"x-hasura-domain-id": "2"}
+    query = "{ qa_ai(order_by: {id: asc}) { id title status } }"
+    try:
+        assert gql.execute(query, role="staff", session=session)["data"]["qa_ai"] == [
+            {"id": 1, "title": "Apple pie", "status": None},
+            {"id": 2, "title": "banana bread", "status": None},
+            {"id": 3, "title": None, "status": "draft"},  # only the auditor reads draft 3: no title
+            {"id": 4, "title": "Date loaf", "status": "published"},
+            {"id": 6, "title": "apple crumble", "status": None},
+        ]
+        # Aggregations: allowed because one parent allows them.
+        count = gql.execute("{ qa_ai_aggregate { aggregate { count } } }", role="staff", session=session)
+        assert count["data"]["qa_ai_aggregate"]["aggregate"]["count"] == 5
+        # A role inheriting from an inherited role.
+        everyone = gql.execute(
+            "{ qa_ai(order_by: {id: asc}) { id title } }", role="everyone", session=session
+        )
+        assert [(r["id"], r["title"]) for r in everyone["data"]["qa_ai"]][-2:] == [
+            (5, None),
+            (6, "apple crumble"),
+        ]
+        # A role's own permission overrides what it would inherit.
+        own = gql.execute("{ qa_ai(order_by: {id: asc}) { id } }", role="reader")
+        assert [r["id"] for r in own["data"]["qa_ai"]] == [1, 2, 4, 6]
+        # Guarded columns are nullable in the inherited role's schema.
+        types = gql.execute(
+            '{ __type(name: "qa_ai") { fields { name type { kind } } } }', role="staff", session=session
+        )
+        kinds = {f["name"]: f["type"]["kind"] for f in types["data"]["__type"]["fields"]}
+        assert kinds == {"id": "NON_NULL", "title": "SCALAR", "status": "SCALAR"}
+    finally:
+        gql.close()

@@ -43,6 +43,8 @@ DIRECTIONS = {
     "desc_nulls_last": "DESC NULLS LAST",
 }
 MAX_INT = 2**31 - 1
+#: Prefix of the inner select's flags for columns an inherited role may read on some rows only.
+GUARD = "__g_"
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ class OperationCompiler:
     ) -> str:
         pairs: list[tuple[str, str]] = []
         type_name = table.graphql_name
+        permission = table.select_permission(self.role)
+        guards = permission.column_filters if permission is not None else {}
         object_type = self.schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         for f in fields:
@@ -255,7 +259,11 @@ class OperationCompiler:
                 _need(needed, name)
                 column = table.table.columns[name]
                 expr = f"{alias}.{quote_ident(name)}"
-                pairs.append((f.key, self.dialect.render(expr, column, self.options.stringify_numeric_types)))
+                rendered = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                if name in guards:
+                    _need(needed, GUARD + name)
+                    rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                pairs.append((f.key, rendered))
             elif name in table.relationships:
                 outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
                 rel = table.relationships[name]
@@ -327,7 +335,8 @@ class OperationCompiler:
             conditions.append(self.where.compile(args["where"], table, alias))
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
-        columns = [f"{alias}.{quote_ident(c)}" for c in needed] or ["1 AS __one"]
+        columns = [self.projected_column(table, alias, c, permission.column_filters) for c in needed]
+        columns = columns or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
@@ -346,6 +355,13 @@ class OperationCompiler:
             ), projected
         order_clause = f" ORDER BY {order_sql}" if order_sql else ""
         return f"SELECT {', '.join(columns)} FROM {source}{where_sql}{order_clause}{limit_sql}", projected
+
+    def projected_column(self, table: TrackedTable, alias: str, name: str, guards: dict[str, Any]) -> str:
+        """A column of the inner select, or for a guarded column the flag saying whether this row may show it."""
+        if name.startswith(GUARD):
+            condition = self.where.permission(guards[name[len(GUARD) :]], table, alias)
+            return f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {quote_ident(name)}"
+        return f"{alias}.{quote_ident(name)}"
 
     def distinct_select(
         self,
@@ -621,6 +637,7 @@ def _limit_converter(cap: int | None, no_limit: int | None) -> Callable[[Any], A
         return count if cap is None else min(count, cap)
 
     return convert
+
 
 #: The former private name, still used by code written against it (the conformance branch's mutations).
 _Fields = SelectedField

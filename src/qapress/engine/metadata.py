@@ -59,6 +59,8 @@ class SelectPermission:
     filter: BoolExpJson
     limit: int | None = None
     allow_aggregations: bool = False
+    #: Inherited roles only: columns readable on just some of the rows, with the filter saying which.
+    column_filters: dict[str, BoolExpJson] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,18 +102,28 @@ class TableMetadata:
 @dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
+    #: Hasura's inherited roles: role name -> the roles whose permissions it combines.
+    inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_hasura(cls, raw: Any) -> Metadata:
-        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``)."""
+    def from_hasura(cls, raw: Any, inherited_roles: Any = None) -> Metadata:
+        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``
+        and ``inherited_roles``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]`` list."""
         if isinstance(raw, dict):
+            inherited_roles = inherited_roles or raw.get("inherited_roles")
             if "sources" in raw:
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
                 raw = raw.get("tables", [])
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
-        return cls(tuple(_table(entry) for entry in raw))
+        inherited: dict[str, tuple[str, ...]] = {}
+        for entry in inherited_roles or []:
+            try:
+                inherited[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
+            except (KeyError, TypeError):
+                raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
+        return cls(tuple(_table(entry) for entry in raw), inherited)
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:

@@ -5,7 +5,7 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
@@ -30,6 +30,7 @@ class TrackedTable:
     table: Table
     meta: TableMetadata
     relationships: dict[str, Relationship]
+    inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -41,7 +42,7 @@ class TrackedTable:
 
     def select_permission(self, role: str) -> SelectPermission | None:
         """The role's select permission on this table (see :mod:`.permissions`)."""
-        return select_permission(self.meta, tuple(self.table.columns), role)
+        return select_permission(self.meta, tuple(self.table.columns), role, self.inherited_roles)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def build_model(catalog: Catalog, metadata: Metadata) -> Model:
         for name in relationships:
             if name in table.columns:
                 raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
-        tables[meta.table.key] = TrackedTable(table, meta, relationships)
+        tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles)
     for tracked in tables.values():
         for rel in tracked.relationships.values():
             if rel.remote not in tables:

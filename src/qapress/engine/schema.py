@@ -192,10 +192,13 @@ class SchemaBuilder:
 
             def fields() -> dict[str, GraphQLField]:
                 out: dict[str, GraphQLField] = {}
+                permission = table.select_permission(self.role)
+                guarded = permission.column_filters if permission is not None else {}
                 for column in self.columns(table):
                     info = table.table.columns[column]
                     type_: GraphQLOutputType = scalar_type(info.scalar)
-                    out[column] = GraphQLField(type_ if info.nullable else GraphQLNonNull(type_))
+                    nullable = info.nullable or column in guarded  # null on rows the column is hidden on
+                    out[column] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
                     if not self.has_object(remote):
