@@ -119,6 +119,10 @@ def editor_metadata(filter_: dict[str, Any]) -> Metadata:
         ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Omega"}}}}, {}, []),
         ({"id": {"_ceq": "src_id"}}, {}, []),
         ({"src_id": {"_clt": ["$", "id"]}}, {}, [2, 3, 5]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "{1,4}"}, [1, 4]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "[2, 6]"}, [2, 6]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "{}"}, []),
+        ({"title": {"_nin": "X-Hasura-Titles"}, "domain": 1}, {"x-hasura-titles": '{"Apple pie"}'}, [2, 6]),
     ],
 )
 def test_permission_filter_spellings(
