@@ -83,6 +83,23 @@ class BoolExpCompiler:
             elif key in table.table.columns:
                 column = table.table.columns[key]
                 parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
+            elif key in table.computed:
+                cf = table.computed[key]
+                call = cf.call(alias, self.params)
+                if cf.result is not None:
+                    parts.append(self._column(cf.result, call, value, alias, root))
+                else:
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    inner_alias = self.new_alias("_w")
+                    conditions = []
+                    remote_permission = remote.select_permission(self.role)
+                    if not permission and remote_permission is not None and remote_permission.filter:
+                        conditions.append(self.permission(remote_permission.filter, remote, inner_alias))
+                    conditions.append(self._exp(value, remote, inner_alias, root, permission))
+                    parts.append(
+                        f"EXISTS (SELECT 1 FROM {call} AS {inner_alias} WHERE {' AND '.join(conditions)})"
+                    )
             elif key in table.relationships:
                 rel = table.relationships[key]
                 remote = self.model.tracked(rel.remote)

@@ -25,6 +25,7 @@ from graphql import (
 )
 
 from qapress.engine.boolexp import BoolExpCompiler
+from qapress.engine.computed import ROW
 from qapress.engine.dialects import Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
@@ -200,13 +201,16 @@ class OperationCompiler:
         fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: the JSON array of the selected rows."""
+        """A scalar subquery: the JSON array of the selected rows (of ``source``, by default the table)."""
         self.check_depth(depth)
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         return f"(SELECT {self.dialect.agg_array(row, order)} FROM ({inner}) AS {row_alias})"
 
@@ -277,6 +281,20 @@ class OperationCompiler:
                     sub = self.rows(remote, args, f, (alias, rel), depth + 1)
                 pairs.append((f.key, self.dialect.embed(sub)))
                 self.path = outer_path
+            elif name in table.computed:
+                cf = table.computed[name]
+                _need(needed, ROW)
+                call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params)
+                if cf.result is not None:
+                    pairs.append(
+                        (f.key, self.dialect.render(call, cf.result, self.options.stringify_numeric_types))
+                    )
+                else:
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    args = self.arguments(f.first, object_type.fields[name])
+                    sub = self.rows(remote, args, f, None, depth + 1, source=_aliased(call))
+                    pairs.append((f.key, self.dialect.embed(sub)))
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:
                 rel = table.relationships[name[: -len("_aggregate")]]
                 for local, _remote in rel.mapping:
@@ -299,10 +317,11 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
+        source: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
         try:
-            return self._inner_select(table, args, needed, correlation, single, extra)
+            return self._inner_select(table, args, needed, correlation, single, extra, source)
         except ValidationFailed as exc:
             if exc.path == "$":
                 exc.path = f"{self.path}.args"
@@ -316,6 +335,7 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
+        source: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         alias = self.alias()
         permission = table.select_permission(self.role)
@@ -346,18 +366,22 @@ class OperationCompiler:
                 projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
         limit_sql = self.limit_clause(args, permission.limit, single)
-        source = f"{quote_ident(table.table.name)} AS {alias}"
+        from_sql = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
-            source = f"{quote_ident(table.table.schema)}.{source}"
+            from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
+        if source is not None:
+            from_sql = source(alias)
         if distinct:
             return self.distinct_select(
-                table, alias, distinct, columns, source, where_sql, order_terms, projected, limit_sql
+                table, alias, distinct, columns, from_sql, where_sql, order_terms, projected, limit_sql
             ), projected
         order_clause = f" ORDER BY {order_sql}" if order_sql else ""
-        return f"SELECT {', '.join(columns)} FROM {source}{where_sql}{order_clause}{limit_sql}", projected
+        return f"SELECT {', '.join(columns)} FROM {from_sql}{where_sql}{order_clause}{limit_sql}", projected
 
     def projected_column(self, table: TrackedTable, alias: str, name: str, guards: dict[str, Any]) -> str:
         """A column of the inner select, or for a guarded column the flag saying whether this row may show it."""
+        if name == ROW:  # the whole row, for computed fields (PostgreSQL)
+            return f"{alias} AS {quote_ident(ROW)}"
         if name.startswith(GUARD):
             condition = self.where.permission(guards[name[len(GUARD) :]], table, alias)
             return f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {quote_ident(name)}"
@@ -454,25 +478,45 @@ class OperationCompiler:
             for sub_key, sub_value in value.items():
                 terms += self.order_term(remote, inner, sub_key, sub_value, nested)
             return terms
+        if key in table.computed and table.computed[key].result is not None:
+            return [(wrap(table.computed[key].call(alias, self.params)), _direction(value))]
+        aggregated = key[: -len("_aggregate")] if key.endswith("_aggregate") else None
+        if aggregated in table.computed and table.computed[aggregated].returns is not None:
+            cf = table.computed[aggregated]
+            assert cf.returns is not None
+            remote = self.model.tracked(cf.returns)
+            inner = self.alias("_o")
+            conditions = ["1 = 1"]
+            permission = remote.select_permission(self.role)
+            if permission is not None and permission.filter:
+                conditions.append(self.where.permission(permission.filter, remote, inner))
+            join = f"{cf.call(alias, self.params)} AS {inner} WHERE {' AND '.join(conditions)}"
+            return self.aggregate_order_terms(inner, join, value, wrap)
         if key.endswith("_aggregate") and key[: -len("_aggregate")] in table.relationships:
             rel = table.relationships[key[: -len("_aggregate")]]
             remote = self.model.tracked(rel.remote)
             inner = self.alias("_o")
             join = self.relationship_join(remote, inner, alias, rel)
-            terms = []
-            for function, spec in value.items():
-                if spec is None:
-                    continue
-                if function == "count":
-                    terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
-                    continue
-                for column, direction in spec.items():
-                    if direction is None:
-                        continue
-                    expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
-                    terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
-            return terms
+            return self.aggregate_order_terms(inner, join, value, wrap)
         raise ValidationFailed(f"field \"{key}\" not found in type: '{table.graphql_name}_order_by'")
+
+    def aggregate_order_terms(
+        self, inner: str, join: str, value: dict[str, Any], wrap: Callable[[str], str]
+    ) -> list[tuple[str, str]]:
+        """Order keys from aggregates (``{count: desc, max: {col: asc}}``) over the rows of ``join``."""
+        terms = []
+        for function, spec in value.items():
+            if spec is None:
+                continue
+            if function == "count":
+                terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
+                continue
+            for column, direction in spec.items():
+                if direction is None:
+                    continue
+                expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
+                terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
+        return terms
 
     def relationship_join(self, remote: TrackedTable, alias: str, outer: str, rel: Relationship) -> str:
         """``remote AS alias WHERE <join on outer> AND <role's filter>`` for subqueries through ``rel``."""
@@ -592,6 +636,13 @@ class OperationCompiler:
 
 
 _BOOLEAN_NON_NULL = GraphQLNonNull(GraphQLBoolean)
+
+
+def _aliased(call: str) -> Callable[[str], str]:
+    def source(alias: str) -> str:
+        return f"{call} AS {alias}"
+
+    return source
 
 
 def _need(needed: list[str], column: str) -> None:

@@ -46,6 +46,7 @@ from sqlalchemy.engine import Engine
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, MutationRunner
+from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
@@ -124,7 +125,14 @@ class GraphQLEngine:
     # --- lifecycle --------------------------------------------------------------------------------
     def _read_model(self) -> Model:
         catalog = read_catalog(self.engine, [t.table.key for t in self.metadata.tables])
-        return build_model(catalog, self.metadata)
+        computed = {
+            t.table.key: {
+                c.name: resolve_computed_field(self.engine, t.table.name, c) for c in t.computed_fields
+            }
+            for t in self.metadata.tables
+            if t.computed_fields
+        }
+        return build_model(catalog, self.metadata, computed)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

@@ -61,6 +61,18 @@ class SelectPermission:
     allow_aggregations: bool = False
     #: Inherited roles only: columns readable on just some of the rows, with the filter saying which.
     column_filters: dict[str, BoolExpJson] = field(default_factory=dict)
+    #: Computed fields (PostgreSQL functions of a row) the role may read.
+    computed_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComputedFieldDef:
+    """A PostgreSQL function of a table's row shown as a field of that table (Hasura's computed field)."""
+
+    name: str
+    function: TableName
+    table_argument: str | None = None
+    session_argument: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class TableMetadata:
     insert_permissions: dict[str, InsertPermission] = field(default_factory=dict)
     update_permissions: dict[str, UpdatePermission] = field(default_factory=dict)
     delete_permissions: dict[str, DeletePermission] = field(default_factory=dict)
+    computed_fields: tuple[ComputedFieldDef, ...] = ()
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -166,10 +179,12 @@ def _table(entry: Any) -> TableMetadata:
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),
         array_relationships=tuple(_relationship(r, "array") for r in entry.get("array_relationships") or []),
+        computed_fields=tuple(_computed_field(c) for c in entry.get("computed_fields") or []),
         select_permissions={
             p["role"]: SelectPermission(
                 columns=_columns(p["permission"].get("columns", [])),
                 filter=p["permission"].get("filter") or {},
+                computed_fields=tuple(p["permission"].get("computed_fields") or ()),
                 limit=p["permission"].get("limit"),
                 allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
             )
@@ -198,6 +213,19 @@ def _table(entry: Any) -> TableMetadata:
             for p in entry.get("delete_permissions") or []
         },
     )
+
+
+def _computed_field(raw: Any) -> ComputedFieldDef:
+    try:
+        definition = raw["definition"]
+        return ComputedFieldDef(
+            name=str(raw["name"]),
+            function=TableName.parse(definition["function"]),
+            table_argument=definition.get("table_argument"),
+            session_argument=definition.get("session_argument"),
+        )
+    except (KeyError, TypeError):
+        raise MetadataError(f"a computed field needs name and definition.function: {raw!r}") from None
 
 
 def _columns(raw: Any) -> tuple[str, ...] | Literal["*"]:

@@ -5,10 +5,12 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
+from qapress.engine.computed import ComputedField
 from qapress.engine.errors import MetadataError
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.permissions import ADMIN, select_permission
@@ -31,6 +33,7 @@ class TrackedTable:
     meta: TableMetadata
     relationships: dict[str, Relationship]
     inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    computed: dict[str, ComputedField] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -54,7 +57,12 @@ class Model:
         return self.tables[key]
 
 
-def build_model(catalog: Catalog, metadata: Metadata) -> Model:
+def build_model(
+    catalog: Catalog,
+    metadata: Metadata,
+    computed: Mapping[tuple[str, str], dict[str, ComputedField]] | None = None,
+) -> Model:
+    """The tracked tables; ``computed`` holds each table's computed fields, resolved against the database."""
     tables: dict[tuple[str, str], TrackedTable] = {}
     for meta in metadata.tables:
         table = catalog.table(*meta.table.key)
@@ -62,8 +70,19 @@ def build_model(catalog: Catalog, metadata: Metadata) -> Model:
         for name in relationships:
             if name in table.columns:
                 raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
-        tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles)
+        fields = dict((computed or {}).get(meta.table.key, {}))
+        for name in fields:
+            if name in table.columns or name in relationships:
+                raise MetadataError(
+                    f'computed field "{name}" on table "{table.name}" clashes with another field'
+                )
+        tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles, fields)
     for tracked in tables.values():
+        for cf in tracked.computed.values():
+            if cf.returns is not None and cf.returns not in tables:
+                raise MetadataError(
+                    f'computed field "{cf.name}" returns rows of untracked table "{cf.returns[1]}"'
+                )
         for rel in tracked.relationships.values():
             if rel.remote not in tables:
                 raise MetadataError(

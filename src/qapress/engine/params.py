@@ -15,7 +15,7 @@ import orjson
 from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect
 from qapress.engine.errors import ValidationFailed
-from qapress.engine.plan import CONST, SESSION, VARIABLE, Converter, Param
+from qapress.engine.plan import CONST, SESSION, SESSION_ALL, VARIABLE, Converter, Param
 from qapress.engine.values import SessionRef, VarRef
 
 _MARKER = re.compile("\x01(\\d+)\x02")
@@ -55,6 +55,10 @@ class ParamCollector:
             return f"SELECT unnest(CAST({marker} AS {column.sql_type}[]))"
         marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=True))
         return f"SELECT value FROM json_each({marker})"
+
+    def session_json(self) -> str:
+        """A placeholder for all session variables as a JSON object (computed fields' session argument)."""
+        return self._add(Param(SESSION_ALL, None))
 
     def text(self, leaf: Any, convert: Converter | None = None) -> str:
         return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))

@@ -9,6 +9,7 @@ Filters may name session variables (``X-Hasura-User-Id``, any case), bound per r
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from qapress.engine.metadata import SelectPermission, TableMetadata
@@ -33,10 +34,11 @@ def select_permission(
     readable on the rows of those parents (``column_filters``) and null elsewhere.
     """
     if role == ADMIN:
-        return SelectPermission(columns=columns, filter={}, allow_aggregations=True)
+        computed = tuple(c.name for c in meta.computed_fields)
+        return SelectPermission(columns=columns, filter={}, allow_aggregations=True, computed_fields=computed)
     permission = meta.select_permissions.get(role)
     if permission is not None and permission.columns == "*":
-        return SelectPermission(columns, permission.filter, permission.limit, permission.allow_aggregations)
+        return replace(permission, columns=columns)
     if permission is not None or not inherited or role not in inherited or role in _seen:
         return permission
     parents = [
@@ -61,6 +63,7 @@ def select_permission(
         limit=None if None in limits else max(limit for limit in limits if limit is not None),
         allow_aggregations=any(p.allow_aggregations for p in parents),
         column_filters=column_filters,
+        computed_fields=tuple(dict.fromkeys(c for p in parents for c in p.computed_fields)),
     )
 
 

@@ -28,6 +28,7 @@ from graphql import (
     GraphQLString,
 )
 
+from qapress.engine.computed import ComputedField
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
 
@@ -108,16 +109,32 @@ class SchemaBuilder:
         permission = table.select_permission(self.role)
         return permission is not None and permission.allow_aggregations
 
+    def computed(self, table: TrackedTable) -> list[ComputedField]:
+        """The role's computed fields on ``table`` (set-returning ones only when it may read their rows)."""
+        permission = table.select_permission(self.role)
+        names = permission.computed_fields if permission is not None else ()
+        return [
+            cf
+            for name, cf in table.computed.items()
+            if name in names and (cf.returns is None or cf.returns in self.visible)
+        ]
+
     def has_object(self, table: TrackedTable) -> bool:
         """Whether ``T`` has any field for this role (a role may have aggregate-only access)."""
-        return bool(self.columns(table)) or any(
-            self.columns(remote) for _, remote, _ in self.relationships(table)
+        return (
+            bool(self.columns(table))
+            or any(self.columns(remote) for _, remote, _ in self.relationships(table))
+            or any(cf.result is not None for cf in self.computed(table))
         )
 
     def has_order_by(self, table: TrackedTable) -> bool:
-        return bool(self.columns(table)) or any(
-            (kind == "object" and self.columns(remote)) or (kind == "array" and self.aggregations(remote))
-            for _, remote, kind in self.relationships(table)
+        return (
+            bool(self.columns(table))
+            or bool(self.computed(table))
+            or any(
+                (kind == "object" and self.columns(remote)) or (kind == "array" and self.aggregations(remote))
+                for _, remote, kind in self.relationships(table)
+            )
         )
 
     def relationships(self, table: TrackedTable) -> list[tuple[str, TrackedTable, str]]:
@@ -220,6 +237,18 @@ class SchemaBuilder:
                             GraphQLNonNull(self.aggregate_type(remote)),
                             args=self.select_args(remote),
                             description="An aggregate relationship",
+                        )
+                for cf in self.computed(table):
+                    if cf.result is not None:
+                        out[cf.name] = GraphQLField(
+                            scalar_type(cf.result.scalar), description="A computed field"
+                        )
+                    elif cf.returns is not None and self.has_object(self.visible[cf.returns]):
+                        returned = self.visible[cf.returns]
+                        out[cf.name] = GraphQLField(
+                            GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(returned)))),
+                            args=self.select_args(returned),
+                            description="A computed field returning rows",
                         )
                 return dict(sorted(out.items()))
 
@@ -359,6 +388,11 @@ class SchemaBuilder:
                     out[column] = GraphQLInputField(self.comparison(table.table.columns[column].scalar))
                 for rel_name, remote, _kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(self.bool_exp(remote))
+                for cf in self.computed(table):
+                    if cf.result is not None:
+                        out[cf.name] = GraphQLInputField(self.comparison(cf.result.scalar))
+                    elif cf.returns is not None:
+                        out[cf.name] = GraphQLInputField(self.bool_exp(self.visible[cf.returns]))
                 return dict(sorted(out.items()))
 
             self.inputs[name] = GraphQLInputObjectType(
@@ -384,6 +418,12 @@ class SchemaBuilder:
                         out[rel_name] = GraphQLInputField(self.order_by(remote))
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
+                for cf in self.computed(table):
+                    if cf.result is not None:
+                        out[cf.name] = GraphQLInputField(ORDER_BY)
+                    elif cf.returns is not None and self.aggregations(self.visible[cf.returns]):
+                        target = self.visible[cf.returns]
+                        out[f"{cf.name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(target))
                 return dict(sorted(out.items()))
 
             self.inputs[name] = GraphQLInputObjectType(
