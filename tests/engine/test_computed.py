@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.errors import MetadataError
 from qapress.store import open_engine
-
-from .engine_rows import load_rows
 
 FUNCTIONS = [
     """CREATE FUNCTION qa_ai_title_length(article qa_ai) RETURNS integer AS $$
@@ -68,24 +67,19 @@ def computed_metadata() -> Metadata:
 
 
 @pytest.fixture
-def computed(postgres_store_url: str) -> Iterator[GraphQLEngine]:
+def computed(pg_rows: Engine) -> Iterator[GraphQLEngine]:
     """Computed fields are PostgreSQL functions: these tests run on PostgreSQL only."""
-    engine = open_engine(postgres_store_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE domain, source, qa_ai, link RESTART IDENTITY CASCADE"))
-    load_rows(engine)
-    with engine.begin() as connection:
+    with pg_rows.begin() as connection:
         for ddl in FUNCTIONS:
             connection.execute(sa.text(ddl))
-    gql = GraphQLEngine(engine, computed_metadata())
+    gql = GraphQLEngine(pg_rows, computed_metadata())
     try:
         yield gql
     finally:
         gql.close()
-        with engine.begin() as connection:  # the PostgreSQL store is shared by the whole session
+        with pg_rows.begin() as connection:  # the PostgreSQL store is shared by the whole session
             connection.execute(sa.text("DROP FUNCTION qa_ai_title_length(qa_ai)"))
             connection.execute(sa.text("DROP FUNCTION domain_articles_except(domain, json)"))
-        engine.dispose()
 
 
 def test_sqlite_refuses_computed_fields(tmp_path: Path, sqlite_template: Path) -> None:

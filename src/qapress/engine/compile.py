@@ -136,6 +136,12 @@ class OperationCompiler:
             return self.rows(table, args, fields, None, depth=1)
         if root_field.kind == "aggregate":
             return self.aggregate(table, args, fields, None, depth=1)
+        if root_field.kind in ("function", "function_aggregate"):
+            assert root_field.function is not None
+            call = self.model.functions[root_field.function].call(args.get("args") or {}, self.params)
+            if root_field.kind == "function":
+                return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
+            return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------
@@ -534,6 +540,7 @@ class OperationCompiler:
         fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
         self.check_depth(depth)
         row_alias = self.alias("_e")
@@ -551,7 +558,9 @@ class OperationCompiler:
                 pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         pairs = [
             (key, self.dialect.agg_array(value, order) if index in nodes else value)

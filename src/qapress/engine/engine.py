@@ -50,6 +50,7 @@ from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
@@ -132,7 +133,8 @@ class GraphQLEngine:
             for t in self.metadata.tables
             if t.computed_fields
         }
-        return build_model(catalog, self.metadata, computed)
+        functions = {f.name: f for f in (resolve_function(self.engine, d) for d in self.metadata.functions)}
+        return build_model(catalog, self.metadata, computed, functions)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

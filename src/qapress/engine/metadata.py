@@ -113,20 +113,32 @@ class TableMetadata:
 
 
 @dataclass(frozen=True)
+class FunctionDef:
+    """A tracked PostgreSQL function returning rows of a tracked table: a root field ``f(args: {...})``."""
+
+    function: TableName
+    session_argument: str | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
     #: Hasura's inherited roles: role name -> the roles whose permissions it combines.
     inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: tuple[FunctionDef, ...] = ()
 
     @classmethod
-    def from_hasura(cls, raw: Any, inherited_roles: Any = None) -> Metadata:
-        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``
-        and ``inherited_roles``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]`` list."""
+    def from_hasura(cls, raw: Any, inherited_roles: Any = None, functions: Any = None) -> Metadata:
+        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``,
+        ``inherited_roles`` and ``functions``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]``
+        list, ``functions`` its ``[{function: {schema, name}, configuration: {session_argument}}]`` list."""
         if isinstance(raw, dict):
             inherited_roles = inherited_roles or raw.get("inherited_roles")
             if "sources" in raw:
+                functions = functions or [f for source in raw["sources"] for f in source.get("functions", [])]
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
+                functions = functions or raw.get("functions")
                 raw = raw.get("tables", [])
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
@@ -136,7 +148,9 @@ class Metadata:
                 inherited[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
             except (KeyError, TypeError):
                 raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
-        return cls(tuple(_table(entry) for entry in raw), inherited)
+        return cls(
+            tuple(_table(entry) for entry in raw), inherited, tuple(_function(f) for f in functions or [])
+        )
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:
@@ -213,6 +227,13 @@ def _table(entry: Any) -> TableMetadata:
             for p in entry.get("delete_permissions") or []
         },
     )
+
+
+def _function(raw: Any) -> FunctionDef:
+    if isinstance(raw, dict) and "function" in raw:
+        configuration = raw.get("configuration") or {}
+        return FunctionDef(TableName.parse(raw["function"]), configuration.get("session_argument"))
+    return FunctionDef(TableName.parse(raw))
 
 
 def _computed_field(raw: Any) -> ComputedFieldDef:

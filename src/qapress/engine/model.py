@@ -12,6 +12,7 @@ from typing import Literal
 from qapress.engine.catalog import Catalog, Table
 from qapress.engine.computed import ComputedField
 from qapress.engine.errors import MetadataError
+from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.permissions import ADMIN, select_permission
 
@@ -52,6 +53,7 @@ class TrackedTable:
 class Model:
     dialect: str
     tables: dict[tuple[str, str], TrackedTable]
+    functions: dict[str, TrackedFunction] = field(default_factory=dict)
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
@@ -61,6 +63,7 @@ def build_model(
     catalog: Catalog,
     metadata: Metadata,
     computed: Mapping[tuple[str, str], dict[str, ComputedField]] | None = None,
+    functions: Mapping[str, TrackedFunction] | None = None,
 ) -> Model:
     """The tracked tables; ``computed`` holds each table's computed fields, resolved against the database."""
     tables: dict[tuple[str, str], TrackedTable] = {}
@@ -89,7 +92,12 @@ def build_model(
                     f'relationship "{rel.name}" of table "{tracked.table.name}" points at untracked table '
                     f'"{rel.remote[1]}"'
                 )
-    return Model(catalog.dialect, tables)
+    for function in (functions or {}).values():
+        if function.returns not in tables:
+            raise MetadataError(
+                f'function "{function.name}" returns rows of untracked table "{function.returns[1]}"'
+            )
+    return Model(catalog.dialect, tables, dict(functions or {}))
 
 
 def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:

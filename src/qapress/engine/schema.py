@@ -53,7 +53,17 @@ PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
 RootKind = Literal[
-    "select", "by_pk", "aggregate", "insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"
+    "select",
+    "by_pk",
+    "aggregate",
+    "function",
+    "function_aggregate",
+    "insert",
+    "insert_one",
+    "update",
+    "update_by_pk",
+    "delete",
+    "delete_by_pk",
 ]
 
 
@@ -61,6 +71,8 @@ RootKind = Literal[
 class RootField:
     kind: RootKind
     table: tuple[str, str]
+    #: For "function" and "function_aggregate": the tracked function's name.
+    function: str | None = None
 
 
 @dataclass
@@ -174,6 +186,32 @@ class SchemaBuilder:
                     description=f'fetch data from the table: "{table.table.name}" using primary key columns',
                 )
                 self.roots[f"{name}_by_pk"] = RootField("by_pk", table.key)
+        for function in self.model.functions.values():
+            if function.returns not in self.visible or not self.has_object(self.visible[function.returns]):
+                continue
+            table = self.visible[function.returns]
+            args = self.select_args(table)
+            if function.inputs:
+                args_type = GraphQLInputObjectType(
+                    f"{function.name}_args",
+                    {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs},
+                )
+                args = {"args": GraphQLArgument(GraphQLNonNull(args_type)), **args}
+            fields[function.name] = GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                args=args,
+                description=f'execute function "{function.function}" which returns "{table.table.name}"',
+            )
+            self.roots[function.name] = RootField("function", table.key, function.name)
+            if self.aggregations(table):
+                fields[f"{function.name}_aggregate"] = GraphQLField(
+                    GraphQLNonNull(self.aggregate_type(table)),
+                    args=args,
+                    description=f'execute function "{function.function}" and query aggregates on the result',
+                )
+                self.roots[f"{function.name}_aggregate"] = RootField(
+                    "function_aggregate", table.key, function.name
+                )
         return dict(sorted(fields.items()))
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
