@@ -1,352 +1,546 @@
-"""Mutations: Hasura's insert/update/delete fields run as parameterised statements in ONE transaction.
+"""A GraphQL mutation run as a sequence of SQL statements in ONE transaction, answering with ``data`` JSON.
 
-Unlike queries, a mutation takes a few statements per field (write, permission check, ``returning``), all
-inside the request's transaction: a failed check or constraint rolls back every mutation of the request.
-``returning`` rows are read back through the role's select permission, like Hasura does.
+Mutations cannot be one statement on both databases (SQLite has no data-modifying CTEs, and a nested insert
+must see the parent it just inserted), so each root field runs step by step on the request's connection:
+select the affected rows' keys, change them, test the permission ``check`` on the changed rows, then read
+``returning`` back through the query compiler (so relationships and select permissions apply exactly as in
+a query). Any error rolls the whole request back.
+
+Row identity is the primary key, or ``ctid`` / ``rowid`` for a table without one.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from graphql import FragmentDefinitionNode, GraphQLObjectType, OperationDefinitionNode
+from graphql import FragmentDefinitionNode, GraphQLError, GraphQLObjectType, OperationDefinitionNode
+from graphql.execution.values import get_argument_values
 
-from qapress.engine.boolexp import BoolExpCompiler
-from qapress.engine.compile import CompileOptions, OperationCompiler, SelectedField
+from qapress.engine.compile import CompileOptions, OperationCompiler, _Fields
 from qapress.engine.dialects import Dialect, quote_ident
 from qapress.engine.errors import (
-    BadRequest,
     ConstraintViolation,
-    DatabaseError,
+    EngineError,
     PermissionDenied,
     SessionVariableMissing,
     ValidationFailed,
 )
 from qapress.engine.model import Model, TrackedTable
-from qapress.engine.mutation_schema import delete_permission, insert_permission, update_permission
-from qapress.engine.params import ParamCollector
-from qapress.engine.permissions import SESSION_PREFIX
+from qapress.engine.mutation_schema import (
+    MutationField,
+    delete_permission,
+    insert_permission,
+    insertable_columns,
+    updatable_columns,
+    update_permission,
+)
+from qapress.engine.params import value_converter
 from qapress.engine.schema import RoleSchema
-from qapress.engine.values import VarRef
-
-#: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
-#: returns the values to insert, or raises an EngineError to refuse the whole request.
-InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
-
-log = logging.getLogger(__name__)
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
+Row = sa.RowMapping
+
+#: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
+#: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
+InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 
 
-class MutationRunner:
+class MutationCompiler(OperationCompiler):
+    """Runs one mutation operation on ``connection`` (inside the caller's transaction)."""
+
     def __init__(
         self,
         model: Model,
         role_schema: RoleSchema,
+        mutation_fields: Mapping[str, MutationField],
         dialect: Dialect,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         session: Mapping[str, str],
         options: CompileOptions,
-        hooks: Mapping[str, InsertHook],
+        connection: sa.Connection,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
     ) -> None:
-        self.model = model
-        self.role_schema = role_schema
-        self.role = role_schema.role
-        self.dialect = dialect
-        self.fragments = fragments
+        super().__init__(model, role_schema, dialect, fragments, variables, options)
+        self.mutation_fields = mutation_fields
+        self.insert_hooks = insert_hooks or {}
         self.variables = variables
-        self.session = session
-        self.options = options
-        self.hooks = hooks
-        self.reader = self._compiler()
+        self.session = {k.lower(): v for k, v in session.items()}
+        self.connection = connection
+        self.pg = dialect.name == "postgresql"
+        self.inserted = 0
 
-    def _compiler(self) -> OperationCompiler:
-        return OperationCompiler(
-            self.model, self.role_schema, self.dialect, self.fragments, self.variables, self.options
-        )
-
-    def run(self, operation: OperationDefinitionNode, connection: sa.Connection) -> str:
-        """Run every mutation field in order; the response's ``data`` as JSON text."""
-        mutation_type = self.role_schema.schema.mutation_type
-        assert mutation_type is not None
+    # --- operation -----------------------------------------------------------------------------------------
+    def run(self, operation: OperationDefinitionNode) -> str:
+        """The ``data`` object of the response, as JSON text."""
+        root = self.schema.mutation_type
+        if root is None:
+            raise ValidationFailed("no mutations exist")
         parts: list[str] = []
-        for fields in self.reader.collect(operation.selection_set):
-            if fields.name == "__typename":
-                parts.append(f'"{fields.key}":"mutation_root"')
-                continue
-            root = self.role_schema.mutation_fields[fields.name]
-            table = self.model.tracked(root.table)
-            args = self._resolve(self.reader.arguments(fields.first, mutation_type.fields[fields.name]))
-            path = f"$.selectionSet.{fields.name}.args"
-            try:
-                value = self._field(root.kind, table, args, fields, connection, path)
-            except sa.exc.IntegrityError as exc:
-                raise _constraint_error(exc, path) from exc
-            except sa.exc.DataError as exc:
-                raise BadRequest(
-                    "the database rejected a value (wrong format or out of range)", path
-                ) from exc
-            except sa.exc.SQLAlchemyError as exc:
-                log.warning("mutation %s failed: %s", fields.name, exc)
-                raise DatabaseError("database query error", path) from exc
-            parts.append(f'"{fields.key}":{value}')
+        for fields in self.collect(operation.selection_set):
+            value = '"mutation_root"' if fields.name == "__typename" else self.root_mutation(fields, root)
+            parts.append(orjson.dumps(fields.key).decode() + ":" + value)
         return "{" + ",".join(parts) + "}"
 
-    def _field(
-        self,
-        kind: str,
-        table: TrackedTable,
-        args: dict[str, Any],
-        fields: SelectedField,
-        conn: sa.Connection,
-        path: str,
-    ) -> str:
-        if kind in ("insert", "insert_one"):
-            objects = args["objects"] if kind == "insert" else [args["object"]]
-            keys = self.insert(table, objects, args.get("on_conflict"), conn, path)
-        elif kind in ("update", "update_by_pk"):
-            where = args["where"] if kind == "update" else _pk_where(table, args["pk_columns"])
-            keys = self.update(table, args.get("_set") or {}, args.get("_inc") or {}, where, conn, path)
+    def root_mutation(self, fields: _Fields, root: GraphQLObjectType) -> str:
+        spec = self.mutation_fields.get(fields.name)
+        if spec is None:
+            raise ValidationFailed(
+                f"field \"{fields.name}\" not found in type: 'mutation_root'", "$.selectionSet"
+            )
+        table = self.model.tracked(spec.table)
+        args = self.coerced_arguments(fields, root)
+        path = f"$.selectionSet.{fields.key}.args"
+        if spec.kind in ("insert", "insert_one"):
+            objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
+            where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
+            try:
+                identities, affected = self.insert(table, objects, args.get("on_conflict"), where)
+            except ConstraintViolation as exc:
+                exc.path = where
+                raise
+        elif spec.kind in ("update", "update_by_pk"):
+            identities = self.update(table, args, spec.kind == "update_by_pk", path)
+            affected = len(identities)
         else:
-            where = args["where"] if kind == "delete" else _pk_where(table, args)
-            keys = self.matching(table, where, conn)
-            # Deleted rows are read before they go.
-            if kind == "delete_by_pk":
-                answer = self.returning(table, keys, fields, conn, single=True)
+            identities, returned = self.delete(table, args, spec.kind == "delete_by_pk", fields)
+            if spec.kind == "delete_by_pk":
+                return returned[0] if returned else "null"
+            return self.response(table, fields, len(identities), returned)
+        if spec.kind in ("insert_one", "update_by_pk"):
+            rows = self.read_rows(table, fields, identities)
+            return rows[0] if rows else "null"
+        returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
+        rows = self.read_rows(table, returning[0], identities) if returning else []
+        return self.response(table, fields, affected, rows)
+
+    def response(self, table: TrackedTable, fields: _Fields, affected: int, rows: Sequence[str]) -> str:
+        parts = []
+        for f in self.sub_fields(fields):
+            if f.name == "affected_rows":
+                value = str(affected)
+            elif f.name == "returning":
+                value = "[" + ",".join(rows) + "]"
+            elif f.name == "__typename":
+                value = f'"{table.graphql_name}_mutation_response"'
             else:
-                answer = self.response(table, keys, fields, conn)
-            self.delete(table, keys, conn)
-            return answer
-        if kind in ("insert_one", "update_by_pk"):
-            return self.returning(table, keys, fields, conn, single=True)
-        return self.response(table, keys, fields, conn)
+                raise ValidationFailed(
+                    f"field \"{f.name}\" not found in type: '{table.graphql_name}_mutation_response'"
+                )
+            parts.append(orjson.dumps(f.key).decode() + ":" + value)
+        return "{" + ",".join(parts) + "}"
 
-    # --- statements ----------------------------------------------------------------------------------------
-    def _run(self, conn: sa.Connection, sql: str, params: ParamCollector) -> list[Any]:
-        text, recipe = params.finish(sql)
-        values = tuple(p.resolve({}, self.session) for p in recipe)
-        result = conn.exec_driver_sql(text, values)
-        return list(result.fetchall()) if result.returns_rows else []
+    # --- values --------------------------------------------------------------------------------------------
+    def coerced_arguments(self, fields: _Fields, root: GraphQLObjectType) -> dict[str, Any]:
+        """The root field's arguments with variables substituted (a mutation runs once, it is never cached)."""
+        try:
+            return get_argument_values(root.fields[fields.name], fields.first, dict(self.variables))
+        except GraphQLError as exc:
+            raise ValidationFailed(exc.message, f"$.selectionSet.{fields.key}.args") from exc
 
-    def _where(self, params: ParamCollector) -> BoolExpCompiler:
-        counter = iter(range(1, 1_000_000))
-        return BoolExpCompiler(self.model, self.role, self.dialect, params, lambda p: f"{p}{next(counter)}")
+    def session_value(self, name: str) -> str:
+        key = name.lower()
+        if key not in self.session:
+            raise SessionVariableMissing(key)
+        return self.session[key]
 
-    def _preset(self, value: Any) -> Any:
-        if isinstance(value, str) and value.lower().startswith(SESSION_PREFIX):
-            name = value.lower()
-            if name not in self.session:
-                raise SessionVariableMissing(name)
-            return self.session[name]
+    def preset(self, value: Any) -> Any:
+        """A permission's ``set`` value: a session variable's value, or the literal."""
+        if isinstance(value, str) and value.lower().startswith("x-hasura-"):
+            return self.session_value(value)
         return value
 
-    def insert(
-        self,
-        table: TrackedTable,
-        objects: list[dict[str, Any]],
-        on_conflict: Any,
-        conn: sa.Connection,
-        path: str,
-    ) -> list[tuple[Any, ...]]:
-        permission = insert_permission(table, self.role)
-        assert permission is not None
-        keys: list[tuple[Any, ...]] = []
-        for obj in objects:
-            values = dict(obj)
-            values.update({column: self._preset(v) for column, v in permission.set.items()})
-            hook = self.hooks.get(table.table.name)
-            if hook is not None:
-                values = hook(conn, values, self.session)
-            params = ParamCollector(self.dialect)
-            name = quote_ident(table.table.name)
-            if values:
-                columns = ", ".join(quote_ident(c) for c in values)
-                placeholders = ", ".join(params.value(v, table.table.columns[c]) for c, v in values.items())
-                sql = f"INSERT INTO {name} AS _t ({columns}) VALUES ({placeholders})"
-            else:
-                sql = f"INSERT INTO {name} AS _t DEFAULT VALUES"
-            if on_conflict is not None:
-                sql += self.conflict_clause(table, on_conflict, params)
-            sql += f" RETURNING {self._pk_list(table)}"
-            keys += [tuple(row) for row in self._run(conn, sql, params)]
-        self.check(table, keys, permission.check, conn, f"{path}.objects")
-        return keys
+    def bind(self, table: TrackedTable, column: str, value: Any) -> str:
+        info = table.table.columns[column]
+        if value is None:
+            return "NULL"
+        if (
+            isinstance(value, str)
+            and info.scalar not in ("String", "json", "jsonb")
+            and value.upper() == "NOW()"
+        ):
+            return "CURRENT_TIMESTAMP"
+        marker = self.params.const(value_converter(self.dialect.name, info.scalar)(value))
+        return f"CAST({marker} AS {info.sql_type})" if self.pg else marker
 
-    def conflict_clause(
-        self, table: TrackedTable, on_conflict: dict[str, Any], params: ParamCollector
-    ) -> str:
-        columns = table.table.unique_constraints[on_conflict["constraint"]]
-        target = ", ".join(quote_ident(c) for c in columns)
-        updates = on_conflict.get("update_columns") or []
-        if not updates:
-            return f" ON CONFLICT ({target}) DO NOTHING"
-        assignments = ", ".join(f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in updates)
-        clause = f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
-        conditions = []
-        permission = update_permission(table, self.role)
-        if permission is not None and permission.filter:
-            conditions.append(self._where(params).permission(permission.filter, table, "_t"))
-        if on_conflict.get("where"):
-            conditions.append(self._where(params).compile(on_conflict["where"], table, "_t"))
-        if conditions:
-            clause += " WHERE " + " AND ".join(conditions)
-        return clause
+    def execute(self, sql: str) -> sa.CursorResult[Any]:
+        text, params = self.params.finish(sql)
+        values = tuple(p.resolve(self.variables, self.session) for p in params)
+        try:
+            return self.connection.exec_driver_sql(text, values)
+        except sa.exc.DBAPIError as exc:
+            raise database_error(exc, self.dialect.name) from exc
 
-    def update(
-        self,
-        table: TrackedTable,
-        set_: dict[str, Any],
-        inc: dict[str, Any],
-        where: Any,
-        conn: sa.Connection,
-        path: str,
-    ) -> list[tuple[Any, ...]]:
-        permission = update_permission(table, self.role)
-        assert permission is not None
-        values = dict(set_)
-        values.update({column: self._preset(v) for column, v in permission.set.items()})
-        if not values and not inc:
-            return self.matching(table, where, conn)
-        params = ParamCollector(self.dialect)
-        assignments = [
-            f"{quote_ident(c)} = {params.value(v, table.table.columns[c])}" for c, v in values.items()
-        ]
-        assignments += [
-            f"{quote_ident(c)} = {quote_ident(c)} + {params.value(v, table.table.columns[c])}"
-            for c, v in inc.items()
-        ]
-        conditions = [self._where(params).compile(where, table, "_t")]
-        if permission.filter:
-            conditions.append(self._where(params).permission(permission.filter, table, "_t"))
-        sql = (
-            f"UPDATE {quote_ident(table.table.name)} AS _t SET {', '.join(assignments)} "
-            f"WHERE {' AND '.join(conditions)} RETURNING {self._pk_list(table)}"
-        )
-        keys = [tuple(row) for row in self._run(conn, sql, params)]
-        if permission.check:
-            self.check(table, keys, permission.check, conn, path)
-        return keys
+    # --- identities ----------------------------------------------------------------------------------------
+    def identity_columns(self, table: TrackedTable) -> list[str]:
+        if table.table.primary_key:
+            return list(table.table.primary_key)
+        return ["ctid"] if self.pg else ["rowid"]
 
-    def matching(self, table: TrackedTable, where: Any, conn: sa.Connection) -> list[tuple[Any, ...]]:
-        """Keys of the rows a delete (or an empty update) would touch, as the role may see them."""
-        params = ParamCollector(self.dialect)
-        conditions = [self._where(params).compile(where, table, "_t")]
-        permission = delete_permission(table, self.role) or update_permission(table, self.role)
-        if permission is not None and permission.filter:
-            conditions.append(self._where(params).permission(permission.filter, table, "_t"))
-        lock = " FOR UPDATE" if self.dialect.name == "postgresql" else ""
-        sql = (
-            f"SELECT {self._pk_list(table)} FROM {quote_ident(table.table.name)} AS _t "
-            f"WHERE {' AND '.join(conditions)}{lock}"
-        )
-        return [tuple(row) for row in self._run(conn, sql, params)]
+    def returning_identity(self, table: TrackedTable) -> str:
+        pk = table.table.primary_key
+        if pk:
+            return ", ".join(quote_ident(c) for c in pk)
+        return "ctid" if self.pg else "rowid"
 
-    def delete(self, table: TrackedTable, keys: list[tuple[Any, ...]], conn: sa.Connection) -> None:
-        for key in keys:
-            params = ParamCollector(self.dialect)
-            sql = (
-                f"DELETE FROM {quote_ident(table.table.name)} WHERE {self._pk_match(table, key, params, '')}"
-            )
-            self._run(conn, sql, params)
+    def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
+        if not identities:
+            return "(1 = 0)"
+        columns = self.identity_columns(table)
+        alternatives = []
+        for identity in identities:
+            terms = []
+            for column, value in zip(columns, identity, strict=True):
+                if column in ("ctid", "rowid"):
+                    marker = self.params.const(str(value) if column == "ctid" else value)
+                    terms.append(
+                        f"{alias}.{column} = " + (f"CAST({marker} AS tid)" if column == "ctid" else marker)
+                    )
+                else:
+                    terms.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, value)}")
+            alternatives.append("(" + " AND ".join(terms) + ")")
+        return "(" + " OR ".join(alternatives) + ")"
+
+    def matcher(self, table: TrackedTable, identity: tuple[Any, ...]) -> Callable[[str], list[str]]:
+        def conditions(alias: str) -> list[str]:
+            return [self.match(table, alias, [identity])]
+
+        return conditions
+
+    def source(self, table: TrackedTable, alias: str) -> str:
+        name = quote_ident(table.table.name)
+        if table.table.schema != "public" and self.pg:
+            name = f"{quote_ident(table.table.schema)}.{name}"
+        return f"{name} AS {alias}"
+
+    def read_rows(
+        self, table: TrackedTable, fields: _Fields, identities: Sequence[tuple[Any, ...]]
+    ) -> list[str]:
+        """Each identified row as JSON text (in order), through the role's select permission."""
+        if not identities or table.select_permission(self.role) is None:
+            return []
+        columns = []
+        for identity in identities:
+            sub = self.single(table, self.matcher(table, identity), fields, None, 1)
+            columns.append(self.dialect.as_text(sub))
+        row = self.execute("SELECT " + ", ".join(columns)).one()
+        return [value for value in row if value not in (None, "null")]
 
     def check(
-        self, table: TrackedTable, keys: list[tuple[Any, ...]], check: Any, conn: sa.Connection, path: str
-    ) -> None:
-        if not check:
-            return
-        for key in keys:
-            params = ParamCollector(self.dialect)
-            condition = self._where(params).permission(check, table, "_t")
-            sql = (
-                f"SELECT 1 FROM {quote_ident(table.table.name)} AS _t "
-                f"WHERE {self._pk_match(table, key, params)} "
-                f"AND (CASE WHEN {condition} THEN 1 ELSE 0 END) = 0"
-            )
-            if self._run(conn, sql, params):
-                raise PermissionDenied(CHECK_FAILED, path)
-
-    # --- output --------------------------------------------------------------------------------------------
-    def returning(
         self,
         table: TrackedTable,
-        keys: list[tuple[Any, ...]],
-        fields: SelectedField,
-        conn: sa.Connection,
-        single: bool,
-    ) -> str:
-        rows = []
-        for key in keys:
-            compiler = self._compiler()
-            pk = dict(zip(table.table.primary_key, key, strict=True))
-            expr = compiler.by_pk(table, pk, fields)
-            sql, recipe = compiler.params.finish(f"SELECT {self.dialect.as_text(expr)}")
-            values = tuple(p.resolve({}, self.session) for p in recipe)
-            text = conn.exec_driver_sql(sql, values).scalar()
-            if text is not None and text != "null":
-                rows.append(str(text))
-        if single:
-            return rows[0] if rows else "null"
-        return "[" + ",".join(rows) + "]"
+        check: Mapping[str, Any] | None,
+        identities: Sequence[tuple[Any, ...]],
+        path: str,
+    ) -> None:
+        """Fail the request when a changed row does not satisfy the permission's ``check``."""
+        if not check or not identities:
+            return
+        alias = self.alias("_c")
+        condition = self.where.permission(dict(check), table, alias)
+        sql = f"SELECT count(*) FROM {self.source(table, alias)} WHERE {self.match(table, alias, identities)} AND NOT ({condition})"
+        if self.execute(sql).scalar_one():
+            raise PermissionDenied(CHECK_FAILED, path)
 
-    def response(
-        self, table: TrackedTable, keys: list[tuple[Any, ...]], fields: SelectedField, conn: sa.Connection
-    ) -> str:
-        """``{affected_rows, returning}`` in selection order, as JSON text."""
-        response_type = self.role_schema.schema.get_type(f"{table.graphql_name}_mutation_response")
-        assert isinstance(response_type, GraphQLObjectType)
-        parts = []
-        for f in self.reader.sub_fields(fields):
-            if f.name == "__typename":
-                parts.append(f'"{f.key}":"{response_type.name}"')
-            elif f.name == "affected_rows":
-                parts.append(f'"{f.key}":{len(keys)}')
-            elif f.name == "returning":
-                parts.append(f'"{f.key}":{self.returning(table, keys, f, conn, single=False)}')
-        return "{" + ",".join(parts) + "}"
+    # --- insert --------------------------------------------------------------------------------------------
+    def insert(
+        self, table: TrackedTable, objects: Sequence[Any], on_conflict: Any, path: str
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        self.inserted = 0
+        identities = []
+        for index, obj in enumerate(objects):
+            row = self.insert_row(table, obj, on_conflict, {}, f"{path}[{index}]", path)
+            if row is not None:
+                identities.append(self.identity_of(table, row))
+        return identities, self.inserted
 
-    def _pk_list(self, table: TrackedTable) -> str:
-        if not table.table.primary_key:
-            raise ValidationFailed(f'table "{table.table.name}" has no primary key: mutations need one')
-        return ", ".join(quote_ident(c) for c in table.table.primary_key)
+    def identity_of(self, table: TrackedTable, row: Row) -> tuple[Any, ...]:
+        return tuple(row[c] for c in self.identity_columns(table))
 
-    def _pk_match(
-        self, table: TrackedTable, key: tuple[Any, ...], params: ParamCollector, alias: str = "_t"
-    ) -> str:
-        prefix = f"{alias}." if alias else ""
-        return " AND ".join(
-            f"{prefix}{quote_ident(c)} = {params.value(v, table.table.columns[c])}"
-            for c, v in zip(table.table.primary_key, key, strict=True)
+    def insert_row(
+        self,
+        table: TrackedTable,
+        obj: Mapping[str, Any],
+        on_conflict: Any,
+        fixed: Mapping[str, Any],
+        path: str,
+        check_path: str,
+    ) -> Row | None:
+        permission = insert_permission(table, self.role)
+        if permission is None:
+            raise ValidationFailed(f'no insert permission on table "{table.table.name}"', path)
+        allowed = set(insertable_columns(table, permission))
+        values: dict[str, Any] = {}
+        for key, value in obj.items():
+            rel = table.relationships.get(key)
+            if rel is None or value is None or self.after_parent(table, key):
+                continue
+            for local, _remote in rel.mapping:
+                if local in obj or local in fixed:
+                    raise ValidationFailed(
+                        f'cannot insert object relationship "{key}" as "{local}" column values are already determined',
+                        f"{path}.{key}",
+                    )
+            remote = self.model.tracked(rel.remote)
+            parent = self.insert_row(
+                remote, value["data"], value.get("on_conflict"), {}, f"{path}.{key}.data", check_path
+            )
+            if parent is None:
+                continue
+            for local, remote_column in rel.mapping:
+                values[local] = parent[remote_column]
+        for key, value in obj.items():
+            if key in table.table.columns:
+                if key not in allowed:
+                    raise ValidationFailed(
+                        f"field \"{key}\" not found in type: '{table.graphql_name}_insert_input'",
+                        f"{path}.{key}",
+                    )
+                values[key] = value
+        values.update(fixed)
+        for key, value in permission.set.items():
+            values[key] = self.preset(value)
+        hook = self.insert_hooks.get(table.table.name)
+        if hook is not None:
+            values = hook(self.connection, values, self.session)
+        alias = self.alias("_i")
+        target = self.source(table, alias)
+        if values:
+            names = ", ".join(quote_ident(c) for c in values)
+            binds = ", ".join(self.bind(table, c, v) for c, v in values.items())
+            sql = f"INSERT INTO {target} ({names}) VALUES ({binds})"
+        else:
+            sql = f"INSERT INTO {target} DEFAULT VALUES"
+        if on_conflict is not None:
+            sql += self.on_conflict_clause(table, alias, on_conflict)
+        returning = "*" if table.table.primary_key else f"*, {self.returning_identity(table)}"
+        row = self.execute(f"{sql} RETURNING {returning}").mappings().first()
+        if row is None:
+            return None
+        self.inserted += 1
+        self.check(table, permission.check, [self.identity_of(table, row)], check_path)
+        for key, value in obj.items():
+            rel = table.relationships.get(key)
+            if rel is None or value is None or not self.after_parent(table, key):
+                continue
+            remote = self.model.tracked(rel.remote)
+            children = value["data"] if rel.kind == "array" else [value["data"]]
+            for index, child in enumerate(children):
+                child_path = f"{path}.{key}.data[{index}]" if rel.kind == "array" else f"{path}.{key}.data"
+                child_fixed = {remote_column: row[local] for local, remote_column in rel.mapping}
+                clash = [c for c in child_fixed if c in child]
+                if clash:
+                    raise ValidationFailed(
+                        f'cannot insert "{", ".join(clash)}" columns as their values are already being determined '
+                        "by parent insert",
+                        child_path,
+                    )
+                self.insert_row(remote, child, value.get("on_conflict"), child_fixed, child_path, check_path)
+        return row
+
+    def after_parent(self, table: TrackedTable, name: str) -> bool:
+        """Whether the related row is inserted after this one (it refers to this row) or before (this row refers to it)."""
+        if table.relationships[name].kind == "array":
+            return True
+        for definition in table.meta.relationships:
+            if definition.name == name:
+                if definition.fk_columns:
+                    return False
+                if definition.remote_fk_table is not None:
+                    return True
+                return getattr(definition, "insertion_order", None) == "after_parent"
+        return False
+
+    def on_conflict_clause(self, table: TrackedTable, alias: str, on_conflict: Mapping[str, Any]) -> str:
+        constraint = on_conflict["constraint"]
+        columns = table.table.unique_constraints.get(constraint)
+        if columns is None:
+            raise ValidationFailed(f'unexpected constraint "{constraint}"')
+        if self.pg:
+            target = f" ON CONFLICT ON CONSTRAINT {quote_ident(constraint)}"
+        else:
+            target = f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
+        update_columns = on_conflict.get("update_columns") or []
+        if not update_columns:
+            return f"{target} DO NOTHING"
+        permission = update_permission(table, self.role)
+        if permission is None:
+            raise ValidationFailed(f'no update permission on table "{table.table.name}"')
+        assignments = [f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in update_columns]
+        assignments += [
+            f"{quote_ident(c)} = {self.bind(table, c, self.preset(v))}" for c, v in permission.set.items()
+        ]
+        conditions = []
+        if permission.filter:
+            conditions.append(self.where.permission(permission.filter, table, alias))
+        if on_conflict.get("where") is not None:
+            conditions.append(self.where.compile(on_conflict["where"], table, alias))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return f"{target} DO UPDATE SET {', '.join(assignments)}{where}"
+
+    # --- update --------------------------------------------------------------------------------------------
+    def update(
+        self, table: TrackedTable, args: Mapping[str, Any], by_pk: bool, path: str
+    ) -> list[tuple[Any, ...]]:
+        permission = update_permission(table, self.role)
+        assert permission is not None
+        operators = {op: args.get(op) or {} for op in ("_set", "_inc")}
+        seen: dict[str, str] = {}
+        repeated = []
+        for op, columns in operators.items():
+            for column in columns:
+                if column in seen:
+                    repeated.append(column)
+                seen[column] = op
+        if repeated:
+            listed = ", ".join(f'"{c}"' for c in repeated)
+            raise ValidationFailed(f"Column found in multiple operators: {listed}.", path)
+        allowed = set(updatable_columns(table, permission))
+        assignments = []
+        for column, value in operators["_set"].items():
+            assignments.append(f"{quote_ident(column)} = {self.bind(table, column, value)}")
+        for column, value in operators["_inc"].items():
+            assignments.append(
+                f"{quote_ident(column)} = {quote_ident(column)} + {self.bind(table, column, value)}"
+            )
+        for column in seen:
+            if column not in allowed:
+                raise ValidationFailed(
+                    f"field \"{column}\" not found in type: '{table.graphql_name}_set_input'", path
+                )
+        for column, value in permission.set.items():
+            assignments.append(f"{quote_ident(column)} = {self.bind(table, column, self.preset(value))}")
+        alias = self.alias("_u")
+        conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
+        if not assignments:
+            return []  # nothing to set: Hasura changes no row
+        sql = (
+            f"UPDATE {self.source(table, alias)} SET {', '.join(assignments)} WHERE {conditions} "
+            f"RETURNING {self.returning_identity(table)}"
+        )
+        identities = [tuple(r) for r in self.execute(sql).all()]
+        self.check(table, permission.check, identities, "$")
+        return identities
+
+    def qualified_identity(self, table: TrackedTable, alias: str) -> str:
+        return ", ".join(
+            f"{alias}.{quote_ident(c) if c not in ('ctid', 'rowid') else c}"
+            for c in self.identity_columns(table)
         )
 
-    def _resolve(self, value: Any) -> Any:
-        if isinstance(value, VarRef):
-            return self.variables.get(value.name)
-        if isinstance(value, dict):
-            return {k: self._resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._resolve(v) for v in value]
-        return value
+    def row_conditions(
+        self, table: TrackedTable, alias: str, args: Mapping[str, Any], by_pk: bool, permission_filter: Any
+    ) -> str:
+        conditions = []
+        if by_pk:
+            keys = args.get("pk_columns", args)
+            for column in table.table.primary_key:
+                conditions.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, keys[column])}")
+        elif args.get("where") is not None:
+            conditions.append(self.where.compile(args["where"], table, alias))
+        if permission_filter:
+            conditions.append(self.where.permission(permission_filter, table, alias))
+        return " AND ".join(conditions) if conditions else "(1 = 1)"
+
+    # --- delete --------------------------------------------------------------------------------------------
+    def delete(
+        self, table: TrackedTable, args: Mapping[str, Any], by_pk: bool, fields: _Fields
+    ) -> tuple[list[tuple[Any, ...]], list[str]]:
+        permission = delete_permission(table, self.role)
+        assert permission is not None
+        alias = self.alias("_d")
+        conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
+        identities = [
+            tuple(r)
+            for r in self.execute(
+                f"SELECT {self.qualified_identity(table, alias)} FROM {self.source(table, alias)} WHERE {conditions}"
+            ).all()
+        ]
+        if by_pk:
+            returned = self.read_rows(table, fields, identities)
+        else:
+            returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
+            returned = self.read_rows(table, returning[0], identities) if returning else []
+        if identities:
+            target = self.alias("_d")
+            self.execute(
+                f"DELETE FROM {self.source(table, target)} WHERE {self.match(table, target, identities)}"
+            )
+        return identities, returned
 
 
-def _pk_where(table: TrackedTable, pk: dict[str, Any]) -> dict[str, Any]:
-    return {column: {"_eq": pk[column]} for column in table.table.primary_key}
+# --- database errors ---------------------------------------------------------------------------------------
+
+_PG_PREFIXES = {
+    "23505": "Uniqueness violation. ",
+    "23502": "Not-NULL violation. ",
+    "23503": "Foreign key violation. ",
+    "23514": "Check constraint violation. ",
+    "23P01": "Exclusion violation. ",
+}
 
 
-def _constraint_error(exc: sa.exc.IntegrityError, path: str) -> ConstraintViolation:
-    """A fixed message per kind of violation: the database's own text stays in the log."""
-    text = str(exc.orig).lower()
-    if "unique" in text or "duplicate" in text:
-        message = "Uniqueness violation. duplicate key value violates unique constraint"
-    elif "foreign key" in text:
-        message = "Foreign key violation. insert or update on table violates foreign key constraint"
-    elif "not null" in text or "null value" in text:
-        message = "Not-NULL violation. null value in column violates not-null constraint"
-    elif "check" in text:
-        message = "Check constraint violation. new row violates check constraint"
-    else:
-        message = "constraint violation"
-    return ConstraintViolation(message, path)
+def database_error(exc: sa.exc.DBAPIError, dialect: str) -> EngineError:
+    """A constraint failure as Hasura reports it; anything else as a generic database error."""
+    original = exc.orig
+    if dialect == "postgresql":
+        sqlstate = getattr(original, "sqlstate", None)
+        diag = getattr(original, "diag", None)
+        primary = getattr(diag, "message_primary", None) or str(original).splitlines()[0]
+        if sqlstate in _PG_PREFIXES:
+            return ConstraintViolation(_PG_PREFIXES[sqlstate] + primary)
+        if sqlstate == "22003":
+            return EngineError(primary, code="data-exception")
+        return EngineError(f"database query error: {primary}", code="unexpected")
+    message = str(original)
+    if match := re.match(r"UNIQUE constraint failed: (\w+)\.(\w+)", message):
+        return ConstraintViolation(
+            f'Uniqueness violation. duplicate key value violates unique constraint "{match.group(1)}_{match.group(2)}_key"'
+        )
+    if match := re.match(r"NOT NULL constraint failed: (\w+)\.(\w+)", message):
+        return ConstraintViolation(
+            f'Not-NULL violation. null value in column "{match.group(2)}" of relation "{match.group(1)}" '
+            "violates not-null constraint"
+        )
+    if message.startswith("FOREIGN KEY constraint failed"):
+        return ConstraintViolation("Foreign key violation. " + message)
+    if message.startswith("CHECK constraint failed"):
+        return ConstraintViolation("Check constraint violation. " + message)
+    return EngineError(f"database query error: {message}", code="unexpected")
+
+
+def run_mutation(
+    engine: sa.Engine,
+    model: Model,
+    role_schema: RoleSchema,
+    dialect: Dialect,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    session: Mapping[str, str],
+    options: CompileOptions,
+    operation: OperationDefinitionNode,
+    insert_hooks: Mapping[str, InsertHook] | None = None,
+) -> str:
+    """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON."""
+    with engine.connect() as connection:
+        connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+        with connection.begin():
+            if dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+            compiler = MutationCompiler(
+                model,
+                role_schema,
+                role_schema.mutation_fields,
+                dialect,
+                fragments,
+                variables,
+                session,
+                options,
+                connection,
+                insert_hooks,
+            )
+            return compiler.run(operation)

@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
-from qapress.engine.compile_mutation import InsertHook, MutationRunner
+from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
@@ -58,7 +58,6 @@ from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
 from qapress.settings import Settings
-from qapress.store.database import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +238,12 @@ class GraphQLEngine:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        asks_mutation = any(
+            isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
+            for d in document.definitions
+        )
+        if asks_mutation and (role_schema is None or role_schema.schema.mutation_type is None):
+            raise ValidationFailed("no mutations exist", "$")
         if role_schema is None:
             raise ValidationFailed(_no_schema_message(document), "$.selectionSet")
         self.stats.validations += 1
@@ -255,8 +260,7 @@ class GraphQLEngine:
             )
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
-        if operation.operation == OperationType.MUTATION and role_schema.schema.mutation_type is None:
-            raise ValidationFailed("no mutations exist", "$")
+        is_mutation = operation.operation == OperationType.MUTATION
         definitions = operation.variable_definitions or ()
         # Hasura lets an explicit null stand for "use the default" on a non-null variable with one.
         defaulted = {
@@ -282,8 +286,20 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
-        if operation.operation == OperationType.MUTATION:
-            return self._mutate(role_schema, operation, fragments, coerced, session, options)
+        if is_mutation:
+            data = run_mutation(
+                self.engine,
+                self.model,
+                role_schema,
+                self.dialect,
+                fragments,
+                coerced,
+                session,
+                options,
+                operation,
+                self.insert_hooks,
+            )
+            return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
             return self._with_introspection(compiler, role_schema, document, operation, coerced, session)
@@ -298,25 +314,6 @@ class GraphQLEngine:
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
         return self._run(plan, coerced, session)
-
-    def _mutate(
-        self,
-        role_schema: RoleSchema,
-        operation: OperationDefinitionNode,
-        fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, Any],
-        session: dict[str, str],
-        options: CompileOptions,
-    ) -> bytes:
-        """All mutation fields of the request in one transaction (not cached: writes are not the hot path)."""
-        runner = MutationRunner(
-            self.model, role_schema, self.dialect, fragments, variables, session, options, self.insert_hooks
-        )
-        with begin_write(self.engine) as connection:
-            if self.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(self.statement_timeout_ms)}")
-            data = runner.run(operation, connection)
-        return b'{"data":' + data.encode() + b"}"
 
     def _with_introspection(
         self,

@@ -51,6 +51,8 @@ class RelationshipDef:
     #: manual_configuration
     manual_table: TableName | None = None
     manual_mapping: tuple[tuple[str, str], ...] = ()
+    #: manual_configuration.insertion_order: "after_parent" when the remote row is inserted after this one.
+    insertion_order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _table(entry: Any) -> TableMetadata:
         insert_permissions={
             p["role"]: InsertPermission(
                 check=p["permission"].get("check") or {},
-                columns=_columns(p["permission"].get("columns", [])),
+                columns=_columns(p["permission"].get("columns", "*")),
                 set=p["permission"].get("set") or {},
                 backend_only=bool(p["permission"].get("backend_only", False)),
             )
@@ -269,6 +271,8 @@ def _relationship(raw: Any, kind: Literal["object", "array"]) -> RelationshipDef
             return RelationshipDef(name, kind, fk_columns=tuple(str(c) for c in on))
         if isinstance(on, dict) and "table" in on:
             cols = on.get("columns") or [on.get("column")]
+            if isinstance(cols, str):
+                cols = [cols]
             return RelationshipDef(
                 name, kind, remote_fk_table=TableName.parse(on["table"]), remote_fk_columns=tuple(cols)
             )
@@ -279,5 +283,6 @@ def _relationship(raw: Any, kind: Literal["object", "array"]) -> RelationshipDef
             kind,
             manual_table=TableName.parse(manual["remote_table"]),
             manual_mapping=tuple((str(k), str(v)) for k, v in manual["column_mapping"].items()),
+            insertion_order=manual.get("insertion_order"),
         )
     raise MetadataError(f"relationship {name!r}: unsupported 'using' {using!r}")

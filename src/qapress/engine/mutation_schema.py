@@ -1,11 +1,16 @@
-"""mutation_root for a role: Hasura's insert/update/delete fields and their input types.
+"""The ``mutation_root`` of a role's schema, named as Hasura names it.
 
-``insert_T``/``insert_T_one`` (objects, on_conflict), ``update_T``/``update_T_by_pk`` (_set, _inc),
-``delete_T``/``delete_T_by_pk``; a field exists only where the role has the matching permission, and
-``returning`` and the ``*_one``/``*_by_pk`` forms only where it may also read the table.
+``insert_T`` / ``insert_T_one`` (with ``on_conflict`` when the role may update), ``update_T`` /
+``update_T_by_pk`` (``_set``, ``_inc``) and ``delete_T`` / ``delete_T_by_pk``, each present when the role
+has the matching permission. ``returning`` and the ``*_one`` / ``*_by_pk`` fields need a select permission
+as well, because they read rows back. Types are built with the query schema's builder so that ``T``,
+``T_bool_exp`` and the scalars are the very same objects in both roots.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from graphql import (
     GraphQLArgument,
@@ -21,30 +26,33 @@ from graphql import (
 )
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
-from qapress.engine.model import TrackedTable
-from qapress.engine.permissions import ADMIN
+from qapress.engine.model import ADMIN, TrackedTable
 from qapress.engine.scalars import NUMERIC, scalar_type
-from qapress.engine.schema import RootField, SchemaBuilder
+
+if TYPE_CHECKING:
+    from qapress.engine.schema import SchemaBuilder
+
+MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"]
+
+
+@dataclass(frozen=True)
+class MutationField:
+    """What a ``mutation_root`` field does, and to which table."""
+
+    kind: MutationKind
+    table: tuple[str, str]
 
 
 def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
     if role == ADMIN:
-        return InsertPermission(check={}, columns=tuple(table.table.columns))
-    permission = table.meta.insert_permissions.get(role)
-    if permission is not None and permission.columns == "*":
-        return InsertPermission(permission.check, tuple(table.table.columns), permission.set)
-    return permission
+        return InsertPermission(check={}, columns="*")
+    return table.meta.insert_permissions.get(role)
 
 
 def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
     if role == ADMIN:
-        return UpdatePermission(columns=tuple(table.table.columns), filter={})
-    permission = table.meta.update_permissions.get(role)
-    if permission is not None and permission.columns == "*":
-        return UpdatePermission(
-            tuple(table.table.columns), permission.filter, permission.check, permission.set
-        )
-    return permission
+        return UpdatePermission(columns="*", filter={})
+    return table.meta.update_permissions.get(role)
 
 
 def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
@@ -53,213 +61,264 @@ def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None
     return table.meta.delete_permissions.get(role)
 
 
-def mutation_root(builder: SchemaBuilder) -> tuple[GraphQLObjectType, dict[str, RootField]] | None:
-    """``mutation_root`` and what each of its fields does, or None when the role may not write at all."""
-    fields: dict[str, GraphQLField] = {}
-    roots: dict[str, RootField] = {}
-    types = _MutationTypes(builder)
-    for table in builder.model.tables.values():
-        name = table.graphql_name
-        readable = table.key in builder.visible and builder.has_object(table)
-        insert = insert_permission(table, builder.role)
-        if insert is not None:
-            args = {
-                "objects": GraphQLArgument(
-                    GraphQLNonNull(GraphQLList(GraphQLNonNull(types.insert_input(table))))
-                )
-            }
-            conflict = types.on_conflict(table)
-            if conflict is not None:
-                args["on_conflict"] = GraphQLArgument(conflict)
-            fields[f"insert_{name}"] = GraphQLField(
-                types.response(table),
-                args=args,
-                description=f'insert data into the table: "{table.table.name}"',
-            )
-            roots[f"insert_{name}"] = RootField("insert", table.key)
-            if readable:
-                one_args = {"object": GraphQLArgument(GraphQLNonNull(types.insert_input(table)))}
-                if conflict is not None:
-                    one_args["on_conflict"] = GraphQLArgument(conflict)
-                fields[f"insert_{name}_one"] = GraphQLField(
-                    builder.object_type(table),
-                    args=one_args,
-                    description=f'insert a single row into the table: "{table.table.name}"',
-                )
-                roots[f"insert_{name}_one"] = RootField("insert_one", table.key)
-        update = update_permission(table, builder.role)
-        if update is not None and readable:
-            changes = {"_set": GraphQLArgument(types.set_input(table, update))}
-            inc = types.inc_input(table, update)
-            if inc is not None:
-                changes["_inc"] = GraphQLArgument(inc)
-            fields[f"update_{name}"] = GraphQLField(
-                types.response(table),
-                args={**changes, "where": GraphQLArgument(GraphQLNonNull(builder.bool_exp(table)))},
-                description=f'update data of the table: "{table.table.name}"',
-            )
-            roots[f"update_{name}"] = RootField("update", table.key)
-            if table.table.primary_key:
-                fields[f"update_{name}_by_pk"] = GraphQLField(
-                    builder.object_type(table),
-                    args={**changes, "pk_columns": GraphQLArgument(GraphQLNonNull(types.pk_columns(table)))},
-                    description=f'update single row of the table: "{table.table.name}"',
-                )
-                roots[f"update_{name}_by_pk"] = RootField("update_by_pk", table.key)
-        delete = delete_permission(table, builder.role)
-        if delete is not None and readable:
-            fields[f"delete_{name}"] = GraphQLField(
-                types.response(table),
-                args={"where": GraphQLArgument(GraphQLNonNull(builder.bool_exp(table)))},
-                description=f'delete data from the table: "{table.table.name}"',
-            )
-            roots[f"delete_{name}"] = RootField("delete", table.key)
-            if table.table.primary_key:
-                fields[f"delete_{name}_by_pk"] = GraphQLField(
-                    builder.object_type(table),
-                    args={
-                        c: GraphQLArgument(GraphQLNonNull(scalar_type(table.table.columns[c].scalar)))
-                        for c in table.table.primary_key
-                    },
-                    description=f'delete single row from the table: "{table.table.name}"',
-                )
-                roots[f"delete_{name}_by_pk"] = RootField("delete_by_pk", table.key)
-    if not fields:
-        return None
-    return GraphQLObjectType("mutation_root", dict(sorted(fields.items()))), roots
+def insertable_columns(table: TrackedTable, permission: InsertPermission) -> list[str]:
+    """Columns the role may give values for: the permission's, less the ones preset by ``set``."""
+    allowed = table.table.columns if permission.columns == "*" else permission.columns
+    return [c for c in table.table.columns if c in allowed and c not in permission.set]
 
 
-class _MutationTypes:
+def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list[str]:
+    allowed = table.table.columns if permission.columns == "*" else permission.columns
+    return [c for c in table.table.columns if c in allowed and c not in permission.set]
+
+
+class MutationBuilder:
+    """Adds the mutation types to a query schema builder's type registry."""
+
     def __init__(self, builder: SchemaBuilder) -> None:
-        self.builder = builder
-        self.objects: dict[str, GraphQLObjectType] = {}
-        self.inputs: dict[str, GraphQLInputObjectType] = {}
-        self.enums: dict[str, GraphQLEnumType] = {}
+        self.b = builder
+        self.role = builder.role
+        self.fields: dict[str, MutationField] = {}
 
-    def response(self, table: TrackedTable) -> GraphQLObjectType:
+    def readable(self, table: TrackedTable) -> bool:
+        return table.key in self.b.visible
+
+    def root(self) -> GraphQLObjectType | None:
+        fields: dict[str, GraphQLField] = {}
+        for table in self.b.model.tables.values():
+            name = table.graphql_name
+            ins = insert_permission(table, self.role)
+            if ins is not None and not ins.backend_only and self.has_insert_input(table, ins):
+                fields[f"insert_{name}"] = GraphQLField(
+                    self.response_type(table),
+                    args={
+                        "objects": GraphQLArgument(
+                            GraphQLNonNull(GraphQLList(GraphQLNonNull(self.insert_input(table)))),
+                            description="the rows to be inserted",
+                        ),
+                        **self.on_conflict_arg(table),
+                    },
+                    description=f'insert data into the table: "{table.table.name}"',
+                )
+                self.fields[f"insert_{name}"] = MutationField("insert", table.key)
+                if self.readable(table):
+                    fields[f"insert_{name}_one"] = GraphQLField(
+                        self.b.object_type(table),
+                        args={
+                            "object": GraphQLArgument(
+                                GraphQLNonNull(self.insert_input(table)), description="the row to be inserted"
+                            ),
+                            **self.on_conflict_arg(table),
+                        },
+                        description=f'insert a single row into the table: "{table.table.name}"',
+                    )
+                    self.fields[f"insert_{name}_one"] = MutationField("insert_one", table.key)
+            if (upd := update_permission(table, self.role)) is not None and self.readable(table):
+                set_args = self.update_args(table, upd)
+                fields[f"update_{name}"] = GraphQLField(
+                    self.response_type(table),
+                    args={
+                        **set_args,
+                        "where": GraphQLArgument(
+                            GraphQLNonNull(self.b.bool_exp(table)),
+                            description="filter the rows which have to be updated",
+                        ),
+                    },
+                    description=f'update data of the table: "{table.table.name}"',
+                )
+                self.fields[f"update_{name}"] = MutationField("update", table.key)
+                if self.has_pk(table):
+                    fields[f"update_{name}_by_pk"] = GraphQLField(
+                        self.b.object_type(table),
+                        args={
+                            **set_args,
+                            "pk_columns": GraphQLArgument(GraphQLNonNull(self.pk_input(table))),
+                        },
+                        description=f'update single row of the table: "{table.table.name}"',
+                    )
+                    self.fields[f"update_{name}_by_pk"] = MutationField("update_by_pk", table.key)
+            if delete_permission(table, self.role) is not None and self.readable(table):
+                fields[f"delete_{name}"] = GraphQLField(
+                    self.response_type(table),
+                    args={
+                        "where": GraphQLArgument(
+                            GraphQLNonNull(self.b.bool_exp(table)),
+                            description="filter the rows which have to be deleted",
+                        )
+                    },
+                    description=f'delete data from the table: "{table.table.name}"',
+                )
+                self.fields[f"delete_{name}"] = MutationField("delete", table.key)
+                if self.has_pk(table):
+                    fields[f"delete_{name}_by_pk"] = GraphQLField(
+                        self.b.object_type(table),
+                        args={
+                            c: GraphQLArgument(GraphQLNonNull(self.b.scalar(table, c)))
+                            for c in table.table.primary_key
+                        },
+                        description=f'delete single row from the table: "{table.table.name}"',
+                    )
+                    self.fields[f"delete_{name}_by_pk"] = MutationField("delete_by_pk", table.key)
+        if not fields:
+            return None
+        return GraphQLObjectType("mutation_root", dict(sorted(fields.items())))
+
+    def has_insert_input(self, table: TrackedTable, permission: InsertPermission) -> bool:
+        return bool(insertable_columns(table, permission)) or any(
+            rel.remote in self.b.model.tables
+            and insert_permission(self.b.model.tables[rel.remote], self.role)
+            for rel in table.relationships.values()
+        )
+
+    def has_pk(self, table: TrackedTable) -> bool:
+        pk = table.table.primary_key
+        return bool(pk) and all(c in self.b.columns(table) for c in pk)
+
+    # --- output --------------------------------------------------------------------------------------------
+    def response_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_mutation_response"
-        if name not in self.objects:
+        if name not in self.b.objects:
             fields = {
                 "affected_rows": GraphQLField(
                     GraphQLNonNull(GraphQLInt), description="number of rows affected by the mutation"
                 )
             }
-            if table.key in self.builder.visible and self.builder.has_object(table):
+            if self.readable(table):
                 fields["returning"] = GraphQLField(
-                    GraphQLNonNull(GraphQLList(GraphQLNonNull(self.builder.object_type(table)))),
+                    GraphQLNonNull(GraphQLList(GraphQLNonNull(self.b.object_type(table)))),
                     description="data from the rows affected by the mutation",
                 )
-            self.objects[name] = GraphQLObjectType(
+            self.b.objects[name] = GraphQLObjectType(
                 name, fields, description=f'response of any mutation on the table "{table.table.name}"'
             )
-        return self.objects[name]
+        return self.b.objects[name]
 
+    # --- inputs --------------------------------------------------------------------------------------------
     def insert_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_insert_input"
-        if name not in self.inputs:
-            permission = insert_permission(table, self.builder.role)
-            assert permission is not None and permission.columns != "*"
-            preset = set(permission.set)
-            columns = [c for c in table.table.columns if c in permission.columns and c not in preset]
-            self.inputs[name] = GraphQLInputObjectType(
-                name,
-                {c: GraphQLInputField(scalar_type(table.table.columns[c].scalar)) for c in columns},
-                description=f'input type for inserting data into table "{table.table.name}"',
-            )
-        return self.inputs[name]
+        if name not in self.b.inputs:
+            permission = insert_permission(table, self.role)
+            assert permission is not None
 
-    def constraint(self, table: TrackedTable) -> GraphQLEnumType | None:
-        name = f"{table.graphql_name}_constraint"
-        if name not in self.enums:
-            constraints = table.table.unique_constraints
-            if not constraints:
-                return None
-            self.enums[name] = GraphQLEnumType(
-                name,
-                {
-                    c: GraphQLEnumValue(c, description=f"unique or primary key constraint on {list(cols)}")
-                    for c, cols in constraints.items()
-                },
-                description=f'unique or primary key constraints on table "{table.table.name}"',
-            )
-        return self.enums[name]
-
-    def update_column(self, table: TrackedTable) -> GraphQLEnumType:
-        name = f"{table.graphql_name}_update_column"
-        if name not in self.enums:
-            permission = update_permission(table, self.builder.role)
-            columns = (
-                [] if permission is None else [c for c in table.table.columns if c in permission.columns]
-            )
-            values = {c: GraphQLEnumValue(c, description="column name") for c in columns}
-            if not values:
-                values = {
-                    "_PLACEHOLDER": GraphQLEnumValue("_PLACEHOLDER", description="placeholder (do not use)")
+            def fields() -> dict[str, GraphQLInputField]:
+                out = {
+                    c: GraphQLInputField(self.b.scalar(table, c))
+                    for c in insertable_columns(table, permission)
                 }
-            self.enums[name] = GraphQLEnumType(
-                name, values, description=f'update columns of table "{table.table.name}"'
-            )
-        return self.enums[name]
+                for rel in table.relationships.values():
+                    remote = self.b.model.tables.get(rel.remote)
+                    if remote is None or insert_permission(remote, self.role) is None:
+                        continue
+                    out[rel.name] = GraphQLInputField(self.rel_insert_input(remote, rel.kind))
+                return dict(sorted(out.items()))
 
-    def on_conflict(self, table: TrackedTable) -> GraphQLInputObjectType | None:
+            self.b.inputs[name] = GraphQLInputObjectType(
+                name, fields, description=f'input type for inserting data into table "{table.table.name}"'
+            )
+        return self.b.inputs[name]
+
+    def rel_insert_input(self, table: TrackedTable, kind: str) -> GraphQLInputObjectType:
+        suffix = "obj_rel_insert_input" if kind == "object" else "arr_rel_insert_input"
+        name = f"{table.graphql_name}_{suffix}"
+        if name not in self.b.inputs:
+            data = GraphQLNonNull(self.insert_input(table))
+            data_type = data if kind == "object" else GraphQLNonNull(GraphQLList(data))
+            fields = {"data": GraphQLInputField(data_type)}
+            conflict = self.on_conflict_arg(table)
+            if conflict:
+                fields["on_conflict"] = GraphQLInputField(self.on_conflict(table))
+            self.b.inputs[name] = GraphQLInputObjectType(
+                name,
+                fields,
+                description=f'input type for inserting {kind} relation for remote table "{table.table.name}"',
+            )
+        return self.b.inputs[name]
+
+    def on_conflict_arg(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
+        """``on_conflict`` needs a unique constraint and, for an upsert, the role's update permission."""
+        if not table.table.unique_constraints or update_permission(table, self.role) is None:
+            return {}
+        return {"on_conflict": GraphQLArgument(self.on_conflict(table), description="upsert condition")}
+
+    def on_conflict(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_on_conflict"
-        if name not in self.inputs:
-            constraint = self.constraint(table)
-            if constraint is None:
-                return None
-            fields = {
-                "constraint": GraphQLInputField(GraphQLNonNull(constraint)),
-                "update_columns": GraphQLInputField(
-                    GraphQLNonNull(GraphQLList(GraphQLNonNull(self.update_column(table)))), default_value=[]
-                ),
-            }
-            if table.key in self.builder.visible:
-                fields["where"] = GraphQLInputField(self.builder.bool_exp(table))
-            self.inputs[name] = GraphQLInputObjectType(
+        if name not in self.b.inputs:
+            constraint = self.enum(
+                f"{table.graphql_name}_constraint",
+                list(table.table.unique_constraints),
+                f'unique or primary key constraints on table "{table.table.name}"',
+            )
+            permission = update_permission(table, self.role)
+            assert permission is not None
+            columns = self.enum(
+                f"{table.graphql_name}_update_column",
+                updatable_columns(table, permission) or ["_PLACEHOLDER"],
+                f'update columns of table "{table.table.name}"',
+            )
+
+            def fields() -> dict[str, GraphQLInputField]:
+                out = {
+                    "constraint": GraphQLInputField(GraphQLNonNull(constraint)),
+                    "update_columns": GraphQLInputField(
+                        GraphQLNonNull(GraphQLList(GraphQLNonNull(columns))), default_value=[]
+                    ),
+                }
+                if self.readable(table):
+                    out["where"] = GraphQLInputField(self.b.bool_exp(table))
+                return out
+
+            self.b.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'on_conflict condition type for table "{table.table.name}"'
             )
-        return self.inputs[name]
+        return self.b.inputs[name]
 
-    def set_input(self, table: TrackedTable, permission: UpdatePermission) -> GraphQLInputObjectType:
-        name = f"{table.graphql_name}_set_input"
-        if name not in self.inputs:
-            preset = set(permission.set)
-            columns = [c for c in table.table.columns if c in permission.columns and c not in preset]
-            self.inputs[name] = GraphQLInputObjectType(
+    def enum(self, name: str, values: list[str], description: str) -> GraphQLEnumType:
+        if name not in self.b.enums:
+            self.b.enums[name] = GraphQLEnumType(
+                name, {v: GraphQLEnumValue(v) for v in values}, description=description
+            )
+        return self.b.enums[name]
+
+    def update_args(self, table: TrackedTable, permission: UpdatePermission) -> dict[str, GraphQLArgument]:
+        columns = updatable_columns(table, permission)
+        args: dict[str, GraphQLArgument] = {}
+        numeric = [c for c in columns if table.table.columns[c].scalar in NUMERIC]
+        if numeric:
+            args["_inc"] = GraphQLArgument(
+                self.columns_input(
+                    f"{table.graphql_name}_inc_input", table, numeric, "increments the numeric columns"
+                ),
+                description="increments the numeric columns with given value of the filtered values",
+            )
+        if columns:
+            args["_set"] = GraphQLArgument(
+                self.columns_input(
+                    f"{table.graphql_name}_set_input", table, columns, "input type for updating data"
+                ),
+                description="sets the columns of the filtered rows to the given values",
+            )
+        return args
+
+    def columns_input(
+        self, name: str, table: TrackedTable, columns: list[str], what: str
+    ) -> GraphQLInputObjectType:
+        if name not in self.b.inputs:
+            self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {c: GraphQLInputField(scalar_type(table.table.columns[c].scalar)) for c in columns},
-                description=f'input type for updating data in table "{table.table.name}"',
+                description=f'{what} in table "{table.table.name}"',
             )
-        return self.inputs[name]
+        return self.b.inputs[name]
 
-    def inc_input(self, table: TrackedTable, permission: UpdatePermission) -> GraphQLInputObjectType | None:
-        name = f"{table.graphql_name}_inc_input"
-        if name not in self.inputs:
-            columns = [
-                c
-                for c in table.table.columns
-                if c in permission.columns
-                and table.table.columns[c].scalar in NUMERIC
-                and c not in permission.set
-            ]
-            if not columns:
-                return None
-            self.inputs[name] = GraphQLInputObjectType(
-                name,
-                {c: GraphQLInputField(scalar_type(table.table.columns[c].scalar)) for c in columns},
-                description=f'input type for incrementing numeric columns in table "{table.table.name}"',
-            )
-        return self.inputs[name]
-
-    def pk_columns(self, table: TrackedTable) -> GraphQLInputObjectType:
+    def pk_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_pk_columns_input"
-        if name not in self.inputs:
-            self.inputs[name] = GraphQLInputObjectType(
+        if name not in self.b.inputs:
+            self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
-                    c: GraphQLInputField(GraphQLNonNull(scalar_type(table.table.columns[c].scalar)))
+                    c: GraphQLInputField(GraphQLNonNull(self.b.scalar(table, c)))
                     for c in table.table.primary_key
                 },
                 description=f'primary key columns input for table: "{table.table.name}"',
             )
-        return self.inputs[name]
+        return self.b.inputs[name]

@@ -30,6 +30,7 @@ from graphql import (
 
 from qapress.engine.computed import ComputedField
 from qapress.engine.model import Model, TrackedTable
+from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
 
 ORDER_BY = GraphQLEnumType(
@@ -80,24 +81,23 @@ class RoleSchema:
     role: str
     schema: GraphQLSchema
     root_fields: dict[str, RootField] = field(default_factory=dict)
-    #: mutation_root's fields: name -> (kind, table), see :mod:`.mutation_schema`.
-    mutation_fields: dict[str, RootField] = field(default_factory=dict)
+    mutation_fields: dict[str, MutationField] = field(default_factory=dict)
 
 
 def build_role_schema(model: Model, role: str) -> RoleSchema | None:
-    """The schema ``role`` may use, or None when it may neither read nor write any table."""
-    from qapress.engine.mutation_schema import mutation_root
-
+    """The schema ``role`` may query, or None when it may read no table."""
     builder = SchemaBuilder(model, role)
-    mutations = mutation_root(builder)
-    if not builder.visible and mutations is None:
+    mutations = MutationBuilder(builder)
+    mutation_root = mutations.root()
+    if not builder.visible and mutation_root is None:
         return None
-    query_fields = builder.root_fields
-    if not query_fields:
-        query_fields = {"no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))}
+    # A role that may only write still needs a query root: Hasura's placeholder field.
+    query_fields = builder.root_fields or {
+        "no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))
+    }
     query_root = GraphQLObjectType("query_root", query_fields)
-    schema = GraphQLSchema(query=query_root, mutation=mutations[0] if mutations else None, types=[ORDER_BY])
-    return RoleSchema(role, schema, builder.roots, mutations[1] if mutations else {})
+    schema = GraphQLSchema(query=query_root, mutation=mutation_root, types=[ORDER_BY])
+    return RoleSchema(role, schema, builder.roots, mutations.fields)
 
 
 class SchemaBuilder:

@@ -1,0 +1,620 @@
+"""Hasura fixture files (``setup.yaml``, ``values_*.yaml`` ...) turned into SQL to run and metadata to apply.
+
+Hasura's own test fixtures are v1 query ``bulk`` operations: PostgreSQL ``run_sql``, ``track_table``,
+relationships, permissions, v1 ``insert``. This module plans them without touching a database: it returns
+the SQL statements (parameters bound) and the metadata operations, applied to a :class:`HasuraMetadata`
+whose ``tables`` list is the Hasura v2 metadata shape that ``Metadata.from_hasura`` reads.
+
+The SQL is PostgreSQL. :class:`SqlTranslator` carries it to SQLite (serial columns, casts, ``setval``,
+``ALTER TABLE ... ADD FOREIGN KEY``) and drops what has no equivalent (extensions, types, functions,
+``DO`` blocks, ``SET``), remembering what it dropped so that the metadata which depends on it is left out
+too. On PostgreSQL it only strips the parts that need an extension the server lacks (PostGIS here).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Dialect = Literal["postgresql", "sqlite"]
+
+#: Column types that only exist once an extension is installed.
+EXTENSION_TYPES: dict[str, frozenset[str]] = {
+    "postgis": frozenset({"geography", "geometry", "raster"}),
+    "ltree": frozenset({"ltree"}),
+    "citext": frozenset({"citext"}),
+}
+
+#: The v1 query operations that change metadata, by their canonical (non ``pg_``) name.
+METADATA_OPS = frozenset(
+    {
+        "track_table",
+        "untrack_table",
+        "create_object_relationship",
+        "create_array_relationship",
+        "drop_relationship",
+        "create_select_permission",
+        "create_insert_permission",
+        "create_update_permission",
+        "create_delete_permission",
+        "drop_select_permission",
+        "drop_insert_permission",
+        "drop_update_permission",
+        "drop_delete_permission",
+        "add_computed_field",
+        "drop_computed_field",
+        "track_function",
+        "untrack_function",
+        "add_inherited_role",
+        "drop_inherited_role",
+    }
+)
+
+
+class FixtureError(Exception):
+    """A fixture operation is malformed or unknown; the message names the operation."""
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    """One SQL statement with its bound parameters (``:name`` placeholders)."""
+
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MetadataOp:
+    """One metadata operation, with ``pg_`` prefix removed and table references normalized."""
+
+    type: str
+    args: Mapping[str, Any]
+
+
+@dataclass
+class FixturePlan:
+    """What a fixture file asks for: SQL to run in order, then metadata operations to apply in order."""
+
+    statements: list[SqlStatement] = field(default_factory=list)
+    metadata_ops: list[MetadataOp] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Metadata
+
+
+def table_ref(value: Any) -> dict[str, str]:
+    """``"author"``, ``{name: author}`` or ``{schema, name}``: the ``{schema, name}`` form."""
+    if isinstance(value, str):
+        return {"schema": "public", "name": value}
+    if isinstance(value, Mapping) and isinstance(value.get("name"), str):
+        return {"schema": str(value.get("schema", "public")), "name": value["name"]}
+    raise FixtureError(f"not a table reference: {value!r}")
+
+
+@dataclass
+class HasuraMetadata:
+    """Hasura v2 metadata for one source: tracked tables (the contract with the engine), functions, roles."""
+
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    functions: list[dict[str, Any]] = field(default_factory=list)
+    inherited_roles: list[dict[str, Any]] = field(default_factory=list)
+
+    def find_table(self, ref: Any) -> dict[str, Any] | None:
+        wanted = table_ref(ref)
+        for entry in self.tables:
+            if entry["table"] == wanted:
+                return entry
+        return None
+
+    def table(self, ref: Any) -> dict[str, Any]:
+        entry = self.find_table(ref)
+        if entry is None:
+            raise FixtureError(f"table {table_ref(ref)} is not tracked")
+        return entry
+
+    def apply(self, op: MetadataOp) -> None:
+        """Apply one operation, the way Hasura's metadata API would."""
+        args = op.args
+        if op.type == "track_table":
+            if self.find_table(args["table"]) is None:
+                self.tables.append({"table": table_ref(args["table"])})
+        elif op.type == "untrack_table":
+            self.tables = [t for t in self.tables if t["table"] != table_ref(args["table"])]
+        elif op.type in ("create_object_relationship", "create_array_relationship"):
+            kind = (
+                "object_relationships" if op.type == "create_object_relationship" else "array_relationships"
+            )
+            entry = {"name": args["name"], "using": args["using"]}
+            if "comment" in args:
+                entry["comment"] = args["comment"]
+            self.table(args["table"]).setdefault(kind, []).append(entry)
+        elif op.type == "drop_relationship":
+            target = self.table(args["table"])
+            for kind in ("object_relationships", "array_relationships"):
+                if kind in target:
+                    target[kind] = [r for r in target[kind] if r["name"] != args["relationship"]]
+        elif op.type.startswith("create_") and op.type.endswith("_permission"):
+            kind = op.type.removeprefix("create_").removesuffix("_permission") + "_permissions"
+            self.table(args["table"]).setdefault(kind, []).append(
+                {"role": args["role"], "permission": args["permission"]}
+            )
+        elif op.type.startswith("drop_") and op.type.endswith("_permission"):
+            kind = op.type.removeprefix("drop_").removesuffix("_permission") + "_permissions"
+            target = self.table(args["table"])
+            target[kind] = [p for p in target.get(kind, []) if p["role"] != args["role"]]
+        elif op.type == "add_computed_field":
+            entry = {"name": args["name"], "definition": args["definition"]}
+            self.table(args["table"]).setdefault("computed_fields", []).append(entry)
+        elif op.type == "drop_computed_field":
+            target = self.table(args["table"])
+            target["computed_fields"] = [
+                c for c in target.get("computed_fields", []) if c["name"] != args["name"]
+            ]
+        elif op.type == "track_function":
+            self.functions.append({"function": table_ref(args["function"])})
+        elif op.type == "untrack_function":
+            self.functions = [f for f in self.functions if f["function"] != table_ref(args["function"])]
+        elif op.type == "add_inherited_role":
+            self.inherited_roles.append({"role_name": args["role_name"], "role_set": list(args["role_set"])})
+        elif op.type == "drop_inherited_role":
+            self.inherited_roles = [r for r in self.inherited_roles if r["role_name"] != args["role_name"]]
+        else:
+            raise FixtureError(f"unknown metadata operation {op.type!r}")
+
+    def clear(self) -> None:
+        self.tables.clear()
+        self.functions.clear()
+        self.inherited_roles.clear()
+
+
+def _normalize_args(op_type: str, raw: Any) -> dict[str, Any]:
+    """Every form a fixture writes an operation's table in, as ``{table: {schema, name}, ...}``."""
+    if op_type in ("track_table", "untrack_table"):
+        if isinstance(raw, str):
+            return {"table": table_ref(raw)}
+        if "table" in raw:
+            return {**raw, "table": table_ref(raw["table"])}
+        return {"table": table_ref(raw)}
+    if op_type in ("track_function", "untrack_function"):
+        function = raw.get("function", raw) if isinstance(raw, Mapping) else raw
+        return {"function": table_ref(function)}
+    args = copy.deepcopy(dict(raw))
+    if "table" in args:
+        args["table"] = table_ref(args["table"])
+    using = args.get("using")
+    if isinstance(using, dict):
+        fkey = using.get("foreign_key_constraint_on")
+        if isinstance(fkey, dict) and "table" in fkey:
+            fkey["table"] = table_ref(fkey["table"])
+        manual = using.get("manual_configuration")
+        if isinstance(manual, dict) and "remote_table" in manual:
+            manual["remote_table"] = table_ref(manual["remote_table"])
+    return args
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SQL: splitting and translation
+
+
+def split_sql(sql: str) -> list[str]:
+    """Statements of a PostgreSQL script, without comments; ``;`` inside strings and ``$$`` bodies is kept."""
+    statements: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end
+            current.append(" ")
+        elif ch == "/" and sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            current.append(" ")
+        elif ch in ("'", '"'):
+            j = i + 1
+            while j < n:
+                if sql[j] == ch:
+                    if j + 1 < n and sql[j + 1] == ch:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            current.append(sql[i : j + 1])
+            i = j + 1
+        elif ch == "$" and (tag := re.match(r"\$[A-Za-z_]*\$", sql[i:])):
+            end = sql.find(tag.group(0), i + len(tag.group(0)))
+            end = n if end < 0 else end + len(tag.group(0))
+            current.append(sql[i:end])
+            i = end
+        elif ch == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(ch)
+            i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'|\$([A-Za-z_]*)\$.*?\$\1\$", re.S)
+
+
+def _mask_literals(sql: str) -> tuple[str, list[str]]:
+    literals: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        literals.append(match.group(0))
+        return f"\x00{len(literals) - 1}\x00"
+
+    return _LITERAL.sub(keep, sql), literals
+
+
+def _unmask(sql: str, literals: Sequence[str]) -> str:
+    return re.sub(r"\x00(\d+)\x00", lambda m: literals[int(m.group(1))], sql)
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _ident(name: str) -> str:
+    """An identifier as written (``"Album"`` or ``author``) to the name PostgreSQL stores."""
+    name = name.strip()
+    if name.startswith('"') and name.endswith('"'):
+        return name[1:-1].replace('""', '"')
+    return name.lower()
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_QUALIFIED = rf"(?:{_IDENT}\s*\.\s*)?{_IDENT}"
+_CONSTRAINT_START = re.compile(r"^(?:PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE|CONSTRAINT|CHECK|EXCLUDE)\b", re.I)
+_COLUMN_KEYWORDS = re.compile(
+    r"\b(?:NOT\s+NULL|NULL|PRIMARY\s+KEY|REFERENCES|UNIQUE|DEFAULT|CHECK|GENERATED|CONSTRAINT|COLLATE)\b",
+    re.I,
+)
+_SERIAL_TYPES = {"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"}
+# PostgreSQL column types SQLite cannot even parse, as names SQLite accepts (affinity TEXT or NUMERIC).
+_SQLITE_TYPE_NAMES = {
+    "time with time zone": "TIMETZ",
+    "time without time zone": "TIME",
+    "timestamp with time zone": "TIMESTAMPTZ",
+    "timestamp without time zone": "TIMESTAMP",
+    "information_schema.sql_identifier": "TEXT",
+}
+
+
+def _table_name(sql: str) -> str:
+    return _ident(sql.split(".")[-1])
+
+
+@dataclass
+class SqlTranslator:
+    """PostgreSQL fixture SQL for one fixture folder, as statements the target database runs.
+
+    Stateful across the folder's files: what the setup dropped (tables, columns, functions, types),
+    the teardown and the metadata must leave out as well.
+    """
+
+    dialect: Dialect
+    extensions: frozenset[str] = frozenset()
+    dropped_tables: set[str] = field(default_factory=set)
+    dropped_columns: dict[str, set[str]] = field(default_factory=dict)
+    dropped_functions: set[str] = field(default_factory=set)
+    custom_types: set[str] = field(default_factory=set)
+    function_ddl: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def unavailable_types(self) -> frozenset[str]:
+        """Types whose columns are dropped: PostGIS's without PostGIS (SQLite stores the others as TEXT)."""
+        names: set[str] = set()
+        for extension, types in EXTENSION_TYPES.items():
+            if extension not in self.extensions and (self.dialect == "postgresql" or extension == "postgis"):
+                names |= types
+        return frozenset(names)
+
+    def translate(self, sql: str) -> list[str]:
+        out: list[str] = []
+        for statement in split_sql(sql):
+            self._translate_statement(statement, out)
+        return out
+
+    # -- one statement -------------------------------------------------------------------------------
+
+    def _translate_statement(self, statement: str, out: list[str]) -> None:
+        masked, literals = _mask_literals(statement)
+        head = " ".join(masked.split()[:4]).lower()
+        sqlite = self.dialect == "sqlite"
+        if head.startswith("create extension"):
+            name = masked.split()[-1].strip('"').lower()
+            missing = any(name.startswith(e) for e in EXTENSION_TYPES if e not in self.extensions)
+            if not sqlite and not missing:
+                out.append(statement)
+            return
+        if head.startswith("do "):
+            if sqlite or ("postgis" in statement.lower() and "postgis" not in self.extensions):
+                return
+            out.append(statement)
+            return
+        if re.match(r"create\s+(or\s+replace\s+)?function", head):
+            name = _table_name(re.split(r"(?i)\bfunction\s+", masked, maxsplit=1)[-1].split("(")[0])
+            if sqlite:
+                self.dropped_functions.add(name)
+                self.function_ddl[name] = [
+                    m.group(1) for m in re.finditer(r"\$c\$(.*?)\$c\$", statement, re.S)
+                ]
+                return
+            out.append(statement)
+            return
+        if head.startswith("create type"):
+            self.custom_types.add(_table_name(masked.split()[2]))
+            if not sqlite:
+                out.append(statement)
+            return
+        if re.match(r"drop (function|type|extension)", head):
+            if not sqlite:
+                out.append(statement)
+            return
+        if head.startswith("set "):
+            if not sqlite and not head.startswith("set lc_monetary"):
+                out.append(statement)
+            # lc_monetary names an OS locale (en_US.utf-8) that a server may lack; PostgreSQL's default
+            # formats money the same way except for the thousands separator.
+            return
+        if sqlite and (call := re.match(r"select\s+(?:from\s+)?(\w+)\s*\(\s*\)\s*$", masked, re.I)):
+            for ddl in self.function_ddl.get(call.group(1).lower(), [])[:1]:
+                self._translate_statement(ddl, out)
+            return
+        if re.match(r"select\s+setval\s*\(", masked, re.I):
+            if sqlite:
+                sequence = _ident(literals[0][1:-1].replace("''", "'")) if literals else ""
+                out.append(self._reset_sequence(sequence))
+            else:
+                out.append(statement)
+            return
+        if head.startswith("drop table"):
+            names = re.sub(r"(?i)\b(cascade|restrict|if\s+exists)\b", "", masked.split(None, 2)[2]).split(",")
+            kept = [n.strip() for n in names if _table_name(n) not in self.dropped_tables]
+            if kept:
+                out.append(f"DROP TABLE {', '.join(kept)}" if sqlite else statement)
+            return
+        if head.startswith("create table"):
+            self._create_table(masked, literals, statement, out)
+            return
+        if sqlite and head.startswith("alter table") and " foreign key" in masked.lower():
+            self._add_foreign_key(masked, literals, out)
+            return
+        if head.startswith("insert into"):
+            table = _table_name(re.match(rf"insert\s+into\s+({_QUALIFIED})", masked, re.I).group(1))  # type: ignore[union-attr]
+            if table in self.dropped_tables:
+                return
+            if sqlite:
+                masked = re.sub(r"(?i)\bdefault\b", "NULL", masked)
+        if sqlite:
+            masked = self._sqlite_expressions(masked)
+            out.append(_unmask(masked, literals))
+        else:
+            out.append(statement)
+
+    def _sqlite_expressions(self, masked: str) -> str:
+        masked = re.sub(r"::\s*[A-Za-z_][\w ]*?(?:\[\])*(?=[\s,)]|$)", "", masked)
+        return re.sub(r"(?i)\bnow\s*\(\s*\)", "CURRENT_TIMESTAMP", masked)
+
+    def _reset_sequence(self, sequence: str) -> str:
+        # AUTOINCREMENT keeps its counter in sqlite_sequence, one row per table; with the row gone the next id
+        # is max(id)+1, which is 1 on the emptied table: what setval(seq, 1, false) means. The sequence name
+        # is <table>_<column>_seq; the table is the longest name it starts with.
+        literal = "'" + sequence.replace("'", "''") + "'"
+        return (
+            "DELETE FROM sqlite_sequence WHERE name = (SELECT s.name FROM sqlite_sequence AS s "
+            f"WHERE substr({literal}, 1, length(s.name) + 1) = s.name || '_' "
+            "ORDER BY length(s.name) DESC LIMIT 1)"
+        )
+
+    def _create_table(self, masked: str, literals: list[str], original: str, out: list[str]) -> None:
+        match = re.match(
+            rf"create\s+table\s+(?:if\s+not\s+exists\s+)?({_QUALIFIED})\s*\((.*)\)\s*$", masked, re.I | re.S
+        )
+        if match is None:
+            out.append(original if self.dialect == "postgresql" else _unmask(masked, literals))
+            return
+        name = match.group(1).strip()
+        table = _table_name(name)
+        items: list[str] = []
+        triggers: list[str] = []
+        changed = False
+        for item in _split_top_level(match.group(2)):
+            if _CONSTRAINT_START.match(item):
+                items.append(item)
+                continue
+            column_match = re.match(rf"({_IDENT})\s+(.*)$", item, re.S)
+            if column_match is None:
+                items.append(item)
+                continue
+            column, rest = column_match.group(1), column_match.group(2)
+            keyword = _COLUMN_KEYWORDS.search(rest)
+            type_text = (rest[: keyword.start()] if keyword else rest).strip()
+            constraints = rest[keyword.start() :].strip() if keyword else ""
+            base_type = re.sub(r"\s*\(.*\)|\[.*\]", "", type_text).strip().lower()
+            if base_type in self.unavailable_types:
+                changed = True
+                if re.search(r"(?i)\bnot\s+null\b", constraints):
+                    self.dropped_tables.add(table)
+                    return
+                self.dropped_columns.setdefault(table, set()).add(_ident(column))
+                continue
+            if self.dialect == "postgresql":
+                items.append(item)
+                continue
+            changed = True
+            identity = re.search(r"(?i)\bgenerated\s+(always|by\s+default)\s+as\s+identity\b", constraints)
+            if base_type in _SERIAL_TYPES or identity:
+                constraints = re.sub(
+                    r"(?i)\bgenerated\s+(always|by\s+default)\s+as\s+identity\b", "", constraints
+                )
+                if re.search(r"(?i)\bprimary\s+key\b", constraints):
+                    constraints = re.sub(r"(?i)\bprimary\s+key\b", "PRIMARY KEY AUTOINCREMENT", constraints)
+                else:
+                    triggers.append(self._serial_trigger(table, _ident(column)))
+                items.append(f"{column} INTEGER {constraints}".strip())
+                continue
+            if "[" in type_text or base_type in ("ltree", "citext"):
+                sqlite_type = "TEXT"
+            else:
+                sqlite_type = _SQLITE_TYPE_NAMES.get(" ".join(type_text.lower().split()), type_text)
+            items.append(f"{column} {sqlite_type} {self._sqlite_expressions(constraints)}".strip())
+        if not changed:
+            out.append(original)
+            return
+        body = ",\n  ".join(items)
+        out.append(_unmask(f"CREATE TABLE {name} (\n  {body}\n)", literals))
+        out.extend(triggers)
+
+    def _serial_trigger(self, table: str, column: str) -> str:
+        # A serial column outside the primary key: SQLite has no sequences, so fill it after the insert.
+        return (
+            f"CREATE TRIGGER {quote(table + '_' + column + '_serial')} AFTER INSERT ON {quote(table)} "
+            f"FOR EACH ROW WHEN NEW.{quote(column)} IS NULL BEGIN "
+            f"UPDATE {quote(table)} SET {quote(column)} = "
+            f"(SELECT COALESCE(MAX({quote(column)}), 0) + 1 FROM {quote(table)}) WHERE rowid = NEW.rowid; END"
+        )
+
+    def _add_foreign_key(self, masked: str, literals: list[str], out: list[str]) -> None:
+        # SQLite cannot add a constraint to a table; add it to the CREATE TABLE emitted before, if any.
+        match = re.match(
+            rf"alter\s+table\s+(?:only\s+)?({_QUALIFIED})\s+add\s+(constraint\s+{_IDENT}\s+)?(foreign\s+key.*)$",
+            masked,
+            re.I | re.S,
+        )
+        if match is None:
+            return
+        table = _table_name(match.group(1))
+        constraint = _unmask(f"{match.group(2) or ''}{match.group(3)}", literals).strip()
+        for index, previous in enumerate(out):
+            created = re.match(rf"CREATE TABLE ({_QUALIFIED}) \(", previous)
+            if created and _table_name(created.group(1)) == table:
+                out[index] = previous[: previous.rstrip().rfind(")")].rstrip() + f",\n  {constraint}\n)"
+                return
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixture files
+
+
+def fixture_operations(document: Any) -> Iterator[tuple[str, Any]]:
+    """The operations of a fixture document: a ``bulk`` list or a single operation."""
+    if document is None:
+        return
+    if isinstance(document, Mapping) and document.get("type") == "bulk":
+        for op in document.get("args") or []:
+            yield from fixture_operations(op)
+        return
+    if not isinstance(document, Mapping) or "type" not in document:
+        raise FixtureError(f"not a v1 query operation: {str(document)[:200]!r}")
+    yield str(document["type"]), document.get("args")
+
+
+def _insert_value(value: Any, dialect: Dialect) -> Any:
+    """A v1 ``insert`` value as a parameter; on PostgreSQL as text, which casts to any type (money too)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if dialect == "sqlite" or value is None:
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _insert_statements(args: Mapping[str, Any], translator: SqlTranslator) -> list[SqlStatement]:
+    table = table_ref(args["table"])
+    if table["name"] in translator.dropped_tables:
+        return []
+    skipped = translator.dropped_columns.get(table["name"], set())
+    statements = []
+    for row in args.get("objects") or []:
+        columns = [c for c in row if c not in skipped]
+        params = {f"p{i}": _insert_value(row[c], translator.dialect) for i, c in enumerate(columns)}
+        target = (
+            quote(table["name"])
+            if translator.dialect == "sqlite"
+            else f"{quote(table['schema'])}.{quote(table['name'])}"
+        )
+        if columns:
+            names = ", ".join(quote(c) for c in columns)
+            values = ", ".join(f":p{i}" for i in range(len(columns)))
+            statements.append(SqlStatement(f"INSERT INTO {target} ({names}) VALUES ({values})", params))
+        else:
+            statements.append(SqlStatement(f"INSERT INTO {target} DEFAULT VALUES"))
+    return statements
+
+
+def _strip_columns(permission: dict[str, Any], dropped: set[str], functions: set[str]) -> dict[str, Any]:
+    result = dict(permission)
+    if isinstance(result.get("columns"), list):
+        result["columns"] = [c for c in result["columns"] if c not in dropped]
+    if "computed_fields" in result and functions:
+        result.pop("computed_fields")
+    return result
+
+
+def _keep_metadata_op(op: MetadataOp, translator: SqlTranslator) -> bool:
+    """False for an operation on something the translation dropped (a table, a function, a computed field)."""
+    args = op.args
+    tables = translator.dropped_tables
+    if "table" in args and args["table"]["name"] in tables:
+        return False
+    if op.type == "track_function":
+        return args["function"]["name"] not in translator.dropped_functions
+    if op.type == "add_computed_field":
+        return table_ref(args["definition"]["function"])["name"] not in translator.dropped_functions
+    using = args.get("using") or {}
+    fkey = using.get("foreign_key_constraint_on")
+    if isinstance(fkey, Mapping) and fkey.get("table", {}).get("name") in tables:
+        return False
+    manual = using.get("manual_configuration")
+    return not (isinstance(manual, Mapping) and manual["remote_table"]["name"] in tables)
+
+
+def plan_fixture(document: Any, translator: SqlTranslator) -> FixturePlan:
+    """The SQL and metadata operations of one fixture file, translated for ``translator.dialect``."""
+    plan = FixturePlan()
+    for raw_type, raw_args in fixture_operations(document):
+        op_type = raw_type.removeprefix("pg_")
+        if op_type in ("run_sql",):
+            plan.statements.extend(SqlStatement(s) for s in translator.translate(raw_args["sql"]))
+        elif op_type == "insert":
+            plan.statements.extend(_insert_statements(raw_args, translator))
+        elif op_type in METADATA_OPS:
+            op = MetadataOp(op_type, _normalize_args(op_type, raw_args))
+            if not _keep_metadata_op(op, translator):
+                continue
+            if op_type.endswith("_permission") and "permission" in op.args:
+                dropped = translator.dropped_columns.get(op.args["table"]["name"], set())
+                permission = _strip_columns(
+                    dict(op.args["permission"]), dropped, translator.dropped_functions
+                )
+                op = MetadataOp(op_type, {**op.args, "permission": permission})
+            plan.metadata_ops.append(op)
+        else:
+            raise FixtureError(f"unsupported fixture operation {raw_type!r}")
+    return plan
