@@ -16,6 +16,8 @@ from qapress.engine.errors import MetadataError
 from qapress.store import open_engine
 
 FUNCTIONS = [
+    """CREATE FUNCTION qa_ai_title_has(article qa_ai, needle text DEFAULT 'e') RETURNS boolean AS $$
+         SELECT strpos(article.title, needle) > 0 $$ LANGUAGE sql STABLE""",
     """CREATE FUNCTION qa_ai_title_length(article qa_ai) RETURNS integer AS $$
          SELECT length(article.title) $$ LANGUAGE sql STABLE""",
     """CREATE FUNCTION domain_articles_except(site domain, hasura_session json) RETURNS SETOF qa_ai AS $$
@@ -31,6 +33,10 @@ def computed_metadata() -> Metadata:
                 "table": "qa_ai",
                 "computed_fields": [
                     {"name": "title_length", "definition": {"function": "qa_ai_title_length"}},
+                    {
+                        "name": "title_has",
+                        "definition": {"function": "qa_ai_title_has", "table_argument": "article"},
+                    },
                 ],
                 "select_permissions": [
                     {
@@ -79,6 +85,7 @@ def computed(pg_rows: Engine) -> Iterator[GraphQLEngine]:
         gql.close()
         with pg_rows.begin() as connection:  # the PostgreSQL store is shared by the whole session
             connection.execute(sa.text("DROP FUNCTION qa_ai_title_length(qa_ai)"))
+            connection.execute(sa.text("DROP FUNCTION qa_ai_title_has(qa_ai, text)"))
             connection.execute(sa.text("DROP FUNCTION domain_articles_except(domain, json)"))
 
 
@@ -94,7 +101,7 @@ def test_sqlite_refuses_computed_fields(tmp_path: Path, sqlite_template: Path) -
 
 
 def data(gql: GraphQLEngine, query: str, **kw: Any) -> Any:
-    result = gql.execute(query, **kw)
+    result = gql.execute(query, kw.pop("variables", None), **kw)
     assert "errors" not in result, result
     return result["data"]
 
@@ -121,3 +128,13 @@ def test_set_returning_computed_field_with_session_argument(computed: GraphQLEng
     assert data(computed, where) == {"domain": [{"id": 2}]}
     ordered = "{ domain(order_by: [{others_aggregate: {count: desc}}, {id: asc}]) { id } }"
     assert data(computed, ordered) == {"domain": [{"id": 1}, {"id": 2}, {"id": 3}]}
+
+
+def test_computed_field_with_arguments(computed: GraphQLEngine) -> None:
+    query = """query($n: String) { qa_ai(where: {id: {_lte: 3}}, order_by: {id: asc}) {
+                 id apple: title_has(args: {needle: $n}) default: title_has } }"""
+    assert data(computed, query, variables={"n": "pple"})["qa_ai"] == [
+        {"id": 1, "apple": True, "default": True},
+        {"id": 2, "apple": False, "default": True},
+        {"id": 3, "apple": False, "default": True},
+    ]

@@ -290,7 +290,8 @@ class OperationCompiler:
             elif name in table.computed:
                 cf = table.computed[name]
                 _need(needed, ROW)
-                call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params)
+                args = self.arguments(f.first, object_type.fields[name])
+                call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
                 if cf.result is not None:
                     pairs.append(
                         (f.key, self.dialect.render(call, cf.result, self.options.stringify_numeric_types))
@@ -298,7 +299,6 @@ class OperationCompiler:
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
-                    args = self.arguments(f.first, object_type.fields[name])
                     sub = self.rows(remote, args, f, None, depth + 1, source=_aliased(call))
                     pairs.append((f.key, self.dialect.embed(sub)))
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:

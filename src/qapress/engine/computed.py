@@ -8,6 +8,7 @@ variables as JSON (Hasura's ``session_argument``); other arguments are not suppo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -26,17 +27,32 @@ class ComputedField:
     name: str
     schema: str
     function: str
-    #: The function's arguments in order: "row" or "session".
-    arguments: tuple[str, ...]
+    #: The function's arguments in order: ("row" | "session" | "input", name).
+    arguments: tuple[tuple[str, str], ...]
     #: The scalar result as a column (for rendering and comparisons), or None for SETOF a table.
     result: Column | None
     #: For SETOF functions: the tracked table whose rows come back.
     returns: tuple[str, str] | None = None
+    #: Arguments the query gives in ``args: {...}``, as columns (for their types).
+    inputs: tuple[Column, ...] = ()
 
-    def call(self, row: str, params: ParamCollector) -> str:
-        """``"schema"."function"(row[, session])``; ``row`` is a table alias or a whole-row column."""
-        args = [row if kind == "row" else f"CAST({params.session_json()} AS json)" for kind in self.arguments]
-        return f"{quote_ident(self.schema)}.{quote_ident(self.function)}({', '.join(args)})"
+    def call(self, row: str, params: ParamCollector, args: dict[str, Any] | None = None) -> str:
+        """``"schema"."function"(row[, session][, inputs])``; ``row`` is a table alias or a whole-row column.
+        With inputs, arguments go by name so that those with defaults may be left out."""
+        given = args or {}
+        types = {c.name: c for c in self.inputs}
+        parts: list[str] = []
+        for kind, name in self.arguments:
+            if kind == "row":
+                value = row
+            elif kind == "session":
+                value = f"CAST({params.session_json()} AS json)"
+            elif name in given:
+                value = params.value(given[name], types[name])
+            else:
+                continue
+            parts.append(f"{quote_ident(name)} => {value}" if self.inputs else value)
+        return f"{quote_ident(self.schema)}.{quote_ident(self.function)}({', '.join(parts)})"
 
 
 _FUNCTION = sa.text(
@@ -60,16 +76,22 @@ def resolve_computed_field(engine: Engine, table: str, definition: ComputedField
         raise MetadataError(f'{where}: expected one function "{definition.function.name}", found {len(rows)}')
     returns_set, return_type, arg_names, arg_types, return_schema, return_table = rows[0]
     names = list(arg_names or [])
-    arguments: list[str] = []
-    for index, _type in enumerate(arg_types or []):
-        name = names[index] if index < len(names) else None
+    arguments: list[tuple[str, str]] = []
+    inputs: list[Column] = []
+    for index, type_name in enumerate(arg_types or []):
+        name = names[index] if index < len(names) else ""
         if definition.session_argument is not None and name == definition.session_argument:
-            arguments.append("session")
-        elif definition.table_argument is None or name == definition.table_argument:
-            arguments.append("row")
+            arguments.append(("session", name))
+        elif (definition.table_argument is None and index == 0) or name == definition.table_argument:
+            arguments.append(("row", name))
+        elif name:
+            arguments.append(("input", name))
+            inputs.append(
+                Column(name, scalar_name(str(type_name), "postgresql"), True, sql_type=str(type_name))
+            )
         else:
-            raise MetadataError(f'{where}: argument "{name}" is neither the row nor the session')
-    if arguments.count("row") != 1:
+            raise MetadataError(f"{where}: argument {index + 1} has no name")
+    if [kind for kind, _ in arguments].count("row") != 1:
         raise MetadataError(f"{where}: the function must take the table's row exactly once")
     if returns_set:
         if return_table is None:
@@ -81,10 +103,16 @@ def resolve_computed_field(engine: Engine, table: str, definition: ComputedField
             tuple(arguments),
             None,
             (str(return_schema), str(return_table)),
+            tuple(inputs),
         )
     result = Column(
         definition.name, scalar_name(str(return_type), "postgresql"), True, sql_type=str(return_type)
     )
     return ComputedField(
-        definition.name, definition.function.schema, definition.function.name, tuple(arguments), result
+        definition.name,
+        definition.function.schema,
+        definition.function.name,
+        tuple(arguments),
+        result,
+        inputs=tuple(inputs),
     )

@@ -131,6 +131,17 @@ class SchemaBuilder:
             if name in names and (cf.returns is None or cf.returns in self.visible)
         ]
 
+    def computed_args(self, cf: ComputedField) -> dict[str, GraphQLArgument]:
+        """``args: <function>_args`` for a computed field whose function takes more than the row."""
+        if not cf.inputs:
+            return {}
+        name = f"{cf.function}_args"
+        if name not in self.inputs:
+            self.inputs[name] = GraphQLInputObjectType(
+                name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in cf.inputs}
+            )
+        return {"args": GraphQLArgument(self.inputs[name])}
+
     def has_object(self, table: TrackedTable) -> bool:
         """Whether ``T`` has any field for this role (a role may have aggregate-only access)."""
         return (
@@ -277,15 +288,16 @@ class SchemaBuilder:
                             description="An aggregate relationship",
                         )
                 for cf in self.computed(table):
+                    inputs = self.computed_args(cf)
                     if cf.result is not None:
                         out[cf.name] = GraphQLField(
-                            scalar_type(cf.result.scalar), description="A computed field"
+                            scalar_type(cf.result.scalar), args=inputs, description="A computed field"
                         )
                     elif cf.returns is not None and self.has_object(self.visible[cf.returns]):
                         returned = self.visible[cf.returns]
                         out[cf.name] = GraphQLField(
                             GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(returned)))),
-                            args=self.select_args(returned),
+                            args={**inputs, **self.select_args(returned)},
                             description="A computed field returning rows",
                         )
                 return dict(sorted(out.items()))
@@ -427,6 +439,8 @@ class SchemaBuilder:
                 for rel_name, remote, _kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(self.bool_exp(remote))
                 for cf in self.computed(table):
+                    if cf.inputs:
+                        continue  # filters cannot give a function its arguments
                     if cf.result is not None:
                         out[cf.name] = GraphQLInputField(self.comparison(cf.result.scalar))
                     elif cf.returns is not None:
@@ -457,6 +471,8 @@ class SchemaBuilder:
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
                 for cf in self.computed(table):
+                    if cf.inputs:
+                        continue
                     if cf.result is not None:
                         out[cf.name] = GraphQLInputField(ORDER_BY)
                     elif cf.returns is not None and self.aggregations(self.visible[cf.returns]):
