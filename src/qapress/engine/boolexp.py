@@ -9,6 +9,7 @@ comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from qapress.engine.catalog import Column
@@ -82,6 +83,23 @@ class BoolExpCompiler:
             elif key in table.table.columns:
                 column = table.table.columns[key]
                 parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
+            elif key in table.computed:
+                cf = table.computed[key]
+                call = cf.call(alias, self.params)
+                if cf.result is not None:
+                    parts.append(self._column(cf.result, call, value, alias, root))
+                else:
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    inner_alias = self.new_alias("_w")
+                    conditions = []
+                    remote_permission = remote.select_permission(self.role)
+                    if not permission and remote_permission is not None and remote_permission.filter:
+                        conditions.append(self.permission(remote_permission.filter, remote, inner_alias))
+                    conditions.append(self._exp(value, remote, inner_alias, root, permission))
+                    parts.append(
+                        f"EXISTS (SELECT 1 FROM {call} AS {inner_alias} WHERE {' AND '.join(conditions)})"
+                    )
             elif key in table.relationships:
                 rel = table.relationships[key]
                 remote = self.model.tracked(rel.remote)
@@ -168,6 +186,14 @@ class BoolExpCompiler:
         if pg and op in ("_has_keys_any", "_has_keys_all"):
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
+        if op == "_cast":
+            casts = []
+            for target, exp in (operand or {}).items():
+                if target != "String":
+                    raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
+                text_column = replace(column, scalar="String", sql_type="TEXT")
+                casts.append(self._column(text_column, self.dialect.to_text(expr), exp, alias, root))
+            return "(" + " AND ".join(casts) + ")" if casts else TRUE
         if op in COLUMN_COMPARE:
             return f"({expr} {COLUMN_COMPARE[op]} {self._column_ref(operand, alias, root)})"
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')

@@ -8,7 +8,7 @@ Values are always bound parameters; the plan records where each one comes from (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -25,11 +25,13 @@ from graphql import (
 )
 
 from qapress.engine.boolexp import BoolExpCompiler
+from qapress.engine.computed import ROW
 from qapress.engine.dialects import Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
+from qapress.engine.scalars import STRINGIFIED
 from qapress.engine.schema import RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
@@ -42,6 +44,8 @@ DIRECTIONS = {
     "desc_nulls_last": "DESC NULLS LAST",
 }
 MAX_INT = 2**31 - 1
+#: Prefix of the inner select's flags for columns an inherited role may read on some rows only.
+GUARD = "__g_"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class CompiledOperation:
 
 
 @dataclass
-class _Fields:
+class SelectedField:
     """The fields under one response key, merged (``{ a { x } a { y } }`` selects both x and y)."""
 
     key: str
@@ -96,6 +100,8 @@ class OperationCompiler:
         self.params = ParamCollector(dialect)
         self.where = BoolExpCompiler(model, self.role, dialect, self.params, self.alias)
         self._aliases = 0
+        #: Hasura's JSON path of the field being compiled, for error messages.
+        self.path = "$"
 
     def alias(self, prefix: str = "_t") -> str:
         self._aliases += 1
@@ -120,7 +126,8 @@ class OperationCompiler:
         text, params = self.params.finish(sql)
         return CompiledOperation(text, params, frozenset(self.values.shaping))
 
-    def root_field(self, fields: _Fields, root: GraphQLObjectType) -> str:
+    def root_field(self, fields: SelectedField, root: GraphQLObjectType) -> str:
+        self.path = f"$.selectionSet.{fields.key}"
         root_field = self.role_schema.root_fields[fields.name]
         table = self.model.tracked(root_field.table)
         definition = root.fields[fields.name]
@@ -129,15 +136,21 @@ class OperationCompiler:
             return self.rows(table, args, fields, None, depth=1)
         if root_field.kind == "aggregate":
             return self.aggregate(table, args, fields, None, depth=1)
+        if root_field.kind in ("function", "function_aggregate"):
+            assert root_field.function is not None
+            call = self.model.functions[root_field.function].call(args.get("args") or {}, self.params)
+            if root_field.kind == "function":
+                return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
+            return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------
-    def collect(self, selection_set: SelectionSetNode | None) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def collect(self, selection_set: SelectionSetNode | None) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         self._collect(selection_set, merged)
         return list(merged.values())
 
-    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, _Fields]) -> None:
+    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, SelectedField]) -> None:
         if selection_set is None:
             return
         for selection in selection_set.selections:
@@ -148,7 +161,7 @@ class OperationCompiler:
                 if key in into:
                     into[key].nodes.append(selection)
                 else:
-                    into[key] = _Fields(key, [selection])
+                    into[key] = SelectedField(key, [selection])
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
@@ -171,8 +184,8 @@ class OperationCompiler:
                 return False
         return True
 
-    def sub_fields(self, fields: _Fields) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def sub_fields(self, fields: SelectedField) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         for node in fields.nodes:
             self._collect(node.selection_set, merged)
         return list(merged.values())
@@ -191,16 +204,19 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: the JSON array of the selected rows."""
+        """A scalar subquery: the JSON array of the selected rows (of ``source``, by default the table)."""
         self.check_depth(depth)
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         return f"(SELECT {self.dialect.agg_array(row, order)} FROM ({inner}) AS {row_alias})"
 
@@ -208,7 +224,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         conditions: Callable[[str], list[str]] | None,
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
     ) -> str:
@@ -220,7 +236,7 @@ class OperationCompiler:
         inner, _ = self.inner_select(table, {}, needed, correlation, single=True, extra=conditions)
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
-    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: _Fields) -> str:
+    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: SelectedField) -> str:
         def conditions(alias: str) -> list[str]:
             return [
                 f"{alias}.{quote_ident(column)} = "
@@ -232,13 +248,17 @@ class OperationCompiler:
 
     def check_depth(self, depth: int) -> None:
         if depth > self.options.max_depth:
-            raise ValidationFailed(f"the query exceeds the maximum depth of {self.options.max_depth}")
+            raise ValidationFailed(
+                f"the query exceeds the maximum depth of {self.options.max_depth}", self.path
+            )
 
     def row_json(
-        self, table: TrackedTable, alias: str, fields: list[_Fields], needed: list[str], depth: int
+        self, table: TrackedTable, alias: str, fields: list[SelectedField], needed: list[str], depth: int
     ) -> str:
         pairs: list[tuple[str, str]] = []
         type_name = table.graphql_name
+        permission = table.select_permission(self.role)
+        guards = permission.column_filters if permission is not None else {}
         object_type = self.schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         for f in fields:
@@ -249,8 +269,13 @@ class OperationCompiler:
                 _need(needed, name)
                 column = table.table.columns[name]
                 expr = f"{alias}.{quote_ident(name)}"
-                pairs.append((f.key, self.dialect.render(expr, column, self.options.stringify_numeric_types)))
+                rendered = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                if name in guards:
+                    _need(needed, GUARD + name)
+                    rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                pairs.append((f.key, rendered))
             elif name in table.relationships:
+                outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
                 rel = table.relationships[name]
                 for local, _remote in rel.mapping:
                     _need(needed, local)
@@ -261,6 +286,21 @@ class OperationCompiler:
                     args = self.arguments(f.first, object_type.fields[name])
                     sub = self.rows(remote, args, f, (alias, rel), depth + 1)
                 pairs.append((f.key, self.dialect.embed(sub)))
+                self.path = outer_path
+            elif name in table.computed:
+                cf = table.computed[name]
+                _need(needed, ROW)
+                args = self.arguments(f.first, object_type.fields[name])
+                call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
+                if cf.result is not None:
+                    pairs.append(
+                        (f.key, self.dialect.render(call, cf.result, self.options.stringify_numeric_types))
+                    )
+                else:
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    sub = self.rows(remote, args, f, None, depth + 1, source=_aliased(call))
+                    pairs.append((f.key, self.dialect.embed(sub)))
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:
                 rel = table.relationships[name[: -len("_aggregate")]]
                 for local, _remote in rel.mapping:
@@ -283,8 +323,26 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
+        source: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
+        try:
+            return self._inner_select(table, args, needed, correlation, single, extra, source)
+        except ValidationFailed as exc:
+            if exc.path == "$":
+                exc.path = f"{self.path}.args"
+            raise
+
+    def _inner_select(
+        self,
+        table: TrackedTable,
+        args: dict[str, Any],
+        needed: list[str],
+        correlation: tuple[str, Relationship] | None,
+        single: bool,
+        extra: Callable[[str], list[str]] | None = None,
+        source: Callable[[str], str] | None = None,
+    ) -> tuple[str, list[tuple[str, str]]]:
         alias = self.alias()
         permission = table.select_permission(self.role)
         assert permission is not None
@@ -303,7 +361,8 @@ class OperationCompiler:
             conditions.append(self.where.compile(args["where"], table, alias))
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
-        columns = [f"{alias}.{quote_ident(c)}" for c in needed] or ["1 AS __one"]
+        columns = [self.projected_column(table, alias, c, permission.column_filters) for c in needed]
+        columns = columns or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
@@ -313,15 +372,26 @@ class OperationCompiler:
                 projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
         limit_sql = self.limit_clause(args, permission.limit, single)
-        source = f"{quote_ident(table.table.name)} AS {alias}"
+        from_sql = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
-            source = f"{quote_ident(table.table.schema)}.{source}"
+            from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
+        if source is not None:
+            from_sql = source(alias)
         if distinct:
             return self.distinct_select(
-                table, alias, distinct, columns, source, where_sql, order_terms, projected, limit_sql
+                table, alias, distinct, columns, from_sql, where_sql, order_terms, projected, limit_sql
             ), projected
         order_clause = f" ORDER BY {order_sql}" if order_sql else ""
-        return f"SELECT {', '.join(columns)} FROM {source}{where_sql}{order_clause}{limit_sql}", projected
+        return f"SELECT {', '.join(columns)} FROM {from_sql}{where_sql}{order_clause}{limit_sql}", projected
+
+    def projected_column(self, table: TrackedTable, alias: str, name: str, guards: dict[str, Any]) -> str:
+        """A column of the inner select, or for a guarded column the flag saying whether this row may show it."""
+        if name == ROW:  # the whole row, for computed fields (PostgreSQL)
+            return f"{alias} AS {quote_ident(ROW)}"
+        if name.startswith(GUARD):
+            condition = self.where.permission(guards[name[len(GUARD) :]], table, alias)
+            return f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {quote_ident(name)}"
+        return f"{alias}.{quote_ident(name)}"
 
     def distinct_select(
         self,
@@ -370,7 +440,7 @@ class OperationCompiler:
             if isinstance(limit, VarRef):
                 sql = f" LIMIT {self.params.variable(limit.name, _limit_converter(cap, no_limit))}"
             else:
-                value = _check_count(limit)
+                value = _check_count(limit, f"{self.path}.args.limit")
                 effective = cap if value is None else value if cap is None else min(value, cap)
                 sql = f" LIMIT {self.params.const(effective)}"
         if offset is not None:
@@ -379,7 +449,7 @@ class OperationCompiler:
             if isinstance(offset, VarRef):
                 sql += f" OFFSET {self.params.variable(offset.name, _limit_converter(None, 0))}"
             else:
-                sql += f" OFFSET {self.params.const(_check_count(offset))}"
+                sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
         return sql
 
     # --- order_by ---------------------------------------------------------------------------------
@@ -414,21 +484,45 @@ class OperationCompiler:
             for sub_key, sub_value in value.items():
                 terms += self.order_term(remote, inner, sub_key, sub_value, nested)
             return terms
+        if key in table.computed and table.computed[key].result is not None:
+            return [(wrap(table.computed[key].call(alias, self.params)), _direction(value))]
+        aggregated = key[: -len("_aggregate")] if key.endswith("_aggregate") else None
+        if aggregated in table.computed and table.computed[aggregated].returns is not None:
+            cf = table.computed[aggregated]
+            assert cf.returns is not None
+            remote = self.model.tracked(cf.returns)
+            inner = self.alias("_o")
+            conditions = ["1 = 1"]
+            permission = remote.select_permission(self.role)
+            if permission is not None and permission.filter:
+                conditions.append(self.where.permission(permission.filter, remote, inner))
+            join = f"{cf.call(alias, self.params)} AS {inner} WHERE {' AND '.join(conditions)}"
+            return self.aggregate_order_terms(inner, join, value, wrap)
         if key.endswith("_aggregate") and key[: -len("_aggregate")] in table.relationships:
             rel = table.relationships[key[: -len("_aggregate")]]
             remote = self.model.tracked(rel.remote)
             inner = self.alias("_o")
             join = self.relationship_join(remote, inner, alias, rel)
-            terms = []
-            for function, spec in value.items():
-                if function == "count":
-                    terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
-                    continue
-                for column, direction in spec.items():
-                    expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
-                    terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
-            return terms
+            return self.aggregate_order_terms(inner, join, value, wrap)
         raise ValidationFailed(f"field \"{key}\" not found in type: '{table.graphql_name}_order_by'")
+
+    def aggregate_order_terms(
+        self, inner: str, join: str, value: dict[str, Any], wrap: Callable[[str], str]
+    ) -> list[tuple[str, str]]:
+        """Order keys from aggregates (``{count: desc, max: {col: asc}}``) over the rows of ``join``."""
+        terms = []
+        for function, spec in value.items():
+            if spec is None:
+                continue
+            if function == "count":
+                terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
+                continue
+            for column, direction in spec.items():
+                if direction is None:
+                    continue
+                expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
+                terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
+        return terms
 
     def relationship_join(self, remote: TrackedTable, alias: str, outer: str, rel: Relationship) -> str:
         """``remote AS alias WHERE <join on outer> AND <role's filter>`` for subqueries through ``rel``."""
@@ -443,9 +537,10 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
         self.check_depth(depth)
         row_alias = self.alias("_e")
@@ -463,7 +558,9 @@ class OperationCompiler:
                 pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         pairs = [
             (key, self.dialect.agg_array(value, order) if index in nodes else value)
@@ -475,7 +572,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         alias: str,
-        fields: _Fields,
+        fields: SelectedField,
         fields_type: GraphQLObjectType,
         needed: list[str],
     ) -> str:
@@ -505,10 +602,11 @@ class OperationCompiler:
                     _need(needed, column_field.name)
                     column = table.table.columns[column_field.name]
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
-                    if f.name == "sum" and column.scalar == "Int":
-                        column = replace(column, scalar="bigint")  # as Hasura types sums of Int
-                    if f.name in ("max", "min", "sum"):
+                    if f.name in ("max", "min"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                    elif self.options.stringify_numeric_types and column.scalar in STRINGIFIED:
+                        # Hasura stringifies by the column's type: sums and averages of numeric, not of Int.
+                        expr = self.dialect.to_text(expr)
                     inner.append((column_field.key, expr))
                 pairs.append((f.key, self.dialect.json_object(inner)))
         return self.dialect.json_object(pairs)
@@ -549,6 +647,13 @@ class OperationCompiler:
 _BOOLEAN_NON_NULL = GraphQLNonNull(GraphQLBoolean)
 
 
+def _aliased(call: str) -> Callable[[str], str]:
+    def source(alias: str) -> str:
+        return f"{call} AS {alias}"
+
+    return source
+
+
 def _need(needed: list[str], column: str) -> None:
     if column not in needed:
         needed.append(column)
@@ -564,12 +669,12 @@ def _direction(value: Any) -> str:
     return DIRECTIONS[value]
 
 
-def _check_count(value: Any) -> int | None:
+def _check_count(value: Any, path: str = "$") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
         raise ValidationFailed(
-            'expected a non-negative 32-bit integer for type "Int", but found ' + _describe(value)
+            'expected a non-negative 32-bit integer for type "Int", but found ' + _describe(value), path
         )
     return value
 
@@ -592,3 +697,7 @@ def _limit_converter(cap: int | None, no_limit: int | None) -> Callable[[Any], A
         return count if cap is None else min(count, cap)
 
     return convert
+
+
+#: The former private name, still used by code written against it (the conformance branch's mutations).
+_Fields = SelectedField

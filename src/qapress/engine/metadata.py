@@ -61,6 +61,20 @@ class SelectPermission:
     filter: BoolExpJson
     limit: int | None = None
     allow_aggregations: bool = False
+    #: Inherited roles only: columns readable on just some of the rows, with the filter saying which.
+    column_filters: dict[str, BoolExpJson] = field(default_factory=dict)
+    #: Computed fields (PostgreSQL functions of a row) the role may read.
+    computed_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComputedFieldDef:
+    """A PostgreSQL function of a table's row shown as a field of that table (Hasura's computed field)."""
+
+    name: str
+    function: TableName
+    table_argument: str | None = None
+    session_argument: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class TableMetadata:
     insert_permissions: dict[str, InsertPermission] = field(default_factory=dict)
     update_permissions: dict[str, UpdatePermission] = field(default_factory=dict)
     delete_permissions: dict[str, DeletePermission] = field(default_factory=dict)
+    computed_fields: tuple[ComputedFieldDef, ...] = ()
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -100,20 +115,44 @@ class TableMetadata:
 
 
 @dataclass(frozen=True)
+class FunctionDef:
+    """A tracked PostgreSQL function returning rows of a tracked table: a root field ``f(args: {...})``."""
+
+    function: TableName
+    session_argument: str | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
+    #: Hasura's inherited roles: role name -> the roles whose permissions it combines.
+    inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: tuple[FunctionDef, ...] = ()
 
     @classmethod
-    def from_hasura(cls, raw: Any) -> Metadata:
-        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``)."""
+    def from_hasura(cls, raw: Any, inherited_roles: Any = None, functions: Any = None) -> Metadata:
+        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``,
+        ``inherited_roles`` and ``functions``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]``
+        list, ``functions`` its ``[{function: {schema, name}, configuration: {session_argument}}]`` list."""
         if isinstance(raw, dict):
+            inherited_roles = inherited_roles or raw.get("inherited_roles")
             if "sources" in raw:
+                functions = functions or [f for source in raw["sources"] for f in source.get("functions", [])]
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
+                functions = functions or raw.get("functions")
                 raw = raw.get("tables", [])
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
-        return cls(tuple(_table(entry) for entry in raw))
+        inherited: dict[str, tuple[str, ...]] = {}
+        for entry in inherited_roles or []:
+            try:
+                inherited[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
+            except (KeyError, TypeError):
+                raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
+        return cls(
+            tuple(_table(entry) for entry in raw), inherited, tuple(_function(f) for f in functions or [])
+        )
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:
@@ -156,10 +195,12 @@ def _table(entry: Any) -> TableMetadata:
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),
         array_relationships=tuple(_relationship(r, "array") for r in entry.get("array_relationships") or []),
+        computed_fields=tuple(_computed_field(c) for c in entry.get("computed_fields") or []),
         select_permissions={
             p["role"]: SelectPermission(
                 columns=_columns(p["permission"].get("columns", [])),
                 filter=p["permission"].get("filter") or {},
+                computed_fields=tuple(p["permission"].get("computed_fields") or ()),
                 limit=p["permission"].get("limit"),
                 allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
             )
@@ -188,6 +229,26 @@ def _table(entry: Any) -> TableMetadata:
             for p in entry.get("delete_permissions") or []
         },
     )
+
+
+def _function(raw: Any) -> FunctionDef:
+    if isinstance(raw, dict) and "function" in raw:
+        configuration = raw.get("configuration") or {}
+        return FunctionDef(TableName.parse(raw["function"]), configuration.get("session_argument"))
+    return FunctionDef(TableName.parse(raw))
+
+
+def _computed_field(raw: Any) -> ComputedFieldDef:
+    try:
+        definition = raw["definition"]
+        return ComputedFieldDef(
+            name=str(raw["name"]),
+            function=TableName.parse(definition["function"]),
+            table_argument=definition.get("table_argument"),
+            session_argument=definition.get("session_argument"),
+        )
+    except (KeyError, TypeError):
+        raise MetadataError(f"a computed field needs name and definition.function: {raw!r}") from None
 
 
 def _columns(raw: Any) -> tuple[str, ...] | Literal["*"]:

@@ -15,7 +15,7 @@ import orjson
 from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect
 from qapress.engine.errors import ValidationFailed
-from qapress.engine.plan import CONST, SESSION, VARIABLE, Converter, Param
+from qapress.engine.plan import CONST, SESSION, SESSION_ALL, VARIABLE, Converter, Param
 from qapress.engine.values import SessionRef, VarRef
 
 _MARKER = re.compile("\x01(\\d+)\x02")
@@ -55,6 +55,10 @@ class ParamCollector:
             return f"SELECT unnest(CAST({marker} AS {column.sql_type}[]))"
         marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=True))
         return f"SELECT value FROM json_each({marker})"
+
+    def session_json(self) -> str:
+        """A placeholder for all session variables as a JSON object (computed fields' session argument)."""
+        return self._add(Param(SESSION_ALL, None))
 
     def text(self, leaf: Any, convert: Converter | None = None) -> str:
         return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))
@@ -107,11 +111,52 @@ def _not_null(scalar: str, convert: Converter) -> Converter:
     return checked
 
 
+def parse_list(text: str) -> list[Any]:
+    """A list given as text (a session variable): a JSON array, a PostgreSQL array literal ``{a,b}``, or
+    one value."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            parsed = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            raise ValidationFailed(f"not a list: {text!r}") from None
+        return parsed if isinstance(parsed, list) else [parsed]
+    if stripped.startswith("{") and stripped.endswith("}"):
+        return _pg_array_items(stripped[1:-1])
+    return [text]
+
+
+def _pg_array_items(inner: str) -> list[Any]:
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = was_quoted = False
+    for char in inner:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+            was_quoted = True
+        elif char == "," and not quoted:
+            items.append("".join(current) if was_quoted else "".join(current).strip())
+            current, was_quoted = [], False
+        else:
+            current.append(char)
+    last = "".join(current) if was_quoted else "".join(current).strip()
+    if items or last or was_quoted:
+        items.append(last)
+    return list(items)
+
+
 def _list_converter(scalar: str, item: Converter, as_json: bool) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if value is None:
             raise ValidationFailed(f'unexpected null value for type "[{scalar}!]"')
-        if not isinstance(value, list):
+        if isinstance(value, str):
+            value = parse_list(value)
+        elif not isinstance(value, list):
             value = [value]
         items = [item(v) for v in value]
         return orjson.dumps(items).decode() if as_json else items

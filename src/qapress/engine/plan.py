@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from qapress.engine.errors import SessionVariableMissing, ValidationFailed
 
-CONST, VARIABLE, SESSION = 0, 1, 2
+CONST, VARIABLE, SESSION, SESSION_ALL = 0, 1, 2, 3
 
 Converter = Callable[[Any], Any]
 
@@ -33,6 +35,8 @@ class Param:
             return self.value
         if self.source == VARIABLE:
             raw = variables.get(self.value)
+        elif self.source == SESSION_ALL:
+            return orjson.dumps(dict(session)).decode()
         else:
             if self.value not in session:
                 raise SessionVariableMissing(self.value)
