@@ -102,6 +102,7 @@ class OperationCompiler:
         self._aliases = 0
         #: Hasura's JSON path of the field being compiled, for error messages.
         self.path = "$"
+        self._aggregating = False
 
     def alias(self, prefix: str = "_t") -> str:
         self._aliases += 1
@@ -371,7 +372,9 @@ class OperationCompiler:
                 columns.append(f"{expr} AS {quote_ident(f'__o{index}')}")
                 projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
-        limit_sql = self.limit_clause(args, permission.limit, single)
+        # Hasura counts every readable row in aggregates: the permission's row limit is for lists only.
+        permission_limit = None if self._aggregating else permission.limit
+        limit_sql = self.limit_clause(args, permission_limit, single)
         from_sql = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
             from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
@@ -558,9 +561,13 @@ class OperationCompiler:
                 pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
-        inner, order_columns = self.inner_select(
-            table, args, needed, correlation, single=False, source=source
-        )
+        self._aggregating = True
+        try:
+            inner, order_columns = self.inner_select(
+                table, args, needed, correlation, single=False, source=source
+            )
+        finally:
+            self._aggregating = False
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         pairs = [
             (key, self.dialect.agg_array(value, order) if index in nodes else value)

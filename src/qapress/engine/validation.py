@@ -115,6 +115,8 @@ def hasura_message(
         match = pattern.match(text)
         if match:
             message = template(match.groups())
+            if text.startswith("Unknown argument") and ".args." in path:
+                path = path.rsplit(".args.", 1)[0]  # Hasura names the field, not the argument
             if path.endswith((".args.limit", ".args.offset")) and "32-bit integer" in message:
                 message = message.replace("a 32-bit", "a non-negative 32-bit")
             return message, path
