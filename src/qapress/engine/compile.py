@@ -26,7 +26,7 @@ from graphql import (
 
 from qapress.engine.boolexp import BoolExpCompiler
 from qapress.engine.computed import ROW
-from qapress.engine.dialects import Dialect, quote_ident, quote_text
+from qapress.engine.dialects import FLOATS, Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
@@ -614,6 +614,8 @@ class OperationCompiler:
                     elif self.options.stringify_numeric_types and column.scalar in STRINGIFIED:
                         # Hasura stringifies by the column's type: sums and averages of numeric, not of Int.
                         expr = self.dialect.to_text(expr)
+                    elif f.name != "sum" or column.scalar in FLOATS:
+                        expr = self.dialect.float_json(expr)  # averages, deviations, sums of floats
                     inner.append((column_field.key, expr))
                 pairs.append((f.key, self.dialect.json_object(inner)))
         return self.dialect.json_object(pairs)

@@ -25,6 +25,10 @@ def quote_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: Scalars held as REAL on SQLite, rendered with full precision.
+FLOATS = {"Float", "float8", "float4", "numeric"}
+
+
 class Dialect:
     name = "base"
     placeholder = "?"
@@ -58,6 +62,10 @@ class Dialect:
 
     def to_text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)"
+
+    def float_json(self, expr: str) -> str:
+        """A float-valued expression as a JSON number (PostgreSQL's own rendering is already exact)."""
+        return expr
 
     def bool_literal(self, value: bool) -> str:
         return "1" if value else "0"
@@ -104,7 +112,18 @@ class SQLiteDialect(Dialect):
             )
         if stringify and scalar in STRINGIFIED:
             return f"CAST({expr} AS TEXT)"
+        if scalar in FLOATS:
+            return self.float_json(expr)
         return expr
+
+    def float_json(self, expr: str) -> str:
+        """A REAL as a JSON number with all its digits: SQLite's JSON writes only 15 significant digits,
+        so 4/3 would come out as 1.33333333333333 where PostgreSQL writes 1.3333333333333333."""
+        short = f"printf('%.15g', {expr})"
+        return (
+            f"json(CASE WHEN {expr} IS NULL THEN NULL WHEN CAST({short} AS REAL) = {expr} THEN {short} "
+            f"ELSE printf('%!.17g', {expr}) END)"
+        )
 
     def like(self, column: str, negate: bool, insensitive: bool) -> str:
         # LIKE is case-insensitive in SQLite, so case-sensitive _like runs as GLOB on a translated pattern.
