@@ -277,3 +277,12 @@ def test_deep_nesting_works_on_postgresql_and_is_a_clear_error_on_sqlite(small: 
             }
     finally:
         gql.close()
+
+
+def test_explicit_null_for_a_non_null_variable_is_reported_where_used(small: GraphQLEngine) -> None:
+    for _ in range(2):  # also once the plan is cached
+        assert error(small.execute(QUERY, {"id": None, "full": True})) == {
+            "message": 'unexpected null value for type "Int"',
+            "extensions": {"path": "$.selectionSet.qa_ai.args.where.id._eq", "code": "validation-failed"},
+        }
+        small.execute(QUERY, {"id": 1, "full": True})

@@ -35,6 +35,7 @@ from graphql import (
     execute,
     get_operation_ast,
     parse,
+    print_ast,
     type_from_ast,
     validate,
     value_from_ast,
@@ -56,7 +57,7 @@ from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
-from qapress.engine.validation import hasura_message
+from qapress.engine.validation import hasura_message, variable_path
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -272,6 +273,14 @@ class GraphQLEngine:
         }
         if defaulted:
             variables = {k: v for k, v in variables.items() if k not in defaulted}
+        for definition in definitions:
+            name = definition.variable.name.value
+            if isinstance(definition.type, NonNullTypeNode) and name in variables and variables[name] is None:
+                # Hasura reports an explicit null where the variable is used, naming the type it needs.
+                base = print_ast(definition.type.type).strip("[]!")
+                raise ValidationFailed(
+                    f'unexpected null value for type "{base}"', variable_path(document, name)
+                )
         coerced = get_variable_values(role_schema.schema, definitions, variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
