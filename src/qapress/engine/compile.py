@@ -212,6 +212,25 @@ class OperationCompiler:
     ) -> str:
         """A scalar subquery: the JSON array of the selected rows (of ``source``, by default the table)."""
         self.check_depth(depth)
+        permission = table.select_permission(self.role)
+        unordered = not any(args.get(k) for k in ("order_by", "limit", "offset", "distinct_on"))
+        if unordered and permission is not None and permission.limit is None and self.options.row_cap is None:
+            # No order, no limit: aggregate straight from the table, one nesting level less.
+            base = self.alias()
+            needed_flat: list[str] = []
+            row = self.row_json(table, base, self.sub_fields(fields), needed_flat, depth)
+            if not any(n == ROW or n.startswith(GUARD) for n in needed_flat):
+                flat, _ = self.inner_select(
+                    table,
+                    args,
+                    needed_flat,
+                    correlation,
+                    single=False,
+                    source=source,
+                    alias=base,
+                    select_list=self.dialect.agg_array(row, ""),
+                )
+                return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
@@ -231,6 +250,22 @@ class OperationCompiler:
     ) -> str:
         """A scalar subquery: one row's JSON object, or NULL."""
         self.check_depth(depth)
+        # Built straight on the table when it can be: one nesting level less (SQLite's parser has a fixed stack).
+        base = self.alias()
+        needed_flat: list[str] = []
+        row = self.row_json(table, base, self.sub_fields(fields), needed_flat, depth)
+        if not any(n == ROW or n.startswith(GUARD) for n in needed_flat):
+            flat, _ = self.inner_select(
+                table,
+                {},
+                needed_flat,
+                correlation,
+                single=True,
+                extra=conditions,
+                alias=base,
+                select_list=row,
+            )
+            return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
@@ -325,10 +360,14 @@ class OperationCompiler:
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
         source: Callable[[str], str] | None = None,
+        alias: str | None = None,
+        select_list: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
         try:
-            return self._inner_select(table, args, needed, correlation, single, extra, source)
+            return self._inner_select(
+                table, args, needed, correlation, single, extra, source, alias, select_list
+            )
         except ValidationFailed as exc:
             if exc.path == "$":
                 exc.path = f"{self.path}.args"
@@ -343,8 +382,10 @@ class OperationCompiler:
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
         source: Callable[[str], str] | None = None,
+        alias: str | None = None,
+        select_list: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
-        alias = self.alias()
+        alias = alias or self.alias()
         permission = table.select_permission(self.role)
         assert permission is not None
         conditions: list[str] = []
@@ -363,7 +404,7 @@ class OperationCompiler:
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
         columns = [self.projected_column(table, alias, c, permission.column_filters) for c in needed]
-        columns = columns or ["1 AS __one"]
+        columns = [select_list] if select_list is not None else columns or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.

@@ -75,6 +75,10 @@ class SQLiteDialect(Dialect):
     name = "sqlite"
     placeholder = "?"
 
+    #: Whether a scalar subquery's JSON result keeps its JSON subtype (SQLite 3.40 does); when it does, nested
+    #: objects need no json() re-parse, which also saves parser depth. Probed per database by the engine.
+    subquery_keeps_json = False
+
     def param_list(self, column: Column) -> str:
         return "SELECT value FROM json_each(?)"
 
@@ -91,7 +95,7 @@ class SQLiteDialect(Dialect):
         return f"json_group_array({row})"
 
     def embed(self, subquery: str) -> str:
-        return f"json({subquery})"
+        return subquery if self.subquery_keeps_json else f"json({subquery})"
 
     def as_text(self, expr: str) -> str:
         return f"coalesce({expr}, 'null')"
@@ -202,6 +206,13 @@ def like_to_glob(pattern: str) -> str:
 
 def _glob_literal(char: str) -> str:
     return f"[{char}]" if char in "*?[" else char
+
+
+SUBTYPE_PROBE = (
+    "SELECT json_object('a', (SELECT json_group_array(json_object('b', e.x)) FROM (SELECT 1 AS x) AS e), "
+    "'c', (SELECT json_object('d', 2)))"
+)
+SUBTYPE_KEPT = '{"a":[{"b":1}],"c":{"d":2}}'
 
 
 def dialect_for(name: str) -> Dialect:

@@ -49,7 +49,7 @@ from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
-from qapress.engine.dialects import dialect_for
+from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
@@ -101,6 +101,10 @@ class GraphQLEngine:
         self.anonymous_row_limit = anonymous_row_limit
         self.statement_timeout_ms = statement_timeout_ms
         self.dialect = dialect_for(engine.dialect.name)
+        if isinstance(self.dialect, SQLiteDialect):
+            with engine.connect() as connection:
+                probe = connection.exec_driver_sql(SUBTYPE_PROBE).scalar()
+            self.dialect.subquery_keeps_json = probe == SUBTYPE_KEPT
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
