@@ -396,7 +396,7 @@ class SchemaBuilder:
                 if self.pg:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
-            if scalar not in ("String", "citext", "bpchar"):
+            if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)
