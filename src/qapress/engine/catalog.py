@@ -122,7 +122,8 @@ def scalar_name(declared: str, dialect: str) -> str:
         return "Boolean"
     if "real" in base or "floa" in base or "doub" in base:
         return "float8"
-    return base.replace(" ", "_") or "String"
+    # Hasura names a type by its unqualified name (information_schema.sql_identifier -> sql_identifier).
+    return base.split(".")[-1].replace(" ", "_") or "String"
 
 
 def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:

@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
-from qapress.engine.compile_mutation import run_mutation
+from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
@@ -84,6 +84,7 @@ class GraphQLEngine:
         anonymous_row_limit: int | None = 100,
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -95,6 +96,8 @@ class GraphQLEngine:
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
+        #: Per table name: called with each row before it is inserted (the link rules use it).
+        self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
@@ -255,6 +258,7 @@ class GraphQLEngine:
                 session,
                 options,
                 operation,
+                self.insert_hooks,
             )
             return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
