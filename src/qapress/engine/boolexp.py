@@ -168,6 +168,12 @@ class BoolExpCompiler:
         if pg and op in ("_has_keys_any", "_has_keys_all"):
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
+        if op == "_cast":
+            if not isinstance(operand, dict) or set(operand) - {"String"}:
+                raise ValidationFailed(f'"_cast" takes {{String: ...}}, got {operand!r}')
+            text = Column(column.name, "String", column.nullable, sql_type="text")
+            cast = f"CAST({expr} AS {'text' if pg else 'TEXT'})"
+            return self._column(text, cast, operand.get("String") or {}, alias, root)
         if op in COLUMN_COMPARE:
             return f"({expr} {COLUMN_COMPARE[op]} {self._column_ref(operand, alias, root)})"
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')

@@ -111,9 +111,36 @@ def _list_converter(scalar: str, item: Converter, as_json: bool) -> Callable[[An
     def convert(value: Any) -> Any:
         if value is None:
             raise ValidationFailed(f'unexpected null value for type "[{scalar}!]"')
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            value = pg_array_items(value)  # a session variable holds a PostgreSQL array literal
         if not isinstance(value, list):
             value = [value]
         items = [item(v) for v in value]
         return orjson.dumps(items).decode() if as_json else items
 
     return convert
+
+
+def pg_array_items(literal: str) -> list[str]:
+    """The items of a one-dimensional PostgreSQL array literal: ``'{1,3,4}'``, ``'{Camilla,"D, SP"}'``, ``'{}'``."""
+    body = literal[1:-1]
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = was_quoted = False
+    for char in body:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+            was_quoted = True
+        elif char == "," and not quoted:
+            items.append("".join(current) if was_quoted else "".join(current).strip())
+            current, was_quoted = [], False
+        else:
+            current.append(char)
+    if body.strip() or was_quoted:
+        items.append("".join(current) if was_quoted else "".join(current).strip())
+    return items

@@ -290,6 +290,8 @@ class _Builder:
                 if self.pg:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
+            if scalar != "String" and self.pg:
+                fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
@@ -303,6 +305,15 @@ class _Builder:
                     f"Boolean expression to compare columns of type {scalar!r}. All fields are combined with "
                     "logical 'AND'."
                 ),
+            )
+        return self.inputs[name]
+
+    def cast_exp(self, scalar: str) -> GraphQLInputObjectType:
+        """``_cast: {String: {...}}``: compare a column's text form (PostgreSQL's ``CAST(col AS text)``)."""
+        name = f"{scalar}_cast_exp"
+        if name not in self.inputs:
+            self.inputs[name] = GraphQLInputObjectType(
+                name, lambda: {"String": GraphQLInputField(self.comparison("String"))}
             )
         return self.inputs[name]
 
