@@ -136,8 +136,9 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
         if not inspector.has_table(name, schema=db_schema):
             raise MetadataError(f'table "{name}" does not exist in schema "{schema}"')
         columns: dict[str, Column] = {}
+        declared_names = _sqlite_declared_types(engine, name) if dialect == "sqlite" else {}
         for info in inspector.get_columns(name, schema=db_schema):
-            declared = _declared_type(info["type"], engine)
+            declared = declared_names.get(info["name"]) or _declared_type(info["type"], engine)
             columns[info["name"]] = Column(
                 name=info["name"],
                 scalar=scalar_name(declared, dialect),
@@ -170,6 +171,14 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
         found[(schema, name)] = Table(schema, name, columns, pk, fks, uniques)
     return Catalog(dialect, found)
+
+
+def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:
+    """Column types as declared: SQLAlchemy reads TIMESTAMPTZ as NUMERIC and DOUBLE PRECISION as REAL."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"PRAGMA table_info({quoted})").all()
+    return {str(row[1]): str(row[2]) for row in rows if row[2]}
 
 
 def _declared_type(type_: object, engine: Engine) -> str:

@@ -74,6 +74,7 @@ class MutationCompiler(OperationCompiler):
         self.connection = connection
         self.pg = dialect.name == "postgresql"
         self.inserted = 0
+        self.path = "$"
 
     # --- operation -----------------------------------------------------------------------------------------
     def run(self, operation: OperationDefinitionNode) -> str:
@@ -96,6 +97,7 @@ class MutationCompiler(OperationCompiler):
         table = self.model.tracked(spec.table)
         args = self.coerced_arguments(fields, root)
         path = f"$.selectionSet.{fields.key}.args"
+        self.path = path
         if spec.kind in ("insert", "insert_one"):
             objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
             where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
@@ -366,6 +368,8 @@ class MutationCompiler(OperationCompiler):
         else:
             target = f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
         update_columns = on_conflict.get("update_columns") or []
+        if "_PLACEHOLDER" in update_columns:
+            raise ValidationFailed("erroneous column name", f"{self.path}.on_conflict")
         if not update_columns:
             return f"{target} DO NOTHING"
         permission = update_permission(table, self.role)

@@ -472,12 +472,23 @@ class SqlTranslator:
                 constraints = re.sub(
                     r"(?i)\bgenerated\s+(always|by\s+default)\s+as\s+identity\b", "", constraints
                 )
-                if re.search(r"(?i)\bprimary\s+key\b", constraints):
-                    constraints = re.sub(r"(?i)\bprimary\s+key\b", "PRIMARY KEY AUTOINCREMENT", constraints)
-                else:
-                    triggers.append(self._serial_trigger(table, _ident(column)))
-                items.append(f"{column} INTEGER {constraints}".strip())
+                primary = re.search(r"(?i)\bprimary\s+key\b", constraints)
+                if primary and base_type not in ("bigserial", "serial8"):
+                    # The rowid alias: NOT NULL as in PostgreSQL (SQLite would report it nullable).
+                    constraints = re.sub(
+                        r"(?i)\bprimary\s+key\b", "NOT NULL PRIMARY KEY AUTOINCREMENT", constraints
+                    )
+                    items.append(f"{column} INTEGER {constraints}".strip())
+                    continue
+                # Not a rowid alias (outside the key, or a bigint key that must stay BIGINT): filled by a trigger.
+                triggers.append(self._serial_trigger(table, _ident(column)))
+                sqlite_type = "BIGINT" if base_type in ("bigserial", "serial8") else "INTEGER"
+                items.append(f"{column} {sqlite_type} {constraints}".strip())
                 continue
+            if re.search(r"(?i)\bprimary\s+key\b", constraints) and not re.search(
+                r"(?i)\bnot\s+null\b", constraints
+            ):
+                constraints = "NOT NULL " + constraints  # PostgreSQL keys are never null; SQLite's may be
             if "[" in type_text or base_type in ("ltree", "citext"):
                 sqlite_type = "TEXT"
             else:

@@ -38,7 +38,7 @@ def test_sqlite_translation_of_serial_casts_and_defaults() -> None:
     translator = SqlTranslator("sqlite")
     statements = translator.translate(
         """
-        create table author(id bigserial primary key, emails text[] not null default '{}'::text[],
+        create table author(id serial primary key, emails text[] not null default '{}'::text[],
                             created timestamp not null default now(), tz time with time zone);
         SET TIME ZONE 'UTC';
         CREATE EXTENSION IF NOT EXISTS citext;
@@ -46,12 +46,22 @@ def test_sqlite_translation_of_serial_casts_and_defaults() -> None:
         """
     )
     assert statements[0] == (
-        "CREATE TABLE author (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+        "CREATE TABLE author (\n  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n"
         "  emails TEXT not null default '{}',\n"
         "  created timestamp not null default CURRENT_TIMESTAMP,\n  tz TIMETZ\n)"
     )
     assert len(statements) == 2
     assert statements[1].startswith("DELETE FROM sqlite_sequence")
+
+
+def test_sqlite_bigserial_key_stays_bigint_and_is_filled_by_a_trigger() -> None:
+    created, trigger = SqlTranslator("sqlite").translate(
+        'CREATE TABLE "user" (id BIGSERIAL PRIMARY KEY, name TEXT)'
+    )
+    assert (
+        created == 'CREATE TABLE "user" (\n  id BIGINT PRIMARY KEY,\n  name TEXT\n)'
+    )  # nullable until the trigger runs
+    assert trigger.startswith('CREATE TRIGGER "user_id_serial" AFTER INSERT ON "user"')
 
 
 def test_sqlite_translation_drops_functions_and_their_computed_fields() -> None:
