@@ -129,3 +129,11 @@ def load_rows(engine: Engine) -> None:
         connection.execute(sa.insert(domain), DOMAINS)
         connection.execute(sa.insert(qa_ai), ARTICLES)
         connection.execute(sa.insert(link), LINKS)
+        if engine.dialect.name == "postgresql":  # explicit ids leave the sequences behind
+            for table in ("domain", "qa_ai", "link"):
+                connection.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )

@@ -32,7 +32,7 @@ def test_anonymous_never_sees_ip_hash_or_status(small: GraphQLEngine) -> None:
 
 
 def test_filters_apply_to_nested_reads_and_relationship_conditions(small: GraphQLEngine) -> None:
-    query = """{ domain(order_by: {id: asc}) { id articles(order_by: {id: asc}) { id links { id } } } }"""
+    query = """{ domain(order_by: {id: asc}) { id articles(order_by: {id: asc}) { id links(order_by: {id: asc}) { id } } } }"""
     domains = small.execute(query, role="anonymous")["data"]["domain"]
     assert [ids(d["articles"]) for d in domains] == [[1, 2, 6], [4], []]
     assert domains[0]["articles"][0]["links"] == [{"id": 1}, {"id": 5}]  # live links only

@@ -9,8 +9,6 @@ import pytest
 from qapress.generate.draft import SourceDocument
 from qapress.generate.sources import parse_plain_text
 
-SOURCES = Path(__file__).with_name("sources")
-
 
 @pytest.fixture
 def seed_source(shared_dir: Path) -> SourceDocument:

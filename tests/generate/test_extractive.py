@@ -33,6 +33,12 @@ def test_faq_asks_three_to_six_questions(seed_draft: Draft) -> None:
     assert len({item.question for item in seed_draft.faq}) == len(seed_draft.faq)
 
 
+def test_the_questions_name_the_film(seed_draft: Draft) -> None:
+    questions = [item.question for item in seed_draft.faq]
+    assert "Is there a Heat 2 release date?" in questions
+    assert "Who could be in the Heat 2 cast?" in questions
+
+
 def test_release_answer_says_shooting_may_start_in_2026(seed_draft: Draft) -> None:
     answer = answer_to(seed_draft, "release", "when")
     assert "2026" in answer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,9 +44,10 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 class PageServer:
     """A plain HTTP server on a loopback address whose routes are functions; records every request."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, str]] = []
+        self.server_names: list[str | None] = []  # SNI of each TLS handshake
         server = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -63,6 +65,17 @@ class PageServer:
 
         self.httpd = ThreadingHTTPServer((host, 0), RequestHandler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+
+            def record_server_name(
+                _socket: ssl.SSLObject, name: str | None, _context: ssl.SSLContext
+            ) -> None:
+                self.server_names.append(name)
+
+            tls.sni_callback = record_server_name
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.host = host
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(
@@ -71,7 +84,7 @@ class PageServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from qapress.links import errors
 from qapress.links.checker import (
@@ -23,7 +26,7 @@ from qapress.links.checker import (
 from qapress.links.fetcher import FetchPolicy, PageFetcher
 from qapress.links.moderation import reject_link
 from qapress.links.submit import Accepted, submit_link
-from qapress.links.worker import LinkWorker
+from qapress.links.worker import LinkWorker, link_worker_lifespan
 from qapress.store.schema import link
 
 from .conftest import LOOPBACK_POLICY, add_article, open_rules
@@ -228,3 +231,42 @@ def test_a_moderator_decision_during_the_fetch_stands(
         "rejected",
         "spam, decided by hand",
     )
+
+
+def test_recheck_of_a_rejected_link_respects_the_page(
+    engine: Engine, article: int, server: PageServer
+) -> None:
+    server.routes["/page"] = html_page("Back", f'<a href="{canonical(server, article)}">x</a>')
+    first = submit(engine, article, server.url("/page"))
+    reject_link(engine, first, "looked like spam")
+    twin = submit(engine, article, server.url("/page"))
+    checker = make_worker(engine, server).checker
+
+    result = checker.check(first)
+    assert result is not None and (result.before, result.after) == ("rejected", "rejected")
+    assert result.reason is not None and "already has this URL" in result.reason
+
+    reject_link(engine, twin, "duplicate")
+    result = checker.check(first)
+    assert result is not None and result.after == "live"
+    assert (rows(engine)[first]["status"], rows(engine)[first]["title"]) == ("live", "Back")
+
+
+def test_worker_runs_in_a_starlette_lifespan(engine: Engine, article: int, server: PageServer) -> None:
+    """How the site runs the worker in-process: started with the app, stopped when it shuts down."""
+    server.routes["/page"] = html_page("Page", f'<a href="{canonical(server, article)}">x</a>')
+    link_id = submit(engine, article, server.url("/page"))
+    worker = make_worker(engine, server)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with link_worker_lifespan(worker):
+            yield
+
+    with TestClient(Starlette(lifespan=lifespan)):
+        assert worker.running
+        deadline = time.monotonic() + 20
+        while rows(engine)[link_id]["status"] == "pending" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not worker.running
+    assert rows(engine)[link_id]["status"] == "live"

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from qapress.links.rules import LinkRules
+from qapress.links.errors import LinkRuleError
+from qapress.links.rules import LinkRules, check_request_size
 from qapress.links.submit import Accepted, submit_link
 
 from .conftest import link_rows
@@ -26,6 +27,11 @@ from .servers import serve_asgi
 
 def submission_app(engine: Engine, rules: LinkRules) -> Starlette:
     async def submit(request: Request) -> Response:
+        length = request.headers.get("content-length")
+        try:
+            check_request_size(int(length) if length and length.isdigit() else None, rules)
+        except LinkRuleError as error:
+            return JSONResponse({"code": error.code, "message": error.message}, status_code=413)
         form = await request.form()
         ip = request.headers.get("x-test-client") or (request.client.host if request.client else None)
         result = await run_in_threadpool(
@@ -122,3 +128,14 @@ def test_site_wide_duplicates_hold_across_pages(engine: Engine, new_article: Cal
         responses = post_concurrently(base_url, forms)
     assert sorted(response.status_code for response in responses) == [201] + [422] * 19
     assert len(link_rows(engine)) == 1
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(engine: Engine, article: int) -> None:
+    padding = "x" * 20_000
+    forms = [
+        ({"article_id": str(article), "url": "https://example.com/", "consent": "on", "pad": padding}, {})
+    ]
+    with serve_asgi(submission_app(engine, LinkRules())) as base_url:
+        (response,) = post_concurrently(base_url, forms)
+    assert response.status_code == 413 and response.json()["code"] == "link-request-too-large"
+    assert link_rows(engine) == []

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
+import time
 from collections.abc import Iterator
 
 import pytest
+import trustme
 
 from qapress.links import errors
 from qapress.links.addresses import AddressPolicy, IPAddress
@@ -179,3 +182,37 @@ def test_falls_back_to_the_next_checked_address(server: PageServer) -> None:
     page = PageFetcher(policy, resolver=two_answers).fetch(f"http://two.example:{server.port}/with")
     assert CANONICAL in page.text
     assert server.requests == [("/with", f"two.example:{server.port}")]
+
+
+def test_a_slow_dns_answer_is_bounded_by_the_connect_timeout() -> None:
+    def slow(host: str, port: int) -> list[IPAddress]:
+        time.sleep(2)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    # Had the lookup not been cut short, it would answer 127.0.0.1, where nothing listens on port 80.
+    policy = FetchPolicy(addresses=OPEN.addresses, connect_timeout=0.3)
+    with pytest.raises(errors.FetchTimeout, match=r"resolving slow\.example took longer than 0\.3 s"):
+        PageFetcher(policy, resolver=slow).fetch("http://slow.example/")
+
+
+def test_https_keeps_the_host_name_for_sni_the_certificate_and_the_host_header() -> None:
+    """Connected to the checked IP, yet TLS and HTTP still speak to the URL's host name."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("site.example").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+
+    def to_loopback(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    fetcher = PageFetcher(OPEN, resolver=to_loopback, verify=client_context)
+    with PageServer(tls=server_context) as server:
+        server.routes["/with"] = html_page("With", f'<a href="{CANONICAL}">x</a>')
+        page = fetcher.fetch(f"https://site.example:{server.port}/with")
+        assert CANONICAL in page.text
+        assert server.server_names == ["site.example"]
+        assert server.requests == [("/with", f"site.example:{server.port}")]
+        with pytest.raises(errors.NetworkError, match="certificate"):
+            fetcher.fetch(f"https://other.example:{server.port}/with")
+        assert len(server.requests) == 1

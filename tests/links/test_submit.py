@@ -64,7 +64,7 @@ def test_each_rule_refuses_with_its_code(
 
 def test_unknown_and_unpublished_articles_take_no_links(engine: Engine, site: int) -> None:
     draft = add_article(engine, site, status="draft")
-    for article_id in (draft, 999_999):
+    for article_id in (draft, 999_999, 0, -1, 2**31, 10**30):
         result = submit(engine, article_id, "https://example.com/")
         assert isinstance(result, Refused) and result.code == "link-article-not-found"
     assert link_rows(engine) == []

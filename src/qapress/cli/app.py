@@ -26,6 +26,7 @@ app.add_typer(links.app)
 app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)
+app.command()(generate.review)
 app.command()(generate.publish)
 
 

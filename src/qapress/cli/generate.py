@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from qapress.generate.draft import SourceDocument
 from qapress.generate.errors import GenerateError
 from qapress.generate.fetch import FetchPolicy, fetch_page
 from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article, publish_article
-from qapress.generate.repository import resolve_domain, store_source, unused_source_ids
+from qapress.generate.repository import read_article, resolve_domain, store_source, unused_source_ids
 from qapress.generate.sources import parse_html, parse_json_lines, parse_plain_text
 from qapress.settings import get_settings
 
@@ -31,8 +32,7 @@ def read_sources(target: str) -> list[SourceDocument]:
         )
         if page.is_html:
             return [parse_html(page.text, url=page.url, what=target)]
-        document = parse_plain_text(page.text, what=target)
-        return [SourceDocument(**{**document.__dict__, "url": page.url})]
+        return [replace(parse_plain_text(page.text, what=target), url=page.url)]
     path = Path(target)
     try:
         text = path.read_text(encoding="utf-8")
@@ -73,13 +73,11 @@ def ingest(
         fail(str(exc))
     engine = open_store()
     for document in documents:
-        filled = SourceDocument(
-            **{
-                **document.__dict__,
-                "publisher": document.publisher or publisher,
-                "author": document.author or author,
-                "date": document.date or day,
-            }
+        filled = replace(
+            document,
+            publisher=document.publisher or publisher,
+            author=document.author or author,
+            date=document.date or day,
         )
         stored = store_source(engine, filled)
         verb = "stored" if stored.created else "already stored:"
@@ -143,6 +141,39 @@ def report_result(result: GenerateResult) -> None:
         stderr.print(f"source {result.source_id}: skipped, {result.skipped}", markup=False)
     elif result.report is not None:
         typer.echo(f"draft {result.article_id} from source {result.source_id}: {result.report.summary()}")
+
+
+def review(article_id: Annotated[int, typer.Argument(help="The article to show.")]) -> None:
+    """Print an article as stored, with its grounding report: what was kept, what was dropped and why."""
+    engine = open_store()
+    try:
+        with engine.connect() as connection:
+            article = read_article(connection, article_id)
+    except GenerateError as exc:
+        fail(str(exc))
+    draft = article.draft
+    lines = [
+        f"article {article.id} ({article.status}), source {article.source_id}",
+        "",
+        draft.title,
+        "",
+        draft.lead,
+        "",
+        *[f"{paragraph}\n" for paragraph in draft.body],
+    ]
+    for number, item in enumerate(draft.faq, start=1):
+        lines += [f"Q{number}. {item.question}", f"    {item.answer}", ""]
+    lines += [draft.outro, ""]
+    report = article.report
+    if report is None:
+        lines.append("grounding: no report (not made by `qapress generate`; it cannot be published)")
+    else:
+        lines.append(f"grounding ({report.checked_at}): {report.summary()}")
+        for answer in report.answers:
+            if not answer.kept:
+                lines.append(f"  dropped {answer.question!r}: {'; '.join(answer.reasons)}")
+        lines += [f"  problem: {problem}" for problem in report.problems]
+    typer.echo("\n".join(lines))
 
 
 def publish(article_id: Annotated[int, typer.Argument(help="The draft to publish.")]) -> None:

@@ -90,7 +90,8 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Check what is due now, then exit.")] = False,
 ) -> None:
     """Check submitted links for their backlink, and re-check live ones, until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
     link_worker = LinkWorker.from_settings(open_store(), settings)
     if once:

@@ -166,7 +166,8 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
         if dialect == "sqlite":
             # SQLite reports unnamed UNIQUE columns only as unique indexes.
             for index in inspector.get_indexes(name):
-                if index.get("unique"):
+                # A partial unique index is no conflict target (PostgreSQL lists no constraint for one either).
+                if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
                     cols = tuple(c for c in index["column_names"] if c is not None)
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
         found[(schema, name)] = Table(schema, name, columns, pk, fks, uniques)

@@ -42,12 +42,11 @@ from qapress.engine.params import value_converter
 from qapress.engine.schema import RoleSchema
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
-
-#: Called for each row about to be inserted into a table (keyed by table name) inside the transaction, with
-#: the values (presets applied) and the session; returns the values to insert, or raises an EngineError to
-#: refuse the whole request. The link rules use it.
-InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 Row = sa.RowMapping
+
+#: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
+#: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
+InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 
 
 class MutationCompiler(OperationCompiler):
@@ -64,11 +63,11 @@ class MutationCompiler(OperationCompiler):
         session: Mapping[str, str],
         options: CompileOptions,
         connection: sa.Connection,
-        hooks: Mapping[str, InsertHook] | None = None,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
     ) -> None:
         super().__init__(model, role_schema, dialect, fragments, variables, options)
-        self.hooks = dict(hooks or {})
         self.mutation_fields = mutation_fields
+        self.insert_hooks = insert_hooks or {}
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
@@ -307,7 +306,7 @@ class MutationCompiler(OperationCompiler):
         values.update(fixed)
         for key, value in permission.set.items():
             values[key] = self.preset(value)
-        hook = self.hooks.get(table.table.name)
+        hook = self.insert_hooks.get(table.table.name)
         if hook is not None:
             values = hook(self.connection, values, self.session)
         alias = self.alias("_i")
@@ -528,7 +527,7 @@ def run_mutation(
     session: Mapping[str, str],
     options: CompileOptions,
     operation: OperationDefinitionNode,
-    hooks: Mapping[str, InsertHook] | None = None,
+    insert_hooks: Mapping[str, InsertHook] | None = None,
 ) -> str:
     """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON."""
     with engine.connect() as connection:
@@ -546,6 +545,6 @@ def run_mutation(
                 session,
                 options,
                 connection,
-                hooks,
+                insert_hooks,
             )
             return compiler.run(operation)

@@ -30,7 +30,7 @@ from qapress.engine.model import ADMIN, TrackedTable
 from qapress.engine.scalars import NUMERIC, scalar_type
 
 if TYPE_CHECKING:
-    from qapress.engine.schema import _Builder
+    from qapress.engine.schema import SchemaBuilder
 
 MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"]
 
@@ -75,7 +75,7 @@ def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list
 class MutationBuilder:
     """Adds the mutation types to a query schema builder's type registry."""
 
-    def __init__(self, builder: _Builder) -> None:
+    def __init__(self, builder: SchemaBuilder) -> None:
         self.b = builder
         self.role = builder.role
         self.fields: dict[str, MutationField] = {}

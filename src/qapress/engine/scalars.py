@@ -6,6 +6,9 @@ variables, and name the types in the schema exactly as Hasura does.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -66,6 +69,29 @@ def _string_literal(node: ValueNode, _variables: Any = None) -> str:
     raise TypeError("expected a string")
 
 
+def _checked_string(check: Callable[[str], object]) -> tuple[Callable[[Any], str], Callable[..., str]]:
+    """parse_value and parse_literal for a string scalar with a format (dates, timestamps, UUIDs)."""
+
+    def parse_value(value: Any) -> str:
+        text = _string_value(value)
+        check(text)
+        return text
+
+    def parse_literal(node: ValueNode, _variables: Any = None) -> str:
+        return parse_value(_string_literal(node))
+
+    return parse_value, parse_literal
+
+
+# Formats checked before a value reaches the database, so both databases reject the same inputs.
+FORMATS: dict[str, Callable[[str], object]] = {
+    "date": dt.date.fromisoformat,
+    "timestamptz": dt.datetime.fromisoformat,
+    "timestamp": dt.datetime.fromisoformat,
+    "uuid": uuid.UUID,
+}
+
+
 def _any_literal(node: ValueNode, variables: Any = None) -> Any:
     return value_from_ast_untyped(node, variables)
 
@@ -81,6 +107,11 @@ def scalar_type(name: str) -> GraphQLScalarType:
         )
     if name in ("json", "jsonb"):
         return GraphQLScalarType(name, serialize=_identity, parse_value=_identity, parse_literal=_any_literal)
+    if name in FORMATS:
+        parse_value, parse_literal = _checked_string(FORMATS[name])
+        return GraphQLScalarType(
+            name, serialize=_identity, parse_value=parse_value, parse_literal=parse_literal
+        )
     return GraphQLScalarType(
         name, serialize=_identity, parse_value=_string_value, parse_literal=_string_literal
     )

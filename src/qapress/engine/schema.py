@@ -52,7 +52,9 @@ TEXT_OPERATORS = ("_ilike", "_like", "_nilike", "_nlike")
 PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_similar")
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
-RootKind = Literal["select", "by_pk", "aggregate"]
+RootKind = Literal[
+    "select", "by_pk", "aggregate", "insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"
+]
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class RoleSchema:
 
 def build_role_schema(model: Model, role: str) -> RoleSchema | None:
     """The schema ``role`` may query, or None when it may read no table."""
-    builder = _Builder(model, role)
+    builder = SchemaBuilder(model, role)
     mutations = MutationBuilder(builder)
     mutation_root = mutations.root()
     if not builder.visible and mutation_root is None:
@@ -85,7 +87,7 @@ def build_role_schema(model: Model, role: str) -> RoleSchema | None:
     return RoleSchema(role, schema, builder.roots, mutations.fields)
 
 
-class _Builder:
+class SchemaBuilder:
     def __init__(self, model: Model, role: str) -> None:
         self.model = model
         self.role = role

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,6 @@ class Draft:
     body: tuple[str, ...]
     faq: tuple[FaqItem, ...]
     outro: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def text(self) -> str:

@@ -11,7 +11,8 @@ import re
 
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
-from qapress.generate.questions import PlannedQuestion, choose_questions
+from qapress.generate.patterns import HEDGES
+from qapress.generate.questions import PlannedQuestion, choose_questions, display_date
 from qapress.generate.text import as_inner_quote, join_list
 
 ASPECT_TOPICS = {
@@ -40,7 +41,7 @@ def quotation(facts: Facts, evidence: tuple[int, ...]) -> str:
     previous: int | None = None
     for index in evidence:
         if previous is not None:
-            parts.append("…" if index != previous + 1 else "")
+            parts.append("" if index == previous + 1 else "…")
         parts.append(as_inner_quote(facts.sentences[index].text))
         previous = index
     return "“" + " ".join(part for part in parts if part) + "”"
@@ -51,6 +52,34 @@ def answer(planned: PlannedQuestion, facts: Facts, source: SourceDocument) -> st
     return f"{lead_in}{attribution(source)}: {quotation(facts, planned.evidence)}"
 
 
+#: The hedges that say most plainly that something is not settled come first.
+HEDGE_STRENGTH = (
+    "possibly",
+    "rumored",
+    "rumoured",
+    "reportedly",
+    "potential",
+    "potentially",
+    "tentative",
+    "tentatively",
+    "not yet",
+    "no date",
+    "undisclosed",
+    "likely",
+    "expected",
+    "target",
+    "targeted",
+    "plans",
+    "planned",
+    "plan",
+    "hopes",
+    "aims",
+    "could",
+    "may",
+    "might",
+)
+
+
 def _topics(planned: list[PlannedQuestion], film: bool) -> list[str]:
     return [ASPECT_TOPICS[q.aspect][1 if film else 0] for q in planned if q.aspect in ASPECT_TOPICS]
 
@@ -58,11 +87,14 @@ def _topics(planned: list[PlannedQuestion], film: bool) -> list[str]:
 def _body(facts: Facts, source: SourceDocument) -> list[str]:
     paragraphs: list[str] = []
     report = source.publisher or "The source report"
-    dates = list(dict.fromkeys(mention.text for mention in facts.dates))
+    in_time_order = sorted(facts.dates, key=lambda m: min((int(y) for y in _years(m.text)), default=9999))
+    dates = list(dict.fromkeys(display_date(mention) for mention in in_time_order if _years(mention.text)))
+    dates = dates[:4] + dates[-1:] if len(dates) > 5 else dates
+    dates = dates or list(dict.fromkeys(display_date(mention) for mention in facts.dates))
     years = sorted({int(y) for mention in facts.dates for y in _years(mention.text)})
     if years and len(years) > 1:
         paragraphs.append(
-            f"{report} follows {facts.subject} across several dates, from {years[0]} to {years[-1]}. "
+            f"{report} follows {facts.subject_in_text} across several dates, from {years[0]} to {years[-1]}. "
             f"The dates it names include {join_list(dates[:5])}."
         )
     elif dates:
@@ -74,15 +106,22 @@ def _body(facts: Facts, source: SourceDocument) -> list[str]:
     if people:
         sentence = f"The people in the story include {join_list(people)}."
         if facts.organizations:
-            sentence += f" Organisations mentioned: {join_list(facts.organizations[:4])}."
+            sentence += f" Also named: {join_list(facts.organizations[:4])}."
         paragraphs.append(sentence)
     elif facts.organizations:
-        paragraphs.append(f"Organisations mentioned: {join_list(facts.organizations[:4])}.")
+        paragraphs.append(f"Also named: {join_list(facts.organizations[:4])}.")
     figures = list(dict.fromkeys(m.text for m in facts.money + facts.percents))
     if figures:
         paragraphs.append(f"The figures it gives include {join_list(figures[:5])}.")
     if facts.places:
         paragraphs.append(f"Places named in it: {join_list(facts.places[:4])}.")
+    found = {m.group().lower() for s in facts.sentences for m in HEDGES.finditer(s.text)}
+    hedges = sorted(
+        found, key=lambda word: (HEDGE_STRENGTH.index(word) if word in HEDGE_STRENGTH else 99, word)
+    )
+    if hedges:
+        quoted = join_list([f"“{word}”" for word in hedges[:3]])
+        paragraphs.append(f"Not everything here is settled: the report hedges with words such as {quoted}.")
     if not paragraphs:
         paragraphs.append(f"{report} is short on details; the questions below quote what it says.")
     return paragraphs
@@ -105,7 +144,7 @@ class ExtractiveBackend:
         title = f"{facts.subject}: what we know about {join_list(topics)}" if topics else facts.subject
         who = source.publisher or "a news report"
         lead = (
-            f"What is the latest on {facts.subject}? This explainer goes through what {who} says about "
+            f"What is the latest on {facts.subject_in_text}? This explainer goes through what {who} says about "
             f"{join_list(topics) or 'it'}, answering readers’ questions with the report’s own words, credited."
         )
         faq = tuple(FaqItem(q.question, answer(q, facts, source)) for q in planned)
@@ -115,5 +154,4 @@ class ExtractiveBackend:
             body=tuple(_body(facts, source)),
             faq=faq,
             outro="",
-            notes=(f"kind: {facts.kind}", f"subject: {facts.subject}"),
         )

@@ -227,6 +227,7 @@ class Facts:
     """Everything the extractive backend knows about one source."""
 
     subject: str
+    subject_in_text: str
     kind: str
     sentences: list[Sentence]
     dates: list[Mention]
@@ -269,12 +270,18 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
             raw.append((sentence, match))
             if match.start() > 0 and not re.search(r"[.!?“\"‘]\s*$", sentence.text[: match.start()]):
                 mid_sentence_tokens.add(match.group().split()[0])
+            parts = match.group().split()
+            if len(parts) >= 2:
+                # "Marsh said ..." opens a sentence, but "Elena Marsh" makes Marsh a name.
+                mid_sentence_tokens.add(parts[-1])
     result: list[Mention] = []
     for sentence, match in raw:
         tokens = match.group().split()
         at_start = match.start() == 0 or bool(re.search(r"[.!?“\"‘(]\s*$", sentence.text[: match.start()]))
         while tokens and (
-            tokens[0].lower() in p.COMMON_WORDS or re.fullmatch(r"&|and|of|for|\d+", tokens[0])
+            tokens[0].lower() in p.COMMON_WORDS
+            or tokens[0].lower() in p.ROLE_WORD_SET
+            or re.fullmatch(r"&|and|of|for|\d+", tokens[0])
         ):
             tokens.pop(0)
         while tokens and re.fullmatch(r"&|and|of|for|de|da|van|von|la|le|du|al", tokens[-1]):
@@ -296,9 +303,11 @@ def classify_name(name: str) -> str:
     tokens = [token.rstrip(".").lower() for token in name.split()]
     if name.lower() in p.PLACES or all(token in p.PLACES for token in tokens):
         return "place"
-    if any(token in p.ORG_WORDS for token in tokens) or re.fullmatch(r"[A-Z]{2,6}s?", name):
+    if any(token in p.ORG_WORDS for token in tokens) or re.fullmatch(r"[A-Z]{3,6}s?", name):
         return "organization"
     capitalized = [token for token in name.split() if token[0].isupper()]
+    if any(len(token.rstrip(".")) < 2 for token in capitalized):
+        return "other"
     plain = not re.search(r"\d", name) and "&" not in name
     if 2 <= len(capitalized) <= 4 and plain and not any(t.lower() in p.COMMON_WORDS for t in capitalized):
         return "person"
@@ -319,10 +328,52 @@ def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
     return None
 
 
+def _looks_like_a_person(name: str, items: list[Sentence], indices: set[int]) -> bool:
+    """A person by shape, or a two- or three-word name given a role ("operations director Helen Park")."""
+    kind = classify_name(name)
+    if kind == "person":
+        return True
+    tokens = name.split()
+    if (
+        kind == "place"
+        or not 2 <= len(tokens) <= 3
+        or not all(t[:1].isupper() and len(t) > 1 for t in tokens)
+    ):
+        return False
+    if tokens[0].lower() in p.ORG_WORDS or re.search(r"\d", name):
+        return False
+    return _role_of(name, items, indices) is not None
+
+
+def _places(names: list[Mention], items: list[Sentence], people: list[Person]) -> list[str]:
+    """Known places, and lone names after "in", "near", "between", ... that are nobody and nothing else."""
+    found = [mention.text for mention in names if classify_name(mention.text) == "place"]
+    person_words = {word for person in people for word in person.name.split()}
+    by_index = {sentence.index: sentence.text for sentence in items}
+    for mention in names:
+        if " " in mention.text or classify_name(mention.text) != "other" or mention.text in person_words:
+            continue
+        text = by_index.get(mention.sentence, "")
+        pattern = rf"\b(?:in|near|across|outside|around|between)\s+{re.escape(mention.text)}\b"
+        if re.search(pattern, text) and not re.fullmatch(r"[A-Z]{2,}|\w*\d\w*", mention.text):
+            found.append(mention.text)
+    # "between Ashford and Milbrook": the second of a pair joined to a place is a place too.
+    for mention in names:
+        text = by_index.get(mention.sentence, "")
+        if mention.text not in found and any(
+            re.search(rf"\b{re.escape(place)} and {re.escape(mention.text)}\b", text) for place in set(found)
+        ):
+            found.append(mention.text)
+    return _ranked(found)
+
+
 def _people(names: list[Mention], items: list[Sentence]) -> list[Person]:
     people: dict[str, Person] = {}
+    sentences_of: dict[str, set[int]] = {}
     for mention in names:
-        if classify_name(mention.text) == "person":
+        sentences_of.setdefault(mention.text, set()).add(mention.sentence)
+    for mention in names:
+        if _looks_like_a_person(mention.text, items, sentences_of[mention.text]):
             person = people.setdefault(mention.text, Person(mention.text))
             person.mentions += 1
             person.sentences.add(mention.sentence)
@@ -359,9 +410,51 @@ def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
             score -= 1.5
         if best is None or score > best[0]:
             best = (score, name)
-    if best:
+    if best and (best[1] in title or not _title_phrase(title)):
         return best[1]
-    return " ".join(title.split()[:6])
+    return _title_phrase(title) or (best[1] if best else " ".join(title.split()[:6]))
+
+
+#: Words that end the opening noun phrase of a headline ("Coral reefs | recovering faster ...").
+_HEADLINE_VERBS = re.compile(
+    r"^(?:is|are|was|were|has|have|will|to|as|after|in|on|at|for|with|amid|over|reach\w*|pass\w*|win\w*|"
+    r"agree\w*|find\w*|found|say\w*|said|unveil\w*|launch\w*|plan\w*|set|get\w*|hit\w*|rise\w*|"
+    r"fall\w*|\w+ing|\w+ed|leaves|kills|says|beats|opens|closes|cuts|faces|makes|takes|sees|sets|warns|"
+    r"calls|backs|wants|needs|joins|leads|signs|buys|sells|drops|jumps|strikes|ends|starts|begins|returns|"
+    r"approves|rejects|bans|blocks|delays|reveals|announces|confirms|denies|urges|vows|seeks|gives|wins|"
+    r"hits|loses|shows|moves|raises|lifts|slashes|boosts|targets|eyes|inches|nears|edges|heads)$",
+    re.IGNORECASE,
+)
+
+
+def _title_phrase(title: str) -> str:
+    """The headline's opening noun phrase, when it has no name the text shares: "Coral reefs"."""
+    phrase: list[str] = []
+    for word in title.replace(",", " , ").split():
+        if word in (",", ":", "—", "-") or _HEADLINE_VERBS.match(word) or len(phrase) >= 4:
+            break
+        phrase.append(word)
+    if not phrase or len(phrase) > 4:
+        return ""
+    text = " ".join(phrase)
+    return text[0].upper() + text[1:] if text else ""
+
+
+def subject_phrase(subject: str, text: str, *, is_name: bool = True) -> str:
+    """The subject as the text says it in a sentence: "the Clean Air Act", "coral reefs", "Heat 2"."""
+    if not is_name:
+        first, _, rest = subject.partition(" ")
+        phrase = (first if first.isupper() else first.lower()) + (f" {rest}" if rest else "")
+        if re.search(rf"\b(?:the|a|an) {re.escape(phrase)}\b", text, re.IGNORECASE):
+            return f"the {phrase}"
+        return phrase
+    plain = len(re.findall(rf"(?<!\w){re.escape(subject)}(?!\w)", text))
+    with_article = len(re.findall(rf"\bthe {re.escape(subject)}(?!\w)", text, re.IGNORECASE))
+    if with_article and with_article * 2 >= plain:
+        return f"the {subject}"
+    if subject.lower() in text and subject not in text:
+        return subject.lower()
+    return subject
 
 
 def _quotes(items: list[Sentence], people: list[Person]) -> dict[int, str]:
@@ -409,9 +502,13 @@ def extract_facts(source: SourceDocument) -> Facts:
     names = _name_mentions(items)
     people = _people(names, items)
     organizations = _ranked(
-        mention.text for mention in names if classify_name(mention.text) == "organization"
+        mention.text
+        for mention in names
+        if classify_name(mention.text) == "organization"
+        and mention.text.lower() not in p.ORG_WORDS
+        and not any(person.name == mention.text for person in people)
     )
-    places = _ranked(mention.text for mention in names if classify_name(mention.text) == "place")
+    places = _places(names, items, people)
     headline_names = [
         Mention("name", m.group(), -1)
         for line in paragraphs(source.text)
@@ -421,6 +518,12 @@ def extract_facts(source: SourceDocument) -> Facts:
     subject = _subject(source, names + headline_names, kind)
     return Facts(
         subject=subject,
+        subject_in_text=subject_phrase(
+            subject,
+            source.text,
+            is_name=any(m.text == subject for m in names + headline_names)
+            or (subject in source.title and subject != _title_phrase(source.title)),
+        ),
         kind=kind,
         sentences=items,
         dates=dates,

@@ -65,6 +65,15 @@ class GroundingReport:
             max_copy_words=int(data.get("max_copy_words", MAX_COPY_WORDS)),
         )
 
+    def first_problem(self) -> str | None:
+        """The first reason anything was dropped or failed, for a one-line message."""
+        for problem in self.problems:
+            return problem
+        for answer in self.answers:
+            if answer.reasons:
+                return f"answer to {answer.question!r}: {answer.reasons[0]}"
+        return None
+
     def summary(self) -> str:
         """One line: why the draft failed, or how many answers it kept."""
         kept = sum(1 for answer in self.answers if answer.kept)
@@ -101,6 +110,7 @@ class SourceIndex:
         self.text = _squash(text)
         self.lower = self.text.lower()
         self.numbers = {_number_value(m.group()) for m in p.NUMBER.finditer(text)}
+        self.numbers |= {m.group(1) for m in p.ORDINAL.finditer(text)}
         self.money = {_money_value(m.group()) for m in p.MONEY.finditer(text)}
         self.words = words(text)
         self.joined = " " + " ".join(self.words) + " "
@@ -153,11 +163,19 @@ def names_in(text: str) -> list[str]:
 def unsupported_facts(text: str, index: SourceIndex) -> list[str]:
     """Each name, number, amount or date word of ``text`` that the source does not contain."""
     missing: list[str] = []
+    money_spans: list[tuple[int, int]] = []
     for match in p.MONEY.finditer(text):
+        money_spans.append(match.span())
         if _money_value(match.group()) not in index.money:
             missing.append(f"amount {match.group().strip()!r}")
     for match in p.NUMBER.finditer(text):
+        # An amount's digits are checked by its value above ($170M is $170 million).
+        if any(start <= match.start() < end for start, end in money_spans):
+            continue
         if _number_value(match.group()) not in index.numbers:
+            missing.append(f"number {match.group()!r}")
+    for match in p.ORDINAL.finditer(text):
+        if match.group(1) not in index.numbers:
             missing.append(f"number {match.group()!r}")
     for regex in (p.MONTH_NAME, p.WEEKDAY_NAME):
         for match in regex.finditer(text):

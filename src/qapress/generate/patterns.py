@@ -41,13 +41,14 @@ WEEKDAY_NAME = re.compile(rf"\b(?:{WEEKDAYS})\b")
 
 _SCALE = r"(?:\s?(?:million|billion|trillion|bn|mn|m|k)\b)?"
 MONEY = re.compile(
-    rf"(?:US|A|C|HK|NZ)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?{_SCALE}"
+    rf"(?:US|A|C|HK|NZ)?[$€£¥]\s?\d+(?:,\d{{3}})*(?:\.\d+)?{_SCALE}"
     r"|\b\d[\d,]*(?:\.\d+)?(?:\s(?:million|billion|trillion))?\s(?:dollars|euros|pounds|yen|yuan|francs)\b"
     r"|\b(?:USD|EUR|GBP|CHF|JPY)\s?\d[\d,]*(?:\.\d+)?" + _SCALE,
     re.IGNORECASE,
 )
 PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
+ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b")
 SCALES = {
     "thousand": 1e3,
     "k": 1e3,
@@ -77,7 +78,9 @@ CURRENCIES = {
 }
 
 #: A capitalized word (or an initial, an acronym, a name with an inner capital: DiCaprio, McCauley, O'Neil).
-NAME_WORD = r"(?:[A-Z][a-z]*[A-Z]?[a-z'’\-]+|[A-Z]\.|[A-Z]{2,6}s?|[A-Z][a-z]?)"
+NAME_WORD = (
+    r"(?:[A-Z][A-Za-z]*\d[\w\-]*|[A-Z][a-z]*[A-Z]?[a-z'’\-]+|[A-Z]\.|[A-Z]{2,6}s?|[A-Z][a-z]?)(?![\w])"
+)
 NAME_CONNECTOR = r"(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|&|for)"
 NAME = re.compile(
     rf"(?<![\w’'])(?:{NAME_WORD})(?:(?:\s+{NAME_CONNECTOR})?\s+(?:{NAME_WORD}))*(?:\s+Bros\.|\s+Inc\.|\s+Jr\.)?"
@@ -400,6 +403,70 @@ ORG_WORDS = frozenset(
     ]
 )
 
+#: Words that make a capitalized sequence a thing, a place or an event rather than a person.
+ORG_WORDS = ORG_WORDS | frozenset(
+    {
+        "park",
+        "stadium",
+        "arena",
+        "field",
+        "ground",
+        "hall",
+        "centre",
+        "center",
+        "airport",
+        "station",
+        "bridge",
+        "street",
+        "road",
+        "square",
+        "tower",
+        "foods",
+        "grocers",
+        "stores",
+        "markets",
+        "motors",
+        "research",
+        "capital",
+        "act",
+        "bill",
+        "treaty",
+        "accord",
+        "cup",
+        "championship",
+        "open",
+        "games",
+        "award",
+        "awards",
+        "prize",
+        "national",
+        "international",
+        "royal",
+        "federal",
+        "global",
+        "world",
+        "company",
+        "industries",
+        "media",
+        "health",
+        "air",
+        "ocean",
+        "sea",
+        "river",
+        "lake",
+        "mountain",
+        "island",
+        "islands",
+        "valley",
+        "county",
+        "province",
+        "region",
+        "state",
+        "republic",
+        "kingdom",
+    }
+)
+
 PLACES = frozenset(
     [
         "africa",
@@ -688,10 +755,16 @@ ROLE_WORDS = (
     "engineer|doctor|investigator|judge|lawyer|prosecutor|leader|official|commissioner|ambassador|general|"
     "editor|reporter|journalist|historian"
 )
-ROLE_BEFORE = re.compile(rf"\b((?:{ROLE_WORDS}))\s+$", re.IGNORECASE)
-ROLE_AFTER = re.compile(
-    rf"^,\s+(?:the|a|an|its|his|her|their)?\s*((?:[\w\-’']+\s+){{0,3}}?(?:{ROLE_WORDS}))\b", re.IGNORECASE
+_NOT_A_QUALIFIER = (
+    r"(?!(?:and|but|or|the|a|an|said|says|told|with|by|of|to|for|from|at|in|on|as|when|while|that|its|his|"
+    r"her|their|former|then|new)\b)"
 )
+#: "operations director Helen Park": the role and at most one lower-case word qualifying it.
+ROLE_BEFORE = re.compile(rf"\b((?:{_NOT_A_QUALIFIER}(?-i:[a-z\-]+)\s+)?(?:{ROLE_WORDS}))\s+$", re.IGNORECASE)
+ROLE_AFTER = re.compile(
+    rf"^,\s+(?:the|a|an|its|his|her|their)\s+((?:[\w\-’']+\s+){{0,3}}?(?:{ROLE_WORDS}))\b", re.IGNORECASE
+)
+ROLE_WORD_SET = frozenset(word for word in ROLE_WORDS.split("|") if " " not in word)
 SPEECH_VERBS = re.compile(
     r"\b(?:said|says|told|added|explained|noted|stated|argued|warned|wrote|writes|announced|insisted|"
     r"according to)\b",

@@ -109,6 +109,6 @@ def publish_article(engine: Engine, article_id: int) -> None:
             kept, report = check_draft(article.draft, document)
             if not report.passed or len(kept.faq) != len(article.draft.faq):
                 raise PublishRefused(
-                    f"article {article_id} was edited since its check and no longer passes ({report.summary()})"
+                    f"article {article_id} was edited since its check and no longer passes: {report.first_problem()}"
                 )
         set_published(connection, article_id)

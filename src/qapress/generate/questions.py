@@ -22,14 +22,14 @@ MAX_EVIDENCE_WORDS = 90
 TIMING_VERBS = re.compile(
     r"\b(?:releas\w*|shoot\w*|film\w*|start\w*|open\w*|launch\w*|vote|votes|voting|clos\w*|take effect|"
     r"begin\w*|arriv\w*|premier\w*|kick\w* off|play\w*|held|due|deadline|schedul\w*|publish\w*|"
-    r"come into force|rollout|roll out|available|ship\w*|complet\w*|expected|window|debut\w*)\b",
+    r"come into force|rollout|roll out|available|ship\w*|complet\w*|expected|window|debut\w*|on sale)\b",
     re.IGNORECASE,
 )
 CAST_WORDS = re.compile(
     r"\b(?:play|plays|playing|star\w*|role|roles|cast\w*|co-stars?|actor|actress)\b", re.I
 )
 STORY_WORDS = re.compile(
-    r"\b(?:story|stories|about|follows|expands?|expanding|plot|novel|adapt\w*|characters?|sequel|centres|"
+    r"\b(?:story|stories|follows|expands?|expanding|plot|novel|adapt\w*|characters?|sequel|centres|"
     r"centers|focus\w*|found|finds|shows?|showed|announced|agreed|approved|passed|won|beat|unveil\w*|"
     r"launch\w*|plans?|aims?|reveal\w*|discover\w*|confirm\w*)\b",
     re.IGNORECASE,
@@ -57,7 +57,16 @@ def _year(mention: Mention) -> int:
     return max(years) if years else 0
 
 
-def _display_date(mention: Mention) -> str:
+def _specificity(mention: Mention) -> int:
+    """How precise a date is: a day of a month beats a month, which beats a weekday or a vague phrase."""
+    if re.search(r"\d{1,2}", re.sub(r"(?:19|20)\d{2}", "", mention.text)):
+        return 3
+    if p.MONTH_NAME.search(mention.text) or re.search(r"quarter|Q[1-4]", mention.text):
+        return 2
+    return 1
+
+
+def display_date(mention: Mention) -> str:
     return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
 
 
@@ -71,7 +80,7 @@ def _fits(indices: list[int], facts: Facts) -> tuple[int, ...]:
             break
         kept.append(index)
         total += count
-    return tuple(sorted(kept))
+    return tuple(kept)
 
 
 def _subject_words(facts: Facts) -> set[str]:
@@ -82,7 +91,7 @@ class _Planner:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.used: set[int] = set()
-        self.subject = facts.subject
+        self.subject = facts.subject_in_text
         self.text_words = set(words(" ".join(sentence.text for sentence in facts.sentences)))
 
     def has(self, *keywords: str) -> bool:
@@ -96,25 +105,32 @@ class _Planner:
         if not dated:
             return None
 
-        def score(index: int) -> float:
+        def score(index: int) -> tuple[int, int, int]:
             text = facts.sentences[index].text
-            latest = max((_year(mention) for mention in facts.in_sentence("date", index)), default=0)
-            return (
-                latest * 10
-                + 3 * bool(p.HEDGES.search(text))
-                + 3 * bool(TIMING_VERBS.search(text))
-                + (2 * bool(p.FUTURE.search(text)))
+            undated = p.DATE.sub(" ", text)
+            forward = bool(p.HEDGES.search(undated) or p.FUTURE.search(undated)) and bool(
+                TIMING_VERBS.search(text)
             )
+            mentions = facts.in_sentence("date", index)
+            latest = max((_year(mention) for mention in mentions), default=0)
+            specific = max((_specificity(mention) for mention in mentions), default=0)
+            return int(forward), latest, specific
 
-        ranked = sorted(dated, key=lambda index: (-score(index), index))
+        ranked = sorted(dated, key=lambda index: (tuple(-part for part in score(index)), index))
         best = ranked[0]
+        published = [i for i in dated if re.search(r"\bpublished\b", facts.sentences[i].text)]
+        if facts.kind == "science" and published and not score(best)[0]:
+            mention = facts.in_sentence("date", published[0])[0]
+            return PlannedQuestion(
+                "when", "When was the study published?", f"It was published {mention.text}.", (published[0],)
+            )
         mentions = facts.in_sentence("date", best)
-        key_date = max(mentions, key=lambda mention: (_year(mention), -mentions.index(mention)))
-        date_text = _display_date(key_date)
-        if p.HEDGES.search(facts.sentences[best].text):
-            short = f"No firm date yet; the latest target mentioned is {date_text}."
+        key_date = max(mentions, key=lambda m: (_year(m), _specificity(m), -mentions.index(m)))
+        date_text = display_date(key_date)
+        if p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
+            short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
         else:
-            short = f"The key date given is {date_text}."
+            short = f"The date given is {date_text}."
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
         return PlannedQuestion("when", self._when_question(best), short, _fits([best, *second[:1]], facts))
 
@@ -132,8 +148,9 @@ class _Planner:
             ("merger", "When is the merger expected to close?"),
             ("acquisition", "When is the deal expected to close?"),
             ("deal", "When is the deal expected to close?"),
-            ("launch", f"When does {subject} launch?"),
-            ("available", f"When will {subject} be available?"),
+            ("on sale", "When does it go on sale?"),
+            ("launch", "When does it launch?"),
+            ("available", "When will it be available?"),
             ("match", "When is the match?"),
             ("race", "When is the race?"),
             ("published", "When was the study published?"),
@@ -144,7 +161,7 @@ class _Planner:
 
     def who(self) -> PlannedQuestion | None:
         facts = self.facts
-        people = [person for person in facts.people if person.name != self.subject]
+        people = [person for person in facts.people if person.name != facts.subject]
         if not people:
             return None
         cast_sentences = [s.index for s in facts.sentences if CAST_WORDS.search(s.text)]
@@ -173,7 +190,7 @@ class _Planner:
             question = "Who are the key people?"
         elif facts.kind == "science" and self.has("researchers", "scientists", "team", "study"):
             question = "Who did the research?"
-        elif any(person.name == self.subject or self.subject in person.name for person in facts.people):
+        elif any(facts.subject in person.name for person in facts.people):
             question = "Who else is involved?"
         else:
             question = f"Who is involved in {self.subject}?"
@@ -204,10 +221,16 @@ class _Planner:
         def score(index: int) -> float:
             sentence = facts.sentences[index]
             tokens = set(words(sentence.text))
-            value = 3.0 * bool(subject_words & tokens) + 2.5 * len(STORY_WORDS.findall(sentence.text))
-            value += 2.0 if index < 2 else (1.0 if index < 5 else 0.0)
+            value = 3.0 * bool(subject_words & tokens)
+            value += (2.5 if facts.kind == "film" else 1.0) * len(STORY_WORDS.findall(sentence.text))
+            if facts.kind == "film":
+                value += 2.0 if index < 2 else (1.0 if index < 5 else 0.0)
+            else:
+                value += 6.0 if index == 0 else (2.0 if index < 3 else 0.0)
             value += 0.5 * sum(len(facts.in_sentence(kind, index)) for kind in ("date", "money", "percent"))
             value += 0.5 * len(facts.people_in(index))
+            if len(sentence.text.split()) < 10 or sentence.text.startswith(("“", '"')):
+                value -= 5.0
             return value - (3.0 if index in self.used else 0.0)
 
         best = max(range(len(facts.sentences)), key=lambda index: (score(index), -index))
@@ -270,11 +293,38 @@ class _Planner:
         for mention in counted:
             by_sentence[mention.sentence] = by_sentence.get(mention.sentence, 0) + 1
         ranked = sorted(by_sentence, key=lambda i: (i in self.used, -by_sentence[i], i))
-        shown = list(dict.fromkeys(m.text for m in counted if m.sentence in ranked[:2]))[:4]
+        shown = list(dict.fromkeys(self._with_unit(m) for m in counted if m.sentence in ranked[:2]))[:4]
         question = "How big is the effect?" if facts.kind == "science" else "What do the numbers show?"
         return PlannedQuestion(
             "figures", question, f"The figures given include {join_list(shown)}.", _fits(ranked[:2], facts)
         )
+
+    def _with_unit(self, mention: Mention) -> str:
+        """``12 million phones`` rather than ``12``: the number with the words that say what it counts."""
+        text = self.facts.sentences[mention.sentence].text
+        match = re.search(
+            rf"(?<![\w.]){re.escape(mention.text)}((?:\s(?:million|billion|thousand))?(?:\s[a-z][a-z\-]+)?)",
+            text,
+        )
+        unit = match.group(1) if match else ""
+        last = unit.split()[-1] if unit.split() else ""
+        counted_noun = last.endswith("s") or last in (
+            "people",
+            "staff",
+            "children",
+            "men",
+            "women",
+            "million",
+            "billion",
+            "thousand",
+        )
+        if mention.kind == "percent" or not counted_noun or last in ("was", "is", "has", "this", "its"):
+            unit = (
+                re.sub(r"\s[a-z][a-z\-]+$", "", unit)
+                if last not in ("million", "billion", "thousand")
+                else unit
+            )
+        return mention.text + unit
 
     def quote(self) -> PlannedQuestion | None:
         for index, speaker in self.facts.quotes.items():

@@ -33,6 +33,14 @@ class StoredSource:
 def store_source(engine: Engine, document: SourceDocument) -> StoredSource:
     """Insert a source unless the same text (or URL) is already stored; then return the stored one."""
     digest = content_hash(document.text)
+    try:
+        return _store_source(engine, document, digest)
+    except sa.exc.IntegrityError:
+        # Another writer stored the same source between our check and our insert (PostgreSQL).
+        return _store_source(engine, document, digest)
+
+
+def _store_source(engine: Engine, document: SourceDocument, digest: str) -> StoredSource:
     with begin_write(engine) as connection:
         condition = source.c.content_hash == digest
         if document.url:
@@ -110,6 +118,10 @@ def insert_draft(
 ) -> int | None:
     """Store a draft and its grounding report; ``None`` when ``only_if_unused`` and the source has an article."""
     with begin_write(engine) as connection:
+        if document.id is not None:
+            # Two `--all-new` runs at once: the row lock (PostgreSQL) or the write lock (SQLite) makes the
+            # second one see the first one's article.
+            connection.execute(sa.select(source.c.id).where(source.c.id == document.id).with_for_update())
         if only_if_unused and document.id is not None and source_is_used(connection, document.id):
             return None
         article_id: int = connection.execute(

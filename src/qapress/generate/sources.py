@@ -91,16 +91,31 @@ class SourceRecord(BaseModel):
 
 
 def parse_json_lines(text: str, *, what: str = "the file") -> list[SourceDocument]:
-    """A JSON Lines feed: one source object per line; the first bad line stops with its number."""
-    documents: list[SourceDocument] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    """A JSON Lines feed: one source object per line; the first bad line stops with its number.
+
+    A whole-file JSON array of such objects (or one object) is read too, each item numbered as a line."""
+    stripped = text.lstrip()
+    items: list[tuple[int, Any]] = []
+    if stripped.startswith("[") or (
+        stripped.startswith("{") and "\n" in stripped.rstrip() and _is_json(stripped)
+    ):
         try:
-            data: Any = json.loads(line)
-            record = SourceRecord.model_validate(data)
+            whole = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise IngestError(f"{what} line {number}: not JSON ({exc.msg})") from exc
+            raise IngestError(f"{what}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+        items = list(enumerate(whole if isinstance(whole, list) else [whole], start=1))
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise IngestError(f"{what} line {number}: not JSON ({exc.msg})") from exc
+    documents: list[SourceDocument] = []
+    for number, data in items:
+        try:
+            record = SourceRecord.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "source"
@@ -122,6 +137,14 @@ def parse_json_lines(text: str, *, what: str = "the file") -> list[SourceDocumen
     if not documents:
         raise IngestError(f"{what} holds no sources")
     return documents
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _parse_date(value: object) -> dt.date | None:

@@ -15,7 +15,7 @@ from qapress.links.graphql import client_ip_hash, insert_link_from_graphql
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Accepted, Refused, graphql_error, submit_link
 from qapress.links.url_key import url_key
-from qapress.links.worker import LinkWorker, start_link_worker
+from qapress.links.worker import LinkWorker, link_worker_lifespan, start_link_worker
 
 __all__ = [
     "Accepted",
@@ -28,6 +28,7 @@ __all__ = [
     "client_ip_hash",
     "graphql_error",
     "insert_link_from_graphql",
+    "link_worker_lifespan",
     "start_link_worker",
     "submit_link",
     "url_key",

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.links.backlink import find_backlink
-from qapress.links.errors import FetchError, LinkNotFound
+from qapress.links.errors import FetchError, LinkNotFound, ModerationError
 from qapress.links.fetcher import FetchPolicy, PageFetcher
+from qapress.links.moderation import approve_link
 from qapress.settings import Settings
 from qapress.store.schema import domain, link, qa_ai
 from qapress.store.urls import article_url
@@ -122,7 +123,9 @@ class BacklinkChecker:
         *,
         public_scheme: str = "https",
         public_base_url: str | None = None,
+        max_per_page: int = 5,
     ) -> None:
+        self.max_per_page = max_per_page
         self.engine = engine
         self.fetcher = fetcher
         self.schedule = schedule
@@ -137,6 +140,7 @@ class BacklinkChecker:
             CheckSchedule.from_settings(settings),
             public_scheme=settings.public_scheme,
             public_base_url=settings.public_base_url,
+            max_per_page=settings.links_max_per_page,
         )
 
     def due(self, now: dt.datetime, limit: int = 50) -> list[int]:
@@ -165,6 +169,8 @@ class BacklinkChecker:
         )
         observation = self._observe(row["url"], canonical)
         transition = next_transition(row["status"], row["attempts"], observation, now, self.schedule)
+        if row["status"] == "rejected" and transition.status == "live":
+            return self._reopen(row, transition, now)
         values: dict[str, object] = {
             "status": transition.status,
             "reason": transition.reason,
@@ -186,6 +192,17 @@ class BacklinkChecker:
         return CheckResult(
             link_id, row["url"], row["status"], transition.status, transition.reason, transition.title
         )
+
+    def _reopen(self, row: sa.RowMapping, transition: Transition, now: dt.datetime) -> CheckResult:
+        """A rejected link whose page now links back: live again if its page has room and no twin URL."""
+        try:
+            approve_link(self.engine, row["id"], self.schedule.recheck_interval, self.max_per_page, now)
+        except ModerationError as error:
+            return CheckResult(row["id"], row["url"], "rejected", "rejected", str(error), transition.title)
+        if transition.title is not None:
+            with self.engine.begin() as connection:
+                connection.execute(link.update().where(link.c.id == row["id"]).values(title=transition.title))
+        return CheckResult(row["id"], row["url"], "rejected", "live", None, transition.title)
 
     def _observe(self, url: str, canonical: str) -> Observation:
         try:

@@ -8,6 +8,7 @@ Every failure is a ``FetchError`` whose message a moderator can read; ``transien
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass, field
 
@@ -76,9 +77,12 @@ class FetchedPage:
 class PageFetcher:
     """Fetches pages under a ``FetchPolicy``; one short-lived client per fetch."""
 
-    def __init__(self, policy: FetchPolicy, resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self, policy: FetchPolicy, resolver: Resolver = system_resolver, verify: ssl.SSLContext | bool = True
+    ) -> None:
         self.policy = policy
         self.resolver = resolver
+        self.verify = verify  # the system's CAs; tests pass a context trusting their own CA
 
     def fetch(self, url: str) -> FetchedPage:
         """The page at ``url`` or a ``FetchError`` saying why not."""
@@ -93,7 +97,10 @@ class PageFetcher:
             "Accept-Encoding": "identity",
         }
         with httpx.Client(
-            transport=PinnedTransport(backend), follow_redirects=False, trust_env=False, headers=headers
+            transport=PinnedTransport(backend, verify=self.verify),
+            follow_redirects=False,
+            trust_env=False,
+            headers=headers,
         ) as client:
             current = url
             while True:

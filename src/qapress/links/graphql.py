@@ -12,7 +12,9 @@ reader gets the rule's own code (``link-consent-required``) rather than a generi
     # then select the requested fields of link `accepted.id` as that role
 
 The session variable ``x-hasura-ip-hash`` carries the reader's hashed IP (the site's HTTP layer sets it with
-``client_ip_hash``); without it the per-IP rate limit does not apply.
+``client_ip_hash``); without it the per-IP rate limit does not apply. The HTTP layer must set it from the
+connection's address and drop any ``X-Hasura-Ip-Hash`` header a client sent, or a client could pick its own
+hash and step around the limit.
 """
 
 from __future__ import annotations

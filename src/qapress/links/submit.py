@@ -29,6 +29,8 @@ from qapress.store import begin_write
 from qapress.store.schema import domain, link, qa_ai
 
 RATE_WINDOW = dt.timedelta(hours=1)
+#: ``qa_ai.id`` is a 32-bit integer; a larger id would be a database error rather than "not found".
+MAX_ARTICLE_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def submit_link(
     if ip_hash is None and ip is not None:
         ip_hash = hash_ip(ip, salt if salt is not None else resolve_salt(settings or get_settings()))
     try:
+        if not 1 <= article_id <= MAX_ARTICLE_ID:
+            raise ArticleNotFound()
         check_form(consent, honeypot)
         valid = validate_url(url, rules.policy, rules.max_url_length)
         with begin_write(engine) as connection:

@@ -12,8 +12,10 @@ our own, kept small: a ``NetworkBackend`` and a transport that installs it.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -25,6 +27,10 @@ from qapress.links.errors import BlockedAddress
 
 #: ``resolve(host, port)`` -> the addresses ``host`` stands for; ``socket.getaddrinfo`` by default.
 Resolver = Callable[[str, int], list[IPAddress]]
+
+#: Lookups run here so that a slow DNS answer is bounded by the connect timeout (a stuck lookup keeps its
+#: thread until the resolver gives up, but never the fetch).
+_RESOLVERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="qapress-resolve")
 
 
 def system_resolver(host: str, port: int) -> list[IPAddress]:
@@ -50,9 +56,9 @@ class PinnedBackend(httpcore.SyncBackend):
         #: (host, port, address) of each connection opened: what a test or a log can check.
         self.connections: list[tuple[str, int, IPAddress]] = []
 
-    def checked_addresses(self, host: str, port: int) -> list[IPAddress]:
+    def checked_addresses(self, host: str, port: int, timeout: float | None = None) -> list[IPAddress]:
         """The addresses to try for ``host``, all checked; ``BlockedAddress`` if the policy forbids any."""
-        addresses = self.resolver(host, port)
+        addresses = self._resolve(host, port, timeout)
         if not addresses:
             raise httpcore.ConnectError(f"{host} has no address")
         for address in addresses:
@@ -74,13 +80,21 @@ class PinnedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = self.checked_addresses(host, port)
+        addresses = self.checked_addresses(host, port, timeout)
         for address in addresses[:-1]:
             try:
                 return self._connect(host, port, address, timeout, local_address, socket_options)
             except httpcore.ConnectError:
                 continue  # e.g. an IPv6 answer on a host without IPv6: try the next checked address
         return self._connect(host, port, addresses[-1], timeout, local_address, socket_options)
+
+    def _resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        """Resolve within the connect timeout: ``getaddrinfo`` itself has none."""
+        future = _RESOLVERS.submit(self.resolver, host, port)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} took longer than {timeout:g} s") from exc
 
     def _connect(
         self,
@@ -106,7 +120,7 @@ class PinnedBackend(httpcore.SyncBackend):
 class PinnedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` whose connections all go through a ``PinnedBackend``; no proxies."""
 
-    def __init__(self, backend: PinnedBackend, *, verify: bool = True) -> None:
+    def __init__(self, backend: PinnedBackend, *, verify: ssl.SSLContext | bool = True) -> None:
         super().__init__(verify=verify, trust_env=False, retries=0)
         ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
         self._pool = httpcore.ConnectionPool(

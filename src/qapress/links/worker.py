@@ -1,16 +1,20 @@
 """``LinkWorker``: runs the backlink checks on a schedule, in a thread the site can start, or once.
 
 ``qapress worker`` runs it in the foreground, ``qapress worker --once`` checks what is due and exits, and
-``qapress serve`` starts one in its process (``start_link_worker``; setting ``links_worker_in_serve``).
+``qapress serve`` starts one in its process (``link_worker_lifespan`` in the app's lifespan, or
+``start_link_worker``; setting ``links_worker_in_serve``).
 Several workers may run against one store: each link is claimed before it is checked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
+from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from sqlalchemy.engine import Engine
 
 from qapress.links.checker import BacklinkChecker, CheckResult
@@ -45,9 +49,8 @@ class LinkWorker:
                 result = self.checker.check(link_id, claim=True)
                 if result is not None:
                     results.append(result)
-                    log.info(
-                        "link %s: %s -> %s %s", link_id, result.before, result.after, result.reason or ""
-                    )
+                    detail = result.reason or result.title or ""
+                    log.info("link %s: %s -> %s %s", link_id, result.before, result.after, detail)
             if len(due) < batch_size:
                 break
         return results
@@ -83,8 +86,18 @@ class LinkWorker:
 
 
 def start_link_worker(engine: Engine, settings: Settings) -> LinkWorker:
-    """For the site's lifespan: ``worker = start_link_worker(engine, settings)`` ... ``worker.stop()``."""
+    """Start a worker thread: ``worker = start_link_worker(engine, settings)`` ... ``worker.stop()``."""
     return LinkWorker.from_settings(engine, settings).start()
+
+
+@contextlib.asynccontextmanager
+async def link_worker_lifespan(worker: LinkWorker) -> AsyncIterator[LinkWorker]:
+    """For a Starlette lifespan: the worker runs while the app serves and is stopped, off the loop, after."""
+    worker.start()
+    try:
+        yield worker
+    finally:
+        await anyio.to_thread.run_sync(worker.stop)
 
 
 def _utc_now() -> dt.datetime:

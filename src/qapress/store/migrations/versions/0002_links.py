@@ -3,7 +3,8 @@
 The unique (article_id, url_key) constraint becomes a partial unique index over the links that occupy a
 place (status other than 'rejected'), so a reader can submit again a URL that was once rejected; the index
 still stops two concurrent submissions of one URL at the database. New indexes serve the per-IP rate limit
-and the site-wide duplicate check.
+and the site-wide duplicate check. Downgrading drops the rejected links that share a URL key with another
+link of their page, since the old constraint cannot hold both.
 
 Revision ID: 0002
 Revises: 0001
@@ -36,6 +37,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The old constraint holds one row per (article, URL key) whatever the status: drop the rejected twins
+    # (a rejected link that shares its key with an active or a newer link), which 0001 could not have held.
+    op.execute(
+        "DELETE FROM link WHERE status = 'rejected' AND EXISTS (SELECT 1 FROM link AS other "
+        "WHERE other.article_id = link.article_id AND other.url_key = link.url_key "
+        "AND other.id <> link.id AND (other.status <> 'rejected' OR other.id > link.id))"
+    )
     op.drop_index("link_ip_hash_created_idx", "link")
     op.drop_index("link_url_key_idx", "link")
     op.drop_index("link_article_url_key_active_idx", "link")

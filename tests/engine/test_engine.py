@@ -1,0 +1,137 @@
+"""The engine's request path: plan reuse, variable checking, errors in Hasura's shape, reload after DDL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from qapress.engine import GraphQLEngine, Metadata
+
+QUERY = (
+    "query($id: Int!, $full: Boolean!) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
+)
+
+
+def error(result: dict[str, Any]) -> dict[str, Any]:
+    assert "data" not in result, result
+    [first] = result["errors"]
+    return first
+
+
+def test_second_execution_skips_parse_validate_compile(small: GraphQLEngine) -> None:
+    first = small.execute(QUERY, {"id": 1, "full": True})
+    assert (small.stats.parses, small.stats.validations, small.stats.compiles) == (1, 1, 1)
+    again = small.execute(QUERY, {"id": 1, "full": True})
+    other_id = small.execute(QUERY, {"id": 2, "full": True})
+    assert again == first
+    assert other_id["data"]["qa_ai"] == [{"id": 2, "title": "banana bread"}]
+    assert (small.stats.parses, small.stats.validations, small.stats.compiles) == (1, 1, 1)
+    assert small.stats.plan_hits == 2
+    # A directive variable shapes the SQL: a new value compiles once, then it is cached as well.
+    assert small.execute(QUERY, {"id": 1, "full": False})["data"]["qa_ai"] == [{"id": 1}]
+    assert small.execute(QUERY, {"id": 1, "full": False})["data"]["qa_ai"] == [{"id": 1}]
+    assert small.stats.compiles == 2
+
+
+def test_plans_are_per_role(small: GraphQLEngine) -> None:
+    query = "{ qa_ai(where: {id: {_eq: 3}}) { id } }"
+    assert small.execute(query)["data"]["qa_ai"] == [{"id": 3}]
+    assert small.execute(query, role="anonymous")["data"]["qa_ai"] == []
+
+
+def test_plan_cache_is_bounded(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, small.metadata, plan_cache_size=3)
+    try:
+        for n in range(10):
+            assert gql.execute(f"{{ qa_ai(limit: {n}) {{ id }} }}")["data"] is not None
+        assert len(gql.plans) == 3
+    finally:
+        gql.close()
+
+
+def test_bad_variables_are_validation_errors_even_after_caching(small: GraphQLEngine) -> None:
+    small.execute(QUERY, {"id": 1, "full": True})
+    wrong_type = error(small.execute(QUERY, {"id": "one", "full": True}))
+    assert wrong_type["extensions"]["code"] == "validation-failed"
+    missing = error(small.execute(QUERY, {"full": True}))
+    assert missing["message"] == 'expecting a value for non-nullable variable: "id"'
+    extra = error(small.execute(QUERY, {"id": 1, "full": True, "x": 1}))
+    assert extra["message"] == "unexpected variables in variableValues: x"
+    too_big = error(small.execute(QUERY, {"id": 2**40, "full": True}))
+    assert too_big["extensions"]["code"] == "validation-failed"
+
+
+def test_null_in_a_comparison_is_an_error(small: GraphQLEngine) -> None:
+    nullable = "query($id: Int) { qa_ai(where: {id: {_eq: $id}}) { id } }"
+    assert error(small.execute(nullable, {"id": None}))["message"] == 'unexpected null value for type "Int"'
+    assert small.execute(nullable, {"id": 4})["data"] == {"qa_ai": [{"id": 4}]}
+
+
+def test_errors_have_hasura_shape_and_codes(small: GraphQLEngine) -> None:
+    assert error(small.execute("{ qa_ai { id ")) == {
+        "message": "not a valid graphql query",
+        "extensions": {"path": "$.query", "code": "validation-failed"},
+    }
+    assert error(small.execute("{ does_not_exist { id } }"))["message"] == (
+        "field \"does_not_exist\" not found in type: 'query_root'"
+    )
+    assert error(small.execute("{ qa_ai(limit: -1) { id } }"))["extensions"]["code"] == "validation-failed"
+    assert error(small.execute('{ qa_ai(where: {title: {_like: "x\\\\"}}) { id } }')) == {
+        "message": "LIKE pattern must not end with escape character",
+        "extensions": {"path": "$", "code": "bad-request"},
+    }
+    assert error(small.execute("mutation { x }"))["extensions"]["code"] == "validation-failed"
+    assert error(small.execute("subscription { qa_ai { id } }"))["extensions"]["code"] == "not-supported"
+    assert error(small.execute(None))["extensions"]["code"] == "bad-request"
+    assert error(small.execute("{ qa_ai { id } }", variables=[1]))["extensions"]["code"] == "bad-request"
+    two = "query A { qa_ai { id } } query B { domain { id } }"
+    assert error(small.execute(two))["message"] == (
+        "exactly one operation has to be present in the document when operationName is not specified"
+    )
+    assert small.execute(two, operation_name="B")["data"]["domain"][0] == {"id": 1}
+
+
+def test_depth_limit(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, small.metadata, max_depth=3)
+    try:
+        shallow = "{ qa_ai(limit: 1) { site { articles(limit: 1) { id } } } }"
+        assert "data" in gql.execute(shallow)
+        deep = "{ qa_ai(limit: 1) { site { articles(limit: 1) { site { id } } } } }"
+        assert error(gql.execute(deep))["message"] == "the query exceeds the maximum depth of 3"
+    finally:
+        gql.close()
+
+
+def test_malformed_scalars_are_rejected_before_the_database(small: GraphQLEngine) -> None:
+    for literal in ('{date: {_eq: "not a date"}}', '{created_at: {_gt: "yesterday"}}'):
+        message = error(small.execute(f"{{ qa_ai(where: {literal}) {{ id }} }}"))
+        assert message["extensions"]["code"] == "validation-failed"
+    assert small.execute('{ qa_ai(where: {date: {_eq: "2024-03-09"}}) { id } }')["data"] == {
+        "qa_ai": [{"id": 4}]
+    }
+
+
+def test_reload_after_ddl_sees_new_columns(small: GraphQLEngine) -> None:
+    query = "{ domain_by_pk(id: 1) { motto } }"
+    with small.engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE domain ADD COLUMN motto TEXT"))
+        connection.execute(sa.text("UPDATE domain SET motto = 'hi' WHERE id = 1"))
+    try:
+        assert error(small.execute(query))["extensions"]["code"] == "validation-failed"
+        small.reload()
+        assert small.execute(query) == {"data": {"domain_by_pk": {"motto": "hi"}}}
+    finally:
+        small.close()
+        with small.engine.begin() as connection:  # the PostgreSQL store is shared by the whole session
+            connection.execute(sa.text("ALTER TABLE domain DROP COLUMN motto"))
+
+
+def test_metadata_from_python_list(small: GraphQLEngine) -> None:
+    meta = Metadata.from_hasura([{"table": {"schema": "public", "name": "domain"}}])
+    gql = GraphQLEngine(small.engine, meta)
+    try:
+        assert gql.execute("{ domain(limit: 1) { id } }") == {"data": {"domain": [{"id": 1}]}}
+        assert error(gql.execute("{ qa_ai { id } }"))["extensions"]["code"] == "validation-failed"
+    finally:
+        gql.close()

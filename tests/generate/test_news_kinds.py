@@ -1,0 +1,144 @@
+"""The extractive backend on news that is not about film: sport, science, business, politics, technology
+and a local story of no particular kind.
+
+Each case names facts a reader would want and the question whose answer must carry them; every answer of
+every draft must pass the grounding check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qapress.generate.draft import Draft
+from qapress.generate.extractive import ExtractiveBackend
+from qapress.generate.facts import extract_facts
+from qapress.generate.grounding import check_draft
+from qapress.generate.sources import parse_plain_text
+
+SOURCES = Path(__file__).with_name("sources")
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: str
+    subject: str
+    #: (a word of the question, facts its answer must carry)
+    answers: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+CASES = {
+    "local.txt": Expected(
+        "general",
+        "Storm",
+        (
+            ("timeline", ("Sunday",)),
+            ("who", ("Helen Park (operations director)",)),
+            ("numbers", ("12,000 homes", "70 miles")),
+            ("next", ("Schools in Milbrook will stay shut on Monday",)),
+        ),
+    ),
+    "sport.txt": Expected(
+        "sport",
+        "Riverside Rovers",
+        (
+            ("when", ("May 30",)),
+            ("who", ("Tomas Varga", "Elena Marsh", "Ben Okafor")),
+            ("money", ("£2.5 million",)),
+            ("score", ("3-1",)),
+        ),
+    ),
+    "science.txt": Expected(
+        "science",
+        "Coral reefs",
+        (
+            ("when", ("Thursday", "Nature")),
+            ("research", ("Priya Nair", "University of Leeds")),
+            ("find", ("38 percent",)),
+            ("money", ("$2.5 million",)),
+        ),
+    ),
+    "business.txt": Expected(
+        "business",
+        "GreenLeaf",
+        (
+            ("when", ("first quarter of 2026",)),
+            ("who", ("Martin Cole", "Rosa Delgado")),
+            ("worth", ("$1.2 billion",)),
+        ),
+    ),
+    "politics.txt": Expected(
+        "politics",
+        "Clean Air Act",
+        (
+            ("effect", ("January 1, 2026",)),
+            ("who", ("Sofia Lindqvist", "Marcus Hale")),
+            ("happened", ("312 votes to 198",)),
+            ("cost", ("€4.5 billion",)),
+        ),
+    ),
+    "technology.txt": Expected(
+        "technology",
+        "Lumen",
+        (
+            ("sale", ("September 19", "$799")),
+            ("who", ("Dana Whitfield", "Kevin Osei")),
+            ("new", ("Aurora X", "on the device")),
+        ),
+    ),
+}
+
+
+def draft_of(name: str) -> tuple[Draft, Draft]:
+    """(the draft, the draft after its grounding check) for one test source."""
+    source = parse_plain_text((SOURCES / name).read_text(encoding="utf-8"))
+    draft = ExtractiveBackend().draft(source)
+    kept, report = check_draft(draft, source)
+    assert report.passed, report.summary()
+    return draft, kept
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_kind_and_subject_are_recognized(name: str) -> None:
+    source = parse_plain_text((SOURCES / name).read_text(encoding="utf-8"))
+    facts = extract_facts(source)
+    assert facts.kind == CASES[name].kind
+    assert facts.subject == CASES[name].subject
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_answer_is_grounded(name: str) -> None:
+    draft, kept = draft_of(name)
+    assert kept.faq == draft.faq
+    assert 3 <= len(draft.faq) <= 6
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_questions_are_distinct_questions(name: str) -> None:
+    draft, _ = draft_of(name)
+    questions = [item.question for item in draft.faq]
+    assert len(set(questions)) == len(questions)
+    assert all(question.endswith("?") and question[0].isupper() for question in questions)
+
+
+@pytest.mark.parametrize(
+    ("name", "keyword", "facts"),
+    [(name, keyword, facts) for name, case in sorted(CASES.items()) for keyword, facts in case.answers],
+)
+def test_the_reader_question_carries_the_facts(name: str, keyword: str, facts: tuple[str, ...]) -> None:
+    draft, _ = draft_of(name)
+    matching = [item for item in draft.faq if keyword in item.question.lower()]
+    assert matching, f"no question about {keyword!r} in {[item.question for item in draft.faq]}"
+    for fact in facts:
+        assert fact in matching[0].answer, f"{fact!r} missing from {matching[0].answer!r}"
+
+
+def test_questions_differ_with_the_story() -> None:
+    """Not a fixed list: the sport story is asked about its score, the politics story about its start."""
+    questions = {name: {item.question for item in draft_of(name)[0].faq} for name in CASES}
+    assert "What was the score?" in questions["sport.txt"]
+    assert "What was the score?" not in questions["politics.txt"]
+    assert "When does it take effect?" in questions["politics.txt"]
+    assert len(set.union(*questions.values())) > len(questions["sport.txt"]) * 3
