@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from qapress.engine import GraphQLEngine
+from qapress.engine import GraphQLEngine, Metadata
 
 
 def data(gql: GraphQLEngine, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -240,9 +241,48 @@ def test_introspection_beside_table_fields(small: GraphQLEngine) -> None:
 
 
 def test_stringify_numeric_types(small: GraphQLEngine) -> None:
-    gql = GraphQLEngine(small.engine, small.metadata, stringify_numeric_types=True)
+    """bigint and numeric columns, and aggregates over them, become JSON strings; Int stays a number."""
+    with small.engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE TABLE counter (id INTEGER PRIMARY KEY, hits BIGINT, rate NUMERIC)")
+        )
+        connection.execute(sa.text("INSERT INTO counter VALUES (1, 9007199254740993, 1.5), (2, 7, 2.5)"))
+    meta = Metadata.from_hasura([{"table": "counter"}])
+    plain = GraphQLEngine(small.engine, meta)
+    strings = GraphQLEngine(small.engine, meta, stringify_numeric_types=True)
+    query = """{ counter(order_by: {id: asc}) { id hits }
+                 counter_aggregate { aggregate { sum { id hits rate } max { hits } avg { rate } } } }"""
     try:
-        result = data(gql, "{ link_aggregate { aggregate { sum { attempts } } } }")
-        assert result["link_aggregate"]["aggregate"]["sum"]["attempts"] == "11"
+        assert data(plain, query)["counter"] == [{"id": 1, "hits": 9007199254740993}, {"id": 2, "hits": 7}]
+        result = data(strings, query)
+        assert result["counter"] == [{"id": 1, "hits": "9007199254740993"}, {"id": 2, "hits": "7"}]
+        aggregate = result["counter_aggregate"]["aggregate"]
+        assert aggregate["sum"]["id"] == 3
+        assert aggregate["sum"]["hits"] == "9007199254741000"
+        assert aggregate["max"] == {"hits": "9007199254740993"}
+        assert float(aggregate["sum"]["rate"]) == 4.0
+        assert float(aggregate["avg"]["rate"]) == 2.0
     finally:
-        gql.close()
+        plain.close()
+        strings.close()
+        with small.engine.begin() as connection:  # the PostgreSQL store is shared by the whole session
+            connection.execute(sa.text("DROP TABLE counter"))
+
+
+def test_regex_and_json_operators_exist_only_on_postgresql(small: GraphQLEngine) -> None:
+    regex = '{ qa_ai(where: {title: {_iregex: "^apple"}}, order_by: {id: asc}) { id } }'
+    contains = "{ qa_ai(where: {faq: {_contains: {a: 1}}}) { id } }"
+    if small.engine.dialect.name == "postgresql":
+        assert ids(data(small, regex)["qa_ai"]) == [1, 6]
+        assert ids(
+            data(small, '{ qa_ai(where: {title: {_nregex: "a"}}, order_by: {id: asc}) { id } }')["qa_ai"]
+        ) == [1, 5]
+        assert ids(data(small, '{ qa_ai(where: {title: {_similar: "(Apple|Date)%"}}) { id } }')["qa_ai"]) == [
+            1,
+            4,
+        ]
+        assert ids(data(small, contains)["qa_ai"]) == [3]
+        assert ids(data(small, '{ qa_ai(where: {faq: {_has_key: "a"}}) { id } }')["qa_ai"]) == [3]
+    else:
+        for query in (regex, contains):
+            assert small.execute(query)["errors"][0]["extensions"]["code"] == "validation-failed"

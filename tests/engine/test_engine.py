@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
-from qapress.engine import GraphQLEngine, Metadata
+from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
 
 QUERY = (
     "query($id: Int!, $full: Boolean!) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
@@ -135,3 +136,85 @@ def test_metadata_from_python_list(small: GraphQLEngine) -> None:
         assert error(gql.execute("{ qa_ai { id } }"))["extensions"]["code"] == "validation-failed"
     finally:
         gql.close()
+
+
+def test_statement_timeout_is_a_clear_error(demo: Any) -> None:
+    gql = GraphQLEngine(demo, qapress_metadata(), statement_timeout_ms=1)
+    heavy = "{ qa_ai { site { articles { site { articles { id title text } } } } } }"
+    try:
+        failure = error(gql.execute(heavy))
+        assert "statement timeout" in failure["message"]
+        assert "Traceback" not in failure["message"]
+        assert gql.execute("{ domain_by_pk(id: 1) { id } }") == {"data": {"domain_by_pk": {"id": 1}}}
+    finally:
+        gql.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "path"),
+    [
+        ("{ random { id } }", "field \"random\" not found in type: 'query_root'", "$.selectionSet.random"),
+        (
+            "{ qa_ai { id notPresentCol } }",
+            "field \"notPresentCol\" not found in type: 'qa_ai'",
+            "$.selectionSet.qa_ai.selectionSet.notPresentCol",
+        ),
+        (
+            '{ qa_ai(where: {title: {_ne: "x"}}) { id } }',
+            "field \"_ne\" not found in type: 'String_comparison_exp'",
+            "$.selectionSet.qa_ai.args.where.title._ne",
+        ),
+        (
+            '{ qa_ai(limit: "3") { id } }',
+            'expected a non-negative 32-bit integer for type "Int", but found a string',
+            "$.selectionSet.qa_ai.args.limit",
+        ),
+        (
+            "{ qa_ai(limit: -1) { id } }",
+            'expected a non-negative 32-bit integer for type "Int", but found an integer',
+            "$.selectionSet.qa_ai.args.limit",
+        ),
+        (
+            "{ qa_ai { id @exclude(if: true) } }",
+            'directive "exclude" is not defined in the schema',
+            "$.selectionSet.qa_ai.selectionSet",
+        ),
+        (
+            "{ qa_ai { id @include(if: true) @include(if: true) } }",
+            "the following directives are used more than once: include",
+            "$.selectionSet.qa_ai.selectionSet",
+        ),
+        ("query @include(if: true) { qa_ai { id } }", 'directive "include" is not allowed on a query', "$"),
+        (
+            "{ qa_ai(distinct_on: [domain], order_by: {id: asc}) { id } }",
+            '"distinct_on" columns must match initial "order_by" columns',
+            "$.selectionSet.qa_ai.args",
+        ),
+        (
+            "{ qa_ai { ...A } } fragment A on qa_ai { links { ...B } } "
+            "fragment B on link { article { ...A } }",
+            "the fragment definition(s) A and B form a cycle",
+            "$.selectionSet.qa_ai.selectionSet.A.selectionSet.links.selectionSet.B.selectionSet.article.selectionSet",
+        ),
+        (
+            "{ qa_ai_by_pk(id: null) { id } }",
+            'unexpected null value for type "Int"',
+            "$.selectionSet.qa_ai_by_pk.args.id",
+        ),
+    ],
+)
+def test_validation_errors_read_like_hasura(
+    small: GraphQLEngine, query: str, message: str, path: str
+) -> None:
+    assert error(small.execute(query)) == {
+        "message": message,
+        "extensions": {"path": path, "code": "validation-failed"},
+    }
+
+
+def test_null_order_by_values_are_ignored(small: GraphQLEngine) -> None:
+    query = """query($o: order_by, $rel: domain_order_by) {
+      qa_ai(order_by: [{id: $o}, {site: $rel}, {links_aggregate: {count: $o}}, {id: desc}]) { id }
+    }"""
+    result = small.execute(query, {"o": None, "rel": None})
+    assert [r["id"] for r in result["data"]["qa_ai"]] == [6, 5, 4, 3, 2, 1]

@@ -8,7 +8,7 @@ Values are always bound parameters; the plan records where each one comes from (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -30,6 +30,7 @@ from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
+from qapress.engine.scalars import STRINGIFIED
 from qapress.engine.schema import RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
@@ -96,6 +97,8 @@ class OperationCompiler:
         self.params = ParamCollector(dialect)
         self.where = BoolExpCompiler(model, self.role, dialect, self.params, self.alias)
         self._aliases = 0
+        #: Hasura's JSON path of the field being compiled, for error messages.
+        self.path = "$"
 
     def alias(self, prefix: str = "_t") -> str:
         self._aliases += 1
@@ -121,6 +124,7 @@ class OperationCompiler:
         return CompiledOperation(text, params, frozenset(self.values.shaping))
 
     def root_field(self, fields: _Fields, root: GraphQLObjectType) -> str:
+        self.path = f"$.selectionSet.{fields.key}"
         root_field = self.role_schema.root_fields[fields.name]
         table = self.model.tracked(root_field.table)
         definition = root.fields[fields.name]
@@ -251,6 +255,7 @@ class OperationCompiler:
                 expr = f"{alias}.{quote_ident(name)}"
                 pairs.append((f.key, self.dialect.render(expr, column, self.options.stringify_numeric_types)))
             elif name in table.relationships:
+                outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
                 rel = table.relationships[name]
                 for local, _remote in rel.mapping:
                     _need(needed, local)
@@ -261,6 +266,7 @@ class OperationCompiler:
                     args = self.arguments(f.first, object_type.fields[name])
                     sub = self.rows(remote, args, f, (alias, rel), depth + 1)
                 pairs.append((f.key, self.dialect.embed(sub)))
+                self.path = outer_path
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:
                 rel = table.relationships[name[: -len("_aggregate")]]
                 for local, _remote in rel.mapping:
@@ -285,6 +291,22 @@ class OperationCompiler:
         extra: Callable[[str], list[str]] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
+        try:
+            return self._inner_select(table, args, needed, correlation, single, extra)
+        except ValidationFailed as exc:
+            if exc.path == "$":
+                exc.path = f"{self.path}.args"
+            raise
+
+    def _inner_select(
+        self,
+        table: TrackedTable,
+        args: dict[str, Any],
+        needed: list[str],
+        correlation: tuple[str, Relationship] | None,
+        single: bool,
+        extra: Callable[[str], list[str]] | None = None,
+    ) -> tuple[str, list[tuple[str, str]]]:
         alias = self.alias()
         permission = table.select_permission(self.role)
         assert permission is not None
@@ -370,7 +392,7 @@ class OperationCompiler:
             if isinstance(limit, VarRef):
                 sql = f" LIMIT {self.params.variable(limit.name, _limit_converter(cap, no_limit))}"
             else:
-                value = _check_count(limit)
+                value = _check_count(limit, f"{self.path}.args.limit")
                 effective = cap if value is None else value if cap is None else min(value, cap)
                 sql = f" LIMIT {self.params.const(effective)}"
         if offset is not None:
@@ -379,7 +401,7 @@ class OperationCompiler:
             if isinstance(offset, VarRef):
                 sql += f" OFFSET {self.params.variable(offset.name, _limit_converter(None, 0))}"
             else:
-                sql += f" OFFSET {self.params.const(_check_count(offset))}"
+                sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
         return sql
 
     # --- order_by ---------------------------------------------------------------------------------
@@ -421,10 +443,14 @@ class OperationCompiler:
             join = self.relationship_join(remote, inner, alias, rel)
             terms = []
             for function, spec in value.items():
+                if spec is None:
+                    continue
                 if function == "count":
                     terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
                     continue
                 for column, direction in spec.items():
+                    if direction is None:
+                        continue
                     expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
                     terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
             return terms
@@ -505,10 +531,11 @@ class OperationCompiler:
                     _need(needed, column_field.name)
                     column = table.table.columns[column_field.name]
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
-                    if f.name == "sum" and column.scalar == "Int":
-                        column = replace(column, scalar="bigint")  # as Hasura types sums of Int
-                    if f.name in ("max", "min", "sum"):
+                    if f.name in ("max", "min"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                    elif self.options.stringify_numeric_types and column.scalar in STRINGIFIED:
+                        # Hasura stringifies by the column's type: sums and averages of numeric, not of Int.
+                        expr = self.dialect.to_text(expr)
                     inner.append((column_field.key, expr))
                 pairs.append((f.key, self.dialect.json_object(inner)))
         return self.dialect.json_object(pairs)
@@ -564,12 +591,12 @@ def _direction(value: Any) -> str:
     return DIRECTIONS[value]
 
 
-def _check_count(value: Any) -> int | None:
+def _check_count(value: Any, path: str = "$") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
         raise ValidationFailed(
-            'expected a non-negative 32-bit integer for type "Int", but found ' + _describe(value)
+            'expected a non-negative 32-bit integer for type "Int", but found ' + _describe(value), path
         )
     return value
 

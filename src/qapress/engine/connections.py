@@ -95,6 +95,8 @@ class ThreadConnections:
 
     def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
         """Run a statement returning one text value (the response JSON) and return it."""
+        if self.dialect == "sqlite" and (self.engine.url.database or ":memory:") == ":memory:":
+            return self._fetch_pooled(sql, params)
         for attempt in (1, 2):
             connection = self._connection()
             try:
@@ -112,6 +114,18 @@ class ThreadConnections:
             except (sqlite3.Error, psycopg.Error) as exc:
                 raise _database_error(exc) from exc
         raise DatabaseError("the database is unreachable")
+
+    def _fetch_pooled(self, sql: str, params: Sequence[Any]) -> str | None:
+        # An in-memory database exists only inside the pool's own connection.
+        pooled = self.engine.raw_connection()
+        try:
+            cursor = pooled.cursor()
+            row = cursor.execute(sql, params).fetchone()
+            return None if row is None else str(row[0])
+        except sqlite3.Error as exc:
+            raise _database_error(exc) from exc
+        finally:
+            pooled.close()
 
     def _drop(self, connection: Any) -> None:
         self._local.connection = None

@@ -221,7 +221,7 @@ class GraphQLEngine:
         self.stats.validations += 1
         errors = validate(role_schema.schema, document)
         if errors:
-            message, path = hasura_message(errors[0])
+            message, path = hasura_message(errors[0], document, role_schema.schema)
             raise ValidationFailed(message, path)
         operation = get_operation_ast(document, operation_name)
         if operation is None:

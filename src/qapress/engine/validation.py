@@ -1,65 +1,212 @@
-"""graphql-core's validation messages reworded the way Hasura words them, with Hasura-style JSON paths."""
+"""graphql-core's validation messages reworded the way Hasura words them, with Hasura's JSON paths.
+
+Hasura names the place of an error by walking the query: ``$.selectionSet.author.args.where.name._ne``,
+``$.selectionSet.author.selectionSet.notPresentCol``; fragment spreads appear by name.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from graphql import GraphQLError
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    Node,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 
-_RULES: list[tuple[re.Pattern[str], str]] = [
+
+def _cycle(groups: tuple[str | None, ...]) -> str:
+    names = [groups[0] or ""] + [n.strip().strip("'") for n in (groups[1] or "").split(",") if n.strip()]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"the fragment definition(s) {joined} form a cycle"
+
+
+def _literal_kind(text: str) -> str:
+    if text.startswith('"'):
+        return "a string"
+    if text in ("true", "false"):
+        return "a boolean"
+    if text.startswith(("{", "[")):
+        return "an object" if text.startswith("{") else "a list"
+    if re.fullmatch(r"-?\d+", text):
+        return "an integer"
+    return "a number"
+
+
+_Rule = tuple[re.Pattern[str], Callable[[tuple[str | None, ...]], str]]
+_RULES: list[_Rule] = [
     (
         re.compile(r"Cannot query field '([^']+)' on type '([^']+)'\..*"),
-        "field \"{0}\" not found in type: '{1}'",
+        lambda g: f"field \"{g[0]}\" not found in type: '{g[1]}'",
     ),
     (
         re.compile(r"Field '([^']+)' is not defined by type '([^']+)'\..*"),
-        "field \"{0}\" not found in type: '{1}'",
+        lambda g: f"field \"{g[0]}\" not found in type: '{g[1]}'",
     ),
     (
         re.compile(r"Unknown argument '([^']+)' on field '[^.]+\.([^']+)'\..*"),
-        '"{1}" has no argument named "{0}"',
+        lambda g: f'"{g[1]}" has no argument named "{g[0]}"',
     ),
-    (re.compile(r"Unknown directive '@([^']+)'\."), 'directive "{0}" is not defined in the schema'),
     (
-        re.compile(r"Directive '@([^']+)' may not be used on (QUERY|MUTATION|SUBSCRIPTION)\."),
-        'directive "{0}" is not allowed on a query',
+        re.compile(r"Unknown directive '@([^']+)'\."),
+        lambda g: f'directive "{g[0]}" is not defined in the schema',
+    ),
+    (
+        re.compile(r"Directive '@([^']+)' may not be used on (query|mutation|subscription)\.", re.IGNORECASE),
+        lambda g: f'directive "{g[0]}" is not allowed on a {(g[1] or "").lower()}',
     ),
     (
         re.compile(r"The directive '@([^']+)' can only be used once at this location\."),
-        "the following directives are used more than once: {0}",
+        lambda g: f"the following directives are used more than once: {g[0]}",
     ),
     (
         re.compile(r"Variable '\$([^']+)' of required type '([^']+)' was not provided\."),
-        'expecting a value for non-nullable variable: "{0}"',
+        lambda g: f'expecting a value for non-nullable variable: "{g[0]}"',
     ),
     (
         re.compile(r"Variable '\$([^']+)' of non-null type '([^']+)' must not be null\."),
-        'expecting a value for non-nullable variable: "{0}"',
+        lambda g: f'expecting a value for non-nullable variable: "{g[0]}"',
     ),
     (
         re.compile(r"Variable '\$([^']+)' of type '([^']+)' used in position expecting type '([^']+)'\."),
-        'variable "{0}" is declared as {1}, but used where {2} is expected',
+        lambda g: f'variable "{g[0]}" is declared as {g[1]}, but used where {g[2]} is expected',
+    ),
+    (re.compile(r"Cannot spread fragment '([^']+)' within itself(?: via (.+))?\."), _cycle),
+    (re.compile(r"Unknown fragment '([^']+)'\."), lambda g: f'fragment "{g[0]}" not found'),
+    (re.compile(r"Unknown type '([^']+)'\..*"), lambda g: f'unknown type "{g[0]}"'),
+    (
+        re.compile(r"Int cannot represent non[- ].*value: (.*)"),
+        lambda g: f'expected a 32-bit integer for type "Int", but found {_literal_kind(g[0] or "")}',
     ),
     (
-        re.compile(r"Cannot spread fragment '([^']+)' within itself.*"),
-        "the fragment definition(s) {0} form a cycle",
+        re.compile(r"(Float|String|Boolean) cannot represent a? ?non[- ].*value: (.*)"),
+        lambda g: (
+            f'expected a {(g[0] or "").lower()} for type "{g[0]}", but found {_literal_kind(g[1] or "")}'
+        ),
     ),
-    (re.compile(r"Unknown fragment '([^']+)'\."), 'fragment "{0}" not found'),
-    (re.compile(r"Unknown type '([^']+)'\..*"), 'unknown type "{0}"'),
 ]
 
 
-def hasura_message(error: GraphQLError) -> tuple[str, str]:
+def hasura_message(
+    error: GraphQLError, document: DocumentNode | None = None, schema: GraphQLSchema | None = None
+) -> tuple[str, str]:
     """The message and JSON path Hasura would give for a graphql-core validation or coercion error."""
     text = error.message
+    path = _path(error, document)
+    null = re.match(r"Expected value of type '([^'!]+)!', found null\.", text)
+    if null:
+        type_ = schema.get_type(null.group(1)) if schema is not None else None
+        if isinstance(type_, GraphQLInputObjectType):
+            return f'expected an object for type "{null.group(1)}", but found null', path
+        return f'unexpected null value for type "{null.group(1)}"', path
     for pattern, template in _RULES:
         match = pattern.match(text)
         if match:
-            return template.format(*match.groups()), _path(error)
-    return text, _path(error)
+            message = template(match.groups())
+            if path.endswith((".args.limit", ".args.offset")) and "32-bit integer" in message:
+                message = message.replace("a 32-bit", "a non-negative 32-bit")
+            return message, path
+    return text, path
 
 
-def _path(error: GraphQLError) -> str:
+def _path(error: GraphQLError, document: DocumentNode | None) -> str:
     if error.path:
         return "$." + ".".join(str(p) for p in error.path)
+    if document is not None and error.nodes:
+        # A fragment cycle lists every spread on the way round; Hasura names the place of the last one.
+        node = error.nodes[-1] if error.message.startswith("Cannot spread fragment") else error.nodes[0]
+        found = locate(document, node)
+        if found is not None:
+            return found
     return "$.selectionSet"
+
+
+def locate(document: DocumentNode, target: Node) -> str | None:
+    """Hasura's path to ``target`` inside the document's operations, or None when it is not reached."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            if any(d is target for d in definition.directives or ()):
+                return "$"
+            found = _in_selections(definition.selection_set, "$", target, fragments, frozenset())
+            if found is not None:
+                return found
+    return None
+
+
+def _in_selections(
+    selection_set: SelectionSetNode,
+    prefix: str,
+    target: Node,
+    fragments: dict[str, FragmentDefinitionNode],
+    entered: frozenset[str],
+) -> str | None:
+    here = f"{prefix}.selectionSet"
+    for selection in selection_set.selections:
+        if selection is target or any(
+            d is target or _contains(d, target) for d in selection.directives or ()
+        ):
+            if isinstance(selection, FieldNode) and selection is target:
+                return f"{here}.{(selection.alias or selection.name).value}"
+            return here
+        if isinstance(selection, FieldNode):
+            field_path = f"{here}.{(selection.alias or selection.name).value}"
+            for argument in selection.arguments or ():
+                arg_path = f"{field_path}.args.{argument.name.value}"
+                if argument is target:
+                    return arg_path
+                found = _in_value(argument.value, arg_path, target)
+                if found is not None:
+                    return found
+            if selection.selection_set is not None:
+                found = _in_selections(selection.selection_set, field_path, target, fragments, entered)
+                if found is not None:
+                    return found
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in entered:
+                found = _in_selections(
+                    fragments[name].selection_set, f"{here}.{name}", target, fragments, entered | {name}
+                )
+                if found is not None:
+                    return found
+        elif isinstance(selection, InlineFragmentNode):
+            found = _in_selections(selection.selection_set, prefix, target, fragments, entered)
+            if found is not None:
+                return found
+    return None
+
+
+def _in_value(value: Node, path: str, target: Node) -> str | None:
+    if value is target:
+        return path
+    if isinstance(value, ObjectValueNode):
+        for field in value.fields:
+            field_path = f"{path}.{field.name.value}"
+            if field is target:
+                return field_path
+            found = _in_value(field.value, field_path, target)
+            if found is not None:
+                return found
+    if isinstance(value, ListValueNode):
+        for index, item in enumerate(value.values):
+            found = _in_value(item, f"{path}[{index}]", target)
+            if found is not None:
+                return found
+    return None
+
+
+def _contains(directive: DirectiveNode, target: Node) -> bool:
+    return any(a is target or a.value is target for a in directive.arguments or ())
