@@ -29,6 +29,9 @@ EXTENSION_TYPES: dict[str, frozenset[str]] = {
     "citext": frozenset({"citext"}),
 }
 
+#: Extensions whose types are emulated when missing instead of dropped (their values are JSON documents).
+EMULATED = ("postgis",)
+
 #: The v1 query operations that change metadata, by their canonical (non ``pg_``) name.
 METADATA_OPS = frozenset(
     {
@@ -323,14 +326,28 @@ class SqlTranslator:
     dropped_functions: set[str] = field(default_factory=set)
     custom_types: set[str] = field(default_factory=set)
     function_ddl: dict[str, list[str]] = field(default_factory=dict)
+    domains: set[str] = field(default_factory=set)
 
     @property
     def unavailable_types(self) -> frozenset[str]:
-        """Types whose columns are dropped: PostGIS's without PostGIS (SQLite stores the others as TEXT)."""
+        """Types whose columns are dropped: an extension's that PostgreSQL lacks (SQLite stores them as TEXT)."""
         names: set[str] = set()
         for extension, types in EXTENSION_TYPES.items():
-            if extension not in self.extensions and (self.dialect == "postgresql" or extension == "postgis"):
+            if (
+                extension not in self.extensions
+                and extension not in EMULATED
+                and self.dialect == "postgresql"
+            ):
                 names |= types
+        return frozenset(names)
+
+    @property
+    def emulated_types(self) -> frozenset[str]:
+        """PostGIS types without PostGIS: GeoJSON kept as JSON (a jsonb domain on PostgreSQL), no spatial SQL."""
+        names: set[str] = set()
+        for extension in EMULATED:
+            if extension not in self.extensions:
+                names |= EXTENSION_TYPES[extension]
         return frozenset(names)
 
     def translate(self, sql: str) -> list[str]:
@@ -408,6 +425,8 @@ class SqlTranslator:
             table = _table_name(re.match(rf"insert\s+into\s+({_QUALIFIED})", masked, re.I).group(1))  # type: ignore[union-attr]
             if table in self.dropped_tables:
                 return
+            if self.emulated_types and re.search(r"(?i)\bST_\w+\s*\(", masked):
+                return  # spatial values need PostGIS itself
             if sqlite:
                 masked = re.sub(r"(?i)\bdefault\b", "NULL", masked)
         if sqlite:
@@ -442,6 +461,7 @@ class SqlTranslator:
         table = _table_name(name)
         items: list[str] = []
         triggers: list[str] = []
+        domains: list[str] = []
         changed = False
         for item in _split_top_level(match.group(2)):
             if _CONSTRAINT_START.match(item):
@@ -456,6 +476,16 @@ class SqlTranslator:
             type_text = (rest[: keyword.start()] if keyword else rest).strip()
             constraints = rest[keyword.start() :].strip() if keyword else ""
             base_type = re.sub(r"\s*\(.*\)|\[.*\]", "", type_text).strip().lower()
+            if base_type in self.emulated_types:
+                changed = True
+                if self.dialect == "postgresql" and base_type not in self.domains:
+                    self.domains.add(base_type)
+                    domains.append(
+                        f"DO $$ BEGIN CREATE DOMAIN {base_type} AS jsonb; "
+                        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+                    )
+                items.append(f"{column} {base_type} {constraints}".strip())
+                continue
             if base_type in self.unavailable_types:
                 changed = True
                 if re.search(r"(?i)\bnot\s+null\b", constraints):
@@ -498,6 +528,7 @@ class SqlTranslator:
             out.append(original)
             return
         body = ",\n  ".join(items)
+        out.extend(domains)
         out.append(_unmask(f"CREATE TABLE {name} (\n  {body}\n)", literals))
         out.extend(triggers)
 

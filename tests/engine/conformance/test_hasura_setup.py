@@ -104,13 +104,17 @@ def test_sqlite_translation_drops_functions_and_their_computed_fields() -> None:
     ]
 
 
-def test_postgresql_without_postgis_drops_geography_columns_and_their_values() -> None:
+def test_postgresql_without_postgis_keeps_geography_as_a_jsonb_domain() -> None:
     translator = SqlTranslator("postgresql", frozenset({"citext"}))
     statements = translator.translate(
         "CREATE EXTENSION IF NOT EXISTS postgis;\n"
-        "create table author (id serial primary key, location geography)"
+        "create table author (id serial primary key, location GEOGRAPHY(Point));\n"
+        "insert into author (location) values (ST_GeomFromEWKT('SRID=4326;POINT(1 2)'))"
     )
-    assert statements == ["CREATE TABLE author (\n  id serial primary key\n)"]
+    assert statements == [
+        "DO $$ BEGIN CREATE DOMAIN geography AS jsonb; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "CREATE TABLE author (\n  id serial primary key,\n  location geography\n)",
+    ]
     plan = plan_fixture(
         {
             "type": "insert",
@@ -119,7 +123,10 @@ def test_postgresql_without_postgis_drops_geography_columns_and_their_values() -
         translator,
     )
     assert [(s.text, dict(s.params)) for s in plan.statements] == [
-        ('INSERT INTO "public"."author" ("id") VALUES (:p0)', {"p0": "1"})
+        (
+            'INSERT INTO "public"."author" ("id", "location") VALUES (:p0, :p1)',
+            {"p0": "1", "p1": '{"type": "Point"}'},
+        )
     ]
 
 
