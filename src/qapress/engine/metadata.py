@@ -6,7 +6,7 @@ frozen dataclasses so the rest of the engine never reads loose dicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -106,14 +106,19 @@ class Metadata:
     @classmethod
     def from_hasura(cls, raw: Any) -> Metadata:
         """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``)."""
+        inherited: dict[str, tuple[str, ...]] = {}
         if isinstance(raw, dict):
+            inherited = _inherited_roles(raw.get("inherited_roles") or [])
             if "sources" in raw:
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
                 raw = raw.get("tables", [])
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
-        return cls(tuple(_table(entry) for entry in raw))
+        tables = tuple(_table(entry) for entry in raw)
+        if inherited:
+            tables = tuple(_with_inherited_roles(table, inherited) for table in tables)
+        return cls(tables)
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:
@@ -130,6 +135,56 @@ class Metadata:
             roles.update(table.update_permissions)
             roles.update(table.delete_permissions)
         return roles
+
+
+def _inherited_roles(raw: Any) -> dict[str, tuple[str, ...]]:
+    roles: dict[str, tuple[str, ...]] = {}
+    for entry in raw:
+        try:
+            roles[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
+        except (KeyError, TypeError):
+            raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
+    return roles
+
+
+def _with_inherited_roles(table: TableMetadata, inherited: dict[str, tuple[str, ...]]) -> TableMetadata:
+    """Select permissions of inherited roles, combined from their parents' (recursively), as Hasura does:
+    the columns of any parent, the rows of any parent's filter, the largest limit, aggregations if any allows.
+    A permission the role has itself takes precedence. (Hasura also nulls a column in the rows that only
+    parents without that column may read; that refinement is not made here.)"""
+    resolved: dict[str, SelectPermission | None] = {}
+
+    def resolve(role: str, seen: tuple[str, ...]) -> SelectPermission | None:
+        if role in table.select_permissions:
+            return table.select_permissions[role]
+        if role not in inherited or role in seen:
+            return None
+        if role not in resolved:
+            parents = [resolve(parent, (*seen, role)) for parent in inherited[role]]
+            resolved[role] = _combine([p for p in parents if p is not None])
+        return resolved[role]
+
+    permissions = dict(table.select_permissions)
+    for role in inherited:
+        combined = resolve(role, ())
+        if combined is not None:
+            permissions[role] = combined
+    return replace(table, select_permissions=permissions)
+
+
+def _combine(parents: list[SelectPermission]) -> SelectPermission | None:
+    if not parents:
+        return None
+    columns: tuple[str, ...] | Literal["*"]
+    if any(p.columns == "*" for p in parents):
+        columns = "*"
+    else:
+        columns = tuple(dict.fromkeys(c for p in parents for c in p.columns))
+    filters = [p.filter for p in parents]
+    filter_: BoolExpJson = {} if any(not f for f in filters) else {"_or": filters}
+    limits = [p.limit for p in parents]
+    limit = None if any(lim is None for lim in limits) else max(lim for lim in limits if lim is not None)
+    return SelectPermission(columns, filter_, limit, any(p.allow_aggregations for p in parents))
 
 
 def load_metadata(path: str | Path) -> Metadata:

@@ -9,7 +9,6 @@ follows the upstream lifecycle: class fixtures when the folder changes, method f
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,13 @@ ADMIN_SECRET = "conformance-admin-secret"
 
 
 def engine_metadata(metadata: HasuraMetadata) -> Any:
-    """The engine's ``Metadata`` from the Hasura tables list (plus roles and functions if it takes them)."""
+    """The engine's ``Metadata`` from the Hasura v2 source shape: tables, and inherited roles if any."""
     from qapress.engine import Metadata
 
-    parameters = inspect.signature(Metadata.from_hasura).parameters
-    extra = {
-        name: copy.deepcopy(getattr(metadata, name))
-        for name in ("inherited_roles", "functions")
-        if name in parameters
-    }
-    return Metadata.from_hasura(copy.deepcopy(metadata.tables), **extra)
+    raw: dict[str, Any] = {"tables": copy.deepcopy(metadata.tables)}
+    if metadata.inherited_roles:
+        raw["inherited_roles"] = copy.deepcopy(metadata.inherited_roles)
+    return Metadata.from_hasura(raw)
 
 
 def run_statements(engine: Engine, statements: list[Any]) -> None:
