@@ -71,10 +71,11 @@ class RoleSchema:
     mutation_fields: dict[str, MutationField] = field(default_factory=dict)
 
 
-def build_role_schema(model: Model, role: str) -> RoleSchema | None:
-    """The schema ``role`` may query, or None when it may read no table."""
+def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
+    """The schema ``role`` may query, or None when it may read no table. ``backend_only``: the request
+    asked for backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
     builder = SchemaBuilder(model, role)
-    mutations = MutationBuilder(builder)
+    mutations = MutationBuilder(builder, backend_only)
     mutation_root = mutations.root()
     if not builder.visible and mutation_root is None:
         return None

@@ -39,7 +39,8 @@ def case_params() -> list[object]:
             marks: list[pytest.MarkDecorator] = []
             tag = case.exclusion(database)
             if tag is not None:
-                marks.append(pytest.mark.skip(reason=f"excluded on {database}: README tag {tag}"))
+                why = tag if " " in tag else f"README tag {tag}"
+                marks.append(pytest.mark.skip(reason=f"excluded on {database}: {why}"))
             else:
                 reason = known.get(case.test_id(database)) or known.get(f"any:{case.key}")
                 if reason:
