@@ -14,6 +14,7 @@ from typing import Any
 from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect, like_to_glob, quote_ident
 from qapress.engine.errors import BadRequest, ValidationFailed
+from qapress.engine.functions import ComputedField, call
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.params import ParamCollector
@@ -82,6 +83,8 @@ class BoolExpCompiler:
             elif key in table.table.columns:
                 column = table.table.columns[key]
                 parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
+            elif key in table.computed:
+                parts.append(self._computed(table.computed[key], value, alias, root, permission))
             elif key in table.relationships:
                 rel = table.relationships[key]
                 remote = self.model.tracked(rel.remote)
@@ -105,6 +108,23 @@ class BoolExpCompiler:
         if not parts:
             return TRUE
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _computed(self, cf: ComputedField, value: Any, alias: str, root: str, permission: bool) -> str:
+        """A computed field in a boolean expression: its value compared, or some of its rows matching."""
+        binds = {cf.table_argument: alias} if cf.table_argument else {}
+        if cf.session_argument:
+            binds[cf.session_argument] = f"CAST({self.params.session_json()} AS json)"
+        expr = call(cf.function, binds)
+        if cf.function.returns_table is None:
+            result = Column(cf.name, cf.function.returns_scalar, True, sql_type=cf.function.returns_scalar)
+            return self._column(result, expr, value, alias, root)
+        remote = self.model.tracked(cf.function.returns_table)
+        inner = self.new_alias("_w")
+        conditions = [self._exp(value, remote, inner, root, permission)]
+        remote_permission = remote.select_permission(self.role)
+        if not permission and remote_permission is not None and remote_permission.filter:
+            conditions.append(self.permission(remote_permission.filter, remote, inner))
+        return f"EXISTS (SELECT 1 FROM {expr} AS {inner} WHERE {' AND '.join(conditions)})"
 
     def _source(self, table: TrackedTable) -> str:
         if table.table.schema != "public" and self.dialect.name == "postgresql":

@@ -25,8 +25,10 @@ from graphql import (
 )
 
 from qapress.engine.boolexp import BoolExpCompiler
+from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
+from qapress.engine.functions import ComputedField, FunctionArg, SqlFunction, call, tracked_inputs
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
@@ -133,6 +135,12 @@ class OperationCompiler:
             return self.rows(table, args, fields, None, depth=1)
         if root_field.kind == "aggregate":
             return self.aggregate(table, args, fields, None, depth=1)
+        if root_field.kind in ("function", "function_aggregate"):
+            function = self.model.functions[fields.name.removesuffix("_aggregate")]
+            source = self.function_source(function, tracked_inputs(function), args.pop("args", None), {})
+            if root_field.kind == "function":
+                return self.rows(table, args, fields, None, depth=1, source=source)
+            return self.aggregate(table, args, fields, None, depth=1, source=source)
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------
@@ -198,13 +206,16 @@ class OperationCompiler:
         fields: _Fields,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: the JSON array of the selected rows."""
+        """A scalar subquery: the JSON array of the selected rows (of ``source`` when given: a function)."""
         self.check_depth(depth)
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         return f"(SELECT {self.dialect.agg_array(row, order)} FROM ({inner}) AS {row_alias})"
 
@@ -267,6 +278,25 @@ class OperationCompiler:
                     sub = self.rows(remote, args, f, (alias, rel), depth + 1)
                 pairs.append((f.key, self.dialect.embed(sub)))
                 self.path = outer_path
+            elif name in table.computed:
+                cf = table.computed[name]
+                for key_column in table.table.primary_key:
+                    _need(needed, key_column)
+                args = self.arguments(f.first, object_type.fields[name])
+                row = self.row_of(table, alias)
+                if cf.function.returns_table is None:
+                    expr = self.computed_call(cf, row, args.get("args"))
+                    result = Column(name, cf.function.returns_scalar, True)
+                    pairs.append(
+                        (f.key, self.dialect.render(expr, result, self.options.stringify_numeric_types))
+                    )
+                else:
+                    remote = self.model.tracked(cf.function.returns_table)
+                    source = self.function_source(
+                        cf.function, cf.inputs, args.pop("args", None), self.fixed_args(cf, row)
+                    )
+                    sub = self.rows(remote, args, f, None, depth + 1, source=source)
+                    pairs.append((f.key, self.dialect.embed(sub)))
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:
                 rel = table.relationships[name[: -len("_aggregate")]]
                 for local, _remote in rel.mapping:
@@ -289,10 +319,11 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
+        source: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
         try:
-            return self._inner_select(table, args, needed, correlation, single, extra)
+            return self._inner_select(table, args, needed, correlation, single, extra, source)
         except ValidationFailed as exc:
             if exc.path == "$":
                 exc.path = f"{self.path}.args"
@@ -306,6 +337,7 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
+        source_of: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         alias = self.alias()
         permission = table.select_permission(self.role)
@@ -338,6 +370,8 @@ class OperationCompiler:
         source = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
             source = f"{quote_ident(table.table.schema)}.{source}"
+        if source_of is not None:
+            source = source_of(alias)
         if distinct:
             return self.distinct_select(
                 table, alias, distinct, columns, source, where_sql, order_terms, projected, limit_sql
@@ -404,6 +438,43 @@ class OperationCompiler:
                 sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
         return sql
 
+    # --- computed fields and functions ------------------------------------------------------------
+    def row_of(self, table: TrackedTable, alias: str) -> str:
+        """The whole row of ``table`` behind ``alias`` (a derived table holding its key) as a row value."""
+        inner = self.alias("_p")
+        match = " AND ".join(
+            f"{inner}.{quote_ident(c)} = {alias}.{quote_ident(c)}" for c in table.table.primary_key
+        )
+        return f"(SELECT {inner} FROM {quote_ident(table.table.schema)}.{quote_ident(table.table.name)} AS {inner} WHERE {match})"
+
+    def fixed_args(self, cf: ComputedField, row: str) -> dict[str, str]:
+        fixed = {cf.table_argument: row} if cf.table_argument else {}
+        if cf.session_argument:
+            fixed[cf.session_argument] = f"CAST({self.params.session_json()} AS json)"
+        return fixed
+
+    def computed_call(self, cf: ComputedField, row: str, given: Any) -> str:
+        binds = self.fixed_args(cf, row)
+        binds.update(self.function_inputs(cf.inputs, given))
+        return call(cf.function, binds)
+
+    def function_inputs(self, inputs: tuple[FunctionArg, ...], given: Any) -> dict[str, str]:
+        given = given if isinstance(given, dict) else {}
+        return {
+            arg.name: self.params.value(
+                given[arg.name], Column(arg.name, arg.scalar, True, sql_type=arg.sql_type)
+            )
+            for arg in inputs
+            if arg.name in given
+        }
+
+    def function_source(
+        self, function: SqlFunction, inputs: tuple[FunctionArg, ...], given: Any, fixed: dict[str, str]
+    ) -> Callable[[str], str]:
+        binds = {**fixed, **self.function_inputs(inputs, given)}
+        sql = call(function, binds)
+        return lambda alias: f"{sql} AS {alias}"
+
     # --- order_by ---------------------------------------------------------------------------------
     def order_terms(self, table: TrackedTable, alias: str, order_by: Any) -> list[tuple[str, str]]:
         if isinstance(order_by, dict):
@@ -423,6 +494,22 @@ class OperationCompiler:
             return []
         if key in table.table.columns:
             return [(wrap(f"{alias}.{quote_ident(key)}"), _direction(value))]
+        if key in table.computed:
+            cf = table.computed[key]
+            return [(wrap(call(cf.function, self.fixed_args(cf, alias))), _direction(value))]
+        if key.endswith("_aggregate") and key[: -len("_aggregate")] in table.computed:
+            cf = table.computed[key[: -len("_aggregate")]]
+            inner = self.alias("_o")
+            source = f"{call(cf.function, self.fixed_args(cf, alias))} AS {inner}"
+            aggregates: list[tuple[str, str]] = []
+            for function, spec in value.items():
+                if function == "count":
+                    aggregates.append((wrap(f"(SELECT count(*) FROM {source})"), _direction(spec)))
+                    continue
+                for column, direction in spec.items():
+                    expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
+                    aggregates.append((wrap(f"(SELECT {expr} FROM {source})"), _direction(direction)))
+            return aggregates
         if key in table.relationships and table.relationships[key].kind == "object":
             rel = table.relationships[key]
             remote = self.model.tracked(rel.remote)
@@ -472,6 +559,7 @@ class OperationCompiler:
         fields: _Fields,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
         self.check_depth(depth)
         row_alias = self.alias("_e")
@@ -489,7 +577,9 @@ class OperationCompiler:
                 pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
-        inner, order_columns = self.inner_select(table, args, needed, correlation, single=False)
+        inner, order_columns = self.inner_select(
+            table, args, needed, correlation, single=False, source=source
+        )
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         pairs = [
             (key, self.dialect.agg_array(value, order) if index in nodes else value)

@@ -49,6 +49,7 @@ from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.functions import read_functions
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
@@ -105,7 +106,10 @@ class GraphQLEngine:
     # --- lifecycle --------------------------------------------------------------------------------
     def _read_model(self) -> Model:
         catalog = read_catalog(self.engine, [t.table.key for t in self.metadata.tables])
-        return build_model(catalog, self.metadata)
+        names = [c.function for t in self.metadata.tables for c in t.computed_fields] + list(
+            self.metadata.functions
+        )
+        return build_model(catalog, self.metadata, read_functions(self.engine, list(dict.fromkeys(names))))
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

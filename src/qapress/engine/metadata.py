@@ -61,6 +61,18 @@ class SelectPermission:
     filter: BoolExpJson
     limit: int | None = None
     allow_aggregations: bool = False
+    #: Scalar computed fields the role may read.
+    computed_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComputedFieldDef:
+    """``add_computed_field``: a SQL function of a row of the table, as a field."""
+
+    name: str
+    function: TableName
+    table_argument: str | None = None
+    session_argument: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class TableMetadata:
     insert_permissions: dict[str, InsertPermission] = field(default_factory=dict)
     update_permissions: dict[str, UpdatePermission] = field(default_factory=dict)
     delete_permissions: dict[str, DeletePermission] = field(default_factory=dict)
+    computed_fields: tuple[ComputedFieldDef, ...] = ()
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -102,13 +115,20 @@ class TableMetadata:
 @dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
+    #: Tracked SQL functions (``SETOF <tracked table>``), exposed as root fields.
+    functions: tuple[TableName, ...] = ()
 
     @classmethod
     def from_hasura(cls, raw: Any) -> Metadata:
         """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``)."""
         inherited: dict[str, tuple[str, ...]] = {}
+        functions: tuple[TableName, ...] = ()
         if isinstance(raw, dict):
             inherited = _inherited_roles(raw.get("inherited_roles") or [])
+            functions = tuple(
+                TableName.parse(f["function"] if isinstance(f, dict) and "function" in f else f)
+                for f in raw.get("functions") or []
+            )
             if "sources" in raw:
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
@@ -118,7 +138,7 @@ class Metadata:
         tables = tuple(_table(entry) for entry in raw)
         if inherited:
             tables = tuple(_with_inherited_roles(table, inherited) for table in tables)
-        return cls(tables)
+        return cls(tables, functions)
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:
@@ -184,7 +204,8 @@ def _combine(parents: list[SelectPermission]) -> SelectPermission | None:
     filter_: BoolExpJson = {} if any(not f for f in filters) else {"_or": filters}
     limits = [p.limit for p in parents]
     limit = None if any(lim is None for lim in limits) else max(lim for lim in limits if lim is not None)
-    return SelectPermission(columns, filter_, limit, any(p.allow_aggregations for p in parents))
+    computed = tuple(dict.fromkeys(c for p in parents for c in p.computed_fields))
+    return SelectPermission(columns, filter_, limit, any(p.allow_aggregations for p in parents), computed)
 
 
 def load_metadata(path: str | Path) -> Metadata:
@@ -217,9 +238,19 @@ def _table(entry: Any) -> TableMetadata:
                 filter=p["permission"].get("filter") or {},
                 limit=p["permission"].get("limit"),
                 allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
+                computed_fields=tuple(str(c) for c in p["permission"].get("computed_fields") or []),
             )
             for p in entry.get("select_permissions") or []
         },
+        computed_fields=tuple(
+            ComputedFieldDef(
+                str(c["name"]),
+                TableName.parse(c["definition"]["function"]),
+                c["definition"].get("table_argument"),
+                c["definition"].get("session_argument"),
+            )
+            for c in entry.get("computed_fields") or []
+        ),
         insert_permissions={
             p["role"]: InsertPermission(
                 check=p["permission"].get("check") or {},

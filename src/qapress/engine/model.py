@@ -5,11 +5,12 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
 from qapress.engine.errors import MetadataError
+from qapress.engine.functions import ComputedField, SqlFunction, computed_field
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.permissions import ADMIN, select_permission
 
@@ -30,6 +31,8 @@ class TrackedTable:
     table: Table
     meta: TableMetadata
     relationships: dict[str, Relationship]
+    #: Computed fields (PostgreSQL functions of a row), by field name.
+    computed: dict[str, ComputedField] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -48,12 +51,17 @@ class TrackedTable:
 class Model:
     dialect: str
     tables: dict[tuple[str, str], TrackedTable]
+    #: Tracked functions returning rows of a tracked table, by root field name.
+    functions: dict[str, SqlFunction] = field(default_factory=dict)
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
 
 
-def build_model(catalog: Catalog, metadata: Metadata) -> Model:
+def build_model(
+    catalog: Catalog, metadata: Metadata, functions: dict[tuple[str, str], SqlFunction] | None = None
+) -> Model:
+    functions = functions or {}
     tables: dict[tuple[str, str], TrackedTable] = {}
     for meta in metadata.tables:
         table = catalog.table(*meta.table.key)
@@ -61,7 +69,14 @@ def build_model(catalog: Catalog, metadata: Metadata) -> Model:
         for name in relationships:
             if name in table.columns:
                 raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
-        tables[meta.table.key] = TrackedTable(table, meta, relationships)
+        computed = {
+            c.name: computed_field(
+                c.name, functions[c.function.key], meta.table.key, c.table_argument, c.session_argument
+            )
+            for c in meta.computed_fields
+            if c.function.key in functions
+        }
+        tables[meta.table.key] = TrackedTable(table, meta, relationships, computed)
     for tracked in tables.values():
         for rel in tracked.relationships.values():
             if rel.remote not in tables:
@@ -69,7 +84,16 @@ def build_model(catalog: Catalog, metadata: Metadata) -> Model:
                     f'relationship "{rel.name}" of table "{tracked.table.name}" points at untracked table '
                     f'"{rel.remote[1]}"'
                 )
-    return Model(catalog.dialect, tables)
+    for tracked in tables.values():
+        for name, cf in list(tracked.computed.items()):
+            if cf.function.returns_table is not None and cf.function.returns_table not in tables:
+                del tracked.computed[name]  # rows of an untracked table: not exposed
+    roots = {
+        fn.name: fn
+        for name in metadata.functions
+        if (fn := functions.get(name.key)) is not None and fn.returns_table in tables
+    }
+    return Model(catalog.dialect, tables, roots)
 
 
 def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:

@@ -15,7 +15,7 @@ import orjson
 from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect
 from qapress.engine.errors import ValidationFailed
-from qapress.engine.plan import CONST, SESSION, VARIABLE, Converter, Param
+from qapress.engine.plan import CONST, SESSION, SESSION_ALL, VARIABLE, Converter, Param
 from qapress.engine.values import SessionRef, VarRef
 
 _MARKER = re.compile("\x01(\\d+)\x02")
@@ -58,6 +58,10 @@ class ParamCollector:
 
     def text(self, leaf: Any, convert: Converter | None = None) -> str:
         return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))
+
+    def session_json(self) -> str:
+        """The whole session as a json text parameter (a computed field's ``session_argument``)."""
+        return self._add(Param(SESSION, SESSION_ALL))
 
     def _leaf(self, leaf: Any, convert: Converter) -> str:
         if isinstance(leaf, VarRef):

@@ -21,10 +21,17 @@ SESSION_PREFIX = "x-hasura-"
 def select_permission(meta: TableMetadata, columns: tuple[str, ...], role: str) -> SelectPermission | None:
     """The role's select permission with ``"*"`` expanded, or None when the role may not read the table."""
     if role == ADMIN:
-        return SelectPermission(columns=columns, filter={}, allow_aggregations=True)
+        computed = tuple(c.name for c in meta.computed_fields)
+        return SelectPermission(columns=columns, filter={}, allow_aggregations=True, computed_fields=computed)
     permission = meta.select_permissions.get(role)
     if permission is not None and permission.columns == "*":
-        return SelectPermission(columns, permission.filter, permission.limit, permission.allow_aggregations)
+        return SelectPermission(
+            columns,
+            permission.filter,
+            permission.limit,
+            permission.allow_aggregations,
+            permission.computed_fields,
+        )
     return permission
 
 

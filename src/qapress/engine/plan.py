@@ -7,6 +7,7 @@ name, role and the values of the variables that shaped the SQL (``@include(if: $
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -16,6 +17,8 @@ from typing import Any
 from qapress.engine.errors import SessionVariableMissing, ValidationFailed
 
 CONST, VARIABLE, SESSION = 0, 1, 2
+#: The session parameter standing for the whole session (as json), not one variable.
+SESSION_ALL = "*"
 
 Converter = Callable[[Any], Any]
 
@@ -33,6 +36,8 @@ class Param:
             return self.value
         if self.source == VARIABLE:
             raw = variables.get(self.value)
+        elif self.value == SESSION_ALL:
+            raw = json.dumps(dict(session))
         else:
             if self.value not in session:
                 raise SessionVariableMissing(self.value)

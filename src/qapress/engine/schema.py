@@ -28,6 +28,7 @@ from graphql import (
     GraphQLString,
 )
 
+from qapress.engine.functions import ComputedField, FunctionArg, SqlFunction, tracked_inputs
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
@@ -53,7 +54,17 @@ PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
 RootKind = Literal[
-    "select", "by_pk", "aggregate", "insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"
+    "select",
+    "by_pk",
+    "aggregate",
+    "function",
+    "function_aggregate",
+    "insert",
+    "insert_one",
+    "update",
+    "update_by_pk",
+    "delete",
+    "delete_by_pk",
 ]
 
 
@@ -145,7 +156,54 @@ class SchemaBuilder:
                     description=f'fetch data from the table: "{table.table.name}" using primary key columns',
                 )
                 self.roots[f"{name}_by_pk"] = RootField("by_pk", table.key)
+        for function in self.model.functions.values():
+            remote = self.visible.get(function.returns_table) if function.returns_table else None
+            if remote is None:
+                continue
+            args = {**self.function_args_arg(function, tracked_inputs(function)), **self.select_args(remote)}
+            fields[function.name] = GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(remote)))),
+                args=args,
+                description=f'execute function "{function.name}" which returns "{remote.table.name}"',
+            )
+            self.roots[function.name] = RootField("function", remote.key)
+            if self.aggregations(remote):
+                fields[f"{function.name}_aggregate"] = GraphQLField(
+                    GraphQLNonNull(self.aggregate_type(remote)),
+                    args=args,
+                    description=f'execute function "{function.name}" and query aggregates on result of table type "{remote.table.name}"',
+                )
+                self.roots[f"{function.name}_aggregate"] = RootField("function_aggregate", remote.key)
         return dict(sorted(fields.items()))
+
+    # --- computed fields and functions ---------------------------------------------------------
+    def computed_fields(self, table: TrackedTable) -> list[ComputedField]:
+        """The table's computed fields the role may read: scalar ones its permission lists, table ones
+        whose rows it may read."""
+        permission = table.select_permission(self.role)
+        allowed = permission.computed_fields if permission is not None else ()
+        return [
+            cf
+            for cf in table.computed.values()
+            if (cf.function.returns_table is None and cf.name in allowed)
+            or (cf.function.returns_table is not None and cf.function.returns_table in self.visible)
+        ]
+
+    def function_args_arg(
+        self, function: SqlFunction, inputs: tuple[FunctionArg, ...]
+    ) -> dict[str, GraphQLArgument]:
+        if not inputs:
+            return {}
+        name = f"{function.name}_args"
+        if name not in self.inputs:
+            self.inputs[name] = GraphQLInputObjectType(
+                name, {arg.name: GraphQLInputField(scalar_type(arg.scalar)) for arg in inputs}
+            )
+        return {
+            "args": GraphQLArgument(
+                GraphQLNonNull(self.inputs[name]), description="input parameters for function"
+            )
+        }
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
         return scalar_type(table.table.columns[column].scalar)
@@ -198,6 +256,17 @@ class SchemaBuilder:
                                 args=self.select_args(remote),
                                 description="An aggregate relationship",
                             )
+                for cf in self.computed_fields(table):
+                    args = self.function_args_arg(cf.function, cf.inputs)
+                    if cf.function.returns_table is None:
+                        out[cf.name] = GraphQLField(scalar_type(cf.function.returns_scalar), args=args)
+                    else:
+                        remote = self.visible[cf.function.returns_table]
+                        out[cf.name] = GraphQLField(
+                            GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(remote)))),
+                            args={**args, **self.select_args(remote)},
+                            description="A computed field, executes function " + cf.function.name,
+                        )
                 return dict(sorted(out.items()))
 
             self.objects[name] = GraphQLObjectType(
@@ -360,6 +429,15 @@ class SchemaBuilder:
                         out[rel_name] = GraphQLInputField(self.order_by(remote))
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
+                for cf in self.computed_fields(table):
+                    if cf.inputs:
+                        continue  # a function with arguments of its own cannot be ordered by
+                    if cf.function.returns_table is None:
+                        out[cf.name] = GraphQLInputField(ORDER_BY)
+                    elif self.aggregations(self.visible[cf.function.returns_table]):
+                        out[f"{cf.name}_aggregate"] = GraphQLInputField(
+                            self.aggregate_order_by(self.visible[cf.function.returns_table])
+                        )
                 return dict(sorted(out.items()))
 
             self.inputs[name] = GraphQLInputObjectType(

@@ -34,6 +34,8 @@ def engine_metadata(metadata: HasuraMetadata) -> Any:
     raw: dict[str, Any] = {"tables": copy.deepcopy(metadata.tables)}
     if metadata.inherited_roles:
         raw["inherited_roles"] = copy.deepcopy(metadata.inherited_roles)
+    if metadata.functions:
+        raw["functions"] = copy.deepcopy(metadata.functions)
     return Metadata.from_hasura(raw)
 
 
