@@ -263,7 +263,7 @@ class OperationCompiler:
             elif name in table.table.columns:
                 _need(needed, name)
                 column = table.table.columns[name]
-                expr = f"{alias}.{quote_ident(name)}"
+                expr = self.masked(table, alias, name, f"{alias}.{quote_ident(name)}", needed)
                 pairs.append((f.key, self.dialect.render(expr, column, self.options.stringify_numeric_types)))
             elif name in table.relationships:
                 outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
@@ -285,7 +285,9 @@ class OperationCompiler:
                 args = self.arguments(f.first, object_type.fields[name])
                 row = self.row_of(table, alias)
                 if cf.function.returns_table is None:
-                    expr = self.computed_call(cf, row, args.get("args"))
+                    expr = self.masked(
+                        table, alias, name, self.computed_call(cf, row, args.get("args")), needed
+                    )
                     result = Column(name, cf.function.returns_scalar, True)
                     pairs.append(
                         (f.key, self.dialect.render(expr, result, self.options.stringify_numeric_types))
@@ -437,6 +439,24 @@ class OperationCompiler:
             else:
                 sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
         return sql
+
+    def masked(self, table: TrackedTable, alias: str, name: str, expr: str, needed: list[str]) -> str:
+        """``expr``, or NULL in the rows where the (inherited) role may not read field ``name``."""
+        permission = table.select_permission(self.role)
+        condition = dict(permission.field_filters).get(name) if permission is not None else None
+        if not condition or not table.table.primary_key:
+            return expr
+        for key_column in table.table.primary_key:
+            _need(needed, key_column)
+        inner = self.alias("_m")
+        match = " AND ".join(
+            f"{inner}.{quote_ident(c)} = {alias}.{quote_ident(c)}" for c in table.table.primary_key
+        )
+        source = f"{quote_ident(table.table.name)} AS {inner}"
+        if table.table.schema != "public" and self.dialect.name == "postgresql":
+            source = f"{quote_ident(table.table.schema)}.{source}"
+        allowed = self.where.permission(condition, table, inner)
+        return f"CASE WHEN EXISTS (SELECT 1 FROM {source} WHERE {match} AND {allowed}) THEN {expr} END"
 
     # --- computed fields and functions ------------------------------------------------------------
     def row_of(self, table: TrackedTable, alias: str) -> str:

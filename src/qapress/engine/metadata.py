@@ -63,6 +63,8 @@ class SelectPermission:
     allow_aggregations: bool = False
     #: Scalar computed fields the role may read.
     computed_fields: tuple[str, ...] = ()
+    #: Inherited roles: columns (and computed fields) readable only in the rows of this filter, null elsewhere.
+    field_filters: tuple[tuple[str, BoolExpJson], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,23 @@ def _combine(parents: list[SelectPermission]) -> SelectPermission | None:
     limits = [p.limit for p in parents]
     limit = None if any(lim is None for lim in limits) else max(lim for lim in limits if lim is not None)
     computed = tuple(dict.fromkeys(c for p in parents for c in p.computed_fields))
-    return SelectPermission(columns, filter_, limit, any(p.allow_aggregations for p in parents), computed)
+    masks: list[tuple[str, BoolExpJson]] = []
+    if filter_:
+        names = [c for c in (columns if columns != "*" else ()) if isinstance(c, str)] + list(computed)
+        for name in names:
+            granting = [
+                p for p in parents if p.columns == "*" or name in p.columns or name in p.computed_fields
+            ]
+            if len(granting) < len(parents):
+                masks.append(
+                    (
+                        name,
+                        {} if any(not p.filter for p in granting) else {"_or": [p.filter for p in granting]},
+                    )
+                )
+    return SelectPermission(
+        columns, filter_, limit, any(p.allow_aggregations for p in parents), computed, tuple(masks)
+    )
 
 
 def load_metadata(path: str | Path) -> Metadata:

@@ -31,6 +31,7 @@ def select_permission(meta: TableMetadata, columns: tuple[str, ...], role: str) 
             permission.limit,
             permission.allow_aggregations,
             permission.computed_fields,
+            permission.field_filters,
         )
     return permission
 
