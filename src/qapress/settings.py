@@ -82,6 +82,23 @@ class Settings(BaseSettings):
     )
     ingest_max_bytes: int = Field(default=5_000_000, description="`qapress ingest URL`: largest page read.")
 
+    # --- The sites (qapress.site) ---
+    domain: str | None = Field(
+        default=None, description="Pin one site by host for local use: every unknown host gets it (--domain)."
+    )
+    default_host: str | None = Field(
+        default=None, description="The site an unknown Host gets; default: the domain with the smallest id."
+    )
+    unknown_host_404: bool = Field(default=False, description="Answer 404 to unknown hosts instead.")
+    secret_key: str | None = Field(
+        default=None, description="Signs the form's CSRF tokens (random if unset)."
+    )
+    page_cache_size: int = Field(default=2_048, ge=0, description="Rendered pages kept per process; 0: none.")
+    page_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of anonymous pages (s).")
+    home_page_size: int = Field(
+        default=20, ge=1, le=99, description="Articles per home page (the row limit is 100)."
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""
         if self.database_url:

@@ -51,13 +51,21 @@ class LiveServer:
 
 @pytest.fixture
 def client(small: GraphQLEngine) -> Iterator[httpx.Client]:
-    with LiveServer(Starlette(routes=graphql_routes(small))) as client:
+    # Hasura's development mode: no secret, the client names its role.
+    with LiveServer(Starlette(routes=graphql_routes(small, open_role="admin"))) as client:
         yield client
 
 
 @pytest.fixture
 def secured(small: GraphQLEngine) -> Iterator[httpx.Client]:
-    app = Starlette(routes=graphql_routes(small, admin_secret=SECRET, max_body_bytes=2000))
+    # As the site serves it: the server vouches for the reader's hashed address (qapress's link permission uses it).
+    routes = graphql_routes(
+        small,
+        admin_secret=SECRET,
+        max_body_bytes=2000,
+        trusted_session=lambda _request: {"x-hasura-ip-hash": "reader"},
+    )
+    app = Starlette(routes=routes)
     with LiveServer(app) as client:
         yield client
 
@@ -190,3 +198,42 @@ def test_fuzz_never_500_never_traceback(client: httpx.Client, body: Any) -> None
                 "permission-error",
                 "data-exception",
             }, error
+
+
+def test_without_a_secret_callers_are_anonymous_whatever_they_claim(small: GraphQLEngine) -> None:
+    with LiveServer(Starlette(routes=graphql_routes(small))) as client:
+        claimed = client.post(
+            "/v1/graphql",
+            json={"query": "{ qa_ai_aggregate { aggregate { count } } }"},
+            headers={"X-Hasura-Role": "admin"},
+        )
+    assert claimed.status_code == 200
+    assert claimed.json()["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def test_trusted_session_variables_replace_the_clients(small: GraphQLEngine) -> None:
+    seen: list[dict[str, str]] = []
+    original = small.execute_bytes
+
+    def recording(query: str, variables: Any, operation: Any, role: str, session: dict[str, str]) -> bytes:
+        seen.append(dict(session))
+        return original(query, variables, operation, role, session)
+
+    small.execute_bytes = recording  # type: ignore[method-assign]
+    routes = graphql_routes(
+        small, admin_secret=SECRET, trusted_session=lambda request: {"X-Hasura-Ip-Hash": "server"}
+    )
+    with LiveServer(Starlette(routes=routes)) as client:
+        client.post(
+            "/v1/graphql",
+            json={"query": "{ domain { id } }"},
+            headers={
+                "X-Hasura-Admin-Secret": SECRET,
+                "X-Hasura-Role": "anonymous",
+                "X-Hasura-Ip-Hash": "client",
+            },
+        )
+        client.post(
+            "/v1/graphql", json={"query": "{ domain { id } }"}, headers={"X-Hasura-Ip-Hash": "client"}
+        )
+    assert [s["x-hasura-ip-hash"] for s in seen] == ["server", "server"]

@@ -19,12 +19,14 @@ def test_anonymous_sees_only_published_articles(small: GraphQLEngine) -> None:
     assert small.execute("{ qa_ai_by_pk(id: 3) { id } }", role="anonymous") == {"data": {"qa_ai_by_pk": None}}
 
 
-def test_anonymous_never_sees_ip_hash_or_status(small: GraphQLEngine) -> None:
-    for field in ("ip_hash", "status"):
-        result = small.execute(f"{{ link {{ id {field} }} }}", role="anonymous")
-        assert result["errors"][0]["message"] == f"field \"{field}\" not found in type: 'link'"
-        assert result["errors"][0]["extensions"]["code"] == "validation-failed"
-    where = small.execute('{ link(where: {ip_hash: {_eq: "h1"}}) { id } }', role="anonymous")
+READER = {"x-hasura-ip-hash": "reader"}
+
+
+def test_anonymous_never_sees_ip_hash(small: GraphQLEngine) -> None:
+    result = small.execute("{ link { id ip_hash } }", role="anonymous", session=READER)
+    assert result["errors"][0]["message"] == "field \"ip_hash\" not found in type: 'link'"
+    assert result["errors"][0]["extensions"]["code"] == "validation-failed"
+    where = small.execute('{ link(where: {ip_hash: {_eq: "h1"}}) { id } }', role="anonymous", session=READER)
     assert where["errors"][0]["extensions"]["code"] == "validation-failed"
     types = small.execute('{ __type(name: "link") { fields { name } } }', role="anonymous")
     names = {f["name"] for f in types["data"]["__type"]["fields"]}
@@ -33,24 +35,37 @@ def test_anonymous_never_sees_ip_hash_or_status(small: GraphQLEngine) -> None:
 
 def test_filters_apply_to_nested_reads_and_relationship_conditions(small: GraphQLEngine) -> None:
     query = """{ domain(order_by: {id: asc}) { id articles(order_by: {id: asc}) { id links(order_by: {id: asc}) { id } } } }"""
-    domains = small.execute(query, role="anonymous")["data"]["domain"]
+    domains = small.execute(query, role="anonymous", session=READER)["data"]["domain"]
     assert [ids(d["articles"]) for d in domains] == [[1, 2, 6], [4], []]
     assert domains[0]["articles"][0]["links"] == [{"id": 1}, {"id": 5}]  # live links only
     # A where through a relationship sees only readable rows: article 1's pending link does not count.
     pending = small.execute(
-        '{ qa_ai(where: {links: {url: {_like: "%y.example%"}}}) { id } }', role="anonymous"
+        '{ qa_ai(where: {links: {url: {_like: "%y.example%"}}}) { id } }', role="anonymous", session=READER
     )
     assert pending["data"]["qa_ai"] == []
     assert ids(
         small.execute('{ qa_ai(where: {links: {url: {_like: "%y.example%"}}}) { id } }')["data"]["qa_ai"]
     ) == [1]
     # Ordering by an object relationship's column reads it through the role's filter too.
-    live = small.execute("{ link(order_by: {id: asc}) { id article { id } } }", role="anonymous")
+    live = small.execute(
+        "{ link(order_by: {id: asc}) { id article { id } } }", role="anonymous", session=READER
+    )
     assert live["data"]["link"] == [
         {"id": 1, "article": {"id": 1}},
         {"id": 3, "article": {"id": 4}},
         {"id": 4, "article": None},  # article 3 is a draft
         {"id": 5, "article": {"id": 1}},
+    ]
+    # The reader who sent the pending link 2 (hash h2) sees it too; nobody else does.
+    own = small.execute(
+        "{ link(order_by: {id: asc}) { id status } }", role="anonymous", session={"x-hasura-ip-hash": "h2"}
+    )
+    assert [(r["id"], r["status"]) for r in own["data"]["link"]] == [
+        (1, "live"),
+        (2, "pending"),
+        (3, "live"),
+        (4, "live"),
+        (5, "live"),
     ]
 
 

@@ -3,21 +3,56 @@
 from __future__ import annotations
 
 import errno
+import os
+import secrets
 import socket
 from importlib import resources
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import Engine
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
 from qapress.settings import get_settings
+from qapress.site.domains import load_domains, normalize_host
 from qapress.store.demo import SEED_ARTICLE_ID, load_demo
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 WorkersOption = Annotated[int, typer.Option(min=1, help="Worker processes.")]
+DomainOption = Annotated[
+    str | None,
+    typer.Option("--domain", help="Pin one site by host: any unknown Host (127.0.0.1...) gets it."),
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show each page's GraphQL query, variables and timing on the page.")
+]
+
+
+def configure_site(port: int, domain: str | None, debug: bool, *, local: bool) -> None:
+    """Hand the site options to the worker processes, which read their settings from the environment."""
+    if domain:
+        os.environ["QAPRESS_DOMAIN"] = domain
+    if debug:
+        os.environ["QAPRESS_DEBUG"] = "1"
+    if local or domain:
+        # Local use: canonical URLs on this port (Chromium resolves *.localhost to 127.0.0.1).
+        os.environ.setdefault("QAPRESS_PUBLIC_BASE_URL", f"http://{{host}}:{port}")
+    # Every worker must accept the forms the others rendered.
+    os.environ.setdefault("QAPRESS_SECRET_KEY", secrets.token_urlsafe(32))
+    get_settings.cache_clear()
+
+
+def check_domain(engine: Engine, host: str | None) -> None:
+    """``--domain`` must name a site of the store; say which exist when it does not."""
+    if not host:
+        return
+    with engine.connect() as connection:
+        hosts = [domain.host for domain in load_domains(connection)]
+    if normalize_host(host) not in hosts:
+        fail(f"--domain {host}: no site has that host; the sites are: {', '.join(hosts) or 'none yet'}")
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -50,9 +85,12 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     workers: WorkersOption = 1,
+    domain: DomainOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Serve the sites and the GraphQL endpoint."""
-    open_store()
+    configure_site(port, domain, debug, local=False)
+    check_domain(open_store(), domain)
     stderr.print(f"serving on http://{host}:{port}/", markup=False)
     run_server(host, port, workers)
 
@@ -61,17 +99,21 @@ def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     workers: WorkersOption = 1,
+    domain: DomainOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Create the database if missing, load the demo network (once) and serve it."""
+    configure_site(port, domain, debug, local=True)
     engine = open_store()
     source_text = resources.files("qapress.store").joinpath("demo_data/heat-2-source.txt").read_text("utf-8")
     created = load_demo(engine, source_text)
+    check_domain(engine, domain)
     settings = get_settings()
     stderr.print(
         ("loaded the demo network into " if created else "reusing the demo network in ")
         + settings.resolved_database_url(),
         markup=False,
     )
-    stderr.print(f"the seed article: http://{host}:{port}/a/{SEED_ARTICLE_ID}", markup=False)
+    stderr.print(f"the seed article: http://screen.localhost:{port}/a/{SEED_ARTICLE_ID}", markup=False)
     stderr.print(f"GraphQL: http://{host}:{port}/v1/graphql", markup=False)
     run_server(host, port, workers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import html
 import logging
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -35,6 +36,10 @@ GRAPHIQL_CSP = (
 )
 
 
+#: Session variables the server itself vouches for (e.g. the reader's hashed IP), from the request.
+TrustedSession = Callable[[Request], Mapping[str, str]]
+
+
 class _Caller:
     def __init__(self, role: str, session: dict[str, str]) -> None:
         self.role = role
@@ -51,14 +56,29 @@ def _json(payload: Any, status: int = 200) -> Response:
 
 class GraphQLEndpoint:
     def __init__(
-        self, gql: GraphQLEngine, admin_secret: str | None, max_body_bytes: int, alpha: bool
+        self,
+        gql: GraphQLEngine,
+        admin_secret: str | None,
+        max_body_bytes: int,
+        alpha: bool,
+        open_role: str = ANONYMOUS,
+        trusted_session: TrustedSession | None = None,
     ) -> None:
         self.gql = gql
         self.admin_secret = admin_secret
         self.max_body_bytes = max_body_bytes
         self.alpha = alpha
+        self.open_role = open_role
+        self.trusted_session = trusted_session
 
     def caller(self, request: Request) -> _Caller | Response:
+        caller = self.claimed_caller(request)
+        if isinstance(caller, _Caller) and self.trusted_session is not None:
+            # What the server vouches for replaces whatever the client sent under the same names.
+            caller.session.update({k.lower(): v for k, v in self.trusted_session(request).items()})
+        return caller
+
+    def claimed_caller(self, request: Request) -> _Caller | Response:
         headers = {k.lower(): v for k, v in request.headers.items()}
         session = {
             k: v
@@ -66,7 +86,10 @@ class GraphQLEndpoint:
             if k.startswith("x-hasura-") and k not in ("x-hasura-admin-secret", "x-hasura-access-key")
         }
         if self.admin_secret is None:
-            return _Caller(headers.get("x-hasura-role", ADMIN), session)
+            if self.open_role == ADMIN:
+                # Hasura's development mode: no secret configured, the client names its role.
+                return _Caller(headers.get("x-hasura-role", ADMIN), session)
+            return _Caller(self.open_role, {"x-hasura-role": self.open_role})
         given = headers.get("x-hasura-admin-secret")
         if given is None:
             # Without the secret nothing the client claims about itself is trusted.
@@ -131,10 +154,20 @@ def graphiql_page(endpoint: str, assets: str) -> str:
 
 
 def graphql_routes(
-    gql: GraphQLEngine, admin_secret: str | None = None, max_body_bytes: int = 1_000_000
+    gql: GraphQLEngine,
+    admin_secret: str | None = None,
+    max_body_bytes: int = 1_000_000,
+    *,
+    open_role: str = ANONYMOUS,
+    trusted_session: TrustedSession | None = None,
 ) -> list[BaseRoute]:
     """Starlette routes: ``POST /v1/graphql`` (single or batched), ``GET /v1/graphql`` (GraphiQL),
-    ``POST /v1alpha1/graphql`` (errors with HTTP 400)."""
+    ``POST /v1alpha1/graphql`` (errors with HTTP 400).
+
+    Callers are ``anonymous`` unless they show ``admin_secret``; then ``X-Hasura-Role`` and the other
+    ``X-Hasura-*`` headers count. With no secret configured every caller has ``open_role``; only
+    ``open_role="admin"`` (Hasura's development mode) lets clients name their role. ``trusted_session``
+    adds session variables the server vouches for, overriding any header of the same name."""
     page = graphiql_page("/v1/graphql", "/v1/graphql/assets")
 
     async def graphiql(_request: Request) -> Response:
@@ -143,14 +176,14 @@ def graphql_routes(
     return [
         Route(
             "/v1/graphql",
-            GraphQLEndpoint(gql, admin_secret, max_body_bytes, alpha=False).serve,
+            GraphQLEndpoint(gql, admin_secret, max_body_bytes, False, open_role, trusted_session).serve,
             methods=["POST"],
         ),
         Route("/v1/graphql", graphiql, methods=["GET"]),
         Mount("/v1/graphql/assets", app=StaticFiles(directory=str(STATIC)), name="graphiql-assets"),
         Route(
             "/v1alpha1/graphql",
-            GraphQLEndpoint(gql, admin_secret, max_body_bytes, alpha=True).serve,
+            GraphQLEndpoint(gql, admin_secret, max_body_bytes, True, open_role, trusted_session).serve,
             methods=["POST"],
         ),
     ]

@@ -1,7 +1,7 @@
 """Readers' links: the page's rules, URL keys, the safe fetcher, the backlink worker, moderation.
 
 One set of rules, two ways in: the page's form (the site calls ``submit_link``) and the GraphQL mutation
-``insert_link_one`` (the engine calls ``insert_link_from_graphql``). Both return or raise the same
+``insert_link_one`` (the engine runs ``link_insert_hook`` in its transaction). Both return or raise the same
 ``LinkRuleError``s, each with a GraphQL ``code`` and a reader-facing ``message``.
 
 Modules, pure first: ``url_key`` (normalization), ``addresses`` (which IPs and ports may be fetched),
@@ -11,7 +11,7 @@ then the I/O: ``submit`` (the store transaction), ``transport`` and ``fetcher`` 
 """
 
 from qapress.links.errors import FetchError, LinkRuleError, LinksError
-from qapress.links.graphql import client_ip_hash, insert_link_from_graphql
+from qapress.links.graphql import client_ip_hash, link_insert_hook
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Accepted, Refused, graphql_error, submit_link
 from qapress.links.url_key import url_key
@@ -27,7 +27,7 @@ __all__ = [
     "Refused",
     "client_ip_hash",
     "graphql_error",
-    "insert_link_from_graphql",
+    "link_insert_hook",
     "link_worker_lifespan",
     "start_link_worker",
     "submit_link",

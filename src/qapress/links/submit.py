@@ -103,22 +103,7 @@ def insert_link(
     now: dt.datetime,
 ) -> int:
     """In a write transaction: lock, count, check, insert. Raises ``LinkRuleError``; returns the new id."""
-    postgres = connection.dialect.name == "postgresql"
-    if postgres and ip_hash and rules.rate_limit_per_hour:
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(ip_hash))))
-    article = _lock_article(connection, article_id, rules)
-    counts = StoreCounts(
-        links_on_page=_count(connection, link.c.article_id == article_id),
-        same_url=_count(connection, *_same_url(valid.key, article_id, article["domain"], rules)),
-        from_same_ip_last_hour=(
-            _count(
-                connection, link.c.ip_hash == ip_hash, link.c.created_at >= now - RATE_WINDOW, any_status=True
-            )
-            if ip_hash and rules.rate_limit_per_hour
-            else 0
-        ),
-    )
-    check_counts(counts, rules)
+    check_new_link(connection, article_id, valid, ip_hash, rules, now)
     try:
         inserted = connection.execute(
             link.insert()
@@ -137,6 +122,34 @@ def insert_link(
         # The partial unique index is the last guard against a duplicate the counts could not see.
         raise DuplicateLink() from exc
     return int(inserted)
+
+
+def check_new_link(
+    connection: sa.Connection,
+    article_id: int,
+    valid: ValidURL,
+    ip_hash: str | None,
+    rules: LinkRules,
+    now: dt.datetime,
+) -> None:
+    """In a write transaction: lock what the rules read, count, and raise the ``LinkRuleError`` a new link
+    would break. The locks are held until the caller's insert commits."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres and ip_hash and rules.rate_limit_per_hour:
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(ip_hash))))
+    article = _lock_article(connection, article_id, rules)
+    counts = StoreCounts(
+        links_on_page=_count(connection, link.c.article_id == article_id),
+        same_url=_count(connection, *_same_url(valid.key, article_id, article["domain"], rules)),
+        from_same_ip_last_hour=(
+            _count(
+                connection, link.c.ip_hash == ip_hash, link.c.created_at >= now - RATE_WINDOW, any_status=True
+            )
+            if ip_hash and rules.rate_limit_per_hour
+            else 0
+        ),
+    )
+    check_counts(counts, rules)
 
 
 def _lock_article(connection: sa.Connection, article_id: int, rules: LinkRules) -> sa.RowMapping:

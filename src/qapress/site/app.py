@@ -1,17 +1,87 @@
-"""The ASGI application that ``qapress serve`` runs."""
+"""The ASGI application that ``qapress serve`` runs: every site of the network, from one process.
+
+``create_app`` wires the parts: the GraphQL engine (and its HTTP routes), the sites' routes
+(``routes.py``), the security headers and gzip middleware, and a lifespan that runs the link worker.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+
+from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.engine.http import graphql_routes
+from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
+from qapress.links.ip_hash import ip_hash, resolve_salt
+from qapress.links.worker import start_link_worker
+from qapress.settings import Settings, get_settings
+from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
+from qapress.site.routes import SiteApp
+from qapress.store import open_engine
+
+__all__ = ["SiteApp", "create_app"]
 
 
-async def healthz(_request: Request) -> Response:
-    return PlainTextResponse("ok")
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
+    """Build the application from the settings (the environment's by default) over an opened store."""
+    settings = settings or get_settings()
+    engine = engine or open_engine(settings.resolved_database_url())
+    gql = GraphQLEngine(
+        engine,
+        qapress_metadata(),
+        stringify_numeric_types=settings.stringify_numeric_types,
+        max_depth=settings.max_query_depth,
+        anonymous_row_limit=settings.anonymous_row_limit,
+        plan_cache_size=settings.plan_cache_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
+        insert_hooks={"link": link_insert_hook()},
+    )
+    site = SiteApp(settings, engine, gql)
+    salt = resolve_salt(settings)
 
+    def reader_session(request: Request) -> dict[str, str]:
+        # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
+        host = request.client.host if request.client else "unknown"
+        return {IP_HASH_SESSION_VARIABLE: ip_hash(host, salt)}
 
-def create_app() -> Starlette:
-    """Build the application from the environment's settings."""
-    return Starlette(routes=[Route("/healthz", healthz)])
+    routes = [
+        *graphql_routes(
+            gql,
+            admin_secret=settings.admin_secret,
+            max_body_bytes=settings.max_body_bytes,
+            trusted_session=reader_session,
+        ),
+        *site.routes(),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Each worker process may run a link worker: links are claimed before they are checked.
+        worker = start_link_worker(engine, settings) if settings.links_worker_in_serve else None
+        app.state.link_worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+            site.revisions.close()
+            gql.close()
+
+    app = Starlette(
+        lifespan=lifespan,
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(GZipPrefixMiddleware, prefixes=("/v1/", "/v1alpha1/")),
+        ],
+        exception_handlers={404: site.not_found_handler},
+    )
+    app.state.site = site
+    return app

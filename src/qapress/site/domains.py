@@ -1,0 +1,86 @@
+"""The sites of the network: which domain a request's Host header names, and each domain's facts.
+
+The directory is loaded with one statement when the app starts and again only when the ``domain`` table
+changes (its revision moves), so resolving a host costs no database work on a page request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from qapress.store.schema import domain as domain_table
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One site: its id (``qa_ai.domain``), its host, its name and its language (the pages' ``lang``)."""
+
+    id: int
+    host: str
+    name: str
+    description: str = ""
+    language: str = "en"
+
+
+def normalize_host(header: str) -> str:
+    """The host of a Host header, lower case, without port or trailing dot (``"A.Localhost:80."`` -> ``a.localhost``)."""
+    host = header.strip().lower()
+    if host.startswith("["):  # an IPv6 literal keeps its brackets, loses its port
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """What an unknown host gets: the pinned domain, else the default host, else the smallest id, or 404."""
+
+    pinned_host: str | None = None
+    default_host: str | None = None
+    unknown_host_404: bool = False
+
+
+class DomainDirectory:
+    """The domains by host and by id, with the policy for hosts that name none of them."""
+
+    def __init__(self, domains: Iterable[Domain], policy: HostPolicy | None = None) -> None:
+        self.policy = policy or HostPolicy()
+        self.by_id = {d.id: d for d in domains}
+        self.by_host = {d.host.lower(): d for d in self.by_id.values()}
+        self.pinned = self._named(self.policy.pinned_host)
+
+    def _named(self, host: str | None) -> Domain | None:
+        return self.by_host.get(normalize_host(host)) if host else None
+
+    def resolve(self, host_header: str | None) -> Domain | None:
+        """The domain a request is for; ``None`` means answer 404."""
+        known = self.by_host.get(normalize_host(host_header or ""))
+        if known is not None:
+            return known
+        if self.pinned is not None:
+            return self.pinned
+        if self.policy.unknown_host_404:
+            return None
+        default = self._named(self.policy.default_host)
+        if default is not None:
+            return default
+        return self.by_id[min(self.by_id)] if self.by_id else None
+
+    def get(self, domain_id: int) -> Domain | None:
+        return self.by_id.get(domain_id)
+
+
+def load_domains(connection: sa.Connection) -> list[Domain]:
+    """Every domain, in id order (one statement)."""
+    rows = connection.execute(
+        sa.select(
+            domain_table.c.id,
+            domain_table.c.host,
+            domain_table.c.name,
+            domain_table.c.description,
+            domain_table.c.language,
+        ).order_by(domain_table.c.id)
+    )
+    return [Domain(row.id, row.host.lower(), row.name, row.description, row.language) for row in rows]

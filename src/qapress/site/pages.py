@@ -1,0 +1,196 @@
+"""The pages of a site, as builders: a request's context in, a rendered page (or a redirect) out.
+
+Each builder runs its page's GraphQL query (``queries.py``), turns the answer into view models (``views.py``)
+and renders its template. ``article_html`` is the pure part of the article page, for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from qapress.settings import Settings
+from qapress.site import jsonld
+from qapress.site.domains import Domain
+from qapress.site.forms import FormState, FormTokens, LinkForm, rules_text
+from qapress.site.page_cache import RenderedPage
+from qapress.site.queries import PageQueries, QueryRun
+from qapress.site.render import Renderer
+from qapress.site.urls import SiteURLs
+from qapress.site.views import ArticlePage, article_page, listed_articles, parse_timestamp
+
+HTML = "text/html; charset=utf-8"
+SITEMAP_PAGE_SIZE = 5_000
+FEED_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page of one request knows: its site, its URL builder and its cache key."""
+
+    site: Domain
+    urls: SiteURLs
+    revision: int
+    cache_key: tuple[str, str]
+
+
+def article_html(
+    renderer: Renderer,
+    site: Domain,
+    urls: SiteURLs,
+    page: ArticlePage,
+    form: LinkForm,
+    debug: dict[str, str] | None = None,
+) -> str:
+    """The article page: body, FAQ, related blocks, readers' links, the form, JSON-LD and sharing meta."""
+    faq = jsonld.faq_page(page)
+    structured: dict[str, Any] = {
+        "article": jsonld.script_json(jsonld.news_article(page, site, urls.home())),
+        "faq": jsonld.script_json(faq) if faq else None,
+    }
+    return renderer.render(
+        "article.html",
+        site=site,
+        urls=urls,
+        page=page,
+        canonical=page.article.url,
+        jsonld=structured,
+        form=form,
+        debug=debug,
+    )
+
+
+class Pages:
+    """Builds every page of the sites; ``debug`` adds the query panel to the HTML pages."""
+
+    def __init__(
+        self, settings: Settings, queries: PageQueries, renderer: Renderer, tokens: FormTokens, debug: bool
+    ) -> None:
+        self.settings = settings
+        self.queries = queries
+        self.renderer = renderer
+        self.tokens = tokens
+        self.debug = debug
+
+    def html_page(self, ctx: PageContext, template: str, status: int = 200, **context: Any) -> RenderedPage:
+        body = self.renderer.render(template, site=ctx.site, urls=ctx.urls, **context)
+        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision)
+
+    def error_page(self, ctx: PageContext, status: int, heading: str, message: str) -> RenderedPage:
+        return self.html_page(ctx, "error.html", status, heading=heading, message=message)
+
+    def redirect(self, ctx: PageContext, location: str) -> RenderedPage:
+        return RenderedPage(301, b"", HTML, time.time(), ctx.revision, location=location)
+
+    def debug_panel(self, run: QueryRun) -> dict[str, str] | None:
+        if not self.debug:
+            return None
+        query = "\n".join(line for line in run.query.strip().splitlines() if not line.startswith("#"))
+        ms = f"{run.ms:.1f}" if run.ms < 10 else f"{run.ms:.0f}"
+        return {"ms": ms, "query": query, "variables": run.variables_json()}
+
+    def article(
+        self,
+        ctx: PageContext,
+        article_id: int,
+        slug: str | None,
+        form_state: FormState | None = None,
+        status: int = 200,
+    ) -> RenderedPage:
+        """The article (or its 404/410 page, or a 301 to its canonical URL); ``form_state`` after a POST."""
+        run = self.queries.article(article_id, ctx.site.id)
+        page = article_page(run.data, ctx.urls)
+        if page is None:
+            if self.queries.article_status(article_id) == "withdrawn":
+                return self.error_page(
+                    ctx, 410, "Article withdrawn", "This article was withdrawn and is gone."
+                )
+            return self.error_page(ctx, 404, "Article not found", "There is no article at this address.")
+        article = page.article
+        if form_state is None and (article.domain != ctx.site.id or slug != article.slug):
+            return self.redirect(ctx, article.url)
+        state = form_state or FormState()
+        form = LinkForm(
+            action=article.url,
+            csrf=self.tokens.issue(article.id),
+            url=state.url,
+            consent=state.consent,
+            error=state.error,
+            notice=state.notice,
+            rules_text=rules_text(self.settings.links_max_per_page),
+        )
+        debug = self.debug_panel(run)
+        body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug)
+        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision)
+
+    def home(self, ctx: PageContext, page_number: int) -> RenderedPage:
+        size = self.settings.home_page_size
+        run = self.queries.home(ctx.site.id, size, page_number)
+        rows = run.data.get("articles") or []
+        if page_number > 1 and not rows:
+            return self.error_page(ctx, 404, "Page not found", "There are no articles on this page.")
+        return self.html_page(
+            ctx,
+            "home.html",
+            articles=listed_articles(rows[:size], ctx.urls),
+            page_number=page_number,
+            canonical=ctx.urls.home(page_number),
+            prev_url=ctx.urls.home(page_number - 1) if page_number > 1 else None,
+            next_url=ctx.urls.home(page_number + 1) if len(rows) > size else None,
+            debug=self.debug_panel(run),
+        )
+
+    def xml_page(self, ctx: PageContext, template: str, media_type: str, **context: Any) -> RenderedPage:
+        body = self.renderer.render(template, site=ctx.site, urls=ctx.urls, **context)
+        return RenderedPage(200, body.encode(), media_type, time.time(), ctx.revision)
+
+    def sitemap_index(self, ctx: PageContext) -> RenderedPage:
+        aggregate = (self.queries.sitemap_index(ctx.site.id).data.get("qa_ai_aggregate") or {}).get(
+            "aggregate"
+        ) or {}
+        count = int(aggregate.get("count") or 0)
+        newest = parse_timestamp((aggregate.get("max") or {}).get("updated_at"))
+        lastmod = newest.isoformat() if newest else None
+        pages = max(1, math.ceil(count / SITEMAP_PAGE_SIZE))
+        entries = [
+            {"url": ctx.urls.path(f"/sitemap-{n}.xml"), "lastmod": lastmod} for n in range(1, pages + 1)
+        ]
+        return self.xml_page(ctx, "sitemap_index.xml", "application/xml", entries=entries)
+
+    def sitemap_page(self, ctx: PageContext, number: int) -> RenderedPage:
+        run = self.queries.sitemap_page(ctx.site.id, SITEMAP_PAGE_SIZE, (number - 1) * SITEMAP_PAGE_SIZE)
+        rows = run.data.get("qa_ai") or []
+        if number > 1 and not rows:
+            return self.error_page(ctx, 404, "Page not found", "This sitemap page does not exist.")
+        entries = [{"url": ctx.urls.home(), "lastmod": None}] if number == 1 else []
+        for row in rows:
+            modified = parse_timestamp(row.get("updated_at"))
+            entries.append(
+                {
+                    "url": ctx.urls.article(int(row["id"]), str(row.get("slug") or "")),
+                    "lastmod": modified.isoformat() if modified else None,
+                }
+            )
+        return self.xml_page(ctx, "sitemap_page.xml", "application/xml", entries=entries)
+
+    def feed(self, ctx: PageContext) -> RenderedPage:
+        items = listed_articles(self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.urls)
+        entries: list[dict[str, str | None]] = []
+        updates: list[str] = []
+        for item in items:
+            published = f"{item.date.isoformat()}T00:00:00Z" if item.date else None
+            updated = item.modified.isoformat() if item.modified else published or "1970-01-01T00:00:00Z"
+            updates.append(updated)
+            entries.append(
+                {
+                    "title": item.title,
+                    "url": item.url,
+                    "lead": item.lead,
+                    "published": published,
+                    "updated": updated,
+                }
+            )
+        newest = max(updates, default="1970-01-01T00:00:00Z")
+        return self.xml_page(ctx, "feed.xml", "application/atom+xml", articles=entries, updated=newest)

@@ -1,0 +1,48 @@
+"""The templates: a Jinja2 environment with autoescape on for HTML and XML, and the page queries beside them.
+
+Rendering is a pure function of its context; the routes build the context from a GraphQL response.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from qapress.site.assets import StaticAssets
+from qapress.site.views import long_date
+
+
+@cache
+def page_query(name: str) -> str:
+    """The GraphQL query of a page, from ``templates/<name>.graphql``."""
+    return resources.files("qapress.site").joinpath("templates", f"{name}.graphql").read_text("utf-8")
+
+
+@jinja2.pass_context
+def _asset_url(context: jinja2.runtime.Context, name: str) -> str:
+    renderer: Renderer = context["renderer"]
+    return str(context["urls"].path(renderer.assets.path(name)))
+
+
+class Renderer:
+    """Renders the site's templates; ``asset('site.css')`` in a template gives the asset's absolute URL."""
+
+    def __init__(self, assets: StaticAssets) -> None:
+        self.assets = assets
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("qapress.site", "templates"),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["long_date"] = long_date
+        self.env.globals["asset"] = _asset_url
+
+    def render(self, template: str, **context: Any) -> str:
+        context.setdefault("debug", None)
+        context.setdefault("canonical", None)
+        return self.env.get_template(template).render(renderer=self, **context)

@@ -1,0 +1,135 @@
+"""HTTP done once for every page: ETag and Last-Modified with 304 answers, gzip, caching and security headers."""
+
+from __future__ import annotations
+
+from email.utils import formatdate, parsedate_to_datetime
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qapress.site.page_cache import RenderedPage
+
+#: Bodies smaller than this are sent as they are: gzip would not pay for itself.
+GZIP_MIN_BYTES = 512
+
+
+def content_security_policy(origin: str) -> str:
+    """No script at all, styles and forms only from the site itself, never framed."""
+    return (
+        "default-src 'none'; "
+        f"style-src 'self' {origin}; "
+        "img-src 'self' https: data:; "
+        f"form-action 'self' {origin}; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2): ``W/`` prefixes are ignored, ``*`` matches anything."""
+    bare = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == bare:
+            return True
+    return False
+
+
+def not_modified(headers: Headers, page: RenderedPage) -> bool:
+    """Whether a GET may be answered 304: If-None-Match decides when present, else If-Modified-Since."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, page.etag)
+    if_modified_since = headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return int(page.last_modified) <= since
+    return False
+
+
+def page_response(
+    headers: Headers,
+    page: RenderedPage,
+    *,
+    origin: str,
+    cache_control: str,
+    method: str = "GET",
+) -> Response:
+    """The response for a rendered page: 304 when the client has it, gzip when it takes it."""
+    response_headers = {
+        "ETag": page.etag,
+        "Last-Modified": formatdate(page.last_modified, usegmt=True),
+        "Cache-Control": cache_control,
+        "Vary": "Accept-Encoding",
+        "Content-Security-Policy": content_security_policy(origin),
+    }
+    if page.location is not None:
+        return Response(
+            status_code=page.status, headers={"Location": page.location, "Cache-Control": cache_control}
+        )
+    if page.status == 200 and method in ("GET", "HEAD") and not_modified(headers, page):
+        return Response(status_code=304, headers=response_headers)
+    body = page.body
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in headers.get("accept-encoding", "").lower():
+        body = page.gzipped()
+        response_headers["Content-Encoding"] = "gzip"
+    return Response(body, status_code=page.status, media_type=page.media_type, headers=response_headers)
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response, and a strict CSP to those that set none themselves.
+
+    ``csp_exempt`` paths (the engine's GraphiQL page needs its scripts) keep whatever they send.
+    """
+
+    def __init__(self, app: ASGIApp, csp_exempt: tuple[str, ...] = ("/v1/", "/v1alpha1/")) -> None:
+        self.app = app
+        self.csp_exempt = csp_exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        exempt = str(scope.get("path", "")).startswith(self.csp_exempt)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not exempt:
+                    headers.setdefault(
+                        "content-security-policy",
+                        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class GZipPrefixMiddleware:
+    """Starlette's gzip for the paths under ``prefixes`` (the engine's JSON); the site's pages and assets are
+    compressed once when rendered (``page_response``), so gzip-on-the-fly would only repeat the work."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...], minimum_size: int = GZIP_MIN_BYTES) -> None:
+        self.app = app
+        self.prefixes = prefixes
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -1,0 +1,62 @@
+"""The store's revision counters (migration ``0004``), read with one cheap statement per request.
+
+Triggers bump ``content`` on any change a page could show and ``domain`` on any change to the sites
+themselves. A page rendered at content revision R is current as long as the counter still reads R.
+``RevisionReader`` reads both counters as one text value over the engine's per-thread raw connections
+(autocommit, no pool checkout, no BEGIN): one statement, a few microseconds on a page-cache hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from qapress.engine.connections import ThreadConnections
+
+site_revision = sa.Table(
+    "site_revision",
+    sa.MetaData(),
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+)
+
+_READ = sa.select(site_revision.c.name, site_revision.c.revision)
+
+
+@dataclass(frozen=True)
+class Revisions:
+    content: int
+    domain: int
+
+
+def read_revisions(engine: Engine) -> Revisions:
+    """Both counters in one statement (0 when a counter row is missing, e.g. after a truncate)."""
+    with engine.connect() as connection:
+        values = {str(name): int(revision) for name, revision in connection.execute(_READ)}
+    return Revisions(content=int(values.get("content", 0)), domain=int(values.get("domain", 0)))
+
+
+#: Both counters as one text value, ``"<content> <domain>"``, in SQL both databases speak.
+REVISIONS_SQL = (
+    "SELECT CAST(c.revision AS TEXT) || ' ' || CAST(d.revision AS TEXT) "
+    "FROM site_revision c, site_revision d WHERE c.name = 'content' AND d.name = 'domain'"
+)
+
+
+class RevisionReader:
+    """Reads the counters once per request, on a connection per thread kept open between requests."""
+
+    def __init__(self, engine: Engine, timeout_ms: int = 5_000) -> None:
+        self.connections = ThreadConnections(engine, timeout_ms)
+
+    def read(self) -> Revisions:
+        text = self.connections.fetch_text(REVISIONS_SQL, ())
+        if not text:
+            return Revisions(0, 0)
+        content, _, domain = text.partition(" ")
+        return Revisions(int(content), int(domain))
+
+    def close(self) -> None:
+        self.connections.close_all()

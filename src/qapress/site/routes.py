@@ -1,0 +1,285 @@
+"""The request pipeline and the routes of the sites: every GET goes through ``SiteApp.serve``.
+
+A request goes: revision check (one statement) -> its site from the Host header -> the rendered-page cache
+-> on a miss, the page's builder (``pages.py``: one GraphQL query and a template). The link form's POST is
+checked here (size, token, origin) and handed to ``qapress.links.submit_link``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from qapress.engine import EngineError, GraphQLEngine
+from qapress.links.errors import LinkRuleError
+from qapress.links.form import LinkForm as PostedLinkForm
+from qapress.links.form import read_link_form
+from qapress.links.ip_hash import resolve_salt
+from qapress.links.rules import LinkRules
+from qapress.links.submit import Refused, submit_link
+from qapress.settings import Settings
+from qapress.site.assets import StaticAssets
+from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
+from qapress.site.errors import PageQueryFailed
+from qapress.site.forms import (
+    ACCEPTED_NOTICE,
+    REFUSAL_STATUS,
+    FormState,
+    FormTokens,
+    origin_allowed,
+)
+from qapress.site.page_cache import PageCache, RenderedPage
+from qapress.site.pages import PageContext, Pages
+from qapress.site.queries import PageQueries
+from qapress.site.render import Renderer
+from qapress.site.responses import page_response
+from qapress.site.revision import RevisionReader
+from qapress.site.urls import SiteURLs
+
+#: GraphQL's Int is 32-bit: a larger id in a URL names no article.
+MAX_ID = 2**31 - 1
+
+
+def no_site() -> Response:
+    return PlainTextResponse("No site is served at this address.", status_code=404)
+
+
+def unavailable() -> Response:
+    return PlainTextResponse(
+        "The database is unavailable; please try again shortly.",
+        status_code=503,
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+    )
+
+
+class SiteApp:
+    """The network's sites over one store; ``routes()`` are mounted by ``create_app``."""
+
+    def __init__(self, settings: Settings, engine: Engine, gql: GraphQLEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.gql = gql
+        self.queries = PageQueries(gql)
+        self.assets = StaticAssets()
+        self.renderer = Renderer(self.assets)
+        self.cache = PageCache(settings.page_cache_size)
+        self.revisions = RevisionReader(engine, settings.statement_timeout_ms)
+        self.tokens = FormTokens(settings.secret_key or secrets.token_urlsafe(32))
+        self.debug = settings.debug
+        self.pages = Pages(settings, self.queries, self.renderer, self.tokens, self.debug)
+        self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)
+        self.directory = DomainDirectory([], self.policy)
+        self._domain_revision = -1
+        self._directory_lock = threading.Lock()
+        self.anonymous_cache_control = f"public, max-age={settings.page_max_age}"
+        self.link_rules = LinkRules.from_settings(settings)
+        self._ip_salt: str | None = None
+
+    def ip_salt(self) -> str:
+        """The salt of readers' IP hashes, read (or created) on the first submission."""
+        if self._ip_salt is None:
+            self._ip_salt = resolve_salt(self.settings)
+        return self._ip_salt
+
+    # --- the request pipeline -------------------------------------------------------------------------
+
+    def context(self, request: Request) -> PageContext | None:
+        """Check the revisions (reloading the domains when they moved) and find the request's site."""
+        revisions = self.revisions.read()
+        if revisions.domain != self._domain_revision:
+            with self._directory_lock:
+                if revisions.domain != self._domain_revision:
+                    with self.engine.connect() as connection:
+                        self.directory = DomainDirectory(load_domains(connection), self.policy)
+                    self._domain_revision = revisions.domain
+        host_header = request.headers.get("host", "")
+        site = self.directory.resolve(host_header)
+        if site is None:
+            return None
+        base_url = self.settings.public_base_url
+        urls = SiteURLs(site, self.directory, self.settings.public_scheme, base_url)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return PageContext(site, urls, revisions.content, (normalize_host(host_header), path))
+
+    def context_or_answer(self, request: Request) -> PageContext | Response:
+        """The request's context, or the answer when there is none: 404 (no site) or 503 (no database)."""
+        try:
+            ctx = self.context(request)
+        except (EngineError, SQLAlchemyError):
+            return unavailable()
+        return no_site() if ctx is None else ctx
+
+    def serve(self, request: Request, build: Callable[[PageContext], RenderedPage]) -> Response:
+        """Answer a GET from the page cache or by building the page (runs in the threadpool)."""
+        ctx = self.context_or_answer(request)
+        if isinstance(ctx, Response):
+            return ctx
+        page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
+        if page is None:
+            try:
+                page = build(ctx)
+            except PageQueryFailed:
+                return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
+            if not self.debug:
+                self.cache.put(*ctx.cache_key, page)
+        cache_control = "no-store" if self.debug else self.anonymous_cache_control
+        return page_response(
+            request.headers,
+            page,
+            origin=ctx.urls.origin(),
+            cache_control=cache_control,
+            method=request.method,
+        )
+
+    def error_response(self, ctx: PageContext, status: int, heading: str, message: str) -> Response:
+        page = self.pages.error_page(ctx, status, heading, message)
+        return page_response(Headers(), page, origin=ctx.urls.origin(), cache_control="no-store")
+
+    # --- routes ---------------------------------------------------------------------------------------
+
+    async def home_route(self, request: Request) -> Response:
+        raw = request.query_params.get("page", "1")
+        if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+            return await self._not_found(request)
+        return await run_in_threadpool(self.serve, request, lambda ctx: self.pages.home(ctx, int(raw)))
+
+    async def article_route(self, request: Request) -> Response:
+        article_id = int(request.path_params["id"])
+        if article_id > MAX_ID:
+            return await self._not_found(request)
+        slug = request.path_params.get("slug")
+        return await run_in_threadpool(
+            self.serve, request, lambda ctx: self.pages.article(ctx, article_id, slug)
+        )
+
+    async def submit_route(self, request: Request) -> Response:
+        """The link form's POST: a small urlencoded body, read with a size limit before anything else."""
+        article_id = int(request.path_params["id"])
+        if article_id > MAX_ID:
+            return await self._not_found(request)
+        limit = self.settings.links_max_request_bytes
+        if int(request.headers.get("content-length") or 0) > limit:
+            return PlainTextResponse("The form you sent is too large.", status_code=413)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return PlainTextResponse("Send the form as application/x-www-form-urlencoded.", status_code=415)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return PlainTextResponse("The form you sent is too large.", status_code=413)
+        fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        return await run_in_threadpool(self.submit, request, article_id, fields)
+
+    def submit(self, request: Request, article_id: int, fields: dict[str, str]) -> Response:
+        """Check the token and origin, hand the fields to ``submit_link``, and show the page with the outcome."""
+        ctx = self.context_or_answer(request)
+        if isinstance(ctx, Response):
+            return ctx
+        try:
+            posted = read_link_form(fields)
+        except LinkRuleError:
+            posted = PostedLinkForm(url="", consent=False, honeypot="")
+        kept = FormState(url=posted.url[:4096], consent=posted.consent)
+        origins = {ctx.urls.origin(), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+        token_ok = self.tokens.valid(fields.get("csrf", ""), article_id)
+        if not token_ok or not origin_allowed(request.headers.get("origin"), origins):
+            state, status = kept.refused("This form has expired; please submit it again."), 403
+        else:
+            client = request.client.host if request.client else None
+            outcome = submit_link(
+                self.engine,
+                article_id,
+                posted.url,
+                posted.consent,
+                ip=client,
+                honeypot=posted.honeypot,
+                rules=self.link_rules,
+                salt=self.ip_salt(),
+            )
+            if isinstance(outcome, Refused):
+                state, status = kept.refused(outcome.message), REFUSAL_STATUS.get(outcome.code, 400)
+            else:
+                state, status = FormState(notice=ACCEPTED_NOTICE), 200
+        try:
+            page = self.pages.article(ctx, article_id, None, form_state=state, status=status)
+        except PageQueryFailed:
+            return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
+        return page_response(request.headers, page, origin=ctx.urls.origin(), cache_control="no-store")
+
+    async def sitemap_route(self, request: Request) -> Response:
+        return await run_in_threadpool(self.serve, request, self.pages.sitemap_index)
+
+    async def sitemap_page_route(self, request: Request) -> Response:
+        number = int(request.path_params["number"])
+        if not 1 <= number <= 100_000:
+            return await self._not_found(request)
+        return await run_in_threadpool(self.serve, request, lambda ctx: self.pages.sitemap_page(ctx, number))
+
+    async def feed_route(self, request: Request) -> Response:
+        return await run_in_threadpool(self.serve, request, self.pages.feed)
+
+    async def robots_route(self, request: Request) -> Response:
+        ctx = await run_in_threadpool(self.context_or_answer, request)
+        if isinstance(ctx, Response):
+            return ctx
+        text = f"User-agent: *\nAllow: /\nDisallow: /v1/\n\nSitemap: {ctx.urls.path('/sitemap.xml')}\n"
+        return PlainTextResponse(text, headers={"Cache-Control": self.anonymous_cache_control})
+
+    async def static_route(self, request: Request) -> Response:
+        asset = self.assets.by_hashed_name.get(request.path_params["name"])
+        if asset is None:
+            return PlainTextResponse("Not found.", status_code=404)
+        etag = f'"{asset.hashed_name}"'
+        headers = {
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "ETag": etag,
+            "Vary": "Accept-Encoding",
+        }
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", "").lower():
+            headers["Content-Encoding"] = "gzip"
+            return Response(asset.gzipped, media_type=asset.media_type, headers=headers)
+        return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+    async def _not_found(self, request: Request) -> Response:
+        def build() -> Response:
+            ctx = self.context_or_answer(request)
+            if isinstance(ctx, Response):
+                return ctx
+            return self.error_response(ctx, 404, "Page not found", "There is nothing at this address.")
+
+        return await run_in_threadpool(build)
+
+    async def not_found_handler(self, request: Request, _exc: Exception) -> Response:
+        return await self._not_found(request)
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.home_route, methods=["GET", "HEAD"]),
+            Route("/a/{id:int}", self.article_route, methods=["GET", "HEAD"]),
+            Route("/a/{id:int}/links", self.submit_route, methods=["POST"]),
+            Route("/a/{id:int}/{slug}", self.article_route, methods=["GET", "HEAD"]),
+            Route("/a/{id:int}/{slug}", self.submit_route, methods=["POST"]),
+            Route("/sitemap.xml", self.sitemap_route, methods=["GET", "HEAD"]),
+            Route("/sitemap-{number:int}.xml", self.sitemap_page_route, methods=["GET", "HEAD"]),
+            Route("/feed.xml", self.feed_route, methods=["GET", "HEAD"]),
+            Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
+            Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        ]
+
+
+async def healthz(_request: Request) -> Response:
+    return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})

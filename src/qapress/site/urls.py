@@ -1,0 +1,45 @@
+"""Absolute, canonical URLs of a site's pages: every link on a page is built here.
+
+The canonical origin of a site is ``{public_scheme}://{host}``; for local use ``public_base_url`` replaces it,
+as a template such as ``http://{host}:8000`` (``{host}`` optional). The links package checks backlinks against
+the same article URLs (``qapress.store.urls``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from qapress.site.domains import Domain, DomainDirectory
+from qapress.store.urls import article_path, site_base_url
+
+# The site's names for the shared functions: the origin of a site and the path of an article.
+site_origin = site_base_url
+__all__ = ["SiteURLs", "article_path", "site_origin"]
+
+
+@dataclass(frozen=True)
+class SiteURLs:
+    """URL builder for one request: its own site, and the other sites of the network by domain id."""
+
+    site: Domain
+    directory: DomainDirectory
+    scheme: str = "https"
+    base_url: str | None = None
+
+    def origin(self, domain: Domain | None = None) -> str:
+        return site_origin((domain or self.site).host, self.scheme, self.base_url)
+
+    def home(self, page: int = 1) -> str:
+        return self.origin() + "/" + (f"?{urlencode({'page': page})}" if page > 1 else "")
+
+    def article(self, article_id: int, slug: str, domain_id: int | None = None) -> str:
+        """The canonical URL of an article; ``domain_id`` picks another site of the network."""
+        domain = self.directory.get(domain_id) if domain_id is not None else self.site
+        return self.origin(domain or self.site) + article_path(article_id, slug)
+
+    def links_form(self, article_id: int) -> str:
+        return self.origin() + f"/a/{article_id}/links"
+
+    def path(self, path: str) -> str:
+        return self.origin() + path

@@ -1,0 +1,248 @@
+"""The site in a real browser (Debian's Chromium through Playwright): content, links, status pages,
+hostile text that must not run, accessibility (axe-core) and the screenshots the README shows.
+
+Skips with the reason when Chromium or Playwright is missing; under CI=true that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+from tests.conftest import missing
+
+from qapress.store.demo import SEED_ARTICLE_ID, SEED_OUTRO, SEED_TITLE
+from qapress.store.schema import link, qa_ai
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from tests.site.live import LiveSite
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).with_name("data") / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+HOSTILE_ID = 6646300
+HOSTILE = "\"><img src=x onerror=\"window.__xss='img'\"><script>window.__xss='script'</script>"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(live: LiveSite) -> LiveSite:
+    """The demo site plus one article and two reader links made of hostile text."""
+    with live.engine.begin() as connection:
+        connection.execute(
+            qa_ai.insert().values(
+                id=HOSTILE_ID,
+                domain=7,
+                title=f"Hostile {HOSTILE}",
+                slug="hostile",
+                text=f"{HOSTILE}\n\n## {HOSTILE}\n\n<a href=\"javascript:window.__xss='a'\">click</a>",
+                lead=HOSTILE,
+                faq=[{"question": f"{HOSTILE}?", "answer": HOSTILE}],
+                outro=HOSTILE,
+                image_credit=HOSTILE,
+                image_url="javascript:window.__xss='image'",
+            )
+        )
+        connection.execute(
+            link.insert(),
+            [
+                {
+                    "article_id": HOSTILE_ID,
+                    "url": "javascript:window.__xss='link'",
+                    "url_key": "k1",
+                    "title": HOSTILE,
+                    "consent": True,
+                    "status": "live",
+                },
+                {
+                    "article_id": HOSTILE_ID,
+                    "url": "https://example.com/ok",
+                    "url_key": "k2",
+                    "title": HOSTILE,
+                    "consent": True,
+                    "status": "live",
+                },
+            ],
+        )
+    return live
+
+
+def seed_url(site: LiveSite) -> str:
+    return site.url(f"/a/{SEED_ARTICLE_ID}")
+
+
+def open_page(browser: Browser, url: str, **options: Any) -> tuple[Page, Any]:
+    context = browser.new_context(**options)
+    page = context.new_page()
+    response = page.goto(url)
+    return page, response
+
+
+def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSite, demo_url: str) -> None:
+    if not demo_url.startswith("sqlite"):
+        pytest.skip("the screenshots are taken once, from the SQLite run")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = [
+        (
+            "article-phone.png",
+            seed_url(live),
+            {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True},
+        ),
+        ("article-desktop.png", seed_url(live), {"viewport": DESKTOP}),
+        ("article-desktop-dark.png", seed_url(live), {"viewport": DESKTOP, "color_scheme": "dark"}),
+        ("home-phone.png", live.url("/"), {"viewport": PHONE, "is_mobile": True}),
+    ]
+    for name, url, options in shots:
+        page, response = open_page(browser, url, **options)
+        assert response.status == 200
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= options["viewport"]["width"], f"{name}: the page scrolls sideways ({width}px)"
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        page.context.close()
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
+    from tests.site.live import serve_site
+
+    with serve_site(live.engine, debug=True) as debug_site:
+        page, response = open_page(browser, seed_url(debug_site), viewport=DESKTOP)
+        panel = page.get_by_role("complementary", name="Debug")
+        assert re.fullmatch(r"GraphQL · \d+(\.\d)? ms", panel.locator("h2").inner_text())
+        panel.screenshot(path=str(SCREENSHOTS / "debug-panel.png"))
+        page.context.close()
+
+
+def test_the_seed_page_shows_every_block_and_links_on(browser: Browser, site: LiveSite) -> None:
+    page, response = open_page(browser, seed_url(site), viewport=DESKTOP)
+    assert response.status == 200
+    assert response.request.redirected_from is not None  # /a/{id} went to the canonical URL by a 301
+    assert response.request.redirected_from.response().status == 301  # type: ignore[union-attr]
+    assert page.url.startswith(site.url(f"/a/{SEED_ARTICLE_ID}/heat-2-"))
+    assert page.locator("h1").inner_text() == SEED_TITLE
+    assert page.locator(".credit").inner_text() == "source: gettyimages"
+    assert page.locator("article time").inner_text() == "February 25, 2026"
+    body = page.locator(".body p").all_inner_texts()
+    assert body[0].startswith("Heat 2, a project that would pick up after the iconic film Heat")
+    assert page.locator(".faq h2").all_inner_texts() == [
+        "Is there a Heat 2 release date?",
+        "Is Leonardo DiCaprio joining the Heat 2 cast?",
+        "What Heat 2 is about",
+    ]
+    assert page.locator(".faq p").first.inner_text().startswith("Not yet.")
+    assert page.locator(".outro").inner_text() == SEED_OUTRO
+    assert page.get_by_role("heading", name="Related links").is_visible()
+    assert page.locator(".related li a").count() == 8
+    assert page.locator(".network li a").count() == 3
+    for href in page.locator(".related li a").evaluate_all("links => links.map(a => a.href)"):
+        assert urlsplit(href).hostname == "screen.localhost"
+    for href in page.locator(".network li a").evaluate_all("links => links.map(a => a.href)"):
+        parts = urlsplit(href)
+        assert parts.hostname != "screen.localhost" and int(parts.path.split("/")[2]) < SEED_ARTICLE_ID
+    assert page.get_by_label("By submitting, I confirm I have the right to share this link").count() == 1
+    assert page.locator(".rules").inner_text() == "Duplicate URLs are rejected. Up to 5 links per page."
+    site.responses.clear()
+    again = page.reload()  # the browser revalidates with If-None-Match: the server answers 304
+    assert again is not None and "if-none-match" in again.request.all_headers()
+    assert (urlsplit(page.url).path, 304) in site.responses
+    related = page.locator(".related li a").nth(1)
+    title = related.inner_text()
+    related.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == title
+    page.context.close()
+
+
+def test_the_form_works_without_javascript(browser: Browser, site: LiveSite) -> None:
+    page, _ = open_page(browser, seed_url(site), java_script_enabled=False)
+    page.get_by_label("Address of the page that links here").fill("https://fans.example.net/heat")
+    page.get_by_role("button", name="Submit link").click()
+    assert page.locator(".error").inner_text().startswith("Please tick the box")
+    assert (
+        page.get_by_label("Address of the page that links here").input_value()
+        == "https://fans.example.net/heat"
+    )
+    page.get_by_label("By submitting, I confirm").check()
+    page.get_by_role("button", name="Submit link").click()
+    assert page.locator(".notice").inner_text().startswith("Thank you.")
+    page.context.close()
+
+
+def test_missing_and_withdrawn_articles_are_real_pages(browser: Browser, site: LiveSite) -> None:
+    page, response = open_page(browser, site.url("/a/999999999/nothing"))
+    assert response.status == 404 and page.locator("h1").inner_text() == "Article not found"
+    with site.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646011).values(status="withdrawn"))
+    response = page.goto(site.url("/a/6646011/x"))
+    assert response is not None and response.status == 410
+    assert page.locator("h1").inner_text() == "Article withdrawn"
+    page.context.close()
+
+
+def test_hostile_text_never_runs(browser: Browser, site: LiveSite) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path in (f"/a/{HOSTILE_ID}/hostile", "/", f"/a/{SEED_ARTICLE_ID}"):
+        page.goto(site.url(path))
+        assert page.evaluate("window.__xss") is None
+    assert page.locator("h1").inner_text().startswith("Heat 2")  # the seed page lists the hostile title
+    page.goto(site.url(f"/a/{HOSTILE_ID}/hostile"))
+    assert page.locator("h1").inner_text() == f"Hostile {HOSTILE}"
+    assert page.locator("img").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.locator(".reader-links li").count() == 2
+    assert page.locator(".reader-links a").get_attribute("rel") == "ugc nofollow"
+    for anchor in page.locator("main a").all():
+        anchor.click(modifiers=["Control"])  # opening links must not run anything either
+    assert page.evaluate("window.__xss") is None and dialogs == []
+    context.close()
+
+
+def test_axe_finds_no_violations(browser: Browser, site: LiveSite) -> None:
+    # bypass_csp only lets the test inject axe: the pages themselves allow no script at all.
+    page, _ = open_page(browser, seed_url(site), bypass_csp=True)
+    for url in (seed_url(site), site.url("/"), site.url("/a/999999999/x")):
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+            page.goto(url)
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']}))"
+                ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+            )
+            assert violations == [], f"{url} ({scheme}): {violations}"
+    page.context.close()
+
+
+def test_focus_is_visible_and_the_skip_link_works(browser: Browser, site: LiveSite) -> None:
+    page, _ = open_page(browser, seed_url(site))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.context.close()

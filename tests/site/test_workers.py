@@ -1,0 +1,134 @@
+"""``qapress serve --workers 2``: two processes, two page caches, one store; a change shows in both at once."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from qapress.store.demo import SEED_ARTICLE_ID
+from qapress.store.schema import qa_ai
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, str]]:
+    from tests.site.live import demo_store
+
+    demo_store(demo_url).dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "QAPRESS_DATABASE_URL": demo_url,
+        "QAPRESS_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "QAPRESS_LINKS_WORKER_IN_SERVE": "0",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qapress",
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--domain",
+            "screen.localhost",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield port, demo_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def seed_titles(port: int, requests: int = 16) -> set[str]:
+    """The h1 of the seed page over fresh connections (each may land on either worker)."""
+    titles = set()
+    for _ in range(requests):
+        first = httpx.get(
+            f"http://127.0.0.1:{port}/a/{SEED_ARTICLE_ID}", headers={"Host": f"screen.localhost:{port}"}
+        )
+        assert first.status_code == 301
+        location = httpx.URL(first.headers["location"])
+        page = httpx.get(
+            f"http://127.0.0.1:{port}{location.raw_path.decode()}", headers={"Host": location.netloc.decode()}
+        )
+        assert page.status_code == 200
+        titles.add(HTMLParser(page.text).css_first("h1").text())
+    return titles
+
+
+def test_a_change_reaches_every_worker_cache(server: tuple[int, str]) -> None:
+    port, url = server
+    assert len(seed_titles(port)) == 1  # both workers render and cache the page
+    from qapress.store import open_engine
+
+    engine = open_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title="Heat 2, retitled")
+        )
+    engine.dispose()
+    assert seed_titles(port) == {"Heat 2, retitled"}
+
+
+def test_the_pinned_domain_serves_unknown_hosts(server: tuple[int, str]) -> None:
+    port, _ = server
+    home = httpx.get(f"http://127.0.0.1:{port}/")
+    assert HTMLParser(home.text).css_first(".brand").text() == "Screen Q&A"
+    canonical = HTMLParser(home.text).css_first("link[rel=canonical]").attributes["href"]
+    assert canonical == f"http://screen.localhost:{port}/"
+
+
+def test_an_unknown_domain_is_one_line(demo_url: str, tmp_path: Path) -> None:
+    from tests.site.live import demo_store
+
+    demo_store(demo_url).dispose()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qapress",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--domain",
+            "nowhere.localhost",
+        ],
+        env={**os.environ, "QAPRESS_DATABASE_URL": demo_url, "QAPRESS_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--domain nowhere.localhost: no site has that host; the sites are: news.localhost" in result.stderr
