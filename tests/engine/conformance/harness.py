@@ -17,7 +17,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine.hasura_setup import HasuraMetadata, SqlTranslator, plan_fixture
+from qapress.engine.hasura_setup import HasuraMetadata, plan_fixture
+from qapress.engine.hasura_sql import SqlTranslator
 from qapress.store import open_engine
 
 from .compare import compare_response

@@ -8,13 +8,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from qapress.engine.hasura_setup import (
-    FixtureError,
-    HasuraMetadata,
-    SqlTranslator,
-    plan_fixture,
-    split_sql,
-)
+from qapress.engine.hasura_setup import FixtureError, HasuraMetadata, plan_fixture
+from qapress.engine.hasura_sql import SqlTranslator, split_sql
 from qapress.store import open_engine
 
 from .harness import available_extensions, run_statements
