@@ -26,6 +26,7 @@ from qapress.engine.errors import (
     ConstraintViolation,
     EngineError,
     PermissionDenied,
+    QueryTimeout,
     SessionVariableMissing,
     ValidationFailed,
 )
@@ -175,6 +176,8 @@ class MutationCompiler(OperationCompiler):
         try:
             return self.connection.exec_driver_sql(text, values)
         except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout
+                raise QueryTimeout(self.connection.info.get("statement_timeout_ms", 0)) from exc
             raise database_error(exc, self.dialect.name) from exc
 
     # --- identities ----------------------------------------------------------------------------------------
@@ -542,13 +545,18 @@ def run_mutation(
     options: CompileOptions,
     operation: OperationDefinitionNode,
     insert_hooks: Mapping[str, InsertHook] | None = None,
+    statement_timeout_ms: int | None = None,
 ) -> str:
-    """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON."""
+    """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
+    On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
     with engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
             if dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+                if statement_timeout_ms:
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+                    connection.info["statement_timeout_ms"] = int(statement_timeout_ms)
             compiler = MutationCompiler(
                 model,
                 role_schema,

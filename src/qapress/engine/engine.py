@@ -265,6 +265,7 @@ class GraphQLEngine:
                 options,
                 operation,
                 self.insert_hooks,
+                self.statement_timeout_ms,
             )
             return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
