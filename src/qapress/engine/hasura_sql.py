@@ -325,6 +325,7 @@ class SqlTranslator:
                 constraints = re.sub(
                     r"(?i)\bgenerated\s+(always|by\s+default)\s+as\s+identity\b", "", constraints
                 )
+                constraints = " ".join(constraints.split())
                 primary = re.search(r"(?i)\bprimary\s+key\b", constraints)
                 if primary and base_type not in ("bigserial", "serial8"):
                     # The rowid alias: NOT NULL as in PostgreSQL (SQLite would report it nullable).

@@ -227,3 +227,28 @@ def test_every_fixture_folder_sets_up_and_tears_down(
         assert not set(sa.inspect(engine).get_table_names()) & tracked
     finally:
         engine.dispose()
+
+
+def test_sqlite_folds_a_later_foreign_key_into_its_table_and_defaults_into_nulls() -> None:
+    statements = SqlTranslator("sqlite").translate(
+        "CREATE TABLE message (id int PRIMARY KEY, parent_id INT NULL);\n"
+        "INSERT INTO message (id, parent_id) VALUES (1, default), (2, 1);\n"
+        "alter table message add constraint parent_fk foreign key (parent_id) references message(id);"
+    )
+    assert statements == [
+        "CREATE TABLE message (\n  id int NOT NULL PRIMARY KEY,\n  parent_id INT NULL,\n"
+        "  constraint parent_fk foreign key (parent_id) references message(id)\n)",
+        "INSERT INTO message (id, parent_id) VALUES (1, NULL), (2, 1)",
+    ]
+
+
+def test_sqlite_runs_the_ddl_a_dropped_plpgsql_function_would_have_run() -> None:
+    statements = SqlTranslator("sqlite").translate(
+        "CREATE FUNCTION create_author() RETURNS int AS $$ BEGIN "
+        "execute $c$create table author(id int generated always as identity primary key, name text)$c$; "
+        "RETURN 0; END; $$ LANGUAGE plpgsql;\n"
+        "select from create_author();"
+    )
+    assert statements == [
+        "CREATE TABLE author (\n  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n  name text\n)"
+    ]
