@@ -17,7 +17,7 @@ from bench.links_bench import LINKS, bench_links
 from bench.machine import describe_machine
 from bench.pages import PageTarget, page_benchmarks
 from bench.query_bench import bench_network
-from bench.report import Run, render
+from bench.report import STALL_MS, Run, render
 from bench.seed import article_domains, seed_variables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +107,7 @@ def stall_note(run: Run) -> list[str]:
     """Say so when several workers answer ~40 ms slower than one: Nagle's algorithm meeting delayed ACKs."""
     floors = {p.workers: p for p in run.pages if p.target.startswith("server floor") and p.ok}
     one, more = floors.get(1), [p for w, p in floors.items() if w > 1]
-    if one is None or not more or not (one.p50_ms < 10 <= 38 <= min(p.p50_ms for p in more)):
+    if one is None or not more or not (one.p50_ms < 10 and min(p.p50_ms for p in more) >= STALL_MS):
         return []
     return [
         "With more than one worker even the fixed-bytes floor answers in ~44 ms (p50): uvicorn's"

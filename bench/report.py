@@ -13,6 +13,9 @@ from bench.machine import Machine
 from bench.pages import LoadResult
 from bench.query_bench import QueryResult
 
+#: A fixed-bytes floor this slow at its median is waiting on the network stack, not working (see Notes).
+STALL_MS = 38.0
+
 TARGETS = {
     "engine_floor_sqlite": 1.5,
     "engine_floor_pg": 2.0,
@@ -132,12 +135,15 @@ def targets(run: Run) -> list[str]:
             None,
         )
         measured, ok = "–", None
+        verdict = _verdict(None)
         if page and floor:
             share = page.rps / floor.rps
             measured, ok = f"{share:.0%}", share >= TARGETS["page_floor_share"]
+            verdict = _verdict(ok)
+            if floor.p50_ms >= STALL_MS:
+                verdict = "inconclusive: the floor itself stalls (~44 ms p50, see Notes)"
         lines.append(
-            f"| article page rps ≥ 50% of the fixed-bytes floor, {workers} worker(s) | {measured} |"
-            f" {_verdict(ok)} |"
+            f"| article page rps ≥ 50% of the fixed-bytes floor, {workers} worker(s) | {measured} | {verdict} |"
         )
     for backend in ("sqlite", "postgresql"):
         measured, ok = "–", None

@@ -63,7 +63,10 @@ class Settings(BaseSettings):
     fetch_allowed_ports: list[int] = Field(default=[80, 443])
     fetch_allow_networks: list[str] = Field(
         default=[],
-        description="Networks the fetcher may reach although private, on any port (e.g. 127.0.0.1/32).",
+        description=(
+            "Networks the fetcher (backlink check, `qapress ingest URL`) may reach although private, "
+            "on any port (e.g. 127.0.0.1/32)."
+        ),
     )
     links_check_tries: int = Field(default=3, ge=1, description="Tries before a network error is final.")
     links_retry_base_seconds: float = 60.0

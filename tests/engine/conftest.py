@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.store import open_engine
 from qapress.store.demo import load_demo
 
 from .engine_rows import load_rows
@@ -45,3 +47,14 @@ def small(engine: Engine) -> Iterator[GraphQLEngine]:
     gql = GraphQLEngine(engine, qapress_metadata())
     yield gql
     gql.close()
+
+
+@pytest.fixture
+def pg_rows(postgres_store_url: str) -> Iterator[Engine]:
+    """The small data set on PostgreSQL only, for features that exist there alone (SQL functions)."""
+    engine = open_engine(postgres_store_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("TRUNCATE domain, source, qa_ai, link RESTART IDENTITY CASCADE"))
+    load_rows(engine)
+    yield engine
+    engine.dispose()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from qapress.engine import GraphQLEngine, Metadata
+from qapress.store.schema import link
 
 
 def data(gql: GraphQLEngine, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -286,3 +288,22 @@ def test_regex_and_json_operators_exist_only_on_postgresql(small: GraphQLEngine)
     else:
         for query in (regex, contains):
             assert small.execute(query)["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def test_cast_to_string_in_where(small: GraphQLEngine) -> None:
+    query = '{ qa_ai(where: {id: {_cast: {String: {_like: "%1%"}}}, date: {_cast: {String: {_like: "2024%"}}}}) { id } }'
+    assert ids(data(small, query)["qa_ai"]) == [1]
+
+
+@pytest.mark.parametrize(
+    ("moment", "rendered"),
+    [
+        (dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "2024-01-02T03:04:05+00:00"),
+        (dt.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=dt.UTC), "2024-01-02T03:04:05.5+00:00"),
+        (dt.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=dt.UTC), "2024-01-02T03:04:05.123456+00:00"),
+    ],
+)
+def test_timestamps_render_alike(small: GraphQLEngine, moment: dt.datetime, rendered: str) -> None:
+    with small.engine.begin() as connection:
+        connection.execute(sa.update(link).where(link.c.id == 1).values(checked_at=moment))
+    assert data(small, "{ link_by_pk(id: 1) { checked_at } }") == {"link_by_pk": {"checked_at": rendered}}

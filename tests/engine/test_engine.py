@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
+from qapress.settings import Settings
 
 QUERY = (
     "query($id: Int!, $full: Boolean!) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
@@ -197,6 +198,11 @@ def test_statement_timeout_is_a_clear_error(demo: Any) -> None:
             "$.selectionSet.qa_ai.selectionSet.A.selectionSet.links.selectionSet.B.selectionSet.article.selectionSet",
         ),
         (
+            "query($l: String) { qa_ai(limit: $l) { id } }",
+            'variable "l" is declared as String, but used where Int is expected',
+            "$.selectionSet.qa_ai.args.limit",
+        ),
+        (
             "{ qa_ai_by_pk(id: null) { id } }",
             'unexpected null value for type "Int"',
             "$.selectionSet.qa_ai_by_pk.args.id",
@@ -218,3 +224,31 @@ def test_null_order_by_values_are_ignored(small: GraphQLEngine) -> None:
     }"""
     result = small.execute(query, {"o": None, "rel": None})
     assert [r["id"] for r in result["data"]["qa_ai"]] == [6, 5, 4, 3, 2, 1]
+
+
+def test_oversized_and_deeply_nested_queries_are_refused_cleanly(small: GraphQLEngine) -> None:
+    many_fields = "{ qa_ai { " + " ".join(f"a{i}: id" for i in range(12_000)) + " } }"
+    assert error(small.execute(many_fields))["extensions"]["code"] == "validation-failed"
+    deep = "{ qa_ai { " + "site { articles { " * 20 + "id" + " } }" * 20 + " } }"
+    assert error(small.execute(deep))["message"] == "the query exceeds the maximum depth of 12"
+    deeper = "{ qa_ai { " + "site { articles { " * 400 + "id" + " } }" * 400 + " } }"
+    assert error(small.execute(deeper))["extensions"]["code"] == "validation-failed"
+    brackets = "{" * 10_000
+    assert error(small.execute(brackets))["extensions"]["code"] == "validation-failed"
+
+
+def test_engine_from_settings(small: GraphQLEngine) -> None:
+    settings = Settings(anonymous_row_limit=1, max_query_depth=2, stringify_numeric_types=True)
+    gql = GraphQLEngine.from_settings(small.engine, qapress_metadata(), settings)
+    try:
+        assert (gql.anonymous_row_limit, gql.max_depth, gql.stringify_numeric_types) == (1, 2, True)
+        assert len(gql.execute("{ qa_ai { id } }", role="anonymous")["data"]["qa_ai"]) == 1
+    finally:
+        gql.close()
+
+
+def test_null_for_a_non_null_variable_with_default_takes_the_default(small: GraphQLEngine) -> None:
+    query = "query($limit: Int! = 1) { qa_ai(limit: $limit, order_by: {id: asc}) { id } }"
+    for _ in range(2):  # the second time through the plan cache
+        assert small.execute(query, {"limit": None}) == {"data": {"qa_ai": [{"id": 1}]}}
+    assert len(small.execute(query, {"limit": 3})["data"]["qa_ai"]) == 3

@@ -134,6 +134,10 @@ def editor_metadata(filter_: dict[str, Any]) -> Metadata:
         ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Omega"}}}}, {}, []),
         ({"id": {"_ceq": "src_id"}}, {}, []),
         ({"src_id": {"_clt": ["$", "id"]}}, {}, [2, 3, 5]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "{1,4}"}, [1, 4]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "[2, 6]"}, [2, 6]),
+        ({"id": {"_in": "X-Hasura-Ids"}}, {"x-hasura-ids": "{}"}, []),
+        ({"title": {"_nin": "X-Hasura-Titles"}, "domain": 1}, {"x-hasura-titles": '{"Apple pie"}'}, [2, 6]),
     ],
 )
 def test_permission_filter_spellings(
@@ -173,5 +177,98 @@ def test_role_columns_and_limit(small: GraphQLEngine) -> None:
         assert len(gql.execute("{ qa_ai { id title } }", role="editor")["data"]["qa_ai"]) == 3
         denied = gql.execute("{ qa_ai { id status } }", role="editor")
         assert denied["errors"][0]["message"] == "field \"status\" not found in type: 'qa_ai'"
+    finally:
+        gql.close()
+
+
+def test_aggregate_only_access(small: GraphQLEngine) -> None:
+    """A role with no columns but allow_aggregations may count rows, and nothing else."""
+    meta = Metadata.from_hasura(
+        [
+            {
+                "table": "qa_ai",
+                "select_permissions": [
+                    {
+                        "role": "counter",
+                        "permission": {"columns": [], "filter": {}, "allow_aggregations": True},
+                    }
+                ],
+            }
+        ]
+    )
+    gql = GraphQLEngine(small.engine, meta)
+    try:
+        assert gql.execute("{ qa_ai_aggregate { aggregate { count } } }", role="counter") == {
+            "data": {"qa_ai_aggregate": {"aggregate": {"count": 6}}}
+        }
+        columns = gql.execute("{ qa_ai_aggregate { aggregate { count(columns: [id]) } } }", role="counter")
+        assert columns["errors"][0]["message"] == '"count" has no argument named "columns"'
+        rows = gql.execute("{ qa_ai { id } }", role="counter")
+        assert rows["errors"][0]["message"] == "field \"qa_ai\" not found in type: 'query_root'"
+    finally:
+        gql.close()
+
+
+def inherited_metadata() -> Metadata:
+    tables = [
+        {
+            "table": "qa_ai",
+            "select_permissions": [
+                {
+                    "role": "reader",
+                    "permission": {"columns": ["id", "title"], "filter": {"status": "published"}},
+                },
+                {
+                    "role": "auditor",
+                    "permission": {
+                        "columns": ["id", "status"],
+                        "filter": {"domain": {"_eq": "X-Hasura-Domain-Id"}},
+                        "allow_aggregations": True,
+                    },
+                },
+                {"role": "boss", "permission": {"columns": ["id"], "filter": {"id": {"_eq": 5}}}},
+            ],
+        }
+    ]
+    inherited = [
+        {"role_name": "staff", "role_set": ["reader", "auditor"]},
+        {"role_name": "everyone", "role_set": ["staff", "boss"]},
+        {"role_name": "reader", "role_set": ["auditor"]},  # its own permission wins
+    ]
+    return Metadata.from_hasura(tables, inherited_roles=inherited)
+
+
+def test_inherited_role_combines_rows_and_hides_cells_per_parent(small: GraphQLEngine) -> None:
+    gql = GraphQLEngine(small.engine, inherited_metadata())
+    session = {"x-hasura-domain-id": "2"}
+    query = "{ qa_ai(order_by: {id: asc}) { id title status } }"
+    try:
+        assert gql.execute(query, role="staff", session=session)["data"]["qa_ai"] == [
+            {"id": 1, "title": "Apple pie", "status": None},
+            {"id": 2, "title": "banana bread", "status": None},
+            {"id": 3, "title": None, "status": "draft"},  # only the auditor reads draft 3: no title
+            {"id": 4, "title": "Date loaf", "status": "published"},
+            {"id": 6, "title": "apple crumble", "status": None},
+        ]
+        # Aggregations: allowed because one parent allows them.
+        count = gql.execute("{ qa_ai_aggregate { aggregate { count } } }", role="staff", session=session)
+        assert count["data"]["qa_ai_aggregate"]["aggregate"]["count"] == 5
+        # A role inheriting from an inherited role.
+        everyone = gql.execute(
+            "{ qa_ai(order_by: {id: asc}) { id title } }", role="everyone", session=session
+        )
+        assert [(r["id"], r["title"]) for r in everyone["data"]["qa_ai"]][-2:] == [
+            (5, None),
+            (6, "apple crumble"),
+        ]
+        # A role's own permission overrides what it would inherit.
+        own = gql.execute("{ qa_ai(order_by: {id: asc}) { id } }", role="reader")
+        assert [r["id"] for r in own["data"]["qa_ai"]] == [1, 2, 4, 6]
+        # Guarded columns are nullable in the inherited role's schema.
+        types = gql.execute(
+            '{ __type(name: "qa_ai") { fields { name type { kind } } } }', role="staff", session=session
+        )
+        kinds = {f["name"]: f["type"]["kind"] for f in types["data"]["__type"]["fields"]}
+        assert kinds == {"id": "NON_NULL", "title": "SCALAR", "status": "SCALAR"}
     finally:
         gql.close()

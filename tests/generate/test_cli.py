@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from typer.testing import CliRunner, Result
 
@@ -21,7 +21,7 @@ from qapress.store.schema import domain, grounding_report, qa_ai, source
 
 from .servers import FakeChat, Reply, chat_json, serve
 from .test_openai_backend import GOOD, INVENTED
-from .test_sources import ARTICLE_PAGE
+from .test_sources import ARTICLE_PAGE, PARAGRAPHS
 
 SOURCES = Path(__file__).with_name("sources")
 KINDS = ("sport", "science", "business", "politics", "technology")
@@ -36,6 +36,23 @@ def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open the fetch policy to the test servers on 127.0.0.1, the way tests/links does it."""
+    monkeypatch.setenv("QAPRESS_FETCH_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    get_settings.cache_clear()
+
+
+def reef_site() -> Starlette:
+    async def article(_: Request) -> Response:
+        return HTMLResponse(ARTICLE_PAGE)
+
+    async def plain(_: Request) -> Response:
+        return PlainTextResponse("Coral reefs recover faster than expected\n" + "\n".join(PARAGRAPHS))
+
+    return Starlette(routes=[Route("/science/reefs", article), Route("/science/reefs.txt", plain)])
 
 
 def run(runner: CliRunner, *args: str) -> Result:
@@ -122,11 +139,8 @@ def test_all_new_makes_each_draft_once(cli: CliRunner, engine: Engine, tmp_path:
     assert sorted(count for _, count in per_source) == [1, 1, 1, 1, 1]
 
 
-def test_ingest_a_page_from_a_local_server(cli: CliRunner, engine: Engine) -> None:
-    async def article(_: Request) -> Response:
-        return HTMLResponse(ARTICLE_PAGE)
-
-    with serve(Starlette(routes=[Route("/science/reefs", article)])) as site:
+def test_ingest_a_page_from_a_local_server(cli: CliRunner, engine: Engine, allow_loopback: None) -> None:
+    with serve(reef_site()) as site:
         result = run(cli, "ingest", f"{site}/science/reefs")
     source_id = source_id_of(result)
     with engine.connect() as connection:
@@ -135,6 +149,32 @@ def test_ingest_a_page_from_a_local_server(cli: CliRunner, engine: Engine) -> No
     assert row["publisher"] == "The Reef Courier" and row["author"] == "Hannah Mills"
     assert row["image_credit"] == "Ana Torres/Ocean Images"
     assert str(row["date"]) == "2026-03-12"
+
+
+def test_ingest_a_text_page_from_a_local_server(cli: CliRunner, engine: Engine, allow_loopback: None) -> None:
+    with serve(reef_site()) as site:
+        result = run(cli, "ingest", f"{site}/science/reefs.txt", "--publisher", "The Reef Courier")
+    source_id = source_id_of(result)
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(source).where(source.c.id == source_id)).mappings().one()
+    assert row["url"] == f"{site}/science/reefs.txt"
+    assert row["title"] == "Coral reefs recover faster than expected"
+    assert row["publisher"] == "The Reef Courier" and "38 percent of reefs" in row["text"]
+
+
+def test_ingest_refuses_a_local_address_unless_allow_listed(
+    cli: CliRunner, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QAPRESS_FETCH_ALLOW_NETWORKS", raising=False)
+    get_settings.cache_clear()
+    with serve(reef_site()) as site:
+        result = run(cli, "ingest", f"{site}/science/reefs")
+    assert result.stdout == ""
+    assert result.stderr.strip() == one_line_error(result)
+    assert one_line_error(result).startswith(f"qapress: error: will not fetch {site}/science/reefs: ")
+    assert "127.0.0.1 is a loopback address" in result.stderr
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(source)).scalar_one() == 0
 
 
 def test_publish_refuses_a_draft_that_failed_its_check(

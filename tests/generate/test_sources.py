@@ -1,4 +1,7 @@
-"""Reading sources: plain text, JSON Lines, HTML pages fetched from a real server on 127.0.0.1."""
+"""Reading sources: plain text, JSON Lines, HTML and text pages fetched from a real server on 127.0.0.1.
+
+The fetches go through the links fetcher's SSRF guard, opened to 127.0.0.1 by the settings' allow-list the
+way tests/links does it."""
 
 from __future__ import annotations
 
@@ -10,12 +13,14 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from qapress.generate.errors import FetchError, IngestError
-from qapress.generate.fetch import FetchPolicy, fetch_page
+from qapress.generate.fetch import fetch_page, ingest_policy
 from qapress.generate.sources import content_hash, parse_html, parse_json_lines, parse_plain_text
+from qapress.links.fetcher import FetchPolicy
+from qapress.settings import Settings
 
 from .servers import serve
 
@@ -55,6 +60,12 @@ def page_app() -> Starlette:
     async def missing(_: Request) -> Response:
         return HTMLResponse("gone", status_code=404)
 
+    async def plain(_: Request) -> Response:
+        return PlainTextResponse("\n".join(PARAGRAPHS))
+
+    async def to_private(_: Request) -> Response:
+        return RedirectResponse("http://10.0.0.1/science/reefs", status_code=302)
+
     return Starlette(
         routes=[
             Route("/science/reefs", article),
@@ -62,6 +73,8 @@ def page_app() -> Starlette:
             Route("/huge", huge),
             Route("/reef.png", image),
             Route("/missing", missing),
+            Route("/science/reefs.txt", plain),
+            Route("/to-private", to_private),
         ]
     )
 
@@ -72,9 +85,14 @@ def site() -> Iterator[str]:
         yield url
 
 
+def policy(**settings: object) -> FetchPolicy:
+    """The ingestion policy of these settings, opened to the test servers on 127.0.0.1."""
+    return ingest_policy(Settings(fetch_allow_networks=["127.0.0.1/32"], **settings))  # type: ignore[arg-type]
+
+
 def test_an_html_page_is_fetched_and_extracted(site: str) -> None:
-    page = fetch_page(f"{site}/old-reefs")
-    assert page.url == f"{site}/science/reefs"
+    page = fetch_page(f"{site}/old-reefs", policy())
+    assert page.url == f"{site}/science/reefs" and page.is_html
     document = parse_html(page.text, url=page.url)
     assert document.title == "Coral reefs recovering faster than expected, global survey finds"
     assert document.publisher == "The Reef Courier"
@@ -86,19 +104,51 @@ def test_an_html_page_is_fetched_and_extracted(site: str) -> None:
     assert "Subscribe now" not in document.text and "Cookie settings" not in document.text
 
 
+def test_a_plain_text_page_is_fetched_as_text(site: str) -> None:
+    page = fetch_page(f"{site}/science/reefs.txt", policy())
+    assert not page.is_html and page.content_type == "text/plain"
+    assert page.text.splitlines() == PARAGRAPHS
+
+
 def test_only_http_and_https_are_fetched() -> None:
     for url in ("ftp://example.org/a.html", "file:///etc/passwd", "javascript:alert(1)", "//no-scheme"):
         with pytest.raises(FetchError, match="only http and https"):
-            fetch_page(url)
+            fetch_page(url, policy())
 
 
 def test_fetch_limits_say_what_went_wrong(site: str) -> None:
     with pytest.raises(FetchError, match="larger than 10000 bytes"):
-        fetch_page(f"{site}/huge", FetchPolicy(max_bytes=10_000))
-    with pytest.raises(FetchError, match="expected an HTML or text page"):
-        fetch_page(f"{site}/reef.png")
+        fetch_page(f"{site}/huge", policy(ingest_max_bytes=10_000))
+    with pytest.raises(FetchError, match="expected an HTML or text page, got image/png"):
+        fetch_page(f"{site}/reef.png", policy())
     with pytest.raises(FetchError, match="HTTP 404"):
-        fetch_page(f"{site}/missing")
+        fetch_page(f"{site}/missing", policy())
+
+
+def test_a_local_address_is_refused_unless_allow_listed(site: str) -> None:
+    closed = ingest_policy(Settings(fetch_allow_networks=[]))
+    with pytest.raises(FetchError, match=r"127\.0\.0\.1 is a loopback address") as refused:
+        fetch_page(f"{site}/science/reefs", closed)
+    assert str(refused.value).startswith(f"will not fetch {site}/science/reefs: ")
+    assert "QAPRESS_FETCH_ALLOW_NETWORKS" in str(refused.value)
+    with pytest.raises(FetchError, match=r"10\.0\.0\.1 is a private address"):
+        fetch_page(f"{site}/to-private", policy())
+
+
+def test_the_ingestion_policy_comes_from_the_settings() -> None:
+    made = ingest_policy(
+        Settings(
+            fetch_allowed_ports=[443],
+            fetch_allow_networks=[],
+            ingest_timeout_s=3.0,
+            ingest_max_bytes=1_000,
+            fetch_max_redirects=2,
+        )
+    )
+    assert made.addresses.allowed_ports == frozenset({443}) and made.addresses.allow_networks == ()
+    assert made.total_timeout == made.connect_timeout == 3.0, "connecting never outlasts the whole fetch"
+    assert (made.max_bytes, made.max_redirects) == (1_000, 2)
+    assert made.accept_types == ("text/html", "application/xhtml+xml", "text/plain")
 
 
 def test_plain_text_without_a_headline_takes_its_first_sentence() -> None:

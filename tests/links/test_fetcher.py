@@ -6,13 +6,14 @@ import ipaddress
 import ssl
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import trustme
 
 from qapress.links import errors
 from qapress.links.addresses import AddressPolicy, IPAddress
-from qapress.links.fetcher import FetchPolicy, PageFetcher
+from qapress.links.fetcher import HTML_TYPES, FetchPolicy, PageFetcher
 
 from .servers import PageServer, html_page, large_page, redirect, send, slow_page
 
@@ -28,6 +29,9 @@ def server() -> Iterator[PageServer]:
         server.routes["/without"] = html_page("Without", "<p>nothing</p>")
         server.routes["/json"] = lambda h: send(h, '{"a": 1}', content_type="application/json")
         server.routes["/no-type"] = lambda h: send(h, "<html></html>", content_type="")
+        server.routes["/headers"] = lambda h: send(
+            h, f"{h.headers['User-Agent']}\n{h.headers['Accept']}", content_type="text/plain; charset=utf-8"
+        )
         server.routes["/gone"] = lambda h: send(h, "gone", status=410)
         server.routes["/busy"] = lambda h: send(h, "busy", status=503)
         server.routes["/big"] = large_page(5 * 1024 * 1024, declare_length=True)
@@ -71,6 +75,20 @@ def test_refusals_say_why(server: PageServer, path: str, error: type[errors.Fetc
     with pytest.raises(error, match=text.replace(".", r"\.")) as refused:
         PageFetcher(OPEN).fetch(server.url(path))
     assert not refused.value.transient
+
+
+def test_a_policy_may_accept_more_types_under_its_own_user_agent(server: PageServer) -> None:
+    with pytest.raises(errors.NotHTML, match=r"is not an HTML page \(Content-Type: text/plain\)"):
+        PageFetcher(OPEN).fetch(server.url("/headers"))
+    ingest = replace(OPEN, accept_types=(*HTML_TYPES, "text/plain"), user_agent="qapress-test/1")
+    page = PageFetcher(ingest).fetch(server.url("/headers"))
+    assert page.content_type == "text/plain" and not page.is_html
+    assert page.text.splitlines() == [
+        "qapress-test/1",
+        "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8",
+    ]
+    with pytest.raises(errors.UnacceptedContentType, match=r"accepted type \(text/html, .*text/plain\)"):
+        PageFetcher(ingest).fetch(server.url("/json"))
 
 
 def test_server_errors_are_transient(server: PageServer) -> None:

@@ -99,7 +99,9 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     # Statements go three ways: SQLAlchemy (seen by its event), and the raw per-thread connections of the
     # engine and of the revision reader (seen by wrapping their one entry point; the real call still runs).
     sa.event.listen(engine, "before_cursor_execute", record)
-    for connections in (live.site.gql.connections, live.site.revisions.connections):
+    for connections in {
+        id(c): c for c in (live.site.gql.connections, live.site.revisions.connections)
+    }.values():
         fetch_text = connections.fetch_text
 
         def recording(sql: str, params: Any, fetch_text: Any = fetch_text) -> Any:

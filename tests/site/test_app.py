@@ -315,6 +315,34 @@ def test_the_app_runs_the_link_worker_for_its_lifetime(demo_url: str) -> None:
     engine.dispose()
 
 
+def test_an_article_without_a_slug_is_served_at_its_bare_url(live: LiveSite) -> None:
+    with live.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646013).values(slug=""))
+        domain_id = connection.execute(sa.select(qa_ai.c.domain).where(qa_ai.c.id == 6646013)).scalar_one()
+    host = {1: "news", 2: "sport", 3: "science", 4: "money", 5: "tech", 6: "travel", 7: "screen", 8: "music"}
+    site_host = f"{host[domain_id]}.localhost"
+    assert live.get("/a/6646013", host=site_host).status_code == 200
+    moved = live.get("/a/6646013/old-slug", host=site_host)
+    assert moved.status_code == 301 and moved.headers["location"] == live.url("/a/6646013", host=site_host)
+
+
+def test_pending_links_never_show_on_the_shared_page(live: LiveSite) -> None:
+    with live.engine.begin() as connection:
+        connection.execute(
+            link.insert().values(
+                article_id=6646014,
+                url="https://pending.example/",
+                url_key="pending.example/",
+                consent=True,
+                status="pending",
+                ip_hash="page",  # even one whose hash is the pages' own session value
+            )
+        )
+    location = httpx.URL(live.get("/a/6646014").headers["location"])
+    page = live.get(location.raw_path.decode(), host=location.host)
+    assert HTMLParser(page.text).css(".reader-links a") == []
+
+
 def test_readers_submit_links_through_graphql_under_the_same_rules(live: LiveSite) -> None:
     """insert_link_one as the anonymous role: the form's rules, the reader's own pending link, no spoofed hash."""
     mutation = (

@@ -60,10 +60,10 @@ def test_a_rolled_back_change_leaves_the_revision(engine: Engine) -> None:
 
 
 def test_the_fast_reader_reads_what_sqlalchemy_reads(engine: Engine) -> None:
-    reader = RevisionReader(engine)
+    reader = RevisionReader.for_engine(engine)
     try:
         assert reader.read() == read_revisions(engine)
         write(engine, domain.insert().values(id=1, host="news.localhost", name="News"))
         assert reader.read() == read_revisions(engine)  # a new statement sees the committed change
     finally:
-        reader.close()
+        reader.connections.close_all()

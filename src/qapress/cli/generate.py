@@ -16,7 +16,7 @@ from qapress.cli.errors import fail, stderr
 from qapress.generate.backend import BACKEND_NAMES, make_backend
 from qapress.generate.draft import SourceDocument
 from qapress.generate.errors import GenerateError
-from qapress.generate.fetch import FetchPolicy, fetch_page
+from qapress.generate.fetch import fetch_page, ingest_policy
 from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article, publish_article
 from qapress.generate.repository import read_article, resolve_domain, store_source, unused_source_ids
 from qapress.generate.sources import parse_html, parse_json_lines, parse_plain_text
@@ -26,10 +26,7 @@ from qapress.settings import get_settings
 def read_sources(target: str) -> list[SourceDocument]:
     """The sources named on the command line: a URL (fetched), or an HTML, JSON Lines or text file."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
-        settings = get_settings()
-        page = fetch_page(
-            target, FetchPolicy(timeout_s=settings.ingest_timeout_s, max_bytes=settings.ingest_max_bytes)
-        )
+        page = fetch_page(target, ingest_policy(get_settings()))
         if page.is_html:
             return [parse_html(page.text, url=page.url, what=target)]
         return [replace(parse_plain_text(page.text, what=target), url=page.url)]

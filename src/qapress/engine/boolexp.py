@@ -9,12 +9,12 @@ comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from qapress.engine.catalog import Column
 from qapress.engine.dialects import Dialect, like_to_glob, quote_ident
 from qapress.engine.errors import BadRequest, ValidationFailed
-from qapress.engine.functions import ComputedField, call
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.params import ParamCollector
@@ -84,7 +84,22 @@ class BoolExpCompiler:
                 column = table.table.columns[key]
                 parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
             elif key in table.computed:
-                parts.append(self._computed(table.computed[key], value, alias, root, permission))
+                cf = table.computed[key]
+                call = cf.call(alias, self.params)
+                if cf.result is not None:
+                    parts.append(self._column(cf.result, call, value, alias, root))
+                else:
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    inner_alias = self.new_alias("_w")
+                    conditions = []
+                    remote_permission = remote.select_permission(self.role)
+                    if not permission and remote_permission is not None and remote_permission.filter:
+                        conditions.append(self.permission(remote_permission.filter, remote, inner_alias))
+                    conditions.append(self._exp(value, remote, inner_alias, root, permission))
+                    parts.append(
+                        f"EXISTS (SELECT 1 FROM {call} AS {inner_alias} WHERE {' AND '.join(conditions)})"
+                    )
             elif key in table.relationships:
                 rel = table.relationships[key]
                 remote = self.model.tracked(rel.remote)
@@ -108,23 +123,6 @@ class BoolExpCompiler:
         if not parts:
             return TRUE
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
-
-    def _computed(self, cf: ComputedField, value: Any, alias: str, root: str, permission: bool) -> str:
-        """A computed field in a boolean expression: its value compared, or some of its rows matching."""
-        binds = {cf.table_argument: alias} if cf.table_argument else {}
-        if cf.session_argument:
-            binds[cf.session_argument] = f"CAST({self.params.session_json()} AS json)"
-        expr = call(cf.function, binds)
-        if cf.function.returns_table is None:
-            result = Column(cf.name, cf.function.returns_scalar, True, sql_type=cf.function.returns_scalar)
-            return self._column(result, expr, value, alias, root)
-        remote = self.model.tracked(cf.function.returns_table)
-        inner = self.new_alias("_w")
-        conditions = [self._exp(value, remote, inner, root, permission)]
-        remote_permission = remote.select_permission(self.role)
-        if not permission and remote_permission is not None and remote_permission.filter:
-            conditions.append(self.permission(remote_permission.filter, remote, inner))
-        return f"EXISTS (SELECT 1 FROM {expr} AS {inner} WHERE {' AND '.join(conditions)})"
 
     def _source(self, table: TrackedTable) -> str:
         if table.table.schema != "public" and self.dialect.name == "postgresql":
@@ -189,11 +187,13 @@ class BoolExpCompiler:
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
         if op == "_cast":
-            if not isinstance(operand, dict) or set(operand) - {"String"}:
-                raise ValidationFailed(f'"_cast" takes {{String: ...}}, got {operand!r}')
-            text = Column(column.name, "String", column.nullable, sql_type="text")
-            cast = f"CAST({expr} AS {'text' if pg else 'TEXT'})"
-            return self._column(text, cast, operand.get("String") or {}, alias, root)
+            casts = []
+            for target, exp in (operand or {}).items():
+                if target != "String":
+                    raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
+                text_column = replace(column, scalar="String", sql_type="TEXT")
+                casts.append(self._column(text_column, self.dialect.to_text(expr), exp, alias, root))
+            return "(" + " AND ".join(casts) + ")" if casts else TRUE
         if op in COLUMN_COMPARE:
             return f"({expr} {COLUMN_COMPARE[op]} {self._column_ref(operand, alias, root)})"
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')

@@ -107,13 +107,32 @@ _PG_SCALARS = {
 }
 
 
+_PG_INTERNAL = {
+    "integer": "int4",
+    "smallint": "int2",
+    "bigint": "int8",
+    "boolean": "bool",
+    "double precision": "float8",
+    "real": "float4",
+    "character varying": "varchar",
+    "character": "bpchar",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+}
+
+
 def scalar_name(declared: str, dialect: str) -> str:
     """Hasura's scalar name for a declared SQL type (``VARCHAR(20)`` -> ``String``)."""
-    base = declared.lower().split("(")[0].strip()
+    base = re.sub(r"\([^)]*\)", "", declared.lower()).strip()
     if dialect == "sqlite" and base == "json":
         return "jsonb"
     if base in _PG_SCALARS:
         return _PG_SCALARS[base]
+    if dialect == "postgresql":
+        if base.endswith("[]"):  # Hasura names arrays by PostgreSQL's internal name: _int4, _text
+            element = base[:-2].strip()
+            return "_" + _PG_INTERNAL.get(element, element.replace(" ", "_"))
+        return base.split(".")[-1].replace(" ", "_").replace('"', "")
     if "int" in base:
         return "Int"
     if "char" in base or "text" in base or "clob" in base:
@@ -122,8 +141,7 @@ def scalar_name(declared: str, dialect: str) -> str:
         return "Boolean"
     if "real" in base or "floa" in base or "doub" in base:
         return "float8"
-    # Hasura names a type by its unqualified name (information_schema.sql_identifier -> sql_identifier).
-    return base.split(".")[-1].replace(" ", "_") or "String"
+    return base.replace(" ", "_") or "String"
 
 
 def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
@@ -136,9 +154,13 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
         if not inspector.has_table(name, schema=db_schema):
             raise MetadataError(f'table "{name}" does not exist in schema "{schema}"')
         columns: dict[str, Column] = {}
-        declared_names = _sqlite_declared_types(engine, name) if dialect == "sqlite" else {}
+        pg_types = (
+            _postgres_types(engine, schema, name)
+            if dialect == "postgresql"
+            else _sqlite_declared_types(engine, name)
+        )
         for info in inspector.get_columns(name, schema=db_schema):
-            declared = declared_names.get(info["name"]) or _declared_type(info["type"], engine)
+            declared = pg_types.get(info["name"]) or _declared_type(info["type"], engine)
             columns[info["name"]] = Column(
                 name=info["name"],
                 scalar=scalar_name(declared, dialect),
@@ -166,12 +188,26 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
         if dialect == "sqlite":
             # SQLite reports unnamed UNIQUE columns only as unique indexes.
             for index in inspector.get_indexes(name):
-                # A partial unique index is no conflict target (PostgreSQL lists no constraint for one either).
+                # A partial unique index cannot be an ON CONFLICT target: not a constraint for Hasura either.
                 if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
                     cols = tuple(c for c in index["column_names"] if c is not None)
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
         found[(schema, name)] = Table(schema, name, columns, pk, fks, uniques)
     return Catalog(dialect, found)
+
+
+def _postgres_types(engine: Engine, schema: str, table: str) -> dict[str, str]:
+    """Column types as PostgreSQL names them (``character varying(20)``, ``ltree``, ``integer[]``):
+    exact where SQLAlchemy's reflection falls back to NullType for types it does not know."""
+    query = sa.text(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :schema AND c.relname = :table AND a.attnum > 0 AND NOT a.attisdropped"
+    )
+    with engine.connect() as connection:
+        return {
+            str(row[0]): str(row[1]) for row in connection.execute(query, {"schema": schema, "table": table})
+        }
 
 
 def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:

@@ -25,10 +25,9 @@ from graphql import (
 )
 
 from qapress.engine.boolexp import BoolExpCompiler
-from qapress.engine.catalog import Column
+from qapress.engine.computed import ROW
 from qapress.engine.dialects import Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
-from qapress.engine.functions import ComputedField, FunctionArg, SqlFunction, call, tracked_inputs
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
@@ -45,6 +44,8 @@ DIRECTIONS = {
     "desc_nulls_last": "DESC NULLS LAST",
 }
 MAX_INT = 2**31 - 1
+#: Prefix of the inner select's flags for columns an inherited role may read on some rows only.
+GUARD = "__g_"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class CompiledOperation:
 
 
 @dataclass
-class _Fields:
+class SelectedField:
     """The fields under one response key, merged (``{ a { x } a { y } }`` selects both x and y)."""
 
     key: str
@@ -125,7 +126,7 @@ class OperationCompiler:
         text, params = self.params.finish(sql)
         return CompiledOperation(text, params, frozenset(self.values.shaping))
 
-    def root_field(self, fields: _Fields, root: GraphQLObjectType) -> str:
+    def root_field(self, fields: SelectedField, root: GraphQLObjectType) -> str:
         self.path = f"$.selectionSet.{fields.key}"
         root_field = self.role_schema.root_fields[fields.name]
         table = self.model.tracked(root_field.table)
@@ -136,20 +137,20 @@ class OperationCompiler:
         if root_field.kind == "aggregate":
             return self.aggregate(table, args, fields, None, depth=1)
         if root_field.kind in ("function", "function_aggregate"):
-            function = self.model.functions[fields.name.removesuffix("_aggregate")]
-            source = self.function_source(function, tracked_inputs(function), args.pop("args", None), {})
+            assert root_field.function is not None
+            call = self.model.functions[root_field.function].call(args.get("args") or {}, self.params)
             if root_field.kind == "function":
-                return self.rows(table, args, fields, None, depth=1, source=source)
-            return self.aggregate(table, args, fields, None, depth=1, source=source)
+                return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
+            return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------
-    def collect(self, selection_set: SelectionSetNode | None) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def collect(self, selection_set: SelectionSetNode | None) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         self._collect(selection_set, merged)
         return list(merged.values())
 
-    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, _Fields]) -> None:
+    def _collect(self, selection_set: SelectionSetNode | None, into: dict[str, SelectedField]) -> None:
         if selection_set is None:
             return
         for selection in selection_set.selections:
@@ -160,7 +161,7 @@ class OperationCompiler:
                 if key in into:
                     into[key].nodes.append(selection)
                 else:
-                    into[key] = _Fields(key, [selection])
+                    into[key] = SelectedField(key, [selection])
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
@@ -183,8 +184,8 @@ class OperationCompiler:
                 return False
         return True
 
-    def sub_fields(self, fields: _Fields) -> list[_Fields]:
-        merged: dict[str, _Fields] = {}
+    def sub_fields(self, fields: SelectedField) -> list[SelectedField]:
+        merged: dict[str, SelectedField] = {}
         for node in fields.nodes:
             self._collect(node.selection_set, merged)
         return list(merged.values())
@@ -203,12 +204,12 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
         source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: the JSON array of the selected rows (of ``source`` when given: a function)."""
+        """A scalar subquery: the JSON array of the selected rows (of ``source``, by default the table)."""
         self.check_depth(depth)
         row_alias = self.alias("_e")
         needed: list[str] = []
@@ -223,7 +224,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         conditions: Callable[[str], list[str]] | None,
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
     ) -> str:
@@ -235,7 +236,7 @@ class OperationCompiler:
         inner, _ = self.inner_select(table, {}, needed, correlation, single=True, extra=conditions)
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
-    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: _Fields) -> str:
+    def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: SelectedField) -> str:
         def conditions(alias: str) -> list[str]:
             return [
                 f"{alias}.{quote_ident(column)} = "
@@ -247,13 +248,17 @@ class OperationCompiler:
 
     def check_depth(self, depth: int) -> None:
         if depth > self.options.max_depth:
-            raise ValidationFailed(f"the query exceeds the maximum depth of {self.options.max_depth}")
+            raise ValidationFailed(
+                f"the query exceeds the maximum depth of {self.options.max_depth}", self.path
+            )
 
     def row_json(
-        self, table: TrackedTable, alias: str, fields: list[_Fields], needed: list[str], depth: int
+        self, table: TrackedTable, alias: str, fields: list[SelectedField], needed: list[str], depth: int
     ) -> str:
         pairs: list[tuple[str, str]] = []
         type_name = table.graphql_name
+        permission = table.select_permission(self.role)
+        guards = permission.column_filters if permission is not None else {}
         object_type = self.schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         for f in fields:
@@ -263,8 +268,12 @@ class OperationCompiler:
             elif name in table.table.columns:
                 _need(needed, name)
                 column = table.table.columns[name]
-                expr = self.masked(table, alias, name, f"{alias}.{quote_ident(name)}", needed)
-                pairs.append((f.key, self.dialect.render(expr, column, self.options.stringify_numeric_types)))
+                expr = f"{alias}.{quote_ident(name)}"
+                rendered = self.dialect.render(expr, column, self.options.stringify_numeric_types)
+                if name in guards:
+                    _need(needed, GUARD + name)
+                    rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                pairs.append((f.key, rendered))
             elif name in table.relationships:
                 outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
                 rel = table.relationships[name]
@@ -280,24 +289,19 @@ class OperationCompiler:
                 self.path = outer_path
             elif name in table.computed:
                 cf = table.computed[name]
-                for key_column in table.table.primary_key:
-                    _need(needed, key_column)
+                _need(needed, ROW)
                 args = self.arguments(f.first, object_type.fields[name])
-                row = self.row_of(table, alias)
-                if cf.function.returns_table is None:
-                    expr = self.masked(
-                        table, alias, name, self.computed_call(cf, row, args.get("args")), needed
-                    )
-                    result = Column(name, cf.function.returns_scalar, True)
-                    pairs.append(
-                        (f.key, self.dialect.render(expr, result, self.options.stringify_numeric_types))
-                    )
+                call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
+                if cf.result is not None:
+                    rendered = self.dialect.render(call, cf.result, self.options.stringify_numeric_types)
+                    if name in guards:
+                        _need(needed, GUARD + name)
+                        rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                    pairs.append((f.key, rendered))
                 else:
-                    remote = self.model.tracked(cf.function.returns_table)
-                    source = self.function_source(
-                        cf.function, cf.inputs, args.pop("args", None), self.fixed_args(cf, row)
-                    )
-                    sub = self.rows(remote, args, f, None, depth + 1, source=source)
+                    assert cf.returns is not None
+                    remote = self.model.tracked(cf.returns)
+                    sub = self.rows(remote, args, f, None, depth + 1, source=_aliased(call))
                     pairs.append((f.key, self.dialect.embed(sub)))
             elif name.endswith("_aggregate") and name[: -len("_aggregate")] in table.relationships:
                 rel = table.relationships[name[: -len("_aggregate")]]
@@ -339,7 +343,7 @@ class OperationCompiler:
         correlation: tuple[str, Relationship] | None,
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
-        source_of: Callable[[str], str] | None = None,
+        source: Callable[[str], str] | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         alias = self.alias()
         permission = table.select_permission(self.role)
@@ -359,7 +363,8 @@ class OperationCompiler:
             conditions.append(self.where.compile(args["where"], table, alias))
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
-        columns = [f"{alias}.{quote_ident(c)}" for c in needed] or ["1 AS __one"]
+        columns = [self.projected_column(table, alias, c, permission.column_filters) for c in needed]
+        columns = columns or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
@@ -369,17 +374,26 @@ class OperationCompiler:
                 projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
         limit_sql = self.limit_clause(args, permission.limit, single)
-        source = f"{quote_ident(table.table.name)} AS {alias}"
+        from_sql = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
-            source = f"{quote_ident(table.table.schema)}.{source}"
-        if source_of is not None:
-            source = source_of(alias)
+            from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
+        if source is not None:
+            from_sql = source(alias)
         if distinct:
             return self.distinct_select(
-                table, alias, distinct, columns, source, where_sql, order_terms, projected, limit_sql
+                table, alias, distinct, columns, from_sql, where_sql, order_terms, projected, limit_sql
             ), projected
         order_clause = f" ORDER BY {order_sql}" if order_sql else ""
-        return f"SELECT {', '.join(columns)} FROM {source}{where_sql}{order_clause}{limit_sql}", projected
+        return f"SELECT {', '.join(columns)} FROM {from_sql}{where_sql}{order_clause}{limit_sql}", projected
+
+    def projected_column(self, table: TrackedTable, alias: str, name: str, guards: dict[str, Any]) -> str:
+        """A column of the inner select, or for a guarded column the flag saying whether this row may show it."""
+        if name == ROW:  # the whole row, for computed fields (PostgreSQL)
+            return f"{alias} AS {quote_ident(ROW)}"
+        if name.startswith(GUARD):
+            condition = self.where.permission(guards[name[len(GUARD) :]], table, alias)
+            return f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {quote_ident(name)}"
+        return f"{alias}.{quote_ident(name)}"
 
     def distinct_select(
         self,
@@ -440,61 +454,6 @@ class OperationCompiler:
                 sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
         return sql
 
-    def masked(self, table: TrackedTable, alias: str, name: str, expr: str, needed: list[str]) -> str:
-        """``expr``, or NULL in the rows where the (inherited) role may not read field ``name``."""
-        permission = table.select_permission(self.role)
-        condition = dict(permission.field_filters).get(name) if permission is not None else None
-        if not condition or not table.table.primary_key:
-            return expr
-        for key_column in table.table.primary_key:
-            _need(needed, key_column)
-        inner = self.alias("_m")
-        match = " AND ".join(
-            f"{inner}.{quote_ident(c)} = {alias}.{quote_ident(c)}" for c in table.table.primary_key
-        )
-        source = f"{quote_ident(table.table.name)} AS {inner}"
-        if table.table.schema != "public" and self.dialect.name == "postgresql":
-            source = f"{quote_ident(table.table.schema)}.{source}"
-        allowed = self.where.permission(condition, table, inner)
-        return f"CASE WHEN EXISTS (SELECT 1 FROM {source} WHERE {match} AND {allowed}) THEN {expr} END"
-
-    # --- computed fields and functions ------------------------------------------------------------
-    def row_of(self, table: TrackedTable, alias: str) -> str:
-        """The whole row of ``table`` behind ``alias`` (a derived table holding its key) as a row value."""
-        inner = self.alias("_p")
-        match = " AND ".join(
-            f"{inner}.{quote_ident(c)} = {alias}.{quote_ident(c)}" for c in table.table.primary_key
-        )
-        return f"(SELECT {inner} FROM {quote_ident(table.table.schema)}.{quote_ident(table.table.name)} AS {inner} WHERE {match})"
-
-    def fixed_args(self, cf: ComputedField, row: str) -> dict[str, str]:
-        fixed = {cf.table_argument: row} if cf.table_argument else {}
-        if cf.session_argument:
-            fixed[cf.session_argument] = f"CAST({self.params.session_json()} AS json)"
-        return fixed
-
-    def computed_call(self, cf: ComputedField, row: str, given: Any) -> str:
-        binds = self.fixed_args(cf, row)
-        binds.update(self.function_inputs(cf.inputs, given))
-        return call(cf.function, binds)
-
-    def function_inputs(self, inputs: tuple[FunctionArg, ...], given: Any) -> dict[str, str]:
-        given = given if isinstance(given, dict) else {}
-        return {
-            arg.name: self.params.value(
-                given[arg.name], Column(arg.name, arg.scalar, True, sql_type=arg.sql_type)
-            )
-            for arg in inputs
-            if arg.name in given
-        }
-
-    def function_source(
-        self, function: SqlFunction, inputs: tuple[FunctionArg, ...], given: Any, fixed: dict[str, str]
-    ) -> Callable[[str], str]:
-        binds = {**fixed, **self.function_inputs(inputs, given)}
-        sql = call(function, binds)
-        return lambda alias: f"{sql} AS {alias}"
-
     # --- order_by ---------------------------------------------------------------------------------
     def order_terms(self, table: TrackedTable, alias: str, order_by: Any) -> list[tuple[str, str]]:
         if isinstance(order_by, dict):
@@ -514,22 +473,6 @@ class OperationCompiler:
             return []
         if key in table.table.columns:
             return [(wrap(f"{alias}.{quote_ident(key)}"), _direction(value))]
-        if key in table.computed:
-            cf = table.computed[key]
-            return [(wrap(call(cf.function, self.fixed_args(cf, alias))), _direction(value))]
-        if key.endswith("_aggregate") and key[: -len("_aggregate")] in table.computed:
-            cf = table.computed[key[: -len("_aggregate")]]
-            inner = self.alias("_o")
-            source = f"{call(cf.function, self.fixed_args(cf, alias))} AS {inner}"
-            aggregates: list[tuple[str, str]] = []
-            for function, spec in value.items():
-                if function == "count":
-                    aggregates.append((wrap(f"(SELECT count(*) FROM {source})"), _direction(spec)))
-                    continue
-                for column, direction in spec.items():
-                    expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
-                    aggregates.append((wrap(f"(SELECT {expr} FROM {source})"), _direction(direction)))
-            return aggregates
         if key in table.relationships and table.relationships[key].kind == "object":
             rel = table.relationships[key]
             remote = self.model.tracked(rel.remote)
@@ -543,25 +486,45 @@ class OperationCompiler:
             for sub_key, sub_value in value.items():
                 terms += self.order_term(remote, inner, sub_key, sub_value, nested)
             return terms
+        if key in table.computed and table.computed[key].result is not None:
+            return [(wrap(table.computed[key].call(alias, self.params)), _direction(value))]
+        aggregated = key[: -len("_aggregate")] if key.endswith("_aggregate") else None
+        if aggregated in table.computed and table.computed[aggregated].returns is not None:
+            cf = table.computed[aggregated]
+            assert cf.returns is not None
+            remote = self.model.tracked(cf.returns)
+            inner = self.alias("_o")
+            conditions = ["1 = 1"]
+            permission = remote.select_permission(self.role)
+            if permission is not None and permission.filter:
+                conditions.append(self.where.permission(permission.filter, remote, inner))
+            join = f"{cf.call(alias, self.params)} AS {inner} WHERE {' AND '.join(conditions)}"
+            return self.aggregate_order_terms(inner, join, value, wrap)
         if key.endswith("_aggregate") and key[: -len("_aggregate")] in table.relationships:
             rel = table.relationships[key[: -len("_aggregate")]]
             remote = self.model.tracked(rel.remote)
             inner = self.alias("_o")
             join = self.relationship_join(remote, inner, alias, rel)
-            terms = []
-            for function, spec in value.items():
-                if spec is None:
-                    continue
-                if function == "count":
-                    terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
-                    continue
-                for column, direction in spec.items():
-                    if direction is None:
-                        continue
-                    expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
-                    terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
-            return terms
+            return self.aggregate_order_terms(inner, join, value, wrap)
         raise ValidationFailed(f"field \"{key}\" not found in type: '{table.graphql_name}_order_by'")
+
+    def aggregate_order_terms(
+        self, inner: str, join: str, value: dict[str, Any], wrap: Callable[[str], str]
+    ) -> list[tuple[str, str]]:
+        """Order keys from aggregates (``{count: desc, max: {col: asc}}``) over the rows of ``join``."""
+        terms = []
+        for function, spec in value.items():
+            if spec is None:
+                continue
+            if function == "count":
+                terms.append((wrap(f"(SELECT count(*) FROM {join})"), _direction(spec)))
+                continue
+            for column, direction in spec.items():
+                if direction is None:
+                    continue
+                expr = self.aggregate_expr(function, f"{inner}.{quote_ident(column)}")
+                terms.append((wrap(f"(SELECT {expr} FROM {join})"), _direction(direction)))
+        return terms
 
     def relationship_join(self, remote: TrackedTable, alias: str, outer: str, rel: Relationship) -> str:
         """``remote AS alias WHERE <join on outer> AND <role's filter>`` for subqueries through ``rel``."""
@@ -576,7 +539,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         args: dict[str, Any],
-        fields: _Fields,
+        fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
         source: Callable[[str], str] | None = None,
@@ -611,7 +574,7 @@ class OperationCompiler:
         self,
         table: TrackedTable,
         alias: str,
-        fields: _Fields,
+        fields: SelectedField,
         fields_type: GraphQLObjectType,
         needed: list[str],
     ) -> str:
@@ -686,6 +649,13 @@ class OperationCompiler:
 _BOOLEAN_NON_NULL = GraphQLNonNull(GraphQLBoolean)
 
 
+def _aliased(call: str) -> Callable[[str], str]:
+    def source(alias: str) -> str:
+        return f"{call} AS {alias}"
+
+    return source
+
+
 def _need(needed: list[str], column: str) -> None:
     if column not in needed:
         needed.append(column)
@@ -729,3 +699,7 @@ def _limit_converter(cap: int | None, no_limit: int | None) -> Callable[[Any], A
         return count if cap is None else min(count, cap)
 
     return convert
+
+
+#: The former private name, still used by code written against it (the conformance branch's mutations).
+_Fields = SelectedField

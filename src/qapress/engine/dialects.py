@@ -94,13 +94,14 @@ class SQLiteDialect(Dialect):
             return f"json(CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} THEN 'true' ELSE 'false' END)"
         if scalar in ("json", "jsonb"):
             return f"json({expr})"
-        if scalar == "timestamptz":
+        if scalar in ("timestamptz", "timestamp"):
+            # As PostgreSQL prints them: 'T', fraction without trailing zeros, UTC offset for timestamptz.
+            trimmed = f"CASE WHEN instr({expr}, '.') > 0 THEN rtrim(rtrim({expr}, '0'), '.') ELSE {expr} END"
+            offset = " || '+00:00'" if scalar == "timestamptz" else ""
             return (
                 f"CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} LIKE '%+__:__' OR {expr} LIKE '%Z' "
-                f"THEN replace({expr}, ' ', 'T') ELSE replace({expr}, ' ', 'T') || '+00:00' END"
+                f"THEN replace({expr}, ' ', 'T') ELSE replace({trimmed}, ' ', 'T'){offset} END"
             )
-        if scalar == "timestamp":
-            return f"replace({expr}, ' ', 'T')"
         if stringify and scalar in STRINGIFIED:
             return f"CAST({expr} AS TEXT)"
         return expr

@@ -19,7 +19,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLBoolean,
-    GraphQLError,
     GraphQLFloat,
     GraphQLInputType,
     GraphQLInt,
@@ -28,6 +27,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
     Undefined,
@@ -46,20 +46,26 @@ from sqlalchemy.engine import Engine
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
+from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import dialect_for
 from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
-from qapress.engine.functions import read_functions
+from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import hasura_message
+from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
 
 INTROSPECTION_FIELDS = ("__schema", "__type")
+#: Parsing stops beyond this many tokens: a bound on the work one request can ask for (GraphiQL's
+#: introspection query has about 1,500).
+MAX_TOKENS = 20_000
+_ABSENT = object()
 
 
 class EngineStats:
@@ -103,13 +109,31 @@ class GraphQLEngine:
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
 
+    @classmethod
+    def from_settings(cls, engine: Engine, metadata: Metadata, settings: Settings) -> GraphQLEngine:
+        """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
+        return cls(
+            engine,
+            metadata,
+            stringify_numeric_types=settings.stringify_numeric_types,
+            max_depth=settings.max_query_depth,
+            anonymous_row_limit=settings.anonymous_row_limit,
+            plan_cache_size=settings.plan_cache_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
+
     # --- lifecycle --------------------------------------------------------------------------------
     def _read_model(self) -> Model:
         catalog = read_catalog(self.engine, [t.table.key for t in self.metadata.tables])
-        names = [c.function for t in self.metadata.tables for c in t.computed_fields] + list(
-            self.metadata.functions
-        )
-        return build_model(catalog, self.metadata, read_functions(self.engine, list(dict.fromkeys(names))))
+        computed = {
+            t.table.key: {
+                c.name: resolve_computed_field(self.engine, t.table.name, c) for c in t.computed_fields
+            }
+            for t in self.metadata.tables
+            if t.computed_fields
+        }
+        functions = {f.name: f for f in (resolve_function(self.engine, d) for d in self.metadata.functions)}
+        return build_model(catalog, self.metadata, computed, functions)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""
@@ -211,7 +235,7 @@ class GraphQLEngine:
         role_schema = self.role_schema(role, backend_only_requested(session))
         self.stats.parses += 1
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLSyntaxError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
@@ -239,7 +263,18 @@ class GraphQLEngine:
         if operation.operation == OperationType.SUBSCRIPTION:
             raise NotSupported("subscriptions are not supported over HTTP; use a query")
         is_mutation = operation.operation == OperationType.MUTATION
-        coerced = get_variable_values(role_schema.schema, operation.variable_definitions or (), variables)
+        definitions = operation.variable_definitions or ()
+        # Hasura lets an explicit null stand for "use the default" on a non-null variable with one.
+        defaulted = {
+            d.variable.name.value
+            for d in definitions
+            if d.default_value is not None
+            and isinstance(d.type, NonNullTypeNode)
+            and variables.get(d.variable.name.value, _ABSENT) is None
+        }
+        if defaulted:
+            variables = {k: v for k, v in variables.items() if k not in defaulted}
+        coerced = get_variable_values(role_schema.schema, definitions, variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
             raise ValidationFailed(message, "$.variableValues")
@@ -430,7 +465,7 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
     return check
 
 
-__all__ = ["GraphQLEngine", "GraphQLError"]
+__all__ = ["EngineStats", "GraphQLEngine"]
 
 
 BACKEND_ONLY_HEADER = "x-hasura-use-backend-only-permissions"

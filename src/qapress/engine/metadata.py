@@ -6,7 +6,7 @@ frozen dataclasses so the rest of the engine never reads loose dicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -61,15 +61,15 @@ class SelectPermission:
     filter: BoolExpJson
     limit: int | None = None
     allow_aggregations: bool = False
-    #: Scalar computed fields the role may read.
+    #: Inherited roles only: columns readable on just some of the rows, with the filter saying which.
+    column_filters: dict[str, BoolExpJson] = field(default_factory=dict)
+    #: Computed fields (PostgreSQL functions of a row) the role may read.
     computed_fields: tuple[str, ...] = ()
-    #: Inherited roles: columns (and computed fields) readable only in the rows of this filter, null elsewhere.
-    field_filters: tuple[tuple[str, BoolExpJson], ...] = ()
 
 
 @dataclass(frozen=True)
 class ComputedFieldDef:
-    """``add_computed_field``: a SQL function of a row of the table, as a field."""
+    """A PostgreSQL function of a table's row shown as a field of that table (Hasura's computed field)."""
 
     name: str
     function: TableName
@@ -115,32 +115,44 @@ class TableMetadata:
 
 
 @dataclass(frozen=True)
+class FunctionDef:
+    """A tracked PostgreSQL function returning rows of a tracked table: a root field ``f(args: {...})``."""
+
+    function: TableName
+    session_argument: str | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
-    #: Tracked SQL functions (``SETOF <tracked table>``), exposed as root fields.
-    functions: tuple[TableName, ...] = ()
+    #: Hasura's inherited roles: role name -> the roles whose permissions it combines.
+    inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: tuple[FunctionDef, ...] = ()
 
     @classmethod
-    def from_hasura(cls, raw: Any) -> Metadata:
-        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``)."""
-        inherited: dict[str, tuple[str, ...]] = {}
-        functions: tuple[TableName, ...] = ()
+    def from_hasura(cls, raw: Any, inherited_roles: Any = None, functions: Any = None) -> Metadata:
+        """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``,
+        ``inherited_roles`` and ``functions``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]``
+        list, ``functions`` its ``[{function: {schema, name}, configuration: {session_argument}}]`` list."""
         if isinstance(raw, dict):
-            inherited = _inherited_roles(raw.get("inherited_roles") or [])
-            functions = tuple(
-                TableName.parse(f["function"] if isinstance(f, dict) and "function" in f else f)
-                for f in raw.get("functions") or []
-            )
+            inherited_roles = inherited_roles or raw.get("inherited_roles")
             if "sources" in raw:
+                functions = functions or [f for source in raw["sources"] for f in source.get("functions", [])]
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
+                functions = functions or raw.get("functions")
                 raw = raw.get("tables", [])
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
-        tables = tuple(_table(entry) for entry in raw)
-        if inherited:
-            tables = tuple(_with_inherited_roles(table, inherited) for table in tables)
-        return cls(tables, functions)
+        inherited: dict[str, tuple[str, ...]] = {}
+        for entry in inherited_roles or []:
+            try:
+                inherited[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
+            except (KeyError, TypeError):
+                raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
+        return cls(
+            tuple(_table(entry) for entry in raw), inherited, tuple(_function(f) for f in functions or [])
+        )
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
         for table in self.tables:
@@ -157,73 +169,6 @@ class Metadata:
             roles.update(table.update_permissions)
             roles.update(table.delete_permissions)
         return roles
-
-
-def _inherited_roles(raw: Any) -> dict[str, tuple[str, ...]]:
-    roles: dict[str, tuple[str, ...]] = {}
-    for entry in raw:
-        try:
-            roles[str(entry["role_name"])] = tuple(str(r) for r in entry["role_set"])
-        except (KeyError, TypeError):
-            raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
-    return roles
-
-
-def _with_inherited_roles(table: TableMetadata, inherited: dict[str, tuple[str, ...]]) -> TableMetadata:
-    """Select permissions of inherited roles, combined from their parents' (recursively), as Hasura does:
-    the columns of any parent, the rows of any parent's filter, the largest limit, aggregations if any allows.
-    A permission the role has itself takes precedence. (Hasura also nulls a column in the rows that only
-    parents without that column may read; that refinement is not made here.)"""
-    resolved: dict[str, SelectPermission | None] = {}
-
-    def resolve(role: str, seen: tuple[str, ...]) -> SelectPermission | None:
-        if role in table.select_permissions:
-            return table.select_permissions[role]
-        if role not in inherited or role in seen:
-            return None
-        if role not in resolved:
-            parents = [resolve(parent, (*seen, role)) for parent in inherited[role]]
-            resolved[role] = _combine([p for p in parents if p is not None])
-        return resolved[role]
-
-    permissions = dict(table.select_permissions)
-    for role in inherited:
-        combined = resolve(role, ())
-        if combined is not None:
-            permissions[role] = combined
-    return replace(table, select_permissions=permissions)
-
-
-def _combine(parents: list[SelectPermission]) -> SelectPermission | None:
-    if not parents:
-        return None
-    columns: tuple[str, ...] | Literal["*"]
-    if any(p.columns == "*" for p in parents):
-        columns = "*"
-    else:
-        columns = tuple(dict.fromkeys(c for p in parents for c in p.columns))
-    filters = [p.filter for p in parents]
-    filter_: BoolExpJson = {} if any(not f for f in filters) else {"_or": filters}
-    limits = [p.limit for p in parents]
-    limit = None if any(lim is None for lim in limits) else max(lim for lim in limits if lim is not None)
-    computed = tuple(dict.fromkeys(c for p in parents for c in p.computed_fields))
-    masks: list[tuple[str, BoolExpJson]] = []
-    if filter_:
-        names = [c for c in (columns if columns != "*" else ()) if isinstance(c, str)] + list(computed)
-        for name in names:
-            granting = [
-                p for p in parents if p.columns == "*" or name in p.columns or name in p.computed_fields
-            ]
-            if len(granting) < len(parents):
-                masks.append(
-                    (
-                        name,
-                        {} if any(not p.filter for p in granting) else {"_or": [p.filter for p in granting]},
-                    )
-                )
-    return SelectPermission(
-        columns, filter_, limit, any(p.allow_aggregations for p in parents), computed, tuple(masks)
-    )
 
 
 def load_metadata(path: str | Path) -> Metadata:
@@ -250,25 +195,17 @@ def _table(entry: Any) -> TableMetadata:
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),
         array_relationships=tuple(_relationship(r, "array") for r in entry.get("array_relationships") or []),
+        computed_fields=tuple(_computed_field(c) for c in entry.get("computed_fields") or []),
         select_permissions={
             p["role"]: SelectPermission(
                 columns=_columns(p["permission"].get("columns", [])),
                 filter=p["permission"].get("filter") or {},
+                computed_fields=tuple(p["permission"].get("computed_fields") or ()),
                 limit=p["permission"].get("limit"),
                 allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
-                computed_fields=tuple(str(c) for c in p["permission"].get("computed_fields") or []),
             )
             for p in entry.get("select_permissions") or []
         },
-        computed_fields=tuple(
-            ComputedFieldDef(
-                str(c["name"]),
-                TableName.parse(c["definition"]["function"]),
-                c["definition"].get("table_argument"),
-                c["definition"].get("session_argument"),
-            )
-            for c in entry.get("computed_fields") or []
-        ),
         insert_permissions={
             p["role"]: InsertPermission(
                 check=p["permission"].get("check") or {},
@@ -292,6 +229,26 @@ def _table(entry: Any) -> TableMetadata:
             for p in entry.get("delete_permissions") or []
         },
     )
+
+
+def _function(raw: Any) -> FunctionDef:
+    if isinstance(raw, dict) and "function" in raw:
+        configuration = raw.get("configuration") or {}
+        return FunctionDef(TableName.parse(raw["function"]), configuration.get("session_argument"))
+    return FunctionDef(TableName.parse(raw))
+
+
+def _computed_field(raw: Any) -> ComputedFieldDef:
+    try:
+        definition = raw["definition"]
+        return ComputedFieldDef(
+            name=str(raw["name"]),
+            function=TableName.parse(definition["function"]),
+            table_argument=definition.get("table_argument"),
+            session_argument=definition.get("session_argument"),
+        )
+    except (KeyError, TypeError):
+        raise MetadataError(f"a computed field needs name and definition.function: {raw!r}") from None
 
 
 def _columns(raw: Any) -> tuple[str, ...] | Literal["*"]:

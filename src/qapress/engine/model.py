@@ -5,12 +5,14 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
+from qapress.engine.computed import ComputedField
 from qapress.engine.errors import MetadataError
-from qapress.engine.functions import ComputedField, SqlFunction, computed_field
+from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.permissions import ADMIN, select_permission
 
@@ -31,7 +33,7 @@ class TrackedTable:
     table: Table
     meta: TableMetadata
     relationships: dict[str, Relationship]
-    #: Computed fields (PostgreSQL functions of a row), by field name.
+    inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     computed: dict[str, ComputedField] = field(default_factory=dict)
 
     @property
@@ -44,24 +46,26 @@ class TrackedTable:
 
     def select_permission(self, role: str) -> SelectPermission | None:
         """The role's select permission on this table (see :mod:`.permissions`)."""
-        return select_permission(self.meta, tuple(self.table.columns), role)
+        return select_permission(self.meta, tuple(self.table.columns), role, self.inherited_roles)
 
 
 @dataclass(frozen=True)
 class Model:
     dialect: str
     tables: dict[tuple[str, str], TrackedTable]
-    #: Tracked functions returning rows of a tracked table, by root field name.
-    functions: dict[str, SqlFunction] = field(default_factory=dict)
+    functions: dict[str, TrackedFunction] = field(default_factory=dict)
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
 
 
 def build_model(
-    catalog: Catalog, metadata: Metadata, functions: dict[tuple[str, str], SqlFunction] | None = None
+    catalog: Catalog,
+    metadata: Metadata,
+    computed: Mapping[tuple[str, str], dict[str, ComputedField]] | None = None,
+    functions: Mapping[str, TrackedFunction] | None = None,
 ) -> Model:
-    functions = functions or {}
+    """The tracked tables; ``computed`` holds each table's computed fields, resolved against the database."""
     tables: dict[tuple[str, str], TrackedTable] = {}
     for meta in metadata.tables:
         table = catalog.table(*meta.table.key)
@@ -69,31 +73,31 @@ def build_model(
         for name in relationships:
             if name in table.columns:
                 raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
-        computed = {
-            c.name: computed_field(
-                c.name, functions[c.function.key], meta.table.key, c.table_argument, c.session_argument
-            )
-            for c in meta.computed_fields
-            if c.function.key in functions
-        }
-        tables[meta.table.key] = TrackedTable(table, meta, relationships, computed)
+        fields = dict((computed or {}).get(meta.table.key, {}))
+        for name in fields:
+            if name in table.columns or name in relationships:
+                raise MetadataError(
+                    f'computed field "{name}" on table "{table.name}" clashes with another field'
+                )
+        tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles, fields)
     for tracked in tables.values():
+        for cf in tracked.computed.values():
+            if cf.returns is not None and cf.returns not in tables:
+                raise MetadataError(
+                    f'computed field "{cf.name}" returns rows of untracked table "{cf.returns[1]}"'
+                )
         for rel in tracked.relationships.values():
             if rel.remote not in tables:
                 raise MetadataError(
                     f'relationship "{rel.name}" of table "{tracked.table.name}" points at untracked table '
                     f'"{rel.remote[1]}"'
                 )
-    for tracked in tables.values():
-        for name, cf in list(tracked.computed.items()):
-            if cf.function.returns_table is not None and cf.function.returns_table not in tables:
-                del tracked.computed[name]  # rows of an untracked table: not exposed
-    roots = {
-        fn.name: fn
-        for name in metadata.functions
-        if (fn := functions.get(name.key)) is not None and fn.returns_table in tables
-    }
-    return Model(catalog.dialect, tables, roots)
+    for function in (functions or {}).values():
+        if function.returns not in tables:
+            raise MetadataError(
+                f'function "{function.name}" returns rows of untracked table "{function.returns[1]}"'
+            )
+    return Model(catalog.dialect, tables, dict(functions or {}))
 
 
 def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:

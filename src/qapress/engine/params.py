@@ -56,12 +56,12 @@ class ParamCollector:
         marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=True))
         return f"SELECT value FROM json_each({marker})"
 
+    def session_json(self) -> str:
+        """A placeholder for all session variables as a JSON object (computed fields' session argument)."""
+        return self._add(Param(SESSION_ALL, None))
+
     def text(self, leaf: Any, convert: Converter | None = None) -> str:
         return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))
-
-    def session_json(self) -> str:
-        """The whole session as a json text parameter (a computed field's ``session_argument``)."""
-        return self._add(Param(SESSION, SESSION_ALL))
 
     def _leaf(self, leaf: Any, convert: Converter) -> str:
         if isinstance(leaf, VarRef):
@@ -111,31 +111,30 @@ def _not_null(scalar: str, convert: Converter) -> Converter:
     return checked
 
 
-def _list_converter(scalar: str, item: Converter, as_json: bool) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        if value is None:
-            raise ValidationFailed(f'unexpected null value for type "[{scalar}!]"')
-        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-            value = pg_array_items(value)  # a session variable holds a PostgreSQL array literal
-        if not isinstance(value, list):
-            value = [value]
-        items = [item(v) for v in value]
-        return orjson.dumps(items).decode() if as_json else items
+def parse_list(text: str) -> list[Any]:
+    """A list given as text (a session variable): a JSON array, a PostgreSQL array literal ``{a,b}``, or
+    one value."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            parsed = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            raise ValidationFailed(f"not a list: {text!r}") from None
+        return parsed if isinstance(parsed, list) else [parsed]
+    if stripped.startswith("{") and stripped.endswith("}"):
+        return _pg_array_items(stripped[1:-1])
+    return [text]
 
-    return convert
 
-
-def pg_array_items(literal: str) -> list[str]:
-    """The items of a one-dimensional PostgreSQL array literal: ``'{1,3,4}'``, ``'{Camilla,"D, SP"}'``, ``'{}'``."""
-    body = literal[1:-1]
+def _pg_array_items(inner: str) -> list[Any]:
     items: list[str] = []
     current: list[str] = []
     quoted = escaped = was_quoted = False
-    for char in body:
+    for char in inner:
         if escaped:
             current.append(char)
             escaped = False
-        elif char == "\\":
+        elif char == "\\" and quoted:
             escaped = True
         elif char == '"':
             quoted = not quoted
@@ -145,6 +144,21 @@ def pg_array_items(literal: str) -> list[str]:
             current, was_quoted = [], False
         else:
             current.append(char)
-    if body.strip() or was_quoted:
-        items.append("".join(current) if was_quoted else "".join(current).strip())
-    return items
+    last = "".join(current) if was_quoted else "".join(current).strip()
+    if items or last or was_quoted:
+        items.append(last)
+    return list(items)
+
+
+def _list_converter(scalar: str, item: Converter, as_json: bool) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if value is None:
+            raise ValidationFailed(f'unexpected null value for type "[{scalar}!]"')
+        if isinstance(value, str):
+            value = parse_list(value)
+        elif not isinstance(value, list):
+            value = [value]
+        items = [item(v) for v in value]
+        return orjson.dumps(items).decode() if as_json else items
+
+    return convert

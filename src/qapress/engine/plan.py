@@ -7,18 +7,17 @@ name, role and the values of the variables that shaped the SQL (``@include(if: $
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from qapress.engine.errors import SessionVariableMissing, ValidationFailed
 
-CONST, VARIABLE, SESSION = 0, 1, 2
-#: The session parameter standing for the whole session (as json), not one variable.
-SESSION_ALL = "*"
+CONST, VARIABLE, SESSION, SESSION_ALL = 0, 1, 2, 3
 
 Converter = Callable[[Any], Any]
 
@@ -36,8 +35,8 @@ class Param:
             return self.value
         if self.source == VARIABLE:
             raw = variables.get(self.value)
-        elif self.value == SESSION_ALL:
-            raw = json.dumps(dict(session))
+        elif self.source == SESSION_ALL:
+            return orjson.dumps(dict(session)).decode()
         else:
             if self.value not in session:
                 raise SessionVariableMissing(self.value)

@@ -28,7 +28,7 @@ from graphql import (
     GraphQLString,
 )
 
-from qapress.engine.functions import ComputedField, FunctionArg, SqlFunction, tracked_inputs
+from qapress.engine.computed import ComputedField
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
@@ -72,6 +72,8 @@ RootKind = Literal[
 class RootField:
     kind: RootKind
     table: tuple[str, str]
+    #: For "function" and "function_aggregate": the tracked function's name.
+    function: str | None = None
 
 
 @dataclass
@@ -120,6 +122,47 @@ class SchemaBuilder:
         permission = table.select_permission(self.role)
         return permission is not None and permission.allow_aggregations
 
+    def computed(self, table: TrackedTable) -> list[ComputedField]:
+        """The role's computed fields on ``table``: scalar ones its permission lists, set-returning ones
+        whenever it may read their rows (as Hasura does; the conformance suite's mutations rely on it)."""
+        permission = table.select_permission(self.role)
+        names = permission.computed_fields if permission is not None else ()
+        return [
+            cf
+            for name, cf in table.computed.items()
+            if (cf.returns is None and name in names)
+            or (cf.returns is not None and cf.returns in self.visible)
+        ]
+
+    def computed_args(self, cf: ComputedField) -> dict[str, GraphQLArgument]:
+        """``args: <function>_args`` for a computed field whose function takes more than the row."""
+        if not cf.inputs:
+            return {}
+        name = f"{cf.function}_args"
+        if name not in self.inputs:
+            self.inputs[name] = GraphQLInputObjectType(
+                name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in cf.inputs}
+            )
+        return {"args": GraphQLArgument(self.inputs[name])}
+
+    def has_object(self, table: TrackedTable) -> bool:
+        """Whether ``T`` has any field for this role (a role may have aggregate-only access)."""
+        return (
+            bool(self.columns(table))
+            or any(self.columns(remote) for _, remote, _ in self.relationships(table))
+            or any(cf.result is not None for cf in self.computed(table))
+        )
+
+    def has_order_by(self, table: TrackedTable) -> bool:
+        return (
+            bool(self.columns(table))
+            or bool(self.computed(table))
+            or any(
+                (kind == "object" and self.columns(remote)) or (kind == "array" and self.aggregations(remote))
+                for _, remote, kind in self.relationships(table)
+            )
+        )
+
     def relationships(self, table: TrackedTable) -> list[tuple[str, TrackedTable, str]]:
         return [
             (rel.name, self.visible[rel.remote], rel.kind)
@@ -132,12 +175,13 @@ class SchemaBuilder:
         fields: dict[str, GraphQLField] = {}
         for table in self.visible.values():
             name = table.graphql_name
-            fields[name] = GraphQLField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
-                args=self.select_args(table),
-                description=f'fetch data from the table: "{table.table.name}"',
-            )
-            self.roots[name] = RootField("select", table.key)
+            if self.has_object(table):
+                fields[name] = GraphQLField(
+                    GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                    args=self.select_args(table),
+                    description=f'fetch data from the table: "{table.table.name}"',
+                )
+                self.roots[name] = RootField("select", table.key)
             if self.aggregations(table):
                 fields[f"{name}_aggregate"] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
@@ -157,59 +201,38 @@ class SchemaBuilder:
                 )
                 self.roots[f"{name}_by_pk"] = RootField("by_pk", table.key)
         for function in self.model.functions.values():
-            remote = self.visible.get(function.returns_table) if function.returns_table else None
-            if remote is None:
+            if function.returns not in self.visible or not self.has_object(self.visible[function.returns]):
                 continue
-            args = {**self.function_args_arg(function, tracked_inputs(function)), **self.select_args(remote)}
-            fields[function.name] = GraphQLField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(remote)))),
-                args=args,
-                description=f'execute function "{function.name}" which returns "{remote.table.name}"',
-            )
-            self.roots[function.name] = RootField("function", remote.key)
-            if self.aggregations(remote):
-                fields[f"{function.name}_aggregate"] = GraphQLField(
-                    GraphQLNonNull(self.aggregate_type(remote)),
-                    args=args,
-                    description=f'execute function "{function.name}" and query aggregates on result of table type "{remote.table.name}"',
+            table = self.visible[function.returns]
+            args = self.select_args(table)
+            if function.inputs:
+                args_type = GraphQLInputObjectType(
+                    f"{function.name}_args",
+                    {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs},
                 )
-                self.roots[f"{function.name}_aggregate"] = RootField("function_aggregate", remote.key)
+                args = {"args": GraphQLArgument(GraphQLNonNull(args_type)), **args}
+            fields[function.name] = GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                args=args,
+                description=f'execute function "{function.function}" which returns "{table.table.name}"',
+            )
+            self.roots[function.name] = RootField("function", table.key, function.name)
+            if self.aggregations(table):
+                fields[f"{function.name}_aggregate"] = GraphQLField(
+                    GraphQLNonNull(self.aggregate_type(table)),
+                    args=args,
+                    description=f'execute function "{function.function}" and query aggregates on the result',
+                )
+                self.roots[f"{function.name}_aggregate"] = RootField(
+                    "function_aggregate", table.key, function.name
+                )
         return dict(sorted(fields.items()))
-
-    # --- computed fields and functions ---------------------------------------------------------
-    def computed_fields(self, table: TrackedTable) -> list[ComputedField]:
-        """The table's computed fields the role may read: scalar ones its permission lists, table ones
-        whose rows it may read."""
-        permission = table.select_permission(self.role)
-        allowed = permission.computed_fields if permission is not None else ()
-        return [
-            cf
-            for cf in table.computed.values()
-            if (cf.function.returns_table is None and cf.name in allowed)
-            or (cf.function.returns_table is not None and cf.function.returns_table in self.visible)
-        ]
-
-    def function_args_arg(
-        self, function: SqlFunction, inputs: tuple[FunctionArg, ...]
-    ) -> dict[str, GraphQLArgument]:
-        if not inputs:
-            return {}
-        name = f"{function.name}_args"
-        if name not in self.inputs:
-            self.inputs[name] = GraphQLInputObjectType(
-                name, {arg.name: GraphQLInputField(scalar_type(arg.scalar)) for arg in inputs}
-            )
-        return {
-            "args": GraphQLArgument(
-                GraphQLNonNull(self.inputs[name]), description="input parameters for function"
-            )
-        }
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
         return scalar_type(table.table.columns[column].scalar)
 
     def select_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
-        return {
+        args = {
             "distinct_on": GraphQLArgument(
                 GraphQLList(GraphQLNonNull(self.select_column(table))),
                 description="distinct select on columns",
@@ -224,6 +247,12 @@ class SchemaBuilder:
             ),
             "where": GraphQLArgument(self.bool_exp(table), description="filter the rows returned"),
         }
+        # An enum or input object without values is not valid GraphQL: leave such arguments out.
+        if not self.columns(table):
+            del args["distinct_on"]
+        if not self.has_order_by(table):
+            del args["order_by"]
+        return args
 
     # --- output types -----------------------------------------------------------------------------
     def object_type(self, table: TrackedTable) -> GraphQLObjectType:
@@ -232,13 +261,18 @@ class SchemaBuilder:
 
             def fields() -> dict[str, GraphQLField]:
                 out: dict[str, GraphQLField] = {}
+                permission = table.select_permission(self.role)
+                guarded = permission.column_filters if permission is not None else {}
                 for column in self.columns(table):
                     info = table.table.columns[column]
                     type_: GraphQLOutputType = scalar_type(info.scalar)
-                    out[column] = GraphQLField(type_ if info.nullable else GraphQLNonNull(type_))
+                    nullable = info.nullable or column in guarded  # null on rows the column is hidden on
+                    out[column] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
-                    if kind == "object":
+                    if not self.has_object(remote):
+                        pass
+                    elif kind == "object":
                         target = self.object_type(remote)
                         out[rel_name] = GraphQLField(
                             GraphQLNonNull(target) if rel.required and self.role == "admin" else target,
@@ -250,22 +284,24 @@ class SchemaBuilder:
                             args=self.select_args(remote),
                             description="An array relationship",
                         )
-                        if self.aggregations(remote):
-                            out[f"{rel_name}_aggregate"] = GraphQLField(
-                                GraphQLNonNull(self.aggregate_type(remote)),
-                                args=self.select_args(remote),
-                                description="An aggregate relationship",
-                            )
-                for cf in self.computed_fields(table):
-                    args = self.function_args_arg(cf.function, cf.inputs)
-                    if cf.function.returns_table is None:
-                        out[cf.name] = GraphQLField(scalar_type(cf.function.returns_scalar), args=args)
-                    else:
-                        remote = self.visible[cf.function.returns_table]
+                    if kind == "array" and self.aggregations(remote):
+                        out[f"{rel_name}_aggregate"] = GraphQLField(
+                            GraphQLNonNull(self.aggregate_type(remote)),
+                            args=self.select_args(remote),
+                            description="An aggregate relationship",
+                        )
+                for cf in self.computed(table):
+                    inputs = self.computed_args(cf)
+                    if cf.result is not None:
                         out[cf.name] = GraphQLField(
-                            GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(remote)))),
-                            args={**args, **self.select_args(remote)},
-                            description="A computed field, executes function " + cf.function.name,
+                            scalar_type(cf.result.scalar), args=inputs, description="A computed field"
+                        )
+                    elif cf.returns is not None and self.has_object(self.visible[cf.returns]):
+                        returned = self.visible[cf.returns]
+                        out[cf.name] = GraphQLField(
+                            GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(returned)))),
+                            args={**inputs, **self.select_args(returned)},
+                            description="A computed field returning rows",
                         )
                 return dict(sorted(out.items()))
 
@@ -277,15 +313,17 @@ class SchemaBuilder:
     def aggregate_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate"
         if name not in self.objects:
-            self.objects[name] = GraphQLObjectType(
-                name,
-                lambda: {
-                    "aggregate": GraphQLField(self.aggregate_fields(table)),
-                    "nodes": GraphQLField(
+
+            def fields() -> dict[str, GraphQLField]:
+                out = {"aggregate": GraphQLField(self.aggregate_fields(table))}
+                if self.has_object(table):
+                    out["nodes"] = GraphQLField(
                         GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table))))
-                    ),
-                },
-                description=f'aggregated selection of "{table.table.name}"',
+                    )
+                return out
+
+            self.objects[name] = GraphQLObjectType(
+                name, fields, description=f'aggregated selection of "{table.table.name}"'
             )
         return self.objects[name]
 
@@ -299,14 +337,13 @@ class SchemaBuilder:
         name = f"{table.graphql_name}_aggregate_fields"
         if name not in self.objects:
             base = table.graphql_name
-            fields: dict[str, GraphQLField] = {
-                "count": GraphQLField(
-                    GraphQLNonNull(GraphQLInt),
-                    args={
-                        "columns": GraphQLArgument(GraphQLList(GraphQLNonNull(self.select_column(table)))),
-                        "distinct": GraphQLArgument(GraphQLBoolean),
-                    },
+            count_args = {"distinct": GraphQLArgument(GraphQLBoolean)}
+            if self.columns(table):
+                count_args["columns"] = GraphQLArgument(
+                    GraphQLList(GraphQLNonNull(self.select_column(table)))
                 )
+            fields: dict[str, GraphQLField] = {
+                "count": GraphQLField(GraphQLNonNull(GraphQLInt), args=dict(sorted(count_args.items())))
             }
             numeric = self.numeric_columns(table)
             for op in AGGREGATE_NUMERIC if numeric else ():
@@ -362,7 +399,7 @@ class SchemaBuilder:
                 if self.pg:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
-            if scalar != "String" and self.pg:
+            if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)
@@ -381,7 +418,7 @@ class SchemaBuilder:
         return self.inputs[name]
 
     def cast_exp(self, scalar: str) -> GraphQLInputObjectType:
-        """``_cast: {String: {...}}``: compare a column's text form (PostgreSQL's ``CAST(col AS text)``)."""
+        """``_cast: {String: {...}}``: compare a column's text form (``{id: {_cast: {String: {_like: "1%"}}}}``)."""
         name = f"{scalar}_cast_exp"
         if name not in self.inputs:
             self.inputs[name] = GraphQLInputObjectType(
@@ -404,6 +441,13 @@ class SchemaBuilder:
                     out[column] = GraphQLInputField(self.comparison(table.table.columns[column].scalar))
                 for rel_name, remote, _kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(self.bool_exp(remote))
+                for cf in self.computed(table):
+                    if cf.inputs:
+                        continue  # filters cannot give a function its arguments
+                    if cf.result is not None:
+                        out[cf.name] = GraphQLInputField(self.comparison(cf.result.scalar))
+                    elif cf.returns is not None:
+                        out[cf.name] = GraphQLInputField(self.bool_exp(self.visible[cf.returns]))
                 return dict(sorted(out.items()))
 
             self.inputs[name] = GraphQLInputObjectType(
@@ -429,15 +473,14 @@ class SchemaBuilder:
                         out[rel_name] = GraphQLInputField(self.order_by(remote))
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
-                for cf in self.computed_fields(table):
+                for cf in self.computed(table):
                     if cf.inputs:
-                        continue  # a function with arguments of its own cannot be ordered by
-                    if cf.function.returns_table is None:
+                        continue
+                    if cf.result is not None:
                         out[cf.name] = GraphQLInputField(ORDER_BY)
-                    elif self.aggregations(self.visible[cf.function.returns_table]):
-                        out[f"{cf.name}_aggregate"] = GraphQLInputField(
-                            self.aggregate_order_by(self.visible[cf.function.returns_table])
-                        )
+                    elif cf.returns is not None and self.aggregations(self.visible[cf.returns]):
+                        target = self.visible[cf.returns]
+                        out[f"{cf.name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(target))
                 return dict(sorted(out.items()))
 
             self.inputs[name] = GraphQLInputObjectType(

@@ -125,8 +125,10 @@ def _path(error: GraphQLError, document: DocumentNode | None) -> str:
     if error.path:
         return "$." + ".".join(str(p) for p in error.path)
     if document is not None and error.nodes:
-        # A fragment cycle lists every spread on the way round; Hasura names the place of the last one.
-        node = error.nodes[-1] if error.message.startswith("Cannot spread fragment") else error.nodes[0]
+        # A fragment cycle lists every spread on the way round, a misplaced variable its definition and its use:
+        # Hasura names the place of the last one.
+        last = error.message.startswith("Cannot spread fragment") or "used in position" in error.message
+        node = error.nodes[-1] if last else error.nodes[0]
         found = locate(document, node)
         if found is not None:
             return found

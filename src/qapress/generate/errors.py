@@ -12,7 +12,7 @@ class IngestError(GenerateError):
 
 
 class FetchError(IngestError):
-    """A URL could not be fetched under the fetch policy (scheme, size, timeout, status)."""
+    """A URL could not be fetched under the fetch policy (scheme, address, size, type, timeout, status)."""
 
 
 class SourceNotFound(GenerateError):

@@ -124,8 +124,16 @@ class PageTooLarge(FetchError):
     pass
 
 
-class NotHTML(FetchError):
-    pass
+class UnacceptedContentType(FetchError):
+    """The page's Content-Type is not one the policy accepts (``FetchPolicy.accept_types``)."""
+
+    def __init__(self, message: str, content_type: str = "") -> None:
+        super().__init__(message)
+        self.content_type = content_type
+
+
+#: The link checker's name for it: its policy accepts HTML only.
+NotHTML = UnacceptedContentType
 
 
 class HTTPStatusError(FetchError):

@@ -2,7 +2,8 @@
 
 Policy (``FetchPolicy``, from the settings): addresses and ports checked on every connection (the transport),
 at most ``max_redirects`` redirects, each target checked again; ``connect_timeout`` per connection and
-``total_timeout`` for the whole fetch, redirects included; at most ``max_bytes`` read (decoded); HTML only.
+``total_timeout`` for the whole fetch, redirects included; at most ``max_bytes`` read (decoded); only the
+``accept_types`` (HTML by default: the backlink check; ``qapress ingest URL`` adds text/plain).
 Every failure is a ``FetchError`` whose message a moderator can read; ``transient`` ones are retried later.
 """
 
@@ -23,9 +24,9 @@ from qapress.links.errors import (
     HTTPStatusError,
     LinkRuleError,
     NetworkError,
-    NotHTML,
     PageTooLarge,
     TooManyRedirects,
+    UnacceptedContentType,
 )
 from qapress.links.transport import PinnedBackend, PinnedTransport, Resolver, system_resolver
 from qapress.links.validation import split_url
@@ -45,6 +46,8 @@ class FetchPolicy:
     max_redirects: int = 5
     max_bytes: int = 2 * 1024 * 1024
     max_url_length: int = 2_048
+    accept_types: tuple[str, ...] = HTML_TYPES
+    user_agent: str = USER_AGENT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -70,6 +73,10 @@ class FetchedPage:
     redirects: tuple[str, ...] = ()
 
     @property
+    def is_html(self) -> bool:
+        return self.content_type in HTML_TYPES
+
+    @property
     def text(self) -> str:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
@@ -92,8 +99,8 @@ class PageFetcher:
         redirects: list[str] = []
         # identity: a compressed body could inflate far past max_bytes within a single chunk.
         headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml;q=0.9",
+            "User-Agent": policy.user_agent,
+            "Accept": accept_header(policy.accept_types),
             "Accept-Encoding": "identity",
         }
         with httpx.Client(
@@ -144,7 +151,9 @@ class PageFetcher:
         if literal is not None:
             reason = self.policy.addresses.address_refusal(literal)
             if reason is not None:
-                raise BlockedAddress(f"refused to connect: {parts.hostname} means {literal} ({reason})")
+                host = parts.hostname or ""
+                shown = host if host == str(literal) else f"{host} means {literal}, which"
+                raise BlockedAddress(f"refused to connect: {shown} is not public ({reason})")
 
     def _read(
         self, response: httpx.Response, url: str, deadline: float, redirects: tuple[str, ...]
@@ -158,8 +167,15 @@ class PageFetcher:
                 f"{where} answered HTTP {response.status_code}, not a page", response.status_code
             )
         content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if content_type not in HTML_TYPES:
-            raise NotHTML(f"{where} is not an HTML page (Content-Type: {content_type or 'none'})")
+        if content_type not in policy.accept_types:
+            wanted = (
+                "an HTML page"
+                if set(policy.accept_types) <= set(HTML_TYPES)
+                else f"of an accepted type ({', '.join(policy.accept_types)})"
+            )
+            raise UnacceptedContentType(
+                f"{where} is not {wanted} (Content-Type: {content_type or 'none'})", content_type
+            )
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > policy.max_bytes:
             raise PageTooLarge(f"{where} is larger than {_size(policy.max_bytes)} ({_size(int(declared))})")
@@ -178,6 +194,13 @@ class PageFetcher:
             encoding=response.charset_encoding,
             redirects=redirects,
         )
+
+
+def accept_header(types: tuple[str, ...]) -> str:
+    """The ``Accept`` header asking for ``types``, in order of preference."""
+    return ",".join(
+        kind if index == 0 else f"{kind};q={max(0.1, 1 - index / 10):.1f}" for index, kind in enumerate(types)
+    )
 
 
 def _size(size: int) -> str:

@@ -71,7 +71,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
-            site.revisions.close()
             gql.close()
 
     app = Starlette(

@@ -109,7 +109,7 @@ class Pages:
                 )
             return self.error_page(ctx, 404, "Article not found", "There is no article at this address.")
         article = page.article
-        if form_state is None and (article.domain != ctx.site.id or slug != article.slug):
+        if form_state is None and (article.domain != ctx.site.id or (slug or "") != article.slug):
             return self.redirect(ctx, article.url)
         state = form_state or FormState()
         form = LinkForm(

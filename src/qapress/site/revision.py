@@ -2,8 +2,8 @@
 
 Triggers bump ``content`` on any change a page could show and ``domain`` on any change to the sites
 themselves. A page rendered at content revision R is current as long as the counter still reads R.
-``RevisionReader`` reads both counters as one text value over the engine's per-thread raw connections
-(autocommit, no pool checkout, no BEGIN): one statement, a few microseconds on a page-cache hit.
+``RevisionReader`` reads both counters as one text value over the GraphQL engine's per-thread raw
+connections (autocommit, no pool checkout, no BEGIN): one statement, a few microseconds on a cache hit.
 """
 
 from __future__ import annotations
@@ -46,10 +46,19 @@ REVISIONS_SQL = (
 
 
 class RevisionReader:
-    """Reads the counters once per request, on a connection per thread kept open between requests."""
+    """Reads the counters once per request over per-thread connections kept open between requests.
 
-    def __init__(self, engine: Engine, timeout_ms: int = 5_000) -> None:
-        self.connections = ThreadConnections(engine, timeout_ms)
+    The app passes the GraphQL engine's own ``ThreadConnections``, so the check adds no database
+    connections: each threadpool thread uses one connection for the revision and the page query.
+    """
+
+    def __init__(self, connections: ThreadConnections) -> None:
+        self.connections = connections
+
+    @classmethod
+    def for_engine(cls, engine: Engine, timeout_ms: int = 5_000) -> RevisionReader:
+        """A reader with connections of its own (tools and tests)."""
+        return cls(ThreadConnections(engine, timeout_ms))
 
     def read(self) -> Revisions:
         text = self.connections.fetch_text(REVISIONS_SQL, ())
@@ -57,6 +66,3 @@ class RevisionReader:
             return Revisions(0, 0)
         content, _, domain = text.partition(" ")
         return Revisions(int(content), int(domain))
-
-    def close(self) -> None:
-        self.connections.close_all()

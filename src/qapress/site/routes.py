@@ -73,7 +73,7 @@ class SiteApp:
         self.assets = StaticAssets()
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
-        self.revisions = RevisionReader(engine, settings.statement_timeout_ms)
+        self.revisions = RevisionReader(gql.connections)
         self.tokens = FormTokens(settings.secret_key or secrets.token_urlsafe(32))
         self.debug = settings.debug
         self.pages = Pages(settings, self.queries, self.renderer, self.tokens, self.debug)
