@@ -35,6 +35,7 @@ from graphql import (
     execute,
     get_operation_ast,
     parse,
+    print_ast,
     type_from_ast,
     validate,
     value_from_ast,
@@ -48,7 +49,7 @@ from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
-from qapress.engine.dialects import dialect_for
+from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
 from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
@@ -56,7 +57,7 @@ from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
-from qapress.engine.validation import hasura_message
+from qapress.engine.validation import hasura_message, variable_path
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,10 @@ class GraphQLEngine:
         self.anonymous_row_limit = anonymous_row_limit
         self.statement_timeout_ms = statement_timeout_ms
         self.dialect = dialect_for(engine.dialect.name)
+        if isinstance(self.dialect, SQLiteDialect):
+            with engine.connect() as connection:
+                probe = connection.exec_driver_sql(SUBTYPE_PROBE).scalar()
+            self.dialect.subquery_keeps_json = probe == SUBTYPE_KEPT
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
@@ -274,6 +279,14 @@ class GraphQLEngine:
         }
         if defaulted:
             variables = {k: v for k, v in variables.items() if k not in defaulted}
+        for definition in definitions:
+            name = definition.variable.name.value
+            if isinstance(definition.type, NonNullTypeNode) and name in variables and variables[name] is None:
+                # Hasura reports an explicit null where the variable is used, naming the type it needs.
+                base = print_ast(definition.type.type).strip("[]!")
+                raise ValidationFailed(
+                    f'unexpected null value for type "{base}"', variable_path(document, name)
+                )
         coerced = get_variable_values(role_schema.schema, definitions, variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])

@@ -28,7 +28,8 @@ BUILTIN = {"Int": GraphQLInt, "String": GraphQLString, "Boolean": GraphQLBoolean
 NUMERIC = {"Int", "Float", "smallint", "bigint", "numeric", "float4", "float8"}
 #: Scalars without an order (no max/min, no _gt).
 UNORDERED = {"Boolean", "json", "jsonb"}
-#: Rendered as JSON strings when ``stringify_numeric_types`` is on (as Hasura does: bigint, numeric, double).
+#: Rendered as JSON strings when ``stringify_numeric_types`` is on: bigint, numeric and double precision,
+#: as Hasura does.
 STRINGIFIED = {"bigint", "numeric", "float8"}
 
 
