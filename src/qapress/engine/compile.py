@@ -329,9 +329,11 @@ class OperationCompiler:
                 args = self.arguments(f.first, object_type.fields[name])
                 call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
                 if cf.result is not None:
-                    pairs.append(
-                        (f.key, self.dialect.render(call, cf.result, self.options.stringify_numeric_types))
-                    )
+                    rendered = self.dialect.render(call, cf.result, self.options.stringify_numeric_types)
+                    if name in guards:
+                        _need(needed, GUARD + name)
+                        rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                    pairs.append((f.key, rendered))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)

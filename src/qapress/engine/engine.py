@@ -50,7 +50,7 @@ from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
-from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
@@ -154,15 +154,17 @@ class GraphQLEngine:
     def close(self) -> None:
         self.connections.close_all()
 
-    def role_schema(self, role: str) -> RoleSchema | None:
-        """The role's schema, built on first use and cached until ``reload()``."""
+    def role_schema(self, role: str, backend_only: bool = False) -> RoleSchema | None:
+        """The role's schema, built on first use and cached until ``reload()``; ``backend_only`` adds the
+        backend-only insert permissions (a trusted caller asked for them)."""
+        key = f"{role}\x00backend" if backend_only else role
         schemas = self._schemas
-        if role in schemas:
-            return schemas[role]
+        if key in schemas:
+            return schemas[key]
         with self._lock:
-            if role not in self._schemas:
-                self._schemas[role] = build_role_schema(self.model, role)
-            return self._schemas[role]
+            if key not in self._schemas:
+                self._schemas[key] = build_role_schema(self.model, role, backend_only)
+            return self._schemas[key]
 
     # --- requests ---------------------------------------------------------------------------------
     def execute(
@@ -235,7 +237,7 @@ class GraphQLEngine:
         role: str,
         session: dict[str, str],
     ) -> bytes:
-        role_schema = self.role_schema(role)
+        role_schema = self.role_schema(role, backend_only_requested(session))
         self.stats.parses += 1
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
@@ -311,6 +313,7 @@ class GraphQLEngine:
                 options,
                 operation,
                 self.insert_hooks,
+                self.statement_timeout_ms,
             )
             return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
@@ -476,3 +479,21 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
 
 
 __all__ = ["EngineStats", "GraphQLEngine"]
+
+
+BACKEND_ONLY_HEADER = "x-hasura-use-backend-only-permissions"
+_TRUE = ("true", "t", "yes", "y")
+_FALSE = ("false", "f", "no", "n")
+
+
+def backend_only_requested(session: Mapping[str, str]) -> bool:
+    """Whether the request asks for backend-only permissions; a value that is no boolean is Hasura's error."""
+    value = session.get(BACKEND_ONLY_HEADER)
+    if value is None or value.lower() in _FALSE:
+        return False
+    if value.lower() in _TRUE:
+        return True
+    raise BadRequest(
+        f"{BACKEND_ONLY_HEADER}:  Not a valid boolean text. True values are "
+        '["true","t","yes","y"] and  False values are ["false","f","no","n"]. All values are case insensitive'
+    )
