@@ -307,3 +307,19 @@ def test_timestamps_render_alike(small: GraphQLEngine, moment: dt.datetime, rend
     with small.engine.begin() as connection:
         connection.execute(sa.update(link).where(link.c.id == 1).values(checked_at=moment))
     assert data(small, "{ link_by_pk(id: 1) { checked_at } }") == {"link_by_pk": {"checked_at": rendered}}
+
+
+def test_float_aggregates_keep_every_digit(small: GraphQLEngine) -> None:
+    """SQLite's JSON would write 15 significant digits; both databases give the same doubles."""
+    query = """{ link_aggregate(where: {id: {_in: [1, 2, 3]}}) { aggregate { avg { attempts } stddev { attempts } } } }"""
+    aggregate = data(small, query)["link_aggregate"]["aggregate"]
+    assert aggregate["avg"]["attempts"] == 1.0
+    assert aggregate["stddev"]["attempts"] == 1.0
+    thirds = data(
+        small, "{ link_aggregate(where: {id: {_in: [1, 3, 4]}}) { aggregate { avg { attempts } } } }"
+    )
+    assert thirds["link_aggregate"]["aggregate"]["avg"]["attempts"] == 2.0
+    query = "{ link_aggregate(where: {id: {_in: [2, 3, 5]}}) { aggregate { avg { attempts } } } }"
+    assert data(small, query)["link_aggregate"]["aggregate"]["avg"]["attempts"] == 2.0
+    four_thirds = "{ link_aggregate(where: {id: {_in: [1, 2, 4]}}) { aggregate { avg { attempts } } } }"
+    assert data(small, four_thirds)["link_aggregate"]["aggregate"]["avg"]["attempts"] == 7 / 3

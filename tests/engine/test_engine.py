@@ -252,3 +252,37 @@ def test_null_for_a_non_null_variable_with_default_takes_the_default(small: Grap
     for _ in range(2):  # the second time through the plan cache
         assert small.execute(query, {"limit": None}) == {"data": {"qa_ai": [{"id": 1}]}}
     assert len(small.execute(query, {"limit": 3})["data"]["qa_ai"]) == 3
+
+
+def test_deep_nesting_works_on_postgresql_and_is_a_clear_error_on_sqlite(small: GraphQLEngine) -> None:
+    levels = 4
+    query = (
+        "{ qa_ai(where: {id: {_eq: 1}}) { id "
+        + "site { id articles(where: {id: {_eq: 1}}) { id " * levels
+        + " } }" * levels
+        + " } }"
+    )
+    gql = GraphQLEngine(small.engine, small.metadata, max_depth=20)
+    try:
+        result = gql.execute(query)
+        if small.engine.dialect.name == "postgresql":
+            inner = result["data"]["qa_ai"][0]
+            for _ in range(levels):
+                inner = inner["site"]["articles"][0]
+            assert inner == {"id": 1}
+        else:  # SQLite's parser has a fixed stack: a clear refusal, not a database error
+            assert error(result) == {
+                "message": "the query nests relationships too deeply for SQLite; use fewer levels or PostgreSQL",
+                "extensions": {"path": "$", "code": "not-supported"},
+            }
+    finally:
+        gql.close()
+
+
+def test_explicit_null_for_a_non_null_variable_is_reported_where_used(small: GraphQLEngine) -> None:
+    for _ in range(2):  # also once the plan is cached
+        assert error(small.execute(QUERY, {"id": None, "full": True})) == {
+            "message": 'unexpected null value for type "Int"',
+            "extensions": {"path": "$.selectionSet.qa_ai.args.where.id._eq", "code": "validation-failed"},
+        }
+        small.execute(QUERY, {"id": 1, "full": True})

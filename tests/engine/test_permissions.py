@@ -182,7 +182,8 @@ def test_role_columns_and_limit(small: GraphQLEngine) -> None:
 
 
 def test_aggregate_only_access(small: GraphQLEngine) -> None:
-    """A role with no columns but allow_aggregations may count rows, and nothing else."""
+    """A role with no columns but allow_aggregations may count rows, and nothing else; its row limit is for
+    lists, so the count covers every readable row (as in Hasura)."""
     meta = Metadata.from_hasura(
         [
             {
@@ -190,7 +191,7 @@ def test_aggregate_only_access(small: GraphQLEngine) -> None:
                 "select_permissions": [
                     {
                         "role": "counter",
-                        "permission": {"columns": [], "filter": {}, "allow_aggregations": True},
+                        "permission": {"columns": [], "filter": {}, "allow_aggregations": True, "limit": 1},
                     }
                 ],
             }
@@ -203,6 +204,9 @@ def test_aggregate_only_access(small: GraphQLEngine) -> None:
         }
         columns = gql.execute("{ qa_ai_aggregate { aggregate { count(columns: [id]) } } }", role="counter")
         assert columns["errors"][0]["message"] == '"count" has no argument named "columns"'
+        assert columns["errors"][0]["extensions"]["path"] == (
+            "$.selectionSet.qa_ai_aggregate.selectionSet.aggregate.selectionSet.count"
+        )
         rows = gql.execute("{ qa_ai { id } }", role="counter")
         assert rows["errors"][0]["message"] == "field \"qa_ai\" not found in type: 'query_root'"
     finally:

@@ -154,7 +154,11 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
         if not inspector.has_table(name, schema=db_schema):
             raise MetadataError(f'table "{name}" does not exist in schema "{schema}"')
         columns: dict[str, Column] = {}
-        pg_types = _postgres_types(engine, schema, name) if dialect == "postgresql" else {}
+        pg_types = (
+            _postgres_types(engine, schema, name)
+            if dialect == "postgresql"
+            else _sqlite_declared_types(engine, name)
+        )
         for info in inspector.get_columns(name, schema=db_schema):
             declared = pg_types.get(info["name"]) or _declared_type(info["type"], engine)
             columns[info["name"]] = Column(
@@ -204,6 +208,14 @@ def _postgres_types(engine: Engine, schema: str, table: str) -> dict[str, str]:
         return {
             str(row[0]): str(row[1]) for row in connection.execute(query, {"schema": schema, "table": table})
         }
+
+
+def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:
+    """Column types as declared: SQLAlchemy reads TIMESTAMPTZ as NUMERIC and DOUBLE PRECISION as REAL."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"PRAGMA table_info({quoted})").all()
+    return {str(row[1]): str(row[2]) for row in rows if row[2]}
 
 
 def _declared_type(type_: object, engine: Engine) -> str:

@@ -26,7 +26,7 @@ from graphql import (
 
 from qapress.engine.boolexp import BoolExpCompiler
 from qapress.engine.computed import ROW
-from qapress.engine.dialects import Dialect, quote_ident, quote_text
+from qapress.engine.dialects import FLOATS, Dialect, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
@@ -102,6 +102,7 @@ class OperationCompiler:
         self._aliases = 0
         #: Hasura's JSON path of the field being compiled, for error messages.
         self.path = "$"
+        self._aggregating = False
 
     def alias(self, prefix: str = "_t") -> str:
         self._aliases += 1
@@ -211,6 +212,25 @@ class OperationCompiler:
     ) -> str:
         """A scalar subquery: the JSON array of the selected rows (of ``source``, by default the table)."""
         self.check_depth(depth)
+        permission = table.select_permission(self.role)
+        unordered = not any(args.get(k) for k in ("order_by", "limit", "offset", "distinct_on"))
+        if unordered and permission is not None and permission.limit is None and self.options.row_cap is None:
+            # No order, no limit: aggregate straight from the table, one nesting level less.
+            base = self.alias()
+            needed_flat: list[str] = []
+            row = self.row_json(table, base, self.sub_fields(fields), needed_flat, depth)
+            if not any(n == ROW or n.startswith(GUARD) for n in needed_flat):
+                flat, _ = self.inner_select(
+                    table,
+                    args,
+                    needed_flat,
+                    correlation,
+                    single=False,
+                    source=source,
+                    alias=base,
+                    select_list=self.dialect.agg_array(row, ""),
+                )
+                return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
@@ -230,6 +250,22 @@ class OperationCompiler:
     ) -> str:
         """A scalar subquery: one row's JSON object, or NULL."""
         self.check_depth(depth)
+        # Built straight on the table when it can be: one nesting level less (SQLite's parser has a fixed stack).
+        base = self.alias()
+        needed_flat: list[str] = []
+        row = self.row_json(table, base, self.sub_fields(fields), needed_flat, depth)
+        if not any(n == ROW or n.startswith(GUARD) for n in needed_flat):
+            flat, _ = self.inner_select(
+                table,
+                {},
+                needed_flat,
+                correlation,
+                single=True,
+                extra=conditions,
+                alias=base,
+                select_list=row,
+            )
+            return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
@@ -293,9 +329,11 @@ class OperationCompiler:
                 args = self.arguments(f.first, object_type.fields[name])
                 call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
                 if cf.result is not None:
-                    pairs.append(
-                        (f.key, self.dialect.render(call, cf.result, self.options.stringify_numeric_types))
-                    )
+                    rendered = self.dialect.render(call, cf.result, self.options.stringify_numeric_types)
+                    if name in guards:
+                        _need(needed, GUARD + name)
+                        rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
+                    pairs.append((f.key, rendered))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
@@ -324,10 +362,14 @@ class OperationCompiler:
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
         source: Callable[[str], str] | None = None,
+        alias: str | None = None,
+        select_list: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
         try:
-            return self._inner_select(table, args, needed, correlation, single, extra, source)
+            return self._inner_select(
+                table, args, needed, correlation, single, extra, source, alias, select_list
+            )
         except ValidationFailed as exc:
             if exc.path == "$":
                 exc.path = f"{self.path}.args"
@@ -342,8 +384,10 @@ class OperationCompiler:
         single: bool,
         extra: Callable[[str], list[str]] | None = None,
         source: Callable[[str], str] | None = None,
+        alias: str | None = None,
+        select_list: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
-        alias = self.alias()
+        alias = alias or self.alias()
         permission = table.select_permission(self.role)
         assert permission is not None
         conditions: list[str] = []
@@ -362,7 +406,7 @@ class OperationCompiler:
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         order_terms = self.order_terms(table, alias, args.get("order_by") or [])
         columns = [self.projected_column(table, alias, c, permission.column_filters) for c in needed]
-        columns = columns or ["1 AS __one"]
+        columns = [select_list] if select_list is not None else columns or ["1 AS __one"]
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
@@ -371,7 +415,9 @@ class OperationCompiler:
                 columns.append(f"{expr} AS {quote_ident(f'__o{index}')}")
                 projected.append((f"__o{index}", direction))
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
-        limit_sql = self.limit_clause(args, permission.limit, single)
+        # Hasura counts every readable row in aggregates: the permission's row limit is for lists only.
+        permission_limit = None if self._aggregating else permission.limit
+        limit_sql = self.limit_clause(args, permission_limit, single)
         from_sql = f"{quote_ident(table.table.name)} AS {alias}"
         if table.table.schema != "public" and self.dialect.name == "postgresql":
             from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
@@ -442,14 +488,19 @@ class OperationCompiler:
             else:
                 value = _check_count(limit, f"{self.path}.args.limit")
                 effective = cap if value is None else value if cap is None else min(value, cap)
-                sql = f" LIMIT {self.params.const(effective)}"
+                # A limit written in the query (or a permission's cap) is part of the plan, which is keyed by the
+                # query text: it goes in as a checked integer literal, as Hasura writes it. PostgreSQL re-plans
+                # a statement with a bound LIMIT on every call (its generic plan looks too costly), which made
+                # the seed query 3-4x slower than with the literal. Variables stay bound parameters.
+                sql = f" LIMIT {int(effective) if effective is not None else self.params.const(effective)}"
         if offset is not None:
             if not sql and self.dialect.name == "sqlite":
                 sql = " LIMIT -1"
             if isinstance(offset, VarRef):
                 sql += f" OFFSET {self.params.variable(offset.name, _limit_converter(None, 0))}"
             else:
-                sql += f" OFFSET {self.params.const(_check_count(offset, f'{self.path}.args.offset'))}"
+                checked = _check_count(offset, f"{self.path}.args.offset")
+                sql += f" OFFSET {int(checked) if checked is not None else self.params.const(checked)}"
         return sql
 
     # --- order_by ---------------------------------------------------------------------------------
@@ -558,9 +609,13 @@ class OperationCompiler:
                 pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
-        inner, order_columns = self.inner_select(
-            table, args, needed, correlation, single=False, source=source
-        )
+        self._aggregating = True
+        try:
+            inner, order_columns = self.inner_select(
+                table, args, needed, correlation, single=False, source=source
+            )
+        finally:
+            self._aggregating = False
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
         pairs = [
             (key, self.dialect.agg_array(value, order) if index in nodes else value)
@@ -607,6 +662,8 @@ class OperationCompiler:
                     elif self.options.stringify_numeric_types and column.scalar in STRINGIFIED:
                         # Hasura stringifies by the column's type: sums and averages of numeric, not of Int.
                         expr = self.dialect.to_text(expr)
+                    elif f.name != "sum" or column.scalar in FLOATS:
+                        expr = self.dialect.float_json(expr)  # averages, deviations, sums of floats
                     inner.append((column_field.key, expr))
                 pairs.append((f.key, self.dialect.json_object(inner)))
         return self.dialect.json_object(pairs)

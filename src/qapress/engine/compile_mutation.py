@@ -26,6 +26,7 @@ from qapress.engine.errors import (
     ConstraintViolation,
     EngineError,
     PermissionDenied,
+    QueryTimeout,
     SessionVariableMissing,
     ValidationFailed,
 )
@@ -39,6 +40,7 @@ from qapress.engine.mutation_schema import (
     update_permission,
 )
 from qapress.engine.params import value_converter
+from qapress.engine.permissions import ADMIN
 from qapress.engine.schema import RoleSchema
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
@@ -95,6 +97,7 @@ class MutationCompiler(OperationCompiler):
         table = self.model.tracked(spec.table)
         args = self.coerced_arguments(fields, root)
         path = f"$.selectionSet.{fields.key}.args"
+        self.path = f"$.selectionSet.{fields.key}"
         if spec.kind in ("insert", "insert_one"):
             objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
             where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
@@ -173,6 +176,8 @@ class MutationCompiler(OperationCompiler):
         try:
             return self.connection.exec_driver_sql(text, values)
         except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout
+                raise QueryTimeout(self.connection.info.get("statement_timeout_ms", 0)) from exc
             raise database_error(exc, self.dialect.name) from exc
 
     # --- identities ----------------------------------------------------------------------------------------
@@ -223,12 +228,26 @@ class MutationCompiler(OperationCompiler):
         """Each identified row as JSON text (in order), through the role's select permission."""
         if not identities or table.select_permission(self.role) is None:
             return []
-        columns = []
-        for identity in identities:
-            sub = self.single(table, self.matcher(table, identity), fields, None, 1)
-            columns.append(self.dialect.as_text(sub))
+        columns = [
+            self.dialect.as_text(self.returned_row(table, identity, fields)) for identity in identities
+        ]
         row = self.execute("SELECT " + ", ".join(columns)).one()
         return [value for value in row if value not in (None, "null")]
+
+    def returned_row(self, table: TrackedTable, identity: tuple[Any, ...], fields: _Fields) -> str:
+        """One affected row as a JSON object: the role's columns, but not its row filter (Hasura returns
+        every row the mutation touched); relationships read inside it keep their filters."""
+        row_alias = self.alias("_e")
+        needed: list[str] = []
+        row = self.row_json(table, row_alias, self.sub_fields(fields), needed, 1)
+        role, self.role = self.role, ADMIN
+        try:
+            inner, _ = self.inner_select(
+                table, {}, needed, None, single=True, extra=self.matcher(table, identity)
+            )
+        finally:
+            self.role = role
+        return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
     def check(
         self,
@@ -365,6 +384,8 @@ class MutationCompiler(OperationCompiler):
         else:
             target = f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
         update_columns = on_conflict.get("update_columns") or []
+        if "_PLACEHOLDER" in update_columns:
+            raise ValidationFailed("erroneous column name", f"{self.path}.args.on_conflict")
         if not update_columns:
             return f"{target} DO NOTHING"
         permission = update_permission(table, self.role)
@@ -524,13 +545,18 @@ def run_mutation(
     options: CompileOptions,
     operation: OperationDefinitionNode,
     insert_hooks: Mapping[str, InsertHook] | None = None,
+    statement_timeout_ms: int | None = None,
 ) -> str:
-    """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON."""
+    """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
+    On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
     with engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
             if dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+                if statement_timeout_ms:
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+                    connection.info["statement_timeout_ms"] = int(statement_timeout_ms)
             compiler = MutationCompiler(
                 model,
                 role_schema,

@@ -19,7 +19,7 @@ import psycopg
 import psycopg.errors
 from sqlalchemy.engine import Engine
 
-from qapress.engine.errors import BadRequest, DatabaseError, QueryTimeout
+from qapress.engine.errors import BadRequest, DatabaseError, NotSupported, QueryTimeout
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,10 @@ class ThreadConnections:
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):
                     raise QueryTimeout(self.timeout_ms) from exc
+                if "parser stack overflow" in str(exc):
+                    raise NotSupported(
+                        "the query nests relationships too deeply for SQLite; use fewer levels or PostgreSQL"
+                    ) from exc
                 raise _database_error(exc) from exc
             except psycopg.errors.QueryCanceled as exc:
                 raise QueryTimeout(self.timeout_ms) from exc

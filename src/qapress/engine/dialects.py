@@ -25,6 +25,10 @@ def quote_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: Scalars held as REAL on SQLite, rendered with full precision.
+FLOATS = {"Float", "float8", "float4", "numeric"}
+
+
 class Dialect:
     name = "base"
     placeholder = "?"
@@ -59,6 +63,10 @@ class Dialect:
     def to_text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)"
 
+    def float_json(self, expr: str) -> str:
+        """A float-valued expression as a JSON number (PostgreSQL's own rendering is already exact)."""
+        return expr
+
     def bool_literal(self, value: bool) -> str:
         return "1" if value else "0"
 
@@ -66,6 +74,10 @@ class Dialect:
 class SQLiteDialect(Dialect):
     name = "sqlite"
     placeholder = "?"
+
+    #: Whether a scalar subquery's JSON result keeps its JSON subtype (SQLite 3.40 does); when it does, nested
+    #: objects need no json() re-parse, which also saves parser depth. Probed per database by the engine.
+    subquery_keeps_json = False
 
     def param_list(self, column: Column) -> str:
         return "SELECT value FROM json_each(?)"
@@ -83,7 +95,7 @@ class SQLiteDialect(Dialect):
         return f"json_group_array({row})"
 
     def embed(self, subquery: str) -> str:
-        return f"json({subquery})"
+        return subquery if self.subquery_keeps_json else f"json({subquery})"
 
     def as_text(self, expr: str) -> str:
         return f"coalesce({expr}, 'null')"
@@ -104,7 +116,18 @@ class SQLiteDialect(Dialect):
             )
         if stringify and scalar in STRINGIFIED:
             return f"CAST({expr} AS TEXT)"
+        if scalar in FLOATS:
+            return self.float_json(expr)
         return expr
+
+    def float_json(self, expr: str) -> str:
+        """A REAL as a JSON number with all its digits: SQLite's JSON writes only 15 significant digits,
+        so 4/3 would come out as 1.33333333333333 where PostgreSQL writes 1.3333333333333333."""
+        short = f"printf('%.15g', {expr})"
+        return (
+            f"json(CASE WHEN {expr} IS NULL THEN NULL WHEN CAST({short} AS REAL) = {expr} THEN {short} "
+            f"ELSE printf('%!.17g', {expr}) END)"
+        )
 
     def like(self, column: str, negate: bool, insensitive: bool) -> str:
         # LIKE is case-insensitive in SQLite, so case-sensitive _like runs as GLOB on a translated pattern.
@@ -183,6 +206,13 @@ def like_to_glob(pattern: str) -> str:
 
 def _glob_literal(char: str) -> str:
     return f"[{char}]" if char in "*?[" else char
+
+
+SUBTYPE_PROBE = (
+    "SELECT json_object('a', (SELECT json_group_array(json_object('b', e.x)) FROM (SELECT 1 AS x) AS e), "
+    "'c', (SELECT json_object('d', 2)))"
+)
+SUBTYPE_KEPT = '{"a":[{"b":1}],"c":{"d":2}}'
 
 
 def dialect_for(name: str) -> Dialect:

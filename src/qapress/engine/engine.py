@@ -35,6 +35,7 @@ from graphql import (
     execute,
     get_operation_ast,
     parse,
+    print_ast,
     type_from_ast,
     validate,
     value_from_ast,
@@ -48,15 +49,15 @@ from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
-from qapress.engine.dialects import dialect_for
-from qapress.engine.errors import EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
+from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
-from qapress.engine.validation import hasura_message
+from qapress.engine.validation import hasura_message, variable_path
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,10 @@ class GraphQLEngine:
         self.anonymous_row_limit = anonymous_row_limit
         self.statement_timeout_ms = statement_timeout_ms
         self.dialect = dialect_for(engine.dialect.name)
+        if isinstance(self.dialect, SQLiteDialect):
+            with engine.connect() as connection:
+                probe = connection.exec_driver_sql(SUBTYPE_PROBE).scalar()
+            self.dialect.subquery_keeps_json = probe == SUBTYPE_KEPT
         self.plans = PlanCache(plan_cache_size)
         self.connections = ThreadConnections(engine, statement_timeout_ms)
         self.stats = EngineStats()
@@ -149,15 +154,17 @@ class GraphQLEngine:
     def close(self) -> None:
         self.connections.close_all()
 
-    def role_schema(self, role: str) -> RoleSchema | None:
-        """The role's schema, built on first use and cached until ``reload()``."""
+    def role_schema(self, role: str, backend_only: bool = False) -> RoleSchema | None:
+        """The role's schema, built on first use and cached until ``reload()``; ``backend_only`` adds the
+        backend-only insert permissions (a trusted caller asked for them)."""
+        key = f"{role}\x00backend" if backend_only else role
         schemas = self._schemas
-        if role in schemas:
-            return schemas[role]
+        if key in schemas:
+            return schemas[key]
         with self._lock:
-            if role not in self._schemas:
-                self._schemas[role] = build_role_schema(self.model, role)
-            return self._schemas[role]
+            if key not in self._schemas:
+                self._schemas[key] = build_role_schema(self.model, role, backend_only)
+            return self._schemas[key]
 
     # --- requests ---------------------------------------------------------------------------------
     def execute(
@@ -230,7 +237,7 @@ class GraphQLEngine:
         role: str,
         session: dict[str, str],
     ) -> bytes:
-        role_schema = self.role_schema(role)
+        role_schema = self.role_schema(role, backend_only_requested(session))
         self.stats.parses += 1
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
@@ -272,6 +279,14 @@ class GraphQLEngine:
         }
         if defaulted:
             variables = {k: v for k, v in variables.items() if k not in defaulted}
+        for definition in definitions:
+            name = definition.variable.name.value
+            if isinstance(definition.type, NonNullTypeNode) and name in variables and variables[name] is None:
+                # Hasura reports an explicit null where the variable is used, naming the type it needs.
+                base = print_ast(definition.type.type).strip("[]!")
+                raise ValidationFailed(
+                    f'unexpected null value for type "{base}"', variable_path(document, name)
+                )
         coerced = get_variable_values(role_schema.schema, definitions, variables)
         if isinstance(coerced, list):
             message, _path = hasura_message(coerced[0])
@@ -298,6 +313,7 @@ class GraphQLEngine:
                 options,
                 operation,
                 self.insert_hooks,
+                self.statement_timeout_ms,
             )
             return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
@@ -463,3 +479,21 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
 
 
 __all__ = ["EngineStats", "GraphQLEngine"]
+
+
+BACKEND_ONLY_HEADER = "x-hasura-use-backend-only-permissions"
+_TRUE = ("true", "t", "yes", "y")
+_FALSE = ("false", "f", "no", "n")
+
+
+def backend_only_requested(session: Mapping[str, str]) -> bool:
+    """Whether the request asks for backend-only permissions; a value that is no boolean is Hasura's error."""
+    value = session.get(BACKEND_ONLY_HEADER)
+    if value is None or value.lower() in _FALSE:
+        return False
+    if value.lower() in _TRUE:
+        return True
+    raise BadRequest(
+        f"{BACKEND_ONLY_HEADER}:  Not a valid boolean text. True values are "
+        '["true","t","yes","y"] and  False values are ["false","f","no","n"]. All values are case insensitive'
+    )

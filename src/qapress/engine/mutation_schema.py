@@ -75,9 +75,10 @@ def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list
 class MutationBuilder:
     """Adds the mutation types to a query schema builder's type registry."""
 
-    def __init__(self, builder: SchemaBuilder) -> None:
+    def __init__(self, builder: SchemaBuilder, backend_only: bool = False) -> None:
         self.b = builder
         self.role = builder.role
+        self.backend_only = backend_only
         self.fields: dict[str, MutationField] = {}
 
     def readable(self, table: TrackedTable) -> bool:
@@ -88,7 +89,8 @@ class MutationBuilder:
         for table in self.b.model.tables.values():
             name = table.graphql_name
             ins = insert_permission(table, self.role)
-            if ins is not None and not ins.backend_only and self.has_insert_input(table, ins):
+            allowed = ins is not None and (self.backend_only or not ins.backend_only)
+            if ins is not None and allowed and self.has_insert_input(table, ins):
                 fields[f"insert_{name}"] = GraphQLField(
                     self.response_type(table),
                     args={

@@ -56,6 +56,13 @@ def select_permission(
             condition = _any_of([_and(p.filter, p.column_filters.get(column)) for p in readers])
             if condition:
                 column_filters[column] = condition
+    computed = tuple(dict.fromkeys(c for p in parents for c in p.computed_fields))
+    for name in computed:  # scalar computed fields are guarded like columns
+        readers = [p for p in parents if name in p.computed_fields]
+        if len(readers) < len(parents):
+            condition = _any_of([_and(p.filter, p.column_filters.get(name)) for p in readers])
+            if condition:
+                column_filters[name] = condition
     limits = [p.limit for p in parents]
     return SelectPermission(
         columns=union,
@@ -63,7 +70,7 @@ def select_permission(
         limit=None if None in limits else max(limit for limit in limits if limit is not None),
         allow_aggregations=any(p.allow_aggregations for p in parents),
         column_filters=column_filters,
-        computed_fields=tuple(dict.fromkeys(c for p in parents for c in p.computed_fields)),
+        computed_fields=computed,
     )
 
 

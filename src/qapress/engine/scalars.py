@@ -28,8 +28,9 @@ BUILTIN = {"Int": GraphQLInt, "String": GraphQLString, "Boolean": GraphQLBoolean
 NUMERIC = {"Int", "Float", "smallint", "bigint", "numeric", "float4", "float8"}
 #: Scalars without an order (no max/min, no _gt).
 UNORDERED = {"Boolean", "json", "jsonb"}
-#: Rendered as JSON strings when ``stringify_numeric_types`` is on (as Hasura does).
-STRINGIFIED = {"bigint", "numeric"}
+#: Rendered as JSON strings when ``stringify_numeric_types`` is on: bigint, numeric and double precision,
+#: as Hasura does.
+STRINGIFIED = {"bigint", "numeric", "float8"}
 
 
 def _identity(value: Any) -> Any:

@@ -84,10 +84,11 @@ class RoleSchema:
     mutation_fields: dict[str, MutationField] = field(default_factory=dict)
 
 
-def build_role_schema(model: Model, role: str) -> RoleSchema | None:
-    """The schema ``role`` may query, or None when it may read no table."""
+def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
+    """The schema ``role`` may query, or None when it may read no table. ``backend_only``: the request
+    asked for backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
     builder = SchemaBuilder(model, role)
-    mutations = MutationBuilder(builder)
+    mutations = MutationBuilder(builder, backend_only)
     mutation_root = mutations.root()
     if not builder.visible and mutation_root is None:
         return None
@@ -122,13 +123,15 @@ class SchemaBuilder:
         return permission is not None and permission.allow_aggregations
 
     def computed(self, table: TrackedTable) -> list[ComputedField]:
-        """The role's computed fields on ``table`` (set-returning ones only when it may read their rows)."""
+        """The role's computed fields on ``table``: scalar ones its permission lists, set-returning ones
+        whenever it may read their rows (as Hasura does; the conformance suite's mutations rely on it)."""
         permission = table.select_permission(self.role)
         names = permission.computed_fields if permission is not None else ()
         return [
             cf
             for name, cf in table.computed.items()
-            if name in names and (cf.returns is None or cf.returns in self.visible)
+            if (cf.returns is None and name in names)
+            or (cf.returns is not None and cf.returns in self.visible)
         ]
 
     def computed_args(self, cf: ComputedField) -> dict[str, GraphQLArgument]:
@@ -396,7 +399,7 @@ class SchemaBuilder:
                 if self.pg:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
-            if scalar not in ("String", "citext", "bpchar"):
+            if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)

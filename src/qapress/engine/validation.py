@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from graphql import (
     DirectiveNode,
@@ -24,6 +25,10 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
 )
 
 
@@ -115,6 +120,8 @@ def hasura_message(
         match = pattern.match(text)
         if match:
             message = template(match.groups())
+            if text.startswith("Unknown argument") and ".args." in path:
+                path = path.rsplit(".args.", 1)[0]  # Hasura names the field, not the argument
             if path.endswith((".args.limit", ".args.offset")) and "32-bit integer" in message:
                 message = message.replace("a 32-bit", "a non-negative 32-bit")
             return message, path
@@ -212,3 +219,17 @@ def _in_value(value: Node, path: str, target: Node) -> str | None:
 
 def _contains(directive: DirectiveNode, target: Node) -> bool:
     return any(a is target or a.value is target for a in directive.arguments or ())
+
+
+def variable_path(document: DocumentNode, name: str) -> str:
+    """Hasura's path to the first use of variable ``$name`` in the document's operations."""
+    uses: list[Node] = []
+
+    class _Uses(Visitor):
+        def enter_variable(self, node: VariableNode, _key: Any, parent: Any, *_args: Any) -> None:
+            if node.name.value == name and not isinstance(parent, VariableDefinitionNode) and not uses:
+                uses.append(node)
+
+    visit(document, _Uses())
+    found = locate(document, uses[0]) if uses else None
+    return found or "$"

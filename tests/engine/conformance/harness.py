@@ -9,7 +9,6 @@ follows the upstream lifecycle: class fixtures when the folder changes, method f
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine.hasura_setup import HasuraMetadata, SqlTranslator, plan_fixture
+from qapress.engine.hasura_setup import HasuraMetadata, plan_fixture
+from qapress.engine.hasura_sql import SqlTranslator
 from qapress.store import open_engine
 
 from .compare import compare_response
@@ -29,16 +29,15 @@ ADMIN_SECRET = "conformance-admin-secret"
 
 
 def engine_metadata(metadata: HasuraMetadata) -> Any:
-    """The engine's ``Metadata`` from the Hasura tables list (plus roles and functions if it takes them)."""
+    """The engine's ``Metadata`` from the Hasura v2 source shape: tables, and inherited roles if any."""
     from qapress.engine import Metadata
 
-    parameters = inspect.signature(Metadata.from_hasura).parameters
-    extra = {
-        name: copy.deepcopy(getattr(metadata, name))
-        for name in ("inherited_roles", "functions")
-        if name in parameters
-    }
-    return Metadata.from_hasura(copy.deepcopy(metadata.tables), **extra)
+    raw: dict[str, Any] = {"tables": copy.deepcopy(metadata.tables)}
+    if metadata.inherited_roles:
+        raw["inherited_roles"] = copy.deepcopy(metadata.inherited_roles)
+    if metadata.functions:
+        raw["functions"] = copy.deepcopy(metadata.functions)
+    return Metadata.from_hasura(raw)
 
 
 def run_statements(engine: Engine, statements: list[Any]) -> None:
@@ -191,9 +190,9 @@ class ConformanceSession:
         # are trusted (the four backend-only cases that always get the secret need nothing more). The one
         # upstream typo "header" is ignored, as upstream does: that case runs as admin.
         headers = {str(k): str(v) for k, v in (body.get("headers") or {}).items()}
+        problems = self.unauthenticated_problems(env, body, headers)
         headers["X-Hasura-Admin-Secret"] = ADMIN_SECRET
         response = self.client.post(body["url"], json=body["query"], headers=headers)
-        problems = []
         if response.status_code != expected_status:
             problems.append(f"HTTP {response.status_code}, expected {expected_status}: {response.text[:500]}")
         try:
@@ -210,6 +209,42 @@ class ConformanceSession:
                 problems.append(f"none of the allowed responses matched: {actual!r}")
         elif case.file.endswith("graphql_introspection/introspection.yaml"):
             problems.extend(introspection_problems(actual))
+        return problems
+
+    def unauthenticated_problems(
+        self, env: FolderEnv, body: dict[str, Any], headers: dict[str, str]
+    ) -> list[str]:
+        """Upstream first checks that the request without a valid secret is refused. qapress serves such a
+        request as role "anonymous" (its public site): so it must be answered exactly as anonymous without
+        session variables, whatever X-Hasura-* headers it sends, and be refused where the fixture grants
+        anonymous nothing."""
+        untrusted = {k: v for k, v in headers.items() if k.lower() != "x-hasura-admin-secret"}
+        refused = self.client.post(body["url"], json=body["query"], headers=untrusted)
+        # Untrusted X-Hasura-* headers (role and session variables alike) are ignored.
+        as_anonymous = {k: v for k, v in untrusted.items() if not k.lower().startswith("x-hasura-")}
+        as_anonymous |= {"X-Hasura-Role": "anonymous", "X-Hasura-Admin-Secret": ADMIN_SECRET}
+        anonymous = self.client.post(body["url"], json=body["query"], headers=as_anonymous)
+        problems = []
+        if (refused.status_code, refused.content) != (anonymous.status_code, anonymous.content):
+            problems.append(
+                f"without the admin secret the request is not served as anonymous: {refused.text[:300]}"
+            )
+        grants_anonymous = any(
+            "anonymous" in [p["role"] for p in table.get(kind, [])]
+            for table in env.metadata.tables
+            for kind in (
+                "select_permissions",
+                "insert_permissions",
+                "update_permissions",
+                "delete_permissions",
+            )
+        )
+        answers = (
+            refused.json() if refused.headers.get("content-type", "").startswith("application/json") else {}
+        )
+        entries = answers if isinstance(answers, list) else [answers]
+        if not grants_anonymous and not all(isinstance(e, dict) and "errors" in e for e in entries):
+            problems.append(f"without the admin secret the request is not refused: {refused.text[:300]}")
         return problems
 
 

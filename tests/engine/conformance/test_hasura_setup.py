@@ -8,13 +8,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from qapress.engine.hasura_setup import (
-    FixtureError,
-    HasuraMetadata,
-    SqlTranslator,
-    plan_fixture,
-    split_sql,
-)
+from qapress.engine.hasura_setup import FixtureError, HasuraMetadata, plan_fixture
+from qapress.engine.hasura_sql import SqlTranslator, split_sql
 from qapress.store import open_engine
 
 from .harness import available_extensions, run_statements
@@ -38,7 +33,7 @@ def test_sqlite_translation_of_serial_casts_and_defaults() -> None:
     translator = SqlTranslator("sqlite")
     statements = translator.translate(
         """
-        create table author(id bigserial primary key, emails text[] not null default '{}'::text[],
+        create table author(id serial primary key, emails text[] not null default '{}'::text[],
                             created timestamp not null default now(), tz time with time zone);
         SET TIME ZONE 'UTC';
         CREATE EXTENSION IF NOT EXISTS citext;
@@ -46,12 +41,22 @@ def test_sqlite_translation_of_serial_casts_and_defaults() -> None:
         """
     )
     assert statements[0] == (
-        "CREATE TABLE author (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+        "CREATE TABLE author (\n  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n"
         "  emails TEXT not null default '{}',\n"
         "  created timestamp not null default CURRENT_TIMESTAMP,\n  tz TIMETZ\n)"
     )
     assert len(statements) == 2
     assert statements[1].startswith("DELETE FROM sqlite_sequence")
+
+
+def test_sqlite_bigserial_key_stays_bigint_and_is_filled_by_a_trigger() -> None:
+    created, trigger = SqlTranslator("sqlite").translate(
+        'CREATE TABLE "user" (id BIGSERIAL PRIMARY KEY, name TEXT)'
+    )
+    assert (
+        created == 'CREATE TABLE "user" (\n  id BIGINT PRIMARY KEY,\n  name TEXT\n)'
+    )  # nullable until the trigger runs
+    assert trigger.startswith('CREATE TRIGGER "user_id_serial" AFTER INSERT ON "user"')
 
 
 def test_sqlite_translation_drops_functions_and_their_computed_fields() -> None:
@@ -94,13 +99,17 @@ def test_sqlite_translation_drops_functions_and_their_computed_fields() -> None:
     ]
 
 
-def test_postgresql_without_postgis_drops_geography_columns_and_their_values() -> None:
+def test_postgresql_without_postgis_keeps_geography_as_a_jsonb_domain() -> None:
     translator = SqlTranslator("postgresql", frozenset({"citext"}))
     statements = translator.translate(
         "CREATE EXTENSION IF NOT EXISTS postgis;\n"
-        "create table author (id serial primary key, location geography)"
+        "create table author (id serial primary key, location GEOGRAPHY(Point));\n"
+        "insert into author (location) values (ST_GeomFromEWKT('SRID=4326;POINT(1 2)'))"
     )
-    assert statements == ["CREATE TABLE author (\n  id serial primary key\n)"]
+    assert statements == [
+        "DO $$ BEGIN CREATE DOMAIN geography AS jsonb; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "CREATE TABLE author (\n  id serial primary key,\n  location geography\n)",
+    ]
     plan = plan_fixture(
         {
             "type": "insert",
@@ -109,7 +118,10 @@ def test_postgresql_without_postgis_drops_geography_columns_and_their_values() -
         translator,
     )
     assert [(s.text, dict(s.params)) for s in plan.statements] == [
-        ('INSERT INTO "public"."author" ("id") VALUES (:p0)', {"p0": "1"})
+        (
+            'INSERT INTO "public"."author" ("id", "location") VALUES (:p0, :p1)',
+            {"p0": "1", "p1": '{"type": "Point"}'},
+        )
     ]
 
 
@@ -215,3 +227,28 @@ def test_every_fixture_folder_sets_up_and_tears_down(
         assert not set(sa.inspect(engine).get_table_names()) & tracked
     finally:
         engine.dispose()
+
+
+def test_sqlite_folds_a_later_foreign_key_into_its_table_and_defaults_into_nulls() -> None:
+    statements = SqlTranslator("sqlite").translate(
+        "CREATE TABLE message (id int PRIMARY KEY, parent_id INT NULL);\n"
+        "INSERT INTO message (id, parent_id) VALUES (1, default), (2, 1);\n"
+        "alter table message add constraint parent_fk foreign key (parent_id) references message(id);"
+    )
+    assert statements == [
+        "CREATE TABLE message (\n  id int NOT NULL PRIMARY KEY,\n  parent_id INT NULL,\n"
+        "  constraint parent_fk foreign key (parent_id) references message(id)\n)",
+        "INSERT INTO message (id, parent_id) VALUES (1, NULL), (2, 1)",
+    ]
+
+
+def test_sqlite_runs_the_ddl_a_dropped_plpgsql_function_would_have_run() -> None:
+    statements = SqlTranslator("sqlite").translate(
+        "CREATE FUNCTION create_author() RETURNS int AS $$ BEGIN "
+        "execute $c$create table author(id int generated always as identity primary key, name text)$c$; "
+        "RETURN 0; END; $$ LANGUAGE plpgsql;\n"
+        "select from create_author();"
+    )
+    assert statements == [
+        "CREATE TABLE author (\n  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n  name text\n)"
+    ]
