@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.machine import Machine
 from bench.pages import LoadResult
@@ -241,5 +242,12 @@ def render(run: Run) -> str:
         "",
         *[f"- {note}" for note in run.notes],
         "",
+        *_missed_targets(),
     ]
     return "\n".join(parts)
+
+
+def _missed_targets() -> list[str]:
+    """The hand-written analysis of missed targets (``bench/missed.md``), which a run cannot produce itself."""
+    path = Path(__file__).with_name("missed.md")
+    return [path.read_text(encoding="utf-8")] if path.exists() else []
