@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.http import graphql_routes
@@ -21,11 +22,24 @@ from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
+from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
 from qapress.store import open_engine
 
-__all__ = ["SiteApp", "create_app"]
+__all__ = ["SiteApp", "SiteServer", "create_app"]
+
+
+class SiteServer(Starlette):
+    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router."""
+
+    fast_path: PageCacheFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast_path = self.fast_path
+        if fast_path is not None and scope["type"] == "http" and await fast_path.answer(scope, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
@@ -73,7 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 await run_in_threadpool(worker.stop)
             gql.close()
 
-    app = Starlette(
+    app = SiteServer(
         lifespan=lifespan,
         routes=routes,
         middleware=[
@@ -83,4 +97,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         exception_handlers={404: site.not_found_handler},
     )
     app.state.site = site
+    app.fast_path = PageCacheFastPath(site)
     return app

@@ -14,6 +14,23 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+#: An ASGI header list: (lower-case name, value) pairs as bytes.
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True)
+class PreparedResponses:
+    """A cached page's answers as ASGI status, headers and body, built once with the slow path's own code.
+
+    ``identity`` and ``gzipped`` are 200 (or the page's status); ``not_modified`` answers a matching
+    If-None-Match. ``PageCacheFastPath`` sends them as they are.
+    """
+
+    status: int
+    identity: tuple[RawHeaders, bytes]
+    gzipped: tuple[RawHeaders, bytes]
+    not_modified: tuple[int, RawHeaders, bytes]
+
 
 @dataclass
 class RenderedPage:
@@ -28,6 +45,8 @@ class RenderedPage:
     location: str | None = None
     etag: str = ""
     _gzipped: bytes | None = None
+    #: Set by the site when the page is first answered from or for the cache (``SiteApp.page_response``).
+    prepared: PreparedResponses | None = None
 
     def __post_init__(self) -> None:
         # Weak: the same page is sent gzip-compressed or not, byte-different but the same representation.

@@ -9,7 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.site.page_cache import RenderedPage
+from qapress.site.page_cache import PreparedResponses, RawHeaders, RenderedPage
 
 #: Bodies smaller than this are sent as they are: gzip would not pay for itself.
 GZIP_MIN_BYTES = 512
@@ -88,13 +88,48 @@ SECURITY_HEADERS = {
 }
 
 
+#: Paths whose responses keep their own Content-Security-Policy (the engine's GraphiQL page needs scripts).
+CSP_EXEMPT = ("/v1/", "/v1alpha1/")
+
+#: The CSP of responses that set none themselves.
+DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def add_security_headers(headers: MutableHeaders, exempt: bool) -> None:
+    """The security headers a response does not set itself (and the default CSP unless ``exempt``)."""
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    if not exempt:
+        headers.setdefault("content-security-policy", DEFAULT_CSP)
+
+
+def prepare_responses(page: RenderedPage, *, origin: str, cache_control: str, path: str) -> PreparedResponses:
+    """The page's three possible answers to a GET, as ``page_response`` and the security middleware build
+    them, turned into ASGI headers and bodies once so that a cache hit costs no header work."""
+
+    def answer(request_headers: dict[str, str]) -> tuple[int, RawHeaders, bytes]:
+        response = page_response(Headers(request_headers), page, origin=origin, cache_control=cache_control)
+        message: Message = {"type": "http.response.start", "headers": list(response.raw_headers)}
+        add_security_headers(MutableHeaders(scope=message), path.startswith(CSP_EXEMPT))
+        return response.status_code, message["headers"], bytes(response.body)
+
+    _, identity_headers, identity_body = answer({})
+    _, gzip_headers, gzip_body = answer({"accept-encoding": "gzip"})
+    return PreparedResponses(
+        status=page.status,
+        identity=(identity_headers, identity_body),
+        gzipped=(gzip_headers, gzip_body),
+        not_modified=answer({"if-none-match": page.etag}),
+    )
+
+
 class SecurityHeadersMiddleware:
     """Adds the security headers to every response, and a strict CSP to those that set none themselves.
 
     ``csp_exempt`` paths (the engine's GraphiQL page needs its scripts) keep whatever they send.
     """
 
-    def __init__(self, app: ASGIApp, csp_exempt: tuple[str, ...] = ("/v1/", "/v1alpha1/")) -> None:
+    def __init__(self, app: ASGIApp, csp_exempt: tuple[str, ...] = CSP_EXEMPT) -> None:
         self.app = app
         self.csp_exempt = csp_exempt
 
@@ -106,14 +141,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if not exempt:
-                    headers.setdefault(
-                        "content-security-policy",
-                        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-                    )
+                add_security_headers(MutableHeaders(scope=message), exempt)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -42,7 +42,7 @@ from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
 from qapress.site.render import Renderer
-from qapress.site.responses import page_response
+from qapress.site.responses import page_response, prepare_responses
 from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 
@@ -164,8 +164,18 @@ class SiteApp:
             self.cache.put(*ctx.cache_key, page)
         return self.page_response(request, ctx, page)
 
+    @property
+    def domain_revision(self) -> int:
+        """The ``domain`` revision the site directory was loaded at (-1 before the first request)."""
+        return self._domain_revision
+
     def page_response(self, request: Request, ctx: PageContext, page: RenderedPage) -> Response:
+        """The answer for a page from or for the cache; its fast-path answers are prepared here, once."""
         cache_control = "no-store" if self.debug else self.anonymous_cache_control
+        if not self.debug and page.prepared is None:
+            page.prepared = prepare_responses(
+                page, origin=ctx.urls.origin(), cache_control=cache_control, path=request.url.path
+            )
         return page_response(
             request.headers,
             page,

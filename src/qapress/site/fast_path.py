@@ -1,0 +1,85 @@
+"""Cache hits answered in raw ASGI, ahead of Starlette's router and middlewares.
+
+A GET or HEAD whose (host, path) has a page in the cache at the store's current revision is answered with
+the status, headers and body prepared when the page was rendered (``prepare_responses``: the same code
+as the slow path, security headers included), after the same exact revision check. Anything else (a miss,
+a stale entry, a conditional request other than If-None-Match, a database error, debug mode, PostgreSQL
+where the check must not run on the loop) falls through to the Starlette app unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import Scope, Send
+
+from qapress.engine import EngineError
+from qapress.site.domains import normalize_host
+from qapress.site.page_cache import RawHeaders
+from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
+from qapress.site.routes import SiteApp
+
+_METHODS = frozenset(("GET", "HEAD"))
+
+
+class PageCacheFastPath:
+    """Answers current cache hits for ``site``; ``answer`` says whether it did."""
+
+    def __init__(self, site: SiteApp) -> None:
+        self.site = site
+
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Send the cached page and return True, or send nothing and return False (the app answers)."""
+        site = self.site
+        if scope["method"] not in _METHODS or site.debug or not site.hits_on_loop or scope.get("root_path"):
+            return False
+        path: str = scope["path"]
+        if "#" in path:  # Starlette's URL would cut it: let the slow path make the key
+            return False
+        host = if_none_match = accept_encoding = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                if host is None:
+                    host = value
+            elif name == b"if-none-match":
+                if if_none_match is None:
+                    if_none_match = value
+            elif name == b"accept-encoding":
+                if accept_encoding is None:
+                    accept_encoding = value
+            elif name == b"if-modified-since":
+                return False  # rare: the slow path's date comparison decides
+        query: bytes = scope.get("query_string", b"")
+        if query:
+            path = path + "?" + query.decode("latin-1")
+        try:
+            revisions = site.revisions.read()
+        except (EngineError, SQLAlchemyError):
+            return False
+        if revisions.domain != site.domain_revision:
+            return False  # the slow path reloads the sites first
+        page = site.cache.get(normalize_host(host.decode("latin-1") if host else ""), path, revisions.content)
+        prepared = None if page is None else page.prepared
+        if page is None or prepared is None:
+            return False
+        status: int
+        headers: RawHeaders
+        if (
+            if_none_match is not None
+            and page.status == 200
+            and page.location is None
+            and etag_matches(if_none_match.decode("latin-1"), page.etag)
+        ):
+            status, headers, body = prepared.not_modified
+        elif (
+            accept_encoding is not None
+            and len(page.body) >= GZIP_MIN_BYTES
+            and b"gzip" in accept_encoding.lower()
+        ):
+            status = prepared.status
+            headers, body = prepared.gzipped
+        else:
+            status = prepared.status
+            headers, body = prepared.identity
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
