@@ -24,8 +24,22 @@ _METHODS = frozenset(("GET", "HEAD"))
 class PageCacheFastPath:
     """Answers current cache hits for ``site``; ``answer`` says whether it did."""
 
+    #: Distinct Host headers remembered with their normalized host (a bound against junk headers).
+    MAX_HOSTS = 1024
+
     def __init__(self, site: SiteApp) -> None:
         self.site = site
+        self._hosts: dict[bytes, str] = {}
+
+    def host(self, header: bytes | None) -> str:
+        """``normalize_host`` of a Host header, remembered: a site sees the same few headers again and again."""
+        key = header or b""
+        host = self._hosts.get(key)
+        if host is None:
+            if len(self._hosts) >= self.MAX_HOSTS:
+                self._hosts.clear()
+            host = self._hosts[key] = normalize_host(key.decode("latin-1"))
+        return host
 
     async def answer(self, scope: Scope, send: Send) -> bool:
         """Send the cached page and return True, or send nothing and return False (the app answers)."""
@@ -57,7 +71,7 @@ class PageCacheFastPath:
             return False
         if revisions.domain != site.domain_revision:
             return False  # the slow path reloads the sites first
-        page = site.cache.get(normalize_host(host.decode("latin-1") if host else ""), path, revisions.content)
+        page = site.cache.get(self.host(host), path, revisions.content)
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False

@@ -54,6 +54,8 @@ class RevisionReader:
 
     def __init__(self, connections: ThreadConnections) -> None:
         self.connections = connections
+        # The last value read and what it parsed to: between changes every request reads the same text.
+        self._last: tuple[str, Revisions] = ("", Revisions(0, 0))
 
     @classmethod
     def for_engine(cls, engine: Engine, timeout_ms: int = 5_000) -> RevisionReader:
@@ -64,5 +66,10 @@ class RevisionReader:
         text = self.connections.fetch_text(REVISIONS_SQL, ())
         if not text:
             return Revisions(0, 0)
+        last_text, last = self._last
+        if text == last_text:
+            return last
         content, _, domain = text.partition(" ")
-        return Revisions(int(content), int(domain))
+        revisions = Revisions(int(content), int(domain))
+        self._last = (text, revisions)
+        return revisions
