@@ -2,14 +2,16 @@
 
 A GET or HEAD whose (host, path) has a page in the cache at the store's current revision is answered with
 the status, headers and body prepared when the page was rendered (``prepare_responses``: the same code
-as the slow path, security headers included), after the same exact revision check. Anything else (a miss,
-a stale entry, a conditional request other than If-None-Match, a database error, debug mode, PostgreSQL
-where the check must not run on the loop) falls through to the Starlette app unchanged.
+as the slow path, security headers included), after the same exact revision check (on the event loop
+for SQLite, in the threadpool for PostgreSQL, as ``SiteApp.serve_on_loop`` decides). Anything else (a miss,
+a stale entry, a conditional request other than If-None-Match, a database error, debug mode) falls through to the
+Starlette app unchanged.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
 from qapress.engine import EngineError
@@ -44,7 +46,7 @@ class PageCacheFastPath:
     async def answer(self, scope: Scope, send: Send) -> bool:
         """Send the cached page and return True, or send nothing and return False (the app answers)."""
         site = self.site
-        if scope["method"] not in _METHODS or site.debug or not site.hits_on_loop or scope.get("root_path"):
+        if scope["method"] not in _METHODS or site.debug or scope.get("root_path"):
             return False
         path: str = scope["path"]
         if "#" in path:  # Starlette's URL would cut it: let the slow path make the key
@@ -66,7 +68,11 @@ class PageCacheFastPath:
         if query:
             path = path + "?" + query.decode("latin-1")
         try:
-            revisions = site.revisions.read()
+            # As in ``serve_on_loop``: on the loop for SQLite, in the threadpool when it is a server round trip.
+            if site.hits_on_loop:
+                revisions = site.revisions.read()
+            else:
+                revisions = await run_in_threadpool(site.revisions.read)
         except (EngineError, SQLAlchemyError):
             return False
         if revisions.domain != site.domain_revision:
