@@ -31,7 +31,7 @@ from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
-from qapress.engine.scalars import STRINGIFIED
+from qapress.engine.scalars import STRINGIFIED, digit_string_value
 from qapress.engine.schema import RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
@@ -197,7 +197,10 @@ class OperationCompiler:
             arg_def = definition.args.get(argument.name.value)
             if arg_def is None:
                 raise ValidationFailed(f'"{node.name.value}" has no argument named "{argument.name.value}"')
-            out[argument.name.value] = self.values.read(argument.value, arg_def.type)
+            digits = digit_string_value(arg_def, argument.value)
+            out[argument.name.value] = (
+                digits if digits is not None else self.values.read(argument.value, arg_def.type)
+            )
         return out
 
     # --- rows -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -25,10 +26,31 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    ValuesOfCorrectTypeRule,
     VariableDefinitionNode,
     VariableNode,
     Visitor,
+    specified_rules,
     visit,
+)
+
+from qapress.engine.scalars import digit_string_value
+
+
+class _HasuraValuesRule(ValuesOfCorrectTypeRule):
+    """graphql-core's literal check, except where Hasura's parser also takes a string of digits for an Int."""
+
+    def enter_string_value(self, node: StringValueNode, *args: Any) -> None:
+        argument = self.context.get_argument()
+        if argument is not None and digit_string_value(argument, node) is not None:
+            return
+        super().enter_string_value(node, *args)
+
+
+#: The rules queries are validated with: the specified ones, with Hasura's leniency about digit strings.
+VALIDATION_RULES: tuple[type[ASTValidationRule], ...] = tuple(
+    _HasuraValuesRule if rule is ValuesOfCorrectTypeRule else rule for rule in specified_rules
 )
 
 
