@@ -35,6 +35,7 @@ from graphql import (
     visit,
 )
 
+from qapress.engine.errors import EngineError, ParseFailed, ValidationFailed
 from qapress.engine.scalars import digit_string_value
 
 
@@ -124,6 +125,38 @@ _RULES: list[_Rule] = [
         ),
     ),
 ]
+
+
+_INT_OUT_OF_RANGE = re.compile(r"Int cannot represent non 32-bit signed integer value: (-?\d+)$")
+
+
+def hasura_error(
+    error: GraphQLError, document: DocumentNode | None = None, schema: GraphQLSchema | None = None
+) -> EngineError:
+    """The error Hasura reports for a graphql-core validation error: a parse failure for an Int literal out of
+    range (Hasura's integer parser rejects it after validation), a validation failure for everything else."""
+    overflow = _INT_OUT_OF_RANGE.match(error.message)
+    if overflow:
+        return ParseFailed(
+            f"The value {scientific(overflow.group(1))} lies outside the bounds or is not an integer.  "
+            "Maybe it is a float, or is there integer overflow?",
+            _path(error, document),
+        )
+    message, path = hasura_message(error, document, schema)
+    return ValidationFailed(message, path)
+
+
+def scientific(integer: str) -> str:
+    """An integer's decimal text as Haskell shows a ``Scientific`` (Hasura's messages): ``2.147483648e9``."""
+    sign, digits = ("-", integer[1:]) if integer.startswith("-") else ("", integer)
+    digits = digits.lstrip("0")
+    if not digits:
+        return "0.0"
+    exponent = len(digits)
+    significant = digits.rstrip("0")
+    if exponent > 7:
+        return f"{sign}{significant[0]}.{significant[1:] or '0'}e{exponent - 1}"
+    return f"{sign}{digits}.0"
 
 
 def hasura_message(
