@@ -47,6 +47,8 @@ def test_missing_table_is_a_metadata_error(engine: Engine) -> None:
         ("character varying(3)", "postgresql", "String"),
         ("numeric(5,2)", "postgresql", "numeric"),
         ("double precision", "postgresql", "float8"),
+        ("real", "postgresql", "Float"),
+        ("REAL", "sqlite", "Float"),
         ("integer[]", "postgresql", "_int4"),
         ("interval", "postgresql", "interval"),
         ("public.complex", "postgresql", "complex"),

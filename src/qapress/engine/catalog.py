@@ -85,8 +85,8 @@ _PG_SCALARS = {
     "bool": "Boolean",
     "double precision": "float8",
     "float8": "float8",
-    "real": "float4",
-    "float4": "float4",
+    "real": "Float",  # Hasura names single precision by the GraphQL builtin, double precision float8
+    "float4": "Float",
     "float": "float8",
     "numeric": "numeric",
     "decimal": "numeric",
