@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         default=None, description="Signs the form's CSRF tokens (random if unset)."
     )
     page_cache_size: int = Field(default=2_048, ge=0, description="Rendered pages kept per process; 0: none.")
+    page_cache_hits_on_loop: bool | None = Field(
+        default=None,
+        description="Answer page-cache hits on the event loop, not the threadpool; default: on SQLite only.",
+    )
     page_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of anonymous pages (s).")
     home_page_size: int = Field(
         default=20, ge=1, le=99, description="Articles per home page (the row limit is 100)."

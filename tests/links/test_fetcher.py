@@ -14,6 +14,7 @@ import trustme
 from qapress.links import errors
 from qapress.links.addresses import AddressPolicy, IPAddress
 from qapress.links.fetcher import HTML_TYPES, FetchPolicy, PageFetcher
+from qapress.links.transport import PinnedBackend, PinnedTransport
 
 from .servers import PageServer, html_page, large_page, redirect, send, slow_page
 
@@ -234,3 +235,25 @@ def test_https_keeps_the_host_name_for_sni_the_certificate_and_the_host_header()
         with pytest.raises(errors.NetworkError, match="certificate"):
             fetcher.fetch(f"https://other.example:{server.port}/with")
         assert len(server.requests) == 1
+
+
+def test_fetches_share_one_verifying_context_that_still_refuses_an_unknown_ca() -> None:
+    """The CA bundle is loaded once per process, not per fetch, and that shared context keeps verifying."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("site.example").configure_cert(server_context)
+
+    def to_loopback(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    first, second = (PinnedTransport(PinnedBackend(OPEN.addresses, to_loopback)) for _ in range(2))
+    assert first._pool._ssl_context is second._pool._ssl_context
+    shared = first._pool._ssl_context
+    assert shared is not None
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    with PageServer(tls=server_context) as server:
+        server.routes["/with"] = html_page("With", "<p>x</p>")
+        for _ in range(2):  # the second fetch uses the cached context
+            with pytest.raises(errors.NetworkError, match="certificate"):
+                PageFetcher(OPEN, resolver=to_loopback).fetch(f"https://site.example:{server.port}/with")
+        assert server.requests == []

@@ -105,3 +105,27 @@ def test_a_renamed_site_shows_its_new_name(workers: tuple[LiveSite, LiveSite]) -
     execute(workers[0], domain.update().where(domain.c.id == 7).values(name="Screen Answers"))
     for site in workers:
         assert texts(seed_tree(site), ".brand") == ["Screen Answers"]
+
+
+def test_cache_hits_are_answered_on_the_event_loop_only_on_sqlite(workers: tuple[LiveSite, LiveSite]) -> None:
+    """A SQLite revision check is sub-millisecond; a PostgreSQL round trip stays off the loop."""
+    for site in workers:
+        assert site.site.hits_on_loop == (site.engine.dialect.name == "sqlite")
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+def test_both_ways_of_answering_a_hit_see_every_change(
+    workers: tuple[LiveSite, LiveSite], on_loop: bool
+) -> None:
+    defaults = [site.site.hits_on_loop for site in workers]
+    try:
+        for site in workers:
+            site.site.hits_on_loop = on_loop
+        warm(workers)
+        title = f"Heat 2, answered {'on the loop' if on_loop else 'in the threadpool'}"
+        execute(workers[0], qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title))
+        for site in workers:
+            assert texts(seed_tree(site), "h1") == [title]
+    finally:
+        for site, default in zip(workers, defaults, strict=True):
+            site.site.hits_on_loop = default

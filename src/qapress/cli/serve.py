@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 import uvicorn
 from sqlalchemy.engine import Engine
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
@@ -55,21 +57,31 @@ def check_domain(engine: Engine, host: str | None) -> None:
         fail(f"--domain {host}: no site has that host; the sites are: {', '.join(hosts) or 'none yet'}")
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Fail with one line when the port is taken, before uvicorn would print a traceback-like log."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                fail(f"port {port} on {host} is already in use; pick another with --port")
-            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The bound TCP socket every worker accepts on; one line, not a traceback, when the port is taken.
+
+    The socket is made with ``IPPROTO_TCP`` explicitly: asyncio sets ``TCP_NODELAY`` on accepted connections
+    only when the listening socket's ``proto`` says TCP, and uvicorn's own multi-process socket says 0, so
+    each response then waited ~40 ms on the client's delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} on {host} is already in use; pick another with --port")
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+    sock.set_inheritable(True)
+    return sock
 
 
 def run_server(host: str, port: int, workers: int) -> None:
-    check_port_free(host, port)
-    uvicorn.run(
+    """Serve on our own TCP socket: in this process for one worker, else through uvicorn's supervisor."""
+    sock = listening_socket(host, port)
+    config = uvicorn.Config(
         "qapress.site.app:create_app",
         factory=True,
         host=host,
@@ -79,6 +91,17 @@ def run_server(host: str, port: int, workers: int) -> None:
         access_log=False,
         server_header=False,
     )
+    server = uvicorn.Server(config)
+    with sock:
+        try:
+            if workers > 1:
+                Multiprocess(config, sockets=[sock]).run()
+                return
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            return
+    if not server.started:
+        raise typer.Exit(code=STARTUP_FAILURE)
 
 
 def serve(

@@ -16,6 +16,7 @@ import concurrent.futures
 import ipaddress
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -117,12 +118,29 @@ class PinnedBackend(httpcore.SyncBackend):
         raise BlockedAddress("refused to connect to a Unix socket")
 
 
+_shared_contexts: dict[bool, ssl.SSLContext] = {}
+_shared_contexts_lock = threading.Lock()
+
+
+def shared_ssl_context(verify: bool) -> ssl.SSLContext:
+    """One context per process for ``verify=True`` (certifi's CAs) and one for ``False``.
+
+    Loading the CA bundle takes milliseconds and was most of a fetch's CPU when each fetch built its own; a
+    configured ``SSLContext`` is safe to share between threads.
+    """
+    with _shared_contexts_lock:
+        context = _shared_contexts.get(verify)
+        if context is None:
+            context = _shared_contexts[verify] = httpx.create_ssl_context(verify=verify, trust_env=False)
+        return context
+
+
 class PinnedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` whose connections all go through a ``PinnedBackend``; no proxies."""
 
     def __init__(self, backend: PinnedBackend, *, verify: ssl.SSLContext | bool = True) -> None:
-        super().__init__(verify=verify, trust_env=False, retries=0)
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        ssl_context = verify if isinstance(verify, ssl.SSLContext) else shared_ssl_context(verify)
+        super().__init__(verify=ssl_context, trust_env=False, retries=0)
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=4,
