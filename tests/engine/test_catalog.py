@@ -47,6 +47,8 @@ def test_missing_table_is_a_metadata_error(engine: Engine) -> None:
         ("character varying(3)", "postgresql", "String"),
         ("numeric(5,2)", "postgresql", "numeric"),
         ("double precision", "postgresql", "float8"),
+        ("real", "postgresql", "Float"),
+        ("REAL", "sqlite", "Float"),
         ("integer[]", "postgresql", "_int4"),
         ("interval", "postgresql", "interval"),
         ("public.complex", "postgresql", "complex"),
@@ -54,3 +56,17 @@ def test_missing_table_is_a_metadata_error(engine: Engine) -> None:
 )
 def test_scalar_names_follow_hasura(declared: str, dialect: str, scalar: str) -> None:
     assert scalar_name(declared, dialect) == scalar
+
+
+def test_views_postgresql_cannot_write_through_are_read_only(engine: Engine) -> None:
+    views = {"qa_ai_titles": "SELECT id, title FROM qa_ai", "qa_ai_first": "SELECT * FROM qa_ai LIMIT 5"}
+    with engine.begin() as connection:
+        for name, select in views.items():
+            connection.exec_driver_sql(f"CREATE VIEW {name} AS {select}")
+    catalog = read_catalog(engine, [("public", "qa_ai"), *(("public", name) for name in views)])
+    table = catalog.table("public", "qa_ai")
+    assert (table.insertable, table.updatable, table.deletable) == (True, True, True)
+    if engine.dialect.name == "postgresql":  # the catalog asks PostgreSQL only
+        simple, limited = catalog.table("public", "qa_ai_titles"), catalog.table("public", "qa_ai_first")
+        assert (simple.insertable, simple.updatable, simple.deletable) == (True, True, True)
+        assert (limited.insertable, limited.updatable, limited.deletable) == (False, False, False)

@@ -102,6 +102,14 @@ def test_limit_and_offset(small: GraphQLEngine) -> None:
     assert ids(data(small, "{ qa_ai(order_by: {id: desc}, limit: 2, offset: 1) { id } }")["qa_ai"]) == [5, 4]
 
 
+def test_offset_as_a_string_of_digits(small: GraphQLEngine) -> None:
+    # Hasura parses offset as a 64-bit integer that may come as a string; limit stays a plain Int.
+    assert ids(data(small, '{ qa_ai(order_by: {id: asc}, offset: "4") { id } }')["qa_ai"]) == [5, 6]
+    for query in ('{ qa_ai(offset: "four") { id } }', '{ qa_ai(limit: "2") { id } }'):
+        error = small.execute(query)["errors"][0]
+        assert error["message"].endswith("but found a string"), error
+
+
 def test_distinct_on(small: GraphQLEngine) -> None:
     query = "{ qa_ai(distinct_on: [domain], order_by: [{domain: asc}, {id: desc}]) { id domain } }"
     assert data(small, query)["qa_ai"] == [

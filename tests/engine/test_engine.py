@@ -218,6 +218,16 @@ def test_validation_errors_read_like_hasura(
     }
 
 
+def test_int_literal_out_of_range_is_a_parse_failure_worded_like_hasura(small: GraphQLEngine) -> None:
+    assert error(small.execute("{ qa_ai(where: {id: {_eq: -2147483649}}) { id } }")) == {
+        "message": "The value -2.147483649e9 lies outside the bounds or is not an integer.  "
+        "Maybe it is a float, or is there integer overflow?",
+        "extensions": {"path": "$.selectionSet.qa_ai.args.where.id._eq", "code": "parse-failed"},
+    }
+    # In range, the largest Int is fine.
+    assert small.execute("{ qa_ai(where: {id: {_eq: 2147483647}}) { id } }")["data"] == {"qa_ai": []}
+
+
 def test_null_order_by_values_are_ignored(small: GraphQLEngine) -> None:
     query = """query($o: order_by, $rel: domain_order_by) {
       qa_ai(order_by: [{id: $o}, {site: $rel}, {links_aggregate: {count: $o}}, {id: desc}]) { id }

@@ -276,3 +276,38 @@ def test_inherited_role_combines_rows_and_hides_cells_per_parent(small: GraphQLE
         assert kinds == {"id": "NON_NULL", "title": "SCALAR", "status": "SCALAR"}
     finally:
         gql.close()
+
+
+def test_permission_row_limit_caps_aggregate_nodes_not_counts(small: GraphQLEngine) -> None:
+    meta = Metadata.from_hasura(
+        [
+            {
+                "table": "qa_ai",
+                "select_permissions": [
+                    {
+                        "role": "reader",
+                        "permission": {
+                            "columns": ["id"],
+                            "filter": {},
+                            "allow_aggregations": True,
+                            "limit": 2,
+                        },
+                    }
+                ],
+            }
+        ]
+    )
+    gql = GraphQLEngine(small.engine, meta)
+    query = """query($min: Int, $n: Int) {
+      qa_ai_aggregate(where: {id: {_gt: $min}}, order_by: {id: desc}, limit: $n) {
+        aggregate { count max { id } } nodes { id }
+      }
+    }"""
+    try:
+        every = gql.execute(query, {"min": 1}, role="reader")["data"]["qa_ai_aggregate"]
+        assert every == {"aggregate": {"count": 5, "max": {"id": 6}}, "nodes": [{"id": 6}, {"id": 5}]}
+        # The query's own limit still applies to both.
+        one = gql.execute(query, {"min": 1, "n": 1}, role="reader")["data"]["qa_ai_aggregate"]
+        assert one == {"aggregate": {"count": 1, "max": {"id": 6}}, "nodes": [{"id": 6}]}
+    finally:
+        gql.close()

@@ -46,6 +46,11 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     #: Unique constraints by PostgreSQL-style name (``<table>_pkey``, ``<table>_<col>_key``).
     unique_constraints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Whether rows can be inserted, updated, deleted: False for a view PostgreSQL cannot write through
+    #: (no insert_/update_/delete_ fields for it, as in Hasura).
+    insertable: bool = True
+    updatable: bool = True
+    deletable: bool = True
 
     def column(self, name: str) -> Column:
         return self.columns[name]
@@ -85,8 +90,8 @@ _PG_SCALARS = {
     "bool": "Boolean",
     "double precision": "float8",
     "float8": "float8",
-    "real": "float4",
-    "float4": "float4",
+    "real": "Float",  # Hasura names single precision by the GraphQL builtin, double precision float8
+    "float4": "Float",
     "float": "float8",
     "numeric": "numeric",
     "decimal": "numeric",
@@ -192,7 +197,18 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
                     cols = tuple(c for c in index["column_names"] if c is not None)
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
-        found[(schema, name)] = Table(schema, name, columns, pk, fks, uniques)
+        writable = _postgres_writable(engine, schema, name) if dialect == "postgresql" else _ALL_WRITES
+        found[(schema, name)] = Table(
+            schema,
+            name,
+            columns,
+            pk,
+            fks,
+            uniques,
+            insertable=bool(writable & _INSERT),
+            updatable=bool(writable & _UPDATE),
+            deletable=bool(writable & _DELETE),
+        )
     return Catalog(dialect, found)
 
 
@@ -208,6 +224,22 @@ def _postgres_types(engine: Engine, schema: str, table: str) -> dict[str, str]:
         return {
             str(row[0]): str(row[1]) for row in connection.execute(query, {"schema": schema, "table": table})
         }
+
+
+# The bits of pg_relation_is_updatable's answer.
+_UPDATE, _INSERT, _DELETE = 4, 8, 16
+_ALL_WRITES = _UPDATE | _INSERT | _DELETE
+
+
+def _postgres_writable(engine: Engine, schema: str, table: str) -> int:
+    """Which writes PostgreSQL allows on a table or view (through rules or INSTEAD OF triggers too)."""
+    query = sa.text(
+        "SELECT pg_relation_is_updatable(c.oid, true) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relname = :table"
+    )
+    with engine.connect() as connection:
+        found = connection.execute(query, {"schema": schema, "table": table}).scalar()
+    return int(found) if found is not None else 0
 
 
 def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:

@@ -31,7 +31,7 @@ from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
-from qapress.engine.scalars import STRINGIFIED
+from qapress.engine.scalars import STRINGIFIED, digit_string_value
 from qapress.engine.schema import RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
@@ -197,7 +197,10 @@ class OperationCompiler:
             arg_def = definition.args.get(argument.name.value)
             if arg_def is None:
                 raise ValidationFailed(f'"{node.name.value}" has no argument named "{argument.name.value}"')
-            out[argument.name.value] = self.values.read(argument.value, arg_def.type)
+            digits = digit_string_value(arg_def, argument.value)
+            out[argument.name.value] = (
+                digits if digits is not None else self.values.read(argument.value, arg_def.type)
+            )
         return out
 
     # --- rows -------------------------------------------------------------------------------------
@@ -601,12 +604,18 @@ class OperationCompiler:
         fields_type = self.schema.get_type(f"{table.graphql_name}_aggregate_fields")
         assert isinstance(agg_type, GraphQLObjectType) and isinstance(fields_type, GraphQLObjectType)
         nodes: set[int] = set()
-        for f in self.sub_fields(fields):
+        selected = self.sub_fields(fields)
+        permission = table.select_permission(self.role)
+        # Hasura counts every readable row in the aggregate functions but lists at most the permission's row
+        # limit in nodes: then the nodes come from a second select of the same rows, with that limit.
+        capped = permission is not None and permission.limit is not None
+        nodes_alias = self.alias("_e") if capped and any(f.name == "nodes" for f in selected) else row_alias
+        for f in selected:
             if f.name == "__typename":
                 pairs.append((f.key, quote_text(agg_type.name)))
             elif f.name == "nodes":
                 nodes.add(len(pairs))
-                pairs.append((f.key, self.row_json(table, row_alias, self.sub_fields(f), needed, depth)))
+                pairs.append((f.key, self.row_json(table, nodes_alias, self.sub_fields(f), needed, depth)))
             elif f.name == "aggregate":
                 pairs.append((f.key, self.aggregate_fields(table, row_alias, f, fields_type, needed)))
         self._aggregating = True
@@ -617,9 +626,21 @@ class OperationCompiler:
         finally:
             self._aggregating = False
         order = ", ".join(f"{row_alias}.{quote_ident(name)} {direction}" for name, direction in order_columns)
+        if nodes_alias != row_alias:
+            nodes_inner, _ = self.inner_select(table, args, needed, correlation, single=False, source=source)
+            nodes_order = ", ".join(f"{nodes_alias}.{quote_ident(n)} {d}" for n, d in order_columns)
+
+            def listed(row: str) -> str:
+                array = self.dialect.agg_array(row, nodes_order)
+                return self.dialect.embed(f"(SELECT {array} FROM ({nodes_inner}) AS {nodes_alias})")
+
+        else:
+
+            def listed(row: str) -> str:
+                return self.dialect.agg_array(row, order)
+
         pairs = [
-            (key, self.dialect.agg_array(value, order) if index in nodes else value)
-            for index, (key, value) in enumerate(pairs)
+            (key, listed(value) if index in nodes else value) for index, (key, value) in enumerate(pairs)
         ]
         return f"(SELECT {self.dialect.json_object(pairs)} FROM ({inner}) AS {row_alias})"
 

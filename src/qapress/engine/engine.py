@@ -57,7 +57,7 @@ from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
-from qapress.engine.validation import hasura_message, variable_path
+from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -254,10 +254,9 @@ class GraphQLEngine:
         if role_schema is None:
             raise ValidationFailed(_no_schema_message(document), "$.selectionSet")
         self.stats.validations += 1
-        errors = validate(role_schema.schema, document)
+        errors = validate(role_schema.schema, document, VALIDATION_RULES)
         if errors:
-            message, path = hasura_message(errors[0], document, role_schema.schema)
-            raise ValidationFailed(message, path)
+            raise hasura_error(errors[0], document, role_schema.schema)
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             if operation_name:

@@ -44,18 +44,24 @@ class MutationField:
 
 
 def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
+    if not table.table.insertable:
+        return None
     if role == ADMIN:
         return InsertPermission(check={}, columns="*")
     return table.meta.insert_permissions.get(role)
 
 
 def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
+    if not table.table.updatable:
+        return None
     if role == ADMIN:
         return UpdatePermission(columns="*", filter={})
     return table.meta.update_permissions.get(role)
 
 
 def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
+    if not table.table.deletable:
+        return None
     if role == ADMIN:
         return DeletePermission(filter={})
     return table.meta.delete_permissions.get(role)

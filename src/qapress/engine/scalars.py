@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from graphql import (
+    GraphQLArgument,
     GraphQLBoolean,
     GraphQLFloat,
     GraphQLInt,
@@ -116,3 +117,15 @@ def scalar_type(name: str) -> GraphQLScalarType:
     return GraphQLScalarType(
         name, serialize=_identity, parse_value=_string_value, parse_literal=_string_literal
     )
+
+
+#: Marks an ``Int`` argument that also takes its number as a string of digits, as Hasura's ``bigInt`` parser
+#: does for ``offset`` (a 64-bit offset cannot always be a GraphQL Int). Set in the argument's extensions.
+DIGIT_STRING_ACCEPTED = "qapress_digit_string_accepted"
+
+
+def digit_string_value(argument: GraphQLArgument, node: ValueNode) -> int | None:
+    """The number a string literal such as ``"1"`` stands for where ``argument`` accepts one, else None."""
+    if not argument.extensions.get(DIGIT_STRING_ACCEPTED) or not isinstance(node, StringValueNode):
+        return None
+    return int(node.value) if node.value.isascii() and node.value.isdigit() else None

@@ -31,7 +31,7 @@ from graphql import (
 from qapress.engine.computed import ComputedField
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
-from qapress.engine.scalars import NUMERIC, UNORDERED, scalar_type
+from qapress.engine.scalars import DIGIT_STRING_ACCEPTED, NUMERIC, UNORDERED, scalar_type
 
 ORDER_BY = GraphQLEnumType(
     "order_by",
@@ -239,7 +239,9 @@ class SchemaBuilder:
             ),
             "limit": GraphQLArgument(GraphQLInt, description="limit the number of rows returned"),
             "offset": GraphQLArgument(
-                GraphQLInt, description="skip the first n rows. Use only with order_by"
+                GraphQLInt,
+                description="skip the first n rows. Use only with order_by",
+                extensions={DIGIT_STRING_ACCEPTED: True},
             ),
             "order_by": GraphQLArgument(
                 GraphQLList(GraphQLNonNull(self.order_by(table))),

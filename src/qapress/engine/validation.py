@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -25,10 +26,32 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    ValuesOfCorrectTypeRule,
     VariableDefinitionNode,
     VariableNode,
     Visitor,
+    specified_rules,
     visit,
+)
+
+from qapress.engine.errors import EngineError, ParseFailed, ValidationFailed
+from qapress.engine.scalars import digit_string_value
+
+
+class _HasuraValuesRule(ValuesOfCorrectTypeRule):
+    """graphql-core's literal check, except where Hasura's parser also takes a string of digits for an Int."""
+
+    def enter_string_value(self, node: StringValueNode, *args: Any) -> None:
+        argument = self.context.get_argument()
+        if argument is not None and digit_string_value(argument, node) is not None:
+            return
+        super().enter_string_value(node, *args)
+
+
+#: The rules queries are validated with: the specified ones, with Hasura's leniency about digit strings.
+VALIDATION_RULES: tuple[type[ASTValidationRule], ...] = tuple(
+    _HasuraValuesRule if rule is ValuesOfCorrectTypeRule else rule for rule in specified_rules
 )
 
 
@@ -102,6 +125,38 @@ _RULES: list[_Rule] = [
         ),
     ),
 ]
+
+
+_INT_OUT_OF_RANGE = re.compile(r"Int cannot represent non 32-bit signed integer value: (-?\d+)$")
+
+
+def hasura_error(
+    error: GraphQLError, document: DocumentNode | None = None, schema: GraphQLSchema | None = None
+) -> EngineError:
+    """The error Hasura reports for a graphql-core validation error: a parse failure for an Int literal out of
+    range (Hasura's integer parser rejects it after validation), a validation failure for everything else."""
+    overflow = _INT_OUT_OF_RANGE.match(error.message)
+    if overflow:
+        return ParseFailed(
+            f"The value {scientific(overflow.group(1))} lies outside the bounds or is not an integer.  "
+            "Maybe it is a float, or is there integer overflow?",
+            _path(error, document),
+        )
+    message, path = hasura_message(error, document, schema)
+    return ValidationFailed(message, path)
+
+
+def scientific(integer: str) -> str:
+    """An integer's decimal text as Haskell shows a ``Scientific`` (Hasura's messages): ``2.147483648e9``."""
+    sign, digits = ("-", integer[1:]) if integer.startswith("-") else ("", integer)
+    digits = digits.lstrip("0")
+    if not digits:
+        return "0.0"
+    exponent = len(digits)
+    significant = digits.rstrip("0")
+    if exponent > 7:
+        return f"{sign}{significant[0]}.{significant[1:] or '0'}e{exponent - 1}"
+    return f"{sign}{digits}.0"
 
 
 def hasura_message(

@@ -13,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
-import secrets
-import time
-from pathlib import Path
 
 from qapress.settings import Settings
+from qapress.store.local_secrets import persisted_secret
 
 SALT_FILE_NAME = "ip-hash-salt"
 
@@ -43,32 +40,4 @@ def resolve_salt(settings: Settings) -> str:
     """The salt from the environment, else the one kept in the data folder (created on first use)."""
     if settings.ip_hash_salt:
         return settings.ip_hash_salt
-    return _salt_from_file(settings.data_dir / SALT_FILE_NAME)
-
-
-def _salt_from_file(path: Path) -> str:
-    existing = _read_salt(path)
-    if existing:
-        return existing
-    path.parent.mkdir(parents=True, exist_ok=True)
-    salt = secrets.token_hex(32)
-    try:
-        # O_EXCL: when two processes start at once, one creates the file and both use its salt.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        time.sleep(0.05)
-        existing = _read_salt(path)
-        if existing:
-            return existing
-        # An empty file left by a crash: replace it.
-        descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(salt + "\n")
-    return salt
-
-
-def _read_salt(path: Path) -> str:
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        return ""
+    return persisted_secret(settings.data_dir / SALT_FILE_NAME)

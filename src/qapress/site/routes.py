@@ -7,7 +7,6 @@ checked here (size, token, origin) and handed to ``qapress.links.submit_link``.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable
 from urllib.parse import parse_qs
@@ -45,6 +44,10 @@ from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
 from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
+from qapress.store.local_secrets import persisted_secret
+
+#: The form-token key kept in the data folder when QAPRESS_SECRET_KEY is not set.
+FORM_KEY_FILE_NAME = "form-key"
 
 #: GraphQL's Int is 32-bit: a larger id in a URL names no article.
 MAX_ID = 2**31 - 1
@@ -74,7 +77,10 @@ class SiteApp:
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
         self.revisions = RevisionReader(gql.connections)
-        self.tokens = FormTokens(settings.secret_key or secrets.token_urlsafe(32))
+        # Every worker must accept the forms the others rendered: one key per installation, not per process.
+        self.tokens = FormTokens(
+            settings.secret_key or persisted_secret(settings.data_dir / FORM_KEY_FILE_NAME)
+        )
         self.debug = settings.debug
         self.pages = Pages(settings, self.queries, self.renderer, self.tokens, self.debug)
         self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)
