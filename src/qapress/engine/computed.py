@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
@@ -18,6 +17,7 @@ from qapress.engine.dialects import quote_ident
 from qapress.engine.errors import MetadataError
 from qapress.engine.metadata import ComputedFieldDef
 from qapress.engine.params import ParamCollector
+from qapress.engine.pg_functions import read_pg_functions
 
 ROW = "__row"
 
@@ -55,23 +55,11 @@ class ComputedField:
         return f"{quote_ident(self.schema)}.{quote_ident(self.function)}({', '.join(parts)})"
 
 
-_FUNCTION = sa.text(
-    "SELECT p.proretset, format_type(p.prorettype, NULL), p.proargnames, "
-    "ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) AS t), rn.nspname, rc.relname "
-    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type rt ON rt.oid = p.prorettype "
-    "LEFT JOIN pg_class rc ON rc.oid = rt.typrelid LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
-    "WHERE n.nspname = :schema AND p.proname = :name"
-)
-
-
 def resolve_computed_field(engine: Engine, table: str, definition: ComputedFieldDef) -> ComputedField:
     where = f'computed field "{definition.name}" of table "{table}"'
     if engine.dialect.name != "postgresql":
         raise MetadataError(f"{where}: computed fields need PostgreSQL functions")
-    with engine.connect() as connection:
-        rows = connection.execute(
-            _FUNCTION, {"schema": definition.function.schema, "name": definition.function.name}
-        ).fetchall()
+    rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:
         raise MetadataError(f'{where}: expected one function "{definition.function.name}", found {len(rows)}')
     returns_set, return_type, arg_names, arg_types, return_schema, return_table = rows[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
@@ -18,14 +17,7 @@ from qapress.engine.dialects import quote_ident
 from qapress.engine.errors import MetadataError
 from qapress.engine.metadata import FunctionDef
 from qapress.engine.params import ParamCollector
-
-_FUNCTION = sa.text(
-    "SELECT p.proretset, p.proargnames, "
-    "ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) AS t), rn.nspname, rc.relname "
-    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type rt ON rt.oid = p.prorettype "
-    "LEFT JOIN pg_class rc ON rc.oid = rt.typrelid LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
-    "WHERE n.nspname = :schema AND p.proname = :name"
-)
+from qapress.engine.pg_functions import read_pg_functions
 
 
 @dataclass(frozen=True)
@@ -52,13 +44,10 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
     where = f'function "{definition.function.name}"'
     if engine.dialect.name != "postgresql":
         raise MetadataError(f"{where}: tracked functions need PostgreSQL")
-    with engine.connect() as connection:
-        rows = connection.execute(
-            _FUNCTION, {"schema": definition.function.schema, "name": definition.function.name}
-        ).fetchall()
+    rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:
         raise MetadataError(f"{where}: expected one such function, found {len(rows)}")
-    returns_set, arg_names, arg_types, return_schema, return_table = rows[0]
+    returns_set, _return_type, arg_names, arg_types, return_schema, return_table = rows[0]
     if not returns_set or return_table is None:
         raise MetadataError(f"{where}: a tracked function must return SETOF a tracked table")
     names = list(arg_names or [])

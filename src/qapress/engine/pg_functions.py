@@ -1,0 +1,32 @@
+"""What PostgreSQL's catalog says about a function: read once here for computed fields and tracked functions."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+_FUNCTIONS = sa.text(
+    "SELECT p.proretset, format_type(p.prorettype, NULL), p.proargnames, "
+    "ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) AS t), rn.nspname, rc.relname "
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type rt ON rt.oid = p.prorettype "
+    "LEFT JOIN pg_class rc ON rc.oid = rt.typrelid LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
+    "WHERE n.nspname = :schema AND p.proname = :name"
+)
+
+
+class PgFunction(NamedTuple):
+    returns_set: bool
+    return_type: str
+    arg_names: list[str] | None
+    arg_types: list[str]
+    return_schema: str | None
+    return_table: str | None
+
+
+def read_pg_functions(engine: Engine, schema: str, name: str) -> list[PgFunction]:
+    """Every overload of ``schema.name`` (callers want exactly one)."""
+    with engine.connect() as connection:
+        rows = connection.execute(_FUNCTIONS, {"schema": schema, "name": name}).fetchall()
+    return [PgFunction(*row) for row in rows]
