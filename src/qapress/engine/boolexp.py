@@ -49,6 +49,25 @@ class BoolExpCompiler:
         self.dialect = dialect
         self.params = params
         self.new_alias = new_alias
+        self._cells: dict[tuple[str, str], str] = {}
+
+    def cell(self, table: TrackedTable, alias: str, name: str, expr: str | None = None) -> str:
+        """Column (or scalar computed field) ``name`` of row ``alias`` as the role sees it.
+
+        An inherited role may see a cell on some rows only: elsewhere it reads as null, in the answer and
+        equally in the role's ``where``, ``order_by`` and ``distinct_on``, so that no filter or sort can tell
+        a hidden value. (Aggregates run over the stored values, as Hasura's do.) The same SQL is returned for the same cell, so expressions that must
+        match (``distinct_on`` against ``order_by``) do.
+        """
+        expr = expr if expr is not None else f"{alias}.{quote_ident(name)}"
+        permission = table.select_permission(self.role)
+        guard = permission.column_filters.get(name) if permission is not None else None
+        if not guard:
+            return expr
+        key = (alias, expr)
+        if key not in self._cells:
+            self._cells[key] = f"(CASE WHEN {self.permission(guard, table, alias)} THEN {expr} END)"
+        return self._cells[key]
 
     def compile(self, exp: Any, table: TrackedTable, alias: str) -> str:
         """A user's ``where``: relationships crossed see only what the role may read."""
@@ -82,11 +101,16 @@ class BoolExpCompiler:
                 parts.append(self._exists(value, root, permission))
             elif key in table.table.columns:
                 column = table.table.columns[key]
-                parts.append(self._column(column, f"{alias}.{quote_ident(key)}", value, alias, root))
+                expr = f"{alias}.{quote_ident(key)}"
+                if not permission:
+                    expr = self.cell(table, alias, key, expr)
+                parts.append(self._column(column, expr, value, alias, root))
             elif key in table.computed:
                 cf = table.computed[key]
                 call = cf.call(alias, self.params)
                 if cf.result is not None:
+                    if not permission:
+                        call = self.cell(table, alias, key, call)
                     parts.append(self._column(cf.result, call, value, alias, root))
                 else:
                     assert cf.returns is not None

@@ -309,10 +309,7 @@ class OperationCompiler:
                 column = table.table.columns[name]
                 expr = f"{alias}.{quote_ident(name)}"
                 rendered = self.dialect.render(expr, column, self.options.stringify_numeric_types)
-                if name in guards:
-                    _need(needed, GUARD + name)
-                    rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
-                pairs.append((f.key, rendered))
+                pairs.append((f.key, _flagged(rendered, alias, name, guards, needed)))
             elif name in table.relationships:
                 outer_path, self.path = self.path, f"{self.path}.selectionSet.{f.key}"
                 rel = table.relationships[name]
@@ -333,10 +330,7 @@ class OperationCompiler:
                 call = cf.call(f"{alias}.{quote_ident(ROW)}", self.params, args.get("args"))
                 if cf.result is not None:
                     rendered = self.dialect.render(call, cf.result, self.options.stringify_numeric_types)
-                    if name in guards:
-                        _need(needed, GUARD + name)
-                        rendered = f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {rendered} END"
-                    pairs.append((f.key, rendered))
+                    pairs.append((f.key, _flagged(rendered, alias, name, guards, needed)))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
@@ -454,7 +448,7 @@ class OperationCompiler:
         projected: list[tuple[str, str]],
         limit_sql: str,
     ) -> str:
-        distinct_exprs = [f"{alias}.{quote_ident(c)}" for c in distinct]
+        distinct_exprs = [self.where.cell(table, alias, c) for c in distinct]
         if order_terms:
             leading = [expr for expr, _ in order_terms[: len(distinct_exprs)]]
             if sorted(leading) != sorted(distinct_exprs):
@@ -524,7 +518,7 @@ class OperationCompiler:
         if value is None:
             return []
         if key in table.table.columns:
-            return [(wrap(f"{alias}.{quote_ident(key)}"), _direction(value))]
+            return [(wrap(self.where.cell(table, alias, key)), _direction(value))]
         if key in table.relationships and table.relationships[key].kind == "object":
             rel = table.relationships[key]
             remote = self.model.tracked(rel.remote)
@@ -539,7 +533,8 @@ class OperationCompiler:
                 terms += self.order_term(remote, inner, sub_key, sub_value, nested)
             return terms
         if key in table.computed and table.computed[key].result is not None:
-            return [(wrap(table.computed[key].call(alias, self.params)), _direction(value))]
+            call = table.computed[key].call(alias, self.params)
+            return [(wrap(self.where.cell(table, alias, key, call)), _direction(value))]
         aggregated = key[: -len("_aggregate")] if key.endswith("_aggregate") else None
         if aggregated in table.computed and table.computed[aggregated].returns is not None:
             cf = table.computed[aggregated]
@@ -663,6 +658,8 @@ class OperationCompiler:
                     columns = [columns]
                 for column in columns:
                     _need(needed, column)
+                # As in Hasura, aggregates of an inherited role run over every row it may read, cells that
+                # its rows show as null included (Hasura's own inherited-roles cases sum them).
                 pairs.append((f.key, self.count_expr(alias, columns, bool(args.get("distinct")))))
             else:
                 op_type = self.schema.get_type(f"{table.graphql_name}_{f.name}_fields")
@@ -730,6 +727,17 @@ def _aliased(call: str) -> Callable[[str], str]:
         return f"{call} AS {alias}"
 
     return source
+
+
+def _flagged(expr: str, alias: str, name: str, guards: dict[str, Any], needed: list[str]) -> str:
+    """``expr`` (a column of the inner select ``alias``), null on the rows whose ``name`` cell is hidden.
+
+    The inner select computes one flag per guarded cell (:data:`GUARD`), so each use is a cheap test.
+    """
+    if name not in guards:
+        return expr
+    _need(needed, GUARD + name)
+    return f"CASE WHEN {alias}.{quote_ident(GUARD + name)} = 1 THEN {expr} END"
 
 
 def _need(needed: list[str], column: str) -> None:

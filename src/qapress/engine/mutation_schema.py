@@ -27,6 +27,7 @@ from graphql import (
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
 from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.permissions import mutation_permission
 from qapress.engine.scalars import NUMERIC, scalar_type
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None
         return None
     if role == ADMIN:
         return InsertPermission(check={}, columns="*")
-    return table.meta.insert_permissions.get(role)
+    return mutation_permission(table.meta.insert_permissions, role, table.inherited_roles)
 
 
 def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
@@ -56,7 +57,7 @@ def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None
         return None
     if role == ADMIN:
         return UpdatePermission(columns="*", filter={})
-    return table.meta.update_permissions.get(role)
+    return mutation_permission(table.meta.update_permissions, role, table.inherited_roles)
 
 
 def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
@@ -64,7 +65,7 @@ def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None
         return None
     if role == ADMIN:
         return DeletePermission(filter={})
-    return table.meta.delete_permissions.get(role)
+    return mutation_permission(table.meta.delete_permissions, role, table.inherited_roles)
 
 
 def insertable_columns(table: TrackedTable, permission: InsertPermission) -> list[str]:

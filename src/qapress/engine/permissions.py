@@ -8,11 +8,17 @@ Filters may name session variables (``X-Hasura-User-Id``, any case), bound per r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
-from qapress.engine.metadata import SelectPermission, TableMetadata
+from qapress.engine.metadata import (
+    DeletePermission,
+    InsertPermission,
+    SelectPermission,
+    TableMetadata,
+    UpdatePermission,
+)
 from qapress.engine.values import SessionRef
 
 ADMIN = "admin"
@@ -49,20 +55,13 @@ def select_permission(
     if not parents:
         return None
     union = tuple(c for c in columns if any(c in p.columns for p in parents))
-    column_filters: dict[str, Any] = {}
-    for column in union:
-        readers = [p for p in parents if column in p.columns]
-        if len(readers) < len(parents):
-            condition = _any_of([_and(p.filter, p.column_filters.get(column)) for p in readers])
-            if condition:
-                column_filters[column] = condition
     computed = tuple(dict.fromkeys(c for p in parents for c in p.computed_fields))
-    for name in computed:  # scalar computed fields are guarded like columns
-        readers = [p for p in parents if name in p.computed_fields]
-        if len(readers) < len(parents):
-            condition = _any_of([_and(p.filter, p.column_filters.get(name)) for p in readers])
-            if condition:
-                column_filters[name] = condition
+    column_filters: dict[str, Any] = {}
+    # Scalar computed fields are guarded like columns.
+    for name, reads in [(c, _reads_column) for c in union] + [(c, _reads_computed) for c in computed]:
+        guard = _cell_guard(parents, name, reads)
+        if guard is not None:
+            column_filters[name] = guard
     limits = [p.limit for p in parents]
     return SelectPermission(
         columns=union,
@@ -72,6 +71,65 @@ def select_permission(
         column_filters=column_filters,
         computed_fields=computed,
     )
+
+
+MutationPermission = TypeVar("MutationPermission", InsertPermission, UpdatePermission, DeletePermission)
+
+
+def mutation_permission(
+    own: Mapping[str, MutationPermission],
+    role: str,
+    inherited: Mapping[str, tuple[str, ...]] | None = None,
+    _seen: frozenset[str] = frozenset(),
+) -> MutationPermission | None:
+    """A role's insert, update or delete permission on a table (``own``: the table's, by role).
+
+    Hasura lets an inherited role without a permission of its own inherit a mutation permission only when
+    its parents that have one agree on it (column order aside); parents that disagree leave the role without
+    it (Hasura marks that inconsistent), since no merge of two write rules is safe. Any depth.
+    """
+    permission = own.get(role)
+    if permission is not None or not inherited or role not in inherited or role in _seen:
+        return permission
+    parents = [
+        p
+        for parent in inherited[role]
+        if (p := mutation_permission(own, parent, inherited, _seen | {role})) is not None
+    ]
+    if not parents or any(_comparable(p) != _comparable(parents[0]) for p in parents[1:]):
+        return None
+    return parents[0]
+
+
+def _comparable(permission: MutationPermission) -> MutationPermission:
+    columns = getattr(permission, "columns", "*")
+    if columns == "*":
+        return permission
+    return replace(permission, columns=tuple(sorted(columns)))  # type: ignore[call-arg]
+
+
+def _reads_column(permission: SelectPermission, name: str) -> bool:
+    return name in permission.columns
+
+
+def _reads_computed(permission: SelectPermission, name: str) -> bool:
+    return name in permission.computed_fields
+
+
+def _cell_guard(
+    parents: list[SelectPermission], name: str, reads: Callable[[SelectPermission, str], bool]
+) -> Any:
+    """The rows on which an inherited role may see ``name``: those some parent shows it on; None for all.
+
+    A parent that is itself inherited may show ``name`` on some of its rows only (its own
+    ``column_filters``), so that guard goes into the condition too: dropping it would show the cell on every
+    row of that parent, at any depth of inheritance.
+    """
+    readers = [p for p in parents if reads(p, name)]
+    if len(readers) == len(parents) and not any(name in p.column_filters for p in readers):
+        return None  # every row the role reads shows it
+    condition = _any_of([_and(p.filter, p.column_filters.get(name)) for p in readers])
+    return condition or None  # {}: a parent shows it on every row
 
 
 def _and(first: Any, second: Any) -> Any:
