@@ -20,6 +20,8 @@ app = typer.Typer(
 app.command()(data.init)
 app.command("import")(data.import_)
 app.command()(data.export)
+app.command()(data.backup)
+app.command()(data.restore)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(links.app)
