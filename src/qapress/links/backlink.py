@@ -2,7 +2,10 @@
 
 An ``<a href>`` counts when it resolves, against the page's base URL (its own URL, or ``<base href>``), to
 the article's canonical URL or an alias of it: http or https, with or without ``www.``, with or without a
-trailing slash, any query or fragment, and the short form ``/a/{id}`` without the slug.
+trailing slash, any query or fragment, and the short form ``/a/{id}`` without the slug. A Webmention's
+source may also name the article as the ``src`` of an ``img``, ``video`` or ``audio`` (or of a ``source``
+inside one), as the W3C Recommendation lists; text, attributes of other elements and HTML comments never
+count.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from url_normalize import url_normalize
 
 MAX_TITLE_LENGTH = 300
 _ARTICLE_PATH = re.compile(r"^(/a/\d+)(?:/[^/]*)?$")
+#: Where a Webmention's target may stand in its source besides ``a[href]`` (W3C Webmention, 3.2.2).
+MEDIA_SOURCES = ("img[src]", "video[src]", "video source[src]", "audio[src]", "audio source[src]")
 
 
 @dataclass(frozen=True)
@@ -66,17 +71,24 @@ def page_title(tree: HTMLParser) -> str | None:
     return title[:MAX_TITLE_LENGTH] or None
 
 
-def find_backlink(html: str, page_url: str, canonical_url: str) -> Backlink:
-    """Look for a link to ``canonical_url`` (or an alias) in ``html`` fetched from ``page_url``."""
+def find_backlink(html: str, page_url: str, canonical_url: str, *, media: bool = False) -> Backlink:
+    """Look for a link to ``canonical_url`` (or an alias) in ``html`` fetched from ``page_url``.
+
+    ``media`` also counts media elements naming it (a Webmention's source); a reader's form link needs an
+    ``<a>``.
+    """
     tree = HTMLParser(html)
     base = page_url
     base_node = tree.css_first("base[href]")
     if base_node is not None:
         base = _join(page_url, base_node.attributes.get("href") or "") or page_url
     aliases = article_aliases(canonical_url)
+    candidates = [(node, "href") for node in tree.css("a[href]")]
+    if media:
+        candidates += [(node, "src") for node in tree.css(", ".join(MEDIA_SOURCES))]
     found: str | None = None
-    for anchor in tree.css("a[href]"):
-        href = (anchor.attributes.get("href") or "").strip()
+    for node, attribute in candidates:
+        href = (node.attributes.get(attribute) or "").strip()
         target = _join(base, href) if href else None
         if target is not None and alias_key(target) in aliases:
             found = href

@@ -167,7 +167,7 @@ class BacklinkChecker:
         canonical = article_url(
             row["host"], row["article_id"], row["slug"], self.public_scheme, self.public_base_url
         )
-        observation = self._observe(row["url"], canonical)
+        observation = self._observe(row["url"], canonical, media=row["origin"] == "webmention")
         transition = next_transition(row["status"], row["attempts"], observation, now, self.schedule)
         if row["status"] == "rejected" and transition.status == "live":
             return self._reopen(row, transition, now)
@@ -204,12 +204,12 @@ class BacklinkChecker:
                 connection.execute(link.update().where(link.c.id == row["id"]).values(title=transition.title))
         return CheckResult(row["id"], row["url"], "rejected", "live", None, transition.title)
 
-    def _observe(self, url: str, canonical: str) -> Observation:
+    def _observe(self, url: str, canonical: str, *, media: bool = False) -> Observation:
         try:
             page = self.fetcher.fetch(url)
         except FetchError as error:
             return Failed(error)
-        backlink = find_backlink(page.text, page.url, canonical)
+        backlink = find_backlink(page.text, page.url, canonical, media=media)
         if backlink.found:
             return Found(backlink.title)
         return Missing(f"no link back to {canonical} on {page.url}")
@@ -221,6 +221,7 @@ class BacklinkChecker:
                 link.c.url,
                 link.c.status,
                 link.c.attempts,
+                link.c.origin,
                 link.c.article_id,
                 qa_ai.c.slug,
                 domain.c.host,

@@ -101,8 +101,12 @@ def insert_link(
     ip_hash: str | None,
     rules: LinkRules,
     now: dt.datetime,
+    *,
+    origin: str = "reader",
 ) -> int:
-    """In a write transaction: lock, count, check, insert. Raises ``LinkRuleError``; returns the new id."""
+    """In a write transaction: lock, count, check, insert. Raises ``LinkRuleError``; returns the new id.
+
+    ``origin`` says how the link came (``reader``: the form or GraphQL; ``webmention``)."""
     check_new_link(connection, article_id, valid, ip_hash, rules, now)
     try:
         inserted = connection.execute(
@@ -115,6 +119,7 @@ def insert_link(
                 status="pending",
                 ip_hash=ip_hash,
                 created_at=now,
+                origin=origin,
             )
             .returning(link.c.id)
         ).scalar_one()

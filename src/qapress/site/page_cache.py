@@ -44,6 +44,8 @@ class RenderedPage:
     created: float = field(default_factory=time.monotonic)
     location: str | None = None
     etag: str = ""
+    #: An HTTP ``Link`` header (the article's Webmention endpoint).
+    link_header: str | None = None
     _gzipped: bytes | None = None
     #: Set by the site when the page is first answered from or for the cache (``SiteApp.page_response``).
     prepared: PreparedResponses | None = None

@@ -123,7 +123,8 @@ class Pages:
         )
         debug = self.debug_panel(run)
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug)
-        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision)
+        webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'
+        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision, link_header=webmention)
 
     def home(self, ctx: PageContext, page_number: int) -> RenderedPage:
         size = self.settings.home_page_size

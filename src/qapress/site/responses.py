@@ -67,6 +67,8 @@ def page_response(
         "Vary": "Accept-Encoding",
         "Content-Security-Policy": content_security_policy(origin),
     }
+    if page.link_header is not None:
+        response_headers["Link"] = page.link_header
     if page.location is not None:
         return Response(
             status_code=page.status, headers={"Location": page.location, "Cache-Control": cache_control}

@@ -23,9 +23,11 @@ from qapress.engine import EngineError, GraphQLEngine
 from qapress.links.errors import LinkRuleError
 from qapress.links.form import LinkForm as PostedLinkForm
 from qapress.links.form import read_link_form
+from qapress.links.ip_hash import ip_hash as hash_ip
 from qapress.links.ip_hash import resolve_salt
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Refused, submit_link
+from qapress.links.webmention import MentionRefused, read_mention, receive_mention
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -264,6 +266,48 @@ class SiteApp:
             return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
         return page_response(request.headers, page, origin=ctx.urls.origin(), cache_control="no-store")
 
+    async def webmention_route(self, request: Request) -> Response:
+        """The Webmention endpoint (W3C Recommendation): check the request now, verify the source later."""
+        limit = self.settings.links_max_request_bytes
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return webmention_answer("Send source and target as application/x-www-form-urlencoded.", 415)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return webmention_answer("The request is too large.", 413)
+        fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        return await run_in_threadpool(self.receive_webmention, request, fields)
+
+    def receive_webmention(self, request: Request, fields: dict[str, str]) -> Response:
+        ctx = self.context_or_answer(request)
+        if isinstance(ctx, Response):
+            return ctx
+        try:
+            mention = read_mention(fields)
+            # The target must be an article of a site of this network: named by its host, or by the address
+            # this request came to (a single-site install behind any name).
+            site = self.directory.by_host.get(mention.target_host)
+            if site is None and mention.target_host == normalize_host(request.headers.get("host", "")):
+                site = ctx.site
+            if site is None:
+                raise MentionRefused("The target is not a page of this site.")
+            client = request.client.host if request.client else None
+            received = receive_mention(
+                self.engine,
+                mention,
+                site.id,
+                ip_hash=hash_ip(client, self.ip_salt()) if client else None,
+                rules=self.link_rules,
+            )
+        except MentionRefused as refused:
+            return webmention_answer(refused.message, refused.status)
+        except SQLAlchemyError:
+            return unavailable()
+        what = "Updated: the source will be checked again." if received.updated else "Accepted."
+        return webmention_answer(f"{what} The source will be verified before the link is shown.", 202)
+
     async def sitemap_route(self, request: Request) -> Response:
         return await self.serve_on_loop(request, self.pages.sitemap_index)
 
@@ -323,9 +367,14 @@ class SiteApp:
             Route("/sitemap-{number:int}.xml", self.sitemap_page_route, methods=["GET", "HEAD"]),
             Route("/feed.xml", self.feed_route, methods=["GET", "HEAD"]),
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
+            Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
         ]
+
+
+def webmention_answer(message: str, status: int) -> Response:
+    return PlainTextResponse(message, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 async def healthz(_request: Request) -> Response:

@@ -15,6 +15,7 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 ARTICLE_STATUSES = ("draft", "published", "withdrawn")
 LINK_STATUSES = ("pending", "live", "rejected", "hidden")
+LINK_ORIGINS = ("reader", "webmention")
 
 domain = sa.Table(
     "domain",
@@ -94,7 +95,10 @@ link = sa.Table(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
     ),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
+    # reader: the page's form or GraphQL; webmention: announced by the linking page (migration 0009).
+    sa.Column("origin", sa.String(20), nullable=False, server_default="reader"),
     sa.CheckConstraint("status IN ('pending', 'live', 'rejected', 'hidden')", name="link_status_check"),
+    sa.CheckConstraint("origin IN ('reader', 'webmention')", name="link_origin_check"),
     sa.Index("link_status_next_check_idx", "status", "next_check_at"),
     # One place per URL and page among the links that occupy one (migration 0003): a rejected link does not
     # block its URL, and two concurrent submissions of one URL cannot both land.
