@@ -257,3 +257,14 @@ def test_fetches_share_one_verifying_context_that_still_refuses_an_unknown_ca() 
             with pytest.raises(errors.NetworkError, match="certificate"):
                 PageFetcher(OPEN, resolver=to_loopback).fetch(f"https://site.example:{server.port}/with")
         assert server.requests == []
+
+
+@pytest.mark.parametrize("answer", ["192.0.0.192", "fec0::1", "64:ff9b::a9fe:a9fe"])
+def test_the_transport_refuses_what_old_pythons_called_global(answer: str) -> None:
+    """The audit's Python 3.11.7 case: a name resolving to 192.0.0.192 made the worker connect."""
+
+    def resolver(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address(answer)]
+
+    with pytest.raises(errors.BlockedAddress, match="not public"):
+        PinnedBackend(AddressPolicy(), resolver).checked_addresses("metadata.example", 80)

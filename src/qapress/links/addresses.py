@@ -3,10 +3,12 @@
 Pure functions only; the transport (``links.transport``) applies the policy to every address it connects to,
 and the submission rules apply it to IP literals typed into the form.
 
-Refused: loopback, private, link-local, CGNAT (100.64/10), multicast, reserved, unspecified,
-documentation and benchmarking ranges (everything ``ipaddress`` does not call global), IPv4-mapped IPv6 and
-the IPv6 prefixes that carry an IPv4 address inside (NAT64, 6to4, Teredo), and IPv6 unique-local. An
-explicit allow-list (empty by default) lets tests reach 127.0.0.1: an allowed network is open on any port.
+Refused: every block of the special-purpose address table (``special_addresses.yaml``: the IANA IPv4 and
+IPv6 special-purpose registries, multicast, site-local), which includes the IPv6 prefixes that carry an IPv4
+address inside (IPv4-mapped, NAT64, 6to4, Teredo); every IPv6 address outside 2000::/3 (global unicast) as
+unallocated space; IPv6 addresses with a zone. The table, not ``ipaddress``'s flags, decides, so the answer is
+the same on every Python release. An explicit allow-list (empty by default) lets tests reach 127.0.0.1: an
+allowed network is open on any port.
 """
 
 from __future__ import annotations
@@ -15,46 +17,23 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-#: IPv6 prefixes that tunnel or translate to IPv4: whatever IPv4 address they carry could be private.
-IPV6_EMBEDDING_IPV4 = (
-    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
-    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated)
-    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64
-    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64
-    ipaddress.IPv6Network("2002::/16"),  # 6to4
-    ipaddress.IPv6Network("2001::/32"),  # Teredo
-)
+from qapress.links.special_addresses import IPV6_GLOBAL_UNICAST, special_block
+from qapress.links.special_addresses import IPAddress as IPAddress
+from qapress.links.special_addresses import IPNetwork as IPNetwork
 
 
 def refusal_reason(address: IPAddress) -> str | None:
     """Why the fetcher must not connect to ``address``, or None when it is a public unicast address."""
-    if address.is_loopback:
-        return f"{address} is a loopback address"
-    if address.is_unspecified:
-        return f"{address} is the unspecified address"
+    block = special_block(address)
+    if block is not None:
+        return block.reason(address)
     if isinstance(address, ipaddress.IPv6Address):
-        for network in IPV6_EMBEDDING_IPV4:
-            if address in network:
-                return f"{address} is an IPv6 address carrying an IPv4 address ({network})"
+        if address not in IPV6_GLOBAL_UNICAST:
+            return (
+                f"{address} is a reserved address (outside {IPV6_GLOBAL_UNICAST}, the global unicast space)"
+            )
         if address.scope_id:
             return f"{address} has a zone (scope id)"
-    if address.is_link_local:
-        return f"{address} is a link-local address"
-    if address.is_multicast:
-        return f"{address} is a multicast address"
-    if isinstance(address, ipaddress.IPv4Address) and address in ipaddress.IPv4Network("100.64.0.0/10"):
-        return f"{address} is a carrier-grade NAT (shared) address"
-    if isinstance(address, ipaddress.IPv6Address) and address in ipaddress.IPv6Network("fc00::/7"):
-        return f"{address} is a unique-local address"
-    if address.is_reserved:
-        return f"{address} is a reserved address"
-    if address.is_private:
-        return f"{address} is a private address"
-    if not address.is_global:
-        return f"{address} is not a global address"
     return None
 
 
