@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine import GraphQLEngine, Metadata, qapress_metadata
+from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.connections import sqlite_limit
 from qapress.engine.dialects import balanced
 
