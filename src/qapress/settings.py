@@ -33,6 +33,39 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = 5_000
     plan_cache_size: int = 512
 
+    # --- What one GraphQL request may cost (qapress.engine.cost): estimated answer bytes per role ---
+    max_cost_anonymous: int | None = Field(
+        default=16_000_000,
+        description="Budget of one anonymous request (a batch summed), in estimated answer bytes; unset: none.",
+    )
+    max_cost_admin: int | None = Field(
+        default=None, description="Budget of one admin request; default: none."
+    )
+    max_cost: int | None = Field(
+        default=None,
+        description="Budget of one request of any other role not in max_cost_roles; default: none.",
+    )
+    max_cost_roles: dict[str, int | None] = Field(
+        default={}, description='Budgets by role name, e.g. {"user": 50000000}; override the ones above.'
+    )
+    cost_default_rows: int = Field(
+        default=1_000,
+        ge=1,
+        description="Rows the estimate counts for a list bounded by no limit or table size.",
+    )
+    cost_text_bytes: int = Field(
+        default=1_000,
+        ge=1,
+        description="Bytes the estimate counts for a text value without a declared length.",
+    )
+    max_answer_bytes: int | None = Field(
+        default=32_000_000,
+        description="Hard cap on one answer's bytes, checked while it is built; unset: none.",
+    )
+    max_batch_bytes: int | None = Field(
+        default=64_000_000, description="Hard cap on the bytes of all the answers of one batch; unset: none."
+    )
+
     # --- Public URLs (the article's canonical address; shared by the site and the backlink check) ---
     public_scheme: str = Field(default="https", description="Scheme of canonical article URLs.")
     public_base_url: str | None = Field(

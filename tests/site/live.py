@@ -104,9 +104,9 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     }.values():
         fetch_text = connections.fetch_text
 
-        def recording(sql: str, params: Any, fetch_text: Any = fetch_text) -> Any:
+        def recording(sql: str, params: Any, *limits: Any, fetch_text: Any = fetch_text) -> Any:
             live.statements.append(sql)
-            return fetch_text(sql, params)
+            return fetch_text(sql, params, *limits)
 
         connections.fetch_text = recording  # type: ignore[method-assign]
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from qapress.engine.catalog import Column
-from qapress.engine.dialects import Dialect, like_to_glob, quote_ident
+from qapress.engine.dialects import Dialect, balanced, like_to_glob, quote_ident
 from qapress.engine.errors import BadRequest, ValidationFailed
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
@@ -90,11 +90,11 @@ class BoolExpCompiler:
             if key == "_and":
                 items = value if isinstance(value, list) else [value]
                 inner = [self._exp(v, table, alias, root, permission) for v in items]
-                parts.append("(" + " AND ".join(inner) + ")" if inner else TRUE)
+                parts.append("(" + balanced(inner, " AND ") + ")" if inner else TRUE)
             elif key == "_or":
                 items = value if isinstance(value, list) else [value]
                 inner = [self._exp(v, table, alias, root, permission) for v in items]
-                parts.append("(" + " OR ".join(inner) + ")" if inner else FALSE)
+                parts.append("(" + balanced(inner, " OR ") + ")" if inner else FALSE)
             elif key == "_not":
                 parts.append(f"(NOT {self._exp(value, table, alias, root, permission)})")
             elif key == "_exists":
@@ -146,7 +146,7 @@ class BoolExpCompiler:
                 )
         if not parts:
             return TRUE
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else "(" + balanced(parts, " AND ") + ")"
 
     def _source(self, table: TrackedTable) -> str:
         if table.table.schema != "public" and self.dialect.name == "postgresql":

@@ -26,6 +26,8 @@ class Column:
     #: The database's type name without length or precision (``VARCHAR``, ``TIMESTAMP WITH TIME ZONE``),
     #: what parameters are cast to on PostgreSQL.
     sql_type: str = "TEXT"
+    #: The declared length of a character type (``VARCHAR(200)`` -> 200), None when it has none.
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 nullable=bool(info.get("nullable", True)),
                 has_default=info.get("default") is not None or bool(info.get("autoincrement") is True),
                 sql_type=_base_type(declared),
+                max_length=declared_length(declared),
             )
         pk = tuple(inspector.get_pk_constraint(name, schema=db_schema).get("constrained_columns") or ())
         fks = tuple(
@@ -255,6 +258,50 @@ def _declared_type(type_: object, engine: Engine) -> str:
         return str(type_.compile(dialect=engine.dialect))  # type: ignore[attr-defined]
     except Exception:
         return type(type_).__name__
+
+
+def declared_length(declared: str) -> int | None:
+    """The length of ``VARCHAR(200)`` or ``character varying(200)``; None for other types and for ``TEXT``."""
+    match = re.fullmatch(r"[^(]*char[^(]*\(\s*(\d+)\s*\)\s*", declared.lower())
+    return int(match.group(1)) if match else None
+
+
+def read_table_rows(
+    engine: Engine, tables: Iterable[tuple[str, str]], bound: int
+) -> dict[tuple[str, str], int]:
+    """How many rows each table holds, counted up to ``bound`` (beyond it, the database's own estimate):
+    what the cost estimate uses for a list nothing else bounds. A table that cannot be counted is left out."""
+    rows: dict[tuple[str, str], int] = {}
+    dialect = engine.dialect.name
+    with engine.connect() as connection:
+        for schema, name in tables:
+            quoted = '"' + name.replace('"', '""') + '"'
+            if dialect == "postgresql":
+                quoted = '"' + schema.replace('"', '""') + '".' + quoted
+            try:
+                counted = connection.exec_driver_sql(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT {int(bound) + 1}) AS _n"
+                ).scalar_one()
+                if counted > bound:
+                    counted = max(counted, _estimated_rows(connection, dialect, schema, name, quoted))
+            except sa.exc.SQLAlchemyError:
+                connection.rollback()
+                continue
+            rows[(schema, name)] = int(counted)
+    return rows
+
+
+def _estimated_rows(connection: sa.Connection, dialect: str, schema: str, name: str, quoted: str) -> int:
+    if dialect == "postgresql":
+        query = sa.text(
+            "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table"
+        )
+        found = connection.execute(query, {"schema": schema, "table": name}).scalar()
+        return int(found or 0)
+    # The largest rowid: a bound for a rowid table (rows are never more than it), found from the index.
+    found = connection.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar()
+    return int(found or 0)
 
 
 def _base_type(declared: str) -> str:

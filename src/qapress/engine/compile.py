@@ -26,7 +26,7 @@ from graphql import (
 
 from qapress.engine.boolexp import BoolExpCompiler
 from qapress.engine.computed import ROW
-from qapress.engine.dialects import FLOATS, Dialect, quote_ident, quote_text
+from qapress.engine.dialects import FLOATS, Dialect, balanced, quote_ident, quote_text
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
@@ -122,7 +122,7 @@ class OperationCompiler:
             else:
                 value = self.dialect.as_text(self.root_field(fields, root))
             parts.append(f"{quote_text(_json_key(fields.key))} || {value}")
-        body = " || ',' || ".join(parts) if parts else ""
+        body = balanced(parts, " || ',' || ") if parts else ""
         sql = f"SELECT '{{' || {body} || '}}'" if parts else "SELECT '{}'"
         text, params = self.params.finish(sql)
         return CompiledOperation(text, params, frozenset(self.values.shaping))

@@ -332,6 +332,9 @@ class MutationCompiler(OperationCompiler):
             names = ", ".join(quote_ident(c) for c in values)
             binds = ", ".join(self.bind(table, c, v) for c, v in values.items())
             sql = f"INSERT INTO {target} ({names}) VALUES ({binds})"
+        elif on_conflict is not None and self.dialect.name == "sqlite":
+            # SQLite allows no upsert clause after DEFAULT VALUES; a NULL rowid is the same row of defaults.
+            sql = f"INSERT INTO {target} (rowid) VALUES (NULL)"
         else:
             sql = f"INSERT INTO {target} DEFAULT VALUES"
         if on_conflict is not None:

@@ -2,7 +2,9 @@
 
 Going around SQLAlchemy's pool here saves its checkout/return bookkeeping on every query; statements are
 still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` on PostgreSQL,
-a progress handler with a deadline on SQLite.
+a progress handler with a deadline on SQLite. So is the cap on an answer's bytes: on SQLite the connection's
+length limit stops the statement as soon as any string it builds passes the cap (the JSON is never built in
+full); on PostgreSQL the statement is wrapped so that an answer over the cap is never sent to us.
 """
 
 from __future__ import annotations
@@ -19,13 +21,25 @@ import psycopg
 import psycopg.errors
 from sqlalchemy.engine import Engine
 
-from qapress.engine.errors import BadRequest, DatabaseError, NotSupported, QueryTimeout
+from qapress.engine.errors import AnswerTooLarge, BadRequest, DatabaseError, NotSupported, QueryTimeout
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The SQLite progress handler runs every this many virtual machine instructions.
 PROGRESS_STEPS = 10_000
+#: SQLite's own default length limit (1e9): what "no cap" means there.
+SQLITE_MAX_LENGTH = 1_000_000_000
+#: SQLite's compile-time limits, as its error messages describe them, named for the client.
+SQLITE_LIMITS = (
+    ("Expression tree is too large", "SQLite's expression depth limit (SQLITE_MAX_EXPR_DEPTH, 1000)"),
+    ("too many terms in compound SELECT", "SQLite's compound SELECT limit (SQLITE_MAX_COMPOUND_SELECT, 500)"),
+    ("too many arguments on function", "SQLite's function argument limit (SQLITE_MAX_FUNCTION_ARG)"),
+    ("too many columns", "SQLite's column limit (SQLITE_MAX_COLUMN, 2000)"),
+    ("too many SQL variables", "SQLite's bound parameter limit (SQLITE_MAX_VARIABLE_NUMBER)"),
+    ("too many FROM clause terms", "SQLite's join limit (64 tables in one FROM clause)"),
+    ("at most 64 tables in a join", "SQLite's join limit (64 tables in one FROM clause)"),
+)
 
 
 class _SQLiteConnection:
@@ -38,13 +52,24 @@ class _SQLiteConnection:
         self.timeout = timeout_ms / 1000
         self.deadline = 0.0
         self.raw.set_progress_handler(self._expired, PROGRESS_STEPS)
+        self.length_limit = self.raw.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
 
     def _expired(self) -> bool:
         return time.monotonic() > self.deadline
 
-    def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
+    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
         self.deadline = time.monotonic() + self.timeout
-        row = self.raw.execute(sql, params).fetchone()
+        limit = SQLITE_MAX_LENGTH if max_bytes is None else max_bytes
+        if limit != self.length_limit:
+            self.raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+            self.length_limit = limit
+        try:
+            row = self.raw.execute(sql, params).fetchone()
+        except sqlite3.DataError as exc:
+            # With the length limit lowered, "too big" means an answer (or a part of it) passed the cap.
+            if max_bytes is not None and "too big" in str(exc):
+                raise AnswerTooLarge(max_bytes) from exc
+            raise
         return None if row is None else row[0]
 
     def close(self) -> None:
@@ -56,13 +81,34 @@ class _PostgresConnection:
         self.raw = psycopg.connect(conninfo, autocommit=True)
         self.raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
         self.raw.execute("SET TIME ZONE 'UTC'")
+        self._capped: dict[str, str] = {}
 
-    def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
-        row = self.raw.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
+        if max_bytes is None:
+            row = self.raw.execute(sql, params).fetchone()
+            return None if row is None else row[0]
+        capped = self._capped.get(sql)
+        if capped is None:
+            if len(self._capped) > 1024:
+                self._capped.clear()
+            capped = self._capped[sql] = capped_statement(sql)
+        row = self.raw.execute(capped, [*params, max_bytes]).fetchone()
+        if row is None:
+            raise AnswerTooLarge(max_bytes)
+        return row[0]  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.raw.close()
+
+
+def capped_statement(sql: str) -> str:
+    """``sql`` (one row, one text column) returning no row when its text is longer than a bound parameter.
+
+    ``OFFSET 0`` keeps PostgreSQL from inlining the subquery, which would build the answer twice."""
+    return (
+        f"SELECT _answer.d FROM ({sql} OFFSET 0) AS _answer(d) "
+        "WHERE _answer.d IS NULL OR octet_length(_answer.d) <= %s"
+    )
 
 
 class ThreadConnections:
@@ -93,20 +139,30 @@ class ThreadConnections:
         self._local.generation = self._generation
         return connection
 
-    def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
-        """Run a statement returning one text value (the response JSON) and return it."""
+    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None = None) -> str | None:
+        """Run a statement returning one text value (the response JSON) and return it; with ``max_bytes``,
+        raise :class:`AnswerTooLarge` instead of returning (or building, where the database can stop) more."""
         if self.dialect == "sqlite" and (self.engine.url.database or ":memory:") == ":memory:":
-            return self._fetch_pooled(sql, params)
+            text = self._fetch_pooled(sql, params)
+            if max_bytes is not None and text is not None and len(text) > max_bytes:
+                raise AnswerTooLarge(max_bytes)
+            return text
         for attempt in (1, 2):
             connection = self._connection()
             try:
-                return connection.fetch_text(sql, params)  # type: ignore[no-any-return]
+                return connection.fetch_text(sql, params, max_bytes)  # type: ignore[no-any-return]
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):
                     raise QueryTimeout(self.timeout_ms) from exc
                 if "parser stack overflow" in str(exc):
                     raise NotSupported(
                         "the query nests relationships too deeply for SQLite; use fewer levels or PostgreSQL"
+                    ) from exc
+                limit = sqlite_limit(exc)
+                if limit is not None:
+                    raise NotSupported(
+                        f"the query is too large for SQLite: it passes {limit}; ask for fewer fields, "
+                        "aliases or conditions in one request, or use PostgreSQL"
                     ) from exc
                 raise _database_error(exc) from exc
             except psycopg.errors.QueryCanceled as exc:
@@ -146,6 +202,15 @@ class ThreadConnections:
         for connection in connections:
             with contextlib.suppress(Exception):
                 connection.close()
+
+
+def sqlite_limit(exc: Exception) -> str | None:
+    """The name of the SQLite limit a statement ran into, or None when the error is another one."""
+    text = str(exc)
+    for fragment, name in SQLITE_LIMITS:
+        if fragment in text:
+            return name
+    return None
 
 
 def _database_error(exc: Exception) -> Exception:

@@ -16,6 +16,21 @@ from qapress.engine.scalars import STRINGIFIED
 MAX_PAIRS = 48
 
 
+#: Past this many operands a chain of one operator is grouped as a balanced tree (see :func:`balanced`).
+FLAT_CHAIN = 32
+
+
+def balanced(parts: Sequence[str], operator: str) -> str:
+    """``a OP b OP c ...`` for a few parts; for many, grouped as a balanced tree of parentheses.
+
+    A flat chain of n operands is an expression n deep, and SQLite refuses expressions deeper than 1,000
+    (400 root fields, an ``_or`` of 1,000 terms); the balanced tree is log2(n) deep, with the same meaning."""
+    if len(parts) <= FLAT_CHAIN:
+        return operator.join(parts)
+    middle = len(parts) // 2
+    return f"({balanced(parts[:middle], operator)}){operator}({balanced(parts[middle:], operator)})"
+
+
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -85,8 +100,9 @@ class SQLiteDialect(Dialect):
     def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
         if len(pairs) <= MAX_PAIRS:
             return "json_object(" + ", ".join(f"{quote_text(k)}, {v}" for k, v in pairs) + ")"
-        parts = " || ',' || ".join(
-            f"{quote_text(_json_key(k))} || coalesce(json_quote({v}), 'null')" for k, v in pairs
+        parts = balanced(
+            [f"{quote_text(_json_key(k))} || coalesce(json_quote({v}), 'null')" for k, v in pairs],
+            " || ',' || ",
         )
         return f"json('{{' || {parts} || '}}')"
 
@@ -151,8 +167,9 @@ class PostgresDialect(Dialect):
     def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
         if len(pairs) <= MAX_PAIRS:
             return "json_build_object(" + ", ".join(f"{quote_text(k)}, {v}" for k, v in pairs) + ")"
-        parts = " || ',' || ".join(
-            f"{quote_text(_json_key(k))} || coalesce(to_json({v})::text, 'null')" for k, v in pairs
+        parts = balanced(
+            [f"{quote_text(_json_key(k))} || coalesce(to_json({v})::text, 'null')" for k, v in pairs],
+            " || ',' || ",
         )
         return f"CAST('{{' || {parts} || '}}' AS json)"
 

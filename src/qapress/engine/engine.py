@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -44,13 +46,21 @@ from graphql.error import GraphQLSyntaxError
 from graphql.execution.values import get_variable_values
 from sqlalchemy.engine import Engine
 
-from qapress.engine.catalog import read_catalog
+from qapress.engine.catalog import read_catalog, read_table_rows
 from qapress.engine.compile import CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
+from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
-from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
+from qapress.engine.errors import (
+    AnswerTooLarge,
+    BadRequest,
+    EngineError,
+    NotSupported,
+    ValidationFailed,
+    error_response,
+)
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
@@ -67,6 +77,32 @@ INTROSPECTION_FIELDS = ("__schema", "__type")
 #: introspection query has about 1,500).
 MAX_TOKENS = 20_000
 _ABSENT = object()
+#: Table sizes for the cost estimate are counted up to this many rows (beyond, the database's estimate) and
+#: re-read when older than the TTL.
+TABLE_ROWS_BOUND = 100_000
+TABLE_ROWS_TTL_S = 60.0
+_DATA_WRAPPING = b'{"data":}'
+_UNEXPECTED = orjson.dumps(error_response([EngineError("unexpected error while answering the request")]))
+
+
+@dataclass
+class Prepared:
+    """One request made ready to run: its plan and inputs with its estimated cost, or its answer already
+    (an error), or deferred (a mutation or introspection, which runs only when its turn comes)."""
+
+    cost: int = 0
+    plan: Plan | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    session: Mapping[str, str] = field(default_factory=dict)
+    answer: bytes | None = None
+    deferred: tuple[str, dict[str, Any], str | None, str, dict[str, str]] | None = None
+
+
+def _sizes_moved(old: Mapping[tuple[str, str], int], new: Mapping[tuple[str, str], int]) -> bool:
+    """Whether any table's size changed enough (twice or half as many rows) to estimate plans again."""
+    if old.keys() != new.keys():
+        return True
+    return any(not (old[k] // 2 <= new[k] <= old[k] * 2 + 10) for k in old)
 
 
 class EngineStats:
@@ -93,6 +129,10 @@ class GraphQLEngine:
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        budgets: CostBudgets | None = None,
+        cost_model: CostModel | None = None,
+        max_answer_bytes: int | None = 32_000_000,
+        max_batch_bytes: int | None = 64_000_000,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -112,10 +152,25 @@ class GraphQLEngine:
         self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
+        #: What each role may spend per request, how costs are guessed, and the caps on answers' bytes.
+        self.budgets = budgets or CostBudgets()
+        self.cost_model = cost_model or CostModel()
+        self.max_answer_bytes = max_answer_bytes
+        self.max_batch_bytes = max_batch_bytes
         self.model: Model = self._read_model()
+        self._rows_lock = threading.Lock()
+        self._rows_generation = 0
+        self.table_rows = self._read_table_rows()
+        self._rows_read_at = time.monotonic()
 
     @classmethod
-    def from_settings(cls, engine: Engine, metadata: Metadata, settings: Settings) -> GraphQLEngine:
+    def from_settings(
+        cls,
+        engine: Engine,
+        metadata: Metadata,
+        settings: Settings,
+        insert_hooks: Mapping[str, InsertHook] | None = None,
+    ) -> GraphQLEngine:
         """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
         return cls(
             engine,
@@ -125,6 +180,16 @@ class GraphQLEngine:
             anonymous_row_limit=settings.anonymous_row_limit,
             plan_cache_size=settings.plan_cache_size,
             statement_timeout_ms=settings.statement_timeout_ms,
+            insert_hooks=insert_hooks,
+            budgets=CostBudgets(
+                anonymous=settings.max_cost_anonymous,
+                admin=settings.max_cost_admin,
+                default=settings.max_cost,
+                roles=dict(settings.max_cost_roles),
+            ),
+            cost_model=CostModel(settings.cost_default_rows, settings.cost_text_bytes),
+            max_answer_bytes=settings.max_answer_bytes,
+            max_batch_bytes=settings.max_batch_bytes,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -145,10 +210,15 @@ class GraphQLEngine:
         if metadata is not None:
             self.metadata = metadata
         model = self._read_model()
+        rows = self._read_table_rows()
         with self._lock:
             self.model = model
             self._schemas = {}
             self.plans.clear()
+        with self._rows_lock:
+            self.table_rows = rows
+            self._rows_generation += 1
+            self._rows_read_at = time.monotonic()
         self.connections.close_all()
 
     def close(self) -> None:
@@ -189,18 +259,76 @@ class GraphQLEngine:
         role: str = ADMIN,
         session: Mapping[str, str] | None = None,
     ) -> bytes:
-        """The response as JSON bytes; the data part is the database's own JSON text, not re-encoded."""
+        """The response as JSON bytes; the data part is the database's own JSON text, not re-encoded.
+
+        A query whose estimated cost is over the role's budget is refused before it runs."""
+        prepared = self.prepare(query, variables, operation_name, role, session, run_now=True)
+        refusal = self.over_budget(role, prepared.cost)
+        if refusal is not None:
+            return refusal
+        return self.run(prepared)
+
+    def prepare(
+        self,
+        query: Any,
+        variables: Any = None,
+        operation_name: Any = None,
+        role: str = ADMIN,
+        session: Mapping[str, str] | None = None,
+        run_now: bool = False,
+    ) -> Prepared:
+        """The request made ready to run, with its estimated cost: no query reads the tables yet, and
+        mutations and introspection are only recognised, to run in :meth:`run` (or here, with ``run_now``:
+        nothing else runs before them). Never raises."""
         try:
-            return self._execute(query, variables, operation_name, role, session)
+            return self._prepare(query, variables, operation_name, role, session, run_now)
+        except EngineError as exc:
+            return Prepared(answer=orjson.dumps(error_response([exc])))
+        except Exception:
+            log.exception("unexpected error answering a GraphQL request")
+            return Prepared(answer=_UNEXPECTED)
+
+    def over_budget(self, role: str, cost: int, batch: bool = False) -> bytes | None:
+        """The refusal for a request (or a whole batch) of ``cost`` over the role's budget, else None."""
+        budget = self.budgets.budget(role)
+        if budget is None or cost <= budget:
+            return None
+        return orjson.dumps(error_response([CostExceeded(cost, budget, role, batch)]))
+
+    def run(self, prepared: Prepared, batch_bytes_left: int | None = None) -> bytes:
+        """The prepared request's answer, stopped with an error once it would pass the answer cap (or the
+        ``batch_bytes_left`` of its batch, when smaller). Never raises."""
+        if prepared.answer is not None:
+            return prepared.answer
+        cap, batch = self.max_answer_bytes, False
+        if batch_bytes_left is not None and (cap is None or batch_bytes_left < cap):
+            cap, batch = batch_bytes_left, True
+        try:
+            if prepared.deferred is not None:
+                done = self._slow_path(*prepared.deferred, run_now=True)
+                if done.answer is not None:
+                    return done.answer
+                prepared = done
+            assert prepared.plan is not None
+            return self._run(prepared.plan, prepared.variables, prepared.session, cap)
+        except AnswerTooLarge:
+            configured = self.max_batch_bytes if batch else self.max_answer_bytes
+            return orjson.dumps(error_response([AnswerTooLarge(configured or cap or 0, batch)]))
         except EngineError as exc:
             return orjson.dumps(error_response([exc]))
         except Exception:
             log.exception("unexpected error answering a GraphQL request")
-            return orjson.dumps(error_response([EngineError("unexpected error while answering the request")]))
+            return _UNEXPECTED
 
-    def _execute(
-        self, query: Any, variables: Any, operation_name: Any, role: str, session: Mapping[str, str] | None
-    ) -> bytes:
+    def _prepare(
+        self,
+        query: Any,
+        variables: Any,
+        operation_name: Any,
+        role: str,
+        session: Mapping[str, str] | None,
+        run_now: bool,
+    ) -> Prepared:
         if not isinstance(query, str):
             raise ValidationFailed("the request has no query string", "$.query", code="bad-request")
         if variables is None:
@@ -210,23 +338,50 @@ class GraphQLEngine:
         if operation_name is not None and not isinstance(operation_name, str):
             raise ValidationFailed("operationName must be a string", "$.operationName", code="bad-request")
         session_vars = {k.lower(): v for k, v in (session or {}).items()}
+        generation = self._table_rows_generation()
         key = (query, operation_name, role)
         family = self.plans.family(key)
         if family is not None:
             shape = _shape_key(family.shaping, variables)
             plan = family.plans.get(shape)
-            if plan is not None:
+            if plan is not None and plan.rows_generation == generation:
                 checked = plan.check_variables(variables)
                 if checked is not None:
                     self.stats.plan_hits += 1
-                    return self._run(plan, checked, session_vars)
-        return self._slow_path(query, variables, operation_name, role, session_vars)
+                    return Prepared(plan.cost, plan, checked, session_vars)
+        return self._slow_path(query, variables, operation_name, role, session_vars, run_now)
 
-    def _run(self, plan: Plan, variables: Mapping[str, Any], session: Mapping[str, str]) -> bytes:
+    def _table_rows_generation(self) -> int:
+        """The generation of the table sizes the estimates use, re-read once they are older than the TTL;
+        it moves (and cached plans are estimated again) only when a table's size changed markedly."""
+        now = time.monotonic()
+        if now - self._rows_read_at > TABLE_ROWS_TTL_S:
+            with self._rows_lock:
+                if now - self._rows_read_at > TABLE_ROWS_TTL_S:
+                    self._rows_read_at = now
+                    fresh = self._read_table_rows()
+                    if _sizes_moved(self.table_rows, fresh):
+                        self.table_rows = fresh
+                        self._rows_generation += 1
+        return self._rows_generation
+
+    def _read_table_rows(self) -> dict[tuple[str, str], int]:
+        try:
+            return read_table_rows(self.engine, [t.table.key for t in self.metadata.tables], TABLE_ROWS_BOUND)
+        except Exception:  # sizes are a refinement of the estimate: without them, the row limits still count
+            log.warning("could not count the tracked tables' rows", exc_info=True)
+            return {}
+
+    def _run(
+        self, plan: Plan, variables: Mapping[str, Any], session: Mapping[str, str], cap: int | None = None
+    ) -> bytes:
         if plan.constant is not None:
             return b'{"data":' + plan.constant.encode() + b"}"
         params = plan.bind(variables, session)
-        text = self.connections.fetch_text(plan.sql, params)
+        limit = None if cap is None else cap - len(_DATA_WRAPPING)
+        if limit is not None and limit <= 0:
+            raise AnswerTooLarge(cap or 0)
+        text = self.connections.fetch_text(plan.sql, params, limit)
         return b'{"data":' + (text or "null").encode() + b"}"
 
     def _slow_path(
@@ -236,7 +391,11 @@ class GraphQLEngine:
         operation_name: str | None,
         role: str,
         session: dict[str, str],
-    ) -> bytes:
+        run_now: bool,
+    ) -> Prepared:
+        """Parse, validate and compile; a query's plan is cached. Mutations and introspection run here when
+        ``run_now`` (they answer at once), else come back deferred, to run in their turn in a batch."""
+        original = (query, variables, operation_name, role, session)
         role_schema = self.role_schema(role, backend_only_requested(session))
         self.stats.parses += 1
         try:
@@ -300,6 +459,8 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
+        if is_mutation and not run_now:
+            return Prepared(deferred=original)
         if is_mutation:
             data = run_mutation(
                 self.engine,
@@ -314,21 +475,28 @@ class GraphQLEngine:
                 self.insert_hooks,
                 self.statement_timeout_ms,
             )
-            return b'{"data":' + data.encode() + b"}"
+            return Prepared(answer=b'{"data":' + data.encode() + b"}")
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
-            return self._with_introspection(compiler, role_schema, document, operation, coerced, session)
+            if not run_now:
+                return Prepared(deferred=original)
+            answer = self._with_introspection(compiler, role_schema, document, operation, coerced, session)
+            return Prepared(answer=answer)
         self.stats.compiles += 1
+        generation = self._rows_generation
         compiled = compiler.compile(operation)
+        cost = CostEstimator(compiler, self.table_rows, self.cost_model).operation(operation)
         plan = Plan(
             sql=compiled.sql,
             params=compiled.params,
             variables=_variable_checks(role_schema, operation),
             declared=frozenset(declared),
+            cost=cost,
+            rows_generation=generation,
         )
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
-        return self._run(plan, coerced, session)
+        return Prepared(cost, plan, coerced, session)
 
     def _with_introspection(
         self,
@@ -342,7 +510,7 @@ class GraphQLEngine:
         """Introspection fields answered by graphql-core, any table fields beside them by SQL (not cached)."""
         compiled = compiler.compile(operation, skip=INTROSPECTION_FIELDS)
         plan = Plan(compiled.sql, compiled.params)
-        data = orjson.loads(self._run(plan, variables, session))["data"]
+        data = orjson.loads(self._run(plan, variables, session, self.max_answer_bytes))["data"]
         result = execute(  # synchronous: no resolver here returns an awaitable
             role_schema.schema,
             document,
@@ -477,7 +645,7 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
     return check
 
 
-__all__ = ["EngineStats", "GraphQLEngine"]
+__all__ = ["EngineStats", "GraphQLEngine", "Prepared"]
 
 
 BACKEND_ONLY_HEADER = "x-hasura-use-backend-only-permissions"

@@ -69,6 +69,20 @@ class QueryTimeout(EngineError):
         super().__init__(f"query took longer than the statement timeout of {timeout_ms} ms and was cancelled")
 
 
+class AnswerTooLarge(EngineError):
+    """An answer (or a batch's answers) grew past the byte cap while it was produced: stopped, not sent."""
+
+    code = "bad-request"
+
+    def __init__(self, cap: int, batch: bool = False) -> None:
+        what = "the batch's answers" if batch else "the answer"
+        setting = "QAPRESS_MAX_BATCH_BYTES" if batch else "QAPRESS_MAX_ANSWER_BYTES"
+        super().__init__(
+            f"{what} would exceed the cap of {cap:,} bytes ({setting}) and was stopped: ask for fewer rows "
+            "or fewer columns"
+        )
+
+
 class DatabaseError(EngineError):
     """The database failed; the message is generic on purpose (no raw driver text leaves the engine)."""
 

@@ -3,6 +3,11 @@
 
 The edge decides who is asking (admin secret, ``X-Hasura-Role``, session variables from ``X-Hasura-*``
 headers) and turns every failure into Hasura's error shape: no request yields a 500 or a traceback.
+
+A batch is planned first and its estimated costs summed against the role's budget, so a batch over it is
+refused before anything runs; then its answers are produced one at a time in the threadpool and streamed as
+they come, each one capped by what is left of the batch's byte cap: the event loop only passes bytes on, and
+the process never holds more than one answer of a batch.
 """
 
 from __future__ import annotations
@@ -10,18 +15,18 @@ from __future__ import annotations
 import hmac
 import html
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from importlib import resources
 from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from qapress.engine.engine import GraphQLEngine
+from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 
 log = logging.getLogger(__name__)
@@ -127,17 +132,54 @@ class GraphQLEndpoint:
             if not payload or len(payload) > MAX_BATCH:
                 message = f"a batch must hold between 1 and {MAX_BATCH} requests"
                 return _json(_error(message, "bad-request"), 400)
-            answers = [await self.answer(item, caller) for item in payload]
-            return Response(b"[" + b",".join(answers) + b"]", media_type=JSON)
+            prepared = await run_in_threadpool(self.prepare_batch, payload, caller)
+            refusal = self.gql.over_budget(caller.role, sum(p.cost for p in prepared), batch=True)
+            if refusal is not None:
+                return Response(refusal, media_type=JSON)
+            return StreamingResponse(self.stream_batch(prepared), media_type=JSON)
         answer = await self.answer(payload, caller)
         status = 400 if self.alpha and answer.startswith(b'{"errors"') else 200
         return Response(answer, status_code=status, media_type=JSON)
 
+    def prepare_batch(self, items: list[Any], caller: _Caller) -> list[Prepared]:
+        """Every item of a batch planned (in one threadpool call), in order; nothing is run yet."""
+        prepared = []
+        for item in items:
+            refusal = _malformed(item)
+            if refusal is not None:
+                prepared.append(Prepared(answer=refusal))
+                continue
+            prepared.append(
+                self.gql.prepare(
+                    item["query"],
+                    item.get("variables"),
+                    item.get("operationName"),
+                    caller.role,
+                    caller.session,
+                )
+            )
+        return prepared
+
+    async def stream_batch(self, prepared: list[Prepared]) -> AsyncIterator[bytes]:
+        """The batch's JSON array, one answer at a time, each capped by what is left of the batch's bytes."""
+        cap = self.gql.max_batch_bytes
+        sent = 0
+        yield b"["
+        for index, item in enumerate(prepared):
+            left = None if cap is None else cap - sent
+            try:
+                answer = await run_in_threadpool(self.gql.run, item, left)
+            except Exception:  # run() answers every error itself; this is the last guard of an open stream
+                log.exception("unexpected error answering an item of a batch")
+                answer = orjson.dumps(_error("unexpected error while answering the request", "unexpected"))
+            sent += len(answer)
+            yield answer if index == 0 else b"," + answer
+        yield b"]"
+
     async def answer(self, item: Any, caller: _Caller) -> bytes:
-        if not isinstance(item, dict):
-            return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
-        if not isinstance(item.get("query"), str):
-            return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
+        refusal = _malformed(item)
+        if refusal is not None:
+            return refusal
         return await run_in_threadpool(
             self.gql.execute_bytes,
             item["query"],
@@ -146,6 +188,15 @@ class GraphQLEndpoint:
             caller.role,
             caller.session,
         )
+
+
+def _malformed(item: Any) -> bytes | None:
+    """The error for a batch item or body that is no GraphQL request object, else None."""
+    if not isinstance(item, dict):
+        return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
+    if not isinstance(item.get("query"), str):
+        return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
+    return None
 
 
 def graphiql_page(endpoint: str, assets: str) -> str:

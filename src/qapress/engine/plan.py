@@ -63,6 +63,11 @@ class Plan:
     declared: frozenset[str] = frozenset()
     #: A response computed without the database (e.g. only ``__typename``), as JSON text.
     constant: str | None = None
+    #: The estimated cost (answer bytes) of running the plan, checked against the role's budget (see
+    #: :mod:`.cost`); kept here so that a cache hit pays one comparison for it.
+    cost: int = 0
+    #: The generation of table sizes the cost was estimated with; a plan of an older one is estimated again.
+    rows_generation: int = 0
 
     def bind(self, variables: Mapping[str, Any], session: Mapping[str, str]) -> list[Any]:
         return [param.resolve(variables, session) for param in self.params]

@@ -46,14 +46,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the application from the settings (the environment's by default) over an opened store."""
     settings = settings or get_settings()
     engine = engine or open_engine(settings.resolved_database_url())
-    gql = GraphQLEngine(
+    gql = GraphQLEngine.from_settings(
         engine,
         qapress_metadata(),
-        stringify_numeric_types=settings.stringify_numeric_types,
-        max_depth=settings.max_query_depth,
-        anonymous_row_limit=settings.anonymous_row_limit,
-        plan_cache_size=settings.plan_cache_size,
-        statement_timeout_ms=settings.statement_timeout_ms,
+        settings,
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
     )
