@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from qapress.articles.clock import utc_now
+from qapress.cli.articles import parse_time
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
 from qapress.links.checker import BacklinkChecker, CheckResult
@@ -87,17 +89,35 @@ def recheck(link_id: LinkId) -> None:
 
 
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Check what is due now, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit.")] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="With --once: publish what is scheduled up to this ISO 8601 time (tests, catching up).",
+        ),
+    ] = None,
 ) -> None:
-    """Check submitted links for their backlink, and re-check live ones, until stopped."""
+    """Publish scheduled articles when due, check submitted links for their backlink, re-check live ones."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
-    link_worker = LinkWorker.from_settings(open_store(), settings)
+    if now is not None and not once:
+        fail("--now needs --once (a running worker follows the real clock)")
+    moment = parse_time(now, "--now") if now is not None else None
+    clock = (lambda: moment) if moment is not None else utc_now
+    link_worker = LinkWorker.from_settings(open_store(), settings, clock)
     if once:
+        changes = link_worker.publish_scheduled()
+        for change in changes:
+            outcome = change.reason or f"published (due {change.scheduled_at})"
+            typer.echo(f"article {change.article_id}\t{change.before} -> {change.after}\t{outcome}")
         results = link_worker.run_once()
         for result in results:
             typer.echo(describe(result))
+        stderr.print(
+            f"published {sum(c.after == 'published' for c in changes)} scheduled articles", markup=False
+        )
         stderr.print(f"checked {len(results)} links", markup=False)
         return
     stderr.print(f"checking links every {settings.links_worker_poll_seconds:g} s; Ctrl+C stops", markup=False)
