@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.pipeline import generate_article
 from qapress.generate.repository import store_source
 from qapress.generate.sources import parse_plain_text
-from qapress.store.schema import domain, qa_ai
+from qapress.store.schema import domain, grounding_report, qa_ai
 
 SITE_ID = 3
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -46,3 +47,19 @@ def draft(make_draft: MakeDraft) -> int:
 def status_of(engine: Engine, article_id: int) -> str:
     with engine.connect() as connection:
         return str(connection.execute(sa.select(qa_ai.c.status).where(qa_ai.c.id == article_id)).scalar_one())
+
+
+def fail_grounding(engine: Engine, article_id: int) -> None:
+    """Make the stored grounding report of an article a failed one (as if its check had failed)."""
+    with engine.begin() as connection:
+        report = connection.execute(
+            sa.select(grounding_report.c.report).where(grounding_report.c.article_id == article_id)
+        ).scalar_one()
+        report = dict(report if isinstance(report, dict) else json.loads(report))
+        report["passed"] = False
+        report["problems"] = ["only 1 grounded answers"]
+        connection.execute(
+            grounding_report.update()
+            .where(grounding_report.c.article_id == article_id)
+            .values(passed=False, report=report)
+        )
