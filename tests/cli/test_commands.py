@@ -13,7 +13,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-VERBS = ["init", "import", "export", "serve", "demo"]
+VERBS = [
+    "init",
+    "import",
+    "export",
+    "serve",
+    "demo",
+    "publish",
+    "unpublish",
+    "withdraw",
+    "revisions",
+    "restore",
+]
 
 
 def qapress(
