@@ -49,7 +49,7 @@ def test_a_save_bumps_the_version_and_keeps_both_states_as_revisions(engine: Eng
     version, lead = loaded(engine, draft)
     assert version == 1
     saved = save(engine, draft, {"lead": "An edited lead."}, 1, actor=42)
-    assert (saved.version, saved.previous_version, saved.changed) == (2, 1, ("lead",))
+    assert (saved.version, saved.previous_version, saved.changed, saved.actor_id) == (2, 1, ("lead",), 42)
     assert loaded(engine, draft) == (2, "An edited lead.")
     with engine.connect() as connection:
         history = list_revisions(connection, draft)

@@ -39,6 +39,7 @@ class Saved:
     changed: tuple[str, ...]
     grounding: GroundingReport | None
     grounding_passed: bool | None
+    actor_id: int | None = None
     restored_from: int | None = None
 
 
@@ -112,7 +113,7 @@ def save_article(
     updated = apply_changes(current.fields, fields)
     changed = updated.changed_fields(current.fields)
     if not changed:
-        return Saved(article_id, current.version, current.version, (), None, None, restored_from)
+        return Saved(article_id, current.version, current.version, (), None, None, actor_id, restored_from)
     report: GroundingReport | None = None
     passed: bool | None = None
     if current.source_id is not None:
@@ -140,7 +141,7 @@ def save_article(
             .where(grounding_report.c.article_id == article_id)
             .values(passed=report.passed, report=report.to_json(), checked_at=now)
         )
-    return Saved(article_id, new_version, current.version, changed, report, passed, restored_from)
+    return Saved(article_id, new_version, current.version, changed, report, passed, actor_id, restored_from)
 
 
 def _keep_first_revision(connection: sa.Connection, article: EditableArticle) -> None:
