@@ -57,6 +57,14 @@ class ArticleRecord(BaseModel):
             raise ValueError("title is blank")
         return value
 
+    @field_validator("scheduled_at")
+    @classmethod
+    def _scheduled_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # SQLite keeps a timestamp's wall clock without its offset: store UTC, and take a naive time as UTC.
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
     @model_validator(mode="after")
     def _scheduled_has_a_time(self) -> ArticleRecord:
         if self.status == "scheduled" and self.scheduled_at is None:
