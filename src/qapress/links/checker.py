@@ -5,6 +5,9 @@ cannot be checked. A ``live`` link is checked again every ``recheck_interval``: 
 backlink is gone and ``live`` again when it returns. Network errors (timeouts, refused connections, 5xx) are
 retried with exponential backoff; after ``tries`` failures they count as final.
 
+A link to a blocked host (``links.blocking``) is never fetched: pending becomes rejected, live stays hidden;
+this also catches a link submitted while its host was being blocked.
+
 ``next_transition`` is the pure decision; ``BacklinkChecker`` does the I/O around it. Links are claimed before
 their fetch (``next_check_at`` moved ahead by a lease), so several workers never check one link at once, and a
 moderator's decision taken during a fetch is never overwritten.
