@@ -13,7 +13,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-VERBS = ["init", "import", "export", "serve", "demo"]
+VERBS = [
+    "init",
+    "import",
+    "export",
+    "serve",
+    "demo",
+    "publish",
+    "unpublish",
+    "withdraw",
+    "revisions",
+    "revert",
+    "backup",
+    "restore",
+]
 
 
 def qapress(

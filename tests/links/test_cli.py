@@ -107,3 +107,47 @@ def test_approving_a_rejected_link_respects_the_page(
     submit(engine, article, server.url("/same"))
     refused = cli.invoke(app, ["links", "approve", str(first)])
     assert refused.exit_code == 1 and "already has this URL" in refused.stderr
+
+
+def test_bulk_approve_reject_and_recheck_later(
+    cli: CliRunner, engine: Engine, article: int, server: PageServer
+) -> None:
+    ids = [submit(engine, article, server.url(f"/p{n}")) for n in range(3)]
+    approved = cli.invoke(app, ["links", "approve", *map(str, ids), "999"])
+    assert approved.exit_code == 1
+    assert approved.stdout.splitlines() == [f"link {i} is live" for i in ids]
+    assert approved.stderr.strip() == "qapress: error: no link with id 999"
+    rejected = cli.invoke(app, ["links", "reject", str(ids[0]), str(ids[1]), "--reason", "spam"])
+    assert rejected.exit_code == 0 and [status_of(engine, i)[0] for i in ids] == [
+        "rejected",
+        "rejected",
+        "live",
+    ]
+    later = cli.invoke(app, ["links", "recheck", "--later", str(ids[0])])
+    assert later.stdout.strip() == f"link {ids[0]} will be checked on the worker's next round"
+
+
+def test_block_unblock_and_list(cli: CliRunner, engine: Engine, article: int) -> None:
+    live = submit(engine, article, "https://blog.spam.co.uk/post")
+    assert cli.invoke(app, ["links", "approve", str(live)]).exit_code == 0
+    blocked = cli.invoke(app, ["links", "block", "www.spam.co.uk", "--domain", "--reason", "link farm"])
+    assert blocked.exit_code == 0, blocked.output
+    assert blocked.stdout.strip() == (
+        "blocked spam.co.uk and its subdomains; 1 live links hidden, 0 pending links rejected"
+    )
+    assert status_of(engine, live) == ("hidden", "blocked host: link farm")
+    listed = cli.invoke(app, ["links", "blocked"]).stdout.strip().split("\t")
+    assert (listed[0], listed[1], listed[3]) == ("spam.co.uk", "domain", "link farm")
+    refused = submit_link(
+        engine, article, "https://spam.co.uk/x", True, "203.0.113.2", rules=open_rules(), salt="s"
+    )
+    assert not isinstance(refused, Accepted) and refused.code == "link-host-blocked"
+    not_blocked = cli.invoke(app, ["links", "unblock", "spam.co.uk"])
+    assert not_blocked.exit_code == 1 and "spam.co.uk is not blocked as a host" in not_blocked.stderr
+    unblocked = cli.invoke(app, ["links", "unblock", "spam.co.uk", "--domain"])
+    assert (
+        unblocked.stdout.strip()
+        == "unblocked spam.co.uk and its subdomains; 1 hidden links will be checked again"
+    )
+    bad = cli.invoke(app, ["links", "block", "localhost"])
+    assert bad.exit_code == 1 and "is not a public host name" in bad.stderr

@@ -103,3 +103,13 @@ def test_skip_reports_bad_lines_and_imports_the_rest(engine: Engine, site: int) 
     assert [error.line for error in report.skipped] == [2, 4, 3]
     assert "rejected by the database" in str(report.skipped[2])
     assert "domain 42 does not exist" in str(report.skipped[1])
+
+
+def test_a_scheduled_article_round_trips_with_its_time(engine: Engine, site: int) -> None:
+    with pytest.raises(ImportLineError, match="a scheduled article needs scheduled_at"):
+        parse_article_line(1, article(status="scheduled"))
+    line = article(id=5, status="scheduled", scheduled_at="2026-12-24T08:00:00+01:00")
+    assert import_articles(engine, [line]).imported == 1
+    [exported] = [json.loads(line) for line in export_articles(engine)]
+    assert exported["status"] == "scheduled" and "version" not in exported
+    assert exported["scheduled_at"].startswith("2026-12-24T07:00:00")

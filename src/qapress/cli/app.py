@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qapress.cli import data, generate, links, serve
+from qapress.cli import articles, data, generate, links, serve
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -29,7 +29,11 @@ app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)
 app.command()(generate.review)
-app.command()(generate.publish)
+app.command()(articles.publish)
+app.command()(articles.unpublish)
+app.command()(articles.withdraw)
+app.command()(articles.revisions)
+app.command()(articles.revert)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Verbs of the article pipeline: ``ingest``, ``generate`` and ``publish``."""
+"""Verbs of the article pipeline: ``ingest``, ``generate`` and ``review`` (publishing: ``cli/articles.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from qapress.generate.backend import BACKEND_NAMES, make_backend
 from qapress.generate.draft import SourceDocument
 from qapress.generate.errors import GenerateError
 from qapress.generate.fetch import fetch_page, ingest_policy
-from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article, publish_article
+from qapress.generate.pipeline import GenerateResult, generate_all_new, generate_article
 from qapress.generate.repository import read_article, resolve_domain, store_source, unused_source_ids
 from qapress.generate.sources import parse_html, parse_json_lines, parse_plain_text
 from qapress.settings import get_settings
@@ -171,13 +171,3 @@ def review(article_id: Annotated[int, typer.Argument(help="The article to show."
                 lines.append(f"  dropped {answer.question!r}: {'; '.join(answer.reasons)}")
         lines += [f"  problem: {problem}" for problem in report.problems]
     typer.echo("\n".join(lines))
-
-
-def publish(article_id: Annotated[int, typer.Argument(help="The draft to publish.")]) -> None:
-    """Publish a draft; refused unless its grounding check passed."""
-    engine = open_store()
-    try:
-        publish_article(engine, article_id)
-    except GenerateError as exc:
-        fail(str(exc))
-    typer.echo(f"published article {article_id}")

@@ -1,29 +1,37 @@
-"""Verbs for readers' links: ``qapress links list|approve|reject|recheck`` and ``qapress worker``."""
+"""Verbs for readers' links: ``qapress links list|approve|reject|recheck|block|unblock|blocked`` and
+``qapress worker``. Approve, reject and recheck take several ids at once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 
+from qapress.articles.clock import utc_now
+from qapress.cli.articles import parse_time
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
+from qapress.links.blocking import block_host, list_blocks, unblock_host
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.links.errors import LinksError
-from qapress.links.moderation import approve_link, list_links, reject_link
+from qapress.links.moderation import Moderated, approve_links, list_links, queue_rechecks, reject_links
 from qapress.links.worker import LinkWorker
 from qapress.settings import get_settings
+from qapress.store import begin_write
 
 app = typer.Typer(
     name="links",
-    help="Moderate readers' links: list them, approve, reject or re-check one.",
+    help="Moderate readers' links: list them; approve, reject or re-check some; block a host or domain.",
     no_args_is_help=True,
     add_completion=False,
 )
 
-LinkId = Annotated[int, typer.Argument(help="The link's id (see `qapress links list`).", min=1)]
+LinkIds = Annotated[list[int], typer.Argument(help="Link ids (see `qapress links list`).", min=1)]
 
 
 @app.command("list")
@@ -46,58 +54,155 @@ def list_(
 
 
 @app.command()
-def approve(link_id: LinkId) -> None:
-    """Make a link live now (the daily re-check still hides it if the backlink is missing)."""
+def approve(link_ids: LinkIds) -> None:
+    """Make links live now (the daily re-check still hides one whose backlink is missing)."""
     settings = get_settings()
-    engine = open_store()
-    try:
-        approve_link(
-            engine, link_id, dt.timedelta(seconds=settings.links_recheck_seconds), settings.links_max_per_page
+    recheck_after = dt.timedelta(seconds=settings.links_recheck_seconds)
+    with write_transaction() as connection:
+        results = approve_links(
+            connection, link_ids, None, recheck_after=recheck_after, max_per_page=settings.links_max_per_page
         )
-    except LinksError as exc:
-        fail(str(exc))
-    stderr.print(f"link {link_id} is live", markup=False)
+    report(results, "is live")
 
 
 @app.command()
 def reject(
-    link_id: LinkId,
-    reason: Annotated[str, typer.Option("--reason", help="Why; kept with the link for other moderators.")],
+    link_ids: LinkIds,
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept with the links for other moderators.")],
 ) -> None:
-    """Reject a link with a reason; it leaves the page and frees its place."""
-    engine = open_store()
+    """Reject links with a reason; they leave the page and free their places."""
     try:
-        reject_link(engine, link_id, reason)
+        with write_transaction() as connection:
+            results = reject_links(connection, link_ids, reason, None)
     except LinksError as exc:
         fail(str(exc))
-    stderr.print(f"link {link_id} is rejected", markup=False)
+    report(results, "is rejected")
 
 
 @app.command()
-def recheck(link_id: LinkId) -> None:
-    """Fetch the link's page now and look for the backlink; prints the new status."""
+def recheck(
+    link_ids: LinkIds,
+    later: Annotated[
+        bool, typer.Option("--later", help="Leave the fetch to the worker's next round instead of now.")
+    ] = False,
+) -> None:
+    """Fetch each link's page now and look for the backlink; prints each new status."""
     engine = open_store()
+    if later:
+        with begin_write(engine) as connection:
+            report(queue_rechecks(connection, link_ids, None), "will be checked on the worker's next round")
+        return
     checker = BacklinkChecker.from_settings(engine, get_settings())
+    failed = 0
+    for link_id in dict.fromkeys(link_ids):
+        try:
+            result = checker.check(link_id)
+        except LinksError as exc:
+            stderr.print(f"qapress: error: {exc}", markup=False)
+            failed += 1
+            continue
+        assert result is not None
+        typer.echo(describe(result))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def block(
+    host: Annotated[str, typer.Argument(help="A host name or a URL on it, e.g. spam.example.com.")],
+    domain: Annotated[
+        bool, typer.Option("--domain", help="Block the whole registered domain, every subdomain included.")
+    ] = False,
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept with the block and its links.")] = "",
+) -> None:
+    """Refuse every future link to a host (or domain) and take its links off the pages."""
     try:
-        result = checker.check(link_id)
+        with write_transaction() as connection:
+            result = block_host(connection, host, domain=domain, reason=reason, actor_id=None)
     except LinksError as exc:
         fail(str(exc))
-    assert result is not None
-    typer.echo(describe(result))
+    verb = "blocked" if result.created else "already blocked:"
+    typer.echo(
+        f"{verb} {result.block.describe()}; {len(result.hidden)} live links hidden, "
+        f"{len(result.rejected)} pending links rejected"
+    )
+
+
+@app.command()
+def unblock(
+    host: Annotated[str, typer.Argument(help="The blocked host, as `qapress links blocked` lists it.")],
+    domain: Annotated[bool, typer.Option("--domain", help="It is blocked as a whole domain.")] = False,
+) -> None:
+    """Accept links to a host again; the links its block hid are checked again on the worker's next round."""
+    try:
+        with write_transaction() as connection:
+            result = unblock_host(connection, host, domain=domain, actor_id=None)
+    except LinksError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"unblocked {result.block.describe()}; {len(result.requeued)} hidden links will be checked again"
+    )
+
+
+@app.command()
+def blocked() -> None:
+    """List the blocked hosts and domains: host, kind, since, reason."""
+    engine = open_store()
+    with engine.connect() as connection:
+        blocks = list_blocks(connection)
+    for entry in blocks:
+        since = entry.created_at.isoformat(timespec="seconds") if entry.created_at else ""
+        typer.echo(f"{entry.host}\t{entry.kind}\t{since}\t{entry.reason}")
+    stderr.print(f"{len(blocks)} blocked", markup=False)
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[sa.Connection]:
+    with begin_write(open_store()) as connection:
+        yield connection
+
+
+def report(results: list[Moderated], done: str) -> None:
+    """One line per link: done to stdout, refused to stderr; exit 1 if any was refused."""
+    for result in results:
+        if result.ok:
+            typer.echo(f"link {result.link_id} {done}")
+        else:
+            stderr.print(f"qapress: error: {result.error}", markup=False)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
 
 
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Check what is due now, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit.")] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="With --once: publish what is scheduled up to this ISO 8601 time (tests, catching up).",
+        ),
+    ] = None,
 ) -> None:
-    """Check submitted links for their backlink, and re-check live ones, until stopped."""
+    """Publish scheduled articles when due, check submitted links for their backlink, re-check live ones."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
-    link_worker = LinkWorker.from_settings(open_store(), settings)
+    if now is not None and not once:
+        fail("--now needs --once (a running worker follows the real clock)")
+    moment = parse_time(now, "--now") if now is not None else None
+    clock = (lambda: moment) if moment is not None else utc_now
+    link_worker = LinkWorker.from_settings(open_store(), settings, clock)
     if once:
+        changes = link_worker.publish_scheduled()
+        for change in changes:
+            outcome = change.reason or f"published (due {change.scheduled_at})"
+            typer.echo(f"article {change.article_id}\t{change.before} -> {change.after}\t{outcome}")
         results = link_worker.run_once()
         for result in results:
             typer.echo(describe(result))
+        stderr.print(
+            f"published {sum(c.after == 'published' for c in changes)} scheduled articles", markup=False
+        )
         stderr.print(f"checked {len(results)} links", markup=False)
         return
     stderr.print(f"checking links every {settings.links_worker_poll_seconds:g} s; Ctrl+C stops", markup=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from qapress.articles import errors as article_errors
+
 
 class GenerateError(Exception):
     """Base of every error the article pipeline raises; its message is meant for the editor."""
@@ -27,9 +29,5 @@ class BackendError(GenerateError):
     """A backend could not produce a draft (after its retries)."""
 
 
-class ArticleNotFound(GenerateError):
-    """No article has the given id."""
-
-
-class PublishRefused(GenerateError):
-    """A draft cannot be published: its grounding check did not pass, or it is not a draft."""
+class ArticleNotFound(GenerateError, article_errors.ArticleNotFound):
+    """No article has the given id (one error for the pipeline and the article lifecycle)."""

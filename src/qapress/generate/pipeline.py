@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
+from qapress.articles.publishing import publish_article as publish_now
 from qapress.generate.backend import Backend
 from qapress.generate.draft import SourceDocument
-from qapress.generate.errors import GenerateError, PublishRefused
+from qapress.generate.errors import GenerateError
 from qapress.generate.grounding import GroundingReport, check_draft
-from qapress.generate.repository import insert_draft, load_source, read_article, set_published, source_is_used
+from qapress.generate.repository import insert_draft, load_source, source_is_used
 from qapress.store import begin_write
 
 
@@ -89,26 +90,9 @@ def generate_all_new(
 
 
 def publish_article(engine: Engine, article_id: int) -> None:
-    """Move a draft to published, only if its stored grounding report passed and its current text still does."""
+    """Move a draft to published, only if its stored grounding report passed and its current text still does.
+
+    The rule lives in ``qapress.articles`` (``publish_article`` there takes a connection and an actor).
+    """
     with begin_write(engine) as connection:
-        article = read_article(connection, article_id, lock=True)
-        if article.status == "published":
-            raise PublishRefused(f"article {article_id} is already published")
-        if article.status != "draft":
-            raise PublishRefused(f"article {article_id} is {article.status}, not a draft")
-        if article.report is None:
-            raise PublishRefused(
-                f"article {article_id} has no grounding report; make it with `qapress generate`"
-            )
-        if not article.report.passed:
-            raise PublishRefused(
-                f"article {article_id} did not pass its grounding check ({article.report.summary()})"
-            )
-        if article.source_id is not None:
-            document = load_source(engine, article.source_id)
-            kept, report = check_draft(article.draft, document)
-            if not report.passed or len(kept.faq) != len(article.draft.faq):
-                raise PublishRefused(
-                    f"article {article_id} was edited since its check and no longer passes: {report.first_problem()}"
-                )
-        set_published(connection, article_id)
+        publish_now(connection, article_id, None)

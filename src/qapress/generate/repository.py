@@ -66,7 +66,12 @@ def _store_source(engine: Engine, document: SourceDocument, digest: str) -> Stor
 
 def load_source(engine: Engine, source_id: int) -> SourceDocument:
     with engine.connect() as connection:
-        row = connection.execute(sa.select(source).where(source.c.id == source_id)).mappings().first()
+        return read_source(connection, source_id)
+
+
+def read_source(connection: sa.Connection, source_id: int) -> SourceDocument:
+    """A stored source, read in the caller's transaction."""
+    row = connection.execute(sa.select(source).where(source.c.id == source_id)).mappings().first()
     if row is None:
         raise SourceNotFound(f"there is no source {source_id}; `qapress ingest` stores one and prints its id")
     return SourceDocument(
@@ -191,11 +196,3 @@ def read_article(connection: sa.Connection, article_id: int, *, lock: bool = Fal
     )
     report = GroundingReport.from_json(report_data) if isinstance(report_data, dict) else None
     return StoredArticle(row["id"], row["status"], row["source_id"], draft, report)
-
-
-def set_published(connection: sa.Connection, article_id: int) -> None:
-    connection.execute(
-        qa_ai.update()
-        .where(qa_ai.c.id == article_id)
-        .values(status="published", updated_at=sa.func.current_timestamp())
-    )

@@ -5,6 +5,9 @@ cannot be checked. A ``live`` link is checked again every ``recheck_interval``: 
 backlink is gone and ``live`` again when it returns. Network errors (timeouts, refused connections, 5xx) are
 retried with exponential backoff; after ``tries`` failures they count as final.
 
+A link to a blocked host (``links.blocking``) is never fetched: pending becomes rejected, live stays hidden;
+this also catches a link submitted while its host was being blocked.
+
 ``next_transition`` is the pure decision; ``BacklinkChecker`` does the I/O around it. Links are claimed before
 their fetch (``next_check_at`` moved ahead by a lease), so several workers never check one link at once, and a
 moderator's decision taken during a fetch is never overwritten.
@@ -14,11 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.links.backlink import find_backlink
+from qapress.links.blocking import BLOCKED_REASON, find_block
+from qapress.links.blocklist import BlockedHost
 from qapress.links.errors import FetchError, LinkNotFound, ModerationError
 from qapress.links.fetcher import FetchPolicy, PageFetcher
 from qapress.links.moderation import approve_link
@@ -164,6 +170,9 @@ class BacklinkChecker:
             raise LinkNotFound(f"no link with id {link_id}")
         if claim and not self._claim(link_id, now):
             return None
+        block = self._block(row["url_key"])
+        if block is not None:
+            return self._keep_blocked(row, block, now)
         canonical = article_url(
             row["host"], row["article_id"], row["slug"], self.public_scheme, self.public_base_url
         )
@@ -193,6 +202,26 @@ class BacklinkChecker:
             link_id, row["url"], row["status"], transition.status, transition.reason, transition.title
         )
 
+    def _block(self, url_key: str) -> BlockedHost | None:
+        with self.engine.connect() as connection:
+            return find_block(connection, (urlsplit(url_key).hostname or "").lower())
+
+    def _keep_blocked(self, row: sa.RowMapping, block: BlockedHost, now: dt.datetime) -> CheckResult:
+        """A link to a blocked host is not fetched: pending becomes rejected, live or hidden stays hidden."""
+        reason = BLOCKED_REASON + (block.reason or block.describe())
+        status = row["status"]
+        if status == "rejected":
+            return CheckResult(row["id"], row["url"], status, status, reason, None)
+        after = "rejected" if status == "pending" else "hidden"
+        next_check = None if after == "rejected" else now + self.schedule.recheck_interval
+        with self.engine.begin() as connection:
+            connection.execute(
+                link.update()
+                .where(link.c.id == row["id"], link.c.status == status)
+                .values(status=after, reason=reason, attempts=0, next_check_at=next_check, checked_at=now)
+            )
+        return CheckResult(row["id"], row["url"], status, after, reason, None)
+
     def _reopen(self, row: sa.RowMapping, transition: Transition, now: dt.datetime) -> CheckResult:
         """A rejected link whose page now links back: live again if its page has room and no twin URL."""
         try:
@@ -219,6 +248,7 @@ class BacklinkChecker:
             sa.select(
                 link.c.id,
                 link.c.url,
+                link.c.url_key,
                 link.c.status,
                 link.c.attempts,
                 link.c.origin,

@@ -102,6 +102,13 @@ class ArticleNotFound(LinkRuleError):
     default_message = "This article does not exist or is not published, so it takes no links."
 
 
+class HostBlocked(LinkRuleError):
+    """A moderator blocked the link's host or its whole registered domain (``qapress links block``)."""
+
+    code = "link-host-blocked"
+    default_message = "Links to this website are not accepted."
+
+
 class FetchError(LinksError):
     """A submitted page could not be checked. ``transient`` errors are worth another try later."""
 

@@ -1,7 +1,8 @@
 """``submit_link``: the one way a reader's link gets into the store, for the page's form and for GraphQL.
 
-The pure checks (form, URL) run first; then, in one write transaction, the article is locked, the counts the
-rules depend on are read, and the link is inserted only if every rule holds. On SQLite ``begin_write`` takes
+The pure checks (form, URL) run first; then, in one write transaction, the article is locked, the host is
+looked up among the blocked ones, the counts the rules depend on are read, and the link is inserted only if
+every rule holds. On SQLite ``begin_write`` takes
 the write lock up front (``BEGIN IMMEDIATE``); on PostgreSQL the article row (and, for site-wide duplicates,
 the domain row) is locked with ``SELECT ... FOR UPDATE`` and the reader's hash with an advisory lock, so
 concurrent submissions are counted one after the other. A refused submission changes nothing.
@@ -19,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from qapress.links.blocking import find_block
+from qapress.links.blocklist import check_not_blocked
 from qapress.links.errors import ArticleNotFound, DuplicateLink, LinkRuleError
 from qapress.links.ip_hash import ip_hash as hash_ip
 from qapress.links.ip_hash import resolve_salt
@@ -143,6 +146,7 @@ def check_new_link(
     if postgres and ip_hash and rules.rate_limit_per_hour:
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(ip_hash))))
     article = _lock_article(connection, article_id, rules)
+    check_not_blocked(find_block(connection, valid.host))
     counts = StoreCounts(
         links_on_page=_count(connection, link.c.article_id == article_id),
         same_url=_count(connection, *_same_url(valid.key, article_id, article["domain"], rules)),

@@ -1,9 +1,11 @@
-"""``LinkWorker``: runs the backlink checks on a schedule, in a thread the site can start, or once.
+"""``LinkWorker``: runs the backlink checks and the scheduled-publishing pass on a schedule, in a thread the
+site can start, or once.
 
 ``qapress worker`` runs it in the foreground, ``qapress worker --once`` checks what is due and exits, and
 ``qapress serve`` starts one in its process (``link_worker_lifespan`` in the app's lifespan, or
 ``start_link_worker``; setting ``links_worker_in_serve``).
-Several workers may run against one store: each link is claimed before it is checked.
+Several workers may run against one store: each link is claimed before it is checked, and each due article
+is published by exactly one of them (``qapress.articles.scheduler``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from collections.abc import AsyncIterator
 import anyio.to_thread
 from sqlalchemy.engine import Engine
 
+from qapress.articles.clock import Clock, utc_now
+from qapress.articles.publishing import StatusChange
+from qapress.articles.scheduler import ScheduledPublisher
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.settings import Settings
 
@@ -24,17 +29,31 @@ log = logging.getLogger("qapress.links.worker")
 
 
 class LinkWorker:
-    """Checks due links every ``poll_seconds`` until stopped."""
+    """Every ``poll_seconds`` until stopped: publishes the scheduled articles that are due, checks due links."""
 
-    def __init__(self, checker: BacklinkChecker, poll_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        checker: BacklinkChecker,
+        poll_seconds: float = 30.0,
+        publisher: ScheduledPublisher | None = None,
+    ) -> None:
         self.checker = checker
         self.poll_seconds = poll_seconds
+        self.publisher = publisher
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings) -> LinkWorker:
-        return cls(BacklinkChecker.from_settings(engine, settings), settings.links_worker_poll_seconds)
+    def from_settings(cls, engine: Engine, settings: Settings, clock: Clock = utc_now) -> LinkWorker:
+        return cls(
+            BacklinkChecker.from_settings(engine, settings),
+            settings.links_worker_poll_seconds,
+            ScheduledPublisher(engine, clock),
+        )
+
+    def publish_scheduled(self) -> list[StatusChange]:
+        """The scheduled-publishing pass: publish every article due by the publisher's clock."""
+        return self.publisher.run_once() if self.publisher is not None else []
 
     def run_once(self, batch_size: int = 100, max_batches: int = 100) -> list[CheckResult]:
         """Check the links that are due now (each at most once), then return what was done."""
@@ -56,8 +75,13 @@ class LinkWorker:
         return results
 
     def run_forever(self) -> None:
-        """Check due links, sleep ``poll_seconds``, repeat until ``stop``; an error is logged, not fatal."""
+        """Publish what is due, check due links, sleep ``poll_seconds``, repeat until ``stop``; an error is
+        logged, not fatal."""
         while not self._stop.is_set():
+            try:
+                self.publish_scheduled()
+            except Exception:
+                log.exception("scheduled publishing failed; trying again in %s s", self.poll_seconds)
             try:
                 self.run_once()
             except Exception:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import Engine
 
 from qapress.store.schema import domain, qa_ai
@@ -47,7 +47,8 @@ class ArticleRecord(BaseModel):
     image_credit: str | None = None
     src_id: int | None = None
     source_id: int | None = None
-    status: Literal["draft", "published", "withdrawn"] = "published"
+    status: Literal["draft", "scheduled", "published", "withdrawn"] = "published"
+    scheduled_at: dt.datetime | None = None
 
     @field_validator("title")
     @classmethod
@@ -55,6 +56,20 @@ class ArticleRecord(BaseModel):
         if not value.strip():
             raise ValueError("title is blank")
         return value
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _scheduled_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # SQLite keeps a timestamp's wall clock without its offset: store UTC, and take a naive time as UTC.
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+    @model_validator(mode="after")
+    def _scheduled_has_a_time(self) -> ArticleRecord:
+        if self.status == "scheduled" and self.scheduled_at is None:
+            raise ValueError("a scheduled article needs scheduled_at")
+        return self
 
     def row(self) -> dict[str, Any]:
         values = self.model_dump(exclude_none=False)
@@ -193,7 +208,8 @@ def _domain_ids(engine: Engine) -> set[int]:
         return set(connection.execute(sa.select(domain.c.id)).scalars())
 
 
-EXPORT_COLUMNS = [column for column in qa_ai.c if column.name not in ("created_at", "updated_at")]
+#: ``version`` counts edits in this store; an imported article starts its own count.
+EXPORT_COLUMNS = [column for column in qa_ai.c if column.name not in ("created_at", "updated_at", "version")]
 
 
 def export_articles(engine: Engine, *, batch_size: int = BATCH_SIZE) -> Iterator[str]:
@@ -217,6 +233,8 @@ def export_articles(engine: Engine, *, batch_size: int = BATCH_SIZE) -> Iterator
             record = {key: value for key, value in row.items()}
             if isinstance(record["date"], dt.date):
                 record["date"] = record["date"].isoformat()
+            if isinstance(record["scheduled_at"], dt.datetime):
+                record["scheduled_at"] = record["scheduled_at"].isoformat()
             if isinstance(record["faq"], str):
                 record["faq"] = json.loads(record["faq"])
             yield json.dumps(record, ensure_ascii=False)

@@ -13,7 +13,7 @@ metadata = sa.MetaData()
 #: JSON on both databases: ``jsonb`` on PostgreSQL, TEXT holding JSON on SQLite.
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
-ARTICLE_STATUSES = ("draft", "published", "withdrawn")
+ARTICLE_STATUSES = ("draft", "scheduled", "published", "withdrawn")
 LINK_STATUSES = ("pending", "live", "rejected", "hidden")
 LINK_ORIGINS = ("reader", "webmention")
 
@@ -72,9 +72,21 @@ qa_ai = sa.Table(
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
     ),
-    sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="qa_ai_status_check"),
+    # Migration 0006: when a `scheduled` article is due (UTC), and the edit count that optimistic
+    # concurrency compares (`articles.editing.save_article`).
+    sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.CheckConstraint(
+        "status IN ('draft', 'scheduled', 'published', 'withdrawn')", name="qa_ai_status_check"
+    ),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
+    sa.Index(
+        "qa_ai_scheduled_idx",
+        "scheduled_at",
+        sqlite_where=sa.text("status = 'scheduled'"),
+        postgresql_where=sa.text("status = 'scheduled'"),
+    ),
 )
 
 link = sa.Table(
@@ -126,4 +138,37 @@ grounding_report = sa.Table(
     sa.Column(
         "checked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
     ),
+)
+
+# Each saved state of an article's editable fields (migration 0006). ``actor_id`` names whoever saved it in
+# the newsroom's accounts; no foreign key, so the store does not depend on where accounts are kept.
+article_revision = sa.Table(
+    "article_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column(
+        "saved_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Column("actor_id", sa.Integer, nullable=True),
+    sa.Column("fields", JSONType, nullable=False),
+    sa.UniqueConstraint("article_id", "version", name="article_revision_article_version_key"),
+)
+
+BLOCK_KINDS = ("host", "domain")
+
+# Hosts (exact) and registered domains (with every subdomain) whose links readers cannot submit (0006).
+blocked_host = sa.Table(
+    "blocked_host",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("host", sa.String(253), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.CheckConstraint("kind IN ('host', 'domain')", name="blocked_host_kind_check"),
+    sa.UniqueConstraint("host", "kind", name="blocked_host_host_kind_key"),
 )
