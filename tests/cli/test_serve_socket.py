@@ -10,6 +10,9 @@ import asyncio
 import multiprocessing
 import socket
 import time
+from pathlib import Path
+
+import pytest
 
 from tests.cli.socket_worker import accept_one, worker
 
@@ -39,8 +42,11 @@ def test_accepted_connections_have_nodelay_in_this_process() -> None:
         assert asyncio.run(accept_while_connecting()) == 1
 
 
-def test_accepted_connections_have_nodelay_in_a_spawned_worker() -> None:
+def test_accepted_connections_have_nodelay_in_a_spawned_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """uvicorn's supervisor spawns workers and pickles the socket to them: the proto must survive that."""
+    # The spawned child imports the worker as ``tests.cli.socket_worker`` from the parent's sys.path, which
+    # pytest's importlib mode leaves without the checkout (``tests`` is only in this process's sys.modules).
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
     context = multiprocessing.get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
     with listening_socket("127.0.0.1", 0) as sock:
