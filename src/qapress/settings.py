@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     )
     ingest_max_bytes: int = Field(default=5_000_000, description="`qapress ingest URL`: largest page read.")
 
+    # --- Feeds (qapress.feeds): polled by `qapress worker`; fetched under the ingest_* limits.
+    feeds_poll_seconds: float = Field(default=1_800.0, gt=0, description="How often each feed is polled.")
+    feeds_lease_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A claimed feed's poll must finish within this, or it is polled again.",
+    )
+    feeds_max_items_per_poll: int = Field(default=50, ge=1, description="Newest items read per poll.")
+    feeds_in_worker: bool = Field(default=True, description="`qapress worker` polls the feeds too.")
+
     # --- The sites (qapress.site) ---
     domain: str | None = Field(
         default=None, description="Pin one site by host for local use: every unknown host gets it (--domain)."

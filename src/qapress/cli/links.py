@@ -89,16 +89,30 @@ def recheck(link_id: LinkId) -> None:
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Check what is due now, then exit.")] = False,
 ) -> None:
-    """Check submitted links for their backlink, and re-check live ones, until stopped."""
+    """Check submitted links for their backlink, re-check live ones, and poll the feeds, until stopped."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
-    link_worker = LinkWorker.from_settings(open_store(), settings)
+    engine = open_store()
+    passes = []
+    poller = None
+    if settings.feeds_in_worker:
+        from qapress.cli.feeds import describe_poll
+        from qapress.feeds.poller import FeedPoller
+
+        poller = FeedPoller.from_settings(engine, settings)
+        passes.append(poller.run_once)
+    link_worker = LinkWorker.from_settings(engine, settings, passes)
     if once:
         results = link_worker.run_once()
         for result in results:
             typer.echo(describe(result))
         stderr.print(f"checked {len(results)} links", markup=False)
+        if poller is not None:
+            polls = poller.run_once()
+            for poll in polls:
+                typer.echo("\n".join(describe_poll(poll)))
+            stderr.print(f"polled {len(polls)} feeds", markup=False)
         return
     stderr.print(f"checking links every {settings.links_worker_poll_seconds:g} s; Ctrl+C stops", markup=False)
     link_worker.run_forever()

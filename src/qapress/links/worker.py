@@ -4,6 +4,8 @@
 ``qapress serve`` starts one in its process (``link_worker_lifespan`` in the app's lifespan, or
 ``start_link_worker``; setting ``links_worker_in_serve``).
 Several workers may run against one store: each link is claimed before it is checked.
+Other periodic passes (the feeds' poll, ``qapress.feeds``) run in the same loop after each round of checks:
+the worker takes them as plain callables, so links knows nothing of them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import anyio.to_thread
 from sqlalchemy.engine import Engine
@@ -26,15 +28,26 @@ log = logging.getLogger("qapress.links.worker")
 class LinkWorker:
     """Checks due links every ``poll_seconds`` until stopped."""
 
-    def __init__(self, checker: BacklinkChecker, poll_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        checker: BacklinkChecker,
+        poll_seconds: float = 30.0,
+        passes: Sequence[Callable[[], object]] = (),
+    ) -> None:
         self.checker = checker
         self.poll_seconds = poll_seconds
+        #: Run after each round of checks, each on its own: one failing does not stop the others.
+        self.passes = tuple(passes)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings) -> LinkWorker:
-        return cls(BacklinkChecker.from_settings(engine, settings), settings.links_worker_poll_seconds)
+    def from_settings(
+        cls, engine: Engine, settings: Settings, passes: Sequence[Callable[[], object]] = ()
+    ) -> LinkWorker:
+        return cls(
+            BacklinkChecker.from_settings(engine, settings), settings.links_worker_poll_seconds, passes
+        )
 
     def run_once(self, batch_size: int = 100, max_batches: int = 100) -> list[CheckResult]:
         """Check the links that are due now (each at most once), then return what was done."""
@@ -64,6 +77,15 @@ class LinkWorker:
                 log.exception(
                     "link worker: a round of checks failed; trying again in %s s", self.poll_seconds
                 )
+            for extra in self.passes:
+                if self._stop.is_set():
+                    break
+                try:
+                    extra()
+                except Exception:
+                    log.exception(
+                        "worker: the pass %r failed; trying again in %s s", extra, self.poll_seconds
+                    )
             self._stop.wait(self.poll_seconds)
 
     def start(self) -> LinkWorker:
@@ -85,9 +107,11 @@ class LinkWorker:
         return self._thread is not None and self._thread.is_alive()
 
 
-def start_link_worker(engine: Engine, settings: Settings) -> LinkWorker:
+def start_link_worker(
+    engine: Engine, settings: Settings, passes: Sequence[Callable[[], object]] = ()
+) -> LinkWorker:
     """Start a worker thread: ``worker = start_link_worker(engine, settings)`` ... ``worker.stop()``."""
-    return LinkWorker.from_settings(engine, settings).start()
+    return LinkWorker.from_settings(engine, settings, passes).start()
 
 
 @contextlib.asynccontextmanager
