@@ -86,12 +86,14 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     parsed: Any = feedparser.parse(
         body, response_headers={"content-location": url, "content-type": content_type or "application/xml"}
     )
-    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-    if isinstance(problem, xml.sax.SAXException):
-        raise FeedParseError(f"{url}: not well-formed XML ({_sax_message(problem)})")
+    # An HTML page is no feed, however (ill-)formed; a feed that is not well-formed XML is refused rather
+    # than read by feedparser's lenient parser, which may drop or merge items.
     version = str(parsed.get("version") or "")
     if not version:
         raise FeedParseError(f"{url}: not an RSS, Atom or JSON Feed document")
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(problem, xml.sax.SAXException):
+        raise FeedParseError(f"{url}: not well-formed XML ({_sax_message(problem)})")
     entries = []
     for entry in parsed.entries:
         link = entry.get("link")
