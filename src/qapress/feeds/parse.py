@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import json
 import time
+import xml.parsers.expat
 import xml.sax
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
         raise FeedParseError(f"{url}: not an RSS, Atom or JSON Feed document")
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if isinstance(problem, xml.sax.SAXException):
-        raise FeedParseError(f"{url}: not well-formed XML ({_sax_message(problem)})")
+        raise FeedParseError(f"{url}: not well-formed XML ({_where_not_well_formed(body, problem)})")
     entries = []
     for entry in parsed.entries:
         link = entry.get("link")
@@ -114,10 +115,15 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     return ParsedFeed(str(title) if title else None, version, tuple(entries))
 
 
-def _sax_message(error: xml.sax.SAXException) -> str:
-    if isinstance(error, xml.sax.SAXParseException):
-        return f"line {error.getLineNumber()}, column {error.getColumnNumber()}: {error.getMessage()}"
-    return str(error)
+def _where_not_well_formed(body: bytes, problem: xml.sax.SAXException) -> str:
+    """Where the body breaks XML, in the editor's own lines: feedparser's error counts lines of the text it
+    rewrote (it may add an XML declaration), so the body is parsed again as it came, without a handler."""
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError as exc:
+        return f"line {exc.lineno}, column {exc.offset + 1}: {xml.parsers.expat.ErrorString(exc.code)}"
+    return str(problem)
 
 
 def _date(stamp: time.struct_time | None) -> dt.date | None:
