@@ -72,6 +72,8 @@ class NewsSite:
     raw_feeds: dict[str, tuple[str, str]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base: str = ""
+    #: Article paths that answer 503 this many more times before they work.
+    unavailable: dict[str, int] = field(default_factory=dict)
 
     def etag(self) -> str:
         return '"' + str(abs(hash(tuple(self.items)))) + '"'
@@ -80,6 +82,9 @@ class NewsSite:
         async def article(request: Request) -> Response:
             self.requests.append((request.url.path, dict(request.headers)))
             kind = request.path_params["kind"]
+            if self.unavailable.get(request.url.path, 0) > 0:
+                self.unavailable[request.url.path] -= 1
+                return Response("busy", status_code=503)
             if not (SOURCES / f"{kind}.txt").exists():
                 return Response("not found", status_code=404)
             return HTMLResponse(article_html(kind))

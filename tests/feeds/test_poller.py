@@ -263,3 +263,34 @@ def test_has_unverified_reads_any_shape_of_report() -> None:
             return {**super().to_json(), "claims": [{"text": "x", "status": "unverified"}]}
 
     assert has_unverified(WithClaims(passed=True, answers=[], problems=[], checked_at=""))
+
+
+def test_an_item_that_fails_for_a_passing_reason_is_tried_again_on_later_polls(
+    engine: Engine, site_id: int, news: NewsSite
+) -> None:
+    news.unavailable = {"/news/sport": 1, "/news/science": 10}
+    add_feed(engine, news.base + "/rss.xml", site_id)
+    [first] = poller(engine).run_once(NOW)
+    assert [item.status for item in first.items] == ["retry", "retry"]
+    assert "answered HTTP 503" in (first.items[0].detail or "")
+    # The feed has not changed (304), but the items waiting for another try are tried.
+    [second] = poller(engine).run_once(LATER)
+    assert second.outcome == "not-modified"
+    assert [(item.url, item.status) for item in second.items] == [
+        (news.base + "/news/sport", "drafted"),
+        (news.base + "/news/science", "retry"),
+    ]
+    [third] = poller(engine).run_once(LATER + dt.timedelta(hours=1))
+    assert [item.status for item in third.items] == ["failed"], "three tries, then it is given up"
+    assert poller(engine).run_once(LATER + dt.timedelta(hours=2))[0].items == ()
+    assert news.hits("/news/science") == 3 and len(articles(engine)) == 1
+
+
+def test_an_item_that_fails_for_good_is_not_tried_again(engine: Engine, site_id: int, news: NewsSite) -> None:
+    news.items = ["/news/no-such-story", "/news/sport"]
+    add_feed(engine, news.base + "/rss.xml", site_id)
+    [first] = poller(engine).run_once(NOW)
+    assert [item.status for item in first.items] == ["failed", "drafted"]
+    assert "answered HTTP 404" in (first.items[0].detail or "")
+    assert poller(engine).run_once(LATER)[0].items == ()
+    assert news.hits("/news/no-such-story") == 1

@@ -8,8 +8,9 @@ extractive backend, check it, and queue the draft. A feed with ``auto_publish`` 
 check passed with nothing left unverified; the others wait for an editor.
 
 A feed that fails (network, HTTP status, malformed XML) keeps its error for ``qapress feeds list`` and is
-tried again later, backing off; the other feeds are polled all the same. An item that fails (a private
-address, a page without article text) is recorded as failed and not tried again.
+tried again later, backing off; the other feeds are polled all the same. An item that fails for good (a
+private address, a 404, a page without article text) is recorded as failed; one that fails for a passing
+reason (a timeout, a 5xx) is tried again on the next polls, even a 304's, up to ``MAX_ITEM_TRIES`` times.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.feeds import repository as repo
 from qapress.feeds.errors import FeedError
-from qapress.feeds.parse import FEED_TYPES, FeedEntry, ParsedFeed, parse_feed
+from qapress.feeds.parse import FEED_TYPES, FeedEntry, parse_feed
 from qapress.generate.backend import Backend
 from qapress.generate.draft import SourceDocument
 from qapress.generate.errors import GenerateError
@@ -41,6 +42,7 @@ from qapress.settings import Settings
 log = logging.getLogger("qapress.feeds")
 
 FEED_USER_AGENT = "qapress-feeds/0.1 (+https://github.com/qapress)"
+MAX_ITEM_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class FeedSchedule:
 class ItemResult:
     key: str
     url: str | None
-    status: str  # drafted, published, duplicate or failed
+    status: str  # drafted, published, duplicate, retry or failed
     article_id: int | None = None
     detail: str | None = None
 
@@ -158,21 +160,32 @@ class FeedPoller:
         except links_errors.FetchError as exc:
             return self._failed(feed, now, self._explain(feed.url, exc))
         if page.not_modified:
+            items = self._retry_items(feed, feed.title)
             self._polled(feed, now, page.etag, page.last_modified, None)
-            return PollResult(feed.id, feed.url, "not-modified")
+            return PollResult(feed.id, feed.url, "not-modified", tuple(items))
         try:
             parsed = parse_feed(page.body, url=page.url, content_type=page.content_type)
         except FeedError as exc:
             return self._failed(feed, now, str(exc))
-        items = []
+        publisher = parsed.title or feed.title
+        items = self._retry_items(feed, publisher)
         for entry in parsed.entries[: self.schedule.max_items]:
             item_id = repo.take_item(self.engine, feed.id, entry.key, entry.url, entry.title)
             if item_id is not None:
-                items.append(self._draft_item(feed, parsed, entry, item_id))
+                items.append(self._draft_item(feed, publisher, entry, item_id, tried=0))
         self._polled(feed, now, page.etag, page.last_modified, parsed.title)
         return PollResult(feed.id, feed.url, "polled", tuple(items))
 
-    def _draft_item(self, feed: repo.Feed, parsed: ParsedFeed, entry: FeedEntry, item_id: int) -> ItemResult:
+    def _retry_items(self, feed: repo.Feed, publisher: str | None) -> list[ItemResult]:
+        retried = []
+        for item in repo.items_to_retry(self.engine, feed.id, self.schedule.max_items):
+            entry = FeedEntry(item.key, item.url, item.title, None)
+            retried.append(self._draft_item(feed, publisher, entry, item.id, tried=item.attempts))
+        return retried
+
+    def _draft_item(
+        self, feed: repo.Feed, publisher: str | None, entry: FeedEntry, item_id: int, *, tried: int
+    ) -> ItemResult:
         def done(status: str, detail: str | None = None, **ids: int | None) -> ItemResult:
             repo.finish_item(
                 self.engine, item_id, status, error=detail if status == "failed" else None, **ids
@@ -182,13 +195,14 @@ class FeedPoller:
         if not entry.url:
             return done("failed", "the item has no link to fetch")
         try:
-            document = self._read_item(entry.url, entry, parsed)
+            document = self._read_item(entry.url, entry, publisher)
             stored = store_source(self.engine, document)
             result = generate_article(
                 self.engine, stored.id, feed.domain_id, self.backend, only_if_unused=True
             )
         except GenerateError as exc:
-            return done("failed", str(exc))
+            again = _is_transient(exc) and tried + 1 < MAX_ITEM_TRIES
+            return done("retry" if again else "failed", str(exc))
         if result.skipped or result.article_id is None or result.report is None:
             return done("duplicate", "the page was already drafted from", source_id=stored.id)
         if feed.auto_publish and result.report.passed and not has_unverified(result.report):
@@ -201,7 +215,7 @@ class FeedPoller:
             return done("published", None, source_id=stored.id, article_id=result.article_id)
         return done("drafted", result.report.summary(), source_id=stored.id, article_id=result.article_id)
 
-    def _read_item(self, url: str, entry: FeedEntry, parsed: ParsedFeed) -> SourceDocument:
+    def _read_item(self, url: str, entry: FeedEntry, feed_title: str | None) -> SourceDocument:
         """The item's page as a source, credited to its publisher: the page's own name, else the feed's."""
         page = fetch_page(url, self.page_fetch)
         if page.is_html:
@@ -210,7 +224,7 @@ class FeedPoller:
             document = replace(parse_plain_text(page.text, what=url), url=page.url)
         publisher = document.publisher
         if not publisher or publisher == urlsplit(page.url).hostname:
-            publisher = parsed.title or publisher
+            publisher = feed_title or publisher
         return replace(
             document,
             publisher=publisher,
@@ -245,3 +259,13 @@ class FeedPoller:
         wait = self.schedule.after_failure(feed.failures + 1)
         repo.record_failure(self.engine, feed.id, now=now, next_poll_at=now + wait, error=error)
         return PollResult(feed.id, feed.url, "failed", error=error)
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Whether a fetch error, or what caused it, is worth another try later (a timeout, a 5xx, a 429)."""
+    current: BaseException | None = error
+    while current is not None:
+        if getattr(current, "transient", False):
+            return True
+        current = current.__cause__
+    return False

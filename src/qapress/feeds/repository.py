@@ -192,12 +192,42 @@ def finish_item(
     source_id: int | None = None,
     article_id: int | None = None,
 ) -> None:
+    """What became of an item's attempt (one more counted in ``attempts``)."""
     with engine.begin() as connection:
         connection.execute(
             feed_item.update()
             .where(feed_item.c.id == item_id)
-            .values(status=status, error=error, source_id=source_id, article_id=article_id)
+            .values(
+                status=status,
+                error=error,
+                source_id=source_id,
+                article_id=article_id,
+                attempts=feed_item.c.attempts + 1,
+            )
         )
+
+
+@dataclass(frozen=True)
+class RetryItem:
+    id: int
+    key: str
+    url: str | None
+    title: str | None
+    attempts: int
+
+
+def items_to_retry(engine: Engine, feed_id: int, limit: int) -> list[RetryItem]:
+    """The feed's items whose page failed for a passing reason, oldest first (the feed's claim covers them)."""
+    query = (
+        sa.select(
+            feed_item.c.id, feed_item.c.item_key, feed_item.c.url, feed_item.c.title, feed_item.c.attempts
+        )
+        .where(feed_item.c.feed_id == feed_id, feed_item.c.status == "retry")
+        .order_by(feed_item.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [RetryItem(*row) for row in connection.execute(query)]
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -124,7 +124,7 @@ grounding_report = sa.Table(
     ),
 )
 
-FEED_ITEM_STATUSES = ("new", "drafted", "published", "duplicate", "failed")
+FEED_ITEM_STATUSES = ("new", "drafted", "published", "duplicate", "retry", "failed")
 
 # Feeds a site drafts from (migration 0007_feeds): conditional-request state, schedule and claim, last error.
 feed = sa.Table(
@@ -159,6 +159,8 @@ feed_item = sa.Table(
     sa.Column("title", sa.Text, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="new"),
     sa.Column("error", sa.Text, nullable=True),
+    # Fetches tried; an item whose page failed for a passing reason (timeout, 5xx) is tried on later polls.
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL"), nullable=True),
     sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="SET NULL"), nullable=True),
     sa.Column(
@@ -166,6 +168,7 @@ feed_item = sa.Table(
     ),
     sa.UniqueConstraint("feed_id", "item_key", name="feed_item_feed_key_unique"),
     sa.CheckConstraint(
-        "status IN ('new', 'drafted', 'published', 'duplicate', 'failed')", name="feed_item_status_check"
+        "status IN ('new', 'drafted', 'published', 'duplicate', 'retry', 'failed')",
+        name="feed_item_status_check",
     ),
 )

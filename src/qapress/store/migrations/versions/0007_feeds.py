@@ -3,7 +3,8 @@
 ``feed`` keeps what conditional requests need (``etag``, ``last_modified``), when the feed is due
 (``next_poll_at``, also the claim: a worker moves it ahead before polling, so several workers poll a feed
 once), and why the last poll failed. ``feed_item`` is the de-duplication: an item's guid (or its URL when it
-has none) is its natural key within its feed, so an item seen on one poll is never drafted again.
+has none) is its natural key within its feed, so an item seen on one poll is never drafted again; an item
+whose page failed for a passing reason is marked ``retry`` and tried on later polls (``attempts``).
 
 Revision ID: 0007_feeds
 Revises: 0004
@@ -49,6 +50,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text, nullable=True),
         sa.Column("status", sa.String(20), nullable=False, server_default="new"),
         sa.Column("error", sa.Text, nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL"), nullable=True),
         sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="SET NULL"), nullable=True),
         sa.Column(
@@ -59,7 +61,8 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("feed_id", "item_key", name="feed_item_feed_key_unique"),
         sa.CheckConstraint(
-            "status IN ('new', 'drafted', 'published', 'duplicate', 'failed')", name="feed_item_status_check"
+            "status IN ('new', 'drafted', 'published', 'duplicate', 'retry', 'failed')",
+            name="feed_item_status_check",
         ),
     )
 
