@@ -67,7 +67,9 @@ class FakeChat:
     headers: list[dict[str, str]] = field(default_factory=list)
     #: ``response_format`` types this server refuses, with the status it refuses them with.
     refuse_formats: dict[str, int] = field(default_factory=dict)
-    #: Requests refused for their format (they do not use up the script).
+    #: Request parameters this server refuses, as some hosted APIs refuse ``max_tokens``.
+    refuse_parameters: set[str] = field(default_factory=set)
+    #: Requests refused for their format or a parameter (they do not use up the script).
     refused: list[dict[str, Any]] = field(default_factory=list)
 
     def app(self) -> Starlette:
@@ -81,6 +83,12 @@ class FakeChat:
                     {"error": {"message": message, "type": "invalid_request_error"}},
                     status_code=self.refuse_formats[kind],
                 )
+            for name in self.refuse_parameters & body.keys():
+                self.refused.append(body)
+                message = f"Unsupported parameter: '{name}' is not supported with this model."
+                if name == "max_tokens":
+                    message += " Use 'max_completion_tokens' instead."
+                return JSONResponse({"error": {"message": message}}, status_code=400)
             self.requests.append(body)
             self.headers.append(dict(request.headers))
             reply = self.script[min(len(self.requests), len(self.script)) - 1]

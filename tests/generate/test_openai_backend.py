@@ -340,3 +340,15 @@ def test_a_stream_longer_than_the_total_timeout_gives_up(
     chat.script = [Reply(chat_json(GOOD), chunk_chars=20, chunk_delay_s=0.05)]
     with pytest.raises(BackendError, match=r"longer than 0\.4 s \(QAPRESS_OPENAI_TOTAL_TIMEOUT_S\)"):
         backend(base_url, attempts=1, stream=True, total_timeout_s=0.4).draft(seed_source)
+
+
+def test_a_refused_max_tokens_is_sent_as_max_completion_tokens(
+    chat: FakeChat, base_url: str, seed_source: SourceDocument
+) -> None:
+    chat.refuse_parameters = {"max_tokens"}
+    writer = backend(base_url, attempts=1)
+    assert writer.draft(seed_source).title == GOOD["title"]
+    assert len(chat.refused) == 1 and chat.refused[0]["max_tokens"] == 2048
+    request = chat.requests[0]
+    assert request["max_completion_tokens"] == 2048 and "max_tokens" not in request
+    assert request["response_format"]["type"] == "json_schema", "not taken for a refused response_format"

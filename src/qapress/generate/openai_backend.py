@@ -5,7 +5,8 @@ What differs between those servers is handled here, once:
 
 - **Structured output.** It asks for ``response_format: json_schema`` first; a server that refuses it (HTTP
   400/422, or an error naming ``response_format``) is asked again with ``json_object``, then with none (the
-  prompt alone asks for JSON). The format that worked is kept for the backend's next drafts.
+  prompt alone asks for JSON). The format that worked is kept for the backend's next drafts; so is
+  ``max_completion_tokens`` for servers that refuse ``max_tokens``.
 - **Replies.** The first JSON object is taken out of code fences, prose and ``<think>`` blocks, and extra
   questions are trimmed (``llm_reply``); malformed output is retried, telling the model what was wrong.
 - **Size.** The request is estimated against ``QAPRESS_OPENAI_CONTEXT_TOKENS`` before it is sent, and a
@@ -54,6 +55,10 @@ CONTEXT_ERROR = re.compile(
     re.IGNORECASE,
 )
 FORMAT_ERROR = re.compile(r"response_format|json_schema|json_object|structured output", re.IGNORECASE)
+#: Newer hosted reasoning models take ``max_completion_tokens`` and refuse ``max_tokens``.
+TOKEN_LIMIT_ERROR = re.compile(
+    r"max_tokens.*(?:not supported|unsupported|max_completion_tokens)", re.IGNORECASE
+)
 
 Messages = list[dict[str, str]]
 
@@ -100,7 +105,7 @@ class _Retry(Exception):
 
 
 class _FormatRefused(Exception):
-    """The server refused the response format asked for."""
+    """The server refused the shape of the request (its response format, its token-limit parameter)."""
 
 
 class OpenAIBackend:
@@ -113,6 +118,8 @@ class OpenAIBackend:
         self.transport = transport
         #: The structured-output format this server accepts, learnt from its refusals.
         self.response_format: ResponseFormat = config.response_format
+        #: The name this server gives the answer's token limit, learnt the same way.
+        self.answer_limit_name = "max_tokens"
 
     @property
     def url(self) -> str:
@@ -222,6 +229,13 @@ class OpenAIBackend:
                 f"({body[:200]}); set QAPRESS_OPENAI_CONTEXT_TOKENS to the server's context so that "
                 "qapress says so before sending, or raise the server's"
             )
+        if (
+            status in (400, 422)
+            and self.answer_limit_name == "max_tokens"
+            and TOKEN_LIMIT_ERROR.search(body)
+        ):
+            self.answer_limit_name = "max_completion_tokens"
+            raise _FormatRefused(body)
         refused = status in (400, 422) or (status >= 400 and FORMAT_ERROR.search(body) is not None)
         if refused and FALLBACK[self.response_format] is not None:
             self._fall_back(body)
@@ -242,7 +256,7 @@ class OpenAIBackend:
             "model": self.config.model,
             "messages": messages,
             "temperature": 0.2,
-            "max_tokens": self.config.max_output_tokens,
+            self.answer_limit_name: self.config.max_output_tokens,
         }
         if self.response_format == "json_schema":
             request["response_format"] = {
