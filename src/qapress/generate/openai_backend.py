@@ -229,11 +229,7 @@ class OpenAIBackend:
                 f"({body[:200]}); set QAPRESS_OPENAI_CONTEXT_TOKENS to the server's context so that "
                 "qapress says so before sending, or raise the server's"
             )
-        if (
-            status in (400, 422)
-            and self.answer_limit_name == "max_tokens"
-            and TOKEN_LIMIT_ERROR.search(body)
-        ):
+        if status in (400, 422) and self.answer_limit_name == "max_tokens" and TOKEN_LIMIT_ERROR.search(body):
             self.answer_limit_name = "max_completion_tokens"
             raise _FormatRefused(body)
         refused = status in (400, 422) or (status >= 400 and FORMAT_ERROR.search(body) is not None)
