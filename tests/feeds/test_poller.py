@@ -273,6 +273,11 @@ def test_an_item_that_fails_for_a_passing_reason_is_tried_again_on_later_polls(
     [first] = poller(engine).run_once(NOW)
     assert [item.status for item in first.items] == ["retry", "retry"]
     assert "answered HTTP 503" in (first.items[0].detail or "")
+    with engine.connect() as connection:
+        kept = connection.execute(
+            sa.select(feed_item.c.status, feed_item.c.error, feed_item.c.attempts)
+        ).all()
+    assert all(row.status == "retry" and "HTTP 503" in row.error and row.attempts == 1 for row in kept)
     # The feed has not changed (304), but the items waiting for another try are tried.
     [second] = poller(engine).run_once(LATER)
     assert second.outcome == "not-modified"
@@ -294,3 +299,25 @@ def test_an_item_that_fails_for_good_is_not_tried_again(engine: Engine, site_id:
     assert "answered HTTP 404" in (first.items[0].detail or "")
     assert poller(engine).run_once(LATER)[0].items == ()
     assert news.hits("/news/no-such-story") == 1
+
+
+class BrokenOn(InventingOn):
+    """A writer with a bug that shows on one page only."""
+
+    def draft(self, source: SourceDocument) -> Draft:
+        if source.url and source.url.endswith(self.path):
+            raise RuntimeError("unexpected layout")
+        return super().draft(source)
+
+
+def test_an_item_that_breaks_the_writer_does_not_stop_the_others(
+    engine: Engine, site_id: int, news: NewsSite
+) -> None:
+    add_feed(engine, news.base + "/rss.xml", site_id)
+    [result] = poller(engine, BrokenOn("/news/sport")).run_once(NOW)
+    broken = result.items[0]
+    assert (broken.status, broken.detail) == (
+        "failed",
+        "could not be drafted: RuntimeError: unexpected layout",
+    )
+    assert result.items[1].status == "drafted" and result.outcome == "polled"

@@ -144,7 +144,12 @@ class FeedPoller:
         for feed_id in repo.due_feed_ids(self.engine, now, limit):
             if not repo.claim_feed(self.engine, feed_id, now, self.schedule.lease):
                 continue
-            result = self.poll(repo.get_feed(self.engine, feed_id), now)
+            feed = repo.get_feed(self.engine, feed_id)
+            try:
+                result = self.poll(feed, now)
+            except Exception as exc:  # e.g. the store went away mid-poll: keep the reason, poll the others
+                log.exception("feed %s: the poll failed", feed_id)
+                result = self._failed(feed, now, f"the poll failed: {type(exc).__name__}: {exc}")
             log.info(
                 "feed %s: %s, %d new items %s", feed_id, result.outcome, len(result.items), result.error or ""
             )
@@ -187,9 +192,8 @@ class FeedPoller:
         self, feed: repo.Feed, publisher: str | None, entry: FeedEntry, item_id: int, *, tried: int
     ) -> ItemResult:
         def done(status: str, detail: str | None = None, **ids: int | None) -> ItemResult:
-            repo.finish_item(
-                self.engine, item_id, status, error=detail if status == "failed" else None, **ids
-            )
+            failed = status in ("failed", "retry")
+            repo.finish_item(self.engine, item_id, status, error=detail if failed else None, **ids)
             return ItemResult(entry.key, entry.url, status, ids.get("article_id"), detail)
 
         if not entry.url:
@@ -203,6 +207,9 @@ class FeedPoller:
         except GenerateError as exc:
             again = _is_transient(exc) and tried + 1 < MAX_ITEM_TRIES
             return done("retry" if again else "failed", str(exc))
+        except Exception as exc:  # a page that breaks a parser must not stop the feed's other items
+            log.exception("feed %s: item %s could not be drafted", feed.id, entry.url)
+            return done("failed", f"could not be drafted: {type(exc).__name__}: {exc}")
         if result.skipped or result.article_id is None or result.report is None:
             return done("duplicate", "the page was already drafted from", source_id=stored.id)
         if feed.auto_publish and result.report.passed and not has_unverified(result.report):
