@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -352,3 +353,11 @@ def test_a_refused_max_tokens_is_sent_as_max_completion_tokens(
     request = chat.requests[0]
     assert request["max_completion_tokens"] == 2048 and "max_tokens" not in request
     assert request["response_format"]["type"] == "json_schema", "not taken for a refused response_format"
+
+
+def test_a_server_that_ignores_stream_is_read_whole(seed_source: SourceDocument) -> None:
+    whole = json.dumps({"choices": [{"message": {"role": "assistant", "content": chat_json(GOOD)}}]})
+    chat = FakeChat(script=[Reply(raw=whole)])
+    with serve(chat.app()) as url:
+        draft = backend(url + "/v1", stream=True).draft(seed_source)
+    assert draft.title == GOOD["title"] and chat.requests[0]["stream"] is True
