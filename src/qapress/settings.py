@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,12 +112,37 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1")
     openai_model: str | None = None
     openai_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token; env only.")
-    openai_timeout_s: float = 60.0
+    openai_timeout_s: float = Field(
+        default=60.0,
+        description="Wait for the whole answer; with openai_stream, for each chunk of it.",
+    )
     openai_max_attempts: int = 3
+    openai_response_format: Literal["json_schema", "json_object", "plain"] = Field(
+        default="json_schema",
+        description="Structured output asked for first; a server that refuses it gets the next one.",
+    )
+    openai_context_tokens: int = Field(
+        default=8_192, ge=512, description="The model's context window; longer requests are refused."
+    )
+    openai_max_output_tokens: int = Field(default=2_048, ge=256, description="Room kept for the answer.")
+    openai_stream: bool = Field(default=False, description="Read the answer as server-sent events.")
+    openai_total_timeout_s: float = Field(
+        default=600.0, description="With openai_stream: the longest a whole answer may take."
+    )
     ingest_timeout_s: float = Field(
         default=20.0, description="`qapress ingest URL`: total time for the fetch."
     )
     ingest_max_bytes: int = Field(default=5_000_000, description="`qapress ingest URL`: largest page read.")
+
+    # --- Feeds (qapress.feeds): polled by `qapress worker`; fetched under the ingest_* limits.
+    feeds_poll_seconds: float = Field(default=1_800.0, gt=0, description="How often each feed is polled.")
+    feeds_lease_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A claimed feed's poll must finish within this, or it is polled again.",
+    )
+    feeds_max_items_per_poll: int = Field(default=50, ge=1, description="Newest items read per poll.")
+    feeds_in_worker: bool = Field(default=True, description="`qapress worker` polls the feeds too.")
 
     # --- The sites (qapress.site) ---
     domain: str | None = Field(

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tests.cli.socket_worker import accept_one, worker
 
 from qapress.cli.serve import listening_socket

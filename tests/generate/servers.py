@@ -1,5 +1,9 @@
 """Real HTTP servers for the tests: a Starlette app under uvicorn in a thread, on an ephemeral port of
-127.0.0.1, plus a fake OpenAI-compatible chat endpoint that plays a script of replies."""
+127.0.0.1, plus a fake OpenAI-compatible chat endpoint that plays a script of replies.
+
+The fake endpoint behaves like the servers qapress meets: it can refuse a ``response_format`` type the way
+llama.cpp, vLLM or Ollama builds without structured output do (HTTP 400/422 naming the field), and answers
+``"stream": true`` with server-sent events, one chunk of the content at a time."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +19,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -49,6 +53,9 @@ class Reply:
     raw: str | None = None
     status: int = 200
     delay_s: float = 0.0
+    #: When streamed: the content is sent in pieces of this many characters, this long apart.
+    chunk_chars: int = 40
+    chunk_delay_s: float = 0.0
 
 
 @dataclass
@@ -58,10 +65,31 @@ class FakeChat:
     script: list[Reply]
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    #: ``response_format`` types this server refuses, with the status it refuses them with.
+    refuse_formats: dict[str, int] = field(default_factory=dict)
+    #: Request parameters this server refuses, as some hosted APIs refuse ``max_tokens``.
+    refuse_parameters: set[str] = field(default_factory=set)
+    #: Requests refused for their format or a parameter (they do not use up the script).
+    refused: list[dict[str, Any]] = field(default_factory=list)
 
     def app(self) -> Starlette:
         async def completions(request: Request) -> Response:
-            self.requests.append(await request.json())
+            body = await request.json()
+            kind = (body.get("response_format") or {}).get("type")
+            if kind in self.refuse_formats:
+                self.refused.append(body)
+                message = f"response_format type '{kind}' is not supported by this server"
+                return JSONResponse(
+                    {"error": {"message": message, "type": "invalid_request_error"}},
+                    status_code=self.refuse_formats[kind],
+                )
+            for name in self.refuse_parameters & body.keys():
+                self.refused.append(body)
+                message = f"Unsupported parameter: '{name}' is not supported with this model."
+                if name == "max_tokens":
+                    message += " Use 'max_completion_tokens' instead."
+                return JSONResponse({"error": {"message": message}}, status_code=400)
+            self.requests.append(body)
             self.headers.append(dict(request.headers))
             reply = self.script[min(len(self.requests), len(self.script)) - 1]
             if reply.delay_s:
@@ -70,6 +98,8 @@ class FakeChat:
                 return PlainTextResponse(reply.raw, status_code=reply.status)
             if reply.status != 200:
                 return JSONResponse({"error": {"message": "scripted failure"}}, status_code=reply.status)
+            if body.get("stream"):
+                return StreamingResponse(self._events(reply), media_type="text/event-stream")
             return JSONResponse(
                 {
                     "id": f"chatcmpl-{len(self.requests)}",
@@ -85,6 +115,23 @@ class FakeChat:
             )
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+
+    async def _events(self, reply: Reply) -> AsyncIterator[bytes]:
+        content = reply.content or ""
+        yield b": keep-alive\n\n"
+        for start in range(0, len(content), reply.chunk_chars):
+            if reply.chunk_delay_s:
+                await asyncio.sleep(reply.chunk_delay_s)
+            chunk = {
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": {"content": content[start : start + reply.chunk_chars]}}],
+            }
+            yield f"data: {json.dumps(chunk)}\n\n".encode()
+        final = {
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+        yield f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode()
 
 
 def chat_json(payload: dict[str, Any]) -> str:

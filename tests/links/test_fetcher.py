@@ -7,6 +7,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import trustme
@@ -268,3 +269,32 @@ def test_the_transport_refuses_what_old_pythons_called_global(answer: str) -> No
 
     with pytest.raises(errors.BlockedAddress, match="not public"):
         PinnedBackend(AddressPolicy(), resolver).checked_addresses("metadata.example", 80)
+
+
+def conditional_page(handler: BaseHTTPRequestHandler) -> None:
+    """ETag "v1" and a Last-Modified date; 304 when the request carries either validator."""
+    validators = {"ETag": '"v1"', "Last-Modified": "Fri, 02 May 2025 08:00:00 GMT"}
+    if handler.headers.get("If-None-Match") == '"v1"' or handler.headers.get("If-Modified-Since"):
+        handler.send_response(304)
+        for name, value in validators.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        return
+    send(handler, "<p>items</p>", headers=validators)
+
+
+def test_a_conditional_fetch_returns_the_validators_and_honours_304(server: PageServer) -> None:
+    server.routes["/conditional"] = conditional_page
+    first = PageFetcher(OPEN).fetch(server.url("/conditional"))
+    assert (first.status, first.etag, first.last_modified) == (200, '"v1"', "Fri, 02 May 2025 08:00:00 GMT")
+    assert not first.not_modified
+    again = PageFetcher(OPEN).fetch(server.url("/conditional"), etag=first.etag)
+    assert again.not_modified and again.body == b"" and again.etag == '"v1"'
+    by_date = PageFetcher(OPEN).fetch(server.url("/conditional"), last_modified=first.last_modified)
+    assert by_date.not_modified and by_date.last_modified == first.last_modified
+
+
+def test_a_304_to_an_unconditional_fetch_is_still_an_error(server: PageServer) -> None:
+    server.routes["/not-modified"] = lambda h: send(h, "", status=304)
+    with pytest.raises(errors.HTTPStatusError, match="HTTP 304, not a page"):
+        PageFetcher(OPEN).fetch(server.url("/not-modified"))

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qapress.cli import articles, data, generate, links, serve
+from qapress.cli import articles, data, feeds, generate, links, serve
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -25,6 +25,7 @@ app.command()(data.restore)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(links.app)
+app.add_typer(feeds.app)
 app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)

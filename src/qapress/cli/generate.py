@@ -137,7 +137,10 @@ def report_result(result: GenerateResult) -> None:
     elif result.skipped:
         stderr.print(f"source {result.source_id}: skipped, {result.skipped}", markup=False)
     elif result.report is not None:
-        typer.echo(f"draft {result.article_id} from source {result.source_id}: {result.report.summary()}")
+        revised = " (second draft, written after the check's reasons)" if result.revised else ""
+        typer.echo(
+            f"draft {result.article_id} from source {result.source_id}: {result.report.summary()}{revised}"
+        )
 
 
 def review(article_id: Annotated[int, typer.Argument(help="The article to show.")]) -> None:

@@ -183,7 +183,7 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Publish scheduled articles when due, check submitted links for their backlink, re-check live ones."""
+    """Publish scheduled articles when due, check links for their backlink, re-check live ones, poll feeds."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
@@ -191,7 +191,16 @@ def worker(
         fail("--now needs --once (a running worker follows the real clock)")
     moment = parse_time(now, "--now") if now is not None else None
     clock = (lambda: moment) if moment is not None else utc_now
-    link_worker = LinkWorker.from_settings(open_store(), settings, clock)
+    engine = open_store()
+    passes = []
+    poller = None
+    if settings.feeds_in_worker:
+        from qapress.cli.feeds import describe_poll
+        from qapress.feeds.poller import FeedPoller
+
+        poller = FeedPoller.from_settings(engine, settings)
+        passes.append(poller.run_once)
+    link_worker = LinkWorker.from_settings(engine, settings, clock, passes)
     if once:
         changes = link_worker.publish_scheduled()
         for change in changes:
@@ -204,6 +213,11 @@ def worker(
             f"published {sum(c.after == 'published' for c in changes)} scheduled articles", markup=False
         )
         stderr.print(f"checked {len(results)} links", markup=False)
+        if poller is not None:
+            polls = poller.run_once()
+            for poll in polls:
+                typer.echo("\n".join(describe_poll(poll)))
+            stderr.print(f"polled {len(polls)} feeds", markup=False)
         return
     stderr.print(f"checking links every {settings.links_worker_poll_seconds:g} s; Ctrl+C stops", markup=False)
     link_worker.run_forever()

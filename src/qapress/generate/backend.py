@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from qapress.generate.draft import Draft, SourceDocument
 from qapress.generate.errors import BackendError
+from qapress.generate.grounding import GroundingReport
 from qapress.settings import Settings
 
 BACKEND_NAMES = ("extractive", "openai")
@@ -18,6 +19,16 @@ class Backend(Protocol):
 
     def draft(self, source: SourceDocument) -> Draft:
         """A title, a lead, a few body paragraphs and 3 to 6 questions with answers; raises ``BackendError``."""
+        ...
+
+
+@runtime_checkable
+class RevisingBackend(Backend, Protocol):
+    """A backend that can write a draft again from the grounding check's reasons (a language model can;
+    a deterministic writer would only repeat itself)."""
+
+    def revise(self, source: SourceDocument, draft: Draft, report: GroundingReport) -> Draft:
+        """The draft rewritten to fix what ``report`` found; raises ``BackendError``."""
         ...
 
 

@@ -1,8 +1,21 @@
-"""The ``openai`` backend: any OpenAI-compatible chat endpoint (llama.cpp, vLLM, Ollama, hosted APIs).
+"""The ``openai`` backend: any OpenAI-compatible chat endpoint (llama.cpp's server, vLLM, Ollama, LM Studio,
+hosted APIs).
 
-It asks for a JSON object, validates it with pydantic, and tries again on malformed output, timeouts and
-server errors (telling the model what was wrong). Configured from the environment: ``QAPRESS_OPENAI_BASE_URL``,
-``QAPRESS_OPENAI_MODEL``, ``QAPRESS_OPENAI_API_KEY``.
+What differs between those servers is handled here, once:
+
+- **Structured output.** It asks for ``response_format: json_schema`` first; a server that refuses it (HTTP
+  400/422, or an error naming ``response_format``) is asked again with ``json_object``, then with none (the
+  prompt alone asks for JSON). The format that worked is kept for the backend's next drafts; so is
+  ``max_completion_tokens`` for servers that refuse ``max_tokens``.
+- **Replies.** The first JSON object is taken out of code fences, prose and ``<think>`` blocks, and extra
+  questions are trimmed (``llm_reply``); malformed output is retried, telling the model what was wrong.
+- **Size.** The request is estimated against ``QAPRESS_OPENAI_CONTEXT_TOKENS`` before it is sent, and a
+  server's own context-length error is reported as such: a clear error, never a silently cut source.
+- **Time.** Without streaming, ``QAPRESS_OPENAI_TIMEOUT_S`` bounds the wait for the whole answer. With
+  ``QAPRESS_OPENAI_STREAM`` (server-sent events), it bounds the wait for each chunk, and
+  ``QAPRESS_OPENAI_TOTAL_TIMEOUT_S`` the whole answer, so a slow local model may write for minutes.
+- **Revision.** ``revise`` sends the check's reasons back for one more draft; the pipeline calls it once when
+  the grounding check fails (``pipeline.generate_article``).
 """
 
 from __future__ import annotations
@@ -11,70 +24,43 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qapress.generate.draft import Draft, FaqItem, SourceDocument
+from qapress.generate.draft import Draft, SourceDocument
 from qapress.generate.errors import BackendError
-from qapress.generate.grounding import MAX_COPY_WORDS
+from qapress.generate.grounding import GroundingReport
+from qapress.generate.llm_prompt import (
+    PromptTooLong,
+    check_fits,
+    draft_as_json,
+    new_nonce,
+    revision_request,
+    source_messages,
+)
+from qapress.generate.llm_reply import json_schema, parse_draft_json
 from qapress.settings import Settings
 
-MAX_SOURCE_CHARS = 24_000
+ResponseFormat = Literal["json_schema", "json_object", "plain"]
+#: Each format, then the one to fall back to when a server refuses it.
+FALLBACK: dict[ResponseFormat, ResponseFormat | None] = {
+    "json_schema": "json_object",
+    "json_object": "plain",
+    "plain": None,
+}
+CONTEXT_ERROR = re.compile(
+    r"context[ _-]?(?:length|size|window)|maximum context|exceeds? (?:the )?(?:available )?context|"
+    r"too many tokens|prompt is too long",
+    re.IGNORECASE,
+)
+FORMAT_ERROR = re.compile(r"response_format|json_schema|json_object|structured output", re.IGNORECASE)
+#: Newer hosted reasoning models take ``max_completion_tokens`` and refuse ``max_tokens``.
+TOKEN_LIMIT_ERROR = re.compile(
+    r"max_tokens.*(?:not supported|unsupported|max_completion_tokens)", re.IGNORECASE
+)
 
-SYSTEM_PROMPT = f"""You write short Q&A explainers from one news source, in English.
-Answer with one JSON object and nothing else, of this shape:
-{{"title": str, "lead": str, "body": [str, ...], "faq": [{{"question": str, "answer": str}}, ...], "outro": str}}
-Rules:
-- title: a new title, not the source's. lead: one or two sentences. body: 2 to 4 short paragraphs in your
-  own words. faq: 3 to 6 questions a reader would ask about what the source covers, each answered.
-- Use only facts in the source: every name, number, amount of money and date you write must appear in it.
-- Never copy more than {MAX_COPY_WORDS} consecutive words of the source, except inside “curly quotes”
-  attributed to the source or to the person quoted (e.g. According to the report, “...”).
-- No facts from elsewhere, no speculation beyond what the source says."""
-
-
-class FaqPayload(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    question: str = Field(min_length=3, max_length=300)
-    answer: str = Field(min_length=1, max_length=3000)
-
-
-class DraftPayload(BaseModel):
-    """The JSON object the model must return."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    title: str = Field(min_length=3, max_length=300)
-    lead: str = Field(min_length=1, max_length=2000)
-    body: list[str] = Field(min_length=1, max_length=8)
-    faq: list[FaqPayload] = Field(min_length=3, max_length=6)
-    outro: str = ""
-
-    def to_draft(self) -> Draft:
-        return Draft(
-            title=self.title,
-            lead=self.lead,
-            body=tuple(paragraph for paragraph in self.body if paragraph.strip()),
-            faq=tuple(FaqItem(item.question, item.answer) for item in self.faq),
-            outro=self.outro,
-        )
-
-
-def parse_draft_json(content: str) -> DraftPayload:
-    """The draft in a model's reply; a fenced ```json block is accepted. Raises ``ValueError``."""
-    fenced = re.search(r"```(?:json)?\s*(\{.*\})\s*```", content, re.DOTALL)
-    raw = fenced.group(1) if fenced else content.strip()
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
-    try:
-        return DraftPayload.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "object"
-        raise ValueError(f"{where}: {first['msg']}") from exc
+Messages = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -85,6 +71,11 @@ class OpenAIConfig:
     timeout_s: float = 60.0
     max_attempts: int = 3
     retry_delay_s: float = 1.0
+    response_format: ResponseFormat = "json_schema"
+    context_tokens: int = 8_192
+    max_output_tokens: int = 2_048
+    stream: bool = False
+    total_timeout_s: float = 600.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIConfig:
@@ -101,18 +92,20 @@ class OpenAIConfig:
             api_key=key,
             timeout_s=settings.openai_timeout_s,
             max_attempts=max(1, settings.openai_max_attempts),
+            response_format=settings.openai_response_format,
+            context_tokens=settings.openai_context_tokens,
+            max_output_tokens=settings.openai_max_output_tokens,
+            stream=settings.openai_stream,
+            total_timeout_s=settings.openai_total_timeout_s,
         )
 
 
-def source_message(source: SourceDocument) -> str:
-    meta = [f"Title: {source.title}"]
-    if source.publisher:
-        meta.append(f"Publisher: {source.publisher}")
-    if source.author:
-        meta.append(f"Author: {source.author}")
-    if source.date:
-        meta.append(f"Date: {source.date.isoformat()}")
-    return "\n".join(meta) + "\n\nSource text:\n" + source.text[:MAX_SOURCE_CHARS]
+class _Retry(Exception):
+    """This attempt failed in a way worth another try; the message says how."""
+
+
+class _FormatRefused(Exception):
+    """The server refused the shape of the request (its response format, its token-limit parameter)."""
 
 
 class OpenAIBackend:
@@ -123,45 +116,57 @@ class OpenAIBackend:
     def __init__(self, config: OpenAIConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         self.transport = transport
+        #: The structured-output format this server accepts, learnt from its refusals.
+        self.response_format: ResponseFormat = config.response_format
+        #: The name this server gives the answer's token limit, learnt the same way.
+        self.answer_limit_name = "max_tokens"
 
     @property
     def url(self) -> str:
         return self.config.base_url.rstrip("/") + "/chat/completions"
 
     def draft(self, source: SourceDocument) -> Draft:
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": source_message(source)},
+        return self._complete(source_messages(source, new_nonce()))
+
+    def revise(self, source: SourceDocument, draft: Draft, report: GroundingReport) -> Draft:
+        """The draft written again with the grounding check's reasons in hand."""
+        messages = [
+            *source_messages(source, new_nonce()),
+            {"role": "assistant", "content": draft_as_json(draft)},
+            {"role": "user", "content": revision_request(report)},
         ]
+        return self._complete(messages)
+
+    def _complete(self, messages: Messages) -> Draft:
+        try:
+            check_fits(messages, self.config.context_tokens, self.config.max_output_tokens)
+        except PromptTooLong as exc:
+            raise BackendError(str(exc)) from exc
+        base = len(messages)
         headers = {"Authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
+        timeout = httpx.Timeout(self.config.timeout_s, connect=min(10.0, self.config.timeout_s))
         problem = "no attempt made"
-        with httpx.Client(timeout=self.config.timeout_s, transport=self.transport, headers=headers) as client:
-            for attempt in range(1, self.config.max_attempts + 1):
+        attempt = 0
+        with httpx.Client(timeout=timeout, transport=self.transport, headers=headers) as client:
+            while attempt < self.config.max_attempts:
+                attempt += 1
                 if attempt > 1 and self.config.retry_delay_s:
                     time.sleep(self.config.retry_delay_s * (attempt - 1))
                 try:
-                    response = client.post(self.url, json=self._request(messages))
-                except httpx.TimeoutException:
-                    problem = f"no answer within {self.config.timeout_s:g} s"
+                    content = self._ask(client, messages)
+                except _FormatRefused:
+                    attempt -= 1  # the server's refusal is not the model's failure
                     continue
-                except httpx.TransportError as exc:
-                    problem = f"cannot reach {self.url}: {exc}"
+                except _Retry as exc:
+                    problem = str(exc)
                     continue
-                if response.status_code == 429 or response.status_code >= 500:
-                    problem = f"{self.url} answered HTTP {response.status_code}"
-                    continue
-                if response.status_code >= 400:
-                    raise BackendError(
-                        f"{self.url} answered HTTP {response.status_code}: {response.text[:200]}"
-                    )
                 try:
-                    content = _message_content(response.json())
                     return parse_draft_json(content).to_draft()
                 except ValueError as exc:
                     problem = f"malformed output: {exc}"
                     messages = [
-                        *messages[:2],
-                        {"role": "assistant", "content": _content_or_empty(response)},
+                        *messages[:base],
+                        {"role": "assistant", "content": content[:4000]},
                         {
                             "role": "user",
                             "content": f"That was not valid: {exc}. Reply with the JSON object only.",
@@ -169,27 +174,133 @@ class OpenAIBackend:
                     ]
         raise BackendError(f"the openai backend gave up after {self.config.max_attempts} attempts: {problem}")
 
-    def _request(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        return {
+    def _ask(self, client: httpx.Client, messages: Messages) -> str:
+        """The model's reply text, or ``_Retry``/``_FormatRefused``/``BackendError``."""
+        request = self._request(messages)
+        try:
+            if self.config.stream:
+                return self._ask_streaming(client, request)
+            response = client.post(self.url, json=request)
+            self._check_status(response.status_code, response.text)
+            return _message_content(_json_body(response.text))
+        except httpx.TimeoutException as exc:
+            wait = "between chunks" if self.config.stream else "for the answer"
+            raise _Retry(
+                f"no answer within {self.config.timeout_s:g} s {wait} (QAPRESS_OPENAI_TIMEOUT_S)"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise _Retry(f"cannot reach {self.url}: {exc}") from exc
+        except _BadReply as exc:
+            raise _Retry(f"malformed output: {exc}") from exc
+
+    def _ask_streaming(self, client: httpx.Client, request: dict[str, Any]) -> str:
+        deadline = time.monotonic() + self.config.total_timeout_s
+        with client.stream("POST", self.url, json={**request, "stream": True}) as response:
+            if response.status_code != 200:
+                response.read()
+                self._check_status(response.status_code, response.text)
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                response.read()  # a server that ignores "stream" and answers in one piece
+                return _message_content(_json_body(response.text))
+            parts: list[str] = []
+            for line in response.iter_lines():
+                if time.monotonic() > deadline:
+                    raise _Retry(
+                        f"the answer took longer than {self.config.total_timeout_s:g} s "
+                        "(QAPRESS_OPENAI_TOTAL_TIMEOUT_S)"
+                    )
+                if not line.startswith("data:"):
+                    continue  # comments, event names, keep-alives
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                parts.append(_delta_content(_json_body(data)))
+            return "".join(parts)
+
+    def _check_status(self, status: int, body: str) -> None:
+        if status == 200:
+            error = _error_in_body(body)
+            if error and FORMAT_ERROR.search(error):
+                self._fall_back(error)
+            return
+        if CONTEXT_ERROR.search(body):
+            raise BackendError(
+                f"{self.url} answered HTTP {status}: the request does not fit the model's context "
+                f"({body[:200]}); set QAPRESS_OPENAI_CONTEXT_TOKENS to the server's context so that "
+                "qapress says so before sending, or raise the server's"
+            )
+        if status in (400, 422) and self.answer_limit_name == "max_tokens" and TOKEN_LIMIT_ERROR.search(body):
+            self.answer_limit_name = "max_completion_tokens"
+            raise _FormatRefused(body)
+        refused = status in (400, 422) or (status >= 400 and FORMAT_ERROR.search(body) is not None)
+        if refused and FALLBACK[self.response_format] is not None:
+            self._fall_back(body)
+        if status == 429 or status >= 500:
+            raise _Retry(f"{self.url} answered HTTP {status}")
+        if status >= 400:
+            raise BackendError(f"{self.url} answered HTTP {status}: {body[:200]}")
+
+    def _fall_back(self, why: str) -> None:
+        fallback = FALLBACK[self.response_format]
+        if fallback is None:
+            raise BackendError(f"{self.url} refused the request: {why[:200]}")
+        self.response_format = fallback
+        raise _FormatRefused(why)
+
+    def _request(self, messages: Messages) -> dict[str, Any]:
+        request: dict[str, Any] = {
             "model": self.config.model,
             "messages": messages,
             "temperature": 0.2,
-            "response_format": {"type": "json_object"},
+            self.answer_limit_name: self.config.max_output_tokens,
         }
+        if self.response_format == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "qa_draft", "strict": True, "schema": json_schema()},
+            }
+        elif self.response_format == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        return request
+
+
+class _BadReply(ValueError):
+    """The server's answer is not a chat completion."""
+
+
+def _json_body(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadReply(f"the server's answer is not JSON ({exc.msg})") from exc
+
+
+def _error_in_body(text: str) -> str | None:
+    """The message of an ``{"error": ...}`` body that some proxies send with HTTP 200."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(payload, dict) and payload.get("error") and not payload.get("choices"):
+        return json.dumps(payload["error"])
+    return None
 
 
 def _message_content(payload: Any) -> str:
     try:
         content = payload["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError) as exc:
-        raise ValueError("no choices[0].message.content in the reply") from exc
+        raise _BadReply("no choices[0].message.content in the reply") from exc
     if not isinstance(content, str):
-        raise ValueError("message content is not text")
+        raise _BadReply("message content is not text")
     return content
 
 
-def _content_or_empty(response: httpx.Response) -> str:
+def _delta_content(payload: Any) -> str:
     try:
-        return _message_content(response.json())[:4000]
-    except ValueError:
-        return response.text[:4000]
+        choice = payload["choices"][0]
+    except (KeyError, IndexError, TypeError):
+        return ""  # e.g. a final chunk carrying only usage
+    delta = choice.get("delta") or choice.get("message") or {}
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy.engine import Engine
 
 from qapress.articles.publishing import publish_article as publish_now
-from qapress.generate.backend import Backend
-from qapress.generate.draft import SourceDocument
+from qapress.generate.backend import Backend, RevisingBackend
+from qapress.generate.draft import Draft, SourceDocument
 from qapress.generate.errors import GenerateError
 from qapress.generate.grounding import GroundingReport, check_draft
 from qapress.generate.repository import insert_draft, load_source, source_is_used
@@ -26,6 +26,8 @@ class GenerateResult:
     report: GroundingReport | None = None
     skipped: str | None = None
     error: str | None = None
+    #: The stored draft is the backend's second, written after the check's reasons.
+    revised: bool = False
 
 
 def generate_article(
@@ -44,8 +46,7 @@ def generate_article(
         with engine.connect() as connection:
             if source_is_used(connection, source_id):
                 return GenerateResult(source_id, skipped="already has an article")
-    draft = backend.draft(document)
-    kept, report = check_draft(draft, document)
+    kept, report, revised = write_checked_draft(backend, document)
     kept = replace(kept, outro=_with_credit(kept.outro, document))
     article_id = insert_draft(
         engine,
@@ -59,7 +60,30 @@ def generate_article(
     )
     if article_id is None:
         return GenerateResult(source_id, skipped="already has an article")
-    return GenerateResult(source_id, article_id, report)
+    return GenerateResult(source_id, article_id, report, revised=revised)
+
+
+def write_checked_draft(backend: Backend, document: SourceDocument) -> tuple[Draft, GroundingReport, bool]:
+    """A backend's draft through the grounding check; when it fails and the backend can revise, one more
+    draft written with the check's reasons, checked the same way. Returns the kept draft, its report and
+    whether it is the revision. A revision that fails too is returned failing (stored for the editor, who
+    sees both rounds' reasons); it is never tried a third time."""
+    draft = backend.draft(document)
+    kept, report = check_draft(draft, document)
+    if report.passed or not isinstance(backend, RevisingBackend):
+        return kept, report, False
+    first = report
+    try:
+        revised = backend.revise(document, draft, first)
+    except GenerateError as exc:
+        note = f"a revision with the check's reasons was asked for and failed: {exc}"
+        return kept, replace(first, problems=[*first.problems, note]), False
+    kept, report = check_draft(revised, document)
+    if not report.passed:
+        note = "still not grounded after one revision with the check's reasons; first round: "
+        note += first.first_problem() or "no details"
+        report = replace(report, problems=[*report.problems, note])
+    return kept, report, True
 
 
 def _with_credit(outro: str, document: SourceDocument) -> str:

@@ -71,6 +71,14 @@ class FetchedPage:
     body: bytes
     encoding: str | None
     redirects: tuple[str, ...] = ()
+    #: The validators a conditional request sends back next time (feeds: ETag, If-Modified-Since).
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """The server answered 304 to a conditional request: nothing new, no body."""
+        return self.status == 304
 
     @property
     def is_html(self) -> bool:
@@ -91,8 +99,11 @@ class PageFetcher:
         self.resolver = resolver
         self.verify = verify  # the system's CAs; tests pass a context trusting their own CA
 
-    def fetch(self, url: str) -> FetchedPage:
-        """The page at ``url`` or a ``FetchError`` saying why not."""
+    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchedPage:
+        """The page at ``url`` or a ``FetchError`` saying why not.
+
+        With ``etag`` or ``last_modified`` (from an earlier fetch) the request is conditional, and a 304 comes
+        back as a page whose ``not_modified`` is true."""
         policy = self.policy
         deadline = time.monotonic() + policy.total_timeout
         backend = PinnedBackend(policy.addresses, self.resolver)
@@ -103,6 +114,11 @@ class PageFetcher:
             "Accept": accept_header(policy.accept_types),
             "Accept-Encoding": "identity",
         }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        conditional = bool(etag or last_modified)
         with httpx.Client(
             transport=PinnedTransport(backend, verify=self.verify),
             follow_redirects=False,
@@ -127,6 +143,17 @@ class PageFetcher:
                             current = str(response.url.join(location.strip()))
                             redirects.append(current)
                             continue
+                        if conditional and response.status_code == 304:
+                            return FetchedPage(
+                                url=str(response.url),
+                                status=304,
+                                content_type="",
+                                body=b"",
+                                encoding=None,
+                                redirects=tuple(redirects),
+                                etag=response.headers.get("etag") or etag,
+                                last_modified=response.headers.get("last-modified") or last_modified,
+                            )
                         return self._read(response, url, deadline, tuple(redirects))
                 except httpx.TimeoutException as exc:
                     if time.monotonic() >= deadline:
@@ -193,6 +220,8 @@ class PageFetcher:
             body=bytes(body),
             encoding=response.charset_encoding,
             redirects=redirects,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
         )
 
 

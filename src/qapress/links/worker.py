@@ -5,7 +5,9 @@ site can start, or once.
 ``qapress serve`` starts one in its process (``link_worker_lifespan`` in the app's lifespan, or
 ``start_link_worker``; setting ``links_worker_in_serve``).
 Several workers may run against one store: each link is claimed before it is checked, and each due article
-is published by exactly one of them (``qapress.articles.scheduler``).
+is published by exactly one of them (``qapress.articles.scheduler``). Other periodic passes (the feeds' poll,
+``qapress.feeds``) run in the same loop after each round of checks: the worker takes them as plain callables,
+so links knows nothing of them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import anyio.to_thread
 from sqlalchemy.engine import Engine
@@ -36,19 +38,29 @@ class LinkWorker:
         checker: BacklinkChecker,
         poll_seconds: float = 30.0,
         publisher: ScheduledPublisher | None = None,
+        passes: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.checker = checker
         self.poll_seconds = poll_seconds
         self.publisher = publisher
+        #: Run after each round of checks, each on its own: one failing does not stop the others.
+        self.passes = tuple(passes)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings, clock: Clock = utc_now) -> LinkWorker:
+    def from_settings(
+        cls,
+        engine: Engine,
+        settings: Settings,
+        clock: Clock = utc_now,
+        passes: Sequence[Callable[[], object]] = (),
+    ) -> LinkWorker:
         return cls(
             BacklinkChecker.from_settings(engine, settings),
             settings.links_worker_poll_seconds,
             ScheduledPublisher(engine, clock),
+            passes,
         )
 
     def publish_scheduled(self) -> list[StatusChange]:
@@ -88,6 +100,15 @@ class LinkWorker:
                 log.exception(
                     "link worker: a round of checks failed; trying again in %s s", self.poll_seconds
                 )
+            for extra in self.passes:
+                if self._stop.is_set():
+                    break
+                try:
+                    extra()
+                except Exception:
+                    log.exception(
+                        "worker: the pass %r failed; trying again in %s s", extra, self.poll_seconds
+                    )
             self._stop.wait(self.poll_seconds)
 
     def start(self) -> LinkWorker:
@@ -109,9 +130,11 @@ class LinkWorker:
         return self._thread is not None and self._thread.is_alive()
 
 
-def start_link_worker(engine: Engine, settings: Settings) -> LinkWorker:
+def start_link_worker(
+    engine: Engine, settings: Settings, passes: Sequence[Callable[[], object]] = ()
+) -> LinkWorker:
     """Start a worker thread: ``worker = start_link_worker(engine, settings)`` ... ``worker.stop()``."""
-    return LinkWorker.from_settings(engine, settings).start()
+    return LinkWorker.from_settings(engine, settings, passes=passes).start()
 
 
 @contextlib.asynccontextmanager

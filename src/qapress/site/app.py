@@ -74,7 +74,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Each worker process may run a link worker: links are claimed before they are checked.
-        worker = start_link_worker(engine, settings) if settings.links_worker_in_serve else None
+        # The feeds are polled in the same loop (each feed is claimed too); imported here because drafting
+        # pulls in the generate package, which pages never need.
+        passes = []
+        if settings.feeds_in_worker and settings.links_worker_in_serve:
+            from qapress.feeds.poller import FeedPoller
+
+            passes.append(FeedPoller.from_settings(engine, settings).run_once)
+        worker = start_link_worker(engine, settings, passes) if settings.links_worker_in_serve else None
         app.state.link_worker = worker
         try:
             yield

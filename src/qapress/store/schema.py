@@ -172,3 +172,52 @@ blocked_host = sa.Table(
     sa.CheckConstraint("kind IN ('host', 'domain')", name="blocked_host_kind_check"),
     sa.UniqueConstraint("host", "kind", name="blocked_host_host_kind_key"),
 )
+
+FEED_ITEM_STATUSES = ("new", "drafted", "published", "duplicate", "retry", "failed")
+
+# Feeds a site drafts from (migration 0007_feeds): conditional-request state, schedule and claim, last error.
+feed = sa.Table(
+    "feed",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("domain", sa.Integer, sa.ForeignKey("domain.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("auto_publish", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("etag", sa.Text, nullable=True),
+    sa.Column("last_modified", sa.Text, nullable=True),
+    sa.Column("last_polled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("next_poll_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Index("feed_next_poll_idx", "next_poll_at"),
+)
+
+# Every item a feed has listed, keyed by its guid (or URL) within the feed: what keeps it from being drafted
+# twice, and what became of it.
+feed_item = sa.Table(
+    "feed_item",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feed.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("item_key", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="new"),
+    sa.Column("error", sa.Text, nullable=True),
+    # Fetches tried; an item whose page failed for a passing reason (timeout, 5xx) is tried on later polls.
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="SET NULL"), nullable=True),
+    sa.Column(
+        "seen_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.UniqueConstraint("feed_id", "item_key", name="feed_item_feed_key_unique"),
+    sa.CheckConstraint(
+        "status IN ('new', 'drafted', 'published', 'duplicate', 'retry', 'failed')",
+        name="feed_item_status_check",
+    ),
+)

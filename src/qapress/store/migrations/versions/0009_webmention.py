@@ -4,14 +4,14 @@ A Webmention is a reader's link that announced itself: it enters the same rules 
 verification also accepts the target in ``img``, ``video`` and ``audio`` as the W3C Recommendation says.
 
 Revision ID: 0009_webmention
-Revises: 0006_lifecycle
+Revises: 0007_feeds
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_webmention"
-down_revision = "0006_lifecycle"
+down_revision = "0007_feeds"
 branch_labels = None
 depends_on = None
 
