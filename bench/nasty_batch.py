@@ -99,7 +99,9 @@ def run(backend: str, copies: int, worst_allowed: bool, extra_env: dict[str, str
             prober = threading.Thread(target=probe, daemon=True)
             prober.start()
             if worst_allowed:
-                body: list[dict[str, Any]] = [{"query": WIDE, "variables": {"o": i % 60}} for i in range(copies)]
+                body: list[dict[str, Any]] = [
+                    {"query": WIDE, "variables": {"o": i % 60}} for i in range(copies)
+                ]
             else:
                 body = [{"query": NESTED} for _ in range(copies)]
             start = time.perf_counter()
@@ -133,7 +135,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.nasty_batch", description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--copies", type=int, default=100)
-    parser.add_argument("--worst-allowed", action="store_true", help="send the widest query the budget allows")
+    parser.add_argument(
+        "--worst-allowed", action="store_true", help="send the widest query the budget allows"
+    )
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = parser.parse_args(argv)
     extra = dict(item.split("=", 1) for item in args.env)
