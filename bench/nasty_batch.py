@@ -6,6 +6,8 @@ peak RSS (``VmHWM``), the batch's time, status and answer size, and the slowest 
 
 python -m bench.nasty_batch --backend sqlite --copies 100
 python -m bench.nasty_batch --backend postgresql --copies 50
+python -m bench.nasty_batch --worst-allowed        # the largest batch the anonymous budget lets through
+python -m bench.nasty_batch --env QAPRESS_MAX_COST_ANONYMOUS=1000000000000000   # only the byte caps left
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import sqlalchemy as sa
 PG_ADMIN_URL = os.environ.get("QAPRESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 NESTED = "{ domain { id articles { id title site { id articles { id site { id articles { id title text } } } } } } }"
+#: Every column an anonymous reader may read, the row limit's 100 articles per copy.
+WIDE = "query Q($o: Int!) { qa_ai(offset: $o) { id domain title slug text lead faq outro date image_url } }"
 
 
 def free_port() -> int:
@@ -62,9 +66,10 @@ def start_demo(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         time.sleep(0.2)
 
 
-def run(backend: str, copies: int) -> dict[str, Any]:
+def run(backend: str, copies: int, worst_allowed: bool, extra_env: dict[str, str]) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QAPRESS_")}
     env["QAPRESS_LINKS_WORKER_IN_SERVE"] = "0"
+    env.update(extra_env)
     admin = None
     name = ""
     with tempfile.TemporaryDirectory() as data_dir:
@@ -93,7 +98,12 @@ def run(backend: str, copies: int) -> dict[str, Any]:
 
             prober = threading.Thread(target=probe, daemon=True)
             prober.start()
-            body = [{"query": NESTED} for _ in range(copies)]
+            if worst_allowed:
+                body: list[dict[str, Any]] = [
+                    {"query": WIDE, "variables": {"o": i % 60}} for i in range(copies)
+                ]
+            else:
+                body = [{"query": NESTED} for _ in range(copies)]
             start = time.perf_counter()
             response = httpx.post(f"{base}/v1/graphql", json=body, timeout=600)
             elapsed = time.perf_counter() - start
@@ -125,8 +135,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.nasty_batch", description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument(
+        "--worst-allowed", action="store_true", help="send the widest query the budget allows"
+    )
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = parser.parse_args(argv)
-    for key, value in run(args.backend, args.copies).items():
+    extra = dict(item.split("=", 1) for item in args.env)
+    for key, value in run(args.backend, args.copies, args.worst_allowed, extra).items():
         print(f"{key}: {value}")
 
 

@@ -21,6 +21,7 @@ from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.catalog import declared_length
 from qapress.engine.cost import CostBudgets, CostModel
 from qapress.engine.http import graphql_routes
+from qapress.links.graphql import link_insert_hook
 from qapress.settings import Settings
 from qapress.site.queries import PAGE_SESSION
 
@@ -288,3 +289,36 @@ def test_a_batch_streams_as_one_json_array(capped_server: tuple[httpx.Client, Gr
     assert first == {"data": {"domain_by_pk": {"id": 1}}}
     assert second["errors"][0]["extensions"]["code"] == "parse-failed"
     assert third["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def test_introspection_beside_table_fields_does_not_escape_the_budget(gql: GraphQLEngine) -> None:
+    query = nested_lists(5).replace("{ domain", "{ __schema { queryType { name } } domain", 1)
+    error = error_of(gql.execute(query, role="anonymous"))
+    assert "QAPRESS_MAX_COST_ANONYMOUS" in error["message"]
+    # Introspection alone, and beside a small list, still answers.
+    small = gql.execute("{ __schema { queryType { name } } domain(limit: 1) { id } }", role="anonymous")
+    assert small["data"]["__schema"] == {"queryType": {"name": "query_root"}}
+
+
+def test_a_mutation_returning_nested_lists_is_refused_before_it_writes(demo: Engine) -> None:
+    gql = GraphQLEngine(demo, qapress_metadata(), insert_hooks={"link": link_insert_hook()})
+    try:
+        check_mutation_budget(gql)
+    finally:
+        gql.close()
+
+
+def check_mutation_budget(gql: GraphQLEngine) -> None:
+    nested = "site { articles { site { articles { site { articles { text } } } } } }"
+    mutation = (
+        'mutation { insert_link_one(object: {article_id: 6646098, url: "https://www.wikipedia.org/heat", consent: true}) '
+        f"{{ id article {{ {nested} }} }} }}"
+    )
+    session = {"x-hasura-ip-hash": "ab" * 16}
+    error = error_of(gql.execute(mutation, role="anonymous", session=session))
+    assert "QAPRESS_MAX_COST_ANONYMOUS" in error["message"]
+    with gql.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM link")).scalar() == 0
+    # The same insert returning only its id runs.
+    plain = 'mutation { insert_link_one(object: {article_id: 6646098, url: "https://www.wikipedia.org/heat", consent: true}) { id } }'
+    assert "id" in gql.execute(plain, role="anonymous", session=session)["data"]["insert_link_one"]

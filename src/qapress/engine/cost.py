@@ -146,6 +146,37 @@ class CostEstimator:
                 total += self.row(table, fields)
         return total
 
+    def mutation(self, operation: OperationDefinitionNode) -> int:
+        """What a mutation's answer may reach: its ``returning`` rows (as many as the objects inserted, or
+        the table's size for an update or delete) and the rows selected through them."""
+        compiler = self.compiler
+        root = compiler.schema.mutation_type
+        assert root is not None
+        total = 2
+        for fields in compiler.collect(operation.selection_set):
+            total += len(fields.key) + 4
+            spec = compiler.role_schema.mutation_fields.get(fields.name)
+            if spec is None:
+                total += len(root.name) + 2
+                continue
+            table = compiler.model.tracked(spec.table)
+            if spec.kind in ("insert_one", "update_by_pk", "delete_by_pk"):
+                total += self.row(table, fields)
+                continue
+            args = compiler.arguments(fields.first, root.fields[fields.name])
+            objects = args.get("objects")
+            if spec.kind == "insert" and isinstance(objects, list):
+                rows = len(objects)
+            else:
+                rows = self.table_rows.get(table.key, self.model.default_rows)
+            for f in compiler.sub_fields(fields):
+                total += len(f.key) + 4
+                if f.name == "returning":
+                    total += 2 + rows * (self.row(table, f) + 1)
+                else:
+                    total += AGGREGATE_BYTES
+        return total
+
     def row_count(self, table: TrackedTable, args: Mapping[str, Any], aggregating: bool = False) -> int:
         """The most rows a list of ``table`` may hold under this query, role and data."""
         bounds: list[int] = []
@@ -169,7 +200,8 @@ class CostEstimator:
         """One row's JSON object with the fields selected under ``fields``."""
         compiler = self.compiler
         object_type = compiler.schema.get_type(table.graphql_name)
-        assert isinstance(object_type, GraphQLObjectType)
+        if not isinstance(object_type, GraphQLObjectType):  # a table the role may write but not read
+            return 2
         total = 2
         for f in compiler.sub_fields(fields):
             name = f.name

@@ -47,7 +47,7 @@ from graphql.execution.values import get_variable_values
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog, read_table_rows
-from qapress.engine.compile import CompileOptions, OperationCompiler
+from qapress.engine.compile import CompiledOperation, CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
@@ -459,9 +459,12 @@ class GraphQLEngine:
             max_depth=self.max_depth,
             row_cap=self.anonymous_row_limit if role == ANONYMOUS else None,
         )
-        if is_mutation and not run_now:
-            return Prepared(deferred=original)
+        compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if is_mutation:
+            cost = self._estimate(compiler, operation, mutation=True)
+            if not run_now:
+                return Prepared(cost=cost, deferred=original)
+            self._check_budget(role, cost)
             data = run_mutation(
                 self.engine,
                 self.model,
@@ -476,11 +479,13 @@ class GraphQLEngine:
                 self.statement_timeout_ms,
             )
             return Prepared(answer=b'{"data":' + data.encode() + b"}")
-        compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)
         if _has_introspection(operation, fragments):
+            compiled = compiler.compile(operation, skip=INTROSPECTION_FIELDS)
+            cost = self._estimate(compiler, operation, skip=INTROSPECTION_FIELDS)
             if not run_now:
-                return Prepared(deferred=original)
-            answer = self._with_introspection(compiler, role_schema, document, operation, coerced, session)
+                return Prepared(cost=cost, deferred=original)
+            self._check_budget(role, cost)
+            answer = self._with_introspection(compiled, role_schema, document, operation, coerced, session)
             return Prepared(answer=answer)
         self.stats.compiles += 1
         generation = self._rows_generation
@@ -498,9 +503,29 @@ class GraphQLEngine:
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
         return Prepared(cost, plan, coerced, session)
 
-    def _with_introspection(
+    def _estimate(
         self,
         compiler: OperationCompiler,
+        operation: OperationDefinitionNode,
+        skip: tuple[str, ...] = (),
+        mutation: bool = False,
+    ) -> int:
+        """The operation's estimated cost; 0 when the estimate cannot read it (the runner then reports the
+        error in its own words, as Hasura words it)."""
+        estimator = CostEstimator(compiler, self.table_rows, self.cost_model)
+        try:
+            return estimator.mutation(operation) if mutation else estimator.operation(operation, skip)
+        except EngineError:
+            return 0
+
+    def _check_budget(self, role: str, cost: int) -> None:
+        budget = self.budgets.budget(role)
+        if budget is not None and cost > budget:
+            raise CostExceeded(cost, budget, role)
+
+    def _with_introspection(
+        self,
+        compiled: CompiledOperation,
         role_schema: RoleSchema,
         document: DocumentNode,
         operation: OperationDefinitionNode,
@@ -508,7 +533,6 @@ class GraphQLEngine:
         session: dict[str, str],
     ) -> bytes:
         """Introspection fields answered by graphql-core, any table fields beside them by SQL (not cached)."""
-        compiled = compiler.compile(operation, skip=INTROSPECTION_FIELDS)
         plan = Plan(compiled.sql, compiled.params)
         data = orjson.loads(self._run(plan, variables, session, self.max_answer_bytes))["data"]
         result = execute(  # synchronous: no resolver here returns an awaitable
