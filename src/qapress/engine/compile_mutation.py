@@ -11,7 +11,6 @@ Row identity is the primary key, or ``ctid`` / ``rowid`` for a table without one
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,11 +21,10 @@ from graphql.execution.values import get_argument_values
 
 from qapress.engine.compile import CompileOptions, OperationCompiler, _Fields
 from qapress.engine.dialects import Dialect, quote_ident
+from qapress.engine.driver_errors import mapped_driver_errors
 from qapress.engine.errors import (
     ConstraintViolation,
-    EngineError,
     PermissionDenied,
-    QueryTimeout,
     SessionVariableMissing,
     ValidationFailed,
 )
@@ -173,12 +171,8 @@ class MutationCompiler(OperationCompiler):
     def execute(self, sql: str) -> sa.CursorResult[Any]:
         text, params = self.params.finish(sql)
         values = tuple(p.resolve(self.variables, self.session) for p in params)
-        try:
+        with mapped_driver_errors(self.connection.info.get("statement_timeout_ms", 0)):
             return self.connection.exec_driver_sql(text, values)
-        except sa.exc.DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout
-                raise QueryTimeout(self.connection.info.get("statement_timeout_ms", 0)) from exc
-            raise database_error(exc, self.dialect.name) from exc
 
     # --- identities ----------------------------------------------------------------------------------------
     def identity_columns(self, table: TrackedTable) -> list[str]:
@@ -496,43 +490,6 @@ class MutationCompiler(OperationCompiler):
 
 # --- database errors ---------------------------------------------------------------------------------------
 
-_PG_PREFIXES = {
-    "23505": "Uniqueness violation. ",
-    "23502": "Not-NULL violation. ",
-    "23503": "Foreign key violation. ",
-    "23514": "Check constraint violation. ",
-    "23P01": "Exclusion violation. ",
-}
-
-
-def database_error(exc: sa.exc.DBAPIError, dialect: str) -> EngineError:
-    """A constraint failure as Hasura reports it; anything else as a generic database error."""
-    original = exc.orig
-    if dialect == "postgresql":
-        sqlstate = getattr(original, "sqlstate", None)
-        diag = getattr(original, "diag", None)
-        primary = getattr(diag, "message_primary", None) or str(original).splitlines()[0]
-        if sqlstate in _PG_PREFIXES:
-            return ConstraintViolation(_PG_PREFIXES[sqlstate] + primary)
-        if sqlstate == "22003":
-            return EngineError(primary, code="data-exception")
-        return EngineError(f"database query error: {primary}", code="unexpected")
-    message = str(original)
-    if match := re.match(r"UNIQUE constraint failed: (\w+)\.(\w+)", message):
-        return ConstraintViolation(
-            f'Uniqueness violation. duplicate key value violates unique constraint "{match.group(1)}_{match.group(2)}_key"'
-        )
-    if match := re.match(r"NOT NULL constraint failed: (\w+)\.(\w+)", message):
-        return ConstraintViolation(
-            f'Not-NULL violation. null value in column "{match.group(2)}" of relation "{match.group(1)}" '
-            "violates not-null constraint"
-        )
-    if message.startswith("FOREIGN KEY constraint failed"):
-        return ConstraintViolation("Foreign key violation. " + message)
-    if message.startswith("CHECK constraint failed"):
-        return ConstraintViolation("Check constraint violation. " + message)
-    return EngineError(f"database query error: {message}", code="unexpected")
-
 
 def run_mutation(
     engine: sa.Engine,
@@ -549,7 +506,7 @@ def run_mutation(
 ) -> str:
     """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
     On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
-    with engine.connect() as connection:
+    with mapped_driver_errors(statement_timeout_ms or 0), engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
             if dialect.name == "postgresql":

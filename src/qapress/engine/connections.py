@@ -1,8 +1,11 @@
-"""The engine's hot-path connections: one raw DBAPI connection per thread, kept open between requests.
+"""The engine's hot-path connections: how the one statement of a request reaches the database.
 
-Going around SQLAlchemy's pool here saves its checkout/return bookkeeping on every query; statements are
-still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` on PostgreSQL,
-a progress handler with a deadline on SQLite.
+SQLite: one raw ``sqlite3`` connection per thread, kept open between requests (a file, no server
+connections to budget). PostgreSQL: a raw psycopg connection checked out of the SQLAlchemy engine's pool for
+each statement and run in autocommit (no BEGIN, no ROLLBACK round trip), so the pages, the GraphQL engine,
+mutations and the link worker share one bounded pool per process (``QAPRESS_DB_POOL_SIZE``). Statements are
+still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` (set once per
+physical connection) on PostgreSQL, a progress handler with a deadline on SQLite.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-import psycopg.errors
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine.errors import BadRequest, DatabaseError, NotSupported, QueryTimeout
+from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
+from qapress.engine.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +33,11 @@ PROGRESS_STEPS = 10_000
 
 
 class _SQLiteConnection:
-    def __init__(self, path: str, timeout_ms: int) -> None:
+    def __init__(self, path: str, timeout_ms: int, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.raw = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+            path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_ms / 1000
         )
-        self.raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        self.raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         self.raw.execute("PRAGMA foreign_keys=ON")
         self.timeout = timeout_ms / 1000
         self.deadline = 0.0
@@ -51,22 +55,56 @@ class _SQLiteConnection:
         self.raw.close()
 
 
-class _PostgresConnection:
-    def __init__(self, conninfo: str, timeout_ms: int) -> None:
-        self.raw = psycopg.connect(conninfo, autocommit=True)
-        self.raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
-        self.raw.execute("SET TIME ZONE 'UTC'")
+#: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
+#: the hot path set on it, so the SETs run once per connection, not once per statement.
+_PREPARED_FOR = "qapress_statement_timeout_ms"
+#: True while this thread checks a connection out for the hot path (see ``_restore_for_others``).
+_hot_path = threading.local()
 
-    def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
-        row = self.raw.execute(sql, params).fetchone()
+
+def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """On a checkout by anything but the hot path (mutations, the link form, the worker, migrations): undo
+    the hot path's session timeout, which is the GraphQL engine's and not theirs."""
+    if getattr(_hot_path, "active", False) or record.info.pop(_PREPARED_FOR, None) is None:
+        return
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET statement_timeout TO DEFAULT")
+    finally:
+        dbapi_connection.autocommit = False
+
+
+def _pooled_fetch_text(engine: Engine, timeout_ms: int, sql: str, params: Sequence[Any]) -> str | None:
+    """One statement on a connection of ``engine``'s pool; a connection that broke is invalidated."""
+    _hot_path.active = True
+    try:
+        pooled = engine.raw_connection()
+    finally:
+        _hot_path.active = False
+    try:
+        raw: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        raw.autocommit = True
+        try:
+            if pooled.info.get(_PREPARED_FOR) != timeout_ms:
+                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                raw.execute("SET TIME ZONE 'UTC'")
+                pooled.info[_PREPARED_FOR] = timeout_ms
+            row = raw.execute(sql, params).fetchone()
+        finally:
+            if not raw.closed and not raw.broken:
+                raw.autocommit = False  # as SQLAlchemy's own users expect it back
         return None if row is None else row[0]
-
-    def close(self) -> None:
-        self.raw.close()
+    except psycopg.Error as exc:
+        if raw.closed or raw.broken or isinstance(map_driver_error(exc), DatabaseUnavailable):
+            pooled.invalidate(exc)
+        raise
+    finally:
+        pooled.close()
 
 
 class ThreadConnections:
-    """Per-thread connections to one database; ``close_all`` (after DDL, on shutdown) drops them all."""
+    """The hot path's connections to one database: per thread on SQLite, from the engine's pool on
+    PostgreSQL; ``close_all`` (after DDL, on shutdown) drops them all."""
 
     def __init__(self, engine: Engine, timeout_ms: int) -> None:
         self.engine = engine
@@ -76,60 +114,73 @@ class ThreadConnections:
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._generation = 0
+        self._busy_timeout_ms: int | None = None
+        if self.dialect == "postgresql" and not sa.event.contains(engine, "checkout", _restore_for_others):
+            sa.event.listen(engine, "checkout", _restore_for_others)
 
     def _connection(self) -> Any:
         connection = getattr(self._local, "connection", None)
         if connection is not None and self._local.generation == self._generation:
             return connection
-        if self.dialect == "sqlite":
-            path = self.engine.url.database or ""
-            connection = _SQLiteConnection(path, self.timeout_ms)
-        else:
-            conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            connection = _PostgresConnection(conninfo, self.timeout_ms)
+        path = self.engine.url.database or ""
+        connection = _SQLiteConnection(path, self.timeout_ms, self._sqlite_busy_timeout_ms())
         with self._lock:
             self._all.append(connection)
         self._local.connection = connection
         self._local.generation = self._generation
         return connection
 
+    def _sqlite_busy_timeout_ms(self) -> int:
+        """The busy timeout the engine's own connections use (``open_engine`` sets it), so both wait alike."""
+        if self._busy_timeout_ms is None:
+            with self.engine.connect() as connection:
+                value = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            self._busy_timeout_ms = int(value) if isinstance(value, int) else SQLITE_BUSY_TIMEOUT_MS
+        return self._busy_timeout_ms
+
     def fetch_text(self, sql: str, params: Sequence[Any]) -> str | None:
-        """Run a statement returning one text value (the response JSON) and return it."""
-        if self.dialect == "sqlite" and (self.engine.url.database or ":memory:") == ":memory:":
+        """Run a statement returning one text value (the response JSON) and return it.
+
+        Every driver error, connecting included, leaves as an ``EngineError`` (``driver_errors``). A connection
+        that failed is dropped (invalidated in the pool), so the next request opens a fresh one: after an
+        outage the server recovers without a restart. A PostgreSQL connection that broke while idle (the
+        server restarted) is retried once on another.
+        """
+        if self.dialect == "postgresql":
+            return self._fetch_from_pool(sql, params)
+        if (self.engine.url.database or ":memory:") == ":memory:":
             return self._fetch_pooled(sql, params)
-        for attempt in (1, 2):
+        connection = None
+        try:
             connection = self._connection()
-            try:
-                return connection.fetch_text(sql, params)  # type: ignore[no-any-return]
-            except sqlite3.OperationalError as exc:
-                if "interrupted" in str(exc):
-                    raise QueryTimeout(self.timeout_ms) from exc
-                if "parser stack overflow" in str(exc):
-                    raise NotSupported(
-                        "the query nests relationships too deeply for SQLite; use fewer levels or PostgreSQL"
-                    ) from exc
-                raise _database_error(exc) from exc
-            except psycopg.errors.QueryCanceled as exc:
-                raise QueryTimeout(self.timeout_ms) from exc
-            except psycopg.OperationalError as exc:
+            return connection.fetch_text(sql, params)  # type: ignore[no-any-return]
+        except DRIVER_ERRORS as exc:
+            error = map_driver_error(exc, self.timeout_ms)
+            if isinstance(error, DatabaseUnavailable) and connection is not None:
                 self._drop(connection)
-                if attempt == 2:
-                    raise DatabaseError("the database is unreachable") from exc
-            except (sqlite3.Error, psycopg.Error) as exc:
-                raise _database_error(exc) from exc
-        raise DatabaseError("the database is unreachable")
+            raise error from exc
+
+    def _fetch_from_pool(self, sql: str, params: Sequence[Any]) -> str | None:
+        for attempt in (1, 2):
+            try:
+                return _pooled_fetch_text(self.engine, self.timeout_ms, sql, params)
+            except DRIVER_ERRORS as exc:
+                error = map_driver_error(exc, self.timeout_ms)
+                # Not for a pool timeout (DatabaseBusy): the pool itself is the bottleneck then.
+                if attempt == 2 or not isinstance(error, DatabaseUnavailable):
+                    raise error from exc
+        raise DatabaseUnavailable()
 
     def _fetch_pooled(self, sql: str, params: Sequence[Any]) -> str | None:
         # An in-memory database exists only inside the pool's own connection.
-        pooled = self.engine.raw_connection()
-        try:
-            cursor = pooled.cursor()
-            row = cursor.execute(sql, params).fetchone()
-            return None if row is None else str(row[0])
-        except sqlite3.Error as exc:
-            raise _database_error(exc) from exc
-        finally:
-            pooled.close()
+        with mapped_driver_errors(self.timeout_ms):
+            pooled = self.engine.raw_connection()
+            try:
+                cursor = pooled.cursor()
+                row = cursor.execute(sql, params).fetchone()
+                return None if row is None else str(row[0])
+            finally:
+                pooled.close()
 
     def _drop(self, connection: Any) -> None:
         self._local.connection = None
@@ -140,19 +191,12 @@ class ThreadConnections:
             connection.close()
 
     def close_all(self) -> None:
+        if self.dialect == "postgresql":
+            # Connections prepared statements before the DDL: the pool opens new ones.
+            self.engine.pool.dispose()
         with self._lock:
             connections, self._all = self._all, []
             self._generation += 1
         for connection in connections:
             with contextlib.suppress(Exception):
                 connection.close()
-
-
-def _database_error(exc: Exception) -> Exception:
-    """A clean engine error for a failed statement; the driver's text never reaches the client."""
-    log.warning("statement failed: %s", exc)
-    if isinstance(exc, psycopg.errors.DataError | sqlite3.DataError):
-        return BadRequest("the database rejected a value in the query (wrong format or out of range)")
-    if isinstance(exc, psycopg.errors.InvalidTextRepresentation | psycopg.errors.InvalidDatetimeFormat):
-        return BadRequest("the database rejected a value in the query (wrong format)")
-    return DatabaseError("database query error")

@@ -50,6 +50,7 @@ from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
+from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error
 from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
@@ -194,6 +195,8 @@ class GraphQLEngine:
             return self._execute(query, variables, operation_name, role, session)
         except EngineError as exc:
             return orjson.dumps(error_response([exc]))
+        except DRIVER_ERRORS as exc:  # from the slow path's own reads (catalog, functions)
+            return orjson.dumps(error_response([map_driver_error(exc, self.statement_timeout_ms)]))
         except Exception:
             log.exception("unexpected error answering a GraphQL request")
             return orjson.dumps(error_response([EngineError("unexpected error while answering the request")]))

@@ -25,7 +25,7 @@ from qapress.settings import Settings, get_settings
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
-from qapress.store import open_engine
+from qapress.store import open_settings_engine
 
 __all__ = ["SiteApp", "SiteServer", "create_app"]
 
@@ -45,7 +45,7 @@ class SiteServer(Starlette):
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     """Build the application from the settings (the environment's by default) over an opened store."""
     settings = settings or get_settings()
-    engine = engine or open_engine(settings.resolved_database_url())
+    engine = engine or open_settings_engine(settings)
     gql = GraphQLEngine(
         engine,
         qapress_metadata(),
