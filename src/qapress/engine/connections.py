@@ -58,14 +58,12 @@ class _SQLiteConnection:
 #: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
 #: the hot path set on it, so the SETs run once per connection, not once per statement.
 _PREPARED_FOR = "qapress_statement_timeout_ms"
-#: True while this thread checks a connection out for the hot path (see ``_restore_for_others``).
-_hot_path = threading.local()
 
 
 def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """On a checkout by anything but the hot path (mutations, the link form, the worker, migrations): undo
-    the hot path's session timeout, which is the GraphQL engine's and not theirs."""
-    if getattr(_hot_path, "active", False) or record.info.pop(_PREPARED_FOR, None) is None:
+    """On a checkout through SQLAlchemy (mutations, the link form, the worker, migrations: the hot path
+    does not go through checkout): undo the hot path's session timeout, the GraphQL engine's, not theirs."""
+    if record.info.pop(_PREPARED_FOR, None) is None:
         return
     dbapi_connection.autocommit = True
     try:
@@ -74,32 +72,41 @@ def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None
         dbapi_connection.autocommit = False
 
 
+class _StaleConnection(Exception):
+    """A pooled connection that had broken while idle (the server restarted): worth one more try."""
+
+
 def _pooled_fetch_text(engine: Engine, timeout_ms: int, sql: str, params: Sequence[Any]) -> str | None:
-    """One statement on a connection of ``engine``'s pool; a connection that broke is invalidated."""
-    _hot_path.active = True
+    """One statement on a connection of ``engine``'s pool, in autocommit.
+
+    The entry is taken from and returned to the pool's queue directly (``_do_get``/``_do_return_conn``, what
+    SQLAlchemy's own checkout wraps): the checkout's proxy, events, pre-ping and reset cost about twice the
+    statement itself on a cache hit, and this path needs none of them (autocommit leaves nothing to reset;
+    a broken connection is found by its error and invalidated, so the entry reconnects on its next use)."""
+    pool = engine.pool
+    entry: Any = pool._do_get()  # the pool's bound and timeout apply: sa.exc.TimeoutError when none is free
     try:
-        pooled = engine.raw_connection()
-    finally:
-        _hot_path.active = False
-    try:
-        raw: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
-        raw.autocommit = True
+        reused = entry.dbapi_connection is not None
+        raw: psycopg.Connection[Any] = entry.get_connection()  # (re)connects an invalidated entry
         try:
-            if pooled.info.get(_PREPARED_FOR) != timeout_ms:
+            raw.autocommit = True
+            if entry.info.get(_PREPARED_FOR) != timeout_ms:
                 raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
                 raw.execute("SET TIME ZONE 'UTC'")
-                pooled.info[_PREPARED_FOR] = timeout_ms
+                entry.info[_PREPARED_FOR] = timeout_ms
             row = raw.execute(sql, params).fetchone()
+        except psycopg.Error as exc:
+            if raw.closed or raw.broken or isinstance(map_driver_error(exc), DatabaseUnavailable):
+                entry.invalidate(exc)
+                if reused:
+                    raise _StaleConnection() from exc
+            raise
         finally:
             if not raw.closed and not raw.broken:
                 raw.autocommit = False  # as SQLAlchemy's own users expect it back
         return None if row is None else row[0]
-    except psycopg.Error as exc:
-        if raw.closed or raw.broken or isinstance(map_driver_error(exc), DatabaseUnavailable):
-            pooled.invalidate(exc)
-        raise
     finally:
-        pooled.close()
+        pool._do_return_conn(entry)
 
 
 class ThreadConnections:
@@ -143,8 +150,8 @@ class ThreadConnections:
 
         Every driver error, connecting included, leaves as an ``EngineError`` (``driver_errors``). A connection
         that failed is dropped (invalidated in the pool), so the next request opens a fresh one: after an
-        outage the server recovers without a restart. A PostgreSQL connection that broke while idle (the
-        server restarted) is retried once on another.
+        outage the server recovers without a restart. A PostgreSQL statement that found its connection broken
+        while idle (the server restarted) is tried again on a fresh one.
         """
         if self.dialect == "postgresql":
             return self._fetch_from_pool(sql, params)
@@ -161,15 +168,18 @@ class ThreadConnections:
             raise error from exc
 
     def _fetch_from_pool(self, sql: str, params: Sequence[Any]) -> str | None:
-        for attempt in (1, 2):
+        # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
+        # restart every idle connection of the pool is stale at once.
+        cause: BaseException | None = None
+        size: int = getattr(self.engine.pool, "size", lambda: 1)()
+        for _ in range(size + 1):
             try:
                 return _pooled_fetch_text(self.engine, self.timeout_ms, sql, params)
+            except _StaleConnection as stale:
+                cause = stale.__cause__
             except DRIVER_ERRORS as exc:
-                error = map_driver_error(exc, self.timeout_ms)
-                # Not for a pool timeout (DatabaseBusy): the pool itself is the bottleneck then.
-                if attempt == 2 or not isinstance(error, DatabaseUnavailable):
-                    raise error from exc
-        raise DatabaseUnavailable()
+                raise map_driver_error(exc, self.timeout_ms) from exc
+        raise DatabaseUnavailable() from cause
 
     def _fetch_pooled(self, sql: str, params: Sequence[Any]) -> str | None:
         # An in-memory database exists only inside the pool's own connection.
