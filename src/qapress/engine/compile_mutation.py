@@ -47,6 +47,10 @@ Row = sa.RowMapping
 #: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
 #: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
+#: A rule on one column's written values (insert, update, upsert): the refusal's reason, or None. Per table
+#: and column (``{"domain": {"host": host_refusal}}``), checked before any SQL runs, like a CHECK constraint.
+ValueCheck = Callable[[Any], str | None]
+ValueChecks = Mapping[str, Mapping[str, ValueCheck]]
 
 
 class MutationCompiler(OperationCompiler):
@@ -64,10 +68,12 @@ class MutationCompiler(OperationCompiler):
         options: CompileOptions,
         connection: sa.Connection,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        value_checks: ValueChecks | None = None,
     ) -> None:
         super().__init__(model, role_schema, dialect, fragments, variables, options)
         self.mutation_fields = mutation_fields
         self.insert_hooks = insert_hooks or {}
+        self.value_checks = value_checks or {}
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
@@ -320,6 +326,7 @@ class MutationCompiler(OperationCompiler):
         hook = self.insert_hooks.get(table.table.name)
         if hook is not None:
             values = hook(self.connection, values, self.session)
+        self.check_values(table, values, path)
         alias = self.alias("_i")
         target = self.source(table, alias)
         if values:
@@ -368,6 +375,19 @@ class MutationCompiler(OperationCompiler):
                 return getattr(definition, "insertion_order", None) == "after_parent"
         return False
 
+    def check_values(self, table: TrackedTable, values: Mapping[str, Any], path: str) -> None:
+        """Apply the table's value checks; a refused value is a check-constraint violation, as Hasura says."""
+        checks = self.value_checks.get(table.table.name)
+        if not checks:
+            return
+        for column, check in checks.items():
+            if column in values and values[column] is not None:
+                reason = check(values[column])
+                if reason is not None:
+                    raise ConstraintViolation(
+                        f'Check constraint violation. the value of "{column}" is refused: {reason}', path
+                    )
+
     def on_conflict_clause(self, table: TrackedTable, alias: str, on_conflict: Mapping[str, Any]) -> str:
         constraint = on_conflict["constraint"]
         columns = table.table.unique_constraints.get(constraint)
@@ -382,10 +402,21 @@ class MutationCompiler(OperationCompiler):
             raise ValidationFailed("erroneous column name", f"{self.path}.args.on_conflict")
         if not update_columns:
             return f"{target} DO NOTHING"
+        repeated = sorted({c for c in update_columns if update_columns.count(c) > 1})
+        if repeated:
+            # PostgreSQL would refuse "multiple assignments to same column"; say so before it runs.
+            listed = ", ".join(f'"{c}"' for c in repeated)
+            raise ValidationFailed(
+                f"update_columns lists {listed} more than once",
+                f"{self.path}.args.on_conflict.update_columns",
+            )
         permission = update_permission(table, self.role)
         if permission is None:
             raise ValidationFailed(f'no update permission on table "{table.table.name}"')
-        assignments = [f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in update_columns]
+        # A column the permission presets is set to the preset, not to the inserted value.
+        assignments = [
+            f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in update_columns if c not in permission.set
+        ]
         assignments += [
             f"{quote_ident(c)} = {self.bind(table, c, self.preset(v))}" for c, v in permission.set.items()
         ]
@@ -415,6 +446,7 @@ class MutationCompiler(OperationCompiler):
             listed = ", ".join(f'"{c}"' for c in repeated)
             raise ValidationFailed(f"Column found in multiple operators: {listed}.", path)
         allowed = set(updatable_columns(table, permission))
+        self.check_values(table, operators["_set"], f"{path}._set")
         assignments = []
         for column, value in operators["_set"].items():
             assignments.append(f"{quote_ident(column)} = {self.bind(table, column, value)}")
@@ -503,6 +535,7 @@ def run_mutation(
     operation: OperationDefinitionNode,
     insert_hooks: Mapping[str, InsertHook] | None = None,
     statement_timeout_ms: int | None = None,
+    value_checks: ValueChecks | None = None,
 ) -> str:
     """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
     On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
@@ -525,5 +558,6 @@ def run_mutation(
                 options,
                 connection,
                 insert_hooks,
+                value_checks,
             )
             return compiler.run(operation)

@@ -46,7 +46,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog
 from qapress.engine.compile import CompileOptions, OperationCompiler
-from qapress.engine.compile_mutation import InsertHook, run_mutation
+from qapress.engine.compile_mutation import InsertHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
@@ -94,6 +94,7 @@ class GraphQLEngine:
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        value_checks: ValueChecks | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -111,6 +112,8 @@ class GraphQLEngine:
         self.stats = EngineStats()
         #: Per table name: called with each row before it is inserted (the link rules use it).
         self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
+        #: Per table and column: rules on written values (the site's host rule uses it).
+        self.value_checks: dict[str, Mapping[str, ValueCheck]] = dict(value_checks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         self.model: Model = self._read_model()
@@ -316,6 +319,7 @@ class GraphQLEngine:
                 operation,
                 self.insert_hooks,
                 self.statement_timeout_ms,
+                self.value_checks,
             )
             return b'{"data":' + data.encode() + b"}"
         compiler = OperationCompiler(self.model, role_schema, self.dialect, fragments, coerced, options)

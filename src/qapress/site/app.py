@@ -22,6 +22,7 @@ from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
+from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         statement_timeout_ms=settings.statement_timeout_ms,
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
+        value_checks={"domain": {"host": host_refusal}},
     )
     site = SiteApp(settings, engine, gql)
     salt = resolve_salt(settings)

@@ -7,6 +7,7 @@ checked here (size, token, origin) and handed to ``qapress.links.submit_link``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from urllib.parse import parse_qs
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -46,6 +47,8 @@ from qapress.site.responses import page_response, prepare_responses
 from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 from qapress.store.local_secrets import persisted_secret
+
+log = logging.getLogger(__name__)
 
 #: The form-token key kept in the data folder when QAPRESS_SECRET_KEY is not set.
 FORM_KEY_FILE_NAME = "form-key"
@@ -242,10 +245,14 @@ class SiteApp:
         if content_type != "application/x-www-form-urlencoded":
             return PlainTextResponse("Send the form as application/x-www-form-urlencoded.", status_code=415)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return PlainTextResponse("The form you sent is too large.", status_code=413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    return PlainTextResponse("The form you sent is too large.", status_code=413)
+        except ClientDisconnect:
+            log.info("client disconnected before sending the whole form to %s", request.url.path)
+            return PlainTextResponse("The form did not arrive whole.", status_code=400)
         fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
         return await run_in_threadpool(self.submit, request, article_id, fields)
 
