@@ -23,6 +23,20 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql://... for PostgreSQL. Default: SQLite in data_dir.",
     )
     admin_secret: str | None = Field(default=None, description="Enables X-Hasura-Role and admin access.")
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="PostgreSQL connections per process, shared by the engine, the pages and the link worker; "
+        "a server needs workers x this below its max_connections.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a request waits for a free connection before a 503."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="How long a SQLite writer waits for the lock before 'busy, try again'.",
+    )
     debug: bool = False
     stringify_numeric_types: bool = Field(
         default=False,

@@ -237,3 +237,25 @@ def test_trusted_session_variables_replace_the_clients(small: GraphQLEngine) -> 
             "/v1/graphql", json={"query": "{ domain { id } }"}, headers={"X-Hasura-Ip-Hash": "client"}
         )
     assert [s["x-hasura-ip-hash"] for s in seen] == ["server", "server"]
+
+
+def test_a_client_that_disconnects_mid_body_is_one_log_line(
+    client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A body cut short: logged as one line without a traceback, and the server goes on answering."""
+    port = int(str(client.base_url).rsplit(":", 1)[1].rstrip("/"))
+    caplog.set_level("INFO", logger="qapress")
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(
+                b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 5000\r\n\r\n{"query": "{ domain'
+            )
+        time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len([r for r in caplog.records if "disconnected" in r.message]) < 3:
+        time.sleep(0.05)
+    ours = [r for r in caplog.records if r.name.startswith("qapress")]
+    assert len([r for r in ours if "disconnected" in r.getMessage()]) == 3
+    assert all(r.exc_info is None and r.levelname != "ERROR" for r in ours)
+    assert client.post("/v1/graphql", json={"query": "{ domain(limit: 1) { id } }"}).status_code == 200

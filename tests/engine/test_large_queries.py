@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.engine import GraphQLEngine, Metadata
-from qapress.engine.connections import sqlite_limit
 from qapress.engine.dialects import balanced
+from qapress.engine.driver_errors import sqlite_limit
 
 
 def test_four_hundred_and_fifty_root_aliases(gql: GraphQLEngine) -> None:

@@ -11,7 +11,6 @@ Row identity is the primary key, or ``ctid`` / ``rowid`` for a table without one
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,11 +21,10 @@ from graphql.execution.values import get_argument_values
 
 from qapress.engine.compile import CompileOptions, OperationCompiler, _Fields
 from qapress.engine.dialects import Dialect, quote_ident
+from qapress.engine.driver_errors import mapped_driver_errors
 from qapress.engine.errors import (
     ConstraintViolation,
-    EngineError,
     PermissionDenied,
-    QueryTimeout,
     SessionVariableMissing,
     ValidationFailed,
 )
@@ -49,6 +47,10 @@ Row = sa.RowMapping
 #: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
 #: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
+#: A rule on one column's written values (insert, update, upsert): the refusal's reason, or None. Per table
+#: and column (``{"domain": {"host": host_refusal}}``), checked before any SQL runs, like a CHECK constraint.
+ValueCheck = Callable[[Any], str | None]
+ValueChecks = Mapping[str, Mapping[str, ValueCheck]]
 
 
 class MutationCompiler(OperationCompiler):
@@ -66,10 +68,12 @@ class MutationCompiler(OperationCompiler):
         options: CompileOptions,
         connection: sa.Connection,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        value_checks: ValueChecks | None = None,
     ) -> None:
         super().__init__(model, role_schema, dialect, fragments, variables, options)
         self.mutation_fields = mutation_fields
         self.insert_hooks = insert_hooks or {}
+        self.value_checks = value_checks or {}
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
@@ -173,12 +177,8 @@ class MutationCompiler(OperationCompiler):
     def execute(self, sql: str) -> sa.CursorResult[Any]:
         text, params = self.params.finish(sql)
         values = tuple(p.resolve(self.variables, self.session) for p in params)
-        try:
+        with mapped_driver_errors(self.connection.info.get("statement_timeout_ms", 0)):
             return self.connection.exec_driver_sql(text, values)
-        except sa.exc.DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled: the statement timeout
-                raise QueryTimeout(self.connection.info.get("statement_timeout_ms", 0)) from exc
-            raise database_error(exc, self.dialect.name) from exc
 
     # --- identities ----------------------------------------------------------------------------------------
     def identity_columns(self, table: TrackedTable) -> list[str]:
@@ -326,6 +326,7 @@ class MutationCompiler(OperationCompiler):
         hook = self.insert_hooks.get(table.table.name)
         if hook is not None:
             values = hook(self.connection, values, self.session)
+        self.check_values(table, values, path)
         alias = self.alias("_i")
         target = self.source(table, alias)
         if values:
@@ -377,6 +378,19 @@ class MutationCompiler(OperationCompiler):
                 return getattr(definition, "insertion_order", None) == "after_parent"
         return False
 
+    def check_values(self, table: TrackedTable, values: Mapping[str, Any], path: str) -> None:
+        """Apply the table's value checks; a refused value is a check-constraint violation, as Hasura says."""
+        checks = self.value_checks.get(table.table.name)
+        if not checks:
+            return
+        for column, check in checks.items():
+            if column in values and values[column] is not None:
+                reason = check(values[column])
+                if reason is not None:
+                    raise ConstraintViolation(
+                        f'Check constraint violation. the value of "{column}" is refused: {reason}', path
+                    )
+
     def on_conflict_clause(self, table: TrackedTable, alias: str, on_conflict: Mapping[str, Any]) -> str:
         constraint = on_conflict["constraint"]
         columns = table.table.unique_constraints.get(constraint)
@@ -391,10 +405,21 @@ class MutationCompiler(OperationCompiler):
             raise ValidationFailed("erroneous column name", f"{self.path}.args.on_conflict")
         if not update_columns:
             return f"{target} DO NOTHING"
+        repeated = sorted({c for c in update_columns if update_columns.count(c) > 1})
+        if repeated:
+            # PostgreSQL would refuse "multiple assignments to same column"; say so before it runs.
+            listed = ", ".join(f'"{c}"' for c in repeated)
+            raise ValidationFailed(
+                f"update_columns lists {listed} more than once",
+                f"{self.path}.args.on_conflict.update_columns",
+            )
         permission = update_permission(table, self.role)
         if permission is None:
             raise ValidationFailed(f'no update permission on table "{table.table.name}"')
-        assignments = [f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in update_columns]
+        # A column the permission presets is set to the preset, not to the inserted value.
+        assignments = [
+            f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in update_columns if c not in permission.set
+        ]
         assignments += [
             f"{quote_ident(c)} = {self.bind(table, c, self.preset(v))}" for c, v in permission.set.items()
         ]
@@ -424,6 +449,7 @@ class MutationCompiler(OperationCompiler):
             listed = ", ".join(f'"{c}"' for c in repeated)
             raise ValidationFailed(f"Column found in multiple operators: {listed}.", path)
         allowed = set(updatable_columns(table, permission))
+        self.check_values(table, operators["_set"], f"{path}._set")
         assignments = []
         for column, value in operators["_set"].items():
             assignments.append(f"{quote_ident(column)} = {self.bind(table, column, value)}")
@@ -499,43 +525,6 @@ class MutationCompiler(OperationCompiler):
 
 # --- database errors ---------------------------------------------------------------------------------------
 
-_PG_PREFIXES = {
-    "23505": "Uniqueness violation. ",
-    "23502": "Not-NULL violation. ",
-    "23503": "Foreign key violation. ",
-    "23514": "Check constraint violation. ",
-    "23P01": "Exclusion violation. ",
-}
-
-
-def database_error(exc: sa.exc.DBAPIError, dialect: str) -> EngineError:
-    """A constraint failure as Hasura reports it; anything else as a generic database error."""
-    original = exc.orig
-    if dialect == "postgresql":
-        sqlstate = getattr(original, "sqlstate", None)
-        diag = getattr(original, "diag", None)
-        primary = getattr(diag, "message_primary", None) or str(original).splitlines()[0]
-        if sqlstate in _PG_PREFIXES:
-            return ConstraintViolation(_PG_PREFIXES[sqlstate] + primary)
-        if sqlstate == "22003":
-            return EngineError(primary, code="data-exception")
-        return EngineError(f"database query error: {primary}", code="unexpected")
-    message = str(original)
-    if match := re.match(r"UNIQUE constraint failed: (\w+)\.(\w+)", message):
-        return ConstraintViolation(
-            f'Uniqueness violation. duplicate key value violates unique constraint "{match.group(1)}_{match.group(2)}_key"'
-        )
-    if match := re.match(r"NOT NULL constraint failed: (\w+)\.(\w+)", message):
-        return ConstraintViolation(
-            f'Not-NULL violation. null value in column "{match.group(2)}" of relation "{match.group(1)}" '
-            "violates not-null constraint"
-        )
-    if message.startswith("FOREIGN KEY constraint failed"):
-        return ConstraintViolation("Foreign key violation. " + message)
-    if message.startswith("CHECK constraint failed"):
-        return ConstraintViolation("Check constraint violation. " + message)
-    return EngineError(f"database query error: {message}", code="unexpected")
-
 
 def run_mutation(
     engine: sa.Engine,
@@ -549,10 +538,11 @@ def run_mutation(
     operation: OperationDefinitionNode,
     insert_hooks: Mapping[str, InsertHook] | None = None,
     statement_timeout_ms: int | None = None,
+    value_checks: ValueChecks | None = None,
 ) -> str:
     """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
     On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
-    with engine.connect() as connection:
+    with mapped_driver_errors(statement_timeout_ms or 0), engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
             if dialect.name == "postgresql":
@@ -571,5 +561,6 @@ def run_mutation(
                 options,
                 connection,
                 insert_hooks,
+                value_checks,
             )
             return compiler.run(operation)

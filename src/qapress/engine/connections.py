@@ -1,10 +1,14 @@
-"""The engine's hot-path connections: one raw DBAPI connection per thread, kept open between requests.
+"""The engine's hot-path connections: how the one statement of a request reaches the database.
 
-Going around SQLAlchemy's pool here saves its checkout/return bookkeeping on every query; statements are
-still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` on PostgreSQL,
-a progress handler with a deadline on SQLite. So is the cap on an answer's bytes: on SQLite the connection's
-length limit stops the statement as soon as any string it builds passes the cap (the JSON is never built in
-full); on PostgreSQL the statement is wrapped so that an answer over the cap is never sent to us.
+SQLite: one raw ``sqlite3`` connection per thread, kept open between requests (a file, no server
+connections to budget). PostgreSQL: a raw psycopg connection checked out of the SQLAlchemy engine's pool for
+each statement and run in autocommit (no BEGIN, no ROLLBACK round trip), so the pages, the GraphQL engine,
+mutations and the link worker share one bounded pool per process (``QAPRESS_DB_POOL_SIZE``). Statements are
+still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` (set once per
+physical connection) on PostgreSQL, a progress handler with a deadline on SQLite. So is the cap on an
+answer's bytes: on SQLite the connection's length limit stops the statement as soon as any string it builds
+passes the cap (the JSON is never built in full); on PostgreSQL the statement is wrapped so that an answer
+over the cap is never sent to us.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-import psycopg.errors
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine.errors import AnswerTooLarge, BadRequest, DatabaseError, NotSupported, QueryTimeout
+from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
+from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +35,14 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PROGRESS_STEPS = 10_000
 #: SQLite's own default length limit (1e9): what "no cap" means there.
 SQLITE_MAX_LENGTH = 1_000_000_000
-#: SQLite's compile-time limits, as its error messages describe them, named for the client.
-SQLITE_LIMITS = (
-    ("Expression tree is too large", "SQLite's expression depth limit (SQLITE_MAX_EXPR_DEPTH, 1000)"),
-    ("too many terms in compound SELECT", "SQLite's compound SELECT limit (SQLITE_MAX_COMPOUND_SELECT, 500)"),
-    ("too many arguments on function", "SQLite's function argument limit (SQLITE_MAX_FUNCTION_ARG)"),
-    ("too many columns", "SQLite's column limit (SQLITE_MAX_COLUMN, 2000)"),
-    ("too many SQL variables", "SQLite's bound parameter limit (SQLITE_MAX_VARIABLE_NUMBER)"),
-    ("too many FROM clause terms", "SQLite's join limit (64 tables in one FROM clause)"),
-    ("at most 64 tables in a join", "SQLite's join limit (64 tables in one FROM clause)"),
-)
 
 
 class _SQLiteConnection:
-    def __init__(self, path: str, timeout_ms: int) -> None:
+    def __init__(self, path: str, timeout_ms: int, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.raw = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+            path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_ms / 1000
         )
-        self.raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        self.raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         self.raw.execute("PRAGMA foreign_keys=ON")
         self.timeout = timeout_ms / 1000
         self.deadline = 0.0
@@ -76,29 +71,79 @@ class _SQLiteConnection:
         self.raw.close()
 
 
-class _PostgresConnection:
-    def __init__(self, conninfo: str, timeout_ms: int) -> None:
-        self.raw = psycopg.connect(conninfo, autocommit=True)
-        self.raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
-        self.raw.execute("SET TIME ZONE 'UTC'")
-        self._capped: dict[str, str] = {}
+#: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
+#: the hot path set on it, so the SETs run once per connection, not once per statement.
+_PREPARED_FOR = "qapress_statement_timeout_ms"
 
-    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
-        if max_bytes is None:
-            row = self.raw.execute(sql, params).fetchone()
-            return None if row is None else row[0]
-        capped = self._capped.get(sql)
-        if capped is None:
-            if len(self._capped) > 1024:
-                self._capped.clear()
-            capped = self._capped[sql] = capped_statement(sql)
-        row = self.raw.execute(capped, [*params, max_bytes]).fetchone()
-        if row is None:
-            raise AnswerTooLarge(max_bytes)
-        return row[0]  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        self.raw.close()
+def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """On a checkout through SQLAlchemy (mutations, the link form, the worker, migrations: the hot path
+    does not go through checkout): undo the hot path's session timeout, the GraphQL engine's, not theirs."""
+    if record.info.pop(_PREPARED_FOR, None) is None:
+        return
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET statement_timeout TO DEFAULT")
+    finally:
+        dbapi_connection.autocommit = False
+
+
+class _StaleConnection(Exception):
+    """A pooled connection that had broken while idle (the server restarted): worth one more try."""
+
+
+def _pooled_fetch_text(
+    engine: Engine, timeout_ms: int, sql: str, params: Sequence[Any], max_bytes: int | None
+) -> str | None:
+    """One statement on a connection of ``engine``'s pool, in autocommit; with ``max_bytes``, wrapped so that
+    a longer answer is not sent (:class:`AnswerTooLarge`).
+
+    The entry is taken from and returned to the pool's queue directly (``_do_get``/``_do_return_conn``, what
+    SQLAlchemy's own checkout wraps): the checkout's proxy, events, pre-ping and reset cost about twice the
+    statement itself on a cache hit, and this path needs none of them (autocommit leaves nothing to reset;
+    a broken connection is found by its error and invalidated, so the entry reconnects on its next use)."""
+    pool = engine.pool
+    entry: Any = pool._do_get()  # the pool's bound and timeout apply: sa.exc.TimeoutError when none is free
+    try:
+        reused = entry.dbapi_connection is not None
+        raw: psycopg.Connection[Any] = entry.get_connection()  # (re)connects an invalidated entry
+        try:
+            raw.autocommit = True
+            if entry.info.get(_PREPARED_FOR) != timeout_ms:
+                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                raw.execute("SET TIME ZONE 'UTC'")
+                entry.info[_PREPARED_FOR] = timeout_ms
+            if max_bytes is None:
+                row = raw.execute(sql, params).fetchone()
+            else:
+                row = raw.execute(_capped(sql), [*params, max_bytes]).fetchone()
+                if row is None:
+                    raise AnswerTooLarge(max_bytes)
+        except psycopg.Error as exc:
+            if raw.closed or raw.broken or isinstance(map_driver_error(exc), DatabaseUnavailable):
+                entry.invalidate(exc)
+                if reused:
+                    raise _StaleConnection() from exc
+            raise
+        finally:
+            if not raw.closed and not raw.broken:
+                raw.autocommit = False  # as SQLAlchemy's own users expect it back
+        return None if row is None else row[0]
+    finally:
+        pool._do_return_conn(entry)
+
+
+_CAPPED: dict[str, str] = {}
+
+
+def _capped(sql: str) -> str:
+    """``capped_statement(sql)``, kept for the plans' statements (a bounded number of distinct texts)."""
+    capped = _CAPPED.get(sql)
+    if capped is None:
+        if len(_CAPPED) > 4096:
+            _CAPPED.clear()
+        capped = _CAPPED[sql] = capped_statement(sql)
+    return capped
 
 
 def capped_statement(sql: str) -> str:
@@ -112,7 +157,8 @@ def capped_statement(sql: str) -> str:
 
 
 class ThreadConnections:
-    """Per-thread connections to one database; ``close_all`` (after DDL, on shutdown) drops them all."""
+    """The hot path's connections to one database: per thread on SQLite, from the engine's pool on
+    PostgreSQL; ``close_all`` (after DDL, on shutdown) drops them all."""
 
     def __init__(self, engine: Engine, timeout_ms: int) -> None:
         self.engine = engine
@@ -122,70 +168,80 @@ class ThreadConnections:
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._generation = 0
+        self._busy_timeout_ms: int | None = None
+        if self.dialect == "postgresql" and not sa.event.contains(engine, "checkout", _restore_for_others):
+            sa.event.listen(engine, "checkout", _restore_for_others)
 
     def _connection(self) -> Any:
         connection = getattr(self._local, "connection", None)
         if connection is not None and self._local.generation == self._generation:
             return connection
-        if self.dialect == "sqlite":
-            path = self.engine.url.database or ""
-            connection = _SQLiteConnection(path, self.timeout_ms)
-        else:
-            conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            connection = _PostgresConnection(conninfo, self.timeout_ms)
+        path = self.engine.url.database or ""
+        connection = _SQLiteConnection(path, self.timeout_ms, self._sqlite_busy_timeout_ms())
         with self._lock:
             self._all.append(connection)
         self._local.connection = connection
         self._local.generation = self._generation
         return connection
 
+    def _sqlite_busy_timeout_ms(self) -> int:
+        """The busy timeout the engine's own connections use (``open_engine`` sets it), so both wait alike."""
+        if self._busy_timeout_ms is None:
+            with self.engine.connect() as connection:
+                value = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            self._busy_timeout_ms = int(value) if isinstance(value, int) else SQLITE_BUSY_TIMEOUT_MS
+        return self._busy_timeout_ms
+
     def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None = None) -> str | None:
         """Run a statement returning one text value (the response JSON) and return it; with ``max_bytes``,
-        raise :class:`AnswerTooLarge` instead of returning (or building, where the database can stop) more."""
-        if self.dialect == "sqlite" and (self.engine.url.database or ":memory:") == ":memory:":
+        raise :class:`AnswerTooLarge` instead of returning (or building, where the database can stop) more.
+
+        Every driver error, connecting included, leaves as an ``EngineError`` (``driver_errors``). A connection
+        that failed is dropped (invalidated in the pool), so the next request opens a fresh one: after an
+        outage the server recovers without a restart. A PostgreSQL statement that found its connection broken
+        while idle (the server restarted) is tried again on a fresh one.
+        """
+        if self.dialect == "postgresql":
+            return self._fetch_from_pool(sql, params, max_bytes)
+        if (self.engine.url.database or ":memory:") == ":memory:":
             text = self._fetch_pooled(sql, params)
             if max_bytes is not None and text is not None and len(text) > max_bytes:
                 raise AnswerTooLarge(max_bytes)
             return text
-        for attempt in (1, 2):
+        connection = None
+        try:
             connection = self._connection()
-            try:
-                return connection.fetch_text(sql, params, max_bytes)  # type: ignore[no-any-return]
-            except sqlite3.OperationalError as exc:
-                if "interrupted" in str(exc):
-                    raise QueryTimeout(self.timeout_ms) from exc
-                if "parser stack overflow" in str(exc):
-                    raise NotSupported(
-                        "the query nests relationships too deeply for SQLite; use fewer levels or PostgreSQL"
-                    ) from exc
-                limit = sqlite_limit(exc)
-                if limit is not None:
-                    raise NotSupported(
-                        f"the query is too large for SQLite: it passes {limit}; ask for fewer fields, "
-                        "aliases or conditions in one request, or use PostgreSQL"
-                    ) from exc
-                raise _database_error(exc) from exc
-            except psycopg.errors.QueryCanceled as exc:
-                raise QueryTimeout(self.timeout_ms) from exc
-            except psycopg.OperationalError as exc:
+            return connection.fetch_text(sql, params, max_bytes)  # type: ignore[no-any-return]
+        except DRIVER_ERRORS as exc:
+            error = map_driver_error(exc, self.timeout_ms)
+            if isinstance(error, DatabaseUnavailable) and connection is not None:
                 self._drop(connection)
-                if attempt == 2:
-                    raise DatabaseError("the database is unreachable") from exc
-            except (sqlite3.Error, psycopg.Error) as exc:
-                raise _database_error(exc) from exc
-        raise DatabaseError("the database is unreachable")
+            raise error from exc
+
+    def _fetch_from_pool(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
+        # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
+        # restart every idle connection of the pool is stale at once.
+        cause: BaseException | None = None
+        size: int = getattr(self.engine.pool, "size", lambda: 1)()
+        for _ in range(size + 1):
+            try:
+                return _pooled_fetch_text(self.engine, self.timeout_ms, sql, params, max_bytes)
+            except _StaleConnection as stale:
+                cause = stale.__cause__
+            except DRIVER_ERRORS as exc:
+                raise map_driver_error(exc, self.timeout_ms) from exc
+        raise DatabaseUnavailable() from cause
 
     def _fetch_pooled(self, sql: str, params: Sequence[Any]) -> str | None:
         # An in-memory database exists only inside the pool's own connection.
-        pooled = self.engine.raw_connection()
-        try:
-            cursor = pooled.cursor()
-            row = cursor.execute(sql, params).fetchone()
-            return None if row is None else str(row[0])
-        except sqlite3.Error as exc:
-            raise _database_error(exc) from exc
-        finally:
-            pooled.close()
+        with mapped_driver_errors(self.timeout_ms):
+            pooled = self.engine.raw_connection()
+            try:
+                cursor = pooled.cursor()
+                row = cursor.execute(sql, params).fetchone()
+                return None if row is None else str(row[0])
+            finally:
+                pooled.close()
 
     def _drop(self, connection: Any) -> None:
         self._local.connection = None
@@ -196,28 +252,12 @@ class ThreadConnections:
             connection.close()
 
     def close_all(self) -> None:
+        if self.dialect == "postgresql":
+            # Connections prepared statements before the DDL: the pool opens new ones.
+            self.engine.pool.dispose()
         with self._lock:
             connections, self._all = self._all, []
             self._generation += 1
         for connection in connections:
             with contextlib.suppress(Exception):
                 connection.close()
-
-
-def sqlite_limit(exc: Exception) -> str | None:
-    """The name of the SQLite limit a statement ran into, or None when the error is another one."""
-    text = str(exc)
-    for fragment, name in SQLITE_LIMITS:
-        if fragment in text:
-            return name
-    return None
-
-
-def _database_error(exc: Exception) -> Exception:
-    """A clean engine error for a failed statement; the driver's text never reaches the client."""
-    log.warning("statement failed: %s", exc)
-    if isinstance(exc, psycopg.errors.DataError | sqlite3.DataError):
-        return BadRequest("the database rejected a value in the query (wrong format or out of range)")
-    if isinstance(exc, psycopg.errors.InvalidTextRepresentation | psycopg.errors.InvalidDatetimeFormat):
-        return BadRequest("the database rejected a value in the query (wrong format)")
-    return DatabaseError("database query error")

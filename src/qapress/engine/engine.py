@@ -48,11 +48,12 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog, read_table_rows
 from qapress.engine.compile import CompiledOperation, CompileOptions, OperationCompiler
-from qapress.engine.compile_mutation import InsertHook, run_mutation
+from qapress.engine.compile_mutation import InsertHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
+from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error
 from qapress.engine.errors import (
     AnswerTooLarge,
     BadRequest,
@@ -133,6 +134,7 @@ class GraphQLEngine:
         cost_model: CostModel | None = None,
         max_answer_bytes: int | None = 32_000_000,
         max_batch_bytes: int | None = 64_000_000,
+        value_checks: ValueChecks | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -150,6 +152,8 @@ class GraphQLEngine:
         self.stats = EngineStats()
         #: Per table name: called with each row before it is inserted (the link rules use it).
         self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
+        #: Per table and column: rules on written values (the site's host rule uses it).
+        self.value_checks: dict[str, Mapping[str, ValueCheck]] = dict(value_checks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
         self._lock = threading.Lock()
         #: What each role may spend per request, how costs are guessed, and the caps on answers' bytes.
@@ -170,6 +174,7 @@ class GraphQLEngine:
         metadata: Metadata,
         settings: Settings,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        value_checks: ValueChecks | None = None,
     ) -> GraphQLEngine:
         """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
         return cls(
@@ -190,6 +195,7 @@ class GraphQLEngine:
             cost_model=CostModel(settings.cost_default_rows, settings.cost_text_bytes),
             max_answer_bytes=settings.max_answer_bytes,
             max_batch_bytes=settings.max_batch_bytes,
+            value_checks=value_checks,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -316,6 +322,8 @@ class GraphQLEngine:
             return orjson.dumps(error_response([AnswerTooLarge(configured or cap or 0, batch)]))
         except EngineError as exc:
             return orjson.dumps(error_response([exc]))
+        except DRIVER_ERRORS as exc:  # from the slow path's own reads (catalog, functions)
+            return orjson.dumps(error_response([map_driver_error(exc, self.statement_timeout_ms)]))
         except Exception:
             log.exception("unexpected error answering a GraphQL request")
             return _UNEXPECTED
@@ -477,6 +485,7 @@ class GraphQLEngine:
                 operation,
                 self.insert_hooks,
                 self.statement_timeout_ms,
+                self.value_checks,
             )
             return Prepared(answer=b'{"data":' + data.encode() + b"}")
         if _has_introspection(operation, fragments):

@@ -63,7 +63,9 @@ class ConstraintViolation(EngineError):
 
 
 class QueryTimeout(EngineError):
-    code = "unexpected"
+    """The statement ran past the statement timeout and was cancelled (PostgreSQL's 57014)."""
+
+    code = "postgres-error"
 
     def __init__(self, timeout_ms: int) -> None:
         super().__init__(f"query took longer than the statement timeout of {timeout_ms} ms and was cancelled")
@@ -87,6 +89,30 @@ class DatabaseError(EngineError):
     """The database failed; the message is generic on purpose (no raw driver text leaves the engine)."""
 
     code = "unexpected"
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database cannot be reached (down, restarting, out of connections): Hasura's ``postgres-error``
+    with "connection error". Pages answer 503 with ``Retry-After``; the next request reconnects."""
+
+    code = "postgres-error"
+
+    def __init__(self, detail: str = "the database is unavailable; try again shortly") -> None:
+        super().__init__(f"connection error: {detail}")
+
+
+class DatabaseBusy(DatabaseError):
+    """Another writer held the lock past the busy timeout (SQLite), or a serialization failure or deadlock
+    (PostgreSQL): Hasura's ``concurrent-update``. Safe to retry; pages answer 503 with ``Retry-After``."""
+
+    code = "concurrent-update"
+
+    def __init__(self, detail: str = "the database is busy with another write; try again") -> None:
+        super().__init__(detail)
+
+
+#: The codes of errors that pass: a page answers 503 with ``Retry-After`` rather than 500.
+RETRYABLE_CODES = frozenset({DatabaseUnavailable.code, DatabaseBusy.code})
 
 
 def error_response(errors: list[EngineError]) -> dict[str, Any]:

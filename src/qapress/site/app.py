@@ -22,10 +22,11 @@ from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.settings import Settings, get_settings
+from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
-from qapress.store import open_engine
+from qapress.store import open_settings_engine
 
 __all__ = ["SiteApp", "SiteServer", "create_app"]
 
@@ -45,13 +46,14 @@ class SiteServer(Starlette):
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     """Build the application from the settings (the environment's by default) over an opened store."""
     settings = settings or get_settings()
-    engine = engine or open_engine(settings.resolved_database_url())
+    engine = engine or open_settings_engine(settings)
     gql = GraphQLEngine.from_settings(
         engine,
         qapress_metadata(),
         settings,
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
+        value_checks={"domain": {"host": host_refusal}},
     )
     site = SiteApp(settings, engine, gql)
     salt = resolve_salt(settings)

@@ -6,12 +6,16 @@ changes (its revision moves), so resolving a host costs no database work on a pa
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from qapress.store.schema import domain as domain_table
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,16 @@ class Domain:
     name: str
     description: str = ""
     language: str = "en"
+
+
+def host_refusal(host: object) -> str | None:
+    """Why ``host`` cannot be a site's host, or None. A host goes into headers (``Location``) and URLs: a
+    control character there would break every response of the site, a space every URL."""
+    if not isinstance(host, str):
+        return None  # the column's type is checked elsewhere
+    if any(unicodedata.category(c) == "Cc" or c.isspace() for c in host):
+        return "a site host cannot contain control characters or spaces"
+    return None
 
 
 def normalize_host(header: str) -> str:
@@ -83,4 +97,11 @@ def load_domains(connection: sa.Connection) -> list[Domain]:
             domain_table.c.language,
         ).order_by(domain_table.c.id)
     )
-    return [Domain(row.id, row.host.lower(), row.name, row.description, row.language) for row in rows]
+    domains = []
+    for row in rows:
+        reason = host_refusal(row.host)
+        if reason is not None:  # written around the checks (plain SQL): the other sites still answer
+            log.warning("domain %s is not served: %s (host %r)", row.id, reason, row.host)
+            continue
+        domains.append(Domain(row.id, row.host.lower(), row.name, row.description, row.language))
+    return domains

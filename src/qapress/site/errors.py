@@ -12,4 +12,9 @@ class UnknownHost(SiteError):
 
 
 class PageQueryFailed(SiteError):
-    """The engine answered a page's query with errors; the message carries the first one (answered with 500)."""
+    """The engine answered a page's query with errors; the message carries the first one, ``code`` its
+    Hasura code (answered with 500, or 503 with ``Retry-After`` when the database is down or busy)."""
+
+    def __init__(self, message: str, code: str = "unexpected") -> None:
+        super().__init__(message)
+        self.code = code

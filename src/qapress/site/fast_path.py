@@ -10,11 +10,10 @@ Starlette app unchanged.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
-from qapress.engine import EngineError
+from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.site.domains import normalize_host
 from qapress.site.page_cache import RawHeaders
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
@@ -73,8 +72,8 @@ class PageCacheFastPath:
                 revisions = site.revisions.read()
             else:
                 revisions = await run_in_threadpool(site.revisions.read)
-        except (EngineError, SQLAlchemyError):
-            return False
+        except DATABASE_ERRORS:
+            return False  # the slow path answers 503
         if revisions.domain != site.domain_revision:
             return False  # the slow path reloads the sites first
         page = site.cache.get(self.host(host), path, revisions.content)

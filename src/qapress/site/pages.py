@@ -81,6 +81,18 @@ class Pages:
     def error_page(self, ctx: PageContext, status: int, heading: str, message: str) -> RenderedPage:
         return self.html_page(ctx, "error.html", status, heading=heading, message=message)
 
+    def link_form(self, action: str, article_id: int, state: FormState) -> LinkForm:
+        """The link form posting to ``action``, with a fresh token and what ``state`` keeps."""
+        return LinkForm(
+            action=action,
+            csrf=self.tokens.issue(article_id),
+            url=state.url,
+            consent=state.consent,
+            error=state.error,
+            notice=state.notice,
+            rules_text=rules_text(self.settings.links_max_per_page),
+        )
+
     def redirect(self, ctx: PageContext, location: str) -> RenderedPage:
         return RenderedPage(301, b"", HTML, time.time(), ctx.revision, location=location)
 
@@ -112,15 +124,7 @@ class Pages:
         if form_state is None and (article.domain != ctx.site.id or (slug or "") != article.slug):
             return self.redirect(ctx, article.url)
         state = form_state or FormState()
-        form = LinkForm(
-            action=article.url,
-            csrf=self.tokens.issue(article.id),
-            url=state.url,
-            consent=state.consent,
-            error=state.error,
-            notice=state.notice,
-            rules_text=rules_text(self.settings.links_max_per_page),
-        )
+        form = self.link_form(article.url, article.id, state)
         debug = self.debug_panel(run)
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug)
         webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'

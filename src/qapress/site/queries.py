@@ -51,7 +51,8 @@ class PageQueries:
         ms = (time.perf_counter() - started) * 1000
         errors = result.get("errors")
         if errors:
-            raise PageQueryFailed(f"{name}: {errors[0].get('message', errors[0])}")
+            code = str(errors[0].get("extensions", {}).get("code", "unexpected"))
+            raise PageQueryFailed(f"{name}: {errors[0].get('message', errors[0])}", code)
         return QueryRun(name, query, variables, result.get("data") or {}, ms)
 
     def article(self, article_id: int, domain_id: int) -> QueryRun:

@@ -7,19 +7,21 @@ checked here (size, token, origin) and handed to ``qapress.links.submit_link``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from qapress.engine import EngineError, GraphQLEngine
+from qapress.engine import GraphQLEngine
+from qapress.engine.driver_errors import DATABASE_ERRORS, map_driver_error
+from qapress.engine.errors import RETRYABLE_CODES, DatabaseBusy
 from qapress.links.errors import LinkRuleError
 from qapress.links.form import LinkForm as PostedLinkForm
 from qapress.links.form import read_link_form
@@ -48,6 +50,8 @@ from qapress.site.revision import RevisionReader
 from qapress.site.urls import SiteURLs
 from qapress.store.local_secrets import persisted_secret
 
+log = logging.getLogger(__name__)
+
 #: The form-token key kept in the data folder when QAPRESS_SECRET_KEY is not set.
 FORM_KEY_FILE_NAME = "form-key"
 
@@ -59,12 +63,25 @@ def no_site() -> Response:
     return PlainTextResponse("No site is served at this address.", status_code=404)
 
 
+#: Seconds a 503 asks the client to wait before trying again.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "The database is unavailable; please try again shortly."
+BUSY_MESSAGE = "The site is busy; please try again in a moment. Your link was not saved yet."
+DOWN_MESSAGE = "The site cannot save links right now; please try again shortly. Your link was not saved yet."
+
+
 def unavailable() -> Response:
     return PlainTextResponse(
-        "The database is unavailable; please try again shortly.",
+        UNAVAILABLE_MESSAGE,
         status_code=503,
-        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
+
+
+def with_retry_after(response: Response) -> Response:
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class SiteApp:
@@ -125,7 +142,7 @@ class SiteApp:
         """The request's context, or the answer when there is none: 404 (no site) or 503 (no database)."""
         try:
             ctx = self.context(request)
-        except (EngineError, SQLAlchemyError):
+        except DATABASE_ERRORS:
             return unavailable()
         return no_site() if ctx is None else ctx
 
@@ -166,8 +183,8 @@ class SiteApp:
         """Build the page (one GraphQL query and a template), cache it and answer with it."""
         try:
             page = build(ctx)
-        except PageQueryFailed:
-            return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
+        except PageQueryFailed as failed:
+            return self.failed_response(ctx, failed)
         if not self.debug:
             self.cache.put(*ctx.cache_key, page)
         return self.page_response(request, ctx, page)
@@ -191,6 +208,13 @@ class SiteApp:
             cache_control=cache_control,
             method=request.method,
         )
+
+    def failed_response(self, ctx: PageContext, failed: PageQueryFailed) -> Response:
+        """500 for a page whose query failed, 503 with ``Retry-After`` when the database is down or busy."""
+        if failed.code in RETRYABLE_CODES:
+            page = self.error_response(ctx, 503, "Temporarily unavailable", UNAVAILABLE_MESSAGE)
+            return with_retry_after(page)
+        return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
 
     def error_response(self, ctx: PageContext, status: int, heading: str, message: str) -> Response:
         page = self.pages.error_page(ctx, status, heading, message)
@@ -223,48 +247,76 @@ class SiteApp:
         if content_type != "application/x-www-form-urlencoded":
             return PlainTextResponse("Send the form as application/x-www-form-urlencoded.", status_code=415)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return PlainTextResponse("The form you sent is too large.", status_code=413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    return PlainTextResponse("The form you sent is too large.", status_code=413)
+        except ClientDisconnect:
+            log.info("client disconnected before sending the whole form to %s", request.url.path)
+            return PlainTextResponse("The form did not arrive whole.", status_code=400)
         fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
         return await run_in_threadpool(self.submit, request, article_id, fields)
 
     def submit(self, request: Request, article_id: int, fields: dict[str, str]) -> Response:
-        """Check the token and origin, hand the fields to ``submit_link``, and show the page with the outcome."""
-        ctx = self.context_or_answer(request)
-        if isinstance(ctx, Response):
-            return ctx
+        """Check the token and origin, hand the fields to ``submit_link``, and show the page with the outcome.
+
+        When the database is down or busy the answer is a 503 with ``Retry-After`` whose form keeps what the
+        reader typed: the article page if it can still be read, else a page with the form alone."""
         try:
             posted = read_link_form(fields)
         except LinkRuleError:
             posted = PostedLinkForm(url="", consent=False, honeypot="")
         kept = FormState(url=posted.url[:4096], consent=posted.consent)
+        ctx = self.context_or_answer(request)
+        if isinstance(ctx, Response):
+            if ctx.status_code == 503:
+                return self.unavailable_form(request, article_id, kept.refused(DOWN_MESSAGE))
+            return ctx
         origins = {ctx.urls.origin(), f"{request.url.scheme}://{request.headers.get('host', '')}"}
         token_ok = self.tokens.valid(fields.get("csrf", ""), article_id)
         if not token_ok or not origin_allowed(request.headers.get("origin"), origins):
             state, status = kept.refused("This form has expired; please submit it again."), 403
         else:
             client = request.client.host if request.client else None
-            outcome = submit_link(
-                self.engine,
-                article_id,
-                posted.url,
-                posted.consent,
-                ip=client,
-                honeypot=posted.honeypot,
-                rules=self.link_rules,
-                salt=self.ip_salt(),
-            )
-            if isinstance(outcome, Refused):
-                state, status = kept.refused(outcome.message), REFUSAL_STATUS.get(outcome.code, 400)
+            try:
+                outcome = submit_link(
+                    self.engine,
+                    article_id,
+                    posted.url,
+                    posted.consent,
+                    ip=client,
+                    honeypot=posted.honeypot,
+                    rules=self.link_rules,
+                    salt=self.ip_salt(),
+                )
+            except DATABASE_ERRORS as exc:
+                error = map_driver_error(exc)
+                if error.code not in RETRYABLE_CODES:
+                    raise
+                message = BUSY_MESSAGE if isinstance(error, DatabaseBusy) else DOWN_MESSAGE
+                state, status = kept.refused(message), 503
             else:
-                state, status = FormState(notice=ACCEPTED_NOTICE), 200
+                if isinstance(outcome, Refused):
+                    state, status = kept.refused(outcome.message), REFUSAL_STATUS.get(outcome.code, 400)
+                else:
+                    state, status = FormState(notice=ACCEPTED_NOTICE), 200
         try:
             page = self.pages.article(ctx, article_id, None, form_state=state, status=status)
-        except PageQueryFailed:
+        except PageQueryFailed as failed:
+            if failed.code in RETRYABLE_CODES:
+                return self.unavailable_form(request, article_id, state)
             return self.error_response(ctx, 500, "Something went wrong", "This page could not be loaded.")
-        return page_response(request.headers, page, origin=ctx.urls.origin(), cache_control="no-store")
+        response = page_response(request.headers, page, origin=ctx.urls.origin(), cache_control="no-store")
+        return with_retry_after(response) if status == 503 else response
+
+    def unavailable_form(self, request: Request, article_id: int, state: FormState) -> Response:
+        """The 503 page of a form post the database could not take: the form alone, with the reader's input."""
+        if state.error is None and state.notice is None:
+            state = state.refused(DOWN_MESSAGE)
+        form = self.pages.link_form(request.url.path, article_id, state)
+        body = self.renderer.render("unavailable.html", message=UNAVAILABLE_MESSAGE, form=form)
+        return with_retry_after(HTMLResponse(body, status_code=503))
 
     async def webmention_route(self, request: Request) -> Response:
         """The Webmention endpoint (W3C Recommendation): check the request now, verify the source later."""
@@ -303,7 +355,7 @@ class SiteApp:
             )
         except MentionRefused as refused:
             return webmention_answer(refused.message, refused.status)
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             return unavailable()
         what = "Updated: the source will be checked again." if received.updated else "Accepted."
         return webmention_answer(f"{what} The source will be verified before the link is shown.", 202)

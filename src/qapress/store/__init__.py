@@ -1,5 +1,12 @@
 """The store: schema, migrations and connections, on SQLite (embedded default) and PostgreSQL."""
 
-from qapress.store.database import StoreError, begin_write, check_connection, migrate, open_engine
+from qapress.store.database import (
+    StoreError,
+    begin_write,
+    check_connection,
+    migrate,
+    open_engine,
+    open_settings_engine,
+)
 
-__all__ = ["StoreError", "begin_write", "check_connection", "migrate", "open_engine"]
+__all__ = ["StoreError", "begin_write", "check_connection", "migrate", "open_engine", "open_settings_engine"]

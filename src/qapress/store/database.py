@@ -6,6 +6,7 @@ PostgreSQL is for real deployments. Both run the same code.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from qapress.settings import Settings
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -24,8 +27,20 @@ class StoreError(Exception):
     """The store cannot be opened or migrated; the message says which database and why."""
 
 
-def open_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for ``url``; for SQLite also create its folder and set the pragmas on every connection."""
+def open_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    pool_timeout_seconds: float = 10.0,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Engine:
+    """Create the engine for ``url``; for SQLite also create its folder and set the pragmas on every connection.
+
+    On PostgreSQL the engine's pool is the process's only source of connections (the GraphQL engine's hot
+    path checks out of it too): at most ``pool_size``, none beyond (no overflow), and a request that finds
+    none free within ``pool_timeout_seconds`` is answered "busy". ``sqlite_busy_timeout_ms`` bounds how long
+    a SQLite writer waits for another's lock."""
     try:
         parsed = sa.engine.make_url(url)
     except ArgumentError as exc:
@@ -37,10 +52,13 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000}
     elif parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
-        kwargs["pool_size"] = 10
+        kwargs["pool_size"] = pool_size
+        kwargs["max_overflow"] = 0
+        kwargs["pool_use_lifo"] = True  # the warmest connection first: its backend has the catalog cached
+        kwargs["pool_timeout"] = pool_timeout_seconds
     else:
         raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
     try:
@@ -48,17 +66,31 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no driver for database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms=sqlite_busy_timeout_ms)
+        )
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def open_settings_engine(settings: Settings) -> Engine:
+    """``open_engine`` for the store the settings name, with their pool size and timeouts."""
+    return open_engine(
+        settings.resolved_database_url(),
+        pool_size=settings.db_pool_size,
+        pool_timeout_seconds=settings.db_pool_timeout_seconds,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+
+
+def _sqlite_pragmas(
+    dbapi_connection: Any, _record: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself, so that writers can take the lock up front.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
