@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
 from qapress.store.articles import ImportLineError, export_articles, import_articles
+from qapress.store.sites import find_site
 
 
 def init() -> None:
@@ -25,6 +26,10 @@ def import_(
     on_error: Annotated[
         str, typer.Option("--on-error", help="skip: report bad lines and go on; abort: stop at the first.")
     ] = "abort",
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="Import every article into this site (by host); lines may omit domain."),
+    ] = None,
 ) -> None:
     """Import articles from a JSON Lines file, a transaction per batch (nothing imported is lost on an error)."""
     if on_error not in ("skip", "abort"):
@@ -38,13 +43,17 @@ def import_(
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
     engine = open_store()
+    site_id = None
+    if site is not None:
+        with engine.connect() as connection:
+            site_id = find_site(connection, site).id
     with Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr
     ) as progress:
         task = progress.add_task("import", total=sum(1 for line in lines if line.strip()))
         try:
             report = import_articles(
-                engine, lines, on_error=mode, progress=lambda n: progress.advance(task, n)
+                engine, lines, on_error=mode, progress=lambda n: progress.advance(task, n), site_id=site_id
             )
         except ImportLineError as exc:
             progress.stop()
