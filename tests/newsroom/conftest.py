@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine
-
 from tests.newsroom.world import World, build_world
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine
+from tests.newsroom.world import EDITOR, EDITOR_B, MODERATOR, OWNER, Staff, World, status_of
 
 from qapress.accounts.users import reset_password, set_disabled
-from tests.newsroom.world import EDITOR, EDITOR_B, MODERATOR, OWNER, Staff, World, status_of
 
 if TYPE_CHECKING:
     from tests.site.live import LiveSite
