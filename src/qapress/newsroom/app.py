@@ -25,6 +25,7 @@ from qapress.newsroom.graphql import StaffGraphQL, session_variables
 from qapress.newsroom.render import NewsroomRenderer, private_headers, redirect
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
+from qapress.store.hosts import InvalidHost
 from qapress.store.sites import SiteError, SiteFields, add_site, edit_site
 
 Form = dict[str, str]
@@ -301,7 +302,7 @@ class Newsroom:
                             actor=actor,
                             client=client,
                         )
-                except SiteError as exc:
+                except (SiteError, InvalidHost) as exc:
                     message = str(exc)
                     field = "host" if "host" in message else "language" if "language" in message else "name"
                     errors.append(FieldError(field, message[0].upper() + message[1:]))
