@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,87 @@ def test_users_add_list_disable_enable_reset(store_env: dict[str, str], database
     assert reset.returncode == 0 and reset.stdout.strip() != password
     limited = qapress("audit", "--limit", "2", env=store_env).stdout.splitlines()
     assert [line.split("\t")[2] for line in limited] == ["user.reset-password", "user.enable"]
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["sites", "add"],
+        ["sites", "list"],
+        ["sites", "edit"],
+        ["sites", "remove"],
+        ["users", "add"],
+        ["users", "list"],
+        ["users", "disable"],
+        ["users", "enable"],
+        ["users", "reset-password"],
+        ["audit"],
+    ],
+)
+def test_every_new_verb_has_help(verb: list[str]) -> None:
+    result = qapress(*verb, "--help")
+    assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_the_operator_path_needs_no_sql(store_env: dict[str, str], tmp_path: Path) -> None:
+    """README: init, sites add, users add, import, serve (two workers), then sign in to the newsroom."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from tests.cli.test_commands import free_port
+
+    port = free_port()
+    env = {
+        **store_env,
+        "QAPRESS_PUBLIC_BASE_URL": f"http://{{host}}:{port}",
+        "QAPRESS_DATA_DIR": str(tmp_path),
+    }
+    assert qapress("init", env=env).returncode == 0
+    assert qapress("sites", "add", "news.localhost", "--name", "The News", env=env).returncode == 0
+    owner = qapress("users", "add", "me@example.com", "--role", "owner", "--generate-password", env=env)
+    password = owner.stdout.strip()
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(
+        json.dumps({"title": "First story", "slug": "first-story", "text": "Hello."}) + "\n", "utf-8"
+    )
+    assert qapress("import", str(articles), "--site", "news.localhost", env=env).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qapress", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        client = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Host": f"news.localhost:{port}"}, timeout=10
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.get("/healthz")
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert "First story" in client.get("/").text
+        origin = {"Origin": f"http://news.localhost:{port}"}
+        # Several rounds: with two workers, the form of one and the post to the other must agree.
+        for _ in range(4):
+            form = client.get("/newsroom/sign-in")
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert token
+            signed = client.post(
+                "/newsroom/sign-in",
+                data={"csrf": token.group(1), "email": "ME@example.com", "password": password},
+                headers=origin,
+            )
+            assert signed.status_code == 303, signed.text
+            dashboard = client.get("/newsroom/")
+            assert dashboard.status_code == 200 and "The News" in dashboard.text
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
