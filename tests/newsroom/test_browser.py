@@ -210,6 +210,17 @@ def test_links_are_moderated_in_bulk_and_the_owner_reads_the_audit_log(
             sa.select(link.c.status, link.c.reason).where(link.c.id == world.link_a)
         ).one()
     assert tuple(row) == ("rejected", "Not about this article")
+    # Rejected links show their reason; approving brings one back live.
+    page.click("a:has-text('Rejected')")
+    assert "Not about this article" in page.inner_text("table")
+    page.check(f"#link-{world.link_a}")
+    page.click("button[value=approve]")
+    assert "1 links approved" in page.inner_text(".nr-notice")
+    with engine.connect() as connection:
+        assert (
+            connection.execute(sa.select(link.c.status).where(link.c.id == world.link_a)).scalar_one()
+            == "live"
+        )
     page.goto(url(newsroom, "/newsroom/audit"))
     assert page.inner_text("h1") == "Owners only"
     page.click("text=Sign out")

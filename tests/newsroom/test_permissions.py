@@ -240,3 +240,44 @@ def status_title(engine: Engine, article_id: int) -> str:
 
     with engine.connect() as connection:
         return str(connection.execute(sa.select(qa_ai.c.title).where(qa_ai.c.id == article_id)).scalar_one())
+
+
+def test_links_are_moderated_only_by_their_sites_moderators_and_owners(staff: Staff, world: World) -> None:
+    path = f"/newsroom/sites/{world.site_a}/links"
+    staff.sign_in(EDITOR)  # editors read the queue, and may not act on it
+    assert "A fan page" in staff.client.get(path).text
+    refused = staff.post(
+        path, {"action": "reject", "reason": "spam", f"link-{world.link_a}": str(world.link_a)}
+    )
+    assert refused.status_code == 400 and "cannot moderate links" in refused.text
+    link_status = "query($id: Int!) { link_by_pk(id: $id) { status } }"
+    reject = (
+        'mutation($id: Int!) { update_link_by_pk(pk_columns: {id: $id}, _set: {status: "rejected"}) { id } }'
+    )
+    assert staff.graphql(reject, {"id": world.link_a})["errors"]  # no update permission for editors
+    staff.sign_in(EDITOR_B)  # another site's editor sees neither the queue nor the link
+    assert staff.client.get(path).status_code == 404
+    assert staff.graphql(link_status, {"id": world.link_a}) == {"data": {"link_by_pk": None}}
+    staff.sign_in(MODERATOR)
+    assert staff.graphql(link_status, {"id": world.link_a}) == {"data": {"link_by_pk": {"status": "pending"}}}
+    assert staff.graphql(reject, {"id": world.link_a}) == {
+        "data": {"update_link_by_pk": {"id": world.link_a}}
+    }
+
+
+def test_owners_edit_sites_others_may_not(staff: Staff, world: World) -> None:
+    edit = f"/newsroom/sites/{world.site_b}/edit"
+    staff.sign_in(EDITOR)
+    assert staff.client.get(edit).status_code == 403
+    assert staff.client.get("/newsroom/audit").status_code == 403
+    staff.sign_in(OWNER)
+    saved = staff.post(
+        edit, {"host": "beta.localhost", "name": "Beta Daily", "language": "de", "tagline": "B"}
+    )
+    assert saved.status_code == 303
+    assert "Beta Daily" in staff.client.get("/newsroom/").text
+    duplicate = staff.post(
+        edit, {"host": "a.localhost", "name": "Beta Daily", "language": "de", "tagline": "B"}
+    )
+    assert duplicate.status_code == 400 and "exists already" in duplicate.text
+    assert 'value="a.localhost"' in duplicate.text  # kept as typed
