@@ -71,6 +71,14 @@ def test_an_owner_sees_every_site(staff: Staff, world: World) -> None:
     staff.sign_in(OWNER)
     dashboard = staff.client.get("/newsroom/").text
     assert "Alpha News" in dashboard and "Beta News" in dashboard
+    for count in (
+        "1 drafts of Alpha News",
+        "1 published articles of Alpha News",
+        "1 pending links of Alpha News",
+        "1 drafts of Beta News",
+        "0 pending links of Beta News",
+    ):
+        assert f'aria-label="{count}"' in dashboard
     assert staff.graphql(DRAFT_QUERY, {"id": world.draft_b})["data"] == {
         "qa_ai_by_pk": {"id": world.draft_b, "title": "Beta's secret draft", "status": "draft"}
     }
