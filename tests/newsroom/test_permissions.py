@@ -289,3 +289,22 @@ def test_owners_edit_sites_others_may_not(staff: Staff, world: World) -> None:
     )
     assert duplicate.status_code == 400 and "exists already" in duplicate.text
     assert 'value="a.localhost"' in duplicate.text  # kept as typed
+
+
+def test_publishing_rechecks_the_text_as_it_is_now(staff: Staff, world: World, engine: Engine) -> None:
+    """A passing report does not carry over an edit made at /v1/graphql: publishing checks the current text."""
+    import sqlalchemy as sa
+
+    from qapress.store.schema import grounding_report
+
+    staff.sign_in(EDITOR)
+    with engine.begin() as connection:  # as if an earlier check had passed
+        connection.execute(grounding_report.update().values(passed=True))
+    answer = staff.graphql(RENAME, {"id": world.draft_a})
+    assert answer == {"data": {"update_qa_ai_by_pk": {"id": world.draft_a}}}
+    page = f"/newsroom/articles/{world.draft_a}"
+    refused = staff.post(f"{page}/status", {"action": "publish"}, page=page)
+    assert refused.status_code == 403 and "grounding check failed" in refused.text  # the lead still names him
+    assert status_of(engine, world.draft_a) == "draft"
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(grounding_report.c.passed)).scalar_one() is False

@@ -245,6 +245,10 @@ class DraftPages:
                 request, session, article, errors=[FieldError("status", "Unknown action.")], status=400
             )
         target = STATUS_ACTIONS[action]
+        if action == "publish":
+            # The check the publication depends on is of the text as it is now (it may have been changed
+            # through /v1/graphql since the last save here), as `qapress publish` does.
+            self._recheck(article, ArticleForm.from_article(article).values())
         try:
             saved = nr.data.run(
                 session.account,
