@@ -179,6 +179,17 @@ class Settings(BaseSettings):
         default=20, ge=1, le=99, description="Articles per home page (the row limit is 100)."
     )
 
+    # --- The newsroom (qapress.newsroom): sign-in, sessions and throttling ---
+    newsroom_session_hours: float = Field(default=12.0, gt=0, description="A session's longest life.")
+    newsroom_idle_minutes: float = Field(default=120.0, gt=0, description="A session unused this long ends.")
+    newsroom_signin_failures_per_account: int = Field(
+        default=5, ge=1, description="Failed sign-ins for one email per window before signing in pauses."
+    )
+    newsroom_signin_failures_per_client: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one address per window before signing in pauses."
+    )
+    newsroom_signin_window_seconds: float = Field(default=900.0, gt=0, description="The throttle's window.")
+
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""
         if self.database_url:

@@ -84,7 +84,7 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     port = sock.getsockname()[1]
     config = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
-        public_base_url=f"http://{{host}}:{port}",
+        public_base_url=settings.pop("public_base_url", f"http://{{host}}:{port}"),
         secret_key="test-secret",
         ip_hash_salt="test-salt",
         links_worker_in_serve=settings.pop("links_worker_in_serve", False),

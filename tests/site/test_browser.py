@@ -328,3 +328,20 @@ def test_a_submitted_link_is_pending_then_live_once_the_worker_finds_the_backlin
         assert live_link.inner_text() == "Heat fans’ corner"
         assert live_link.get_attribute("rel") == "ugc nofollow"
         page.context.close()
+
+
+def test_a_refused_link_is_summarized_at_the_top_with_focus_on_a_phone(
+    browser: Browser, site: LiveSite
+) -> None:
+    """The refusal used to be ~2,700 px down the page after the reload; now it is on the first screen."""
+    page, _ = open_page(browser, seed_url(site), viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    page.get_by_label("Address of the page that links here").fill("https://fans.example.net/heat")
+    page.get_by_role("button", name="Submit link").click()
+    summary = page.locator("#error-summary")
+    assert "Please tick the box" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "link-url"
+    page.context.close()

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qapress.cli import articles, data, feeds, generate, links, serve
+from qapress.cli import articles, data, feeds, generate, links, serve, sites, users
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -26,6 +26,9 @@ app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(links.app)
 app.add_typer(feeds.app)
+app.add_typer(sites.app)
+app.add_typer(users.app)
+app.command()(users.audit)
 app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)

@@ -15,6 +15,7 @@ from qapress.cli.errors import fail, stderr
 from qapress.store.articles import ImportLineError, export_articles, import_articles
 from qapress.store.backup import backup_sqlite, restore_sqlite
 from qapress.store.dump import DumpError, dump_network, is_dump_header, restore_network
+from qapress.store.sites import find_site
 
 
 def init() -> None:
@@ -33,6 +34,10 @@ def import_(
     on_error: Annotated[
         str, typer.Option("--on-error", help="skip: report bad lines and go on; abort: stop at the first.")
     ] = "abort",
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="Import every article into this site (by host); lines may omit domain."),
+    ] = None,
 ) -> None:
     """Import articles from a JSON Lines file, a transaction per batch (nothing imported is lost on an error).
 
@@ -47,6 +52,10 @@ def import_(
     first = next(lines, None)
     engine = open_store()
     size = file.stat().st_size if str(file) != "-" and file.is_file() else None
+    site_id = None
+    if site is not None:
+        with engine.connect() as connection:
+            site_id = find_site(connection, site).id
     with Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr
     ) as progress:
@@ -68,7 +77,7 @@ def import_(
             stderr.print(f"restored {restored.total} rows: {summary}", markup=False)
             return
         try:
-            report = import_articles(engine, everything, on_error=mode, progress=advance)
+            report = import_articles(engine, everything, on_error=mode, progress=advance, site_id=site_id)
         except ImportLineError as exc:
             progress.stop()
             fail(f"{file}: {exc} (lines before it were imported; use --on-error skip to pass bad lines)")

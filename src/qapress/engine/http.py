@@ -44,6 +44,10 @@ GRAPHIQL_CSP = (
 #: Session variables the server itself vouches for (e.g. the reader's hashed IP), from the request.
 TrustedSession = Callable[[Request], Mapping[str, str]]
 
+#: A caller the server signed in itself (the newsroom's session cookie): its role and session variables, or
+#: None. Called in the threadpool (it may read the database); a request showing the admin secret skips it.
+SessionCaller = Callable[[Request], tuple[str, Mapping[str, str]] | None]
+
 
 class _Caller:
     def __init__(self, role: str, session: dict[str, str]) -> None:
@@ -68,13 +72,28 @@ class GraphQLEndpoint:
         alpha: bool,
         open_role: str = ANONYMOUS,
         trusted_session: TrustedSession | None = None,
+        session_caller: SessionCaller | None = None,
     ) -> None:
+        self.session_caller = session_caller
         self.gql = gql
         self.admin_secret = admin_secret
         self.max_body_bytes = max_body_bytes
         self.alpha = alpha
         self.open_role = open_role
         self.trusted_session = trusted_session
+
+    async def resolve_caller(self, request: Request) -> _Caller | Response:
+        """A signed-in caller (``session_caller``) when there is one, else who the headers say."""
+        if self.session_caller is not None and "x-hasura-admin-secret" not in request.headers:
+            signed_in = await run_in_threadpool(self.session_caller, request)
+            if signed_in is not None:
+                role, variables = signed_in
+                caller = _Caller(role, {k.lower(): v for k, v in variables.items()})
+                if self.trusted_session is not None:
+                    caller.session.update({k.lower(): v for k, v in self.trusted_session(request).items()})
+                caller.session["x-hasura-role"] = role
+                return caller
+        return self.caller(request)
 
     def caller(self, request: Request) -> _Caller | Response:
         caller = self.claimed_caller(request)
@@ -125,7 +144,7 @@ class GraphQLEndpoint:
                 return _json(
                     _error(f"request body larger than {self.max_body_bytes} bytes", "bad-request"), 413
                 )
-        caller = self.caller(request)
+        caller = await self.resolve_caller(request)
         if isinstance(caller, Response):
             return caller
         try:
@@ -215,6 +234,7 @@ def graphql_routes(
     *,
     open_role: str = ANONYMOUS,
     trusted_session: TrustedSession | None = None,
+    session_caller: SessionCaller | None = None,
 ) -> list[BaseRoute]:
     """Starlette routes: ``POST /v1/graphql`` (single or batched), ``GET /v1/graphql`` (GraphiQL),
     ``POST /v1alpha1/graphql`` (errors with HTTP 400).
@@ -222,7 +242,8 @@ def graphql_routes(
     Callers are ``anonymous`` unless they show ``admin_secret``; then ``X-Hasura-Role`` and the other
     ``X-Hasura-*`` headers count. With no secret configured every caller has ``open_role``; only
     ``open_role="admin"`` (Hasura's development mode) lets clients name their role. ``trusted_session``
-    adds session variables the server vouches for, overriding any header of the same name."""
+    adds session variables the server vouches for, overriding any header of the same name; ``session_caller``
+    names callers the server signed in (the newsroom's cookie), whose role and variables replace the headers'."""
     page = graphiql_page("/v1/graphql", "/v1/graphql/assets")
 
     async def graphiql(_request: Request) -> Response:
@@ -231,14 +252,18 @@ def graphql_routes(
     return [
         Route(
             "/v1/graphql",
-            GraphQLEndpoint(gql, admin_secret, max_body_bytes, False, open_role, trusted_session).serve,
+            GraphQLEndpoint(
+                gql, admin_secret, max_body_bytes, False, open_role, trusted_session, session_caller
+            ).serve,
             methods=["POST"],
         ),
         Route("/v1/graphql", graphiql, methods=["GET"]),
         Mount("/v1/graphql/assets", app=StaticFiles(directory=str(STATIC)), name="graphiql-assets"),
         Route(
             "/v1alpha1/graphql",
-            GraphQLEndpoint(gql, admin_secret, max_body_bytes, True, open_role, trusted_session).serve,
+            GraphQLEndpoint(
+                gql, admin_secret, max_body_bytes, True, open_role, trusted_session, session_caller
+            ).serve,
             methods=["POST"],
         ),
     ]

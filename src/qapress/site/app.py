@@ -21,6 +21,7 @@ from qapress.engine.http import graphql_routes
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
+from qapress.newsroom.app import Newsroom
 from qapress.settings import Settings, get_settings
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         value_checks={"domain": {"host": host_refusal}},
     )
     site = SiteApp(settings, engine, gql)
+    newsroom = Newsroom(settings, engine, gql, site.assets, site.form_key)
     salt = resolve_salt(settings)
 
     def reader_session(request: Request) -> dict[str, str]:
@@ -69,7 +71,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             admin_secret=settings.admin_secret,
             max_body_bytes=settings.max_body_bytes,
             trusted_session=reader_session,
+            session_caller=newsroom.graphql_caller,
         ),
+        *newsroom.routes(),
         *site.routes(),
     ]
 

@@ -97,9 +97,8 @@ class SiteApp:
         self.cache = PageCache(settings.page_cache_size)
         self.revisions = RevisionReader(gql.connections)
         # Every worker must accept the forms the others rendered: one key per installation, not per process.
-        self.tokens = FormTokens(
-            settings.secret_key or persisted_secret(settings.data_dir / FORM_KEY_FILE_NAME)
-        )
+        self.form_key = settings.secret_key or persisted_secret(settings.data_dir / FORM_KEY_FILE_NAME)
+        self.tokens = FormTokens(self.form_key)
         self.debug = settings.debug
         self.pages = Pages(settings, self.queries, self.renderer, self.tokens, self.debug)
         self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)

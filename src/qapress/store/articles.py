@@ -94,13 +94,16 @@ def slugify(title: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "article"
 
 
-def parse_article_line(number: int, line: str) -> ArticleRecord:
+def parse_article_line(number: int, line: str, site_id: int | None = None) -> ArticleRecord:
+    """One line as a record; with ``site_id`` the article goes to that site whatever its ``domain`` says."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ImportLineError(number, f"not JSON ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise ImportLineError(number, "expected a JSON object")
+    if site_id is not None:
+        data["domain"] = site_id
     try:
         return ArticleRecord.model_validate(data)
     except ValidationError as exc:
@@ -121,6 +124,7 @@ def import_articles(
     *,
     on_error: Literal["skip", "abort"] = "abort",
     progress: Callable[[int], None] | None = None,
+    site_id: int | None = None,
 ) -> ImportReport:
     """Insert the articles of a JSON Lines stream, a transaction per batch.
 
@@ -143,7 +147,7 @@ def import_articles(
             if not line.strip():
                 continue
             try:
-                record = parse_article_line(number, line)
+                record = parse_article_line(number, line, site_id)
                 if record.domain not in known_domains:
                     raise ImportLineError(number, f"domain {record.domain} does not exist")
             except ImportLineError as error:

@@ -5,7 +5,8 @@ A dump is a header line (``{"format": "qapress-dump", ...}``) and then one line 
 batches, so both directions run in constant memory whatever the size of the network. Every table of
 :data:`qapress.store.schema.metadata` is included unless it says otherwise in its ``info``: ``dump=False``
 leaves a table out (sessions, caches of derived state), ``secret=True`` on a column leaves that column out
-(password hashes), so a dump can be handed around without credentials. Restoring needs an empty store and
+(password hashes; its ``restored_as`` value is written in its place on restore: an unusable password hash),
+so a dump can be handed around without credentials. Restoring needs an empty store and
 writes each table in batches of one transaction, then moves PostgreSQL's id sequences past the ids it wrote.
 """
 
@@ -184,6 +185,9 @@ def _typed_row(table: sa.Table, row: dict[str, Any], number: int) -> dict[str, A
         except (TypeError, ValueError) as exc:
             raise DumpError(f"{table.name}.{name}: {value!r} is not a date or time", number) from exc
         out[name] = value
+    for column in table.columns:
+        if column.info.get("secret") and "restored_as" in column.info:
+            out[column.name] = column.info["restored_as"]
     return out
 
 

@@ -221,3 +221,59 @@ feed_item = sa.Table(
         name="feed_item_status_check",
     ),
 )
+
+# --- The newsroom (migration 0005_newsroom): accounts, their sites, sessions, the audit log ---
+ACCOUNT_ROLES = ("owner", "editor", "moderator")
+
+account = sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    # The address in lower case: one account per address however it is typed.
+    sa.Column("email_key", sa.String(320), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    # Never in a dump (``store.dump``): a restored account signs in only after ``users reset-password``.
+    sa.Column("password_hash", sa.Text, nullable=False, info={"secret": True, "restored_as": "!"}),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.CheckConstraint("role IN ('owner', 'editor', 'moderator')", name="account_role_check"),
+)
+
+#: The sites an editor or moderator may act on (owners act on all).
+account_site = sa.Table(
+    "account_site",
+    metadata,
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("domain_id", sa.Integer, sa.ForeignKey("domain.id", ondelete="CASCADE"), primary_key=True),
+)
+
+account_session = sa.Table(
+    "account_session",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("account.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("account_session_account_idx", "account_id"),
+    info={"dump": False},  # sessions are credentials: a dump never carries them
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(320), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("subject", sa.String(400), nullable=False, server_default=""),
+    sa.Column("detail", JSONType, nullable=True),
+    sa.Column("client", sa.String(64), nullable=True),
+    sa.Index("audit_log_at_idx", "at"),
+    sa.Index("audit_log_action_subject_at_idx", "action", "subject", "at"),
+    sa.Index("audit_log_action_client_at_idx", "action", "client", "at"),
+)

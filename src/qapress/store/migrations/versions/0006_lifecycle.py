@@ -12,7 +12,7 @@ so every stored row still satisfies it: SQLite's documented procedure for changi
 (``writable_schema``, then a new ``schema_version``) is exact and costs nothing.
 
 Revision ID: 0006_lifecycle
-Revises: 0004
+Revises: 0005_newsroom
 """
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0006_lifecycle"
-down_revision = "0004"
+down_revision = "0005_newsroom"
 branch_labels = None
 depends_on = None
 
