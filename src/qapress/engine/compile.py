@@ -198,7 +198,7 @@ class OperationCompiler:
             if arg_def is None:
                 raise ValidationFailed(f'"{node.name.value}" has no argument named "{argument.name.value}"')
             digits = digit_string_value(arg_def, argument.value)
-            out[argument.name.value] = (
+            out[arg_def.out_name or argument.name.value] = (
                 digits if digits is not None else self.values.read(argument.value, arg_def.type)
             )
         return out
@@ -301,7 +301,7 @@ class OperationCompiler:
         object_type = self.schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         for f in fields:
-            name = f.name
+            name = table.column_of(f.name)
             if name == "__typename":
                 pairs.append((f.key, quote_text(type_name)))
             elif name in table.table.columns:
@@ -675,8 +675,8 @@ class OperationCompiler:
                     if column_field.name == "__typename":
                         inner.append((column_field.key, quote_text(op_type.name)))
                         continue
-                    _need(needed, column_field.name)
-                    column = table.table.columns[column_field.name]
+                    column = table.table.columns[table.column_of(column_field.name)]
+                    _need(needed, column.name)
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
                     if f.name in ("max", "min"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)

@@ -108,6 +108,12 @@ class TableMetadata:
     update_permissions: dict[str, UpdatePermission] = field(default_factory=dict)
     delete_permissions: dict[str, DeletePermission] = field(default_factory=dict)
     computed_fields: tuple[ComputedFieldDef, ...] = ()
+    #: ``configuration``: the GraphQL name standing for the table in every type and root field name,
+    custom_name: str | None = None
+    #: the root fields renamed (``select``, ``select_by_pk``, ``insert_one`` ... -> a name),
+    custom_root_fields: dict[str, str] = field(default_factory=dict)
+    #: and the columns renamed (``column_config.<column>.custom_name`` or the older ``custom_column_names``).
+    custom_column_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -186,11 +192,49 @@ def qapress_metadata() -> Metadata:
     return Metadata.from_hasura(yaml.safe_load(text))
 
 
+ROOT_FIELD_KINDS = (
+    "select",
+    "select_by_pk",
+    "select_aggregate",
+    "insert",
+    "insert_one",
+    "update",
+    "update_by_pk",
+    "delete",
+    "delete_by_pk",
+)
+
+
+def _configuration(raw: Any) -> tuple[str | None, dict[str, str], dict[str, str]]:
+    """A table's ``configuration``: its custom name, custom root field names and custom column names."""
+    if raw is None:
+        return None, {}, {}
+    if not isinstance(raw, dict):
+        raise MetadataError(f"a table's configuration must be an object: {raw!r}")
+    custom_name = raw.get("custom_name")
+    roots: dict[str, str] = {}
+    for kind, value in (raw.get("custom_root_fields") or {}).items():
+        if kind not in ROOT_FIELD_KINDS:
+            continue  # subscription-only kinds (select_stream) have no field over HTTP
+        name = value.get("name") if isinstance(value, dict) else value
+        if name is not None:
+            roots[kind] = str(name)
+    columns = {str(k): str(v) for k, v in (raw.get("custom_column_names") or {}).items()}
+    for column, config in (raw.get("column_config") or {}).items():
+        if isinstance(config, dict) and config.get("custom_name") is not None:
+            columns[str(column)] = str(config["custom_name"])
+    return (str(custom_name) if custom_name is not None else None), roots, columns
+
+
 def _table(entry: Any) -> TableMetadata:
     if not isinstance(entry, dict) or "table" not in entry:
         raise MetadataError(f"a metadata table entry needs 'table': {entry!r}")
+    custom_name, custom_roots, custom_columns = _configuration(entry.get("configuration"))
     return TableMetadata(
         table=TableName.parse(entry["table"]),
+        custom_name=custom_name,
+        custom_root_fields=custom_roots,
+        custom_column_names=custom_columns,
         object_relationships=tuple(
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),

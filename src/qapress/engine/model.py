@@ -5,8 +5,10 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
@@ -15,6 +17,8 @@ from qapress.engine.errors import MetadataError
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.permissions import ADMIN, select_permission
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,44 @@ class TrackedTable:
 
     @property
     def graphql_name(self) -> str:
+        """The name in every type and default root field name: the custom name, else ``[schema_]table``."""
+        if self.meta.custom_name is not None:
+            return self.meta.custom_name
         return self.table.name if self.table.schema == "public" else f"{self.table.schema}_{self.table.name}"
+
+    def root_name(self, kind: str) -> str:
+        """A root field's name: ``custom_root_fields`` or Hasura's default for ``kind``."""
+        custom = self.meta.custom_root_fields.get(kind)
+        if custom is not None:
+            return custom
+        name = self.graphql_name
+        return {
+            "select": name,
+            "select_by_pk": f"{name}_by_pk",
+            "select_aggregate": f"{name}_aggregate",
+            "insert": f"insert_{name}",
+            "insert_one": f"insert_{name}_one",
+            "update": f"update_{name}",
+            "update_by_pk": f"update_{name}_by_pk",
+            "delete": f"delete_{name}",
+            "delete_by_pk": f"delete_{name}_by_pk",
+        }[kind]
+
+    def field_name(self, column: str) -> str:
+        """A column's GraphQL field name (its custom name, else the column's own name)."""
+        return self.meta.custom_column_names.get(column, column)
+
+    def column_of(self, name: str) -> str:
+        """The column a GraphQL field name stands for (the name itself when no column is renamed to it)."""
+        return self.column_by_field.get(name, name)
+
+    @property
+    def column_by_field(self) -> dict[str, str]:
+        renamed = self.__dict__.get("_column_by_field")
+        if renamed is None:
+            renamed = {field: column for column, field in self.meta.custom_column_names.items()}
+            object.__setattr__(self, "_column_by_field", renamed)
+        return renamed
 
     def select_permission(self, role: str) -> SelectPermission | None:
         """The role's select permission on this table (see :mod:`.permissions`)."""
@@ -54,6 +95,8 @@ class Model:
     dialect: str
     tables: dict[tuple[str, str], TrackedTable]
     functions: dict[str, TrackedFunction] = field(default_factory=dict)
+    #: Hasura's inconsistent objects: what was left out of the schema, and why (the rest still works).
+    inconsistencies: tuple[str, ...] = ()
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
@@ -67,8 +110,18 @@ def build_model(
 ) -> Model:
     """The tracked tables; ``computed`` holds each table's computed fields, resolved against the database."""
     tables: dict[tuple[str, str], TrackedTable] = {}
+    inconsistencies: list[str] = []
+    dropped: set[tuple[str, str]] = set()
     for meta in metadata.tables:
         table = catalog.table(*meta.table.key)
+        invalid = _invalid_name(table, meta)
+        if invalid is not None:
+            inconsistencies.append(
+                f"table {table.schema}.{table.name}: Inconsistent object: cannot include {invalid} in the "
+                "GraphQL schema because  it is not a valid GraphQL identifier"
+            )
+            dropped.add(meta.table.key)
+            continue
         relationships = {rel.name: _resolve(rel, table, catalog) for rel in meta.relationships}
         for name in relationships:
             if name in table.columns:
@@ -80,6 +133,24 @@ def build_model(
                     f'computed field "{name}" on table "{table.name}" clashes with another field'
                 )
         tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles, fields)
+    for key, tracked in list(tables.items()):
+        # What depends on a table left out as inconsistent is left out too, as Hasura does.
+        gone = [name for name, rel in tracked.relationships.items() if rel.remote in dropped]
+        gone_cf = [name for name, cf in tracked.computed.items() if cf.returns in dropped]
+        if gone or gone_cf:
+            for name in gone + gone_cf:
+                inconsistencies.append(
+                    f'field "{name}" of table {tracked.table.name}: Inconsistent object: the table it '
+                    "depends on is inconsistent"
+                )
+            tables[key] = replace(
+                tracked,
+                relationships={n: r for n, r in tracked.relationships.items() if n not in gone},
+                computed={n: c for n, c in tracked.computed.items() if n not in gone_cf},
+            )
+    functions = {
+        name: function for name, function in (functions or {}).items() if function.returns not in dropped
+    }
     for tracked in tables.values():
         for cf in tracked.computed.values():
             if cf.returns is not None and cf.returns not in tables:
@@ -97,7 +168,30 @@ def build_model(
             raise MetadataError(
                 f'function "{function.name}" returns rows of untracked table "{function.returns[1]}"'
             )
-    return Model(catalog.dialect, tables, dict(functions or {}))
+    for message in inconsistencies:
+        log.warning("metadata: %s", message)
+    return Model(catalog.dialect, tables, dict(functions), tuple(inconsistencies))
+
+
+GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def is_graphql_name(name: str) -> bool:
+    return GRAPHQL_NAME.fullmatch(name) is not None and not name.startswith("__")
+
+
+def _invalid_name(table: Table, meta: TableMetadata) -> str | None:
+    """The first name the table would give the schema that is no GraphQL name, quoted; None when all are."""
+    tracked = TrackedTable(table, meta, {})
+    if not is_graphql_name(tracked.graphql_name):
+        return f'"{tracked.graphql_name}"'
+    for column in table.columns:
+        if not is_graphql_name(tracked.field_name(column)):
+            return f'"{tracked.field_name(column)}"'
+    for name in meta.custom_root_fields.values():
+        if not is_graphql_name(name):
+            return f'"{name}"'
+    return None
 
 
 def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:

@@ -26,7 +26,7 @@ from graphql import (
 )
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
-from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.model import ADMIN, TrackedTable, is_graphql_name
 from qapress.engine.scalars import NUMERIC, scalar_type
 
 if TYPE_CHECKING:
@@ -78,6 +78,11 @@ def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list
     return [c for c in table.table.columns if c in allowed and c not in permission.set]
 
 
+def named_constraints(table: TrackedTable) -> list[str]:
+    """The unique constraints an ``on_conflict`` may name: those whose names are GraphQL names."""
+    return [name for name in table.table.unique_constraints if is_graphql_name(name)]
+
+
 class MutationBuilder:
     """Adds the mutation types to a query schema builder's type registry."""
 
@@ -93,11 +98,10 @@ class MutationBuilder:
     def root(self) -> GraphQLObjectType | None:
         fields: dict[str, GraphQLField] = {}
         for table in self.b.model.tables.values():
-            name = table.graphql_name
             ins = insert_permission(table, self.role)
             allowed = ins is not None and (self.backend_only or not ins.backend_only)
             if ins is not None and allowed and self.has_insert_input(table, ins):
-                fields[f"insert_{name}"] = GraphQLField(
+                fields[table.root_name("insert")] = GraphQLField(
                     self.response_type(table),
                     args={
                         "objects": GraphQLArgument(
@@ -108,9 +112,9 @@ class MutationBuilder:
                     },
                     description=f'insert data into the table: "{table.table.name}"',
                 )
-                self.fields[f"insert_{name}"] = MutationField("insert", table.key)
+                self.fields[table.root_name("insert")] = MutationField("insert", table.key)
                 if self.readable(table):
-                    fields[f"insert_{name}_one"] = GraphQLField(
+                    fields[table.root_name("insert_one")] = GraphQLField(
                         self.b.object_type(table),
                         args={
                             "object": GraphQLArgument(
@@ -120,10 +124,10 @@ class MutationBuilder:
                         },
                         description=f'insert a single row into the table: "{table.table.name}"',
                     )
-                    self.fields[f"insert_{name}_one"] = MutationField("insert_one", table.key)
+                    self.fields[table.root_name("insert_one")] = MutationField("insert_one", table.key)
             if (upd := update_permission(table, self.role)) is not None and self.readable(table):
                 set_args = self.update_args(table, upd)
-                fields[f"update_{name}"] = GraphQLField(
+                fields[table.root_name("update")] = GraphQLField(
                     self.response_type(table),
                     args={
                         **set_args,
@@ -134,9 +138,9 @@ class MutationBuilder:
                     },
                     description=f'update data of the table: "{table.table.name}"',
                 )
-                self.fields[f"update_{name}"] = MutationField("update", table.key)
+                self.fields[table.root_name("update")] = MutationField("update", table.key)
                 if self.has_pk(table):
-                    fields[f"update_{name}_by_pk"] = GraphQLField(
+                    fields[table.root_name("update_by_pk")] = GraphQLField(
                         self.b.object_type(table),
                         args={
                             **set_args,
@@ -144,9 +148,9 @@ class MutationBuilder:
                         },
                         description=f'update single row of the table: "{table.table.name}"',
                     )
-                    self.fields[f"update_{name}_by_pk"] = MutationField("update_by_pk", table.key)
+                    self.fields[table.root_name("update_by_pk")] = MutationField("update_by_pk", table.key)
             if delete_permission(table, self.role) is not None and self.readable(table):
-                fields[f"delete_{name}"] = GraphQLField(
+                fields[table.root_name("delete")] = GraphQLField(
                     self.response_type(table),
                     args={
                         "where": GraphQLArgument(
@@ -156,17 +160,14 @@ class MutationBuilder:
                     },
                     description=f'delete data from the table: "{table.table.name}"',
                 )
-                self.fields[f"delete_{name}"] = MutationField("delete", table.key)
+                self.fields[table.root_name("delete")] = MutationField("delete", table.key)
                 if self.has_pk(table):
-                    fields[f"delete_{name}_by_pk"] = GraphQLField(
+                    fields[table.root_name("delete_by_pk")] = GraphQLField(
                         self.b.object_type(table),
-                        args={
-                            c: GraphQLArgument(GraphQLNonNull(self.b.scalar(table, c)))
-                            for c in table.table.primary_key
-                        },
+                        args=self.b.pk_args(table),
                         description=f'delete single row from the table: "{table.table.name}"',
                     )
-                    self.fields[f"delete_{name}_by_pk"] = MutationField("delete_by_pk", table.key)
+                    self.fields[table.root_name("delete_by_pk")] = MutationField("delete_by_pk", table.key)
         if not fields:
             return None
         return GraphQLObjectType("mutation_root", dict(sorted(fields.items())))
@@ -210,7 +211,7 @@ class MutationBuilder:
 
             def fields() -> dict[str, GraphQLInputField]:
                 out = {
-                    c: GraphQLInputField(self.b.scalar(table, c))
+                    table.field_name(c): self.b.column_input(table, c, self.b.scalar(table, c))
                     for c in insertable_columns(table, permission)
                 }
                 for rel in table.relationships.values():
@@ -244,7 +245,7 @@ class MutationBuilder:
 
     def on_conflict_arg(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``on_conflict`` needs a unique constraint and, for an upsert, the role's update permission."""
-        if not table.table.unique_constraints or update_permission(table, self.role) is None:
+        if not named_constraints(table) or update_permission(table, self.role) is None:
             return {}
         return {"on_conflict": GraphQLArgument(self.on_conflict(table), description="upsert condition")}
 
@@ -253,7 +254,7 @@ class MutationBuilder:
         if name not in self.b.inputs:
             constraint = self.enum(
                 f"{table.graphql_name}_constraint",
-                list(table.table.unique_constraints),
+                named_constraints(table),
                 f'unique or primary key constraints on table "{table.table.name}"',
             )
             permission = update_permission(table, self.role)
@@ -262,6 +263,7 @@ class MutationBuilder:
                 f"{table.graphql_name}_update_column",
                 updatable_columns(table, permission) or ["_PLACEHOLDER"],
                 f'update columns of table "{table.table.name}"',
+                table,
             )
 
             def fields() -> dict[str, GraphQLInputField]:
@@ -280,10 +282,15 @@ class MutationBuilder:
             )
         return self.b.inputs[name]
 
-    def enum(self, name: str, values: list[str], description: str) -> GraphQLEnumType:
+    def enum(
+        self, name: str, values: list[str], description: str, table: TrackedTable | None = None
+    ) -> GraphQLEnumType:
+        """An enum of ``values``; with ``table``, the values are columns shown by their field names."""
         if name not in self.b.enums:
             self.b.enums[name] = GraphQLEnumType(
-                name, {v: GraphQLEnumValue(v) for v in values}, description=description
+                name,
+                {(table.field_name(v) if table else v): GraphQLEnumValue(v) for v in values},
+                description=description,
             )
         return self.b.enums[name]
 
@@ -313,7 +320,12 @@ class MutationBuilder:
         if name not in self.b.inputs:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
-                {c: GraphQLInputField(scalar_type(table.table.columns[c].scalar)) for c in columns},
+                {
+                    table.field_name(c): self.b.column_input(
+                        table, c, scalar_type(table.table.columns[c].scalar)
+                    )
+                    for c in columns
+                },
                 description=f'{what} in table "{table.table.name}"',
             )
         return self.b.inputs[name]
@@ -324,7 +336,9 @@ class MutationBuilder:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
-                    c: GraphQLInputField(GraphQLNonNull(self.b.scalar(table, c)))
+                    table.field_name(c): self.b.column_input(
+                        table, c, GraphQLNonNull(self.b.scalar(table, c))
+                    )
                     for c in table.table.primary_key
                 },
                 description=f'primary key columns input for table: "{table.table.name}"',

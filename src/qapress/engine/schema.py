@@ -174,8 +174,8 @@ class SchemaBuilder:
     def root_fields(self) -> dict[str, GraphQLField]:
         fields: dict[str, GraphQLField] = {}
         for table in self.visible.values():
-            name = table.graphql_name
             if self.has_object(table):
+                name = table.root_name("select")
                 fields[name] = GraphQLField(
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
                     args=self.select_args(table),
@@ -183,23 +183,22 @@ class SchemaBuilder:
                 )
                 self.roots[name] = RootField("select", table.key)
             if self.aggregations(table):
-                fields[f"{name}_aggregate"] = GraphQLField(
+                name = table.root_name("select_aggregate")
+                fields[name] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=self.select_args(table),
                     description=f'fetch aggregated fields from the table: "{table.table.name}"',
                 )
-                self.roots[f"{name}_aggregate"] = RootField("aggregate", table.key)
+                self.roots[name] = RootField("aggregate", table.key)
             pk = table.table.primary_key
             if pk and all(c in self.columns(table) for c in pk):
-                fields[f"{name}_by_pk"] = GraphQLField(
+                name = table.root_name("select_by_pk")
+                fields[name] = GraphQLField(
                     self.object_type(table),
-                    args={
-                        c: GraphQLArgument(GraphQLNonNull(self.scalar(table, c)))
-                        for c in table.table.primary_key
-                    },
+                    args=self.pk_args(table),
                     description=f'fetch data from the table: "{table.table.name}" using primary key columns',
                 )
-                self.roots[f"{name}_by_pk"] = RootField("by_pk", table.key)
+                self.roots[name] = RootField("by_pk", table.key)
         for function in self.model.functions.values():
             if function.returns not in self.visible or not self.has_object(self.visible[function.returns]):
                 continue
@@ -230,6 +229,17 @@ class SchemaBuilder:
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
         return scalar_type(table.table.columns[column].scalar)
+
+    def pk_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
+        """``T_by_pk(id: ...)`` arguments, named as the columns' fields and read back as the columns."""
+        return {
+            table.field_name(c): GraphQLArgument(GraphQLNonNull(self.scalar(table, c)), out_name=c)
+            for c in table.table.primary_key
+        }
+
+    def column_input(self, table: TrackedTable, column: str, type_: GraphQLInputType) -> GraphQLInputField:
+        """An input field for a column, named as its GraphQL field and read back as the column."""
+        return GraphQLInputField(type_, out_name=column)
 
     def select_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         args = {
@@ -269,7 +279,7 @@ class SchemaBuilder:
                     info = table.table.columns[column]
                     type_: GraphQLOutputType = scalar_type(info.scalar)
                     nullable = info.nullable or column in guarded  # null on rows the column is hidden on
-                    out[column] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
+                    out[table.field_name(column)] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
                     if not self.has_object(remote):
@@ -370,7 +380,7 @@ class SchemaBuilder:
                         type_ = scalar_type("bigint")
                 else:
                     type_ = GraphQLFloat
-                fields[column] = GraphQLField(type_)
+                fields[table.field_name(column)] = GraphQLField(type_)
             self.objects[name] = GraphQLObjectType(
                 name, fields, description=f'aggregate {op} on columns of "{table.table.name}"'
             )
@@ -382,7 +392,10 @@ class SchemaBuilder:
         if name not in self.enums:
             self.enums[name] = GraphQLEnumType(
                 name,
-                {c: GraphQLEnumValue(c, description="column name") for c in self.columns(table)},
+                {
+                    table.field_name(c): GraphQLEnumValue(c, description="column name")
+                    for c in self.columns(table)
+                },
                 description=f'select columns of table "{table.table.name}"',
             )
         return self.enums[name]
@@ -440,7 +453,8 @@ class SchemaBuilder:
                     "_or": GraphQLInputField(GraphQLList(GraphQLNonNull(me))),
                 }
                 for column in self.columns(table):
-                    out[column] = GraphQLInputField(self.comparison(table.table.columns[column].scalar))
+                    comparison = self.comparison(table.table.columns[column].scalar)
+                    out[table.field_name(column)] = self.column_input(table, column, comparison)
                 for rel_name, remote, _kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(self.bool_exp(remote))
                 for cf in self.computed(table):
@@ -468,7 +482,7 @@ class SchemaBuilder:
 
             def fields() -> dict[str, GraphQLInputField]:
                 out: dict[str, GraphQLInputField] = {
-                    c: GraphQLInputField(ORDER_BY) for c in self.columns(table)
+                    table.field_name(c): self.column_input(table, c, ORDER_BY) for c in self.columns(table)
                 }
                 for rel_name, remote, kind in self.relationships(table):
                     if kind == "object":
@@ -512,7 +526,7 @@ class SchemaBuilder:
         if name not in self.inputs:
             self.inputs[name] = GraphQLInputObjectType(
                 name,
-                {c: GraphQLInputField(ORDER_BY) for c in columns},
+                {table.field_name(c): self.column_input(table, c, ORDER_BY) for c in columns},
                 description=f'order by {op}() on columns of table "{table.table.name}"',
             )
         return self.inputs[name]
