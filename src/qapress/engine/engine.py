@@ -50,6 +50,7 @@ from qapress.engine.compile_mutation import InsertHook, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
+from qapress.engine.enums import read_enum_values
 from qapress.engine.errors import BadRequest, EngineError, NotSupported, ValidationFailed, error_response
 from qapress.engine.functions import resolve_function
 from qapress.engine.metadata import Metadata
@@ -138,7 +139,10 @@ class GraphQLEngine:
             if t.computed_fields
         }
         functions = {f.name: f for f in (resolve_function(self.engine, d) for d in self.metadata.functions)}
-        return build_model(catalog, self.metadata, computed, functions)
+        enums, enum_problems = read_enum_values(
+            self.engine, catalog, [t.table.key for t in self.metadata.tables if t.is_enum]
+        )
+        return build_model(catalog, self.metadata, computed, functions, enums, enum_problems)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

@@ -114,6 +114,8 @@ class TableMetadata:
     custom_root_fields: dict[str, str] = field(default_factory=dict)
     #: and the columns renamed (``column_config.<column>.custom_name`` or the older ``custom_column_names``).
     custom_column_names: dict[str, str] = field(default_factory=dict)
+    #: ``is_enum: true``: the table's rows are the values of a GraphQL enum (see :mod:`.enums`).
+    is_enum: bool = False
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -235,6 +237,7 @@ def _table(entry: Any) -> TableMetadata:
         custom_name=custom_name,
         custom_root_fields=custom_roots,
         custom_column_names=custom_columns,
+        is_enum=bool(entry.get("is_enum", False)),
         object_relationships=tuple(
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),

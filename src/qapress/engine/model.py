@@ -6,16 +6,17 @@ A :class:`Model` is immutable and built once per ``reload()``; schemas and plans
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
 from qapress.engine.computed import ComputedField
+from qapress.engine.enums import EnumValues
 from qapress.engine.errors import MetadataError
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
+from qapress.engine.names import is_graphql_name
 from qapress.engine.permissions import ADMIN, select_permission
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,15 @@ class TrackedTable:
     relationships: dict[str, Relationship]
     inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     computed: dict[str, ComputedField] = field(default_factory=dict)
+    #: An enum table's values (``is_enum: true``), else None.
+    enum: EnumValues | None = None
+    #: Columns that reference an enum table by a foreign key: column -> the enum table's key.
+    enum_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def enum_type_name(self) -> str:
+        """An enum table's GraphQL enum type: ``<table>_enum``."""
+        return f"{self.graphql_name}_enum"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -107,13 +117,19 @@ def build_model(
     metadata: Metadata,
     computed: Mapping[tuple[str, str], dict[str, ComputedField]] | None = None,
     functions: Mapping[str, TrackedFunction] | None = None,
+    enums: Mapping[tuple[str, str], EnumValues] | None = None,
+    enum_problems: Iterable[str] = (),
 ) -> Model:
     """The tracked tables; ``computed`` holds each table's computed fields, resolved against the database."""
     tables: dict[tuple[str, str], TrackedTable] = {}
-    inconsistencies: list[str] = []
+    inconsistencies: list[str] = list(enum_problems)
+    enums = enums or {}
     dropped: set[tuple[str, str]] = set()
     for meta in metadata.tables:
         table = catalog.table(*meta.table.key)
+        if meta.is_enum and meta.table.key not in enums:
+            dropped.add(meta.table.key)  # the reason is among enum_problems
+            continue
         invalid = _invalid_name(table, meta)
         if invalid is not None:
             inconsistencies.append(
@@ -132,7 +148,19 @@ def build_model(
                 raise MetadataError(
                     f'computed field "{name}" on table "{table.name}" clashes with another field'
                 )
-        tables[meta.table.key] = TrackedTable(table, meta, relationships, metadata.inherited_roles, fields)
+        tables[meta.table.key] = TrackedTable(
+            table, meta, relationships, metadata.inherited_roles, fields, enums.get(meta.table.key)
+        )
+    for key, tracked in list(tables.items()):
+        enum_columns = {
+            fk.columns[0]: (fk.remote_schema, fk.remote_table)
+            for fk in tracked.table.foreign_keys
+            if len(fk.columns) == 1
+            and (fk.remote_schema, fk.remote_table) in enums
+            and (fk.remote_schema, fk.remote_table) in tables
+        }
+        if enum_columns:
+            tables[key] = replace(tracked, enum_columns=enum_columns)
     for key, tracked in list(tables.items()):
         # What depends on a table left out as inconsistent is left out too, as Hasura does.
         gone = [name for name, rel in tracked.relationships.items() if rel.remote in dropped]
@@ -171,13 +199,6 @@ def build_model(
     for message in inconsistencies:
         log.warning("metadata: %s", message)
     return Model(catalog.dialect, tables, dict(functions), tuple(inconsistencies))
-
-
-GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-
-
-def is_graphql_name(name: str) -> bool:
-    return GRAPHQL_NAME.fullmatch(name) is not None and not name.startswith("__")
 
 
 def _invalid_name(table: Table, meta: TableMetadata) -> str | None:

@@ -26,8 +26,9 @@ from graphql import (
 )
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
-from qapress.engine.model import ADMIN, TrackedTable, is_graphql_name
-from qapress.engine.scalars import NUMERIC, scalar_type
+from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.names import is_graphql_name
+from qapress.engine.scalars import NUMERIC
 
 if TYPE_CHECKING:
     from qapress.engine.schema import SchemaBuilder
@@ -321,9 +322,7 @@ class MutationBuilder:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
-                    table.field_name(c): self.b.column_input(
-                        table, c, scalar_type(table.table.columns[c].scalar)
-                    )
+                    table.field_name(c): self.b.column_input(table, c, self.b.scalar(table, c))
                     for c in columns
                 },
                 description=f'{what} in table "{table.table.name}"',

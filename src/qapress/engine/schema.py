@@ -24,6 +24,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
 )
@@ -228,7 +229,46 @@ class SchemaBuilder:
         return dict(sorted(fields.items()))
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
+        """A column's input type: its scalar, or the enum type of the enum table it references."""
+        return self.column_type(table, column)
+
+    def column_type(self, table: TrackedTable, column: str) -> GraphQLScalarType | GraphQLEnumType:
+        enum_table = table.enum_columns.get(column)
+        if enum_table is not None:
+            return self.enum_type(self.model.tables[enum_table])
         return scalar_type(table.table.columns[column].scalar)
+
+    def enum_type(self, table: TrackedTable) -> GraphQLEnumType:
+        """``<table>_enum``: one value per row of an enum table, described by its description column."""
+        assert table.enum is not None
+        name = table.enum_type_name
+        if name not in self.enums:
+            self.enums[name] = GraphQLEnumType(
+                name,
+                {value: GraphQLEnumValue(value, description=text) for value, text in table.enum.values},
+            )
+        return self.enums[name]
+
+    def column_comparison(self, table: TrackedTable, column: str) -> GraphQLInputObjectType:
+        enum_table = table.enum_columns.get(column)
+        if enum_table is None:
+            return self.comparison(table.table.columns[column].scalar)
+        enum = self.enum_type(self.model.tables[enum_table])
+        name = f"{enum.name}_comparison_exp"
+        if name not in self.inputs:
+            fields = {op: GraphQLInputField(enum) for op in ("_eq", "_neq")}
+            fields["_in"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
+            fields["_nin"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
+            fields["_is_null"] = GraphQLInputField(GraphQLBoolean)
+            self.inputs[name] = GraphQLInputObjectType(
+                name,
+                dict(sorted(fields.items())),
+                description=(
+                    f'Boolean expression to compare columns of type "{enum.name}". All fields are combined '
+                    "with logical 'AND'."
+                ),
+            )
+        return self.inputs[name]
 
     def pk_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``T_by_pk(id: ...)`` arguments, named as the columns' fields and read back as the columns."""
@@ -277,7 +317,7 @@ class SchemaBuilder:
                 guarded = permission.column_filters if permission is not None else {}
                 for column in self.columns(table):
                     info = table.table.columns[column]
-                    type_: GraphQLOutputType = scalar_type(info.scalar)
+                    type_: GraphQLOutputType = self.column_type(table, column)
                     nullable = info.nullable or column in guarded  # null on rows the column is hidden on
                     out[table.field_name(column)] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
                 for rel_name, remote, kind in self.relationships(table):
@@ -343,7 +383,11 @@ class SchemaBuilder:
         return [c for c in self.columns(table) if table.table.columns[c].scalar in NUMERIC]
 
     def ordered_columns(self, table: TrackedTable) -> list[str]:
-        return [c for c in self.columns(table) if table.table.columns[c].scalar not in UNORDERED]
+        return [
+            c
+            for c in self.columns(table)
+            if table.table.columns[c].scalar not in UNORDERED and c not in table.enum_columns
+        ]
 
     def aggregate_fields(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate_fields"
@@ -453,7 +497,7 @@ class SchemaBuilder:
                     "_or": GraphQLInputField(GraphQLList(GraphQLNonNull(me))),
                 }
                 for column in self.columns(table):
-                    comparison = self.comparison(table.table.columns[column].scalar)
+                    comparison = self.column_comparison(table, column)
                     out[table.field_name(column)] = self.column_input(table, column, comparison)
                 for rel_name, remote, _kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(self.bool_exp(remote))
