@@ -26,6 +26,8 @@ class Column:
     #: The database's type name without length or precision (``VARCHAR``, ``TIMESTAMP WITH TIME ZONE``),
     #: what parameters are cast to on PostgreSQL.
     sql_type: str = "TEXT"
+    #: PostgreSQL's ``COMMENT ON COLUMN``: the field's description in the schema.
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Table:
     insertable: bool = True
     updatable: bool = True
     deletable: bool = True
+    #: PostgreSQL's ``COMMENT ON TABLE``: the object type's description in the schema.
+    comment: str | None = None
 
     def column(self, name: str) -> Column:
         return self.columns[name]
@@ -172,6 +176,7 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 nullable=bool(info.get("nullable", True)),
                 has_default=info.get("default") is not None or bool(info.get("autoincrement") is True),
                 sql_type=_base_type(declared),
+                comment=info.get("comment"),
             )
         pk = tuple(inspector.get_pk_constraint(name, schema=db_schema).get("constrained_columns") or ())
         fks = tuple(
@@ -208,6 +213,11 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
             insertable=bool(writable & _INSERT),
             updatable=bool(writable & _UPDATE),
             deletable=bool(writable & _DELETE),
+            comment=(
+                inspector.get_table_comment(name, schema=db_schema).get("text")
+                if dialect == "postgresql"
+                else None
+            ),
         )
     return Catalog(dialect, found)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -32,7 +33,7 @@ from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
 from qapress.engine.scalars import STRINGIFIED, digit_string_value
-from qapress.engine.schema import RoleSchema
+from qapress.engine.schema import NO_QUERIES_FIELD, NO_QUERIES_TEXT, RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
 DIRECTIONS = {
@@ -119,6 +120,8 @@ class OperationCompiler:
                 continue
             if fields.name == "__typename":
                 value = quote_text(f'"{root.name}"')
+            elif fields.name == NO_QUERIES_FIELD and fields.name not in self.role_schema.root_fields:
+                value = quote_text(orjson.dumps(NO_QUERIES_TEXT).decode())
             else:
                 value = self.dialect.as_text(self.root_field(fields, root))
             parts.append(f"{quote_text(_json_key(fields.key))} || {value}")

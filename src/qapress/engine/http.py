@@ -136,6 +136,10 @@ class GraphQLEndpoint:
     async def answer(self, item: Any, caller: _Caller) -> bytes:
         if not isinstance(item, dict):
             return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
+        if "query" not in item:
+            # Hasura's request parser, also for an Apollo persisted-query request ({"extensions":
+            # {"persistedQuery": {"sha256Hash": ...}}} without the query) while persisted queries are off.
+            return orjson.dumps(_error('key "query" not found', "parse-failed"))
         if not isinstance(item.get("query"), str):
             return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
         return await run_in_threadpool(

@@ -114,6 +114,10 @@ class TableMetadata:
     custom_root_fields: dict[str, str] = field(default_factory=dict)
     #: and the columns renamed (``column_config.<column>.custom_name`` or the older ``custom_column_names``).
     custom_column_names: dict[str, str] = field(default_factory=dict)
+    #: ``configuration.comment`` and ``column_config.<column>.comment``: descriptions in the schema, in
+    #: place of the database's comments.
+    comment: str | None = None
+    column_comments: dict[str, str] = field(default_factory=dict)
     #: ``is_enum: true``: the table's rows are the values of a GraphQL enum (see :mod:`.enums`).
     is_enum: bool = False
 
@@ -232,12 +236,20 @@ def _table(entry: Any) -> TableMetadata:
     if not isinstance(entry, dict) or "table" not in entry:
         raise MetadataError(f"a metadata table entry needs 'table': {entry!r}")
     custom_name, custom_roots, custom_columns = _configuration(entry.get("configuration"))
+    configuration = entry.get("configuration") or {}
+    column_comments = {
+        str(column): str(config["comment"])
+        for column, config in (configuration.get("column_config") or {}).items()
+        if isinstance(config, dict) and config.get("comment") is not None
+    }
     return TableMetadata(
         table=TableName.parse(entry["table"]),
         custom_name=custom_name,
         custom_root_fields=custom_roots,
         custom_column_names=custom_columns,
         is_enum=bool(entry.get("is_enum", False)),
+        comment=configuration.get("comment"),
+        column_comments=column_comments,
         object_relationships=tuple(
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),

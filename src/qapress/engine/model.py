@@ -79,6 +79,19 @@ class TrackedTable:
             "delete_by_pk": f"delete_{name}_by_pk",
         }[kind]
 
+    @property
+    def description(self) -> str:
+        """The object type's description: the metadata's comment, the table's, or Hasura's default."""
+        if self.meta.comment is not None:
+            return self.meta.comment
+        if self.table.comment:
+            return self.table.comment
+        return f'columns and relationships of "{self.table.name}"'
+
+    def column_description(self, column: str) -> str | None:
+        """A column field's description: the metadata's comment, else the column's, else none."""
+        return self.meta.column_comments.get(column) or self.table.columns[column].comment
+
     def field_name(self, column: str) -> str:
         """A column's GraphQL field name (its custom name, else the column's own name)."""
         return self.meta.custom_column_names.get(column, column)

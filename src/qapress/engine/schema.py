@@ -54,6 +54,13 @@ TEXT_OPERATORS = ("_ilike", "_like", "_nilike", "_nlike")
 PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_similar")
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
 
+#: Hasura's placeholder root field of a schema without queries, and the text it answers.
+NO_QUERIES_FIELD = "no_queries_available"
+NO_QUERIES_TEXT = (
+    "There are no queries available to the current role. Either there are no sources or remote schemas "
+    "configured, or the current role doesn't have the required permissions."
+)
+
 RootKind = Literal[
     "select",
     "by_pk",
@@ -86,17 +93,14 @@ class RoleSchema:
 
 
 def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
-    """The schema ``role`` may query, or None when it may read no table. ``backend_only``: the request
-    asked for backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
+    """The schema ``role`` may query. ``backend_only``: the request asked for backend-only insert
+    permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
     builder = SchemaBuilder(model, role)
     mutations = MutationBuilder(builder, backend_only)
     mutation_root = mutations.root()
-    if not builder.visible and mutation_root is None:
-        return None
-    # A role that may only write still needs a query root: Hasura's placeholder field.
-    query_fields = builder.root_fields or {
-        "no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))
-    }
+    # A role that may read nothing (or nothing is tracked) still has a query root: Hasura's placeholder
+    # field, so introspection and ``__typename`` work for it too.
+    query_fields = builder.root_fields or {NO_QUERIES_FIELD: GraphQLField(GraphQLNonNull(GraphQLString))}
     query_root = GraphQLObjectType("query_root", query_fields)
     schema = GraphQLSchema(query=query_root, mutation=mutation_root, types=[ORDER_BY])
     return RoleSchema(role, schema, builder.roots, mutations.fields)
@@ -319,7 +323,10 @@ class SchemaBuilder:
                     info = table.table.columns[column]
                     type_: GraphQLOutputType = self.column_type(table, column)
                     nullable = info.nullable or column in guarded  # null on rows the column is hidden on
-                    out[table.field_name(column)] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
+                    out[table.field_name(column)] = GraphQLField(
+                        type_ if nullable else GraphQLNonNull(type_),
+                        description=table.column_description(column),
+                    )
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
                     if not self.has_object(remote):
@@ -357,9 +364,7 @@ class SchemaBuilder:
                         )
                 return dict(sorted(out.items()))
 
-            self.objects[name] = GraphQLObjectType(
-                name, fields, description=f'columns and relationships of "{table.table.name}"'
-            )
+            self.objects[name] = GraphQLObjectType(name, fields, description=table.description)
         return self.objects[name]
 
     def aggregate_type(self, table: TrackedTable) -> GraphQLObjectType:
