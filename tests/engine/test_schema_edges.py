@@ -50,12 +50,10 @@ def gql(blank: Engine) -> Iterator[GraphQLEngine]:
     engine.close()
 
 
-@pytest.mark.parametrize("tracked", [False, True])
-def test_nothing_to_query_still_has_a_schema(blank: Engine, tracked: bool) -> None:
+@pytest.mark.parametrize("role", ["admin", "anonymous"])
+def test_nothing_tracked_still_has_a_schema(blank: Engine, role: str) -> None:
     run_ddl(blank, ["CREATE TABLE author (id INTEGER PRIMARY KEY)"])
-    # Nothing tracked at all, or a role without any permission: the same placeholder schema.
-    gql = engine_for(blank, [{"table": "author"}] if tracked else [])
-    role = "nobody" if tracked else "admin"
+    gql = engine_for(blank, [])
     try:
         assert data(gql, "{ __typename }", role=role) == {"__typename": "query_root"}
         assert root_fields(gql, role=role) == {"no_queries_available"}
@@ -64,6 +62,25 @@ def test_nothing_to_query_still_has_a_schema(blank: Engine, tracked: bool) -> No
             "field \"author\" not found in type: 'query_root'"
         )
         assert error(gql, "mutation { __typename }", role=role)["message"] == "no mutations exist"
+    finally:
+        gql.close()
+
+
+def test_a_role_granted_nothing_is_refused(gql: GraphQLEngine) -> None:
+    # Tables are tracked but the role may do nothing with them: refused, as Hasura refuses such a caller.
+    assert error(gql, "{ __typename }", role="nobody")["extensions"]["code"] == "validation-failed"
+    assert error(gql, "{ no_queries_available }", role="nobody")
+
+
+def test_a_role_that_may_only_write_gets_the_placeholder(blank: Engine) -> None:
+    key = "SERIAL PRIMARY KEY" if blank.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
+    run_ddl(blank, [f"CREATE TABLE note (id {key}, body TEXT)"])
+    writer = {"role": "writer", "permission": {"columns": ["body"], "check": {}}}
+    gql = engine_for(blank, [{"table": "note", "insert_permissions": [writer]}])
+    try:
+        assert root_fields(gql, role="writer") == {"no_queries_available"}
+        inserted = 'mutation { insert_note(objects: [{body: "hi"}]) { affected_rows } }'
+        assert data(gql, inserted, role="writer") == {"insert_note": {"affected_rows": 1}}
     finally:
         gql.close()
 

@@ -51,6 +51,16 @@ Row = sa.RowMapping
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 
 
+#: The jsonb update operators (PostgreSQL only; the schema has them there alone) as SQL.
+JSONB_UPDATE_SQL = {
+    "_append": "{column} = {column} || {operand}",
+    "_prepend": "{column} = {operand} || {column}",
+    "_delete_key": "{column} = {column} - CAST({operand} AS text)",
+    "_delete_elem": "{column} = {column} - CAST({operand} AS integer)",
+    "_delete_at_path": "{column} = {column} #- CAST({operand} AS text[])",
+}
+
+
 class MutationCompiler(OperationCompiler):
     """Runs one mutation operation on ``connection`` (inside the caller's transaction)."""
 
@@ -409,7 +419,7 @@ class MutationCompiler(OperationCompiler):
     ) -> list[tuple[Any, ...]]:
         permission = update_permission(table, self.role)
         assert permission is not None
-        operators = {op: args.get(op) or {} for op in ("_set", "_inc")}
+        operators = {op: args.get(op) or {} for op in ("_set", "_inc", *JSONB_UPDATE_SQL)}
         seen: dict[str, str] = {}
         repeated = []
         for op, columns in operators.items():
@@ -428,6 +438,13 @@ class MutationCompiler(OperationCompiler):
             assignments.append(
                 f"{quote_ident(column)} = {quote_ident(column)} + {self.bind(table, column, value)}"
             )
+        for op, template in JSONB_UPDATE_SQL.items():
+            for column, value in operators[op].items():
+                if value is None:
+                    raise ValidationFailed(f'unexpected null value for the "{op}" of "{column}"', path)
+                jsonb = op in ("_append", "_prepend")
+                operand = self.bind(table, column, value) if jsonb else self.params.const(value)
+                assignments.append(template.format(column=quote_ident(column), operand=operand))
         for column in seen:
             if column not in allowed:
                 raise ValidationFailed(

@@ -19,16 +19,18 @@ from graphql import (
     GraphQLField,
     GraphQLInputField,
     GraphQLInputObjectType,
+    GraphQLInputType,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
 )
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
 from qapress.engine.model import ADMIN, TrackedTable
 from qapress.engine.names import is_graphql_name
-from qapress.engine.scalars import NUMERIC
+from qapress.engine.scalars import NUMERIC, scalar_type
 
 if TYPE_CHECKING:
     from qapress.engine.schema import SchemaBuilder
@@ -77,6 +79,35 @@ def insertable_columns(table: TrackedTable, permission: InsertPermission) -> lis
 def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list[str]:
     allowed = table.table.columns if permission.columns == "*" else permission.columns
     return [c for c in table.table.columns if c in allowed and c not in permission.set]
+
+
+#: The update operators on jsonb columns (PostgreSQL): argument, the type of each column's operand, and
+#: Hasura's description.
+JSONB_UPDATES: tuple[tuple[str, GraphQLInputType, str], ...] = (
+    ("_append", scalar_type("jsonb"), "append existing jsonb value of filtered columns with new jsonb value"),
+    (
+        "_prepend",
+        scalar_type("jsonb"),
+        "prepend existing jsonb value of filtered columns with new jsonb value",
+    ),
+    (
+        "_delete_key",
+        GraphQLString,
+        "delete key/value pair or string element. key/value pairs are matched based on their key value",
+    ),
+    (
+        "_delete_elem",
+        GraphQLInt,
+        "delete the array element with specified index (negative integers count from the end). throws an "
+        "error if top level container is not an array",
+    ),
+    (
+        "_delete_at_path",
+        GraphQLList(GraphQLNonNull(GraphQLString)),
+        "delete the field or element with specified path (for JSON arrays, negative integers count from the "
+        "end)",
+    ),
+)
 
 
 def named_constraints(table: TrackedTable) -> list[str]:
@@ -306,6 +337,12 @@ class MutationBuilder:
                 ),
                 description="increments the numeric columns with given value of the filtered values",
             )
+        jsonb = [c for c in columns if table.table.columns[c].scalar == "jsonb"] if self.b.pg else []
+        for op, type_, what in JSONB_UPDATES if jsonb else ():
+            args[op] = GraphQLArgument(
+                self.columns_input(f"{table.graphql_name}{op}_input", table, jsonb, what, type_),
+                description=what,
+            )
         if columns:
             args["_set"] = GraphQLArgument(
                 self.columns_input(
@@ -316,13 +353,19 @@ class MutationBuilder:
         return args
 
     def columns_input(
-        self, name: str, table: TrackedTable, columns: list[str], what: str
+        self,
+        name: str,
+        table: TrackedTable,
+        columns: list[str],
+        what: str,
+        type_: GraphQLInputType | None = None,
     ) -> GraphQLInputObjectType:
+        """An input object with a field per column, of the column's type (or of ``type_``)."""
         if name not in self.b.inputs:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
-                    table.field_name(c): self.b.column_input(table, c, self.b.scalar(table, c))
+                    table.field_name(c): self.b.column_input(table, c, type_ or self.b.scalar(table, c))
                     for c in columns
                 },
                 description=f'{what} in table "{table.table.name}"',

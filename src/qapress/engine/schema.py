@@ -93,13 +93,16 @@ class RoleSchema:
 
 
 def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
-    """The schema ``role`` may query. ``backend_only``: the request asked for backend-only insert
-    permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
+    """The schema ``role`` may query, or None when it may do nothing with what is tracked (the request is
+    refused, as Hasura refuses a caller it does not let in). ``backend_only``: the request asked for
+    backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
     builder = SchemaBuilder(model, role)
     mutations = MutationBuilder(builder, backend_only)
     mutation_root = mutations.root()
-    # A role that may read nothing (or nothing is tracked) still has a query root: Hasura's placeholder
-    # field, so introspection and ``__typename`` work for it too.
+    if not builder.visible and mutation_root is None and (model.tables or model.functions):
+        return None
+    # With nothing tracked, or for a role that may only write, the query root holds Hasura's placeholder
+    # field, so that introspection and ``__typename`` still work.
     query_fields = builder.root_fields or {NO_QUERIES_FIELD: GraphQLField(GraphQLNonNull(GraphQLString))}
     query_root = GraphQLObjectType("query_root", query_fields)
     schema = GraphQLSchema(query=query_root, mutation=mutation_root, types=[ORDER_BY])
@@ -465,6 +468,30 @@ class SchemaBuilder:
                         fields[op] = GraphQLInputField(GraphQLString)
             if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
+            if scalar == "ltree" and self.pg:
+                ltree, many = scalar_type("ltree"), GraphQLList(GraphQLNonNull(scalar_type("ltree")))
+                fields["_ancestor"] = GraphQLInputField(
+                    ltree, description="is the left argument an ancestor of right (or equal)?"
+                )
+                fields["_ancestor_any"] = GraphQLInputField(
+                    many, description="does array contain an ancestor of `ltree`?"
+                )
+                fields["_descendant"] = GraphQLInputField(
+                    ltree, description="is the left argument a descendant of right (or equal)?"
+                )
+                fields["_descendant_any"] = GraphQLInputField(
+                    many, description="does array contain a descendant of `ltree`?"
+                )
+                fields["_matches"] = GraphQLInputField(
+                    scalar_type("lquery"), description="does `ltree` match `lquery`?"
+                )
+                fields["_matches_any"] = GraphQLInputField(
+                    GraphQLList(GraphQLNonNull(GraphQLString)),
+                    description="does `ltree` match any `lquery` in array?",
+                )
+                fields["_matches_fulltext"] = GraphQLInputField(
+                    scalar_type("ltxtquery"), description="does `ltree` match `ltxtquery`?"
+                )
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
