@@ -143,6 +143,8 @@ class OperationCompiler:
         if root_field.kind in ("function", "function_aggregate"):
             assert root_field.function is not None
             call = self.model.functions[root_field.function].call(args.get("args") or {}, self.params)
+            if root_field.kind == "function" and not self.model.functions[root_field.function].returns_set:
+                return self.single(table, None, fields, None, depth=1, source=_aliased(call))
             if root_field.kind == "function":
                 return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
             return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
@@ -253,8 +255,9 @@ class OperationCompiler:
         fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: one row's JSON object, or NULL."""
+        """A scalar subquery: one row's JSON object (of ``source``, by default the table), or NULL."""
         self.check_depth(depth)
         # Built straight on the table when it can be: one nesting level less (SQLite's parser has a fixed stack).
         base = self.alias()
@@ -270,12 +273,15 @@ class OperationCompiler:
                 extra=conditions,
                 alias=base,
                 select_list=row,
+                source=source,
             )
             return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
-        inner, _ = self.inner_select(table, {}, needed, correlation, single=True, extra=conditions)
+        inner, _ = self.inner_select(
+            table, {}, needed, correlation, single=True, extra=conditions, source=source
+        )
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
     def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: SelectedField) -> str:

@@ -108,6 +108,8 @@ class MutationCompiler(OperationCompiler):
         args = self.coerced_arguments(fields, root)
         path = f"$.selectionSet.{fields.key}.args"
         self.path = f"$.selectionSet.{fields.key}"
+        if spec.kind == "function":
+            return self.function_mutation(table, spec, args, fields)
         if spec.kind in ("insert", "insert_one"):
             objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
             where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
@@ -130,6 +132,31 @@ class MutationCompiler(OperationCompiler):
         returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
         rows = self.read_rows(table, returning[0], identities) if returning else []
         return self.response(table, fields, affected, rows)
+
+    def function_mutation(
+        self, table: TrackedTable, spec: MutationField, args: dict[str, Any], fields: _Fields
+    ) -> str:
+        """A VOLATILE function as a mutation: called once, in the mutation's transaction, its rows read
+        with the role's select permission on the table it returns."""
+        assert spec.function is not None
+        function = self.model.functions[spec.function]
+        call = function.call(args.get("args") or {}, self.params)
+        # The function runs first, on its own: what it wrote is then visible to the selection's
+        # relationships (one statement would read them from the snapshot before its writes). Its rows come
+        # back as an array of the table's row type, so computed fields still take them.
+        returned = self.execute(f"SELECT CAST(array_agg(_r) AS text) FROM {call} AS _r").scalar()
+        row_type = f"{quote_ident(table.table.schema)}.{quote_ident(table.table.name)}"
+        rows = self.params.const(returned if returned is not None else "{}")
+
+        def source(alias: str) -> str:
+            return f"unnest(CAST({rows} AS {row_type}[])) AS {alias}"
+
+        if function.returns_set:
+            expr = self.rows(table, args, fields, None, depth=1, source=source)
+        else:
+            expr = self.single(table, None, fields, None, depth=1, source=source)
+        text = self.execute(f"SELECT {self.dialect.as_text(expr)}").scalar()
+        return str(text) if text is not None else "null"
 
     def response(self, table: TrackedTable, fields: _Fields, affected: int, rows: Sequence[str]) -> str:
         parts = []

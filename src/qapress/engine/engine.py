@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -94,9 +95,11 @@ class GraphQLEngine:
         plan_cache_size: int = 512,
         statement_timeout_ms: int = 5000,
         insert_hooks: Mapping[str, InsertHook] | None = None,
+        infer_function_permissions: bool = True,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
+        self.infer_function_permissions = infer_function_permissions
         self.stringify_numeric_types = stringify_numeric_types
         self.max_depth = max_depth
         self.anonymous_row_limit = anonymous_row_limit
@@ -142,7 +145,8 @@ class GraphQLEngine:
         enums, enum_problems = read_enum_values(
             self.engine, catalog, [t.table.key for t in self.metadata.tables if t.is_enum]
         )
-        return build_model(catalog, self.metadata, computed, functions, enums, enum_problems)
+        model = build_model(catalog, self.metadata, computed, functions, enums, enum_problems)
+        return replace(model, infer_function_permissions=self.infer_function_permissions)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

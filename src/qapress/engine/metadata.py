@@ -132,6 +132,13 @@ class FunctionDef:
 
     function: TableName
     session_argument: str | None = None
+    #: ``configuration.exposed_as``: "query" or "mutation"; None for Hasura's default (VOLATILE: mutation).
+    exposed_as: str | None = None
+    #: ``configuration.custom_name``: the root field's name.
+    custom_name: str | None = None
+    #: Roles granted the function (``permissions: [{role: ...}]``): needed when function permissions are
+    #: not inferred from the returned table's select permission.
+    permissions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -293,7 +300,16 @@ def _table(entry: Any) -> TableMetadata:
 def _function(raw: Any) -> FunctionDef:
     if isinstance(raw, dict) and "function" in raw:
         configuration = raw.get("configuration") or {}
-        return FunctionDef(TableName.parse(raw["function"]), configuration.get("session_argument"))
+        exposed_as = configuration.get("exposed_as")
+        if exposed_as not in (None, "query", "mutation"):
+            raise MetadataError(f'a function\'s exposed_as must be "query" or "mutation": {raw!r}')
+        return FunctionDef(
+            TableName.parse(raw["function"]),
+            configuration.get("session_argument"),
+            exposed_as,
+            configuration.get("custom_name"),
+            tuple(str(p["role"]) for p in raw.get("permissions") or []),
+        )
     return FunctionDef(TableName.parse(raw))
 
 

@@ -120,6 +120,9 @@ class Model:
     functions: dict[str, TrackedFunction] = field(default_factory=dict)
     #: Hasura's inconsistent objects: what was left out of the schema, and why (the rest still works).
     inconsistencies: tuple[str, ...] = ()
+    #: Hasura's ``HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS``: a role sees a function when it may read what
+    #: the function returns (True), or only with a function permission as well (False).
+    infer_function_permissions: bool = True
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]

@@ -35,7 +35,7 @@ from qapress.engine.scalars import NUMERIC, scalar_type
 if TYPE_CHECKING:
     from qapress.engine.schema import SchemaBuilder
 
-MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"]
+MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk", "function"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class MutationField:
 
     kind: MutationKind
     table: tuple[str, str]
+    #: For "function": the tracked function's name.
+    function: str | None = None
 
 
 def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
@@ -200,6 +202,15 @@ class MutationBuilder:
                         description=f'delete single row from the table: "{table.table.name}"',
                     )
                     self.fields[table.root_name("delete_by_pk")] = MutationField("delete_by_pk", table.key)
+        for function in self.b.model.functions.values():
+            if function.mutation and self.b.function_visible(function):
+                table = self.b.visible[function.returns]
+                fields[function.name] = GraphQLField(
+                    self.b.function_type(function, table),
+                    args=self.b.function_args(function, table),
+                    description=f'execute VOLATILE function "{function.function}" which returns "{table.table.name}"',
+                )
+                self.fields[function.name] = MutationField("function", table.key, function.name)
         if not fields:
             return None
         return GraphQLObjectType("mutation_root", dict(sorted(fields.items())))

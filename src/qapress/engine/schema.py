@@ -30,6 +30,7 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
+from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import DIGIT_STRING_ACCEPTED, NUMERIC, UNORDERED, scalar_type
@@ -208,23 +209,17 @@ class SchemaBuilder:
                 )
                 self.roots[name] = RootField("by_pk", table.key)
         for function in self.model.functions.values():
-            if function.returns not in self.visible or not self.has_object(self.visible[function.returns]):
+            if function.mutation or not self.function_visible(function):
                 continue
             table = self.visible[function.returns]
-            args = self.select_args(table)
-            if function.inputs:
-                args_type = GraphQLInputObjectType(
-                    f"{function.name}_args",
-                    {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs},
-                )
-                args = {"args": GraphQLArgument(GraphQLNonNull(args_type)), **args}
+            args = self.function_args(function, table)
             fields[function.name] = GraphQLField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                self.function_type(function, table),
                 args=args,
                 description=f'execute function "{function.function}" which returns "{table.table.name}"',
             )
             self.roots[function.name] = RootField("function", table.key, function.name)
-            if self.aggregations(table):
+            if self.aggregations(table) and function.returns_set:
                 fields[f"{function.name}_aggregate"] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=args,
@@ -234,6 +229,31 @@ class SchemaBuilder:
                     "function_aggregate", table.key, function.name
                 )
         return dict(sorted(fields.items()))
+
+    def function_visible(self, function: TrackedFunction) -> bool:
+        """A function is there for a role that may read its rows (and, unless function permissions are
+        inferred, holds a permission on the function)."""
+        if not function.allows(self.role, self.model.infer_function_permissions):
+            return False
+        return function.returns in self.visible and self.has_object(self.visible[function.returns])
+
+    def function_args(self, function: TrackedFunction, table: TrackedTable) -> dict[str, GraphQLArgument]:
+        """``args: <function>_args!`` when the function takes arguments, then the table's select arguments
+        (a function returning one row takes none of those)."""
+        args = self.select_args(table) if function.returns_set else {}
+        if function.inputs:
+            name = f"{function.name}_args"
+            if name not in self.inputs:
+                self.inputs[name] = GraphQLInputObjectType(
+                    name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs}
+                )
+            args = {"args": GraphQLArgument(GraphQLNonNull(self.inputs[name])), **args}
+        return args
+
+    def function_type(self, function: TrackedFunction, table: TrackedTable) -> GraphQLOutputType:
+        if function.returns_set:
+            return GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table))))
+        return self.object_type(table)
 
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
         """A column's input type: its scalar, or the enum type of the enum table it references."""
