@@ -55,6 +55,8 @@ class Table:
     deletable: bool = True
     #: PostgreSQL's ``COMMENT ON TABLE``: the object type's description in the schema.
     comment: str | None = None
+    #: A view (PostgreSQL): no ctid, so rows written through it are found again by all their columns.
+    is_view: bool = False
 
     def column(self, name: str) -> Column:
         return self.columns[name]
@@ -218,6 +220,7 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 if dialect == "postgresql"
                 else None
             ),
+            is_view=dialect == "postgresql" and _postgres_is_view(engine, schema, name),
         )
     return Catalog(dialect, found)
 
@@ -250,6 +253,15 @@ def _postgres_writable(engine: Engine, schema: str, table: str) -> int:
     with engine.connect() as connection:
         found = connection.execute(query, {"schema": schema, "table": table}).scalar()
     return int(found) if found is not None else 0
+
+
+def _postgres_is_view(engine: Engine, schema: str, table: str) -> bool:
+    query = sa.text(
+        "SELECT c.relkind IN ('v', 'm') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :schema AND c.relname = :table"
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(query, {"schema": schema, "table": table}).scalar())
 
 
 def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:

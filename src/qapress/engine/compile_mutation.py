@@ -219,14 +219,19 @@ class MutationCompiler(OperationCompiler):
 
     # --- identities ----------------------------------------------------------------------------------------
     def identity_columns(self, table: TrackedTable) -> list[str]:
+        """What finds a written row again: its key, else (a view) all its columns, else ctid/rowid."""
         if table.table.primary_key:
             return list(table.table.primary_key)
+        if table.table.is_view:
+            return list(table.table.columns)
         return ["ctid"] if self.pg else ["rowid"]
 
     def returning_identity(self, table: TrackedTable) -> str:
         pk = table.table.primary_key
         if pk:
             return ", ".join(quote_ident(c) for c in pk)
+        if table.table.is_view:
+            return ", ".join(quote_ident(c) for c in table.table.columns)
         return "ctid" if self.pg else "rowid"
 
     def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
@@ -242,8 +247,13 @@ class MutationCompiler(OperationCompiler):
                     terms.append(
                         f"{alias}.{column} = " + (f"CAST({marker} AS tid)" if column == "ctid" else marker)
                     )
-                else:
+                elif table.table.primary_key:
                     terms.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, value)}")
+                else:  # a view's row by all its columns: nulls match, json compared as jsonb
+                    left, right = f"{alias}.{quote_ident(column)}", self.bind(table, column, value)
+                    if table.table.columns[column].scalar == "json":
+                        left, right = f"CAST({left} AS jsonb)", f"CAST({right} AS jsonb)"
+                    terms.append(f"{left} IS NOT DISTINCT FROM {right}")
             alternatives.append("(" + " AND ".join(terms) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
@@ -373,7 +383,9 @@ class MutationCompiler(OperationCompiler):
             sql = f"INSERT INTO {target} DEFAULT VALUES"
         if on_conflict is not None:
             sql += self.on_conflict_clause(table, alias, on_conflict)
-        returning = "*" if table.table.primary_key else f"*, {self.returning_identity(table)}"
+        returning = (
+            "*" if table.table.primary_key or table.table.is_view else f"*, {self.returning_identity(table)}"
+        )
         row = self.execute(f"{sql} RETURNING {returning}").mappings().first()
         if row is None:
             return None
