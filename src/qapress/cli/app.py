@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qapress.cli import data, generate, links, serve
+from qapress.cli import data, generate, links, metadata, serve
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -23,6 +23,7 @@ app.command()(data.export)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(links.app)
+app.add_typer(metadata.app)
 app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)

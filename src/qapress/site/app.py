@@ -16,8 +16,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.http import graphql_routes
+from qapress.engine.metadata_dir import current_metadata
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
@@ -48,7 +49,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or open_engine(settings.resolved_database_url())
     gql = GraphQLEngine(
         engine,
-        qapress_metadata(),
+        # The metadata applied with `qapress metadata apply`, else qapress's own.
+        Metadata.from_hasura(current_metadata(settings.data_dir)),
         stringify_numeric_types=settings.stringify_numeric_types,
         max_depth=settings.max_query_depth,
         anonymous_row_limit=settings.anonymous_row_limit,
