@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     statement_timeout_ms: int = 5_000
     plan_cache_size: int = 512
+    infer_function_permissions: bool = Field(
+        default=True,
+        description="Like HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS: false shows a tracked function only to "
+        "roles granted it in the metadata.",
+    )
 
     # --- Public URLs (the article's canonical address; shared by the site and the backlink check) ---
     public_scheme: str = Field(default="https", description="Scheme of canonical article URLs.")

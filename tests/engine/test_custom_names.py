@@ -25,7 +25,7 @@ TABLES: list[dict[str, Any]] = [
         "configuration": {
             "custom_root_fields": {
                 "select": "Authors",
-                "select_by_pk": "Author",
+                "select_by_pk": {"name": "Author", "comment": "One author, by key"},
                 "select_aggregate": "AuthorAggregate",
                 "insert": "AddAuthors",
                 "insert_one": "AddAuthor",
@@ -167,3 +167,10 @@ def test_non_graphql_names_are_inconsistent_and_left_out(gql: GraphQLEngine) -> 
     assert data(gql, "{ article(where: {id: {_eq: 3}}) { title author { name } } }") == {
         "article": [{"title": "B1", "author": {"name": "Bob"}}]
     }
+
+
+def test_custom_root_field_comments(gql: GraphQLEngine) -> None:
+    roots = data(gql, "{ __schema { queryType { fields { name description } } } }")["__schema"]["queryType"]
+    described = {f["name"]: f["description"] for f in roots["fields"]}
+    assert described["Author"] == "One author, by key"
+    assert described["Authors"] == 'fetch data from the table: "author"'  # Hasura's default

@@ -75,7 +75,11 @@ TABLES: list[dict[str, Any]] = [
     },
 ]
 FUNCTIONS: list[dict[str, Any]] = [
-    {"function": "search_authors", "permissions": [{"role": "user"}]},
+    {
+        "function": "search_authors",
+        "permissions": [{"role": "user"}],
+        "configuration": {"custom_root_fields": {"function_aggregate": "searchAuthorsAggregate"}},
+    },
     {"function": "author_by_id"},
     {"function": "authors_unnamed"},
     {"function": "add_author", "permissions": [{"role": "user"}]},
@@ -110,9 +114,10 @@ def test_setof_and_single_row_functions(gql: GraphQLEngine) -> None:
     types = {f["name"]: f["type"] for f in kind["__schema"]["queryType"]["fields"]}
     assert types["author_by_id"] == {"kind": "OBJECT", "name": "author"}  # nullable object, not a list
     assert types["search_authors"]["kind"] == "NON_NULL"
-    assert "search_authors_aggregate" in types and "author_by_id_aggregate" not in types
-    aggregate = '{ search_authors_aggregate(args: {search: ""}) { aggregate { count } } }'
-    assert data(gql, aggregate) == {"search_authors_aggregate": {"aggregate": {"count": 3}}}
+    assert "searchAuthorsAggregate" in types and "author_by_id_aggregate" not in types
+    assert "search_authors_aggregate" not in types  # renamed by custom_root_fields.function_aggregate
+    aggregate = '{ searchAuthorsAggregate(args: {search: ""}) { aggregate { count } } }'
+    assert data(gql, aggregate) == {"searchAuthorsAggregate": {"aggregate": {"count": 3}}}
 
 
 def test_unnamed_and_default_arguments(gql: GraphQLEngine) -> None:

@@ -129,6 +129,7 @@ class GraphQLEngine:
             anonymous_row_limit=settings.anonymous_row_limit,
             plan_cache_size=settings.plan_cache_size,
             statement_timeout_ms=settings.statement_timeout_ms,
+            infer_function_permissions=settings.infer_function_permissions,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------

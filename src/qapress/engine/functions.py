@@ -43,6 +43,8 @@ class TrackedFunction:
     positional: frozenset[str] = frozenset()
     #: The function's arguments in declaration order (the session argument included).
     order: tuple[str, ...] = ()
+    #: The aggregate root field's name (``<name>_aggregate`` unless renamed).
+    aggregate_name: str = ""
 
     def allows(self, role: str, infer: bool) -> bool:
         """Whether ``role`` may see the function (it also needs a select permission on what it returns)."""
@@ -100,9 +102,11 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
                 Column(name, scalar_name(str(type_name), "postgresql"), True, sql_type=str(type_name))
             )
     schema = definition.function.schema
-    graphql_name = definition.custom_name or (
+    default_name = definition.custom_name or (
         definition.function.name if schema == "public" else f"{schema}_{definition.function.name}"
     )
+    graphql_name = definition.custom_root_fields.get("function", default_name)
+    aggregate_name = definition.custom_root_fields.get("function_aggregate", f"{default_name}_aggregate")
     volatile = found.volatility == "v"
     mutation = definition.exposed_as == "mutation" or (definition.exposed_as is None and volatile)
     return TrackedFunction(
@@ -117,4 +121,5 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
         permissions=definition.permissions,
         positional=frozenset(positional),
         order=tuple(order),
+        aggregate_name=aggregate_name,
     )

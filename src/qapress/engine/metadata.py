@@ -112,6 +112,8 @@ class TableMetadata:
     custom_name: str | None = None
     #: the root fields renamed (``select``, ``select_by_pk``, ``insert_one`` ... -> a name),
     custom_root_fields: dict[str, str] = field(default_factory=dict)
+    #: ``custom_root_fields.<kind>.comment``: a root field's description in place of Hasura's default.
+    custom_root_comments: dict[str, str] = field(default_factory=dict)
     #: and the columns renamed (``column_config.<column>.custom_name`` or the older ``custom_column_names``).
     custom_column_names: dict[str, str] = field(default_factory=dict)
     #: ``configuration.comment`` and ``column_config.<column>.comment``: descriptions in the schema, in
@@ -139,6 +141,8 @@ class FunctionDef:
     #: Roles granted the function (``permissions: [{role: ...}]``): needed when function permissions are
     #: not inferred from the returned table's select permission.
     permissions: tuple[str, ...] = ()
+    #: ``configuration.custom_root_fields``: ``function`` and ``function_aggregate`` renamed.
+    custom_root_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,11 @@ def _table(entry: Any) -> TableMetadata:
         table=TableName.parse(entry["table"]),
         custom_name=custom_name,
         custom_root_fields=custom_roots,
+        custom_root_comments={
+            str(kind): str(value["comment"])
+            for kind, value in ((entry.get("configuration") or {}).get("custom_root_fields") or {}).items()
+            if isinstance(value, dict) and value.get("comment") is not None
+        },
         custom_column_names=custom_columns,
         is_enum=bool(entry.get("is_enum", False)),
         comment=configuration.get("comment"),
@@ -309,6 +318,7 @@ def _function(raw: Any) -> FunctionDef:
             exposed_as,
             configuration.get("custom_name"),
             tuple(str(p["role"]) for p in raw.get("permissions") or []),
+            {str(k): str(v) for k, v in (configuration.get("custom_root_fields") or {}).items() if v},
         )
     return FunctionDef(TableName.parse(raw))
 

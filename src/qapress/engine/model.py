@@ -92,6 +92,10 @@ class TrackedTable:
         """A column field's description: the metadata's comment, else the column's, else none."""
         return self.meta.column_comments.get(column) or self.table.columns[column].comment
 
+    def root_description(self, kind: str, default: str) -> str:
+        """A root field's description: its ``custom_root_fields`` comment, else Hasura's default."""
+        return self.meta.custom_root_comments.get(kind, default)
+
     def field_name(self, column: str) -> str:
         """A column's GraphQL field name (its custom name, else the column's own name)."""
         return self.meta.custom_column_names.get(column, column)

@@ -144,7 +144,9 @@ class MutationBuilder:
                         ),
                         **self.on_conflict_arg(table),
                     },
-                    description=f'insert data into the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "insert", f'insert data into the table: "{table.table.name}"'
+                    ),
                 )
                 self.fields[table.root_name("insert")] = MutationField("insert", table.key)
                 if self.readable(table):
@@ -156,7 +158,9 @@ class MutationBuilder:
                             ),
                             **self.on_conflict_arg(table),
                         },
-                        description=f'insert a single row into the table: "{table.table.name}"',
+                        description=table.root_description(
+                            "insert_one", f'insert a single row into the table: "{table.table.name}"'
+                        ),
                     )
                     self.fields[table.root_name("insert_one")] = MutationField("insert_one", table.key)
             if (upd := update_permission(table, self.role)) is not None and self.readable(table):
@@ -170,7 +174,9 @@ class MutationBuilder:
                             description="filter the rows which have to be updated",
                         ),
                     },
-                    description=f'update data of the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "update", f'update data of the table: "{table.table.name}"'
+                    ),
                 )
                 self.fields[table.root_name("update")] = MutationField("update", table.key)
                 if self.has_pk(table):
@@ -180,7 +186,9 @@ class MutationBuilder:
                             **set_args,
                             "pk_columns": GraphQLArgument(GraphQLNonNull(self.pk_input(table))),
                         },
-                        description=f'update single row of the table: "{table.table.name}"',
+                        description=table.root_description(
+                            "update_by_pk", f'update single row of the table: "{table.table.name}"'
+                        ),
                     )
                     self.fields[table.root_name("update_by_pk")] = MutationField("update_by_pk", table.key)
             if delete_permission(table, self.role) is not None and self.readable(table):
@@ -192,14 +200,18 @@ class MutationBuilder:
                             description="filter the rows which have to be deleted",
                         )
                     },
-                    description=f'delete data from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "delete", f'delete data from the table: "{table.table.name}"'
+                    ),
                 )
                 self.fields[table.root_name("delete")] = MutationField("delete", table.key)
                 if self.has_pk(table):
                     fields[table.root_name("delete_by_pk")] = GraphQLField(
                         self.b.object_type(table),
                         args=self.b.pk_args(table),
-                        description=f'delete single row from the table: "{table.table.name}"',
+                        description=table.root_description(
+                            "delete_by_pk", f'delete single row from the table: "{table.table.name}"'
+                        ),
                     )
                     self.fields[table.root_name("delete_by_pk")] = MutationField("delete_by_pk", table.key)
         for function in self.b.model.functions.values():

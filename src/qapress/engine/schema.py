@@ -188,7 +188,9 @@ class SchemaBuilder:
                 fields[name] = GraphQLField(
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
                     args=self.select_args(table),
-                    description=f'fetch data from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "select", f'fetch data from the table: "{table.table.name}"'
+                    ),
                 )
                 self.roots[name] = RootField("select", table.key)
             if self.aggregations(table):
@@ -196,7 +198,9 @@ class SchemaBuilder:
                 fields[name] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=self.select_args(table),
-                    description=f'fetch aggregated fields from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "select_aggregate", f'fetch aggregated fields from the table: "{table.table.name}"'
+                    ),
                 )
                 self.roots[name] = RootField("aggregate", table.key)
             pk = table.table.primary_key
@@ -205,7 +209,10 @@ class SchemaBuilder:
                 fields[name] = GraphQLField(
                     self.object_type(table),
                     args=self.pk_args(table),
-                    description=f'fetch data from the table: "{table.table.name}" using primary key columns',
+                    description=table.root_description(
+                        "select_by_pk",
+                        f'fetch data from the table: "{table.table.name}" using primary key columns',
+                    ),
                 )
                 self.roots[name] = RootField("by_pk", table.key)
         for function in self.model.functions.values():
@@ -220,12 +227,12 @@ class SchemaBuilder:
             )
             self.roots[function.name] = RootField("function", table.key, function.name)
             if self.aggregations(table) and function.returns_set:
-                fields[f"{function.name}_aggregate"] = GraphQLField(
+                fields[function.aggregate_name] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=args,
                     description=f'execute function "{function.function}" and query aggregates on the result',
                 )
-                self.roots[f"{function.name}_aggregate"] = RootField(
+                self.roots[function.aggregate_name] = RootField(
                     "function_aggregate", table.key, function.name
                 )
         return dict(sorted(fields.items()))

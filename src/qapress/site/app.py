@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         anonymous_row_limit=settings.anonymous_row_limit,
         plan_cache_size=settings.plan_cache_size,
         statement_timeout_ms=settings.statement_timeout_ms,
+        infer_function_permissions=settings.infer_function_permissions,
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
     )
