@@ -85,6 +85,8 @@ FUNCTIONS: list[dict[str, Any]] = [
     {"function": "add_author", "permissions": [{"role": "user"}]},
     {"function": "volatile_list", "configuration": {"exposed_as": "query"}},
     {"function": "me", "configuration": {"session_argument": "hasura_session", "custom_name": "whoami"}},
+    # Also the computed field "titled": as a root field it would need a table's row as an argument.
+    {"function": "articles_titled"},
 ]
 
 
@@ -203,3 +205,10 @@ def test_functions_need_postgresql(sqlite_blank: Engine) -> None:
         GraphQLEngine(
             sqlite_blank, Metadata.from_hasura({"tables": [{"table": "author"}], "functions": ["f"]})
         )
+
+
+def test_a_function_tracked_as_root_and_computed_field(gql: GraphQLEngine) -> None:
+    assert "articles_titled" not in root_fields(gql)
+    assert any('"author_row" is a table\'s row' in reason for reason in gql.model.inconsistencies)
+    query = '{ author(where: {id: {_eq: 1}}) { titled(args: {prefix: "a2"}) { title } } }'
+    assert data(gql, query) == {"author": [{"titled": [{"title": "a2"}]}]}
