@@ -57,6 +57,14 @@ TABLES: list[dict[str, Any]] = [
     {"table": "author details"},  # no GraphQL name and no custom name: inconsistent, left out
     {"table": "book shelf", "configuration": {"custom_name": "bookShelf"}},
     {"table": "odd_columns"},  # a column named "first name": inconsistent as a whole
+    # Renamed onto another column's name: two fields of one name, inconsistent.
+    {"table": "clash", "configuration": {"custom_column_names": {"a": "b"}}},
+    # A relationship may take a renamed column's own name.
+    {
+        "table": "renamed_fk",
+        "configuration": {"custom_column_names": {"author": "authorId"}},
+        "object_relationships": [{"name": "author", "using": {"foreign_key_constraint_on": "author"}}],
+    },
 ]
 
 
@@ -71,9 +79,12 @@ def gql(blank: Engine) -> Iterator[GraphQLEngine]:
             f'CREATE TABLE "author details" (id {key}, note TEXT)',
             f'CREATE TABLE "book shelf" (id {key}, label TEXT)',
             f'CREATE TABLE odd_columns (id {key}, "first name" TEXT)',
+            f"CREATE TABLE clash (id {key}, a TEXT, b TEXT)",
+            f"CREATE TABLE renamed_fk (id {key}, author INTEGER REFERENCES author(id))",
             "INSERT INTO author (name, addr) VALUES ('Ann', 'x'), ('Bob', 'y')",
             "INSERT INTO article (title, author_id) VALUES ('A1', 1), ('A2', 1), ('B1', 2)",
             "INSERT INTO \"book shelf\" (label) VALUES ('top')",
+            "INSERT INTO renamed_fk (author) VALUES (2)",
         ],
     )
     engine = engine_for(blank, TABLES)
@@ -174,3 +185,23 @@ def test_custom_root_field_comments(gql: GraphQLEngine) -> None:
     described = {f["name"]: f["description"] for f in roots["fields"]}
     assert described["Author"] == "One author, by key"
     assert described["Authors"] == 'fetch data from the table: "author"'  # Hasura's default
+
+
+def test_clashing_names(gql: GraphQLEngine) -> None:
+    assert "clash" not in root_fields(gql)
+    assert any("two columns have the same GraphQL name" in r for r in gql.model.inconsistencies)
+    assert data(gql, "{ renamed_fk { authorId author { name } } }") == {
+        "renamed_fk": [{"authorId": 2, "author": {"name": "Bob"}}]
+    }
+    # The relationship and the column it shares a name with stay apart in where, order_by and inserts.
+    where = '{ renamed_fk(where: {author: {name: {_eq: "Bob"}}, authorId: {_eq: 2}}) { id } }'
+    assert data(gql, where) == {"renamed_fk": [{"id": 1}]}
+    ordered = "{ renamed_fk(order_by: [{author: {name: desc}}, {authorId: asc}]) { id } }"
+    assert data(gql, ordered) == {"renamed_fk": [{"id": 1}]}
+    inserted = data(
+        gql,
+        'mutation { insert_renamed_fk_one(object: {author: {data: {name: "Eve"}}}) { authorId author { name } } }',
+    )
+    assert inserted == {"insert_renamed_fk_one": {"authorId": 3, "author": {"name": "Eve"}}}
+    by_variable = "query($w: renamed_fk_bool_exp) { renamed_fk(where: $w) { id } }"
+    assert data(gql, by_variable, {"w": {"author": {"name": {"_eq": "Eve"}}}}) == {"renamed_fk": [{"id": 2}]}

@@ -110,8 +110,10 @@ class BoolExpCompiler:
                     parts.append(
                         f"EXISTS (SELECT 1 FROM {call} AS {inner_alias} WHERE {' AND '.join(conditions)})"
                     )
-            elif key in table.relationships:
-                rel = table.relationships[key]
+            elif (rel_name := table.relationship_of(key) if not permission else None) or (
+                permission and key in table.relationships
+            ):
+                rel = table.relationships[rel_name or key]
                 remote = self.model.tracked(rel.remote)
                 inner_alias = self.new_alias("_w")
                 conditions = [

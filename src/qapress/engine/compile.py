@@ -310,10 +310,11 @@ class OperationCompiler:
         object_type = self.schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         for f in fields:
-            name = table.column_of(f.name)
+            name = f.name
             if name == "__typename":
                 pairs.append((f.key, quote_text(type_name)))
-            elif name in table.table.columns:
+            elif (column_name := table.column_of(name)) is not None:
+                name = column_name
                 _need(needed, name)
                 column = table.table.columns[name]
                 expr = f"{alias}.{quote_ident(name)}"
@@ -534,8 +535,9 @@ class OperationCompiler:
             return []
         if key in table.table.columns:
             return [(wrap(f"{alias}.{quote_ident(key)}"), _direction(value))]
-        if key in table.relationships and table.relationships[key].kind == "object":
-            rel = table.relationships[key]
+        rel_name = table.relationship_of(key)
+        if rel_name is not None and table.relationships[rel_name].kind == "object":
+            rel = table.relationships[rel_name]
             remote = self.model.tracked(rel.remote)
             inner = self.alias("_o")
             join = self.relationship_join(remote, inner, alias, rel)
@@ -684,7 +686,7 @@ class OperationCompiler:
                     if column_field.name == "__typename":
                         inner.append((column_field.key, quote_text(op_type.name)))
                         continue
-                    column = table.table.columns[table.column_of(column_field.name)]
+                    column = table.table.columns[table.column_of(column_field.name) or column_field.name]
                     _need(needed, column.name)
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
                     if f.name in ("max", "min"):

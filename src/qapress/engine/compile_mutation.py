@@ -342,9 +342,11 @@ class MutationCompiler(OperationCompiler):
         allowed = set(insertable_columns(table, permission))
         values: dict[str, Any] = {}
         for key, value in obj.items():
-            rel = table.relationships.get(key)
-            if rel is None or value is None or self.after_parent(table, key):
+            rel_name = table.relationship_of(key)
+            rel = table.relationships[rel_name] if rel_name is not None else None
+            if rel is None or rel_name is None or value is None or self.after_parent(table, rel_name):
                 continue
+            key = rel_name
             for local, _remote in rel.mapping:
                 if local in obj or local in fixed:
                     raise ValidationFailed(
@@ -392,9 +394,11 @@ class MutationCompiler(OperationCompiler):
         self.inserted += 1
         self.check(table, permission.check, [self.identity_of(table, row)], check_path)
         for key, value in obj.items():
-            rel = table.relationships.get(key)
-            if rel is None or value is None or not self.after_parent(table, key):
+            rel_name = table.relationship_of(key)
+            rel = table.relationships[rel_name] if rel_name is not None else None
+            if rel is None or rel_name is None or value is None or not self.after_parent(table, rel_name):
                 continue
+            key = rel_name
             remote = self.model.tracked(rel.remote)
             children = value["data"] if rel.kind == "array" else [value["data"]]
             for index, child in enumerate(children):

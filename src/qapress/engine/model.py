@@ -20,6 +20,8 @@ from qapress.engine.names import is_graphql_name
 from qapress.engine.permissions import ADMIN, select_permission
 
 log = logging.getLogger(__name__)
+#: Marks a relationship's key in input objects when a (renamed) column has the relationship's name.
+RELATIONSHIP_MARK = "\x00rel:"
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,32 @@ class TrackedTable:
         """A root field's description: its ``custom_root_fields`` comment, else Hasura's default."""
         return self.meta.custom_root_comments.get(kind, default)
 
+    def relationship_key(self, name: str) -> str:
+        """What an input object's relationship field is read back as: its name, or, when a renamed column has
+        that name too (its field name differs), the name marked so the two stay apart."""
+        return RELATIONSHIP_MARK + name if name in self.table.columns else name
+
+    def relationship_of(self, key: str) -> str | None:
+        """The relationship an input object's key stands for (see :meth:`relationship_key`), or None."""
+        if key.startswith(RELATIONSHIP_MARK):
+            key = key[len(RELATIONSHIP_MARK) :]
+        elif key in self.table.columns:
+            return None
+        return key if key in self.relationships else None
+
     def field_name(self, column: str) -> str:
         """A column's GraphQL field name (its custom name, else the column's own name)."""
         return self.meta.custom_column_names.get(column, column)
 
-    def column_of(self, name: str) -> str:
-        """The column a GraphQL field name stands for (the name itself when no column is renamed to it)."""
-        return self.column_by_field.get(name, name)
+    def column_of(self, name: str) -> str | None:
+        """The column a GraphQL field name stands for, or None when it names no column (a renamed column's
+        own name is no field of it: it may name a relationship)."""
+        column = self.column_by_field.get(name)
+        if column is not None:
+            return column
+        if name in self.table.columns and name not in self.meta.custom_column_names:
+            return name
+        return None
 
     @property
     def column_by_field(self) -> dict[str, str]:
@@ -159,12 +180,20 @@ def build_model(
             dropped.add(meta.table.key)
             continue
         relationships = {rel.name: _resolve(rel, table, catalog) for rel in meta.relationships}
+        # Fields are named by the columns' GraphQL names (custom names included).
+        column_fields = {meta.custom_column_names.get(c, c) for c in table.columns}
+        if len(column_fields) < len(table.columns):
+            inconsistencies.append(
+                f"table {table.schema}.{table.name}: Inconsistent object: two columns have the same GraphQL name"
+            )
+            dropped.add(meta.table.key)
+            continue
         for name in relationships:
-            if name in table.columns:
+            if name in column_fields:
                 raise MetadataError(f'relationship "{name}" on table "{table.name}" clashes with a column')
         fields = dict((computed or {}).get(meta.table.key, {}))
         for name in fields:
-            if name in table.columns or name in relationships:
+            if name in column_fields or name in relationships:
                 raise MetadataError(
                     f'computed field "{name}" on table "{table.name}" clashes with another field'
                 )

@@ -273,7 +273,9 @@ class MutationBuilder:
                     remote = self.b.model.tables.get(rel.remote)
                     if remote is None or insert_permission(remote, self.role) is None:
                         continue
-                    out[rel.name] = GraphQLInputField(self.rel_insert_input(remote, rel.kind))
+                    out[rel.name] = GraphQLInputField(
+                        self.rel_insert_input(remote, rel.kind), out_name=table.relationship_key(rel.name)
+                    )
                 return dict(sorted(out.items()))
 
             self.b.inputs[name] = GraphQLInputObjectType(

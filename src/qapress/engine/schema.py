@@ -559,7 +559,9 @@ class SchemaBuilder:
                     comparison = self.column_comparison(table, column)
                     out[table.field_name(column)] = self.column_input(table, column, comparison)
                 for rel_name, remote, _kind in self.relationships(table):
-                    out[rel_name] = GraphQLInputField(self.bool_exp(remote))
+                    out[rel_name] = GraphQLInputField(
+                        self.bool_exp(remote), out_name=table.relationship_key(rel_name)
+                    )
                 for cf in self.computed(table):
                     if cf.inputs:
                         continue  # filters cannot give a function its arguments
@@ -589,7 +591,9 @@ class SchemaBuilder:
                 }
                 for rel_name, remote, kind in self.relationships(table):
                     if kind == "object":
-                        out[rel_name] = GraphQLInputField(self.order_by(remote))
+                        out[rel_name] = GraphQLInputField(
+                            self.order_by(remote), out_name=table.relationship_key(rel_name)
+                        )
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
                 for cf in self.computed(table):
