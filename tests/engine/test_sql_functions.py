@@ -80,7 +80,7 @@ FUNCTIONS: list[dict[str, Any]] = [
         "permissions": [{"role": "user"}],
         "configuration": {"custom_root_fields": {"function_aggregate": "searchAuthorsAggregate"}},
     },
-    {"function": "author_by_id"},
+    {"function": "author_by_id", "comment": "One author, by id"},
     {"function": "authors_unnamed"},
     {"function": "add_author", "permissions": [{"role": "user"}]},
     {"function": "volatile_list", "configuration": {"exposed_as": "query"}},
@@ -115,6 +115,10 @@ def test_setof_and_single_row_functions(gql: GraphQLEngine) -> None:
     kind = data(gql, "{ __schema { queryType { fields { name type { kind name } } } } }")
     types = {f["name"]: f["type"] for f in kind["__schema"]["queryType"]["fields"]}
     assert types["author_by_id"] == {"kind": "OBJECT", "name": "author"}  # nullable object, not a list
+    described = data(gql, "{ __schema { queryType { fields { name description } } } }")["__schema"]
+    descriptions = {f["name"]: f["description"] for f in described["queryType"]["fields"]}
+    assert descriptions["author_by_id"] == "One author, by id"
+    assert descriptions["search_authors"] == 'execute function "search_authors" which returns "author"'
     assert types["search_authors"]["kind"] == "NON_NULL"
     assert "searchAuthorsAggregate" in types and "author_by_id_aggregate" not in types
     assert "search_authors_aggregate" not in types  # renamed by custom_root_fields.function_aggregate

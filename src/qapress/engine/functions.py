@@ -45,6 +45,8 @@ class TrackedFunction:
     order: tuple[str, ...] = ()
     #: The aggregate root field's name (``<name>_aggregate`` unless renamed).
     aggregate_name: str = ""
+    #: The metadata's comment: the root field's description.
+    comment: str | None = None
 
     def allows(self, role: str, infer: bool) -> bool:
         """Whether ``role`` may see the function (it also needs a select permission on what it returns)."""
@@ -122,4 +124,5 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
         positional=frozenset(positional),
         order=tuple(order),
         aggregate_name=aggregate_name,
+        comment=definition.comment,
     )

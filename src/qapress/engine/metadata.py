@@ -143,6 +143,8 @@ class FunctionDef:
     permissions: tuple[str, ...] = ()
     #: ``configuration.custom_root_fields``: ``function`` and ``function_aggregate`` renamed.
     custom_root_fields: dict[str, str] = field(default_factory=dict)
+    #: ``comment``: the root field's description in place of Hasura's default.
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,7 @@ def _function(raw: Any) -> FunctionDef:
             configuration.get("custom_name"),
             tuple(str(p["role"]) for p in raw.get("permissions") or []),
             {str(k): str(v) for k, v in (configuration.get("custom_root_fields") or {}).items() if v},
+            raw.get("comment"),
         )
     return FunctionDef(TableName.parse(raw))
 

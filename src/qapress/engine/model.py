@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from qapress.engine.catalog import Catalog, Table
@@ -125,13 +126,10 @@ class TrackedTable:
             return name
         return None
 
-    @property
+    @cached_property
     def column_by_field(self) -> dict[str, str]:
-        renamed = self.__dict__.get("_column_by_field")
-        if renamed is None:
-            renamed = {field: column for column, field in self.meta.custom_column_names.items()}
-            object.__setattr__(self, "_column_by_field", renamed)
-        return renamed
+        """Renamed columns by their GraphQL field names."""
+        return {field: column for column, field in self.meta.custom_column_names.items()}
 
     def select_permission(self, role: str) -> SelectPermission | None:
         """The role's select permission on this table (see :mod:`.permissions`)."""

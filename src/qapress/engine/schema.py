@@ -223,7 +223,8 @@ class SchemaBuilder:
             fields[function.name] = GraphQLField(
                 self.function_type(function, table),
                 args=args,
-                description=f'execute function "{function.function}" which returns "{table.table.name}"',
+                description=function.comment
+                or f'execute function "{function.function}" which returns "{table.table.name}"',
             )
             self.roots[function.name] = RootField("function", table.key, function.name)
             if self.aggregations(table) and function.returns_set:
