@@ -59,3 +59,22 @@ def test_a_view_postgresql_cannot_write_through_has_no_mutations(gql: GraphQLEng
     mutations = root_fields(gql, "mutationType")
     assert "insert_person_view" in mutations
     assert not any("person_count" in name for name in mutations)
+
+
+def test_sqlite_views_are_read_only(sqlite_blank: Engine) -> None:
+    run_ddl(
+        sqlite_blank,
+        [
+            "CREATE TABLE person (id INTEGER PRIMARY KEY, age INTEGER)",
+            "INSERT INTO person VALUES (1, 3)",
+            "CREATE VIEW person_view AS SELECT * FROM person",
+        ],
+    )
+    gql = engine_for(sqlite_blank, [{"table": "person"}, {"table": "person_view"}])
+    try:
+        # No insert_/update_/delete_ fields for a view SQLite cannot write through, as Hasura does.
+        assert not any("person_view" in name for name in root_fields(gql, "mutationType"))
+        assert "insert_person" in root_fields(gql, "mutationType")
+        assert data(gql, "{ person_view { age } }") == {"person_view": [{"age": 3}]}
+    finally:
+        gql.close()

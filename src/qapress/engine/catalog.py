@@ -204,7 +204,11 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
                     cols = tuple(c for c in index["column_names"] if c is not None)
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
-        writable = _postgres_writable(engine, schema, name) if dialect == "postgresql" else _ALL_WRITES
+        writable = (
+            _postgres_writable(engine, schema, name)
+            if dialect == "postgresql"
+            else _sqlite_writable(engine, name)
+        )
         found[(schema, name)] = Table(
             schema,
             name,
@@ -262,6 +266,20 @@ def _postgres_is_view(engine: Engine, schema: str, table: str) -> bool:
     )
     with engine.connect() as connection:
         return bool(connection.execute(query, {"schema": schema, "table": table}).scalar())
+
+
+def _sqlite_writable(engine: Engine, table: str) -> int:
+    """A table takes every write; a view only those an INSTEAD OF trigger makes (SQLite views are read-only)."""
+    with engine.connect() as connection:
+        kind = connection.exec_driver_sql("SELECT type FROM sqlite_master WHERE name = ?", (table,)).scalar()
+        if kind != "view":
+            return _ALL_WRITES
+        triggers = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+        ).scalars()
+        found = " ".join(re.sub(r"\s+", " ", str(sql or "")).upper() for sql in triggers)
+    bits = {"INSTEAD OF INSERT": _INSERT, "INSTEAD OF UPDATE": _UPDATE, "INSTEAD OF DELETE": _DELETE}
+    return sum(bit for phrase, bit in bits.items() if phrase in found)
 
 
 def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:
