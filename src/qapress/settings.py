@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     statement_timeout_ms: int = 5_000
     plan_cache_size: int = 512
+    infer_function_permissions: bool = Field(
+        default=True,
+        description="Like HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS: false shows a tracked function only to "
+        "roles granted it in the metadata.",
+    )
 
     # --- What one GraphQL request may cost (qapress.engine.cost): estimated answer bytes per role ---
     max_cost_anonymous: int | None = Field(

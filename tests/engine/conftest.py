@@ -58,3 +58,31 @@ def pg_rows(postgres_store_url: str) -> Iterator[Engine]:
     load_rows(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A brand-new empty database (no qapress tables), for tests that bring their own Hasura-style schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'blank.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database("qapress_blank")
+    engine = open_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_blank(postgres_server: Any) -> Iterator[Engine]:
+    """A brand-new empty PostgreSQL database, for features that exist on PostgreSQL alone."""
+    engine = open_engine(postgres_server.create_database("qapress_blank"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_blank(tmp_path: Path) -> Iterator[Engine]:
+    """A brand-new empty SQLite file, to check how a PostgreSQL-only feature is refused there."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+    yield engine
+    engine.dispose()

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qapress.cli import articles, data, feeds, generate, links, serve, sites, users
+from qapress.cli import articles, data, feeds, generate, links, metadata, serve, sites, users
 from qapress.cli.errors import stderr
 from qapress.store import StoreError
 
@@ -29,6 +29,7 @@ app.add_typer(feeds.app)
 app.add_typer(sites.app)
 app.add_typer(users.app)
 app.command()(users.audit)
+app.add_typer(metadata.app)
 app.command()(links.worker)
 app.command()(generate.ingest)
 app.command()(generate.generate)

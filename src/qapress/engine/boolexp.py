@@ -17,7 +17,7 @@ from qapress.engine.dialects import Dialect, balanced, like_to_glob, quote_ident
 from qapress.engine.errors import BadRequest, ValidationFailed
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
-from qapress.engine.params import ParamCollector
+from qapress.engine.params import ParamCollector, parse_list
 from qapress.engine.permissions import with_session_refs
 from qapress.engine.values import SessionRef, VarRef
 
@@ -33,6 +33,16 @@ COLUMN_COMPARE = {
     "_clte": "<=",
 }
 REGEX = {"_regex": "~", "_iregex": "~*", "_nregex": "!~", "_niregex": "!~*"}
+#: ltree's operators (PostgreSQL's ltree extension): Hasura's name -> (SQL operator, the operand's type).
+LTREE = {
+    "_ancestor": ("@>", "ltree"),
+    "_ancestor_any": ("@>", "ltree[]"),
+    "_descendant": ("<@", "ltree"),
+    "_descendant_any": ("<@", "ltree[]"),
+    "_matches": ("~", "lquery"),
+    "_matches_any": ("?", "lquery[]"),
+    "_matches_fulltext": ("@", "ltxtquery"),
+}
 
 
 class BoolExpCompiler:
@@ -124,8 +134,10 @@ class BoolExpCompiler:
                     parts.append(
                         f"EXISTS (SELECT 1 FROM {call} AS {inner_alias} WHERE {' AND '.join(conditions)})"
                     )
-            elif key in table.relationships:
-                rel = table.relationships[key]
+            elif (rel_name := table.relationship_of(key) if not permission else None) or (
+                permission and key in table.relationships
+            ):
+                rel = table.relationships[rel_name or key]
                 remote = self.model.tracked(rel.remote)
                 inner_alias = self.new_alias("_w")
                 conditions = [
@@ -210,6 +222,10 @@ class BoolExpCompiler:
         if pg and op in ("_has_keys_any", "_has_keys_all"):
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
+        if pg and op in LTREE and column.scalar == "ltree":
+            sign, type_ = LTREE[op]
+            operand_sql = params.text(operand, _as_list) if type_.endswith("[]") else params.text(operand)
+            return f"({expr} {sign} CAST({operand_sql} AS {type_}))"
         if op == "_cast":
             casts = []
             for target, exp in (operand or {}).items():
@@ -251,4 +267,9 @@ def _check_like(pattern: Any) -> Any:
 
 
 def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+    """A list operand: as given, or from a session variable's text (``{a,b}``, ``["a","b"]`` or one value)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return parse_list(value)
+    return [value]

@@ -28,6 +28,8 @@ class Column:
     sql_type: str = "TEXT"
     #: The declared length of a character type (``VARCHAR(200)`` -> 200), None when it has none.
     max_length: int | None = None
+    #: PostgreSQL's ``COMMENT ON COLUMN``: the field's description in the schema.
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Table:
     insertable: bool = True
     updatable: bool = True
     deletable: bool = True
+    #: PostgreSQL's ``COMMENT ON TABLE``: the object type's description in the schema.
+    comment: str | None = None
+    #: A view (PostgreSQL): no ctid, so rows written through it are found again by all their columns.
+    is_view: bool = False
 
     def column(self, name: str) -> Column:
         return self.columns[name]
@@ -175,6 +181,7 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 has_default=info.get("default") is not None or bool(info.get("autoincrement") is True),
                 sql_type=_base_type(declared),
                 max_length=declared_length(declared),
+                comment=info.get("comment"),
             )
         pk = tuple(inspector.get_pk_constraint(name, schema=db_schema).get("constrained_columns") or ())
         fks = tuple(
@@ -200,7 +207,11 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
                 if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
                     cols = tuple(c for c in index["column_names"] if c is not None)
                     uniques.setdefault(f"{name}_{'_'.join(cols)}_key", cols)
-        writable = _postgres_writable(engine, schema, name) if dialect == "postgresql" else _ALL_WRITES
+        writable = (
+            _postgres_writable(engine, schema, name)
+            if dialect == "postgresql"
+            else _sqlite_writable(engine, name)
+        )
         found[(schema, name)] = Table(
             schema,
             name,
@@ -211,6 +222,12 @@ def read_catalog(engine: Engine, tables: Iterable[tuple[str, str]]) -> Catalog:
             insertable=bool(writable & _INSERT),
             updatable=bool(writable & _UPDATE),
             deletable=bool(writable & _DELETE),
+            comment=(
+                inspector.get_table_comment(name, schema=db_schema).get("text")
+                if dialect == "postgresql"
+                else None
+            ),
+            is_view=dialect == "postgresql" and _postgres_is_view(engine, schema, name),
         )
     return Catalog(dialect, found)
 
@@ -243,6 +260,29 @@ def _postgres_writable(engine: Engine, schema: str, table: str) -> int:
     with engine.connect() as connection:
         found = connection.execute(query, {"schema": schema, "table": table}).scalar()
     return int(found) if found is not None else 0
+
+
+def _postgres_is_view(engine: Engine, schema: str, table: str) -> bool:
+    query = sa.text(
+        "SELECT c.relkind IN ('v', 'm') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :schema AND c.relname = :table"
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(query, {"schema": schema, "table": table}).scalar())
+
+
+def _sqlite_writable(engine: Engine, table: str) -> int:
+    """A table takes every write; a view only those an INSTEAD OF trigger makes (SQLite views are read-only)."""
+    with engine.connect() as connection:
+        kind = connection.exec_driver_sql("SELECT type FROM sqlite_master WHERE name = ?", (table,)).scalar()
+        if kind != "view":
+            return _ALL_WRITES
+        triggers = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+        ).scalars()
+        found = " ".join(re.sub(r"\s+", " ", str(sql or "")).upper() for sql in triggers)
+    bits = {"INSTEAD OF INSERT": _INSERT, "INSTEAD OF UPDATE": _UPDATE, "INSTEAD OF DELETE": _DELETE}
+    return sum(bit for phrase, bit in bits.items() if phrase in found)
 
 
 def _sqlite_declared_types(engine: Engine, table: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -32,7 +33,7 @@ from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.params import ParamCollector
 from qapress.engine.plan import Param
 from qapress.engine.scalars import STRINGIFIED, digit_string_value
-from qapress.engine.schema import RoleSchema
+from qapress.engine.schema import NO_QUERIES_FIELD, NO_QUERIES_TEXT, RoleSchema
 from qapress.engine.values import ValueReader, VarRef
 
 DIRECTIONS = {
@@ -119,6 +120,8 @@ class OperationCompiler:
                 continue
             if fields.name == "__typename":
                 value = quote_text(f'"{root.name}"')
+            elif fields.name == NO_QUERIES_FIELD and fields.name not in self.role_schema.root_fields:
+                value = quote_text(orjson.dumps(NO_QUERIES_TEXT).decode())
             else:
                 value = self.dialect.as_text(self.root_field(fields, root))
             parts.append(f"{quote_text(_json_key(fields.key))} || {value}")
@@ -140,6 +143,8 @@ class OperationCompiler:
         if root_field.kind in ("function", "function_aggregate"):
             assert root_field.function is not None
             call = self.model.functions[root_field.function].call(args.get("args") or {}, self.params)
+            if root_field.kind == "function" and not self.model.functions[root_field.function].returns_set:
+                return self.single(table, None, fields, None, depth=1, source=_aliased(call))
             if root_field.kind == "function":
                 return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
             return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
@@ -198,7 +203,7 @@ class OperationCompiler:
             if arg_def is None:
                 raise ValidationFailed(f'"{node.name.value}" has no argument named "{argument.name.value}"')
             digits = digit_string_value(arg_def, argument.value)
-            out[argument.name.value] = (
+            out[arg_def.out_name or argument.name.value] = (
                 digits if digits is not None else self.values.read(argument.value, arg_def.type)
             )
         return out
@@ -250,8 +255,9 @@ class OperationCompiler:
         fields: SelectedField,
         correlation: tuple[str, Relationship] | None,
         depth: int,
+        source: Callable[[str], str] | None = None,
     ) -> str:
-        """A scalar subquery: one row's JSON object, or NULL."""
+        """A scalar subquery: one row's JSON object (of ``source``, by default the table), or NULL."""
         self.check_depth(depth)
         # Built straight on the table when it can be: one nesting level less (SQLite's parser has a fixed stack).
         base = self.alias()
@@ -267,12 +273,15 @@ class OperationCompiler:
                 extra=conditions,
                 alias=base,
                 select_list=row,
+                source=source,
             )
             return f"({flat})"
         row_alias = self.alias("_e")
         needed: list[str] = []
         row = self.row_json(table, row_alias, self.sub_fields(fields), needed, depth)
-        inner, _ = self.inner_select(table, {}, needed, correlation, single=True, extra=conditions)
+        inner, _ = self.inner_select(
+            table, {}, needed, correlation, single=True, extra=conditions, source=source
+        )
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
     def by_pk(self, table: TrackedTable, args: dict[str, Any], fields: SelectedField) -> str:
@@ -304,7 +313,8 @@ class OperationCompiler:
             name = f.name
             if name == "__typename":
                 pairs.append((f.key, quote_text(type_name)))
-            elif name in table.table.columns:
+            elif (column_name := table.column_of(name)) is not None:
+                name = column_name
                 _need(needed, name)
                 column = table.table.columns[name]
                 expr = f"{alias}.{quote_ident(name)}"
@@ -519,8 +529,9 @@ class OperationCompiler:
             return []
         if key in table.table.columns:
             return [(wrap(self.where.cell(table, alias, key)), _direction(value))]
-        if key in table.relationships and table.relationships[key].kind == "object":
-            rel = table.relationships[key]
+        rel_name = table.relationship_of(key)
+        if rel_name is not None and table.relationships[rel_name].kind == "object":
+            rel = table.relationships[rel_name]
             remote = self.model.tracked(rel.remote)
             inner = self.alias("_o")
             join = self.relationship_join(remote, inner, alias, rel)
@@ -672,8 +683,8 @@ class OperationCompiler:
                     if column_field.name == "__typename":
                         inner.append((column_field.key, quote_text(op_type.name)))
                         continue
-                    _need(needed, column_field.name)
-                    column = table.table.columns[column_field.name]
+                    column = table.table.columns[table.column_of(column_field.name) or column_field.name]
+                    _need(needed, column.name)
                     expr = self.aggregate_expr(f.name, f"{alias}.{quote_ident(column.name)}")
                     if f.name in ("max", "min"):
                         expr = self.dialect.render(expr, column, self.options.stringify_numeric_types)

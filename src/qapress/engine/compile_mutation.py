@@ -53,6 +53,16 @@ ValueCheck = Callable[[Any], str | None]
 ValueChecks = Mapping[str, Mapping[str, ValueCheck]]
 
 
+#: The jsonb update operators (PostgreSQL only; the schema has them there alone) as SQL.
+JSONB_UPDATE_SQL = {
+    "_append": "{column} = {column} || {operand}",
+    "_prepend": "{column} = {operand} || {column}",
+    "_delete_key": "{column} = {column} - CAST({operand} AS text)",
+    "_delete_elem": "{column} = {column} - CAST({operand} AS integer)",
+    "_delete_at_path": "{column} = {column} #- CAST({operand} AS text[])",
+}
+
+
 class MutationCompiler(OperationCompiler):
     """Runs one mutation operation on ``connection`` (inside the caller's transaction)."""
 
@@ -102,6 +112,8 @@ class MutationCompiler(OperationCompiler):
         args = self.coerced_arguments(fields, root)
         path = f"$.selectionSet.{fields.key}.args"
         self.path = f"$.selectionSet.{fields.key}"
+        if spec.kind == "function":
+            return self.function_mutation(table, spec, args, fields)
         if spec.kind in ("insert", "insert_one"):
             objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
             where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
@@ -124,6 +136,31 @@ class MutationCompiler(OperationCompiler):
         returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
         rows = self.read_rows(table, returning[0], identities) if returning else []
         return self.response(table, fields, affected, rows)
+
+    def function_mutation(
+        self, table: TrackedTable, spec: MutationField, args: dict[str, Any], fields: _Fields
+    ) -> str:
+        """A VOLATILE function as a mutation: called once, in the mutation's transaction, its rows read
+        with the role's select permission on the table it returns."""
+        assert spec.function is not None
+        function = self.model.functions[spec.function]
+        call = function.call(args.get("args") or {}, self.params)
+        # The function runs first, on its own: what it wrote is then visible to the selection's
+        # relationships (one statement would read them from the snapshot before its writes). Its rows come
+        # back as an array of the table's row type, so computed fields still take them.
+        returned = self.execute(f"SELECT CAST(array_agg(_r) AS text) FROM {call} AS _r").scalar()
+        row_type = f"{quote_ident(table.table.schema)}.{quote_ident(table.table.name)}"
+        rows = self.params.const(returned if returned is not None else "{}")
+
+        def source(alias: str) -> str:
+            return f"unnest(CAST({rows} AS {row_type}[])) AS {alias}"
+
+        if function.returns_set:
+            expr = self.rows(table, args, fields, None, depth=1, source=source)
+        else:
+            expr = self.single(table, None, fields, None, depth=1, source=source)
+        text = self.execute(f"SELECT {self.dialect.as_text(expr)}").scalar()
+        return str(text) if text is not None else "null"
 
     def response(self, table: TrackedTable, fields: _Fields, affected: int, rows: Sequence[str]) -> str:
         parts = []
@@ -182,14 +219,19 @@ class MutationCompiler(OperationCompiler):
 
     # --- identities ----------------------------------------------------------------------------------------
     def identity_columns(self, table: TrackedTable) -> list[str]:
+        """What finds a written row again: its key, else (a view) all its columns, else ctid/rowid."""
         if table.table.primary_key:
             return list(table.table.primary_key)
+        if table.table.is_view:
+            return list(table.table.columns)
         return ["ctid"] if self.pg else ["rowid"]
 
     def returning_identity(self, table: TrackedTable) -> str:
         pk = table.table.primary_key
         if pk:
             return ", ".join(quote_ident(c) for c in pk)
+        if table.table.is_view:
+            return ", ".join(quote_ident(c) for c in table.table.columns)
         return "ctid" if self.pg else "rowid"
 
     def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
@@ -205,8 +247,13 @@ class MutationCompiler(OperationCompiler):
                     terms.append(
                         f"{alias}.{column} = " + (f"CAST({marker} AS tid)" if column == "ctid" else marker)
                     )
-                else:
+                elif table.table.primary_key:
                     terms.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, value)}")
+                else:  # a view's row by all its columns: nulls match, json compared as jsonb
+                    left, right = f"{alias}.{quote_ident(column)}", self.bind(table, column, value)
+                    if table.table.columns[column].scalar == "json":
+                        left, right = f"CAST({left} AS jsonb)", f"CAST({right} AS jsonb)"
+                    terms.append(f"{left} IS NOT DISTINCT FROM {right}")
             alternatives.append("(" + " AND ".join(terms) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
@@ -295,9 +342,11 @@ class MutationCompiler(OperationCompiler):
         allowed = set(insertable_columns(table, permission))
         values: dict[str, Any] = {}
         for key, value in obj.items():
-            rel = table.relationships.get(key)
-            if rel is None or value is None or self.after_parent(table, key):
+            rel_name = table.relationship_of(key)
+            rel = table.relationships[rel_name] if rel_name is not None else None
+            if rel is None or rel_name is None or value is None or self.after_parent(table, rel_name):
                 continue
+            key = rel_name
             for local, _remote in rel.mapping:
                 if local in obj or local in fixed:
                     raise ValidationFailed(
@@ -340,16 +389,20 @@ class MutationCompiler(OperationCompiler):
             sql = f"INSERT INTO {target} DEFAULT VALUES"
         if on_conflict is not None:
             sql += self.on_conflict_clause(table, alias, on_conflict)
-        returning = "*" if table.table.primary_key else f"*, {self.returning_identity(table)}"
+        returning = (
+            "*" if table.table.primary_key or table.table.is_view else f"*, {self.returning_identity(table)}"
+        )
         row = self.execute(f"{sql} RETURNING {returning}").mappings().first()
         if row is None:
             return None
         self.inserted += 1
         self.check(table, permission.check, [self.identity_of(table, row)], check_path)
         for key, value in obj.items():
-            rel = table.relationships.get(key)
-            if rel is None or value is None or not self.after_parent(table, key):
+            rel_name = table.relationship_of(key)
+            rel = table.relationships[rel_name] if rel_name is not None else None
+            if rel is None or rel_name is None or value is None or not self.after_parent(table, rel_name):
                 continue
+            key = rel_name
             remote = self.model.tracked(rel.remote)
             children = value["data"] if rel.kind == "array" else [value["data"]]
             for index, child in enumerate(children):
@@ -437,7 +490,7 @@ class MutationCompiler(OperationCompiler):
     ) -> list[tuple[Any, ...]]:
         permission = update_permission(table, self.role)
         assert permission is not None
-        operators = {op: args.get(op) or {} for op in ("_set", "_inc")}
+        operators = {op: args.get(op) or {} for op in ("_set", "_inc", *JSONB_UPDATE_SQL)}
         seen: dict[str, str] = {}
         repeated = []
         for op, columns in operators.items():
@@ -457,6 +510,13 @@ class MutationCompiler(OperationCompiler):
             assignments.append(
                 f"{quote_ident(column)} = {quote_ident(column)} + {self.bind(table, column, value)}"
             )
+        for op, template in JSONB_UPDATE_SQL.items():
+            for column, value in operators[op].items():
+                if value is None:
+                    raise ValidationFailed(f'unexpected null value for the "{op}" of "{column}"', path)
+                jsonb = op in ("_append", "_prepend")
+                operand = self.bind(table, column, value) if jsonb else self.params.const(value)
+                assignments.append(template.format(column=quote_ident(column), operand=operand))
         for column in seen:
             if column not in allowed:
                 raise ValidationFailed(

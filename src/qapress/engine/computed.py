@@ -62,7 +62,7 @@ def resolve_computed_field(engine: Engine, table: str, definition: ComputedField
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:
         raise MetadataError(f'{where}: expected one function "{definition.function.name}", found {len(rows)}')
-    returns_set, return_type, arg_names, arg_types, return_schema, return_table = rows[0]
+    returns_set, return_type, arg_names, arg_types, return_schema, return_table = rows[0][:6]
     names = list(arg_names or [])
     arguments: list[tuple[str, str]] = []
     inputs: list[Column] = []

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -54,6 +54,7 @@ from qapress.engine.connections import ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error
+from qapress.engine.enums import read_enum_values
 from qapress.engine.errors import (
     AnswerTooLarge,
     BadRequest,
@@ -135,9 +136,11 @@ class GraphQLEngine:
         max_answer_bytes: int | None = 32_000_000,
         max_batch_bytes: int | None = 64_000_000,
         value_checks: ValueChecks | None = None,
+        infer_function_permissions: bool = True,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
+        self.infer_function_permissions = infer_function_permissions
         self.stringify_numeric_types = stringify_numeric_types
         self.max_depth = max_depth
         self.anonymous_row_limit = anonymous_row_limit
@@ -196,6 +199,7 @@ class GraphQLEngine:
             max_answer_bytes=settings.max_answer_bytes,
             max_batch_bytes=settings.max_batch_bytes,
             value_checks=value_checks,
+            infer_function_permissions=settings.infer_function_permissions,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -209,7 +213,11 @@ class GraphQLEngine:
             if t.computed_fields
         }
         functions = {f.name: f for f in (resolve_function(self.engine, d) for d in self.metadata.functions)}
-        return build_model(catalog, self.metadata, computed, functions)
+        enums, enum_problems = read_enum_values(
+            self.engine, catalog, [t.table.key for t in self.metadata.tables if t.is_enum]
+        )
+        model = build_model(catalog, self.metadata, computed, functions, enums, enum_problems)
+        return replace(model, infer_function_permissions=self.infer_function_permissions)
 
     def reload(self, metadata: Metadata | None = None) -> None:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""

@@ -2,7 +2,10 @@
 
 ``search_tracks(args: {search: "up"}, where: ..., limit: ...)`` reads ``search_tracks(search => 'up')`` with
 the role's select permission on the returned table; arguments are passed by name, so those with defaults
-may be left out. A ``session_argument`` receives the session variables as JSON.
+may be left out. Arguments without a name are Hasura's ``arg_1``, ``arg_2`` ... and go by position. A
+``session_argument`` receives the session variables as JSON. A function returning ``SETOF <table>`` is a
+list field; one returning ``<table>`` a single (nullable) object. VOLATILE functions are mutations unless
+``exposed_as: query``; ``exposed_as: mutation`` makes any function one.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
 from qapress.engine.dialects import quote_ident
-from qapress.engine.errors import MetadataError
+from qapress.engine.errors import MetadataError, ValidationFailed
 from qapress.engine.metadata import FunctionDef
 from qapress.engine.params import ParamCollector
+from qapress.engine.permissions import ADMIN
 from qapress.engine.pg_functions import read_pg_functions
 
 
@@ -29,14 +33,47 @@ class TrackedFunction:
     inputs: tuple[Column, ...]
     session_argument: str | None
     returns: tuple[str, str]
+    #: SETOF <table> (a list) or <table> (one row).
+    returns_set: bool = True
+    #: A mutation root field rather than a query one.
+    mutation: bool = False
+    #: Roles granted the function in the metadata.
+    permissions: tuple[str, ...] = ()
+    #: Inputs without a name in the catalog (Hasura's arg_1 ...): passed by position.
+    positional: frozenset[str] = frozenset()
+    #: The function's arguments in declaration order (the session argument included).
+    order: tuple[str, ...] = ()
+    #: The aggregate root field's name (``<name>_aggregate`` unless renamed).
+    aggregate_name: str = ""
+    #: The metadata's comment: the root field's description.
+    comment: str | None = None
+
+    def allows(self, role: str, infer: bool) -> bool:
+        """Whether ``role`` may see the function (it also needs a select permission on what it returns)."""
+        return infer or role == ADMIN or role in self.permissions
 
     def call(self, args: dict[str, Any], params: ParamCollector) -> str:
-        """``"schema"."function"(name => value, ...)`` for the arguments given (and the session)."""
-        parts = [
-            f"{quote_ident(c.name)} => {params.value(args[c.name], c)}" for c in self.inputs if c.name in args
-        ]
-        if self.session_argument is not None:
-            parts.append(f"{quote_ident(self.session_argument)} => CAST({params.session_json()} AS json)")
+        """``"schema"."function"(...)`` for the arguments given (and the session): by name, or by position
+        when some argument has no name."""
+        types = {c.name: c for c in self.inputs}
+
+        def value(name: str) -> str:
+            if name == self.session_argument:
+                return f"CAST({params.session_json()} AS json)"
+            return params.value(args[name], types[name])
+
+        if not self.positional:
+            given = [n for n in self.order if n == self.session_argument or n in args]
+            parts = [f"{quote_ident(n)} => {value(n)}" for n in given]
+        else:
+            # By position: every argument up to the last one given; one left out before it is an error.
+            last = max(
+                (i for i, n in enumerate(self.order) if n in args or n == self.session_argument), default=-1
+            )
+            for name in self.order[: last + 1]:
+                if name not in args and name != self.session_argument:
+                    raise ValidationFailed(f'missing argument "{name}" of function "{self.name}"')
+            parts = [value(n) for n in self.order[: last + 1]]
         return f"{quote_ident(self.schema)}.{quote_ident(self.function)}({', '.join(parts)})"
 
 
@@ -47,26 +84,45 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:
         raise MetadataError(f"{where}: expected one such function, found {len(rows)}")
-    returns_set, _return_type, arg_names, arg_types, return_schema, return_table = rows[0]
-    if not returns_set or return_table is None:
-        raise MetadataError(f"{where}: a tracked function must return SETOF a tracked table")
-    names = list(arg_names or [])
+    found = rows[0]
+    if found.return_table is None:
+        raise MetadataError(
+            f"{where}: a tracked function must return SETOF <table> or <table> of a tracked table"
+        )
+    names = list(found.arg_names or [])
     inputs = []
-    for index, type_name in enumerate(arg_types or []):
+    order = []
+    positional = set()
+    for index, type_name in enumerate(found.arg_types or []):
         name = names[index] if index < len(names) else None
         if not name:
-            raise MetadataError(f"{where}: every argument needs a name")
+            name = f"arg_{index + 1}"
+            positional.add(name)
+        order.append(name)
         if name != definition.session_argument:
             inputs.append(
                 Column(name, scalar_name(str(type_name), "postgresql"), True, sql_type=str(type_name))
             )
     schema = definition.function.schema
-    graphql_name = definition.function.name if schema == "public" else f"{schema}_{definition.function.name}"
+    default_name = definition.custom_name or (
+        definition.function.name if schema == "public" else f"{schema}_{definition.function.name}"
+    )
+    graphql_name = definition.custom_root_fields.get("function", default_name)
+    aggregate_name = definition.custom_root_fields.get("function_aggregate", f"{default_name}_aggregate")
+    volatile = found.volatility == "v"
+    mutation = definition.exposed_as == "mutation" or (definition.exposed_as is None and volatile)
     return TrackedFunction(
         graphql_name,
         schema,
         definition.function.name,
         tuple(inputs),
         definition.session_argument,
-        (str(return_schema), str(return_table)),
+        (str(found.return_schema), str(found.return_table)),
+        returns_set=bool(found.returns_set),
+        mutation=mutation,
+        permissions=definition.permissions,
+        positional=frozenset(positional),
+        order=tuple(order),
+        aggregate_name=aggregate_name,
+        comment=definition.comment,
     )

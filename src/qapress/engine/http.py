@@ -217,6 +217,10 @@ def _malformed(item: Any) -> bytes | None:
     """The error for a batch item or body that is no GraphQL request object, else None."""
     if not isinstance(item, dict):
         return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
+    if "query" not in item:
+        # Hasura's request parser, also for an Apollo persisted-query request ({"extensions":
+        # {"persistedQuery": {"sha256Hash": ...}}} without the query) while persisted queries are off.
+        return orjson.dumps(_error('key "query" not found', "parse-failed"))
     if not isinstance(item.get("query"), str):
         return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
     return None

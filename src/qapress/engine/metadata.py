@@ -108,6 +108,20 @@ class TableMetadata:
     update_permissions: dict[str, UpdatePermission] = field(default_factory=dict)
     delete_permissions: dict[str, DeletePermission] = field(default_factory=dict)
     computed_fields: tuple[ComputedFieldDef, ...] = ()
+    #: ``configuration``: the GraphQL name standing for the table in every type and root field name,
+    custom_name: str | None = None
+    #: the root fields renamed (``select``, ``select_by_pk``, ``insert_one`` ... -> a name),
+    custom_root_fields: dict[str, str] = field(default_factory=dict)
+    #: ``custom_root_fields.<kind>.comment``: a root field's description in place of Hasura's default.
+    custom_root_comments: dict[str, str] = field(default_factory=dict)
+    #: and the columns renamed (``column_config.<column>.custom_name`` or the older ``custom_column_names``).
+    custom_column_names: dict[str, str] = field(default_factory=dict)
+    #: ``configuration.comment`` and ``column_config.<column>.comment``: descriptions in the schema, in
+    #: place of the database's comments.
+    comment: str | None = None
+    column_comments: dict[str, str] = field(default_factory=dict)
+    #: ``is_enum: true``: the table's rows are the values of a GraphQL enum (see :mod:`.enums`).
+    is_enum: bool = False
 
     @property
     def relationships(self) -> tuple[RelationshipDef, ...]:
@@ -120,6 +134,17 @@ class FunctionDef:
 
     function: TableName
     session_argument: str | None = None
+    #: ``configuration.exposed_as``: "query" or "mutation"; None for Hasura's default (VOLATILE: mutation).
+    exposed_as: str | None = None
+    #: ``configuration.custom_name``: the root field's name.
+    custom_name: str | None = None
+    #: Roles granted the function (``permissions: [{role: ...}]``): needed when function permissions are
+    #: not inferred from the returned table's select permission.
+    permissions: tuple[str, ...] = ()
+    #: ``configuration.custom_root_fields``: ``function`` and ``function_aggregate`` renamed.
+    custom_root_fields: dict[str, str] = field(default_factory=dict)
+    #: ``comment``: the root field's description in place of Hasura's default.
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,11 +211,63 @@ def qapress_metadata() -> Metadata:
     return Metadata.from_hasura(yaml.safe_load(text))
 
 
+ROOT_FIELD_KINDS = (
+    "select",
+    "select_by_pk",
+    "select_aggregate",
+    "insert",
+    "insert_one",
+    "update",
+    "update_by_pk",
+    "delete",
+    "delete_by_pk",
+)
+
+
+def _configuration(raw: Any) -> tuple[str | None, dict[str, str], dict[str, str]]:
+    """A table's ``configuration``: its custom name, custom root field names and custom column names."""
+    if raw is None:
+        return None, {}, {}
+    if not isinstance(raw, dict):
+        raise MetadataError(f"a table's configuration must be an object: {raw!r}")
+    custom_name = raw.get("custom_name")
+    roots: dict[str, str] = {}
+    for kind, value in (raw.get("custom_root_fields") or {}).items():
+        if kind not in ROOT_FIELD_KINDS:
+            continue  # subscription-only kinds (select_stream) have no field over HTTP
+        name = value.get("name") if isinstance(value, dict) else value
+        if name is not None:
+            roots[kind] = str(name)
+    columns = {str(k): str(v) for k, v in (raw.get("custom_column_names") or {}).items()}
+    for column, config in (raw.get("column_config") or {}).items():
+        if isinstance(config, dict) and config.get("custom_name") is not None:
+            columns[str(column)] = str(config["custom_name"])
+    return (str(custom_name) if custom_name is not None else None), roots, columns
+
+
 def _table(entry: Any) -> TableMetadata:
     if not isinstance(entry, dict) or "table" not in entry:
         raise MetadataError(f"a metadata table entry needs 'table': {entry!r}")
+    custom_name, custom_roots, custom_columns = _configuration(entry.get("configuration"))
+    configuration = entry.get("configuration") or {}
+    column_comments = {
+        str(column): str(config["comment"])
+        for column, config in (configuration.get("column_config") or {}).items()
+        if isinstance(config, dict) and config.get("comment") is not None
+    }
     return TableMetadata(
         table=TableName.parse(entry["table"]),
+        custom_name=custom_name,
+        custom_root_fields=custom_roots,
+        custom_root_comments={
+            str(kind): str(value["comment"])
+            for kind, value in ((entry.get("configuration") or {}).get("custom_root_fields") or {}).items()
+            if isinstance(value, dict) and value.get("comment") is not None
+        },
+        custom_column_names=custom_columns,
+        is_enum=bool(entry.get("is_enum", False)),
+        comment=configuration.get("comment"),
+        column_comments=column_comments,
         object_relationships=tuple(
             _relationship(r, "object") for r in entry.get("object_relationships") or []
         ),
@@ -234,7 +311,18 @@ def _table(entry: Any) -> TableMetadata:
 def _function(raw: Any) -> FunctionDef:
     if isinstance(raw, dict) and "function" in raw:
         configuration = raw.get("configuration") or {}
-        return FunctionDef(TableName.parse(raw["function"]), configuration.get("session_argument"))
+        exposed_as = configuration.get("exposed_as")
+        if exposed_as not in (None, "query", "mutation"):
+            raise MetadataError(f'a function\'s exposed_as must be "query" or "mutation": {raw!r}')
+        return FunctionDef(
+            TableName.parse(raw["function"]),
+            configuration.get("session_argument"),
+            exposed_as,
+            configuration.get("custom_name"),
+            tuple(str(p["role"]) for p in raw.get("permissions") or []),
+            {str(k): str(v) for k, v in (configuration.get("custom_root_fields") or {}).items() if v},
+            raw.get("comment"),
+        )
     return FunctionDef(TableName.parse(raw))
 
 

@@ -19,21 +19,24 @@ from graphql import (
     GraphQLField,
     GraphQLInputField,
     GraphQLInputObjectType,
+    GraphQLInputType,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
 )
 
 from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
 from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.names import is_graphql_name
 from qapress.engine.permissions import mutation_permission
 from qapress.engine.scalars import NUMERIC, scalar_type
 
 if TYPE_CHECKING:
     from qapress.engine.schema import SchemaBuilder
 
-MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk"]
+MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk", "function"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class MutationField:
 
     kind: MutationKind
     table: tuple[str, str]
+    #: For "function": the tracked function's name.
+    function: str | None = None
 
 
 def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
@@ -79,6 +84,40 @@ def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list
     return [c for c in table.table.columns if c in allowed and c not in permission.set]
 
 
+#: The update operators on jsonb columns (PostgreSQL): argument, the type of each column's operand, and
+#: Hasura's description.
+JSONB_UPDATES: tuple[tuple[str, GraphQLInputType, str], ...] = (
+    ("_append", scalar_type("jsonb"), "append existing jsonb value of filtered columns with new jsonb value"),
+    (
+        "_prepend",
+        scalar_type("jsonb"),
+        "prepend existing jsonb value of filtered columns with new jsonb value",
+    ),
+    (
+        "_delete_key",
+        GraphQLString,
+        "delete key/value pair or string element. key/value pairs are matched based on their key value",
+    ),
+    (
+        "_delete_elem",
+        GraphQLInt,
+        "delete the array element with specified index (negative integers count from the end). throws an "
+        "error if top level container is not an array",
+    ),
+    (
+        "_delete_at_path",
+        GraphQLList(GraphQLNonNull(GraphQLString)),
+        "delete the field or element with specified path (for JSON arrays, negative integers count from the "
+        "end)",
+    ),
+)
+
+
+def named_constraints(table: TrackedTable) -> list[str]:
+    """The unique constraints an ``on_conflict`` may name: those whose names are GraphQL names."""
+    return [name for name in table.table.unique_constraints if is_graphql_name(name)]
+
+
 class MutationBuilder:
     """Adds the mutation types to a query schema builder's type registry."""
 
@@ -94,11 +133,10 @@ class MutationBuilder:
     def root(self) -> GraphQLObjectType | None:
         fields: dict[str, GraphQLField] = {}
         for table in self.b.model.tables.values():
-            name = table.graphql_name
             ins = insert_permission(table, self.role)
             allowed = ins is not None and (self.backend_only or not ins.backend_only)
             if ins is not None and allowed and self.has_insert_input(table, ins):
-                fields[f"insert_{name}"] = GraphQLField(
+                fields[table.root_name("insert")] = GraphQLField(
                     self.response_type(table),
                     args={
                         "objects": GraphQLArgument(
@@ -107,11 +145,13 @@ class MutationBuilder:
                         ),
                         **self.on_conflict_arg(table),
                     },
-                    description=f'insert data into the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "insert", f'insert data into the table: "{table.table.name}"'
+                    ),
                 )
-                self.fields[f"insert_{name}"] = MutationField("insert", table.key)
+                self.fields[table.root_name("insert")] = MutationField("insert", table.key)
                 if self.readable(table):
-                    fields[f"insert_{name}_one"] = GraphQLField(
+                    fields[table.root_name("insert_one")] = GraphQLField(
                         self.b.object_type(table),
                         args={
                             "object": GraphQLArgument(
@@ -119,12 +159,14 @@ class MutationBuilder:
                             ),
                             **self.on_conflict_arg(table),
                         },
-                        description=f'insert a single row into the table: "{table.table.name}"',
+                        description=table.root_description(
+                            "insert_one", f'insert a single row into the table: "{table.table.name}"'
+                        ),
                     )
-                    self.fields[f"insert_{name}_one"] = MutationField("insert_one", table.key)
+                    self.fields[table.root_name("insert_one")] = MutationField("insert_one", table.key)
             if (upd := update_permission(table, self.role)) is not None and self.readable(table):
                 set_args = self.update_args(table, upd)
-                fields[f"update_{name}"] = GraphQLField(
+                fields[table.root_name("update")] = GraphQLField(
                     self.response_type(table),
                     args={
                         **set_args,
@@ -133,21 +175,25 @@ class MutationBuilder:
                             description="filter the rows which have to be updated",
                         ),
                     },
-                    description=f'update data of the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "update", f'update data of the table: "{table.table.name}"'
+                    ),
                 )
-                self.fields[f"update_{name}"] = MutationField("update", table.key)
+                self.fields[table.root_name("update")] = MutationField("update", table.key)
                 if self.has_pk(table):
-                    fields[f"update_{name}_by_pk"] = GraphQLField(
+                    fields[table.root_name("update_by_pk")] = GraphQLField(
                         self.b.object_type(table),
                         args={
                             **set_args,
                             "pk_columns": GraphQLArgument(GraphQLNonNull(self.pk_input(table))),
                         },
-                        description=f'update single row of the table: "{table.table.name}"',
+                        description=table.root_description(
+                            "update_by_pk", f'update single row of the table: "{table.table.name}"'
+                        ),
                     )
-                    self.fields[f"update_{name}_by_pk"] = MutationField("update_by_pk", table.key)
+                    self.fields[table.root_name("update_by_pk")] = MutationField("update_by_pk", table.key)
             if delete_permission(table, self.role) is not None and self.readable(table):
-                fields[f"delete_{name}"] = GraphQLField(
+                fields[table.root_name("delete")] = GraphQLField(
                     self.response_type(table),
                     args={
                         "where": GraphQLArgument(
@@ -155,19 +201,29 @@ class MutationBuilder:
                             description="filter the rows which have to be deleted",
                         )
                     },
-                    description=f'delete data from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "delete", f'delete data from the table: "{table.table.name}"'
+                    ),
                 )
-                self.fields[f"delete_{name}"] = MutationField("delete", table.key)
+                self.fields[table.root_name("delete")] = MutationField("delete", table.key)
                 if self.has_pk(table):
-                    fields[f"delete_{name}_by_pk"] = GraphQLField(
+                    fields[table.root_name("delete_by_pk")] = GraphQLField(
                         self.b.object_type(table),
-                        args={
-                            c: GraphQLArgument(GraphQLNonNull(self.b.scalar(table, c)))
-                            for c in table.table.primary_key
-                        },
-                        description=f'delete single row from the table: "{table.table.name}"',
+                        args=self.b.pk_args(table),
+                        description=table.root_description(
+                            "delete_by_pk", f'delete single row from the table: "{table.table.name}"'
+                        ),
                     )
-                    self.fields[f"delete_{name}_by_pk"] = MutationField("delete_by_pk", table.key)
+                    self.fields[table.root_name("delete_by_pk")] = MutationField("delete_by_pk", table.key)
+        for function in self.b.model.functions.values():
+            if function.mutation and self.b.function_visible(function):
+                table = self.b.visible[function.returns]
+                fields[function.name] = GraphQLField(
+                    self.b.function_type(function, table),
+                    args=self.b.function_args(function, table),
+                    description=f'execute VOLATILE function "{function.function}" which returns "{table.table.name}"',
+                )
+                self.fields[function.name] = MutationField("function", table.key, function.name)
         if not fields:
             return None
         return GraphQLObjectType("mutation_root", dict(sorted(fields.items())))
@@ -211,14 +267,16 @@ class MutationBuilder:
 
             def fields() -> dict[str, GraphQLInputField]:
                 out = {
-                    c: GraphQLInputField(self.b.scalar(table, c))
+                    table.field_name(c): self.b.column_input(table, c, self.b.scalar(table, c))
                     for c in insertable_columns(table, permission)
                 }
                 for rel in table.relationships.values():
                     remote = self.b.model.tables.get(rel.remote)
                     if remote is None or insert_permission(remote, self.role) is None:
                         continue
-                    out[rel.name] = GraphQLInputField(self.rel_insert_input(remote, rel.kind))
+                    out[rel.name] = GraphQLInputField(
+                        self.rel_insert_input(remote, rel.kind), out_name=table.relationship_key(rel.name)
+                    )
                 return dict(sorted(out.items()))
 
             self.b.inputs[name] = GraphQLInputObjectType(
@@ -245,7 +303,7 @@ class MutationBuilder:
 
     def on_conflict_arg(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``on_conflict`` needs a unique constraint and, for an upsert, the role's update permission."""
-        if not table.table.unique_constraints or update_permission(table, self.role) is None:
+        if not named_constraints(table) or update_permission(table, self.role) is None:
             return {}
         return {"on_conflict": GraphQLArgument(self.on_conflict(table), description="upsert condition")}
 
@@ -254,7 +312,7 @@ class MutationBuilder:
         if name not in self.b.inputs:
             constraint = self.enum(
                 f"{table.graphql_name}_constraint",
-                list(table.table.unique_constraints),
+                named_constraints(table),
                 f'unique or primary key constraints on table "{table.table.name}"',
             )
             permission = update_permission(table, self.role)
@@ -263,6 +321,7 @@ class MutationBuilder:
                 f"{table.graphql_name}_update_column",
                 updatable_columns(table, permission) or ["_PLACEHOLDER"],
                 f'update columns of table "{table.table.name}"',
+                table,
             )
 
             def fields() -> dict[str, GraphQLInputField]:
@@ -281,10 +340,15 @@ class MutationBuilder:
             )
         return self.b.inputs[name]
 
-    def enum(self, name: str, values: list[str], description: str) -> GraphQLEnumType:
+    def enum(
+        self, name: str, values: list[str], description: str, table: TrackedTable | None = None
+    ) -> GraphQLEnumType:
+        """An enum of ``values``; with ``table``, the values are columns shown by their field names."""
         if name not in self.b.enums:
             self.b.enums[name] = GraphQLEnumType(
-                name, {v: GraphQLEnumValue(v) for v in values}, description=description
+                name,
+                {(table.field_name(v) if table else v): GraphQLEnumValue(v) for v in values},
+                description=description,
             )
         return self.b.enums[name]
 
@@ -299,6 +363,12 @@ class MutationBuilder:
                 ),
                 description="increments the numeric columns with given value of the filtered values",
             )
+        jsonb = [c for c in columns if table.table.columns[c].scalar == "jsonb"] if self.b.pg else []
+        for op, type_, what in JSONB_UPDATES if jsonb else ():
+            args[op] = GraphQLArgument(
+                self.columns_input(f"{table.graphql_name}{op}_input", table, jsonb, what, type_),
+                description=what,
+            )
         if columns:
             args["_set"] = GraphQLArgument(
                 self.columns_input(
@@ -309,12 +379,21 @@ class MutationBuilder:
         return args
 
     def columns_input(
-        self, name: str, table: TrackedTable, columns: list[str], what: str
+        self,
+        name: str,
+        table: TrackedTable,
+        columns: list[str],
+        what: str,
+        type_: GraphQLInputType | None = None,
     ) -> GraphQLInputObjectType:
+        """An input object with a field per column, of the column's type (or of ``type_``)."""
         if name not in self.b.inputs:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
-                {c: GraphQLInputField(scalar_type(table.table.columns[c].scalar)) for c in columns},
+                {
+                    table.field_name(c): self.b.column_input(table, c, type_ or self.b.scalar(table, c))
+                    for c in columns
+                },
                 description=f'{what} in table "{table.table.name}"',
             )
         return self.b.inputs[name]
@@ -325,7 +404,9 @@ class MutationBuilder:
             self.b.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
-                    c: GraphQLInputField(GraphQLNonNull(self.b.scalar(table, c)))
+                    table.field_name(c): self.b.column_input(
+                        table, c, GraphQLNonNull(self.b.scalar(table, c))
+                    )
                     for c in table.table.primary_key
                 },
                 description=f'primary key columns input for table: "{table.table.name}"',

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 
 _FUNCTIONS = sa.text(
     "SELECT p.proretset, format_type(p.prorettype, NULL), p.proargnames, "
-    "ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) AS t), rn.nspname, rc.relname "
+    "ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) AS t), rn.nspname, rc.relname, "
+    "p.provolatile, p.pronargdefaults "
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type rt ON rt.oid = p.prorettype "
     "LEFT JOIN pg_class rc ON rc.oid = rt.typrelid LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
     "WHERE n.nspname = :schema AND p.proname = :name"
@@ -23,6 +24,10 @@ class PgFunction(NamedTuple):
     arg_types: list[str]
     return_schema: str | None
     return_table: str | None
+    #: ``v`` (VOLATILE), ``s`` (STABLE) or ``i`` (IMMUTABLE).
+    volatility: str = "v"
+    #: How many of the last arguments have defaults (and may be left out).
+    defaults: int = 0
 
 
 def read_pg_functions(engine: Engine, schema: str, name: str) -> list[PgFunction]:

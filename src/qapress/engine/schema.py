@@ -24,11 +24,13 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
 )
 
 from qapress.engine.computed import ComputedField
+from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
 from qapress.engine.scalars import DIGIT_STRING_ACCEPTED, NUMERIC, UNORDERED, scalar_type
@@ -52,6 +54,13 @@ COMPARISONS = ("_eq", "_gt", "_gte", "_lt", "_lte", "_neq")
 TEXT_OPERATORS = ("_ilike", "_like", "_nilike", "_nlike")
 PG_TEXT_OPERATORS = ("_iregex", "_niregex", "_nregex", "_nsimilar", "_regex", "_similar")
 AGGREGATE_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance")
+
+#: Hasura's placeholder root field of a schema without queries, and the text it answers.
+NO_QUERIES_FIELD = "no_queries_available"
+NO_QUERIES_TEXT = (
+    "There are no queries available to the current role. Either there are no sources or remote schemas "
+    "configured, or the current role doesn't have the required permissions."
+)
 
 RootKind = Literal[
     "select",
@@ -85,17 +94,17 @@ class RoleSchema:
 
 
 def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
-    """The schema ``role`` may query, or None when it may read no table. ``backend_only``: the request
-    asked for backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
+    """The schema ``role`` may query, or None when it may do nothing with what is tracked (the request is
+    refused, as Hasura refuses a caller it does not let in). ``backend_only``: the request asked for
+    backend-only insert permissions (``X-Hasura-Use-Backend-Only-Permissions: true``)."""
     builder = SchemaBuilder(model, role)
     mutations = MutationBuilder(builder, backend_only)
     mutation_root = mutations.root()
-    if not builder.visible and mutation_root is None:
+    if not builder.visible and mutation_root is None and (model.tables or model.functions):
         return None
-    # A role that may only write still needs a query root: Hasura's placeholder field.
-    query_fields = builder.root_fields or {
-        "no_queries_available": GraphQLField(GraphQLNonNull(GraphQLString))
-    }
+    # With nothing tracked, or for a role that may only write, the query root holds Hasura's placeholder
+    # field, so that introspection and ``__typename`` still work.
+    query_fields = builder.root_fields or {NO_QUERIES_FIELD: GraphQLField(GraphQLNonNull(GraphQLString))}
     query_root = GraphQLObjectType("query_root", query_fields)
     schema = GraphQLSchema(query=query_root, mutation=mutation_root, types=[ORDER_BY])
     return RoleSchema(role, schema, builder.roots, mutations.fields)
@@ -174,62 +183,138 @@ class SchemaBuilder:
     def root_fields(self) -> dict[str, GraphQLField]:
         fields: dict[str, GraphQLField] = {}
         for table in self.visible.values():
-            name = table.graphql_name
             if self.has_object(table):
+                name = table.root_name("select")
                 fields[name] = GraphQLField(
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
                     args=self.select_args(table),
-                    description=f'fetch data from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "select", f'fetch data from the table: "{table.table.name}"'
+                    ),
                 )
                 self.roots[name] = RootField("select", table.key)
             if self.aggregations(table):
-                fields[f"{name}_aggregate"] = GraphQLField(
+                name = table.root_name("select_aggregate")
+                fields[name] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=self.select_args(table),
-                    description=f'fetch aggregated fields from the table: "{table.table.name}"',
+                    description=table.root_description(
+                        "select_aggregate", f'fetch aggregated fields from the table: "{table.table.name}"'
+                    ),
                 )
-                self.roots[f"{name}_aggregate"] = RootField("aggregate", table.key)
+                self.roots[name] = RootField("aggregate", table.key)
             pk = table.table.primary_key
             if pk and all(c in self.columns(table) for c in pk):
-                fields[f"{name}_by_pk"] = GraphQLField(
+                name = table.root_name("select_by_pk")
+                fields[name] = GraphQLField(
                     self.object_type(table),
-                    args={
-                        c: GraphQLArgument(GraphQLNonNull(self.scalar(table, c)))
-                        for c in table.table.primary_key
-                    },
-                    description=f'fetch data from the table: "{table.table.name}" using primary key columns',
+                    args=self.pk_args(table),
+                    description=table.root_description(
+                        "select_by_pk",
+                        f'fetch data from the table: "{table.table.name}" using primary key columns',
+                    ),
                 )
-                self.roots[f"{name}_by_pk"] = RootField("by_pk", table.key)
+                self.roots[name] = RootField("by_pk", table.key)
         for function in self.model.functions.values():
-            if function.returns not in self.visible or not self.has_object(self.visible[function.returns]):
+            if function.mutation or not self.function_visible(function):
                 continue
             table = self.visible[function.returns]
-            args = self.select_args(table)
-            if function.inputs:
-                args_type = GraphQLInputObjectType(
-                    f"{function.name}_args",
-                    {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs},
-                )
-                args = {"args": GraphQLArgument(GraphQLNonNull(args_type)), **args}
+            args = self.function_args(function, table)
             fields[function.name] = GraphQLField(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                self.function_type(function, table),
                 args=args,
-                description=f'execute function "{function.function}" which returns "{table.table.name}"',
+                description=function.comment
+                or f'execute function "{function.function}" which returns "{table.table.name}"',
             )
             self.roots[function.name] = RootField("function", table.key, function.name)
-            if self.aggregations(table):
-                fields[f"{function.name}_aggregate"] = GraphQLField(
+            if self.aggregations(table) and function.returns_set:
+                fields[function.aggregate_name] = GraphQLField(
                     GraphQLNonNull(self.aggregate_type(table)),
                     args=args,
                     description=f'execute function "{function.function}" and query aggregates on the result',
                 )
-                self.roots[f"{function.name}_aggregate"] = RootField(
+                self.roots[function.aggregate_name] = RootField(
                     "function_aggregate", table.key, function.name
                 )
         return dict(sorted(fields.items()))
 
+    def function_visible(self, function: TrackedFunction) -> bool:
+        """A function is there for a role that may read its rows (and, unless function permissions are
+        inferred, holds a permission on the function)."""
+        if not function.allows(self.role, self.model.infer_function_permissions):
+            return False
+        return function.returns in self.visible and self.has_object(self.visible[function.returns])
+
+    def function_args(self, function: TrackedFunction, table: TrackedTable) -> dict[str, GraphQLArgument]:
+        """``args: <function>_args!`` when the function takes arguments, then the table's select arguments
+        (a function returning one row takes none of those)."""
+        args = self.select_args(table) if function.returns_set else {}
+        if function.inputs:
+            name = f"{function.name}_args"
+            if name not in self.inputs:
+                self.inputs[name] = GraphQLInputObjectType(
+                    name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs}
+                )
+            args = {"args": GraphQLArgument(GraphQLNonNull(self.inputs[name])), **args}
+        return args
+
+    def function_type(self, function: TrackedFunction, table: TrackedTable) -> GraphQLOutputType:
+        if function.returns_set:
+            return GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table))))
+        return self.object_type(table)
+
     def scalar(self, table: TrackedTable, column: str) -> GraphQLInputType:
+        """A column's input type: its scalar, or the enum type of the enum table it references."""
+        return self.column_type(table, column)
+
+    def column_type(self, table: TrackedTable, column: str) -> GraphQLScalarType | GraphQLEnumType:
+        enum_table = table.enum_columns.get(column)
+        if enum_table is not None:
+            return self.enum_type(self.model.tables[enum_table])
         return scalar_type(table.table.columns[column].scalar)
+
+    def enum_type(self, table: TrackedTable) -> GraphQLEnumType:
+        """``<table>_enum``: one value per row of an enum table, described by its description column."""
+        assert table.enum is not None
+        name = table.enum_type_name
+        if name not in self.enums:
+            self.enums[name] = GraphQLEnumType(
+                name,
+                {value: GraphQLEnumValue(value, description=text) for value, text in table.enum.values},
+            )
+        return self.enums[name]
+
+    def column_comparison(self, table: TrackedTable, column: str) -> GraphQLInputObjectType:
+        enum_table = table.enum_columns.get(column)
+        if enum_table is None:
+            return self.comparison(table.table.columns[column].scalar)
+        enum = self.enum_type(self.model.tables[enum_table])
+        name = f"{enum.name}_comparison_exp"
+        if name not in self.inputs:
+            fields = {op: GraphQLInputField(enum) for op in ("_eq", "_neq")}
+            fields["_in"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
+            fields["_nin"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
+            fields["_is_null"] = GraphQLInputField(GraphQLBoolean)
+            self.inputs[name] = GraphQLInputObjectType(
+                name,
+                dict(sorted(fields.items())),
+                description=(
+                    f'Boolean expression to compare columns of type "{enum.name}". All fields are combined '
+                    "with logical 'AND'."
+                ),
+            )
+        return self.inputs[name]
+
+    def pk_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
+        """``T_by_pk(id: ...)`` arguments, named as the columns' fields and read back as the columns."""
+        return {
+            table.field_name(c): GraphQLArgument(GraphQLNonNull(self.scalar(table, c)), out_name=c)
+            for c in table.table.primary_key
+        }
+
+    def column_input(self, table: TrackedTable, column: str, type_: GraphQLInputType) -> GraphQLInputField:
+        """An input field for a column, named as its GraphQL field and read back as the column."""
+        return GraphQLInputField(type_, out_name=column)
 
     def select_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         args = {
@@ -267,9 +352,12 @@ class SchemaBuilder:
                 guarded = permission.column_filters if permission is not None else {}
                 for column in self.columns(table):
                     info = table.table.columns[column]
-                    type_: GraphQLOutputType = scalar_type(info.scalar)
+                    type_: GraphQLOutputType = self.column_type(table, column)
                     nullable = info.nullable or column in guarded  # null on rows the column is hidden on
-                    out[column] = GraphQLField(type_ if nullable else GraphQLNonNull(type_))
+                    out[table.field_name(column)] = GraphQLField(
+                        type_ if nullable else GraphQLNonNull(type_),
+                        description=table.column_description(column),
+                    )
                 for rel_name, remote, kind in self.relationships(table):
                     rel = table.relationships[rel_name]
                     if not self.has_object(remote):
@@ -307,9 +395,7 @@ class SchemaBuilder:
                         )
                 return dict(sorted(out.items()))
 
-            self.objects[name] = GraphQLObjectType(
-                name, fields, description=f'columns and relationships of "{table.table.name}"'
-            )
+            self.objects[name] = GraphQLObjectType(name, fields, description=table.description)
         return self.objects[name]
 
     def aggregate_type(self, table: TrackedTable) -> GraphQLObjectType:
@@ -333,7 +419,11 @@ class SchemaBuilder:
         return [c for c in self.columns(table) if table.table.columns[c].scalar in NUMERIC]
 
     def ordered_columns(self, table: TrackedTable) -> list[str]:
-        return [c for c in self.columns(table) if table.table.columns[c].scalar not in UNORDERED]
+        return [
+            c
+            for c in self.columns(table)
+            if table.table.columns[c].scalar not in UNORDERED and c not in table.enum_columns
+        ]
 
     def aggregate_fields(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate_fields"
@@ -370,7 +460,7 @@ class SchemaBuilder:
                         type_ = scalar_type("bigint")
                 else:
                     type_ = GraphQLFloat
-                fields[column] = GraphQLField(type_)
+                fields[table.field_name(column)] = GraphQLField(type_)
             self.objects[name] = GraphQLObjectType(
                 name, fields, description=f'aggregate {op} on columns of "{table.table.name}"'
             )
@@ -382,7 +472,10 @@ class SchemaBuilder:
         if name not in self.enums:
             self.enums[name] = GraphQLEnumType(
                 name,
-                {c: GraphQLEnumValue(c, description="column name") for c in self.columns(table)},
+                {
+                    table.field_name(c): GraphQLEnumValue(c, description="column name")
+                    for c in self.columns(table)
+                },
                 description=f'select columns of table "{table.table.name}"',
             )
         return self.enums[name]
@@ -403,6 +496,30 @@ class SchemaBuilder:
                         fields[op] = GraphQLInputField(GraphQLString)
             if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
+            if scalar == "ltree" and self.pg:
+                ltree, many = scalar_type("ltree"), GraphQLList(GraphQLNonNull(scalar_type("ltree")))
+                fields["_ancestor"] = GraphQLInputField(
+                    ltree, description="is the left argument an ancestor of right (or equal)?"
+                )
+                fields["_ancestor_any"] = GraphQLInputField(
+                    many, description="does array contain an ancestor of `ltree`?"
+                )
+                fields["_descendant"] = GraphQLInputField(
+                    ltree, description="is the left argument a descendant of right (or equal)?"
+                )
+                fields["_descendant_any"] = GraphQLInputField(
+                    many, description="does array contain a descendant of `ltree`?"
+                )
+                fields["_matches"] = GraphQLInputField(
+                    scalar_type("lquery"), description="does `ltree` match `lquery`?"
+                )
+                fields["_matches_any"] = GraphQLInputField(
+                    GraphQLList(GraphQLNonNull(GraphQLString)),
+                    description="does `ltree` match any `lquery` in array?",
+                )
+                fields["_matches_fulltext"] = GraphQLInputField(
+                    scalar_type("ltxtquery"), description="does `ltree` match `ltxtquery`?"
+                )
             if scalar == "jsonb" and self.pg:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
@@ -440,9 +557,12 @@ class SchemaBuilder:
                     "_or": GraphQLInputField(GraphQLList(GraphQLNonNull(me))),
                 }
                 for column in self.columns(table):
-                    out[column] = GraphQLInputField(self.comparison(table.table.columns[column].scalar))
+                    comparison = self.column_comparison(table, column)
+                    out[table.field_name(column)] = self.column_input(table, column, comparison)
                 for rel_name, remote, _kind in self.relationships(table):
-                    out[rel_name] = GraphQLInputField(self.bool_exp(remote))
+                    out[rel_name] = GraphQLInputField(
+                        self.bool_exp(remote), out_name=table.relationship_key(rel_name)
+                    )
                 for cf in self.computed(table):
                     if cf.inputs:
                         continue  # filters cannot give a function its arguments
@@ -468,11 +588,13 @@ class SchemaBuilder:
 
             def fields() -> dict[str, GraphQLInputField]:
                 out: dict[str, GraphQLInputField] = {
-                    c: GraphQLInputField(ORDER_BY) for c in self.columns(table)
+                    table.field_name(c): self.column_input(table, c, ORDER_BY) for c in self.columns(table)
                 }
                 for rel_name, remote, kind in self.relationships(table):
                     if kind == "object":
-                        out[rel_name] = GraphQLInputField(self.order_by(remote))
+                        out[rel_name] = GraphQLInputField(
+                            self.order_by(remote), out_name=table.relationship_key(rel_name)
+                        )
                     elif self.aggregations(remote):
                         out[f"{rel_name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(remote))
                 for cf in self.computed(table):
@@ -512,7 +634,7 @@ class SchemaBuilder:
         if name not in self.inputs:
             self.inputs[name] = GraphQLInputObjectType(
                 name,
-                {c: GraphQLInputField(ORDER_BY) for c in columns},
+                {table.field_name(c): self.column_input(table, c, ORDER_BY) for c in columns},
                 description=f'order by {op}() on columns of table "{table.table.name}"',
             )
         return self.inputs[name]

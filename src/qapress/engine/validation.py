@@ -23,6 +23,7 @@ from graphql import (
     InlineFragmentNode,
     ListValueNode,
     Node,
+    NoUnusedVariablesRule,
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -49,9 +50,12 @@ class _HasuraValuesRule(ValuesOfCorrectTypeRule):
         super().enter_string_value(node, *args)
 
 
-#: The rules queries are validated with: the specified ones, with Hasura's leniency about digit strings.
+#: The rules queries are validated with: the specified ones, with Hasura's leniency about digit strings, and
+#: without "all variables used": Hasura answers an operation that declares a variable it never uses.
 VALIDATION_RULES: tuple[type[ASTValidationRule], ...] = tuple(
-    _HasuraValuesRule if rule is ValuesOfCorrectTypeRule else rule for rule in specified_rules
+    _HasuraValuesRule if rule is ValuesOfCorrectTypeRule else rule
+    for rule in specified_rules
+    if rule is not NoUnusedVariablesRule
 )
 
 

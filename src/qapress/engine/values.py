@@ -68,7 +68,11 @@ class ValueReader:
             if not isinstance(node, ObjectValueNode):
                 raise ValidationFailed(f'expected an object for type "{nullable.name}"')
             fields = nullable.fields
-            return {f.name.value: self.read(f.value, fields[f.name.value].type) for f in node.fields}
+            # An input field may stand for a column of another name (a custom column name): its out_name.
+            return {
+                fields[f.name.value].out_name or f.name.value: self.read(f.value, fields[f.name.value].type)
+                for f in node.fields
+            }
         value = value_from_ast(node, nullable)
         if value is None or value is Undefined:
             raise ValidationFailed(f"invalid literal for type {nullable}")

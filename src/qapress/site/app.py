@@ -16,8 +16,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from qapress.engine import GraphQLEngine, qapress_metadata
+from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.http import graphql_routes
+from qapress.engine.metadata_dir import current_metadata
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or open_settings_engine(settings)
     gql = GraphQLEngine.from_settings(
         engine,
-        qapress_metadata(),
+        # The metadata applied with `qapress metadata apply`, else qapress's own.
+        Metadata.from_hasura(current_metadata(settings.data_dir)),
         settings,
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
