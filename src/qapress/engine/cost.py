@@ -132,10 +132,10 @@ class CostEstimator:
             if fields.name in skip:
                 continue
             total += len(fields.key) + 4
-            if fields.name == "__typename":
+            root_field = compiler.role_schema.root_fields.get(fields.name)
+            if root_field is None:  # __typename, or the placeholder of a schema with nothing to query
                 total += len(root.name) + 2
                 continue
-            root_field = compiler.role_schema.root_fields[fields.name]
             table = compiler.model.tracked(root_field.table)
             args = compiler.arguments(fields.first, root.fields[fields.name])
             if root_field.kind in ("select", "function"):
