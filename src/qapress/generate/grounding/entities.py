@@ -1,0 +1,173 @@
+"""Names in a text, typed (person, organisation, place, work) and with the roles the text gives them.
+
+Rule-based on purpose: the spaCy models on PyPI are unofficial re-uploads, and the cues that matter for
+grounding (a role word before a name, "Council" at its end, a film title in quotes) are few and readable.
+A capitalized word at the start of a sentence is a name unless it is also an ordinary English word
+(lemminflect's dictionary); role prefixes ("Coach Ana Ruiz") and nationality words are split off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qapress.generate import patterns as p
+from qapress.generate.grounding import lexicon
+
+PERSON, ORGANISATION, PLACE, WORK = "person", "organisation", "place", "work"
+_WORD = r"(?:(?:Bros|Inc|Jr|Sr|St|Co|Corp|Ltd)\.|[A-Z][\w’'\-]*|[A-Z]\.)"
+_NAME = re.compile(
+    rf"(?<![\w’'])(?:{_WORD})(?:(?:\s+(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|"
+    rf"the|for|&))?\s+(?:{_WORD}|\d{{1,2}}\b(?![,.\-–]?\d)))*"
+)
+_TRAILING = {"of", "the", "for", "&", "and", "de", "da", "del", "della", "der", "van", "von", "la", "le", "du"}
+#: An apposition ends where the role does ("Ann Lee, the mayor, said"), not before a verb ("from
+#: Variety, the filmmaker shared").
+_APPOSITION_END = r"(?:s)?(?=\s+(?:of|at|for|in|from|with|who|and)\b|\s*[,.;:)—–]|\s*$)"
+_DATE_WORD = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+)
+_QUOTED_TITLE = re.compile(r"[“\"‘']([A-Z][^“”\"‘’']{1,60}?)[”\"’'](?![a-z])")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One name as written in a text, where it is, its type if a cue says so, and its role words."""
+
+    name: str
+    start: int
+    end: int
+    kind: str | None
+    roles: tuple[str, ...]
+    #: The type comes from words around the name (a role, "the company"), not from the name's last word.
+    typed_by_context: bool = False
+
+
+def _role_words() -> list[str]:
+    return sorted(lexicon.word_set("roles.txt"), key=len, reverse=True)
+
+
+def _is_common(token: str) -> bool:
+    lower = token.lower().strip(".")
+    return lower in lexicon.stopwords() or lower in p.COMMON_WORDS or lower in lexicon.word_set("roles.txt")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[:start]
+    return not before.strip() or bool(re.search(r"(?:[.!?:;“\"‘(—–-]|\n)\s*$", before))
+
+
+def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
+    """Role words right before a name ("striker Tomas Varga", "Labour councillor Ann Lee") or after it
+    ("Ann Lee, the council leader", "Ann Lee, leader of the council")."""
+    found: list[str] = []
+    before = text[max(0, start - 60) : start].lower()
+    after = text[end : end + 80].lower()
+    for role in _role_words():
+        if re.search(rf"\b{re.escape(role)}\s+(?:[a-z]+\s+)?$", before) and not re.search(
+            rf"\b{re.escape(role)}\s+(?:of|for|at|and|to|with|said|told)\s+$", before
+        ):
+            found.append(role)
+        elif re.match(
+            rf"(?:'s)?,?\s+(?:(?:the|a|an|its|his|her|their|who\s+is|who\s+was|is|was|now|as)\s+)+(?:[\w\-’']+\s+){{0,3}}?{re.escape(role)}{_APPOSITION_END}",
+            after,
+        ) or re.match(rf",\s+{re.escape(role)}{_APPOSITION_END}", after):
+            found.append(role)
+    # "deputy mayor" also holds "mayor": keep the longest only.
+    return tuple(role for role in found if not any(role != other and role in other for other in found))
+
+
+def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
+    """The type a strong cue gives a name here, else None."""
+    tokens = name.split()
+    last = tokens[-1].lower().strip(".")
+    before = text[max(0, start - 40) : start].lower()
+    after = text[end : end + 40].lower()
+    if roles or re.search(r"\b(?:" + "|".join(lexicon.word_set("person_titles.txt")) + r")\.?\s+$", before):
+        return PERSON
+    if re.match(r"(?:'s)?\s*,?\s*(?:who|he|she)\b", after) or re.match(
+        r",?\s+(?:said|says|told|added|explained|argued|insisted|wrote)\b", after
+    ):
+        return PERSON
+    opening, closing = text[max(0, start - 1) : start], text[end : end + 1]
+    if opening and closing and opening in "“\"‘" and closing in "”\"’":
+        return WORK
+    if last in lexicon.word_set("org_words.txt"):
+        return ORGANISATION
+    if last in lexicon.word_set("place_words.txt"):
+        return PLACE
+    cue = re.search(r"\b(\w+)\s+(of\s+)?$", before)
+    if cue:
+        word = cue.group(1)
+        if cue.group(2) and word not in {"city", "town", "village", "county", "state", "province", "region"}:
+            return None
+        if word in lexicon.word_set("work_words.txt"):
+            return WORK
+        if word in {"city", "town", "village", "county", "state", "province", "region", "district"}:
+            return PLACE
+        if word in {"company", "firm", "club", "team", "council", "agency", "studio", "group", "party"}:
+            return ORGANISATION
+    if name in p.PLACES or name.lower() in p.PLACES:
+        return PLACE
+    return None
+
+
+def entities(text: str) -> list[Entity]:
+    """The names of a text with their types and roles; role words and nationality words are not names."""
+    found: list[Entity] = []
+    for match in _NAME.finditer(text):
+        start, raw = match.start(), match.group()
+        tokens = raw.split()
+        # Leading ordinary words ("The", "Coach", "Striker", "French") are not part of the name.
+        while tokens and (_is_common(tokens[0]) or tokens[0] in lexicon.demonyms()):
+            start += len(tokens[0]) + 1 + (len(raw[len(tokens[0]) :]) - len(raw[len(tokens[0]) :].lstrip()) - 1)
+            raw = raw[len(tokens[0]) :].lstrip()
+            start = match.end() - len(raw)
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].lower() in _TRAILING or tokens[-1].isdigit() and len(tokens) > 1 and _DATE_WORD.fullmatch(tokens[-2])):
+            tokens = tokens[:-1]
+        while tokens and (_DATE_WORD.fullmatch(tokens[0]) or tokens[0].isdigit()):
+            tokens = tokens[1:]
+            raw = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
+            start = match.end() - len(raw)
+        if not tokens:
+            continue
+        name = re.sub(r"['’]s$", "", " ".join(tokens)).rstrip(".") if not tokens[-1].endswith(("Bros.", "Inc.", "Jr.")) else " ".join(tokens)
+        if len(tokens) == 1 and (re.fullmatch(r"[A-Z]\.?|\d+", name) or name in p.COMMON_WORDS):
+            continue
+        if len(tokens) == 1 and _at_sentence_start(text, start) and lexicon.is_dictionary_word(name):
+            continue
+        if len(tokens) == 1 and name.lower() in {m.lower() for m in p.MONTHS.replace("\\.", "").split("|")}:
+            continue
+        if name.lower() in {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}:
+            continue
+        end = start + len(name)
+        roles = _roles_around(text, start, end)
+        kind = _kind(text, name, start, end, roles)
+        by_name = kind is not None and name.split()[-1].lower().strip(".") in (
+            lexicon.word_set("org_words.txt") | lexicon.word_set("place_words.txt")
+        )
+        found.append(Entity(name, start, end, kind, roles, kind is not None and not by_name))
+    for match in _QUOTED_TITLE.finditer(text):
+        title = match.group(1).strip().rstrip(",.")
+        if len(title.split()) <= 6 and not any(e.start <= match.start(1) < e.end and e.name == title for e in found):
+            found = [e for e in found if not (match.start(1) <= e.start < match.end(1))]
+            found.append(Entity(title, match.start(1), match.start(1) + len(title), WORK, (), True))
+    return sorted(found, key=lambda e: e.start)
+
+
+def demonyms_in(text: str) -> list[str]:
+    """Nationality words of a text ("the French striker")."""
+    table = lexicon.demonyms()
+    return [word for word in table if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text)]
+
+
+def same_name(claimed: str, known: str) -> bool:
+    """A name in a claim refers to a name of the source: equal, or the claim gives a part of it
+    ("Mann" for "Michael Mann"), or the source gives a part of it and nothing contradicts."""
+    a, b = claimed.lower().split(), known.lower().split()
+    if a == b:
+        return True
+    joined_a, joined_b = " ".join(a), " ".join(b)
+    return bool(re.search(rf"(?<!\w){re.escape(joined_a)}(?!\w)", joined_b))

@@ -1,0 +1,220 @@
+"""Numbers in every form a news text writes them, reduced to a value, a kind and what they count.
+
+"$170 million", "$170M", "170 million dollars" and "one hundred seventy million dollars" are one amount;
+"third" is an ordinal, "a third" a fraction, "33%" a percentage a fraction can be compared with. Number
+words go through text2num (``alpha2digit``); ordinals, fractions and scale words it leaves alone are
+handled here, with the words in ``data/numbers.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import alpha2digit
+
+from qapress.generate.grounding import lexicon
+
+SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+CURRENCY_WORDS = {
+    "dollar": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "gbp": "GBP",
+    "yen": "JPY",
+    "jpy": "JPY",
+    "yuan": "CNY",
+    "franc": "CHF",
+    "francs": "CHF",
+    "chf": "CHF",
+}
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_FRACTION_WORD = re.compile(
+    r"\b(a|an|one|two|three|four|five|\d+)[\s-](half|halves|third|thirds|quarter|quarters|fifth|fifths)\b",
+    re.IGNORECASE,
+)
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_DENOMINATORS |= {"fifth": 5, "fifths": 5}
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SCALED = re.compile(rf"({_NUM})\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_SHORT_SCALED = re.compile(rf"([$€£¥])\s?({_NUM})\s?(k|m|mn|mln|bn|b|tn)\b", re.IGNORECASE)
+_MONEY = re.compile(
+    rf"(?:(?P<code1>US|A|C|HK|NZ)?(?P<sign>[$€£¥])\s?(?P<n1>{_NUM}))"
+    rf"|(?:\b(?P<code2>USD|EUR|GBP|CHF|JPY)\s?(?P<n2>{_NUM}))"
+    rf"|(?:(?<![\w.])(?P<n3>{_NUM})\s(?P<word>dollars?|euros?|pounds?|sterling|yen|yuan|francs?)\b)",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(rf"(?<![\w.])({_NUM})\s?(?:%|percent\b|per cent\b|percentage points?\b|points?\b)")
+_TIME = re.compile(
+    r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)|(?<![\w.:])(\d{1,2}):(\d{2})(?![\d])",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
+_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number of a text: its value, its kind, the currency of an amount, and what it counts."""
+
+    value: float
+    kind: str  # money, percent, fraction, time, year, ordinal, count, times
+    text: str
+    start: int
+    end: int
+    currency: str | None = None
+    unit: str | None = None
+
+    def same_as(self, other: Quantity) -> bool:
+        """Equal values of comparable kinds (a fraction equals the percentage it is)."""
+        if {self.kind, other.kind} == {"fraction", "percent"}:
+            fraction = self.value if self.kind == "fraction" else other.value
+            percent = other.value if self.kind == "fraction" else self.value
+            return abs(fraction * 100 - percent) <= 1.0
+        if self.kind != other.kind and {self.kind, other.kind} - {"count", "times"}:
+            if not {self.kind, other.kind} <= {"count", "year"}:
+                return False
+        if self.kind == "money" and self.currency and other.currency and self.currency != other.currency:
+            return False
+        return abs(self.value - other.value) <= 1e-6 * max(1.0, abs(self.value))
+
+
+def _digits(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def normalize_numbers(text: str) -> str:
+    """The text with number words as digits and scale words folded in: "$1.2 million" -> "$1200000"."""
+    text = text.replace("’", "'").replace("\u2013", "-").replace("\u2014", " — ")
+
+    def fraction(match: re.Match[str]) -> str:
+        count = match.group(1).lower()
+        top = _SMALL.get(count) or int(count) if not count.isdigit() else int(count)
+        return f"{_digits(top / _DENOMINATORS[match.group(2).lower()])}frac"
+
+    text = _FRACTION_WORD.sub(fraction, text)
+    text = _SHORT_SCALED.sub(
+        lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
+    )
+    text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    try:
+        text = alpha2digit(text, "en", threshold=0)
+    except Exception:  # noqa: BLE001 - a text text2num cannot parse keeps its words
+        pass
+    return _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+
+
+def _unit_after(text: str, end: int) -> str | None:
+    """The first content word after a number: what it counts ("18,400 fans" -> fans)."""
+    skip = lexicon.stopwords() | set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
+    for match in _WORD.finditer(text[end : end + 60]):
+        word = match.group().lower().strip("'-")
+        if word in {"of", "in"}:
+            return None
+        if word and word not in skip:
+            return word
+        if match.start() > 30:
+            break
+    return None
+
+
+def _unit_before_of(text: str, start: int) -> str | None:
+    """The noun before "of" a number ("a crowd of 18,400" -> crowd)."""
+    match = re.search(r"([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|some\s+)?$", text[max(0, start - 40) : start])
+    return match.group(1).lower() if match else None
+
+
+def quantities(normalized: str) -> list[Quantity]:
+    """Every number of an already normalized text, each once, the most specific reading first."""
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    def add(quantity: Quantity) -> None:
+        found.append(quantity)
+        taken.append((quantity.start, quantity.end))
+
+    for match in _MONEY.finditer(normalized):
+        number = match.group("n1") or match.group("n2") or match.group("n3")
+        sign = match.group("sign")
+        word = (match.group("code2") or match.group("word") or "").lower()
+        currency = CURRENCY_SIGNS.get(sign or "") or CURRENCY_WORDS.get(word)
+        if sign == "$" and match.group("code1") in ("A", "C", "HK", "NZ"):
+            currency = match.group("code1") + "D"
+        unit = _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+        add(Quantity(_number(number), "money", match.group(), *match.span(), currency=currency, unit=unit))
+    for match in _PERCENT.finditer(normalized):
+        if free(*match.span()):
+            add(Quantity(_number(match.group(1)), "percent", match.group(), *match.span()))
+    for match in re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?)frac\b", normalized):
+        if free(*match.span()):
+            add(Quantity(float(match.group(1)), "fraction", match.group(), *match.span()))
+    for match in _TIME.finditer(normalized):
+        if not free(*match.span()):
+            continue
+        if match.group(1):
+            hour, minute = int(match.group(1)) % 12, int(match.group(2) or 0)
+            hour += 12 if match.group(3).lower().startswith("p") else 0
+        else:
+            hour, minute = int(match.group(4)), int(match.group(5))
+        add(Quantity(hour * 60 + minute, "time", match.group(), *match.span()))
+    for match in _ORDINAL.finditer(normalized):
+        if free(*match.span()):
+            unit = _unit_after(normalized, match.end())
+            add(Quantity(float(match.group(1)), "ordinal", match.group(), *match.span(), unit=unit))
+    words = lexicon.number_words()
+    for match in _WORD.finditer(normalized):
+        word = match.group().lower()
+        if word in words and free(*match.span()):
+            value, kind = words[word]
+            if kind == "fraction" and not re.search(r"\b(?:a|one|by)\s+$", normalized[: match.start()]):
+                if word.startswith("half") and not re.match(r"half\s+(?:of|the|a|an)\b", normalized[match.start() :], re.IGNORECASE):
+                    continue
+            unit = _unit_after(normalized, match.end()) if kind in ("ordinal", "count") else None
+            add(Quantity(value, kind, match.group(), *match.span(), unit=unit))
+    for match in _NUMBER.finditer(normalized):
+        if not free(*match.span()):
+            continue
+        value = _number(match.group(1))
+        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
+        unit = None if is_year else _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+        add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
+    return sorted(found, key=lambda q: q.start)
+
+
+def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Quantity] | None:
+    """Two quantities of the source whose difference, sum or percentage change is ``target``."""
+    for left in values:
+        for right in values:
+            if left is right or left.kind != right.kind or left.kind in ("year", "ordinal", "time"):
+                continue
+            if left.kind == "money" and left.currency != right.currency:
+                continue
+            if target.kind == left.kind or (target.kind == "count" and left.kind in ("count", "percent")):
+                for value in (abs(left.value - right.value), left.value + right.value):
+                    if abs(value - target.value) <= 1e-6 * max(1.0, value) or (
+                        target.kind == "percent" and abs(value - target.value) <= 0.05
+                    ):
+                        return left, right
+            if target.kind == "percent" and left.value:
+                change = abs(right.value - left.value) / left.value * 100
+                if abs(change - target.value) <= 0.5:
+                    return left, right
+            if target.kind == "times" and right.value and abs(left.value / right.value - target.value) <= 0.05:
+                return left, right
+    return None

@@ -1,0 +1,120 @@
+"""Polarity, modality and direction of a clause: what is negated, whether it is hedged, which way a
+quantity moved, and who did what to whom.
+
+Cue words are in ``data/`` (negations, hedges, antonyms, directions). A negation governs the next few
+content words of its clause; a hedge governs its clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qapress.generate.grounding import lexicon
+
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*")
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|while|whereas|although|though|however)\s", re.IGNORECASE)
+NEGATION_REACH = 4
+_BE = {"is", "are", "was", "were", "be", "been", "being", "get", "got"}
+SYMMETRIC = {"meet", "draw", "tie", "marry", "merge", "partner", "face", "play", "join", "talk", "agree"}
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    start: int
+    end: int
+    lemmas: frozenset[str]
+
+    @property
+    def content(self) -> bool:
+        return self.word.lower() not in lexicon.stopwords() and not self.word[0].isdigit()
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end(), lexicon.lemmas(m.group())) for m in _TOKEN.finditer(text)]
+
+
+def content_lemmas(text: str) -> set[str]:
+    """Lemmas of the content words (no stopwords, no digits)."""
+    return {lemma for token in tokens(text) if token.content for lemma in token.lemmas}
+
+
+def clauses(text: str) -> list[str]:
+    return [piece for piece in _CLAUSE_BREAK.split(text) if piece and piece.strip()]
+
+
+def negated_lemmas(text: str) -> set[str]:
+    """Content lemmas under a negation ("did not approve" -> approve)."""
+    negated: set[str] = set()
+    for clause in clauses(text):
+        found = tokens(clause)
+        cue_ends = [m.end() for m in lexicon.phrase_pattern("negations.txt").finditer(clause)]
+        cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
+        for end in cue_ends:
+            following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]
+            following = following[:NEGATION_REACH]
+            for token in following:
+                negated |= token.lemmas
+    return negated
+
+
+def hedges(text: str) -> list[str]:
+    """The hedge words of a text, lower case."""
+    return [m.group().lower() for m in lexicon.phrase_pattern("hedges.txt").finditer(text)]
+
+
+def directions(text: str) -> set[str]:
+    """"up" and/or "down" for the changes a text reports, less those it negates."""
+    table = lexicon.directions()
+    negated = negated_lemmas(text)
+    found: set[str] = set()
+    for token in tokens(text):
+        for lemma in token.lemmas | {token.word.lower()}:
+            if lemma in table and lemma not in negated:
+                found.add(table[lemma])
+    return found
+
+
+def antonym_conflicts(claim: str, source: str) -> list[tuple[str, str]]:
+    """(claim word, source word) where the claim says one and the source its opposite, and not also the
+    claim's own word."""
+    table = lexicon.antonyms()
+    claim_lemmas = {lemma for t in tokens(claim) for lemma in t.lemmas} - negated_lemmas(claim)
+    source_tokens = tokens(source)
+    source_lemmas = {lemma for t in source_tokens for lemma in t.lemmas}
+    source_negated = negated_lemmas(source)
+    conflicts: list[tuple[str, str]] = []
+    for lemma in sorted(claim_lemmas):
+        if lemma in source_lemmas:
+            continue
+        for opposite in table.get(lemma, ()):
+            if opposite in source_lemmas and opposite not in source_negated:
+                conflicts.append((lemma, opposite))
+    return conflicts
+
+
+def agent_first(text: str, first: tuple[int, int], second: tuple[int, int], verb_lemmas: set[str]) -> bool | None:
+    """Whether the entity at ``first`` does the act of the shared verb to ``second`` (passive voice
+    turned round); None when no shared verb lies between them."""
+    a, b = sorted([first, second])
+    between = [t for t in tokens(text) if a[1] <= t.start < b[0]]
+    verb = next((t for t in between if t.lemmas & verb_lemmas), None)
+    if verb is None:
+        return None
+    index = between.index(verb)
+    before_verb = [t.word.lower() for t in between[max(0, index - 2) : index]]
+    after_verb = [t.word.lower() for t in between[index + 1 :]]
+    passive = bool(set(before_verb) & _BE) and "by" in after_verb
+    earlier_is_agent = not passive
+    return earlier_is_agent if first == a else not earlier_is_agent
+
+
+def shared_verbs(claim: str, source: str) -> set[str]:
+    """Content lemmas both texts have that can be acts (not symmetric ones like "meet")."""
+    return (content_lemmas(claim) & content_lemmas(source)) - SYMMETRIC
+
+
+def from_to(text: str) -> list[tuple[str, str]]:
+    """"from X to Y" pairs, as written."""
+    return re.findall(r"\bfrom\s+([$€£¥]?[\w.,]+%?)\s+to\s+([$€£¥]?[\w.,]+%?)", text)

@@ -1,0 +1,400 @@
+"""The verdict on one claim: supported (with the source span that says it), unsupported (with the
+reason), or unverified (the check cannot tell; the editor decides).
+
+A fact (a number, a date, a name) supports a claim only where the source says it about the same thing: the
+source sentence holding it must share the claim's words around it. Polarity, hedges, direction, roles,
+who-did-what-to-whom and quotations are compared with the source sentence that says most of the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qapress.generate import patterns as p
+from qapress.generate.grounding import lexicon, numbers, polarity, quotes
+from qapress.generate.grounding.claims import Claim
+from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
+from qapress.generate.grounding.source_index import SourceIndex, SourceSentence
+
+SUPPORTED, UNSUPPORTED, UNVERIFIED = "supported", "unsupported", "unverified"
+#: Share of a claim's content words the source must say near each other for it to count as said.
+MIN_COVERAGE = 0.5
+_MONTH = re.compile(rf"\b(?:{p.MONTHS.replace(chr(92) + '.', '')})\b(?:\s+(\d{{1,2}})\b)?")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+(?:{p.MONTHS.replace(chr(92) + '.', '')})\b")
+_WEEKDAY = re.compile(rf"\b(?:{p.WEEKDAYS})\b")
+_SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One claim, its verdict, why, and the source sentences that support it (or came closest)."""
+
+    text: str
+    part: str
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+    source_span: str = ""
+
+
+def _near(text: str, start: int, end: int, reach: int = 60) -> set[str]:
+    window = text[max(0, start - reach) : start] + " " + text[end : end + reach]
+    return polarity.content_lemmas(re.sub(r"\d[\d,.]*", " ", window))
+
+
+def _shares(context: set[str], sentence: SourceSentence, index: SourceIndex) -> bool:
+    """Whether the source says a fact where it says the claim's words around it. Words the source never
+    uses cannot tell (the coverage step judges them); words it uses elsewhere only must be near the fact."""
+    context = lexicon.with_synonyms(context) & index.all_lemmas
+    if not context:
+        return True
+    lemmas = set().union(*(s.lemmas for s in index.around(sentence.index)))
+    return bool(context & lemmas)
+
+
+def _shown(quantity: numbers.Quantity) -> str:
+    """A number as the editor reads it in a reason: amounts with their currency and thousands."""
+    if quantity.kind == "money":
+        sign = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(quantity.currency or "", "")
+        return f"amount '{sign}{quantity.value:,.2f}'".replace(".00'", "'")
+    return f"number {quantity.text!r}"
+
+
+class _Check:
+    def __init__(self, claim: Claim, index: SourceIndex) -> None:
+        self.claim = claim
+        self.index = index
+        self.text = claim.statement
+        self.normalized = numbers.normalize_numbers(self.text)
+        self.reasons: list[str] = []
+        self.spans: list[int] = []
+        self.meta = bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text)) or any(
+            re.search(rf"(?<!\w){re.escape(credit)}(?!\w)", claim.text) for credit in index.credits
+        )
+        self.entities = [e for e in entities(self.text) if not self.meta or True]
+        entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
+        role_words = {lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)}
+        self.content = polarity.content_lemmas(self.text) - entity_words - role_words
+        self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
+        self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
+            m.group(0).split()[0].lower() for m in _MONTH.finditer(self.text)
+        }
+
+    # -- facts -------------------------------------------------------------------------------------
+    def quantities(self) -> None:
+        claimed = numbers.quantities(self.normalized)
+        every = [(q, s) for s in self.index.sentences for q in s.quantities]
+        inside = [(e.start, e.end) for e in entities(self.normalized)]
+        for quantity in claimed:
+            if any(a <= quantity.start < b for a, b in inside):
+                continue
+            equal = [(q, s) for q, s in every if q.same_as(quantity)]
+            context = _near(self.normalized, quantity.start, quantity.end)
+            if quantity.unit:
+                context.discard(quantity.unit)
+            unit = lexicon.lemmas(quantity.unit) if quantity.unit else frozenset()
+            fitting = [
+                (q, s)
+                for q, s in equal
+                if self.meta
+                or (
+                    (not unit or unit & set().union(*(c.lemmas for c in self.index.continued(s.index)))
+                     or (q.unit is not None and unit & lexicon.lemmas(q.unit)))
+                    and _shares(context, s, self.index)
+                )
+            ]
+            if fitting:
+                self.spans.append(fitting[0][1].index)
+                continue
+            if equal:
+                q, s = equal[0]
+                what = f"“{q.unit}”" if q.unit else "something else"
+                self.reasons.append(
+                    f"{_shown(quantity)} is in the source, but for {what}, not for this: “{s.text[:120]}”"
+                )
+                continue
+            if quantity.kind in ("count", "money", "percent", "times"):
+                for sentence_index in self._best(3):
+                    near = [q for s in self.index.continued(sentence_index) for q in s.quantities]
+                    near += [q for q in self.index.sentences[sentence_index - 1].quantities] if sentence_index else []
+                    pair = numbers.differences(near, quantity)
+                    if pair:
+                        self.spans.append(sentence_index)
+                        break
+                else:
+                    self.reasons.append(f"{_shown(quantity)} is not in the source")
+                continue
+            self.reasons.append(f"{_shown(quantity)} is not in the source")
+
+    def dates(self) -> None:
+        for regex, label in ((_MONTH, "date"), (_WEEKDAY, "date"), (_SEASON, "date")):
+            for match in regex.finditer(self.text):
+                word = match.group(0)
+                if regex is _MONTH and word.startswith("May") and not match.group(1):
+                    if not re.search(r"\b(?:in|on|of|since|until|by|from|early|late|mid|last|next)\s+$", self.text[: match.start()]):
+                        continue
+                day = match.group(1) if regex is _MONTH else None
+                month = word.split()[0]
+                context = _near(self.text, match.start(), match.end())
+                found = []
+                for s in self.index.sentences:
+                    if not re.search(rf"\b{re.escape(month)}\b", s.text, re.IGNORECASE if regex is _SEASON else 0):
+                        continue
+                    if day and not re.search(rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text):
+                        continue
+                    found.append(s)
+                fitting = [s for s in found if self.meta or _shares(context, s, self.index)]
+                if fitting:
+                    self.spans.append(fitting[0].index)
+                elif found:
+                    self.reasons.append(f"{label} {word!r} is in the source, but not for this: “{found[0].text[:120]}”")
+                else:
+                    self.reasons.append(f"{label} {word!r} is not in the source")
+
+    def names(self) -> None:
+        for entity in self.entities:
+            records = self.index.records_for(entity.name)
+            if not records:
+                if entity.name.lower() in self.index.lower and (
+                    lexicon.is_dictionary_word(entity.name.split()[0]) or len(entity.name.split()) > 1
+                ):
+                    continue  # a title-case ordinary phrase the source writes in lower case
+                if any(entity.name in places for places in lexicon.demonyms().values()) and any(
+                    entity.name in lexicon.demonyms().get(d, ()) for d in self.index.demonyms
+                ):
+                    continue
+                self.reasons.append(f"name {entity.name!r} is not in the source")
+                continue
+            self._name_for_this(entity, records)
+            self._kind(entity, records)
+            self._roles(entity, records)
+        for word in demonyms_in(self.text):
+            places = lexicon.demonyms()[word]
+            if word in self.index.demonyms or any(re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places):
+                continue
+            if not any(word in e.name for e in self.entities):
+                self.reasons.append(f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}")
+
+    def _name_for_this(self, entity: Entity, records: list[tuple[str, object]]) -> None:
+        if self.meta or any(same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects):
+            return
+        context = _near(self.text, entity.start, entity.end, 80) - {r for role in entity.roles for r in lexicon.lemmas(role)}
+        sentences = sorted({i for _, record in records for i in record.sentences})  # type: ignore[attr-defined]
+        fitting = [i for i in sentences if _shares(context, self.index.sentences[i], self.index)]
+        if fitting:
+            self.spans.append(fitting[0])
+        elif sentences and context:
+            self.reasons.append(
+                f"name {entity.name!r} is in the source, but not for this: “{self.index.sentences[sentences[0]].text[:120]}”"
+            )
+
+    def _kind(self, entity: Entity, records: list[tuple[str, object]]) -> None:
+        kinds = set().union(*(record.kinds for _, record in records))  # type: ignore[attr-defined]
+        if entity.kind and entity.typed_by_context and kinds and entity.kind not in kinds:
+            self.reasons.append(f"{entity.name!r} is a {'/'.join(sorted(kinds))} in the source, not a {entity.kind}")
+
+    def _roles(self, entity: Entity, records: list[tuple[str, object]]) -> None:
+        known = set().union(*(record.roles for _, record in records))  # type: ignore[attr-defined]
+        sentences = {i for _, record in records for i in record.sentences}  # type: ignore[attr-defined]
+        for role in entity.roles:
+            role_lemmas = {lemma for w in role.split() for lemma in lexicon.lemmas(w)}
+            if any(role_lemmas <= {l for w in k.split() for l in lexicon.lemmas(w)} for k in known):
+                continue
+            if any(
+                re.search(rf"\b{re.escape(role)}\b", self.index.sentences[i].text, re.IGNORECASE)
+                and not known
+                for i in sentences
+            ):
+                continue
+            said = f"; the source calls them {', '.join(sorted(known))}" if known else ""
+            self.reasons.append(f"the source does not call {entity.name!r} {role!r}{said}")
+
+    # -- the sentence that says it ------------------------------------------------------------------
+    def _best(self, count: int = 1) -> list[int]:
+        scored = []
+        for s in self.index.sentences:
+            overlap = len(self.content & s.lemmas)
+            names = sum(1 for e in self.entities if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities))
+            scored.append((overlap + 1.5 * names, -s.index))
+        ranked = sorted(scored, reverse=True)
+        return [-i for score, i in ranked[:count] if score > 0]
+
+    def window(self) -> tuple[list[SourceSentence], float]:
+        best = self._best(1)
+        if not best:
+            return [], 0.0
+        first = best[0]
+        candidates = [[first]]
+        if first + 1 < len(self.index.sentences):
+            candidates.append([first, first + 1])
+        if first > 0:
+            candidates.append([first - 1, first])
+        chosen: list[SourceSentence] = []
+        coverage = 0.0
+        for group in candidates:
+            sentences = [self.index.sentences[i] for i in group]
+            lemmas = set().union(*(s.lemmas for s in sentences))
+            share = len(self.content & lemmas) / len(self.content) if self.content else 1.0
+            if share > coverage + 0.15 or not chosen:
+                chosen, coverage = sentences, share
+        return chosen, coverage
+
+    def relations(self, window: list[SourceSentence], coverage: float) -> None:
+        if not window or coverage < 0.34 or self.meta:
+            return
+        source = " ".join(s.text for s in window)
+        claim = self.text
+        shared = self.content & set().union(*(s.lemmas for s in window))
+        claim_negated = polarity.negated_lemmas(claim) & shared
+        source_negated = polarity.negated_lemmas(source) & shared
+        antonyms = lexicon.antonyms()
+        claim_lemmas = polarity.content_lemmas(claim) | {l for t in polarity.tokens(claim) for l in t.lemmas}
+        source_lemmas = {l for t in polarity.tokens(source) for l in t.lemmas}
+        if not self.claim.yes_no:
+            for lemma in sorted(claim_negated ^ source_negated):
+                if lemma in claim_negated and antonyms.get(lemma, frozenset()) & source_lemmas:
+                    continue
+                if lemma in source_negated and antonyms.get(lemma, frozenset()) & claim_lemmas:
+                    continue
+                where = "the claim" if lemma in claim_negated else "the source"
+                self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
+                break
+            swapped = self._swapped(window)
+            if not swapped:
+                for mine, theirs in polarity.antonym_conflicts(claim, source)[:1]:
+                    self.reasons.append(f"the claim says “{mine}” where the source says “{theirs}”")
+                mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
+                if mine_ways and their_ways and not mine_ways & their_ways:
+                    self.reasons.append(
+                        f"direction: the claim says {'/'.join(sorted(mine_ways))}, the source {'/'.join(sorted(their_ways))}"
+                    )
+            elif swapped and not polarity.antonym_conflicts(claim, source):
+                self.reasons.append(f"reversed relation: the source has {swapped}")
+            for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
+                for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
+                    if before == a2 and after == b2:
+                        self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
+        self.hedge(window)
+
+    def _swapped(self, window: list[SourceSentence]) -> str | None:
+        source = " ".join(s.text for s in window)
+        verbs = polarity.shared_verbs(self.text, source) | {
+            o for l in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(l, ())
+        }
+        source_entities = entities(source)
+        for i, a in enumerate(self.entities):
+            for b in self.entities[i + 1 :]:
+                sa = next((e for e in source_entities if same_name(a.name, e.name) or same_name(e.name, a.name)), None)
+                sb = next((e for e in source_entities if same_name(b.name, e.name) or same_name(e.name, b.name)), None)
+                if not sa or not sb or sa == sb:
+                    continue
+                mine = polarity.agent_first(self.text, (a.start, a.end), (b.start, b.end), verbs)
+                theirs = polarity.agent_first(source, (sa.start, sa.end), (sb.start, sb.end), verbs)
+                if mine is not None and theirs is not None and mine != theirs:
+                    return f"{sb.name if theirs is False else sa.name} as the one who acts"
+        return None
+
+    def hedge(self, window: list[SourceSentence]) -> None:
+        if self.claim.question or polarity.hedges(self.claim.text):
+            return
+        inside = [(e.start, e.end) for e in entities(self.normalized)]
+        claim_facts = {
+            q.value for q in numbers.quantities(self.normalized) if not any(a <= q.start < b for a, b in inside)
+        }
+        for sentence in window:
+            for clause in polarity.clauses(sentence.text):
+                cues = polarity.hedges(clause)
+                if not cues:
+                    continue
+                overlap = self.content & polarity.content_lemmas(clause)
+                facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(clause))} & claim_facts
+                overlap -= {lemma for c in cues for lemma in lexicon.lemmas(c)}
+                if len(overlap) >= 2 or (facts and overlap):
+                    self.reasons.append(f"hedge dropped: the source says “{cues[0]}” (“{clause.strip()[:100]}”)")
+                    return
+
+    def quotations(self) -> None:
+        claim_people = [e for e in self.entities if e.kind in (PERSON, None)]
+        for quotation in quotes.quotations(self.claim.text, claim_people, None):
+            parts = quotes.pieces(quotation.text)
+            homes: list[set[int]] = []
+            for piece in parts:
+                sequence = quotes.words(piece)
+                where = {s.index for s in self.index.sentences if f" {sequence} " in s.words}
+                if not where and f" {sequence} " in self.index.all_words:
+                    first = quotes.words(piece).split()[:6]
+                    where = {s.index for s in self.index.sentences if f" {' '.join(first)} " in s.words} or {0}
+                if not where:
+                    self.reasons.append(f"quote altered: quotes words that are not in the source: “{piece.strip()[:80]}”")
+                    return
+                homes.append(where)
+            common = set.intersection(*homes) if homes else set()
+            if len(parts) > 1 and not common and not self.meta:
+                self.reasons.append("quote spliced: its pieces come from different sentences of the source")
+                return
+            for piece, where in zip(parts, homes):
+                sentence = self.index.sentences[min(common or where)]
+                self.spans.append(sentence.index)
+                self._trimmed(piece, sentence, quotation)
+                if not self.meta:
+                    self._speaker(piece, sentence, quotation)
+            if len(parts) > 1 and common:
+                sentence = self.index.sentences[min(common)]
+                words = sentence.words
+                first, last = quotes.words(parts[0]), quotes.words(parts[-1])
+                gap = words[words.find(first) + len(first) : words.find(last)] if first in words and last in words else ""
+                cues = lexicon.phrase_pattern("negations.txt").findall(gap) + polarity.hedges(gap)
+                if cues or "n't" in gap:
+                    self.reasons.append(f"quote trimmed: the ellipsis drops “{(cues or ['not'])[0]}”")
+
+    def _trimmed(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
+        sequence = quotes.words(piece)
+        position = sentence.words.find(f" {sequence} ")
+        before_words = sentence.words[:position].split()[-4:]
+        clause_before = " ".join(before_words)
+        cues = lexicon.phrase_pattern("negations.txt").findall(clause_before) + polarity.hedges(clause_before)
+        cues += [w for w in before_words if w.endswith("n't")]
+        outside = self.claim.text.replace(quotation.text, " ")
+        kept = lexicon.phrase_pattern("negations.txt").findall(outside) + polarity.hedges(outside)
+        if cues and not kept and not re.search(r"[,.;:]\s*$", sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else ""):
+            self.reasons.append(f"quote trimmed: the source's words before it are “{clause_before}”")
+
+    def _speaker(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
+        if not quotation.speaker:
+            return
+        sequence = quotes.words(piece)
+        source_quotes = [q for q in sentence.quotations if sequence in quotes.words(q.text)]
+        if not source_quotes:
+            self.reasons.append(f"quote: the source does not quote {quotation.speaker} saying “{piece.strip()[:60]}”")
+            return
+        speakers = {q.speaker for q in source_quotes if q.speaker}
+        if speakers and not any(same_name(quotation.speaker, s) or same_name(s, quotation.speaker) for s in speakers):
+            self.reasons.append(f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}")
+
+
+def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
+    """The verdict on one claim against the source."""
+    check = _Check(claim, index)
+    check.quantities()
+    check.dates()
+    check.names()
+    check.quotations()
+    window, coverage = check.window()
+    check.relations(window, coverage)
+    span_indices = sorted(set(check.spans) | {s.index for s in window})[:3]
+    span = " ".join(index.sentences[i].text for i in span_indices)
+    reasons = list(dict.fromkeys(check.reasons))
+    if reasons:
+        return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
+    if check.meta or not check.content or len(check.content) <= 1 and (claim.question or check.spans):
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
+        missing = sorted(check.content - set().union(*(s.lemmas for s in window)) if window else check.content)
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNVERIFIED,
+            [f"the source does not clearly say this (not found near each other: {', '.join(missing[:6])})"],
+            span,
+        )
+    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
