@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from qapress.generate import patterns as p
 from qapress.generate.grounding import lexicon
@@ -58,24 +59,32 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return not before.strip() or bool(re.search(r"(?:[.!?:;“\"‘(—–-]|\n)\s*$", before))
 
 
+@cache
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    roles = "|".join(re.escape(role) for role in _role_words())
+    before = re.compile(rf"\b({roles})\s+(?:[a-z]+\s+)?$")
+    not_before = re.compile(rf"\b(?:{roles})\s+(?:of|for|at|and|to|with|said|told)\s+$")
+    after = re.compile(
+        rf"(?:'s)?,?\s+(?:(?:the|a|an|its|his|her|their|who\s+is|who\s+was|is|was|now|as)\s+)+"
+        rf"(?:[\w\-’']+\s+){{0,3}}?({roles}){_APPOSITION_END}|,\s+({roles}){_APPOSITION_END}"
+    )
+    return before, not_before, after
+
+
 def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     """Role words right before a name ("striker Tomas Varga", "Labour councillor Ann Lee") or after it
     ("Ann Lee, the council leader", "Ann Lee, leader of the council")."""
+    before_pattern, not_before, after_pattern = _role_patterns()
     found: list[str] = []
     before = text[max(0, start - 60) : start].lower()
     after = text[end : end + 80].lower()
-    for role in _role_words():
-        if re.search(rf"\b{re.escape(role)}\s+(?:[a-z]+\s+)?$", before) and not re.search(
-            rf"\b{re.escape(role)}\s+(?:of|for|at|and|to|with|said|told)\s+$", before
-        ):
-            found.append(role)
-        elif re.match(
-            rf"(?:'s)?,?\s+(?:(?:the|a|an|its|his|her|their|who\s+is|who\s+was|is|was|now|as)\s+)+(?:[\w\-’']+\s+){{0,3}}?{re.escape(role)}{_APPOSITION_END}",
-            after,
-        ) or re.match(rf",\s+{re.escape(role)}{_APPOSITION_END}", after):
-            found.append(role)
-    # "deputy mayor" also holds "mayor": keep the longest only.
-    return tuple(role for role in found if not any(role != other and role in other for other in found))
+    match = before_pattern.search(before)
+    if match and not not_before.search(before):
+        found.append(match.group(1))
+    match = after_pattern.match(after)
+    if match:
+        found.append(match.group(1) or match.group(2))
+    return tuple(found)
 
 
 def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
