@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import lemminflect
 from text_to_num import alpha2digit
 
 from qapress.generate.grounding import lexicon
@@ -56,6 +57,9 @@ _PERCENT = re.compile(rf"(?<![\w.])({_NUM})\s?(?:%|percent\b|per cent\b|percenta
 _TIME = re.compile(
     r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)|(?<![\w.:])(\d{1,2}):(\d{2})(?![\d])",
     re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"(?<![\w.])(\d+)\s*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)\s*minutes?\b", re.IGNORECASE
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
@@ -106,6 +110,7 @@ def normalize_numbers(text: str) -> str:
         return f"{_digits(top / _DENOMINATORS[match.group(2).lower()])}frac"
 
     text = _FRACTION_WORD.sub(fraction, text)
+    text = re.sub(r"\b(hundred|thousand)\s+and\s+", r"\1 ", text, flags=re.IGNORECASE)
     text = _SHORT_SCALED.sub(
         lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
     )
@@ -114,7 +119,10 @@ def normalize_numbers(text: str) -> str:
         text = alpha2digit(text, "en", threshold=0)
     except Exception:  # noqa: BLE001 - a text text2num cannot parse keeps its words
         pass
-    return _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    # "1 in 4" is a fraction; "80mph", "13C" are a number and a unit.
+    text = re.sub(r"(?<![\w.])(\d+) in (\d+)(?![\w.])", lambda m: f"{_digits(int(m.group(1)) / int(m.group(2)))}frac" if int(m.group(2)) else m.group(), text)
+    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)(?!(?:st|nd|rd|th|s|am|pm|frac)\b)([A-Za-z]{1,3})\b", r"\1 \2", text)
 
 
 def _unit_after(text: str, end: int) -> str | None:
@@ -125,6 +133,9 @@ def _unit_after(text: str, end: int) -> str | None:
         if word in {"of", "in"}:
             return None
         if word and word not in skip:
+            forms = lemminflect.getAllLemmas(word)
+            if word.endswith(("ing", "ed")) or (forms and "VERB" in forms and "NOUN" not in forms):
+                return None
             return word
         if match.start() > 30:
             break
@@ -158,6 +169,9 @@ def quantities(normalized: str) -> list[Quantity]:
             currency = match.group("code1") + "D"
         unit = _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
         add(Quantity(_number(number), "money", match.group(), *match.span(), currency=currency, unit=unit))
+    for match in _DURATION.finditer(normalized):
+        minutes = _number(match.group(1)) * 60 + _number(match.group(2) or "0") if match.group(1) else _number(match.group(3))
+        add(Quantity(minutes, "duration", match.group(), *match.span()))
     for match in _PERCENT.finditer(normalized):
         if free(*match.span()):
             add(Quantity(_number(match.group(1)), "percent", match.group(), *match.span()))
@@ -197,11 +211,24 @@ def quantities(normalized: str) -> list[Quantity]:
     return sorted(found, key=lambda q: q.start)
 
 
+def _as_percent(quantity: Quantity) -> Quantity:
+    if quantity.kind != "fraction":
+        return quantity
+    return Quantity(quantity.value * 100, "percent", quantity.text, quantity.start, quantity.end)
+
+
 def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Quantity] | None:
-    """Two quantities of the source whose difference, sum or percentage change is ``target``."""
+    """Two quantities of the source whose difference, sum or percentage change is ``target``: a figure
+    the source states without writing it ("from 3 hours 10 minutes to 1 hour 45" fell by 85 minutes)."""
+    values = [_as_percent(value) for value in values]
+    target = _as_percent(target)
     for left in values:
         for right in values:
-            if left is right or left.kind != right.kind or left.kind in ("year", "ordinal", "time"):
+            if left.kind == right.kind == "time" and target.kind in ("count", "duration"):
+                gap = abs(right.value - left.value)
+                if left is not right and (gap == target.value * (60 if target.kind == "count" else 1)):
+                    return left, right
+            if left is right or left.kind != right.kind or left.kind in ("ordinal", "time"):
                 continue
             if left.kind == "money" and left.currency != right.currency:
                 continue

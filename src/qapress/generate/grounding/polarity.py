@@ -14,7 +14,7 @@ from qapress.generate.grounding import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|while|whereas|although|though|however)\s", re.IGNORECASE)
-NEGATION_REACH = 4
+NEGATION_REACH = 1
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "got"}
 SYMMETRIC = {"meet", "draw", "tie", "marry", "merge", "partner", "face", "play", "join", "talk", "agree"}
 
@@ -60,8 +60,13 @@ def negated_lemmas(text: str) -> set[str]:
 
 
 def hedges(text: str) -> list[str]:
-    """The hedge words of a text, lower case."""
-    return [m.group().lower() for m in lexicon.phrase_pattern("hedges.txt").finditer(text)]
+    """The hedge words of a text, lower case ("May" inside a sentence is the month)."""
+    found = []
+    for match in lexicon.phrase_pattern("hedges.txt").finditer(text):
+        if match.group()[0].isupper() and text[: match.start()].strip() and not re.search(r"[.!?“\"]\s*$", text[: match.start()]):
+            continue
+        found.append(match.group().lower())
+    return found
 
 
 def directions(text: str) -> set[str]:

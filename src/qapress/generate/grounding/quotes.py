@@ -47,6 +47,9 @@ def speaker_near(sentence: str, start: int, end: int, people: list[Entity], prev
         return previous
     near_after = [p for p in people if end <= p.start <= end + 70]
     near_before = [p for p in people if start - 100 <= p.start < start]
+    # A typed person wins over an untyped name ("said Fenmore analyst Priya Nair").
+    near_after.sort(key=lambda p: (p.kind != PERSON, p.start))
+    near_before.sort(key=lambda p: (p.kind == PERSON, p.start))
     if verbs.search(after[:70]) and near_after:
         return near_after[0].name
     if verbs.search(before) and near_before:

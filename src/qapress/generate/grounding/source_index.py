@@ -67,7 +67,12 @@ class SourceIndex:
                     record.kinds.add(entity.kind)
                 record.roles |= set(entity.roles)
                 record.sentences.add(index)
-                if entity.kind == PERSON or entity.roles or (entity.kind is None and len(entity.name.split()) > 1):
+                known_person = any(
+                    same_name(entity.name, name) and PERSON in record.kinds for name, record in self.names.items()
+                )
+                if entity.kind == PERSON or entity.roles or known_person or (
+                    entity.kind is None and len(entity.name.split()) > 1
+                ):
                     previous = entity.name
         self.text = " ".join(s.text for s in self.sentences)
         self.lower = self.text.lower()
@@ -89,9 +94,10 @@ class SourceIndex:
             result.append(self.sentences[index + 1])
         return result
 
-    def around(self, index: int) -> list[SourceSentence]:
-        """A sentence with its neighbours: a fact and what it is about can sit one sentence apart."""
-        return self.sentences[max(0, index - 1) : index + 2]
+    def around(self, index: int, after: int = 1) -> list[SourceSentence]:
+        """A sentence with its neighbours: a fact and what it is about can sit a sentence apart (a name
+        and what its bearer says next, two)."""
+        return self.sentences[max(0, index - 1) : index + 1 + after]
 
     def records_for(self, name: str) -> list[tuple[str, NameRecord]]:
         direct = [(known, record) for known, record in self.names.items() if same_name(name, known)]
