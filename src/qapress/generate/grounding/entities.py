@@ -56,6 +56,8 @@ def _is_common(token: str) -> bool:
 
 def _at_sentence_start(text: str, start: int) -> bool:
     before = text[:start]
+    if re.search(r"[,.!?]\s*[\"”’']\s*$", before):
+        return False  # right after a closing quotation: '"...," Pike said'
     return not before.strip() or bool(re.search(r"(?:[.!?:;“\"‘(—–-]|\n)\s*$", before))
 
 
@@ -88,9 +90,26 @@ def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
 
 
 def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
-    """The type a strong cue gives a name here, else None."""
+    """The type a cue gives a name here (around it, else its own last word), else None."""
+    kind = _context_kind(text, name, start, end, roles)
+    if kind:
+        return kind
+    last = name.split()[-1].lower().strip(".")
+    if last in lexicon.word_set("org_words.txt"):
+        return ORGANISATION
+    if last in lexicon.word_set("place_words.txt"):
+        return PLACE
+    if name in p.PLACES or name.lower() in p.PLACES:
+        return PLACE
+    return None
+
+
+_APPOSITIVE_KIND = re.compile(r"^,\s+(?:the|a|an|its|their)\s+(?:[\w'’\-]+\s+){0,3}?([a-z]+)\b")
+
+
+def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
+    """The type the words around a name give it: a role or title, a cue word before it, an appositive."""
     tokens = name.split()
-    last = tokens[-1].lower().strip(".")
     before = text[max(0, start - 40) : start].lower()
     after = text[end : end + 40].lower()
     if roles or re.search(r"\b(?:" + "|".join(lexicon.word_set("person_titles.txt")) + r")\.?\s+$", before):
@@ -102,10 +121,6 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
     opening, closing = text[max(0, start - 1) : start], text[end : end + 1]
     if opening and closing and opening in "“\"‘" and closing in "”\"’":
         return WORK
-    if last in lexicon.word_set("org_words.txt"):
-        return ORGANISATION
-    if last in lexicon.word_set("place_words.txt"):
-        return PLACE
     cue = re.search(r"\b(\w+)\s+(of\s+)?$", before)
     if cue:
         word = cue.group(1)
@@ -115,15 +130,22 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
             return WORK
         if word in {"city", "town", "village", "county", "state", "province", "region", "district"}:
             return PLACE
-        if word in {"company", "firm", "club", "team", "council", "agency", "studio", "group", "party"}:
+        if word in lexicon.word_set("org_words.txt"):
             return ORGANISATION
-    if name in p.PLACES or name.lower() in p.PLACES:
+    appositive = _APPOSITIVE_KIND.match(after)
+    if appositive:
+        word = appositive.group(1)
+        for words, kind in (("org_words.txt", ORGANISATION), ("place_words.txt", PLACE), ("work_words.txt", WORK)):
+            if word in lexicon.word_set(words):
+                return kind
+    if re.search(r"\b(?:in|at|near)\s+$", before) and len(tokens) == 1:
         return PLACE
     return None
 
 
-def entities(text: str) -> list[Entity]:
-    """The names of a text with their types and roles; role words and nationality words are not names."""
+def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
+    """The names of a text with their types and roles; role words and nationality words are not names.
+    ``known``: names already known (the source's), kept even where they look like ordinary words."""
     found: list[Entity] = []
     for match in _NAME.finditer(text):
         start, raw = match.start(), match.group()
@@ -145,7 +167,14 @@ def entities(text: str) -> list[Entity]:
         name = re.sub(r"['’]s$", "", " ".join(tokens)).rstrip(".") if not tokens[-1].endswith(("Bros.", "Inc.", "Jr.")) else " ".join(tokens)
         if len(tokens) == 1 and (re.fullmatch(r"[A-Z]\.?|\d+", name) or name in p.COMMON_WORDS):
             continue
-        if len(tokens) == 1 and _at_sentence_start(text, start) and lexicon.is_dictionary_word(name):
+        speaks = re.match(r"\s+(?:said|says|told|added|wrote)\b", text[start + len(name) :]) is not None
+        if (
+            len(tokens) == 1
+            and _at_sentence_start(text, start)
+            and lexicon.is_dictionary_word(name)
+            and not speaks
+            and name not in known
+        ):
             continue
         if len(tokens) == 1 and name.lower() in {m.lower() for m in p.MONTHS.replace("\\.", "").split("|")}:
             continue
@@ -153,11 +182,9 @@ def entities(text: str) -> list[Entity]:
             continue
         end = start + len(name)
         roles = _roles_around(text, start, end)
-        kind = _kind(text, name, start, end, roles)
-        by_name = kind is not None and name.split()[-1].lower().strip(".") in (
-            lexicon.word_set("org_words.txt") | lexicon.word_set("place_words.txt")
-        )
-        found.append(Entity(name, start, end, kind, roles, kind is not None and not by_name))
+        context_kind = _context_kind(text, name, start, end, roles)
+        kind = context_kind or _kind(text, name, start, end, roles)
+        found.append(Entity(name, start, end, kind, roles, context_kind is not None))
     for match in _QUOTED_TITLE.finditer(text):
         title = match.group(1).strip().rstrip(",.")
         if len(title.split()) <= 6 and not any(e.start <= match.start(1) < e.end and e.name == title for e in found):

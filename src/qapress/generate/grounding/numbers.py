@@ -77,6 +77,8 @@ class Quantity:
     end: int
     currency: str | None = None
     unit: str | None = None
+    #: The words right around the number ("crowd of 18,400 saw"): what it counts, where no noun follows.
+    near: tuple[str, ...] = ()
 
     def same_as(self, other: Quantity) -> bool:
         """Equal values of comparable kinds (a fraction equals the percentage it is)."""
@@ -130,8 +132,11 @@ def _unit_after(text: str, end: int) -> str | None:
     skip = lexicon.stopwords() | set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
     for match in _WORD.finditer(text[end : end + 60]):
         word = match.group().lower().strip("'-")
-        if word in {"of", "in"}:
+        if word == "in":
             return None
+        if word == "of":
+            following = re.match(r"\s*of\s+(?:the\s+|them\s*)?([A-Za-z]+)", text[end:])
+            return following.group(1).lower() if following and following.group(1).lower() not in skip else None
         if word and word not in skip:
             forms = lemminflect.getAllLemmas(word)
             if word.endswith(("ing", "ed")) or (forms and "VERB" in forms and "NOUN" not in forms):
@@ -208,7 +213,18 @@ def quantities(normalized: str) -> list[Quantity]:
         is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
         unit = None if is_year else _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
         add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
-    return sorted(found, key=lambda q: q.start)
+    return sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)
+
+
+def _with_near(text: str, quantity: Quantity) -> Quantity:
+    before = re.findall(r"[A-Za-z][\w'’\-]*", text[max(0, quantity.start - 30) : quantity.start])[-3:]
+    after = re.findall(r"[A-Za-z][\w'’\-]*", text[quantity.end : quantity.end + 40])[:4]
+    near = tuple(word.lower() for word in before + after if word.lower() not in lexicon.stopwords())
+    bare = re.match(r"\s*[.!?]", text[quantity.end :]) is not None or quantity.end >= len(text.rstrip())
+    return Quantity(
+        quantity.value, quantity.kind, quantity.text, quantity.start, quantity.end, quantity.currency,
+        quantity.unit, near + (("<end>",) if bare else ()),
+    )
 
 
 def _as_percent(quantity: Quantity) -> Quantity:

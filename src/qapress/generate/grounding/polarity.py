@@ -81,6 +81,17 @@ def directions(text: str) -> set[str]:
     return found
 
 
+def direction_before(text: str, position: int) -> str | None:
+    """"up" or "down" for the direction word nearest before a number, within its clause."""
+    table = lexicon.directions()
+    clause = _CLAUSE_BREAK.split(text[max(0, position - 60) : position])[-1]
+    for token in reversed(tokens(clause)[-4:]):
+        for lemma in token.lemmas | {token.word.lower()}:
+            if lemma in table:
+                return table[lemma]
+    return None
+
+
 def antonym_conflicts(claim: str, source: str) -> list[tuple[str, str]]:
     """(claim word, source word) where the claim says one and the source its opposite, and not also the
     claim's own word."""

@@ -67,20 +67,55 @@ class _Check:
         self.text = claim.statement
         self.normalized = numbers.normalize_numbers(self.text)
         self.reasons: list[str] = []
+        self.undecided: list[str] = []
         self.spans: list[int] = []
         self.meta = bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text)) or any(
             re.search(rf"(?<!\w){re.escape(credit)}(?!\w)", claim.text) for credit in index.credits
         )
-        self.entities = [e for e in entities(self.text) if not self.meta or True]
+        self.entities = entities(self.text, frozenset(index.names))
+        self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)}
         self.content = polarity.content_lemmas(self.text) - entity_words - role_words
+        self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
         self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
             m.group(0).split()[0].lower() for m in _MONTH.finditer(self.text)
         }
 
     # -- facts -------------------------------------------------------------------------------------
+    def _ranked(self, exclude: set[str]) -> dict[int, int]:
+        """Sentence -> how many of the claim's words (less ``exclude``) it and the sentence before say."""
+        words = lexicon.with_synonyms((self.content | self.entity_words) - exclude)
+        scores: dict[int, int] = {}
+        for s in self.index.sentences:
+            lemmas = set(s.lemmas)
+            if s.index:
+                lemmas |= self.index.sentences[s.index - 1].lemmas
+            scores[s.index] = len(words & lemmas)
+        return scores
+
+    def _where_said(self, candidates: list[int], exclude: set[str]) -> int | None:
+        """The candidate sentence that says the claim's other words about as well as any sentence does."""
+        scores = self._ranked(exclude)
+        best = max(scores.values(), default=0)
+        fitting = [i for i in candidates if scores[i] >= max(1, 0.6 * best)] if best else candidates
+        return max(fitting, key=lambda i: scores[i]) if fitting else None
+
+    def _counts_the_same(self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence) -> bool:
+        """Whether a source number counts what the claim's number counts ("23 goals" is not "Quinlan, 23")."""
+        if not claimed.unit or self.meta:
+            return True
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
+        if found.unit and unit & lexicon.lemmas(found.unit):
+            return True
+        if any(unit & lexicon.lemmas(word) for word in found.near if word != "<end>"):
+            return True
+        if found.unit is None and "<end>" in found.near:
+            # "Ampicillin alone stopped only four." counts what the sentence before it counts.
+            return bool(unit & set().union(*(s.lemmas for s in self.index.around(sentence.index, 0))))
+        return False
+
     def quantities(self) -> None:
         claimed = numbers.quantities(self.normalized)
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
@@ -89,28 +124,20 @@ class _Check:
             if any(a <= quantity.start < b for a, b in inside):
                 continue
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
-            context = _near(self.normalized, quantity.start, quantity.end)
-            if quantity.unit:
-                context.discard(quantity.unit)
-            unit = lexicon.lemmas(quantity.unit) if quantity.unit else frozenset()
-            fitting = [
-                (q, s)
-                for q, s in equal
-                if self.meta
-                or (
-                    (not unit or lexicon.with_synonyms(set(unit)) & set().union(*(c.lemmas for c in self.index.around(s.index)))
-                     or (q.unit is not None and unit & lexicon.lemmas(q.unit)))
-                    and _shares(context, s, self.index)
-                )
-            ]
-            if fitting:
-                self.spans.append(fitting[0][1].index)
+            unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
+            counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
+            if self.meta and equal:
+                continue
+            where = self._where_said([s.index for _, s in counted], unit)
+            if where is not None:
+                self.spans.append(where)
+                self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
                 continue
             if self._difference(quantity):
                 continue
             if equal:
-                q, s = equal[0]
-                what = f"“{q.unit}”" if q.unit else "something else"
+                q, s = (counted or equal)[0]
+                what = f"“{q.unit}”" if q.unit and not counted else "something else"
                 self.reasons.append(
                     f"{_shown(quantity)} is in the source, but for {what}, not for this: “{s.text[:120]}”"
                 )
@@ -121,6 +148,8 @@ class _Check:
         """Whether the source states ``quantity`` as the difference or sum of two of its figures: near the
         claim for counts (small numbers meet by chance), anywhere for amounts and shares."""
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
+            return False
+        if not lexicon.phrase_pattern("difference_cues.txt").search(self.text):
             return False
         if quantity.kind in ("money", "percent", "fraction"):
             pool = [q for s in self.index.sentences for q in s.quantities]
@@ -150,9 +179,9 @@ class _Check:
                     if day and not re.search(rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text):
                         continue
                     found.append(s)
-                fitting = [s for s in found if self.meta or _shares(context, s, self.index)]
-                if fitting:
-                    self.spans.append(fitting[0].index)
+                where = None if self.meta else self._where_said([s.index for s in found], {month.lower()})
+                if found and (self.meta or where is not None):
+                    self.spans.append(where if where is not None else found[0].index)
                 elif found:
                     self.reasons.append(f"{label} {word!r} is in the source, but not for this: “{found[0].text[:120]}”")
                 else:
@@ -187,12 +216,16 @@ class _Check:
     def _name_for_this(self, entity: Entity, records: list[tuple[str, object]]) -> None:
         if self.meta or any(same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects):
             return
-        context = _near(self.text, entity.start, entity.end, 80) - {r for role in entity.roles for r in lexicon.lemmas(role)}
+        own = {lemma for word in entity.name.split() for lemma in lexicon.lemmas(word)}
         sentences = sorted({i for _, record in records for i in record.sentences})  # type: ignore[attr-defined]
-        fitting = [i for i in sentences if _shares(context, self.index.sentences[i], self.index, after=2)]
-        if fitting:
-            self.spans.append(fitting[0])
-        elif sentences and context:
+        if not (self.content - own):
+            return
+        # What a person says next ("He estimated ...", a quotation) goes on about them for two sentences.
+        reach = sorted({j for i in sentences for j in range(i, min(i + 3, len(self.index.sentences)))})
+        where = self._where_said(reach, own)
+        if where is not None:
+            self.spans.append(where)
+        elif sentences:
             self.reasons.append(
                 f"name {entity.name!r} is in the source, but not for this: “{self.index.sentences[sentences[0]].text[:120]}”"
             )
@@ -272,11 +305,7 @@ class _Check:
             if not swapped:
                 for mine, theirs in polarity.antonym_conflicts(claim, source)[:1]:
                     self.reasons.append(f"the claim says “{mine}” where the source says “{theirs}”")
-                mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
-                if mine_ways and their_ways and not mine_ways & their_ways:
-                    self.reasons.append(
-                        f"direction: the claim says {'/'.join(sorted(mine_ways))}, the source {'/'.join(sorted(their_ways))}"
-                    )
+                self.direction(claim, source)
             elif swapped and not polarity.antonym_conflicts(claim, source):
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
@@ -284,6 +313,26 @@ class _Check:
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def direction(self, claim: str, source: str) -> None:
+        """A change told the other way round: by the verb before each shared number ("fell 22%" is not
+        "rose 22%"), else by the clause as a whole."""
+        claimed = numbers.normalize_numbers(claim)
+        for mine, theirs, where in self.matched:
+            sentence = self.index.sentences[where]
+            a = polarity.direction_before(claimed, mine.start)
+            b = polarity.direction_before(sentence.normalized, theirs.start)
+            if a and b and a != b:
+                self.reasons.append(f"direction: the claim says {a} where the source says {b}: “{sentence.text[:100]}”")
+                return
+        mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
+        if mine_ways and their_ways and not mine_ways & their_ways:
+            ways = f"{'/'.join(sorted(mine_ways))}, the source {'/'.join(sorted(their_ways))}"
+            self.reasons.append(f"direction: the claim says {ways}")
+        elif mine_ways and not their_ways:
+            self.undecided.append(
+                f"the claim says it went {'/'.join(sorted(mine_ways))}; the source does not say it changed"
+            )
 
     def _swapped(self, window: list[SourceSentence]) -> str | None:
         source = " ".join(s.text for s in window)
@@ -397,6 +446,8 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     reasons = list(dict.fromkeys(check.reasons))
     if reasons:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
+    if check.undecided:
+        return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
     if check.meta or not check.content or len(check.content) <= 1 and (claim.question or check.spans):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
