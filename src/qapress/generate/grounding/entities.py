@@ -114,9 +114,7 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
     after = text[end : end + 40].lower()
     if roles or re.search(r"\b(?:" + "|".join(lexicon.word_set("person_titles.txt")) + r")\.?\s+$", before):
         return PERSON
-    if re.match(r"(?:'s)?\s*,?\s*(?:who|he|she)\b", after) or re.match(
-        r",?\s+(?:said|says|told|added|explained|argued|insisted|wrote)\b", after
-    ):
+    if re.match(r"(?:'s)?\s*,?\s*(?:he|she)\b", after):
         return PERSON
     opening, closing = text[max(0, start - 1) : start], text[end : end + 1]
     if opening and closing and opening in "“\"‘" and closing in "”\"’":

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from qapress.generate.grounding import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*")
-_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|while|whereas|although|though|however)\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:—–()]|[.!?][\"”’']?\s|\s(?:but|while|whereas|although|though|however)\s", re.IGNORECASE
+)
 NEGATION_REACH = 1
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "got"}
 SYMMETRIC = {"meet", "draw", "tie", "marry", "merge", "partner", "face", "play", "join", "talk", "agree"}
@@ -57,6 +59,11 @@ def negated_lemmas(text: str) -> set[str]:
             for token in following:
                 negated |= token.lemmas
     return negated
+
+
+def is_negative(text: str) -> bool:
+    """Whether a clause holds a negation."""
+    return bool(lexicon.phrase_pattern("negations.txt").search(text)) or bool(re.search(r"n[’']t\b", text))
 
 
 def hedges(text: str) -> list[str]:
@@ -116,7 +123,10 @@ def agent_first(text: str, first: tuple[int, int], second: tuple[int, int], verb
     a, b = sorted([first, second])
     between = [t for t in tokens(text) if a[1] <= t.start < b[0]]
     verb = next((t for t in between if t.lemmas & verb_lemmas), None)
-    if verb is None:
+    # Only a plain "A <verb> B" or "A was <verb>ed by B", the verb next to both names, is read.
+    if verb is None or len(between) > 6 or between.index(verb) > 3:
+        return None
+    if _CLAUSE_BREAK.search(text[a[1] : b[0]]):
         return None
     index = between.index(verb)
     before_verb = [t.word.lower() for t in between[max(0, index - 2) : index]]

@@ -23,6 +23,9 @@ MIN_COVERAGE = 0.5
 _MONTH = re.compile(rf"\b(?:{p.MONTHS.replace(chr(92) + '.', '')})\b(?:\s+(\d{{1,2}})\b)?")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+(?:{p.MONTHS.replace(chr(92) + '.', '')})\b")
 _WEEKDAY = re.compile(rf"\b(?:{p.WEEKDAYS})\b")
+_DAY_OF_MONTH = re.compile(
+    rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
+)
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
 
 
@@ -76,7 +79,7 @@ class _Check:
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)}
-        self.content = polarity.content_lemmas(self.text) - entity_words - role_words
+        self.content = polarity.content_lemmas(self.normalized) - entity_words - role_words
         self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
         self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
@@ -99,7 +102,7 @@ class _Check:
         """The candidate sentence that says the claim's other words about as well as any sentence does."""
         scores = self._ranked(exclude)
         best = max(scores.values(), default=0)
-        fitting = [i for i in candidates if scores[i] >= max(1, 0.6 * best)] if best else candidates
+        fitting = [i for i in candidates if scores[i] >= max(1, min(0.6 * best, best - 1))] if best else candidates
         return max(fitting, key=lambda i: scores[i]) if fitting else None
 
     def _counts_the_same(self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence) -> bool:
@@ -121,8 +124,10 @@ class _Check:
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
         inside = [(e.start, e.end) for e in entities(self.normalized)]
         for quantity in claimed:
-            if any(a <= quantity.start < b for a, b in inside):
-                continue
+            if any(a <= quantity.start < b for a, b in inside) or _DAY_OF_MONTH.search(
+                self.normalized[max(0, quantity.start - 12) : quantity.end + 12]
+            ):
+                continue  # a number inside a name ("Heat 2") or a day of a month (checked as a date)
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
             unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
@@ -179,7 +184,8 @@ class _Check:
                     if day and not re.search(rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text):
                         continue
                     found.append(s)
-                where = None if self.meta else self._where_said([s.index for s in found], {month.lower()})
+                following = {i + 1 for s in found for i in [s.index] if i + 1 < len(self.index.sentences)}
+                where = None if self.meta else self._where_said(sorted({s.index for s in found} | following), {month.lower()})
                 if found and (self.meta or where is not None):
                     self.spans.append(where if where is not None else found[0].index)
                 elif found:
@@ -294,6 +300,12 @@ class _Check:
         source_lemmas = {l for t in polarity.tokens(source) for l in t.lemmas}
         if not self.claim.yes_no:
             for lemma in sorted(claim_negated ^ source_negated):
+                other = source if lemma in claim_negated else claim
+                if any(
+                    lemma in polarity.content_lemmas(clause) and polarity.is_negative(clause)
+                    for clause in polarity.clauses(other)
+                ):
+                    continue  # both sides are negative, about different words ("no date has been set")
                 if lemma in claim_negated and antonyms.get(lemma, frozenset()) & source_lemmas:
                     continue
                 if lemma in source_negated and antonyms.get(lemma, frozenset()) & claim_lemmas:
