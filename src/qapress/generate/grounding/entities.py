@@ -101,6 +101,8 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
         return PLACE
     if name in p.PLACES or name.lower() in p.PLACES:
         return PLACE
+    if re.search(r"\b(?:in|at|near)\s+$", text[max(0, start - 10) : start].lower()) and len(name.split()) == 1:
+        return PLACE  # a weak cue: good enough for the source's register, never to contradict a claim
     return None
 
 
@@ -136,8 +138,6 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
         for words, kind in (("org_words.txt", ORGANISATION), ("place_words.txt", PLACE), ("work_words.txt", WORK)):
             if word in lexicon.word_set(words):
                 return kind
-    if re.search(r"\b(?:in|at|near)\s+$", before) and len(tokens) == 1:
-        return PLACE
     return None
 
 

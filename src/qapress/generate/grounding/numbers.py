@@ -128,9 +128,22 @@ def normalize_numbers(text: str) -> str:
 
 
 def _unit_after(text: str, end: int) -> str | None:
-    """The first content word after a number: what it counts ("18,400 fans" -> fans)."""
-    skip = lexicon.stopwords() | set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
-    for match in _WORD.finditer(text[end : end + 60]):
+    """The noun right after a number: what it counts ("18,400 fans", "12 extra nurses" -> nurses); None
+    when a verb or another clause follows ("Quinlan, 23, has ...")."""
+    skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent", "a", "an", "the"}
+    following = text[end : end + 60]
+    if re.match(r"\s*[,;:.!?)—–]", following) and not re.match(r"\s*,\d", following):
+        return None
+    for count, match in enumerate(_WORD.finditer(following)):
+        if count > 2:
+            break
+        word = match.group().lower().strip("'-")
+        if word in lexicon.stopwords() and word not in ("of", "in"):
+            return None
+        forms = lemminflect.getAllLemmas(word)
+        if forms and set(forms) <= {"ADJ", "ADV"} and count < 2:
+            continue  # "12 extra nurses"
+    for match in _WORD.finditer(following):
         word = match.group().lower().strip("'-")
         if word == "in":
             return None

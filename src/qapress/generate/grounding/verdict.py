@@ -87,9 +87,9 @@ class _Check:
         }
 
     # -- facts -------------------------------------------------------------------------------------
-    def _ranked(self, exclude: set[str]) -> dict[int, int]:
+    def _ranked(self, exclude: set[str], words: set[str] | None = None) -> dict[int, int]:
         """Sentence -> how many of the claim's words (less ``exclude``) it and the sentence before say."""
-        words = lexicon.with_synonyms((self.content | self.entity_words) - exclude)
+        words = lexicon.with_synonyms((self.content | self.entity_words if words is None else words) - exclude)
         scores: dict[int, int] = {}
         for s in self.index.sentences:
             lemmas = set(s.lemmas)
@@ -98,9 +98,10 @@ class _Check:
             scores[s.index] = len(words & lemmas)
         return scores
 
-    def _where_said(self, candidates: list[int], exclude: set[str]) -> int | None:
-        """The candidate sentence that says the claim's other words about as well as any sentence does."""
-        scores = self._ranked(exclude)
+    def _where_said(self, candidates: list[int], exclude: set[str], words: set[str] | None = None) -> int | None:
+        """The candidate sentence that says the claim's other words (or ``words``, those around a fact)
+        about as well as any sentence does."""
+        scores = self._ranked(exclude, words)
         best = max(scores.values(), default=0)
         fitting = [i for i in candidates if scores[i] >= max(1, min(0.6 * best, best - 1))] if best else candidates
         return max(fitting, key=lambda i: scores[i]) if fitting else None
@@ -119,6 +120,12 @@ class _Check:
             return bool(unit & set().union(*(s.lemmas for s in self.index.around(sentence.index, 0))))
         return False
 
+    def _around(self, start: int, end: int) -> set[str]:
+        """The claim's words around a fact, names included: what the fact is said about."""
+        words = _near(self.normalized, start, end, 50)
+        names = [e for e in self.entities if abs(e.start - start) <= 60]
+        return words | {lemma for e in names for w in e.name.split() for lemma in lexicon.lemmas(w)}
+
     def quantities(self) -> None:
         claimed = numbers.quantities(self.normalized)
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
@@ -133,7 +140,7 @@ class _Check:
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
             if self.meta and equal:
                 continue
-            where = self._where_said([s.index for _, s in counted], unit)
+            where = self._where_said([s.index for _, s in counted], unit, self._around(quantity.start, quantity.end))
             if where is not None:
                 self.spans.append(where)
                 self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
@@ -185,7 +192,8 @@ class _Check:
                         continue
                     found.append(s)
                 following = {i + 1 for s in found for i in [s.index] if i + 1 < len(self.index.sentences)}
-                where = None if self.meta else self._where_said(sorted({s.index for s in found} | following), {month.lower()})
+                near = self._around(match.start(), match.end())
+                where = None if self.meta else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
                 if found and (self.meta or where is not None):
                     self.spans.append(where if where is not None else found[0].index)
                 elif found:
