@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import lemminflect
+
 from qapress.generate.grounding import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*")
@@ -144,3 +146,89 @@ def shared_verbs(claim: str, source: str) -> set[str]:
 def from_to(text: str) -> list[tuple[str, str]]:
     """"from X to Y" pairs, as written."""
     return re.findall(r"\bfrom\s+([$€£¥]?[\w.,]+%?)\s+to\s+([$€£¥]?[\w.,]+%?)", text)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Who does the act of a verb in a clause (agent) and to whom (patient), as content lemmas."""
+
+    verb: str
+    agent: frozenset[str]
+    patient: frozenset[str]
+
+
+_AUXILIARIES = {"will", "would", "can", "could", "may", "might", "must", "should", "to", "did", "does", "do",
+                "has", "have", "had", "not", "never", "also", "he", "she", "they", "it", "we", "i"}
+_SAME_PAST = {"beat", "cut", "set", "hit", "put", "let", "cost", "hurt", "quit", "shut", "spread", "cast", "bid"}
+
+
+def _is_verb(token: Token, previous: str, following: Token | None = None) -> bool:
+    """Whether a word acts as a verb here: a past or -ing form, or a base form after an auxiliary; an
+    -ed or -ing word right before a noun is an adjective ("exposed coasts")."""
+    word = token.word.lower()
+    forms = lemminflect.getAllLemmas(word)
+    if "VERB" not in forms:
+        return False
+    if previous in _AUXILIARIES:
+        return True
+    if word.endswith(("ed", "ing")):
+        if following is not None and following.content and following.start - token.end <= 1:
+            following_forms = lemminflect.getAllLemmas(following.word.lower())
+            if "NOUN" in following_forms and "VERB" not in following_forms:
+                return False
+        return True
+    if word in _SAME_PAST:
+        return previous not in {"a", "an", "the", "its", "his", "her", "their", "this"}
+    return word not in forms["VERB"] and "NOUN" not in forms
+
+
+def _participants(found: list[Token]) -> frozenset[str]:
+    result: set[str] = set()
+    for token in found:
+        if not token.content:
+            continue
+        forms = lemminflect.getAllLemmas(token.word.lower())
+        if token.word[0].isupper() or not forms or "NOUN" in forms or "PROPN" in forms:
+            result |= token.lemmas
+    return frozenset(result)
+
+
+def roles(text: str, verbs: set[str]) -> Roles | None:
+    """The agent and patient of the first of ``verbs`` in ``text``; passive voice ("was hired by")
+    turned round; the subject of a participle clause ("…, beating Marlow") is the sentence's subject."""
+    found = tokens(text)
+    index = next(
+        (
+            i
+            for i, t in enumerate(found)
+            if t.lemmas & verbs
+            and _is_verb(t, found[i - 1].word.lower() if i else "", found[i + 1] if i + 1 < len(found) else None)
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    verb = found[index]
+    lemma = sorted(verb.lemmas & verbs)[0]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    start = max([b for b in breaks if b < verb.start], default=0)
+    end = min([b for b in breaks if b > verb.end], default=len(text))
+    before = [t for t in found[:index] if t.start >= start]
+    if not [t for t in before if t.content]:
+        first_break = min(breaks, default=len(text))
+        before = [t for t in found[:index] if t.end <= first_break]
+    after = [t for t in found[index + 1 :] if t.end <= end]
+    words = [t.word.lower() for t in found[max(0, index - 2) : index]]
+    by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
+    if (set(words) & _BE and verb.word.lower() not in verb.lemmas) or by in (0, 1):
+        agent = _participants(after[by + 1 :]) if by is not None else frozenset()
+        return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
+    return Roles(lemma, _participants(before), _participants(after))
+
+
+def reversed_roles(claim: Roles, source: Roles) -> bool:
+    """Whether someone the claim makes the agent is the source's patient, and the claim's patient the
+    source's agent."""
+    one = (claim.agent & source.patient) - source.agent
+    other = (claim.patient & source.agent) - source.patient
+    return bool(one) and bool(other)
