@@ -215,8 +215,7 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     end = min([b for b in breaks if b > verb.end], default=len(text))
     before = [t for t in found[:index] if t.start >= start]
     if not [t for t in before if t.content]:
-        first_break = min(breaks, default=len(text))
-        before = [t for t in found[:index] if t.end <= first_break]
+        before = found[:index]  # "The group leader, Councillor Ann Lee, voted": the subject is all before
     after = [t for t in found[index + 1 :] if t.end <= end]
     words = [t.word.lower() for t in found[max(0, index - 2) : index]]
     by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)

@@ -376,9 +376,24 @@ class _Check:
                 turned = polarity.reversed_roles(mine, theirs)
                 if mine_verb == their_verb and turned:
                     return f"“{sentence.text[:100]}”"
+                if mine_verb == their_verb:
+                    self._other_agent(mine, theirs, sentence)
                 if mine_verb != their_verb and turned:
                     self.consistent_opposites.add(mine_verb)
         return self._swapped_names(window)
+
+    def _other_agent(self, mine: polarity.Roles, theirs: polarity.Roles, sentence: SourceSentence) -> None:
+        """The source names someone else as the one who did it ("Mensah opened the scoring" where the
+        source has Quinlan open it)."""
+        claimed = [e for e in self.entities if {l for w in e.name.split() for l in lexicon.lemmas(w)} <= mine.agent]
+        actors = [e for e in sentence.entities if {l for w in e.name.split() for l in lexicon.lemmas(w)} <= theirs.agent]
+        if claimed and actors and not any(
+            same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+        ):
+            self.reasons.append(
+                f"name {claimed[0].name!r} is in the source, but the one who does “{mine.verb}” there is"
+                f" {actors[-1].name!r}: “{sentence.text[:100]}”"
+            )
 
     def _swapped_names(self, window: list[SourceSentence]) -> str | None:
         source = " ".join(s.text for s in window)
@@ -406,18 +421,18 @@ class _Check:
             q.value for q in numbers.quantities(self.normalized) if not any(a <= q.start < b for a, b in inside)
         }
         # The clause of the window that says most of the claim decides: if it is hedged, so must the claim be.
-        best: tuple[int, str] = (0, "")
-        for sentence in window:
-            for clause in polarity.clauses(sentence.text):
-                overlap = self.content & polarity.content_lemmas(clause)
-                facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(clause))} & claim_facts
-                score = len(overlap) + 2 * len(facts)
-                if score > best[0]:
-                    best = (score, clause)
-        score, clause = best
-        cues = polarity.hedges(clause)
-        if cues and score >= 2:
-            self.reasons.append(f"hedge dropped: the source says “{cues[0]}” (“{clause.strip()[:100]}”)")
+        # Any clause of the sentence that says most of the claim counts when it says two of its words.
+        def score(clause: str) -> int:
+            overlap = self.content & polarity.content_lemmas(clause)
+            facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(clause))} & claim_facts
+            return len(overlap) + 2 * len(facts)
+
+        best = max(window, key=lambda s: sum(score(c) for c in polarity.clauses(s.text)))
+        for clause in polarity.clauses(best.text):
+            cues = polarity.hedges(clause)
+            if cues and score(clause) >= 2:
+                self.reasons.append(f"hedge dropped: the source says “{cues[0]}” (“{clause.strip()[:100]}”)")
+                return
 
     def quotations(self) -> None:
         claim_people = [e for e in self.entities if e.kind in (PERSON, None)]
