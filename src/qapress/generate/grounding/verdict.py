@@ -26,6 +26,7 @@ _WEEKDAY = re.compile(rf"\b(?:{p.WEEKDAYS})\b")
 _DAY_OF_MONTH = re.compile(
     rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
 )
+_PRESUPPOSING = re.compile(r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE)
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
 
 
@@ -513,11 +514,17 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
         missing = sorted(check.content - set().union(*(s.lemmas for s in window)) if window else check.content)
+        # A title, or a question that takes something for granted ("Why did ..."), states it to every
+        # reader: what the source does not say there is a false premise, not a detail to look up.
+        premise = claim.part == "title" or (claim.question and _PRESUPPOSING.match(claim.text.strip()))
         return ClaimCheck(
             claim.text,
             claim.part,
-            UNVERIFIED,
-            [f"the source does not clearly say this (not found near each other: {', '.join(missing[:6])})"],
+            UNSUPPORTED if premise else UNVERIFIED,
+            [
+                ("false premise: " if premise else "")
+                + f"the source does not clearly say this (not found near each other: {', '.join(missing[:6])})"
+            ],
             span,
         )
     return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
