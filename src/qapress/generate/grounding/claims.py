@@ -7,8 +7,8 @@ takes for granted ("Why did the council reject the plan?" claims the council rej
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import cache
 
 import pysbd
 
@@ -41,9 +41,15 @@ class Claim:
         return _WH.sub("", self.text.strip()).rstrip("?").strip()
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    """One segmenter per thread: pysbd keeps state while it segments (shared, threads break it)."""
+    segmenter: pysbd.Segmenter | None = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 def sentences_of(text: str) -> list[str]:

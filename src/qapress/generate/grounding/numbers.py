@@ -128,36 +128,32 @@ def normalize_numbers(text: str) -> str:
 
 
 def _unit_after(text: str, end: int) -> str | None:
-    """The noun right after a number: what it counts ("18,400 fans", "12 extra nurses" -> nurses); None
-    when a verb or another clause follows ("Quinlan, 23, has ...")."""
-    skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent", "a", "an", "the"}
+    """The noun right after a number: what it counts, the head of a short compound ("18,400 fans",
+    "12 extra nurses" -> nurses, "14 flood alerts" -> alerts, "37 of the strains" -> strains); None when
+    a verb or another clause follows ("Quinlan, 23, has ...")."""
     following = text[end : end + 60]
-    if re.match(r"\s*[,;:.!?)—–]", following) and not re.match(r"\s*,\d", following):
+    if re.match(r"\s*[,;:.!?)—–]", following):
         return None
-    for count, match in enumerate(_WORD.finditer(following)):
-        if count > 2:
+    skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
+    phrase = re.split(r"[,;:.!?()—–]", following)[0]
+    found = [m.group().lower().strip("'-") for m in _WORD.finditer(phrase)][:5]
+    found = [word for word in found if word not in skip]
+    if found[:1] == ["of"]:
+        rest = [w for w in found[1:] if w not in ("the", "them", "its", "their")]
+        return rest[0] if rest and rest[0] not in lexicon.stopwords() else None
+    compound: list[str] = []
+    for word in found:
+        if word in lexicon.stopwords():
             break
-        word = match.group().lower().strip("'-")
-        if word in lexicon.stopwords() and word not in ("of", "in"):
-            return None
         forms = lemminflect.getAllLemmas(word)
-        if forms and set(forms) <= {"ADJ", "ADV"} and count < 2:
-            continue  # "12 extra nurses"
-    for match in _WORD.finditer(following):
-        word = match.group().lower().strip("'-")
-        if word == "in":
-            return None
-        if word == "of":
-            following = re.match(r"\s*of\s+(?:the\s+|them\s*)?([A-Za-z]+)", text[end:])
-            return following.group(1).lower() if following and following.group(1).lower() not in skip else None
-        if word and word not in skip:
-            forms = lemminflect.getAllLemmas(word)
-            if word.endswith(("ing", "ed")) or (forms and "VERB" in forms and "NOUN" not in forms):
-                return None
-            return word
-        if match.start() > 30:
+        if word.endswith(("ing", "ed")) or (forms and "VERB" in forms and "NOUN" not in forms and "ADJ" not in forms):
             break
-    return None
+        if forms and set(forms) == {"ADV"}:
+            break
+        compound.append(word)
+        if len(compound) == 3:
+            break
+    return compound[-1] if compound else None
 
 
 def _unit_before_of(text: str, start: int) -> str | None:

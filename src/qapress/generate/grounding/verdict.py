@@ -163,7 +163,10 @@ class _Check:
         claim for counts (small numbers meet by chance), anywhere for amounts and shares."""
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
-        if not lexicon.phrase_pattern("difference_cues.txt").search(self.text):
+        cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
+            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\s*(?:[.,;]|$)", self.normalized
+        )
+        if not cued:
             return False
         if quantity.kind in ("money", "percent", "fraction"):
             pool = [q for s in self.index.sentences for q in s.quantities]
@@ -232,13 +235,15 @@ class _Check:
     def _name_for_this(self, entity: Entity, records: list[tuple[str, object]]) -> None:
         if self.meta or any(same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects):
             return
+        if len(self.entities) >= 3 and re.search(r",[^,]*\band\b", self.text):
+            return  # a list of names ("A, B, C and D have been linked") sums up several sentences
         own = {lemma for word in entity.name.split() for lemma in lexicon.lemmas(word)}
         sentences = sorted({i for _, record in records for i in record.sentences})  # type: ignore[attr-defined]
         if not (self.content - own):
             return
         # What a person says next ("He estimated ...", a quotation) goes on about them for two sentences.
         reach = sorted({j for i in sentences for j in range(i, min(i + 3, len(self.index.sentences)))})
-        where = self._where_said(reach, own)
+        where = self._where_said(reach, own, self.content)
         if where is not None:
             self.spans.append(where)
         elif sentences:
@@ -516,7 +521,10 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         missing = sorted(check.content - set().union(*(s.lemmas for s in window)) if window else check.content)
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
         # reader: what the source does not say there is a false premise, not a detail to look up.
-        premise = claim.part == "title" or (claim.question and _PRESUPPOSING.match(claim.text.strip()))
+        heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
+        premise = (claim.part == "title" and not heading) or (
+            claim.question and _PRESUPPOSING.match(claim.text.strip())
+        )
         return ClaimCheck(
             claim.text,
             claim.part,
