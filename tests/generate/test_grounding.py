@@ -42,7 +42,7 @@ def draft(*faq: FaqItem, body: str = "Michael Mann is still working on Heat 2.")
     [
         ("Tom Cruise will star in it.", "name 'Tom Cruise'"),
         ("Filming starts in Paris soon.", "name 'Paris'"),
-        ("The budget is $250 million.", "amount '$250,000,000'"),
+        ("The budget is $250 million.", "amount '$250 million'"),
         ("Shooting starts in 2027.", "number '2027'"),
         ("It marks the film's 40th anniversary.", "number '40th'"),
         ("Shooting starts on Tuesday.", "date 'Tuesday'"),

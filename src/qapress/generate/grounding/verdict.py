@@ -56,11 +56,16 @@ def _shares(context: set[str], sentence: SourceSentence, index: SourceIndex, aft
     return bool(context & lemmas)
 
 
-def _shown(quantity: numbers.Quantity) -> str:
-    """A number as the editor reads it in a reason: amounts with their currency and thousands."""
+def _shown(quantity: numbers.Quantity, original: str = "") -> str:
+    """A number as the editor reads it in a reason: as the draft wrote it, and amounts by value too."""
     if quantity.kind == "money":
         sign = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(quantity.currency or "", "")
-        return f"amount '{sign}{quantity.value:,.2f}'".replace(".00'", "'")
+        value = f"{sign}{quantity.value:,.2f}".removesuffix(".00")
+        lead = re.escape(sign) + r"\s?\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|mn|m|k)\b)?" if sign else ""
+        written = re.search(lead, original, re.IGNORECASE) if lead else None
+        if written and written.group() != value:
+            return f"amount '{written.group()}' ({value})"
+        return f"amount '{value}'"
     return f"number {quantity.text!r}"
 
 
@@ -153,10 +158,10 @@ class _Check:
                 q, s = (counted or equal)[0]
                 what = f"“{q.unit}”" if q.unit and not counted else "something else"
                 self.reasons.append(
-                    f"{_shown(quantity)} is in the source, but for {what}, not for this: “{s.text[:120]}”"
+                    f"{_shown(quantity, self.text)} is in the source, but for {what}, not for this: “{s.text[:120]}”"
                 )
                 continue
-            self.reasons.append(f"{_shown(quantity)} is not in the source")
+            self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
 
     def _difference(self, quantity: numbers.Quantity) -> bool:
         """Whether the source states ``quantity`` as the difference or sum of two of its figures: near the
