@@ -439,11 +439,19 @@ class _Check:
             return len(overlap) + 2 * len(facts)
 
         best = max(window, key=lambda s: sum(score(c) for c in polarity.clauses(s.text)))
+        words = self.content | self.entity_words
         for clause in polarity.clauses(best.text):
-            cues = polarity.hedges(clause)
-            if cues and score(clause) >= 2:
-                self.reasons.append(f"hedge dropped: the source says “{cues[0]}” (“{clause.strip()[:100]}”)")
-                return
+            for cue in lexicon.phrase_pattern("hedges.txt").finditer(clause):
+                if not polarity.hedges(cue.group()) and cue.group()[0].isupper() and cue.start():
+                    continue
+                # A hedge governs what follows it in its clause, and the few words just before it
+                # ("up to 90mm possible").
+                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + clause[cue.end() :]
+                overlap = words & polarity.content_lemmas(scope)
+                facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
+                if len(overlap) + 2 * len(facts) >= 2:
+                    self.reasons.append(f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)")
+                    return
 
     def quotations(self) -> None:
         claim_people = [e for e in self.entities if e.kind in (PERSON, None)]
