@@ -75,9 +75,13 @@ def run(split: str) -> dict[tuple[str, str], Tally]:
                 tally.total += 1
                 tally.unsupported += verdict == UNSUPPORTED
                 tally.unverified += verdict == UNVERIFIED
-                wrong = (label == "error" and verdict != UNSUPPORTED) or (label == "true" and verdict != "supported")
+                wrong = (label == "error" and verdict != UNSUPPORTED) or (
+                    label == "true" and verdict != "supported"
+                )
                 if wrong and kind != "ALL" and key[1] != "ALL":
-                    tally.examples.append(f"[{name}] {verdict}: {text}" + (f"  <- {reason}" if reason else ""))
+                    tally.examples.append(
+                        f"[{name}] {verdict}: {text}" + (f"  <- {reason}" if reason else "")
+                    )
     return tallies
 
 
@@ -125,7 +129,9 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench grounding", description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
-    parser.add_argument("--misses", action="store_true", help="list every missed error and dropped true claim")
+    parser.add_argument(
+        "--misses", action="store_true", help="list every missed error and dropped true claim"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -141,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         tallies = run(split)
         if not tallies:
             continue
-        lines += table(split, tallies) + [""]
+        lines += [*table(split, tallies), ""]
         if args.misses:
             for (label, kind), tally in sorted(tallies.items()):
                 for example in tally.examples:

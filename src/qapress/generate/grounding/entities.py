@@ -21,7 +21,23 @@ _NAME = re.compile(
     rf"(?<![\w’'])(?:{_WORD})(?:(?:\s+(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|"
     rf"the|for|&))?\s+(?:{_WORD}|\d{{1,2}}\b(?![,.\-–]?\d)))*"
 )
-_TRAILING = {"of", "the", "for", "&", "and", "de", "da", "del", "della", "der", "van", "von", "la", "le", "du"}
+_TRAILING = {
+    "of",
+    "the",
+    "for",
+    "&",
+    "and",
+    "de",
+    "da",
+    "del",
+    "della",
+    "der",
+    "van",
+    "von",
+    "la",
+    "le",
+    "du",
+}
 #: An apposition ends where the role does ("Ann Lee, the mayor, said"), not before a verb ("from
 #: Variety, the filmmaker shared").
 _APPOSITION_END = r"(?:s)?(?=\s+(?:of|at|for|in|from|with|who|and)\b|\s*[,.;:)—–]|\s*$)"
@@ -101,7 +117,10 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
         return PLACE
     if name in p.PLACES or name.lower() in p.PLACES:
         return PLACE
-    if re.search(r"\b(?:in|at|near)\s+$", text[max(0, start - 10) : start].lower()) and len(name.split()) == 1:
+    if (
+        re.search(r"\b(?:in|at|near)\s+$", text[max(0, start - 10) : start].lower())
+        and len(name.split()) == 1
+    ):
         return PLACE  # a weak cue: good enough for the source's register, never to contradict a claim
     return None
 
@@ -111,7 +130,6 @@ _APPOSITIVE_KIND = re.compile(r"^,\s+(?:the|a|an|its|their)\s+(?:[\w'’\-]+\s+)
 
 def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
     """The type the words around a name give it: a role or title, a cue word before it, an appositive."""
-    tokens = name.split()
     before = text[max(0, start - 40) : start].lower()
     after = text[end : end + 40].lower()
     if roles or re.search(r"\b(?:" + "|".join(lexicon.word_set("person_titles.txt")) + r")\.?\s+$", before):
@@ -119,7 +137,7 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
     if re.match(r"(?:'s)?\s*,?\s*(?:he|she)\b", after):
         return PERSON
     opening, closing = text[max(0, start - 1) : start], text[end : end + 1]
-    if opening and closing and opening in "“\"‘" and closing in "”\"’":
+    if opening and closing and opening in '“"‘' and closing in '”"’':
         return WORK
     cue = re.search(r"\b(\w+)\s+(of\s+)?$", before)
     if cue:
@@ -135,7 +153,11 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
     appositive = _APPOSITIVE_KIND.match(after)
     if appositive:
         word = appositive.group(1)
-        for words, kind in (("org_words.txt", ORGANISATION), ("place_words.txt", PLACE), ("work_words.txt", WORK)):
+        for words, kind in (
+            ("org_words.txt", ORGANISATION),
+            ("place_words.txt", PLACE),
+            ("work_words.txt", WORK),
+        ):
             if word in lexicon.word_set(words):
                 return kind
     return None
@@ -150,11 +172,16 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
         tokens = raw.split()
         # Leading ordinary words ("The", "Coach", "Striker", "French") are not part of the name.
         while tokens and (_is_common(tokens[0]) or tokens[0] in lexicon.demonyms()):
-            start += len(tokens[0]) + 1 + (len(raw[len(tokens[0]) :]) - len(raw[len(tokens[0]) :].lstrip()) - 1)
+            start += (
+                len(tokens[0]) + 1 + (len(raw[len(tokens[0]) :]) - len(raw[len(tokens[0]) :].lstrip()) - 1)
+            )
             raw = raw[len(tokens[0]) :].lstrip()
             start = match.end() - len(raw)
             tokens = tokens[1:]
-        while tokens and (tokens[-1].lower() in _TRAILING or tokens[-1].isdigit() and len(tokens) > 1 and _DATE_WORD.fullmatch(tokens[-2])):
+        while tokens and (
+            tokens[-1].lower() in _TRAILING
+            or (tokens[-1].isdigit() and len(tokens) > 1 and _DATE_WORD.fullmatch(tokens[-2]))
+        ):
             tokens = tokens[:-1]
         while tokens and (_DATE_WORD.fullmatch(tokens[0]) or tokens[0].isdigit()):
             tokens = tokens[1:]
@@ -162,7 +189,11 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
             start = match.end() - len(raw)
         if not tokens:
             continue
-        name = re.sub(r"['’]s$", "", " ".join(tokens)).rstrip(".") if not tokens[-1].endswith(("Bros.", "Inc.", "Jr.")) else " ".join(tokens)
+        name = (
+            re.sub(r"['’]s$", "", " ".join(tokens)).rstrip(".")
+            if not tokens[-1].endswith(("Bros.", "Inc.", "Jr."))
+            else " ".join(tokens)
+        )
         if len(tokens) == 1 and (re.fullmatch(r"[A-Z]\.?|\d+", name) or name in p.COMMON_WORDS):
             continue
         speaks = re.match(r"\s+(?:said|says|told|added|wrote)\b", text[start + len(name) :]) is not None
@@ -185,7 +216,9 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
         found.append(Entity(name, start, end, kind, roles, context_kind is not None))
     for match in _QUOTED_TITLE.finditer(text):
         title = match.group(1).strip().rstrip(",.")
-        if len(title.split()) <= 6 and not any(e.start <= match.start(1) < e.end and e.name == title for e in found):
+        if len(title.split()) <= 6 and not any(
+            e.start <= match.start(1) < e.end and e.name == title for e in found
+        ):
             found = [e for e in found if not (match.start(1) <= e.start < match.end(1))]
             found.append(Entity(title, match.start(1), match.start(1) + len(title), WORK, (), True))
     return sorted(found, key=lambda e: e.start)

@@ -8,6 +8,7 @@ handled here, with the words in ``data/numbers.txt``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -59,7 +60,8 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"(?<![\w.])(\d+)\s*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)\s*minutes?\b", re.IGNORECASE
+    r"(?<![\w.])(\d+)\s*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)\s*minutes?\b",
+    re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
@@ -86,9 +88,9 @@ class Quantity:
             fraction = self.value if self.kind == "fraction" else other.value
             percent = other.value if self.kind == "fraction" else self.value
             return abs(fraction * 100 - percent) <= 1.0
-        if self.kind != other.kind and {self.kind, other.kind} - {"count", "times"}:
-            if not {self.kind, other.kind} <= {"count", "year"}:
-                return False
+        kinds = {self.kind, other.kind}
+        if self.kind != other.kind and kinds - {"count", "times"} and not kinds <= {"count", "year"}:
+            return False
         if self.kind == "money" and self.currency and other.currency and self.currency != other.currency:
             return False
         return abs(self.value - other.value) <= 1e-6 * max(1.0, abs(self.value))
@@ -117,14 +119,18 @@ def normalize_numbers(text: str) -> str:
         lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
     )
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
-    try:
+    with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
         text = alpha2digit(text, "en", threshold=0)
-    except Exception:  # noqa: BLE001 - a text text2num cannot parse keeps its words
-        pass
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
     # "1 in 4" is a fraction; "80mph", "13C" are a number and a unit.
-    text = re.sub(r"(?<![\w.])(\d+) in (\d+)(?![\w.])", lambda m: f"{_digits(int(m.group(1)) / int(m.group(2)))}frac" if int(m.group(2)) else m.group(), text)
-    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)(?!(?:st|nd|rd|th|s|am|pm|frac)\b)([A-Za-z]{1,3})\b", r"\1 \2", text)
+    text = re.sub(
+        r"(?<![\w.])(\d+) in (\d+)(?![\w.])",
+        lambda m: f"{_digits(int(m.group(1)) / int(m.group(2)))}frac" if int(m.group(2)) else m.group(),
+        text,
+    )
+    return re.sub(
+        r"(?<![\w.])(\d+(?:\.\d+)?)(?!(?:st|nd|rd|th|s|am|pm|frac)\b)([A-Za-z]{1,3})\b", r"\1 \2", text
+    )
 
 
 def _unit_after(text: str, end: int) -> str | None:
@@ -146,7 +152,9 @@ def _unit_after(text: str, end: int) -> str | None:
         if word in lexicon.stopwords():
             break
         forms = lemminflect.getAllLemmas(word)
-        if word.endswith(("ing", "ed")) or (forms and "VERB" in forms and "NOUN" not in forms and "ADJ" not in forms):
+        if word.endswith(("ing", "ed")) or (
+            forms and "VERB" in forms and "NOUN" not in forms and "ADJ" not in forms
+        ):
             break
         if forms and set(forms) == {"ADV"}:
             break
@@ -158,7 +166,9 @@ def _unit_after(text: str, end: int) -> str | None:
 
 def _unit_before_of(text: str, start: int) -> str | None:
     """The noun before "of" a number ("a crowd of 18,400" -> crowd)."""
-    match = re.search(r"([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|some\s+)?$", text[max(0, start - 40) : start])
+    match = re.search(
+        r"([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|some\s+)?$", text[max(0, start - 40) : start]
+    )
     return match.group(1).lower() if match else None
 
 
@@ -184,7 +194,11 @@ def quantities(normalized: str) -> list[Quantity]:
         unit = _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
         add(Quantity(_number(number), "money", match.group(), *match.span(), currency=currency, unit=unit))
     for match in _DURATION.finditer(normalized):
-        minutes = _number(match.group(1)) * 60 + _number(match.group(2) or "0") if match.group(1) else _number(match.group(3))
+        minutes = (
+            _number(match.group(1)) * 60 + _number(match.group(2) or "0")
+            if match.group(1)
+            else _number(match.group(3))
+        )
         add(Quantity(minutes, "duration", match.group(), *match.span()))
     for match in _PERCENT.finditer(normalized):
         if free(*match.span()):
@@ -210,9 +224,13 @@ def quantities(normalized: str) -> list[Quantity]:
         word = match.group().lower()
         if word in words and free(*match.span()):
             value, kind = words[word]
-            if kind == "fraction" and not re.search(r"\b(?:a|one|by)\s+$", normalized[: match.start()]):
-                if word.startswith("half") and not re.match(r"half\s+(?:of|the|a|an)\b", normalized[match.start() :], re.IGNORECASE):
-                    continue
+            if (
+                kind == "fraction"
+                and not re.search(r"\b(?:a|one|by)\s+$", normalized[: match.start()])
+                and word.startswith("half")
+                and not re.match(r"half\s+(?:of|the|a|an)\b", normalized[match.start() :], re.IGNORECASE)
+            ):
+                continue  # "the second half" is a part of a match, not a fraction
             unit = _unit_after(normalized, match.end()) if kind in ("ordinal", "count") else None
             add(Quantity(value, kind, match.group(), *match.span(), unit=unit))
     for match in _NUMBER.finditer(normalized):
@@ -220,7 +238,11 @@ def quantities(normalized: str) -> list[Quantity]:
             continue
         value = _number(match.group(1))
         is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
-        unit = None if is_year else _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+        unit = (
+            None
+            if is_year
+            else _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+        )
         add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
     return sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)
 
@@ -231,8 +253,14 @@ def _with_near(text: str, quantity: Quantity) -> Quantity:
     near = tuple(word.lower() for word in before + after if word.lower() not in lexicon.stopwords())
     bare = re.match(r"\s*[.!?]", text[quantity.end :]) is not None or quantity.end >= len(text.rstrip())
     return Quantity(
-        quantity.value, quantity.kind, quantity.text, quantity.start, quantity.end, quantity.currency,
-        quantity.unit, near + (("<end>",) if bare else ()),
+        quantity.value,
+        quantity.kind,
+        quantity.text,
+        quantity.start,
+        quantity.end,
+        quantity.currency,
+        quantity.unit,
+        near + (("<end>",) if bare else ()),
     )
 
 
@@ -267,6 +295,10 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
                 change = abs(right.value - left.value) / left.value * 100
                 if abs(change - target.value) <= 0.5:
                     return left, right
-            if target.kind == "times" and right.value and abs(left.value / right.value - target.value) <= 0.05:
+            if (
+                target.kind == "times"
+                and right.value
+                and abs(left.value / right.value - target.value) <= 0.05
+            ):
                 return left, right
     return None

@@ -72,14 +72,18 @@ def hedges(text: str) -> list[str]:
     """The hedge words of a text, lower case ("May" inside a sentence is the month)."""
     found = []
     for match in lexicon.phrase_pattern("hedges.txt").finditer(text):
-        if match.group()[0].isupper() and text[: match.start()].strip() and not re.search(r"[.!?“\"]\s*$", text[: match.start()]):
+        if (
+            match.group()[0].isupper()
+            and text[: match.start()].strip()
+            and not re.search(r"[.!?“\"]\s*$", text[: match.start()])
+        ):
             continue
         found.append(match.group().lower())
     return found
 
 
 def directions(text: str) -> set[str]:
-    """"up" and/or "down" for the changes a text reports, less those it negates."""
+    """ "up" and/or "down" for the changes a text reports, less those it negates."""
     table = lexicon.directions()
     negated = negated_lemmas(text)
     found: set[str] = set()
@@ -91,7 +95,7 @@ def directions(text: str) -> set[str]:
 
 
 def direction_before(text: str, position: int) -> str | None:
-    """"up" or "down" for the direction word nearest before a number, within its clause."""
+    """ "up" or "down" for the direction word nearest before a number, within its clause."""
     table = lexicon.directions()
     clause = _CLAUSE_BREAK.split(text[max(0, position - 60) : position])[-1]
     for token in reversed(tokens(clause)[-4:]):
@@ -119,7 +123,9 @@ def antonym_conflicts(claim: str, source: str) -> list[tuple[str, str]]:
     return conflicts
 
 
-def agent_first(text: str, first: tuple[int, int], second: tuple[int, int], verb_lemmas: set[str]) -> bool | None:
+def agent_first(
+    text: str, first: tuple[int, int], second: tuple[int, int], verb_lemmas: set[str]
+) -> bool | None:
     """Whether the entity at ``first`` does the act of the shared verb to ``second`` (passive voice
     turned round); None when no shared verb lies between them."""
     a, b = sorted([first, second])
@@ -144,7 +150,7 @@ def shared_verbs(claim: str, source: str) -> set[str]:
 
 
 def from_to(text: str) -> list[tuple[str, str]]:
-    """"from X to Y" pairs, as written."""
+    """ "from X to Y" pairs, as written."""
     return re.findall(r"\bfrom\s+([$€£¥]?[\w.,]+%?)\s+to\s+([$€£¥]?[\w.,]+%?)", text)
 
 
@@ -157,9 +163,47 @@ class Roles:
     patient: frozenset[str]
 
 
-_AUXILIARIES = {"will", "would", "can", "could", "may", "might", "must", "should", "to", "did", "does", "do",
-                "has", "have", "had", "not", "never", "also", "he", "she", "they", "it", "we", "i"}
-_SAME_PAST = {"beat", "cut", "set", "hit", "put", "let", "cost", "hurt", "quit", "shut", "spread", "cast", "bid"}
+_AUXILIARIES = {
+    "will",
+    "would",
+    "can",
+    "could",
+    "may",
+    "might",
+    "must",
+    "should",
+    "to",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "had",
+    "not",
+    "never",
+    "also",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+}
+_SAME_PAST = {
+    "beat",
+    "cut",
+    "set",
+    "hit",
+    "put",
+    "let",
+    "cost",
+    "hurt",
+    "quit",
+    "shut",
+    "spread",
+    "cast",
+    "bid",
+}
 
 
 def _is_verb(token: Token, previous: str, following: Token | None = None) -> bool:
@@ -202,7 +246,9 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
             i
             for i, t in enumerate(found)
             if t.lemmas & verbs
-            and _is_verb(t, found[i - 1].word.lower() if i else "", found[i + 1] if i + 1 < len(found) else None)
+            and _is_verb(
+                t, found[i - 1].word.lower() if i else "", found[i + 1] if i + 1 < len(found) else None
+            )
         ),
         None,
     )

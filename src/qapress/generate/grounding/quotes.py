@@ -38,7 +38,9 @@ def pieces(quotation: str) -> list[str]:
     return [piece for piece in _ELLIPSIS.split(quotation) if words(piece)]
 
 
-def speaker_near(sentence: str, start: int, end: int, people: list[Entity], previous: str | None) -> str | None:
+def speaker_near(
+    sentence: str, start: int, end: int, people: list[Entity], previous: str | None
+) -> str | None:
     """The person a sentence gives a quotation to: a name or pronoun next to a speech verb."""
     verbs = lexicon.phrase_pattern("speech_verbs.txt")
     after = sentence[end : end + 80]
@@ -67,5 +69,9 @@ def quotations(sentence: str, people: list[Entity], previous: str | None) -> lis
     for match in _QUOTE.finditer(sentence):
         text = next(group for group in match.groups() if group is not None)
         persons = [p for p in people if p.kind == PERSON or not p.kind]
-        found.append(Quotation(text, match.start(), match.end(), speaker_near(sentence, *match.span(), persons, previous)))
+        found.append(
+            Quotation(
+                text, match.start(), match.end(), speaker_near(sentence, *match.span(), persons, previous)
+            )
+        )
     return found

@@ -121,7 +121,12 @@ def check_draft(
     index = SourceIndex(source)
     problems: list[str] = []
     part_claims: list[ClaimCheck] = []
-    for name, value in (("title", draft.title), ("lead", draft.lead), ("body", draft.text), ("outro", draft.outro)):
+    for name, value in (
+        ("title", draft.title),
+        ("lead", draft.lead),
+        ("body", draft.text),
+        ("outro", draft.outro),
+    ):
         checks = check_text(value, name, index)
         part_claims += checks
         problems += [f"{name}: {r}" for c in checks if c.verdict == UNSUPPORTED for r in c.reasons]
@@ -131,7 +136,12 @@ def check_draft(
     for item in draft.faq:
         question = [check_claim(Claim(item.question, "question", True, _yes_no(item.question)), index)]
         part_claims += question
-        problems += [f"question {item.question!r}: {r}" for c in question if c.verdict == UNSUPPORTED for r in c.reasons]
+        problems += [
+            f"question {item.question!r}: {r}"
+            for c in question
+            if c.verdict == UNSUPPORTED
+            for r in c.reasons
+        ]
         checks = check_text(item.answer, "answer", index)
         reasons = _answer_reasons(checks, item.answer, index)
         if not reasons and len(kept) >= MAX_ANSWERS:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from qapress.generate.draft import SourceDocument
 from qapress.generate.grounding import numbers, polarity, quotes
-from qapress.generate.grounding.copying import source_ngrams
 from qapress.generate.grounding.claims import sentences_of
+from qapress.generate.grounding.copying import source_ngrams
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
 from qapress.generate.text import words
 
@@ -68,10 +68,14 @@ class SourceIndex:
                 record.roles |= set(entity.roles)
                 record.sentences.add(index)
                 known_person = any(
-                    same_name(entity.name, name) and PERSON in record.kinds for name, record in self.names.items()
+                    same_name(entity.name, name) and PERSON in record.kinds
+                    for name, record in self.names.items()
                 )
-                if entity.kind == PERSON or entity.roles or known_person or (
-                    entity.kind is None and len(entity.name.split()) > 1
+                if (
+                    entity.kind == PERSON
+                    or entity.roles
+                    or known_person
+                    or (entity.kind is None and len(entity.name.split()) > 1)
                 ):
                     previous = entity.name
         self.text = " ".join(s.text for s in self.sentences)
@@ -79,7 +83,9 @@ class SourceIndex:
         self.all_words = " " + " ".join(s.words.strip() for s in self.sentences) + " "
         self.demonyms = set(demonyms_in(self.text))
         self.ngrams = source_ngrams(text)
-        self.all_lemmas: set[str] = set().union(*(s.lemmas for s in self.sentences)) if self.sentences else set()
+        self.all_lemmas: set[str] = (
+            set().union(*(s.lemmas for s in self.sentences)) if self.sentences else set()
+        )
         counts = sorted(self.names.items(), key=lambda item: -len(item[1].sentences))
         #: What the story is about: names of its title and its most named name; true of the whole text.
         self.subjects = {e.name for e in entities(source.title)} | {name for name, _ in counts[:1]}
@@ -90,7 +96,9 @@ class SourceIndex:
     def continued(self, index: int) -> list[SourceSentence]:
         """A sentence and the next one when that goes on about the same subject ("He added ...")."""
         result = [self.sentences[index]]
-        if index + 1 < len(self.sentences) and self.sentences[index + 1].text.lower().startswith(_PRONOUN_START):
+        if index + 1 < len(self.sentences) and self.sentences[index + 1].text.lower().startswith(
+            _PRONOUN_START
+        ):
             result.append(self.sentences[index + 1])
         return result
 

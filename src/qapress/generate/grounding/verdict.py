@@ -15,7 +15,7 @@ from qapress.generate import patterns as p
 from qapress.generate.grounding import lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
-from qapress.generate.grounding.source_index import SourceIndex, SourceSentence
+from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
 
 SUPPORTED, UNSUPPORTED, UNVERIFIED = "supported", "unsupported", "unverified"
 #: Share of a claim's content words the source must say near each other for it to count as said.
@@ -26,7 +26,9 @@ _WEEKDAY = re.compile(rf"\b(?:{p.WEEKDAYS})\b")
 _DAY_OF_MONTH = re.compile(
     rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
 )
-_PRESUPPOSING = re.compile(r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE)
+_PRESUPPOSING = re.compile(
+    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE
+)
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
 
 
@@ -61,7 +63,11 @@ def _shown(quantity: numbers.Quantity, original: str = "") -> str:
     if quantity.kind == "money":
         sign = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(quantity.currency or "", "")
         value = f"{sign}{quantity.value:,.2f}".removesuffix(".00")
-        lead = re.escape(sign) + r"\s?\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|mn|m|k)\b)?" if sign else ""
+        lead = (
+            re.escape(sign) + r"\s?\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|mn|m|k)\b)?"
+            if sign
+            else ""
+        )
         written = re.search(lead, original, re.IGNORECASE) if lead else None
         if written and written.group() != value:
             return f"amount '{written.group()}' ({value})"
@@ -85,7 +91,9 @@ class _Check:
         self.entities = entities(self.text, frozenset(index.names))
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
-        role_words = {lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)}
+        role_words = {
+            lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
+        }
         self.content = polarity.content_lemmas(self.normalized) - entity_words - role_words
         self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
@@ -96,7 +104,9 @@ class _Check:
     # -- facts -------------------------------------------------------------------------------------
     def _ranked(self, exclude: set[str], words: set[str] | None = None) -> dict[int, int]:
         """Sentence -> how many of the claim's words (less ``exclude``) it and the sentence before say."""
-        words = lexicon.with_synonyms((self.content | self.entity_words if words is None else words) - exclude)
+        words = lexicon.with_synonyms(
+            (self.content | self.entity_words if words is None else words) - exclude
+        )
         scores: dict[int, int] = {}
         for s in self.index.sentences:
             lemmas = set(s.lemmas)
@@ -105,15 +115,21 @@ class _Check:
             scores[s.index] = len(words & lemmas)
         return scores
 
-    def _where_said(self, candidates: list[int], exclude: set[str], words: set[str] | None = None) -> int | None:
+    def _where_said(
+        self, candidates: list[int], exclude: set[str], words: set[str] | None = None
+    ) -> int | None:
         """The candidate sentence that says the claim's other words (or ``words``, those around a fact)
         about as well as any sentence does."""
         scores = self._ranked(exclude, words)
         best = max(scores.values(), default=0)
-        fitting = [i for i in candidates if scores[i] >= max(1, min(0.6 * best, best - 1))] if best else candidates
+        fitting = (
+            [i for i in candidates if scores[i] >= max(1, min(0.6 * best, best - 1))] if best else candidates
+        )
         return max(fitting, key=lambda i: scores[i]) if fitting else None
 
-    def _counts_the_same(self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence) -> bool:
+    def _counts_the_same(
+        self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
+    ) -> bool:
         """Whether a source number counts what the claim's number counts ("23 goals" is not "Quinlan, 23")."""
         if not claimed.unit or self.meta:
             return True
@@ -147,7 +163,9 @@ class _Check:
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
             if self.meta and equal:
                 continue
-            where = self._where_said([s.index for _, s in counted], unit, self._around(quantity.start, quantity.end))
+            where = self._where_said(
+                [s.index for _, s in counted], unit, self._around(quantity.start, quantity.end)
+            )
             if where is not None:
                 self.spans.append(where)
                 self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
@@ -188,33 +206,51 @@ class _Check:
         for regex, label in ((_MONTH, "date"), (_WEEKDAY, "date"), (_SEASON, "date")):
             for match in regex.finditer(self.text):
                 word = match.group(0)
-                if regex is _MONTH and word.startswith("May") and not match.group(1):
-                    if not re.search(r"\b(?:in|on|of|since|until|by|from|early|late|mid|last|next)\s+$", self.text[: match.start()]):
-                        continue
+                if (
+                    regex is _MONTH
+                    and word.startswith("May")
+                    and not match.group(1)
+                    and not re.search(
+                        r"\b(?:in|on|of|since|until|by|from|early|late|mid|last|next)\s+$",
+                        self.text[: match.start()],
+                    )
+                ):
+                    continue  # "May" is the month only where a date would stand
                 day = match.group(1) if regex is _MONTH else None
                 month = word.split()[0]
-                context = _near(self.text, match.start(), match.end())
                 found = []
                 for s in self.index.sentences:
-                    if not re.search(rf"\b{re.escape(month)}\b", s.text, re.IGNORECASE if regex is _SEASON else 0):
+                    if not re.search(
+                        rf"\b{re.escape(month)}\b", s.text, re.IGNORECASE if regex is _SEASON else 0
+                    ):
                         continue
-                    if day and not re.search(rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text):
+                    if day and not re.search(
+                        rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text
+                    ):
                         continue
                     found.append(s)
                 following = {i + 1 for s in found for i in [s.index] if i + 1 < len(self.index.sentences)}
                 near = self._around(match.start(), match.end())
-                where = None if self.meta else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
+                where = (
+                    None
+                    if self.meta
+                    else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
+                )
                 if found and (self.meta or where is not None):
                     self.spans.append(where if where is not None else found[0].index)
                 elif found:
-                    self.reasons.append(f"{label} {word!r} is in the source, but not for this: “{found[0].text[:120]}”")
+                    self.reasons.append(
+                        f"{label} {word!r} is in the source, but not for this: “{found[0].text[:120]}”"
+                    )
                 else:
                     self.reasons.append(f"{label} {word!r} is not in the source")
 
     def names(self) -> None:
         for entity in self.entities:
             records = self.index.records_for(entity.name)
-            if not records and re.search(rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.text):
+            if not records and re.search(
+                rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.text
+            ):
                 continue  # an ordinary word the draft capitalizes ("Pre-tax profit fell")
             if not records:
                 if entity.name.lower() in self.index.lower and (
@@ -232,18 +268,24 @@ class _Check:
             self._roles(entity, records)
         for word in demonyms_in(self.text):
             places = lexicon.demonyms()[word]
-            if word in self.index.demonyms or any(re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places):
+            if word in self.index.demonyms or any(
+                re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places
+            ):
                 continue
             if not any(word in e.name for e in self.entities):
-                self.reasons.append(f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}")
+                self.reasons.append(
+                    f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
+                )
 
-    def _name_for_this(self, entity: Entity, records: list[tuple[str, object]]) -> None:
-        if self.meta or any(same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects):
+    def _name_for_this(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        if self.meta or any(
+            same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects
+        ):
             return
         if len(self.entities) >= 3 and re.search(r",[^,]*\band\b", self.text):
             return  # a list of names ("A, B, C and D have been linked") sums up several sentences
         own = {lemma for word in entity.name.split() for lemma in lexicon.lemmas(word)}
-        sentences = sorted({i for _, record in records for i in record.sentences})  # type: ignore[attr-defined]
+        sentences = sorted({i for _, record in records for i in record.sentences})
         if not (self.content - own):
             return
         # What a person says next ("He estimated ...", a quotation) goes on about them for two sentences.
@@ -256,17 +298,19 @@ class _Check:
                 f"name {entity.name!r} is in the source, but not for this: “{self.index.sentences[sentences[0]].text[:120]}”"
             )
 
-    def _kind(self, entity: Entity, records: list[tuple[str, object]]) -> None:
-        kinds = set().union(*(record.kinds for _, record in records))  # type: ignore[attr-defined]
+    def _kind(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        kinds = set().union(*(record.kinds for _, record in records))
         if entity.kind and entity.typed_by_context and kinds and entity.kind not in kinds:
-            self.reasons.append(f"{entity.name!r} is a {'/'.join(sorted(kinds))} in the source, not a {entity.kind}")
+            self.reasons.append(
+                f"{entity.name!r} is a {'/'.join(sorted(kinds))} in the source, not a {entity.kind}"
+            )
 
-    def _roles(self, entity: Entity, records: list[tuple[str, object]]) -> None:
-        known = set().union(*(record.roles for _, record in records))  # type: ignore[attr-defined]
-        sentences = {i for _, record in records for i in record.sentences}  # type: ignore[attr-defined]
+    def _roles(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        known = set().union(*(record.roles for _, record in records))
+        sentences = {i for _, record in records for i in record.sentences}
         for role in entity.roles:
             role_lemmas = {lemma for w in role.split() for lemma in lexicon.lemmas(w)}
-            if any(role_lemmas <= {l for w in k.split() for l in lexicon.lemmas(w)} for k in known):
+            if any(role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)} for k in known):
                 continue
             if any(
                 re.search(rf"\b{re.escape(role)}\b", self.index.sentences[i].text, re.IGNORECASE)
@@ -282,7 +326,11 @@ class _Check:
         scored = []
         for s in self.index.sentences:
             overlap = len(self.content & s.lemmas)
-            names = sum(1 for e in self.entities if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities))
+            names = sum(
+                1
+                for e in self.entities
+                if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities)
+            )
             scored.append((overlap + 1.5 * names, -s.index))
         ranked = sorted(scored, reverse=True)
         return [-i for score, i in ranked[:count] if score > 0]
@@ -316,8 +364,10 @@ class _Check:
         claim_negated = polarity.negated_lemmas(claim) & shared
         source_negated = polarity.negated_lemmas(source) & shared
         antonyms = lexicon.antonyms()
-        claim_lemmas = polarity.content_lemmas(claim) | {l for t in polarity.tokens(claim) for l in t.lemmas}
-        source_lemmas = {l for t in polarity.tokens(source) for l in t.lemmas}
+        claim_lemmas = polarity.content_lemmas(claim) | {
+            lemma for t in polarity.tokens(claim) for lemma in t.lemmas
+        }
+        source_lemmas = {lemma for t in polarity.tokens(source) for lemma in t.lemmas}
         if not self.claim.yes_no:
             for lemma in sorted(claim_negated ^ source_negated):
                 other = source if lemma in claim_negated else claim
@@ -357,7 +407,9 @@ class _Check:
             a = polarity.direction_before(claimed, mine.start)
             b = polarity.direction_before(sentence.normalized, theirs.start)
             if a and b and a != b:
-                self.reasons.append(f"direction: the claim says {a} where the source says {b}: “{sentence.text[:100]}”")
+                self.reasons.append(
+                    f"direction: the claim says {a} where the source says {b}: “{sentence.text[:100]}”"
+                )
                 return
         mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
         if mine_ways and their_ways and not mine_ways & their_ways:
@@ -378,7 +430,12 @@ class _Check:
                 continue  # a headline's grammar ("nurses hired, board says") is not read
             shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
             pairs = [(v, v) for v in sorted(shared)]
-            pairs += [(v, o) for v in sorted(claim_lemmas) for o in sorted(antonyms.get(v, ())) if o in sentence.lemmas]
+            pairs += [
+                (v, o)
+                for v in sorted(claim_lemmas)
+                for o in sorted(antonyms.get(v, ()))
+                if o in sentence.lemmas
+            ]
             for mine_verb, their_verb in pairs:
                 mine = polarity.roles(self.text, {mine_verb})
                 theirs = polarity.roles(sentence.text, {their_verb})
@@ -396,10 +453,22 @@ class _Check:
     def _other_agent(self, mine: polarity.Roles, theirs: polarity.Roles, sentence: SourceSentence) -> None:
         """The source names someone else as the one who did it ("Mensah opened the scoring" where the
         source has Quinlan open it)."""
-        claimed = [e for e in self.entities if {l for w in e.name.split() for l in lexicon.lemmas(w)} <= mine.agent]
-        actors = [e for e in sentence.entities if {l for w in e.name.split() for l in lexicon.lemmas(w)} <= theirs.agent]
-        if claimed and actors and not any(
-            same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+        claimed = [
+            e
+            for e in self.entities
+            if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= mine.agent
+        ]
+        actors = [
+            e
+            for e in sentence.entities
+            if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= theirs.agent
+        ]
+        if (
+            claimed
+            and actors
+            and not any(
+                same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+            )
         ):
             self.reasons.append(
                 f"name {claimed[0].name!r} is in the source, but the one who does “{mine.verb}” there is"
@@ -409,13 +478,19 @@ class _Check:
     def _swapped_names(self, window: list[SourceSentence]) -> str | None:
         source = " ".join(s.text for s in window)
         verbs = polarity.shared_verbs(self.text, source) | {
-            o for l in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(l, ())
+            o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())
         }
         source_entities = entities(source)
         for i, a in enumerate(self.entities):
             for b in self.entities[i + 1 :]:
-                sa = next((e for e in source_entities if same_name(a.name, e.name) or same_name(e.name, a.name)), None)
-                sb = next((e for e in source_entities if same_name(b.name, e.name) or same_name(e.name, b.name)), None)
+                sa = next(
+                    (e for e in source_entities if same_name(a.name, e.name) or same_name(e.name, a.name)),
+                    None,
+                )
+                sb = next(
+                    (e for e in source_entities if same_name(b.name, e.name) or same_name(e.name, b.name)),
+                    None,
+                )
                 if not sa or not sb or sa == sb:
                     continue
                 mine = polarity.agent_first(self.text, (a.start, a.end), (b.start, b.end), verbs)
@@ -429,8 +504,11 @@ class _Check:
             return
         inside = [(e.start, e.end) for e in entities(self.normalized)]
         claim_facts = {
-            q.value for q in numbers.quantities(self.normalized) if not any(a <= q.start < b for a, b in inside)
+            q.value
+            for q in numbers.quantities(self.normalized)
+            if not any(a <= q.start < b for a, b in inside)
         }
+
         # The clause of the window that says most of the claim decides: if it is hedged, so must the claim be.
         # Any clause of the sentence that says most of the claim counts when it says two of its words.
         def score(clause: str) -> int:
@@ -450,7 +528,9 @@ class _Check:
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 if len(overlap) + 2 * len(facts) >= 2:
-                    self.reasons.append(f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)")
+                    self.reasons.append(
+                        f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)"
+                    )
                     return
 
     def quotations(self) -> None:
@@ -463,16 +543,20 @@ class _Check:
                 where = {s.index for s in self.index.sentences if f" {sequence} " in s.words}
                 if not where and f" {sequence} " in self.index.all_words:
                     first = quotes.words(piece).split()[:6]
-                    where = {s.index for s in self.index.sentences if f" {' '.join(first)} " in s.words} or {0}
+                    where = {s.index for s in self.index.sentences if f" {' '.join(first)} " in s.words} or {
+                        0
+                    }
                 if not where:
-                    self.reasons.append(f"quote altered: quotes words that are not in the source: “{piece.strip()[:80]}”")
+                    self.reasons.append(
+                        f"quote altered: quotes words that are not in the source: “{piece.strip()[:80]}”"
+                    )
                     return
                 homes.append(where)
             common = set.intersection(*homes) if homes else set()
             if len(parts) > 1 and not common and not self.meta:
                 self.reasons.append("quote spliced: its pieces come from different sentences of the source")
                 return
-            for piece, where in zip(parts, homes):
+            for piece, where in zip(parts, homes, strict=True):
                 sentence = self.index.sentences[min(common or where)]
                 self.spans.append(sentence.index)
                 self._trimmed(piece, sentence, quotation)
@@ -480,9 +564,13 @@ class _Check:
                     self._speaker(piece, sentence, quotation)
             if len(parts) > 1 and common:
                 sentence = self.index.sentences[min(common)]
-                words = sentence.words
-                first, last = quotes.words(parts[0]), quotes.words(parts[-1])
-                gap = words[words.find(first) + len(first) : words.find(last)] if first in words and last in words else ""
+                said = sentence.words
+                opening, closing = quotes.words(parts[0]), quotes.words(parts[-1])
+                gap = (
+                    said[said.find(opening) + len(opening) : said.find(closing)]
+                    if opening in said and closing in said
+                    else ""
+                )
                 cues = lexicon.phrase_pattern("negations.txt").findall(gap) + polarity.hedges(gap)
                 if cues or "n't" in gap:
                     self.reasons.append(f"quote trimmed: the ellipsis drops “{(cues or ['not'])[0]}”")
@@ -496,7 +584,14 @@ class _Check:
         cues += [w for w in before_words if w.endswith("n't")]
         outside = self.claim.text.replace(quotation.text, " ")
         kept = lexicon.phrase_pattern("negations.txt").findall(outside) + polarity.hedges(outside)
-        if cues and not kept and not re.search(r"[,.;:]\s*$", sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else ""):
+        if (
+            cues
+            and not kept
+            and not re.search(
+                r"[,.;:]\s*$",
+                sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else "",
+            )
+        ):
             self.reasons.append(f"quote trimmed: the source's words before it are “{clause_before}”")
 
     def _speaker(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
@@ -505,11 +600,17 @@ class _Check:
         sequence = quotes.words(piece)
         source_quotes = [q for q in sentence.quotations if sequence in quotes.words(q.text)]
         if not source_quotes:
-            self.reasons.append(f"quote: the source does not quote {quotation.speaker} saying “{piece.strip()[:60]}”")
+            self.reasons.append(
+                f"quote: the source does not quote {quotation.speaker} saying “{piece.strip()[:60]}”"
+            )
             return
         speakers = {q.speaker for q in source_quotes if q.speaker}
-        if speakers and not any(same_name(quotation.speaker, s) or same_name(s, quotation.speaker) for s in speakers):
-            self.reasons.append(f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}")
+        if speakers and not any(
+            same_name(quotation.speaker, s) or same_name(s, quotation.speaker) for s in speakers
+        ):
+            self.reasons.append(
+                f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
+            )
 
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
@@ -528,10 +629,12 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
     if check.undecided:
         return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
-    if check.meta or not check.content or len(check.content) <= 1 and (claim.question or check.spans):
+    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
-        missing = sorted(check.content - set().union(*(s.lemmas for s in window)) if window else check.content)
+        missing = sorted(
+            check.content - set().union(*(s.lemmas for s in window)) if window else check.content
+        )
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
         # reader: what the source does not say there is a false premise, not a detail to look up.
         heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
