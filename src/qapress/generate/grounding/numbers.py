@@ -65,6 +65,7 @@ _DURATION = re.compile(
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
+_MODIFIERS = {"new", "more", "other", "extra", "additional", "further", "own", "same", "such", "few"}
 _WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
 
 
@@ -149,6 +150,8 @@ def _unit_after(text: str, end: int) -> str | None:
         return rest[0] if rest and rest[0] not in lexicon.stopwords() else None
     compound: list[str] = []
     for word in found:
+        if word in _MODIFIERS and not compound:
+            continue  # "42 new books", "3 more goals": the noun comes next
         if word in lexicon.stopwords():
             break
         forms = lemminflect.getAllLemmas(word)

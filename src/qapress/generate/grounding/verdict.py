@@ -324,8 +324,9 @@ class _Check:
     # -- the sentence that says it ------------------------------------------------------------------
     def _best(self, count: int = 1) -> list[int]:
         scored = []
+        content = lexicon.with_synonyms(self.content)
         for s in self.index.sentences:
-            overlap = len(self.content & s.lemmas)
+            overlap = len(content & s.lemmas)
             names = sum(
                 1
                 for e in self.entities
@@ -631,15 +632,25 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
     if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
+    premise = (claim.part == "title" and not heading) or (
+        claim.question and _PRESUPPOSING.match(claim.text.strip())
+    )
+    if premise and not check.meta:
+        # A title, or a question that takes something for granted ("Why did ..."), states it to every
+        # reader: a word of it the source never uses is a false premise, not a detail to look up.
+        never = sorted(w for w in check.content if not lexicon.with_synonyms({w}) & index.all_lemmas)
+        if never:
+            return ClaimCheck(
+                claim.text,
+                claim.part,
+                UNSUPPORTED,
+                [f"false premise: the source never says “{'”, “'.join(never[:4])}”"],
+                span,
+            )
     if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
         missing = sorted(
             check.content - set().union(*(s.lemmas for s in window)) if window else check.content
-        )
-        # A title, or a question that takes something for granted ("Why did ..."), states it to every
-        # reader: what the source does not say there is a false premise, not a detail to look up.
-        heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
-        premise = (claim.part == "title" and not heading) or (
-            claim.question and _PRESUPPOSING.match(claim.text.strip())
         )
         return ClaimCheck(
             claim.text,
