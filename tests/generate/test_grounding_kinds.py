@@ -4,6 +4,8 @@ keep, on a source of its own (not the evaluation set in bench/grounding_eval).""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.grounding import (
@@ -196,3 +198,26 @@ def test_a_draft_with_an_unsupported_question_fails() -> None:
     kept, report = check_draft(good, SOURCE)
     assert report.passed, report.problems
     assert len(kept.faq) == 3
+
+
+def test_a_report_stored_before_claims_were_kept_still_reads() -> None:
+    from qapress.generate.grounding import GroundingReport
+
+    old = {
+        "passed": True,
+        "answers": [{"question": "When?", "kept": True, "reasons": []}],
+        "problems": [],
+        "checked_at": "2026-01-01T00:00:00+00:00",
+        "max_copy_words": 12,
+    }
+    report = GroundingReport.from_json(old)
+    assert report.passed and report.answers[0].claims == [] and report.claims == []
+    assert report.summary() == "grounded: 1 of 1 answers kept"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200))
+def test_any_text_gets_a_verdict_and_never_an_exception(text: str) -> None:
+    index = SourceIndex(SourceDocument(title="A title", text=text or "Nothing."))
+    for check in check_text(text, "answer", index) + check_text(SOURCE.text[:300], "answer", index):
+        assert check.verdict in (SUPPORTED, UNSUPPORTED, UNVERIFIED)
