@@ -159,8 +159,8 @@ def _unit_after(text: str, end: int) -> str | None:
             forms and "VERB" in forms and "NOUN" not in forms and "ADJ" not in forms
         ):
             break
-        if forms and set(forms) == {"ADV"}:
-            break
+        if forms and "ADV" in forms and "NOUN" not in forms:
+            break  # "two weeks ago"
         compound.append(word)
         if len(compound) == 3:
             break

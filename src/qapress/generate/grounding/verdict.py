@@ -149,6 +149,18 @@ class _Check:
         names = [e for e in self.entities if abs(e.start - start) <= 60]
         return words | {lemma for e in names for w in e.name.split() for lemma in lexicon.lemmas(w)}
 
+    def _same_thing(
+        self, quantity: numbers.Quantity, counted: list[tuple[numbers.Quantity, SourceSentence]]
+    ) -> int | None:
+        """Where a claim draws on two sentences ("29 of the 37 strains"), a number counting the very noun
+        the source's number counts, or a year said with one of the claim's words, is the source's."""
+        for found, sentence in counted:
+            if quantity.unit and found.unit and lexicon.lemmas(quantity.unit) & lexicon.lemmas(found.unit):
+                return sentence.index
+            if quantity.kind == "year" and self._around(quantity.start, quantity.end) & sentence.lemmas:
+                return sentence.index
+        return None
+
     def quantities(self) -> None:
         claimed = numbers.quantities(self.normalized)
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
@@ -166,6 +178,8 @@ class _Check:
             where = self._where_said(
                 [s.index for _, s in counted], unit, self._around(quantity.start, quantity.end)
             )
+            if where is None:
+                where = self._same_thing(quantity, counted)
             if where is not None:
                 self.spans.append(where)
                 self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
