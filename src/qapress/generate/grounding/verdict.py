@@ -542,7 +542,8 @@ class _Check:
                 scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + clause[cue.end() :]
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
-                if len(overlap) + 2 * len(facts) >= 2:
+                # The hedge must reach what the claim says, not only whom it names.
+                if (overlap - self.entity_words or facts) and len(overlap) + 2 * len(facts) >= 2:
                     self.reasons.append(
                         f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)"
                     )
