@@ -426,6 +426,8 @@ class _Check:
                     f"direction: the claim says {a} where the source says {b}: “{sentence.text[:100]}”"
                 )
                 return
+            if a and a == b:
+                return  # the source tells the same change of the same figure
         mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
         if mine_ways and their_ways and not mine_ways & their_ways:
             ways = f"{'/'.join(sorted(mine_ways))}, the source {'/'.join(sorted(their_ways))}"
