@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "--misses", action="store_true", help="list every missed error and dropped true claim"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all", help="which articles")
     args = parser.parse_args(argv)
     moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -144,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     for split in ("dev", "heldout"):
+        if args.split not in ("all", split):
+            continue
         tallies = run(split)
         if not tallies:
             continue

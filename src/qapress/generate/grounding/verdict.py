@@ -640,6 +640,10 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     check.quotations()
     window, coverage = check.window()
     check.relations(window, coverage)
+    if check.spans and check.content:
+        # The sentences where the claim's facts were found say the claim too.
+        said = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
+        coverage = max(coverage, len(lexicon.with_synonyms(check.content) & said) / len(check.content))
     span_indices = sorted(set(check.spans) | {s.index for s in window})[:3]
     span = " ".join(index.sentences[i].text for i in span_indices)
     reasons = list(dict.fromkeys(check.reasons))
