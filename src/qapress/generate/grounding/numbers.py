@@ -142,7 +142,7 @@ def _unit_after(text: str, end: int) -> str | None:
     if re.match(r"\s*[,;:.!?)—–]", following):
         return None
     skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
-    phrase = re.split(r"[,;:.!?()—–]", following)[0]
+    phrase = re.split(r"[,;:.!?()—–]|\d", following)[0]
     found = [m.group().lower().strip("'-") for m in _WORD.finditer(phrase)][:5]
     found = [word for word in found if word not in skip]
     if found[:1] == ["of"]:
@@ -251,9 +251,16 @@ def quantities(normalized: str) -> list[Quantity]:
 
 
 def _with_near(text: str, quantity: Quantity) -> Quantity:
-    before = re.findall(r"[A-Za-z][\w'’\-]*", text[max(0, quantity.start - 30) : quantity.start])[-3:]
-    after = re.findall(r"[A-Za-z][\w'’\-]*", text[quantity.end : quantity.end + 40])[:4]
-    near = tuple(word.lower() for word in before + after if word.lower() not in lexicon.stopwords())
+    # What follows a number is what it counts; what comes before belongs to the phrase before it
+    # ("14 flood alerts and three flood warnings": three counts warnings, not alerts).
+    after = re.findall(
+        r"[A-Za-z][\w'’\-]*", re.split(r"[,;:.!?()—–]", text[quantity.end : quantity.end + 40])[0]
+    )[:4]
+    if quantity.unit is None:  # "voted 31 to 17": with no noun after it, the words before tell
+        after = (
+            re.findall(r"[A-Za-z][\w'’\-]*", text[max(0, quantity.start - 30) : quantity.start])[-2:] + after
+        )
+    near = tuple(word.lower() for word in after if word.lower() not in lexicon.stopwords())
     bare = re.match(r"\s*[.!?]", text[quantity.end :]) is not None or quantity.end >= len(text.rstrip())
     return Quantity(
         quantity.value,

@@ -517,8 +517,12 @@ class _Check:
         return None
 
     def hedge(self, window: list[SourceSentence]) -> None:
-        if self.claim.question or polarity.hedges(self.claim.text):
-            return
+        if (
+            self.claim.question
+            or polarity.hedges(self.claim.text)
+            or quotes.quotations(self.claim.text, [], None)
+        ):
+            return  # a quotation keeps its own hedges; the quote check reads them
         inside = [(e.start, e.end) for e in entities(self.normalized)]
         claim_facts = {
             q.value
