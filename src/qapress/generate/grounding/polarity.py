@@ -189,6 +189,32 @@ _AUXILIARIES = {
     "we",
     "i",
 }
+_NOUN_PHRASE_START = {
+    "a",
+    "an",
+    "the",
+    "its",
+    "his",
+    "her",
+    "their",
+    "this",
+    "these",
+    "those",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "from",
+    "by",
+    "into",
+    "some",
+    "many",
+    "all",
+    "more",
+}
 _SAME_PAST = {
     "beat",
     "cut",
@@ -213,13 +239,16 @@ def _is_verb(token: Token, previous: str, following: Token | None = None) -> boo
     forms = lemminflect.getAllLemmas(word)
     if "VERB" not in forms:
         return False
-    if previous in _AUXILIARIES:
-        return True
     if word.endswith(("ed", "ing")):
-        if following is not None and following.content and following.start - token.end <= 1:
-            following_forms = lemminflect.getAllLemmas(following.word.lower())
+        # Before a noun, after a determiner, a preposition or nothing, it is an adjective ("to exposed
+        # coasts", "the reduced timetable"); after a subject or "and", a verb ("and advised passengers").
+        noun_next = following is not None and following.content and following.start - token.end <= 1
+        if noun_next and previous in _NOUN_PHRASE_START | {""}:
+            following_forms = lemminflect.getAllLemmas(following.word.lower())  # type: ignore[union-attr]
             if "NOUN" in following_forms and "VERB" not in following_forms:
                 return False
+        return True
+    if previous in _AUXILIARIES:
         return True
     if word in _SAME_PAST:
         return previous not in {"a", "an", "the", "its", "his", "her", "their", "this"}
@@ -237,6 +266,13 @@ def _participants(found: list[Token]) -> frozenset[str]:
     return frozenset(result)
 
 
+def _previous_word(text: str, found: list[Token], i: int) -> str:
+    """The word before token ``i`` in its clause ("" at a clause start)."""
+    if not i or re.search(r"[,;:.!?()—–]", text[found[i - 1].end : found[i].start]):
+        return ""
+    return found[i - 1].word.lower()
+
+
 def roles(text: str, verbs: set[str]) -> Roles | None:
     """The agent and patient of the first of ``verbs`` in ``text``; passive voice ("was hired by")
     turned round; the subject of a participle clause ("…, beating Marlow") is the sentence's subject."""
@@ -246,9 +282,7 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
             i
             for i, t in enumerate(found)
             if t.lemmas & verbs
-            and _is_verb(
-                t, found[i - 1].word.lower() if i else "", found[i + 1] if i + 1 < len(found) else None
-            )
+            and _is_verb(t, _previous_word(text, found, i), found[i + 1] if i + 1 < len(found) else None)
         ),
         None,
     )
