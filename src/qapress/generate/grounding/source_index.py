@@ -27,6 +27,8 @@ class SourceSentence:
     entities: list[Entity]
     quotations: list[quotes.Quotation]
     words: str
+    #: The person last named before this sentence: whom its "he" or "she" most likely means.
+    previous_person: str | None = None
 
 
 @dataclass
@@ -59,6 +61,7 @@ class SourceIndex:
                     found,
                     said,
                     " " + " ".join(words(sentence)) + " ",
+                    previous,
                 )
             )
             for entity in found:

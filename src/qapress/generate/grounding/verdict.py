@@ -458,6 +458,14 @@ class _Check:
                 theirs = polarity.roles(sentence.text, {their_verb})
                 if not mine or not theirs or not (mine.agent or mine.patient):
                     continue
+                if (
+                    not theirs.agent
+                    and sentence.previous_person
+                    and re.match(r"(?:he|she)\b", sentence.text, re.I)
+                ):
+                    # "She reported it to police": she is the person named just before.
+                    person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
+                    theirs = polarity.Roles(theirs.verb, frozenset(person), theirs.patient)
                 turned = polarity.reversed_roles(mine, theirs)
                 if mine_verb == their_verb and turned:
                     return f"“{sentence.text[:100]}”"
@@ -480,6 +488,10 @@ class _Check:
             for e in sentence.entities
             if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= theirs.agent
         ]
+        if not actors and sentence.previous_person:
+            person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
+            if person <= theirs.agent:
+                actors = [Entity(sentence.previous_person, 0, 0, PERSON, ())]
         if (
             claimed
             and actors
