@@ -221,3 +221,27 @@ def test_any_text_gets_a_verdict_and_never_an_exception(text: str) -> None:
     index = SourceIndex(SourceDocument(title="A title", text=text or "Nothing."))
     for check in check_text(text, "answer", index) + check_text(SOURCE.text[:300], "answer", index):
         assert check.verdict in (SUPPORTED, UNSUPPORTED, UNVERIFIED)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "unit"),
+    [
+        ("a 14-month repair", 14.0, "count", "month"),
+        ("lorries over 18 tonnes stay banned", 18.0, "count", "tonnes"),
+        ("14 flood alerts and three flood warnings", 14.0, "count", "alerts"),
+        ("fined a quarter of a million pounds", 250_000.0, "money", None),
+        ("half a million dollars", 500_000.0, "money", None),
+        ("one in four patients.", 0.25, "fraction", None),
+    ],
+)
+def test_a_number_is_read_with_what_it_counts(text: str, value: float, kind: str, unit: str | None) -> None:
+    first = quantities(normalize_numbers(text))[0]
+    assert (first.value, first.kind) == (value, kind)
+    if unit:
+        assert first.unit == unit
+
+
+def test_number_words_inside_a_name_stay_words() -> None:
+    assert normalize_numbers("Portwell First said so") == "Portwell First said so"
+    assert normalize_numbers("Two Liberal Democrat councillors") == "2 Liberal Democrat councillors"
+    assert "frac" not in normalize_numbers("for £240 million in 2018")

@@ -65,6 +65,10 @@ _DURATION = re.compile(
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
+_NAME_RUN = re.compile(
+    r"\b(?!(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Twenty|Thirty|Forty|Fifty|Hundred)\b)"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"
+)
 _MODIFIERS = {"new", "more", "other", "extra", "additional", "further", "own", "same", "such", "few"}
 _WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
 
@@ -115,18 +119,37 @@ def normalize_numbers(text: str) -> str:
         return f"{_digits(top / _DENOMINATORS[match.group(2).lower()])}frac"
 
     text = _FRACTION_WORD.sub(fraction, text)
+    text = re.sub(
+        r"\b(\d+(?:\.\d+)?)frac of (?:a|an|one) (thousand|million|billion)\b",
+        lambda m: _digits(float(m.group(1)) * SCALE_WORDS[m.group(2).lower()]),
+        text,
+    )
+    text = re.sub(
+        r"\bhalf (?:a|an) (thousand|million|billion)\b",
+        lambda m: _digits(0.5 * SCALE_WORDS[m.group(1).lower()]),
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(r"\b(hundred|thousand)\s+and\s+", r"\1 ", text, flags=re.IGNORECASE)
     text = _SHORT_SCALED.sub(
         lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
     )
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    # Names keep their number words ("Portwell First", "Formula One"): only the rest goes to text2num.
+    names = _NAME_RUN.findall(text)
+    masked = _NAME_RUN.sub(lambda m: f"\x00{names.index(m.group())}\x00", text)
     with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
-        text = alpha2digit(text, "en", threshold=0)
+        masked = alpha2digit(masked, "en", threshold=0)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: names[int(m.group(1))], masked)
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
     # "1 in 4" is a fraction; "80mph", "13C" are a number and a unit.
     text = re.sub(
-        r"(?<![\w.])(\d+) in (\d+)(?![\w.])",
-        lambda m: f"{_digits(int(m.group(1)) / int(m.group(2)))}frac" if int(m.group(2)) else m.group(),
+        r"(?<![\w.])(\d+) in (\d+)(?!\w|\.\d)",
+        lambda m: (
+            f"{_digits(int(m.group(1)) / int(m.group(2)))}frac"
+            if 0 < int(m.group(1)) < int(m.group(2)) <= 100 and int(m.group(1)) <= 20
+            else m.group()
+        ),
         text,
     )
     return re.sub(
@@ -139,6 +162,9 @@ def _unit_after(text: str, end: int) -> str | None:
     "12 extra nurses" -> nurses, "14 flood alerts" -> alerts, "37 of the strains" -> strains); None when
     a verb or another clause follows ("Quinlan, 23, has ...")."""
     following = text[end : end + 60]
+    hyphened = re.match(r"-([A-Za-z]+)", following)
+    if hyphened:
+        return hyphened.group(1).lower()  # "a 14-month repair" counts months
     if re.match(r"\s*[,;:.!?)—–]", following):
         return None
     skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
@@ -162,8 +188,8 @@ def _unit_after(text: str, end: int) -> str | None:
         if forms and "ADV" in forms and "NOUN" not in forms:
             break  # "two weeks ago"
         compound.append(word)
-        if len(compound) == 3:
-            break
+        if len(compound) == 3 or (word.endswith("s") and "NOUN" in forms):
+            break  # a plural noun ends the phrase ("18 tonnes stay banned")
     return compound[-1] if compound else None
 
 

@@ -237,8 +237,8 @@ def _is_verb(token: Token, previous: str, following: Token | None = None) -> boo
     -ed or -ing word right before a noun is an adjective ("exposed coasts")."""
     word = token.word.lower()
     forms = lemminflect.getAllLemmas(word)
-    if "VERB" not in forms:
-        return False
+    if "VERB" not in forms or previous in ("than", "as"):
+        return False  # "longer than expected" names no act
     if word.endswith(("ed", "ing")):
         # Before a noun, after a determiner, a preposition or nothing, it is an adjective ("to exposed
         # coasts", "the reduced timetable"); after a subject or "and", a verb ("and advised passengers").
@@ -292,7 +292,7 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     lemma = sorted(verb.lemmas & verbs)[0]
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
     start = max([b for b in breaks if b < verb.start], default=0)
-    end = min([b for b in breaks if b > verb.end], default=len(text))
+    end = min([b for b in breaks if b >= verb.end], default=len(text))
     before = [t for t in found[:index] if t.start >= start]
     if not [t for t in before if t.content]:
         before = found[:index]  # "The group leader, Councillor Ann Lee, voted": the subject is all before
