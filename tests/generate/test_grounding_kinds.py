@@ -245,3 +245,23 @@ def test_number_words_inside_a_name_stay_words() -> None:
     assert normalize_numbers("Portwell First said so") == "Portwell First said so"
     assert normalize_numbers("Two Liberal Democrat councillors") == "2 Liberal Democrat councillors"
     assert "frac" not in normalize_numbers("for £240 million in 2018")
+
+
+def test_pence_are_hundredths_of_a_pound() -> None:
+    assert quantities(normalize_numbers("up by 30p"))[0].same_as(quantities(normalize_numbers("£0.30"))[0])
+    assert quantities(normalize_numbers("9.5 pence a share"))[0].value == pytest.approx(0.095)
+
+
+def test_a_number_after_a_possessive_is_not_part_of_the_name() -> None:
+    from qapress.generate.grounding.entities import entities
+
+    assert [e.name for e in entities("parking in Greenvale's 14 car parks, and Heat 2")] == [
+        "Greenvale",
+        "Heat 2",
+    ]
+
+
+def test_a_gerund_is_no_act_of_its_own(index: SourceIndex) -> None:
+    # "reopening" names no one who acts; the claim must not read as who-did-what-to-whom turned round.
+    found, reasons = verdict("Reopening on Saturday, the central library has 42 study desks.", index)
+    assert found != UNSUPPORTED, reasons

@@ -19,7 +19,7 @@ PERSON, ORGANISATION, PLACE, WORK = "person", "organisation", "place", "work"
 _WORD = r"(?:(?:Bros|Inc|Jr|Sr|St|Co|Corp|Ltd)\.|[A-Z][\w’'\-]*|[A-Z]\.)"
 _NAME = re.compile(
     rf"(?<![\w’'])(?:{_WORD})(?:(?:\s+(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|"
-    rf"the|for|&))?\s+(?:{_WORD}|\d{{1,2}}\b(?![,.\-–]?\d)))*"
+    rf"the|for|&))?\s+(?:{_WORD})|(?<!['’]s)\s+\d{{1,2}}\b(?![,.\-–]?\d))*"
 )
 _TRAILING = {
     "of",

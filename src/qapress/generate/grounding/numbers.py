@@ -131,6 +131,12 @@ def normalize_numbers(text: str) -> str:
         flags=re.IGNORECASE,
     )
     text = re.sub(r"\b(hundred|thousand)\s+and\s+", r"\1 ", text, flags=re.IGNORECASE)
+    # Pence are hundredths of a pound: "30p", "412 pence".
+    text = re.sub(
+        r"(?<![\w.£$€])(\d+(?:\.\d+)?)\s?(?:p|pence)\b(?!\.\w)",
+        lambda m: f"£{_digits(round(float(m.group(1)) / 100, 6))}",
+        text,
+    )
     text = _SHORT_SCALED.sub(
         lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
     )
@@ -220,7 +226,7 @@ def quantities(normalized: str) -> list[Quantity]:
         currency = CURRENCY_SIGNS.get(sign or "") or CURRENCY_WORDS.get(word)
         if sign == "$" and match.group("code1") in ("A", "C", "HK", "NZ"):
             currency = match.group("code1") + "D"
-        unit = _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+        unit = _unit_after(normalized, match.end()) or _unit_before_of(normalized, match.start())
         add(Quantity(_number(number), "money", match.group(), *match.span(), currency=currency, unit=unit))
     for match in _DURATION.finditer(normalized):
         minutes = (
@@ -270,7 +276,7 @@ def quantities(normalized: str) -> list[Quantity]:
         unit = (
             None
             if is_year
-            else _unit_before_of(normalized, match.start()) or _unit_after(normalized, match.end())
+            else _unit_after(normalized, match.end()) or _unit_before_of(normalized, match.start())
         )
         add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
     return sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)

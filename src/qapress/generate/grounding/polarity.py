@@ -215,6 +215,7 @@ _NOUN_PHRASE_START = {
     "all",
     "more",
 }
+_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "this", "these", "those", "it", "them"}
 _SAME_PAST = {
     "beat",
     "cut",
@@ -239,6 +240,12 @@ def _is_verb(token: Token, previous: str, following: Token | None = None) -> boo
     forms = lemminflect.getAllLemmas(word)
     if "VERB" not in forms or previous in ("than", "as"):
         return False  # "longer than expected" names no act
+    if word.endswith("ing") and previous == "" and following is not None:
+        # At a clause start an -ing word is an act only when an object follows ("beating Marlow",
+        # "stealing £186,000"), not in "parking in the centre".
+        nxt = following.word
+        if not (nxt[0].isupper() or nxt[0].isdigit() or nxt.lower() in _DETERMINERS):
+            return False
     if word.endswith(("ed", "ing")):
         # Before a noun, after a determiner, a preposition or nothing, it is an adjective ("to exposed
         # coasts", "the reduced timetable"); after a subject or "and", a verb ("and advised passengers").
