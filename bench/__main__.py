@@ -3,6 +3,7 @@
 python -m bench                     # 100k, 1M and 10M articles, SQLite and PostgreSQL; writes BENCHMARKS.md
 python -m bench --quick --no-write  # 20k articles, short runs: what CI runs (fails only on errors)
 python -m bench --articles 100000 --backends sqlite --skip-pages
+python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def page_target(network: data.Network) -> PageTarget:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["grounding"]:
+        from bench.grounding_bench import main as grounding_main
+
+        return grounding_main(argv[1:])
     args = parse_args(argv)
     sizes = args.articles or (QUICK_SIZES if args.quick else FULL_SIZES)
     seconds = args.seconds or (0.5 if args.quick else 6.0)

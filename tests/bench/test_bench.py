@@ -186,3 +186,21 @@ def test_the_fixed_bytes_floor_serves_its_bytes_under_wrk(tmp_path: Path) -> Non
     assert result.ok, result.note
     assert result.rps > 0 and result.p50_ms > 0
     assert result.peak_rss_mb > 0
+
+
+def test_the_grounding_bench_counts_every_claim_of_its_evaluation_set() -> None:
+    from bench.grounding_bench import EVAL, run, table
+
+    rows = [
+        row.split("\t")
+        for path in sorted((EVAL / "claims").glob("0[1-2]-*.tsv"))
+        for row in path.read_text("utf-8").splitlines()
+        if row.strip() and not row.startswith("#")
+    ]
+    tallies = run("dev")
+    errors, trues = tallies[("error", "ALL")], tallies[("true", "ALL")]
+    assert errors.total >= sum(1 for row in rows if row[0] == "error")
+    assert trues.total >= sum(1 for row in rows if row[0] == "true")
+    assert 0 <= errors.unsupported + errors.unverified <= errors.total
+    lines = table("dev", tallies)
+    assert any(line.startswith("| quote_speaker |") for line in lines)

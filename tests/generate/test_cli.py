@@ -100,6 +100,16 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     assert "According to Variety" in faq[0]["answer"]
     assert "published by Variety" in row["outro"]
     assert report["passed"] is True and report["backend"] == "extractive"
+    # Every claim of the draft is in the report, with its verdict, reason and supporting source span.
+    stored = report["report"] if isinstance(report["report"], dict) else json.loads(report["report"])
+    claims = stored["claims"] + [claim for answer in stored["answers"] for claim in answer["claims"]]
+    assert {claim["part"] for claim in claims} >= {"title", "lead", "body", "question", "answer"}
+    assert all(claim["verdict"] in ("supported", "unsupported", "unverified") for claim in claims)
+    assert all(
+        claim["source_span"]
+        for claim in claims
+        if claim["verdict"] == "supported" and claim["part"] == "answer"
+    )
 
     assert one_line_error(run(cli, "generate", str(source_id), "--domain", "7")).endswith(
         f"source {source_id} already has an article; use --again to write another draft"
@@ -107,6 +117,7 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     shown = run(cli, "review", str(article_id)).stdout
     assert shown.startswith(f"article {article_id} (draft), source {source_id}")
     assert "Q1. Is there a Heat 2 release date?" in shown and "grounded: 5 of 5 answers kept" in shown
+    assert "claims (verdict, part, claim — reason | source):" in shown and "[supported] answer: " in shown
     published = run(cli, "publish", str(article_id))
     assert published.exit_code == 0 and published.stdout.strip() == f"published article {article_id}"
     with engine.connect() as connection:

@@ -173,4 +173,11 @@ def review(article_id: Annotated[int, typer.Argument(help="The article to show."
             if not answer.kept:
                 lines.append(f"  dropped {answer.question!r}: {'; '.join(answer.reasons)}")
         lines += [f"  problem: {problem}" for problem in report.problems]
+        claims = report.all_claims()
+        if claims:
+            lines += ["", "claims (verdict, part, claim — reason | source):"]
+        for claim in claims:
+            reason = f" — {'; '.join(claim.reasons)}" if claim.reasons else ""
+            source = f" | {claim.source_span[:160]}" if claim.source_span else ""
+            lines.append(f"  [{claim.verdict}] {claim.part}: {claim.text}{reason}{source}")
     typer.echo("\n".join(lines))

@@ -1,0 +1,71 @@
+"""A draft cut into claims: every sentence of the title, lead, body, questions and answers.
+
+Sentences come from pysbd (abbreviations, initials and quotes handled); a question becomes the statement it
+takes for granted ("Why did the council reject the plan?" claims the council rejected it).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import pysbd
+
+from qapress.generate.text import normalize
+
+_WH = re.compile(
+    r"^(?:why|when|where|how(?:\s+(?:much|many|long|often|far|big))?|what|which|who|whom|whose)\b\s*"
+    r"(?:(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should)\s+)?",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|could|can|should)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a draft, with the part of the draft it comes from."""
+
+    text: str
+    part: str  # title, lead, body, outro, question, answer
+    question: bool = False
+    yes_no: bool = False
+
+    @property
+    def statement(self) -> str:
+        """What the claim asserts: a question's presupposition, else the sentence itself."""
+        if not self.question:
+            return self.text
+        return _WH.sub("", self.text.strip()).rstrip("?").strip()
+
+
+_LOCAL = threading.local()
+
+
+def _segmenter() -> pysbd.Segmenter:
+    """One segmenter per thread: pysbd keeps state while it segments (shared, threads break it)."""
+    segmenter: pysbd.Segmenter | None = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a text, paragraph by paragraph."""
+    result: list[str] = []
+    for paragraph in normalize(text).split("\n"):
+        if paragraph.strip():
+            result += [piece.strip() for piece in _segmenter().segment(paragraph) if piece.strip()]
+    return result
+
+
+def claims_of(text: str, part: str) -> list[Claim]:
+    """Every sentence of one part of a draft as a claim."""
+    found: list[Claim] = []
+    for sentence in sentences_of(text):
+        question = sentence.rstrip().endswith("?") or part == "question"
+        yes_no = question and bool(_YES_NO.match(sentence.strip()))
+        found.append(Claim(sentence, part, question and sentence.rstrip().endswith("?"), yes_no))
+    return found

@@ -1,0 +1,346 @@
+"""Numbers in every form a news text writes them, reduced to a value, a kind and what they count.
+
+"$170 million", "$170M", "170 million dollars" and "one hundred seventy million dollars" are one amount;
+"third" is an ordinal, "a third" a fraction, "33%" a percentage a fraction can be compared with. Number
+words go through text2num (``alpha2digit``); ordinals, fractions and scale words it leaves alone are
+handled here, with the words in ``data/numbers.txt``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+
+import lemminflect
+from text_to_num import alpha2digit
+
+from qapress.generate.grounding import lexicon
+
+SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+CURRENCY_WORDS = {
+    "dollar": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "gbp": "GBP",
+    "yen": "JPY",
+    "jpy": "JPY",
+    "yuan": "CNY",
+    "franc": "CHF",
+    "francs": "CHF",
+    "chf": "CHF",
+}
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_FRACTION_WORD = re.compile(
+    r"\b(a|an|one|two|three|four|five|\d+)[\s-](half|halves|third|thirds|quarter|quarters|fifth|fifths)\b",
+    re.IGNORECASE,
+)
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_DENOMINATORS |= {"fifth": 5, "fifths": 5}
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SCALED = re.compile(rf"({_NUM})\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_SHORT_SCALED = re.compile(rf"([$€£¥])\s?({_NUM})\s?(k|m|mn|mln|bn|b|tn)\b", re.IGNORECASE)
+_MONEY = re.compile(
+    rf"(?:(?P<code1>US|A|C|HK|NZ)?(?P<sign>[$€£¥])\s?(?P<n1>{_NUM}))"
+    rf"|(?:\b(?P<code2>USD|EUR|GBP|CHF|JPY)\s?(?P<n2>{_NUM}))"
+    rf"|(?:(?<![\w.])(?P<n3>{_NUM})\s(?P<word>dollars?|euros?|pounds?|sterling|yen|yuan|francs?)\b)",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(rf"(?<![\w.])({_NUM})\s?(?:%|percent\b|per cent\b|percentage points?\b|points?\b)")
+_TIME = re.compile(
+    r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)|(?<![\w.:])(\d{1,2}):(\d{2})(?![\d])",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"(?<![\w.])(\d+)\s*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)\s*minutes?\b",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NUMBER = re.compile(rf"(?<![\w.])({_NUM})(?![\w])")
+_NAME_RUN = re.compile(
+    r"\b(?!(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Twenty|Thirty|Forty|Fifty|Hundred)\b)"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"
+)
+_MODIFIERS = {"new", "more", "other", "extra", "additional", "further", "own", "same", "such", "few"}
+_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number of a text: its value, its kind, the currency of an amount, and what it counts."""
+
+    value: float
+    kind: str  # money, percent, fraction, time, year, ordinal, count, times
+    text: str
+    start: int
+    end: int
+    currency: str | None = None
+    unit: str | None = None
+    #: The words right around the number ("crowd of 18,400 saw"): what it counts, where no noun follows.
+    near: tuple[str, ...] = ()
+
+    def same_as(self, other: Quantity) -> bool:
+        """Equal values of comparable kinds (a fraction equals the percentage it is)."""
+        if {self.kind, other.kind} == {"fraction", "percent"}:
+            fraction = self.value if self.kind == "fraction" else other.value
+            percent = other.value if self.kind == "fraction" else self.value
+            return abs(fraction * 100 - percent) <= 1.0
+        kinds = {self.kind, other.kind}
+        if self.kind != other.kind and kinds - {"count", "times"} and not kinds <= {"count", "year"}:
+            return False
+        if self.kind == "money" and self.currency and other.currency and self.currency != other.currency:
+            return False
+        return abs(self.value - other.value) <= 1e-6 * max(1.0, abs(self.value))
+
+
+def _digits(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def normalize_numbers(text: str) -> str:
+    """The text with number words as digits and scale words folded in: "$1.2 million" -> "$1200000"."""
+    text = text.replace("’", "'").replace("\u2013", "-").replace("\u2014", " — ")
+
+    def fraction(match: re.Match[str]) -> str:
+        count = match.group(1).lower()
+        top = _SMALL.get(count) or int(count) if not count.isdigit() else int(count)
+        return f"{_digits(top / _DENOMINATORS[match.group(2).lower()])}frac"
+
+    text = _FRACTION_WORD.sub(fraction, text)
+    text = re.sub(
+        r"\b(\d+(?:\.\d+)?)frac of (?:a|an|one) (thousand|million|billion)\b",
+        lambda m: _digits(float(m.group(1)) * SCALE_WORDS[m.group(2).lower()]),
+        text,
+    )
+    text = re.sub(
+        r"\bhalf (?:a|an) (thousand|million|billion)\b",
+        lambda m: _digits(0.5 * SCALE_WORDS[m.group(1).lower()]),
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(r"\b(hundred|thousand)\s+and\s+", r"\1 ", text, flags=re.IGNORECASE)
+    # Pence are hundredths of a pound: "30p", "412 pence".
+    text = re.sub(
+        r"(?<![\w.£$€])(\d+(?:\.\d+)?)\s?(?:p|pence)\b(?!\.\w)",
+        lambda m: f"£{_digits(round(float(m.group(1)) / 100, 6))}",
+        text,
+    )
+    text = _SHORT_SCALED.sub(
+        lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
+    )
+    text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    # Names keep their number words ("Portwell First", "Formula One"): only the rest goes to text2num.
+    names = _NAME_RUN.findall(text)
+    masked = _NAME_RUN.sub(lambda m: f"\x00{names.index(m.group())}\x00", text)
+    with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
+        masked = alpha2digit(masked, "en", threshold=0)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: names[int(m.group(1))], masked)
+    text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
+    # "1 in 4" is a fraction; "80mph", "13C" are a number and a unit.
+    text = re.sub(
+        r"(?<![\w.])(\d+) in (\d+)(?!\w|\.\d)",
+        lambda m: (
+            f"{_digits(int(m.group(1)) / int(m.group(2)))}frac"
+            if 0 < int(m.group(1)) < int(m.group(2)) <= 100 and int(m.group(1)) <= 20
+            else m.group()
+        ),
+        text,
+    )
+    return re.sub(
+        r"(?<![\w.])(\d+(?:\.\d+)?)(?!(?:st|nd|rd|th|s|am|pm|frac)\b)([A-Za-z]{1,3})\b", r"\1 \2", text
+    )
+
+
+def _unit_after(text: str, end: int) -> str | None:
+    """The noun right after a number: what it counts, the head of a short compound ("18,400 fans",
+    "12 extra nurses" -> nurses, "14 flood alerts" -> alerts, "37 of the strains" -> strains); None when
+    a verb or another clause follows ("Quinlan, 23, has ...")."""
+    following = text[end : end + 60]
+    hyphened = re.match(r"-([A-Za-z]+)", following)
+    if hyphened:
+        return hyphened.group(1).lower()  # "a 14-month repair" counts months
+    if re.match(r"\s*[,;:.!?)—–]", following):
+        return None
+    skip = set(SCALE_WORDS) | set(CURRENCY_WORDS) | {"frac", "per", "cent", "percent"}
+    phrase = re.split(r"[,;:.!?()—–]|\d", following)[0]
+    found = [m.group().lower().strip("'-") for m in _WORD.finditer(phrase)][:5]
+    found = [word for word in found if word not in skip]
+    if found[:1] == ["of"]:
+        rest = [w for w in found[1:] if w not in ("the", "them", "its", "their")]
+        return rest[0] if rest and rest[0] not in lexicon.stopwords() else None
+    compound: list[str] = []
+    for word in found:
+        if word in _MODIFIERS and not compound:
+            continue  # "42 new books", "3 more goals": the noun comes next
+        if word in lexicon.stopwords():
+            break
+        forms = lemminflect.getAllLemmas(word)
+        if word.endswith(("ing", "ed")) or (
+            forms and "VERB" in forms and "NOUN" not in forms and "ADJ" not in forms
+        ):
+            break
+        if forms and "ADV" in forms and "NOUN" not in forms:
+            break  # "two weeks ago"
+        compound.append(word)
+        if len(compound) == 3 or (word.endswith("s") and "NOUN" in forms):
+            break  # a plural noun ends the phrase ("18 tonnes stay banned")
+    return compound[-1] if compound else None
+
+
+def _unit_before_of(text: str, start: int) -> str | None:
+    """The noun before "of" a number ("a crowd of 18,400" -> crowd)."""
+    match = re.search(
+        r"([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|some\s+)?$", text[max(0, start - 40) : start]
+    )
+    return match.group(1).lower() if match else None
+
+
+def quantities(normalized: str) -> list[Quantity]:
+    """Every number of an already normalized text, each once, the most specific reading first."""
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    def add(quantity: Quantity) -> None:
+        found.append(quantity)
+        taken.append((quantity.start, quantity.end))
+
+    for match in _MONEY.finditer(normalized):
+        number = match.group("n1") or match.group("n2") or match.group("n3")
+        sign = match.group("sign")
+        word = (match.group("code2") or match.group("word") or "").lower()
+        currency = CURRENCY_SIGNS.get(sign or "") or CURRENCY_WORDS.get(word)
+        if sign == "$" and match.group("code1") in ("A", "C", "HK", "NZ"):
+            currency = match.group("code1") + "D"
+        unit = _unit_after(normalized, match.end()) or _unit_before_of(normalized, match.start())
+        add(Quantity(_number(number), "money", match.group(), *match.span(), currency=currency, unit=unit))
+    for match in _DURATION.finditer(normalized):
+        minutes = (
+            _number(match.group(1)) * 60 + _number(match.group(2) or "0")
+            if match.group(1)
+            else _number(match.group(3))
+        )
+        add(Quantity(minutes, "duration", match.group(), *match.span()))
+    for match in _PERCENT.finditer(normalized):
+        if free(*match.span()):
+            add(Quantity(_number(match.group(1)), "percent", match.group(), *match.span()))
+    for match in re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?)frac\b", normalized):
+        if free(*match.span()):
+            add(Quantity(float(match.group(1)), "fraction", match.group(), *match.span()))
+    for match in _TIME.finditer(normalized):
+        if not free(*match.span()):
+            continue
+        if match.group(1):
+            hour, minute = int(match.group(1)) % 12, int(match.group(2) or 0)
+            hour += 12 if match.group(3).lower().startswith("p") else 0
+        else:
+            hour, minute = int(match.group(4)), int(match.group(5))
+        add(Quantity(hour * 60 + minute, "time", match.group(), *match.span()))
+    for match in _ORDINAL.finditer(normalized):
+        if free(*match.span()):
+            unit = _unit_after(normalized, match.end())
+            add(Quantity(float(match.group(1)), "ordinal", match.group(), *match.span(), unit=unit))
+    words = lexicon.number_words()
+    for match in _WORD.finditer(normalized):
+        word = match.group().lower()
+        if word in words and free(*match.span()):
+            value, kind = words[word]
+            if (
+                kind == "fraction"
+                and not re.search(r"\b(?:a|one|by)\s+$", normalized[: match.start()])
+                and word.startswith("half")
+                and not re.match(r"half\s+(?:of|the|a|an)\b", normalized[match.start() :], re.IGNORECASE)
+            ):
+                continue  # "the second half" is a part of a match, not a fraction
+            unit = _unit_after(normalized, match.end()) if kind in ("ordinal", "count") else None
+            add(Quantity(value, kind, match.group(), *match.span(), unit=unit))
+    for match in _NUMBER.finditer(normalized):
+        if not free(*match.span()):
+            continue
+        value = _number(match.group(1))
+        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
+        unit = (
+            None
+            if is_year
+            else _unit_after(normalized, match.end()) or _unit_before_of(normalized, match.start())
+        )
+        add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
+    return sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)
+
+
+def _with_near(text: str, quantity: Quantity) -> Quantity:
+    # What follows a number is what it counts; what comes before belongs to the phrase before it
+    # ("14 flood alerts and three flood warnings": three counts warnings, not alerts).
+    after = re.findall(
+        r"[A-Za-z][\w'’\-]*", re.split(r"[,;:.!?()—–]", text[quantity.end : quantity.end + 40])[0]
+    )[:4]
+    if quantity.unit is None:  # "voted 31 to 17": with no noun after it, the words before tell
+        after = (
+            re.findall(r"[A-Za-z][\w'’\-]*", text[max(0, quantity.start - 30) : quantity.start])[-2:] + after
+        )
+    near = tuple(word.lower() for word in after if word.lower() not in lexicon.stopwords())
+    bare = re.match(r"\s*[.!?]", text[quantity.end :]) is not None or quantity.end >= len(text.rstrip())
+    return Quantity(
+        quantity.value,
+        quantity.kind,
+        quantity.text,
+        quantity.start,
+        quantity.end,
+        quantity.currency,
+        quantity.unit,
+        near + (("<end>",) if bare else ()),
+    )
+
+
+def _as_percent(quantity: Quantity) -> Quantity:
+    if quantity.kind != "fraction":
+        return quantity
+    return Quantity(quantity.value * 100, "percent", quantity.text, quantity.start, quantity.end)
+
+
+def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Quantity] | None:
+    """Two quantities of the source whose difference, sum or percentage change is ``target``: a figure
+    the source states without writing it ("from 3 hours 10 minutes to 1 hour 45" fell by 85 minutes)."""
+    values = [_as_percent(value) for value in values]
+    target = _as_percent(target)
+    for left in values:
+        for right in values:
+            if left.kind == right.kind == "time" and target.kind in ("count", "duration"):
+                gap = abs(right.value - left.value)
+                if left is not right and (gap == target.value * (60 if target.kind == "count" else 1)):
+                    return left, right
+            if left is right or left.kind != right.kind or left.kind in ("ordinal", "time"):
+                continue
+            if left.kind == "money" and left.currency != right.currency:
+                continue
+            if target.kind == left.kind or (target.kind == "count" and left.kind in ("count", "percent")):
+                for value in (abs(left.value - right.value), left.value + right.value):
+                    if abs(value - target.value) <= 1e-6 * max(1.0, value) or (
+                        target.kind == "percent" and abs(value - target.value) <= 0.05
+                    ):
+                        return left, right
+            if target.kind == "percent" and left.value:
+                change = abs(right.value - left.value) / left.value * 100
+                if abs(change - target.value) <= 0.5:
+                    return left, right
+            if (
+                target.kind == "times"
+                and right.value
+                and abs(left.value / right.value - target.value) <= 0.05
+            ):
+                return left, right
+    return None

@@ -1,0 +1,320 @@
+"""Polarity, modality and direction of a clause: what is negated, whether it is hedged, which way a
+quantity moved, and who did what to whom.
+
+Cue words are in ``data/`` (negations, hedges, antonyms, directions). A negation governs the next few
+content words of its clause; a hedge governs its clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lemminflect
+
+from qapress.generate.grounding import lexicon
+
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-]*")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:—–()]|[.!?][\"”’']?\s|\s(?:but|while|whereas|although|though|however)\s", re.IGNORECASE
+)
+NEGATION_REACH = 1
+_BE = {"is", "are", "was", "were", "be", "been", "being", "get", "got"}
+SYMMETRIC = {"meet", "draw", "tie", "marry", "merge", "partner", "face", "play", "join", "talk", "agree"}
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    start: int
+    end: int
+    lemmas: frozenset[str]
+
+    @property
+    def content(self) -> bool:
+        return self.word.lower() not in lexicon.stopwords() and not self.word[0].isdigit()
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end(), lexicon.lemmas(m.group())) for m in _TOKEN.finditer(text)]
+
+
+def content_lemmas(text: str) -> set[str]:
+    """Lemmas of the content words (no stopwords, no digits)."""
+    return {lemma for token in tokens(text) if token.content for lemma in token.lemmas}
+
+
+def clauses(text: str) -> list[str]:
+    return [piece for piece in _CLAUSE_BREAK.split(text) if piece and piece.strip()]
+
+
+def negated_lemmas(text: str) -> set[str]:
+    """Content lemmas under a negation ("did not approve" -> approve)."""
+    negated: set[str] = set()
+    for clause in clauses(text):
+        found = tokens(clause)
+        cue_ends = [m.end() for m in lexicon.phrase_pattern("negations.txt").finditer(clause)]
+        cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
+        for end in cue_ends:
+            following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]
+            following = following[:NEGATION_REACH]
+            for token in following:
+                negated |= token.lemmas
+    return negated
+
+
+def is_negative(text: str) -> bool:
+    """Whether a clause holds a negation."""
+    return bool(lexicon.phrase_pattern("negations.txt").search(text)) or bool(re.search(r"n[’']t\b", text))
+
+
+def hedges(text: str) -> list[str]:
+    """The hedge words of a text, lower case ("May" inside a sentence is the month)."""
+    found = []
+    for match in lexicon.phrase_pattern("hedges.txt").finditer(text):
+        if (
+            match.group()[0].isupper()
+            and text[: match.start()].strip()
+            and not re.search(r"[.!?“\"]\s*$", text[: match.start()])
+        ):
+            continue
+        found.append(match.group().lower())
+    return found
+
+
+def directions(text: str) -> set[str]:
+    """ "up" and/or "down" for the changes a text reports, less those it negates."""
+    table = lexicon.directions()
+    negated = negated_lemmas(text)
+    found: set[str] = set()
+    for token in tokens(text):
+        for lemma in token.lemmas | {token.word.lower()}:
+            if lemma in table and lemma not in negated:
+                found.add(table[lemma])
+    return found
+
+
+def direction_before(text: str, position: int) -> str | None:
+    """ "up" or "down" for the direction word nearest before a number, within its clause."""
+    table = lexicon.directions()
+    clause = _CLAUSE_BREAK.split(text[max(0, position - 60) : position])[-1]
+    for token in reversed(tokens(clause)[-4:]):
+        for lemma in token.lemmas | {token.word.lower()}:
+            if lemma in table:
+                return table[lemma]
+    return None
+
+
+def antonym_conflicts(claim: str, source: str) -> list[tuple[str, str]]:
+    """(claim word, source word) where the claim says one and the source its opposite, and not also the
+    claim's own word."""
+    table = lexicon.antonyms()
+    claim_lemmas = {lemma for t in tokens(claim) for lemma in t.lemmas} - negated_lemmas(claim)
+    source_tokens = tokens(source)
+    source_lemmas = {lemma for t in source_tokens for lemma in t.lemmas}
+    source_negated = negated_lemmas(source)
+    conflicts: list[tuple[str, str]] = []
+    for lemma in sorted(claim_lemmas):
+        if lemma in source_lemmas:
+            continue
+        for opposite in table.get(lemma, ()):
+            if opposite in source_lemmas and opposite not in source_negated:
+                conflicts.append((lemma, opposite))
+    return conflicts
+
+
+def agent_first(
+    text: str, first: tuple[int, int], second: tuple[int, int], verb_lemmas: set[str]
+) -> bool | None:
+    """Whether the entity at ``first`` does the act of the shared verb to ``second`` (passive voice
+    turned round); None when no shared verb lies between them."""
+    a, b = sorted([first, second])
+    between = [t for t in tokens(text) if a[1] <= t.start < b[0]]
+    verb = next((t for t in between if t.lemmas & verb_lemmas), None)
+    # Only a plain "A <verb> B" or "A was <verb>ed by B", the verb next to both names, is read.
+    if verb is None or len(between) > 6 or between.index(verb) > 3:
+        return None
+    if _CLAUSE_BREAK.search(text[a[1] : b[0]]):
+        return None
+    index = between.index(verb)
+    before_verb = [t.word.lower() for t in between[max(0, index - 2) : index]]
+    after_verb = [t.word.lower() for t in between[index + 1 :]]
+    passive = bool(set(before_verb) & _BE) and "by" in after_verb
+    earlier_is_agent = not passive
+    return earlier_is_agent if first == a else not earlier_is_agent
+
+
+def shared_verbs(claim: str, source: str) -> set[str]:
+    """Content lemmas both texts have that can be acts (not symmetric ones like "meet")."""
+    return (content_lemmas(claim) & content_lemmas(source)) - SYMMETRIC
+
+
+def from_to(text: str) -> list[tuple[str, str]]:
+    """ "from X to Y" pairs, as written."""
+    return re.findall(r"\bfrom\s+([$€£¥]?[\w.,]+%?)\s+to\s+([$€£¥]?[\w.,]+%?)", text)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Who does the act of a verb in a clause (agent) and to whom (patient), as content lemmas."""
+
+    verb: str
+    agent: frozenset[str]
+    patient: frozenset[str]
+
+
+_AUXILIARIES = {
+    "will",
+    "would",
+    "can",
+    "could",
+    "may",
+    "might",
+    "must",
+    "should",
+    "to",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "had",
+    "not",
+    "never",
+    "also",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+}
+_NOUN_PHRASE_START = {
+    "a",
+    "an",
+    "the",
+    "its",
+    "his",
+    "her",
+    "their",
+    "this",
+    "these",
+    "those",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "from",
+    "by",
+    "into",
+    "some",
+    "many",
+    "all",
+    "more",
+}
+_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "this", "these", "those", "it", "them"}
+_SAME_PAST = {
+    "beat",
+    "cut",
+    "set",
+    "hit",
+    "put",
+    "let",
+    "cost",
+    "hurt",
+    "quit",
+    "shut",
+    "spread",
+    "cast",
+    "bid",
+}
+
+
+def _is_verb(token: Token, previous: str, following: Token | None = None) -> bool:
+    """Whether a word acts as a verb here: a past or -ing form, or a base form after an auxiliary; an
+    -ed or -ing word right before a noun is an adjective ("exposed coasts")."""
+    word = token.word.lower()
+    forms = lemminflect.getAllLemmas(word)
+    if "VERB" not in forms or previous in ("than", "as"):
+        return False  # "longer than expected" names no act
+    if word.endswith("ing") and previous == "" and following is not None:
+        # At a clause start an -ing word is an act only when an object follows ("beating Marlow",
+        # "stealing £186,000"), not in "parking in the centre".
+        nxt = following.word
+        if not (nxt[0].isupper() or nxt[0].isdigit() or nxt.lower() in _DETERMINERS):
+            return False
+    if word.endswith(("ed", "ing")):
+        # Before a noun, after a determiner, a preposition or nothing, it is an adjective ("to exposed
+        # coasts", "the reduced timetable"); after a subject or "and", a verb ("and advised passengers").
+        noun_next = following is not None and following.content and following.start - token.end <= 1
+        if noun_next and previous in _NOUN_PHRASE_START | {""}:
+            following_forms = lemminflect.getAllLemmas(following.word.lower())  # type: ignore[union-attr]
+            if "NOUN" in following_forms and "VERB" not in following_forms:
+                return False
+        return True
+    if previous in _AUXILIARIES:
+        return True
+    if word in _SAME_PAST:
+        return previous not in {"a", "an", "the", "its", "his", "her", "their", "this"}
+    return word not in forms["VERB"] and "NOUN" not in forms
+
+
+def _participants(found: list[Token]) -> frozenset[str]:
+    result: set[str] = set()
+    for token in found:
+        if not token.content:
+            continue
+        forms = lemminflect.getAllLemmas(token.word.lower())
+        if token.word[0].isupper() or not forms or "NOUN" in forms or "PROPN" in forms:
+            result |= token.lemmas
+    return frozenset(result)
+
+
+def _previous_word(text: str, found: list[Token], i: int) -> str:
+    """The word before token ``i`` in its clause ("" at a clause start)."""
+    if not i or re.search(r"[,;:.!?()—–]", text[found[i - 1].end : found[i].start]):
+        return ""
+    return found[i - 1].word.lower()
+
+
+def roles(text: str, verbs: set[str]) -> Roles | None:
+    """The agent and patient of the first of ``verbs`` in ``text``; passive voice ("was hired by")
+    turned round; the subject of a participle clause ("…, beating Marlow") is the sentence's subject."""
+    found = tokens(text)
+    index = next(
+        (
+            i
+            for i, t in enumerate(found)
+            if t.lemmas & verbs
+            and _is_verb(t, _previous_word(text, found, i), found[i + 1] if i + 1 < len(found) else None)
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    verb = found[index]
+    lemma = sorted(verb.lemmas & verbs)[0]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    start = max([b for b in breaks if b < verb.start], default=0)
+    end = min([b for b in breaks if b >= verb.end], default=len(text))
+    before = [t for t in found[:index] if t.start >= start]
+    if not [t for t in before if t.content]:
+        before = found[:index]  # "The group leader, Councillor Ann Lee, voted": the subject is all before
+    after = [t for t in found[index + 1 :] if t.end <= end]
+    words = [t.word.lower() for t in found[max(0, index - 2) : index]]
+    by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
+    if (set(words) & _BE and verb.word.lower() not in verb.lemmas) or by in (0, 1):
+        agent = _participants(after[by + 1 :]) if by is not None else frozenset()
+        return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
+    return Roles(lemma, _participants(before), _participants(after))
+
+
+def reversed_roles(claim: Roles, source: Roles) -> bool:
+    """Whether someone the claim makes the agent is the source's patient, and the claim's patient the
+    source's agent."""
+    one = (claim.agent & source.patient) - source.agent
+    other = (claim.patient & source.agent) - source.patient
+    return bool(one) and bool(other)

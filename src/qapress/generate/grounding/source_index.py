@@ -1,0 +1,128 @@
+"""The source as the check reads it: sentences with their numbers, names, lemmas and quotations, and a
+register of every name with the types and roles the source gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qapress.generate.draft import SourceDocument
+from qapress.generate.grounding import numbers, polarity, quotes
+from qapress.generate.grounding.claims import sentences_of
+from qapress.generate.grounding.copying import source_ngrams
+from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
+from qapress.generate.text import words
+
+_PRONOUN_START = ("he ", "she ", "they ", "his ", "her ", "their ", "it ", "its ")
+
+
+@dataclass
+class SourceSentence:
+    """One sentence of the source."""
+
+    index: int
+    text: str
+    normalized: str
+    lemmas: set[str]
+    quantities: list[numbers.Quantity]
+    entities: list[Entity]
+    quotations: list[quotes.Quotation]
+    words: str
+    #: The person last named before this sentence: whom its "he" or "she" most likely means.
+    previous_person: str | None = None
+
+
+@dataclass
+class NameRecord:
+    kinds: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    sentences: set[int] = field(default_factory=set)
+
+
+class SourceIndex:
+    """Everything the claims of a draft are compared against, built once per source."""
+
+    def __init__(self, source: SourceDocument) -> None:
+        self.document = source
+        text = source.grounding_text()
+        self.sentences: list[SourceSentence] = []
+        self.names: dict[str, NameRecord] = {}
+        previous: str | None = None
+        for index, sentence in enumerate(sentences_of(text)):
+            normalized = numbers.normalize_numbers(sentence)
+            found = entities(sentence)
+            said = quotes.quotations(sentence, found, previous)
+            self.sentences.append(
+                SourceSentence(
+                    index,
+                    sentence,
+                    normalized,
+                    polarity.content_lemmas(sentence),
+                    numbers.quantities(normalized),
+                    found,
+                    said,
+                    " " + " ".join(words(sentence)) + " ",
+                    previous,
+                )
+            )
+            for entity in found:
+                record = self.names.setdefault(entity.name, NameRecord())
+                if entity.kind:
+                    record.kinds.add(entity.kind)
+                record.roles |= set(entity.roles)
+                record.sentences.add(index)
+                known_person = any(
+                    same_name(entity.name, name) and PERSON in record.kinds
+                    for name, record in self.names.items()
+                )
+                if (
+                    entity.kind == PERSON
+                    or entity.roles
+                    or known_person
+                    or (entity.kind is None and len(entity.name.split()) > 1)
+                ):
+                    previous = entity.name
+        self.text = " ".join(s.text for s in self.sentences)
+        self.lower = self.text.lower()
+        self.all_words = " " + " ".join(s.words.strip() for s in self.sentences) + " "
+        self.demonyms = set(demonyms_in(self.text))
+        self.ngrams = source_ngrams(text)
+        self.all_lemmas: set[str] = (
+            set().union(*(s.lemmas for s in self.sentences)) if self.sentences else set()
+        )
+        counts = sorted(self.names.items(), key=lambda item: -len(item[1].sentences))
+        #: What the story is about: names of its title and its most named name; true of the whole text.
+        self.subjects = {e.name for e in entities(source.title)} | {name for name, _ in counts[:1]}
+        #: Who published or wrote the source: a draft citing them speaks of the report itself.
+        self.credits = [name for name in (source.publisher, source.author) if name]
+        self.subjects |= set(self.credits)
+
+    def continued(self, index: int) -> list[SourceSentence]:
+        """A sentence and the next one when that goes on about the same subject ("He added ...")."""
+        result = [self.sentences[index]]
+        if index + 1 < len(self.sentences) and self.sentences[index + 1].text.lower().startswith(
+            _PRONOUN_START
+        ):
+            result.append(self.sentences[index + 1])
+        return result
+
+    def around(self, index: int, after: int = 1) -> list[SourceSentence]:
+        """A sentence with its neighbours: a fact and what it is about can sit a sentence apart (a name
+        and what its bearer says next, two)."""
+        return self.sentences[max(0, index - 1) : index + 1 + after]
+
+    def records_for(self, name: str) -> list[tuple[str, NameRecord]]:
+        direct = [(known, record) for known, record in self.names.items() if same_name(name, known)]
+        if direct:
+            return direct
+        # The source has only a part of the claimed name ("Varga" for "Sarah Varga"): fine unless the
+        # source's fuller form of that part is a different name ("Tomas Varga").
+        partial = [(known, record) for known, record in self.names.items() if same_name(known, name)]
+        return [
+            (known, record)
+            for known, record in partial
+            if not any(other != known and same_name(known, other) for other in self.names)
+        ]
+
+    def has_words(self, text: str) -> bool:
+        sequence = " ".join(words(text))
+        return not sequence or f" {sequence} " in self.all_words

@@ -1,0 +1,702 @@
+"""The verdict on one claim: supported (with the source span that says it), unsupported (with the
+reason), or unverified (the check cannot tell; the editor decides).
+
+A fact (a number, a date, a name) supports a claim only where the source says it about the same thing: the
+source sentence holding it must share the claim's words around it. Polarity, hedges, direction, roles,
+who-did-what-to-whom and quotations are compared with the source sentence that says most of the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qapress.generate import patterns as p
+from qapress.generate.grounding import lexicon, numbers, polarity, quotes
+from qapress.generate.grounding.claims import Claim
+from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
+from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
+
+SUPPORTED, UNSUPPORTED, UNVERIFIED = "supported", "unsupported", "unverified"
+#: Share of a claim's content words the source must say near each other for it to count as said.
+MIN_COVERAGE = 0.5
+_MONTH = re.compile(rf"\b(?:{p.MONTHS.replace(chr(92) + '.', '')})\b(?:\s+(\d{{1,2}})\b)?")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+(?:{p.MONTHS.replace(chr(92) + '.', '')})\b")
+_WEEKDAY = re.compile(rf"\b(?:{p.WEEKDAYS})\b")
+_DAY_OF_MONTH = re.compile(
+    rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
+)
+_PRESUPPOSING = re.compile(
+    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE
+)
+_SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One claim, its verdict, why, and the source sentences that support it (or came closest)."""
+
+    text: str
+    part: str
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+    source_span: str = ""
+
+
+def _near(text: str, start: int, end: int, reach: int = 60) -> set[str]:
+    window = text[max(0, start - reach) : start] + " " + text[end : end + reach]
+    return polarity.content_lemmas(re.sub(r"\d[\d,.]*", " ", window))
+
+
+def _shares(context: set[str], sentence: SourceSentence, index: SourceIndex, after: int = 1) -> bool:
+    """Whether the source says a fact where it says the claim's words around it. Words the source never
+    uses cannot tell (the coverage step judges them); words it uses elsewhere only must be near the fact."""
+    context = lexicon.with_synonyms(context) & index.all_lemmas
+    if not context:
+        return True
+    lemmas = set().union(*(s.lemmas for s in index.around(sentence.index, after)))
+    return bool(context & lemmas)
+
+
+def _shown(quantity: numbers.Quantity, original: str = "") -> str:
+    """A number as the editor reads it in a reason: as the draft wrote it, and amounts by value too."""
+    if quantity.kind == "money":
+        sign = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(quantity.currency or "", "")
+        value = f"{sign}{quantity.value:,.2f}".removesuffix(".00")
+        lead = (
+            re.escape(sign) + r"\s?\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|mn|m|k)\b)?"
+            if sign
+            else ""
+        )
+        written = re.search(lead, original, re.IGNORECASE) if lead else None
+        if written and written.group() != value:
+            return f"amount '{written.group()}' ({value})"
+        return f"amount '{value}'"
+    return f"number {quantity.text!r}"
+
+
+class _Check:
+    def __init__(self, claim: Claim, index: SourceIndex) -> None:
+        self.claim = claim
+        self.index = index
+        self.text = claim.statement
+        self.normalized = numbers.normalize_numbers(self.text)
+        self.reasons: list[str] = []
+        self.undecided: list[str] = []
+        self.consistent_opposites: set[str] = set()
+        self.spans: list[int] = []
+        self.meta = bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text)) or any(
+            re.search(rf"(?<!\w){re.escape(credit)}(?!\w)", claim.text) for credit in index.credits
+        )
+        self.entities = entities(self.text, frozenset(index.names))
+        self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
+        entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
+        role_words = {
+            lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
+        }
+        self.content = polarity.content_lemmas(self.normalized) - entity_words - role_words
+        self.entity_words = entity_words
+        self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
+        self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
+            m.group(0).split()[0].lower() for m in _MONTH.finditer(self.text)
+        }
+
+    # -- facts -------------------------------------------------------------------------------------
+    def _ranked(self, exclude: set[str], words: set[str] | None = None) -> dict[int, int]:
+        """Sentence -> how many of the claim's words (less ``exclude``) it and the sentence before say."""
+        words = lexicon.with_synonyms(
+            (self.content | self.entity_words if words is None else words) - exclude
+        )
+        scores: dict[int, int] = {}
+        for s in self.index.sentences:
+            lemmas = set(s.lemmas)
+            if s.index:
+                lemmas |= self.index.sentences[s.index - 1].lemmas
+            scores[s.index] = len(words & lemmas)
+        return scores
+
+    def _where_said(
+        self, candidates: list[int], exclude: set[str], words: set[str] | None = None
+    ) -> int | None:
+        """The candidate sentence that says the claim's other words (or ``words``, those around a fact)
+        about as well as any sentence does."""
+        scores = self._ranked(exclude, words)
+        best = max(scores.values(), default=0)
+        fitting = (
+            [i for i in candidates if scores[i] >= max(1, min(0.6 * best, best - 1))] if best else candidates
+        )
+        return max(fitting, key=lambda i: scores[i]) if fitting else None
+
+    def _counts_the_same(
+        self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
+    ) -> bool:
+        """Whether a source number counts what the claim's number counts ("23 goals" is not "Quinlan, 23")."""
+        if not claimed.unit or self.meta:
+            return True
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
+        if found.unit and unit & lexicon.lemmas(found.unit):
+            return True
+        if any(unit & lexicon.lemmas(word) for word in found.near if word != "<end>"):
+            return True
+        if found.unit is None and "<end>" in found.near:
+            # "Ampicillin alone stopped only four." counts what the sentence before it counts.
+            return bool(unit & set().union(*(s.lemmas for s in self.index.around(sentence.index, 0))))
+        return False
+
+    def _around(self, start: int, end: int) -> set[str]:
+        """The claim's words around a fact, names included: what the fact is said about."""
+        words = _near(self.normalized, start, end, 50)
+        names = [e for e in self.entities if abs(e.start - start) <= 60]
+        return words | {lemma for e in names for w in e.name.split() for lemma in lexicon.lemmas(w)}
+
+    def _same_thing(
+        self, quantity: numbers.Quantity, counted: list[tuple[numbers.Quantity, SourceSentence]]
+    ) -> int | None:
+        """Where a claim draws on two sentences ("29 of the 37 strains"), a number counting the very noun
+        the source's number counts, or a year said with one of the claim's words, is the source's."""
+        for found, sentence in counted:
+            if quantity.unit and found.unit and lexicon.lemmas(quantity.unit) & lexicon.lemmas(found.unit):
+                return sentence.index
+            if quantity.kind == "year" and self._around(quantity.start, quantity.end) & sentence.lemmas:
+                return sentence.index
+        return None
+
+    def quantities(self) -> None:
+        claimed = numbers.quantities(self.normalized)
+        every = [(q, s) for s in self.index.sentences for q in s.quantities]
+        inside = [(e.start, e.end) for e in entities(self.normalized)]
+        for quantity in claimed:
+            if any(a <= quantity.start < b for a, b in inside) or _DAY_OF_MONTH.search(
+                self.normalized[max(0, quantity.start - 12) : quantity.end + 12]
+            ):
+                continue  # a number inside a name ("Heat 2") or a day of a month (checked as a date)
+            equal = [(q, s) for q, s in every if q.same_as(quantity)]
+            unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
+            counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
+            if self.meta and equal:
+                continue
+            where = self._where_said(
+                [s.index for _, s in counted], unit, self._around(quantity.start, quantity.end)
+            )
+            if where is None:
+                where = self._same_thing(quantity, counted)
+            if where is not None:
+                self.spans.append(where)
+                self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
+                continue
+            if self._difference(quantity):
+                continue
+            if equal:
+                q, s = (counted or equal)[0]
+                what = f"“{q.unit}”" if q.unit and not counted else "something else"
+                self.reasons.append(
+                    f"{_shown(quantity, self.text)} is in the source, but for {what}, not for this: “{s.text[:120]}”"
+                )
+                continue
+            self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _difference(self, quantity: numbers.Quantity) -> bool:
+        """Whether the source states ``quantity`` as the difference or sum of two of its figures: near the
+        claim for counts (small numbers meet by chance), anywhere for amounts and shares."""
+        if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
+            return False
+        cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
+            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\s*(?:[.,;]|$)", self.normalized
+        )
+        if not cued:
+            return False
+        if quantity.kind in ("money", "percent", "fraction"):
+            pool = [q for s in self.index.sentences for q in s.quantities]
+            if numbers.differences(pool, quantity):
+                return True
+        for sentence_index in self._best(3):
+            near = [q for s in self.index.around(sentence_index) for q in s.quantities]
+            if numbers.differences(near, quantity):
+                self.spans.append(sentence_index)
+                return True
+        return False
+
+    def dates(self) -> None:
+        for regex, label in ((_MONTH, "date"), (_WEEKDAY, "date"), (_SEASON, "date")):
+            for match in regex.finditer(self.text):
+                word = match.group(0)
+                if (
+                    regex is _MONTH
+                    and word.startswith("May")
+                    and not match.group(1)
+                    and not re.search(
+                        r"\b(?:in|on|of|since|until|by|from|early|late|mid|last|next)\s+$",
+                        self.text[: match.start()],
+                    )
+                ):
+                    continue  # "May" is the month only where a date would stand
+                day = match.group(1) if regex is _MONTH else None
+                month = word.split()[0]
+                found = []
+                for s in self.index.sentences:
+                    if not re.search(
+                        rf"\b{re.escape(month)}\b", s.text, re.IGNORECASE if regex is _SEASON else 0
+                    ):
+                        continue
+                    if day and not re.search(
+                        rf"\b{month}\s+{day}\b|\b{day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\b", s.text
+                    ):
+                        continue
+                    found.append(s)
+                following = {i + 1 for s in found for i in [s.index] if i + 1 < len(self.index.sentences)}
+                near = self._around(match.start(), match.end())
+                where = (
+                    None
+                    if self.meta
+                    else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
+                )
+                if found and (self.meta or where is not None):
+                    self.spans.append(where if where is not None else found[0].index)
+                elif found:
+                    self.reasons.append(
+                        f"{label} {word!r} is in the source, but not for this: “{found[0].text[:120]}”"
+                    )
+                else:
+                    self.reasons.append(f"{label} {word!r} is not in the source")
+
+    def names(self) -> None:
+        for entity in self.entities:
+            records = self.index.records_for(entity.name)
+            if not records and re.search(
+                rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.text
+            ):
+                continue  # an ordinary word the draft capitalizes ("Pre-tax profit fell")
+            if not records:
+                if entity.name.lower() in self.index.lower and (
+                    lexicon.is_dictionary_word(entity.name.split()[0]) or len(entity.name.split()) > 1
+                ):
+                    continue  # a title-case ordinary phrase the source writes in lower case
+                if any(entity.name in places for places in lexicon.demonyms().values()) and any(
+                    entity.name in lexicon.demonyms().get(d, ()) for d in self.index.demonyms
+                ):
+                    continue
+                self.reasons.append(f"name {entity.name!r} is not in the source")
+                continue
+            self._name_for_this(entity, records)
+            self._kind(entity, records)
+            self._roles(entity, records)
+        for word in demonyms_in(self.text):
+            places = lexicon.demonyms()[word]
+            if word in self.index.demonyms or any(
+                re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places
+            ):
+                continue
+            if not any(word in e.name for e in self.entities):
+                self.reasons.append(
+                    f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
+                )
+
+    def _name_for_this(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        if self.meta or any(
+            same_name(entity.name, s) or same_name(s, entity.name) for s in self.index.subjects
+        ):
+            return
+        if len(self.entities) >= 3 and re.search(r",[^,]*\band\b", self.text):
+            return  # a list of names ("A, B, C and D have been linked") sums up several sentences
+        own = {lemma for word in entity.name.split() for lemma in lexicon.lemmas(word)}
+        sentences = sorted({i for _, record in records for i in record.sentences})
+        if not (self.content - own):
+            return
+        # What a person says next ("He estimated ...", a quotation) goes on about them for two sentences.
+        reach = sorted({j for i in sentences for j in range(i, min(i + 3, len(self.index.sentences)))})
+        where = self._where_said(reach, own, self.content)
+        if where is not None:
+            self.spans.append(where)
+        elif sentences:
+            self.reasons.append(
+                f"name {entity.name!r} is in the source, but not for this: “{self.index.sentences[sentences[0]].text[:120]}”"
+            )
+
+    def _kind(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        kinds = set().union(*(record.kinds for _, record in records))
+        if entity.kind and entity.typed_by_context and kinds and entity.kind not in kinds:
+            self.reasons.append(
+                f"{entity.name!r} is a {'/'.join(sorted(kinds))} in the source, not a {entity.kind}"
+            )
+
+    def _roles(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
+        known = set().union(*(record.roles for _, record in records))
+        sentences = {i for _, record in records for i in record.sentences}
+        for role in entity.roles:
+            role_lemmas = {lemma for w in role.split() for lemma in lexicon.lemmas(w)}
+            if any(role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)} for k in known):
+                continue
+            if any(
+                re.search(rf"\b{re.escape(role)}\b", self.index.sentences[i].text, re.IGNORECASE)
+                and not known
+                for i in sentences
+            ):
+                continue
+            said = f"; the source calls them {', '.join(sorted(known))}" if known else ""
+            self.reasons.append(f"the source does not call {entity.name!r} {role!r}{said}")
+
+    # -- the sentence that says it ------------------------------------------------------------------
+    def _best(self, count: int = 1) -> list[int]:
+        scored = []
+        content = lexicon.with_synonyms(self.content)
+        for s in self.index.sentences:
+            overlap = len(content & s.lemmas)
+            names = sum(
+                1
+                for e in self.entities
+                if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities)
+            )
+            scored.append((overlap + 1.5 * names, -s.index))
+        ranked = sorted(scored, reverse=True)
+        return [-i for score, i in ranked[:count] if score > 0]
+
+    def window(self) -> tuple[list[SourceSentence], float]:
+        best = self._best(1)
+        if not best:
+            return [], 0.0
+        first = best[0]
+        candidates = [[first]]
+        if first + 1 < len(self.index.sentences):
+            candidates.append([first, first + 1])
+        if first > 0:
+            candidates.append([first - 1, first])
+        chosen: list[SourceSentence] = []
+        coverage = 0.0
+        for group in candidates:
+            sentences = [self.index.sentences[i] for i in group]
+            lemmas = set().union(*(s.lemmas for s in sentences))
+            share = len(self.content & lemmas) / len(self.content) if self.content else 1.0
+            if share > coverage + 0.15 or not chosen:
+                chosen, coverage = sentences, share
+        return chosen, coverage
+
+    def relations(self, window: list[SourceSentence], coverage: float) -> None:
+        if not window or coverage < 0.34 or self.meta:
+            return
+        source = " ".join(s.text for s in window)
+        claim = self.text
+        shared = self.content & set().union(*(s.lemmas for s in window))
+        claim_negated = polarity.negated_lemmas(claim) & shared
+        source_negated = polarity.negated_lemmas(source) & shared
+        antonyms = lexicon.antonyms()
+        claim_lemmas = polarity.content_lemmas(claim) | {
+            lemma for t in polarity.tokens(claim) for lemma in t.lemmas
+        }
+        source_lemmas = {lemma for t in polarity.tokens(source) for lemma in t.lemmas}
+        if not self.claim.yes_no:
+            for lemma in sorted(claim_negated ^ source_negated):
+                other = source if lemma in claim_negated else claim
+                if any(
+                    lemma in polarity.content_lemmas(clause) and polarity.is_negative(clause)
+                    for clause in polarity.clauses(other)
+                ):
+                    continue  # both sides are negative, about different words ("no date has been set")
+                if lemma in claim_negated and antonyms.get(lemma, frozenset()) & source_lemmas:
+                    continue
+                if lemma in source_negated and antonyms.get(lemma, frozenset()) & claim_lemmas:
+                    continue
+                where = "the claim" if lemma in claim_negated else "the source"
+                self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
+                break
+            swapped = self._swapped(window)
+            if not swapped:
+                for mine, theirs in polarity.antonym_conflicts(claim, source):
+                    if mine not in self.consistent_opposites:
+                        self.reasons.append(f"the claim says “{mine}” where the source says “{theirs}”")
+                        break
+                self.direction(claim, source)
+            elif swapped and not polarity.antonym_conflicts(claim, source):
+                self.reasons.append(f"reversed relation: the source has {swapped}")
+            for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
+                for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
+                    if before == a2 and after == b2:
+                        self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
+        self.hedge(window)
+
+    def direction(self, claim: str, source: str) -> None:
+        """A change told the other way round: by the verb before each shared number ("fell 22%" is not
+        "rose 22%"), else by the clause as a whole."""
+        claimed = numbers.normalize_numbers(claim)
+        for mine, theirs, where in self.matched:
+            sentence = self.index.sentences[where]
+            a = polarity.direction_before(claimed, mine.start)
+            b = polarity.direction_before(sentence.normalized, theirs.start)
+            if a and b and a != b:
+                self.reasons.append(
+                    f"direction: the claim says {a} where the source says {b}: “{sentence.text[:100]}”"
+                )
+                return
+            if a and a == b:
+                return  # the source tells the same change of the same figure
+        mine_ways, their_ways = polarity.directions(claim), polarity.directions(source)
+        if mine_ways and their_ways and not mine_ways & their_ways:
+            ways = f"{'/'.join(sorted(mine_ways))}, the source {'/'.join(sorted(their_ways))}"
+            self.reasons.append(f"direction: the claim says {ways}")
+        elif mine_ways and not their_ways:
+            self.undecided.append(
+                f"the claim says it went {'/'.join(sorted(mine_ways))}; the source does not say it changed"
+            )
+
+    def _swapped(self, window: list[SourceSentence]) -> str | None:
+        """Who does what to whom told the other way round ("the nurses hired the board"); with a verb
+        and its opposite ("lost to" for "beat"), a turned-round order is the same fact."""
+        claim_lemmas = polarity.content_lemmas(self.text)
+        antonyms = lexicon.antonyms()
+        for sentence in window:
+            if not re.search(r"[.!?\"”’']\s*$", sentence.text):
+                continue  # a headline's grammar ("nurses hired, board says") is not read
+            shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
+            pairs = [(v, v) for v in sorted(shared)]
+            pairs += [
+                (v, o)
+                for v in sorted(claim_lemmas)
+                for o in sorted(antonyms.get(v, ()))
+                if o in sentence.lemmas
+            ]
+            for mine_verb, their_verb in pairs:
+                mine = polarity.roles(self.text, {mine_verb})
+                theirs = polarity.roles(sentence.text, {their_verb})
+                if not mine or not theirs or not (mine.agent or mine.patient):
+                    continue
+                if (
+                    not theirs.agent
+                    and sentence.previous_person
+                    and re.match(r"(?:he|she)\b", sentence.text, re.I)
+                ):
+                    # "She reported it to police": she is the person named just before.
+                    person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
+                    theirs = polarity.Roles(theirs.verb, frozenset(person), theirs.patient)
+                turned = polarity.reversed_roles(mine, theirs)
+                if mine_verb == their_verb and turned:
+                    return f"“{sentence.text[:100]}”"
+                if mine_verb == their_verb:
+                    self._other_agent(mine, theirs, sentence)
+                if mine_verb != their_verb and turned:
+                    self.consistent_opposites.add(mine_verb)
+        return self._swapped_names(window)
+
+    def _other_agent(self, mine: polarity.Roles, theirs: polarity.Roles, sentence: SourceSentence) -> None:
+        """The source names someone else as the one who did it ("Mensah opened the scoring" where the
+        source has Quinlan open it)."""
+        claimed = [
+            e
+            for e in self.entities
+            if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= mine.agent
+        ]
+        actors = [
+            e
+            for e in sentence.entities
+            if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= theirs.agent
+        ]
+        if not actors and sentence.previous_person:
+            person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
+            if person <= theirs.agent:
+                actors = [Entity(sentence.previous_person, 0, 0, PERSON, ())]
+        if (
+            claimed
+            and actors
+            and not any(
+                same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+            )
+        ):
+            self.reasons.append(
+                f"name {claimed[0].name!r} is in the source, but the one who does “{mine.verb}” there is"
+                f" {actors[-1].name!r}: “{sentence.text[:100]}”"
+            )
+
+    def _swapped_names(self, window: list[SourceSentence]) -> str | None:
+        source = " ".join(s.text for s in window)
+        verbs = polarity.shared_verbs(self.text, source) | {
+            o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())
+        }
+        source_entities = entities(source)
+        for i, a in enumerate(self.entities):
+            for b in self.entities[i + 1 :]:
+                sa = next(
+                    (e for e in source_entities if same_name(a.name, e.name) or same_name(e.name, a.name)),
+                    None,
+                )
+                sb = next(
+                    (e for e in source_entities if same_name(b.name, e.name) or same_name(e.name, b.name)),
+                    None,
+                )
+                if not sa or not sb or sa == sb:
+                    continue
+                mine = polarity.agent_first(self.text, (a.start, a.end), (b.start, b.end), verbs)
+                theirs = polarity.agent_first(source, (sa.start, sa.end), (sb.start, sb.end), verbs)
+                if mine is not None and theirs is not None and mine != theirs:
+                    return f"{sb.name if theirs is False else sa.name} as the one who acts"
+        return None
+
+    def hedge(self, window: list[SourceSentence]) -> None:
+        if (
+            self.claim.question
+            or polarity.hedges(self.claim.text)
+            or quotes.quotations(self.claim.text, [], None)
+        ):
+            return  # a quotation keeps its own hedges; the quote check reads them
+        inside = [(e.start, e.end) for e in entities(self.normalized)]
+        claim_facts = {
+            q.value
+            for q in numbers.quantities(self.normalized)
+            if not any(a <= q.start < b for a, b in inside)
+        }
+
+        # The clause of the window that says most of the claim decides: if it is hedged, so must the claim be.
+        # Any clause of the sentence that says most of the claim counts when it says two of its words.
+        def score(clause: str) -> int:
+            overlap = self.content & polarity.content_lemmas(clause)
+            facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(clause))} & claim_facts
+            return len(overlap) + 2 * len(facts)
+
+        best = max(window, key=lambda s: sum(score(c) for c in polarity.clauses(s.text)))
+        words = self.content | self.entity_words
+        for clause in polarity.clauses(best.text):
+            for cue in lexicon.phrase_pattern("hedges.txt").finditer(clause):
+                if not polarity.hedges(cue.group()) and cue.group()[0].isupper() and cue.start():
+                    continue
+                # A hedge governs what follows it in its clause, and the few words just before it
+                # ("up to 90mm possible").
+                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + clause[cue.end() :]
+                overlap = words & polarity.content_lemmas(scope)
+                facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
+                # The hedge must reach what the claim says, not only whom it names.
+                if (overlap - self.entity_words or facts) and len(overlap) + 2 * len(facts) >= 2:
+                    self.reasons.append(
+                        f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)"
+                    )
+                    return
+
+    def quotations(self) -> None:
+        claim_people = [e for e in self.entities if e.kind in (PERSON, None)]
+        for quotation in quotes.quotations(self.claim.text, claim_people, None):
+            parts = quotes.pieces(quotation.text)
+            homes: list[set[int]] = []
+            for piece in parts:
+                sequence = quotes.words(piece)
+                where = {s.index for s in self.index.sentences if f" {sequence} " in s.words}
+                if not where and f" {sequence} " in self.index.all_words:
+                    first = quotes.words(piece).split()[:6]
+                    where = {s.index for s in self.index.sentences if f" {' '.join(first)} " in s.words} or {
+                        0
+                    }
+                if not where:
+                    self.reasons.append(
+                        f"quote altered: quotes words that are not in the source: “{piece.strip()[:80]}”"
+                    )
+                    return
+                homes.append(where)
+            common = set.intersection(*homes) if homes else set()
+            if len(parts) > 1 and not common and not self.meta:
+                self.reasons.append("quote spliced: its pieces come from different sentences of the source")
+                return
+            for piece, where in zip(parts, homes, strict=True):
+                sentence = self.index.sentences[min(common or where)]
+                self.spans.append(sentence.index)
+                self._trimmed(piece, sentence, quotation)
+                if not self.meta:
+                    self._speaker(piece, sentence, quotation)
+            if len(parts) > 1 and common:
+                sentence = self.index.sentences[min(common)]
+                said = sentence.words
+                opening, closing = quotes.words(parts[0]), quotes.words(parts[-1])
+                gap = (
+                    said[said.find(opening) + len(opening) : said.find(closing)]
+                    if opening in said and closing in said
+                    else ""
+                )
+                cues = lexicon.phrase_pattern("negations.txt").findall(gap) + polarity.hedges(gap)
+                if cues or "n't" in gap:
+                    self.reasons.append(f"quote trimmed: the ellipsis drops “{(cues or ['not'])[0]}”")
+
+    def _trimmed(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
+        sequence = quotes.words(piece)
+        position = sentence.words.find(f" {sequence} ")
+        before_words = sentence.words[:position].split()[-4:]
+        clause_before = " ".join(before_words)
+        cues = lexicon.phrase_pattern("negations.txt").findall(clause_before) + polarity.hedges(clause_before)
+        cues += [w for w in before_words if w.endswith("n't")]
+        outside = self.claim.text.replace(quotation.text, " ")
+        kept = lexicon.phrase_pattern("negations.txt").findall(outside) + polarity.hedges(outside)
+        if (
+            cues
+            and not kept
+            and not re.search(
+                r"[,.;:]\s*$",
+                sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else "",
+            )
+        ):
+            self.reasons.append(f"quote trimmed: the source's words before it are “{clause_before}”")
+
+    def _speaker(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
+        if not quotation.speaker:
+            return
+        sequence = quotes.words(piece)
+        source_quotes = [q for q in sentence.quotations if sequence in quotes.words(q.text)]
+        if not source_quotes:
+            self.reasons.append(
+                f"quote: the source does not quote {quotation.speaker} saying “{piece.strip()[:60]}”"
+            )
+            return
+        speakers = {q.speaker for q in source_quotes if q.speaker}
+        if speakers and not any(
+            same_name(quotation.speaker, s) or same_name(s, quotation.speaker) for s in speakers
+        ):
+            self.reasons.append(
+                f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
+            )
+
+
+def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
+    """The verdict on one claim against the source."""
+    check = _Check(claim, index)
+    check.quantities()
+    check.dates()
+    check.names()
+    check.quotations()
+    window, coverage = check.window()
+    check.relations(window, coverage)
+    if check.spans and check.content:
+        # The sentences where the claim's facts were found say the claim too.
+        said = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
+        coverage = max(coverage, len(lexicon.with_synonyms(check.content) & said) / len(check.content))
+    span_indices = sorted(set(check.spans) | {s.index for s in window})[:3]
+    span = " ".join(index.sentences[i].text for i in span_indices)
+    reasons = list(dict.fromkeys(check.reasons))
+    if reasons:
+        return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
+    if check.undecided:
+        return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
+    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
+    premise = (claim.part == "title" and not heading) or (
+        claim.question and _PRESUPPOSING.match(claim.text.strip())
+    )
+    if premise and not check.meta:
+        # A title, or a question that takes something for granted ("Why did ..."), states it to every
+        # reader: a word of it the source never uses is a false premise, not a detail to look up.
+        never = sorted(w for w in check.content if not lexicon.with_synonyms({w}) & index.all_lemmas)
+        if never:
+            return ClaimCheck(
+                claim.text,
+                claim.part,
+                UNSUPPORTED,
+                [f"false premise: the source never says “{'”, “'.join(never[:4])}”"],
+                span,
+            )
+    if coverage < MIN_COVERAGE and not (check.spans and coverage >= 0.34):
+        missing = sorted(
+            check.content - set().union(*(s.lemmas for s in window)) if window else check.content
+        )
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNSUPPORTED if premise else UNVERIFIED,
+            [
+                ("false premise: " if premise else "")
+                + f"the source does not clearly say this (not found near each other: {', '.join(missing[:6])})"
+            ],
+            span,
+        )
+    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
