@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import Engine
 
 from qapress.store.articles import (
@@ -15,6 +16,7 @@ from qapress.store.articles import (
     parse_article_line,
     slugify,
 )
+from qapress.store.database import alembic_config
 from qapress.store.schema import domain, qa_ai
 
 
@@ -103,3 +105,51 @@ def test_skip_reports_bad_lines_and_imports_the_rest(engine: Engine, site: int) 
     assert [error.line for error in report.skipped] == [2, 4, 3]
     assert "rejected by the database" in str(report.skipped[2])
     assert "domain 42 does not exist" in str(report.skipped[1])
+
+
+def test_a_rerun_without_ids_keeps_every_article_and_says_so(engine: Engine, site: int) -> None:
+    lines = [article(title="One"), article(title="Two"), "", article(title="Three")]
+    first = import_articles(engine, lines)
+    assert (first.imported, first.kept) == (3, [])
+    again = import_articles(engine, lines)
+    assert again.imported == 0 and [number for number, _ in again.kept] == [1, 2, 4]
+    assert again.summary() == "imported 0 articles, kept 3 already imported (lines 1-2, 4), skipped 0"
+    assert count(engine) == 3
+    with engine.connect() as connection:
+        ids = set(connection.execute(sa.select(qa_ai.c.id)).scalars())
+    assert {article_id for _, article_id in again.kept} == ids
+
+
+def test_a_rerun_with_ids_keeps_them_and_refuses_to_overwrite_changed_ones(engine: Engine, site: int) -> None:
+    lines = [article(id=7, title="Seven"), article(id=8, title="Eight")]
+    import_articles(engine, lines)
+    again = import_articles(engine, [*lines, article(id=9, title="Nine")])
+    assert (again.imported, [article_id for _, article_id in again.kept]) == (1, [7, 8])
+    changed = import_articles(engine, [article(id=7, title="Seven, edited")], on_error="skip")
+    assert changed.imported == 0 and "article 7 already exists with other content" in str(changed.skipped[0])
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(qa_ai.c.title).where(qa_ai.c.id == 7)).scalar_one() == "Seven"
+
+
+def test_a_line_repeated_within_a_file_is_imported_once(engine: Engine, site: int) -> None:
+    report = import_articles(engine, [article(title="Same"), article(title="Other"), article(title="Same")])
+    assert report.imported == 2 and [number for number, _ in report.kept] == [3]
+    assert count(engine) == 2
+
+
+def test_an_aborted_import_says_exactly_what_came_before(engine: Engine, site: int) -> None:
+    import_articles(engine, [article(title="Old")])
+    with pytest.raises(ImportLineError, match="line 3") as stopped:
+        import_articles(engine, [article(title="Old"), article(title="New"), "{broken"])
+    assert stopped.value.report is not None
+    assert stopped.value.report.summary() == (
+        "imported 1 articles, kept 1 already imported (lines 1), skipped 0"
+    )
+
+
+def test_migration_0008_goes_down_and_up(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.downgrade(config, "0004")
+    assert "import_key" not in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+    command.upgrade(config, "head")
+    assert "import_key" in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}

@@ -71,9 +71,12 @@ qa_ai = sa.Table(
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
     ),
+    # The hash of an article imported without an id (`qapress import`): a rerun keeps it (0008).
+    sa.Column("import_key", sa.String(64), nullable=True),
     sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="qa_ai_status_check"),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
+    sa.Index("qa_ai_import_key_key", "import_key", unique=True),
 )
 
 link = sa.Table(
