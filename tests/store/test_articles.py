@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
+from qapress.store import open_engine
 from qapress.store.articles import (
     ImportLineError,
     export_articles,
@@ -147,9 +149,29 @@ def test_an_aborted_import_says_exactly_what_came_before(engine: Engine, site: i
     )
 
 
-def test_migration_0008_goes_down_and_up(engine: Engine) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the test's own: migrations go down and up without touching the shared store."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    return str(request.getfixturevalue("postgres_server").create_database("qapress_keys"))
+
+
+def test_migration_0008_up_and_down_and_articles_imported_before_it_are_kept(fresh_url: str) -> None:
+    engine = open_engine(fresh_url)
     config = alembic_config(engine)
-    command.downgrade(config, "0004")
-    assert "import_key" not in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
-    command.upgrade(config, "head")
-    assert "import_key" in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+    try:
+        command.upgrade(config, "0004")
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO domain (id, host, name) VALUES (1, 'a.example', 'A')")
+            connection.exec_driver_sql(
+                "INSERT INTO qa_ai (id, domain, title, slug) VALUES (5, 1, 'Old', 'old')"
+            )
+        command.upgrade(config, "head")
+        assert "import_key" in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+        report = import_articles(engine, [article(id=5, title="Old")])
+        assert (report.imported, report.kept) == (0, [(1, 5)])
+        command.downgrade(config, "0004")
+        assert "import_key" not in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+    finally:
+        engine.dispose()
