@@ -117,7 +117,7 @@ def test_import_export_round_trip(store_env: dict[str, str], tmp_path: Path) -> 
     )
     skipped = qapress("import", "--on-error", "skip", str(mixed), env=store_env)
     assert skipped.returncode == 0, skipped.stderr
-    assert "line 1: rejected by the database" in skipped.stderr
+    assert "line 1: article 900 already exists with other content" in skipped.stderr
     assert "line 2: not JSON" in skipped.stderr
     assert "imported 1 articles, skipped 2" in skipped.stderr
     nothing = qapress("import", "--on-error", "skip", str(source), env=store_env)

@@ -136,3 +136,25 @@ def test_a_sqlite_write_lock_held_past_the_busy_timeout_answers_busy_try_again(s
     assert accepted.status_code == 200
     with sqlite_live.engine.connect() as connection:
         assert connection.execute(sa.select(link.c.url)).scalars().all() == [TYPED]
+
+
+def test_a_form_cut_short_by_the_client_is_one_log_line(
+    sqlite_live: LiveSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+    import time
+
+    caplog.set_level("INFO", logger="qapress")
+    path = seed_path(sqlite_live)
+    with socket.create_connection(("127.0.0.1", sqlite_live.port)) as raw:
+        raw.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: screen.localhost:{sqlite_live.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 900\r\n\r\nurl=https%3A".encode()
+        )
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any("disconnected" in r.getMessage() for r in caplog.records):
+        time.sleep(0.05)
+    ours = [r for r in caplog.records if r.name.startswith("qapress")]
+    assert [r.getMessage() for r in ours if "disconnected" in r.getMessage()]
+    assert all(r.exc_info is None for r in ours)
+    assert sqlite_live.get(path).status_code == 200

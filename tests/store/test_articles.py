@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import Engine
 
+from qapress.store import open_engine
 from qapress.store.articles import (
     ImportLineError,
     export_articles,
@@ -15,6 +18,7 @@ from qapress.store.articles import (
     parse_article_line,
     slugify,
 )
+from qapress.store.database import alembic_config
 from qapress.store.schema import domain, qa_ai
 
 
@@ -113,3 +117,71 @@ def test_a_scheduled_article_round_trips_with_its_time(engine: Engine, site: int
     [exported] = [json.loads(line) for line in export_articles(engine)]
     assert exported["status"] == "scheduled" and "version" not in exported
     assert exported["scheduled_at"].startswith("2026-12-24T07:00:00")
+
+
+def test_a_rerun_without_ids_keeps_every_article_and_says_so(engine: Engine, site: int) -> None:
+    lines = [article(title="One"), article(title="Two"), "", article(title="Three")]
+    first = import_articles(engine, lines)
+    assert (first.imported, first.kept) == (3, [])
+    again = import_articles(engine, lines)
+    assert again.imported == 0 and [number for number, _ in again.kept] == [1, 2, 4]
+    assert again.summary() == "imported 0 articles, kept 3 already imported (lines 1-2, 4), skipped 0"
+    assert count(engine) == 3
+    with engine.connect() as connection:
+        ids = set(connection.execute(sa.select(qa_ai.c.id)).scalars())
+    assert {article_id for _, article_id in again.kept} == ids
+
+
+def test_a_rerun_with_ids_keeps_them_and_refuses_to_overwrite_changed_ones(engine: Engine, site: int) -> None:
+    lines = [article(id=7, title="Seven"), article(id=8, title="Eight")]
+    import_articles(engine, lines)
+    again = import_articles(engine, [*lines, article(id=9, title="Nine")])
+    assert (again.imported, [article_id for _, article_id in again.kept]) == (1, [7, 8])
+    changed = import_articles(engine, [article(id=7, title="Seven, edited")], on_error="skip")
+    assert changed.imported == 0 and "article 7 already exists with other content" in str(changed.skipped[0])
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(qa_ai.c.title).where(qa_ai.c.id == 7)).scalar_one() == "Seven"
+
+
+def test_a_line_repeated_within_a_file_is_imported_once(engine: Engine, site: int) -> None:
+    report = import_articles(engine, [article(title="Same"), article(title="Other"), article(title="Same")])
+    assert report.imported == 2 and [number for number, _ in report.kept] == [3]
+    assert count(engine) == 2
+
+
+def test_an_aborted_import_says_exactly_what_came_before(engine: Engine, site: int) -> None:
+    import_articles(engine, [article(title="Old")])
+    with pytest.raises(ImportLineError, match="line 3") as stopped:
+        import_articles(engine, [article(title="Old"), article(title="New"), "{broken"])
+    assert stopped.value.report is not None
+    assert stopped.value.report.summary() == (
+        "imported 1 articles, kept 1 already imported (lines 1), skipped 0"
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the test's own: migrations go down and up without touching the shared store."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    return str(request.getfixturevalue("postgres_server").create_database("qapress_keys"))
+
+
+def test_migration_0008_up_and_down_and_articles_imported_before_it_are_kept(fresh_url: str) -> None:
+    engine = open_engine(fresh_url)
+    config = alembic_config(engine)
+    try:
+        command.upgrade(config, "0004")
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO domain (id, host, name) VALUES (1, 'a.example', 'A')")
+            connection.exec_driver_sql(
+                "INSERT INTO qa_ai (id, domain, title, slug) VALUES (5, 1, 'Old', 'old')"
+            )
+        command.upgrade(config, "head")
+        assert "import_key" in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+        report = import_articles(engine, [article(id=5, title="Old")])
+        assert (report.imported, report.kept) == (0, [(1, 5)])
+        command.downgrade(config, "0004")
+        assert "import_key" not in {c["name"] for c in sa.inspect(engine).get_columns("qa_ai")}
+    finally:
+        engine.dispose()

@@ -80,10 +80,11 @@ def import_(
             report = import_articles(engine, everything, on_error=mode, progress=advance, site_id=site_id)
         except ImportLineError as exc:
             progress.stop()
-            fail(f"{file}: {exc} (lines before it were imported; use --on-error skip to pass bad lines)")
+            before = f"before it: {exc.report.summary()}" if exc.report else "nothing was imported"
+            fail(f"{file}: {exc} ({before}; use --on-error skip to pass bad lines)")
     for error in report.skipped:
         stderr.print(f"skipped {file}: {error}", markup=False)
-    stderr.print(f"imported {report.imported} articles, skipped {len(report.skipped)}", markup=False)
+    stderr.print(report.summary(), markup=False)
     if report.skipped and report.imported == 0:
         raise typer.Exit(1)
 

@@ -2,11 +2,16 @@
 
 Each line is one article object with the columns of ``qa_ai``. Parsing is pure (``parse_article_line``);
 writing goes in batches, one transaction each, so a bad line never loses what came before it.
+
+Imports are idempotent by a natural key: the article's id when the line has one, else the hash of its
+fields (``import_key``, stored with the article). A rerun keeps what is already there and says so
+(``ImportReport.kept``); an id that exists with other content is refused, never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import unicodedata
@@ -80,11 +85,20 @@ class ArticleRecord(BaseModel):
 
 
 class ImportLineError(ValueError):
-    """A line of an import file is not a valid article; ``line`` is its 1-based number."""
+    """A line of an import file is not a valid article; ``line`` is its 1-based number. When the import
+    stops at it, ``report`` says what the lines before it did."""
 
     def __init__(self, line: int, message: str) -> None:
         super().__init__(f"line {line}: {message}")
         self.line = line
+        self.report: ImportReport | None = None
+
+
+def import_key(row: dict[str, Any]) -> str:
+    """The hash of an article's imported fields (all but its id): the same line gives the same key."""
+    fields = {key: value for key, value in row.items() if key not in ("id", "import_key")}
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def slugify(title: str, max_length: int = 80) -> str:
@@ -114,8 +128,30 @@ def parse_article_line(number: int, line: str, site_id: int | None = None) -> Ar
 
 @dataclass
 class ImportReport:
+    """What an import did: rows inserted, lines kept because their article is already there (line number,
+    article id), lines skipped with their error."""
+
     imported: int = 0
+    kept: list[tuple[int, int]] = field(default_factory=list)
     skipped: list[ImportLineError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        kept = ""
+        if self.kept:
+            lines = _ranges([number for number, _ in self.kept])
+            kept = f", kept {len(self.kept)} already imported (lines {lines})"
+        return f"imported {self.imported} articles{kept}, skipped {len(self.skipped)}"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 7]`` -> ``"1-3, 7"``."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and runs[-1][-1] == number - 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 def import_articles(
@@ -153,10 +189,14 @@ def import_articles(
             except ImportLineError as error:
                 if on_error == "abort":
                     flush()
+                    error.report = report
                     raise
                 report.skipped.append(error)
                 continue
-            batch.append((number, record.row()))
+            row = record.row()
+            # Lines without an id are found again by their key; lines with one by their id.
+            row["import_key"] = import_key(row)
+            batch.append((number, row))
             if len(batch) >= BATCH_SIZE:
                 flush()
         flush()
@@ -168,6 +208,11 @@ def import_articles(
 def _insert_batch(
     engine: Engine, batch: list[tuple[int, dict[str, Any]]], report: ImportReport, on_error: str
 ) -> None:
+    try:
+        batch = _new_rows(engine, batch, report, on_error)
+    except ImportLineError as stopped:
+        stopped.report = report
+        raise
     # executemany needs one set of keys per call: rows with an explicit id apart from those without.
     with_id = [row for _, row in batch if "id" in row]
     without_id = [row for _, row in batch if "id" not in row]
@@ -189,8 +234,65 @@ def _insert_batch(
         except sa.exc.IntegrityError as exc:
             error = ImportLineError(number, f"rejected by the database ({_constraint_message(exc)})")
             if on_error == "abort":
+                error.report = report
                 raise error from exc
             report.skipped.append(error)
+
+
+def _new_rows(
+    engine: Engine, batch: list[tuple[int, dict[str, Any]]], report: ImportReport, on_error: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of ``batch`` not imported yet; the others are recorded as kept (the same article is there)
+    or, for an id that holds another article, as errors."""
+    ids = [row["id"] for _, row in batch if "id" in row]
+    keys = [row["import_key"] for _, row in batch if "id" not in row]
+    with engine.connect() as connection:
+        by_id = {
+            row["id"]: row
+            for row in connection.execute(
+                sa.select(*EXPORT_COLUMNS, qa_ai.c.import_key).where(qa_ai.c.id.in_(ids))
+            )
+            .mappings()
+            .all()
+        }
+        by_key = dict(
+            connection.execute(
+                sa.select(qa_ai.c.import_key, qa_ai.c.id).where(qa_ai.c.import_key.in_(keys))
+            ).all()
+        )
+    fresh: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for number, row in batch:
+        key = row["import_key"]
+        if "id" in row and row["id"] in by_id:
+            existing = by_id[row["id"]]
+            if (existing["import_key"] or _stored_key(existing)) == key:
+                report.kept.append((number, row["id"]))
+                continue
+            error = ImportLineError(
+                number, f"article {row['id']} already exists with other content (kept as it is)"
+            )
+            if on_error == "abort":
+                raise error
+            report.skipped.append(error)
+            continue
+        if "id" not in row and (key in by_key or key in seen):
+            report.kept.append((number, by_key.get(key, seen.get(key, 0))))
+            continue
+        if "id" in row:
+            row = {**row, "import_key": None}  # the id is the key: equal content under two ids is allowed
+        else:
+            seen[key] = 0
+        fresh.append((number, row))
+    return fresh
+
+
+def _stored_key(row: Any) -> str:
+    """The import key of an article stored before keys were (an import before migration 0008)."""
+    record = {column.name: row[column.name] for column in EXPORT_COLUMNS}
+    if isinstance(record["faq"], str):
+        record["faq"] = json.loads(record["faq"])
+    return import_key(ArticleRecord.model_validate(record).row())
 
 
 def _constraint_message(exc: sa.exc.IntegrityError) -> str:
@@ -212,8 +314,11 @@ def _domain_ids(engine: Engine) -> set[int]:
         return set(connection.execute(sa.select(domain.c.id)).scalars())
 
 
-#: ``version`` counts edits in this store; an imported article starts its own count.
-EXPORT_COLUMNS = [column for column in qa_ai.c if column.name not in ("created_at", "updated_at", "version")]
+#: ``version`` counts edits in this store (an imported article starts its own count); ``import_key`` is
+#: this store's memory of what it imported.
+EXPORT_COLUMNS = [
+    column for column in qa_ai.c if column.name not in ("created_at", "updated_at", "version", "import_key")
+]
 
 
 def export_articles(engine: Engine, *, batch_size: int = BATCH_SIZE) -> Iterator[str]:

@@ -76,11 +76,14 @@ qa_ai = sa.Table(
     # concurrency compares (`articles.editing.save_article`).
     sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # The hash of an article imported without an id (`qapress import`): a rerun keeps it (0008).
+    sa.Column("import_key", sa.String(64), nullable=True),
     sa.CheckConstraint(
         "status IN ('draft', 'scheduled', 'published', 'withdrawn')", name="qa_ai_status_check"
     ),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
+    sa.Index("qa_ai_import_key_key", "import_key", unique=True),
     sa.Index(
         "qa_ai_scheduled_idx",
         "scheduled_at",

@@ -4,14 +4,14 @@ A Webmention is a reader's link that announced itself: it enters the same rules 
 verification also accepts the target in ``img``, ``video`` and ``audio`` as the W3C Recommendation says.
 
 Revision ID: 0009_webmention
-Revises: 0007_feeds
+Revises: 0008_import_keys
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_webmention"
-down_revision = "0007_feeds"
+down_revision = "0008_import_keys"
 branch_labels = None
 depends_on = None
 
