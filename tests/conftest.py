@@ -36,7 +36,9 @@ def missing(reason: str) -> None:
 def shared_dir() -> Path:
     """``../shared`` beside the checkout: the seeds and the conformance cases."""
     if not SHARED.is_dir():
-        missing(f"no shared folder at {SHARED}")
+        missing(
+            f"no shared folder at {SHARED} (the project's seed files sit beside the checkout; a plain clone has none)"
+        )
     return SHARED
 
 
