@@ -16,7 +16,7 @@ from qapress.store.articles import ImportLineError, export_articles, import_arti
 
 def init() -> None:
     """Create the database (if missing) and bring its schema up to date."""
-    engine = open_store()
+    engine = open_store(create=True)
     stderr.print(f"database ready: {engine.url.render_as_string()}", markup=False)
 
 

@@ -10,6 +10,7 @@ import typer
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
+from qapress.cli.help import example
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.links.errors import LinksError
 from qapress.links.moderation import approve_link, list_links, reject_link
@@ -19,6 +20,7 @@ from qapress.settings import get_settings
 app = typer.Typer(
     name="links",
     help="Moderate readers' links: list them, approve, reject or re-check one.",
+    epilog=example("qapress links list --status pending", "qapress links approve 42"),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -26,7 +28,7 @@ app = typer.Typer(
 LinkId = Annotated[int, typer.Argument(help="The link's id (see `qapress links list`).", min=1)]
 
 
-@app.command("list")
+@app.command("list", epilog=example("qapress links list --status pending --limit 20"))
 def list_(
     status: Annotated[
         str | None, typer.Option(help="Only links of this status: pending, live, rejected or hidden.")
@@ -45,7 +47,7 @@ def list_(
     stderr.print(f"{len(views)} links", markup=False)
 
 
-@app.command()
+@app.command(epilog=example("qapress links approve 42"))
 def approve(link_id: LinkId) -> None:
     """Make a link live now (the daily re-check still hides it if the backlink is missing)."""
     settings = get_settings()
@@ -59,7 +61,7 @@ def approve(link_id: LinkId) -> None:
     stderr.print(f"link {link_id} is live", markup=False)
 
 
-@app.command()
+@app.command(epilog=example("qapress links reject 42 --reason 'no link back to the article'"))
 def reject(
     link_id: LinkId,
     reason: Annotated[str, typer.Option("--reason", help="Why; kept with the link for other moderators.")],
@@ -73,7 +75,7 @@ def reject(
     stderr.print(f"link {link_id} is rejected", markup=False)
 
 
-@app.command()
+@app.command(epilog=example("qapress links recheck 42"))
 def recheck(link_id: LinkId) -> None:
     """Fetch the link's page now and look for the backlink; prints the new status."""
     engine = open_store()

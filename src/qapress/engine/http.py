@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import html
 import logging
+import time
 from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
@@ -23,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 
 from qapress.engine.engine import GraphQLEngine
 from qapress.engine.permissions import ADMIN, ANONYMOUS
+from qapress.observe.metrics import count_error, observe_operation
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class _Caller:
 
 
 def _error(message: str, code: str, path: str = "$") -> dict[str, Any]:
+    count_error(code)
     return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
 
 
@@ -138,7 +141,8 @@ class GraphQLEndpoint:
             return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
         if not isinstance(item.get("query"), str):
             return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
-        return await run_in_threadpool(
+        started = time.perf_counter()
+        answer: bytes = await run_in_threadpool(
             self.gql.execute_bytes,
             item["query"],
             item.get("variables"),
@@ -146,6 +150,8 @@ class GraphQLEndpoint:
             caller.role,
             caller.session,
         )
+        observe_operation(item.get("operationName"), time.perf_counter() - started, answer)
+        return answer
 
 
 def graphiql_page(endpoint: str, assets: str) -> str:

@@ -18,6 +18,8 @@ import anyio.to_thread
 from sqlalchemy.engine import Engine
 
 from qapress.links.checker import BacklinkChecker, CheckResult
+from qapress.observe.logs import FIELDS
+from qapress.observe.metrics import BACKLINK_CHECKS
 from qapress.settings import Settings
 
 log = logging.getLogger("qapress.links.worker")
@@ -50,7 +52,23 @@ class LinkWorker:
                 if result is not None:
                     results.append(result)
                     detail = result.reason or result.title or ""
-                    log.info("link %s: %s -> %s %s", link_id, result.before, result.after, detail)
+                    BACKLINK_CHECKS.labels(result.after).inc()
+                    fields = {
+                        "event": "backlink_check",
+                        "link_id": link_id,
+                        "url": result.url,
+                        "before": result.before,
+                        "after": result.after,
+                        "detail": detail,
+                    }
+                    log.info(
+                        "link %s: %s -> %s %s",
+                        link_id,
+                        result.before,
+                        result.after,
+                        detail,
+                        extra={FIELDS: fields},
+                    )
             if len(due) < batch_size:
                 break
         return results

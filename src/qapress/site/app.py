@@ -14,13 +14,19 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.http import graphql_routes
+from qapress.links.checker import count_due_links
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
+from qapress.observe.health import check_readiness, migration_head
+from qapress.observe.metrics import QueueDepths, exposition
+from qapress.observe.requests import FAST_PATH_SCOPE_KEY, observe_request
 from qapress.settings import Settings, get_settings
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
@@ -31,13 +37,24 @@ __all__ = ["SiteApp", "SiteServer", "create_app"]
 
 
 class SiteServer(Starlette):
-    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router."""
+    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router.
+
+    Every HTTP request, fast path or not, is observed once (metrics; a log line and request id if asked).
+    """
 
     fast_path: PageCacheFastPath | None = None
+    log_requests = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        await observe_request(self._answer, scope, receive, send, log_requests=self.log_requests)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         fast_path = self.fast_path
-        if fast_path is not None and scope["type"] == "http" and await fast_path.answer(scope, send):
+        if fast_path is not None and await fast_path.answer(scope, send):
+            scope[FAST_PATH_SCOPE_KEY] = True
             return
         await super().__call__(scope, receive, send)
 
@@ -73,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             trusted_session=reader_session,
         ),
         *site.routes(),
+        *operations_routes(engine, settings),
     ]
 
     @contextlib.asynccontextmanager
@@ -98,4 +116,29 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.site = site
     app.fast_path = PageCacheFastPath(site)
+    app.log_requests = settings.logs_requests()
     return app
+
+
+def operations_routes(engine: Engine, settings: Settings) -> list[Route]:
+    """``/readyz`` (database reachable and migrated) and, unless turned off, ``/metrics``."""
+    head = migration_head(engine)
+
+    async def readyz(_request: Request) -> Response:
+        readiness = await run_in_threadpool(check_readiness, engine, head)
+        return PlainTextResponse(
+            readiness.detail,
+            status_code=200 if readiness.ready else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    queues = QueueDepths({"links_due": lambda: count_due_links(engine)})
+
+    async def metrics(_request: Request) -> Response:
+        body, content_type = await run_in_threadpool(exposition, [queues])
+        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+    routes = [Route("/readyz", readyz, methods=["GET", "HEAD"])]
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
+    return routes

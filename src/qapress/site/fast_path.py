@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
 from qapress.engine import EngineError
+from qapress.observe.metrics import PAGE_CACHE_HIT
 from qapress.site.domains import normalize_host
 from qapress.site.page_cache import RawHeaders
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
@@ -81,6 +82,7 @@ class PageCacheFastPath:
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False
+        PAGE_CACHE_HIT.inc()
         status: int
         headers: RawHeaders
         if (

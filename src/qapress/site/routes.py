@@ -26,6 +26,7 @@ from qapress.links.form import read_link_form
 from qapress.links.ip_hash import resolve_salt
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Refused, submit_link
+from qapress.observe.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -156,12 +157,17 @@ class SiteApp:
     def cached_response(self, request: Request, ctx: PageContext) -> Response | None:
         """The response from the page cache, or None on a miss (and always in debug mode)."""
         page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
-        return None if page is None else self.page_response(request, ctx, page)
+        if page is None:
+            return None
+        PAGE_CACHE_HIT.inc()
+        return self.page_response(request, ctx, page)
 
     def built_response(
         self, request: Request, ctx: PageContext, build: Callable[[PageContext], RenderedPage]
     ) -> Response:
         """Build the page (one GraphQL query and a template), cache it and answer with it."""
+        if not self.debug:
+            PAGE_CACHE_MISS.inc()
         try:
             page = build(ctx)
         except PageQueryFailed:
