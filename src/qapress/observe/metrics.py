@@ -28,7 +28,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-disable_created_metrics()  # the *_created series only double the scrape
+disable_created_metrics()  # type: ignore[no-untyped-call] # the *_created series only double the scrape
 
 #: Latency buckets from 100 µs (a cached page) to 10 s (a statement timeout).
 LATENCY_BUCKETS = (

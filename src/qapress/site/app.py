@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
 from qapress.engine import GraphQLEngine, qapress_metadata
@@ -35,6 +35,8 @@ from qapress.store import open_engine
 
 __all__ = ["SiteApp", "SiteServer", "create_app"]
 
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
 
 class SiteServer(Starlette):
     """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router.
@@ -44,6 +46,8 @@ class SiteServer(Starlette):
 
     fast_path: PageCacheFastPath | None = None
     log_requests = False
+    #: ``/healthz``, ``/readyz`` and ``/metrics``, answered before anything that may touch the database.
+    operations: Router | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,6 +56,10 @@ class SiteServer(Starlette):
         await observe_request(self._answer, scope, receive, send, log_requests=self.log_requests)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        operations = self.operations
+        if operations is not None and scope["path"] in OPERATIONS_PATHS:
+            await operations(scope, receive, send)
+            return
         fast_path = self.fast_path
         if fast_path is not None and await fast_path.answer(scope, send):
             scope[FAST_PATH_SCOPE_KEY] = True
@@ -90,7 +98,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             trusted_session=reader_session,
         ),
         *site.routes(),
-        *operations_routes(engine, settings),
     ]
 
     @contextlib.asynccontextmanager
@@ -117,12 +124,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.site = site
     app.fast_path = PageCacheFastPath(site)
     app.log_requests = settings.logs_requests()
+    app.operations = Router(routes=operations_routes(engine, settings))
     return app
 
 
 def operations_routes(engine: Engine, settings: Settings) -> list[Route]:
     """``/readyz`` (database reachable and migrated) and, unless turned off, ``/metrics``."""
     head = migration_head(engine)
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
 
     async def readyz(_request: Request) -> Response:
         readiness = await run_in_threadpool(check_readiness, engine, head)
@@ -138,7 +149,10 @@ def operations_routes(engine: Engine, settings: Settings) -> list[Route]:
         body, content_type = await run_in_threadpool(exposition, [queues])
         return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 
-    routes = [Route("/readyz", readyz, methods=["GET", "HEAD"])]
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+    ]
     if settings.metrics:
         routes.append(Route("/metrics", metrics, methods=["GET"]))
     return routes

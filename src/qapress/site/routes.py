@@ -330,9 +330,4 @@ class SiteApp:
             Route("/feed.xml", self.feed_route, methods=["GET", "HEAD"]),
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
         ]
-
-
-async def healthz(_request: Request) -> Response:
-    return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
