@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qapress.cli import data, generate, links, serve
+from qapress.cli import config, data, generate, links, serve
 from qapress.cli.errors import INTERRUPTED, debug_requested, error_line, explain
 from qapress.cli.help import example, plain_parameter_types
 
@@ -43,6 +43,9 @@ app.command(epilog=example("qapress generate 12 --domain 7", "qapress generate -
 )
 app.command(epilog=example("qapress review 6646098"))(generate.review)
 app.command(epilog=example("qapress publish 6646098"))(generate.publish)
+app.command(epilog=example("qapress config", "QAPRESS_DATABASE_URL=postgresql://db/qapress qapress config"))(
+    config.config
+)
 
 
 def package_version() -> str:
