@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,12 @@ from sqlalchemy.engine import Engine
 
 from qapress.store import migrate, open_engine
 from qapress.store.schema import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+# The checkout on sys.path, so that processes the tests spawn (multiprocessing sends them this sys.path) can
+# import ``tests.*`` helpers whichever way pytest was started (``.venv/bin/pytest`` puts only its bin/ there).
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 PG_ADMIN_URL = os.environ.get("QAPRESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
