@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.links.errors import LinksError
 from qapress.links.moderation import approve_link, list_links, reject_link
 from qapress.links.worker import LinkWorker
+from qapress.observe.logs import configure_logging
 from qapress.settings import get_settings
 
 app = typer.Typer(
@@ -92,9 +92,8 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Check what is due now, then exit.")] = False,
 ) -> None:
     """Check submitted links for their backlink, and re-check live ones, until stopped."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     link_worker = LinkWorker.from_settings(open_store(), settings)
     if once:
         results = link_worker.run_once()
