@@ -46,14 +46,20 @@ def test_a_removed_sqlite_file(tmp_path: Path, sqlite_template: Path) -> None:
 
 
 def test_a_database_behind_the_newest_migration(engine: Engine) -> None:
+    head = migration_head(engine)
     with serve_site(engine) as live:
         assert live.get("/readyz").status_code == 200
-        with engine.begin() as connection:
-            connection.execute(sa.text("UPDATE alembic_version SET version_num = '0001_older'"))
-        not_ready = live.get("/readyz")
-        assert not_ready.status_code == 503
-        assert "database at migration 0001_older, expected" in not_ready.text
-        assert live.get("/healthz").status_code == 200
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE alembic_version SET version_num = '0001_older'"))
+            not_ready = live.get("/readyz")
+            assert not_ready.status_code == 503
+            assert "database at migration 0001_older, expected" in not_ready.text
+            assert live.get("/healthz").status_code == 200
+        finally:
+            # The PostgreSQL store is shared by the session (truncate_all leaves alembic_version alone).
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
 
 
 def test_a_postgresql_database_that_went_away(postgres_server: PostgresServer) -> None:
