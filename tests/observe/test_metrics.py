@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -50,6 +51,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
         bad = httpx.post(f"{base}/v1/graphql", json={"query": "{ nope }"})
         assert "errors" in bad.json()
         assert httpx.post(f"{base}/v1/graphql", content=b"not json").status_code == 400
+        time.sleep(2.5)  # each worker hands its tallies to the shared files once a second
         scrapes = [httpx.get(f"{base}/metrics").text for _ in range(4)]
         pids = {file.name for file in folders[0].iterdir()}
     assert not folders[0].exists(), "the metrics folder is removed when serve stops"

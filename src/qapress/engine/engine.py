@@ -59,7 +59,7 @@ from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
-from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS
+from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS, TALLY
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -221,9 +221,9 @@ class GraphQLEngine:
                 checked = plan.check_variables(variables)
                 if checked is not None:
                     self.stats.plan_hits += 1
-                    PLAN_CACHE_HIT.inc()
+                    TALLY.inc(PLAN_CACHE_HIT)
                     return self._run(plan, checked, session_vars)
-        PLAN_CACHE_MISS.inc()
+        TALLY.inc(PLAN_CACHE_MISS)
         return self._slow_path(query, variables, operation_name, role, session_vars)
 
     def _run(self, plan: Plan, variables: Mapping[str, Any], session: Mapping[str, str]) -> bytes:
@@ -232,7 +232,7 @@ class GraphQLEngine:
         params = plan.bind(variables, session)
         started = time.perf_counter()
         text = self.connections.fetch_text(plan.sql, params)
-        DATABASE_SECONDS.observe(time.perf_counter() - started)
+        TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
         return b'{"data":' + (text or "null").encode() + b"}"
 
     def _slow_path(

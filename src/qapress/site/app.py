@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from sqlalchemy.engine import Engine
@@ -26,7 +27,13 @@ from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.observe.health import check_readiness, migration_head
 from qapress.observe.metrics import QueueDepths, exposition
-from qapress.observe.requests import FAST_PATH_SCOPE_KEY, observe_request
+from qapress.observe.requests import (
+    FAST_PATH_ROUTE,
+    FAST_PATH_SCOPE_KEY,
+    FAST_PATH_STATUS,
+    observe_request,
+    record,
+)
 from qapress.settings import Settings, get_settings
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
@@ -53,6 +60,17 @@ class SiteServer(Starlette):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        fast_path = self.fast_path
+        if not self.log_requests and fast_path is not None and scope["path"] not in OPERATIONS_PATHS:
+            # The fast path, observed without wrapping ``send``: it leaves its status in the scope.
+            started = time.perf_counter()
+            if await fast_path.answer(scope, send):
+                record(
+                    FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], time.perf_counter() - started
+                )
+                return
+            await observe_request(self._slow_path, scope, receive, send, log_requests=False)
+            return
         await observe_request(self._answer, scope, receive, send, log_requests=self.log_requests)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,6 +82,9 @@ class SiteServer(Starlette):
         if fast_path is not None and await fast_path.answer(scope, send):
             scope[FAST_PATH_SCOPE_KEY] = True
             return
+        await super().__call__(scope, receive, send)
+
+    async def _slow_path(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
 

@@ -26,7 +26,7 @@ from qapress.links.form import read_link_form
 from qapress.links.ip_hash import resolve_salt
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Refused, submit_link
-from qapress.observe.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS
+from qapress.observe.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS, TALLY
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -159,7 +159,7 @@ class SiteApp:
         page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
         if page is None:
             return None
-        PAGE_CACHE_HIT.inc()
+        TALLY.inc(PAGE_CACHE_HIT)
         return self.page_response(request, ctx, page)
 
     def built_response(
@@ -167,7 +167,7 @@ class SiteApp:
     ) -> Response:
         """Build the page (one GraphQL query and a template), cache it and answer with it."""
         if not self.debug:
-            PAGE_CACHE_MISS.inc()
+            TALLY.inc(PAGE_CACHE_MISS)
         try:
             page = build(ctx)
         except PageQueryFailed:
