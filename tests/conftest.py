@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +26,12 @@ from sqlalchemy.engine import Engine
 
 from qapress.store import migrate, open_engine
 from qapress.store.schema import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+# The checkout on sys.path, so that processes the tests spawn (multiprocessing sends them this sys.path) can
+# import ``tests.*`` helpers whichever way pytest was started (``.venv/bin/pytest`` puts only its bin/ there).
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 PG_ADMIN_URL = os.environ.get("QAPRESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -42,7 +49,9 @@ def missing(reason: str) -> None:
 def shared_dir() -> Path:
     """``../shared`` beside the checkout: the seeds and the conformance cases."""
     if not SHARED.is_dir():
-        missing(f"no shared folder at {SHARED}")
+        missing(
+            f"no shared folder at {SHARED} (the project's seed files sit beside the checkout; a plain clone has none)"
+        )
     return SHARED
 
 

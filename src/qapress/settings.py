@@ -195,6 +195,26 @@ class Settings(BaseSettings):
     )
     newsroom_signin_window_seconds: float = Field(default=900.0, gt=0, description="The throttle's window.")
 
+    # --- Operations: logs and metrics (qapress.observe) ---
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines for people (text) or one JSON object a line (json)."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="The least important qapress log records shown."
+    )
+    access_log: bool | None = Field(
+        default=None,
+        description=(
+            "One log line per request, with an X-Request-Id header; default: on in `qapress demo` and "
+            "with QAPRESS_LOG_FORMAT=json."
+        ),
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+
+    def logs_requests(self) -> bool:
+        """Whether each request gets a log line and an ``X-Request-Id``."""
+        return self.access_log if self.access_log is not None else self.log_format == "json"
+
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""
         if self.database_url:

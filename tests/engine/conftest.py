@@ -19,9 +19,9 @@ from .engine_rows import load_rows
 
 
 @pytest.fixture
-def demo(engine: Engine, shared_dir: Path) -> Engine:
-    """The store with the demo network (seed article 6646098 on domain 7)."""
-    load_demo(engine, (shared_dir / "seeds" / "source-article.txt").read_text(encoding="utf-8"))
+def demo(engine: Engine, demo_source_text: str) -> Engine:
+    """The store with the demo network (seed article 6646098 on domain 7), from the packaged seed source."""
+    load_demo(engine, demo_source_text)
     return engine
 
 

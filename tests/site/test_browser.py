@@ -6,6 +6,7 @@ Skips with the reason when Chromium or Playwright is missing; under CI=true that
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -27,7 +28,10 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).with_name("data") / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Set to 1 to rewrite the README's screenshots in docs/; otherwise they go to a temporary folder, so that a
+# test run never changes the work tree.
+REFRESH_SCREENSHOTS = os.environ.get("QAPRESS_REFRESH_SCREENSHOTS", "") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 HOSTILE_ID = 6646300
@@ -104,9 +108,16 @@ def open_page(browser: Browser, url: str, **options: Any) -> tuple[Page, Any]:
     return page, response
 
 
-def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSite) -> None:
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: docs/screenshots with ``QAPRESS_REFRESH_SCREENSHOTS=1``, else a temporary folder."""
+    folder = DOCS_SCREENSHOTS if REFRESH_SCREENSHOTS else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSite, screenshots: Path) -> None:
     """The README's screenshots (taken on each database; the pages are the same, the last run's are kept)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shots = [
         (
             "article-phone.png",
@@ -122,16 +133,16 @@ def test_screenshots_at_phone_and_desktop_widths(browser: Browser, live: LiveSit
         assert response.status == 200
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= options["viewport"]["width"], f"{name}: the page scrolls sideways ({width}px)"
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        page.screenshot(path=str(screenshots / name), full_page=True)
         page.context.close()
-        assert (SCREENSHOTS / name).stat().st_size > 10_000
+        assert (screenshots / name).stat().st_size > 10_000
     from tests.site.live import serve_site
 
     with serve_site(live.engine, debug=True) as debug_site:
         page, response = open_page(browser, seed_url(debug_site), viewport=DESKTOP)
         panel = page.get_by_role("complementary", name="Debug")
         assert re.fullmatch(r"GraphQL · \d+(\.\d)? ms", panel.locator("h2").inner_text())
-        panel.screenshot(path=str(SCREENSHOTS / "debug-panel.png"))
+        panel.screenshot(path=str(screenshots / "debug-panel.png"))
         page.context.close()
 
 

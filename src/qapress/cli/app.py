@@ -1,52 +1,169 @@
-"""The typer application: registers each verb and turns every known error into one plain line."""
+"""The typer application: registers each verb and turns every error into one plain line.
+
+``main`` runs the verbs with click's standalone mode off, so that usage errors, Ctrl+C and anything a verb
+raises come back here and leave as one ``qapress: error: ...`` line (``QAPRESS_DEBUG=1`` adds the traceback).
+"""
 
 from __future__ import annotations
 
 import sys
+import traceback
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 import typer
 
-from qapress.cli import articles, data, feeds, generate, links, metadata, serve, sites, users
-from qapress.cli.errors import stderr
-from qapress.store import StoreError
+from qapress.cli import articles, config, data, feeds, generate, links, metadata, serve, sites, users
+from qapress.cli.errors import INTERRUPTED, debug_requested, error_line, explain
+from qapress.cli.help import add_examples, example, plain_parameter_types
+
+plain_parameter_types()
 
 app = typer.Typer(
     name="qapress",
     help="Run a network of Q&A article sites from one database.",
+    epilog=example("qapress demo", "qapress init && qapress import articles.jsonl && qapress serve"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.command()(data.init)
-app.command("import")(data.import_)
-app.command()(data.export)
-app.command()(data.backup)
-app.command()(data.restore)
-app.command()(serve.serve)
-app.command()(serve.demo)
+app.command(epilog=example("qapress init", "QAPRESS_DATA_DIR=/srv/qapress qapress init"))(data.init)
+app.command("import", epilog=example("qapress import articles.jsonl --on-error skip"))(data.import_)
+app.command(epilog=example("qapress export -o articles.jsonl", "qapress export --all -o network.jsonl"))(
+    data.export
+)
+app.command(epilog=example("qapress backup /backups/qapress-2026-12-01.db"))(data.backup)
+app.command(epilog=example("qapress restore /backups/qapress-2026-12-01.db --force"))(data.restore)
+app.command(epilog=example("qapress serve --host 0.0.0.0 --port 8000 --workers 2"))(serve.serve)
+app.command(epilog=example("qapress demo --port 8080"))(serve.demo)
 app.add_typer(links.app)
 app.add_typer(feeds.app)
 app.add_typer(sites.app)
 app.add_typer(users.app)
 app.command()(users.audit)
 app.add_typer(metadata.app)
-app.command()(links.worker)
-app.command()(generate.ingest)
-app.command()(generate.generate)
-app.command()(generate.review)
+app.command(epilog=example("qapress worker --once"))(links.worker)
+app.command(epilog=example("qapress ingest https://example.org/news/story", "qapress ingest sources.jsonl"))(
+    generate.ingest
+)
+app.command(epilog=example("qapress generate 12 --domain 7", "qapress generate --all-new --domain 7"))(
+    generate.generate
+)
+app.command(epilog=example("qapress review 6646098"))(generate.review)
 app.command()(articles.publish)
 app.command()(articles.unpublish)
 app.command()(articles.withdraw)
 app.command()(articles.revisions)
 app.command()(articles.revert)
+app.command(epilog=example("qapress config", "QAPRESS_DATABASE_URL=postgresql://db/qapress qapress config"))(
+    config.config
+)
+
+#: Examples for the verbs registered without one of their own (``--help`` shows every verb's).
+EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("publish",): ("qapress publish 6646098", "qapress publish 6646098 --at 2026-12-24T08:00:00+01:00"),
+    ("unpublish",): ("qapress unpublish 6646098",),
+    ("withdraw",): ("qapress withdraw 6646098",),
+    ("revisions",): ("qapress revisions 6646098", "qapress revisions 6646098 --diff 2 3"),
+    ("revert",): ("qapress revert 6646098 3",),
+    ("audit",): ("qapress audit --limit 50",),
+    ("feeds",): ("qapress feeds add https://news.example.org/rss.xml --site news.example.com",),
+    ("feeds", "add"): ("qapress feeds add https://news.example.org/rss.xml --site news.example.com",),
+    ("feeds", "list"): ("qapress feeds list",),
+    ("feeds", "remove"): ("qapress feeds remove 3", "qapress feeds remove https://news.example.org/rss.xml"),
+    ("sites",): ("qapress sites add news.example.com --name 'The News' --lang en",),
+    ("sites", "add"): (
+        "qapress sites add news.example.com --name 'The News' --lang en --tagline 'Daily news'",
+    ),
+    ("sites", "list"): ("qapress sites list",),
+    ("sites", "edit"): ("qapress sites edit news.example.com --tagline 'News you can use'",),
+    ("sites", "remove"): (
+        "qapress sites remove old.example.com",
+        "qapress sites remove old.example.com --withdraw-all",
+    ),
+    ("users",): ("qapress users add me@example.com --role owner",),
+    ("users", "add"): (
+        "qapress users add me@example.com --role owner",
+        "qapress users add ed@example.com --role editor --site news.example.com --generate-password",
+    ),
+    ("users", "list"): ("qapress users list",),
+    ("users", "disable"): ("qapress users disable ed@example.com",),
+    ("users", "enable"): ("qapress users enable ed@example.com",),
+    ("users", "reset-password"): ("qapress users reset-password ed@example.com --generate-password",),
+    ("metadata",): ("qapress metadata apply ./hasura/metadata",),
+    ("metadata", "apply"): ("qapress metadata apply ./hasura/metadata",),
+    ("metadata", "export"): ("qapress metadata export ./exported",),
+    ("metadata", "diff"): ("qapress metadata diff ./hasura/metadata",),
+    ("links", "approve"): ("qapress links approve 42 43",),
+    ("links", "recheck"): ("qapress links recheck 42", "qapress links recheck 42 43 --later"),
+    ("links", "block"): ("qapress links block spam.example", "qapress links block spam.example --domain"),
+    ("links", "unblock"): ("qapress links unblock spam.example",),
+    ("links", "blocked"): ("qapress links blocked",),
+}
+add_examples(app, EXAMPLES)
+
+
+def package_version() -> str:
+    try:
+        return version("qapress")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"qapress {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Run a network of Q&A article sites from one database."""
+
+
+def usage_error(exc: Any) -> str:
+    """click's usage error as one line, with the verb's --help to read."""
+    context = getattr(exc, "ctx", None)
+    command = context.command_path if context is not None else "qapress"
+    return f"{exc.format_message()} (see `{command} --help`)"
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the command line and return its exit status; every failure is one line on stderr."""
+    try:
+        result = app(args=args, prog_name="qapress", standalone_mode=False)
+    except typer.Exit as exc:  # raised by verbs' fail() when standalone mode is off in some typer versions
+        return int(exc.exit_code or 0)
+    except typer.Abort as exc:
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt | EOFError)
+        error_line("interrupted" if interrupted else "aborted")
+        return INTERRUPTED if interrupted else 1
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        return INTERRUPTED
+    except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `qapress` alone: the help, as click shows it
+            exc.show()  # type: ignore[attr-defined]
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click's usage errors
+            error_line(usage_error(exc) if hasattr(exc, "ctx") else exc.format_message())
+            return int(exc.exit_code)
+        if debug_requested():
+            traceback.print_exc()
+        error_line(explain(exc))
+        return 1
+    status = result if isinstance(result, int) else 0
+    if status == INTERRUPTED:  # typer turns Ctrl+C into exit status 130, silently
+        error_line("interrupted")
+    return status
 
 
 def main() -> None:
     """Entry point of the ``qapress`` console script."""
-    try:
-        app()
-    except StoreError as exc:
-        stderr.print(f"qapress: error: {exc}", markup=False)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    sys.exit(run())

@@ -20,7 +20,7 @@ from qapress.store.sites import find_site
 
 def init() -> None:
     """Create the database (if missing) and bring its schema up to date."""
-    engine = open_store()
+    engine = open_store(create=True)
     stderr.print(f"database ready: {engine.url.render_as_string()}", markup=False)
 
 

@@ -95,10 +95,10 @@ def generate(
     ] = False,
 ) -> None:
     """Write draft articles from sources; each draft gets a grounding check, stored with it."""
+    if (source_id is None) == (not all_new):
+        fail("give either a SOURCE_ID or --all-new (sources come from `qapress ingest`)")
     if not domain:
         fail("--domain is required (a domain id or host)")
-    if (source_id is None) == (not all_new):
-        fail("give either a SOURCE_ID or --all-new")
     engine = open_store()
     try:
         writer = make_backend(backend, get_settings())
@@ -153,7 +153,8 @@ def review(article_id: Annotated[int, typer.Argument(help="The article to show."
         fail(str(exc))
     draft = article.draft
     lines = [
-        f"article {article.id} ({article.status}), source {article.source_id}",
+        f"article {article.id} ({article.status}), "
+        + (f"source {article.source_id}" if article.source_id is not None else "no source on record"),
         "",
         draft.title,
         "",

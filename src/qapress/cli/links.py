@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -16,17 +15,20 @@ from qapress.articles.clock import utc_now
 from qapress.cli.articles import parse_time
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
+from qapress.cli.help import example
 from qapress.links.blocking import block_host, list_blocks, unblock_host
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.links.errors import LinksError
 from qapress.links.moderation import Moderated, approve_links, list_links, queue_rechecks, reject_links
 from qapress.links.worker import LinkWorker
+from qapress.observe.logs import configure_logging
 from qapress.settings import get_settings
 from qapress.store import begin_write
 
 app = typer.Typer(
     name="links",
     help="Moderate readers' links: list them; approve, reject or re-check some; block a host or domain.",
+    epilog=example("qapress links list --status pending", "qapress links approve 42 43"),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -34,7 +36,7 @@ app = typer.Typer(
 LinkIds = Annotated[list[int], typer.Argument(help="Link ids (see `qapress links list`).", min=1)]
 
 
-@app.command("list")
+@app.command("list", epilog=example("qapress links list --status pending --limit 20"))
 def list_(
     status: Annotated[
         str | None, typer.Option(help="Only links of this status: pending, live, rejected or hidden.")
@@ -65,7 +67,7 @@ def approve(link_ids: LinkIds) -> None:
     report(results, "is live")
 
 
-@app.command()
+@app.command(epilog=example("qapress links reject 42 --reason 'no link back to the article'"))
 def reject(
     link_ids: LinkIds,
     reason: Annotated[str, typer.Option("--reason", help="Why; kept with the links for other moderators.")],
@@ -184,9 +186,8 @@ def worker(
     ] = None,
 ) -> None:
     """Publish scheduled articles when due, check links for their backlink, re-check live ones, poll feeds."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("qapress").setLevel(logging.INFO)
     settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     if now is not None and not once:
         fail("--now needs --once (a running worker follows the real clock)")
     moment = parse_time(now, "--now") if now is not None else None

@@ -70,6 +70,7 @@ from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
+from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS, TALLY
 from qapress.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -364,7 +365,9 @@ class GraphQLEngine:
                 checked = plan.check_variables(variables)
                 if checked is not None:
                     self.stats.plan_hits += 1
+                    TALLY.inc(PLAN_CACHE_HIT)
                     return Prepared(plan.cost, plan, checked, session_vars)
+        TALLY.inc(PLAN_CACHE_MISS)
         return self._slow_path(query, variables, operation_name, role, session_vars, run_now)
 
     def _table_rows_generation(self) -> int:
@@ -397,7 +400,9 @@ class GraphQLEngine:
         limit = None if cap is None else cap - len(_DATA_WRAPPING)
         if limit is not None and limit <= 0:
             raise AnswerTooLarge(cap or 0)
+        started = time.perf_counter()
         text = self.connections.fetch_text(plan.sql, params, limit)
+        TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
         return b'{"data":' + (text or "null").encode() + b"}"
 
     def _slow_path(

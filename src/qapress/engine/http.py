@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import html
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from importlib import resources
 from typing import Any
@@ -28,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.permissions import ADMIN, ANONYMOUS
+from qapress.observe.metrics import count_error, observe_operation
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class _Caller:
 
 
 def _error(message: str, code: str, path: str = "$") -> dict[str, Any]:
+    count_error(code)
     return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
 
 
@@ -203,7 +206,8 @@ class GraphQLEndpoint:
         refusal = _malformed(item)
         if refusal is not None:
             return refusal
-        return await run_in_threadpool(
+        started = time.perf_counter()
+        answer: bytes = await run_in_threadpool(
             self.gql.execute_bytes,
             item["query"],
             item.get("variables"),
@@ -211,6 +215,8 @@ class GraphQLEndpoint:
             caller.role,
             caller.session,
         )
+        observe_operation(item.get("operationName"), time.perf_counter() - started, answer)
+        return answer
 
 
 def _malformed(item: Any) -> bytes | None:

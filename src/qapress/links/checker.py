@@ -273,6 +273,17 @@ class BacklinkChecker:
         return claimed.rowcount == 1
 
 
+def count_due_links(engine: Engine, now: dt.datetime | None = None) -> int:
+    """How many links wait for a check now (the worker's queue, for ``qapress_queue_depth``)."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(link)
+        .where(link.c.status.in_(CHECKED_STATUSES), _is_due(now or _utc_now()))
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def _is_due(now: dt.datetime) -> sa.ColumnElement[bool]:
     return sa.or_(link.c.next_check_at.is_(None), link.c.next_check_at <= now)
 

@@ -25,6 +25,8 @@ from qapress.articles.clock import Clock, utc_now
 from qapress.articles.publishing import StatusChange
 from qapress.articles.scheduler import ScheduledPublisher
 from qapress.links.checker import BacklinkChecker, CheckResult
+from qapress.observe.logs import FIELDS
+from qapress.observe.metrics import BACKLINK_CHECKS
 from qapress.settings import Settings
 
 log = logging.getLogger("qapress.links.worker")
@@ -81,7 +83,23 @@ class LinkWorker:
                 if result is not None:
                     results.append(result)
                     detail = result.reason or result.title or ""
-                    log.info("link %s: %s -> %s %s", link_id, result.before, result.after, detail)
+                    BACKLINK_CHECKS.labels(result.after).inc()
+                    fields = {
+                        "event": "backlink_check",
+                        "link_id": link_id,
+                        "url": result.url,
+                        "before": result.before,
+                        "after": result.after,
+                        "detail": detail,
+                    }
+                    log.info(
+                        "link %s: %s -> %s %s",
+                        link_id,
+                        result.before,
+                        result.after,
+                        detail,
+                        extra={FIELDS: fields},
+                    )
             if len(due) < batch_size:
                 break
         return results

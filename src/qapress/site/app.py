@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from sqlalchemy.engine import Engine
@@ -14,15 +15,27 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.http import graphql_routes
 from qapress.engine.metadata_dir import current_metadata
+from qapress.links.checker import count_due_links
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.newsroom.app import Newsroom
+from qapress.observe.health import check_readiness, migration_head
+from qapress.observe.metrics import QueueDepths, exposition
+from qapress.observe.requests import (
+    FAST_PATH_ROUTE,
+    FAST_PATH_SCOPE_KEY,
+    FAST_PATH_STATUS,
+    observe_request,
+    record,
+)
 from qapress.settings import Settings, get_settings
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
@@ -32,16 +45,49 @@ from qapress.store import open_settings_engine
 
 __all__ = ["SiteApp", "SiteServer", "create_app"]
 
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
 
 class SiteServer(Starlette):
-    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router."""
+    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router.
+
+    Every HTTP request, fast path or not, is observed once (metrics; a log line and request id if asked).
+    """
 
     fast_path: PageCacheFastPath | None = None
+    log_requests = False
+    #: ``/healthz``, ``/readyz`` and ``/metrics``, answered before anything that may touch the database.
+    operations: Router | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        fast_path = self.fast_path
-        if fast_path is not None and scope["type"] == "http" and await fast_path.answer(scope, send):
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
             return
+        fast_path = self.fast_path
+        if not self.log_requests and fast_path is not None and scope["path"] not in OPERATIONS_PATHS:
+            # The fast path, observed without wrapping ``send``: it leaves its status in the scope.
+            started = time.perf_counter()
+            if await fast_path.answer(scope, send):
+                record(
+                    FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], time.perf_counter() - started
+                )
+                return
+            await observe_request(self._slow_path, scope, receive, send, log_requests=False)
+            return
+        await observe_request(self._answer, scope, receive, send, log_requests=self.log_requests)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        operations = self.operations
+        if operations is not None and scope["path"] in OPERATIONS_PATHS:
+            await operations(scope, receive, send)
+            return
+        fast_path = self.fast_path
+        if fast_path is not None and await fast_path.answer(scope, send):
+            scope[FAST_PATH_SCOPE_KEY] = True
+            return
+        await super().__call__(scope, receive, send)
+
+    async def _slow_path(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
 
@@ -109,4 +155,36 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.site = site
     app.fast_path = PageCacheFastPath(site)
+    app.log_requests = settings.logs_requests()
+    app.operations = Router(routes=operations_routes(engine, settings))
     return app
+
+
+def operations_routes(engine: Engine, settings: Settings) -> list[Route]:
+    """``/readyz`` (database reachable and migrated) and, unless turned off, ``/metrics``."""
+    head = migration_head(engine)
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
+
+    async def readyz(_request: Request) -> Response:
+        readiness = await run_in_threadpool(check_readiness, engine, head)
+        return PlainTextResponse(
+            readiness.detail,
+            status_code=200 if readiness.ready else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    queues = QueueDepths({"links_due": lambda: count_due_links(engine)})
+
+    async def metrics(_request: Request) -> Response:
+        body, content_type = await run_in_threadpool(exposition, [queues])
+        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+    ]
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
+    return routes

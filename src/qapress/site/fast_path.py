@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
 from qapress.engine.driver_errors import DATABASE_ERRORS
+from qapress.observe.metrics import PAGE_CACHE_HIT, TALLY
+from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
 from qapress.site.page_cache import RawHeaders
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
@@ -80,6 +82,7 @@ class PageCacheFastPath:
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False
+        TALLY.inc(PAGE_CACHE_HIT)
         status: int
         headers: RawHeaders
         if (
@@ -99,6 +102,7 @@ class PageCacheFastPath:
         else:
             status = prepared.status
             headers, body = prepared.identity
+        scope[FAST_PATH_STATUS] = status  # for the request's metrics, without wrapping ``send``
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True

@@ -30,6 +30,7 @@ from qapress.links.ip_hash import resolve_salt
 from qapress.links.rules import LinkRules
 from qapress.links.submit import Refused, submit_link
 from qapress.links.webmention import MentionRefused, read_mention, receive_mention
+from qapress.observe.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS, TALLY
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
@@ -174,12 +175,17 @@ class SiteApp:
     def cached_response(self, request: Request, ctx: PageContext) -> Response | None:
         """The response from the page cache, or None on a miss (and always in debug mode)."""
         page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
-        return None if page is None else self.page_response(request, ctx, page)
+        if page is None:
+            return None
+        TALLY.inc(PAGE_CACHE_HIT)
+        return self.page_response(request, ctx, page)
 
     def built_response(
         self, request: Request, ctx: PageContext, build: Callable[[PageContext], RenderedPage]
     ) -> Response:
         """Build the page (one GraphQL query and a template), cache it and answer with it."""
+        if not self.debug:
+            TALLY.inc(PAGE_CACHE_MISS)
         try:
             page = build(ctx)
         except PageQueryFailed as failed:
@@ -420,13 +426,8 @@ class SiteApp:
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
             Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
         ]
 
 
 def webmention_answer(message: str, status: int) -> Response:
     return PlainTextResponse(message, status_code=status, headers={"Cache-Control": "no-store"})
-
-
-async def healthz(_request: Request) -> Response:
-    return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})

@@ -17,6 +17,13 @@ from typing import Any
 import yaml
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "hasura"
+#: The one reason every case that needs the corpus skips with (or fails with, under ``CI=true``).
+CORPUS_MISSING = (
+    f"no Hasura conformance corpus at {CORPUS} (the suite reads ../shared/conformance/hasura beside the "
+    "checkout; a plain clone has none)"
+)
+#: The one parameter id standing for the whole suite when the corpus is missing.
+NO_CORPUS_ID = "no-corpus"
 DATABASES = ("postgresql", "sqlite")
 
 #: ``needs`` tags a SQLite port skips (README, "PostgreSQL-only").
