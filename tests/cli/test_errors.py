@@ -142,7 +142,7 @@ def test_a_postgresql_database_that_does_not_exist(postgres_server: PostgresServ
         (["serve", "--workers", "0"], "Invalid value for '--workers'"),
         (["export", "--nope"], "No such option: --nope (see `qapress export --help`)"),
         (["exprot"], "No such command 'exprot'"),
-        (["links", "approve"], "Missing argument 'link_id'"),
+        (["links", "approve"], "Missing argument 'link_ids'"),
         (["import", "articles.jsonl", "--on-error", "maybe"], "--on-error must be skip or abort"),
     ],
 )

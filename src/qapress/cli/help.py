@@ -57,6 +57,11 @@ def plain_parameter_types() -> None:
         TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]
 
 
+def _unset(value: Any) -> bool:
+    """typer marks options not given with a ``DefaultPlaceholder``."""
+    return value is None or type(value).__name__ == "DefaultPlaceholder"
+
+
 def add_examples(
     app: Any, examples: dict[tuple[str, ...], tuple[str, ...]], prefix: tuple[str, ...] = ()
 ) -> None:
@@ -65,12 +70,12 @@ def add_examples(
     for info in app.registered_commands:
         name = info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
         path = (*prefix, name)
-        if info.epilog is None and path in examples:
+        if _unset(info.epilog) and path in examples:
             info.epilog = example(*examples[path])
     for group in app.registered_groups:
         instance = group.typer_instance
         name = group.name or instance.info.name
         path = (*prefix, name)
-        if instance.info.epilog is None and path in examples:
-            instance.info.epilog = example(*examples[path])
+        if _unset(group.epilog) and _unset(instance.info.epilog) and path in examples:
+            group.epilog = instance.info.epilog = example(*examples[path])
         add_examples(instance, examples, path)
