@@ -14,6 +14,7 @@ from qapress.engine.computed import ComputedField
 from qapress.engine.errors import MetadataError
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
+from qapress.engine.native_queries import NativeQuery, logical_model_table, resolve_native_query
 from qapress.engine.permissions import ADMIN, select_permission
 
 
@@ -35,6 +36,8 @@ class TrackedTable:
     relationships: dict[str, Relationship]
     inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     computed: dict[str, ComputedField] = field(default_factory=dict)
+    #: A logical model (the rows of native queries), not a database table: no root fields of its own.
+    logical: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -42,7 +45,9 @@ class TrackedTable:
 
     @property
     def graphql_name(self) -> str:
-        return self.table.name if self.table.schema == "public" else f"{self.table.schema}_{self.table.name}"
+        if self.logical or self.table.schema == "public":
+            return self.table.name
+        return f"{self.table.schema}_{self.table.name}"
 
     def select_permission(self, role: str) -> SelectPermission | None:
         """The role's select permission on this table (see :mod:`.permissions`)."""
@@ -54,6 +59,7 @@ class Model:
     dialect: str
     tables: dict[tuple[str, str], TrackedTable]
     functions: dict[str, TrackedFunction] = field(default_factory=dict)
+    native_queries: dict[str, NativeQuery] = field(default_factory=dict)
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
@@ -97,7 +103,19 @@ def build_model(
             raise MetadataError(
                 f'function "{function.name}" returns rows of untracked table "{function.returns[1]}"'
             )
-    return Model(catalog.dialect, tables, dict(functions or {}))
+    names = {t.graphql_name for t in tables.values()}
+    for definition in metadata.logical_models:
+        if definition.name in names:
+            raise MetadataError(f'logical model "{definition.name}" clashes with a table\'s GraphQL name')
+        table, meta = logical_model_table(definition, catalog.dialect)
+        tables[table.schema, table.name] = TrackedTable(
+            table, meta, {}, metadata.inherited_roles, logical=True
+        )
+    logical = {m.name for m in metadata.logical_models}
+    native = {
+        q.root_field_name: resolve_native_query(q, catalog.dialect, logical) for q in metadata.native_queries
+    }
+    return Model(catalog.dialect, tables, dict(functions or {}), native)
 
 
 def _resolve(rel: RelationshipDef, table: Table, catalog: Catalog) -> Relationship:
