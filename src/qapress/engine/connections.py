@@ -22,6 +22,7 @@ import psycopg.errors
 from sqlalchemy.engine import Engine
 
 from qapress.engine.errors import AnswerTooLarge, BadRequest, DatabaseError, NotSupported, QueryTimeout
+from qapress.engine.sqlite_functions import register_sqlite_functions
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class _SQLiteConnection:
         )
         self.raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         self.raw.execute("PRAGMA foreign_keys=ON")
+        register_sqlite_functions(self.raw)
         self.timeout = timeout_ms / 1000
         self.deadline = 0.0
         self.raw.set_progress_handler(self._expired, PROGRESS_STEPS)

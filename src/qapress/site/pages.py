@@ -18,6 +18,7 @@ from qapress.site.forms import FormState, FormTokens, LinkForm, rules_text
 from qapress.site.page_cache import RenderedPage
 from qapress.site.queries import PageQueries, QueryRun
 from qapress.site.render import Renderer
+from qapress.site.search import MAX_QUERY_CHARS, SEARCH_PAGE_SIZE, SearchRequest, search_hits
 from qapress.site.urls import SiteURLs
 from qapress.site.views import ArticlePage, article_page, listed_articles, parse_timestamp
 
@@ -141,6 +142,32 @@ class Pages:
             prev_url=ctx.urls.home(page_number - 1) if page_number > 1 else None,
             next_url=ctx.urls.home(page_number + 1) if len(rows) > size else None,
             debug=self.debug_panel(run),
+        )
+
+    def search(self, ctx: PageContext, search: SearchRequest) -> RenderedPage:
+        """Search results, or the page explaining why none were looked for (empty or too long)."""
+        hits, debug, more = [], None, False
+        if search.runnable:
+            run = self.queries.search(search.query, ctx.site.id, SEARCH_PAGE_SIZE, search.page)
+            rows = run.data.get("hits") or []
+            hits, more, debug = (
+                search_hits(rows[:SEARCH_PAGE_SIZE], ctx.urls),
+                len(rows) > SEARCH_PAGE_SIZE,
+                self.debug_panel(run),
+            )
+        status = 400 if search.problem else 404 if search.page > 1 and not hits else 200
+        return self.html_page(
+            ctx,
+            "search.html",
+            status,
+            search=search,
+            hits=hits,
+            max_chars=MAX_QUERY_CHARS,
+            first_number=(search.page - 1) * SEARCH_PAGE_SIZE + 1,
+            canonical=None,
+            prev_url=ctx.urls.search(search.query, search.page - 1) if search.page > 1 and hits else None,
+            next_url=ctx.urls.search(search.query, search.page + 1) if more else None,
+            debug=debug,
         )
 
     def xml_page(self, ctx: PageContext, template: str, media_type: str, **context: Any) -> RenderedPage:

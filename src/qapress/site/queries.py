@@ -88,6 +88,15 @@ class PageQueries:
             "home", {"domain": domain_id, "limit": page_size + 1, "offset": (page_number - 1) * page_size}
         )
 
+    def search(self, query: str, domain_id: int, page_size: int, page_number: int) -> QueryRun:
+        variables = {
+            "query": query,
+            "domain": domain_id,
+            "limit": page_size + 1,
+            "offset": (page_number - 1) * page_size,
+        }
+        return self.run("search", variables)
+
     def feed(self, domain_id: int, limit: int = 20) -> QueryRun:
         return self.run("feed", {"domain": domain_id, "limit": limit})
 

@@ -45,6 +45,7 @@ from qapress.site.queries import PageQueries
 from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
 from qapress.site.revision import RevisionReader
+from qapress.site.search import read_search
 from qapress.site.urls import SiteURLs
 from qapress.store.local_secrets import persisted_secret
 
@@ -211,6 +212,12 @@ class SiteApp:
         slug = request.path_params.get("slug")
         return await self.serve_on_loop(request, lambda ctx: self.pages.article(ctx, article_id, slug))
 
+    async def search_route(self, request: Request) -> Response:
+        search = read_search(request.query_params.get("q"), request.query_params.get("page"))
+        if search is None:
+            return await self._not_found(request)
+        return await self.serve_on_loop(request, lambda ctx: self.pages.search(ctx, search))
+
     async def submit_route(self, request: Request) -> Response:
         """The link form's POST: a small urlencoded body, read with a size limit before anything else."""
         article_id = int(request.path_params["id"])
@@ -360,6 +367,7 @@ class SiteApp:
         return [
             Route("/", self.home_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}", self.article_route, methods=["GET", "HEAD"]),
+            Route("/search", self.search_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}/links", self.submit_route, methods=["POST"]),
             Route("/a/{id:int}/{slug}", self.article_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}/{slug}", self.submit_route, methods=["POST"]),

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from qapress.engine.sqlite_functions import register_sqlite_functions
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -62,6 +64,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search page's native query calls websearch_to_fts5; tools reading through SQLAlchemy may too.
+    register_sqlite_functions(dbapi_connection)
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
