@@ -6,14 +6,26 @@ and renders its template. ``article_html`` is the pure part of the article page,
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 import time
 from dataclasses import dataclass
+from email.utils import format_datetime
 from typing import Any
 
 from qapress.settings import Settings
 from qapress.site import jsonld
 from qapress.site.domains import Domain
+from qapress.site.feeds import (
+    NEWS_SITEMAP_MAX,
+    TAG_YEAR,
+    FeedEntry,
+    feed_entries,
+    json_feed,
+    newest_update,
+    news_since,
+)
 from qapress.site.forms import FormState, FormTokens, LinkForm, rules_text
 from qapress.site.page_cache import RenderedPage
 from qapress.site.queries import PageQueries, QueryRun
@@ -203,22 +215,43 @@ class Pages:
             )
         return self.xml_page(ctx, "sitemap_page.xml", "application/xml", entries=entries)
 
+    def feed_entries(self, ctx: PageContext) -> list[FeedEntry]:
+        return feed_entries(
+            self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.site, ctx.urls
+        )
+
     def feed(self, ctx: PageContext) -> RenderedPage:
-        items = listed_articles(self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.urls)
-        entries: list[dict[str, str | None]] = []
-        updates: list[str] = []
-        for item in items:
-            published = f"{item.date.isoformat()}T00:00:00Z" if item.date else None
-            updated = item.modified.isoformat() if item.modified else published or "1970-01-01T00:00:00Z"
-            updates.append(updated)
-            entries.append(
-                {
-                    "title": item.title,
-                    "url": item.url,
-                    "lead": item.lead,
-                    "published": published,
-                    "updated": updated,
-                }
-            )
-        newest = max(updates, default="1970-01-01T00:00:00Z")
-        return self.xml_page(ctx, "feed.xml", "application/atom+xml", articles=entries, updated=newest)
+        """Atom (RFC 4287) with ``tag:`` ids, real published/updated times and the whole content."""
+        entries = self.feed_entries(ctx)
+        return self.xml_page(
+            ctx,
+            "feed.xml",
+            "application/atom+xml",
+            entries=entries,
+            updated=newest_update(entries),
+            tag_year=TAG_YEAR,
+        )
+
+    def rss(self, ctx: PageContext) -> RenderedPage:
+        entries = self.feed_entries(ctx)
+        updated = format_datetime(newest_update(entries))
+        return self.xml_page(ctx, "rss.xml", "application/rss+xml", entries=entries, updated_rfc822=updated)
+
+    def json_feed(self, ctx: PageContext) -> RenderedPage:
+        feed = json_feed(self.feed_entries(ctx), ctx.site, ctx.urls)
+        body = json.dumps(feed, ensure_ascii=False, indent=1).encode()
+        return RenderedPage(200, body, "application/feed+json", time.time(), ctx.revision)
+
+    def news_sitemap(self, ctx: PageContext) -> RenderedPage:
+        """Google News: the site's articles of the last 48 hours (by their date), at most 1,000."""
+        since = news_since(dt.datetime.now(dt.UTC))
+        run = self.queries.news_sitemap(ctx.site.id, since.isoformat(), NEWS_SITEMAP_MAX)
+        entries = [
+            {
+                "url": ctx.urls.article(int(row["id"]), str(row.get("slug") or "")),
+                "title": str(row.get("title") or ""),
+                "date": str(row.get("date") or ""),
+            }
+            for row in run.data.get("qa_ai") or []
+        ]
+        return self.xml_page(ctx, "news_sitemap.xml", "application/xml", entries=entries)

@@ -100,6 +100,9 @@ class PageQueries:
     def feed(self, domain_id: int, limit: int = 20) -> QueryRun:
         return self.run("feed", {"domain": domain_id, "limit": limit})
 
+    def news_sitemap(self, domain_id: int, since: str, limit: int) -> QueryRun:
+        return self.run("news_sitemap", {"domain": domain_id, "since": since, "limit": limit}, role="admin")
+
     def sitemap_index(self, domain_id: int) -> QueryRun:
         return self.run("sitemap_index", {"domain": domain_id}, role="admin")
 

@@ -327,11 +327,23 @@ class SiteApp:
     async def feed_route(self, request: Request) -> Response:
         return await self.serve_on_loop(request, self.pages.feed)
 
+    async def rss_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.rss)
+
+    async def json_feed_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.json_feed)
+
+    async def news_sitemap_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.news_sitemap)
+
     async def robots_route(self, request: Request) -> Response:
         ctx = await run_in_threadpool(self.context_or_answer, request)
         if isinstance(ctx, Response):
             return ctx
-        text = f"User-agent: *\nAllow: /\nDisallow: /v1/\n\nSitemap: {ctx.urls.path('/sitemap.xml')}\n"
+        text = (
+            "User-agent: *\nAllow: /\nDisallow: /v1/\nDisallow: /search\n\n"
+            f"Sitemap: {ctx.urls.path('/sitemap.xml')}\nSitemap: {ctx.urls.path('/news-sitemap.xml')}\n"
+        )
         return PlainTextResponse(text, headers={"Cache-Control": self.anonymous_cache_control})
 
     async def static_route(self, request: Request) -> Response:
@@ -374,6 +386,9 @@ class SiteApp:
             Route("/sitemap.xml", self.sitemap_route, methods=["GET", "HEAD"]),
             Route("/sitemap-{number:int}.xml", self.sitemap_page_route, methods=["GET", "HEAD"]),
             Route("/feed.xml", self.feed_route, methods=["GET", "HEAD"]),
+            Route("/rss.xml", self.rss_route, methods=["GET", "HEAD"]),
+            Route("/feed.json", self.json_feed_route, methods=["GET", "HEAD"]),
+            Route("/news-sitemap.xml", self.news_sitemap_route, methods=["GET", "HEAD"]),
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
             Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
