@@ -108,7 +108,7 @@ def test_the_home_page_lists_the_newest_articles_page_by_page(live: LiveSite) ->
             connection.execute(
                 sa.select(qa_ai.c.title)
                 .where(qa_ai.c.domain == 7, qa_ai.c.status == "published")
-                .order_by(qa_ai.c.id.desc())
+                .order_by(qa_ai.c.date.desc().nulls_last(), qa_ai.c.id.desc())  # by date, not id
                 .limit(20)
             )
             .scalars()

@@ -32,6 +32,7 @@ from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
 from qapress.site.errors import PageQueryFailed
+from qapress.site.favicon import favicon_svg
 from qapress.site.forms import (
     ACCEPTED_NOTICE,
     REFUSAL_STATUS,
@@ -346,6 +347,15 @@ class SiteApp:
         )
         return PlainTextResponse(text, headers={"Cache-Control": self.anonymous_cache_control})
 
+    async def favicon_route(self, request: Request) -> Response:
+        """The site's SVG icon (also at /favicon.ico, which browsers ask for whatever the page says)."""
+        ctx = await run_in_threadpool(self.context_or_answer, request)
+        if isinstance(ctx, Response):
+            return ctx
+        body = favicon_svg(ctx.site.name, ctx.site.host)
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return Response(body, media_type="image/svg+xml", headers=headers)
+
     async def static_route(self, request: Request) -> Response:
         asset = self.assets.by_hashed_name.get(request.path_params["name"])
         if asset is None:
@@ -392,6 +402,8 @@ class SiteApp:
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
             Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
+            Route("/favicon.ico", self.favicon_route, methods=["GET", "HEAD"]),
+            Route("/favicon.svg", self.favicon_route, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
         ]
 
