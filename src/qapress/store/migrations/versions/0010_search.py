@@ -4,7 +4,8 @@ SQLite: an external-content FTS5 table (``qa_ai_fts``, rowid = ``qa_ai.id``, Por
 without diacritics) kept in step by triggers; it holds no copy of the text and stays out of the SQLAlchemy
 metadata, so dumps and the tests' truncation never see it. PostgreSQL: ``qapress_search_vector`` (title
 weighted A, lead B, text C) under a GIN expression index, and ``qapress_search_query``, which reads a search
-box like ``websearch_to_tsquery`` and adds ``word*`` prefixes. Both are English (``english``/``porter``).
+box like ``websearch_to_tsquery`` and adds ``word*`` prefixes, and ``qapress_more_like_this``, the query of the
+"Related" block (SQLite's is the engine function ``fts5_more_like_this``). Both are English (``english``/``porter``).
 
 Revision ID: 0010_search
 Revises: 0009_webmention
@@ -45,6 +46,21 @@ POSTGRES_UP = [
              && coalesce((SELECT to_tsquery('english'::regconfig, string_agg(m[1] || ':*', ' & '))
                           FROM regexp_matches(q, '(\w+)\*', 'g') AS m), ''::tsquery)
        $$""",
+    # "More like this": every lexeme of the title and the body's 20 most frequent ones, joined by OR. Each
+    # lexeme goes into tsquery syntax quoted, with its quotes and backslashes escaped.
+    r"""CREATE FUNCTION qapress_more_like_this(title text, body text) RETURNS tsquery
+       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+         WITH t AS (SELECT lexeme FROM unnest(to_tsvector('english'::regconfig, coalesce(title, '')))),
+         b AS (SELECT lexeme FROM unnest(to_tsvector('english'::regconfig, coalesce(body, '')))
+               WHERE lexeme NOT IN (SELECT lexeme FROM t) AND lexeme !~ '^[0-9]+$'
+               ORDER BY cardinality(positions) DESC, lexeme LIMIT 20),
+         picked AS (SELECT lexeme FROM t WHERE lexeme !~ '^[0-9]+$' UNION ALL SELECT lexeme FROM b)
+         SELECT coalesce(
+                  string_agg(chr(39) || replace(replace(lexeme, chr(92), chr(92) || chr(92)), chr(39), chr(39) || chr(39))
+                             || chr(39), ' | ')::tsquery,
+                  ''::tsquery)
+         FROM picked
+       $$""",
     "CREATE INDEX qa_ai_search_idx ON qa_ai USING gin (qapress_search_vector(title, lead, text))",
 ]
 
@@ -62,5 +78,6 @@ def downgrade() -> None:
         op.execute("DROP TABLE qa_ai_fts")
         return
     op.execute("DROP INDEX qa_ai_search_idx")
+    op.execute("DROP FUNCTION qapress_more_like_this(text, text)")
     op.execute("DROP FUNCTION qapress_search_query(text)")
     op.execute("DROP FUNCTION qapress_search_vector(text, text, text)")
