@@ -62,6 +62,7 @@ def article_html(
     structured: dict[str, Any] = {
         "article": jsonld.script_json(jsonld.news_article(page, site, urls.home())),
         "faq": jsonld.script_json(faq) if faq else None,
+        "breadcrumbs": jsonld.script_json(jsonld.breadcrumbs(page, site, urls.home())),
     }
     return renderer.render(
         "article.html",

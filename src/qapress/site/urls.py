@@ -44,6 +44,10 @@ class SiteURLs:
             params["page"] = str(page)
         return self.origin() + "/search" + (f"?{urlencode(params)}" if params else "")
 
+    def network(self) -> list[tuple[str, str]]:
+        """The other sites of the network: (name, home URL), in id order."""
+        return [(d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id]
+
     def links_form(self, article_id: int) -> str:
         return self.origin() + f"/a/{article_id}/links"
 
