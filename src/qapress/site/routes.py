@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from qapress.engine import EngineError, GraphQLEngine
+from qapress.indexnow import KEY_PATH, indexnow_key
 from qapress.links.errors import LinkRuleError
 from qapress.links.form import LinkForm as PostedLinkForm
 from qapress.links.form import read_link_form
@@ -356,6 +357,13 @@ class SiteApp:
         headers = {"Cache-Control": "public, max-age=86400"}
         return Response(body, media_type="image/svg+xml", headers=headers)
 
+    async def indexnow_key_route(self, request: Request) -> Response:
+        """The IndexNow key file, the ``keyLocation`` of this network's pings."""
+        if not self.settings.indexnow_enabled:
+            return await self._not_found(request)
+        key = await run_in_threadpool(indexnow_key, self.settings)
+        return PlainTextResponse(key, headers={"Cache-Control": "public, max-age=86400"})
+
     async def static_route(self, request: Request) -> Response:
         asset = self.assets.by_hashed_name.get(request.path_params["name"])
         if asset is None:
@@ -403,6 +411,7 @@ class SiteApp:
             Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
             Route("/favicon.ico", self.favicon_route, methods=["GET", "HEAD"]),
+            Route(KEY_PATH, self.indexnow_key_route, methods=["GET", "HEAD"]),
             Route("/favicon.svg", self.favicon_route, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
         ]

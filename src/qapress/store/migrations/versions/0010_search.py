@@ -5,12 +5,14 @@ without diacritics) kept in step by triggers; it holds no copy of the text and s
 metadata, so dumps and the tests' truncation never see it. PostgreSQL: ``qapress_search_vector`` (title
 weighted A, lead B, text C) under a GIN expression index, and ``qapress_search_query``, which reads a search
 box like ``websearch_to_tsquery`` and adds ``word*`` prefixes, and ``qapress_more_like_this``, the query of the
-"Related" block (SQLite's is the engine function ``fts5_more_like_this``). Both are English (``english``/``porter``).
+"Related" block (SQLite's is the engine function ``fts5_more_like_this``). Also the IndexNow queue
+(``indexnow_ping``), filled by triggers on ``qa_ai``. Both are English (``english``/``porter``).
 
 Revision ID: 0010_search
 Revises: 0009_webmention
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_search"
@@ -64,14 +66,70 @@ POSTGRES_UP = [
     "CREATE INDEX qa_ai_search_idx ON qa_ai USING gin (qapress_search_vector(title, lead, text))",
 ]
 
+# IndexNow: which changes of an article a search engine must hear of (published, edited while published,
+# taken down), queued once per article until sent.
+_PING_WHEN = (
+    "(old.status <> new.status AND (old.status = 'published' OR new.status = 'published')) "
+    "OR (new.status = 'published' AND (old.title <> new.title OR old.text <> new.text "
+    "OR old.lead <> new.lead OR old.slug <> new.slug))"
+)
+_PING_INSERT = (
+    "INSERT INTO indexnow_ping (article_id) SELECT new.id WHERE NOT EXISTS "
+    "(SELECT 1 FROM indexnow_ping WHERE article_id = new.id AND sent_at IS NULL)"
+)
+PING_SQLITE = [
+    f"CREATE TRIGGER qa_ai_indexnow_insert AFTER INSERT ON qa_ai WHEN new.status = 'published' "
+    f"BEGIN {_PING_INSERT}; END",
+    f"CREATE TRIGGER qa_ai_indexnow_update AFTER UPDATE ON qa_ai WHEN {_PING_WHEN} BEGIN {_PING_INSERT}; END",
+]
+PING_POSTGRES = [
+    f"""CREATE FUNCTION qapress_indexnow_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' AND new.status <> 'published' THEN RETURN NULL; END IF;
+          IF TG_OP = 'UPDATE' AND NOT ({_PING_WHEN}) THEN RETURN NULL; END IF;
+          {_PING_INSERT};
+          RETURN NULL;
+        END $$""",
+    "CREATE TRIGGER qa_ai_indexnow AFTER INSERT OR UPDATE ON qa_ai FOR EACH ROW EXECUTE FUNCTION qapress_indexnow_queue()",
+]
+
+
+def _create_ping_table() -> None:
+    op.create_table(
+        "indexnow_ping",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("article_id", sa.Integer, nullable=False),
+        sa.Column(
+            "queued_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text, nullable=True),
+    )
+    op.create_index("indexnow_ping_unsent_idx", "indexnow_ping", ["sent_at", "next_attempt_at"])
+
 
 def upgrade() -> None:
-    statements = SQLITE_UP if op.get_bind().dialect.name == "sqlite" else POSTGRES_UP
-    for statement in statements:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_UP if sqlite else POSTGRES_UP:
+        op.execute(statement)
+    _create_ping_table()
+    for statement in PING_SQLITE if sqlite else PING_POSTGRES:
         op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER qa_ai_indexnow_insert")
+        op.execute("DROP TRIGGER qa_ai_indexnow_update")
+    else:
+        op.execute("DROP TRIGGER qa_ai_indexnow ON qa_ai")
+        op.execute("DROP FUNCTION qapress_indexnow_queue()")
+    op.drop_table("indexnow_ping")
     if op.get_bind().dialect.name == "sqlite":
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER qa_ai_fts_{trigger}")
