@@ -126,15 +126,45 @@ def report(results: list[Precision]) -> str:
     return "\n".join(lines)
 
 
+SECTION = "## Related articles"
+
+
+def section(table: str) -> str:
+    intro = (
+        'The article page\'s "Related articles" block (the `related_articles` native query, 3 shown) on 60 short\n'
+        "articles written for this bench, 12 stories told from several sides with words shared across stories;\n"
+        "`bench/related/related.txt` marks by hand which are related (`python -m bench.related_bench`)."
+    )
+    return f"{SECTION}\n\n{intro}\n\n{table}\n"
+
+
+def write(text: str, benchmarks: Path = ROOT / "BENCHMARKS.md") -> None:
+    """Keep the section for ``python -m bench``'s report, and put it into BENCHMARKS.md now."""
+    (HERE / "results.md").write_text(text, encoding="utf-8")
+    current = benchmarks.read_text(encoding="utf-8")
+    if SECTION in current:
+        start = current.index(SECTION)
+        end = current.find("\n## ", start + len(SECTION))
+        current = current[:start] + text + (current[end:] if end >= 0 else "")
+    else:
+        at = current.index("## Notes")
+        current = current[:at] + text + "\n" + current[at:]
+    benchmarks.write_text(current, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.related_bench", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--no-write", action="store_true", help="print the table, leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
     labels = load_labels()
     runners = {"sqlite": run_sqlite, "postgresql": run_postgresql}
-    print(report([runners[b](labels) for b in args.backends] + [newest_baseline(labels)]))
+    table = report([runners[b](labels) for b in args.backends] + [newest_baseline(labels)])
+    print(table)
+    if not args.no_write:
+        write(section(table))
 
 
 if __name__ == "__main__":
