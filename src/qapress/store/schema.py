@@ -189,5 +189,12 @@ indexnow_ping = sa.Table(
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Index("indexnow_ping_unsent_idx", "sent_at", "next_attempt_at"),
+    sa.Index(
+        "indexnow_ping_unsent_article_idx",
+        "article_id",
+        unique=True,
+        sqlite_where=sa.text("sent_at IS NULL"),
+        postgresql_where=sa.text("sent_at IS NULL"),
+    ),
     info={"dump": False},
 )

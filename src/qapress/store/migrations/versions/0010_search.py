@@ -111,6 +111,15 @@ def _create_ping_table() -> None:
         sa.Column("last_error", sa.Text, nullable=True),
     )
     op.create_index("indexnow_ping_unsent_idx", "indexnow_ping", ["sent_at", "next_attempt_at"])
+    # One unsent ping per article: the triggers' NOT EXISTS is one index probe (bulk imports stay linear).
+    op.create_index(
+        "indexnow_ping_unsent_article_idx",
+        "indexnow_ping",
+        ["article_id"],
+        unique=True,
+        sqlite_where=sa.text("sent_at IS NULL"),
+        postgresql_where=sa.text("sent_at IS NULL"),
+    )
 
 
 def upgrade() -> None:
