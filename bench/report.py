@@ -238,6 +238,7 @@ def render(run: Run) -> str:
         "",
         *(run.links or ["not measured in this run."]),
         "",
+        *_related_precision(),
         "## Notes",
         "",
         *[f"- {note}" for note in run.notes],
@@ -245,6 +246,12 @@ def render(run: Run) -> str:
         *_missed_targets(),
     ]
     return "\n".join(parts)
+
+
+def _related_precision() -> list[str]:
+    """The "Related articles" precision section, as ``python -m bench.related_bench`` last wrote it."""
+    path = Path(__file__).parent / "related" / "results.md"
+    return [path.read_text(encoding="utf-8"), ""] if path.exists() else []
 
 
 def _missed_targets() -> list[str]:

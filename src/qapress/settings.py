@@ -125,6 +125,18 @@ class Settings(BaseSettings):
     links_retry_base_seconds: float = 60.0
     links_recheck_seconds: float = Field(default=86_400.0, description="How often live links are re-checked.")
     links_worker_poll_seconds: float = 30.0
+    # --- IndexNow (qapress.indexnow): pings on publish, edit and withdraw, sent by the worker ---
+    indexnow_enabled: bool = Field(
+        default=False, description="Send the queued IndexNow pings (off: they wait in the queue, unsent)."
+    )
+    indexnow_endpoint: str = Field(
+        default="https://api.indexnow.org/indexnow", description="Where IndexNow pings are POSTed."
+    )
+    indexnow_key: str | None = Field(
+        default=None,
+        description="The IndexNow key (8-128 of a-z A-Z 0-9 -); default: generated into data_dir.",
+    )
+    indexnow_max_attempts: int = Field(default=6, ge=1, description="Tries of one ping before giving up.")
     links_worker_in_serve: bool = Field(default=True, description="`qapress serve` runs the link worker too.")
 
     # --- generate: the openai backend (any OpenAI-compatible chat endpoint) and URL ingestion.

@@ -37,9 +37,16 @@ PAGE_VARIABLES: dict[str, Any] = {
     "hasSelf": True,
     "limit": 21,
     "offset": 0,
+    "query": "heat mann",
+    "since": "2026-01-01",
 }
 #: The roles the site runs its page queries as (qapress.site.queries).
-PAGE_ROLES = {"article_status": "admin", "sitemap_index": "admin", "sitemap_page": "admin"}
+PAGE_ROLES = {
+    "article_status": "admin",
+    "sitemap_index": "admin",
+    "sitemap_page": "admin",
+    "news_sitemap": "admin",
+}
 
 
 def nested_lists(levels: int) -> str:

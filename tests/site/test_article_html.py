@@ -46,7 +46,7 @@ def test_the_seed_page_shows_every_block(urls: SiteURLs, renderer: Renderer) -> 
     assert tree.css_first("meta[property='og:url']").attributes["content"] == canonical
     assert tree.css_first("meta[name='twitter:card']").attributes["content"] == "summary"
     types = [json.loads(s.text())["@type"] for s in tree.css("script[type='application/ld+json']")]
-    assert types == ["NewsArticle", "FAQPage"]
+    assert types == ["NewsArticle", "BreadcrumbList", "FAQPage"]
 
 
 def test_every_link_on_the_page_is_absolute(urls: SiteURLs, renderer: Renderer) -> None:
@@ -74,7 +74,9 @@ def test_hostile_text_everywhere_is_escaped(urls: SiteURLs, renderer: Renderer) 
     ]
     tree = render(data, urls, renderer, url='"><script>alert(5)</script>', error=HOSTILE)
     assert tree.css("img") == []
-    assert [s.attributes.get("type") for s in tree.css("script")] == ["application/ld+json"] * 2
+    assert [s.attributes.get("type") for s in tree.css("script")] == [
+        "application/ld+json"
+    ] * 3  # NewsArticle, BreadcrumbList, FAQPage
     assert all(not name.startswith("on") for node in tree.css("*") for name in node.attributes)
     assert all("javascript:" not in (node.attributes.get("href") or "") for node in tree.css("a"))
     assert tree.css_first("h1").text() == HOSTILE
@@ -114,6 +116,6 @@ def test_any_title_and_question_come_back_as_the_same_text(text: str) -> None:
     assert tree.css_first("h1").text() == text
     assert tree.css("script:not([type='application/ld+json'])") == []
     assert (
-        json.loads(tree.css("script[type='application/ld+json']")[1].text())["mainEntity"][0]["name"]
+        json.loads(tree.css("script[type='application/ld+json']")[2].text())["mainEntity"][0]["name"]
         == text.strip()
     )

@@ -48,6 +48,9 @@ def test_slugify() -> None:
     )
     assert slugify("Ça va? Éte!") == "ca-va-ete"
     assert slugify("!!!") == "article"
+    assert slugify("alpha beta gamma", max_length=12) == "alpha-beta"  # never "alpha-beta-g"
+    assert slugify("alpha beta gamma", max_length=10) == "alpha-beta"  # the boundary right at the limit
+    assert slugify("supercalifragilistic", max_length=5) == "super"
 
 
 @pytest.mark.parametrize(

@@ -207,9 +207,12 @@ def worker(
         for change in changes:
             outcome = change.reason or f"published (due {change.scheduled_at})"
             typer.echo(f"article {change.article_id}\t{change.before} -> {change.after}\t{outcome}")
+        pings = link_worker.send_pings()
         results = link_worker.run_once()
         for result in results:
             typer.echo(describe(result))
+        if pings.sent or pings.failed:
+            stderr.print(f"IndexNow: sent {pings.sent} URLs, {pings.failed} to retry", markup=False)
         stderr.print(
             f"published {sum(c.after == 'published' for c in changes)} scheduled articles", markup=False
         )

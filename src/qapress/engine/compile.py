@@ -148,6 +148,11 @@ class OperationCompiler:
             if root_field.kind == "function":
                 return self.rows(table, args, fields, None, depth=1, source=_aliased(call))
             return self.aggregate(table, args, fields, None, depth=1, source=_aliased(call))
+        if root_field.kind == "native_query":
+            assert root_field.function is not None
+            query = self.model.native_queries[root_field.function]
+            code = query.sql(args.get("args") or {}, self.params)
+            return self.rows(table, args, fields, None, depth=1, source=_aliased(f"({code})"))
         return self.by_pk(table, args, fields)
 
     # --- selections -------------------------------------------------------------------------------

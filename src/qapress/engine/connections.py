@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
 from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
+from qapress.engine.sqlite_functions import register_sqlite_functions
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class _SQLiteConnection:
         )
         self.raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         self.raw.execute("PRAGMA foreign_keys=ON")
+        register_sqlite_functions(self.raw)
         self.timeout = timeout_ms / 1000
         self.deadline = 0.0
         self.raw.set_progress_handler(self._expired, PROGRESS_STEPS)

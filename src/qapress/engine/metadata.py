@@ -148,25 +148,75 @@ class FunctionDef:
 
 
 @dataclass(frozen=True)
+class LogicalFieldDef:
+    """One field of a logical model: its database type (``integer``, ``text`` ...) and nullability."""
+
+    name: str
+    type: str
+    nullable: bool = True
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class LogicalModelDef:
+    """Hasura's logical model: a named row shape (a GraphQL type) with the roles' select permissions."""
+
+    name: str
+    fields: tuple[LogicalFieldDef, ...]
+    select_permissions: dict[str, SelectPermission] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NativeQueryArgumentDef:
+    name: str
+    type: str
+    nullable: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class NativeQueryDef:
+    """Hasura's native query: SQL with ``{{argument}}`` placeholders returning rows of a logical model.
+
+    ``code`` is Hasura's one SQL string, or (a qapress extension) a mapping from dialect (``sqlite``,
+    ``postgresql``) to SQL, for queries whose SQL differs between the databases (full-text search).
+    """
+
+    root_field_name: str
+    code: str | dict[str, str]
+    returns: str
+    arguments: tuple[NativeQueryArgumentDef, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     tables: tuple[TableMetadata, ...]
     #: Hasura's inherited roles: role name -> the roles whose permissions it combines.
     inherited_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     functions: tuple[FunctionDef, ...] = ()
+    logical_models: tuple[LogicalModelDef, ...] = ()
+    native_queries: tuple[NativeQueryDef, ...] = ()
 
     @classmethod
     def from_hasura(cls, raw: Any, inherited_roles: Any = None, functions: Any = None) -> Metadata:
         """Build from Hasura's ``tables`` list (or a full metadata dict holding ``tables`` or ``sources``,
         ``inherited_roles`` and ``functions``); ``inherited_roles`` is Hasura's ``[{role_name, role_set}]``
         list, ``functions`` its ``[{function: {schema, name}, configuration: {session_argument}}]`` list."""
+        logical: list[Any] = []
+        native: list[Any] = []
         if isinstance(raw, dict):
             inherited_roles = inherited_roles or raw.get("inherited_roles")
+            sources = raw.get("sources", [raw])
             if "sources" in raw:
                 functions = functions or [f for source in raw["sources"] for f in source.get("functions", [])]
                 raw = [t for source in raw["sources"] for t in source.get("tables", [])]
             else:
                 functions = functions or raw.get("functions")
                 raw = raw.get("tables", [])
+            for source in sources:
+                logical += source.get("logical_models") or []
+                native += source.get("native_queries") or []
         if not isinstance(raw, list):
             raise MetadataError("metadata must be a list of tables")
         inherited: dict[str, tuple[str, ...]] = {}
@@ -176,7 +226,11 @@ class Metadata:
             except (KeyError, TypeError):
                 raise MetadataError(f"an inherited role needs role_name and role_set: {entry!r}") from None
         return cls(
-            tuple(_table(entry) for entry in raw), inherited, tuple(_function(f) for f in functions or [])
+            tuple(_table(entry) for entry in raw),
+            inherited,
+            tuple(_function(f) for f in functions or []),
+            tuple(_logical_model(m) for m in logical),
+            tuple(_native_query(q) for q in native),
         )
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:
@@ -188,6 +242,8 @@ class Metadata:
     @property
     def roles(self) -> set[str]:
         roles: set[str] = set()
+        for model in self.logical_models:
+            roles.update(model.select_permissions)
         for table in self.tables:
             roles.update(table.select_permissions)
             roles.update(table.insert_permissions)
@@ -245,6 +301,63 @@ def _configuration(raw: Any) -> tuple[str | None, dict[str, str], dict[str, str]
     return (str(custom_name) if custom_name is not None else None), roots, columns
 
 
+def _select_permissions(raw: Any) -> dict[str, SelectPermission]:
+    return {
+        p["role"]: SelectPermission(
+            columns=_columns(p["permission"].get("columns", [])),
+            filter=p["permission"].get("filter") or {},
+            computed_fields=tuple(p["permission"].get("computed_fields") or ()),
+            limit=p["permission"].get("limit"),
+            allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
+        )
+        for p in raw or []
+    }
+
+
+def _logical_field(name: Any, raw: Any) -> LogicalFieldDef:
+    """A field as Hasura writes it: ``type: text, nullable: ...`` (v2.26) or ``type: {scalar, nullable}``."""
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise MetadataError(f"logical model field {name!r} needs a type: {raw!r}")
+    type_ = raw["type"]
+    nullable = raw.get("nullable", True)
+    if isinstance(type_, dict):
+        if "scalar" not in type_:
+            raise MetadataError(f"logical model field {name!r}: only scalar types are supported: {type_!r}")
+        nullable = type_.get("nullable", nullable)
+        type_ = type_["scalar"]
+    return LogicalFieldDef(str(name), str(type_), bool(nullable), raw.get("description"))
+
+
+def _logical_model(raw: Any) -> LogicalModelDef:
+    if not isinstance(raw, dict) or "name" not in raw:
+        raise MetadataError(f"a logical model needs a name: {raw!r}")
+    fields = raw.get("fields") or []
+    if isinstance(fields, dict):
+        parsed = tuple(_logical_field(k, v) for k, v in fields.items())
+    else:
+        parsed = tuple(_logical_field(f.get("name") if isinstance(f, dict) else f, f) for f in fields)
+    if not parsed:
+        raise MetadataError(f'logical model "{raw["name"]}" has no fields')
+    return LogicalModelDef(str(raw["name"]), parsed, _select_permissions(raw.get("select_permissions")))
+
+
+def _native_query(raw: Any) -> NativeQueryDef:
+    try:
+        name, code, returns = raw["root_field_name"], raw["code"], raw["returns"]
+    except (KeyError, TypeError):
+        raise MetadataError(f"a native query needs root_field_name, code and returns: {raw!r}") from None
+    if not isinstance(code, str | dict):
+        raise MetadataError(f'native query "{name}": code must be SQL text or a mapping of dialect to SQL')
+    arguments = tuple(
+        NativeQueryArgumentDef(
+            str(arg), str(spec["type"]), bool(spec.get("nullable", False)), spec.get("description")
+        )
+        for arg, spec in (raw.get("arguments") or {}).items()
+    )
+    code = code if isinstance(code, str) else {str(k): str(v) for k, v in code.items()}
+    return NativeQueryDef(str(name), code, str(returns), arguments, raw.get("description"))
+
+
 def _table(entry: Any) -> TableMetadata:
     if not isinstance(entry, dict) or "table" not in entry:
         raise MetadataError(f"a metadata table entry needs 'table': {entry!r}")
@@ -273,16 +386,7 @@ def _table(entry: Any) -> TableMetadata:
         ),
         array_relationships=tuple(_relationship(r, "array") for r in entry.get("array_relationships") or []),
         computed_fields=tuple(_computed_field(c) for c in entry.get("computed_fields") or []),
-        select_permissions={
-            p["role"]: SelectPermission(
-                columns=_columns(p["permission"].get("columns", [])),
-                filter=p["permission"].get("filter") or {},
-                computed_fields=tuple(p["permission"].get("computed_fields") or ()),
-                limit=p["permission"].get("limit"),
-                allow_aggregations=bool(p["permission"].get("allow_aggregations", False)),
-            )
-            for p in entry.get("select_permissions") or []
-        },
+        select_permissions=_select_permissions(entry.get("select_permissions")),
         insert_permissions={
             p["role"]: InsertPermission(
                 check=p["permission"].get("check") or {},

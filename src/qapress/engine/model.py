@@ -18,6 +18,7 @@ from qapress.engine.errors import MetadataError
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.metadata import Metadata, RelationshipDef, SelectPermission, TableMetadata
 from qapress.engine.names import is_graphql_name
+from qapress.engine.native_queries import NativeQuery, logical_model_table, resolve_native_query
 from qapress.engine.permissions import ADMIN, select_permission
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class TrackedTable:
         """An enum table's GraphQL enum type: ``<table>_enum``."""
         return f"{self.graphql_name}_enum"
 
+    #: A logical model (the rows of native queries), not a database table: no root fields of its own.
+    logical: bool = False
+
     @property
     def key(self) -> tuple[str, str]:
         return (self.table.schema, self.table.name)
@@ -62,7 +66,9 @@ class TrackedTable:
         """The name in every type and default root field name: the custom name, else ``[schema_]table``."""
         if self.meta.custom_name is not None:
             return self.meta.custom_name
-        return self.table.name if self.table.schema == "public" else f"{self.table.schema}_{self.table.name}"
+        if self.logical or self.table.schema == "public":
+            return self.table.name
+        return f"{self.table.schema}_{self.table.name}"
 
     def root_name(self, kind: str) -> str:
         """A root field's name: ``custom_root_fields`` or Hasura's default for ``kind``."""
@@ -146,6 +152,7 @@ class Model:
     #: Hasura's ``HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS``: a role sees a function when it may read what
     #: the function returns (True), or only with a function permission as well (False).
     infer_function_permissions: bool = True
+    native_queries: dict[str, NativeQuery] = field(default_factory=dict)
 
     def tracked(self, key: tuple[str, str]) -> TrackedTable:
         return self.tables[key]
@@ -254,9 +261,23 @@ def build_model(
             raise MetadataError(
                 f'function "{function.name}" returns rows of untracked table "{function.returns[1]}"'
             )
+    names = {t.graphql_name for t in tables.values()}
+    for definition in metadata.logical_models:
+        if definition.name in names:
+            raise MetadataError(f'logical model "{definition.name}" clashes with a table\'s GraphQL name')
+        table, meta = logical_model_table(definition, catalog.dialect)
+        tables[table.schema, table.name] = TrackedTable(
+            table, meta, {}, metadata.inherited_roles, logical=True
+        )
+    logical = {m.name for m in metadata.logical_models}
+    native = {
+        q.root_field_name: resolve_native_query(q, catalog.dialect, logical) for q in metadata.native_queries
+    }
     for message in inconsistencies:
         log.warning("metadata: %s", message)
-    return Model(catalog.dialect, tables, dict(functions), tuple(inconsistencies))
+    return Model(
+        catalog.dialect, tables, dict(functions or {}), tuple(inconsistencies), native_queries=native
+    )
 
 
 def _invalid_name(table: Table, meta: TableMetadata) -> str | None:

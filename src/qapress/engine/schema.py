@@ -68,6 +68,7 @@ RootKind = Literal[
     "aggregate",
     "function",
     "function_aggregate",
+    "native_query",
     "insert",
     "insert_one",
     "update",
@@ -81,7 +82,7 @@ RootKind = Literal[
 class RootField:
     kind: RootKind
     table: tuple[str, str]
-    #: For "function" and "function_aggregate": the tracked function's name.
+    #: For "function" and "function_aggregate": the tracked function's name; for "native_query" its root field.
     function: str | None = None
 
 
@@ -183,6 +184,8 @@ class SchemaBuilder:
     def root_fields(self) -> dict[str, GraphQLField]:
         fields: dict[str, GraphQLField] = {}
         for table in self.visible.values():
+            if table.logical:
+                continue
             if self.has_object(table):
                 name = table.root_name("select")
                 fields[name] = GraphQLField(
@@ -236,6 +239,31 @@ class SchemaBuilder:
                 self.roots[function.aggregate_name] = RootField(
                     "function_aggregate", table.key, function.name
                 )
+        for query in self.model.native_queries.values():
+            if query.returns not in self.visible or not self.has_object(self.visible[query.returns]):
+                continue
+            table = self.visible[query.returns]
+            args = self.select_args(table)
+            if query.inputs:
+                args_type = GraphQLInputObjectType(
+                    f"{query.name}_arguments",
+                    {
+                        c.name: GraphQLInputField(
+                            scalar_type(c.scalar) if c.nullable else GraphQLNonNull(scalar_type(c.scalar))
+                        )
+                        for c in query.inputs
+                    },
+                )
+                args = {
+                    "args": GraphQLArgument(GraphQLNonNull(args_type) if query.required else args_type),
+                    **args,
+                }
+            fields[query.name] = GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(self.object_type(table)))),
+                args=args,
+                description=query.description or f'native query returning "{table.table.name}"',
+            )
+            self.roots[query.name] = RootField("native_query", table.key, query.name)
         return dict(sorted(fields.items()))
 
     def function_visible(self, function: TrackedFunction) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from qapress.articles.clock import Clock, utc_now
 from qapress.articles.publishing import StatusChange
 from qapress.articles.scheduler import ScheduledPublisher
+from qapress.indexnow import IndexNowPinger, PingResult
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.observe.logs import FIELDS
 from qapress.observe.metrics import BACKLINK_CHECKS
@@ -41,12 +42,14 @@ class LinkWorker:
         poll_seconds: float = 30.0,
         publisher: ScheduledPublisher | None = None,
         passes: Sequence[Callable[[], object]] = (),
+        pinger: IndexNowPinger | None = None,
     ) -> None:
         self.checker = checker
         self.poll_seconds = poll_seconds
         self.publisher = publisher
         #: Run after each round of checks, each on its own: one failing does not stop the others.
         self.passes = tuple(passes)
+        self.pinger = pinger
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -63,11 +66,16 @@ class LinkWorker:
             settings.links_worker_poll_seconds,
             ScheduledPublisher(engine, clock),
             passes,
+            IndexNowPinger(engine, settings),
         )
 
     def publish_scheduled(self) -> list[StatusChange]:
         """The scheduled-publishing pass: publish every article due by the publisher's clock."""
         return self.publisher.run_once() if self.publisher is not None else []
+
+    def send_pings(self) -> PingResult:
+        """The IndexNow pass: send the queued pings that are due (nothing when IndexNow is off)."""
+        return self.pinger.run_once() if self.pinger is not None else PingResult()
 
     def run_once(self, batch_size: int = 100, max_batches: int = 100) -> list[CheckResult]:
         """Check the links that are due now (each at most once), then return what was done."""
@@ -112,6 +120,10 @@ class LinkWorker:
                 self.publish_scheduled()
             except Exception:
                 log.exception("scheduled publishing failed; trying again in %s s", self.poll_seconds)
+            try:
+                self.send_pings()
+            except Exception:
+                log.exception("IndexNow pings failed; trying again in %s s", self.poll_seconds)
             try:
                 self.run_once()
             except Exception:

@@ -69,6 +69,19 @@ def news_article(page: ArticlePage, site: Domain, site_url: str) -> dict[str, An
     return data
 
 
+def breadcrumbs(page: ArticlePage, site: Domain, site_url: str) -> dict[str, Any]:
+    """The trail from the site's home to the article, as a ``BreadcrumbList``."""
+    trail = [(site.name, site_url), (page.article.title, page.article.url)]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": url}
+            for n, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
 def faq_page(page: ArticlePage) -> dict[str, Any] | None:
     """The FAQ as a ``FAQPage``; ``None`` when no question has an answer (Google requires both)."""
     entries = [item for item in page.article.faq if item.answer]

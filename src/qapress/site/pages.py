@@ -6,18 +6,31 @@ and renders its template. ``article_html`` is the pure part of the article page,
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 import time
 from dataclasses import dataclass
+from email.utils import format_datetime
 from typing import Any
 
 from qapress.settings import Settings
 from qapress.site import jsonld
 from qapress.site.domains import Domain
+from qapress.site.feeds import (
+    NEWS_SITEMAP_MAX,
+    TAG_YEAR,
+    FeedEntry,
+    feed_entries,
+    json_feed,
+    newest_update,
+    news_since,
+)
 from qapress.site.forms import FormState, FormTokens, LinkForm, rules_text
 from qapress.site.page_cache import RenderedPage
 from qapress.site.queries import PageQueries, QueryRun
 from qapress.site.render import Renderer
+from qapress.site.search import MAX_QUERY_CHARS, SEARCH_PAGE_SIZE, SearchRequest, search_hits
 from qapress.site.urls import SiteURLs
 from qapress.site.views import ArticlePage, article_page, listed_articles, parse_timestamp
 
@@ -49,6 +62,7 @@ def article_html(
     structured: dict[str, Any] = {
         "article": jsonld.script_json(jsonld.news_article(page, site, urls.home())),
         "faq": jsonld.script_json(faq) if faq else None,
+        "breadcrumbs": jsonld.script_json(jsonld.breadcrumbs(page, site, urls.home())),
     }
     return renderer.render(
         "article.html",
@@ -147,6 +161,32 @@ class Pages:
             debug=self.debug_panel(run),
         )
 
+    def search(self, ctx: PageContext, search: SearchRequest) -> RenderedPage:
+        """Search results, or the page explaining why none were looked for (empty or too long)."""
+        hits, debug, more = [], None, False
+        if search.runnable:
+            run = self.queries.search(search.query, ctx.site.id, SEARCH_PAGE_SIZE, search.page)
+            rows = run.data.get("hits") or []
+            hits, more, debug = (
+                search_hits(rows[:SEARCH_PAGE_SIZE], ctx.urls),
+                len(rows) > SEARCH_PAGE_SIZE,
+                self.debug_panel(run),
+            )
+        status = 400 if search.problem else 404 if search.page > 1 and not hits else 200
+        return self.html_page(
+            ctx,
+            "search.html",
+            status,
+            search=search,
+            hits=hits,
+            max_chars=MAX_QUERY_CHARS,
+            first_number=(search.page - 1) * SEARCH_PAGE_SIZE + 1,
+            canonical=None,
+            prev_url=ctx.urls.search(search.query, search.page - 1) if search.page > 1 and hits else None,
+            next_url=ctx.urls.search(search.query, search.page + 1) if more else None,
+            debug=debug,
+        )
+
     def xml_page(self, ctx: PageContext, template: str, media_type: str, **context: Any) -> RenderedPage:
         body = self.renderer.render(template, site=ctx.site, urls=ctx.urls, **context)
         return RenderedPage(200, body.encode(), media_type, time.time(), ctx.revision)
@@ -180,22 +220,43 @@ class Pages:
             )
         return self.xml_page(ctx, "sitemap_page.xml", "application/xml", entries=entries)
 
+    def feed_entries(self, ctx: PageContext) -> list[FeedEntry]:
+        return feed_entries(
+            self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.site, ctx.urls
+        )
+
     def feed(self, ctx: PageContext) -> RenderedPage:
-        items = listed_articles(self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.urls)
-        entries: list[dict[str, str | None]] = []
-        updates: list[str] = []
-        for item in items:
-            published = f"{item.date.isoformat()}T00:00:00Z" if item.date else None
-            updated = item.modified.isoformat() if item.modified else published or "1970-01-01T00:00:00Z"
-            updates.append(updated)
-            entries.append(
-                {
-                    "title": item.title,
-                    "url": item.url,
-                    "lead": item.lead,
-                    "published": published,
-                    "updated": updated,
-                }
-            )
-        newest = max(updates, default="1970-01-01T00:00:00Z")
-        return self.xml_page(ctx, "feed.xml", "application/atom+xml", articles=entries, updated=newest)
+        """Atom (RFC 4287) with ``tag:`` ids, real published/updated times and the whole content."""
+        entries = self.feed_entries(ctx)
+        return self.xml_page(
+            ctx,
+            "feed.xml",
+            "application/atom+xml",
+            entries=entries,
+            updated=newest_update(entries),
+            tag_year=TAG_YEAR,
+        )
+
+    def rss(self, ctx: PageContext) -> RenderedPage:
+        entries = self.feed_entries(ctx)
+        updated = format_datetime(newest_update(entries))
+        return self.xml_page(ctx, "rss.xml", "application/rss+xml", entries=entries, updated_rfc822=updated)
+
+    def json_feed(self, ctx: PageContext) -> RenderedPage:
+        feed = json_feed(self.feed_entries(ctx), ctx.site, ctx.urls)
+        body = json.dumps(feed, ensure_ascii=False, indent=1).encode()
+        return RenderedPage(200, body, "application/feed+json", time.time(), ctx.revision)
+
+    def news_sitemap(self, ctx: PageContext) -> RenderedPage:
+        """Google News: the site's articles of the last 48 hours (by their date), at most 1,000."""
+        since = news_since(dt.datetime.now(dt.UTC))
+        run = self.queries.news_sitemap(ctx.site.id, since.isoformat(), NEWS_SITEMAP_MAX)
+        entries = [
+            {
+                "url": ctx.urls.article(int(row["id"]), str(row.get("slug") or "")),
+                "title": str(row.get("title") or ""),
+                "date": str(row.get("date") or ""),
+            }
+            for row in run.data.get("qa_ai") or []
+        ]
+        return self.xml_page(ctx, "news_sitemap.xml", "application/xml", entries=entries)

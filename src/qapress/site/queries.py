@@ -89,8 +89,20 @@ class PageQueries:
             "home", {"domain": domain_id, "limit": page_size + 1, "offset": (page_number - 1) * page_size}
         )
 
+    def search(self, query: str, domain_id: int, page_size: int, page_number: int) -> QueryRun:
+        variables = {
+            "query": query,
+            "domain": domain_id,
+            "limit": page_size + 1,
+            "offset": (page_number - 1) * page_size,
+        }
+        return self.run("search", variables)
+
     def feed(self, domain_id: int, limit: int = 20) -> QueryRun:
         return self.run("feed", {"domain": domain_id, "limit": limit})
+
+    def news_sitemap(self, domain_id: int, since: str, limit: int) -> QueryRun:
+        return self.run("news_sitemap", {"domain": domain_id, "since": since, "limit": limit}, role="admin")
 
     def sitemap_index(self, domain_id: int) -> QueryRun:
         return self.run("sitemap_index", {"domain": domain_id}, role="admin")

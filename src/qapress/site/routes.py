@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from qapress.engine import GraphQLEngine
 from qapress.engine.driver_errors import DATABASE_ERRORS, map_driver_error
 from qapress.engine.errors import RETRYABLE_CODES, DatabaseBusy
+from qapress.indexnow import KEY_PATH, indexnow_key
 from qapress.links.errors import LinkRuleError
 from qapress.links.form import LinkForm as PostedLinkForm
 from qapress.links.form import read_link_form
@@ -35,6 +36,7 @@ from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
 from qapress.site.errors import PageQueryFailed
+from qapress.site.favicon import favicon_svg
 from qapress.site.forms import (
     ACCEPTED_NOTICE,
     REFUSAL_STATUS,
@@ -48,6 +50,7 @@ from qapress.site.queries import PageQueries
 from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
 from qapress.site.revision import RevisionReader
+from qapress.site.search import read_search
 from qapress.site.urls import SiteURLs
 from qapress.store.local_secrets import persisted_secret
 
@@ -240,6 +243,12 @@ class SiteApp:
         slug = request.path_params.get("slug")
         return await self.serve_on_loop(request, lambda ctx: self.pages.article(ctx, article_id, slug))
 
+    async def search_route(self, request: Request) -> Response:
+        search = read_search(request.query_params.get("q"), request.query_params.get("page"))
+        if search is None:
+            return await self._not_found(request)
+        return await self.serve_on_loop(request, lambda ctx: self.pages.search(ctx, search))
+
     async def submit_route(self, request: Request) -> Response:
         """The link form's POST: a small urlencoded body, read with a size limit before anything else."""
         article_id = int(request.path_params["id"])
@@ -377,12 +386,40 @@ class SiteApp:
     async def feed_route(self, request: Request) -> Response:
         return await self.serve_on_loop(request, self.pages.feed)
 
+    async def rss_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.rss)
+
+    async def json_feed_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.json_feed)
+
+    async def news_sitemap_route(self, request: Request) -> Response:
+        return await self.serve_on_loop(request, self.pages.news_sitemap)
+
     async def robots_route(self, request: Request) -> Response:
         ctx = await run_in_threadpool(self.context_or_answer, request)
         if isinstance(ctx, Response):
             return ctx
-        text = f"User-agent: *\nAllow: /\nDisallow: /v1/\n\nSitemap: {ctx.urls.path('/sitemap.xml')}\n"
+        text = (
+            "User-agent: *\nAllow: /\nDisallow: /v1/\nDisallow: /search\n\n"
+            f"Sitemap: {ctx.urls.path('/sitemap.xml')}\nSitemap: {ctx.urls.path('/news-sitemap.xml')}\n"
+        )
         return PlainTextResponse(text, headers={"Cache-Control": self.anonymous_cache_control})
+
+    async def favicon_route(self, request: Request) -> Response:
+        """The site's SVG icon (also at /favicon.ico, which browsers ask for whatever the page says)."""
+        ctx = await run_in_threadpool(self.context_or_answer, request)
+        if isinstance(ctx, Response):
+            return ctx
+        body = favicon_svg(ctx.site.name, ctx.site.host)
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return Response(body, media_type="image/svg+xml", headers=headers)
+
+    async def indexnow_key_route(self, request: Request) -> Response:
+        """The IndexNow key file, the ``keyLocation`` of this network's pings."""
+        if not self.settings.indexnow_enabled:
+            return await self._not_found(request)
+        key = await run_in_threadpool(indexnow_key, self.settings)
+        return PlainTextResponse(key, headers={"Cache-Control": "public, max-age=86400"})
 
     async def static_route(self, request: Request) -> Response:
         asset = self.assets.by_hashed_name.get(request.path_params["name"])
@@ -417,15 +454,22 @@ class SiteApp:
         return [
             Route("/", self.home_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}", self.article_route, methods=["GET", "HEAD"]),
+            Route("/search", self.search_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}/links", self.submit_route, methods=["POST"]),
             Route("/a/{id:int}/{slug}", self.article_route, methods=["GET", "HEAD"]),
             Route("/a/{id:int}/{slug}", self.submit_route, methods=["POST"]),
             Route("/sitemap.xml", self.sitemap_route, methods=["GET", "HEAD"]),
             Route("/sitemap-{number:int}.xml", self.sitemap_page_route, methods=["GET", "HEAD"]),
             Route("/feed.xml", self.feed_route, methods=["GET", "HEAD"]),
+            Route("/rss.xml", self.rss_route, methods=["GET", "HEAD"]),
+            Route("/feed.json", self.json_feed_route, methods=["GET", "HEAD"]),
+            Route("/news-sitemap.xml", self.news_sitemap_route, methods=["GET", "HEAD"]),
             Route("/robots.txt", self.robots_route, methods=["GET", "HEAD"]),
             Route("/webmention", self.webmention_route, methods=["POST"]),
             Route("/static/{name}", self.static_route, methods=["GET", "HEAD"]),
+            Route("/favicon.ico", self.favicon_route, methods=["GET", "HEAD"]),
+            Route(KEY_PATH, self.indexnow_key_route, methods=["GET", "HEAD"]),
+            Route("/favicon.svg", self.favicon_route, methods=["GET", "HEAD"]),
         ]
 
 

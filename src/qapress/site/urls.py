@@ -38,6 +38,16 @@ class SiteURLs:
         domain = self.directory.get(domain_id) if domain_id is not None else self.site
         return self.origin(domain or self.site) + article_path(article_id, slug)
 
+    def search(self, query: str = "", page: int = 1) -> str:
+        params = {"q": query} if query else {}
+        if page > 1:
+            params["page"] = str(page)
+        return self.origin() + "/search" + (f"?{urlencode(params)}" if params else "")
+
+    def network(self) -> list[tuple[str, str]]:
+        """The other sites of the network: (name, home URL), in id order."""
+        return [(d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id]
+
     def links_form(self, article_id: int) -> str:
         return self.origin() + f"/a/{article_id}/links"
 

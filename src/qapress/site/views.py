@@ -69,6 +69,8 @@ class ArticlePage:
     network: list[LinkItem]
     source: LinkItem | None
     reader_links: list[ReaderLink] = field(default_factory=list)
+    #: Articles like this one by their text (the seed's ``related`` is the site's newest).
+    similar: list[LinkItem] = field(default_factory=list)
 
 
 def long_date(value: dt.date | None) -> str:
@@ -209,6 +211,7 @@ def article_page(data: Row, urls: SiteURLs) -> ArticlePage | None:
         network=link_items(data.get("linksbottom"), urls),
         source=source[0] if source else None,
         reader_links=reader_links(data.get("readerlinks")),
+        similar=link_items(data.get("similar"), urls),
     )
 
 

@@ -105,7 +105,11 @@ def slugify(title: str, max_length: int = 80) -> str:
     """A URL slug from a title: ASCII, lower case, words joined by hyphens."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "article"
+    if len(slug) > max_length:
+        # Cut at the last word boundary that fits; a single word longer than the limit is cut inside.
+        cut = slug[: max_length + 1].rfind("-")
+        slug = slug[:cut] if cut > 0 else slug[:max_length]
+    return slug.rstrip("-") or "article"
 
 
 def parse_article_line(number: int, line: str, site_id: int | None = None) -> ArticleRecord:

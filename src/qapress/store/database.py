@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from qapress.engine.sqlite_functions import register_sqlite_functions
 from qapress.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -94,6 +95,8 @@ def _sqlite_pragmas(
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search page's native query calls websearch_to_fts5; tools reading through SQLAlchemy may too.
+    register_sqlite_functions(dbapi_connection)
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:

@@ -280,3 +280,29 @@ audit_log = sa.Table(
     sa.Index("audit_log_action_subject_at_idx", "action", "subject", "at"),
     sa.Index("audit_log_action_client_at_idx", "action", "client", "at"),
 )
+
+# IndexNow pings waiting to be sent (migration 0010): database triggers queue one when an article is
+# published, edited while published, or taken down; the worker sends them and retries. No foreign key: a
+# ping outlives the row it names. A queue, not content: never dumped.
+indexnow_ping = sa.Table(
+    "indexnow_ping",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.Integer, nullable=False),
+    sa.Column(
+        "queued_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("indexnow_ping_unsent_idx", "sent_at", "next_attempt_at"),
+    sa.Index(
+        "indexnow_ping_unsent_article_idx",
+        "article_id",
+        unique=True,
+        sqlite_where=sa.text("sent_at IS NULL"),
+        postgresql_where=sa.text("sent_at IS NULL"),
+    ),
+    info={"dump": False},
+)

@@ -1,0 +1,172 @@
+"""Feeds and search engines over a real server: Atom and RSS read by feedparser, JSON Feed checked against
+the 1.1 specification's rules, the Google News sitemap's namespace, window and limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+import feedparser
+import sqlalchemy as sa
+
+from qapress.store.schema import domain, qa_ai
+
+if TYPE_CHECKING:
+    from tests.site.live import LiveSite
+
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def rfc3339(value: Any) -> bool:
+    try:
+        dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return "T" in str(value) and (
+        str(value).endswith("Z") or "+" in str(value)[10:] or "-" in str(value)[10:]
+    )
+
+
+def json_feed_problems(feed: Any) -> list[str]:
+    """What breaks JSON Feed 1.1's rules (https://jsonfeed.org/version/1.1), written from its text."""
+    problems = []
+    if feed.get("version") != "https://jsonfeed.org/version/1.1":
+        problems.append("version must be the 1.1 URL")
+    if not isinstance(feed.get("title"), str) or not feed["title"]:
+        problems.append("title is required")
+    if not isinstance(feed.get("items"), list):
+        return [*problems, "items is required"]
+    for key in ("home_page_url", "feed_url"):
+        if key in feed and not str(feed[key]).startswith(("http://", "https://")):
+            problems.append(f"{key} must be a URL")
+    for author in feed.get("authors", []):
+        if not any(author.get(k) for k in ("name", "url", "avatar")):
+            problems.append("an author needs a name, url or avatar")
+    ids = []
+    for item in feed["items"]:
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(f"item without a string id: {item}")
+        ids.append(item.get("id"))
+        if "content_html" not in item and "content_text" not in item:
+            problems.append(f"item {item.get('id')} has neither content_html nor content_text")
+        for key in ("date_published", "date_modified"):
+            if key in item and not rfc3339(item[key]):
+                problems.append(f"item {item.get('id')}: {key} is not RFC 3339")
+    if len(ids) != len(set(ids)):
+        problems.append("item ids must be unique")
+    return problems
+
+
+def test_atom_is_valid_with_stable_ids_and_real_dates(live: LiveSite) -> None:
+    parsed = feedparser.parse(live.get("/feed.xml").content)
+    assert parsed.bozo == 0, parsed.bozo_exception
+    assert parsed.version == "atom10" and len(parsed.entries) == 20
+    first = parsed.entries[0]
+    assert first.id.startswith("tag:screen.localhost,2026:article:")
+    article_id = int(first.id.rsplit(":", 1)[1])
+    with live.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(qa_ai.c.date, qa_ai.c.updated_at, qa_ai.c.text).where(qa_ai.c.id == article_id)
+        ).one()
+    assert first.published.startswith(row.date.isoformat())
+    assert dt.datetime.fromisoformat(first.updated) >= dt.datetime.fromisoformat(first.published)
+    assert first.content[0].type == "text/html"
+    assert row.text.split("\n\n")[-1][:40] in first.content[0].value  # the whole body, to its end
+
+
+def test_an_entry_keeps_its_id_when_the_slug_changes(live: LiveSite) -> None:
+    before = feedparser.parse(live.get("/feed.xml").content).entries[0]
+    article_id = int(before.id.rsplit(":", 1)[1])
+    with live.engine.begin() as connection:
+        old = connection.execute(sa.select(qa_ai.c.title, qa_ai.c.slug).where(qa_ai.c.id == article_id)).one()
+        connection.execute(
+            sa.update(qa_ai)
+            .where(qa_ai.c.id == article_id)
+            .values(title="Renamed", slug="renamed", updated_at=sa.func.current_timestamp())
+        )
+    try:
+        after = feedparser.parse(live.get("/feed.xml").content).entries[0]
+        assert after.id == before.id and after.link.endswith("/renamed") and after.link != before.link
+    finally:
+        with live.engine.begin() as connection:
+            connection.execute(
+                sa.update(qa_ai).where(qa_ai.c.id == article_id).values(title=old.title, slug=old.slug)
+            )
+
+
+def test_rss_is_valid(live: LiveSite) -> None:
+    response = live.get("/rss.xml")
+    assert response.headers["content-type"].startswith("application/rss+xml")
+    parsed = feedparser.parse(response.content)
+    assert parsed.bozo == 0, parsed.bozo_exception
+    assert parsed.version == "rss20" and parsed.feed.title == "Screen Q&A" and len(parsed.entries) == 20
+    entry = parsed.entries[0]
+    assert entry.id.startswith("tag:screen.localhost,") and entry.guidislink is False
+    assert entry.published_parsed is not None and entry.link.startswith(live.url("/a/"))
+
+
+def test_json_feed_follows_the_1_1_spec(live: LiveSite) -> None:
+    response = live.get("/feed.json")
+    assert response.headers["content-type"].startswith("application/feed+json")
+    feed = json.loads(response.content)
+    assert json_feed_problems(feed) == []
+    assert len(feed["items"]) == 20 and feed["feed_url"] == live.url("/feed.json")
+    atom = feedparser.parse(live.get("/feed.xml").content)
+    assert [i["id"] for i in feed["items"]] == [e.id for e in atom.entries]
+
+
+def test_the_checker_catches_a_broken_json_feed() -> None:
+    broken = {"version": "1", "items": [{"id": 3}, {"id": "a", "date_published": "yesterday"}]}
+    # wrong version, no title, a non-string id, two items without content, a date that is not RFC 3339
+    assert len(json_feed_problems(broken)) == 6
+
+
+def test_news_sitemap_lists_the_last_48_hours_at_most_1000(live: LiveSite) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    with live.engine.begin() as connection:
+        screen = connection.execute(
+            sa.select(domain.c.id).where(domain.c.host == "screen.localhost")
+        ).scalar_one()
+        first = connection.execute(sa.select(sa.func.max(qa_ai.c.id))).scalar_one() + 1
+        rows = [
+            {
+                "domain": screen,
+                "title": f"Fresh {n}",
+                "slug": f"fresh-{n}",
+                "date": today,
+                "status": "published",
+            }
+            for n in range(1005)
+        ]
+        rows.append(
+            {
+                "domain": screen,
+                "title": "Old",
+                "slug": "old",
+                "date": today - dt.timedelta(days=5),
+                "status": "published",
+            }
+        )
+        rows.append({"domain": screen, "title": "Draft", "slug": "draft", "date": today, "status": "draft"})
+        connection.execute(sa.insert(qa_ai), rows)
+    try:
+        response = live.get("/news-sitemap.xml")
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        assert root.tag == f"{SITEMAP}urlset"
+        urls = root.findall(f"{SITEMAP}url")
+        assert len(urls) == 1000
+        titles = {u.findtext(f"{NEWS}news/{NEWS}title") for u in urls}
+        assert "Old" not in titles and "Draft" not in titles
+        news = urls[0].find(f"{NEWS}news")
+        assert news is not None
+        assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Screen Q&A"
+        assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+        assert news.findtext(f"{NEWS}publication_date") == today.isoformat()
+        assert "news-sitemap.xml" in live.get("/robots.txt").text
+    finally:
+        with live.engine.begin() as connection:
+            connection.execute(sa.delete(qa_ai).where(qa_ai.c.id >= first))

@@ -1,0 +1,74 @@
+"""Migration 0010 (search) on a store that already holds articles: they are found at once, every later
+insert, edit and delete keeps the index in step, the index is what PostgreSQL uses, and it downgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from qapress.store import open_engine
+from qapress.store.database import alembic_config
+from qapress.store.dump import dumped_tables
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    return str(request.getfixturevalue("postgres_server").create_database("qapress_search"))
+
+
+def found(engine: sa.Engine, words: str) -> list[int]:
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q) ORDER BY rowid"
+    else:
+        sql = (
+            "SELECT id FROM qa_ai WHERE qapress_search_vector(title, lead, text) @@ qapress_search_query(:q) "
+            "ORDER BY id"
+        )
+    with engine.connect() as connection:
+        return list(connection.execute(sa.text(sql), {"q": words}).scalars())
+
+
+def test_existing_and_later_articles_are_searchable(store_url: str) -> None:
+    engine = open_engine(store_url)
+    config = alembic_config(engine)
+    command.upgrade(config, "0009_webmention")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO domain (id, host, name) VALUES (1, 'a.example', 'A')")
+        connection.exec_driver_sql(
+            "INSERT INTO qa_ai (id, domain, title, text) VALUES (1, 1, 'Otters', 'rivers')"
+        )
+    command.upgrade(config, "head")
+    assert found(engine, "otters") == [1]  # rows from before the migration
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO qa_ai (id, domain, title, text) VALUES (2, 1, 'Beavers', 'rivers')"
+        )
+        connection.exec_driver_sql("UPDATE qa_ai SET title = 'Herons' WHERE id = 1")
+    assert found(engine, "rivers") == [1, 2]
+    assert found(engine, "otters") == [] and found(engine, "herons") == [1]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM qa_ai WHERE id = 2")
+    assert found(engine, "beavers") == []
+    assert "qa_ai_fts" not in {t.name for t in dumped_tables()}
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(
+                connection.exec_driver_sql(
+                    "EXPLAIN SELECT id FROM qa_ai "
+                    "WHERE qapress_search_vector(title, lead, text) @@ qapress_search_query('rivers')"
+                ).scalars()
+            )
+        assert "qa_ai_search_idx" in plan
+    else:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("INSERT INTO qa_ai_fts(qa_ai_fts) VALUES ('integrity-check')")
+    command.downgrade(config, "0009_webmention")
+    command.upgrade(config, "head")
+    assert found(engine, "herons") == [1]
+    engine.dispose()
