@@ -149,7 +149,7 @@ def test_review_a_flagged_draft_edit_it_publish_it_and_see_it(
     assert f"lead: name '{FLAGGED_NAME}' is not in the source" in source  # the flagged claim and its reason
     # Publishing is refused while the check fails.
     page.click("text=Publish now")
-    assert "grounding check failed" in page.inner_text("#error-summary")
+    assert "did not pass its grounding check" in page.inner_text("#error-summary")
     assert status_of(engine, world.draft_a) == "draft"
     # A form error keeps every typed field.
     page.fill("#lead", page.input_value("#lead").replace(f" {FLAGGED_NAME} is said to produce it.", ""))
@@ -162,7 +162,7 @@ def test_review_a_flagged_draft_edit_it_publish_it_and_see_it(
     page.fill("#date", "2026-02-25")
     page.fill("#faq-1-position", "0")
     page.click("text=Save and re-check")
-    assert "Saved. Grounding check: grounded" in page.inner_text(".nr-notice")
+    assert "Saved as version 2. Grounding check: grounded" in page.inner_text(".nr-notice")
     assert page.input_value("#faq-0-question") == questions[1]
     assert page.input_value("#faq-1-question") == questions[0]
     page.click("text=Publish now")

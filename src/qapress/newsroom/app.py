@@ -349,9 +349,11 @@ class Newsroom:
     def routes(self) -> list[BaseRoute]:
         from qapress.newsroom.drafts import DraftPages
         from qapress.newsroom.links import LinkPages
+        from qapress.newsroom.revisions import RevisionPages
 
         drafts = DraftPages(self)
         links = LinkPages(self)
+        revisions = RevisionPages(self, drafts)
         return [
             Mount(
                 PREFIX,
@@ -367,6 +369,19 @@ class Newsroom:
                     Route("/articles/{article_id:int}", self.page(drafts.draft), methods=["GET", "POST"]),
                     Route(
                         "/articles/{article_id:int}/status", self.page(drafts.set_status), methods=["POST"]
+                    ),
+                    Route(
+                        "/articles/{article_id:int}/revisions", self.page(revisions.history), methods=["GET"]
+                    ),
+                    Route(
+                        "/articles/{article_id:int}/revisions/{version:int}",
+                        self.page(revisions.revision),
+                        methods=["GET"],
+                    ),
+                    Route(
+                        "/articles/{article_id:int}/revisions/{version:int}/restore",
+                        self.page(revisions.restore),
+                        methods=["POST"],
                     ),
                     Route("/sites/{site_id:int}/links", self.page(links.queue), methods=["GET", "POST"]),
                 ],
