@@ -251,6 +251,10 @@ def test_axe_finds_no_violations_on_the_newsroom(browser: Browser, newsroom: Liv
         ("newsroom-draft.png", f"/newsroom/articles/{world.draft_a}"),
         ("newsroom-links.png", f"/newsroom/sites/{world.site_a}/links"),
         ("newsroom-audit.png", "/newsroom/audit"),
+        (None, f"/newsroom/sites/{world.site_a}/drafts?queue=scheduled"),
+        (None, f"/newsroom/articles/{world.draft_a}/revisions"),
+        (None, f"/newsroom/articles/{world.draft_a}/revisions/1"),
+        ("newsroom-blocks.png", "/newsroom/blocks"),
         (None, "/newsroom/sites/new"),
         (None, f"/newsroom/sites/{world.site_a}/edit"),
     ]

@@ -347,6 +347,7 @@ class Newsroom:
     # --- wiring -----------------------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
+        from qapress.newsroom.blocks import BlockPages
         from qapress.newsroom.drafts import DraftPages
         from qapress.newsroom.links import LinkPages
         from qapress.newsroom.revisions import RevisionPages
@@ -354,6 +355,7 @@ class Newsroom:
         drafts = DraftPages(self)
         links = LinkPages(self)
         revisions = RevisionPages(self, drafts)
+        blocks = BlockPages(self)
         return [
             Mount(
                 PREFIX,
@@ -384,6 +386,7 @@ class Newsroom:
                         methods=["POST"],
                     ),
                     Route("/sites/{site_id:int}/links", self.page(links.queue), methods=["GET", "POST"]),
+                    Route("/blocks", self.page(blocks.blocks), methods=["GET", "POST"]),
                 ],
             ),
             Route(PREFIX, lambda request: redirect(f"{PREFIX}/"), methods=["GET"]),
