@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from qapress.articles.outside_edits import article_update_hook
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.engine.http import graphql_routes
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
         value_checks={"domain": {"host": host_refusal}},
+        # An article edited at /v1/graphql is versioned and re-grounded; live and failing, it is taken off.
+        update_hooks={"qa_ai": article_update_hook()},
     )
     site = SiteApp(settings, engine, gql)
     newsroom = Newsroom(settings, engine, gql, site.assets, site.form_key)
