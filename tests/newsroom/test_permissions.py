@@ -109,7 +109,7 @@ def test_an_editor_cannot_publish_a_draft_whose_check_failed(
         {"action": "publish"},
         page=f"/newsroom/articles/{world.draft_a}",
     )
-    assert refused.status_code == 403 and "grounding check failed" in refused.text
+    assert refused.status_code == 403 and "did not pass its grounding check" in refused.text
     answer = staff.graphql(PUBLISH, {"id": world.draft_a})
     assert answer["errors"][0]["extensions"]["code"] == "permission-error"  # type: ignore[index]
     assert status_of(engine, world.draft_a) == "draft"
@@ -304,7 +304,9 @@ def test_publishing_rechecks_the_text_as_it_is_now(staff: Staff, world: World, e
     assert answer == {"data": {"update_qa_ai_by_pk": {"id": world.draft_a}}}
     page = f"/newsroom/articles/{world.draft_a}"
     refused = staff.post(f"{page}/status", {"action": "publish"}, page=page)
-    assert refused.status_code == 403 and "grounding check failed" in refused.text  # the lead still names him
+    assert (
+        refused.status_code == 403 and "did not pass its grounding check" in refused.text
+    )  # the lead still names him
     assert status_of(engine, world.draft_a) == "draft"
     with engine.connect() as connection:
         assert connection.execute(sa.select(grounding_report.c.passed)).scalar_one() is False

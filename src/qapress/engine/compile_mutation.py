@@ -47,6 +47,9 @@ Row = sa.RowMapping
 #: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
 #: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
+#: Called after an update of a table (and its permission check), in the mutation's transaction, with the
+#: updated rows' identities, the ``_set`` values and the session: a rule that must follow every edit.
+UpdateHook = Callable[[sa.Connection, Sequence[tuple[Any, ...]], Mapping[str, Any], Mapping[str, str]], None]
 #: A rule on one column's written values (insert, update, upsert): the refusal's reason, or None. Per table
 #: and column (``{"domain": {"host": host_refusal}}``), checked before any SQL runs, like a CHECK constraint.
 ValueCheck = Callable[[Any], str | None]
@@ -79,10 +82,12 @@ class MutationCompiler(OperationCompiler):
         connection: sa.Connection,
         insert_hooks: Mapping[str, InsertHook] | None = None,
         value_checks: ValueChecks | None = None,
+        update_hooks: Mapping[str, UpdateHook] | None = None,
     ) -> None:
         super().__init__(model, role_schema, dialect, fragments, variables, options)
         self.mutation_fields = mutation_fields
         self.insert_hooks = insert_hooks or {}
+        self.update_hooks = update_hooks or {}
         self.value_checks = value_checks or {}
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
@@ -534,6 +539,9 @@ class MutationCompiler(OperationCompiler):
         )
         identities = [tuple(r) for r in self.execute(sql).all()]
         self.check(table, permission.check, identities, "$")
+        hook = self.update_hooks.get(table.table.name)
+        if hook is not None and identities:
+            hook(self.connection, identities, operators["_set"], self.session)
         return identities
 
     def qualified_identity(self, table: TrackedTable, alias: str) -> str:
@@ -599,6 +607,7 @@ def run_mutation(
     insert_hooks: Mapping[str, InsertHook] | None = None,
     statement_timeout_ms: int | None = None,
     value_checks: ValueChecks | None = None,
+    update_hooks: Mapping[str, UpdateHook] | None = None,
 ) -> str:
     """Run a mutation operation in one transaction (the write lock taken up front on SQLite); ``data`` JSON.
     On PostgreSQL each statement is bounded by ``statement_timeout_ms``, like queries."""
@@ -622,5 +631,6 @@ def run_mutation(
                 connection,
                 insert_hooks,
                 value_checks,
+                update_hooks,
             )
             return compiler.run(operation)

@@ -48,7 +48,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import read_catalog, read_table_rows
 from qapress.engine.compile import CompiledOperation, CompileOptions, OperationCompiler
-from qapress.engine.compile_mutation import InsertHook, ValueCheck, ValueChecks, run_mutation
+from qapress.engine.compile_mutation import InsertHook, UpdateHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
@@ -138,6 +138,7 @@ class GraphQLEngine:
         max_batch_bytes: int | None = 64_000_000,
         value_checks: ValueChecks | None = None,
         infer_function_permissions: bool = True,
+        update_hooks: Mapping[str, UpdateHook] | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -156,6 +157,8 @@ class GraphQLEngine:
         self.stats = EngineStats()
         #: Per table name: called with each row before it is inserted (the link rules use it).
         self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
+        #: Per table name: called after its rows are updated (edits of articles are re-grounded by one).
+        self.update_hooks: dict[str, UpdateHook] = dict(update_hooks or {})
         #: Per table and column: rules on written values (the site's host rule uses it).
         self.value_checks: dict[str, Mapping[str, ValueCheck]] = dict(value_checks or {})
         self._schemas: dict[str, RoleSchema | None] = {}
@@ -179,6 +182,7 @@ class GraphQLEngine:
         settings: Settings,
         insert_hooks: Mapping[str, InsertHook] | None = None,
         value_checks: ValueChecks | None = None,
+        update_hooks: Mapping[str, UpdateHook] | None = None,
     ) -> GraphQLEngine:
         """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
         return cls(
@@ -201,6 +205,7 @@ class GraphQLEngine:
             max_batch_bytes=settings.max_batch_bytes,
             value_checks=value_checks,
             infer_function_permissions=settings.infer_function_permissions,
+            update_hooks=update_hooks,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -499,6 +504,7 @@ class GraphQLEngine:
                 self.insert_hooks,
                 self.statement_timeout_ms,
                 self.value_checks,
+                self.update_hooks,
             )
             return Prepared(answer=b'{"data":' + data.encode() + b"}")
         if _has_introspection(operation, fragments):

@@ -347,11 +347,15 @@ class Newsroom:
     # --- wiring -----------------------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
+        from qapress.newsroom.blocks import BlockPages
         from qapress.newsroom.drafts import DraftPages
         from qapress.newsroom.links import LinkPages
+        from qapress.newsroom.revisions import RevisionPages
 
         drafts = DraftPages(self)
         links = LinkPages(self)
+        revisions = RevisionPages(self, drafts)
+        blocks = BlockPages(self)
         return [
             Mount(
                 PREFIX,
@@ -368,7 +372,21 @@ class Newsroom:
                     Route(
                         "/articles/{article_id:int}/status", self.page(drafts.set_status), methods=["POST"]
                     ),
+                    Route(
+                        "/articles/{article_id:int}/revisions", self.page(revisions.history), methods=["GET"]
+                    ),
+                    Route(
+                        "/articles/{article_id:int}/revisions/{version:int}",
+                        self.page(revisions.revision),
+                        methods=["GET"],
+                    ),
+                    Route(
+                        "/articles/{article_id:int}/revisions/{version:int}/restore",
+                        self.page(revisions.restore),
+                        methods=["POST"],
+                    ),
                     Route("/sites/{site_id:int}/links", self.page(links.queue), methods=["GET", "POST"]),
+                    Route("/blocks", self.page(blocks.blocks), methods=["GET", "POST"]),
                 ],
             ),
             Route(PREFIX, lambda request: redirect(f"{PREFIX}/"), methods=["GET"]),

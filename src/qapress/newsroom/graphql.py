@@ -53,3 +53,31 @@ class StaffGraphQL:
             raise NewsroomQueryError(str(first.get("message")), str(first.get("extensions", {}).get("code")))
         data: dict[str, Any] = answer["data"]
         return data
+
+
+#: A sample value per ``qa_ai`` column the newsroom changes outside GraphQL, for ``may_update_article``.
+_PROBE_VALUES: dict[str, object] = {"title": "", "status": "draft"}
+
+PROBE_MUTATION = """
+mutation MayUpdate($id: Int!, $set: qa_ai_set_input!) {
+  update_qa_ai(where: {_and: [{id: {_eq: $id}}, {domain: {_is_null: true}}]}, _set: $set) { affected_rows }
+}
+"""
+
+
+def may_update_article(data: StaffGraphQL, account: Account, article_id: int, column: str) -> bool:
+    """Whether the engine lets the account's role update ``column`` of ``qa_ai`` (nothing is written).
+
+    Saves, status changes and restores go through ``qapress.articles`` (version checks, revisions, the
+    grounding rule), which the engine cannot run, so the engine is asked first, as the account's role:
+    the page has already read the article through the role's select filter (the same sites filter as its
+    update filter), and this mutation, whose ``where`` matches no row (``domain`` is never null), is
+    validated against the role's update permission on the column: a role without it is refused.
+    """
+    try:
+        data.run(account, PROBE_MUTATION, {"id": article_id, "set": {column: _PROBE_VALUES[column]}})
+    except NewsroomQueryError as exc:
+        if exc.code == "validation-failed":
+            return False
+        raise
+    return True

@@ -48,6 +48,7 @@ class NewsroomRenderer:
         context.setdefault("notice", None)
         context.setdefault("account", None)
         context.setdefault("csrf", "")
+        context.setdefault("conflict", None)
         body = self.env.get_template(template).render(**context)
         return HTMLResponse(body, status_code=status, headers=private_headers(origin))
 

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
+from qapress.articles.outside_edits import article_update_hook
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.http import graphql_routes
 from qapress.engine.metadata_dir import current_metadata
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # insert_link_one goes through the same rules as the page's form, in the mutation's transaction.
         insert_hooks={"link": link_insert_hook()},
         value_checks={"domain": {"host": host_refusal}},
+        # An article edited at /v1/graphql is versioned and re-grounded; live and failing, it is taken off.
+        update_hooks={"qa_ai": article_update_hook()},
     )
     site = SiteApp(settings, engine, gql)
     newsroom = Newsroom(settings, engine, gql, site.assets, site.form_key)
