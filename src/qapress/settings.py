@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     anonymous_row_limit: int = 100
     max_body_bytes: int = 1_000_000
+    body_timeout_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Longest wait for each part of a request's body before a 408 (slow-body clients); 0: none.",
+    )
     statement_timeout_ms: int = 5_000
     plan_cache_size: int = 512
     infer_function_permissions: bool = Field(
@@ -94,6 +99,10 @@ class Settings(BaseSettings):
     )
 
     # --- Readers' links: the page's rules (qapress.links) ---
+    links_trailing_slash_matters: bool = Field(
+        default=True,
+        description="false: /a/b and /a/b/ are the same URL for the duplicate rule (for links sent from now on).",
+    )
     links_max_per_page: int = Field(default=5, ge=1, description="Pending, live and hidden links per page.")
     links_duplicates_site_wide: bool = Field(
         default=False,

@@ -77,6 +77,19 @@ def test_duplicate_after_normalization(engine: Engine, article: int) -> None:
     assert len(link_rows(engine)) == 1
 
 
+def test_a_trailing_slash_makes_another_url_unless_the_network_says_otherwise(
+    engine: Engine, article: int, new_article: Callable[[], int]
+) -> None:
+    assert isinstance(submit(engine, article, "https://example.com/a/b"), Accepted)
+    assert isinstance(submit(engine, article, "https://example.com/a/b/"), Accepted)  # by default: two pages
+    other = new_article()
+    same = LinkRules(trailing_slash_matters=False)
+    assert isinstance(submit(engine, other, "https://example.com/c/d/?x=1", rules=same), Accepted)
+    refused = submit(engine, other, "https://example.com/c/d?x=1", rules=same)
+    assert isinstance(refused, Refused) and refused.code == "link-duplicate"
+    assert isinstance(submit(engine, other, "https://example.com/", rules=same), Accepted)  # the root stays
+
+
 def test_same_url_on_another_page_is_fine_unless_site_wide(
     engine: Engine, article: int, new_article: Callable[[], int]
 ) -> None:

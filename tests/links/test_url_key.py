@@ -92,3 +92,11 @@ def test_key_is_idempotent(
     assert url_key(key) == key
     assert "#" not in key
     assert "utm_source" not in key and "fbclid" not in key
+
+
+def test_a_trailing_slash_is_dropped_only_when_asked() -> None:
+    assert url_key("https://example.com/a/b/") == "https://example.com/a/b/"
+    assert (
+        url_key("https://example.com/a/b/?q=1", trailing_slash_matters=False) == "https://example.com/a/b?q=1"
+    )
+    assert url_key("https://example.com", trailing_slash_matters=False) == "https://example.com/"

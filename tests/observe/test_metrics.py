@@ -88,3 +88,5 @@ def test_graphql_operations_errors_and_caches(two_workers: tuple[str, Path]) -> 
     assert sample(text, "qapress_database_duration_seconds_count") >= 1
     assert "qapress_queue_depth" in text
     assert sample(text, "qapress_queue_depth", queue="links_due") == 0
+    assert sample(text, "qapress_queue_depth", queue="feeds_due") == 0
+    assert sample(text, "qapress_queue_depth", queue="scheduled_due") == 0

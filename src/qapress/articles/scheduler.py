@@ -59,6 +59,17 @@ def publish_next_due(connection: sa.Connection, now: dt.datetime) -> StatusChang
     return StatusChange(claimed.id, "scheduled-publish", "scheduled", after, moment, None, due_at, reason)
 
 
+def count_due_articles(engine: Engine, now: dt.datetime | None = None) -> int:
+    """How many scheduled articles are due (the worker's queue, for ``qapress_queue_depth``)."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(qa_ai)
+        .where(qa_ai.c.status == "scheduled", qa_ai.c.scheduled_at <= as_utc(now or utc_now()))
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def publish_due(engine: Engine, now: dt.datetime, *, limit: int = 1_000) -> list[StatusChange]:
     """Publish what is due at ``now``, one transaction per article; returns what this call did."""
     changes: list[StatusChange] = []

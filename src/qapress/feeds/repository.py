@@ -113,6 +113,13 @@ def due_feed_ids(engine: Engine, now: dt.datetime, limit: int) -> list[int]:
         return [int(feed_id) for feed_id in connection.execute(query).scalars()]
 
 
+def count_due_feeds(engine: Engine, now: dt.datetime | None = None) -> int:
+    """How many feeds wait for a poll now (the worker's queue, for ``qapress_queue_depth``)."""
+    query = sa.select(sa.func.count()).select_from(feed).where(_is_due(now or dt.datetime.now(dt.UTC)))
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def claim_feed(engine: Engine, feed_id: int, now: dt.datetime, lease: dt.timedelta) -> bool:
     """Take a due feed for one poll: true for exactly one of the workers that try at once."""
     with engine.begin() as connection:

@@ -67,7 +67,9 @@ def checked_link_values(
         raise InvalidURL()
     if values.get("consent") is not True:
         raise ConsentRequired()
-    valid = validate_url(url, rules.policy, rules.max_url_length)
+    valid = validate_url(
+        url, rules.policy, rules.max_url_length, trailing_slash_matters=rules.trailing_slash_matters
+    )
     hashed = session.get(IP_HASH_SESSION_VARIABLE) or values.get("ip_hash") or None
     now = utc_now()
     check_new_link(connection, article_id, valid, hashed, rules, now)

@@ -33,11 +33,14 @@ class LinkRules:
     max_url_length: int = 2_048
     max_request_bytes: int = 16_384
     policy: AddressPolicy = field(default_factory=AddressPolicy)
+    #: False: ``/a/b`` and ``/a/b/`` are one URL for the duplicate rule.
+    trailing_slash_matters: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LinkRules:
         return cls(
             max_per_page=settings.links_max_per_page,
+            trailing_slash_matters=settings.links_trailing_slash_matters,
             duplicates_site_wide=settings.links_duplicates_site_wide,
             rate_limit_per_hour=settings.links_rate_limit_per_hour,
             max_url_length=settings.links_max_url_length,

@@ -89,7 +89,9 @@ def submit_link(
         if not 1 <= article_id <= MAX_ARTICLE_ID:
             raise ArticleNotFound()
         check_form(consent, honeypot)
-        valid = validate_url(url, rules.policy, rules.max_url_length)
+        valid = validate_url(
+            url, rules.policy, rules.max_url_length, trailing_slash_matters=rules.trailing_slash_matters
+        )
         with begin_write(engine) as connection:
             link_id = insert_link(connection, article_id, valid, ip_hash, rules, now or utc_now())
     except LinkRuleError as error:

@@ -6,7 +6,9 @@ Steps, each done by a maintained library where it does the step right:
   resolved, percent-encoding in upper case (and unreserved characters decoded), the empty path as ``/``;
 - our own: an IPv4 host in any spelling (``0x7f.1``, ``2130706433``) written dotted-decimal, and tracking
   parameters (``utm_*``, ``fbclid``, ``gclid``, ...) removed;
-- w3lib's ``canonicalize_url``: the remaining query sorted, the fragment dropped, encodings made uniform.
+- w3lib's ``canonicalize_url``: the remaining query sorted, the fragment dropped, encodings made uniform;
+- our own, when a network says its readers' sites do not tell them apart (``trailing_slash_matters=False``,
+  ``QAPRESS_LINKS_TRAILING_SLASH_MATTERS``): ``/a/b/`` written ``/a/b`` (the root ``/`` stays).
 """
 
 from __future__ import annotations
@@ -72,16 +74,23 @@ def strip_tracking_parameters(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
-def url_key(url: str) -> str:
+def url_key(url: str, *, trailing_slash_matters: bool = True) -> str:
     """The normalized URL two submissions are compared by. ``url`` must be an absolute http(s) URL."""
     if not _LEADING_SCHEME.match(url):
         raise ValueError(f"not an absolute URL: {url!r}")
     normalized = url_normalize(url.strip())
     if normalized is None:  # pragma: no cover - only for an empty input, excluded above
         raise ValueError(f"cannot normalize {url!r}")
-    return str(
-        canonicalize_url(strip_tracking_parameters(dotted_ipv4_host(normalized)), keep_fragments=False)
-    )
+    key = str(canonicalize_url(strip_tracking_parameters(dotted_ipv4_host(normalized)), keep_fragments=False))
+    return key if trailing_slash_matters else without_trailing_slash(key)
+
+
+def without_trailing_slash(url: str) -> str:
+    """``https://x.example/a/b/?q`` as ``https://x.example/a/b?q``; the root path stays ``/``."""
+    parts = urlsplit(url)
+    if len(parts.path) > 1 and parts.path.endswith("/"):
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") or "/"))
+    return url
 
 
 def dotted_ipv4_host(url: str) -> str:

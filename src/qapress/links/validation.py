@@ -81,7 +81,9 @@ def split_url(url: str, max_length: int) -> SplitResult:
     return parts
 
 
-def validate_url(raw: str, policy: AddressPolicy, max_length: int = 2_048) -> ValidURL:
+def validate_url(
+    raw: str, policy: AddressPolicy, max_length: int = 2_048, *, trailing_slash_matters: bool = True
+) -> ValidURL:
     """The URL if the page takes it; otherwise the ``LinkRuleError`` of the first rule it breaks."""
     url = raw.strip()
     if not url:
@@ -102,7 +104,7 @@ def validate_url(raw: str, policy: AddressPolicy, max_length: int = 2_048) -> Va
     if policy.port_refusal(port, literal) is not None:
         raise PortNotAllowed()
     try:
-        key = url_key(url)
+        key = url_key(url, trailing_slash_matters=trailing_slash_matters)
     except ValueError as exc:
         raise InvalidURL() from exc
     if len(key) > max_length * 3:

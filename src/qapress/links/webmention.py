@@ -105,7 +105,12 @@ def receive_mention(
     """
     now = now or utc_now()
     try:
-        valid = validate_url(mention.source, rules.policy, rules.max_url_length)
+        valid = validate_url(
+            mention.source,
+            rules.policy,
+            rules.max_url_length,
+            trailing_slash_matters=rules.trailing_slash_matters,
+        )
     except LinkRuleError as error:
         raise MentionRefused(f"The source cannot be used: {error.message}") from error
     with begin_write(engine) as connection:

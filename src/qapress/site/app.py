@@ -20,9 +20,11 @@ from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
 from qapress.articles.outside_edits import article_update_hook
+from qapress.articles.scheduler import count_due_articles
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.http import graphql_routes
 from qapress.engine.metadata_dir import current_metadata
+from qapress.feeds.repository import count_due_feeds
 from qapress.links.checker import count_due_links
 from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
@@ -38,6 +40,7 @@ from qapress.observe.requests import (
     record,
 )
 from qapress.settings import Settings, get_settings
+from qapress.site.body_timeout import with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
@@ -59,6 +62,8 @@ class SiteServer(Starlette):
     log_requests = False
     #: ``/healthz``, ``/readyz`` and ``/metrics``, answered before anything that may touch the database.
     operations: Router | None = None
+    #: Longest wait for each part of a request's body (``QAPRESS_BODY_TIMEOUT_SECONDS``); 0: no bound.
+    body_timeout_seconds: float = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,6 +83,9 @@ class SiteServer(Starlette):
         await observe_request(self._answer, scope, receive, send, log_requests=self.log_requests)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await with_body_timeout(self._route, self.body_timeout_seconds, scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         operations = self.operations
         if operations is not None and scope["path"] in OPERATIONS_PATHS:
             await operations(scope, receive, send)
@@ -89,6 +97,9 @@ class SiteServer(Starlette):
         await super().__call__(scope, receive, send)
 
     async def _slow_path(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await with_body_timeout(self._starlette, self.body_timeout_seconds, scope, receive, send)
+
+    async def _starlette(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
 
@@ -159,6 +170,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.site = site
     app.fast_path = PageCacheFastPath(site)
     app.log_requests = settings.logs_requests()
+    app.body_timeout_seconds = settings.body_timeout_seconds
     app.operations = Router(routes=operations_routes(engine, settings))
     return app
 
@@ -178,7 +190,13 @@ def operations_routes(engine: Engine, settings: Settings) -> list[Route]:
             headers={"Cache-Control": "no-store"},
         )
 
-    queues = QueueDepths({"links_due": lambda: count_due_links(engine)})
+    queues = QueueDepths(
+        {
+            "links_due": lambda: count_due_links(engine),
+            "feeds_due": lambda: count_due_feeds(engine),
+            "scheduled_due": lambda: count_due_articles(engine),
+        }
+    )
 
     async def metrics(_request: Request) -> Response:
         body, content_type = await run_in_threadpool(exposition, [queues])
