@@ -24,7 +24,7 @@ def articles_in(database: Path) -> int:
 
 
 def demo_store(env: dict[str, str]) -> None:
-    code = "from qapress.cli.context import open_store; from qapress.store.demo import load_demo; load_demo(open_store())"
+    code = "from qapress.cli.context import open_store; from qapress.store.demo import load_demo; load_demo(open_store(create=True))"
     subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, check=True, timeout=120)
 
 
@@ -79,6 +79,7 @@ def test_export_all_then_import_fills_an_empty_store(tmp_path: Path) -> None:
     assert json.loads(dump.read_text().splitlines()[0])["format"] == "qapress-dump"
 
     target_env = sqlite_env(tmp_path, "target")
+    assert qapress("init", env=target_env).returncode == 0
     imported = qapress("import", str(dump), env=target_env)
     assert imported.returncode == 0, imported.stderr
     assert "restored" in imported.stderr
@@ -103,7 +104,7 @@ def peak_rss_of_import(tmp_path: Path, lines: int) -> int:
     prepare = (
         "from qapress.cli.context import open_store\n"
         "from qapress.store.schema import domain\n"
-        "with open_store().begin() as connection:\n"
+        "with open_store(create=True).begin() as connection:\n"
         "    connection.execute(domain.insert(), {'host': 'a.example', 'name': 'A'})\n"
     )
     subprocess.run([sys.executable, "-c", prepare], env=env, check=True, timeout=60)
