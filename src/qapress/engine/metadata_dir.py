@@ -152,6 +152,8 @@ def as_sources(raw: Any) -> dict[str, Any]:
                 "kind": "postgres",
                 "tables": raw.get("tables") or [],
                 "functions": raw.get("functions") or [],
+                # Hasura keeps native queries and their logical models with their source (v2.28+).
+                **{key: raw[key] for key in ("logical_models", "native_queries") if raw.get(key)},
             }
         ],
     }
