@@ -18,12 +18,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("qa_ai") as batch:
-        batch.add_column(sa.Column("import_key", sa.String(64), nullable=True))
+    # ALTER TABLE in place on both databases: a batch copy of qa_ai on SQLite would cascade-delete every
+    # article's links and grounding report and drop the page-cache triggers (migration 0004).
+    op.add_column("qa_ai", sa.Column("import_key", sa.String(64), nullable=True))
     op.create_index("qa_ai_import_key_key", "qa_ai", ["import_key"], unique=True)
 
 
 def downgrade() -> None:
     op.drop_index("qa_ai_import_key_key", table_name="qa_ai")
-    with op.batch_alter_table("qa_ai") as batch:
-        batch.drop_column("import_key")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE qa_ai DROP COLUMN import_key")  # in place, as above
+        return
+    op.drop_column("qa_ai", "import_key")
