@@ -8,7 +8,7 @@ import typer
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import stderr
-from qapress.store.hosts import display_host
+from qapress.store.hosts import display_host, normalize_site_host
 from qapress.store.sites import SiteFields, add_site, edit_site, list_sites, remove_site
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ def add(
     tagline: Annotated[str, typer.Option("--tagline", help="One line under the name.")] = "",
 ) -> None:
     """Add a site; its host starts serving at once (no restart)."""
+    normalize_site_host(host)  # a mistyped host is named before the store is even opened
     site = add_site(open_store(), SiteFields(host, name, lang, tagline))
     stderr.print(f"site {site.id} added: {site.host} ({site.name})", markup=False)
 
