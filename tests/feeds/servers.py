@@ -7,47 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from tests.generate.servers import serve
+
+__all__ = ["PUBLISHER", "NewsSite", "serve"]
 
 SOURCES = Path(__file__).parent.parent / "generate" / "sources"
 PUBLISHER = "Riverside Gazette"
 LAST_MODIFIED = format_datetime(dt.datetime(2025, 5, 2, 8, 0, tzinfo=dt.UTC), usegmt=True)
-
-
-# A copy of tests/generate/servers.py's: test packages cannot import each other under --import-mode=importlib.
-@contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 (port 0) for the duration of the block; yields its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def article_html(kind: str) -> str:
