@@ -91,6 +91,20 @@ def map_driver_error(exc: BaseException, timeout_ms: int = 0) -> EngineError:
     return DatabaseError("database query error")
 
 
+def outage(exc: BaseException) -> EngineError | None:
+    """The ``DatabaseUnavailable`` or ``DatabaseBusy`` that ``exc`` stands for, or None when it is not an outage:
+    a periodic task waits these out with one log line instead of a traceback per round."""
+    if not isinstance(exc, DATABASE_ERRORS):
+        return None
+    previous = log.disabled
+    log.disabled = True  # map_driver_error logs each outage it sees; the caller logs the outage once
+    try:
+        mapped = map_driver_error(exc)
+    finally:
+        log.disabled = previous
+    return mapped if isinstance(mapped, DatabaseUnavailable | DatabaseBusy) else None
+
+
 @contextlib.contextmanager
 def mapped_driver_errors(timeout_ms: int = 0) -> Iterator[None]:
     """Run the block with every driver exception raised as its ``EngineError``."""

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
+from qapress.engine.driver_errors import outage
 from qapress.feeds import repository as repo
 from qapress.feeds.errors import FeedError
 from qapress.feeds.parse import FEED_TYPES, FeedEntry, parse_feed
@@ -148,6 +149,8 @@ class FeedPoller:
             try:
                 result = self.poll(feed, now)
             except Exception as exc:  # e.g. the store went away mid-poll: keep the reason, poll the others
+                if outage(exc) is not None:
+                    raise  # the worker waits the outage out with one line; recording the failure would fail too
                 log.exception("feed %s: the poll failed", feed_id)
                 result = self._failed(feed, now, f"the poll failed: {type(exc).__name__}: {exc}")
             log.info(

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from qapress.articles.clock import Clock, utc_now
 from qapress.articles.publishing import StatusChange
 from qapress.articles.scheduler import ScheduledPublisher
+from qapress.engine.driver_errors import outage
 from qapress.indexnow import IndexNowPinger, PingResult
 from qapress.links.checker import BacklinkChecker, CheckResult
 from qapress.observe.logs import FIELDS
@@ -52,6 +53,8 @@ class LinkWorker:
         self.pinger = pinger
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: The message of the outage the worker is waiting out, logged once when it starts and when it ends.
+        self._outage: str | None = None
 
     @classmethod
     def from_settings(
@@ -114,32 +117,37 @@ class LinkWorker:
 
     def run_forever(self) -> None:
         """Publish what is due, check due links, sleep ``poll_seconds``, repeat until ``stop``; an error is
-        logged, not fatal."""
+        logged, not fatal, and a database outage is one line when it starts and one when it ends."""
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("scheduled publishing", self.publish_scheduled),
+            ("IndexNow pings", self.send_pings),
+            ("the round of link checks", self.run_once),
+            *((f"the pass {extra!r}", extra) for extra in self.passes),
+        ]
         while not self._stop.is_set():
-            try:
-                self.publish_scheduled()
-            except Exception:
-                log.exception("scheduled publishing failed; trying again in %s s", self.poll_seconds)
-            try:
-                self.send_pings()
-            except Exception:
-                log.exception("IndexNow pings failed; trying again in %s s", self.poll_seconds)
-            try:
-                self.run_once()
-            except Exception:
-                log.exception(
-                    "link worker: a round of checks failed; trying again in %s s", self.poll_seconds
+            outages = [self._run_step(name, step) for name, step in steps if not self._stop.is_set()]
+            down = next((message for message in outages if message is not None), None)
+            if down is not None and self._outage is None:
+                log.warning(
+                    "worker: the database is unavailable (%s); waiting, trying again every %s s",
+                    down,
+                    self.poll_seconds,
                 )
-            for extra in self.passes:
-                if self._stop.is_set():
-                    break
-                try:
-                    extra()
-                except Exception:
-                    log.exception(
-                        "worker: the pass %r failed; trying again in %s s", extra, self.poll_seconds
-                    )
+            elif down is None and self._outage is not None and not self._stop.is_set():
+                log.warning("worker: the database is back after an outage (%s)", self._outage)
+            self._outage = down
             self._stop.wait(self.poll_seconds)
+
+    def _run_step(self, name: str, step: Callable[[], object]) -> str | None:
+        """Run one step; the message of the database outage that stopped it, or None."""
+        try:
+            step()
+        except Exception as exc:
+            down = outage(exc)
+            if down is not None:
+                return down.message
+            log.exception("worker: %s failed; trying again in %s s", name, self.poll_seconds)
+        return None
 
     def start(self) -> LinkWorker:
         """Run ``run_forever`` in a daemon thread; returns self so the caller can ``stop`` it later."""
