@@ -7,14 +7,9 @@ skips with the reason, except under ``CI=true``, where it fails.
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from tests.postgres_cluster import PostgresCluster, postgres_bin_dir
 
 from qapress.store import migrate, open_engine
 from qapress.store.schema import metadata
@@ -88,76 +84,11 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.drop_all()
 
 
-class PostgresCluster:
-    """A PostgreSQL cluster of the tests' own (initdb into a temporary folder, its own port): one that outage
-    tests may stop and start without touching the shared server other work uses.
-
-    Runs as the ``postgres`` user when the tests run as root (PostgreSQL refuses root). Trust auth, on
-    127.0.0.1 only."""
-
-    def __init__(self, bin_dir: Path, max_connections: int = 100) -> None:
-        self.bin_dir = bin_dir
-        self.max_connections = max_connections
-        self.directory = Path(tempfile.mkdtemp(prefix="qapress-pg-"))
-        self.data = self.directory / "data"
-        self.port = _free_port()
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_postgres:
-            shutil.chown(self.directory, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [*self.as_postgres, str(self.bin_dir / tool), *args]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections={self.max_connections} -c fsync=off -c shared_buffers=16MB"
-        )
-        log = str(self.directory / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "-t", "60", "start")
-
-    def stop(self, mode: str = "immediate") -> None:
-        """Stop the server; ``immediate`` is a crash as clients see it (connections cut mid-way)."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def create_database(self, prefix: str = "qapress_own") -> str:
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        return self.url(name)
-
-    def destroy(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop("immediate")
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _postgres_bin_dir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
 @pytest.fixture(scope="session")
 def own_postgres() -> Iterator[PostgresCluster]:
     """A running PostgreSQL cluster of the tests' own, limited to 100 connections; tests that stop it must
     start it again. Skips (fails under CI=true) when initdb is not installed."""
-    bin_dir = _postgres_bin_dir()
+    bin_dir = postgres_bin_dir()
     if bin_dir is None:
         missing(
             "initdb is not installed (PostgreSQL's server binaries), needed for a cluster of the tests' own"
