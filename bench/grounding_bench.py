@@ -1,5 +1,6 @@
 """``python -m bench grounding``: how many planted errors the grounding check catches and how many true
-claims it drops, per kind, over the evaluation set in ``bench/grounding_eval`` (dev and held-out apart).
+claims it drops, per kind, over the evaluation set in ``bench/grounding_eval`` (dev, held-out and fresh
+apart).
 
 A claim counts as caught when the check calls it unsupported, as flagged when it calls it unverified (the
 editor is told, nothing passes silently), and as missed when it calls it supported. A true claim counts as
@@ -133,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         "--misses", action="store_true", help="list every missed error and dropped true claim"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all", help="which articles")
+    parser.add_argument(
+        "--split", choices=["dev", "heldout", "fresh", "all"], default="all", help="which articles"
+    )
     args = parser.parse_args(argv)
     moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         " a planted error is caught when the check calls it unsupported, flagged when unverified.",
         "",
     ]
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "fresh"):
         if args.split not in ("all", split):
             continue
         tallies = run(split)
