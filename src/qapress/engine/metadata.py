@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from qapress.engine.errors import MetadataError
+from qapress.engine.metadata_dir import safe_yaml
 
 #: A Hasura boolean expression exactly as written in the metadata (resolved later, per request).
 BoolExpJson = dict[str, Any]
@@ -255,7 +256,7 @@ class Metadata:
 def load_metadata(path: str | Path) -> Metadata:
     """Read Hasura-shaped metadata from a YAML file."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = safe_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MetadataError(f"cannot read metadata {str(path)!r}: {exc}") from exc
     return Metadata.from_hasura(raw)
@@ -264,7 +265,7 @@ def load_metadata(path: str | Path) -> Metadata:
 def qapress_metadata() -> Metadata:
     """qapress's own metadata (``qapress_metadata.yaml`` beside this module)."""
     text = resources.files("qapress.engine").joinpath("qapress_metadata.yaml").read_text(encoding="utf-8")
-    return Metadata.from_hasura(yaml.safe_load(text))
+    return Metadata.from_hasura(safe_yaml(text))
 
 
 ROOT_FIELD_KINDS = (
