@@ -7,11 +7,7 @@ largest batch the anonymous budget allows runs while ``/healthz`` and a page kee
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.served import ServedProcess, qapress_serve
 from tests.site.live import demo_store
 
 from qapress.engine import GraphQLEngine, qapress_metadata
@@ -26,12 +23,6 @@ from qapress.engine.model import Model
 from qapress.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -60,55 +51,23 @@ def nested_query(model: Model, levels: int = 5) -> str:
     return f"{{ domain {{ {inner} }} }}"
 
 
-class Server:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
-        self.process = process
-        self.base = f"http://127.0.0.1:{port}"
-        self.host = f"screen.localhost:{port}"
-
-
 @pytest.fixture
-def served(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, GraphQLEngine]]:
+def served(database_url: str, tmp_path: Path) -> Iterator[tuple[ServedProcess, GraphQLEngine]]:
     engine = demo_store(database_url)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QAPRESS_")}
-    env.update(
-        QAPRESS_DATABASE_URL=database_url,
-        QAPRESS_DATA_DIR=str(tmp_path / "data"),
-        QAPRESS_LINKS_WORKER_IN_SERVE="0",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qapress", "serve", "--port", str(port)],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
     # The same estimate the server makes, from the same default settings.
     gql = GraphQLEngine.from_settings(engine, qapress_metadata(), Settings(_env_file=None))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield Server(process, port), gql
+        with qapress_serve(database_url, tmp_path, clean_env=True) as server:
+            yield server, gql
     finally:
         gql.close()
-        process.terminate()
-        process.wait(timeout=30)
         engine.dispose()
 
 
 class Probe:
     """``/healthz`` and the home page, fetched in turn every 20 ms while a heavy request runs."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: ServedProcess) -> None:
         self.server = server
         self.latencies: dict[str, list[float]] = {"/healthz": [], "/": []}
         self.statuses: set[int] = set()
@@ -137,7 +96,9 @@ class Probe:
         self._thread.join(timeout=30)
 
 
-def test_the_audits_nasty_batch_is_refused_before_it_runs(served: tuple[Server, GraphQLEngine]) -> None:
+def test_the_audits_nasty_batch_is_refused_before_it_runs(
+    served: tuple[ServedProcess, GraphQLEngine],
+) -> None:
     server, gql = served
     query = nested_query(gql.model)
     batch = [{"query": query} for _ in range(100)]
@@ -162,7 +123,7 @@ def test_the_audits_nasty_batch_is_refused_before_it_runs(served: tuple[Server, 
 
 
 def test_the_largest_batch_the_budget_allows_leaves_the_server_responsive(
-    served: tuple[Server, GraphQLEngine],
+    served: tuple[ServedProcess, GraphQLEngine],
 ) -> None:
     server, gql = served
     # Every column an anonymous reader may read, a hundred articles (the row limit) per copy: as many

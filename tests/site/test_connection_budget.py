@@ -5,9 +5,6 @@ succeeds (before the budget each worker opened one connection per threadpool thr
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,8 +14,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from tests.conftest import PostgresCluster
+from tests.served import qapress_serve
 from tests.site.live import demo_store
-from tests.site.test_workers import free_port
 
 from qapress.store.demo import SEED_ARTICLE_ID
 
@@ -31,33 +28,10 @@ CONCURRENT = 100
 def served(own_postgres: PostgresCluster, tmp_path: Path) -> Iterator[tuple[int, str]]:
     url = own_postgres.create_database("qapress_budget")
     demo_store(url).dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "QAPRESS_DATABASE_URL": url,
-        "QAPRESS_DATA_DIR": str(tmp_path / "data"),
-        "QAPRESS_DB_POOL_SIZE": str(POOL_SIZE),
-    }
-    command = [sys.executable, "-m", "qapress", "serve", "--workers", str(WORKERS), "--port", str(port)]
-    command += ["--domain", "screen.localhost"]
-    process = subprocess.Popen(
-        command, env=env, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2]
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield port, url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with qapress_serve(
+        url, tmp_path, workers=WORKERS, domain="screen.localhost", QAPRESS_DB_POOL_SIZE=str(POOL_SIZE)
+    ) as server:
+        yield server.port, url
 
 
 def connections_to(url: str) -> int:

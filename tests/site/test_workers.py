@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests.postgres_cluster import free_port
+from tests.served import qapress_serve
 
 from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.schema import qa_ai
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -29,46 +23,9 @@ def server(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     from tests.site.live import demo_store
 
     demo_store(demo_url).dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "QAPRESS_DATABASE_URL": demo_url,
-        "QAPRESS_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "QAPRESS_LINKS_WORKER_IN_SERVE": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qapress",
-            "serve",
-            "--workers",
-            "2",
-            "--port",
-            str(port),
-            "--domain",
-            "screen.localhost",
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield port, demo_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    folder = tmp_path_factory.mktemp("serve")
+    with qapress_serve(demo_url, folder, workers=2, domain="screen.localhost") as served:
+        yield served.port, demo_url
 
 
 def seed_titles(port: int, requests: int = 16) -> set[str]:
