@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 import pytest
 import typer
 
-from qapress.cli.app import app, run
+from qapress.cli import app, run
 
 if TYPE_CHECKING:
     from tests.conftest import PostgresServer
 
-cli_app = importlib.import_module("qapress.cli.app")  # the module: `qapress.cli.app` is also the Typer
+cli_app = importlib.import_module("qapress.cli.commands")
 
 TYPE_NOISE = ("<bool>", "<str>", "<int>", "<path>", "<float>", " TEXT", " INTEGER", " BOOLEAN", " PATH")
 

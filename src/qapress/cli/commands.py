@@ -1,4 +1,5 @@
-"""The typer application: registers each verb and turns every error into one plain line.
+"""The ``qapress`` command line: registers the verbs a command line needs and turns every error into one plain
+line.
 
 ``main`` runs the verbs with click's standalone mode off, so that usage errors, Ctrl+C and anything a verb
 raises come back here and leave as one ``qapress: error: ...`` line (``QAPRESS_DEBUG=1`` adds the traceback).
@@ -6,59 +7,60 @@ raises come back here and leave as one ``qapress: error: ...`` line (``QAPRESS_D
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
 import traceback
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
 
-from qapress.cli import articles, config, data, feeds, generate, links, metadata, serve, sites, users
 from qapress.cli.errors import INTERRUPTED, debug_requested, error_line, explain
 from qapress.cli.help import add_examples, example, plain_parameter_types
 
 plain_parameter_types()
 
-app = typer.Typer(
-    name="qapress",
-    help="Run a network of Q&A article sites from one database.",
-    epilog=example("qapress demo", "qapress init && qapress import articles.jsonl && qapress serve"),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.command(epilog=example("qapress init", "QAPRESS_DATA_DIR=/srv/qapress qapress init"))(data.init)
-app.command("import", epilog=example("qapress import articles.jsonl --on-error skip"))(data.import_)
-app.command(epilog=example("qapress export -o articles.jsonl", "qapress export --all -o network.jsonl"))(
-    data.export
-)
-app.command(epilog=example("qapress backup /backups/qapress-2026-12-01.db"))(data.backup)
-app.command(epilog=example("qapress restore /backups/qapress-2026-12-01.db --force"))(data.restore)
-app.command(epilog=example("qapress serve --host 0.0.0.0 --port 8000 --workers 2"))(serve.serve)
-app.command(epilog=example("qapress demo --port 8080"))(serve.demo)
-app.add_typer(links.app)
-app.add_typer(feeds.app)
-app.add_typer(sites.app)
-app.add_typer(users.app)
-app.command()(users.audit)
-app.add_typer(metadata.app)
-app.command(epilog=example("qapress worker --once"))(links.worker)
-app.command(epilog=example("qapress ingest https://example.org/news/story", "qapress ingest sources.jsonl"))(
-    generate.ingest
-)
-app.command(epilog=example("qapress generate 12 --domain 7", "qapress generate --all-new --domain 7"))(
-    generate.generate
-)
-app.command(epilog=example("qapress review 6646098"))(generate.review)
-app.command()(articles.publish)
-app.command()(articles.unpublish)
-app.command()(articles.withdraw)
-app.command()(articles.revisions)
-app.command()(articles.revert)
-app.command(epilog=example("qapress config", "QAPRESS_DATABASE_URL=postgresql://db/qapress qapress config"))(
-    config.config
-)
+
+@dataclass(frozen=True)
+class Verb:
+    """One verb of ``qapress``: the module (of ``qapress.cli``) and attribute that implement it, and whether it
+    is a command or a group of them (a Typer). Modules load only when their verb is registered."""
+
+    name: str
+    module: str
+    attribute: str
+    group: bool = False
+    examples: tuple[str, ...] = ()
+
+
+VERBS = (
+    Verb("init", "data", "init", examples=("qapress init", "QAPRESS_DATA_DIR=/srv/qapress qapress init")),
+    Verb("import", "data", "import_", examples=("qapress import articles.jsonl --on-error skip",)),
+    Verb("export", "data", "export", examples=("qapress export -o articles.jsonl", "qapress export --all -o network.jsonl")),
+    Verb("backup", "data", "backup", examples=("qapress backup /backups/qapress-2026-12-01.db",)),
+    Verb("restore", "data", "restore", examples=("qapress restore /backups/qapress-2026-12-01.db --force",)),
+    Verb("serve", "serve", "serve", examples=("qapress serve --host 0.0.0.0 --port 8000 --workers 2",)),
+    Verb("demo", "serve", "demo", examples=("qapress demo --port 8080",)),
+    Verb("links", "links", "app", group=True),
+    Verb("feeds", "feeds", "app", group=True),
+    Verb("sites", "sites", "app", group=True),
+    Verb("users", "users", "app", group=True),
+    Verb("audit", "users", "audit"),
+    Verb("metadata", "metadata", "app", group=True),
+    Verb("worker", "links", "worker", examples=("qapress worker --once",)),
+    Verb("ingest", "generate", "ingest", examples=("qapress ingest https://example.org/news/story", "qapress ingest sources.jsonl")),
+    Verb("generate", "generate", "generate", examples=("qapress generate 12 --domain 7", "qapress generate --all-new --domain 7")),
+    Verb("review", "generate", "review", examples=("qapress review 6646098",)),
+    Verb("publish", "articles", "publish"),
+    Verb("unpublish", "articles", "unpublish"),
+    Verb("withdraw", "articles", "withdraw"),
+    Verb("revisions", "articles", "revisions"),
+    Verb("revert", "articles", "revert"),
+    Verb("config", "config", "config", examples=("qapress config", "QAPRESS_DATABASE_URL=postgresql://db/qapress qapress config")),
+)  # fmt: skip
+
 
 #: Examples for the verbs registered without one of their own (``--help`` shows every verb's).
 EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -101,7 +103,6 @@ EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("links", "unblock"): ("qapress links unblock spam.example",),
     ("links", "blocked"): ("qapress links blocked",),
 }
-add_examples(app, EXAMPLES)
 
 
 def package_version() -> str:
@@ -117,7 +118,6 @@ def show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     _version: Annotated[
         bool,
@@ -125,6 +125,46 @@ def root(
     ] = False,
 ) -> None:
     """Run a network of Q&A article sites from one database."""
+
+
+def build_app(verbs: tuple[Verb, ...] = VERBS) -> typer.Typer:
+    """The typer application with ``verbs`` registered (each verb's module imported now, not before)."""
+    app = typer.Typer(
+        name="qapress",
+        help="Run a network of Q&A article sites from one database.",
+        epilog=example("qapress demo", "qapress init && qapress import articles.jsonl && qapress serve"),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(root)
+    for verb in verbs:
+        implementation = getattr(importlib.import_module(f"qapress.cli.{verb.module}"), verb.attribute)
+        if verb.group:
+            app.add_typer(implementation, name=verb.name)
+        else:
+            epilog = example(*verb.examples) if verb.examples else None
+            app.command(verb.name, epilog=epilog)(implementation)
+    add_examples(
+        app, {path: lines for path, lines in EXAMPLES.items() if any(v.name == path[0] for v in verbs)}
+    )
+    return app
+
+
+def verbs_for(args: list[str]) -> tuple[Verb, ...]:
+    """The verbs a command line needs: only its own when it names one (``qapress import`` never imports the
+    GraphQL engine, the generator or the web server, which keeps its memory and start-up small), else all (for
+    the root's --help and click's "No such command")."""
+    named = next((arg for arg in args if not arg.startswith("-")), None)
+    own = tuple(verb for verb in VERBS if verb.name == named)
+    return own or VERBS
+
+
+@functools.cache
+def full_app() -> typer.Typer:
+    """Every verb registered: ``qapress.cli.app``, for tests and embedding."""
+    return build_app(VERBS)
 
 
 def usage_error(exc: Any) -> str:
@@ -137,7 +177,8 @@ def usage_error(exc: Any) -> str:
 def run(args: list[str] | None = None) -> int:
     """Run the command line and return its exit status; every failure is one line on stderr."""
     try:
-        result = app(args=args, prog_name="qapress", standalone_mode=False)
+        args = sys.argv[1:] if args is None else args
+        result = build_app(verbs_for(args))(args=args, prog_name="qapress", standalone_mode=False)
     except typer.Exit as exc:  # raised by verbs' fail() when standalone mode is off in some typer versions
         return int(exc.exit_code or 0)
     except typer.Abort as exc:
