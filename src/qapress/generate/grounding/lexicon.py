@@ -83,7 +83,7 @@ def demonyms() -> dict[str, frozenset[str]]:
 @cache
 def lemmas(word: str) -> frozenset[str]:
     """Every dictionary lemma of a word (``rose`` -> rose, rise); the word itself when it has none."""
-    lower = word.lower().replace("’", "'")
+    lower = word.lower().replace("’", "'").rstrip("'")  # "adults'" is "adults"
     found = {lemma for forms in lemminflect.getAllLemmas(lower).values() for lemma in forms}
     return frozenset(found or {lower.removesuffix("'s")})
 

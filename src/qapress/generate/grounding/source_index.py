@@ -112,16 +112,24 @@ class SourceIndex:
 
     def records_for(self, name: str) -> list[tuple[str, NameRecord]]:
         direct = [(known, record) for known, record in self.names.items() if same_name(name, known)]
-        if direct:
-            return direct
-        # The source has only a part of the claimed name ("Varga" for "Sarah Varga"): fine unless the
-        # source's fuller form of that part is a different name ("Tomas Varga").
-        partial = [(known, record) for known, record in self.names.items() if same_name(known, name)]
-        return [
+        # The source also writes a part of the claimed name ("Breck" for "Isla Breck", later on): those
+        # sentences speak of the same person unless the source's fuller form of that part is a different
+        # name ("Tomas Varga").
+        partial = [
+            (known, record)
+            for known, record in self.names.items()
+            if (known, record) not in direct
+            and name.lower().endswith(" " + known.lower())  # a surname, not "Station Road" of a longer name
+        ]
+        partial = [
             (known, record)
             for known, record in partial
-            if not any(other != known and same_name(known, other) for other in self.names)
+            if not any(
+                other != known and same_name(known, other) and not same_name(name, other)
+                for other in self.names
+            )
         ]
+        return direct + partial
 
     def has_words(self, text: str) -> bool:
         sequence = " ".join(words(text))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import attribution, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -85,10 +85,18 @@ class _Check:
         self.undecided: list[str] = []
         self.consistent_opposites: set[str] = set()
         self.spans: list[int] = []
-        self.meta = bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text)) or any(
-            re.search(rf"(?<!\w){re.escape(credit)}(?!\w)", claim.text) for credit in index.credits
+        self.meta = (
+            attribution.sums_up_source(claim.text, index.credits)
+            or attribution.quotes_source(claim.text, index.credits)
+            or bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text))
         )
         self.entities = entities(self.text, frozenset(index.names))
+        #: "Rao said the traders ...": what Rao says is looked for where the source quotes Rao.
+        said = re.match(
+            r"^(?:[\w'’\-]+\s+){0,5}?(?P<who>[A-Z][\w'’\-]*)\s+(?:said|says|told|added|warned|insisted)\b",
+            self.text,
+        )
+        self.speaker = said.group("who") if said else None
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
@@ -136,6 +144,13 @@ class _Check:
         unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
         if found.unit and unit & lexicon.lemmas(found.unit):
             return True
+        mine, theirs = claimed.measure, found.measure
+        if mine and theirs and mine[1] == theirs[1]:
+            return True  # "1,100 grams" counts what "1.1 kilograms" counts
+        if found.unit and lexicon.lemmas(found.unit) & {
+            lemma for word in claimed.near for lemma in lexicon.lemmas(word)
+        }:
+            return True  # the noun the source's number counts heads the claim's phrase ("2nd night go")
         if any(unit & lexicon.lemmas(word) for word in found.near if word != "<end>"):
             return True
         if found.unit is None and "<end>" in found.near:
@@ -201,7 +216,8 @@ class _Check:
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
         cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
-            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\s*(?:[.,;]|$)", self.normalized
+            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
+            self.normalized,
         )
         if not cued:
             return False
@@ -345,6 +361,11 @@ class _Check:
                 1
                 for e in self.entities
                 if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities)
+                or (
+                    self.speaker is not None
+                    and same_name(self.speaker, e.name)
+                    and any(q.speaker and same_name(e.name, q.speaker) for q in s.quotations)
+                )
             )
             scored.append((overlap + 1.5 * names, -s.index))
         ranked = sorted(scored, reverse=True)
@@ -649,6 +670,10 @@ class _Check:
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     """The verdict on one claim against the source."""
+    cited = None if claim.question else attribution.cited_content(claim.text, index.credits)
+    if cited:
+        inner = check_claim(Claim(cited, claim.part, claim.question, claim.yes_no), index)
+        return ClaimCheck(claim.text, claim.part, inner.verdict, inner.reasons, inner.source_span)
     check = _Check(claim, index)
     check.quantities()
     check.dates()
@@ -667,9 +692,13 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
     if check.undecided:
         return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
+    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
+    if claim.part == "title" and heading and not claim.question:
+        # "Heat 2: what we know about the release date": a heading names topics, it claims nothing more
+        # than its names, numbers and dates (checked above).
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
-    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
     premise = (claim.part == "title" and not heading) or (
         claim.question and _PRESUPPOSING.match(claim.text.strip())
     )
