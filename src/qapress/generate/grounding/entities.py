@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import lemminflect
+
 from qapress.generate import patterns as p
 from qapress.generate.grounding import lexicon
 
@@ -144,7 +146,7 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
         word = cue.group(1)
         if cue.group(2) and word not in {"city", "town", "village", "county", "state", "province", "region"}:
             return None
-        if word in lexicon.word_set("work_words.txt"):
+        if word in lexicon.word_set("work_words.txt") and not _acts(before, cue.start(1), word):
             return WORK
         if word in {"city", "town", "village", "county", "state", "province", "region", "district"}:
             return PLACE
@@ -161,6 +163,18 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
             if word in lexicon.word_set(words):
                 return kind
     return None
+
+
+def _acts(text: str, start: int, word: str) -> bool:
+    """Whether a cue word that is also a verb acts as one here ("Lowtide play Glasgow"), not as the noun
+    of a work ("the play Glasgow Nights"): a verb has no determiner or possessive before it."""
+    if "VERB" not in lemminflect.getAllLemmas(word):
+        return False
+    before = re.findall(r"[\w'’]+", text[max(0, start - 30) : start].lower())
+    return not before or not (
+        before[-1] in {"the", "a", "an", "his", "her", "their", "its", "new", "latest", "debut", "this"}
+        or before[-1].endswith(("'s", "’s"))
+    )
 
 
 def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:

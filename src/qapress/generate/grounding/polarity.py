@@ -82,6 +82,17 @@ def hedges(text: str) -> list[str]:
     return found
 
 
+def cue_kept(cue: str, text: str) -> bool:
+    """Whether a text keeps a cue of several words, others between them ("not checked yet" keeps
+    "not yet") within one clause."""
+    parts = cue.lower().split()
+    if len(parts) < 2:
+        return False
+    gap = r"(?:\s+[\w'’\-]+){0,4}?\s+"
+    pattern = gap.join(re.escape(part) if part != "not" else r"(?:not|\w+n['’]t)" for part in parts)
+    return any(re.search(rf"\b{pattern}\b", clause, re.IGNORECASE) for clause in clauses(text))
+
+
 def directions(text: str) -> set[str]:
     """ "up" and/or "down" for the changes a text reports, less those it negates."""
     table = lexicon.directions()

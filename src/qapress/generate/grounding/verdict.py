@@ -48,6 +48,19 @@ def _near(text: str, start: int, end: int, reach: int = 60) -> set[str]:
     return polarity.content_lemmas(re.sub(r"\d[\d,.]*", " ", window))
 
 
+def _beside(text: str, start: int, end: int, reach: int = 3) -> set[str]:
+    """The content lemmas of the few words on each side of a number, within its clause."""
+    before = (polarity.clauses(" " + text[:start] + " ") or [""])[-1]
+    after = (polarity.clauses(" " + text[end:] + " ") or [""])[0]
+    left = polarity.tokens(before)[-reach:]
+    right = polarity.tokens(after)[:reach]
+    return {lemma for t in left + right if t.content or t.word.lower() in _SLOT_WORDS for lemma in t.lemmas}
+
+
+#: Stopwords that still tell one figure of a sentence from another ("a further 3%", "next year").
+_SLOT_WORDS = {"further", "next", "last", "more", "new", "other", "another", "extra", "still", "now"}
+
+
 def _shares(context: set[str], sentence: SourceSentence, index: SourceIndex, after: int = 1) -> bool:
     """Whether the source says a fact where it says the claim's words around it. Words the source never
     uses cannot tell (the coverage step judges them); words it uses elsewhere only must be near the fact."""
@@ -102,7 +115,17 @@ class _Check:
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
         }
-        self.content = polarity.content_lemmas(self.normalized) - entity_words - role_words
+        # The words of a number ("56 percentage points") and of the arithmetic a claim does on the
+        # source's figures ("more than", "in total") are checked by the number check, not looked up.
+        figures = self.normalized
+        for quantity in numbers.quantities(self.normalized):
+            figures = (
+                figures[: quantity.start] + " " * (quantity.end - quantity.start) + figures[quantity.end :]
+            )
+        figures = re.sub(r"(?<=\s)(?:percentage\s+points?|per\s*cent|percent|points?)\b", " ", figures)
+        if numbers.quantities(self.normalized):
+            figures = lexicon.phrase_pattern("difference_cues.txt").sub(" ", figures)
+        self.content = polarity.content_lemmas(figures) - entity_words - role_words
         self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
         self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
@@ -196,8 +219,16 @@ class _Check:
             if where is None:
                 where = self._same_thing(quantity, counted)
             if where is not None:
+                found = next(q for q, s in counted if s.index == where)
+                other = self._other_slot(quantity, found, self.index.sentences[where])
+                if other is not None:
+                    self.reasons.append(
+                        f"{_shown(quantity, self.text)} is in the source, but for something else, not for"
+                        f" this (the source says {other.text} there): “{self.index.sentences[where].text[:120]}”"
+                    )
+                    continue
                 self.spans.append(where)
-                self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
+                self.matched.append((quantity, found, where))
                 continue
             if self._difference(quantity):
                 continue
@@ -209,6 +240,26 @@ class _Check:
                 )
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _other_slot(
+        self, quantity: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
+    ) -> numbers.Quantity | None:
+        """Another figure of the same sentence that stands where the claim's figure stands ("a further
+        4% next January" where the source has "a further 3% next January, up from the 4% first
+        proposed"): the claim's words right around its number are that figure's, none of its own."""
+        if self.meta:
+            return None
+        mine = _beside(self.normalized, quantity.start, quantity.end)
+        if len(mine) < 2:
+            return None
+        theirs = len(mine & _beside(sentence.normalized, found.start, found.end))
+        if theirs:
+            return None
+        for other in sentence.quantities:
+            same_slot = other.kind == found.kind and other.value != found.value and other.unit == found.unit
+            if same_slot and len(mine & _beside(sentence.normalized, other.start, other.end)) >= 2:
+                return other
+        return None
 
     def _difference(self, quantity: numbers.Quantity) -> bool:
         """Whether the source states ``quantity`` as the difference or sum of two of its figures: near the
@@ -582,6 +633,8 @@ class _Check:
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
+                if polarity.cue_kept(cue.group(), self.claim.text):
+                    continue  # "have not checked that yet" keeps "not yet"
                 if (overlap - self.entity_words or facts) and len(overlap) + 2 * len(facts) >= 2:
                     self.reasons.append(
                         f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)"
