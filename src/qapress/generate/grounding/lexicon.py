@@ -61,6 +61,17 @@ def directions() -> dict[str, str]:
 
 
 @cache
+def comparatives() -> dict[str, str]:
+    """Comparative -> "up" or "down"."""
+    result: dict[str, str] = {}
+    for line in _lines("comparatives.txt"):
+        way, words = line.split(":", 1)
+        for word in words.split():
+            result[word.lower()] = way.strip()
+    return result
+
+
+@cache
 def number_words() -> dict[str, tuple[float, str]]:
     """Ordinal, fraction and count words -> (value, kind)."""
     result: dict[str, tuple[float, str]] = {}

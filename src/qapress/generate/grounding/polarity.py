@@ -99,6 +99,8 @@ def directions(text: str) -> set[str]:
     negated = negated_lemmas(text)
     found: set[str] = set()
     for token in tokens(text):
+        if re.match(r"(?:\s+[\w'’\-]+){0,3}?\s+than\b", text[token.end :]):
+            continue  # "higher than" compares; it tells no change (the comparison check reads it)
         for lemma in token.lemmas | {token.word.lower()}:
             if lemma in table and lemma not in negated:
                 found.add(table[lemma])

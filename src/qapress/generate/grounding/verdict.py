@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import attribution, lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -111,6 +111,8 @@ class _Check:
         )
         self.speaker = said.group("who") if said else None
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
+        #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
+        self.differences = 0
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
@@ -231,6 +233,7 @@ class _Check:
                 self.matched.append((quantity, found, where))
                 continue
             if self._difference(quantity):
+                self.differences += 1
                 continue
             if equal:
                 q, s = (counted or equal)[0]
@@ -479,11 +482,66 @@ class _Check:
                 self.direction(claim, source)
             elif swapped and not polarity.antonym_conflicts(claim, source):
                 self.reasons.append(f"reversed relation: the source has {swapped}")
+            self._called_off(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def compared(self, window: list[SourceSentence]) -> None:
+        """A comparison must be the source's, the same way round ("A is lighter than B" is not "A is
+        heavier than B"); one the source does not make is left to the editor unless its figure is the
+        source's stated difference."""
+        mine = comparison.comparisons(self.text, self.entities)
+        if not mine:
+            return
+        pool = window + [
+            s
+            for s in self.index.sentences
+            if s not in window
+            and sum(any(same_name(e.name, k.name) for k in s.entities) for e in self.entities) >= 2
+        ]
+        verdicts = [
+            comparison.agrees(claimed, theirs)
+            for claimed in mine
+            for s in pool
+            for theirs in comparison.comparisons(s.text, s.entities)
+        ]
+        if False in verdicts and True not in verdicts:
+            self.reasons.append(
+                f"reversed comparison: the source has it the other way round ({mine[0].left} against"
+                f" {mine[0].right})"
+            )
+        elif not any(v is not None for v in verdicts) and not self.differences:
+            self.undecided.append(f"the source does not compare {mine[0].left} with {mine[0].right}")
+
+    def _called_off(self, window: list[SourceSentence]) -> None:
+        """An event the source says is called off, told as going ahead (or the other way round)."""
+        if self.claim.yes_no:
+            return
+        claimed = comparison.called_off(self.claim.text)
+        said = [cue for s in window for cue in comparison.called_off(s.text)]
+        if claimed and not said:
+            self.reasons.append(f"the claim says “{claimed[0]}”; the source does not say it was")
+            return
+        counterfactual = re.search(
+            r"\b(?:would|could|might)\s+have\b|\b(?:was|were|had\s+been)\s+(?:due|set|planned|meant)\b"
+            r"|\b(?:off|ended|over)\b",
+            self.claim.text,
+            re.IGNORECASE,
+        )
+        if not said or claimed or counterfactual or polarity.is_negative(self.claim.text):
+            return
+        for s in window:
+            cue = lexicon.phrase_pattern("cancellations.txt").search(s.text)
+            if cue is None or polarity.is_negative(s.text[: cue.start()][-30:]):
+                continue
+            # What is called off is named before the cue ("A 48-hour strike ..., has been called off").
+            event = polarity.content_lemmas(numbers.normalize_numbers(s.text[: cue.start()]))
+            if len(self.content & event) >= 2:
+                self.reasons.append(f"the source says it was {cue.group().lower()}: “{s.text[:100]}”")
+                return
 
     def direction(self, claim: str, source: str) -> None:
         """A change told the other way round: by the verb before each shared number ("fell 22%" is not
@@ -734,6 +792,8 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     check.quotations()
     window, coverage = check.window()
     check.relations(window, coverage)
+    if not check.meta:
+        check.compared(window)
     if check.spans and check.content:
         # The sentences where the claim's facts were found say the claim too.
         said = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
