@@ -572,7 +572,10 @@ class _Check:
         and its opposite ("lost to" for "beat"), a turned-round order is the same fact."""
         claim_lemmas = polarity.content_lemmas(self.text)
         antonyms = lexicon.antonyms()
-        for sentence in window:
+        # A headline says most claims in few words but its grammar is not read: the best full sentences
+        # are read too.
+        ranked = [self.index.sentences[i] for i in self._best(3)]
+        for sentence in window + [s for s in ranked if s not in window]:
             if not re.search(r"[.!?\"”’']\s*$", sentence.text):
                 continue  # a headline's grammar ("nurses hired, board says") is not read
             shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
@@ -599,7 +602,7 @@ class _Check:
                 turned = polarity.reversed_roles(mine, theirs)
                 if mine_verb == their_verb and turned:
                     return f"“{sentence.text[:100]}”"
-                if mine_verb == their_verb:
+                if mine_verb == their_verb and sentence in window:
                     self._other_agent(mine, theirs, sentence)
                 if mine_verb != their_verb and turned:
                     self.consistent_opposites.add(mine_verb)
