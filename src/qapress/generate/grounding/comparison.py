@@ -21,14 +21,16 @@ class Comparison:
     left: str
     way: str  # "up" or "down"
     right: str
+    #: What is compared ("heavier" for heavier and lighter); None for "more" and "less" (any measure).
+    measure: str | None = None
 
 
-def _way(word: str) -> str | None:
+def _way(word: str) -> tuple[str | None, str] | None:
     word = word.lower()
-    if word in ("more",):
-        return "up"
+    if word == "more":
+        return None, "up"
     if word in ("less", "fewer"):
-        return "down"
+        return None, "down"
     return lexicon.comparatives().get(word)
 
 
@@ -36,13 +38,14 @@ def comparisons(text: str, names: list[Entity]) -> list[Comparison]:
     """Each "<name> ... <comparative> than <name>" of a text."""
     found: list[Comparison] = []
     for match in _THAN.finditer(text):
-        way = _way(match.group(1) or match.group(2))
-        if way is None:
+        read = _way(match.group(1) or match.group(2))
+        if read is None:
             continue
+        measure, way = read
         before = [e for e in names if e.end <= match.start()]
         after = [e for e in names if e.start >= match.end()]
         if before and after:
-            found.append(Comparison(before[-1].name, way, after[0].name))
+            found.append(Comparison(before[-1].name, way, after[0].name, measure))
     return found
 
 
@@ -56,7 +59,9 @@ def _same(a: str, b: str) -> bool:
 
 def agrees(claim: Comparison, source: Comparison) -> bool | None:
     """True when the source tells the same comparison, False when it tells it the other way round,
-    None when it compares other names."""
+    None when it compares other names or another measure."""
+    if claim.measure and source.measure and claim.measure != source.measure:
+        return None
     if _same(claim.left, source.left) and _same(claim.right, source.right):
         return claim.way == source.way
     if _same(claim.left, source.right) and _same(claim.right, source.left):

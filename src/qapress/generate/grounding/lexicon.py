@@ -61,13 +61,13 @@ def directions() -> dict[str, str]:
 
 
 @cache
-def comparatives() -> dict[str, str]:
-    """Comparative -> "up" or "down"."""
-    result: dict[str, str] = {}
+def comparatives() -> dict[str, tuple[str, str]]:
+    """Comparative -> (the measure it compares, "up" or "down"): "lighter" -> ("heavier", "down")."""
+    result: dict[str, tuple[str, str]] = {}
     for line in _lines("comparatives.txt"):
-        way, words = line.split(":", 1)
-        for word in words.split():
-            result[word.lower()] = way.strip()
+        more, less = line.lower().split()
+        result.setdefault(more, (more, "up"))
+        result.setdefault(less, (more, "down"))
     return result
 
 

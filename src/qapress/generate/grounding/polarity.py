@@ -88,7 +88,7 @@ def cue_kept(cue: str, text: str) -> bool:
     parts = cue.lower().split()
     if len(parts) < 2:
         return False
-    gap = r"(?:\s+[\w'’\-]+){0,4}?\s+"
+    gap = r"(?:\s+[\w'’\-]+){0,6}?\s+"
     pattern = gap.join(re.escape(part) if part != "not" else r"(?:not|\w+n['’]t)" for part in parts)
     return any(re.search(rf"\b{pattern}\b", clause, re.IGNORECASE) for clause in clauses(text))
 

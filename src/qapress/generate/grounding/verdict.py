@@ -518,8 +518,9 @@ class _Check:
 
     def _called_off(self, window: list[SourceSentence]) -> None:
         """An event the source says is called off, told as going ahead (or the other way round)."""
-        if self.claim.yes_no:
-            return
+        heading = re.search(r"\b(?:what|where|when|who|how|why)\b", self.claim.text, re.IGNORECASE)
+        if self.claim.yes_no or (self.claim.part == "title" and heading):
+            return  # a question or a heading asks about the event; it does not tell it as going ahead
         claimed = comparison.called_off(self.claim.text)
         said = [cue for s in window for cue in comparison.called_off(s.text)]
         if claimed and not said:
@@ -602,7 +603,9 @@ class _Check:
                 turned = polarity.reversed_roles(mine, theirs)
                 if mine_verb == their_verb and turned:
                     return f"“{sentence.text[:100]}”"
-                if mine_verb == their_verb and sentence in window:
+                if mine_verb == their_verb and sentence in window and not self.differences:
+                    # (a figure worked out from the source's is told of the other party: "B weighs 34
+                    # tonnes" from "A weighs 30 tonnes, 4 tonnes lighter than B")
                     self._other_agent(mine, theirs, sentence)
                 if mine_verb != their_verb and turned:
                     self.consistent_opposites.add(mine_verb)
