@@ -82,11 +82,16 @@ def _at_sentence_start(text: str, start: int) -> bool:
 @cache
 def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     roles = "|".join(re.escape(role) for role in _role_words())
-    before = re.compile(rf"\b({roles})\s+(?:[a-z]+\s+)?$")
+    # "striker Tomas Varga", and an appositive before the name: "a new trustee, Claire Dowd".
+    before = re.compile(
+        rf"\b({roles})\s+(?:[a-z]+\s+)?$|\b(?:a|an|the|its|new)\s+(?:[a-z]+\s+)?({roles}),\s+$"
+    )
     not_before = re.compile(rf"\b(?:{roles})\s+(?:of|for|at|and|to|with|said|told)\s+$")
     after = re.compile(
         rf"(?:'s)?,?\s+(?:(?:the|a|an|its|his|her|their|who\s+is|who\s+was|is|was|now|as)\s+)+"
         rf"(?:[\w\-’']+\s+){{0,3}}?({roles}){_APPOSITION_END}|,\s+({roles}){_APPOSITION_END}"
+        # "Marta Kell, Corvale's head of sales": a role owned by a name
+        rf"|,\s+(?:[\w\-]+\s+)?[\w\-]+['’]s\s+(?:[\w\-]+\s+){{0,2}}?({roles}){_APPOSITION_END}"
     )
     return before, not_before, after
 
@@ -100,10 +105,10 @@ def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     after = text[end : end + 80].lower()
     match = before_pattern.search(before)
     if match and not not_before.search(before):
-        found.append(match.group(1))
+        found.append(match.group(1) or match.group(2))
     match = after_pattern.match(after)
     if match:
-        found.append(match.group(1) or match.group(2))
+        found.append(next(group for group in match.groups() if group))
     return tuple(found)
 
 

@@ -337,7 +337,7 @@ class _Check:
             ):
                 continue  # an ordinary word the draft capitalizes ("Pre-tax profit fell")
             if not records:
-                if entity.name.lower() in self.index.lower and (
+                if re.search(rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.lower) and (
                     lexicon.is_dictionary_word(entity.name.split()[0]) or len(entity.name.split()) > 1
                 ):
                     continue  # a title-case ordinary phrase the source writes in lower case
