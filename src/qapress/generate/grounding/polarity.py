@@ -53,7 +53,12 @@ def negated_lemmas(text: str) -> set[str]:
     negated: set[str] = set()
     for clause in clauses(text):
         found = tokens(clause)
-        cue_ends = [m.end() for m in lexicon.phrase_pattern("negations.txt").finditer(clause)]
+        # "the no vote", "a no deal" name a side or an outcome: "no" after a determiner negates nothing.
+        cue_ends = [
+            m.end()
+            for m in lexicon.phrase_pattern("negations.txt").finditer(clause)
+            if not re.search(r"\b(?:the|a|an)\s+$", clause[: m.start()], re.IGNORECASE)
+        ]
         cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
         for end in cue_ends:
             following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]

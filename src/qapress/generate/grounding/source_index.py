@@ -56,7 +56,7 @@ class SourceIndex:
                     index,
                     sentence,
                     normalized,
-                    polarity.content_lemmas(sentence),
+                    polarity.content_lemmas(sentence) | polarity.content_lemmas(normalized),
                     numbers.quantities(normalized),
                     found,
                     said,

@@ -127,7 +127,17 @@ class _Check:
         figures = re.sub(r"(?<=\s)(?:percentage\s+points?|per\s*cent|percent|points?)\b", " ", figures)
         if numbers.quantities(self.normalized):
             figures = lexicon.phrase_pattern("difference_cues.txt").sub(" ", figures)
-        self.content = polarity.content_lemmas(figures) - entity_words - role_words
+        # A word with several lemmas ("accepted": accepted, accept) is said when one of them is.
+        self.content = (
+            {
+                lemma
+                for token in polarity.tokens(figures)
+                if token.content
+                for lemma in (token.lemmas & index.all_lemmas or token.lemmas)
+            }
+            - entity_words
+            - role_words
+        )
         self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
         self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
@@ -169,6 +179,8 @@ class _Check:
         unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
         if found.unit and unit & lexicon.lemmas(found.unit):
             return True
+        if found.unit in ("times", "time") and unit & _beside(sentence.normalized, found.start, found.end):
+            return True  # "four rewrites" counts what "rewritten ... four times" counts
         mine, theirs = claimed.measure, found.measure
         if mine and theirs and mine[1] == theirs[1]:
             return True  # "1,100 grams" counts what "1.1 kilograms" counts
@@ -270,7 +282,7 @@ class _Check:
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
         cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
-            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
+            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
             self.normalized,
         )
         if not cued:
@@ -320,6 +332,20 @@ class _Check:
                     if self.meta
                     else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
                 )
+                if where is None and not self.meta:
+                    # A figure said right beside the date in both ("3% in January", "a further 3% next
+                    # January") ties the date to the same thing.
+                    beside = numbers.quantities(
+                        numbers.normalize_numbers(self.text[max(0, match.start() - 25) : match.end() + 10])
+                    )
+                    where = next(
+                        (
+                            s.index
+                            for s in found
+                            if any(q.same_as(theirs) for q in beside for theirs in s.quantities)
+                        ),
+                        None,
+                    )
                 if found and (self.meta or where is not None):
                     self.spans.append(where if where is not None else found[0].index)
                 elif found:
@@ -815,6 +841,9 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.part == "title" and heading and not claim.question:
         # "Heat 2: what we know about the release date": a heading names topics, it claims nothing more
         # than its names, numbers and dates (checked above).
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    if claim.yes_no:
+        # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
