@@ -7,6 +7,7 @@ content words of its clause; a hedge governs its clause.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -42,6 +43,17 @@ def tokens(text: str) -> list[Token]:
 def content_lemmas(text: str) -> set[str]:
     """Lemmas of the content words (no stopwords, no digits)."""
     return {lemma for token in tokens(text) if token.content for lemma in token.lemmas}
+
+
+def lemma_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Lemmas of content words that follow each other in a clause: a phrase said in the same order is
+    stronger evidence of the same fact than the same words scattered."""
+    pairs: set[tuple[str, str]] = set()
+    for clause in clauses(text):
+        found = [t for t in tokens(clause) if t.content]
+        for left, right in itertools.pairwise(found):
+            pairs |= {(a, b) for a in left.lemmas for b in right.lemmas}
+    return frozenset(pairs)
 
 
 def clauses(text: str) -> list[str]:
@@ -320,7 +332,13 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     end = min([b for b in breaks if b >= verb.end], default=len(text))
     before = [t for t in found[:index] if t.start >= start]
     if not [t for t in before if t.content]:
-        before = found[:index]  # "The group leader, Councillor Ann Lee, voted": the subject is all before
+        # "The group leader, Councillor Ann Lee, voted": the subject is all before, less the phrases
+        # that describe it ("The start-up, founded in 2019 by Maartens, has raised": not Maartens).
+        before = [
+            t
+            for t in found[:index]
+            if not any(a <= t.start < b for a, b in _described(text, breaks, verb.start))
+        ]
     after = [t for t in found[index + 1 :] if t.end <= end]
     words = [t.word.lower() for t in found[max(0, index - 2) : index]]
     by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
@@ -328,6 +346,20 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         agent = _participants(after[by + 1 :]) if by is not None else frozenset()
         return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
     return Roles(lemma, _participants(before), _participants(after))
+
+
+def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
+    """Spans of the segments before ``end`` that open with a participle or a relative pronoun."""
+    spans: list[tuple[int, int]] = []
+    edges = [b for b in breaks if b < end] + [end]
+    for start, stop in itertools.pairwise(edges):
+        first = re.match(r"[\s,;:—–()]*([A-Za-z]+)", text[start:stop])
+        if first and (
+            first.group(1).lower() in {"who", "which", "whose", "that", "where"}
+            or first.group(1).lower().endswith(("ed", "ing"))
+        ):
+            spans.append((start, stop))
+    return spans
 
 
 def reversed_roles(claim: Roles, source: Roles) -> bool:

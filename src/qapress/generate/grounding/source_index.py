@@ -29,6 +29,8 @@ class SourceSentence:
     words: str
     #: The person last named before this sentence: whom its "he" or "she" most likely means.
     previous_person: str | None = None
+    #: Lemmas of content words next to each other, in order ("tested in animals": test, animal).
+    pairs: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -62,6 +64,7 @@ class SourceIndex:
                     said,
                     " " + " ".join(words(sentence)) + " ",
                     previous,
+                    polarity.lemma_pairs(sentence),
                 )
             )
             for entity in found:

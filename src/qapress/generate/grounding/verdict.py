@@ -110,6 +110,7 @@ class _Check:
             self.text,
         )
         self.speaker = said.group("who") if said else None
+        self.pairs = polarity.lemma_pairs(self.text)
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
@@ -447,7 +448,8 @@ class _Check:
                     and any(q.speaker and same_name(e.name, q.speaker) for q in s.quotations)
                 )
             )
-            scored.append((overlap + 1.5 * names, -s.index))
+            together = len(self.pairs & s.pairs) if overlap else 0
+            scored.append((overlap + 1.5 * names + together, -s.index))
         ranked = sorted(scored, reverse=True)
         return [-i for score, i in ranked[:count] if score > 0]
 
