@@ -448,8 +448,8 @@ class _Check:
                     and any(q.speaker and same_name(e.name, q.speaker) for q in s.quotations)
                 )
             )
-            together = len(self.pairs & s.pairs) if overlap else 0
-            scored.append((overlap + 1.5 * names + together, -s.index))
+            together = len(self.pairs & s.pairs) if overlap and len(self.content) >= 3 else 0
+            scored.append((overlap + 1.5 * names + 0.5 * together, -s.index))
         ranked = sorted(scored, reverse=True)
         return [-i for score, i in ranked[:count] if score > 0]
 
