@@ -135,3 +135,75 @@ def test_measures_compare_across_scales() -> None:
     hours = quantities(normalize_numbers("a 48-hour strike"))[0]
     days = quantities(normalize_numbers("a strike of two days"))[0]
     assert hours.same_as(days)
+
+
+PEOPLE = SourceDocument(
+    title="Pellow charity treasurer jailed",
+    text="\n".join(
+        [
+            "The fraud was found in 2021 when a new trustee, Nina Sorel, saw that a supplier did not exist.",
+            "Tamsin Brook, an analyst at the research firm Quillby, said the case was rare.",
+            "The charity's chair, Owen Harte, said he was relieved.",
+            "Prosecuting for the council, barrister Ruth Vale said the losses were large.",
+            "Kemp told the court she had rewritten the accounts four times.",
+            "The council will pay £2.5 million of the £3.2 million cost.",
+            "Members voted by 78% to 22% in favour. The deal gives staff a 6% rise now and a further 3% next"
+            " January.",
+            "Wind gusts of up to 80mph are possible. The hall employs 240 people.",
+            "The building has not yet been tested for damp. Inspectors tested the roof in May.",
+        ]
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def people() -> SourceIndex:
+    return SourceIndex(PEOPLE)
+
+
+PEOPLE_ERRORS = [
+    # A role the source gives in an appositive before the name, or owned by a name.
+    ("role_title", "Nina Sorel, the charity's treasurer, saw that a supplier did not exist.", "treasurer"),
+    ("role_title", "Tamsin Brook, Quillby's head of sales, said the case was rare.", "head of sales"),
+    # A name the source has only as part of a longer word is not in the source.
+    ("wrong_entity", "The charity's chair, Owen Hart, said he was relieved.", "Owen Hart"),
+    # The opposite side of a court case.
+    ("role_title", "Ruth Vale, defending the council, said the losses were large.", "defend"),
+    # What a polarity governs is read in the source sentence that says the claim's phrase.
+    ("polarity", "The building has already been tested for damp.", "polarity"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "claim", "reason"), PEOPLE_ERRORS, ids=[f"{k}-{i}" for i, (k, *_) in enumerate(PEOPLE_ERRORS)]
+)
+def test_people_errors_are_unsupported(kind: str, claim: str, reason: str, people: SourceIndex) -> None:
+    found, reasons = verdict(claim, people)
+    assert found == UNSUPPORTED, (kind, reasons)
+    assert any(reason.lower() in r.lower() for r in reasons), reasons
+
+
+PEOPLE_TRUE = [
+    # Repetitions counted by the verb ("rewritten ... four times" is "four rewrites").
+    ("number_form", "Kemp told the court the accounts went through four rewrites."),
+    # A part of a stated total is their difference.
+    ("stated_difference", "The rest, about £0.7 million of the £3.2 million cost, comes from elsewhere."),
+    # "the no vote" names a side; it negates nothing.
+    ("stated_difference", "The yes vote beat the no vote by 56 percentage points."),
+    # A date tied to its thing by the figure beside it.
+    ("number_form", "Staff will get 9% in all, 6% now and 3% in January."),
+    # A unit written inside a token ("80mph").
+    ("number_form", "Gusts could reach eighty mph."),
+    # A synonym of what a number counts.
+    ("paraphrase", "The hall has 240 staff."),
+    # A yes/no question asserts nothing but its facts.
+    ("paraphrase", "Is the hall still open?"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "claim"), PEOPLE_TRUE, ids=[f"{k}-{i}" for i, (k, _) in enumerate(PEOPLE_TRUE)]
+)
+def test_people_true_claims_are_supported(kind: str, claim: str, people: SourceIndex) -> None:
+    found, reasons = verdict(claim, people, "question" if claim.endswith("?") else "answer")
+    assert found == SUPPORTED, (kind, reasons)
