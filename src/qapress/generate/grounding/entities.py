@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import lemminflect
+
 from qapress.generate import patterns as p
 from qapress.generate.grounding import lexicon
 
@@ -80,11 +82,16 @@ def _at_sentence_start(text: str, start: int) -> bool:
 @cache
 def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     roles = "|".join(re.escape(role) for role in _role_words())
-    before = re.compile(rf"\b({roles})\s+(?:[a-z]+\s+)?$")
+    # "striker Tomas Varga", and an appositive before the name: "a new trustee, Claire Dowd".
+    before = re.compile(
+        rf"\b({roles})\s+(?:[a-z]+\s+)?$|\b(?:a|an|the|its|new)\s+(?:[a-z]+\s+)?({roles}),\s+$"
+    )
     not_before = re.compile(rf"\b(?:{roles})\s+(?:of|for|at|and|to|with|said|told)\s+$")
     after = re.compile(
         rf"(?:'s)?,?\s+(?:(?:the|a|an|its|his|her|their|who\s+is|who\s+was|is|was|now|as)\s+)+"
         rf"(?:[\w\-’']+\s+){{0,3}}?({roles}){_APPOSITION_END}|,\s+({roles}){_APPOSITION_END}"
+        # "Marta Kell, Corvale's head of sales": a role owned by a name
+        rf"|,\s+(?:[\w\-]+\s+)?[\w\-]+['’]s\s+(?:[\w\-]+\s+){{0,2}}?({roles}){_APPOSITION_END}"
     )
     return before, not_before, after
 
@@ -98,10 +105,10 @@ def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     after = text[end : end + 80].lower()
     match = before_pattern.search(before)
     if match and not not_before.search(before):
-        found.append(match.group(1))
+        found.append(match.group(1) or match.group(2))
     match = after_pattern.match(after)
     if match:
-        found.append(match.group(1) or match.group(2))
+        found.append(next(group for group in match.groups() if group))
     return tuple(found)
 
 
@@ -144,7 +151,7 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
         word = cue.group(1)
         if cue.group(2) and word not in {"city", "town", "village", "county", "state", "province", "region"}:
             return None
-        if word in lexicon.word_set("work_words.txt"):
+        if word in lexicon.word_set("work_words.txt") and not _acts(before, cue.start(1), word):
             return WORK
         if word in {"city", "town", "village", "county", "state", "province", "region", "district"}:
             return PLACE
@@ -161,6 +168,18 @@ def _context_kind(text: str, name: str, start: int, end: int, roles: tuple[str, 
             if word in lexicon.word_set(words):
                 return kind
     return None
+
+
+def _acts(text: str, start: int, word: str) -> bool:
+    """Whether a cue word that is also a verb acts as one here ("Lowtide play Glasgow"), not as the noun
+    of a work ("the play Glasgow Nights"): a verb has no determiner or possessive before it."""
+    if "VERB" not in lemminflect.getAllLemmas(word):
+        return False
+    before = re.findall(r"[\w'’]+", text[max(0, start - 30) : start].lower())
+    return not before or not (
+        before[-1] in {"the", "a", "an", "his", "her", "their", "its", "new", "latest", "debut", "this"}
+        or before[-1].endswith(("'s", "’s"))
+    )
 
 
 def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:

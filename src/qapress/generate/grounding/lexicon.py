@@ -61,6 +61,17 @@ def directions() -> dict[str, str]:
 
 
 @cache
+def comparatives() -> dict[str, tuple[str, str]]:
+    """Comparative -> (the measure it compares, "up" or "down"): "lighter" -> ("heavier", "down")."""
+    result: dict[str, tuple[str, str]] = {}
+    for line in _lines("comparatives.txt"):
+        more, less = line.lower().split()
+        result.setdefault(more, (more, "up"))
+        result.setdefault(less, (more, "down"))
+    return result
+
+
+@cache
 def number_words() -> dict[str, tuple[float, str]]:
     """Ordinal, fraction and count words -> (value, kind)."""
     result: dict[str, tuple[float, str]] = {}
@@ -83,7 +94,7 @@ def demonyms() -> dict[str, frozenset[str]]:
 @cache
 def lemmas(word: str) -> frozenset[str]:
     """Every dictionary lemma of a word (``rose`` -> rose, rise); the word itself when it has none."""
-    lower = word.lower().replace("’", "'")
+    lower = word.lower().replace("’", "'").rstrip("'")  # "adults'" is "adults"
     found = {lemma for forms in lemminflect.getAllLemmas(lower).values() for lemma in forms}
     return frozenset(found or {lower.removesuffix("'s")})
 

@@ -60,7 +60,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"(?<![\w.])(\d+)\s*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)\s*minutes?\b",
+    r"(?<![\w.])(\d+)[\s-]*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)[\s-]*minutes?\b",
     re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
@@ -70,6 +70,39 @@ _NAME_RUN = re.compile(
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"
 )
 _MODIFIERS = {"new", "more", "other", "extra", "additional", "further", "own", "same", "such", "few"}
+#: Stopwords that are still nouns a number can count ("two shows", "three reports").
+_COUNTABLE = {"show", "shows", "report", "reports", "story", "stories", "question", "questions", "answer"}
+_COUNTABLE |= {"answers", "update", "updates", "detail", "details", "thing", "things", "number", "numbers"}
+#: Units of one measure written at different scales ("1.1 kilograms" is "1,100 grams"): unit -> (base, factor).
+MEASURES = {
+    "kilogram": ("gram", 1000.0),
+    "kilograms": ("gram", 1000.0),
+    "kg": ("gram", 1000.0),
+    "gram": ("gram", 1.0),
+    "grams": ("gram", 1.0),
+    "g": ("gram", 1.0),
+    "tonne": ("gram", 1e6),
+    "tonnes": ("gram", 1e6),
+    "kilometre": ("metre", 1000.0),
+    "kilometres": ("metre", 1000.0),
+    "kilometer": ("metre", 1000.0),
+    "kilometers": ("metre", 1000.0),
+    "km": ("metre", 1000.0),
+    "metre": ("metre", 1.0),
+    "metres": ("metre", 1.0),
+    "meter": ("metre", 1.0),
+    "meters": ("metre", 1.0),
+    "centimetre": ("metre", 0.01),
+    "centimetres": ("metre", 0.01),
+    "cm": ("metre", 0.01),
+    "millimetre": ("metre", 0.001),
+    "millimetres": ("metre", 0.001),
+    "mm": ("metre", 0.001),
+    "day": ("minute", 1440.0),
+    "days": ("minute", 1440.0),
+    "week": ("minute", 10080.0),
+    "weeks": ("minute", 10080.0),
+}
 _WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
 
 
@@ -87,8 +120,22 @@ class Quantity:
     #: The words right around the number ("crowd of 18,400 saw"): what it counts, where no noun follows.
     near: tuple[str, ...] = ()
 
+    @property
+    def measure(self) -> tuple[float, str] | None:
+        """The value in the base unit of its measure (grams, metres, minutes), None when it has none."""
+        if self.kind == "duration":
+            return self.value, "minute"
+        if self.kind == "count" and self.unit in MEASURES:
+            base, factor = MEASURES[self.unit]
+            return self.value * factor, base
+        return None
+
     def same_as(self, other: Quantity) -> bool:
-        """Equal values of comparable kinds (a fraction equals the percentage it is)."""
+        """Equal values of comparable kinds (a fraction equals the percentage it is, a weight in
+        kilograms the same weight in grams)."""
+        mine, theirs = self.measure, other.measure
+        if mine and theirs and mine[1] == theirs[1] and (self.unit != other.unit or mine[1] == "minute"):
+            return abs(mine[0] - theirs[0]) <= 1e-6 * max(1.0, abs(mine[0]))
         if {self.kind, other.kind} == {"fraction", "percent"}:
             fraction = self.value if self.kind == "fraction" else other.value
             percent = other.value if self.kind == "fraction" else self.value
@@ -184,7 +231,7 @@ def _unit_after(text: str, end: int) -> str | None:
     for word in found:
         if word in _MODIFIERS and not compound:
             continue  # "42 new books", "3 more goals": the noun comes next
-        if word in lexicon.stopwords():
+        if word in lexicon.stopwords() and word not in _COUNTABLE:
             break
         forms = lemminflect.getAllLemmas(word)
         if word.endswith(("ing", "ed")) or (
@@ -319,6 +366,11 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
     target = _as_percent(target)
     for left in values:
         for right in values:
+            measures = (target.measure, left.measure, right.measure)
+            if left is not right and all(measures) and len({m[1] for m in measures if m}) == 1:
+                goal, a, b = (m[0] for m in measures if m)
+                if any(abs(v - goal) <= 1e-6 * max(1.0, goal) for v in (abs(a - b), a + b)):
+                    return left, right
             if left.kind == right.kind == "time" and target.kind in ("count", "duration"):
                 gap = abs(right.value - left.value)
                 if left is not right and (gap == target.value * (60 if target.kind == "count" else 1)):

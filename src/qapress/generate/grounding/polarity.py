@@ -7,6 +7,7 @@ content words of its clause; a hedge governs its clause.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -44,6 +45,17 @@ def content_lemmas(text: str) -> set[str]:
     return {lemma for token in tokens(text) if token.content for lemma in token.lemmas}
 
 
+def lemma_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Lemmas of content words that follow each other in a clause: a phrase said in the same order is
+    stronger evidence of the same fact than the same words scattered."""
+    pairs: set[tuple[str, str]] = set()
+    for clause in clauses(text):
+        found = [t for t in tokens(clause) if t.content]
+        for left, right in itertools.pairwise(found):
+            pairs |= {(a, b) for a in left.lemmas for b in right.lemmas}
+    return frozenset(pairs)
+
+
 def clauses(text: str) -> list[str]:
     return [piece for piece in _CLAUSE_BREAK.split(text) if piece and piece.strip()]
 
@@ -53,7 +65,12 @@ def negated_lemmas(text: str) -> set[str]:
     negated: set[str] = set()
     for clause in clauses(text):
         found = tokens(clause)
-        cue_ends = [m.end() for m in lexicon.phrase_pattern("negations.txt").finditer(clause)]
+        # "the no vote", "a no deal" name a side or an outcome: "no" after a determiner negates nothing.
+        cue_ends = [
+            m.end()
+            for m in lexicon.phrase_pattern("negations.txt").finditer(clause)
+            if not re.search(r"\b(?:the|a|an)\s+$", clause[: m.start()], re.IGNORECASE)
+        ]
         cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
         for end in cue_ends:
             following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]
@@ -82,12 +99,25 @@ def hedges(text: str) -> list[str]:
     return found
 
 
+def cue_kept(cue: str, text: str) -> bool:
+    """Whether a text keeps a cue of several words, others between them ("not checked yet" keeps
+    "not yet") within one clause."""
+    parts = cue.lower().split()
+    if len(parts) < 2:
+        return False
+    gap = r"(?:\s+[\w'’\-]+){0,6}?\s+"
+    pattern = gap.join(re.escape(part) if part != "not" else r"(?:not|\w+n['’]t)" for part in parts)
+    return any(re.search(rf"\b{pattern}\b", clause, re.IGNORECASE) for clause in clauses(text))
+
+
 def directions(text: str) -> set[str]:
     """ "up" and/or "down" for the changes a text reports, less those it negates."""
     table = lexicon.directions()
     negated = negated_lemmas(text)
     found: set[str] = set()
     for token in tokens(text):
+        if re.match(r"(?:\s+[\w'’\-]+){0,3}?\s+than\b", text[token.end :]):
+            continue  # "higher than" compares; it tells no change (the comparison check reads it)
         for lemma in token.lemmas | {token.word.lower()}:
             if lemma in table and lemma not in negated:
                 found.add(table[lemma])
@@ -302,7 +332,13 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     end = min([b for b in breaks if b >= verb.end], default=len(text))
     before = [t for t in found[:index] if t.start >= start]
     if not [t for t in before if t.content]:
-        before = found[:index]  # "The group leader, Councillor Ann Lee, voted": the subject is all before
+        # "The group leader, Councillor Ann Lee, voted": the subject is all before, less the phrases
+        # that describe it ("The start-up, founded in 2019 by Maartens, has raised": not Maartens).
+        before = [
+            t
+            for t in found[:index]
+            if not any(a <= t.start < b for a, b in _described(text, breaks, verb.start))
+        ]
     after = [t for t in found[index + 1 :] if t.end <= end]
     words = [t.word.lower() for t in found[max(0, index - 2) : index]]
     by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
@@ -310,6 +346,20 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         agent = _participants(after[by + 1 :]) if by is not None else frozenset()
         return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
     return Roles(lemma, _participants(before), _participants(after))
+
+
+def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
+    """Spans of the segments before ``end`` that open with a participle or a relative pronoun."""
+    spans: list[tuple[int, int]] = []
+    edges = [b for b in breaks if b < end] + [end]
+    for start, stop in itertools.pairwise(edges):
+        first = re.match(r"[\s,;:—–()]*([A-Za-z]+)", text[start:stop])
+        if first and (
+            first.group(1).lower() in {"who", "which", "whose", "that", "where"}
+            or first.group(1).lower().endswith(("ed", "ing"))
+        ):
+            spans.append((start, stop))
+    return spans
 
 
 def reversed_roles(claim: Roles, source: Roles) -> bool:

@@ -29,6 +29,8 @@ class SourceSentence:
     words: str
     #: The person last named before this sentence: whom its "he" or "she" most likely means.
     previous_person: str | None = None
+    #: Lemmas of content words next to each other, in order ("tested in animals": test, animal).
+    pairs: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -56,12 +58,13 @@ class SourceIndex:
                     index,
                     sentence,
                     normalized,
-                    polarity.content_lemmas(sentence),
+                    polarity.content_lemmas(sentence) | polarity.content_lemmas(normalized),
                     numbers.quantities(normalized),
                     found,
                     said,
                     " " + " ".join(words(sentence)) + " ",
                     previous,
+                    polarity.lemma_pairs(sentence),
                 )
             )
             for entity in found:
@@ -112,16 +115,24 @@ class SourceIndex:
 
     def records_for(self, name: str) -> list[tuple[str, NameRecord]]:
         direct = [(known, record) for known, record in self.names.items() if same_name(name, known)]
-        if direct:
-            return direct
-        # The source has only a part of the claimed name ("Varga" for "Sarah Varga"): fine unless the
-        # source's fuller form of that part is a different name ("Tomas Varga").
-        partial = [(known, record) for known, record in self.names.items() if same_name(known, name)]
-        return [
+        # The source also writes a part of the claimed name ("Breck" for "Isla Breck", later on): those
+        # sentences speak of the same person unless the source's fuller form of that part is a different
+        # name ("Tomas Varga").
+        partial = [
+            (known, record)
+            for known, record in self.names.items()
+            if (known, record) not in direct
+            and name.lower().endswith(" " + known.lower())  # a surname, not "Station Road" of a longer name
+        ]
+        partial = [
             (known, record)
             for known, record in partial
-            if not any(other != known and same_name(known, other) for other in self.names)
+            if not any(
+                other != known and same_name(known, other) and not same_name(name, other)
+                for other in self.names
+            )
         ]
+        return direct + partial
 
     def has_words(self, text: str) -> bool:
         sequence = " ".join(words(text))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -46,6 +46,19 @@ class ClaimCheck:
 def _near(text: str, start: int, end: int, reach: int = 60) -> set[str]:
     window = text[max(0, start - reach) : start] + " " + text[end : end + reach]
     return polarity.content_lemmas(re.sub(r"\d[\d,.]*", " ", window))
+
+
+def _beside(text: str, start: int, end: int, reach: int = 3) -> set[str]:
+    """The content lemmas of the few words on each side of a number, within its clause."""
+    before = (polarity.clauses(" " + text[:start] + " ") or [""])[-1]
+    after = (polarity.clauses(" " + text[end:] + " ") or [""])[0]
+    left = polarity.tokens(before)[-reach:]
+    right = polarity.tokens(after)[:reach]
+    return {lemma for t in left + right if t.content or t.word.lower() in _SLOT_WORDS for lemma in t.lemmas}
+
+
+#: Stopwords that still tell one figure of a sentence from another ("a further 3%", "next year").
+_SLOT_WORDS = {"further", "next", "last", "more", "new", "other", "another", "extra", "still", "now"}
 
 
 def _shares(context: set[str], sentence: SourceSentence, index: SourceIndex, after: int = 1) -> bool:
@@ -85,16 +98,47 @@ class _Check:
         self.undecided: list[str] = []
         self.consistent_opposites: set[str] = set()
         self.spans: list[int] = []
-        self.meta = bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text)) or any(
-            re.search(rf"(?<!\w){re.escape(credit)}(?!\w)", claim.text) for credit in index.credits
+        self.meta = (
+            attribution.sums_up_source(claim.text, index.credits)
+            or attribution.quotes_source(claim.text, index.credits)
+            or bool(lexicon.phrase_pattern("meta_phrases.txt").search(claim.text))
         )
         self.entities = entities(self.text, frozenset(index.names))
+        #: "Rao said the traders ...": what Rao says is looked for where the source quotes Rao.
+        said = re.match(
+            r"^(?:[\w'’\-]+\s+){0,5}?(?P<who>[A-Z][\w'’\-]*)\s+(?:said|says|told|added|warned|insisted)\b",
+            self.text,
+        )
+        self.speaker = said.group("who") if said else None
+        self.pairs = polarity.lemma_pairs(self.text)
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
+        #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
+        self.differences = 0
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
         }
-        self.content = polarity.content_lemmas(self.normalized) - entity_words - role_words
+        # The words of a number ("56 percentage points") and of the arithmetic a claim does on the
+        # source's figures ("more than", "in total") are checked by the number check, not looked up.
+        figures = self.normalized
+        for quantity in numbers.quantities(self.normalized):
+            figures = (
+                figures[: quantity.start] + " " * (quantity.end - quantity.start) + figures[quantity.end :]
+            )
+        figures = re.sub(r"(?<=\s)(?:percentage\s+points?|per\s*cent|percent|points?)\b", " ", figures)
+        if numbers.quantities(self.normalized):
+            figures = lexicon.phrase_pattern("difference_cues.txt").sub(" ", figures)
+        # A word with several lemmas ("accepted": accepted, accept) is said when one of them is.
+        self.content = (
+            {
+                lemma
+                for token in polarity.tokens(figures)
+                if token.content
+                for lemma in (token.lemmas & index.all_lemmas or token.lemmas)
+            }
+            - entity_words
+            - role_words
+        )
         self.entity_words = entity_words
         self.content -= {lemma for d in demonyms_in(self.text) for lemma in lexicon.lemmas(d)}
         self.content -= {w.lower() for w in _WEEKDAY.findall(self.text)} | {
@@ -136,6 +180,15 @@ class _Check:
         unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
         if found.unit and unit & lexicon.lemmas(found.unit):
             return True
+        if found.unit in ("times", "time") and unit & _beside(sentence.normalized, found.start, found.end):
+            return True  # "four rewrites" counts what "rewritten ... four times" counts
+        mine, theirs = claimed.measure, found.measure
+        if mine and theirs and mine[1] == theirs[1]:
+            return True  # "1,100 grams" counts what "1.1 kilograms" counts
+        if found.unit and lexicon.lemmas(found.unit) & {
+            lemma for word in claimed.near for lemma in lexicon.lemmas(word)
+        }:
+            return True  # the noun the source's number counts heads the claim's phrase ("2nd night go")
         if any(unit & lexicon.lemmas(word) for word in found.near if word != "<end>"):
             return True
         if found.unit is None and "<end>" in found.near:
@@ -181,10 +234,19 @@ class _Check:
             if where is None:
                 where = self._same_thing(quantity, counted)
             if where is not None:
+                found = next(q for q, s in counted if s.index == where)
+                other = self._other_slot(quantity, found, self.index.sentences[where])
+                if other is not None:
+                    self.reasons.append(
+                        f"{_shown(quantity, self.text)} is in the source, but for something else, not for"
+                        f" this (the source says {other.text} there): “{self.index.sentences[where].text[:120]}”"
+                    )
+                    continue
                 self.spans.append(where)
-                self.matched.append((quantity, next(q for q, s in counted if s.index == where), where))
+                self.matched.append((quantity, found, where))
                 continue
             if self._difference(quantity):
+                self.differences += 1
                 continue
             if equal:
                 q, s = (counted or equal)[0]
@@ -195,13 +257,34 @@ class _Check:
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
 
+    def _other_slot(
+        self, quantity: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
+    ) -> numbers.Quantity | None:
+        """Another figure of the same sentence that stands where the claim's figure stands ("a further
+        4% next January" where the source has "a further 3% next January, up from the 4% first
+        proposed"): the claim's words right around its number are that figure's, none of its own."""
+        if self.meta:
+            return None
+        mine = _beside(self.normalized, quantity.start, quantity.end)
+        if len(mine) < 2:
+            return None
+        theirs = len(mine & _beside(sentence.normalized, found.start, found.end))
+        if theirs:
+            return None
+        for other in sentence.quantities:
+            same_slot = other.kind == found.kind and other.value != found.value and other.unit == found.unit
+            if same_slot and len(mine & _beside(sentence.normalized, other.start, other.end)) >= 2:
+                return other
+        return None
+
     def _difference(self, quantity: numbers.Quantity) -> bool:
         """Whether the source states ``quantity`` as the difference or sum of two of its figures: near the
         claim for counts (small numbers meet by chance), anywhere for amounts and shares."""
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
         cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
-            r"\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\s*(?:[.,;]|$)", self.normalized
+            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
+            self.normalized,
         )
         if not cued:
             return False
@@ -250,6 +333,20 @@ class _Check:
                     if self.meta
                     else self._where_said(sorted({s.index for s in found} | following), {month.lower()}, near)
                 )
+                if where is None and not self.meta:
+                    # A figure said right beside the date in both ("3% in January", "a further 3% next
+                    # January") ties the date to the same thing.
+                    beside = numbers.quantities(
+                        numbers.normalize_numbers(self.text[max(0, match.start() - 25) : match.end() + 10])
+                    )
+                    where = next(
+                        (
+                            s.index
+                            for s in found
+                            if any(q.same_as(theirs) for q in beside for theirs in s.quantities)
+                        ),
+                        None,
+                    )
                 if found and (self.meta or where is not None):
                     self.spans.append(where if where is not None else found[0].index)
                 elif found:
@@ -267,7 +364,7 @@ class _Check:
             ):
                 continue  # an ordinary word the draft capitalizes ("Pre-tax profit fell")
             if not records:
-                if entity.name.lower() in self.index.lower and (
+                if re.search(rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.lower) and (
                     lexicon.is_dictionary_word(entity.name.split()[0]) or len(entity.name.split()) > 1
                 ):
                     continue  # a title-case ordinary phrase the source writes in lower case
@@ -345,8 +442,14 @@ class _Check:
                 1
                 for e in self.entities
                 if any(same_name(e.name, k.name) or same_name(k.name, e.name) for k in s.entities)
+                or (
+                    self.speaker is not None
+                    and same_name(self.speaker, e.name)
+                    and any(q.speaker and same_name(e.name, q.speaker) for q in s.quotations)
+                )
             )
-            scored.append((overlap + 1.5 * names, -s.index))
+            together = len(self.pairs & s.pairs) if overlap and len(self.content) >= 3 else 0
+            scored.append((overlap + 1.5 * names + 0.5 * together, -s.index))
         ranked = sorted(scored, reverse=True)
         return [-i for score, i in ranked[:count] if score > 0]
 
@@ -407,11 +510,67 @@ class _Check:
                 self.direction(claim, source)
             elif swapped and not polarity.antonym_conflicts(claim, source):
                 self.reasons.append(f"reversed relation: the source has {swapped}")
+            self._called_off(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def compared(self, window: list[SourceSentence]) -> None:
+        """A comparison must be the source's, the same way round ("A is lighter than B" is not "A is
+        heavier than B"); one the source does not make is left to the editor unless its figure is the
+        source's stated difference."""
+        mine = comparison.comparisons(self.text, self.entities)
+        if not mine:
+            return
+        pool = window + [
+            s
+            for s in self.index.sentences
+            if s not in window
+            and sum(any(same_name(e.name, k.name) for k in s.entities) for e in self.entities) >= 2
+        ]
+        verdicts = [
+            comparison.agrees(claimed, theirs)
+            for claimed in mine
+            for s in pool
+            for theirs in comparison.comparisons(s.text, s.entities)
+        ]
+        if False in verdicts and True not in verdicts:
+            self.reasons.append(
+                f"reversed comparison: the source has it the other way round ({mine[0].left} against"
+                f" {mine[0].right})"
+            )
+        elif not any(v is not None for v in verdicts) and not self.differences:
+            self.undecided.append(f"the source does not compare {mine[0].left} with {mine[0].right}")
+
+    def _called_off(self, window: list[SourceSentence]) -> None:
+        """An event the source says is called off, told as going ahead (or the other way round)."""
+        heading = re.search(r"\b(?:what|where|when|who|how|why)\b", self.claim.text, re.IGNORECASE)
+        if self.claim.yes_no or (self.claim.part == "title" and heading):
+            return  # a question or a heading asks about the event; it does not tell it as going ahead
+        claimed = comparison.called_off(self.claim.text)
+        said = [cue for s in window for cue in comparison.called_off(s.text)]
+        if claimed and not said:
+            self.reasons.append(f"the claim says “{claimed[0]}”; the source does not say it was")
+            return
+        counterfactual = re.search(
+            r"\b(?:would|could|might)\s+have\b|\b(?:was|were|had\s+been)\s+(?:due|set|planned|meant)\b"
+            r"|\b(?:off|ended|over)\b",
+            self.claim.text,
+            re.IGNORECASE,
+        )
+        if not said or claimed or counterfactual or polarity.is_negative(self.claim.text):
+            return
+        for s in window:
+            cue = lexicon.phrase_pattern("cancellations.txt").search(s.text)
+            if cue is None or polarity.is_negative(s.text[: cue.start()][-30:]):
+                continue
+            # What is called off is named before the cue ("A 48-hour strike ..., has been called off").
+            event = polarity.content_lemmas(numbers.normalize_numbers(s.text[: cue.start()]))
+            if len(self.content & event) >= 2:
+                self.reasons.append(f"the source says it was {cue.group().lower()}: “{s.text[:100]}”")
+                return
 
     def direction(self, claim: str, source: str) -> None:
         """A change told the other way round: by the verb before each shared number ("fell 22%" is not
@@ -442,7 +601,10 @@ class _Check:
         and its opposite ("lost to" for "beat"), a turned-round order is the same fact."""
         claim_lemmas = polarity.content_lemmas(self.text)
         antonyms = lexicon.antonyms()
-        for sentence in window:
+        # A headline says most claims in few words but its grammar is not read: the best full sentences
+        # are read too.
+        ranked = [self.index.sentences[i] for i in self._best(3)]
+        for sentence in window + [s for s in ranked if s not in window]:
             if not re.search(r"[.!?\"”’']\s*$", sentence.text):
                 continue  # a headline's grammar ("nurses hired, board says") is not read
             shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
@@ -469,7 +631,9 @@ class _Check:
                 turned = polarity.reversed_roles(mine, theirs)
                 if mine_verb == their_verb and turned:
                     return f"“{sentence.text[:100]}”"
-                if mine_verb == their_verb:
+                if mine_verb == their_verb and sentence in window and not self.differences:
+                    # (a figure worked out from the source's is told of the other party: "B weighs 34
+                    # tonnes" from "A weighs 30 tonnes, 4 tonnes lighter than B")
                     self._other_agent(mine, theirs, sentence)
                 if mine_verb != their_verb and turned:
                     self.consistent_opposites.add(mine_verb)
@@ -561,6 +725,8 @@ class _Check:
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
+                if polarity.cue_kept(cue.group(), self.claim.text):
+                    continue  # "have not checked that yet" keeps "not yet"
                 if (overlap - self.entity_words or facts) and len(overlap) + 2 * len(facts) >= 2:
                     self.reasons.append(
                         f"hedge dropped: the source says “{cue.group().lower()}” (“{clause.strip()[:100]}”)"
@@ -649,6 +815,10 @@ class _Check:
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     """The verdict on one claim against the source."""
+    cited = None if claim.question else attribution.cited_content(claim.text, index.credits)
+    if cited:
+        inner = check_claim(Claim(cited, claim.part, claim.question, claim.yes_no), index)
+        return ClaimCheck(claim.text, claim.part, inner.verdict, inner.reasons, inner.source_span)
     check = _Check(claim, index)
     check.quantities()
     check.dates()
@@ -656,6 +826,8 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     check.quotations()
     window, coverage = check.window()
     check.relations(window, coverage)
+    if not check.meta:
+        check.compared(window)
     if check.spans and check.content:
         # The sentences where the claim's facts were found say the claim too.
         said = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
@@ -667,9 +839,16 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
     if check.undecided:
         return ClaimCheck(claim.text, claim.part, UNVERIFIED, check.undecided, span)
+    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
+    if claim.part == "title" and heading and not claim.question:
+        # "Heat 2: what we know about the release date": a heading names topics, it claims nothing more
+        # than its names, numbers and dates (checked above).
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    if claim.yes_no:
+        # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
     if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
-    heading = re.search(r"\b(?:what|where|when|who|how|why)\b", claim.text, re.IGNORECASE)
     premise = (claim.part == "title" and not heading) or (
         claim.question and _PRESUPPOSING.match(claim.text.strip())
     )
