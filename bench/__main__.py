@@ -4,6 +4,7 @@ python -m bench                     # 100k, 1M and 10M articles, SQLite and Post
 python -m bench --quick --no-write  # 20k articles, short runs: what CI runs (fails only on errors)
 python -m bench --articles 100000 --backends sqlite --skip-pages
 python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
+python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.grounding_bench import main as grounding_main
 
         return grounding_main(argv[1:])
+    if argv[:1] == ["drafts"]:
+        from bench.drafts_bench import main as drafts_main
+
+        return drafts_main(argv[1:])
     args = parse_args(argv)
     sizes = args.articles or (QUICK_SIZES if args.quick else FULL_SIZES)
     seconds = args.seconds or (0.5 if args.quick else 6.0)
