@@ -44,11 +44,12 @@ KEY_QUESTIONS: dict[str, re.Pattern[str]] = {
     "film": re.compile(r"\b(?:release|come out|out in|premiere|where to watch|open)", re.I),
     "sport": re.compile(r"^who won\b", re.I),
     "politics": re.compile(r"\bdecided?\b|^what did .+ (?:approve|pass|vote)", re.I),
-    "local": re.compile(r"\bresidents\b|what changes|what does it mean for", re.I),
-    "business": re.compile(r"\bresults\b|\bfigures\b", re.I),
+    "local": re.compile(r"\bresidents\b|what (?:will )?change|what does it mean for", re.I),
+    # a company's results; for a takeover, what the deal is worth
+    "business": re.compile(r"\bresults\b|\bfigures\b|deal worth", re.I),
     "science": re.compile(r"^what did .+ find|^what was found", re.I),
     "technology": re.compile(r"^what is new|^what did .+ (?:unveil|launch|announce)", re.I),
-    "other": re.compile(r"^what (?:happened|has happened|is happening|was decided)", re.I),
+    "other": re.compile(r"^what (?:is the news|happened|has happened|is happening|was decided)", re.I),
 }
 
 

@@ -138,7 +138,7 @@ class _Planner:
         text = self.facts.sentences[index].text.lower()
         subject = self.subject
         if self.facts.kind == "film":
-            return f"Is there a {subject} release date?"
+            return f"Is there a release date for {subject}?"
         for keyword, question in (
             ("final", "When is the final?"),
             ("election", "When is the election?"),
@@ -157,7 +157,7 @@ class _Planner:
         ):
             if re.search(rf"\b{keyword}", text):
                 return question
-        return f"What is the timeline for {subject}?"
+        return "What are the key dates?"
 
     def who(self) -> PlannedQuestion | None:
         facts = self.facts
@@ -178,7 +178,9 @@ class _Planner:
                 evidence = self._covering(cast[:6])
                 return PlannedQuestion(
                     "who",
-                    f"Who could be in the {self.subject} cast?",
+                    f"Who could be in the cast of {self.subject}?"
+                    if p.HEDGES.search(" ".join(facts.sentences[i].text for i in cast_sentences))
+                    else f"Who is in the cast of {self.subject}?",
                     f"Names linked to the cast: {names}.",
                     evidence,
                 )
@@ -190,10 +192,8 @@ class _Planner:
             question = "Who are the key people?"
         elif facts.kind == "science" and self.has("researchers", "scientists", "team", "study"):
             question = "Who did the research?"
-        elif any(facts.subject in person.name for person in facts.people):
-            question = "Who else is involved?"
         else:
-            question = f"Who is involved in {self.subject}?"
+            question = "Who is involved?"
         return PlannedQuestion(
             "who", question, f"The people named include {described}.", self._covering(chosen)
         )
@@ -241,7 +241,7 @@ class _Planner:
         elif facts.kind == "technology":
             question = f"What is new with {self.subject}?"
         else:
-            question = f"What happened with {self.subject}?"
+            question = "What is the news?"
         return PlannedQuestion("about", question, "", (best,))
 
     def money(self) -> PlannedQuestion | None:
@@ -341,7 +341,7 @@ class _Planner:
         if not candidates:
             return None
         best = max(candidates, key=lambda i: (len(p.FUTURE.findall(self.facts.sentences[i].text)), i))
-        return PlannedQuestion("next", "What happens next?", "", (best,))
+        return PlannedQuestion("next", "What is next?", "", (best,))
 
     def where(self) -> PlannedQuestion | None:
         facts = self.facts
@@ -377,11 +377,20 @@ def _amount(text: str) -> float:
     return value * (p.SCALES[scale.group(1).lower()] if scale else 1.0)
 
 
-def choose_questions(facts: Facts) -> list[PlannedQuestion]:
-    """The 3 to 6 questions a reader of this source would ask, in reading order; fewer only for tiny sources."""
+def choose_questions(facts: Facts, first: list[PlannedQuestion] | None = None) -> list[PlannedQuestion]:
+    """The 3 to 6 questions a reader of this source would ask, in reading order; fewer only for tiny sources.
+
+    ``first``: the kind's key questions, asked before the generic aspects; an aspect they already cover
+    (the score, what comes next, why it matters) is not asked twice."""
     if not facts.sentences:
         return []
     planner = _Planner(facts)
+    chosen: list[PlannedQuestion] = list(first or [])[:MAX_QUESTIONS - 1]
+    for planned in chosen:
+        planner.used.update(planned.evidence)
+    covered = {q.aspect for q in chosen} | ({"figures"} if "score" in {q.aspect for q in chosen} else set())
+    covered |= {"about"} if covered & {"won", "decided", "found"} else set()
+    covered |= {"money", "figures"} if "results" in covered else set()
     aspects: list[Callable[[], PlannedQuestion | None]] = [
         planner.when,
         planner.who,
@@ -392,12 +401,13 @@ def choose_questions(facts: Facts) -> list[PlannedQuestion]:
         planner.next,
         planner.where,
     ]
-    chosen: list[PlannedQuestion] = []
     for aspect in aspects:
         if len(chosen) >= MAX_QUESTIONS - 1:
             break
+        if aspect.__name__ in covered:
+            continue
         planned = aspect()
-        if planned is None:
+        if planned is None or any(q.question == planned.question for q in chosen):
             continue
         if chosen and set(planned.evidence) <= planner.used and planned.aspect in ("next", "where", "quote"):
             continue
@@ -405,7 +415,7 @@ def choose_questions(facts: Facts) -> list[PlannedQuestion]:
         planner.used.update(planned.evidence)
     while len(chosen) < MIN_QUESTIONS:
         extra = planner.why()
-        if extra is None or any(q.question == extra.question for q in chosen):
+        if extra is None or any(q.question == extra.question or q.aspect == "why" for q in chosen):
             break
         chosen.append(extra)
         planner.used.update(extra.evidence)
