@@ -25,7 +25,9 @@ MAX_QUOTE_WORDS = 30
 SHARE_TARGET = MAX_SHARE - 0.03
 #: A title longer than this is cut where the headline's first clause or phrase ends.
 MAX_TITLE_WORDS = 9
-_TITLE_BOUNDARY = re.compile(r",\s|\s[-–—]\s|:\s|\s(?=(?:after|as|despite|amid|while|but|and|with|to|in|for|over)\s)")
+_TITLE_BOUNDARY = re.compile(
+    r",\s|\s[-–—]\s|:\s|\s(?=(?:after|as|despite|amid|while|but|and|with|to|in|for|over)\s)"
+)
 _DIRECT = re.compile(r"[“\"]([^”\"]{12,}?)[,.!?]?[”\"]")
 
 TITLE_TAILS = {
@@ -165,8 +167,10 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
 
 def headline_news(source: SourceDocument, facts: Facts) -> str:
     """What is new, as the headline says it, cut at its first clause when it runs long."""
-    headline = " ".join(strip_quotes(word) if word[:1] in "‘“\"'" or word[-1:] in "’”\"'" else word
-                        for word in source.title.split())
+    headline = " ".join(
+        strip_quotes(word) if word[:1] in "‘“\"'" or word[-1:] in "’”\"'" else word
+        for word in source.title.split()
+    )
     headline = re.sub(r"[‘’“”\"]", "", headline).strip()
     if len(headline.split()) > MAX_TITLE_WORDS:
         # The longest opening of at most MAX_TITLE_WORDS words that ends where a clause or phrase does.
@@ -228,7 +232,9 @@ class ExtractiveBackend:
         planned = choose_questions(facts, key_questions(facts))
         quotes = [short_quote(q, facts, source) for q in planned]
         shorts = [q.short for q in planned]
-        faq = tuple(FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes))
+        faq = tuple(
+            FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes, strict=True)
+        )
         draft = Draft(
             title=_title(source, facts),
             lead=_lead(facts, planned, source),

@@ -293,7 +293,11 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
         while tokens and re.fullmatch(r"&|and|of|for|de|da|van|von|la|le|du|al", tokens[-1]):
             tokens.pop()
         # "Marlow Athletic 2-0", "by 312 to 198": the number is a score or a count, not part of the name.
-        if tokens and tokens[-1].isdigit() and re.match(r"\s?[-–]\s?\d|\s+(?:to|votes)\b|[,.]\d", sentence.text[match.end() :]):
+        if (
+            tokens
+            and tokens[-1].isdigit()
+            and re.match(r"\s?[-–]\s?\d|\s+(?:to|votes)\b|[,.]\d", sentence.text[match.end() :])
+        ):
             tokens.pop()
         if not tokens:
             continue
@@ -301,8 +305,10 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
         if lone_opening_word and tokens[0] not in mid_sentence_tokens:
             continue
         before_of = " ".join(tokens).split(" of ")[0].split()
-        if " of " in " ".join(tokens) and len(before_of) >= 2 and not any(
-            t.lower() in p.ORG_WORDS for t in before_of
+        if (
+            " of " in " ".join(tokens)
+            and len(before_of) >= 2
+            and not any(t.lower() in p.ORG_WORDS for t in before_of)
         ):
             tokens = before_of  # "Luis Ortega of Scripps": the person, not the person and the place
         name = re.sub(r"['’]s?$", "", " ".join(tokens))
@@ -338,9 +344,9 @@ def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
             title = PERSON_TITLE.search(sentence.text[: match.start()])
             # "Co-author Professor Luis Ortega": the role before the title; "the group leader, Councillor
             # Janet Moore": the title, which is what the source calls her.
-            if title and title.group().strip().lower() in p.ROLE_WORD_SET:
-                if not before or head.rstrip().endswith(","):
-                    return title.group().strip().lower()
+            titled = title is not None and title.group().strip().lower() in p.ROLE_WORD_SET
+            if title and titled and (not before or head.rstrip().endswith(",")):
+                return title.group().strip().lower()
             if before:
                 return before.group(1).lower()
             after = p.ROLE_AFTER.search(sentence.text[match.end() :])
@@ -363,7 +369,14 @@ def _person_cue(name: str, items: list[Sentence], indices: set[int]) -> bool:
             if match.group() == name and PERSON_TITLE.search(sentence.text[: match.start()]):
                 return True
             after = sentence.text[match.end() :]
-            if re.match(r",\s*(?:\d{1,3},|who\b|aged\s+\d)", after):
+            if re.match(
+                r",\s*(?:\d{1,3},|who\b|aged\s+\d)|\s+(?:being\s+\w+\s+to\s+play|to\s+play)\b", after
+            ):
+                return True
+            if match.group() == name and re.search(
+                r"\b(?:stars|starring|co-stars?|names\s+like|actors?|actress(?:es)?)\s+$",
+                sentence.text[: match.start()],
+            ):
                 return True
     return False
 

@@ -16,7 +16,9 @@ from qapress.generate.facts import Facts
 from qapress.generate.questions import SIGNIFICANCE, PlannedQuestion
 from qapress.generate.text import join_list
 
-RESIDENTS = re.compile(r"\b(?:residents|households|homes|families|passengers|shoppers|drivers|people)\b", re.I)
+RESIDENTS = re.compile(
+    r"\b(?:residents|households|homes|families|passengers|shoppers|drivers|people)\b", re.I
+)
 CHANGE = re.compile(
     r"\b(?:will|would|must|can|from now|bans?|remove\w*|cut\w*|creat\w*|clos\w*|open\w*|charg\w*|fin\w*|"
     r"start\w*|take effect|cost\w*|lower\w*|rais\w*)\b",
@@ -43,11 +45,18 @@ def sport(facts: Facts) -> list[PlannedQuestion]:
         return []
     result = found[0]
     won = f"{result.winner} won, beating {result.loser} {result.score}"
-    won += (f" on {result.day}" if result.day else "") + (f" at {result.ground}" if result.ground else "") + "."
+    won += (
+        (f" on {result.day}" if result.day else "") + (f" at {result.ground}" if result.ground else "") + "."
+    )
     planned = [
-        PlannedQuestion("won", "Who won?", won if _safe(won, facts, result.sentence) else "", (result.sentence,)),
         PlannedQuestion(
-            "score", "What was the score?", f"It finished {result.score} to {result.winner}.", (result.sentence,)
+            "won", "Who won?", won if _safe(won, facts, result.sentence) else "", (result.sentence,)
+        ),
+        PlannedQuestion(
+            "score",
+            "What was the score?",
+            f"It finished {result.score} to {result.winner}.",
+            (result.sentence,),
         ),
     ]
     nexts = story.fixtures(facts, result.winner)
@@ -72,13 +81,17 @@ def politics(facts: Facts, *, local: bool) -> list[PlannedQuestion]:
     used: set[int] = set()
     if found:
         decision = found[0]
-        text = story.Decision(decision.body, decision.verb, decision.what, None, decision.day, 0).sentence_text()
+        text = story.Decision(
+            decision.body, decision.verb, decision.what, None, decision.day, 0
+        ).sentence_text()
         planned.append(PlannedQuestion("decided", "What was decided?", text, (decision.sentence,)))
         used.add(decision.sentence)
         if decision.votes:
             yes, no = decision.votes
             planned.append(
-                PlannedQuestion("vote", "What was the vote?", f"The vote was {yes} to {no}.", (decision.sentence,))
+                PlannedQuestion(
+                    "vote", "What was the vote?", f"The vote was {yes} to {no}.", (decision.sentence,)
+                )
             )
     changes = [
         s.index
@@ -106,9 +119,14 @@ def business(facts: Facts) -> list[PlannedQuestion]:
 
 def science(facts: Facts) -> list[PlannedQuestion]:
     planned: list[PlannedQuestion] = []
-    findings = [s.index for s in facts.sentences if FINDING.search(s.text) and not s.text.startswith(("“", '"'))]
+    findings = [
+        s.index for s in facts.sentences if FINDING.search(s.text) and not s.text.startswith(("“", '"'))
+    ]
     if findings:
-        best = max(findings, key=lambda i: (len(facts.in_sentence("number", i)) + len(facts.in_sentence("percent", i)), -i))
+        best = max(
+            findings,
+            key=lambda i: (len(facts.in_sentence("number", i)) + len(facts.in_sentence("percent", i)), -i),
+        )
         planned.append(PlannedQuestion("found", "What did the researchers find?", "", (best,)))
     researchers = [person for person in facts.people if person.role][:3]
     places = [name for name in facts.organizations if RESEARCH_ORG.search(name)][:2]
@@ -152,6 +170,6 @@ def key_questions(facts: Facts) -> list[PlannedQuestion]:
         return science(facts)
     if facts.kind == "film":
         return film(facts)
-    if RESIDENTS.search(" ".join(s.text for s in facts.sentences)):
+    if facts.kind == "general" and RESIDENTS.search(" ".join(s.text for s in facts.sentences)):
         return politics(facts, local=True)
     return []

@@ -766,7 +766,8 @@ _NOT_A_QUALIFIER = (
 )
 #: "operations director Helen Park": the role and at most one lower-case word qualifying it.
 ROLE_BEFORE = re.compile(
-    rf"(?<![\w\-’'])((?:{_NOT_A_QUALIFIER}(?-i:[a-z][a-z\-]*)\s+)?(?:{ROLE_WORDS}))(?:\s+|,\s+)$", re.IGNORECASE
+    rf"(?<![\w\-’'])((?:{_NOT_A_QUALIFIER}(?-i:[a-z][a-z\-]*)\s+)?(?:{ROLE_WORDS}))(?:\s+|,\s+)$",
+    re.IGNORECASE,
 )
 ROLE_AFTER = re.compile(
     rf"^,\s+(?:the|a|an|its|his|her|their)\s+((?:[\w\-’']+\s+){{0,3}}?(?:{ROLE_WORDS}))\b", re.IGNORECASE

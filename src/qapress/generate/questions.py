@@ -385,9 +385,9 @@ def choose_questions(facts: Facts, first: list[PlannedQuestion] | None = None) -
     if not facts.sentences:
         return []
     planner = _Planner(facts)
-    chosen: list[PlannedQuestion] = list(first or [])[:MAX_QUESTIONS - 1]
-    for planned in chosen:
-        planner.used.update(planned.evidence)
+    chosen: list[PlannedQuestion] = list(first or [])[: MAX_QUESTIONS - 1]
+    for first_question in chosen:
+        planner.used.update(first_question.evidence)
     covered = {q.aspect for q in chosen} | ({"figures"} if "score" in {q.aspect for q in chosen} else set())
     covered |= {"about"} if covered & {"won", "decided", "found"} else set()
     covered |= {"money", "figures"} if "results" in covered else set()

@@ -136,10 +136,6 @@ class Figure:
         return f"{self.label} {direction} {self.change}{tail}"
 
 
-def _sport_side(name: str, facts: Facts) -> str:
-    return name if name in facts.organizations or name == facts.subject else name
-
-
 def results(facts: Facts) -> list[Result]:
     """Every result the source states, the main one first (the one naming the story's subject)."""
     found: list[Result] = []
@@ -237,6 +233,8 @@ def figures(facts: Facts) -> list[Figure]:
                 continue
             change = re.sub(r"\s?(?:percent|per cent)", "%", match.group("change"))
             found.append(
-                Figure(label, match.group("verb").lower() in _UP, change, match.group("value"), sentence.index)
+                Figure(
+                    label, match.group("verb").lower() in _UP, change, match.group("value"), sentence.index
+                )
             )
     return found
