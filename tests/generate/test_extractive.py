@@ -38,7 +38,7 @@ def test_the_questions_name_the_film(seed_draft: Draft) -> None:
     assert "Is there a release date for Heat 2?" in questions
     assert "Who could be in the cast of Heat 2?" in questions
     assert "What is Heat 2 about?" in questions
-    assert "What is the Heat 2 budget?" in questions
+    assert "What is the budget for Heat 2?" in questions
 
 
 def test_release_answer_says_shooting_may_start_in_2026(seed_draft: Draft) -> None:

@@ -17,14 +17,14 @@ from qapress.generate.facts import Facts, Person, extract_facts
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.questions import PlannedQuestion, choose_questions, display_date
-from qapress.generate.text import as_inner_quote, join_list, split_sentences, strip_quotes
+from qapress.generate.text import as_inner_quote, join_list, split_sentences, words
 
 #: A quote longer than this is no short quote: the answer leans on its own words instead.
 MAX_QUOTE_WORDS = 30
 #: Leave room under ``MAX_SHARE`` for the credit line the pipeline adds.
 SHARE_TARGET = MAX_SHARE - 0.03
 #: A title longer than this is cut where the headline's first clause or phrase ends.
-MAX_TITLE_WORDS = 9
+MAX_TITLE_WORDS = 11
 _TITLE_BOUNDARY = re.compile(
     r",\s|\s[-–—]\s|:\s|\s(?=(?:after|as|despite|amid|while|but|and|with|to|in|for|over)\s)"
 )
@@ -35,7 +35,7 @@ TITLE_TAILS = {
     "politics": "what was decided and what changes",
     "business": "what the results show",
     "science": "what the study found",
-    "film": "what we know about the release, cast and story",
+    "film": "what we know",
     "technology": "what is new",
 }
 
@@ -119,6 +119,10 @@ def _role_phrase(person: Person) -> str:
     return f"{person.name}, {'an' if person.role[:1] in 'aeiou' else 'the'} {person.role}"
 
 
+def _semicolons(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1]
+
+
 def _years(text: str) -> list[str]:
     return re.findall(r"(?:19|20)\d{2}", text)
 
@@ -132,10 +136,12 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
     news_text = " ".join(news)
     people = [_role_phrase(person) for person in facts.people[:4]]
     if people:
+        # Semicolons keep "Helen Marsh, the judge; Claire Dowd" from reading as four people.
+        listed = join_list(people) if all(p.role is None for p in facts.people[:4]) else _semicolons(people)
         sentence = (
-            f"The report quotes {join_list(people)}."
+            f"The people in the report include {listed}."
             if len(people) > 1
-            else f"The report quotes {people[0]}."
+            else (f"The report names {people[0]}.")
         )
         others = [name for name in facts.organizations[:4] if name not in news_text][:3]
         if others:
@@ -167,32 +173,68 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
 
 def headline_news(source: SourceDocument, facts: Facts) -> str:
     """What is new, as the headline says it, cut at its first clause when it runs long."""
-    headline = " ".join(
-        strip_quotes(word) if word[:1] in "‘“\"'" or word[-1:] in "’”\"'" else word
-        for word in source.title.split()
-    )
-    headline = re.sub(r"[‘’“”\"]", "", headline).strip()
-    if len(headline.split()) > MAX_TITLE_WORDS:
+    headline = source.title.strip()
+    opening = re.match(r"^[‘“\"']([^’”\"']{2,60})[’”\"']", headline)
+    if opening:  # "‘Heat 2’ Inches Closer ...": the title starts with the work's name, unquoted
+        headline = opening.group(1) + headline[opening.end() :]
+    if len(words(headline)) > MAX_TITLE_WORDS:
         # The longest opening of at most MAX_TITLE_WORDS words that ends where a clause or phrase does.
         cuts = [m.start() for m in _TITLE_BOUNDARY.finditer(headline)]
-        fitting = [c for c in cuts if 3 <= len(headline[:c].split()) <= MAX_TITLE_WORDS]
+        fitting = [c for c in cuts if 3 <= len(words(headline[:c])) <= MAX_TITLE_WORDS]
         if fitting:
             headline = headline[: max(fitting)].rstrip(" ,:")
     return headline or facts.subject
 
 
-def _title(source: SourceDocument, facts: Facts) -> str:
+def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion]) -> str:
+    """The headline's news and what the draft answers: the kind's tail only when its key facts were read."""
     news = headline_news(source, facts)
-    tail = TITLE_TAILS.get(facts.kind, "what we know")
+    aspects = {q.aspect for q in planned}
+    tail = next((TITLE_TAILS[kind] for aspect, kind in TAIL_OF_ASPECT if aspect in aspects), "")
+    if not tail:
+        tail = TITLE_TAILS["film"] if facts.kind == "film" else "what we know"
     return f"{news}: {tail}"
 
 
 def _lead(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> str:
     who = f"the report by {source.publisher}" if source.publisher else "the source report"
     key = next((q.short for q in planned if q.short and q.aspect in ("won", "decided", "results")), "")
-    topics = join_list([q.question.rstrip("?").lower() for q in planned[:3]], "and")
-    opening = key or f"What is the latest on {facts.subject_in_text}?"
-    return f"{opening} This explainer answers readers’ questions from {who}: {topics}."
+    film = facts.kind == "film"
+    topics = list(dict.fromkeys(topic_of(q.aspect, film) for q in planned))
+    named = facts.subject_in_text[:1].isupper() or facts.subject_in_text.startswith("the ")
+    opening = key or (f"What is the latest on {facts.subject_in_text}?" if named else "")
+    body = f"This explainer answers readers’ questions about {join_list(topics[:4])}, from {who}."
+    return f"{opening} {body}".strip()
+
+
+#: Which title tail a key question earns.
+TAIL_OF_ASPECT = (("won", "sport"), ("decided", "politics"), ("results", "business"), ("found", "science"))
+#: How the lead names what an answer covers (film stories have a release date, a cast and a budget).
+TOPICS = {
+    "won": "who won",
+    "score": "the score",
+    "next": "what is next",
+    "decided": "what was decided",
+    "vote": "the vote",
+    "changes": "what will change",
+    "results": "the results",
+    "found": "the findings",
+    "by_whom": "the researchers",
+    "why": "why it matters",
+    "watch": "where to watch",
+    "when": "the timing",
+    "who": "the people involved",
+    "about": "the story",
+    "money": "the money",
+    "figures": "the numbers",
+    "quote": "what was said",
+    "where": "the places",
+}
+FILM_TOPICS = {"when": "the release date", "who": "the cast", "money": "the budget"}
+
+
+def topic_of(aspect: str, film: bool) -> str:
+    return (FILM_TOPICS.get(aspect) if film else None) or TOPICS.get(aspect, "the story")
 
 
 #: The questions a kind of story is read for: never left out to save copied words.
@@ -204,7 +246,10 @@ def _within_budget(
 ) -> Draft:
     """Drop quotes, longest first, from answers that have words of their own, until the copied share fits."""
     faq = list(draft.faq)
-    order = sorted(range(len(faq)), key=lambda i: -len(quotes[i].split()))
+    # The quotes of the first question and of the kind's key questions go last; longer ones first.
+    order = sorted(
+        range(len(faq)), key=lambda i: (i == 0 or aspects[i] in KEY_ASPECTS, -len(quotes[i].split()))
+    )
     for i in order:
         if copied_share(draft, source) <= SHARE_TARGET:
             break
@@ -230,13 +275,17 @@ class ExtractiveBackend:
     def draft(self, source: SourceDocument) -> Draft:
         facts = extract_facts(source)
         planned = choose_questions(facts, key_questions(facts))
+        if facts.kind == "film":
+            # A film's reader asks about the release, the cast and the story before where to watch it.
+            order = ("when", "who", "about", "watch")
+            planned.sort(key=lambda q: order.index(q.aspect) if q.aspect in order else len(order))
         quotes = [short_quote(q, facts, source) for q in planned]
         shorts = [q.short for q in planned]
         faq = tuple(
             FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes, strict=True)
         )
         draft = Draft(
-            title=_title(source, facts),
+            title=_title(source, facts, planned),
             lead=_lead(facts, planned, source),
             body=tuple(_body(facts, planned, source)),
             faq=tuple(item for item in faq if item.answer),

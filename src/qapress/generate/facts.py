@@ -206,6 +206,15 @@ STORY_KEYWORDS: dict[str, frozenset[str]] = {
             "browser",
             "cloud",
             "model",
+            "laptop",
+            "laptops",
+            "hardware",
+            "screen",
+            "battery",
+            "gigabytes",
+            "processor",
+            "tablet",
+            "gadget",
         ]
     ),
 }
@@ -407,6 +416,15 @@ def _looks_like_a_person(name: str, items: list[Sentence], indices: set[int], wo
         return False
     if any(t.lower() in p.COMMON_WORDS for t in capitalized) or tokens[0].lower() in p.ROLE_WORD_SET:
         return False
+    if any(
+        re.search(
+            rf"\b(?:firm|company|group|start-up|fund|agency|brand|label|band|club|charity|service)\s+"
+            rf"{re.escape(name)}\b",
+            s.text,
+        )
+        for s in items
+    ):
+        return False  # "the research firm Lumen Insight"
     ordinary = any(is_dictionary_word(t) for t in capitalized)
     return cued or (_person_cue(name, items, indices) and not is_dictionary_word(tokens[0])) or not ordinary
 
@@ -585,7 +603,7 @@ def extract_facts(source: SourceDocument) -> Facts:
         if classify_name(mention.text) == "organization"
         and mention.text.lower() not in p.ORG_WORDS
         and not any(person.name == mention.text for person in people)
-        and mention.text not in works
+        and not any(mention.text in work for work in works)
     )
     places = _places(names, items, people)
     headline_names = [

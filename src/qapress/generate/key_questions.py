@@ -20,7 +20,7 @@ RESIDENTS = re.compile(
     r"\b(?:residents|households|homes|families|passengers|shoppers|drivers|people)\b", re.I
 )
 CHANGE = re.compile(
-    r"\b(?:will|would|must|can|from now|bans?|remove\w*|cut\w*|creat\w*|clos\w*|open\w*|charg\w*|fin\w*|"
+    r"\b(?:will|would|must|can|from now|bans?|remove\w*|cut\w*|creat\w*|clos\w*|open\w*|charg\w*|fines?|"
     r"start\w*|take effect|cost\w*|lower\w*|rais\w*)\b",
     re.I,
 )
@@ -30,6 +30,8 @@ WATCH = re.compile(
 )
 FINDING = re.compile(r"\b(?:found|find|finds|showed|shows|suggests?|discovered|revealed|concluded)\b", re.I)
 RESEARCH_ORG = re.compile(r"\b(?:University|Institute|Institution|College|Laboratory|Centre|Center|School)\b")
+#: Words of a local story: what changes for the people who live there is its key question.
+LOCAL = re.compile(r"\b(?:residents|council|councillors|households|schools|roads|neighbours|shelter)\b", re.I)
 MAY_MONTH = re.compile(r"\bMay\s+\d|\d\s+May\b")
 
 
@@ -117,8 +119,13 @@ def business(facts: Facts) -> list[PlannedQuestion]:
     return [PlannedQuestion("results", "What were the results?", short, evidence)]
 
 
+STUDY = re.compile(r"\b(?:study|studies|researchers|scientists|research team|journal|paper)\b", re.I)
+
+
 def science(facts: Facts) -> list[PlannedQuestion]:
     planned: list[PlannedQuestion] = []
+    if not STUDY.search(" ".join(s.text for s in facts.sentences)):
+        return planned  # a health or data story without a study: no findings or researchers to ask about
     findings = [
         s.index for s in facts.sentences if FINDING.search(s.text) and not s.text.startswith(("“", '"'))
     ]
@@ -150,7 +157,13 @@ def film(facts: Facts) -> list[PlannedQuestion]:
     watch = [s.index for s in facts.sentences if WATCH.search(s.text)]
     if not watch:
         return []
-    return [PlannedQuestion("watch", "Where can I watch it?", "", (watch[0],))]
+    subject = set(facts.subject.lower().split())
+
+    def score(index: int) -> tuple[int, int]:
+        text = facts.sentences[index].text
+        return len(subject & set(text.lower().split())) + 2 * bool(re.search(r"\brelease", text)), -index
+
+    return [PlannedQuestion("watch", "Where can I watch it?", "", (max(watch, key=score),))]
 
 
 def _article(role: str) -> str:
@@ -170,6 +183,6 @@ def key_questions(facts: Facts) -> list[PlannedQuestion]:
         return science(facts)
     if facts.kind == "film":
         return film(facts)
-    if facts.kind == "general" and RESIDENTS.search(" ".join(s.text for s in facts.sentences)):
+    if facts.kind == "general" and LOCAL.search(" ".join(s.text for s in facts.sentences)):
         return politics(facts, local=True)
     return []

@@ -236,7 +236,7 @@ class _Planner:
         best = max(range(len(facts.sentences)), key=lambda index: (score(index), -index))
         if facts.kind == "film":
             question = f"What is {self.subject} about?"
-        elif facts.kind == "science" and self.has("study", "researchers", "scientists", "found", "findings"):
+        elif facts.kind == "science" and self.has("study", "researchers", "scientists", "findings"):
             question = "What did the researchers find?"
         elif facts.kind == "technology":
             question = f"What is new with {self.subject}?"
@@ -268,7 +268,7 @@ class _Planner:
             short = f"The figures given are {join_list(amounts)}."
             evidence = indices[:2]
         if facts.kind == "film":
-            question = f"What is the {self.subject} budget?"
+            question = f"What is the budget for {self.subject}?"
         elif self.has("deal", "acquisition", "merger", "takeover", "buy"):
             question = "How much is the deal worth?"
         elif facts.kind == "politics":
@@ -286,7 +286,11 @@ class _Planner:
             return PlannedQuestion(
                 "figures", "What was the score?", f"The score was {result.group()}.", (scores[0],)
             )
-        counted = [m for m in facts.percents + facts.numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.text)]
+        counted = [
+            m
+            for m in facts.percents + facts.numbers
+            if not re.fullmatch(r"(?:19|20)\d{2}", m.text) and not self._in_a_name(m)
+        ]
         if len(counted) < 2:
             return None
         by_sentence: dict[int, int] = {}
@@ -298,6 +302,11 @@ class _Planner:
         return PlannedQuestion(
             "figures", question, f"The figures given include {join_list(shown)}.", _fits(ranked[:2], facts)
         )
+
+    def _in_a_name(self, mention: Mention) -> bool:
+        """“Fold 14”, “Slate 13”: a number that is part of a product's or a work's name counts nothing."""
+        text = self.facts.sentences[mention.sentence].text
+        return bool(re.search(rf"\b[A-Z][\w\-]*\s{re.escape(mention.text)}(?![\d,.]\d)", text))
 
     def _with_unit(self, mention: Mention) -> str:
         """``12 million phones`` rather than ``12``: the number with the words that say what it counts."""
