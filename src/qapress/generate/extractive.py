@@ -131,8 +131,8 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
     """Prose paragraphs from the facts: the news, who speaks, the figures and dates, and what is not settled."""
     paragraphs: list[str] = []
     news = [q.short for q in planned if q.short and q.aspect in ("won", "decided", "results", "next", "vote")]
-    if news:
-        paragraphs.append(" ".join(news[:3]))
+    if news[1:]:
+        paragraphs.append(" ".join(news[1:3]))  # the first is the lead's
     news_text = " ".join(news)
     people = [_role_phrase(person) for person in facts.people[:4]]
     if people:
@@ -244,27 +244,30 @@ KEY_ASPECTS = frozenset({"won", "score", "decided", "vote", "changes", "results"
 def _within_budget(
     draft: Draft, source: SourceDocument, quotes: list[str], shorts: list[str], aspects: list[str]
 ) -> Draft:
-    """Drop quotes, longest first, from answers that have words of their own, until the copied share fits."""
+    """Cut copied words until the share fits: first the quotes of answers that have words of their own,
+    then the questions answered by a quote alone (keeping four), and only then the key answers' quotes.
+    The first question and the kind's key questions are cut last; longer quotes before shorter ones."""
     faq = list(draft.faq)
-    # The quotes of the first question and of the kind's key questions go last; longer ones first.
-    order = sorted(
-        range(len(faq)), key=lambda i: (i == 0 or aspects[i] in KEY_ASPECTS, -len(quotes[i].split()))
-    )
-    for i in order:
-        if copied_share(draft, source) <= SHARE_TARGET:
-            break
-        if shorts[i] and quotes[i]:
-            faq[i] = FaqItem(faq[i].question, shorts[i])
-            draft = Draft(draft.title, draft.lead, draft.body, tuple(faq), draft.outro)
-    # Still over: leave out the questions answered by a quote alone, longest first, keeping four.
     kept = list(range(len(faq)))
-    for i in order:
-        if copied_share(draft, source) <= SHARE_TARGET or len(kept) <= 4:
-            break
-        if not shorts[i] and aspects[i] not in KEY_ASPECTS:
-            kept.remove(i)
-            draft = Draft(draft.title, draft.lead, draft.body, tuple(faq[j] for j in kept), draft.outro)
-    return draft
+
+    def key(i: int) -> bool:
+        return i == 0 or aspects[i] in KEY_ASPECTS
+
+    def rebuilt() -> Draft:
+        return Draft(draft.title, draft.lead, draft.body, tuple(faq[j] for j in kept), draft.outro)
+
+    longest_first = sorted(range(len(faq)), key=lambda i: -len(quotes[i].split()))
+    for phase in ("quote", "question", "key quote"):
+        for i in longest_first:
+            if copied_share(rebuilt(), source) <= SHARE_TARGET:
+                return rebuilt()
+            if phase == "quote" and not key(i) and shorts[i] and quotes[i]:
+                faq[i] = FaqItem(faq[i].question, shorts[i])
+            elif phase == "question" and not key(i) and not shorts[i] and len(kept) > 4 and i in kept:
+                kept.remove(i)
+            elif phase == "key quote" and key(i) and shorts[i] and quotes[i]:
+                faq[i] = FaqItem(faq[i].question, shorts[i])
+    return rebuilt()
 
 
 class ExtractiveBackend:
@@ -279,7 +282,10 @@ class ExtractiveBackend:
             # A film's reader asks about the release, the cast and the story before where to watch it.
             order = ("when", "who", "about", "watch")
             planned.sort(key=lambda q: order.index(q.aspect) if q.aspect in order else len(order))
-        quotes = [short_quote(q, facts, source) for q in planned]
+        quotes: list[str] = []
+        for q in planned:
+            quote = short_quote(q, facts, source)
+            quotes.append("" if quote and quote in quotes and q.short else quote)  # each quote once
         shorts = [q.short for q in planned]
         faq = tuple(
             FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes, strict=True)

@@ -70,6 +70,25 @@ def display_date(mention: Mention) -> str:
     return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
 
 
+def _date_clause(sentence: str, date: str) -> str:
+    """The clause that says what happens on the date ("Work is due to start in September."), when it is
+    short and stands on its own; empty otherwise."""
+    at = sentence.find(date)
+    if at < 0:
+        return ""
+    head = sentence[: at + len(date)]
+    start = max((m.end() for m in re.finditer(r"(?:^|[,;:]\s|\s[—–]\s)", head)), default=0)
+    clause = head[start:].strip()
+    first = clause.split()[0].lower() if clause.split() else ""
+    if not 4 <= len(clause.split()) <= 8 or first in ("which", "who", "that", "and", "but", "or", "where"):
+        return ""
+    if re.search(r"[“”\"]", clause) or not re.search(
+        r"\b(?:is|are|was|were|will|be|has|have|had|\w+ed)\b", clause
+    ):
+        return ""
+    return clause[0].upper() + clause[1:] + "."
+
+
 def _fits(indices: list[int], facts: Facts) -> tuple[int, ...]:
     """Keep evidence short: the first sentence always, the next ones while under the word budget."""
     kept: list[int] = []
@@ -108,6 +127,7 @@ class _Planner:
         def score(index: int) -> tuple[int, int, int]:
             text = facts.sentences[index].text
             undated = p.DATE.sub(" ", text)
+            # What is ahead comes first: a future or hedged sentence about timing.
             forward = bool(p.HEDGES.search(undated) or p.FUTURE.search(undated)) and bool(
                 TIMING_VERBS.search(text)
             )
@@ -127,8 +147,11 @@ class _Planner:
         mentions = facts.in_sentence("date", best)
         key_date = max(mentions, key=lambda m: (_year(m), _specificity(m), -mentions.index(m)))
         date_text = display_date(key_date)
+        clause = _date_clause(facts.sentences[best].text, key_date.text)
         if p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
             short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
+        elif clause:
+            short = clause
         else:
             short = f"The date given is {date_text}."
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
@@ -400,6 +423,7 @@ def choose_questions(facts: Facts, first: list[PlannedQuestion] | None = None) -
     covered = {q.aspect for q in chosen} | ({"figures"} if "score" in {q.aspect for q in chosen} else set())
     covered |= {"about"} if covered & {"won", "decided", "found"} else set()
     covered |= {"money", "figures"} if "results" in covered else set()
+    covered |= {"when"} if "next" in covered and facts.kind == "sport" else set()
     aspects: list[Callable[[], PlannedQuestion | None]] = [
         planner.when,
         planner.who,
