@@ -142,7 +142,11 @@ def science(facts: Facts) -> list[PlannedQuestion]:
         named = described[0] if len(described) == 1 else ", ".join(described[:-1]) + ", and " + described[-1]
         short = f"The report names the researchers {named}."
         if places:
-            short += f" The institutions named are {join_list(places)}."
+            short += (
+                f" The institutions named are {join_list(places)}."
+                if len(places) > 1
+                else f" The institution named is {places[0]}."
+            )
         evidence = tuple(sorted({min(person.sentences) for person in researchers}))[:2]
         planned.append(PlannedQuestion("by_whom", "Who did the research?", short, evidence))
     used = {i for q in planned for i in q.evidence}

@@ -148,7 +148,9 @@ class _Planner:
         key_date = max(mentions, key=lambda m: (_year(m), _specificity(m), -mentions.index(m)))
         date_text = display_date(key_date)
         clause = _date_clause(facts.sentences[best].text, key_date.text)
-        if p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
+        if self._when_question(best) == "When was the study published?":
+            short = f"It was published {key_date.text}."
+        elif score(best)[0] and p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
             short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
         elif clause:
             short = clause
@@ -339,6 +341,16 @@ class _Planner:
             text,
         )
         unit = match.group(1) if match else ""
+        # "14 flood alerts": a noun before the counted one
+        two = re.match(
+            r"\s([a-z][a-z\-]+)\s([a-z][a-z\-]+s)\b", text[match.end(1) - len(unit) :] if match else ""
+        )
+        if (
+            two
+            and mention.kind != "percent"
+            and two.group(1) not in ("was", "is", "has", "this", "its", "and", "of")
+        ):
+            return f"{mention.text} {two.group(1)} {two.group(2)}"
         last = unit.split()[-1] if unit.split() else ""
         counted_noun = last.endswith("s") or last in (
             "people",
