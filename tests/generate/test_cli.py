@@ -83,7 +83,7 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     assert again.stdout.startswith(f"already stored: source {source_id}")
 
     made = run(cli, "generate", str(source_id), "--domain", "screen.localhost")
-    assert "grounded: 5 of 5 answers kept" in made.stdout
+    assert "grounded: 4 of 4 answers kept" in made.stdout
     article_id = article_id_of(made)
     with engine.connect() as connection:
         row = connection.execute(sa.select(qa_ai).where(qa_ai.c.id == article_id)).mappings().one()
@@ -97,7 +97,7 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     assert row["date"] is not None
     faq = row["faq"] if isinstance(row["faq"], list) else json.loads(row["faq"])
     assert any("Leonardo DiCaprio" in item["answer"] for item in faq)
-    assert "According to Variety" in faq[0]["answer"]
+    assert "2026" in faq[0]["answer"] and "Michael Mann said" in faq[0]["answer"]
     assert "published by Variety" in row["outro"]
     assert report["passed"] is True and report["backend"] == "extractive"
     # Every claim of the draft is in the report, with its verdict, reason and supporting source span.
@@ -116,7 +116,7 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     )
     shown = run(cli, "review", str(article_id)).stdout
     assert shown.startswith(f"article {article_id} (draft), source {source_id}")
-    assert "Q1. Is there a Heat 2 release date?" in shown and "grounded: 5 of 5 answers kept" in shown
+    assert "Q1. Is there a release date for Heat 2?" in shown and "grounded: 4 of 4 answers kept" in shown
     assert "claims (verdict, part, claim — reason | source):" in shown and "[supported] answer: " in shown
     published = run(cli, "publish", str(article_id))
     assert published.exit_code == 0 and published.stdout.strip() == f"published article {article_id}"

@@ -35,8 +35,10 @@ def test_faq_asks_three_to_six_questions(seed_draft: Draft) -> None:
 
 def test_the_questions_name_the_film(seed_draft: Draft) -> None:
     questions = [item.question for item in seed_draft.faq]
-    assert "Is there a Heat 2 release date?" in questions
-    assert "Who could be in the Heat 2 cast?" in questions
+    assert "Is there a release date for Heat 2?" in questions
+    assert "Who could be in the cast of Heat 2?" in questions
+    assert "What is Heat 2 about?" in questions
+    assert "What is the budget for Heat 2?" in questions
 
 
 def test_release_answer_says_shooting_may_start_in_2026(seed_draft: Draft) -> None:
@@ -76,9 +78,11 @@ def test_title_lead_and_body_are_new_words(seed_source: SourceDocument, seed_dra
     assert len(seed_draft.body) >= 2
 
 
-def test_answers_quote_the_source_with_attribution(seed_draft: Draft) -> None:
+def test_quotes_in_answers_are_attributed(seed_draft: Draft) -> None:
     for item in seed_draft.faq:
-        assert "According to" in item.answer and "“" in item.answer
+        if "“" in item.answer:
+            assert "According to" in item.answer or "said:" in item.answer
+        assert item.answer.count("“") <= 1
 
 
 def test_the_backend_is_deterministic(seed_source: SourceDocument) -> None:

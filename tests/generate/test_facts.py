@@ -114,3 +114,93 @@ def test_any_text_gives_a_draft_without_crashing(text: str) -> None:
     draft = ExtractiveBackend().draft(SourceDocument(title="Anything at all", text=text))
     assert len(draft.faq) <= 6
     assert draft.title
+
+
+def people_of(text: str, title: str = "A story") -> dict[str, str | None]:
+    facts = extract_facts(SourceDocument(title=title, text=text))
+    return {person.name: person.role for person in facts.people}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("Winger Dara Quinlan opened the scoring.", "Dara Quinlan", "winger"),
+        ("Co-author Professor Luis Ortega of Scripps cautioned against hype.", "Luis Ortega", "co-author"),
+        (
+            "The Conservative group leader, Councillor Janet Moore, voted against.",
+            "Janet Moore",
+            "councillor",
+        ),
+        (
+            "Detective Constable Mark Ellery of Dunford Police praised them.",
+            "Mark Ellery",
+            "detective constable",
+        ),
+        (
+            "Westvale Rail's managing director, Colin Harte, said he was relieved.",
+            "Colin Harte",
+            "managing director",
+        ),
+    ],
+)
+def test_role_words_are_stripped_off_and_kept_as_the_role(text: str, name: str, role: str) -> None:
+    assert people_of(text)[name] == role
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel City won, beating Marlow Athletic 2-0 at home. Fans cheered Marlow Athletic off.",
+        "The festival opens with “Night Ferry”, a thriller, and screenings on Calder Green.",
+        "Little Steps said in a statement that it was relieved. Rail Voice welcomed the news.",
+        "Detective Constable Mark Ellery of Dunford Police said the trustees acted quickly.",
+        "Storm Hilde is expected to bring gusts, the Met Office said.",
+    ],
+)
+def test_titles_places_forces_and_groups_are_not_people(text: str) -> None:
+    people = people_of(text)
+    for name in (
+        "Marlow Athletic",
+        "Marlow Athletic 2",
+        "Night Ferry",
+        "Calder Green",
+        "Little Steps",
+        "Rail Voice",
+        "Dunford Police",
+        "Storm Hilde",
+        "Met Office",
+    ):
+        assert name not in people
+
+
+def test_a_score_is_never_glued_to_a_name() -> None:
+    facts = extract_facts(
+        SourceDocument(title="Cup", text="Riverside Rovers beat Castleford Town 3-1 on Wednesday.")
+    )
+    assert all(not mention.text.endswith(" 3") for mention in facts.names)
+
+
+def test_a_title_in_quotes_with_an_article_is_the_subject() -> None:
+    draft = ExtractiveBackend().draft(
+        SourceDocument(
+            title='Director Lena Okoro\'s "The Salt Road" to close the festival',
+            text='The festival will close on October 12 with "The Salt Road", a drama that stars Maya Brandt. '
+            "It follows three sisters who run a ferry. A cinema release is planned for early next year.",
+        )
+    )
+    assert all("a The" not in item.question for item in draft.faq)
+    assert any(item.question == "What is The Salt Road about?" for item in draft.faq)
+
+
+def test_page_debris_is_dropped() -> None:
+    facts = extract_facts(
+        SourceDocument(
+            title="Council vote",
+            text="LONDON (Reuters) - The council approved the plan on Monday.\n"
+            "Sign up for our newsletter to get the latest news.\n"
+            "In the video above, the mayor explains the plan.\n"
+            "The plan will cost £3 million.",
+        )
+    )
+    texts = [sentence.text for sentence in facts.sentences]
+    assert texts == ["The council approved the plan on Monday.", "The plan will cost £3 million."]

@@ -1,56 +1,43 @@
 """The default backend: an offline, deterministic writer that builds a draft from the source's own facts.
 
-Questions come from ``questions.choose_questions``; each answer is a short direct reply in new words (built
-only from facts found in the source) followed by the source's sentences as an attributed quotation. The
-title, lead and body are written from templates filled with those facts, so they never copy the source.
+Questions come from ``key_questions`` (what a reader of this kind of story asks first) and
+``questions.choose_questions`` (timing, people, story, money, figures...). Each answer is a short reply in
+the draft's own words, rebuilt from facts read out of the source, and at most one short attributed quote.
+The title is the news the headline gives; the lead and body are prose written from the same facts. Quotes
+are dropped, longest first, until at most ``MAX_SHARE`` of the draft is the source's own words.
 """
 
 from __future__ import annotations
 
 import re
 
+from qapress.generate.copy_share import MAX_SHARE, copied_share
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
-from qapress.generate.facts import Facts, extract_facts
+from qapress.generate.facts import Facts, Person, extract_facts
+from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.questions import PlannedQuestion, choose_questions, display_date
-from qapress.generate.text import as_inner_quote, join_list
+from qapress.generate.text import as_inner_quote, join_list, split_sentences, words
 
-ASPECT_TOPICS = {
-    "when": ("the timing", "the release date"),
-    "who": ("the people involved", "the cast"),
-    "about": ("the story", "the story"),
-    "money": ("the money", "the budget"),
-    "figures": ("the numbers", "the numbers"),
-    "quote": ("what was said", "what was said"),
-    "next": ("what comes next", "what comes next"),
-    "where": ("the places", "the places"),
-    "why": ("why it matters", "why it matters"),
+#: A quote longer than this is no short quote: the answer leans on its own words instead.
+MAX_QUOTE_WORDS = 30
+#: Leave room under ``MAX_SHARE`` for the credit line the pipeline adds.
+SHARE_TARGET = MAX_SHARE - 0.03
+#: A title longer than this is cut where the headline's first clause or phrase ends.
+MAX_TITLE_WORDS = 11
+_TITLE_BOUNDARY = re.compile(
+    r",\s|\s[-–—]\s|:\s|\s(?=(?:after|as|despite|amid|while|but|and|with|to|in|for|over)\s)"
+)
+_DIRECT = re.compile(r"[“\"]([^”\"]{12,}?)[,.!?]?[”\"]")
+
+TITLE_TAILS = {
+    "sport": "who won and what is next",
+    "politics": "what was decided and what changes",
+    "business": "what the results show",
+    "science": "what the study found",
+    "film": "what we know",
+    "technology": "what is new",
 }
-
-
-def attribution(source: SourceDocument) -> str:
-    """Who the quoted sentences come from, as the answer names it."""
-    if source.publisher:
-        return f"According to {source.publisher}"
-    return "According to the source report"
-
-
-def quotation(facts: Facts, evidence: tuple[int, ...]) -> str:
-    """The evidence sentences as one quotation; a gap between them is marked with an ellipsis."""
-    parts: list[str] = []
-    previous: int | None = None
-    for index in evidence:
-        if previous is not None:
-            parts.append("" if index == previous + 1 else "…")
-        parts.append(as_inner_quote(facts.sentences[index].text))
-        previous = index
-    return "“" + " ".join(part for part in parts if part) + "”"
-
-
-def answer(planned: PlannedQuestion, facts: Facts, source: SourceDocument) -> str:
-    lead_in = f"{planned.short} " if planned.short else ""
-    return f"{lead_in}{attribution(source)}: {quotation(facts, planned.evidence)}"
-
 
 #: The hedges that say most plainly that something is not settled come first.
 HEDGE_STRENGTH = (
@@ -80,41 +67,97 @@ HEDGE_STRENGTH = (
 )
 
 
-def _topics(planned: list[PlannedQuestion], film: bool) -> list[str]:
-    return [ASPECT_TOPICS[q.aspect][1 if film else 0] for q in planned if q.aspect in ASPECT_TOPICS]
+def attribution(source: SourceDocument) -> str:
+    """Who the quoted sentences come from, as the answer names it."""
+    if source.publisher:
+        return f"According to {source.publisher}"
+    return "According to the source report"
 
 
-def _body(facts: Facts, source: SourceDocument) -> list[str]:
+def short_quote(planned: PlannedQuestion, facts: Facts, source: SourceDocument) -> str:
+    """One short attributed quote for an answer: a speaker's own words when the evidence has them, else the
+    shortest evidence sentence; empty when every candidate is too long."""
+    for index in planned.evidence:
+        sentence = facts.sentences[index].text
+        speaker = facts.quotes.get(index)
+        direct = _DIRECT.search(sentence)
+        if speaker and direct:
+            first = split_sentences(direct.group(1))[0].rstrip(",")
+            if 6 <= len(first.split()) <= MAX_QUOTE_WORDS:
+                return f"{speaker} said: “{as_inner_quote(first)}”"
+    candidates = sorted(planned.evidence, key=lambda i: len(facts.sentences[i].text.split()))
+    for index in candidates:
+        text = trimmed(facts.sentences[index].text)
+        if len(text.split()) <= MAX_QUOTE_WORDS + 10:
+            return f"{attribution(source)}: “{as_inner_quote(text)}”"
+    return ""
+
+
+_CLAUSE_END = re.compile(r",\s|;\s|\s[—–]\s|\s(?=after|while)\b")
+_KEEPS_MEANING = re.compile(r"\b(?:not|no|never|nor|without|n[’']t)\b|" + HEDGES.pattern, re.IGNORECASE)
+
+
+def trimmed(sentence: str, longest: int = 18) -> str:
+    """A long sentence cut after its first clause and marked “…”, so the quote stays short; never when the
+    part left out holds a negation or a hedge (leaving it out would change what the source says)."""
+    if len(sentence.split()) <= longest:
+        return sentence
+    for match in _CLAUSE_END.finditer(sentence):
+        head, tail = sentence[: match.start()].rstrip(" ,;"), sentence[match.start() :]
+        if len(head.split()) >= 8 and not _KEEPS_MEANING.search(tail) and not re.search(r"[“”\"]", sentence):
+            return head + " …"
+    return sentence
+
+
+def answer_text(short: str, quote: str) -> str:
+    return " ".join(part for part in (short, quote) if part)
+
+
+def _role_phrase(person: Person) -> str:
+    if not person.role:
+        return person.name
+    return f"{person.name}, {'an' if person.role[:1] in 'aeiou' else 'the'} {person.role}"
+
+
+def _semicolons(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def _years(text: str) -> list[str]:
+    return re.findall(r"(?:19|20)\d{2}", text)
+
+
+def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> list[str]:
+    """Prose paragraphs from the facts: the news, who speaks, the figures and dates, and what is not settled."""
     paragraphs: list[str] = []
-    report = source.publisher or "The source report"
-    in_time_order = sorted(facts.dates, key=lambda m: min((int(y) for y in _years(m.text)), default=9999))
-    dates = list(dict.fromkeys(display_date(mention) for mention in in_time_order if _years(mention.text)))
-    dates = dates[:4] + dates[-1:] if len(dates) > 5 else dates
-    dates = dates or list(dict.fromkeys(display_date(mention) for mention in facts.dates))
-    years = sorted({int(y) for mention in facts.dates for y in _years(mention.text)})
-    if years and len(years) > 1:
-        paragraphs.append(
-            f"{report} follows {facts.subject_in_text} across several dates, from {years[0]} to {years[-1]}. "
-            f"The dates it names include {join_list(dates[:5])}."
-        )
-    elif dates:
-        paragraphs.append(
-            f"On timing, {report.lower() if not source.publisher else report} mentions "
-            f"{join_list(dates[:4])}."
-        )
-    people = [f"{person.name} ({person.role})" if person.role else person.name for person in facts.people[:6]]
+    news = [q.short for q in planned if q.short and q.aspect in ("won", "decided", "results", "next", "vote")]
+    if news[1:]:
+        paragraphs.append(" ".join(news[1:3]))  # the first is the lead's
+    news_text = " ".join(news)
+    people = [_role_phrase(person) for person in facts.people[:4]]
     if people:
-        sentence = f"The people in the story include {join_list(people)}."
-        if facts.organizations:
-            sentence += f" Also named: {join_list(facts.organizations[:4])}."
+        # Semicolons keep "Helen Marsh, the judge; Claire Dowd" from reading as four people.
+        listed = join_list(people) if all(p.role is None for p in facts.people[:4]) else _semicolons(people)
+        sentence = (
+            f"The people in the report include {listed}."
+            if len(people) > 1
+            else (f"The report names {people[0]}.")
+        )
+        others = [name for name in facts.organizations[:4] if name not in news_text][:3]
+        if others:
+            sentence += f" The report also names {join_list(others)}."
         paragraphs.append(sentence)
     elif facts.organizations:
-        paragraphs.append(f"Also named: {join_list(facts.organizations[:4])}.")
-    figures = list(dict.fromkeys(m.text for m in facts.money + facts.percents))
-    if figures:
-        paragraphs.append(f"The figures it gives include {join_list(figures[:5])}.")
+        paragraphs.append(f"The report names {join_list(facts.organizations[:3])}.")
+    dated = [m for m in facts.dates if _years(m.text) or re.search(r"\d", m.text)]
+    dates = [d for d in dict.fromkeys(display_date(mention) for mention in dated) if d not in news_text][:3]
+    facts_line: list[str] = []
+    if dates:
+        facts_line.append(f"The dates it names include {join_list(dates)}.")
     if facts.places:
-        paragraphs.append(f"Places named in it: {join_list(facts.places[:4])}.")
+        facts_line.append(f"The places named in it are {join_list(facts.places[:3])}.")
+    if facts_line:
+        paragraphs.append(" ".join(facts_line))
     found = {m.group().lower() for s in facts.sentences for m in HEDGES.finditer(s.text)}
     hedges = sorted(
         found, key=lambda word: (HEDGE_STRENGTH.index(word) if word in HEDGE_STRENGTH else 99, word)
@@ -123,12 +166,108 @@ def _body(facts: Facts, source: SourceDocument) -> list[str]:
         quoted = join_list([f"“{word}”" for word in hedges[:3]])
         paragraphs.append(f"Not everything here is settled: the report hedges with words such as {quoted}.")
     if not paragraphs:
+        report = source.publisher or "The source report"
         paragraphs.append(f"{report} is short on details; the questions below quote what it says.")
     return paragraphs
 
 
-def _years(text: str) -> list[str]:
-    return re.findall(r"(?:19|20)\d{2}", text)
+def headline_news(source: SourceDocument, facts: Facts) -> str:
+    """What is new, as the headline says it, cut at its first clause when it runs long."""
+    headline = source.title.strip()
+    opening = re.match(r"^[‘“\"']([^’”\"']{2,60})[’”\"']", headline)
+    if opening:  # "‘Heat 2’ Inches Closer ...": the title starts with the work's name, unquoted
+        headline = opening.group(1) + headline[opening.end() :]
+    if len(words(headline)) > MAX_TITLE_WORDS:
+        # The longest opening of at most MAX_TITLE_WORDS words that ends where a clause or phrase does.
+        cuts = [m.start() for m in _TITLE_BOUNDARY.finditer(headline)]
+        fitting = [c for c in cuts if 3 <= len(words(headline[:c])) <= MAX_TITLE_WORDS]
+        if fitting:
+            headline = headline[: max(fitting)].rstrip(" ,:")
+    return headline or facts.subject
+
+
+def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion]) -> str:
+    """The headline's news and what the draft answers: the kind's tail only when its key facts were read."""
+    news = headline_news(source, facts)
+    aspects = {q.aspect for q in planned}
+    tail = next((TITLE_TAILS[kind] for aspect, kind in TAIL_OF_ASPECT if aspect in aspects), "")
+    if not tail:
+        tail = TITLE_TAILS["film"] if facts.kind == "film" else "what we know"
+    return f"{news}: {tail}"
+
+
+def _lead(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> str:
+    who = f"the report by {source.publisher}" if source.publisher else "the source report"
+    key = next((q.short for q in planned if q.short and q.aspect in ("won", "decided", "results")), "")
+    film = facts.kind == "film"
+    topics = list(dict.fromkeys(topic_of(q.aspect, film) for q in planned))
+    named = facts.subject_in_text[:1].isupper() or facts.subject_in_text.startswith("the ")
+    opening = key or (f"What is the latest on {facts.subject_in_text}?" if named else "")
+    body = f"This explainer answers readers’ questions about {join_list(topics[:4])}, from {who}."
+    return f"{opening} {body}".strip()
+
+
+#: Which title tail a key question earns.
+TAIL_OF_ASPECT = (("won", "sport"), ("decided", "politics"), ("results", "business"), ("found", "science"))
+#: How the lead names what an answer covers (film stories have a release date, a cast and a budget).
+TOPICS = {
+    "won": "who won",
+    "score": "the score",
+    "next": "what is next",
+    "decided": "what was decided",
+    "vote": "the vote",
+    "changes": "what will change",
+    "results": "the results",
+    "found": "the findings",
+    "by_whom": "the researchers",
+    "why": "why it matters",
+    "watch": "where to watch",
+    "when": "the timing",
+    "who": "the people involved",
+    "about": "the story",
+    "money": "the money",
+    "figures": "the numbers",
+    "quote": "what was said",
+    "where": "the places",
+}
+FILM_TOPICS = {"when": "the release date", "who": "the cast", "money": "the budget"}
+
+
+def topic_of(aspect: str, film: bool) -> str:
+    return (FILM_TOPICS.get(aspect) if film else None) or TOPICS.get(aspect, "the story")
+
+
+#: The questions a kind of story is read for: never left out to save copied words.
+KEY_ASPECTS = frozenset({"won", "score", "decided", "vote", "changes", "results", "found", "watch", "about"})
+
+
+def _within_budget(
+    draft: Draft, source: SourceDocument, quotes: list[str], shorts: list[str], aspects: list[str]
+) -> Draft:
+    """Cut copied words until the share fits: first the quotes of answers that have words of their own,
+    then the questions answered by a quote alone (keeping four), and only then the key answers' quotes.
+    The first question and the kind's key questions are cut last; longer quotes before shorter ones."""
+    faq = list(draft.faq)
+    kept = list(range(len(faq)))
+
+    def key(i: int) -> bool:
+        return i == 0 or aspects[i] in KEY_ASPECTS
+
+    def rebuilt() -> Draft:
+        return Draft(draft.title, draft.lead, draft.body, tuple(faq[j] for j in kept), draft.outro)
+
+    longest_first = sorted(range(len(faq)), key=lambda i: -len(quotes[i].split()))
+    for phase in ("quote", "question", "key quote"):
+        for i in longest_first:
+            if copied_share(rebuilt(), source) <= SHARE_TARGET:
+                return rebuilt()
+            if phase == "quote" and not key(i) and shorts[i] and quotes[i]:
+                faq[i] = FaqItem(faq[i].question, shorts[i])
+            elif phase == "question" and not key(i) and not shorts[i] and len(kept) > 4 and i in kept:
+                kept.remove(i)
+            elif phase == "key quote" and key(i) and shorts[i] and quotes[i]:
+                faq[i] = FaqItem(faq[i].question, shorts[i])
+    return rebuilt()
 
 
 class ExtractiveBackend:
@@ -138,20 +277,26 @@ class ExtractiveBackend:
 
     def draft(self, source: SourceDocument) -> Draft:
         facts = extract_facts(source)
-        planned = choose_questions(facts)
-        film = facts.kind == "film"
-        topics = _topics(planned, film)[:3]
-        title = f"{facts.subject}: what we know about {join_list(topics)}" if topics else facts.subject
-        who = source.publisher or "a news report"
-        lead = (
-            f"What is the latest on {facts.subject_in_text}? This explainer goes through what {who} says about "
-            f"{join_list(topics) or 'it'}, answering readers’ questions with the report’s own words, credited."
+        planned = choose_questions(facts, key_questions(facts))
+        if facts.kind == "film":
+            # A film's reader asks about the release, the cast and the story before where to watch it.
+            order = ("when", "who", "about", "watch")
+            planned.sort(key=lambda q: order.index(q.aspect) if q.aspect in order else len(order))
+        quotes: list[str] = []
+        for q in planned:
+            quote = short_quote(q, facts, source)
+            quotes.append("" if quote and quote in quotes and q.short else quote)  # each quote once
+        shorts = [q.short for q in planned]
+        faq = tuple(
+            FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes, strict=True)
         )
-        faq = tuple(FaqItem(q.question, answer(q, facts, source)) for q in planned)
-        return Draft(
-            title=title,
-            lead=lead,
-            body=tuple(_body(facts, source)),
-            faq=faq,
+        draft = Draft(
+            title=_title(source, facts, planned),
+            lead=_lead(facts, planned, source),
+            body=tuple(_body(facts, planned, source)),
+            faq=tuple(item for item in faq if item.answer),
             outro="",
         )
+        if len(draft.faq) != len(planned):
+            return draft
+        return _within_budget(draft, source, quotes, shorts, [q.aspect for q in planned])

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
+from qapress.generate.debris import clean_sentence, is_debris
 from qapress.generate.draft import SourceDocument
+from qapress.generate.grounding.lexicon import is_dictionary_word
 from qapress.generate.text import Sentence, is_headline, paragraphs, sentences, strip_quotes, words
 
 STORY_KEYWORDS: dict[str, frozenset[str]] = {
@@ -171,6 +173,10 @@ STORY_KEYWORDS: dict[str, frozenset[str]] = {
             "referendum",
             "ministers",
             "governor",
+            "council",
+            "councillors",
+            "councillor",
+            "councilors",
         ]
     ),
     "technology": frozenset(
@@ -200,6 +206,15 @@ STORY_KEYWORDS: dict[str, frozenset[str]] = {
             "browser",
             "cloud",
             "model",
+            "laptop",
+            "laptops",
+            "hardware",
+            "screen",
+            "battery",
+            "gigabytes",
+            "processor",
+            "tablet",
+            "gadget",
         ]
     ),
 }
@@ -286,11 +301,25 @@ def _name_mentions(items: list[Sentence]) -> list[Mention]:
             tokens.pop(0)
         while tokens and re.fullmatch(r"&|and|of|for|de|da|van|von|la|le|du|al", tokens[-1]):
             tokens.pop()
+        # "Marlow Athletic 2-0", "by 312 to 198": the number is a score or a count, not part of the name.
+        if (
+            tokens
+            and tokens[-1].isdigit()
+            and re.match(r"\s?[-–]\s?\d|\s+(?:to|votes)\b|[,.]\d", sentence.text[match.end() :])
+        ):
+            tokens.pop()
         if not tokens:
             continue
         lone_opening_word = at_start and len(tokens) == 1 and tokens[0] == match.group().split()[0]
         if lone_opening_word and tokens[0] not in mid_sentence_tokens:
             continue
+        before_of = " ".join(tokens).split(" of ")[0].split()
+        if (
+            " of " in " ".join(tokens)
+            and len(before_of) >= 2
+            and not any(t.lower() in p.ORG_WORDS for t in before_of)
+        ):
+            tokens = before_of  # "Luis Ortega of Scripps": the person, not the person and the place
         name = re.sub(r"['’]s?$", "", " ".join(tokens))
         if re.fullmatch(r"[A-Z]\.?|\d+", name) or name.lower() in p.COMMON_WORDS:
             continue
@@ -319,7 +348,14 @@ def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
         if sentence.index not in indices:
             continue
         for match in re.finditer(re.escape(name), sentence.text):
-            before = p.ROLE_BEFORE.search(sentence.text[: match.start()])
+            head = PERSON_TITLE.sub(" ", sentence.text[: match.start()])
+            before = p.ROLE_BEFORE.search(head)
+            title = PERSON_TITLE.search(sentence.text[: match.start()])
+            # "Co-author Professor Luis Ortega": the role before the title; "the group leader, Councillor
+            # Janet Moore": the title, which is what the source calls her.
+            titled = title is not None and title.group().strip().lower() in p.ROLE_WORD_SET
+            if title and titled and (not before or head.rstrip().endswith(",")):
+                return title.group().strip().lower()
             if before:
                 return before.group(1).lower()
             after = p.ROLE_AFTER.search(sentence.text[match.end() :])
@@ -328,21 +364,69 @@ def _role_of(name: str, items: list[Sentence], indices: set[int]) -> str | None:
     return None
 
 
-def _looks_like_a_person(name: str, items: list[Sentence], indices: set[int]) -> bool:
-    """A person by shape, or a two- or three-word name given a role ("operations director Helen Park")."""
-    kind = classify_name(name)
-    if kind == "person":
-        return True
+#: Courtesy and office titles written before a name: the name after them is a person's.
+PERSON_TITLE = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Sir|Dame|Lord|Lady|Judge|Justice|Councillor|Cllr|Rev|Father)\.?\s+$"
+)
+
+
+def _person_cue(name: str, items: list[Sentence], indices: set[int]) -> bool:
+    """A title before the name, an age after it ("Gordon Pell, 58,") or "who" after it."""
+    surname = name.split()[-1]
+    for sentence in items:
+        for match in re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(surname)})\b", sentence.text):
+            if match.group() == name and PERSON_TITLE.search(sentence.text[: match.start()]):
+                return True
+            after = sentence.text[match.end() :]
+            if re.match(
+                r",\s*(?:\d{1,3},|who\b|aged\s+\d)|\s+(?:being\s+\w+\s+to\s+play|to\s+play)\b", after
+            ):
+                return True
+            if match.group() == name and re.search(
+                r"\b(?:stars|starring|co-stars?|names\s+like|actors?|actress(?:es)?)\s+$",
+                sentence.text[: match.start()],
+            ):
+                return True
+    return False
+
+
+def quoted_works(text: str) -> set[str]:
+    """Titles written in quotes ("The Salt Road", ‘Heat 2’): works, never people or organisations."""
+    return {
+        strip_quotes(match.group(1))
+        for match in re.finditer(r"(?<![\w’'])[“\"‘']([A-Z][^“”\"‘’']{1,60}?)[”\"’'](?![a-z])", text)
+        if len(match.group(1).split()) <= 6
+    }
+
+
+def _looks_like_a_person(name: str, items: list[Sentence], indices: set[int], works: set[str]) -> bool:
+    """Two to four capitalized words that are no place, organisation or work, and either have a cue (a role,
+    a title, an age, "who") or are all words that are only names (not "Little Steps", "Calder Green")."""
     tokens = name.split()
-    if (
-        kind == "place"
-        or not 2 <= len(tokens) <= 3
-        or not all(t[:1].isupper() and len(t) > 1 for t in tokens)
+    if not 2 <= len(tokens) <= 4 or any(name in work or work in name for work in works):
+        return False
+    cued = _role_of(name, items, indices) is not None
+    kind = classify_name(name)
+    if kind == "place" or (kind == "organization" and not cued) or re.search(r"[\d&]", name):
+        return False
+    if any(re.fullmatch(r"[A-Z]{2,6}s?", t) for t in tokens):
+        return False
+    capitalized = [t for t in tokens if t[:1].isupper()]
+    if any(len(t.rstrip(".")) < 2 for t in capitalized) or tokens[0].lower() in p.ORG_WORDS:
+        return False
+    if any(t.lower() in p.COMMON_WORDS for t in capitalized) or tokens[0].lower() in p.ROLE_WORD_SET:
+        return False
+    if any(
+        re.search(
+            rf"\b(?:firm|company|group|start-up|fund|agency|brand|label|band|club|charity|service)\s+"
+            rf"{re.escape(name)}\b",
+            s.text,
+        )
+        for s in items
     ):
-        return False
-    if tokens[0].lower() in p.ORG_WORDS or re.search(r"\d", name):
-        return False
-    return _role_of(name, items, indices) is not None
+        return False  # "the research firm Lumen Insight"
+    ordinary = any(is_dictionary_word(t) for t in capitalized)
+    return cued or (_person_cue(name, items, indices) and not is_dictionary_word(tokens[0])) or not ordinary
 
 
 def _places(names: list[Mention], items: list[Sentence], people: list[Person]) -> list[str]:
@@ -367,13 +451,13 @@ def _places(names: list[Mention], items: list[Sentence], people: list[Person]) -
     return _ranked(found)
 
 
-def _people(names: list[Mention], items: list[Sentence]) -> list[Person]:
+def _people(names: list[Mention], items: list[Sentence], works: set[str]) -> list[Person]:
     people: dict[str, Person] = {}
     sentences_of: dict[str, set[int]] = {}
     for mention in names:
         sentences_of.setdefault(mention.text, set()).add(mention.sentence)
     for mention in names:
-        if _looks_like_a_person(mention.text, items, sentences_of[mention.text]):
+        if _looks_like_a_person(mention.text, items, sentences_of[mention.text], works):
             person = people.setdefault(mention.text, Person(mention.text))
             person.mentions += 1
             person.sentences.add(mention.sentence)
@@ -394,7 +478,7 @@ def _people(names: list[Mention], items: list[Sentence]) -> list[Person]:
 def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
     """The main subject: a quoted title in the headline, else the name the headline and the text share most."""
     title = source.title
-    quoted = re.findall(r"[‘“\"']([^’”\"']{2,60})[’”\"']", title)
+    quoted = re.findall(r"(?<![\w’'])[‘“\"']([^’”\"']{2,60})[’”\"'](?![a-z])", title)
     if quoted:
         return strip_quotes(quoted[0])
     counts = Counter(mention.text for mention in names)
@@ -417,7 +501,8 @@ def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
 
 #: Words that end the opening noun phrase of a headline ("Coral reefs | recovering faster ...").
 _HEADLINE_VERBS = re.compile(
-    r"^(?:is|are|was|were|has|have|will|to|as|after|in|on|at|for|with|amid|over|reach\w*|pass\w*|win\w*|"
+    r"^(?:is|are|was|were|has|have|will|may|might|could|can|would|should|must|to|as|after|in|on|at|for|with|"
+    r"amid|over|despite|but|reach\w*|pass\w*|win\w*|add|adds|fined|jailed|called|accept\w*|"
     r"agree\w*|find\w*|found|say\w*|said|unveil\w*|launch\w*|plan\w*|set|get\w*|hit\w*|rise\w*|"
     r"fall\w*|\w+ing|\w+ed|leaves|kills|says|beats|opens|closes|cuts|faces|makes|takes|sees|sets|warns|"
     r"calls|backs|wants|needs|joins|leads|signs|buys|sells|drops|jumps|strikes|ends|starts|begins|returns|"
@@ -475,9 +560,19 @@ def _quotes(items: list[Sentence], people: list[Person]) -> dict[int, str]:
     return found
 
 
+def story_sentences(text: str) -> list[Sentence]:
+    """The source's prose sentences without page debris, renumbered; a dateline is cut off the first."""
+    kept: list[Sentence] = []
+    for sentence in sentences(text):
+        cleaned = clean_sentence(sentence.text)
+        if cleaned and not is_debris(cleaned):
+            kept.append(Sentence(cleaned, sentence.paragraph, len(kept)))
+    return kept
+
+
 def extract_facts(source: SourceDocument) -> Facts:
     """Read one source into ``Facts``."""
-    items = sentences(source.text)
+    items = story_sentences(source.text)
     kind = story_kind(source.title + "\n" + source.text)
     dates: list[Mention] = []
     money: list[Mention] = []
@@ -500,13 +595,15 @@ def extract_facts(source: SourceDocument) -> Facts:
                     bucket.append(Mention(kind_name, match.group().strip(), sentence.index))
                     taken.append(match.span())
     names = _name_mentions(items)
-    people = _people(names, items)
+    works = quoted_works(source.title + "\n" + source.text)
+    people = _people(names, items, works)
     organizations = _ranked(
         mention.text
         for mention in names
         if classify_name(mention.text) == "organization"
         and mention.text.lower() not in p.ORG_WORDS
         and not any(person.name == mention.text for person in people)
+        and not any(mention.text in work for work in works)
     )
     places = _places(names, items, people)
     headline_names = [

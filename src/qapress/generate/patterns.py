@@ -753,14 +753,22 @@ ROLE_WORDS = (
     "composer|coach|head coach|manager|captain|striker|midfielder|defender|goalkeeper|forward|player|"
     "driver|rider|runner|champion|scientist|researcher|lead author|professor|astronomer|physicist|biologist|"
     "engineer|doctor|investigator|judge|lawyer|prosecutor|leader|official|commissioner|ambassador|general|"
-    "editor|reporter|journalist|historian"
+    "editor|reporter|journalist|historian|winger|substitute|newcomer|detective|detective constable|"
+    "constable|inspector|sergeant|superintendent|councillor|councilor|promoter|barrister|solicitor|trustee|"
+    "treasurer|organiser|organizer|meteorologist|nurse|drummer|guitarist|bassist|oceanographer|"
+    "microbiologist|biochemist|chemist|lead author|duty manager|managing director|chief meteorologist|"
+    "campaigner|chef|artist|designer|architect|pilot"
 )
 _NOT_A_QUALIFIER = (
     r"(?!(?:and|but|or|the|a|an|said|says|told|with|by|of|to|for|from|at|in|on|as|when|while|that|its|his|"
-    r"her|their|former|then|new)\b)"
+    r"her|their|former|then|new|after|before|against|over|under|including|like|than|who|which|is|was|"
+    r"born|\w+-born)\b)"
 )
 #: "operations director Helen Park": the role and at most one lower-case word qualifying it.
-ROLE_BEFORE = re.compile(rf"\b((?:{_NOT_A_QUALIFIER}(?-i:[a-z\-]+)\s+)?(?:{ROLE_WORDS}))\s+$", re.IGNORECASE)
+ROLE_BEFORE = re.compile(
+    rf"(?<![\w\-’'])((?:{_NOT_A_QUALIFIER}(?-i:[a-z][a-z\-]*)\s+)?(?:{ROLE_WORDS}))(?:\s+|,\s+)$",
+    re.IGNORECASE,
+)
 ROLE_AFTER = re.compile(
     rf"^,\s+(?:the|a|an|its|his|her|their)\s+((?:[\w\-’']+\s+){{0,3}}?(?:{ROLE_WORDS}))\b", re.IGNORECASE
 )

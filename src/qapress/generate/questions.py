@@ -70,6 +70,25 @@ def display_date(mention: Mention) -> str:
     return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
 
 
+def _date_clause(sentence: str, date: str) -> str:
+    """The clause that says what happens on the date ("Work is due to start in September."), when it is
+    short and stands on its own; empty otherwise."""
+    at = sentence.find(date)
+    if at < 0:
+        return ""
+    head = sentence[: at + len(date)]
+    start = max((m.end() for m in re.finditer(r"(?:^|[,;:]\s|\s[—–]\s)", head)), default=0)
+    clause = head[start:].strip()
+    first = clause.split()[0].lower() if clause.split() else ""
+    if not 4 <= len(clause.split()) <= 8 or first in ("which", "who", "that", "and", "but", "or", "where"):
+        return ""
+    if re.search(r"[“”\"]", clause) or not re.search(
+        r"\b(?:is|are|was|were|will|be|has|have|had|\w+ed)\b", clause
+    ):
+        return ""
+    return clause[0].upper() + clause[1:] + "."
+
+
 def _fits(indices: list[int], facts: Facts) -> tuple[int, ...]:
     """Keep evidence short: the first sentence always, the next ones while under the word budget."""
     kept: list[int] = []
@@ -108,6 +127,7 @@ class _Planner:
         def score(index: int) -> tuple[int, int, int]:
             text = facts.sentences[index].text
             undated = p.DATE.sub(" ", text)
+            # What is ahead comes first: a future or hedged sentence about timing.
             forward = bool(p.HEDGES.search(undated) or p.FUTURE.search(undated)) and bool(
                 TIMING_VERBS.search(text)
             )
@@ -127,8 +147,13 @@ class _Planner:
         mentions = facts.in_sentence("date", best)
         key_date = max(mentions, key=lambda m: (_year(m), _specificity(m), -mentions.index(m)))
         date_text = display_date(key_date)
-        if p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
+        clause = _date_clause(facts.sentences[best].text, key_date.text)
+        if self._when_question(best) == "When was the study published?":
+            short = f"It was published {key_date.text}."
+        elif score(best)[0] and p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
             short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
+        elif clause:
+            short = clause
         else:
             short = f"The date given is {date_text}."
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
@@ -138,7 +163,7 @@ class _Planner:
         text = self.facts.sentences[index].text.lower()
         subject = self.subject
         if self.facts.kind == "film":
-            return f"Is there a {subject} release date?"
+            return f"Is there a release date for {subject}?"
         for keyword, question in (
             ("final", "When is the final?"),
             ("election", "When is the election?"),
@@ -157,7 +182,7 @@ class _Planner:
         ):
             if re.search(rf"\b{keyword}", text):
                 return question
-        return f"What is the timeline for {subject}?"
+        return "What are the key dates?"
 
     def who(self) -> PlannedQuestion | None:
         facts = self.facts
@@ -178,7 +203,9 @@ class _Planner:
                 evidence = self._covering(cast[:6])
                 return PlannedQuestion(
                     "who",
-                    f"Who could be in the {self.subject} cast?",
+                    f"Who could be in the cast of {self.subject}?"
+                    if p.HEDGES.search(" ".join(facts.sentences[i].text for i in cast_sentences))
+                    else f"Who is in the cast of {self.subject}?",
                     f"Names linked to the cast: {names}.",
                     evidence,
                 )
@@ -190,10 +217,8 @@ class _Planner:
             question = "Who are the key people?"
         elif facts.kind == "science" and self.has("researchers", "scientists", "team", "study"):
             question = "Who did the research?"
-        elif any(facts.subject in person.name for person in facts.people):
-            question = "Who else is involved?"
         else:
-            question = f"Who is involved in {self.subject}?"
+            question = "Who is involved?"
         return PlannedQuestion(
             "who", question, f"The people named include {described}.", self._covering(chosen)
         )
@@ -236,12 +261,12 @@ class _Planner:
         best = max(range(len(facts.sentences)), key=lambda index: (score(index), -index))
         if facts.kind == "film":
             question = f"What is {self.subject} about?"
-        elif facts.kind == "science" and self.has("study", "researchers", "scientists", "found", "findings"):
+        elif facts.kind == "science" and self.has("study", "researchers", "scientists", "findings"):
             question = "What did the researchers find?"
         elif facts.kind == "technology":
             question = f"What is new with {self.subject}?"
         else:
-            question = f"What happened with {self.subject}?"
+            question = "What is the news?"
         return PlannedQuestion("about", question, "", (best,))
 
     def money(self) -> PlannedQuestion | None:
@@ -268,7 +293,7 @@ class _Planner:
             short = f"The figures given are {join_list(amounts)}."
             evidence = indices[:2]
         if facts.kind == "film":
-            question = f"What is the {self.subject} budget?"
+            question = f"What is the budget for {self.subject}?"
         elif self.has("deal", "acquisition", "merger", "takeover", "buy"):
             question = "How much is the deal worth?"
         elif facts.kind == "politics":
@@ -286,7 +311,11 @@ class _Planner:
             return PlannedQuestion(
                 "figures", "What was the score?", f"The score was {result.group()}.", (scores[0],)
             )
-        counted = [m for m in facts.percents + facts.numbers if not re.fullmatch(r"(?:19|20)\d{2}", m.text)]
+        counted = [
+            m
+            for m in facts.percents + facts.numbers
+            if not re.fullmatch(r"(?:19|20)\d{2}", m.text) and not self._in_a_name(m)
+        ]
         if len(counted) < 2:
             return None
         by_sentence: dict[int, int] = {}
@@ -299,6 +328,11 @@ class _Planner:
             "figures", question, f"The figures given include {join_list(shown)}.", _fits(ranked[:2], facts)
         )
 
+    def _in_a_name(self, mention: Mention) -> bool:
+        """“Fold 14”, “Slate 13”: a number that is part of a product's or a work's name counts nothing."""
+        text = self.facts.sentences[mention.sentence].text
+        return bool(re.search(rf"\b[A-Z][\w\-]*\s{re.escape(mention.text)}(?![\d,.]\d)", text))
+
     def _with_unit(self, mention: Mention) -> str:
         """``12 million phones`` rather than ``12``: the number with the words that say what it counts."""
         text = self.facts.sentences[mention.sentence].text
@@ -307,6 +341,16 @@ class _Planner:
             text,
         )
         unit = match.group(1) if match else ""
+        # "14 flood alerts": a noun before the counted one
+        two = re.match(
+            r"\s([a-z][a-z\-]+)\s([a-z][a-z\-]+s)\b", text[match.end(1) - len(unit) :] if match else ""
+        )
+        if (
+            two
+            and mention.kind != "percent"
+            and two.group(1) not in ("was", "is", "has", "this", "its", "and", "of")
+        ):
+            return f"{mention.text} {two.group(1)} {two.group(2)}"
         last = unit.split()[-1] if unit.split() else ""
         counted_noun = last.endswith("s") or last in (
             "people",
@@ -341,7 +385,7 @@ class _Planner:
         if not candidates:
             return None
         best = max(candidates, key=lambda i: (len(p.FUTURE.findall(self.facts.sentences[i].text)), i))
-        return PlannedQuestion("next", "What happens next?", "", (best,))
+        return PlannedQuestion("next", "What is next?", "", (best,))
 
     def where(self) -> PlannedQuestion | None:
         facts = self.facts
@@ -377,11 +421,21 @@ def _amount(text: str) -> float:
     return value * (p.SCALES[scale.group(1).lower()] if scale else 1.0)
 
 
-def choose_questions(facts: Facts) -> list[PlannedQuestion]:
-    """The 3 to 6 questions a reader of this source would ask, in reading order; fewer only for tiny sources."""
+def choose_questions(facts: Facts, first: list[PlannedQuestion] | None = None) -> list[PlannedQuestion]:
+    """The 3 to 6 questions a reader of this source would ask, in reading order; fewer only for tiny sources.
+
+    ``first``: the kind's key questions, asked before the generic aspects; an aspect they already cover
+    (the score, what comes next, why it matters) is not asked twice."""
     if not facts.sentences:
         return []
     planner = _Planner(facts)
+    chosen: list[PlannedQuestion] = list(first or [])[: MAX_QUESTIONS - 1]
+    for first_question in chosen:
+        planner.used.update(first_question.evidence)
+    covered = {q.aspect for q in chosen} | ({"figures"} if "score" in {q.aspect for q in chosen} else set())
+    covered |= {"about"} if covered & {"won", "decided", "found"} else set()
+    covered |= {"money", "figures"} if "results" in covered else set()
+    covered |= {"when"} if "next" in covered and facts.kind == "sport" else set()
     aspects: list[Callable[[], PlannedQuestion | None]] = [
         planner.when,
         planner.who,
@@ -392,12 +446,13 @@ def choose_questions(facts: Facts) -> list[PlannedQuestion]:
         planner.next,
         planner.where,
     ]
-    chosen: list[PlannedQuestion] = []
     for aspect in aspects:
         if len(chosen) >= MAX_QUESTIONS - 1:
             break
+        if aspect.__name__ in covered:
+            continue
         planned = aspect()
-        if planned is None:
+        if planned is None or any(q.question == planned.question for q in chosen):
             continue
         if chosen and set(planned.evidence) <= planner.used and planned.aspect in ("next", "where", "quote"):
             continue
@@ -405,7 +460,7 @@ def choose_questions(facts: Facts) -> list[PlannedQuestion]:
         planner.used.update(planned.evidence)
     while len(chosen) < MIN_QUESTIONS:
         extra = planner.why()
-        if extra is None or any(q.question == extra.question for q in chosen):
+        if extra is None or any(q.question == extra.question or q.aspect == "why" for q in chosen):
             break
         chosen.append(extra)
         planner.used.update(extra.evidence)

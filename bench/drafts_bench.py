@@ -1,0 +1,141 @@
+"""``python -m bench drafts``: how publishable the extractive backend's drafts are, article by article.
+
+Over the evaluation articles 01-12 of ``bench/grounding_eval`` and the news-kind sources of
+``tests/generate/sources``, it prints per article: the kind of story it is and the kind the backend took it
+for, the grounding verdict, the share of copied words (``qapress.generate.copy_share``: draft words inside a
+run of 6 or more consecutive words the source also has, over all draft words), the number of questions, and
+whether the question a reader asks first for that kind is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qapress.generate.copy_share import MAX_SHARE, copied_share
+from qapress.generate.extractive import ExtractiveBackend
+from qapress.generate.facts import extract_facts
+from qapress.generate.grounding import check_draft
+from qapress.generate.sources import parse_plain_text
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = Path(__file__).resolve().parent / "grounding_eval" / "articles"
+SOURCES = ROOT / "tests" / "generate" / "sources"
+#: Only these evaluation articles: the later ones are held out from everything but the grounding bench.
+EVAL_NAMES = [f"{n:02d}" for n in range(1, 13)]
+
+#: The kind of story each article is, as a reader would say (from its file name).
+KIND_OF_FILE = {
+    "entertainment": "film",
+    "sport": "sport",
+    "science": "science",
+    "business": "business",
+    "local-politics": "politics",
+    "politics": "politics",
+    "local": "local",
+    "technology": "technology",
+}
+
+#: The question a reader asks first, per kind of story; other kinds ask what happened.
+KEY_QUESTIONS: dict[str, re.Pattern[str]] = {
+    "film": re.compile(r"\b(?:release|come out|out in|premiere|where to watch|open)", re.I),
+    "sport": re.compile(r"^who won\b", re.I),
+    "politics": re.compile(r"\bdecided?\b|^what did .+ (?:approve|pass|vote)", re.I),
+    "local": re.compile(r"\bresidents\b|what (?:will )?change|what does it mean for", re.I),
+    # a company's results; for a takeover, what the deal is worth
+    "business": re.compile(r"\bresults\b|\bfigures\b|deal worth", re.I),
+    "science": re.compile(r"^what did .+ find|^what was found", re.I),
+    "technology": re.compile(r"^what is new|^what did .+ (?:unveil|launch|announce)", re.I),
+    "other": re.compile(r"^what (?:is the news|happened|has happened|is happening|was decided)", re.I),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    kind: str
+    taken_for: str
+    verdict: str
+    copied: float
+    questions: int
+    key_question: bool
+
+
+def sources() -> list[tuple[str, Path]]:
+    """(article name, path) for every article the bench drafts."""
+    found: list[tuple[str, Path]] = []
+    for number in EVAL_NAMES:
+        found += [(path.stem, path) for path in sorted(ARTICLES.glob(f"{number}-*.txt"))]
+    found += [(f"sources/{path.stem}", path) for path in sorted(SOURCES.glob("*.txt"))]
+    return found
+
+
+def kind_of(name: str) -> str:
+    stem = name.split("/")[-1]
+    stem = re.sub(r"^\d+-", "", stem)
+    return KIND_OF_FILE.get(stem, "other")
+
+
+def measure(name: str, path: Path) -> Row:
+    source = parse_plain_text(path.read_text("utf-8"))
+    draft = ExtractiveBackend().draft(source)
+    kept, report = check_draft(draft, source)
+    unverified = len(report.unverified())
+    verdict = "pass" if report.passed else "FAIL"
+    verdict += f" {len(kept.faq)}/{len(draft.faq)}"
+    if unverified:
+        verdict += f", {unverified} unverified"
+    kind = kind_of(name)
+    key = KEY_QUESTIONS[kind]
+    return Row(
+        name,
+        kind,
+        extract_facts(source).kind,
+        verdict,
+        copied_share(draft, source),
+        len(draft.faq),
+        any(key.search(item.question) for item in kept.faq),
+    )
+
+
+def report() -> list[str]:
+    """The table as Markdown lines: one row per article and a total."""
+    rows = [measure(name, path) for name, path in sources()]
+    lines = [
+        "| article | kind | taken for | grounding (answers kept) | copied words | questions | key question |",
+        "| --- | --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} | {row.kind} | {row.taken_for} | {row.verdict} | {100 * row.copied:.0f}% |"
+            f" {row.questions} | {'yes' if row.key_question else 'NO'} |"
+        )
+    passed = sum(row.verdict.startswith("pass") for row in rows)
+    keyed = sum(row.key_question for row in rows)
+    within = sum(row.copied <= MAX_SHARE for row in rows)
+    mean = sum(row.copied for row in rows) / len(rows) if rows else 0.0
+    worst = max((row.copied for row in rows), default=0.0)
+    lines.append(
+        f"| **all {len(rows)}** | | | {passed} pass | mean {100 * mean:.0f}%, max {100 * worst:.0f}%,"
+        f" {within} at most {100 * MAX_SHARE:.0f}% | | {keyed} of {len(rows)} |"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench drafts", description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="append a dated section to BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    lines = report()
+    print("\n".join(lines))
+    if args.write:
+        moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        section = ["", f"## Extractive drafts ({moment})", "", *lines, ""]
+        with args.output.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(section))
+        print(f"[bench] appended to {args.output}")
+    return 0
