@@ -13,7 +13,19 @@ from typing import Annotated, Any
 
 import typer
 
-from qapress.cli import articles, config, data, feeds, generate, links, metadata, serve, sites, users
+from qapress.cli import (
+    articles,
+    config,
+    data,
+    documents,
+    feeds,
+    generate,
+    links,
+    metadata,
+    serve,
+    sites,
+    users,
+)
 from qapress.cli.errors import INTERRUPTED, debug_requested, error_line, explain
 from qapress.cli.help import add_examples, example, plain_parameter_types
 
@@ -43,6 +55,7 @@ app.add_typer(sites.app)
 app.add_typer(users.app)
 app.command()(users.audit)
 app.add_typer(metadata.app)
+app.add_typer(documents.app)
 app.command(epilog=example("qapress worker --once"))(links.worker)
 app.command(epilog=example("qapress ingest https://example.org/news/story", "qapress ingest sources.jsonl"))(
     generate.ingest
@@ -91,6 +104,12 @@ EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("users", "disable"): ("qapress users disable ed@example.com",),
     ("users", "enable"): ("qapress users enable ed@example.com",),
     ("users", "reset-password"): ("qapress users reset-password ed@example.com --generate-password",),
+    ("documents",): ("qapress documents add queries/*.graphql",),
+    ("documents", "add"): ("qapress documents add queries/article.graphql queries/home.graphql",),
+    ("documents", "list"): ("qapress documents list", "qapress documents list --persisted"),
+    ("documents", "remove"): (
+        "qapress documents remove ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38",
+    ),
     ("metadata",): ("qapress metadata apply ./hasura/metadata",),
     ("metadata", "apply"): ("qapress metadata apply ./hasura/metadata",),
     ("metadata", "export"): ("qapress metadata export ./exported",),
