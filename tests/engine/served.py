@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from starlette.applications import Starlette
+from tests.generate.servers import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,3 +60,10 @@ def qapress_serve(database_url: str, data_dir: Path, **settings: str) -> Iterato
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def live_client(app: Starlette) -> Iterator[httpx.Client]:
+    """An httpx client of ``app`` served by uvicorn in a thread (``tests.generate.servers.serve``)."""
+    with serve(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client

@@ -52,7 +52,7 @@ class Document:
 class DocumentStore:
     """Persisted queries and trusted documents of one store (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine, max_persisted: int = 10_000, refresh_seconds: float = 10.0) -> None:
+    def __init__(self, engine: Engine, max_persisted: int = 10_000, refresh_seconds: float = 5.0) -> None:
         self.engine = engine
         self.max_persisted = max(0, max_persisted)
         self.refresh_seconds = refresh_seconds
