@@ -22,8 +22,8 @@ SECRET = "s3cret"
 ARTICLES = {"query": "{ qa_ai(order_by: {id: asc}) { id title } }"}
 
 
-def tags(plan: Plan) -> list[str]:
-    return ["qa_ai"] if "qa_ai" in plan.sql else []
+def tags(plan: Plan, body: bytes) -> list[str]:
+    return ["qa_ai", f"bytes-{len(body)}"] if "qa_ai" in plan.sql else []
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_an_anonymous_get_is_public_with_an_etag_and_a_304(client: httpx.Client)
     assert first.status_code == 200
     assert first.headers["cache-control"] == "public, max-age=90"
     assert first.headers["vary"] == "Accept"
-    assert first.headers["cache-tag"] == "qa_ai"
+    assert first.headers["cache-tag"] == f"qa_ai,bytes-{len(first.content)}"
     tag = first.headers["etag"]
     again = client.get("/v1/graphql", params=ARTICLES, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""

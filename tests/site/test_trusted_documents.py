@@ -74,3 +74,12 @@ def test_the_admin_is_not_bound(trusted_only: LiveSite) -> None:
 
 def test_without_the_setting_anonymous_queries_run(live: LiveSite) -> None:
     assert "data" in post(live, {"query": OTHER}).json()
+
+
+def test_with_persisted_queries_off_the_extension_is_ignored_as_hasura_does(demo_url: str) -> None:
+    engine = demo_store(demo_url)
+    with serve_site(engine, persisted_queries=False) as site:
+        hash_only = post(site, {"variables": HOME_VARIABLES, "extensions": persisted(HOME)})
+        assert hash_only.json()["errors"][0]["message"] == 'key "query" not found'
+        with_query = post(site, {"query": OTHER, "extensions": persisted(HOME)})  # the hash is not checked
+        assert "data" in with_query.json()

@@ -5,8 +5,10 @@ plan reads no session variable (the reader's hashed address, say). Everything el
 caller, a plan that reads the session, an error) is ``private, no-store``; a mutation never gets this far
 (GET refuses it). The answer varies with ``Accept`` (GraphiQL, the media type, the status codes).
 
-Cache tags come from a hook (``CacheTags``): given the plan, the tags a purge by tag would name, sent in
-``tag_header``. Without one, no tag header is sent.
+Cache tags come from a hook (``CacheTags``): given the plan and the answer's bytes, the tags a purge by
+tag would name (the tables it read, the articles in it), sent in ``tag_header`` (``Cache-Tag``;
+``Surrogate-Key`` for Fastly). Without one, no tag header is sent. The site passes none yet: the serving
+issue's tags plug in at ``create_app`` (``CachePolicy(tags=...)``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 
 from qapress.engine.plan import SESSION, SESSION_ALL, Plan
 
-#: The tags of a plan's answer, for the CDN's purge by tag (see ``CachePolicy.tags``).
-CacheTags = Callable[[Plan], Sequence[str]]
+#: The tags of a plan's answer (the plan, the answer's bytes), for the CDN's purge by tag.
+CacheTags = Callable[[Plan, bytes], Sequence[str]]
 
 PRIVATE = "private, no-store"
 
@@ -63,7 +65,7 @@ class CachePolicy:
             "Vary": "Accept",
         }
         if self.tags is not None and plan is not None:
-            tags = self.tags(plan)
+            tags = self.tags(plan, body)
             if tags:
                 headers[self.tag_header] = ",".join(tags)
         return headers

@@ -13,9 +13,14 @@ GRAPHQL_RESPONSE = "application/graphql-response+json; charset=utf-8"
 
 _GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json"
 _REMEMBERED = 512
-_accept_verdicts: dict[str, bool] = {}
-_html_verdicts: dict[str, bool] = {}
-_body_verdicts: dict[str, bool] = {}
+#: Keyed by the header as it came (raw bytes from the ASGI scope, or text): no decoding on a hit.
+_accept_verdicts: dict[str | bytes, bool] = {}
+_html_verdicts: dict[str | bytes, bool] = {}
+_body_verdicts: dict[str | bytes, bool] = {}
+
+
+def _text(header: str | bytes) -> str:
+    return header.decode("latin-1") if isinstance(header, bytes) else header
 
 
 def _ranges(accept: str) -> dict[str, float]:
@@ -38,14 +43,14 @@ def _ranges(accept: str) -> dict[str, float]:
     return ranges
 
 
-def _remember(verdicts: dict[str, bool], header: str, verdict: bool) -> bool:
+def _remember(verdicts: dict[str | bytes, bool], header: str | bytes, verdict: bool) -> bool:
     if len(verdicts) >= _REMEMBERED:
         verdicts.clear()
     verdicts[header] = verdict
     return verdict
 
 
-def prefers_graphql_response(accept: str | None) -> bool:
+def prefers_graphql_response(accept: str | bytes | None) -> bool:
     """Whether to answer ``application/graphql-response+json``: the client names it with a quality at least
     that of ``application/json`` (ties go to the spec's own type)."""
     if accept is None:
@@ -53,25 +58,25 @@ def prefers_graphql_response(accept: str | None) -> bool:
     verdict = _accept_verdicts.get(accept)
     if verdict is not None:
         return verdict
-    ranges = _ranges(accept)
+    ranges = _ranges(_text(accept))
     ours = ranges.get(_GRAPHQL_RESPONSE_TYPE, 0.0)
     return _remember(_accept_verdicts, accept, ours > 0 and ours >= ranges.get("application/json", 0.0))
 
 
-def wants_html(accept: str | None) -> bool:
+def wants_html(accept: str | bytes | None) -> bool:
     """Whether a GET comes from a browser that asks for a page (GraphiQL) rather than for JSON."""
     if accept is None:
         return False
     verdict = _html_verdicts.get(accept)
     if verdict is not None:
         return verdict
-    ranges = _ranges(accept)
+    ranges = _ranges(_text(accept))
     html = ranges.get("text/html", 0.0)
     json = max(ranges.get("application/json", 0.0), ranges.get(_GRAPHQL_RESPONSE_TYPE, 0.0))
     return _remember(_html_verdicts, accept, html > 0 and html >= json)
 
 
-def is_json_body(content_type: str | None) -> bool:
+def is_json_body(content_type: str | bytes | None) -> bool:
     """Whether a POST body is declared JSON (``application/json``, any parameters; a charset other than
     UTF-8 is refused, since the body is read as UTF-8)."""
     if content_type is None:
@@ -79,7 +84,7 @@ def is_json_body(content_type: str | None) -> bool:
     verdict = _body_verdicts.get(content_type)
     if verdict is not None:
         return verdict
-    pieces = content_type.split(";")
+    pieces = _text(content_type).split(";")
     media = pieces[0].strip().lower()
     charset_ok = True
     for parameter in pieces[1:]:
