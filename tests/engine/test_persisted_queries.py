@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from qapress.engine import GraphQLEngine
-from qapress.engine.documents import DocumentStore
+from qapress.engine.documents import MAX_DOCUMENT_CHARS, DocumentStore
 from qapress.engine.http import graphql_routes
 
 from .served import live_client
@@ -120,3 +120,10 @@ def test_a_batch_may_name_persisted_queries(client: httpx.Client) -> None:
         ],
     ).json()
     assert batch == [{"data": {"qa_ai_by_pk": {"id": 4}}}, NOT_FOUND]
+
+
+def test_a_query_too_long_to_keep_still_runs(client: httpx.Client, documents: DocumentStore) -> None:
+    query = "{ qa_ai_by_pk(id: 1) { id } }" + " " * MAX_DOCUMENT_CHARS
+    answer = client.post("/v1/graphql", json={"query": query, "extensions": extension(query)})
+    assert answer.json() == {"data": {"qa_ai_by_pk": {"id": 1}}}
+    assert documents.lookup(sha(query)) is None

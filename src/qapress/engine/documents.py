@@ -28,8 +28,9 @@ from qapress.store.schema import graphql_document
 
 log = logging.getLogger(__name__)
 
-#: Longest query kept as a persisted query; a longer one still runs, it is just not remembered.
-MAX_DOCUMENT_CHARS = 100_000
+#: Longest query kept as a persisted query (with the count bound, at most 200 MB at the defaults); a longer
+#: one still runs, it is just not remembered.
+MAX_DOCUMENT_CHARS = 20_000
 #: Documents held in each process's memory (a bound against clients that send many distinct hashes).
 MEMORY_SIZE = 4096
 
