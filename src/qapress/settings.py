@@ -57,6 +57,25 @@ class Settings(BaseSettings):
         description="Like HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS: false shows a tracked function only to "
         "roles granted it in the metadata.",
     )
+    persisted_queries: bool = Field(
+        default=True,
+        description="Apollo's automatic persisted queries (extensions.persistedQuery); false: ignored, as Hasura.",
+    )
+    persisted_queries_max: int = Field(
+        default=10_000, ge=0, description="Automatic persisted queries kept in the database (the oldest go)."
+    )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="The roles of QAPRESS_TRUSTED_DOCUMENTS_ROLES run only trusted documents.",
+    )
+    trusted_documents_roles: list[str] = Field(
+        default=["anonymous"], description="Roles bound by QAPRESS_TRUSTED_DOCUMENTS_ONLY."
+    )
+    graphql_get_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Cache-Control max-age of anonymous GET /v1/graphql answers (s); 0: none.",
+    )
 
     # --- What one GraphQL request may cost (qapress.engine.cost): estimated answer bytes per role ---
     max_cost_anonymous: int | None = Field(

@@ -106,7 +106,12 @@ def test_the_audits_nasty_batch_is_refused_before_it_runs(
     assert len(body) < 12_000  # the audit's 10 KB request
     with Probe(server) as probe:
         start = time.perf_counter()
-        response = httpx.post(f"{server.base}/v1/graphql", content=body, timeout=120)
+        response = httpx.post(
+            f"{server.base}/v1/graphql",
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=120,
+        )
         elapsed = time.perf_counter() - start
     assert response.status_code == 200
     answer = response.json()

@@ -50,7 +50,10 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
             assert answer.status_code == 200
         bad = httpx.post(f"{base}/v1/graphql", json={"query": "{ nope }"})
         assert "errors" in bad.json()
-        assert httpx.post(f"{base}/v1/graphql", content=b"not json").status_code == 400
+        not_json = httpx.post(
+            f"{base}/v1/graphql", content=b"not json", headers={"content-type": "application/json"}
+        )
+        assert not_json.status_code == 400
         time.sleep(2.5)  # each worker hands its tallies to the shared files once a second
         scrapes = [httpx.get(f"{base}/metrics").text for _ in range(4)]
         pids = {file.name for file in folders[0].iterdir()}

@@ -173,7 +173,7 @@ def test_the_seed_query_answers_on_the_graphql_endpoint(live: LiveSite, shared_d
     assert data["self"][0]["title"] == SEED_TITLE
     assert len(data["linksarticle"]) == 8 and len(data["linksbottom"]) == 3
 
-    graphiql = live.get("/v1/graphql")
+    graphiql = live.get("/v1/graphql", accept="text/html")
     assert graphiql.status_code == 200 and "unsafe-inline" not in graphiql.headers.get(
         "x-content-type-options", ""
     )

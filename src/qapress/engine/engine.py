@@ -59,6 +59,7 @@ from qapress.engine.errors import (
     AnswerTooLarge,
     BadRequest,
     EngineError,
+    MutationNotAllowed,
     NotSupported,
     ValidationFailed,
     error_response,
@@ -99,6 +100,8 @@ class Prepared:
     session: Mapping[str, str] = field(default_factory=dict)
     answer: bytes | None = None
     deferred: tuple[str, dict[str, Any], str | None, str, dict[str, str]] | None = None
+    #: Refused because it is a mutation and the request could only read (a GET): the HTTP edge answers 405.
+    mutation: bool = False
 
 
 def _sizes_moved(old: Mapping[tuple[str, str], int], new: Mapping[tuple[str, str], int]) -> bool:
@@ -296,12 +299,16 @@ class GraphQLEngine:
         role: str = ADMIN,
         session: Mapping[str, str] | None = None,
         run_now: bool = False,
+        read_only: bool = False,
     ) -> Prepared:
         """The request made ready to run, with its estimated cost: no query reads the tables yet, and
         mutations and introspection are only recognised, to run in :meth:`run` (or here, with ``run_now``:
-        nothing else runs before them). Never raises."""
+        nothing else runs before them). ``read_only``: a mutation is refused (``Prepared.mutation``).
+        Never raises."""
         try:
-            return self._prepare(query, variables, operation_name, role, session, run_now)
+            return self._prepare(query, variables, operation_name, role, session, run_now, read_only)
+        except MutationNotAllowed as exc:
+            return Prepared(answer=orjson.dumps(error_response([exc])), mutation=True)
         except EngineError as exc:
             return Prepared(answer=orjson.dumps(error_response([exc])))
         except Exception:
@@ -350,6 +357,7 @@ class GraphQLEngine:
         role: str,
         session: Mapping[str, str] | None,
         run_now: bool,
+        read_only: bool = False,
     ) -> Prepared:
         if not isinstance(query, str):
             raise ValidationFailed("the request has no query string", "$.query", code="bad-request")
@@ -373,7 +381,7 @@ class GraphQLEngine:
                     TALLY.inc(PLAN_CACHE_HIT)
                     return Prepared(plan.cost, plan, checked, session_vars)
         TALLY.inc(PLAN_CACHE_MISS)
-        return self._slow_path(query, variables, operation_name, role, session_vars, run_now)
+        return self._slow_path(query, variables, operation_name, role, session_vars, run_now, read_only)
 
     def _table_rows_generation(self) -> int:
         """The generation of the table sizes the estimates use, re-read once they are older than the TTL;
@@ -418,9 +426,11 @@ class GraphQLEngine:
         role: str,
         session: dict[str, str],
         run_now: bool,
+        read_only: bool = False,
     ) -> Prepared:
         """Parse, validate and compile; a query's plan is cached. Mutations and introspection run here when
-        ``run_now`` (they answer at once), else come back deferred, to run in their turn in a batch."""
+        ``run_now`` (they answer at once), else come back deferred, to run in their turn in a batch; with
+        ``read_only`` a mutation is refused (cached plans are queries only, so a hit never gets here)."""
         original = (query, variables, operation_name, role, session)
         role_schema = self.role_schema(role, backend_only_requested(session))
         self.stats.parses += 1
@@ -434,6 +444,10 @@ class GraphQLEngine:
             isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
             for d in document.definitions
         )
+        if read_only and asks_mutation:
+            chosen = get_operation_ast(document, operation_name)
+            if chosen is not None and chosen.operation == OperationType.MUTATION:
+                raise MutationNotAllowed("mutations are not allowed over GET; send them by POST")
         if asks_mutation and (role_schema is None or role_schema.schema.mutation_type is None):
             raise ValidationFailed("no mutations exist", "$")
         if role_schema is None:

@@ -43,6 +43,12 @@ class NotSupported(EngineError):
     code = "not-supported"
 
 
+class MutationNotAllowed(EngineError):
+    """A mutation sent by GET: the HTTP edge answers 405 with ``Allow: POST``."""
+
+    code = "method-not-allowed"
+
+
 class PermissionDenied(EngineError):
     code = "permission-error"
 

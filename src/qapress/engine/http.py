@@ -8,6 +8,12 @@ A batch is planned first and its estimated costs summed against the role's budge
 refused before anything runs; then its answers are produced one at a time in the threadpool and streamed as
 they come, each one capped by what is left of the batch's byte cap: the event loop only passes bytes on, and
 the process never holds more than one answer of a batch.
+
+GraphQL over HTTP (the spec's draft): a client that prefers ``application/graphql-response+json`` gets it,
+with 400 for a request that fails before it runs; everyone else gets ``application/json`` with Hasura's 200s.
+A POST must say its body is JSON (else 415). ``GET /v1/graphql`` runs queries (never mutations: 405) for
+clients that do not ask for HTML, with ``Cache-Control`` and ``ETag`` for anonymous answers
+(:mod:`.http_cache`); a browser gets GraphiQL. Persisted queries and trusted documents: :mod:`.persisted`.
 """
 
 from __future__ import annotations
@@ -27,14 +33,17 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from qapress.engine.documents import DocumentStore
 from qapress.engine.engine import GraphQLEngine, Prepared
+from qapress.engine.http_cache import CachePolicy, etag_matches
+from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
+from qapress.engine.persisted import NEEDS_DATABASE, NeedsDatabase, Refusal, resolve
 from qapress.observe.metrics import count_error, observe_operation
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
-JSON = "application/json; charset=utf-8"
 STATIC = resources.files("qapress.engine").joinpath("static", "graphiql")
 #: GraphiQL loads only its own files from this origin: no inline script, no CDN.
 GRAPHIQL_CSP = (
@@ -52,9 +61,11 @@ SessionCaller = Callable[[Request], tuple[str, Mapping[str, str]] | None]
 
 
 class _Caller:
-    def __init__(self, role: str, session: dict[str, str]) -> None:
+    def __init__(self, role: str, session: dict[str, str], authenticated: bool = False) -> None:
         self.role = role
         self.session = session
+        #: Shown the admin secret or signed in: never answered with public caching headers.
+        self.authenticated = authenticated
 
 
 def _error(message: str, code: str, path: str = "$") -> dict[str, Any]:
@@ -62,8 +73,8 @@ def _error(message: str, code: str, path: str = "$") -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type=JSON)
+def _json(payload: Any, status: int = 200, media_type: str = JSON) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type=media_type)
 
 
 class GraphQLEndpoint:
@@ -76,7 +87,12 @@ class GraphQLEndpoint:
         open_role: str = ANONYMOUS,
         trusted_session: TrustedSession | None = None,
         session_caller: SessionCaller | None = None,
+        documents: DocumentStore | None = None,
+        trusted_roles: frozenset[str] = frozenset(),
+        cache: CachePolicy | None = None,
+        graphiql: str = "",
     ) -> None:
+        self.graphiql = graphiql
         self.session_caller = session_caller
         self.gql = gql
         self.admin_secret = admin_secret
@@ -84,6 +100,12 @@ class GraphQLEndpoint:
         self.alpha = alpha
         self.open_role = open_role
         self.trusted_session = trusted_session
+        #: Persisted queries and trusted documents; None: ``extensions.persistedQuery`` is ignored, as Hasura
+        #: ignores it.
+        self.documents = documents
+        #: Roles that run only trusted documents (empty: the rule is off).
+        self.trusted_roles = trusted_roles if documents is not None else frozenset()
+        self.cache = cache or CachePolicy()
 
     async def resolve_caller(self, request: Request) -> _Caller | Response:
         """A signed-in caller (``session_caller``) when there is one, else who the headers say."""
@@ -91,7 +113,7 @@ class GraphQLEndpoint:
             signed_in = await run_in_threadpool(self.session_caller, request)
             if signed_in is not None:
                 role, variables = signed_in
-                caller = _Caller(role, {k.lower(): v for k, v in variables.items()})
+                caller = _Caller(role, {k.lower(): v for k, v in variables.items()}, authenticated=True)
                 if self.trusted_session is not None:
                     caller.session.update({k.lower(): v for k, v in self.trusted_session(request).items()})
                 caller.session["x-hasura-role"] = role
@@ -115,7 +137,7 @@ class GraphQLEndpoint:
         if self.admin_secret is None:
             if self.open_role == ADMIN:
                 # Hasura's development mode: no secret configured, the client names its role.
-                return _Caller(headers.get("x-hasura-role", ADMIN), session)
+                return _Caller(headers.get("x-hasura-role", ADMIN), session, authenticated=True)
             return _Caller(self.open_role, {"x-hasura-role": self.open_role})
         given = headers.get("x-hasura-admin-secret")
         if given is None:
@@ -123,7 +145,7 @@ class GraphQLEndpoint:
             return _Caller(ANONYMOUS, {"x-hasura-role": ANONYMOUS})
         if not hmac.compare_digest(given.encode(), self.admin_secret.encode()):
             return _json(_error("invalid x-hasura-admin-secret/x-hasura-access-key", "access-denied"), 401)
-        return _Caller(headers.get("x-hasura-role", ADMIN), session)
+        return _Caller(headers.get("x-hasura-role", ADMIN), session, authenticated=True)
 
     async def serve(self, request: Request) -> Response:
         try:
@@ -136,41 +158,163 @@ class GraphQLEndpoint:
             log.exception("unexpected error at the GraphQL endpoint")
             return _json(_error("unexpected error while answering the request", "unexpected"), 400)
 
+    async def serve_get(self, request: Request) -> Response:
+        try:
+            return await self.handle_get(request)
+        except Exception:
+            log.exception("unexpected error at the GraphQL endpoint")
+            return _json(_error("unexpected error while answering the request", "unexpected"), 400)
+
     async def handle(self, request: Request) -> Response:
-        declared = request.headers.get("content-length")
+        # One pass over the raw headers for the three this needs (each Headers.get is a scan of its own).
+        accept = content_type = declared = None
+        for name, value in request.scope["headers"]:
+            if name == b"accept":
+                accept = value
+            elif name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                declared = value
+        graphql_response = prefers_graphql_response(accept)
+        media = GRAPHQL_RESPONSE if graphql_response else JSON
+        if not is_json_body(content_type):
+            message = "a GraphQL request body is JSON: send it with Content-Type: application/json"
+            return _json(_error(message, "bad-request"), 415, media)
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            return _json(_error(f"request body larger than {self.max_body_bytes} bytes", "bad-request"), 413)
+            return _json(
+                _error(f"request body larger than {self.max_body_bytes} bytes", "bad-request"), 413, media
+            )
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > self.max_body_bytes:
-                return _json(
-                    _error(f"request body larger than {self.max_body_bytes} bytes", "bad-request"), 413
-                )
+                message = f"request body larger than {self.max_body_bytes} bytes"
+                return _json(_error(message, "bad-request"), 413, media)
         caller = await self.resolve_caller(request)
         if isinstance(caller, Response):
             return caller
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
-            return _json(_error("the request body is not valid JSON", "invalid-json"), 400)
+            return _json(_error("the request body is not valid JSON", "invalid-json"), 400, media)
         if isinstance(payload, list):
             if not payload or len(payload) > MAX_BATCH:
                 message = f"a batch must hold between 1 and {MAX_BATCH} requests"
-                return _json(_error(message, "bad-request"), 400)
+                return _json(_error(message, "bad-request"), 400, media)
             prepared = await run_in_threadpool(self.prepare_batch, payload, caller)
             refusal = self.gql.over_budget(caller.role, sum(p.cost for p in prepared), batch=True)
             if refusal is not None:
-                return Response(refusal, media_type=JSON)
-            return StreamingResponse(self.stream_batch(prepared), media_type=JSON)
+                return Response(refusal, media_type=media)
+            return StreamingResponse(self.stream_batch(prepared), media_type=media)
+        documents = self.documents
+        if (
+            documents is not None
+            and type(payload) is dict
+            and ("extensions" in payload or caller.role in self.trusted_roles)
+        ):
+            item = await self.with_document(payload, caller)
+            if isinstance(item, Refusal):
+                return Response(item.body, item.status(graphql_response), media_type=media)
+            payload = item
+        refused = _malformed(payload)
+        if refused is not None:
+            return Response(refused, status_code=400, media_type=media)
         answer = await self.answer(payload, caller)
-        status = 400 if self.alpha and answer.startswith(b'{"errors"') else 200
-        return Response(answer, status_code=status, media_type=JSON)
+        errors = answer.startswith(b'{"errors"')
+        status = 400 if errors and (self.alpha or graphql_response) else 200
+        return Response(answer, status_code=status, media_type=media)
+
+    async def with_document(self, item: dict[str, Any], caller: _Caller) -> dict[str, Any] | Refusal:
+        """The request with its persisted query filled in and the trusted-documents rule applied: from
+        memory on the event loop when it can, else in the threadpool."""
+        assert self.documents is not None
+        trusted_only = caller.role in self.trusted_roles
+        resolved = resolve(item, self.documents, trusted_only=trusted_only, may_block=False)
+        if resolved is NEEDS_DATABASE:
+            resolved = await run_in_threadpool(
+                resolve, item, self.documents, trusted_only=trusted_only, may_block=True
+            )
+        assert not isinstance(resolved, NeedsDatabase)
+        return resolved
+
+    async def handle_get(self, request: Request) -> Response:
+        """``GET /v1/graphql?query=&variables=&operationName=&extensions=``: GraphiQL for a browser that
+        asks for HTML, else the answer as JSON, with caching headers a CDN may follow (queries only)."""
+        headers = request.headers
+        accept = headers.get("accept")
+        if wants_html(accept):
+            return HTMLResponse(self.graphiql, headers={"Content-Security-Policy": GRAPHIQL_CSP})
+        graphql_response = prefers_graphql_response(accept)
+        media = GRAPHQL_RESPONSE if graphql_response else JSON
+        item: dict[str, Any] = {}
+        params = request.query_params
+        for name in ("query", "operationName"):
+            if name in params:
+                item[name] = params[name]
+        for name in ("variables", "extensions"):
+            text = params.get(name)
+            if text:
+                try:
+                    item[name] = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    return _json(_error(f"{name} is not valid JSON", "invalid-json", f"$.{name}"), 400, media)
+        caller = await self.resolve_caller(request)
+        if isinstance(caller, Response):
+            return caller
+        if self.documents is not None:
+            resolved = await self.with_document(item, caller)
+            if isinstance(resolved, Refusal):
+                return Response(resolved.body, resolved.status(graphql_response), media_type=media)
+            item = resolved
+        refused = _malformed(item)
+        if refused is not None:
+            return Response(refused, status_code=400, media_type=media)
+        started = time.perf_counter()
+        prepared, answer = await run_in_threadpool(self.run_read_only, item, caller)
+        if prepared.mutation:
+            return Response(answer, status_code=405, media_type=media, headers={"Allow": "POST"})
+        observe_operation(item.get("operationName"), time.perf_counter() - started, answer)
+        errors = answer.startswith(b'{"errors"')
+        status = 400 if errors and (self.alpha or graphql_response) else 200
+        public = caller.role == ANONYMOUS and not caller.authenticated
+        caching = self.cache.headers(answer, prepared.plan, public)
+        tag = caching.get("ETag")
+        if tag is not None and status == 200:
+            if_none_match = headers.get("if-none-match")
+            if if_none_match is not None and etag_matches(if_none_match, tag):
+                return Response(status_code=304, headers=caching)
+        return Response(answer, status_code=status, media_type=media, headers=caching)
+
+    def run_read_only(self, item: dict[str, Any], caller: _Caller) -> tuple[Prepared, bytes]:
+        """Plan and run a request that may not be a mutation (a GET), in one threadpool call."""
+        prepared = self.gql.prepare(
+            item["query"],
+            item.get("variables"),
+            item.get("operationName"),
+            caller.role,
+            caller.session,
+            read_only=True,
+        )
+        if prepared.answer is not None:
+            return prepared, prepared.answer
+        refusal = self.gql.over_budget(caller.role, prepared.cost)
+        if refusal is not None:
+            return prepared, refusal
+        return prepared, self.gql.run(prepared)
 
     def prepare_batch(self, items: list[Any], caller: _Caller) -> list[Prepared]:
         """Every item of a batch planned (in one threadpool call), in order; nothing is run yet."""
         prepared = []
         for item in items:
+            if self.documents is not None and type(item) is dict:
+                resolved = resolve(
+                    item, self.documents, trusted_only=caller.role in self.trusted_roles, may_block=True
+                )
+                if isinstance(resolved, Refusal):
+                    prepared.append(Prepared(answer=resolved.body))
+                    continue
+                assert isinstance(resolved, dict)
+                item = resolved
             refusal = _malformed(item)
             if refusal is not None:
                 prepared.append(Prepared(answer=refusal))
@@ -203,9 +347,6 @@ class GraphQLEndpoint:
         yield b"]"
 
     async def answer(self, item: Any, caller: _Caller) -> bytes:
-        refusal = _malformed(item)
-        if refusal is not None:
-            return refusal
         started = time.perf_counter()
         answer: bytes = await run_in_threadpool(
             self.gql.execute_bytes,
@@ -220,7 +361,8 @@ class GraphQLEndpoint:
 
 
 def _malformed(item: Any) -> bytes | None:
-    """The error for a batch item or body that is no GraphQL request object, else None."""
+    """The error for a batch item or body that is no GraphQL request object (a request error: 400 when it
+    is the whole body), else None."""
     if not isinstance(item, dict):
         return orjson.dumps(_error("expected a JSON object with a 'query'", "parse-failed"))
     if "query" not in item:
@@ -229,6 +371,15 @@ def _malformed(item: Any) -> bytes | None:
         return orjson.dumps(_error('key "query" not found', "parse-failed"))
     if not isinstance(item.get("query"), str):
         return orjson.dumps(_error("the request has no 'query' string", "parse-failed", "$.query"))
+    variables = item.get("variables")
+    if variables is not None and type(variables) is not dict:
+        return orjson.dumps(_error("variables must be an object", "bad-request", "$.variables"))
+    operation = item.get("operationName")
+    if operation is not None and type(operation) is not str:
+        return orjson.dumps(_error("operationName must be a string", "bad-request", "$.operationName"))
+    extensions = item.get("extensions")
+    if extensions is not None and type(extensions) is not dict:
+        return orjson.dumps(_error("extensions must be an object", "bad-request", "$.extensions"))
     return None
 
 
@@ -245,35 +396,41 @@ def graphql_routes(
     open_role: str = ANONYMOUS,
     trusted_session: TrustedSession | None = None,
     session_caller: SessionCaller | None = None,
+    documents: DocumentStore | None = None,
+    trusted_roles: frozenset[str] = frozenset(),
+    cache: CachePolicy | None = None,
 ) -> list[BaseRoute]:
-    """Starlette routes: ``POST /v1/graphql`` (single or batched), ``GET /v1/graphql`` (GraphiQL),
-    ``POST /v1alpha1/graphql`` (errors with HTTP 400).
+    """Starlette routes: ``POST /v1/graphql`` (single or batched), ``GET /v1/graphql`` (queries as JSON, or
+    GraphiQL for browsers), ``POST /v1alpha1/graphql`` (errors with HTTP 400).
 
     Callers are ``anonymous`` unless they show ``admin_secret``; then ``X-Hasura-Role`` and the other
     ``X-Hasura-*`` headers count. With no secret configured every caller has ``open_role``; only
     ``open_role="admin"`` (Hasura's development mode) lets clients name their role. ``trusted_session``
     adds session variables the server vouches for, overriding any header of the same name; ``session_caller``
-    names callers the server signed in (the newsroom's cookie), whose role and variables replace the headers'."""
+    names callers the server signed in (the newsroom's cookie), whose role and variables replace the headers'.
+    ``documents`` turns on persisted queries; ``trusted_roles`` run only its trusted documents. ``cache``:
+    the caching headers of anonymous GET answers (max-age, the cache-tags hook)."""
     page = graphiql_page("/v1/graphql", "/v1/graphql/assets")
 
-    async def graphiql(_request: Request) -> Response:
-        return HTMLResponse(page, headers={"Content-Security-Policy": GRAPHIQL_CSP})
+    def endpoint(alpha: bool) -> GraphQLEndpoint:
+        return GraphQLEndpoint(
+            gql,
+            admin_secret,
+            max_body_bytes,
+            alpha,
+            open_role,
+            trusted_session,
+            session_caller,
+            documents=documents,
+            trusted_roles=trusted_roles,
+            cache=cache,
+            graphiql=page,
+        )
 
+    v1 = endpoint(False)
     return [
-        Route(
-            "/v1/graphql",
-            GraphQLEndpoint(
-                gql, admin_secret, max_body_bytes, False, open_role, trusted_session, session_caller
-            ).serve,
-            methods=["POST"],
-        ),
-        Route("/v1/graphql", graphiql, methods=["GET"]),
+        Route("/v1/graphql", v1.serve, methods=["POST"]),
+        Route("/v1/graphql", v1.serve_get, methods=["GET"]),
         Mount("/v1/graphql/assets", app=StaticFiles(directory=str(STATIC)), name="graphiql-assets"),
-        Route(
-            "/v1alpha1/graphql",
-            GraphQLEndpoint(
-                gql, admin_secret, max_body_bytes, True, open_role, trusted_session, session_caller
-            ).serve,
-            methods=["POST"],
-        ),
+        Route("/v1alpha1/graphql", endpoint(True).serve, methods=["POST"]),
     ]

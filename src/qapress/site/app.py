@@ -22,7 +22,9 @@ from starlette.types import Receive, Scope, Send
 from qapress.articles.outside_edits import article_update_hook
 from qapress.articles.scheduler import count_due_articles
 from qapress.engine import GraphQLEngine, Metadata
+from qapress.engine.documents import DocumentStore
 from qapress.engine.http import graphql_routes
+from qapress.engine.http_cache import CachePolicy
 from qapress.engine.metadata_dir import current_metadata
 from qapress.feeds.repository import count_due_feeds
 from qapress.links.checker import count_due_links
@@ -43,6 +45,7 @@ from qapress.settings import Settings, get_settings
 from qapress.site.body_timeout import with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
+from qapress.site.render import PAGE_QUERIES, page_query
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
 from qapress.store import open_settings_engine
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     site = SiteApp(settings, engine, gql)
     newsroom = Newsroom(settings, engine, gql, site.assets, site.form_key)
     salt = resolve_salt(settings)
+    documents = graphql_documents(engine, settings)
 
     def reader_session(request: Request) -> dict[str, str]:
         # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
@@ -134,6 +138,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             max_body_bytes=settings.max_body_bytes,
             trusted_session=reader_session,
             session_caller=newsroom.graphql_caller,
+            documents=documents,
+            trusted_roles=frozenset(settings.trusted_documents_roles)
+            if settings.trusted_documents_only
+            else frozenset(),
+            cache=CachePolicy(max_age=settings.graphql_get_max_age),
         ),
         *newsroom.routes(),
         *site.routes(),
@@ -173,6 +182,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.body_timeout_seconds = settings.body_timeout_seconds
     app.operations = Router(routes=operations_routes(engine, settings))
     return app
+
+
+def graphql_documents(engine: Engine, settings: Settings) -> DocumentStore | None:
+    """The persisted queries' store, with the site's own page queries registered as trusted documents
+    (every worker does it on start; registering a known document changes nothing)."""
+    if not settings.persisted_queries and not settings.trusted_documents_only:
+        return None
+    documents = DocumentStore(engine, settings.persisted_queries_max if settings.persisted_queries else 0)
+    documents.add_trusted((page_query(name), f"site:{name}.graphql") for name in PAGE_QUERIES)
+    return documents
 
 
 def operations_routes(engine: Engine, settings: Settings) -> list[Route]:

@@ -22,6 +22,7 @@ from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
 from qapress.site.routes import SiteApp
 
 _METHODS = frozenset(("GET", "HEAD"))
+_ENGINE_PATHS = ("/v1/", "/v1alpha1/")
 
 
 class PageCacheFastPath:
@@ -51,6 +52,8 @@ class PageCacheFastPath:
             return False
         path: str = scope["path"]
         if "#" in path:  # Starlette's URL would cut it: let the slow path make the key
+            return False
+        if path.startswith(_ENGINE_PATHS):  # GET /v1/graphql is no page: no revision check for it
             return False
         host = if_none_match = accept_encoding = None
         for name, value in scope["headers"]:

@@ -15,6 +15,15 @@ from qapress.site.assets import StaticAssets
 from qapress.site.linkify import linkify
 from qapress.site.views import long_date
 
+#: The pages' queries (``templates/<name>.graphql``), registered as trusted documents when the site starts.
+PAGE_QUERIES = tuple(
+    sorted(
+        entry.name.removesuffix(".graphql")
+        for entry in resources.files("qapress.site").joinpath("templates").iterdir()
+        if entry.name.endswith(".graphql")
+    )
+)
+
 
 @cache
 def page_query(name: str) -> str:

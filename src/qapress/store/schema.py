@@ -306,3 +306,23 @@ indexnow_ping = sa.Table(
     ),
     info={"dump": False},
 )
+
+# GraphQL documents known by their SHA-256 (migration 0011): Apollo's automatic persisted queries, which any
+# client may register and which are kept to a bounded number (the oldest go first), and trusted documents,
+# registered ahead of time (`qapress documents add`, the site's own page queries) and kept until removed.
+# Shared by every worker and host. A cache and configuration, not content: never dumped.
+graphql_document = sa.Table(
+    "graphql_document",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("trusted", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Where a trusted document came from (a file name, "site:article.graphql"); none for a persisted query.
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Index("graphql_document_trusted_idx", "trusted", "id"),
+    info={"dump": False},
+)
