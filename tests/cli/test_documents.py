@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 from tests.cli.test_commands import assert_one_line_error, qapress
-from tests.engine.served import qapress_serve
+from tests.served import qapress_serve
 
 QUERY = "query Sites { domain { id } }\n"
 SHA = hashlib.sha256(QUERY.encode()).hexdigest()
@@ -33,7 +33,10 @@ def test_documents_add_list_remove_against_a_running_server(database_url: str, t
     env = {"QAPRESS_DATABASE_URL": database_url}
     document = tmp_path / "sites.graphql"
     document.write_text(QUERY, encoding="utf-8")
-    with qapress_serve(database_url, tmp_path / "data", trusted_documents_only="true") as base:
+    with qapress_serve(
+        database_url, tmp_path, clean_env=True, QAPRESS_TRUSTED_DOCUMENTS_ONLY="true"
+    ) as served:
+        base = served.base
         assert not allowed(base)
         added = qapress("documents", "add", str(document), env=env)
         assert added.returncode == 0, added.stderr

@@ -15,9 +15,8 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import missing
+from tests.served import qapress_serve
 from tests.site.live import demo_store
-
-from .served import qapress_serve
 
 NPM = Path(__file__).resolve().parents[1] / "npm"
 FILES = ("package.json", "package-lock.json", "audit.mjs")
@@ -47,7 +46,8 @@ def audit_folder() -> Path:
 def test_the_graphql_http_audit_passes_against_qapress_serve(database_url: str, tmp_path: Path) -> None:
     folder = audit_folder()
     demo_store(database_url).dispose()
-    with qapress_serve(database_url, tmp_path / "data") as base:
+    with qapress_serve(database_url, tmp_path, clean_env=True) as served:
+        base = served.base
         run = subprocess.run(
             ["node", "audit.mjs", f"{base}/v1/graphql"],
             cwd=folder,
