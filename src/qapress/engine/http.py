@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from qapress.engine.admission import admit
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.observe.metrics import count_error, observe_operation
@@ -154,6 +155,9 @@ class GraphQLEndpoint:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return _json(_error("the request body is not valid JSON", "invalid-json"), 400)
+        refused = await admit(self.gql, request, caller.role, caller.session, payload)
+        if refused is not None:
+            return refused
         if isinstance(payload, list):
             if not payload or len(payload) > MAX_BATCH:
                 message = f"a batch must hold between 1 and {MAX_BATCH} requests"
