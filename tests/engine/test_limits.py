@@ -76,6 +76,13 @@ def test_a_fragment_fanning_out_to_two_to_the_hundred_is_measured_without_expand
     assert size(fan_out(10, "site { id }")).nodes == 1 + 2**10
 
 
+def test_a_chain_of_thousands_of_fragments_needs_no_recursion_per_link() -> None:
+    links = 3_000
+    chain = "\n".join(f"fragment F{i} on qa_ai {{ a{i}: id ...F{i + 1} }}" for i in range(links))
+    query = f"{{ qa_ai {{ ...F0 }} }}\n{chain}\nfragment F{links} on qa_ai {{ id }}"
+    assert size(query) == OperationSize(2, 1, links)
+
+
 def test_the_operation_measured_is_the_one_the_request_names() -> None:
     query = "query Small { qa_ai { id } } query Deep { qa_ai { site { articles { id } } } }"
     assert size(query, "Small").depth == 2
@@ -109,7 +116,9 @@ def test_a_roles_own_limit_beats_global_and_admin_has_none_unless_named() -> Non
     assert limits.limit("depth_limit", "admin") is None
     assert limits.rate_limit("anyone") == RateLimit(100, "IP")
     assert limits.rate_limit("admin") is None
-    assert ApiLimits.from_hasura({"depth_limit": {"per_role": {"admin": 2}}}).limit("depth_limit", "admin") == 2
+    assert (
+        ApiLimits.from_hasura({"depth_limit": {"per_role": {"admin": 2}}}).limit("depth_limit", "admin") == 2
+    )
 
 
 def test_the_metadata_overrides_the_settings_which_override_the_anonymous_defaults() -> None:
@@ -117,7 +126,10 @@ def test_the_metadata_overrides_the_settings_which_override_the_anonymous_defaul
         _env_file=None,
         depth_limit_anonymous=9,
         node_limit_anonymous=50,
-        api_limits={"node_limit": {"global": 40, "per_role": {"anonymous": 20}}, "alias_limit": {"global": 7}},
+        api_limits={
+            "node_limit": {"global": 40, "per_role": {"anonymous": 20}},
+            "alias_limit": {"global": 7},
+        },
     )
     below = limits_from_settings(settings)
     assert below.limit("depth_limit", "anonymous") == 9
@@ -128,7 +140,9 @@ def test_the_metadata_overrides_the_settings_which_override_the_anonymous_defaul
     top = layered([ApiLimits.from_hasura({"node_limit": {"per_role": {"anonymous": 12}}}), below])
     assert top.limit("node_limit", "anonymous") == 12
     assert top.limit("depth_limit", "anonymous") == 9
-    assert layered([ApiLimits.from_hasura({"disabled": True}), below]).limit("depth_limit", "anonymous") is None
+    assert (
+        layered([ApiLimits.from_hasura({"disabled": True}), below]).limit("depth_limit", "anonymous") is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,8 +195,10 @@ def anonymous(gql: GraphQLEngine, query: str) -> dict[str, Any]:
 
 def refused(answer: dict[str, Any], limit: str) -> bool:
     errors = answer.get("errors") or []
-    return bool(errors) and errors[0]["extensions"] == {"path": "$", "code": "validation-failed"} and (
-        limit in errors[0]["message"]
+    return (
+        bool(errors)
+        and errors[0]["extensions"] == {"path": "$", "code": "validation-failed"}
+        and (limit in errors[0]["message"])
     )
 
 
@@ -198,7 +214,9 @@ def test_depth_at_the_limit_passes_and_one_more_fails(limited: GraphQLEngine) ->
 
 def test_nodes_at_the_limit_pass_and_one_more_fails(limited: GraphQLEngine) -> None:
     assert "data" in anonymous(limited, "{ qa_ai(limit: 1) { id site { id } } domain(limit: 1) { id } }")
-    over = anonymous(limited, "{ qa_ai(limit: 1) { id site { id } } domain(limit: 1) { id articles(limit: 1) { id } } }")
+    over = anonymous(
+        limited, "{ qa_ai(limit: 1) { id site { id } } domain(limit: 1) { id articles(limit: 1) { id } } }"
+    )
     assert refused(over, "node limit of 3"), over
 
 

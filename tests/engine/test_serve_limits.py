@@ -76,6 +76,8 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, GraphQLE
         QAPRESS_DATABASE_URL=database_url,
         QAPRESS_DATA_DIR=str(tmp_path / "data"),
         QAPRESS_LINKS_WORKER_IN_SERVE="0",
+        # The cost budget is what these tests measure: batches of up to 100, not the batch limit's 10.
+        QAPRESS_BATCH_LIMIT_ANONYMOUS="100",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "qapress", "serve", "--port", str(port)],
@@ -85,7 +87,9 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, GraphQLE
         cwd=ROOT,
     )
     # The same estimate the server makes, from the same default settings.
-    gql = GraphQLEngine.from_settings(engine, qapress_metadata(), Settings(_env_file=None))
+    gql = GraphQLEngine.from_settings(
+        engine, qapress_metadata(), Settings(_env_file=None, batch_limit_anonymous=100)
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

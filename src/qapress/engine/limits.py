@@ -20,8 +20,8 @@ name. ``None`` is no limit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
@@ -44,7 +44,6 @@ SATURATED = 1 << 62
 #: The operation-size limits, by their Hasura names (``alias_limit`` is qapress's own).
 SIZE_KINDS = ("depth_limit", "node_limit", "alias_limit")
 KINDS = (*SIZE_KINDS, "batch_limit")
-Kind = Literal["depth_limit", "node_limit", "alias_limit", "batch_limit"]
 #: What each limit counts, for messages.
 WHAT = {
     "depth_limit": "depth",
@@ -77,10 +76,32 @@ def _add(a: int, b: int) -> int:
 
 
 class _Measure:
+    """Each fragment summarised once, in dependency order (an explicit stack: a chain of thousands of
+    fragments must not exhaust Python's recursion), then every selection set summed with them."""
+
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
         self.fragments = fragments
         self.done: dict[str, OperationSize] = {}
-        self.open: set[str] = set()
+        stack: list[tuple[str, bool]] = [(name, False) for name in fragments]
+        open_: set[str] = set()
+        while stack:
+            name, ready = stack.pop()
+            if name in self.done:
+                continue
+            if ready:
+                open_.discard(name)
+                self.done[name] = self.selections(fragments[name].selection_set)
+                continue
+            if name in open_:
+                continue
+            open_.add(name)
+            stack.append((name, True))
+            # A spread of a fragment still open is a cycle (the validator's to report): it adds nothing.
+            stack += [
+                (d, False)
+                for d in _spreads(fragments[name].selection_set)
+                if d in fragments and d not in open_
+            ]
 
     def selections(self, selection_set: SelectionSetNode | None) -> OperationSize:
         depth = nodes = aliases = 0
@@ -94,7 +115,8 @@ class _Measure:
             if isinstance(selection, InlineFragmentNode):
                 sub = self.selections(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                sub = self.fragment(selection.name.value)
+                # Unknown fragments and cycles are the validator's to report; they add nothing here.
+                sub = self.done.get(selection.name.value, EMPTY)
             else:  # pragma: no cover - graphql-core has no other selections
                 continue
             depth = max(depth, sub.depth)
@@ -102,18 +124,19 @@ class _Measure:
             aliases = _add(aliases, sub.aliases)
         return OperationSize(depth, nodes, aliases)
 
-    def fragment(self, name: str) -> OperationSize:
-        if name in self.done:
-            return self.done[name]
-        definition = self.fragments.get(name)
-        if definition is None or name in self.open:
-            # Unknown fragments and cycles are the validator's to report; they add nothing here.
-            return OperationSize()
-        self.open.add(name)
-        size = self.selections(definition.selection_set)
-        self.open.discard(name)
-        self.done[name] = size
-        return size
+
+EMPTY = OperationSize()
+
+
+def _spreads(selection_set: SelectionSetNode | None) -> list[str]:
+    """The fragments spread in a selection set, at any nesting within it."""
+    names: list[str] = []
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, FragmentSpreadNode):
+            names.append(selection.name.value)
+        elif isinstance(selection, (FieldNode, InlineFragmentNode)):
+            names += _spreads(selection.selection_set)
+    return names
 
 
 def measure(
@@ -163,14 +186,14 @@ class ApiLimits:
     disabled: bool | None = None
     options: Mapping[str, LimitOption] = field(default_factory=dict)
     rate: RateOption = field(default_factory=RateOption)
-    #: Where each layer came from, for messages ("QAPRESS_API_LIMITS", "metadata api_limits" ...).
-    source: str = "api_limits"
 
     @classmethod
     def from_hasura(cls, raw: Any, source: str = "api_limits") -> ApiLimits:
-        """Read Hasura's ``api_limits`` object (``set_api_limits``'s args); ``alias_limit`` is qapress's."""
+        """Read Hasura's ``api_limits`` object (``set_api_limits``'s args; ``source`` names it in errors).
+        ``alias_limit`` is qapress's own; Hasura's ``time_limit`` is accepted and left to the statement
+        timeout (``QAPRESS_STATEMENT_TIMEOUT_MS``)."""
         if raw is None:
-            return cls(source=source)
+            return cls()
         if not isinstance(raw, dict):
             raise MetadataError(f"{source} must be an object: {raw!r}")
         unknown = sorted(set(raw) - {*KINDS, "rate_limit", "disabled", "time_limit"})
@@ -183,7 +206,7 @@ class ApiLimits:
         rate = (
             _rate_option(raw["rate_limit"], f"{source}.rate_limit") if "rate_limit" in raw else RateOption()
         )
-        return cls(disabled, options, rate, source)
+        return cls(disabled, options, rate)
 
     def over(self, lower: ApiLimits) -> ApiLimits:
         """This layer overlaid on ``lower``: its global values replace, its per-role values add or replace."""
@@ -201,7 +224,7 @@ class ApiLimits:
             {**lower.rate.per_role, **self.rate.per_role},
         )
         disabled = self.disabled if self.disabled is not None else lower.disabled
-        return replace(self, disabled=disabled, options=options, rate=rate)
+        return ApiLimits(disabled, options, rate)
 
     def limit(self, kind: str, role: str) -> int | None:
         """The role's limit of ``kind`` (``depth_limit`` ...), None for none."""
@@ -220,10 +243,6 @@ class ApiLimits:
         if role in self.rate.per_role:
             return self.rate.per_role[role]
         return None if role == ADMIN else self.rate.global_
-
-    @property
-    def has_rate_limits(self) -> bool:
-        return not self.disabled and (self.rate.global_ is not None or any(self.rate.per_role.values()))
 
 
 def _count(value: Any, where: str) -> int | None:
@@ -324,10 +343,10 @@ def batch_refusal(limits: ApiLimits, role: str, size: int) -> EngineError | None
     return LimitExceeded("batch_limit", size, limit, role)
 
 
-def defaults_layer(anonymous: Mapping[str, int | None], rate: RateLimit | None, source: str) -> ApiLimits:
+def defaults_layer(anonymous: Mapping[str, int | None], rate: RateLimit | None) -> ApiLimits:
     """The layer of qapress's per-setting defaults: limits of the anonymous role alone."""
     options = {kind: LimitOption(per_role={ANONYMOUS: value}) for kind, value in anonymous.items()}
-    return ApiLimits(None, options, RateOption(per_role={ANONYMOUS: rate}), source)
+    return ApiLimits(None, options, RateOption(per_role={ANONYMOUS: rate}))
 
 
 def layered(layers: Sequence[ApiLimits]) -> ApiLimits:
@@ -351,7 +370,7 @@ def limits_from_settings(settings: Settings) -> ApiLimits:
     return layered(
         [
             ApiLimits.from_hasura(settings.api_limits or None, "QAPRESS_API_LIMITS"),
-            defaults_layer(anonymous, rate, "QAPRESS_*_ANONYMOUS"),
+            defaults_layer(anonymous, rate),
         ]
     )
 
