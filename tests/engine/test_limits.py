@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from qapress.engine.limits import (
     limits_from_settings,
     measure,
 )
+from qapress.engine.metadata_dir import as_sources, read_metadata_dir, write_metadata_dir
 from qapress.settings import Settings
 
 
@@ -96,10 +99,15 @@ def test_cycles_and_unknown_fragments_are_left_to_the_validator() -> None:
 
 
 def test_introspection_and_the_sites_own_queries_fit_the_anonymous_defaults() -> None:
+    """The pages run their queries through the engine as anonymous: the defaults must never refuse them."""
     limits = limits_from_settings(Settings(_env_file=None))
-    measured = size(get_introspection_query())
-    assert measured.depth <= (limits.limit("depth_limit", "anonymous") or 0)
-    assert measured.nodes <= (limits.limit("node_limit", "anonymous") or 0)
+    templates = resources.files("qapress.site").joinpath("templates")
+    queries = [t.read_text("utf-8") for t in templates.iterdir() if t.name.endswith(".graphql")]
+    assert len(queries) >= 5
+    for query in [get_introspection_query(), *queries]:
+        measured = size(query)
+        for kind in ("depth_limit", "node_limit", "alias_limit"):
+            assert measured.of(kind) <= (limits.limit(kind, "anonymous") or 0), (kind, query[:80])
 
 
 # --- the layers ---------------------------------------------------------------------------------------------
@@ -254,3 +262,11 @@ def test_batch_limit_at_the_boundary() -> None:
     assert error is not None and error.code == "validation-failed"
     assert error.message.startswith("the batch's size of 4 exceeds the batch limit of 3")
     assert batch_refusal(limits, "admin", 99) is None
+
+
+def test_a_metadata_directory_keeps_api_limits_in_api_limits_yaml(tmp_path: Path) -> None:
+    limits = {"depth_limit": {"global": 8}, "rate_limit": {"per_role": {"user": {"max_reqs_per_min": 5}}}}
+    metadata = as_sources({"tables": [], "api_limits": limits})
+    write_metadata_dir(metadata, tmp_path / "metadata")
+    assert (tmp_path / "metadata" / "api_limits.yaml").exists()
+    assert read_metadata_dir(tmp_path / "metadata")["api_limits"] == limits
