@@ -18,7 +18,6 @@ from tests.engine.test_serve_limits import free_port
 from tests.site.live import demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT = 6
 
 
@@ -46,7 +45,7 @@ def wait_ready(process: subprocess.Popen[str], port: int) -> None:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path) -> Iterator[list[str]]:
+def two_servers(tmp_path: Path, redis_url: str) -> Iterator[list[str]]:
     url = f"sqlite:///{tmp_path / 'qapress.db'}"
     demo_store(url).dispose()
     prefix = f"qapress-test:{uuid.uuid4().hex}:"
@@ -58,7 +57,7 @@ def two_servers(tmp_path: Path) -> Iterator[list[str]]:
             QAPRESS_DATABASE_URL=url,
             QAPRESS_DATA_DIR=str(tmp_path / f"data{index}"),
             QAPRESS_LINKS_WORKER_IN_SERVE="0",
-            QAPRESS_REDIS_URL=REDIS_URL,
+            QAPRESS_REDIS_URL=redis_url,
             QAPRESS_RATE_LIMIT_REDIS_PREFIX=prefix,
             QAPRESS_RATE_LIMIT_ANONYMOUS=str(LIMIT),
         )
@@ -72,7 +71,7 @@ def two_servers(tmp_path: Path) -> Iterator[list[str]]:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-        client = redis.Redis.from_url(REDIS_URL)
+        client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(f"{prefix}*"))
         if keys:
             client.delete(*keys)

@@ -29,7 +29,6 @@ from qapress.engine.ratelimit import (
     decide,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 QUERY = {"query": "{ domain(limit: 1) { id } }"}
 
 
@@ -42,11 +41,11 @@ class Clock:
 
 
 @pytest.fixture
-def prefix() -> Iterator[str]:
+def prefix(redis_url: str) -> Iterator[str]:
     """A key prefix of this test's own in the shared Redis, its keys deleted afterwards."""
     name = f"qapress-test:{uuid.uuid4().hex}:"
     yield name
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(f"{name}*"))
     if keys:
         client.delete(*keys)
@@ -86,7 +85,9 @@ def test_the_limit_passes_at_the_boundary_and_one_more_fails(
     limiter: RateLimiter = (
         InProcessRateLimiter(clock)
         if backend == "memory"
-        else RedisRateLimiter(REDIS_URL, request.getfixturevalue("prefix"), clock=clock)
+        else RedisRateLimiter(
+            request.getfixturevalue("redis_url"), request.getfixturevalue("prefix"), clock=clock
+        )
     )
     assert hits(limiter, "anonymous:a", 5, 6) == [True] * 5 + [False]
     assert hits(limiter, "anonymous:b", 5, 1) == [True]  # another client has its own count
@@ -107,12 +108,12 @@ def test_in_process_counts_forget_old_keys_when_full() -> None:
     assert set(limiter._counts) == {"d"}
 
 
-def test_redis_counts_are_shared_and_atomic_across_limiters(prefix: str) -> None:
+def test_redis_counts_are_shared_and_atomic_across_limiters(redis_url: str, prefix: str) -> None:
     """Two limiters (two hosts) on one key race 40 requests; exactly the limit of them are admitted."""
     clock = Clock()
     first, second = (
-        RedisRateLimiter(REDIS_URL, prefix, clock=clock),
-        RedisRateLimiter(REDIS_URL, prefix, clock=clock),
+        RedisRateLimiter(redis_url, prefix, clock=clock),
+        RedisRateLimiter(redis_url, prefix, clock=clock),
     )
 
     async def race() -> int:
@@ -142,7 +143,7 @@ def app_for(gql: GraphQLEngine, admin_secret: str | None = "s3cret") -> TestClie
 
 
 @pytest.fixture
-def limited(demo: Engine, prefix: str, request: pytest.FixtureRequest) -> Iterator[GraphQLEngine]:
+def limited(demo: Engine, request: pytest.FixtureRequest) -> Iterator[GraphQLEngine]:
     raw: dict[str, Any] = {
         "batch_limit": {"per_role": {"anonymous": 3}},
         "rate_limit": {
@@ -157,7 +158,11 @@ def limited(demo: Engine, prefix: str, request: pytest.FixtureRequest) -> Iterat
         demo,
         qapress_metadata(),
         api_limits=ApiLimits.from_hasura(raw),
-        rate_limiter=RedisRateLimiter(REDIS_URL, prefix) if limiter == "redis" else InProcessRateLimiter(),
+        rate_limiter=(
+            RedisRateLimiter(request.getfixturevalue("redis_url"), request.getfixturevalue("prefix"))
+            if limiter == "redis"
+            else InProcessRateLimiter()
+        ),
     )
     yield gql
     gql.close()
