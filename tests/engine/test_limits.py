@@ -151,6 +151,12 @@ def test_the_metadata_overrides_the_settings_which_override_the_anonymous_defaul
     assert (
         layered([ApiLimits.from_hasura({"disabled": True}), below]).limit("depth_limit", "anonymous") is None
     )
+    # null for the role itself lifts its default limit (a setting cannot be unset from the environment).
+    lifted = limits_from_settings(
+        Settings(_env_file=None, api_limits={"rate_limit": {"per_role": {"anonymous": None}}})
+    )
+    assert lifted.rate_limit("anonymous") is None
+    assert limits_from_settings(Settings(_env_file=None)).rate_limit("anonymous") == RateLimit(600, "IP")
 
 
 @pytest.mark.parametrize(
