@@ -111,9 +111,10 @@ def test_in_process_counts_forget_old_keys_when_full() -> None:
 def test_redis_counts_are_shared_and_atomic_across_limiters(redis_url: str, prefix: str) -> None:
     """Two limiters (two hosts) on one key race 40 requests; exactly the limit of them are admitted."""
     clock = Clock()
+    # A generous timeout: 40 connections opened at once on a loaded machine must not fail open.
     first, second = (
-        RedisRateLimiter(redis_url, prefix, clock=clock),
-        RedisRateLimiter(redis_url, prefix, clock=clock),
+        RedisRateLimiter(redis_url, prefix, timeout_s=10, clock=clock),
+        RedisRateLimiter(redis_url, prefix, timeout_s=10, clock=clock),
     )
 
     async def race() -> int:

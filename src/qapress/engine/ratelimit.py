@@ -184,11 +184,12 @@ class RedisRateLimiter:
             admitted, previous, current = await self._connected()(
                 keys=keys, args=[repr(elapsed), WINDOW_S, limit, n]
             )
-        except (redis.exceptions.RedisError, OSError):
+        except (redis.exceptions.RedisError, OSError) as exc:
             if self._down_since is None:
                 log.warning(
-                    "the rate limiter cannot reach Redis at %s; %s until it answers",
+                    "the rate limiter cannot reach Redis at %s (%s); %s until it answers",
                     _without_password(self.url),
+                    type(exc).__name__,
                     "refusing requests" if self.fail_closed else "admitting requests unlimited",
                 )
                 self._down_since = now
