@@ -42,6 +42,23 @@ def missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The shared Redis (``QAPRESS_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/0``); tests use a key
+    prefix of their own in it."""
+    import redis
+
+    url = os.environ.get("QAPRESS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.RedisError as exc:
+        missing(f"no Redis at {url} ({exc}); start one or set QAPRESS_TEST_REDIS_URL")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """``../shared`` beside the checkout: the seeds and the conformance cases."""
     if not SHARED.is_dir():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -108,6 +108,48 @@ class Settings(BaseSettings):
     )
     max_batch_bytes: int | None = Field(
         default=64_000_000, description="Hard cap on the bytes of all the answers of one batch; unset: none."
+    )
+
+    # --- API limits per role (qapress.engine.limits), as Hasura's api_limits; admin has none by default ---
+    depth_limit_anonymous: int | None = Field(
+        default=16,
+        ge=0,
+        description="Deepest nesting of fields in an anonymous query, fragments expanded (introspection is 15).",
+    )
+    node_limit_anonymous: int | None = Field(
+        default=100,
+        ge=0,
+        description="Most fields with a selection set in an anonymous query, fragments expanded (Hasura's nodes).",
+    )
+    alias_limit_anonymous: int | None = Field(
+        default=30, ge=0, description="Most aliased fields in an anonymous query, fragments expanded."
+    )
+    batch_limit_anonymous: int | None = Field(
+        default=10,
+        ge=1,
+        description="Most operations in one anonymous batched request (at most 100 for any role).",
+    )
+    rate_limit_anonymous: int | None = Field(
+        default=600,
+        ge=0,
+        description="Anonymous operations a minute per client address (sliding window; a batch counts each).",
+    )
+    api_limits: dict[str, Any] = Field(
+        default={},
+        description='Hasura\'s api_limits object for any role, e.g. {"depth_limit": {"global": 10, "per_role": '
+        '{"user": 8}}, "rate_limit": {"per_role": {"user": {"max_reqs_per_min": 100, "unique_params": '
+        '["x-hasura-user-id"]}}}}; the metadata\'s api_limits override it, it overrides the ones above.',
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0: count the rate limits in Redis, shared by every worker and host.",
+    )
+    rate_limit_redis_prefix: str = Field(
+        default="qapress:rate:", description="Prefix of the rate limit's keys in Redis."
+    )
+    rate_limit_fail_closed: bool = Field(
+        default=False,
+        description="With Redis unreachable, refuse rate-limited requests (503) instead of admitting them.",
     )
 
     # --- Public URLs (the article's canonical address; shared by the site and the backlink check) ---

@@ -55,9 +55,14 @@ def nested_query(model: Model, levels: int = 5) -> str:
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[ServedProcess, GraphQLEngine]]:
     engine = demo_store(database_url)
     # The same estimate the server makes, from the same default settings.
-    gql = GraphQLEngine.from_settings(engine, qapress_metadata(), Settings(_env_file=None))
+    gql = GraphQLEngine.from_settings(
+        engine, qapress_metadata(), Settings(_env_file=None, batch_limit_anonymous=100)
+    )
     try:
-        with qapress_serve(database_url, tmp_path, clean_env=True) as server:
+        # The cost budget is what these tests measure: batches of up to 100, not the batch limit's 10.
+        with qapress_serve(
+            database_url, tmp_path, clean_env=True, QAPRESS_BATCH_LIMIT_ANONYMOUS="100"
+        ) as server:
             yield server, gql
     finally:
         gql.close()

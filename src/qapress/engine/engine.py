@@ -65,10 +65,12 @@ from qapress.engine.errors import (
     error_response,
 )
 from qapress.engine.functions import resolve_function
+from qapress.engine.limits import ApiLimits, check_size, layered, limits_from_settings
 from qapress.engine.metadata import Metadata
 from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
+from qapress.engine.ratelimit import InProcessRateLimiter, RateLimiter, rate_limiter_from_settings
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
 from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS, TALLY
@@ -142,6 +144,8 @@ class GraphQLEngine:
         value_checks: ValueChecks | None = None,
         infer_function_permissions: bool = True,
         update_hooks: Mapping[str, UpdateHook] | None = None,
+        api_limits: ApiLimits | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -171,6 +175,11 @@ class GraphQLEngine:
         self.cost_model = cost_model or CostModel()
         self.max_answer_bytes = max_answer_bytes
         self.max_batch_bytes = max_batch_bytes
+        #: The API limits below the metadata's (qapress's defaults and the settings'), and all of them.
+        self.limit_defaults = api_limits or ApiLimits()
+        self.api_limits = self._api_limits(metadata)
+        #: Where the rate limits are counted (the HTTP edge asks it; in process unless Redis is configured).
+        self.rate_limiter: RateLimiter = rate_limiter or InProcessRateLimiter()
         self.model: Model = self._read_model()
         self._rows_lock = threading.Lock()
         self._rows_generation = 0
@@ -209,6 +218,8 @@ class GraphQLEngine:
             value_checks=value_checks,
             infer_function_permissions=settings.infer_function_permissions,
             update_hooks=update_hooks,
+            api_limits=limits_from_settings(settings),
+            rate_limiter=rate_limiter_from_settings(settings),
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -232,6 +243,7 @@ class GraphQLEngine:
         """Re-read the database catalog (after DDL), optionally with new metadata; drops schemas and plans."""
         if metadata is not None:
             self.metadata = metadata
+            self.api_limits = self._api_limits(metadata)
         model = self._read_model()
         rows = self._read_table_rows()
         with self._lock:
@@ -246,6 +258,9 @@ class GraphQLEngine:
 
     def close(self) -> None:
         self.connections.close_all()
+
+    def _api_limits(self, metadata: Metadata) -> ApiLimits:
+        return layered([ApiLimits.from_hasura(metadata.api_limits, "api_limits"), self.limit_defaults])
 
     def role_schema(self, role: str, backend_only: bool = False) -> RoleSchema | None:
         """The role's schema, built on first use and cached until ``reload()``; ``backend_only`` adds the
@@ -440,6 +455,7 @@ class GraphQLEngine:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
         except RecursionError as exc:
             raise ValidationFailed("not a valid graphql query", "$.query") from exc
+        check_size(self.api_limits, role, document, operation_name)
         asks_mutation = any(
             isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
             for d in document.definitions

@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from qapress.engine.admission import admit
 from qapress.engine.documents import DocumentStore
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.http_cache import CachePolicy, etag_matches
@@ -197,6 +198,9 @@ class GraphQLEndpoint:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return _json(_error("the request body is not valid JSON", "invalid-json"), 400, media)
+        refused_rate = await admit(self.gql, request, caller.role, caller.session, payload)
+        if refused_rate is not None:
+            return refused_rate
         if isinstance(payload, list):
             if not payload or len(payload) > MAX_BATCH:
                 message = f"a batch must hold between 1 and {MAX_BATCH} requests"
@@ -261,6 +265,9 @@ class GraphQLEndpoint:
         caller = await self.resolve_caller(request)
         if isinstance(caller, Response):
             return caller
+        refused_rate = await admit(self.gql, request, caller.role, caller.session, item)
+        if refused_rate is not None:
+            return refused_rate
         if self.documents is not None:
             resolved = await self.with_document(item, caller)
             if isinstance(resolved, Refusal):

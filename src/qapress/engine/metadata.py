@@ -198,6 +198,8 @@ class Metadata:
     functions: tuple[FunctionDef, ...] = ()
     logical_models: tuple[LogicalModelDef, ...] = ()
     native_queries: tuple[NativeQueryDef, ...] = ()
+    #: Hasura's ``api_limits`` object as written (read by :class:`qapress.engine.limits.ApiLimits`).
+    api_limits: dict[str, Any] | None = None
 
     @classmethod
     def from_hasura(cls, raw: Any, inherited_roles: Any = None, functions: Any = None) -> Metadata:
@@ -206,7 +208,9 @@ class Metadata:
         list, ``functions`` its ``[{function: {schema, name}, configuration: {session_argument}}]`` list."""
         logical: list[Any] = []
         native: list[Any] = []
+        api_limits = None
         if isinstance(raw, dict):
+            api_limits = raw.get("api_limits")
             inherited_roles = inherited_roles or raw.get("inherited_roles")
             sources = raw.get("sources", [raw])
             if "sources" in raw:
@@ -232,6 +236,7 @@ class Metadata:
             tuple(_function(f) for f in functions or []),
             tuple(_logical_model(m) for m in logical),
             tuple(_native_query(q) for q in native),
+            api_limits,
         )
 
     def table(self, key: tuple[str, str]) -> TableMetadata | None:

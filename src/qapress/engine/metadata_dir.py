@@ -8,6 +8,7 @@ The layout::
     databases/default/tables/public_author.yaml
     databases/default/functions/functions.yaml (and one file per function)
     inherited_roles.yaml
+    api_limits.yaml                       depth_limit, node_limit, batch_limit, rate_limit (global, per_role)
 
 ``!include FILE`` (as the CLI writes it, a quoted string, or as a YAML tag) is read relative to the file that
 holds it. Other files of the directory (actions, remote schemas ...) are not part of what qapress serves and
@@ -104,6 +105,9 @@ def read_metadata_dir(directory: Path) -> dict[str, Any]:
     inherited = directory / "inherited_roles.yaml"
     if inherited.exists():
         metadata["inherited_roles"] = _load(inherited) or []
+    limits = directory / "api_limits.yaml"
+    if limits.exists():
+        metadata["api_limits"] = _load(limits) or {}
     return metadata
 
 
@@ -135,6 +139,8 @@ def write_metadata_dir(metadata: dict[str, Any], directory: Path) -> None:
     _dump(directory / "databases" / "databases.yaml", databases)
     if metadata.get("inherited_roles"):
         _dump(directory / "inherited_roles.yaml", metadata["inherited_roles"])
+    if metadata.get("api_limits"):
+        _dump(directory / "api_limits.yaml", metadata["api_limits"])
 
 
 def _qualified(name: Any) -> str:
@@ -170,8 +176,9 @@ def as_sources(raw: Any) -> dict[str, Any]:
             }
         ],
     }
-    if raw.get("inherited_roles"):
-        out["inherited_roles"] = raw["inherited_roles"]
+    for key in ("inherited_roles", "api_limits"):
+        if raw.get(key):
+            out[key] = raw[key]
     return out
 
 
