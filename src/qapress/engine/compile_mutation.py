@@ -92,7 +92,6 @@ class MutationCompiler(OperationCompiler):
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
-        self.pg = dialect.name == "postgresql"
         self.inserted = 0
 
     # --- operation -----------------------------------------------------------------------------------------
@@ -213,8 +212,8 @@ class MutationCompiler(OperationCompiler):
             and value.upper() == "NOW()"
         ):
             return "CURRENT_TIMESTAMP"
-        marker = self.params.const(value_converter(self.dialect.name, info.scalar)(value))
-        return f"CAST({marker} AS {info.sql_type})" if self.pg else marker
+        marker = self.params.const(value_converter(self.dialect, info.scalar)(value))
+        return self.dialect.cast(marker, info.sql_type)
 
     def execute(self, sql: str) -> sa.CursorResult[Any]:
         text, params = self.params.finish(sql)
@@ -229,7 +228,7 @@ class MutationCompiler(OperationCompiler):
             return list(table.table.primary_key)
         if table.table.is_view:
             return list(table.table.columns)
-        return ["ctid"] if self.pg else ["rowid"]
+        return [self.dialect.row_identity]
 
     def returning_identity(self, table: TrackedTable) -> str:
         pk = table.table.primary_key
@@ -237,7 +236,7 @@ class MutationCompiler(OperationCompiler):
             return ", ".join(quote_ident(c) for c in pk)
         if table.table.is_view:
             return ", ".join(quote_ident(c) for c in table.table.columns)
-        return "ctid" if self.pg else "rowid"
+        return self.dialect.row_identity
 
     def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
         if not identities:
@@ -269,10 +268,7 @@ class MutationCompiler(OperationCompiler):
         return conditions
 
     def source(self, table: TrackedTable, alias: str) -> str:
-        name = quote_ident(table.table.name)
-        if table.table.schema != "public" and self.pg:
-            name = f"{quote_ident(table.table.schema)}.{name}"
-        return f"{name} AS {alias}"
+        return f"{self.dialect.qualified(table.table.schema, table.table.name)} AS {alias}"
 
     def read_rows(
         self, table: TrackedTable, fields: _Fields, identities: Sequence[tuple[Any, ...]]
@@ -387,11 +383,8 @@ class MutationCompiler(OperationCompiler):
             names = ", ".join(quote_ident(c) for c in values)
             binds = ", ".join(self.bind(table, c, v) for c, v in values.items())
             sql = f"INSERT INTO {target} ({names}) VALUES ({binds})"
-        elif on_conflict is not None and self.dialect.name == "sqlite":
-            # SQLite allows no upsert clause after DEFAULT VALUES; a NULL rowid is the same row of defaults.
-            sql = f"INSERT INTO {target} (rowid) VALUES (NULL)"
         else:
-            sql = f"INSERT INTO {target} DEFAULT VALUES"
+            sql = self.dialect.insert_defaults(target, upsert=on_conflict is not None)
         if on_conflict is not None:
             sql += self.on_conflict_clause(table, alias, on_conflict)
         returning = (
@@ -454,10 +447,7 @@ class MutationCompiler(OperationCompiler):
         columns = table.table.unique_constraints.get(constraint)
         if columns is None:
             raise ValidationFailed(f'unexpected constraint "{constraint}"')
-        if self.pg:
-            target = f" ON CONFLICT ON CONSTRAINT {quote_ident(constraint)}"
-        else:
-            target = f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
+        target = self.dialect.on_conflict_target(constraint, columns)
         update_columns = on_conflict.get("update_columns") or []
         if "_PLACEHOLDER" in update_columns:
             raise ValidationFailed("erroneous column name", f"{self.path}.args.on_conflict")
@@ -614,11 +604,7 @@ def run_mutation(
     with mapped_driver_errors(statement_timeout_ms or 0), engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
-            if dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-                if statement_timeout_ms:
-                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
-                    connection.info["statement_timeout_ms"] = int(statement_timeout_ms)
+            dialect.begin_write(connection, statement_timeout_ms)
             compiler = MutationCompiler(
                 model,
                 role_schema,

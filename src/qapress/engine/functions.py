@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
-from qapress.engine.dialects import quote_ident
+from qapress.engine.dialects import dialect_for, quote_ident
 from qapress.engine.errors import MetadataError, ValidationFailed
 from qapress.engine.metadata import FunctionDef
 from qapress.engine.params import ParamCollector
@@ -79,7 +79,7 @@ class TrackedFunction:
 
 def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction:
     where = f'function "{definition.function.name}"'
-    if engine.dialect.name != "postgresql":
+    if not dialect_for(engine.dialect.name).sql_functions:
         raise MetadataError(f"{where}: tracked functions need PostgreSQL")
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:

@@ -363,7 +363,11 @@ class MutationBuilder:
                 ),
                 description="increments the numeric columns with given value of the filtered values",
             )
-        jsonb = [c for c in columns if table.table.columns[c].scalar == "jsonb"] if self.b.pg else []
+        jsonb = (
+            [c for c in columns if table.table.columns[c].scalar == "jsonb"]
+            if self.b.extended_operators
+            else []
+        )
         for op, type_, what in JSONB_UPDATES if jsonb else ():
             args[op] = GraphQLArgument(
                 self.columns_input(f"{table.graphql_name}{op}_input", table, jsonb, what, type_),

@@ -30,6 +30,7 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
+from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
@@ -115,7 +116,8 @@ class SchemaBuilder:
     def __init__(self, model: Model, role: str) -> None:
         self.model = model
         self.role = role
-        self.pg = model.dialect == "postgresql"
+        #: PostgreSQL's own operators (regex, jsonb, ltree) exist on this database.
+        self.extended_operators = dialect_for(model.dialect).extended_operators
         self.visible = {key: t for key, t in model.tables.items() if t.select_permission(role) is not None}
         self.objects: dict[str, GraphQLObjectType] = {}
         self.inputs: dict[str, GraphQLInputObjectType] = {}
@@ -519,12 +521,12 @@ class SchemaBuilder:
             if scalar in ("String", "citext", "bpchar"):
                 for op in TEXT_OPERATORS:
                     fields[op] = GraphQLInputField(GraphQLString)
-                if self.pg:
+                if self.extended_operators:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
             if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
-            if scalar == "ltree" and self.pg:
+            if scalar == "ltree" and self.extended_operators:
                 ltree, many = scalar_type("ltree"), GraphQLList(GraphQLNonNull(scalar_type("ltree")))
                 fields["_ancestor"] = GraphQLInputField(
                     ltree, description="is the left argument an ancestor of right (or equal)?"
@@ -548,7 +550,7 @@ class SchemaBuilder:
                 fields["_matches_fulltext"] = GraphQLInputField(
                     scalar_type("ltxtquery"), description="does `ltree` match `ltxtquery`?"
                 )
-            if scalar == "jsonb" and self.pg:
+            if scalar == "jsonb" and self.extended_operators:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
                 fields["_has_key"] = GraphQLInputField(GraphQLString)
