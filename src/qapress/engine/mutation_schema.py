@@ -10,7 +10,7 @@ as well, because they read rows back. Types are built with the query schema's bu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from graphql import (
     GraphQLArgument,
@@ -32,9 +32,7 @@ from qapress.engine.model import ADMIN, TrackedTable
 from qapress.engine.names import is_graphql_name
 from qapress.engine.permissions import mutation_permission
 from qapress.engine.scalars import NUMERIC, scalar_type
-
-if TYPE_CHECKING:
-    from qapress.engine.schema import SchemaBuilder
+from qapress.engine.type_registry import TableTypes
 
 MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk", "function"]
 
@@ -119,10 +117,11 @@ def named_constraints(table: TrackedTable) -> list[str]:
 
 
 class MutationBuilder:
-    """Adds the mutation types to a query schema builder's type registry."""
+    """Adds the mutation types to the type registry the query root's builder holds."""
 
-    def __init__(self, builder: SchemaBuilder, backend_only: bool = False) -> None:
+    def __init__(self, builder: TableTypes, backend_only: bool = False) -> None:
         self.b = builder
+        self.types = builder.types
         self.role = builder.role
         self.backend_only = backend_only
         self.fields: dict[str, MutationField] = {}
@@ -242,7 +241,7 @@ class MutationBuilder:
     # --- output --------------------------------------------------------------------------------------------
     def response_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_mutation_response"
-        if name not in self.b.objects:
+        if name not in self.types.objects:
             fields = {
                 "affected_rows": GraphQLField(
                     GraphQLNonNull(GraphQLInt), description="number of rows affected by the mutation"
@@ -253,15 +252,15 @@ class MutationBuilder:
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.b.object_type(table)))),
                     description="data from the rows affected by the mutation",
                 )
-            self.b.objects[name] = GraphQLObjectType(
+            self.types.objects[name] = GraphQLObjectType(
                 name, fields, description=f'response of any mutation on the table "{table.table.name}"'
             )
-        return self.b.objects[name]
+        return self.types.objects[name]
 
     # --- inputs --------------------------------------------------------------------------------------------
     def insert_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_insert_input"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             permission = insert_permission(table, self.role)
             assert permission is not None
 
@@ -279,27 +278,27 @@ class MutationBuilder:
                     )
                 return dict(sorted(out.items()))
 
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'input type for inserting data into table "{table.table.name}"'
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def rel_insert_input(self, table: TrackedTable, kind: str) -> GraphQLInputObjectType:
         suffix = "obj_rel_insert_input" if kind == "object" else "arr_rel_insert_input"
         name = f"{table.graphql_name}_{suffix}"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             data = GraphQLNonNull(self.insert_input(table))
             data_type = data if kind == "object" else GraphQLNonNull(GraphQLList(data))
             fields = {"data": GraphQLInputField(data_type)}
             conflict = self.on_conflict_arg(table)
             if conflict:
                 fields["on_conflict"] = GraphQLInputField(self.on_conflict(table))
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 fields,
                 description=f'input type for inserting {kind} relation for remote table "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def on_conflict_arg(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``on_conflict`` needs a unique constraint and, for an upsert, the role's update permission."""
@@ -309,7 +308,7 @@ class MutationBuilder:
 
     def on_conflict(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_on_conflict"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             constraint = self.enum(
                 f"{table.graphql_name}_constraint",
                 named_constraints(table),
@@ -335,22 +334,22 @@ class MutationBuilder:
                     out["where"] = GraphQLInputField(self.b.bool_exp(table))
                 return out
 
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'on_conflict condition type for table "{table.table.name}"'
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def enum(
         self, name: str, values: list[str], description: str, table: TrackedTable | None = None
     ) -> GraphQLEnumType:
         """An enum of ``values``; with ``table``, the values are columns shown by their field names."""
-        if name not in self.b.enums:
-            self.b.enums[name] = GraphQLEnumType(
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
                 name,
                 {(table.field_name(v) if table else v): GraphQLEnumValue(v) for v in values},
                 description=description,
             )
-        return self.b.enums[name]
+        return self.types.enums[name]
 
     def update_args(self, table: TrackedTable, permission: UpdatePermission) -> dict[str, GraphQLArgument]:
         columns = updatable_columns(table, permission)
@@ -391,8 +390,8 @@ class MutationBuilder:
         type_: GraphQLInputType | None = None,
     ) -> GraphQLInputObjectType:
         """An input object with a field per column, of the column's type (or of ``type_``)."""
-        if name not in self.b.inputs:
-            self.b.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
                     table.field_name(c): self.b.column_input(table, c, type_ or self.b.scalar(table, c))
@@ -400,12 +399,12 @@ class MutationBuilder:
                 },
                 description=f'{what} in table "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def pk_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_pk_columns_input"
-        if name not in self.b.inputs:
-            self.b.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
                     table.field_name(c): self.b.column_input(
@@ -415,4 +414,4 @@ class MutationBuilder:
                 },
                 description=f'primary key columns input for table: "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
