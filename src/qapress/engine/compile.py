@@ -376,11 +376,13 @@ class OperationCompiler:
         source: Callable[[str], str] | None = None,
         alias: str | None = None,
         select_list: str | None = None,
+        role: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
-        """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
+        """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys;
+        ``role``: whose select permission applies to the table's rows (the compiler's role by default)."""
         try:
             return self._inner_select(
-                table, args, needed, correlation, single, extra, source, alias, select_list
+                table, args, needed, correlation, single, extra, source, alias, select_list, role
             )
         except ValidationFailed as exc:
             if exc.path == "$":
@@ -398,9 +400,10 @@ class OperationCompiler:
         source: Callable[[str], str] | None = None,
         alias: str | None = None,
         select_list: str | None = None,
+        role: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         alias = alias or self.alias()
-        permission = table.select_permission(self.role)
+        permission = table.select_permission(role or self.role)
         assert permission is not None
         conditions: list[str] = []
         if correlation is not None:
