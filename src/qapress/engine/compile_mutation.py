@@ -29,16 +29,16 @@ from qapress.engine.errors import (
     ValidationFailed,
 )
 from qapress.engine.model import Model, TrackedTable
-from qapress.engine.mutation_schema import (
-    MutationField,
+from qapress.engine.mutation_schema import MutationField
+from qapress.engine.params import value_converter
+from qapress.engine.permissions import (
+    ADMIN,
     delete_permission,
     insert_permission,
     insertable_columns,
     updatable_columns,
     update_permission,
 )
-from qapress.engine.params import value_converter
-from qapress.engine.permissions import ADMIN
 from qapress.engine.schema import RoleSchema
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"

@@ -27,10 +27,16 @@ from graphql import (
     GraphQLString,
 )
 
-from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
-from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.metadata import InsertPermission, UpdatePermission
+from qapress.engine.model import TrackedTable
 from qapress.engine.names import is_graphql_name
-from qapress.engine.permissions import mutation_permission
+from qapress.engine.permissions import (
+    delete_permission,
+    insert_permission,
+    insertable_columns,
+    updatable_columns,
+    update_permission,
+)
 from qapress.engine.scalars import NUMERIC, scalar_type
 from qapress.engine.type_registry import TableTypes
 
@@ -45,41 +51,6 @@ class MutationField:
     table: tuple[str, str]
     #: For "function": the tracked function's name.
     function: str | None = None
-
-
-def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
-    if not table.table.insertable:
-        return None
-    if role == ADMIN:
-        return InsertPermission(check={}, columns="*")
-    return mutation_permission(table.meta.insert_permissions, role, table.inherited_roles)
-
-
-def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
-    if not table.table.updatable:
-        return None
-    if role == ADMIN:
-        return UpdatePermission(columns="*", filter={})
-    return mutation_permission(table.meta.update_permissions, role, table.inherited_roles)
-
-
-def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
-    if not table.table.deletable:
-        return None
-    if role == ADMIN:
-        return DeletePermission(filter={})
-    return mutation_permission(table.meta.delete_permissions, role, table.inherited_roles)
-
-
-def insertable_columns(table: TrackedTable, permission: InsertPermission) -> list[str]:
-    """Columns the role may give values for: the permission's, less the ones preset by ``set``."""
-    allowed = table.table.columns if permission.columns == "*" else permission.columns
-    return [c for c in table.table.columns if c in allowed and c not in permission.set]
-
-
-def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list[str]:
-    allowed = table.table.columns if permission.columns == "*" else permission.columns
-    return [c for c in table.table.columns if c in allowed and c not in permission.set]
 
 
 #: The update operators on jsonb columns (PostgreSQL): argument, the type of each column's operand, and

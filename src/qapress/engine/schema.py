@@ -34,6 +34,7 @@ from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
+from qapress.engine.permissions import function_permitted
 from qapress.engine.scalars import DIGIT_STRING_ACCEPTED, NUMERIC, UNORDERED, scalar_type
 from qapress.engine.type_registry import TypeRegistry
 
@@ -271,7 +272,7 @@ class SchemaBuilder:
     def function_visible(self, function: TrackedFunction) -> bool:
         """A function is there for a role that may read its rows (and, unless function permissions are
         inferred, holds a permission on the function)."""
-        if not function.allows(self.role, self.model.infer_function_permissions):
+        if not function_permitted(function.permissions, self.role, self.model.infer_function_permissions):
             return False
         return function.returns in self.visible and self.has_object(self.visible[function.returns])
 
