@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from qapress.engine.catalog import Column
-from qapress.engine.dialects import Dialect, balanced, like_to_glob, quote_ident
-from qapress.engine.errors import BadRequest, ValidationFailed
+from qapress.engine.dialects import Dialect, balanced, quote_ident
+from qapress.engine.errors import ValidationFailed
 from qapress.engine.metadata import TableName
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.params import ParamCollector, parse_list
@@ -161,9 +161,7 @@ class BoolExpCompiler:
         return parts[0] if len(parts) == 1 else "(" + balanced(parts, " AND ") + ")"
 
     def _source(self, table: TrackedTable) -> str:
-        if table.table.schema != "public" and self.dialect.name == "postgresql":
-            return f"{quote_ident(table.table.schema)}.{quote_ident(table.table.name)}"
-        return quote_ident(table.table.name)
+        return self.dialect.qualified(table.table.schema, table.table.name)
 
     def _exists(self, value: Any, root: str, permission: bool) -> str:
         if not isinstance(value, dict) or "_table" not in value:
@@ -189,7 +187,7 @@ class BoolExpCompiler:
 
     def _operator(self, column: Column, expr: str, op: str, operand: Any, alias: str, root: str) -> str:
         params = self.params
-        pg = self.dialect.name == "postgresql"
+        extended = self.dialect.extended_operators
         if op in COMPARE:
             return f"({expr} {COMPARE[op]} {params.value(operand, column)})"
         if op in ("_in", "_nin"):
@@ -199,30 +197,30 @@ class BoolExpCompiler:
             return f"({expr} {negate}IN ({params.values(operand, column)}))"
         if op == "_is_null":
             if isinstance(operand, VarRef | SessionRef):
-                flag = params.value(operand, None, _as_bool_param(pg))
+                flag = params.value(operand, None, _as_bool_param(self.dialect))
                 return f"(({expr} IS NULL) = {flag})"
             if operand is None:
                 raise ValidationFailed('unexpected null value for type "Boolean"')
             return f"({expr} IS {'' if operand else 'NOT '}NULL)"
         if op in ("_like", "_nlike", "_ilike", "_nilike"):
             insensitive = op in ("_ilike", "_nilike")
-            convert = _check_like if pg or insensitive else like_to_glob
+            convert = self.dialect.like_pattern(insensitive)
             sql = self.dialect.like(expr, op.startswith("_n"), insensitive)
             return sql.replace(self.dialect.placeholder, params.text(operand, convert), 1)
-        if op in REGEX and pg:
+        if op in REGEX and extended:
             return f"({expr} {REGEX[op]} {params.text(operand)})"
-        if op in ("_similar", "_nsimilar") and pg:
+        if op in ("_similar", "_nsimilar") and extended:
             negate = "NOT " if op == "_nsimilar" else ""
             return f"({expr} {negate}SIMILAR TO {params.text(operand)})"
-        if pg and op in ("_contains", "_contained_in"):
+        if extended and op in ("_contains", "_contained_in"):
             sign = "@>" if op == "_contains" else "<@"
             return f"({expr} {sign} {params.value(operand, column)})"
-        if pg and op == "_has_key":
+        if extended and op == "_has_key":
             return f"({expr} ? {params.text(operand)})"
-        if pg and op in ("_has_keys_any", "_has_keys_all"):
+        if extended and op in ("_has_keys_any", "_has_keys_all"):
             sign = "?|" if op == "_has_keys_any" else "?&"
             return f"({expr} {sign} CAST({params.text(operand, _as_list)} AS text[]))"
-        if pg and op in LTREE and column.scalar == "ltree":
+        if extended and op in LTREE and column.scalar == "ltree":
             sign, type_ = LTREE[op]
             operand_sql = params.text(operand, _as_list) if type_.endswith("[]") else params.text(operand)
             return f"({expr} {sign} CAST({operand_sql} AS {type_}))"
@@ -251,19 +249,13 @@ class BoolExpCompiler:
         raise ValidationFailed(f"unsupported column reference {operand!r}")
 
 
-def _as_bool_param(pg: bool) -> Callable[[Any], Any]:
+def _as_bool_param(dialect: Dialect) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if isinstance(value, str):
             value = value.lower() in ("true", "t", "1")
-        return bool(value) if pg else int(bool(value))
+        return dialect.bool_param(bool(value))
 
     return convert
-
-
-def _check_like(pattern: Any) -> Any:
-    if isinstance(pattern, str) and (len(pattern) - len(pattern.rstrip("\\"))) % 2 == 1:
-        raise BadRequest("LIKE pattern must not end with escape character")
-    return pattern
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -376,11 +376,13 @@ class OperationCompiler:
         source: Callable[[str], str] | None = None,
         alias: str | None = None,
         select_list: str | None = None,
+        role: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
-        """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys."""
+        """``SELECT <needed columns> FROM table WHERE ... ORDER BY ... LIMIT ...``, and its order keys;
+        ``role``: whose select permission applies to the table's rows (the compiler's role by default)."""
         try:
             return self._inner_select(
-                table, args, needed, correlation, single, extra, source, alias, select_list
+                table, args, needed, correlation, single, extra, source, alias, select_list, role
             )
         except ValidationFailed as exc:
             if exc.path == "$":
@@ -398,9 +400,10 @@ class OperationCompiler:
         source: Callable[[str], str] | None = None,
         alias: str | None = None,
         select_list: str | None = None,
+        role: str | None = None,
     ) -> tuple[str, list[tuple[str, str]]]:
         alias = alias or self.alias()
-        permission = table.select_permission(self.role)
+        permission = table.select_permission(role or self.role)
         assert permission is not None
         conditions: list[str] = []
         if correlation is not None:
@@ -422,7 +425,7 @@ class OperationCompiler:
         projected: list[tuple[str, str]] = []
         distinct = args.get("distinct_on")
         # SQLite aggregates in subquery order; PostgreSQL's json_agg and the distinct emulation need the keys.
-        if self.dialect.name == "postgresql" or distinct:
+        if self.dialect.order_keys_in_aggregate or distinct:
             for index, (expr, direction) in enumerate(order_terms):
                 columns.append(f"{expr} AS {quote_ident(f'__o{index}')}")
                 projected.append((f"__o{index}", direction))
@@ -430,9 +433,7 @@ class OperationCompiler:
         # Hasura counts every readable row in aggregates: the permission's row limit is for lists only.
         permission_limit = None if self._aggregating else permission.limit
         limit_sql = self.limit_clause(args, permission_limit, single)
-        from_sql = f"{quote_ident(table.table.name)} AS {alias}"
-        if table.table.schema != "public" and self.dialect.name == "postgresql":
-            from_sql = f"{quote_ident(table.table.schema)}.{from_sql}"
+        from_sql = f"{self.dialect.qualified(table.table.schema, table.table.name)} AS {alias}"
         if source is not None:
             from_sql = source(alias)
         if distinct:
@@ -469,21 +470,11 @@ class OperationCompiler:
             if sorted(leading) != sorted(distinct_exprs):
                 raise ValidationFailed('"distinct_on" columns must match initial "order_by" columns')
         order_sql = ", ".join(f"{expr} {direction}" for expr, direction in order_terms)
-        if self.dialect.name == "postgresql":
-            order_clause = f" ORDER BY {order_sql}" if order_sql else ""
-            return (
-                f"SELECT DISTINCT ON ({', '.join(distinct_exprs)}) {', '.join(columns)} FROM {source}"
-                f"{where_sql}{order_clause}{limit_sql}"
-            )
-        window_order = f" ORDER BY {order_sql}" if order_sql else ""
-        ranked = (
-            f"SELECT {', '.join(columns)}, row_number() OVER (PARTITION BY {', '.join(distinct_exprs)}"
-            f"{window_order}) AS __rn FROM {source}{where_sql}"
-        )
         outer = self.alias("_d")
         outer_order = ", ".join(f"{outer}.{quote_ident(name)} {direction}" for name, direction in projected)
-        order_clause = f" ORDER BY {outer_order}" if outer_order else ""
-        return f"SELECT * FROM ({ranked}) AS {outer} WHERE {outer}.__rn = 1{order_clause}{limit_sql}"
+        return self.dialect.distinct_on(
+            distinct_exprs, columns, source, where_sql, order_sql, outer, outer_order, limit_sql
+        )
 
     def limit_clause(self, args: dict[str, Any], permission_limit: int | None, single: bool) -> str:
         if single:
@@ -493,7 +484,7 @@ class OperationCompiler:
         limit = args.get("limit")
         offset = args.get("offset")
         sql = ""
-        no_limit = -1 if self.dialect.name == "sqlite" else None
+        no_limit = self.dialect.no_limit
         if limit is not None or cap is not None:
             if isinstance(limit, VarRef):
                 sql = f" LIMIT {self.params.variable(limit.name, _limit_converter(cap, no_limit))}"
@@ -506,8 +497,8 @@ class OperationCompiler:
                 # the seed query 3-4x slower than with the literal. Variables stay bound parameters.
                 sql = f" LIMIT {int(effective) if effective is not None else self.params.const(effective)}"
         if offset is not None:
-            if not sql and self.dialect.name == "sqlite":
-                sql = " LIMIT -1"
+            if not sql:
+                sql = self.dialect.limit_for_offset
             if isinstance(offset, VarRef):
                 sql += f" OFFSET {self.params.variable(offset.name, _limit_converter(None, 0))}"
             else:
@@ -711,28 +702,11 @@ class OperationCompiler:
         all_set = " AND ".join(f"{r} IS NOT NULL" for r in refs)
         if not distinct:
             return f"count(CASE WHEN {all_set} THEN 1 END)"
-        array = "json_array" if self.dialect.name == "sqlite" else "json_build_array"
-        key = f"CAST({array}({', '.join(refs)}) AS TEXT)"
+        key = f"CAST({self.dialect.json_array(refs)} AS TEXT)"
         return f"count(DISTINCT CASE WHEN {all_set} THEN {key} END)"
 
     def aggregate_expr(self, function: str, expr: str) -> str:
-        if function in ("sum", "avg", "max", "min"):
-            return f"{function}({expr})"
-        if self.dialect.name == "postgresql":
-            return f"{function}({expr})"
-        # SQLite has no variance functions: the textbook formulas over sum, sum of squares and count.
-        x = f"(1.0 * {expr})"
-        spread = f"(sum({x} * {x}) - sum({x}) * sum({x}) / count({x}))"
-        population = f"CASE WHEN count({x}) > 0 THEN {spread} / count({x}) END"
-        sample = f"CASE WHEN count({x}) > 1 THEN {spread} / (count({x}) - 1) END"
-        return {
-            "var_pop": population,
-            "var_samp": sample,
-            "variance": sample,
-            "stddev_pop": f"sqrt({population})",
-            "stddev_samp": f"sqrt({sample})",
-            "stddev": f"sqrt({sample})",
-        }[function]
+        return self.dialect.aggregate(function, expr)
 
 
 _BOOLEAN_NON_NULL = GraphQLNonNull(GraphQLBoolean)

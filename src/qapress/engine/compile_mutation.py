@@ -29,16 +29,16 @@ from qapress.engine.errors import (
     ValidationFailed,
 )
 from qapress.engine.model import Model, TrackedTable
-from qapress.engine.mutation_schema import (
-    MutationField,
+from qapress.engine.mutation_schema import MutationField
+from qapress.engine.params import value_converter
+from qapress.engine.permissions import (
+    ADMIN,
     delete_permission,
     insert_permission,
     insertable_columns,
     updatable_columns,
     update_permission,
 )
-from qapress.engine.params import value_converter
-from qapress.engine.permissions import ADMIN
 from qapress.engine.schema import RoleSchema
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
@@ -66,8 +66,11 @@ JSONB_UPDATE_SQL = {
 }
 
 
-class MutationCompiler(OperationCompiler):
-    """Runs one mutation operation on ``connection`` (inside the caller's transaction)."""
+class MutationRunner:
+    """Runs one mutation operation on ``connection`` (inside the caller's transaction).
+
+    It holds a query compiler rather than being one: the SQL that reads rows (``returning``, the permission
+    checks' row filters) comes from the compiler, the statements that write and their order from here."""
 
     def __init__(
         self,
@@ -84,7 +87,14 @@ class MutationCompiler(OperationCompiler):
         value_checks: ValueChecks | None = None,
         update_hooks: Mapping[str, UpdateHook] | None = None,
     ) -> None:
-        super().__init__(model, role_schema, dialect, fragments, variables, options)
+        self.compiler = OperationCompiler(model, role_schema, dialect, fragments, variables, options)
+        self.model = model
+        self.role = role_schema.role
+        self.schema = role_schema.schema
+        self.dialect = dialect
+        #: One parameter list for the statement being built, shared with the compiler's parts of it.
+        self.params = self.compiler.params
+        self.where = self.compiler.where
         self.mutation_fields = mutation_fields
         self.insert_hooks = insert_hooks or {}
         self.update_hooks = update_hooks or {}
@@ -92,7 +102,6 @@ class MutationCompiler(OperationCompiler):
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
-        self.pg = dialect.name == "postgresql"
         self.inserted = 0
 
     # --- operation -----------------------------------------------------------------------------------------
@@ -102,7 +111,7 @@ class MutationCompiler(OperationCompiler):
         if root is None:
             raise ValidationFailed("no mutations exist")
         parts: list[str] = []
-        for fields in self.collect(operation.selection_set):
+        for fields in self.compiler.collect(operation.selection_set):
             value = '"mutation_root"' if fields.name == "__typename" else self.root_mutation(fields, root)
             parts.append(orjson.dumps(fields.key).decode() + ":" + value)
         return "{" + ",".join(parts) + "}"
@@ -116,7 +125,7 @@ class MutationCompiler(OperationCompiler):
         table = self.model.tracked(spec.table)
         args = self.coerced_arguments(fields, root)
         path = f"$.selectionSet.{fields.key}.args"
-        self.path = f"$.selectionSet.{fields.key}"
+        self.compiler.path = f"$.selectionSet.{fields.key}"
         if spec.kind == "function":
             return self.function_mutation(table, spec, args, fields)
         if spec.kind in ("insert", "insert_one"):
@@ -138,7 +147,7 @@ class MutationCompiler(OperationCompiler):
         if spec.kind in ("insert_one", "update_by_pk"):
             rows = self.read_rows(table, fields, identities)
             return rows[0] if rows else "null"
-        returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
+        returning = [f for f in self.compiler.sub_fields(fields) if f.name == "returning"]
         rows = self.read_rows(table, returning[0], identities) if returning else []
         return self.response(table, fields, affected, rows)
 
@@ -161,15 +170,15 @@ class MutationCompiler(OperationCompiler):
             return f"unnest(CAST({rows} AS {row_type}[])) AS {alias}"
 
         if function.returns_set:
-            expr = self.rows(table, args, fields, None, depth=1, source=source)
+            expr = self.compiler.rows(table, args, fields, None, depth=1, source=source)
         else:
-            expr = self.single(table, None, fields, None, depth=1, source=source)
+            expr = self.compiler.single(table, None, fields, None, depth=1, source=source)
         text = self.execute(f"SELECT {self.dialect.as_text(expr)}").scalar()
         return str(text) if text is not None else "null"
 
     def response(self, table: TrackedTable, fields: _Fields, affected: int, rows: Sequence[str]) -> str:
         parts = []
-        for f in self.sub_fields(fields):
+        for f in self.compiler.sub_fields(fields):
             if f.name == "affected_rows":
                 value = str(affected)
             elif f.name == "returning":
@@ -213,8 +222,8 @@ class MutationCompiler(OperationCompiler):
             and value.upper() == "NOW()"
         ):
             return "CURRENT_TIMESTAMP"
-        marker = self.params.const(value_converter(self.dialect.name, info.scalar)(value))
-        return f"CAST({marker} AS {info.sql_type})" if self.pg else marker
+        marker = self.params.const(value_converter(self.dialect, info.scalar)(value))
+        return self.dialect.cast(marker, info.sql_type)
 
     def execute(self, sql: str) -> sa.CursorResult[Any]:
         text, params = self.params.finish(sql)
@@ -229,7 +238,7 @@ class MutationCompiler(OperationCompiler):
             return list(table.table.primary_key)
         if table.table.is_view:
             return list(table.table.columns)
-        return ["ctid"] if self.pg else ["rowid"]
+        return [self.dialect.row_identity]
 
     def returning_identity(self, table: TrackedTable) -> str:
         pk = table.table.primary_key
@@ -237,7 +246,7 @@ class MutationCompiler(OperationCompiler):
             return ", ".join(quote_ident(c) for c in pk)
         if table.table.is_view:
             return ", ".join(quote_ident(c) for c in table.table.columns)
-        return "ctid" if self.pg else "rowid"
+        return self.dialect.row_identity
 
     def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
         if not identities:
@@ -269,10 +278,7 @@ class MutationCompiler(OperationCompiler):
         return conditions
 
     def source(self, table: TrackedTable, alias: str) -> str:
-        name = quote_ident(table.table.name)
-        if table.table.schema != "public" and self.pg:
-            name = f"{quote_ident(table.table.schema)}.{name}"
-        return f"{name} AS {alias}"
+        return f"{self.dialect.qualified(table.table.schema, table.table.name)} AS {alias}"
 
     def read_rows(
         self, table: TrackedTable, fields: _Fields, identities: Sequence[tuple[Any, ...]]
@@ -289,16 +295,12 @@ class MutationCompiler(OperationCompiler):
     def returned_row(self, table: TrackedTable, identity: tuple[Any, ...], fields: _Fields) -> str:
         """One affected row as a JSON object: the role's columns, but not its row filter (Hasura returns
         every row the mutation touched); relationships read inside it keep their filters."""
-        row_alias = self.alias("_e")
+        row_alias = self.compiler.alias("_e")
         needed: list[str] = []
-        row = self.row_json(table, row_alias, self.sub_fields(fields), needed, 1)
-        role, self.role = self.role, ADMIN
-        try:
-            inner, _ = self.inner_select(
-                table, {}, needed, None, single=True, extra=self.matcher(table, identity)
-            )
-        finally:
-            self.role = role
+        row = self.compiler.row_json(table, row_alias, self.compiler.sub_fields(fields), needed, 1)
+        inner, _ = self.compiler.inner_select(
+            table, {}, needed, None, single=True, extra=self.matcher(table, identity), role=ADMIN
+        )
         return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
 
     def check(
@@ -311,7 +313,7 @@ class MutationCompiler(OperationCompiler):
         """Fail the request when a changed row does not satisfy the permission's ``check``."""
         if not check or not identities:
             return
-        alias = self.alias("_c")
+        alias = self.compiler.alias("_c")
         condition = self.where.permission(dict(check), table, alias)
         sql = f"SELECT count(*) FROM {self.source(table, alias)} WHERE {self.match(table, alias, identities)} AND NOT ({condition})"
         if self.execute(sql).scalar_one():
@@ -381,17 +383,14 @@ class MutationCompiler(OperationCompiler):
         if hook is not None:
             values = hook(self.connection, values, self.session)
         self.check_values(table, values, path)
-        alias = self.alias("_i")
+        alias = self.compiler.alias("_i")
         target = self.source(table, alias)
         if values:
             names = ", ".join(quote_ident(c) for c in values)
             binds = ", ".join(self.bind(table, c, v) for c, v in values.items())
             sql = f"INSERT INTO {target} ({names}) VALUES ({binds})"
-        elif on_conflict is not None and self.dialect.name == "sqlite":
-            # SQLite allows no upsert clause after DEFAULT VALUES; a NULL rowid is the same row of defaults.
-            sql = f"INSERT INTO {target} (rowid) VALUES (NULL)"
         else:
-            sql = f"INSERT INTO {target} DEFAULT VALUES"
+            sql = self.dialect.insert_defaults(target, upsert=on_conflict is not None)
         if on_conflict is not None:
             sql += self.on_conflict_clause(table, alias, on_conflict)
         returning = (
@@ -454,13 +453,10 @@ class MutationCompiler(OperationCompiler):
         columns = table.table.unique_constraints.get(constraint)
         if columns is None:
             raise ValidationFailed(f'unexpected constraint "{constraint}"')
-        if self.pg:
-            target = f" ON CONFLICT ON CONSTRAINT {quote_ident(constraint)}"
-        else:
-            target = f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
+        target = self.dialect.on_conflict_target(constraint, columns)
         update_columns = on_conflict.get("update_columns") or []
         if "_PLACEHOLDER" in update_columns:
-            raise ValidationFailed("erroneous column name", f"{self.path}.args.on_conflict")
+            raise ValidationFailed("erroneous column name", f"{self.compiler.path}.args.on_conflict")
         if not update_columns:
             return f"{target} DO NOTHING"
         repeated = sorted({c for c in update_columns if update_columns.count(c) > 1})
@@ -469,7 +465,7 @@ class MutationCompiler(OperationCompiler):
             listed = ", ".join(f'"{c}"' for c in repeated)
             raise ValidationFailed(
                 f"update_columns lists {listed} more than once",
-                f"{self.path}.args.on_conflict.update_columns",
+                f"{self.compiler.path}.args.on_conflict.update_columns",
             )
         permission = update_permission(table, self.role)
         if permission is None:
@@ -529,7 +525,7 @@ class MutationCompiler(OperationCompiler):
                 )
         for column, value in permission.set.items():
             assignments.append(f"{quote_ident(column)} = {self.bind(table, column, self.preset(value))}")
-        alias = self.alias("_u")
+        alias = self.compiler.alias("_u")
         conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
         if not assignments:
             return []  # nothing to set: Hasura changes no row
@@ -570,7 +566,7 @@ class MutationCompiler(OperationCompiler):
     ) -> tuple[list[tuple[Any, ...]], list[str]]:
         permission = delete_permission(table, self.role)
         assert permission is not None
-        alias = self.alias("_d")
+        alias = self.compiler.alias("_d")
         conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
         identities = [
             tuple(r)
@@ -581,10 +577,10 @@ class MutationCompiler(OperationCompiler):
         if by_pk:
             returned = self.read_rows(table, fields, identities)
         else:
-            returning = [f for f in self.sub_fields(fields) if f.name == "returning"]
+            returning = [f for f in self.compiler.sub_fields(fields) if f.name == "returning"]
             returned = self.read_rows(table, returning[0], identities) if returning else []
         if identities:
-            target = self.alias("_d")
+            target = self.compiler.alias("_d")
             self.execute(
                 f"DELETE FROM {self.source(table, target)} WHERE {self.match(table, target, identities)}"
             )
@@ -614,12 +610,8 @@ def run_mutation(
     with mapped_driver_errors(statement_timeout_ms or 0), engine.connect() as connection:
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with connection.begin():
-            if dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-                if statement_timeout_ms:
-                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
-                    connection.info["statement_timeout_ms"] = int(statement_timeout_ms)
-            compiler = MutationCompiler(
+            dialect.begin_write(connection, statement_timeout_ms)
+            runner = MutationRunner(
                 model,
                 role_schema,
                 role_schema.mutation_fields,
@@ -633,4 +625,4 @@ def run_mutation(
                 value_checks,
                 update_hooks,
             )
-            return compiler.run(operation)
+            return runner.run(operation)

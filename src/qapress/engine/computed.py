@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
-from qapress.engine.dialects import quote_ident
+from qapress.engine.dialects import dialect_for, quote_ident
 from qapress.engine.errors import MetadataError
 from qapress.engine.metadata import ComputedFieldDef
 from qapress.engine.params import ParamCollector
@@ -57,7 +57,7 @@ class ComputedField:
 
 def resolve_computed_field(engine: Engine, table: str, definition: ComputedFieldDef) -> ComputedField:
     where = f'computed field "{definition.name}" of table "{table}"'
-    if engine.dialect.name != "postgresql":
+    if not dialect_for(engine.dialect.name).sql_functions:
         raise MetadataError(f"{where}: computed fields need PostgreSQL functions")
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:

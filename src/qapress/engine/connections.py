@@ -25,6 +25,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from qapress.engine.dialects import dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
 from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
 from qapress.engine.sqlite_functions import register_sqlite_functions
@@ -165,13 +166,14 @@ class ThreadConnections:
     def __init__(self, engine: Engine, timeout_ms: int) -> None:
         self.engine = engine
         self.timeout_ms = timeout_ms
-        self.dialect = engine.dialect.name
+        #: PostgreSQL's hot path takes pooled connections; SQLite's keeps one sqlite3 connection per thread.
+        self.pooled = dialect_for(engine.dialect.name).pooled_connections
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._generation = 0
         self._busy_timeout_ms: int | None = None
-        if self.dialect == "postgresql" and not sa.event.contains(engine, "checkout", _restore_for_others):
+        if self.pooled and not sa.event.contains(engine, "checkout", _restore_for_others):
             sa.event.listen(engine, "checkout", _restore_for_others)
 
     def _connection(self) -> Any:
@@ -203,7 +205,7 @@ class ThreadConnections:
         outage the server recovers without a restart. A PostgreSQL statement that found its connection broken
         while idle (the server restarted) is tried again on a fresh one.
         """
-        if self.dialect == "postgresql":
+        if self.pooled:
             return self._fetch_from_pool(sql, params, max_bytes)
         if (self.engine.url.database or ":memory:") == ":memory:":
             text = self._fetch_pooled(sql, params)
@@ -254,7 +256,7 @@ class ThreadConnections:
             connection.close()
 
     def close_all(self) -> None:
-        if self.dialect == "postgresql":
+        if self.pooled:
             # Connections prepared statements before the DDL: the pool opens new ones.
             self.engine.pool.dispose()
         with self._lock:

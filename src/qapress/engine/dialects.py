@@ -1,16 +1,26 @@
-"""The SQL that differs between SQLite and PostgreSQL: JSON construction, placeholders, casts, rendering.
+"""Every difference between SQLite and PostgreSQL: JSON construction, placeholders, casts, rendering,
+the operators and functions each has, how a write transaction starts, and how the catalog is read.
 
 Both produce the same JSON for the same data: booleans as true/false, dates as ``YYYY-MM-DD``, JSON
-columns embedded, keys in selection order.
+columns embedded, keys in selection order. The rest of the engine asks its :class:`Dialect` (one per
+database, from :func:`dialect_for`) and never the database's name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from qapress.engine.catalog import Column
+import sqlalchemy as sa
+
 from qapress.engine.errors import BadRequest
 from qapress.engine.scalars import STRINGIFIED
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+    from qapress.engine.catalog import Column
 
 # PostgreSQL caps functions at 100 arguments; SQLite builds before 3.48 at 127.
 MAX_PAIRS = 48
@@ -44,9 +54,49 @@ def quote_text(text: str) -> str:
 FLOATS = {"Float", "float8", "float4", "numeric"}
 
 
+#: The bits of PostgreSQL's pg_relation_is_updatable answer, the writes a table or view takes.
+UPDATE, INSERT, DELETE = 4, 8, 16
+ALL_WRITES = UPDATE | INSERT | DELETE
+
+#: PostgreSQL's internal names of the types whose arrays Hasura names after them (``integer[]`` -> ``_int4``).
+PG_INTERNAL = {
+    "integer": "int4",
+    "smallint": "int2",
+    "bigint": "int8",
+    "boolean": "bool",
+    "double precision": "float8",
+    "real": "float4",
+    "character varying": "varchar",
+    "character": "bpchar",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+}
+
+
 class Dialect:
+    """What one database does its own way; the base holds what both share."""
+
     name = "base"
     placeholder = "?"
+    #: Tracked SQL functions and computed fields (they need PostgreSQL functions).
+    sql_functions = False
+    #: The operators beyond SQL's common ones: regular expressions, SIMILAR TO, jsonb containment and keys,
+    #: ltree's.
+    extended_operators = False
+    #: Whether an aggregated list needs its order keys projected (json_agg takes an ORDER BY; SQLite
+    #: aggregates in the subquery's order).
+    order_keys_in_aggregate = False
+    #: Whether the hot path takes connections from the engine's pool (else one sqlite3 connection per thread).
+    pooled_connections = False
+    #: What finds a row of a keyless table again.
+    row_identity = "rowid"
+    #: Whether booleans are stored and bound as 1/0.
+    booleans_as_integers = True
+    #: The scalar a column declared ``json`` gets.
+    json_scalar = "json"
+    #: The LIMIT that means none (for a bound LIMIT from a variable), and the clause an OFFSET needs before it.
+    no_limit: int | None = None
+    limit_for_offset = ""
 
     def param(self, column: Column | None = None) -> str:
         return self.placeholder
@@ -85,6 +135,98 @@ class Dialect:
     def bool_literal(self, value: bool) -> str:
         return "1" if value else "0"
 
+    def bool_param(self, value: bool) -> Any:
+        """A boolean as bound."""
+        return int(value) if self.booleans_as_integers else value
+
+    def cast(self, marker: str, sql_type: str) -> str:
+        """A bound value compared with or written to a column of ``sql_type``."""
+        return marker
+
+    def list_of(self, marker: str, column: Column) -> str:
+        """A subquery over one bound list (see :attr:`list_as_json`) for ``column IN (<this>)``."""
+        raise NotImplementedError
+
+    #: Whether a bound list goes in as JSON text (else as a driver array).
+    list_as_json = True
+
+    def like_pattern(self, insensitive: bool) -> Callable[[Any], Any]:
+        """What a ``_like``/``_ilike`` pattern becomes before it is bound."""
+        return check_like
+
+    def qualified(self, schema: str, name: str) -> str:
+        """A table's name in a FROM clause (tables outside ``public`` qualified where schemas exist)."""
+        return quote_ident(name)
+
+    def distinct_on(
+        self,
+        distinct: Sequence[str],
+        columns: Sequence[str],
+        source: str,
+        where_sql: str,
+        order_sql: str,
+        outer: str,
+        outer_order: str,
+        limit_sql: str,
+    ) -> str:
+        """``DISTINCT ON`` (the first row of each distinct key, in order); emulated by ranking rows."""
+        window_order = f" ORDER BY {order_sql}" if order_sql else ""
+        ranked = (
+            f"SELECT {', '.join(columns)}, row_number() OVER (PARTITION BY {', '.join(distinct)}"
+            f"{window_order}) AS __rn FROM {source}{where_sql}"
+        )
+        order_clause = f" ORDER BY {outer_order}" if outer_order else ""
+        return f"SELECT * FROM ({ranked}) AS {outer} WHERE {outer}.__rn = 1{order_clause}{limit_sql}"
+
+    def json_array(self, items: Sequence[str]) -> str:
+        raise NotImplementedError
+
+    def aggregate(self, function: str, expr: str) -> str:
+        """An aggregate function over ``expr`` (``sum``, ``stddev_pop`` ...)."""
+        return f"{function}({expr})"
+
+    def insert_defaults(self, target: str, upsert: bool) -> str:
+        """An INSERT of one row of defaults."""
+        return f"INSERT INTO {target} DEFAULT VALUES"
+
+    def on_conflict_target(self, constraint: str, columns: Sequence[str]) -> str:
+        return f" ON CONFLICT ({', '.join(quote_ident(c) for c in columns)})"
+
+    def begin_write(self, connection: Connection, statement_timeout_ms: int | None) -> None:
+        """Settings a mutation's transaction starts with (inside it)."""
+
+    # --- the catalog -----------------------------------------------------------------------------------
+    def other_scalar(self, base: str) -> str:
+        """Hasura's scalar name for a declared type that is none of the common ones."""
+        raise NotImplementedError
+
+    def reflected_schema(self, schema: str) -> str | None:
+        """The schema to ask SQLAlchemy's inspector about (None: the default one)."""
+        return None
+
+    def declared_types(self, engine: Engine, schema: str, table: str) -> dict[str, str]:
+        """Each column's type as the database declares it, where the inspector's reading is not exact."""
+        raise NotImplementedError
+
+    def writable(self, engine: Engine, schema: str, table: str) -> int:
+        """Which writes (:data:`INSERT`, :data:`UPDATE`, :data:`DELETE` bits) a table or view takes."""
+        raise NotImplementedError
+
+    def implicit_uniques(self, inspector: Any, table: str) -> dict[str, tuple[str, ...]]:
+        """Unique column sets the inspector reports only as indexes."""
+        return {}
+
+    def table_comment(self, inspector: Any, schema: str, table: str) -> str | None:
+        return None
+
+    def is_view(self, engine: Engine, schema: str, table: str) -> bool:
+        """Whether a view (whose rows have no physical identity, so writes find them by all columns)."""
+        return False
+
+    def estimated_rows(self, connection: Connection, schema: str, table: str, quoted: str) -> int:
+        """A bound on a large table's rows, from the database's statistics."""
+        raise NotImplementedError
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -93,9 +235,93 @@ class SQLiteDialect(Dialect):
     #: Whether a scalar subquery's JSON result keeps its JSON subtype (SQLite 3.40 does); when it does, nested
     #: objects need no json() re-parse, which also saves parser depth. Probed per database by the engine.
     subquery_keeps_json = False
+    json_scalar = "jsonb"
+    no_limit = -1
+    limit_for_offset = " LIMIT -1"
 
     def param_list(self, column: Column) -> str:
         return "SELECT value FROM json_each(?)"
+
+    def list_of(self, marker: str, column: Column) -> str:
+        return f"SELECT value FROM json_each({marker})"
+
+    def like_pattern(self, insensitive: bool) -> Callable[[Any], Any]:
+        return check_like if insensitive else like_to_glob
+
+    def json_array(self, items: Sequence[str]) -> str:
+        return f"json_array({', '.join(items)})"
+
+    def aggregate(self, function: str, expr: str) -> str:
+        if function in ("sum", "avg", "max", "min"):
+            return f"{function}({expr})"
+        # SQLite has no variance functions: the textbook formulas over sum, sum of squares and count.
+        x = f"(1.0 * {expr})"
+        spread = f"(sum({x} * {x}) - sum({x}) * sum({x}) / count({x}))"
+        population = f"CASE WHEN count({x}) > 0 THEN {spread} / count({x}) END"
+        sample = f"CASE WHEN count({x}) > 1 THEN {spread} / (count({x}) - 1) END"
+        return {
+            "var_pop": population,
+            "var_samp": sample,
+            "variance": sample,
+            "stddev_pop": f"sqrt({population})",
+            "stddev_samp": f"sqrt({sample})",
+            "stddev": f"sqrt({sample})",
+        }[function]
+
+    def insert_defaults(self, target: str, upsert: bool) -> str:
+        if upsert:
+            # SQLite allows no upsert clause after DEFAULT VALUES; a NULL rowid is the same row of defaults.
+            return f"INSERT INTO {target} (rowid) VALUES (NULL)"
+        return f"INSERT INTO {target} DEFAULT VALUES"
+
+    def other_scalar(self, base: str) -> str:
+        # SQLite's type affinity rules, in its order.
+        if "int" in base:
+            return "Int"
+        if "char" in base or "text" in base or "clob" in base:
+            return "String"
+        if "bool" in base:
+            return "Boolean"
+        if "real" in base or "floa" in base or "doub" in base:
+            return "float8"
+        return base.replace(" ", "_") or "String"
+
+    def declared_types(self, engine: Engine, schema: str, table: str) -> dict[str, str]:
+        """Column types as declared: SQLAlchemy reads TIMESTAMPTZ as NUMERIC and DOUBLE PRECISION as REAL."""
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(f"PRAGMA table_info({quote_ident(table)})").all()
+        return {str(row[1]): str(row[2]) for row in rows if row[2]}
+
+    def writable(self, engine: Engine, schema: str, table: str) -> int:
+        """A table takes every write; a view only those an INSTEAD OF trigger makes (SQLite views are
+        read-only)."""
+        with engine.connect() as connection:
+            kind = connection.exec_driver_sql(
+                "SELECT type FROM sqlite_master WHERE name = ?", (table,)
+            ).scalar()
+            if kind != "view":
+                return ALL_WRITES
+            triggers = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+            ).scalars()
+            found = " ".join(re.sub(r"\s+", " ", str(sql or "")).upper() for sql in triggers)
+        bits = {"INSTEAD OF INSERT": INSERT, "INSTEAD OF UPDATE": UPDATE, "INSTEAD OF DELETE": DELETE}
+        return sum(bit for phrase, bit in bits.items() if phrase in found)
+
+    def implicit_uniques(self, inspector: Any, table: str) -> dict[str, tuple[str, ...]]:
+        # SQLite reports unnamed UNIQUE columns only as unique indexes.
+        found: dict[str, tuple[str, ...]] = {}
+        for index in inspector.get_indexes(table):
+            # A partial unique index cannot be an ON CONFLICT target: not a constraint for Hasura either.
+            if index.get("unique") and index.get("dialect_options", {}).get("sqlite_where") is None:
+                cols = tuple(c for c in index["column_names"] if c is not None)
+                found.setdefault(f"{table}_{'_'.join(cols)}_key", cols)
+        return found
+
+    def estimated_rows(self, connection: Connection, schema: str, table: str, quoted: str) -> int:
+        # The largest rowid: a bound for a rowid table (rows are never more than it), found from the index.
+        found = connection.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar()
+        return int(found or 0)
 
     def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
         if len(pairs) <= MAX_PAIRS:
@@ -155,6 +381,13 @@ class SQLiteDialect(Dialect):
 class PostgresDialect(Dialect):
     name = "postgresql"
     placeholder = "%s"
+    sql_functions = True
+    extended_operators = True
+    order_keys_in_aggregate = True
+    pooled_connections = True
+    row_identity = "ctid"
+    list_as_json = False
+    booleans_as_integers = False
 
     def param(self, column: Column | None = None) -> str:
         if column is None:
@@ -195,6 +428,104 @@ class PostgresDialect(Dialect):
     def bool_literal(self, value: bool) -> str:
         return "true" if value else "false"
 
+    def cast(self, marker: str, sql_type: str) -> str:
+        return f"CAST({marker} AS {sql_type})"
+
+    def list_of(self, marker: str, column: Column) -> str:
+        return f"SELECT unnest(CAST({marker} AS {column.sql_type}[]))"
+
+    def qualified(self, schema: str, name: str) -> str:
+        if schema != "public":
+            return f"{quote_ident(schema)}.{quote_ident(name)}"
+        return quote_ident(name)
+
+    def distinct_on(
+        self,
+        distinct: Sequence[str],
+        columns: Sequence[str],
+        source: str,
+        where_sql: str,
+        order_sql: str,
+        outer: str,
+        outer_order: str,
+        limit_sql: str,
+    ) -> str:
+        order_clause = f" ORDER BY {order_sql}" if order_sql else ""
+        return (
+            f"SELECT DISTINCT ON ({', '.join(distinct)}) {', '.join(columns)} FROM {source}"
+            f"{where_sql}{order_clause}{limit_sql}"
+        )
+
+    def json_array(self, items: Sequence[str]) -> str:
+        return f"json_build_array({', '.join(items)})"
+
+    def on_conflict_target(self, constraint: str, columns: Sequence[str]) -> str:
+        return f" ON CONFLICT ON CONSTRAINT {quote_ident(constraint)}"
+
+    def begin_write(self, connection: Connection, statement_timeout_ms: int | None) -> None:
+        connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+        if statement_timeout_ms:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+            connection.info["statement_timeout_ms"] = int(statement_timeout_ms)
+
+    def other_scalar(self, base: str) -> str:
+        if base.endswith("[]"):  # Hasura names arrays by PostgreSQL's internal name: _int4, _text
+            element = base[:-2].strip()
+            return "_" + PG_INTERNAL.get(element, element.replace(" ", "_"))
+        return base.split(".")[-1].replace(" ", "_").replace('"', "")
+
+    def reflected_schema(self, schema: str) -> str | None:
+        return None if schema == "public" else schema
+
+    def declared_types(self, engine: Engine, schema: str, table: str) -> dict[str, str]:
+        """Column types as PostgreSQL names them (``character varying(20)``, ``ltree``, ``integer[]``):
+        exact where SQLAlchemy's reflection falls back to NullType for types it does not know."""
+        query = sa.text(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table AND a.attnum > 0 AND NOT a.attisdropped"
+        )
+        with engine.connect() as connection:
+            rows = connection.execute(query, {"schema": schema, "table": table})
+            return {str(row[0]): str(row[1]) for row in rows}
+
+    def writable(self, engine: Engine, schema: str, table: str) -> int:
+        """Which writes PostgreSQL allows on a table or view (through rules or INSTEAD OF triggers too)."""
+        query = sa.text(
+            "SELECT pg_relation_is_updatable(c.oid, true) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relname = :table"
+        )
+        with engine.connect() as connection:
+            found = connection.execute(query, {"schema": schema, "table": table}).scalar()
+        return int(found) if found is not None else 0
+
+    def table_comment(self, inspector: Any, schema: str, table: str) -> str | None:
+        text = inspector.get_table_comment(table, schema=self.reflected_schema(schema)).get("text")
+        return None if text is None else str(text)
+
+    def is_view(self, engine: Engine, schema: str, table: str) -> bool:
+        query = sa.text(
+            "SELECT c.relkind IN ('v', 'm') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table"
+        )
+        with engine.connect() as connection:
+            return bool(connection.execute(query, {"schema": schema, "table": table}).scalar())
+
+    def estimated_rows(self, connection: Connection, schema: str, table: str, quoted: str) -> int:
+        query = sa.text(
+            "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table"
+        )
+        found = connection.execute(query, {"schema": schema, "table": table}).scalar()
+        return int(found or 0)
+
+
+def check_like(pattern: Any) -> Any:
+    """A LIKE pattern as given, refused when it ends with a lone escape (as PostgreSQL refuses it)."""
+    if isinstance(pattern, str) and (len(pattern) - len(pattern.rstrip("\\"))) % 2 == 1:
+        raise BadRequest("LIKE pattern must not end with escape character")
+    return pattern
+
 
 def _json_key(key: str) -> str:
     return f'"{key}":'
@@ -233,4 +564,5 @@ SUBTYPE_KEPT = '{"a":[{"b":1}],"c":{"d":2}}'
 
 
 def dialect_for(name: str) -> Dialect:
+    """The dialect of a database by its SQLAlchemy name (the one place that looks at the name)."""
     return PostgresDialect() if name == "postgresql" else SQLiteDialect()

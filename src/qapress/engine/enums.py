@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Catalog, Table
-from qapress.engine.dialects import quote_ident
+from qapress.engine.dialects import dialect_for, quote_ident
 from qapress.engine.names import is_graphql_name
 
 #: Names GraphQL does not allow for an enum value, whatever their case elsewhere.
@@ -58,9 +58,7 @@ def read_enum_values(
             continue
         column = table.primary_key[0]
         description = next((c for c in table.columns if c != column), None)
-        source = quote_ident(table.name)
-        if catalog.dialect == "postgresql":
-            source = f"{quote_ident(table.schema)}.{source}"
+        source = dialect_for(catalog.dialect).qualified(table.schema, table.name)
         selected = quote_ident(column) + (f", {quote_ident(description)}" if description else ", NULL")
         with engine.connect() as connection:
             rows = connection.exec_driver_sql(

@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from qapress.engine.catalog import Column, scalar_name
-from qapress.engine.dialects import quote_ident
+from qapress.engine.dialects import dialect_for, quote_ident
 from qapress.engine.errors import MetadataError, ValidationFailed
 from qapress.engine.metadata import FunctionDef
 from qapress.engine.params import ParamCollector
-from qapress.engine.permissions import ADMIN
 from qapress.engine.pg_functions import read_pg_functions
 
 
@@ -47,10 +46,6 @@ class TrackedFunction:
     aggregate_name: str = ""
     #: The metadata's comment: the root field's description.
     comment: str | None = None
-
-    def allows(self, role: str, infer: bool) -> bool:
-        """Whether ``role`` may see the function (it also needs a select permission on what it returns)."""
-        return infer or role == ADMIN or role in self.permissions
 
     def call(self, args: dict[str, Any], params: ParamCollector) -> str:
         """``"schema"."function"(...)`` for the arguments given (and the session): by name, or by position
@@ -79,7 +74,7 @@ class TrackedFunction:
 
 def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction:
     where = f'function "{definition.function.name}"'
-    if engine.dialect.name != "postgresql":
+    if not dialect_for(engine.dialect.name).sql_functions:
         raise MetadataError(f"{where}: tracked functions need PostgreSQL")
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:

@@ -10,7 +10,7 @@ as well, because they read rows back. Types are built with the query schema's bu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from graphql import (
     GraphQLArgument,
@@ -27,14 +27,18 @@ from graphql import (
     GraphQLString,
 )
 
-from qapress.engine.metadata import DeletePermission, InsertPermission, UpdatePermission
-from qapress.engine.model import ADMIN, TrackedTable
+from qapress.engine.metadata import InsertPermission, UpdatePermission
+from qapress.engine.model import TrackedTable
 from qapress.engine.names import is_graphql_name
-from qapress.engine.permissions import mutation_permission
+from qapress.engine.permissions import (
+    delete_permission,
+    insert_permission,
+    insertable_columns,
+    updatable_columns,
+    update_permission,
+)
 from qapress.engine.scalars import NUMERIC, scalar_type
-
-if TYPE_CHECKING:
-    from qapress.engine.schema import SchemaBuilder
+from qapress.engine.type_registry import TableTypes
 
 MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk", "function"]
 
@@ -47,41 +51,6 @@ class MutationField:
     table: tuple[str, str]
     #: For "function": the tracked function's name.
     function: str | None = None
-
-
-def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
-    if not table.table.insertable:
-        return None
-    if role == ADMIN:
-        return InsertPermission(check={}, columns="*")
-    return mutation_permission(table.meta.insert_permissions, role, table.inherited_roles)
-
-
-def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
-    if not table.table.updatable:
-        return None
-    if role == ADMIN:
-        return UpdatePermission(columns="*", filter={})
-    return mutation_permission(table.meta.update_permissions, role, table.inherited_roles)
-
-
-def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
-    if not table.table.deletable:
-        return None
-    if role == ADMIN:
-        return DeletePermission(filter={})
-    return mutation_permission(table.meta.delete_permissions, role, table.inherited_roles)
-
-
-def insertable_columns(table: TrackedTable, permission: InsertPermission) -> list[str]:
-    """Columns the role may give values for: the permission's, less the ones preset by ``set``."""
-    allowed = table.table.columns if permission.columns == "*" else permission.columns
-    return [c for c in table.table.columns if c in allowed and c not in permission.set]
-
-
-def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list[str]:
-    allowed = table.table.columns if permission.columns == "*" else permission.columns
-    return [c for c in table.table.columns if c in allowed and c not in permission.set]
 
 
 #: The update operators on jsonb columns (PostgreSQL): argument, the type of each column's operand, and
@@ -119,10 +88,11 @@ def named_constraints(table: TrackedTable) -> list[str]:
 
 
 class MutationBuilder:
-    """Adds the mutation types to a query schema builder's type registry."""
+    """Adds the mutation types to the type registry the query root's builder holds."""
 
-    def __init__(self, builder: SchemaBuilder, backend_only: bool = False) -> None:
+    def __init__(self, builder: TableTypes, backend_only: bool = False) -> None:
         self.b = builder
+        self.types = builder.types
         self.role = builder.role
         self.backend_only = backend_only
         self.fields: dict[str, MutationField] = {}
@@ -242,7 +212,7 @@ class MutationBuilder:
     # --- output --------------------------------------------------------------------------------------------
     def response_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_mutation_response"
-        if name not in self.b.objects:
+        if name not in self.types.objects:
             fields = {
                 "affected_rows": GraphQLField(
                     GraphQLNonNull(GraphQLInt), description="number of rows affected by the mutation"
@@ -253,15 +223,15 @@ class MutationBuilder:
                     GraphQLNonNull(GraphQLList(GraphQLNonNull(self.b.object_type(table)))),
                     description="data from the rows affected by the mutation",
                 )
-            self.b.objects[name] = GraphQLObjectType(
+            self.types.objects[name] = GraphQLObjectType(
                 name, fields, description=f'response of any mutation on the table "{table.table.name}"'
             )
-        return self.b.objects[name]
+        return self.types.objects[name]
 
     # --- inputs --------------------------------------------------------------------------------------------
     def insert_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_insert_input"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             permission = insert_permission(table, self.role)
             assert permission is not None
 
@@ -279,27 +249,27 @@ class MutationBuilder:
                     )
                 return dict(sorted(out.items()))
 
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'input type for inserting data into table "{table.table.name}"'
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def rel_insert_input(self, table: TrackedTable, kind: str) -> GraphQLInputObjectType:
         suffix = "obj_rel_insert_input" if kind == "object" else "arr_rel_insert_input"
         name = f"{table.graphql_name}_{suffix}"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             data = GraphQLNonNull(self.insert_input(table))
             data_type = data if kind == "object" else GraphQLNonNull(GraphQLList(data))
             fields = {"data": GraphQLInputField(data_type)}
             conflict = self.on_conflict_arg(table)
             if conflict:
                 fields["on_conflict"] = GraphQLInputField(self.on_conflict(table))
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 fields,
                 description=f'input type for inserting {kind} relation for remote table "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def on_conflict_arg(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``on_conflict`` needs a unique constraint and, for an upsert, the role's update permission."""
@@ -309,7 +279,7 @@ class MutationBuilder:
 
     def on_conflict(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_on_conflict"
-        if name not in self.b.inputs:
+        if name not in self.types.inputs:
             constraint = self.enum(
                 f"{table.graphql_name}_constraint",
                 named_constraints(table),
@@ -335,22 +305,22 @@ class MutationBuilder:
                     out["where"] = GraphQLInputField(self.b.bool_exp(table))
                 return out
 
-            self.b.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'on_conflict condition type for table "{table.table.name}"'
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def enum(
         self, name: str, values: list[str], description: str, table: TrackedTable | None = None
     ) -> GraphQLEnumType:
         """An enum of ``values``; with ``table``, the values are columns shown by their field names."""
-        if name not in self.b.enums:
-            self.b.enums[name] = GraphQLEnumType(
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
                 name,
                 {(table.field_name(v) if table else v): GraphQLEnumValue(v) for v in values},
                 description=description,
             )
-        return self.b.enums[name]
+        return self.types.enums[name]
 
     def update_args(self, table: TrackedTable, permission: UpdatePermission) -> dict[str, GraphQLArgument]:
         columns = updatable_columns(table, permission)
@@ -363,7 +333,11 @@ class MutationBuilder:
                 ),
                 description="increments the numeric columns with given value of the filtered values",
             )
-        jsonb = [c for c in columns if table.table.columns[c].scalar == "jsonb"] if self.b.pg else []
+        jsonb = (
+            [c for c in columns if table.table.columns[c].scalar == "jsonb"]
+            if self.b.extended_operators
+            else []
+        )
         for op, type_, what in JSONB_UPDATES if jsonb else ():
             args[op] = GraphQLArgument(
                 self.columns_input(f"{table.graphql_name}{op}_input", table, jsonb, what, type_),
@@ -387,8 +361,8 @@ class MutationBuilder:
         type_: GraphQLInputType | None = None,
     ) -> GraphQLInputObjectType:
         """An input object with a field per column, of the column's type (or of ``type_``)."""
-        if name not in self.b.inputs:
-            self.b.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
                     table.field_name(c): self.b.column_input(table, c, type_ or self.b.scalar(table, c))
@@ -396,12 +370,12 @@ class MutationBuilder:
                 },
                 description=f'{what} in table "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]
 
     def pk_input(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_pk_columns_input"
-        if name not in self.b.inputs:
-            self.b.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 {
                     table.field_name(c): self.b.column_input(
@@ -411,4 +385,4 @@ class MutationBuilder:
                 },
                 description=f'primary key columns input for table: "{table.table.name}"',
             )
-        return self.b.inputs[name]
+        return self.types.inputs[name]

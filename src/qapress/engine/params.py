@@ -39,22 +39,18 @@ class ParamCollector:
     def value(self, leaf: Any, column: Column | None, convert: Converter | None = None) -> str:
         """A placeholder for one value compared with ``column`` (cast to its type on PostgreSQL)."""
         scalar = column.scalar if column is not None else "String"
-        converter = convert or value_converter(self.dialect.name, scalar)
+        converter = convert or value_converter(self.dialect, scalar)
         marker = self._leaf(leaf, _not_null(scalar, converter))
-        if column is not None and self.dialect.name == "postgresql":
-            return f"CAST({marker} AS {column.sql_type})"
-        return marker
+        return marker if column is None else self.dialect.cast(marker, column.sql_type)
 
     def values(self, leaf: Any, column: Column) -> str:
         """Placeholders (or a subquery over one bound list) for ``column IN (...)``."""
-        item = value_converter(self.dialect.name, column.scalar)
+        item = value_converter(self.dialect, column.scalar)
         if isinstance(leaf, list):
             return ", ".join(self.value(v, column) for v in leaf)
-        if self.dialect.name == "postgresql":
-            marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=False))
-            return f"SELECT unnest(CAST({marker} AS {column.sql_type}[]))"
-        marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=True))
-        return f"SELECT value FROM json_each({marker})"
+        as_json = self.dialect.list_as_json
+        marker = self._leaf(leaf, _list_converter(column.scalar, item, as_json=as_json))
+        return self.dialect.list_of(marker, column)
 
     def session_json(self) -> str:
         """A placeholder for all session variables as a JSON object (computed fields' session argument)."""
@@ -80,11 +76,11 @@ class ParamCollector:
         return _MARKER.sub(place, sql), tuple(ordered)
 
 
-def value_converter(dialect: str, scalar: str) -> Converter:
+def value_converter(dialect: Dialect, scalar: str) -> Converter:
     if scalar in ("json", "jsonb"):
         return _json_text
-    if dialect == "sqlite" and scalar == "Boolean":
-        return _sqlite_bool
+    if scalar == "Boolean" and dialect.booleans_as_integers:
+        return _integer_bool
     return _identity
 
 
@@ -96,7 +92,7 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _sqlite_bool(value: Any) -> int:
+def _integer_bool(value: Any) -> int:
     if isinstance(value, str):  # a session variable
         return 1 if value.lower() in ("true", "t", "1", "yes") else 0
     return 1 if value else 0

@@ -1,16 +1,18 @@
-"""Who may read what: a role's select permission on a table, and permission filters made bindable.
+"""Every permission decision: who may read, insert, update or delete what, inherited roles, admin.
 
-admin reads every column of every row. Other roles read what their select permission grants: the listed
-columns (the rest are absent from their schema), the rows its filter matches (ANDed into every read,
-nested reads included), at most ``limit`` rows per list, aggregates only with ``allow_aggregations``.
-Filters may name session variables (``X-Hasura-User-Id``, any case), bound per request.
+admin reads and writes every column of every row (writes only where the table or view takes them). Other
+roles read what their select permission grants: the listed columns (the rest are absent from their schema),
+the rows its filter matches (ANDed into every read, nested reads included), at most ``limit`` rows per list,
+aggregates only with ``allow_aggregations``; they insert, update and delete as their mutation permissions
+say (an inherited role: see :func:`mutation_permission`). Filters may name session variables
+(``X-Hasura-User-Id``, any case), bound per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qapress.engine.metadata import (
     DeletePermission,
@@ -20,6 +22,9 @@ from qapress.engine.metadata import (
     UpdatePermission,
 )
 from qapress.engine.values import SessionRef
+
+if TYPE_CHECKING:
+    from qapress.engine.model import TrackedTable
 
 ADMIN = "admin"
 ANONYMOUS = "anonymous"
@@ -99,6 +104,47 @@ def mutation_permission(
     if not parents or any(_comparable(p) != _comparable(parents[0]) for p in parents[1:]):
         return None
     return parents[0]
+
+
+def insert_permission(table: TrackedTable, role: str) -> InsertPermission | None:
+    if not table.table.insertable:
+        return None
+    if role == ADMIN:
+        return InsertPermission(check={}, columns="*")
+    return mutation_permission(table.meta.insert_permissions, role, table.inherited_roles)
+
+
+def update_permission(table: TrackedTable, role: str) -> UpdatePermission | None:
+    if not table.table.updatable:
+        return None
+    if role == ADMIN:
+        return UpdatePermission(columns="*", filter={})
+    return mutation_permission(table.meta.update_permissions, role, table.inherited_roles)
+
+
+def delete_permission(table: TrackedTable, role: str) -> DeletePermission | None:
+    if not table.table.deletable:
+        return None
+    if role == ADMIN:
+        return DeletePermission(filter={})
+    return mutation_permission(table.meta.delete_permissions, role, table.inherited_roles)
+
+
+def insertable_columns(table: TrackedTable, permission: InsertPermission) -> list[str]:
+    """Columns the role may give values for: the permission's, less the ones preset by ``set``."""
+    allowed = table.table.columns if permission.columns == "*" else permission.columns
+    return [c for c in table.table.columns if c in allowed and c not in permission.set]
+
+
+def updatable_columns(table: TrackedTable, permission: UpdatePermission) -> list[str]:
+    allowed = table.table.columns if permission.columns == "*" else permission.columns
+    return [c for c in table.table.columns if c in allowed and c not in permission.set]
+
+
+def function_permitted(granted: tuple[str, ...], role: str, infer: bool) -> bool:
+    """Whether ``role`` may see a tracked function granted to ``granted`` (it also needs a select permission
+    on what the function returns); ``infer``: Hasura's inferred function permissions, every role."""
+    return infer or role == ADMIN or role in granted
 
 
 def _comparable(permission: MutationPermission) -> MutationPermission:

@@ -30,10 +30,13 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
+from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
 from qapress.engine.mutation_schema import MutationBuilder, MutationField
+from qapress.engine.permissions import function_permitted
 from qapress.engine.scalars import DIGIT_STRING_ACCEPTED, NUMERIC, UNORDERED, scalar_type
+from qapress.engine.type_registry import TypeRegistry
 
 ORDER_BY = GraphQLEnumType(
     "order_by",
@@ -115,11 +118,11 @@ class SchemaBuilder:
     def __init__(self, model: Model, role: str) -> None:
         self.model = model
         self.role = role
-        self.pg = model.dialect == "postgresql"
+        #: PostgreSQL's own operators (regex, jsonb, ltree) exist on this database.
+        self.extended_operators = dialect_for(model.dialect).extended_operators
         self.visible = {key: t for key, t in model.tables.items() if t.select_permission(role) is not None}
-        self.objects: dict[str, GraphQLObjectType] = {}
-        self.inputs: dict[str, GraphQLInputObjectType] = {}
-        self.enums: dict[str, GraphQLEnumType] = {}
+        #: The named types, shared with the mutation root's builder.
+        self.types = TypeRegistry()
         self.roots: dict[str, RootField] = {}
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -149,11 +152,11 @@ class SchemaBuilder:
         if not cf.inputs:
             return {}
         name = f"{cf.function}_args"
-        if name not in self.inputs:
-            self.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in cf.inputs}
             )
-        return {"args": GraphQLArgument(self.inputs[name])}
+        return {"args": GraphQLArgument(self.types.inputs[name])}
 
     def has_object(self, table: TrackedTable) -> bool:
         """Whether ``T`` has any field for this role (a role may have aggregate-only access)."""
@@ -269,7 +272,7 @@ class SchemaBuilder:
     def function_visible(self, function: TrackedFunction) -> bool:
         """A function is there for a role that may read its rows (and, unless function permissions are
         inferred, holds a permission on the function)."""
-        if not function.allows(self.role, self.model.infer_function_permissions):
+        if not function_permitted(function.permissions, self.role, self.model.infer_function_permissions):
             return False
         return function.returns in self.visible and self.has_object(self.visible[function.returns])
 
@@ -279,11 +282,11 @@ class SchemaBuilder:
         args = self.select_args(table) if function.returns_set else {}
         if function.inputs:
             name = f"{function.name}_args"
-            if name not in self.inputs:
-                self.inputs[name] = GraphQLInputObjectType(
+            if name not in self.types.inputs:
+                self.types.inputs[name] = GraphQLInputObjectType(
                     name, {c.name: GraphQLInputField(scalar_type(c.scalar)) for c in function.inputs}
                 )
-            args = {"args": GraphQLArgument(GraphQLNonNull(self.inputs[name])), **args}
+            args = {"args": GraphQLArgument(GraphQLNonNull(self.types.inputs[name])), **args}
         return args
 
     def function_type(self, function: TrackedFunction, table: TrackedTable) -> GraphQLOutputType:
@@ -305,12 +308,12 @@ class SchemaBuilder:
         """``<table>_enum``: one value per row of an enum table, described by its description column."""
         assert table.enum is not None
         name = table.enum_type_name
-        if name not in self.enums:
-            self.enums[name] = GraphQLEnumType(
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
                 name,
                 {value: GraphQLEnumValue(value, description=text) for value, text in table.enum.values},
             )
-        return self.enums[name]
+        return self.types.enums[name]
 
     def column_comparison(self, table: TrackedTable, column: str) -> GraphQLInputObjectType:
         enum_table = table.enum_columns.get(column)
@@ -318,12 +321,12 @@ class SchemaBuilder:
             return self.comparison(table.table.columns[column].scalar)
         enum = self.enum_type(self.model.tables[enum_table])
         name = f"{enum.name}_comparison_exp"
-        if name not in self.inputs:
+        if name not in self.types.inputs:
             fields = {op: GraphQLInputField(enum) for op in ("_eq", "_neq")}
             fields["_in"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
             fields["_nin"] = GraphQLInputField(GraphQLList(GraphQLNonNull(enum)))
             fields["_is_null"] = GraphQLInputField(GraphQLBoolean)
-            self.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 dict(sorted(fields.items())),
                 description=(
@@ -331,7 +334,7 @@ class SchemaBuilder:
                     "with logical 'AND'."
                 ),
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def pk_args(self, table: TrackedTable) -> dict[str, GraphQLArgument]:
         """``T_by_pk(id: ...)`` arguments, named as the columns' fields and read back as the columns."""
@@ -372,7 +375,7 @@ class SchemaBuilder:
     # --- output types -----------------------------------------------------------------------------
     def object_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = table.graphql_name
-        if name not in self.objects:
+        if name not in self.types.objects:
 
             def fields() -> dict[str, GraphQLField]:
                 out: dict[str, GraphQLField] = {}
@@ -423,12 +426,12 @@ class SchemaBuilder:
                         )
                 return dict(sorted(out.items()))
 
-            self.objects[name] = GraphQLObjectType(name, fields, description=table.description)
-        return self.objects[name]
+            self.types.objects[name] = GraphQLObjectType(name, fields, description=table.description)
+        return self.types.objects[name]
 
     def aggregate_type(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate"
-        if name not in self.objects:
+        if name not in self.types.objects:
 
             def fields() -> dict[str, GraphQLField]:
                 out = {"aggregate": GraphQLField(self.aggregate_fields(table))}
@@ -438,10 +441,10 @@ class SchemaBuilder:
                     )
                 return out
 
-            self.objects[name] = GraphQLObjectType(
+            self.types.objects[name] = GraphQLObjectType(
                 name, fields, description=f'aggregated selection of "{table.table.name}"'
             )
-        return self.objects[name]
+        return self.types.objects[name]
 
     def numeric_columns(self, table: TrackedTable) -> list[str]:
         return [c for c in self.columns(table) if table.table.columns[c].scalar in NUMERIC]
@@ -455,7 +458,7 @@ class SchemaBuilder:
 
     def aggregate_fields(self, table: TrackedTable) -> GraphQLObjectType:
         name = f"{table.graphql_name}_aggregate_fields"
-        if name not in self.objects:
+        if name not in self.types.objects:
             base = table.graphql_name
             count_args = {"distinct": GraphQLArgument(GraphQLBoolean)}
             if self.columns(table):
@@ -471,14 +474,14 @@ class SchemaBuilder:
             ordered = self.ordered_columns(table)
             for op in ("max", "min") if ordered else ():
                 fields[op] = GraphQLField(self.op_fields(table, op, ordered))
-            self.objects[name] = GraphQLObjectType(
+            self.types.objects[name] = GraphQLObjectType(
                 name, dict(sorted(fields.items())), description=f'aggregate fields of "{base}"'
             )
-        return self.objects[name]
+        return self.types.objects[name]
 
     def op_fields(self, table: TrackedTable, op: str, columns: list[str]) -> GraphQLObjectType:
         name = f"{table.graphql_name}_{op}_fields"
-        if name not in self.objects:
+        if name not in self.types.objects:
             fields: dict[str, GraphQLField] = {}
             for column in columns:
                 scalar = table.table.columns[column].scalar
@@ -489,16 +492,16 @@ class SchemaBuilder:
                 else:
                     type_ = GraphQLFloat
                 fields[table.field_name(column)] = GraphQLField(type_)
-            self.objects[name] = GraphQLObjectType(
+            self.types.objects[name] = GraphQLObjectType(
                 name, fields, description=f'aggregate {op} on columns of "{table.table.name}"'
             )
-        return self.objects[name]
+        return self.types.objects[name]
 
     # --- input types ------------------------------------------------------------------------------
     def select_column(self, table: TrackedTable) -> GraphQLEnumType:
         name = f"{table.graphql_name}_select_column"
-        if name not in self.enums:
-            self.enums[name] = GraphQLEnumType(
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
                 name,
                 {
                     table.field_name(c): GraphQLEnumValue(c, description="column name")
@@ -506,11 +509,11 @@ class SchemaBuilder:
                 },
                 description=f'select columns of table "{table.table.name}"',
             )
-        return self.enums[name]
+        return self.types.enums[name]
 
     def comparison(self, scalar: str) -> GraphQLInputObjectType:
         name = f"{scalar}_comparison_exp"
-        if name not in self.inputs:
+        if name not in self.types.inputs:
             type_ = scalar_type(scalar)
             fields: dict[str, GraphQLInputField] = {op: GraphQLInputField(type_) for op in COMPARISONS}
             fields["_in"] = GraphQLInputField(GraphQLList(GraphQLNonNull(type_)))
@@ -519,12 +522,12 @@ class SchemaBuilder:
             if scalar in ("String", "citext", "bpchar"):
                 for op in TEXT_OPERATORS:
                     fields[op] = GraphQLInputField(GraphQLString)
-                if self.pg:
+                if self.extended_operators:
                     for op in PG_TEXT_OPERATORS:
                         fields[op] = GraphQLInputField(GraphQLString)
             if scalar != "String":
                 fields["_cast"] = GraphQLInputField(self.cast_exp(scalar))
-            if scalar == "ltree" and self.pg:
+            if scalar == "ltree" and self.extended_operators:
                 ltree, many = scalar_type("ltree"), GraphQLList(GraphQLNonNull(scalar_type("ltree")))
                 fields["_ancestor"] = GraphQLInputField(
                     ltree, description="is the left argument an ancestor of right (or equal)?"
@@ -548,13 +551,13 @@ class SchemaBuilder:
                 fields["_matches_fulltext"] = GraphQLInputField(
                     scalar_type("ltxtquery"), description="does `ltree` match `ltxtquery`?"
                 )
-            if scalar == "jsonb" and self.pg:
+            if scalar == "jsonb" and self.extended_operators:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
                 fields["_has_key"] = GraphQLInputField(GraphQLString)
                 fields["_has_keys_all"] = GraphQLInputField(GraphQLList(GraphQLNonNull(GraphQLString)))
                 fields["_has_keys_any"] = GraphQLInputField(GraphQLList(GraphQLNonNull(GraphQLString)))
-            self.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 dict(sorted(fields.items())),
                 description=(
@@ -562,23 +565,23 @@ class SchemaBuilder:
                     "logical 'AND'."
                 ),
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def cast_exp(self, scalar: str) -> GraphQLInputObjectType:
         """``_cast: {String: {...}}``: compare a column's text form (``{id: {_cast: {String: {_like: "1%"}}}}``)."""
         name = f"{scalar}_cast_exp"
-        if name not in self.inputs:
-            self.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, lambda: {"String": GraphQLInputField(self.comparison("String"))}
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def bool_exp(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_bool_exp"
-        if name not in self.inputs:
+        if name not in self.types.inputs:
 
             def fields() -> dict[str, GraphQLInputField]:
-                me = self.inputs[name]
+                me = self.types.inputs[name]
                 out: dict[str, GraphQLInputField] = {
                     "_and": GraphQLInputField(GraphQLList(GraphQLNonNull(me))),
                     "_not": GraphQLInputField(me),
@@ -600,7 +603,7 @@ class SchemaBuilder:
                         out[cf.name] = GraphQLInputField(self.bool_exp(self.visible[cf.returns]))
                 return dict(sorted(out.items()))
 
-            self.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 fields,
                 description=(
@@ -608,11 +611,11 @@ class SchemaBuilder:
                     "All fields are combined with a logical 'AND'."
                 ),
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def order_by(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_order_by"
-        if name not in self.inputs:
+        if name not in self.types.inputs:
 
             def fields() -> dict[str, GraphQLInputField]:
                 out: dict[str, GraphQLInputField] = {
@@ -635,14 +638,14 @@ class SchemaBuilder:
                         out[f"{cf.name}_aggregate"] = GraphQLInputField(self.aggregate_order_by(target))
                 return dict(sorted(out.items()))
 
-            self.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name, fields, description=f'Ordering options when selecting data from "{table.table.name}".'
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def aggregate_order_by(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_aggregate_order_by"
-        if name not in self.inputs:
+        if name not in self.types.inputs:
             fields: dict[str, GraphQLInputField] = {"count": GraphQLInputField(ORDER_BY)}
             numeric = self.numeric_columns(table)
             for op in AGGREGATE_NUMERIC if numeric else ():
@@ -650,19 +653,19 @@ class SchemaBuilder:
             ordered = self.ordered_columns(table)
             for op in ("max", "min") if ordered else ():
                 fields[op] = GraphQLInputField(self.op_order_by(table, op, ordered))
-            self.inputs[name] = GraphQLInputObjectType(
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 dict(sorted(fields.items())),
                 description=f'order by aggregate values of table "{table.table.name}"',
             )
-        return self.inputs[name]
+        return self.types.inputs[name]
 
     def op_order_by(self, table: TrackedTable, op: str, columns: list[str]) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_{op}_order_by"
-        if name not in self.inputs:
-            self.inputs[name] = GraphQLInputObjectType(
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
                 name,
                 {table.field_name(c): self.column_input(table, c, ORDER_BY) for c in columns},
                 description=f'order by {op}() on columns of table "{table.table.name}"',
             )
-        return self.inputs[name]
+        return self.types.inputs[name]

@@ -17,12 +17,12 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.engine.hasura_setup import HasuraMetadata, plan_fixture
-from qapress.engine.hasura_sql import SqlTranslator
 from qapress.store import open_engine
 
 from .compare import compare_response
 from .corpus import Case, Folder, folder
+from .hasura_setup import HasuraMetadata, plan_fixture
+from .hasura_sql import SqlTranslator
 from .server import LiveServer
 
 ADMIN_SECRET = "conformance-admin-secret"

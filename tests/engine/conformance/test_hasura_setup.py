@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from qapress.engine.hasura_setup import FixtureError, HasuraMetadata, plan_fixture
-from qapress.engine.hasura_sql import SqlTranslator, split_sql
 from qapress.store import open_engine
 
 from .corpus import CORPUS, NO_CORPUS_ID
 from .harness import available_extensions, run_statements
+from .hasura_setup import FixtureError, HasuraMetadata, plan_fixture
+from .hasura_sql import SqlTranslator, split_sql
 
 
 def test_split_sql_keeps_semicolons_inside_strings_and_dollar_bodies() -> None:

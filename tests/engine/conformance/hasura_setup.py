@@ -5,7 +5,7 @@ relationships, permissions, v1 ``insert``. This module plans them without touchi
 the SQL statements (parameters bound) and the metadata operations, applied to a :class:`HasuraMetadata`
 whose ``tables`` list is the Hasura v2 metadata shape that ``Metadata.from_hasura`` reads.
 
-The SQL is PostgreSQL; :class:`~qapress.engine.hasura_sql.SqlTranslator` makes it runnable on the target
+The SQL is PostgreSQL; :class:`~tests.engine.conformance.hasura_sql.SqlTranslator` makes it runnable on the target
 database and remembers what it dropped, so that the metadata depending on it is left out here too.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qapress.engine.hasura_sql import Dialect, SqlTranslator, quote
+from .hasura_sql import Dialect, SqlTranslator, quote
 
 #: The v1 query operations that change metadata, by their canonical (non ``pg_``) name.
 METADATA_OPS = frozenset(
