@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from qapress.engine.errors import BadRequest
 from qapress.engine.scalars import STRINGIFIED
@@ -227,10 +229,17 @@ class Dialect:
         """A bound on a large table's rows, from the database's statistics."""
         raise NotImplementedError
 
+    def insert(self, table: sa.Table) -> Any:
+        """SQLAlchemy's INSERT of this database, the one with ``on_conflict_do_nothing`` and friends."""
+        raise NotImplementedError
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
     placeholder = "?"
+
+    def insert(self, table: sa.Table) -> Any:
+        return sqlite_insert(table)
 
     #: Whether a scalar subquery's JSON result keeps its JSON subtype (SQLite 3.40 does); when it does, nested
     #: objects need no json() re-parse, which also saves parser depth. Probed per database by the engine.
@@ -380,6 +389,10 @@ class SQLiteDialect(Dialect):
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+
+    def insert(self, table: sa.Table) -> Any:
+        return postgresql_insert(table)
+
     placeholder = "%s"
     sql_functions = True
     extended_operators = True

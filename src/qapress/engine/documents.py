@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from qapress.engine.dialects import dialect_for
 from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.store.schema import graphql_document
 
@@ -171,13 +171,9 @@ class DocumentStore:
 
     def _insert_ignoring_known(self, rows: Sequence[Mapping[str, Any]]) -> sa.Insert:
         """An INSERT that leaves a hash already registered (by another worker, a moment ago) as it is."""
-        if self.engine.dialect.name == "postgresql":
-            return (
-                postgresql.insert(graphql_document)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["sha256"])
-            )
-        return sqlite.insert(graphql_document).values(rows).on_conflict_do_nothing(index_elements=["sha256"])
+        insert = dialect_for(self.engine.dialect.name).insert(graphql_document)
+        ignoring: sa.Insert = insert.values(rows).on_conflict_do_nothing(index_elements=["sha256"])
+        return ignoring
 
     def _prune(self, connection: sa.Connection) -> None:
         persisted = sa.not_(graphql_document.c.trusted)
