@@ -14,6 +14,7 @@ from qapress.site.urls import SiteURLs
 from qapress.store import demo
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
     from tests.site.live import LiveSite
 
 SCREEN = Domain(7, "screen.localhost", "Screen Q&A", "Films and series.", "en")
@@ -81,3 +82,12 @@ def live(demo_url: str) -> Iterator[LiveSite]:
     with serve_site(engine) as site:
         yield site
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (headless), one per test module; skips (fails under CI) without it."""
+    from tests.site.browser import launched_chromium
+
+    with launched_chromium() as chromium:
+        yield chromium

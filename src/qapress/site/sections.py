@@ -38,7 +38,7 @@ def _key(word: str) -> str:
 
 
 def title_keys(title: str) -> list[tuple[str, str]]:
-    """The candidate (key, surface form) pairs of a title, each key once."""
+    """The candidate (key, surface form) pairs of a title, each key once, in the title's order."""
     seen: dict[str, str] = {}
     skip = section_stopwords()
     for word in _WORD.findall(title):
@@ -61,18 +61,21 @@ class Section:
 def find_sections(titles: Sequence[str], limit: int = MAX_SECTIONS) -> list[Section]:
     """The most shared subjects of ``titles`` (newest first), each with the titles that use it.
 
-    Ranked by how many titles share the word, then by how recent its newest title is; a word whose titles
-    are all in a section already ranked adds nothing and is left out.
+    Ranked by how many titles share the word, then by how early in them it comes (a headline names its
+    subject first), then by how recent its newest title is; a word whose titles are all in a section
+    already ranked adds nothing and is left out.
     """
     titles_of: dict[str, list[int]] = {}
     forms: dict[str, Counter[str]] = {}
+    positions: dict[str, int] = {}
     for index, title in enumerate(titles):
-        for key, form in title_keys(title):
+        for position, (key, form) in enumerate(title_keys(title)):
             titles_of.setdefault(key, []).append(index)
             forms.setdefault(key, Counter())[form] += 1
+            positions[key] = positions.get(key, 0) + position
     ranked = sorted(
         (key for key, members in titles_of.items() if len(members) >= MIN_TITLES),
-        key=lambda key: (-len(titles_of[key]), titles_of[key][0], key),
+        key=lambda key: (-len(titles_of[key]), positions[key] / len(titles_of[key]), titles_of[key][0], key),
     )
     sections: list[Section] = []
     covered: list[set[int]] = []
