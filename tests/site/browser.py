@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from tests.conftest import missing
 
 if TYPE_CHECKING:
@@ -37,3 +38,10 @@ def open_page(browser: Browser, url: str, **options: Any) -> tuple[Page, Any]:
     page = context.new_page()
     response = page.goto(url)
     return page, response
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (headless), one per test module; skips (fails under CI) without it."""
+    with launched_chromium() as chromium:
+        yield chromium

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from tests.site.browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain, DomainDirectory
@@ -14,7 +15,6 @@ from qapress.site.urls import SiteURLs
 from qapress.store import demo
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
     from tests.site.live import LiveSite
 
 SCREEN = Domain(7, "screen.localhost", "Screen Q&A", "Films and series.", "en")
@@ -82,12 +82,3 @@ def live(demo_url: str) -> Iterator[LiveSite]:
     with serve_site(engine) as site:
         yield site
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium (headless), one per test module; skips (fails under CI) without it."""
-    from tests.site.browser import launched_chromium
-
-    with launched_chromium() as chromium:
-        yield chromium

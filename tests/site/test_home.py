@@ -38,7 +38,7 @@ def test_the_lead_story_is_the_newest_with_an_image(live: LiveSite) -> None:
                 "title": "Pictured premiere",
                 "slug": "pictured",
                 "lead": "With a photo.",
-                "date": dt.date(2026, 3, 30),
+                "date": dt.date(2027, 1, 30),
                 "image_url": "https://images.example/premiere.jpg",
             },
             {
@@ -47,7 +47,7 @@ def test_the_lead_story_is_the_newest_with_an_image(live: LiveSite) -> None:
                 "title": "Unpictured premiere",
                 "slug": "unpictured",
                 "lead": "No photo.",
-                "date": dt.date(2026, 3, 31),
+                "date": dt.date(2027, 1, 31),
                 "image_url": None,
             },
         ],
