@@ -1,46 +1,24 @@
 """The graphql-http server audit (npm ``graphql-http``, ``auditServer``) against a real ``qapress serve``:
 every audit of the GraphQL-over-HTTP spec passes, the MUSTs, the SHOULDs and the MAYs.
 
-The audit's package is installed with ``npm ci`` from ``tests/npm`` (package.json and its lockfile) into a
-cache folder outside the checkout, once per lockfile. Without node or npm the test skips and says why.
+The audit's package is installed with ``npm ci`` from ``tests/npm`` (``tests.npm_packages``) into a cache
+folder outside the checkout, once per lockfile. Without node or npm the test skips and says why.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-from tests.conftest import missing
+from tests.npm_packages import installed
 from tests.served import qapress_serve
 from tests.site.live import demo_store
 
-NPM = Path(__file__).resolve().parents[1] / "npm"
-FILES = ("package.json", "package-lock.json", "audit.mjs")
-
 
 def audit_folder() -> Path:
-    """``tests/npm`` installed into ``$XDG_CACHE_HOME/qapress/npm/<lockfile hash>`` (once)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        missing("node and npm are needed for the graphql-http audit (apt-get install nodejs npm)")
-    digest = hashlib.sha256(b"".join((NPM / name).read_bytes() for name in FILES)).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = cache / "qapress" / "npm" / digest
-    if not (folder / "node_modules" / "graphql-http").is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in FILES:
-            shutil.copy(NPM / name, folder / name)
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=folder,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return folder
+    """``tests/npm`` (graphql-http and the audit script) installed in the tests' npm cache."""
+    return installed("npm", ("package.json", "package-lock.json", "audit.mjs"))
 
 
 def test_the_graphql_http_audit_passes_against_qapress_serve(database_url: str, tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tests.newsroom.world import EDITOR, FLAGGED_NAME, MODERATOR, OWNER, PASSWORD, World, status_of
-from tests.site.test_browser import AXE, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.site.browser import browser  # noqa: F401  (the shared Chromium fixture)
+from tests.site.test_browser import AXE
 
 from qapress.store.schema import link
 
@@ -257,6 +258,7 @@ def test_axe_finds_no_violations_on_the_newsroom(browser: Browser, newsroom: Liv
         ("newsroom-blocks.png", "/newsroom/blocks"),
         (None, "/newsroom/sites/new"),
         (None, f"/newsroom/sites/{world.site_a}/edit"),
+        (None, "/newsroom/search?q=heat"),
     ]
     for name, path in screens:
         for scheme in ("light", "dark"):

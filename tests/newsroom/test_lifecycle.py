@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tests.newsroom.test_browser import axe_violations, sign_in, url
 from tests.newsroom.world import EDITOR, FLAGGED_NAME, MODERATOR, OWNER, Staff, World, status_of
-from tests.site.test_browser import browser  # noqa: F401  (the shared Chromium fixture)
+from tests.site.browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 from qapress.links.url_key import url_key
 from qapress.store.schema import article_revision, audit_log, link, qa_ai

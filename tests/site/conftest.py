@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from tests.site.browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 from qapress.site.assets import StaticAssets
 from qapress.site.domains import Domain, DomainDirectory

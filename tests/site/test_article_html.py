@@ -44,7 +44,12 @@ def test_the_seed_page_shows_every_block(urls: SiteURLs, renderer: Renderer) -> 
     canonical = tree.css_first("link[rel=canonical]").attributes["href"]
     assert canonical == "https://screen.localhost/a/6646098/heat-2-michael-mann-s-long-awaited-heat-follow-up"
     assert tree.css_first("meta[property='og:url']").attributes["content"] == canonical
-    assert tree.css_first("meta[name='twitter:card']").attributes["content"] == "summary"
+    # No image of its own: the generated card is the sharing image, in the JSON-LD too.
+    card = "https://screen.localhost/card/6646098.png"
+    assert tree.css_first("meta[name='twitter:card']").attributes["content"] == "summary_large_image"
+    assert tree.css_first("meta[property='og:image']").attributes["content"] == card
+    assert tree.css_first("meta[property='og:image:width']").attributes["content"] == "1200"
+    assert json.loads(tree.css_first("script[type='application/ld+json']").text())["image"] == [card]
     types = [json.loads(s.text())["@type"] for s in tree.css("script[type='application/ld+json']")]
     assert types == ["NewsArticle", "BreadcrumbList", "FAQPage"]
 

@@ -8,25 +8,23 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from tests.conftest import missing
+from tests.site.browser import open_page
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_OUTRO, SEED_TITLE
 from qapress.store.schema import link, qa_ai
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
     from tests.site.live import LiveSite
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).with_name("data") / "axe.min.js"
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Set to 1 to rewrite the README's screenshots in docs/; otherwise they go to a temporary folder, so that a
@@ -36,23 +34,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 HOSTILE_ID = 6646300
 HOSTILE = "\"><img src=x onerror=\"window.__xss='img'\"><script>window.__xss='script'</script>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright for Python is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +80,6 @@ def site(live: LiveSite) -> LiveSite:
 
 def seed_url(site: LiveSite) -> str:
     return site.url(f"/a/{SEED_ARTICLE_ID}")
-
-
-def open_page(browser: Browser, url: str, **options: Any) -> tuple[Page, Any]:
-    context = browser.new_context(**options)
-    page = context.new_page()
-    response = page.goto(url)
-    return page, response
 
 
 @pytest.fixture

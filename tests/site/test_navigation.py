@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def test_the_home_page_lists_the_newest_by_date(live: LiveSite) -> None:
     tree = HTMLParser(live.get("/").text)
-    dates = [t.attributes["datetime"] or "" for t in tree.css(".article-list time")]
+    dates = [t.attributes["datetime"] or "" for t in tree.css(".lead-story time, .story time")]
     assert len(dates) > 1 and dates == sorted(dates, reverse=True)
 
 

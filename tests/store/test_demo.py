@@ -5,15 +5,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.store.demo import SEED_ARTICLE_ID, SEED_DOMAIN_ID, load_demo
-from qapress.store.schema import domain, qa_ai, source
+from qapress.store.demo import (
+    DOMAINS,
+    SEED_ARTICLE_ID,
+    SEED_DOMAIN_ID,
+    demo_sources,
+    generate_demo_articles,
+    load_demo,
+)
+from qapress.store.schema import domain, grounding_report, qa_ai, source
 
 
 def test_demo_loads_once(engine: Engine, demo_source_text: str) -> None:
     assert load_demo(engine, demo_source_text) is True
     assert load_demo(engine, demo_source_text) is False
     with engine.connect() as connection:
-        assert connection.execute(sa.select(sa.func.count()).select_from(source)).scalar() == 1
+        # The seed's source and every source shipped for the pipeline, each stored once.
+        sources = connection.execute(sa.select(sa.func.count()).select_from(source)).scalar()
+        assert sources == 1 + len(demo_sources())
         seed = connection.execute(sa.select(qa_ai).where(qa_ai.c.id == SEED_ARTICLE_ID)).one()
         domains = connection.execute(sa.select(sa.func.count()).select_from(domain)).scalar()
     assert seed.domain == SEED_DOMAIN_ID
@@ -40,3 +49,38 @@ def test_every_published_page_has_full_related_blocks(engine: Engine, demo_sourc
         older_elsewhere = [a for a, d in articles if d != site and a < article_id]
         assert len(same_site) >= 8, article_id
         assert len(older_elsewhere) >= 3, article_id
+
+
+def test_the_newest_articles_of_every_site_come_from_the_pipeline(
+    engine: Engine, demo_source_text: str
+) -> None:
+    """Each shipped source becomes one article of its site through the generation pipeline, checked and
+    published; loading again adds nothing."""
+    load_demo(engine, demo_source_text)
+    shipped = demo_sources()
+    assert 16 <= len(shipped) <= 24
+    site_of = {d.host: d.id for d in DOMAINS}
+    assert {host for host, _ in shipped} == set(site_of)  # every site has some
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                qa_ai.c.domain,
+                qa_ai.c.status,
+                qa_ai.c.date,
+                source.c.title,
+                grounding_report.c.passed,
+                grounding_report.c.backend,
+            )
+            .join(source, source.c.id == qa_ai.c.source_id)
+            .join(grounding_report, grounding_report.c.article_id == qa_ai.c.id)
+        ).all()
+    made = {row.title: row for row in rows}
+    for host, document in shipped:
+        row = made[document.title]
+        assert (row.domain, row.status, row.date) == (site_of[host], "published", document.date)
+        assert row.passed and row.backend == "extractive"
+    assert generate_demo_articles(engine) and load_demo(engine, demo_source_text) is False
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(grounding_report)).scalar() == len(
+            rows
+        )

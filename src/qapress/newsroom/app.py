@@ -351,11 +351,13 @@ class Newsroom:
         from qapress.newsroom.drafts import DraftPages
         from qapress.newsroom.links import LinkPages
         from qapress.newsroom.revisions import RevisionPages
+        from qapress.newsroom.search import SearchPages
 
         drafts = DraftPages(self)
         links = LinkPages(self)
         revisions = RevisionPages(self, drafts)
         blocks = BlockPages(self)
+        search = SearchPages(self)
         return [
             Mount(
                 PREFIX,
@@ -387,6 +389,7 @@ class Newsroom:
                     ),
                     Route("/sites/{site_id:int}/links", self.page(links.queue), methods=["GET", "POST"]),
                     Route("/blocks", self.page(blocks.blocks), methods=["GET", "POST"]),
+                    Route("/search", self.page(search.search), methods=["GET"]),
                 ],
             ),
             Route(PREFIX, lambda request: redirect(f"{PREFIX}/"), methods=["GET"]),

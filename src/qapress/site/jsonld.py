@@ -64,8 +64,8 @@ def news_article(page: ArticlePage, site: Domain, site_url: str) -> dict[str, An
     modified = _iso(article.modified) or published
     if modified:
         data["dateModified"] = modified
-    if article.image_url:
-        data["image"] = [article.image_url]
+    if article.share_image:
+        data["image"] = [article.share_image]
     return data
 
 

@@ -27,12 +27,13 @@ from qapress.site.feeds import (
     news_since,
 )
 from qapress.site.forms import FormState, FormTokens, LinkForm, rules_text
+from qapress.site.home import SectionView, home_page, site_sections
 from qapress.site.page_cache import RenderedPage
 from qapress.site.queries import PageQueries, QueryRun
 from qapress.site.render import Renderer
 from qapress.site.search import MAX_QUERY_CHARS, SEARCH_PAGE_SIZE, SearchRequest, search_hits
 from qapress.site.urls import SiteURLs
-from qapress.site.views import ArticlePage, article_page, listed_articles, parse_timestamp
+from qapress.site.views import ArticlePage, article_page, parse_timestamp
 
 HTML = "text/html; charset=utf-8"
 SITEMAP_PAGE_SIZE = 5_000
@@ -56,6 +57,7 @@ def article_html(
     page: ArticlePage,
     form: LinkForm,
     debug: dict[str, str] | None = None,
+    sections: list[SectionView] | None = None,
 ) -> str:
     """The article page: body, FAQ, related blocks, readers' links, the form, JSON-LD and sharing meta."""
     faq = jsonld.faq_page(page)
@@ -70,6 +72,7 @@ def article_html(
         urls=urls,
         page=page,
         canonical=page.article.url,
+        sections=sections,
         jsonld=structured,
         form=form,
         debug=debug,
@@ -140,7 +143,8 @@ class Pages:
         state = form_state or FormState()
         form = self.link_form(article.url, article.id, state)
         debug = self.debug_panel(run)
-        body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug)
+        sections = site_sections(run.data.get("topics"), ctx.urls)
+        body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug, sections)
         webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'
         return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision, link_header=webmention)
 
@@ -150,10 +154,12 @@ class Pages:
         rows = run.data.get("articles") or []
         if page_number > 1 and not rows:
             return self.error_page(ctx, 404, "Page not found", "There are no articles on this page.")
+        home = home_page(run.data, ctx.urls, size, page_number == 1)
         return self.html_page(
             ctx,
             "home.html",
-            articles=listed_articles(rows[:size], ctx.urls),
+            home=home,
+            sections=home.sections,
             page_number=page_number,
             canonical=ctx.urls.home(page_number),
             prev_url=ctx.urls.home(page_number - 1) if page_number > 1 else None,
@@ -163,10 +169,11 @@ class Pages:
 
     def search(self, ctx: PageContext, search: SearchRequest) -> RenderedPage:
         """Search results, or the page explaining why none were looked for (empty or too long)."""
-        hits, debug, more = [], None, False
+        hits, debug, more, sections = [], None, False, []
         if search.runnable:
             run = self.queries.search(search.query, ctx.site.id, SEARCH_PAGE_SIZE, search.page)
             rows = run.data.get("hits") or []
+            sections = site_sections(run.data.get("topics"), ctx.urls)
             hits, more, debug = (
                 search_hits(rows[:SEARCH_PAGE_SIZE], ctx.urls),
                 len(rows) > SEARCH_PAGE_SIZE,
@@ -179,6 +186,7 @@ class Pages:
             status,
             search=search,
             hits=hits,
+            sections=sections,
             max_chars=MAX_QUERY_CHARS,
             first_number=(search.page - 1) * SEARCH_PAGE_SIZE + 1,
             canonical=None,

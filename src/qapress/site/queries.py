@@ -85,9 +85,13 @@ class PageQueries:
         return str(row["status"]) if row else None
 
     def home(self, domain_id: int, page_size: int, page_number: int) -> QueryRun:
-        return self.run(
-            "home", {"domain": domain_id, "limit": page_size + 1, "offset": (page_number - 1) * page_size}
-        )
+        variables = {
+            "domain": domain_id,
+            "limit": page_size + 1,
+            "offset": (page_number - 1) * page_size,
+            "first": page_number == 1,
+        }
+        return self.run("home", variables)
 
     def search(self, query: str, domain_id: int, page_size: int, page_number: int) -> QueryRun:
         variables = {

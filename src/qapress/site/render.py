@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from qapress.site.assets import StaticAssets
+from qapress.site.favicon import site_colour
 from qapress.site.linkify import linkify
 from qapress.site.views import long_date
 
@@ -51,6 +52,7 @@ class Renderer:
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["linkify"] = linkify
+        self.env.filters["site_colour"] = site_colour
         self.env.globals["asset"] = _asset_url
 
     def render(self, template: str, **context: Any) -> str:

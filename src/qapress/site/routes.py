@@ -44,6 +44,7 @@ from qapress.site.forms import (
     FormTokens,
     origin_allowed,
 )
+from qapress.site.image_routes import SiteImages, web_manifest
 from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
@@ -105,6 +106,7 @@ class SiteApp:
         self.tokens = FormTokens(self.form_key)
         self.debug = settings.debug
         self.pages = Pages(settings, self.queries, self.renderer, self.tokens, self.debug)
+        self.images = SiteImages(self.queries)
         self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)
         self.directory = DomainDirectory([], self.policy)
         self._domain_revision = -1
@@ -414,6 +416,39 @@ class SiteApp:
         headers = {"Cache-Control": "public, max-age=86400"}
         return Response(body, media_type="image/svg+xml", headers=headers)
 
+    async def card_route(self, request: Request) -> Response:
+        """An article's sharing card (its ``og:image`` when it has no image of its own)."""
+        article_id = int(request.path_params["id"])
+        if article_id > MAX_ID:
+            return await self._not_found(request)
+
+        def answer() -> Response | None:
+            ctx = self.context_or_answer(request)
+            if isinstance(ctx, Response):
+                return ctx
+            try:
+                return self.images.card(request.headers, ctx.site, article_id)
+            except PageQueryFailed as failed:
+                return self.failed_response(ctx, failed)
+
+        response = await run_in_threadpool(answer)
+        return response if response is not None else await self._not_found(request)
+
+    async def touch_icon_route(self, request: Request) -> Response:
+        """The site's touch icons: ``/apple-touch-icon.png`` (180 px) and the manifest's ``/icon-{size}.png``."""
+        size = int(request.path_params.get("size", 180))
+        ctx = await run_in_threadpool(self.context_or_answer, request)
+        if isinstance(ctx, Response):
+            return ctx
+        response = await run_in_threadpool(self.images.touch_icon, request.headers, ctx.site, size)
+        return response if response is not None else await self._not_found(request)
+
+    async def manifest_route(self, request: Request) -> Response:
+        ctx = await run_in_threadpool(self.context_or_answer, request)
+        if isinstance(ctx, Response):
+            return ctx
+        return web_manifest(ctx.site, ctx.urls)
+
     async def indexnow_key_route(self, request: Request) -> Response:
         """The IndexNow key file, the ``keyLocation`` of this network's pings."""
         if not self.settings.indexnow_enabled:
@@ -470,6 +505,10 @@ class SiteApp:
             Route("/favicon.ico", self.favicon_route, methods=["GET", "HEAD"]),
             Route(KEY_PATH, self.indexnow_key_route, methods=["GET", "HEAD"]),
             Route("/favicon.svg", self.favicon_route, methods=["GET", "HEAD"]),
+            Route("/card/{id:int}.png", self.card_route, methods=["GET", "HEAD"]),
+            Route("/apple-touch-icon.png", self.touch_icon_route, methods=["GET", "HEAD"]),
+            Route("/icon-{size:int}.png", self.touch_icon_route, methods=["GET", "HEAD"]),
+            Route("/manifest.webmanifest", self.manifest_route, methods=["GET", "HEAD"]),
         ]
 
 

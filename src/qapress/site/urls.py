@@ -38,6 +38,11 @@ class SiteURLs:
         domain = self.directory.get(domain_id) if domain_id is not None else self.site
         return self.origin(domain or self.site) + article_path(article_id, slug)
 
+    def card(self, article_id: int, domain_id: int | None = None) -> str:
+        """The generated sharing card of an article (``/card/{id}.png``), on the article's own site."""
+        domain = self.directory.get(domain_id) if domain_id is not None else self.site
+        return self.origin(domain or self.site) + f"/card/{article_id}.png"
+
     def search(self, query: str = "", page: int = 1) -> str:
         params = {"q": query} if query else {}
         if page > 1:

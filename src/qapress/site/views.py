@@ -58,6 +58,8 @@ class Article:
     image_url: str | None
     image_credit: str | None
     src_id: int | None
+    #: The image a share or a search result shows: the article's own, else its generated card.
+    share_image: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ def _int_or_none(value: Any) -> int | None:
 
 def article_from_row(row: Row, urls: SiteURLs) -> Article:
     slug = str(row.get("slug") or "")
+    image_url = safe_href(str(row["image_url"])) if row.get("image_url") else None
     return Article(
         id=int(row["id"]),
         domain=int(row.get("domain") or urls.site.id),
@@ -165,9 +168,10 @@ def article_from_row(row: Row, urls: SiteURLs) -> Article:
         outro=str(row.get("outro") or ""),
         date=parse_date(row.get("date")),
         modified=parse_timestamp(row.get("updated_at")),
-        image_url=safe_href(str(row["image_url"])) if row.get("image_url") else None,
+        image_url=image_url,
         image_credit=str(row["image_credit"]) if row.get("image_credit") else None,
         src_id=_int_or_none(row.get("src_id")),
+        share_image=image_url or urls.card(int(row["id"]), row.get("domain")),
     )
 
 
@@ -222,20 +226,29 @@ class ListedArticle:
     lead: str
     date: dt.date | None
     modified: dt.datetime | None
+    #: The article's image, or its generated card when it has none (``has_own_image`` tells which).
+    image: str = ""
+    has_own_image: bool = False
 
 
 def listed_articles(rows: Any, urls: SiteURLs) -> list[ListedArticle]:
     """Articles of a list page (home, feed, sitemap)."""
     if not isinstance(rows, Sequence):
         return []
-    return [
-        ListedArticle(
-            title=str(row.get("title") or ""),
-            url=urls.article(int(row["id"]), str(row.get("slug") or "")),
-            lead=str(row.get("lead") or ""),
-            date=parse_date(row.get("date")),
-            modified=parse_timestamp(row.get("updated_at")),
+    listed = []
+    for row in rows:
+        if not isinstance(row, Mapping) or not isinstance(row.get("id"), int):
+            continue
+        own = safe_href(str(row["image_url"])) if row.get("image_url") else None
+        listed.append(
+            ListedArticle(
+                title=str(row.get("title") or ""),
+                url=urls.article(int(row["id"]), str(row.get("slug") or "")),
+                lead=str(row.get("lead") or ""),
+                date=parse_date(row.get("date")),
+                modified=parse_timestamp(row.get("updated_at")),
+                image=own or urls.card(int(row["id"])),
+                has_own_image=own is not None,
+            )
         )
-        for row in rows
-        if isinstance(row, Mapping) and isinstance(row.get("id"), int)
-    ]
+    return listed

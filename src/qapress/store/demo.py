@@ -1,15 +1,21 @@
-"""The demo network: the seed's two articles as real rows, plus filler so every related block is full.
+"""The demo network: the seed's two articles as real rows, the newest articles of every site written by
+qapress's own pipeline from the news sources shipped with the demo, and an older archive of filler so that
+every related block is full.
 
 The Q&A page of the seed is article 6646098 on domain 7, so that ``page-query.graphql`` with
-``page-variables.json`` answers as it is. Loading is idempotent: a store that has the seed article is reused.
+``page-variables.json`` answers as it is. Loading is idempotent: a store that has the seed article is reused,
+so the pipeline runs once, when the demo is first loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -17,11 +23,17 @@ from sqlalchemy.engine import Engine
 from qapress.store.articles import _fix_sequence, slugify
 from qapress.store.schema import domain, qa_ai, source
 
+if TYPE_CHECKING:
+    from qapress.generate.draft import SourceDocument
+    from qapress.generate.pipeline import GenerateResult
+
 SEED_ARTICLE_ID = 6646098
 SEED_DOMAIN_ID = 7
 SOURCE_ARTICLE_ID = 6646097
 FIRST_FILLER_ID = 6646000
 FILLER_COUNT = 160
+#: The demo's news sources (fictional, written for it): one JSON object a line, with the ``site`` it is for.
+SOURCES_FILE = "demo_data/sources.jsonl"
 
 
 @dataclass(frozen=True)
@@ -182,7 +194,41 @@ def load_demo(engine: Engine, source_text: str | None = None) -> bool:
             connection.exec_driver_sql(
                 "SELECT setval(pg_get_serial_sequence('domain', 'id'), (SELECT MAX(id) FROM domain))"
             )
+    generate_demo_articles(engine)
     return True
+
+
+def demo_sources() -> list[tuple[str, SourceDocument]]:
+    """The shipped sources as (site host, document), in the file's order."""
+    from qapress.generate.sources import parse_json_lines
+
+    text = resources.files("qapress.store").joinpath(SOURCES_FILE).read_text("utf-8")
+    hosts = [str(json.loads(line)["site"]) for line in text.splitlines() if line.strip()]
+    return list(zip(hosts, parse_json_lines(text, what=SOURCES_FILE), strict=True))
+
+
+def generate_demo_articles(engine: Engine) -> list[GenerateResult]:
+    """Every shipped source through the generation pipeline (extractive backend, grounding check), published
+    when its check passes; a source that already has an article is skipped, so a rerun adds nothing."""
+    from qapress.articles.errors import TransitionRefused
+    from qapress.generate.extractive import ExtractiveBackend
+    from qapress.generate.pipeline import generate_article, publish_article
+    from qapress.generate.repository import store_source
+
+    site_ids = {d.host: d.id for d in DOMAINS}
+    backend = ExtractiveBackend()
+    results = []
+    for host, document in demo_sources():
+        stored = store_source(engine, document)
+        result = generate_article(
+            engine, stored.id, site_ids[host], backend, day=document.date, only_if_unused=True
+        )
+        if result.article_id is not None and result.report is not None and result.report.passed:
+            # A refusal keeps it a draft for the newsroom, with its report saying why.
+            with contextlib.suppress(TransitionRefused):
+                publish_article(engine, result.article_id)
+        results.append(result)
+    return results
 
 
 def seed_articles(source_text: str | None, source_id: int | None) -> list[dict[str, Any]]:
