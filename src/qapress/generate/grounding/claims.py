@@ -6,6 +6,7 @@ takes for granted ("Why did the council reject the plan?" claims the council rej
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -57,8 +58,15 @@ def sentences_of(text: str) -> list[str]:
     result: list[str] = []
     for paragraph in normalize(text).split("\n"):
         if paragraph.strip():
-            result += [piece.strip() for piece in _segmenter().segment(paragraph) if piece.strip()]
+            result += _paragraph_sentences(paragraph)
     return result
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_sentences(paragraph: str) -> tuple[str, ...]:
+    """pysbd is slow (its rules are regular expressions built per call) and a source's paragraphs are segmented
+    again for every check of every draft made from it: each paragraph once per process."""
+    return tuple(piece.strip() for piece in _segmenter().segment(paragraph) if piece.strip())
 
 
 def claims_of(text: str, part: str) -> list[Claim]:
