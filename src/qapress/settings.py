@@ -202,11 +202,15 @@ class Settings(BaseSettings):
     )
     page_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of anonymous pages (s).")
     page_stale_while_revalidate: int = Field(
-        default=30, ge=0, description="Cache-Control stale-while-revalidate of pages (s): a proxy may answer "
+        default=30,
+        ge=0,
+        description="Cache-Control stale-while-revalidate of pages (s): a proxy may answer "
         "with the old page while it fetches the new one.",
     )
     page_stale_if_error: int = Field(
-        default=86_400, ge=0, description="Cache-Control stale-if-error of pages (s): a proxy may answer with "
+        default=86_400,
+        ge=0,
+        description="Cache-Control stale-if-error of pages (s): a proxy may answer with "
         "the old page while qapress is down.",
     )
     cache_changes: Literal["auto", "data_version", "notify", "poll", "query"] = Field(
