@@ -95,3 +95,20 @@ def test_a_rolled_back_change_logs_nothing_and_every_tag_is_queued_for_purging(s
     with store.connect() as connection:
         queued = sorted(str(t) for t in connection.execute(sa.select(purge_queue.c.tag)).scalars())
     assert queued == sorted(logged(store)) == ["a700", "u7"]
+
+
+def test_concurrent_edits_of_different_articles_do_not_wait_for_each_other(store: Engine) -> None:
+    """The 0004 counter row made every writer wait for the one before it to commit; the log does not."""
+    if store.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    write(store, qa_ai.insert().values(id=703, domain=7, title="Second", status="published"))
+    first = store.connect()
+    transaction = first.begin()
+    try:
+        first.execute(qa_ai.update().where(qa_ai.c.id == 700).values(title="First writer, not committed"))
+        with store.begin() as second:
+            second.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+            second.execute(qa_ai.update().where(qa_ai.c.id == 703).values(title="Second writer"))
+    finally:
+        transaction.rollback()
+        first.close()

@@ -181,12 +181,13 @@ class SiteApp:
         return cached if cached is not None else self.built_response(request, ctx, build)
 
     async def serve_on_loop(self, request: Request, build: Callable[[PageContext], RenderedPage]) -> Response:
-        """``serve``, with the revision check and a cache hit answered on the event loop when that is cheap.
+        """``serve``, with the change check and a cache hit answered on the event loop when that is cheap.
 
-        On SQLite the check is one sub-millisecond statement on a connection of the loop's own (WAL: readers
-        never wait on a writer), so the hop to the threadpool cost more than the hit itself; only a miss
-        goes there to query and render. PostgreSQL keeps the whole request in the threadpool: a round trip
-        to a server must not stall the loop. ``page_cache_hits_on_loop`` overrides the choice.
+        On SQLite the check is a ``PRAGMA data_version`` on a connection of the loop's own (WAL: readers never
+        wait on a writer), so the hop to the threadpool cost more than the hit itself; only a miss goes there
+        to query and render. PostgreSQL keeps this path in the threadpool (a stale site directory is a round
+        trip); its fast path answers hits on the loop, as its change watch asks nothing.
+        ``page_cache_hits_on_loop`` overrides the choice.
         """
         if not self.hits_on_loop:
             return await run_in_threadpool(self.serve, request, build)
