@@ -262,6 +262,56 @@ class Settings(BaseSettings):
         description="Answer page-cache hits on the event loop, not the threadpool; default: on SQLite only.",
     )
     page_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of anonymous pages (s).")
+    page_stale_while_revalidate: int = Field(
+        default=30,
+        ge=0,
+        description="Cache-Control stale-while-revalidate of pages (s): a proxy may answer "
+        "with the old page while it fetches the new one.",
+    )
+    page_stale_if_error: int = Field(
+        default=86_400,
+        ge=0,
+        description="Cache-Control stale-if-error of pages (s): a proxy may answer with "
+        "the old page while qapress is down.",
+    )
+    cache_changes: Literal["auto", "data_version", "notify", "poll", "query"] = Field(
+        default="auto",
+        description="How each process learns of changes: auto (SQLite data_version, PostgreSQL LISTEN), "
+        "poll (every cache_changes_poll_seconds; for PgBouncer in transaction mode), query (every hit).",
+    )
+    cache_changes_poll_seconds: float = Field(
+        default=1.0, gt=0, description="The poll interval of cache_changes=poll: the staleness bound (s)."
+    )
+    cache_log_retention_hours: float = Field(
+        default=24.0, gt=0, description="How long the cache invalidation log keeps a change (h)."
+    )
+    # --- Purging the proxies and CDNs in front (qapress.site.purge): queued in the database, retried ---
+    purge_varnish_urls: list[str] = Field(
+        default=[], description="Varnish instances running the shipped VCL, purged by xkey (PURGE)."
+    )
+    purge_fastly_service_id: str | None = Field(default=None, description="Fastly service purged by key.")
+    purge_fastly_api_token: SecretStr | None = Field(default=None, description="Fastly API token; env only.")
+    purge_fastly_base_url: str = Field(default="https://api.fastly.com", description="Fastly's API.")
+    purge_cloudflare_zone_id: str | None = Field(default=None, description="Cloudflare zone purged by tag.")
+    purge_cloudflare_api_token: SecretStr | None = Field(
+        default=None, description="Cloudflare API token (Cache Purge permission); env only."
+    )
+    purge_cloudflare_base_url: str = Field(
+        default="https://api.cloudflare.com/client/v4", description="Cloudflare's API."
+    )
+    purge_webhook_url: str | None = Field(
+        default=None, description='POSTed {"tags": [...]} for each batch of purged tags.'
+    )
+    purge_timeout_seconds: float = Field(default=5.0, gt=0, description="Longest wait for one purge request.")
+    purge_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often the purge worker looks for queued tags (s)."
+    )
+    purge_retry_max_seconds: float = Field(
+        default=300.0, gt=0, description="The longest wait between tries of a failed purge (backoff cap)."
+    )
+    purge_worker_in_serve: bool = Field(
+        default=True, description="`qapress serve` delivers the purge queue (and prunes the log)."
+    )
     home_page_size: int = Field(
         default=20, ge=1, le=99, description="Articles per home page (the row limit is 100)."
     )

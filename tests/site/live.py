@@ -88,6 +88,7 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
         secret_key="test-secret",
         ip_hash_salt="test-salt",
         links_worker_in_serve=settings.pop("links_worker_in_serve", False),
+        purge_worker_in_serve=settings.pop("purge_worker_in_serve", False),
         **settings,
     )
     app = create_app(config, engine)
@@ -96,12 +97,11 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         live.statements.append(statement)
 
-    # Statements go three ways: SQLAlchemy (seen by its event), and the raw per-thread connections of the
-    # engine and of the revision reader (seen by wrapping their one entry point; the real call still runs).
+    # Statements go two ways: SQLAlchemy (seen by its event), and the raw per-thread connections of the
+    # engine (seen by wrapping their one entry point; the real call still runs). The change watch's
+    # ``PRAGMA data_version`` on its own connections is not a statement to the store's data.
     sa.event.listen(engine, "before_cursor_execute", record)
-    for connections in {
-        id(c): c for c in (live.site.gql.connections, live.site.revisions.connections)
-    }.values():
+    for connections in (live.site.gql.connections,):
         fetch_text = connections.fetch_text
 
         def recording(sql: str, params: Any, *limits: Any, fetch_text: Any = fetch_text) -> Any:

@@ -6,7 +6,9 @@ from starlette.datastructures import Headers
 from qapress.site.page_cache import RenderedPage
 from qapress.site.responses import content_security_policy, etag_matches, page_response
 
-PAGE = RenderedPage(200, b"<p>" + b"x" * 2000 + b"</p>", "text/html; charset=utf-8", 1_700_000_000.0, 1)
+PAGE = RenderedPage(
+    200, b"<p>" + b"x" * 2000 + b"</p>", "text/html; charset=utf-8", 1_700_000_000.0, frozenset({"all", "a1"})
+)
 
 
 def respond(**headers: str):  # type: ignore[no-untyped-def]

@@ -59,6 +59,39 @@ def test_a_change_reaches_every_worker_cache(server: tuple[int, str]) -> None:
     assert seed_titles(port) == {"Heat 2, retitled"}
 
 
+def test_every_edit_shows_on_the_very_next_request_in_either_worker(server: tuple[int, str]) -> None:
+    """Edits from another process, each read back at once over a fresh connection (either worker): never
+    the page from before, though hits ask the database nothing (SQLite: data_version; PostgreSQL: LISTEN)."""
+    port, url = server
+    from qapress.store import open_engine
+
+    seed_titles(port)  # both workers have the page cached
+    path = None
+    engine = open_engine(url)
+    stale = []
+    try:
+        for n in range(30):
+            title = f"Heat 2, edit {n}"
+            with engine.begin() as connection:
+                connection.execute(qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title))
+            if path is None:
+                first = httpx.get(
+                    f"http://127.0.0.1:{port}/a/{SEED_ARTICLE_ID}",
+                    headers={"Host": f"screen.localhost:{port}"},
+                )
+                path = httpx.URL(first.headers["location"]).raw_path.decode()
+            for _ in range(2):  # a new connection each: one request per worker, most of the time
+                page = httpx.get(
+                    f"http://127.0.0.1:{port}{path}", headers={"Host": f"screen.localhost:{port}"}
+                )
+                shown = HTMLParser(page.text).css_first("h1").text()
+                if shown != title:
+                    stale.append((n, shown))
+    finally:
+        engine.dispose()
+    assert stale == []
+
+
 def test_the_pinned_domain_serves_unknown_hosts(server: tuple[int, str]) -> None:
     port, _ = server
     home = httpx.get(f"http://127.0.0.1:{port}/")

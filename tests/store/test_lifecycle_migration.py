@@ -44,13 +44,13 @@ def test_upgrade_keeps_every_row_and_allows_scheduled(store_url: str) -> None:
     assert scalar(engine, "SELECT count(*) FROM link") == 1
     assert scalar(engine, "SELECT count(*) FROM grounding_report") == 1
     assert scalar(engine, "SELECT version FROM qa_ai WHERE id = 1") == 1
-    before = scalar(engine, "SELECT revision FROM site_revision WHERE name = 'content'")
+    before = scalar(engine, "SELECT count(*) FROM cache_invalidation WHERE tag = 'a1'")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "UPDATE qa_ai SET status = 'scheduled', scheduled_at = '2026-12-24 08:00:00' WHERE id = 1"
         )
     # The page caches' trigger still fires after the constraint changed.
-    assert scalar(engine, "SELECT revision FROM site_revision WHERE name = 'content'") == int(str(before)) + 1
+    assert scalar(engine, "SELECT count(*) FROM cache_invalidation WHERE tag = 'a1'") == int(str(before)) + 1
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
         connection.exec_driver_sql("UPDATE qa_ai SET status = 'deleted' WHERE id = 1")
     with engine.begin() as connection:

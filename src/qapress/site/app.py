@@ -45,6 +45,7 @@ from qapress.settings import Settings, get_settings
 from qapress.site.body_timeout import with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
+from qapress.site.purge import PurgeQueue, PurgeWorker
 from qapress.site.render import PAGE_QUERIES, page_query
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
@@ -160,11 +161,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             passes.append(FeedPoller.from_settings(engine, settings).run_once)
         worker = start_link_worker(engine, settings, passes) if settings.links_worker_in_serve else None
         app.state.link_worker = worker
+        # Purges must go out within a second or so, not at the link worker's pace: a thread of their own.
+        purger = None
+        if settings.purge_worker_in_serve:
+            purger = PurgeWorker(
+                PurgeQueue.from_settings(engine, settings), settings.purge_poll_seconds
+            ).start()
+        app.state.purge_worker = purger
         try:
             yield
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
+            if purger is not None:
+                await run_in_threadpool(purger.stop)
+            site.changes.stop()
             gql.close()
 
     app = SiteServer(

@@ -1,11 +1,11 @@
 """Cache hits answered in raw ASGI, ahead of Starlette's router and middlewares.
 
-A GET or HEAD whose (host, path) has a page in the cache at the store's current revision is answered with
-the status, headers and body prepared when the page was rendered (``prepare_responses``: the same code
-as the slow path, security headers included), after the same exact revision check (on the event loop
-for SQLite, in the threadpool for PostgreSQL, as ``SiteApp.serve_on_loop`` decides). Anything else (a miss,
-a stale entry, a conditional request other than If-None-Match, a database error, debug mode) falls through to the
-Starlette app unchanged.
+A GET or HEAD whose (host, path) has a page in the cache is answered with the status, headers and body
+prepared when the page was rendered (``prepare_responses``: the same code as the slow path, security headers
+included), after the change watch applied what committed (``invalidation.py``: on SQLite a ``PRAGMA
+data_version`` on the loop; PostgreSQL's listener thread leaves nothing to ask). Anything else (a miss, a
+watch that cannot vouch for the cache, sites to reload, a conditional request other than If-None-Match, a
+database error, debug mode) falls through to the Starlette app unchanged.
 """
 
 from __future__ import annotations
@@ -71,17 +71,18 @@ class PageCacheFastPath:
         query: bytes = scope.get("query_string", b"")
         if query:
             path = path + "?" + query.decode("latin-1")
+        changes = site.changes
         try:
-            # As in ``serve_on_loop``: on the loop for SQLite, in the threadpool when it is a server round trip.
-            if site.hits_on_loop:
-                revisions = site.revisions.read()
+            # A watch that reads the database runs where ``serve_on_loop`` would run it.
+            if site.hits_on_loop or not changes.does_io:
+                usable = changes.sync()
             else:
-                revisions = await run_in_threadpool(site.revisions.read)
+                usable = await run_in_threadpool(changes.sync)
         except DATABASE_ERRORS:
             return False  # the slow path answers 503
-        if revisions.domain != site.domain_revision:
+        if not usable or site.directory_stale:
             return False  # the slow path reloads the sites first
-        page = site.cache.get(self.host(host), path, revisions.content)
+        page = site.cache.get(self.host(host), path)
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False

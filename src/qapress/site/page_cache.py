@@ -1,8 +1,8 @@
-"""Rendered pages kept per process, by host and path, valid only at the content revision they were built at.
+"""Rendered pages kept per process, by host and path, dropped by the cache tags of the changes they show.
 
-Exact invalidation comes from the revision counter (``revision.py``): every change a page could show moves
-it, so an entry is served only while the store is at the revision the page was rendered at. Entries also
-expire after ``max_lifetime`` seconds, which bounds the age of the form token a cached page carries.
+Each page carries its tags (``cache_tags``); the change watch (``invalidation.py``) hands the cache the tags
+every committed change touched and ``invalidate`` drops exactly the pages carrying them. Entries also expire
+after ``max_lifetime`` seconds, which bounds the age of the form token a cached page carries.
 """
 
 from __future__ import annotations
@@ -11,8 +11,11 @@ import gzip
 import hashlib
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from qapress.site.cache_tags import ALL
 
 #: An ASGI header list: (lower-case name, value) pairs as bytes.
 RawHeaders = list[tuple[bytes, bytes]]
@@ -40,7 +43,8 @@ class RenderedPage:
     body: bytes
     media_type: str
     last_modified: float
-    revision: int
+    #: What the page shows (``cache_tags``): an edit touching one of them drops it.
+    tags: frozenset[str] = frozenset()
     created: float = field(default_factory=time.monotonic)
     location: str | None = None
     etag: str = ""
@@ -63,47 +67,98 @@ class RenderedPage:
 
 
 class PageCache:
-    """A bounded LRU of rendered pages; ``get`` answers only for the current revision."""
+    """A bounded LRU of rendered pages indexed by their cache tags; ``invalidate`` drops the pages of a tag.
+
+    ``generation`` moves with every invalidation: a page built while one ran (its data may predate the change)
+    is stored only if none of the tags invalidated since the build began is among its own (``put``'s ``since``).
+    """
+
+    #: Invalidations remembered for ``put``'s check; a build older than that is not stored.
+    RECENT = 1024
 
     def __init__(self, max_entries: int, max_lifetime: float = 3600.0) -> None:
         self.max_entries = max_entries
         self.max_lifetime = max_lifetime
         self._pages: OrderedDict[tuple[str, str], RenderedPage] = OrderedDict()
+        self._by_tag: dict[str, set[tuple[str, str]]] = {}
+        self._recent: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=self.RECENT)
         self._lock = threading.Lock()  # pages are looked up and stored from the threadpool
+        self.generation = 0
         self.hits = 0
         self.misses = 0
+        self.invalidated = 0
 
     def __len__(self) -> int:
         return len(self._pages)
 
-    def get(self, host: str, path: str, revision: int) -> RenderedPage | None:
-        """The page stored for ``(host, path)`` if it was rendered at ``revision`` and is not too old."""
+    def get(self, host: str, path: str) -> RenderedPage | None:
+        """The page stored for ``(host, path)`` unless it is too old."""
         key = (host, path)
         with self._lock:
             page = self._pages.get(key)
-            if (
-                page is None
-                or page.revision != revision
-                or time.monotonic() - page.created > self.max_lifetime
-            ):
+            if page is None or time.monotonic() - page.created > self.max_lifetime:
                 if page is not None:
-                    del self._pages[key]
+                    self._remove(key)
                 self.misses += 1
                 return None
             self._pages.move_to_end(key)
             self.hits += 1
             return page
 
-    def put(self, host: str, path: str, page: RenderedPage) -> None:
+    def put(self, host: str, path: str, page: RenderedPage, since: int | None = None) -> bool:
+        """Store ``page``; with ``since`` (the ``generation`` when its build began), only if no invalidation
+        since then named one of its tags. Returns whether it was stored."""
         if self.max_entries <= 0:
-            return
+            return False
         key = (host, path)
         with self._lock:
+            if since is not None and since != self.generation and self._invalidated_since(since, page.tags):
+                return False
+            if key in self._pages:
+                self._remove(key)
             self._pages[key] = page
-            self._pages.move_to_end(key)
+            for tag in page.tags:
+                self._by_tag.setdefault(tag, set()).add(key)
             while len(self._pages) > self.max_entries:
-                self._pages.popitem(last=False)
+                self._remove(next(iter(self._pages)))
+            return True
+
+    def _invalidated_since(self, since: int, tags: frozenset[str]) -> bool:
+        if not self._recent or self._recent[0][0] > since + 1:
+            return True  # older than what is remembered: assume the worst
+        for generation, invalidated in self._recent:
+            if generation > since and (invalidated is None or not invalidated.isdisjoint(tags)):
+                return True
+        return False
+
+    def _remove(self, key: tuple[str, str]) -> None:
+        page = self._pages.pop(key)
+        for tag in page.tags:
+            keys = self._by_tag.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_tag[tag]
+
+    def invalidate(self, tags: Iterable[str]) -> int:
+        """Drop every page carrying one of ``tags`` (``all``: every page); returns how many went."""
+        wanted = frozenset(tags)
+        with self._lock:
+            self.generation += 1
+            if ALL in wanted:
+                self._recent.append((self.generation, None))
+                dropped = len(self._pages)
+                self._pages.clear()
+                self._by_tag.clear()
+            else:
+                self._recent.append((self.generation, wanted))
+                keys = set().union(*(self._by_tag.get(tag, ()) for tag in wanted))
+                for key in keys:
+                    self._remove(key)
+                dropped = len(keys)
+            self.invalidated += dropped
+            return dropped
 
     def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
+        """Drop every page (and refuse builds begun before)."""
+        self.invalidate((ALL,))

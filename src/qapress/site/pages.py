@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from qapress.settings import Settings
-from qapress.site import jsonld
+from qapress.site import cache_tags, jsonld
 from qapress.site.domains import Domain
 from qapress.site.feeds import (
     NEWS_SITEMAP_MAX,
@@ -38,16 +38,35 @@ from qapress.site.views import ArticlePage, article_page, parse_timestamp
 HTML = "text/html; charset=utf-8"
 SITEMAP_PAGE_SIZE = 5_000
 FEED_SIZE = 20
+#: The article query's ``linksbottom`` limit: the network's newest articles below this one on other sites.
+BOTTOM_SIZE = 3
+
+
+def row_ids(rows: Any) -> list[int]:
+    """The ``id`` of each row of a page query's list field (what the page links to)."""
+    if not isinstance(rows, list):
+        return []
+    return [row["id"] for row in rows if isinstance(row, dict) and isinstance(row.get("id"), int)]
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page of one request knows: its site, its URL builder and its cache key."""
+    """What every page of one request knows: its site, its URL builder and its cache key; ``since`` is the
+    page cache's generation when the request began (a page built from older data is not stored)."""
 
     site: Domain
     urls: SiteURLs
-    revision: int
+    since: int
     cache_key: tuple[str, str]
+
+    def tags(self, *extra: str, articles: Any = ()) -> frozenset[str]:
+        return cache_tags.page_tags(self.site.id, *extra, articles=articles)
+
+    @property
+    def listing_tags(self) -> frozenset[str]:
+        """A page listing the site's articles by a query over all of them (search, sitemaps)."""
+        site_id = self.site.id
+        return self.tags(cache_tags.listing(site_id), cache_tags.updates(site_id))
 
 
 def article_html(
@@ -91,12 +110,21 @@ class Pages:
         self.tokens = tokens
         self.debug = debug
 
-    def html_page(self, ctx: PageContext, template: str, status: int = 200, **context: Any) -> RenderedPage:
+    def html_page(
+        self,
+        ctx: PageContext,
+        template: str,
+        status: int = 200,
+        tags: frozenset[str] | None = None,
+        **context: Any,
+    ) -> RenderedPage:
         body = self.renderer.render(template, site=ctx.site, urls=ctx.urls, **context)
-        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision)
+        return RenderedPage(status, body.encode(), HTML, time.time(), tags or ctx.listing_tags)
 
-    def error_page(self, ctx: PageContext, status: int, heading: str, message: str) -> RenderedPage:
-        return self.html_page(ctx, "error.html", status, heading=heading, message=message)
+    def error_page(
+        self, ctx: PageContext, status: int, heading: str, message: str, tags: frozenset[str] | None = None
+    ) -> RenderedPage:
+        return self.html_page(ctx, "error.html", status, tags, heading=heading, message=message)
 
     def link_form(self, action: str, article_id: int, state: FormState) -> LinkForm:
         """The link form posting to ``action``, with a fresh token and what ``state`` keeps."""
@@ -110,8 +138,9 @@ class Pages:
             rules_text=rules_text(self.settings.links_max_per_page),
         )
 
-    def redirect(self, ctx: PageContext, location: str) -> RenderedPage:
-        return RenderedPage(301, b"", HTML, time.time(), ctx.revision, location=location)
+    def redirect(self, ctx: PageContext, location: str, article_id: int) -> RenderedPage:
+        tags = ctx.tags(articles=(article_id,))
+        return RenderedPage(301, b"", HTML, time.time(), tags, location=location)
 
     def debug_panel(self, run: QueryRun) -> dict[str, str] | None:
         if not self.debug:
@@ -132,21 +161,37 @@ class Pages:
         run = self.queries.article(article_id, ctx.site.id)
         page = article_page(run.data, ctx.urls)
         if page is None:
+            gone = ctx.tags(articles=(article_id,))
             if self.queries.article_status(article_id) == "withdrawn":
                 return self.error_page(
-                    ctx, 410, "Article withdrawn", "This article was withdrawn and is gone."
+                    ctx, 410, "Article withdrawn", "This article was withdrawn and is gone.", gone
                 )
-            return self.error_page(ctx, 404, "Article not found", "There is no article at this address.")
+            return self.error_page(
+                ctx, 404, "Article not found", "There is no article at this address.", gone
+            )
         article = page.article
         if form_state is None and (article.domain != ctx.site.id or (slug or "") != article.slug):
-            return self.redirect(ctx, article.url)
+            return self.redirect(ctx, article.url, article_id)
         state = form_state or FormState()
         form = self.link_form(article.url, article.id, state)
         debug = self.debug_panel(run)
         sections = site_sections(run.data.get("topics"), ctx.urls)
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug, sections)
         webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'
-        return RenderedPage(status, body.encode(), HTML, time.time(), ctx.revision, link_header=webmention)
+        data = run.data
+        tags = cache_tags.article_page_tags(
+            ctx.site.id,
+            article_id,
+            shown=[
+                *row_ids(data.get("linksarticle")),
+                *row_ids(data.get("similar")),
+                *row_ids(data.get("source")),
+                *row_ids(data.get("topics")),
+            ],
+            bottom=row_ids(data.get("linksbottom")),
+            bottom_size=BOTTOM_SIZE,
+        )
+        return RenderedPage(status, body.encode(), HTML, time.time(), tags, link_header=webmention)
 
     def home(self, ctx: PageContext, page_number: int) -> RenderedPage:
         size = self.settings.home_page_size
@@ -158,6 +203,14 @@ class Pages:
         return self.html_page(
             ctx,
             "home.html",
+            # The lead, the newest, the sections' titles and the most linked: their articles' tags and, for the
+            # most linked, their reader links (a link going live elsewhere reorders that block only when this
+            # page is next built: its max-age bounds it).
+            tags=ctx.tags(
+                cache_tags.listing(ctx.site.id),
+                *(cache_tags.reader_links(i) for i in row_ids(run.data.get("linked"))),
+                articles=[*row_ids(rows), *row_ids(run.data.get("topics")), *row_ids(run.data.get("linked"))],
+            ),
             home=home,
             sections=home.sections,
             page_number=page_number,
@@ -195,9 +248,16 @@ class Pages:
             debug=debug,
         )
 
-    def xml_page(self, ctx: PageContext, template: str, media_type: str, **context: Any) -> RenderedPage:
+    def xml_page(
+        self,
+        ctx: PageContext,
+        template: str,
+        media_type: str,
+        tags: frozenset[str] | None = None,
+        **context: Any,
+    ) -> RenderedPage:
         body = self.renderer.render(template, site=ctx.site, urls=ctx.urls, **context)
-        return RenderedPage(200, body.encode(), media_type, time.time(), ctx.revision)
+        return RenderedPage(200, body.encode(), media_type, time.time(), tags or ctx.listing_tags)
 
     def sitemap_index(self, ctx: PageContext) -> RenderedPage:
         aggregate = (self.queries.sitemap_index(ctx.site.id).data.get("qa_ai_aggregate") or {}).get(
@@ -228,32 +288,37 @@ class Pages:
             )
         return self.xml_page(ctx, "sitemap_page.xml", "application/xml", entries=entries)
 
-    def feed_entries(self, ctx: PageContext) -> list[FeedEntry]:
-        return feed_entries(
-            self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles"), ctx.site, ctx.urls
-        )
+    def feed_entries(self, ctx: PageContext) -> tuple[list[FeedEntry], frozenset[str]]:
+        """The feed's entries and the tags of a page showing them."""
+        rows = self.queries.feed(ctx.site.id, FEED_SIZE).data.get("articles")
+        tags = ctx.tags(cache_tags.listing(ctx.site.id), articles=row_ids(rows))
+        return feed_entries(rows, ctx.site, ctx.urls), tags
 
     def feed(self, ctx: PageContext) -> RenderedPage:
         """Atom (RFC 4287) with ``tag:`` ids, real published/updated times and the whole content."""
-        entries = self.feed_entries(ctx)
+        entries, tags = self.feed_entries(ctx)
         return self.xml_page(
             ctx,
             "feed.xml",
             "application/atom+xml",
+            tags,
             entries=entries,
             updated=newest_update(entries),
             tag_year=TAG_YEAR,
         )
 
     def rss(self, ctx: PageContext) -> RenderedPage:
-        entries = self.feed_entries(ctx)
+        entries, tags = self.feed_entries(ctx)
         updated = format_datetime(newest_update(entries))
-        return self.xml_page(ctx, "rss.xml", "application/rss+xml", entries=entries, updated_rfc822=updated)
+        return self.xml_page(
+            ctx, "rss.xml", "application/rss+xml", tags, entries=entries, updated_rfc822=updated
+        )
 
     def json_feed(self, ctx: PageContext) -> RenderedPage:
-        feed = json_feed(self.feed_entries(ctx), ctx.site, ctx.urls)
+        entries, tags = self.feed_entries(ctx)
+        feed = json_feed(entries, ctx.site, ctx.urls)
         body = json.dumps(feed, ensure_ascii=False, indent=1).encode()
-        return RenderedPage(200, body, "application/feed+json", time.time(), ctx.revision)
+        return RenderedPage(200, body, "application/feed+json", time.time(), tags)
 
     def news_sitemap(self, ctx: PageContext) -> RenderedPage:
         """Google News: the site's articles of the last 48 hours (by their date), at most 1,000."""

@@ -1,7 +1,7 @@
 """The pages' data: each page's GraphQL query run through the engine, with its timing for the debug panel.
 
-This is the site's only way to the database besides the revision check: the engine compiles each query to
-one SQL statement. ``PageQueries`` knows which variables each query takes and what a missing answer means.
+This is the site's only way to the database besides the change watch and the sites' list: the engine
+compiles each query to one SQL statement. ``PageQueries`` knows which variables each query takes and what a missing answer means.
 """
 
 from __future__ import annotations

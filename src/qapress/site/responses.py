@@ -9,6 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qapress.site.cache_tags import cache_tag, surrogate_key
 from qapress.site.page_cache import PreparedResponses, RawHeaders, RenderedPage
 
 #: Bodies smaller than this are sent as they are: gzip would not pay for itself.
@@ -58,6 +59,14 @@ def not_modified(headers: Headers, page: RenderedPage) -> bool:
     return False
 
 
+def cache_tag_headers(page: RenderedPage) -> dict[str, str]:
+    """What the page shows, for the proxy or CDN in front: ``Surrogate-Key`` (Varnish xkey via the shipped
+    VCL, Fastly) and ``Cache-Tag`` (Cloudflare); purges name the same tags (``qapress.site.purge``)."""
+    if not page.tags:
+        return {}
+    return {"Surrogate-Key": surrogate_key(page.tags), "Cache-Tag": cache_tag(page.tags)}
+
+
 def page_response(
     headers: Headers,
     page: RenderedPage,
@@ -76,9 +85,12 @@ def page_response(
     }
     if page.link_header is not None:
         response_headers["Link"] = page.link_header
+    tag_headers = cache_tag_headers(page) if cache_control.startswith("public") else {}
+    response_headers.update(tag_headers)
     if page.location is not None:
         return Response(
-            status_code=page.status, headers={"Location": page.location, "Cache-Control": cache_control}
+            status_code=page.status,
+            headers={"Location": page.location, "Cache-Control": cache_control, **tag_headers},
         )
     if page.status == 200 and method in ("GET", "HEAD") and not_modified(headers, page):
         return Response(status_code=304, headers=response_headers)

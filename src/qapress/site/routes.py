@@ -1,6 +1,7 @@
 """The request pipeline and the routes of the sites: every GET goes through ``SiteApp.serve``.
 
-A request goes: revision check (one statement) -> its site from the Host header -> the rendered-page cache
+A request goes: the change watch (``invalidation.py``: drops the pages whose tags changed; on SQLite a
+``PRAGMA data_version``, elsewhere nothing) -> its site from the Host header -> the rendered-page cache
 -> on a miss, the page's builder (``pages.py``: one GraphQL query and a template). The link form's POST is
 checked here (size, token, origin) and handed to ``qapress.links.submit_link``.
 """
@@ -34,6 +35,7 @@ from qapress.links.webmention import MentionRefused, read_mention, receive_menti
 from qapress.observe.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS, TALLY
 from qapress.settings import Settings
 from qapress.site.assets import StaticAssets
+from qapress.site.cache_tags import ALL
 from qapress.site.domains import DomainDirectory, HostPolicy, load_domains, normalize_host
 from qapress.site.errors import PageQueryFailed
 from qapress.site.favicon import favicon_svg
@@ -45,12 +47,12 @@ from qapress.site.forms import (
     origin_allowed,
 )
 from qapress.site.image_routes import SiteImages, web_manifest
+from qapress.site.invalidation import ChangeWatch, open_watch
 from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
 from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
-from qapress.site.revision import RevisionReader
 from qapress.site.search import read_search
 from qapress.site.urls import SiteURLs
 from qapress.store.local_secrets import persisted_secret
@@ -100,7 +102,9 @@ class SiteApp:
         self.assets = StaticAssets()
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
-        self.revisions = RevisionReader(gql.connections)
+        self.changes: ChangeWatch = open_watch(
+            engine, self.apply_tags, settings.cache_changes, settings.cache_changes_poll_seconds
+        )
         # Every worker must accept the forms the others rendered: one key per installation, not per process.
         self.form_key = settings.secret_key or persisted_secret(settings.data_dir / FORM_KEY_FILE_NAME)
         self.tokens = FormTokens(self.form_key)
@@ -109,9 +113,15 @@ class SiteApp:
         self.images = SiteImages(self.queries)
         self.policy = HostPolicy(settings.domain, settings.default_host, settings.unknown_host_404)
         self.directory = DomainDirectory([], self.policy)
-        self._domain_revision = -1
+        # A change to the sites (tag ``all``) moves ``_directory_wanted``; the next request reloads them first.
+        self._directory_wanted = 1
+        self._directory_loaded = 0
         self._directory_lock = threading.Lock()
-        self.anonymous_cache_control = f"public, max-age={settings.page_max_age}"
+        self.anonymous_cache_control = (
+            f"public, max-age={settings.page_max_age}, "
+            f"stale-while-revalidate={settings.page_stale_while_revalidate}, "
+            f"stale-if-error={settings.page_stale_if_error}"
+        )
         self.link_rules = LinkRules.from_settings(settings)
         self._ip_salt: str | None = None
         hits_on_loop = settings.page_cache_hits_on_loop
@@ -125,15 +135,28 @@ class SiteApp:
 
     # --- the request pipeline -------------------------------------------------------------------------
 
+    def apply_tags(self, tags: list[str]) -> None:
+        """The change watch's sink: drop the pages showing what changed (``all``: reload the sites too)."""
+        if ALL in tags:
+            self._directory_wanted += 1
+        self.cache.invalidate(tags)
+
+    @property
+    def directory_stale(self) -> bool:
+        """Whether a change to the sites is not in ``directory`` yet."""
+        return self._directory_loaded != self._directory_wanted
+
     def context(self, request: Request) -> PageContext | None:
-        """Check the revisions (reloading the domains when they moved) and find the request's site."""
-        revisions = self.revisions.read()
-        if revisions.domain != self._domain_revision:
+        """Apply the committed changes (reloading the domains when they changed) and find the request's site."""
+        usable = self.changes.sync()
+        since = self.cache.generation if usable else -1
+        if self.directory_stale:
             with self._directory_lock:
-                if revisions.domain != self._domain_revision:
+                wanted = self._directory_wanted  # before the read: a change during it asks for another
+                if self._directory_loaded != wanted:
                     with self.engine.connect() as connection:
                         self.directory = DomainDirectory(load_domains(connection), self.policy)
-                    self._domain_revision = revisions.domain
+                    self._directory_loaded = wanted
         host_header = request.headers.get("host", "")
         site = self.directory.resolve(host_header)
         if site is None:
@@ -141,7 +164,7 @@ class SiteApp:
         base_url = self.settings.public_base_url
         urls = SiteURLs(site, self.directory, self.settings.public_scheme, base_url)
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return PageContext(site, urls, revisions.content, (normalize_host(host_header), path))
+        return PageContext(site, urls, since, (normalize_host(host_header), path))
 
     def context_or_answer(self, request: Request) -> PageContext | Response:
         """The request's context, or the answer when there is none: 404 (no site) or 503 (no database)."""
@@ -160,12 +183,13 @@ class SiteApp:
         return cached if cached is not None else self.built_response(request, ctx, build)
 
     async def serve_on_loop(self, request: Request, build: Callable[[PageContext], RenderedPage]) -> Response:
-        """``serve``, with the revision check and a cache hit answered on the event loop when that is cheap.
+        """``serve``, with the change check and a cache hit answered on the event loop when that is cheap.
 
-        On SQLite the check is one sub-millisecond statement on a connection of the loop's own (WAL: readers
-        never wait on a writer), so the hop to the threadpool cost more than the hit itself; only a miss
-        goes there to query and render. PostgreSQL keeps the whole request in the threadpool: a round trip
-        to a server must not stall the loop. ``page_cache_hits_on_loop`` overrides the choice.
+        On SQLite the check is a ``PRAGMA data_version`` on a connection of the loop's own (WAL: readers never
+        wait on a writer), so the hop to the threadpool cost more than the hit itself; only a miss goes there
+        to query and render. PostgreSQL keeps this path in the threadpool (a stale site directory is a round
+        trip); its fast path answers hits on the loop, as its change watch asks nothing.
+        ``page_cache_hits_on_loop`` overrides the choice.
         """
         if not self.hits_on_loop:
             return await run_in_threadpool(self.serve, request, build)
@@ -178,8 +202,9 @@ class SiteApp:
         return await run_in_threadpool(self.built_response, request, ctx, build)
 
     def cached_response(self, request: Request, ctx: PageContext) -> Response | None:
-        """The response from the page cache, or None on a miss (and always in debug mode)."""
-        page = None if self.debug else self.cache.get(*ctx.cache_key, ctx.revision)
+        """The response from the page cache, or None on a miss (and always in debug mode, or when the change
+        watch cannot vouch for the cache)."""
+        page = None if self.debug or ctx.since < 0 else self.cache.get(*ctx.cache_key)
         if page is None:
             return None
         TALLY.inc(PAGE_CACHE_HIT)
@@ -195,14 +220,9 @@ class SiteApp:
             page = build(ctx)
         except PageQueryFailed as failed:
             return self.failed_response(ctx, failed)
-        if not self.debug:
-            self.cache.put(*ctx.cache_key, page)
+        if not self.debug and ctx.since >= 0:
+            self.cache.put(*ctx.cache_key, page, since=ctx.since)
         return self.page_response(request, ctx, page)
-
-    @property
-    def domain_revision(self) -> int:
-        """The ``domain`` revision the site directory was loaded at (-1 before the first request)."""
-        return self._domain_revision
 
     def page_response(self, request: Request, ctx: PageContext, page: RenderedPage) -> Response:
         """The answer for a page from or for the cache; its fast-path answers are prepared here, once."""

@@ -326,3 +326,37 @@ graphql_document = sa.Table(
     sa.Index("graphql_document_trusted_idx", "trusted", "id"),
     info={"dump": False},
 )
+
+# The cache tags each change touched, in commit order on SQLite (migration 0012): every process reads past its
+# last seq and drops the pages carrying those tags. Written by triggers only; not part of a dump.
+cache_invalidation = sa.Table(
+    "cache_invalidation",
+    metadata,
+    sa.Column(
+        "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("tag", sa.String(100), nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Index("cache_invalidation_created_idx", "created_at"),
+    sqlite_autoincrement=True,
+    info={"dump": False},
+)
+
+# The tags still to purge from the proxies and CDNs in front (``qapress.site.purge``): a row leaves when every
+# configured adapter took its tag; a failed delivery waits ``next_attempt_at`` (exponential backoff).
+purge_queue = sa.Table(
+    "purge_queue",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("tag", sa.String(100), nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()
+    ),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("purge_queue_next_attempt_idx", "next_attempt_at", "id"),
+    info={"dump": False},
+)

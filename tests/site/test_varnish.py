@@ -1,0 +1,270 @@
+"""Varnish (Debian's, with the xkey vmod of varnish-modules) in front of a real ``qapress serve --workers 2``.
+
+The VCL is the one the package ships (``site/varnish/qapress.vcl``) with its backend pointed at the test
+server. Purges reach Varnish through a TCP forwarder the tests can stop: "the proxy is down" for the purge
+worker while Varnish keeps its cache, so a purge that was not delivered shows as a stale page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests.conftest import missing
+from tests.site.test_workers import free_port
+
+from qapress.store import open_engine
+from qapress.store.demo import SEED_ARTICLE_ID
+from qapress.store.schema import purge_queue, qa_ai
+
+
+class Forwarder:
+    """A TCP forwarder on 127.0.0.1 that can be stopped (connections refused) and started again."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self._open += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, frees the port
+            self._listener.close()
+            self._listener = None
+        for end in self._open:
+            with contextlib.suppress(OSError):
+                end.close()
+        self._open.clear()
+
+
+@dataclass
+class Stack:
+    varnish_port: int
+    app_port: int
+    url: str
+    forwarder: Forwarder
+
+    def get(self, path: str, host: str = "screen.localhost") -> httpx.Response:
+        return httpx.get(f"http://127.0.0.1:{self.varnish_port}{path}", headers={"Host": host}, timeout=30)
+
+    def page(self, article_id: int, host: str = "screen.localhost") -> str:
+        """The canonical path of an article (its /a/<id> answers a 301 there)."""
+        first = self.get(f"/a/{article_id}", host)
+        assert first.status_code == 301, first.status_code
+        return httpx.URL(first.headers["location"]).raw_path.decode()
+
+
+def is_hit(response: httpx.Response) -> bool:
+    """Varnish's X-Varnish names the request and, on a hit, the request that stored the object."""
+    return len(response.headers["x-varnish"].split()) == 2
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def queued(url: str) -> list[tuple[int, int]]:
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.select(purge_queue.c.id, purge_queue.c.attempts)).all()
+            return [(int(row.id), int(row.attempts)) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def articles_of(url: str, site_id: int) -> list[int]:
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = sa.select(qa_ai.c.id).where(qa_ai.c.domain == site_id, qa_ai.c.status == "published")
+            return [int(row.id) for row in connection.execute(query.order_by(qa_ai.c.id))]
+    finally:
+        engine.dispose()
+
+
+def retitle(url: str, article_id: int, title: str) -> None:
+    engine = open_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(qa_ai.update().where(qa_ai.c.id == article_id).values(title=title))
+    finally:
+        engine.dispose()
+
+
+def start_varnish(workdir: Path, listen: int, backend: int) -> subprocess.Popen[str]:
+    vcl = resources.files("qapress.site").joinpath("varnish/qapress.vcl").read_text("utf-8")
+    vcl = vcl.replace('.port = "8000";', f'.port = "{backend}";')
+    path = workdir / "qapress.vcl"
+    path.write_text(vcl, encoding="utf-8")
+    command = ["varnishd", "-F", "-n", str(workdir / "varnish"), "-a", f"127.0.0.1:{listen}"]
+    command += ["-f", str(path), "-s", "malloc,64m", "-j", "none", "-p", "thread_pool_min=5"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture(scope="module")
+def stack(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if shutil.which("varnishd") is None:
+        missing("varnishd is not installed (apt-get install varnish varnish-modules; .ci/run does)")
+    from tests.site.live import demo_store
+
+    demo_store(demo_url).dispose()
+    workdir = tmp_path_factory.mktemp("varnish")
+    app_port, varnish_port = free_port(), free_port()
+    forwarder = Forwarder(varnish_port)
+    forwarder.start()
+    env = {
+        **os.environ,
+        "QAPRESS_DATABASE_URL": demo_url,
+        "QAPRESS_DATA_DIR": str(workdir / "data"),
+        "QAPRESS_LINKS_WORKER_IN_SERVE": "0",
+        "QAPRESS_PUBLIC_BASE_URL": "http://{host}",
+        "QAPRESS_PURGE_VARNISH_URLS": f'["http://127.0.0.1:{forwarder.port}"]',
+        "QAPRESS_PURGE_POLL_SECONDS": "0.2",
+        "QAPRESS_PURGE_RETRY_MAX_SECONDS": "1",
+        "QAPRESS_PURGE_TIMEOUT_SECONDS": "2",
+    }
+    command = [sys.executable, "-m", "qapress", "serve", "--workers", "2", "--port", str(app_port)]
+    app = subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2]
+    )
+    varnish = start_varnish(workdir, varnish_port, app_port)
+    try:
+        for port, process in ((app_port, app), (varnish_port, varnish)):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "did not start"
+                time.sleep(0.2)
+        wait_for(lambda: not queued(demo_url))  # the demo load's own purges
+        yield Stack(varnish_port, app_port, demo_url, forwarder)
+    finally:
+        forwarder.stop()
+        for process in (app, varnish):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def title_of(response: httpx.Response) -> str:
+    return HTMLParser(response.text).css_first("h1").text()
+
+
+def shown_ids(response: httpx.Response) -> set[int]:
+    return {int(tag[1:]) for tag in response.headers["surrogate-key"].split() if re.fullmatch(r"a\d+", tag)}
+
+
+def test_a_page_is_cached_with_its_tags(stack: Stack) -> None:
+    path = stack.page(SEED_ARTICLE_ID)
+    first, second = stack.get(path), stack.get(path)
+    assert first.status_code == second.status_code == 200
+    assert is_hit(second) and "age" in second.headers
+    tags = second.headers["surrogate-key"].split()
+    assert {f"a{SEED_ARTICLE_ID}", f"l{SEED_ARTICLE_ID}", "s7", "n7", "all"} <= set(tags)
+    assert second.headers["cache-tag"] == ",".join(tags)
+    assert "xkey" not in second.headers
+    control = second.headers["cache-control"]
+    assert "stale-while-revalidate=" in control and "stale-if-error=" in control
+
+
+def test_an_edit_purges_exactly_the_pages_showing_it(stack: Stack) -> None:
+    seed_path = stack.page(SEED_ARTICLE_ID)
+    seed = stack.get(seed_path)
+    related = max(shown_ids(seed) - {SEED_ARTICLE_ID})  # an article the seed page links to
+    related_path = stack.page(related)
+    # A page of another site that shows neither article.
+    unrelated_path = None
+    for candidate in articles_of(stack.url, site_id=1):
+        path = stack.page(candidate, "news.localhost")
+        page = stack.get(path, "news.localhost")
+        if page.status_code == 200 and not {related, SEED_ARTICLE_ID} & shown_ids(page):
+            unrelated_path = path
+            break
+    assert unrelated_path is not None
+    for path, host in ((seed_path, "screen.localhost"), (related_path, "screen.localhost")):
+        stack.get(path, host)
+        assert is_hit(stack.get(path, host))
+    stack.get(unrelated_path, "news.localhost")
+    assert is_hit(stack.get(unrelated_path, "news.localhost"))
+
+    retitle(stack.url, related, "Retitled behind Varnish")
+    wait_for(lambda: not queued(stack.url))
+
+    fresh = stack.get(related_path)
+    assert not is_hit(fresh) and title_of(fresh) == "Retitled behind Varnish"
+    seed_after = stack.get(seed_path)
+    assert not is_hit(seed_after) and "Retitled behind Varnish" in seed_after.text
+    assert is_hit(stack.get(unrelated_path, "news.localhost"))  # nothing it shows changed
+    assert is_hit(stack.get(related_path))  # and the fresh page is cached again
+
+
+def test_a_purge_waits_for_a_proxy_that_is_down(stack: Stack) -> None:
+    seed_path = stack.page(SEED_ARTICLE_ID)
+    stack.get(seed_path)
+    assert is_hit(stack.get(seed_path))
+    stack.forwarder.stop()
+    try:
+        retitle(stack.url, SEED_ARTICLE_ID, "Heat 2, edited while Varnish was away")
+        wait_for(lambda: any(attempts >= 1 for _, attempts in queued(stack.url)))
+        stale = stack.get(seed_path)
+        assert is_hit(stale) and title_of(stale) != "Heat 2, edited while Varnish was away"
+    finally:
+        stack.forwarder.start()
+    wait_for(lambda: not queued(stack.url))
+    back = stack.get(seed_path)
+    assert not is_hit(back) and title_of(back) == "Heat 2, edited while Varnish was away"
