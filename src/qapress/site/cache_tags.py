@@ -34,6 +34,11 @@ def reader_links(article_id: int) -> str:
     return f"l{article_id}"
 
 
+def link_counts(site_id: int) -> str:
+    """Any live reader link of the site's articles came or went (the home page's "most linked")."""
+    return f"k{site_id}"
+
+
 def listing(site_id: int) -> str:
     return f"n{site_id}"
 

@@ -203,12 +203,11 @@ class Pages:
         return self.html_page(
             ctx,
             "home.html",
-            # The lead, the newest, the sections' titles and the most linked: their articles' tags and, for the
-            # most linked, their reader links (a link going live elsewhere reorders that block only when this
-            # page is next built: its max-age bounds it).
+            # The lead, the newest, the sections' titles and the most linked: their articles, and on the first
+            # page the site's reader-link counts (a link going live anywhere on the site reorders that block).
             tags=ctx.tags(
                 cache_tags.listing(ctx.site.id),
-                *(cache_tags.reader_links(i) for i in row_ids(run.data.get("linked"))),
+                *([cache_tags.link_counts(ctx.site.id)] if page_number == 1 else []),
                 articles=[*row_ids(rows), *row_ids(run.data.get("topics")), *row_ids(run.data.get("linked"))],
             ),
             home=home,

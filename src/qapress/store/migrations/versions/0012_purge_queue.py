@@ -3,7 +3,7 @@
 Every change a page could show writes the *tags* it touches to ``cache_invalidation`` (seq, tag) in the
 writing transaction: ``a<id>`` (an article's shown fields), ``l<id>`` (its live reader links), ``n<site>``
 (which articles a site lists, and in what order), ``u<site>`` (any shown change to a site's articles: the
-sitemaps and search), ``r<id // 64>`` and ``rwide`` (membership in the network's id ranges that the "bottom"
+sitemaps and search), ``k<site>`` (the live reader links of a site's articles: the home page's most linked), ``r<id // 64>`` and ``rwide`` (membership in the network's id ranges that the "bottom"
 lists show), ``all`` (a change to the sites themselves). Processes read the log past their last seq
 (``qapress.site.invalidation``); on PostgreSQL a statement trigger also sends the tags with ``pg_notify``.
 Each tag is copied to ``purge_queue`` for the proxies and CDNs (``qapress.site.purge``), which deletes a row
@@ -144,9 +144,12 @@ def sqlite_triggers() -> list[str]:
     for event in EVENTS:
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[event]
         tags = _values([f"'l' || {row}.article_id" for row in rows])
+        counts = " UNION ".join(
+            f"SELECT 'k' || domain FROM qa_ai WHERE id = {row}.article_id" for row in rows
+        )
         statements.append(
             f"CREATE TRIGGER cache_tags_link_{event.lower()} AFTER {event} ON link "
-            f"WHEN {link_when(event, 'IS NOT')} BEGIN {log}{tags}; END"
+            f"WHEN {link_when(event, 'IS NOT')} BEGIN {log}{tags}; {log}{counts}; END"
         )
     return statements
 
@@ -181,9 +184,11 @@ def postgresql_triggers() -> list[str]:
         BEGIN
           IF TG_OP <> 'INSERT' THEN
             INSERT INTO cache_invalidation (tag) VALUES ('l' || OLD.article_id);
+            INSERT INTO cache_invalidation (tag) SELECT 'k' || domain FROM qa_ai WHERE id = OLD.article_id;
           END IF;
           IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR OLD.article_id <> NEW.article_id) THEN
             INSERT INTO cache_invalidation (tag) VALUES ('l' || NEW.article_id);
+            INSERT INTO cache_invalidation (tag) SELECT 'k' || domain FROM qa_ai WHERE id = NEW.article_id;
           END IF;
           RETURN NULL;
         END $$
