@@ -24,6 +24,7 @@ class PostgresCluster:
     127.0.0.1 only."""
 
     def __init__(self, bin_dir: Path, max_connections: int = 100, listen: str = "127.0.0.1") -> None:
+        """``listen``: the addresses to listen on, comma-separated; URLs name the first."""
         self.bin_dir = bin_dir
         self.max_connections = max_connections
         self.listen = listen
@@ -39,6 +40,11 @@ class PostgresCluster:
         # initdb's pg_hba.conf trusts replication connections from 127.0.0.1 too, and wal_level is
         # "replica" by default: ``StandbyCluster`` can stream from any cluster made here.
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+
+    def trust_network(self, network: str) -> None:
+        """Let clients from ``network`` in (trust auth), for servers reached over other interfaces."""
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {network} trust\n")
 
     def _run(self, tool: str, *args: str) -> None:
         command = [*self.as_postgres, str(self.bin_dir / tool), *args]
@@ -57,7 +63,7 @@ class PostgresCluster:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@{self.listen}:{self.port}/{database}"
+        return f"postgresql+psycopg://postgres@{self.listen.split(',')[0]}:{self.port}/{database}"
 
     def create_database(self, prefix: str = "qapress_own") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
