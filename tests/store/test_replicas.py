@@ -171,6 +171,7 @@ def test_anonymous_reads_go_to_the_replica_other_roles_and_pages_behind_it_to_th
             while page.status_code == 301:
                 page = live.get(httpx.URL(page.headers["location"]).path)
             assert "Edited on the primary" in page.text
+            assert "set-cookie" not in page.headers  # reading commits nothing: no read-from-primary window
         wait_for(lambda: title_via(live) == "Edited on the primary", "the replica to replay the edit")
 
 
