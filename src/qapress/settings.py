@@ -29,6 +29,21 @@ class Settings(BaseSettings):
         description="PostgreSQL connections per process, shared by the engine, the pages and the link worker; "
         "a server needs workers x this below its max_connections.",
     )
+    database_replica_urls: str | None = Field(
+        default=None,
+        description="Comma-separated PostgreSQL read replicas: pages and anonymous queries read from them.",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5.0, gt=0, description="A replica further behind the primary than this is skipped."
+    )
+    replica_check_seconds: float = Field(
+        default=1.0, gt=0, description="How often each process checks its replicas' reachability and lag."
+    )
+    database_pooler: Literal["transaction"] | None = Field(
+        default=None,
+        description="'transaction' when the URLs point at a transaction-mode pooler (PgBouncer): no "
+        "server-side prepared statements, no session settings.",
+    )
     db_pool_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long a request waits for a free connection before a 503."
     )
@@ -346,6 +361,11 @@ class Settings(BaseSettings):
     def logs_requests(self) -> bool:
         """Whether each request gets a log line and an ``X-Request-Id``."""
         return self.access_log if self.access_log is not None else self.log_format == "json"
+
+    def resolved_replica_urls(self) -> list[str]:
+        """The replicas' URLs, each with psycopg 3 as driver (none on SQLite, which has no replicas)."""
+        raw = self.database_replica_urls or ""
+        return [normalize_database_url(url.strip()) for url in raw.split(",") if url.strip()]
 
     def resolved_database_url(self) -> str:
         """The database URL, with the SQLite default under ``data_dir`` and psycopg 3 as PostgreSQL driver."""

@@ -29,6 +29,7 @@ from qapress.engine.dialects import dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
 from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
 from qapress.engine.sqlite_functions import register_sqlite_functions
+from qapress.store.replicas import ReplicaSet
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,16 @@ class _StaleConnection(Exception):
     """A pooled connection that had broken while idle (the server restarted): worth one more try."""
 
 
+#: The engine's execution option naming a transaction pooler in front of it (``open_engine(pooler=...)``).
+POOLER_OPTION = "qapress_pooler"
+
+
+def behind_transaction_pooler(engine: Engine) -> bool:
+    """Whether ``engine`` reaches PostgreSQL through a transaction-mode pooler (PgBouncer): session state
+    set on a connection would land on whichever server connection ran it, so none is set."""
+    return engine.get_execution_options().get(POOLER_OPTION) == "transaction"
+
+
 def _pooled_fetch_text(
     engine: Engine, timeout_ms: int, sql: str, params: Sequence[Any], max_bytes: int | None
 ) -> str | None:
@@ -113,9 +124,15 @@ def _pooled_fetch_text(
         try:
             raw.autocommit = True
             if entry.info.get(_PREPARED_FOR) != timeout_ms:
-                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
-                raw.execute("SET TIME ZONE 'UTC'")
-                entry.info[_PREPARED_FOR] = timeout_ms
+                if behind_transaction_pooler(engine):
+                    # PgBouncer tracks TimeZone per client (it re-sends it to each server connection it
+                    # lends), not statement_timeout: that one is the role's (ALTER ROLE ... SET).
+                    raw.execute("SET TIME ZONE 'UTC'")
+                    entry.info[_PREPARED_FOR] = timeout_ms
+                else:
+                    raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                    raw.execute("SET TIME ZONE 'UTC'")
+                    entry.info[_PREPARED_FOR] = timeout_ms
             if max_bytes is None:
                 row = raw.execute(sql, params).fetchone()
             else:
@@ -163,11 +180,13 @@ class ThreadConnections:
     """The hot path's connections to one database: per thread on SQLite, from the engine's pool on
     PostgreSQL; ``close_all`` (after DDL, on shutdown) drops them all."""
 
-    def __init__(self, engine: Engine, timeout_ms: int) -> None:
+    def __init__(self, engine: Engine, timeout_ms: int, replicas: ReplicaSet | None = None) -> None:
         self.engine = engine
         self.timeout_ms = timeout_ms
         #: PostgreSQL's hot path takes pooled connections; SQLite's keeps one sqlite3 connection per thread.
         self.pooled = dialect_for(engine.dialect.name).pooled_connections
+        #: PostgreSQL read replicas that reads marked ``replica`` may go to (``store.replicas``).
+        self.replicas = replicas
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -196,7 +215,9 @@ class ThreadConnections:
             self._busy_timeout_ms = int(value) if isinstance(value, int) else SQLITE_BUSY_TIMEOUT_MS
         return self._busy_timeout_ms
 
-    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None = None) -> str | None:
+    def fetch_text(
+        self, sql: str, params: Sequence[Any], max_bytes: int | None = None, replica: bool = False
+    ) -> str | None:
         """Run a statement returning one text value (the response JSON) and return it; with ``max_bytes``,
         raise :class:`AnswerTooLarge` instead of returning (or building, where the database can stop) more.
 
@@ -204,9 +225,19 @@ class ThreadConnections:
         that failed is dropped (invalidated in the pool), so the next request opens a fresh one: after an
         outage the server recovers without a restart. A PostgreSQL statement that found its connection broken
         while idle (the server restarted) is tried again on a fresh one.
+
+        With ``replica`` (a read that may be a little behind: ``store.replicas``), the statement runs on a
+        replica the monitor found fit, if any; one that fails to answer is skipped and the primary asked.
         """
         if self.pooled:
-            return self._fetch_from_pool(sql, params, max_bytes)
+            if replica and self.replicas is not None:
+                chosen = self.replicas.choose()
+                if chosen is not None:
+                    try:
+                        return self._fetch_from_pool(sql, params, max_bytes, chosen.engine)
+                    except DatabaseUnavailable as exc:
+                        chosen.mark_down(f"a read failed: {exc}")
+            return self._fetch_from_pool(sql, params, max_bytes, self.engine)
         if (self.engine.url.database or ":memory:") == ":memory:":
             text = self._fetch_pooled(sql, params)
             if max_bytes is not None and text is not None and len(text) > max_bytes:
@@ -222,14 +253,20 @@ class ThreadConnections:
                 self._drop(connection)
             raise error from exc
 
-    def _fetch_from_pool(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
+    def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> str | None:
+        """``fetch_text`` on another server's pool (a replica's), with the same timeout and error mapping."""
+        return self._fetch_from_pool(sql, params, None, engine)
+
+    def _fetch_from_pool(
+        self, sql: str, params: Sequence[Any], max_bytes: int | None, engine: Engine
+    ) -> str | None:
         # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
         # restart every idle connection of the pool is stale at once.
         cause: BaseException | None = None
-        size: int = getattr(self.engine.pool, "size", lambda: 1)()
+        size: int = getattr(engine.pool, "size", lambda: 1)()
         for _ in range(size + 1):
             try:
-                return _pooled_fetch_text(self.engine, self.timeout_ms, sql, params, max_bytes)
+                return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes)
             except _StaleConnection as stale:
                 cause = stale.__cause__
             except DRIVER_ERRORS as exc:
@@ -259,6 +296,8 @@ class ThreadConnections:
         if self.pooled:
             # Connections prepared statements before the DDL: the pool opens new ones.
             self.engine.pool.dispose()
+            for replica in self.replicas.replicas if self.replicas is not None else []:
+                replica.engine.pool.dispose()
         with self._lock:
             connections, self._all = self._all, []
             self._generation += 1

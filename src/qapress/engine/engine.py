@@ -75,6 +75,7 @@ from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
 from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS, TALLY
 from qapress.settings import Settings
+from qapress.store.replicas import ReplicaSet
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ class Prepared:
     variables: Mapping[str, Any] = field(default_factory=dict)
     session: Mapping[str, str] = field(default_factory=dict)
     answer: bytes | None = None
+    #: A read anyone may see a moment late (an anonymous query): it may run on a read replica.
+    replica: bool = False
     deferred: tuple[str, dict[str, Any], str | None, str, dict[str, str]] | None = None
     #: Refused because it is a mutation and the request could only read (a GET): the HTTP edge answers 405.
     mutation: bool = False
@@ -146,6 +149,7 @@ class GraphQLEngine:
         update_hooks: Mapping[str, UpdateHook] | None = None,
         api_limits: ApiLimits | None = None,
         rate_limiter: RateLimiter | None = None,
+        replicas: ReplicaSet | None = None,
     ) -> None:
         self.engine = engine
         self.metadata = metadata
@@ -160,7 +164,7 @@ class GraphQLEngine:
                 probe = connection.exec_driver_sql(SUBTYPE_PROBE).scalar()
             self.dialect.subquery_keeps_json = probe == SUBTYPE_KEPT
         self.plans = PlanCache(plan_cache_size)
-        self.connections = ThreadConnections(engine, statement_timeout_ms)
+        self.connections = ThreadConnections(engine, statement_timeout_ms, replicas)
         self.stats = EngineStats()
         #: Per table name: called with each row before it is inserted (the link rules use it).
         self.insert_hooks: dict[str, InsertHook] = dict(insert_hooks or {})
@@ -195,6 +199,7 @@ class GraphQLEngine:
         insert_hooks: Mapping[str, InsertHook] | None = None,
         value_checks: ValueChecks | None = None,
         update_hooks: Mapping[str, UpdateHook] | None = None,
+        replicas: ReplicaSet | None = None,
     ) -> GraphQLEngine:
         """An engine with the limits and options of qapress's settings (``QAPRESS_*``)."""
         return cls(
@@ -220,6 +225,7 @@ class GraphQLEngine:
             update_hooks=update_hooks,
             api_limits=limits_from_settings(settings),
             rate_limiter=rate_limiter_from_settings(settings),
+            replicas=replicas,
         )
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -352,7 +358,7 @@ class GraphQLEngine:
                     return done.answer
                 prepared = done
             assert prepared.plan is not None
-            return self._run(prepared.plan, prepared.variables, prepared.session, cap)
+            return self._run(prepared.plan, prepared.variables, prepared.session, cap, prepared.replica)
         except AnswerTooLarge:
             configured = self.max_batch_bytes if batch else self.max_answer_bytes
             return orjson.dumps(error_response([AnswerTooLarge(configured or cap or 0, batch)]))
@@ -394,7 +400,7 @@ class GraphQLEngine:
                 if checked is not None:
                     self.stats.plan_hits += 1
                     TALLY.inc(PLAN_CACHE_HIT)
-                    return Prepared(plan.cost, plan, checked, session_vars)
+                    return Prepared(plan.cost, plan, checked, session_vars, replica=role == ANONYMOUS)
         TALLY.inc(PLAN_CACHE_MISS)
         return self._slow_path(query, variables, operation_name, role, session_vars, run_now, read_only)
 
@@ -420,7 +426,12 @@ class GraphQLEngine:
             return {}
 
     def _run(
-        self, plan: Plan, variables: Mapping[str, Any], session: Mapping[str, str], cap: int | None = None
+        self,
+        plan: Plan,
+        variables: Mapping[str, Any],
+        session: Mapping[str, str],
+        cap: int | None = None,
+        replica: bool = False,
     ) -> bytes:
         if plan.constant is not None:
             return b'{"data":' + plan.constant.encode() + b"}"
@@ -429,7 +440,7 @@ class GraphQLEngine:
         if limit is not None and limit <= 0:
             raise AnswerTooLarge(cap or 0)
         started = time.perf_counter()
-        text = self.connections.fetch_text(plan.sql, params, limit)
+        text = self.connections.fetch_text(plan.sql, params, limit, replica)
         TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
         return b'{"data":' + (text or "null").encode() + b"}"
 
@@ -559,7 +570,7 @@ class GraphQLEngine:
         )
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
-        return Prepared(cost, plan, coerced, session)
+        return Prepared(cost, plan, coerced, session, replica=role == ANONYMOUS)
 
     def _estimate(
         self,

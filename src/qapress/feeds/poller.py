@@ -142,9 +142,10 @@ class FeedPoller:
         """Poll every feed due now that no other worker has claimed."""
         now = now or dt.datetime.now(dt.UTC)
         results = []
-        for feed_id in repo.due_feed_ids(self.engine, now, limit):
-            if not repo.claim_feed(self.engine, feed_id, now, self.schedule.lease):
-                continue
+        for _ in range(limit):
+            feed_id = repo.claim_next_feed(self.engine, now, self.schedule.lease)
+            if feed_id is None:
+                break
             feed = repo.get_feed(self.engine, feed_id)
             try:
                 result = self.poll(feed, now)

@@ -1,8 +1,8 @@
 """The feeds' reads and writes: registering feeds, claiming a due one, recording a poll and each item.
 
-SQL only here, parameters bound. A feed due is claimed by one conditional UPDATE (``next_poll_at`` moved
-ahead by a lease, only if it is still due): on SQLite and PostgreSQL alike exactly one worker's UPDATE
-matches, so a feed is polled once however many workers run. An item is taken by inserting its
+SQL only here, parameters bound. A feed due is claimed by one UPDATE (``next_poll_at`` moved ahead by a
+lease, only if it is still due; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``store.claims``): exactly one
+worker's UPDATE takes it, so a feed is polled once however many workers run, on however many hosts. An item is taken by inserting its
 ``(feed_id, item_key)`` row: the unique constraint lets only the first poll that sees it draft it.
 """
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.feeds.errors import FeedExists, FeedNotFound
 from qapress.store import begin_write
+from qapress.store.claims import claim_next, claim_one
 from qapress.store.schema import domain, feed, feed_item
 
 
@@ -122,11 +123,13 @@ def count_due_feeds(engine: Engine, now: dt.datetime | None = None) -> int:
 
 def claim_feed(engine: Engine, feed_id: int, now: dt.datetime, lease: dt.timedelta) -> bool:
     """Take a due feed for one poll: true for exactly one of the workers that try at once."""
-    with engine.begin() as connection:
-        claimed = connection.execute(
-            feed.update().where(feed.c.id == feed_id, _is_due(now)).values(next_poll_at=now + lease)
-        )
-    return claimed.rowcount == 1
+    return claim_one(engine, feed, feed_id, _is_due(now), {"next_poll_at": now + lease})
+
+
+def claim_next_feed(engine: Engine, now: dt.datetime, lease: dt.timedelta) -> int | None:
+    """Take the longest-waiting due feed for one poll (``store.claims``); None when none is due."""
+    order = [feed.c.next_poll_at.is_not(None), feed.c.next_poll_at, feed.c.id]
+    return claim_next(engine, feed, _is_due(now), order, {"next_poll_at": now + lease})
 
 
 def record_poll(

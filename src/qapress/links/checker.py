@@ -9,8 +9,9 @@ A link to a blocked host (``links.blocking``) is never fetched: pending becomes 
 this also catches a link submitted while its host was being blocked.
 
 ``next_transition`` is the pure decision; ``BacklinkChecker`` does the I/O around it. Links are claimed before
-their fetch (``next_check_at`` moved ahead by a lease), so several workers never check one link at once, and a
-moderator's decision taken during a fetch is never overwritten.
+their fetch (``next_check_at`` moved ahead by a lease, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL:
+``store.claims``), so several workers never check one link at once, and a moderator's decision taken during
+a fetch is never overwritten.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from qapress.links.errors import FetchError, LinkNotFound, ModerationError
 from qapress.links.fetcher import FetchPolicy, PageFetcher
 from qapress.links.moderation import approve_link
 from qapress.settings import Settings
+from qapress.store.claims import claim_next, claim_one
 from qapress.store.schema import domain, link, qa_ai
 from qapress.store.urls import article_url
 
@@ -263,14 +265,16 @@ class BacklinkChecker:
         with self.engine.connect() as connection:
             return connection.execute(query).mappings().first()
 
+    def claim_next(self, now: dt.datetime) -> int | None:
+        """Claim the link whose check is the most overdue (``store.claims``: one worker, on any host, gets
+        each); its id, or None when none is due."""
+        due = sa.and_(link.c.status.in_(CHECKED_STATUSES), _is_due(now))
+        order = [link.c.next_check_at.is_(None).desc(), link.c.next_check_at, link.c.id]
+        return claim_next(self.engine, link, due, order, {"next_check_at": now + self.schedule.lease})
+
     def _claim(self, link_id: int, now: dt.datetime) -> bool:
-        with self.engine.begin() as connection:
-            claimed = connection.execute(
-                link.update()
-                .where(link.c.id == link_id, link.c.status.in_(CHECKED_STATUSES), _is_due(now))
-                .values(next_check_at=now + self.schedule.lease)
-            )
-        return claimed.rowcount == 1
+        due = sa.and_(link.c.status.in_(CHECKED_STATUSES), _is_due(now))
+        return claim_one(self.engine, link, link_id, due, {"next_check_at": now + self.schedule.lease})
 
 
 def count_due_links(engine: Engine, now: dt.datetime | None = None) -> int:

@@ -83,36 +83,35 @@ class LinkWorker:
     def run_once(self, batch_size: int = 100, max_batches: int = 100) -> list[CheckResult]:
         """Check the links that are due now (each at most once), then return what was done."""
         results: list[CheckResult] = []
-        seen: set[int] = set()
-        for _ in range(max_batches):
-            due = [link_id for link_id in self.checker.due(_utc_now(), batch_size) if link_id not in seen]
-            for link_id in due:
-                if self._stop.is_set():
-                    return results
-                seen.add(link_id)
-                result = self.checker.check(link_id, claim=True)
-                if result is not None:
-                    results.append(result)
-                    detail = result.reason or result.title or ""
-                    BACKLINK_CHECKS.labels(result.after).inc()
-                    fields = {
-                        "event": "backlink_check",
-                        "link_id": link_id,
-                        "url": result.url,
-                        "before": result.before,
-                        "after": result.after,
-                        "detail": detail,
-                    }
-                    log.info(
-                        "link %s: %s -> %s %s",
-                        link_id,
-                        result.before,
-                        result.after,
-                        detail,
-                        extra={FIELDS: fields},
-                    )
-            if len(due) < batch_size:
+        for _ in range(batch_size * max_batches):
+            if self._stop.is_set():
+                return results
+            now = _utc_now()
+            # Claimed before it is loaded: workers on every host take the due links one by one, each once.
+            link_id = self.checker.claim_next(now)
+            if link_id is None:
                 break
+            result = self.checker.check(link_id, now=now)
+            if result is not None:
+                results.append(result)
+                detail = result.reason or result.title or ""
+                BACKLINK_CHECKS.labels(result.after).inc()
+                fields = {
+                    "event": "backlink_check",
+                    "link_id": link_id,
+                    "url": result.url,
+                    "before": result.before,
+                    "after": result.after,
+                    "detail": detail,
+                }
+                log.info(
+                    "link %s: %s -> %s %s",
+                    link_id,
+                    result.before,
+                    result.after,
+                    detail,
+                    extra={FIELDS: fields},
+                )
         return results
 
     def run_forever(self) -> None:

@@ -46,10 +46,12 @@ from qapress.site.body_timeout import with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.purge import PurgeQueue, PurgeWorker
+from qapress.site.read_routing import ReadRoutingMiddleware
 from qapress.site.render import PAGE_QUERIES, page_query
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
 from qapress.store import open_settings_engine
+from qapress.store.database import open_settings_replicas
 
 __all__ = ["SiteApp", "SiteServer", "create_app"]
 
@@ -111,6 +113,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the application from the settings (the environment's by default) over an opened store."""
     settings = settings or get_settings()
     engine = engine or open_settings_engine(settings)
+    # Read replicas (PostgreSQL): checked now and then every few seconds by a monitor thread of this process.
+    replicas = open_settings_replicas(settings, engine)
+    if replicas is not None:
+        replicas.start()
     gql = GraphQLEngine.from_settings(
         engine,
         # The metadata applied with `qapress metadata apply`, else qapress's own.
@@ -121,6 +127,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         value_checks={"domain": {"host": host_refusal}},
         # An article edited at /v1/graphql is versioned and re-grounded; live and failing, it is taken off.
         update_hooks={"qa_ai": article_update_hook()},
+        replicas=replicas,
     )
     site = SiteApp(settings, engine, gql)
     newsroom = Newsroom(settings, engine, gql, site.assets, site.form_key)
@@ -177,11 +184,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 await run_in_threadpool(purger.stop)
             site.changes.stop()
             gql.close()
+            if replicas is not None:
+                await run_in_threadpool(replicas.stop)
 
+    # With replicas, a request that wrote (and its client, for a while) reads the primary.
+    routing = [] if replicas is None else [Middleware(ReadRoutingMiddleware, replicas.sticky_seconds)]
     app = SiteServer(
         lifespan=lifespan,
         routes=routes,
         middleware=[
+            *routing,
             Middleware(SecurityHeadersMiddleware),
             Middleware(GZipPrefixMiddleware, prefixes=("/v1/", "/v1alpha1/")),
         ],

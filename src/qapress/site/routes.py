@@ -51,6 +51,7 @@ from qapress.site.invalidation import ChangeWatch, open_watch
 from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
+from qapress.site.read_routing import page_reads_at_primary
 from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
 from qapress.site.search import read_search
@@ -217,7 +218,8 @@ class SiteApp:
         if not self.debug:
             TALLY.inc(PAGE_CACHE_MISS)
         try:
-            page = build(ctx)
+            with page_reads_at_primary():
+                page = build(ctx)
         except PageQueryFailed as failed:
             return self.failed_response(ctx, failed)
         if not self.debug and ctx.since >= 0:

@@ -17,8 +17,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from qapress.engine.connections import POOLER_OPTION
 from qapress.engine.sqlite_functions import register_sqlite_functions
 from qapress.settings import Settings
+from qapress.store.replicas import ReplicaSet, mark_writes
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -35,13 +37,16 @@ def open_engine(
     pool_size: int = 10,
     pool_timeout_seconds: float = 10.0,
     sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    pooler: str | None = None,
 ) -> Engine:
     """Create the engine for ``url``; for SQLite also create its folder and set the pragmas on every connection.
 
     On PostgreSQL the engine's pool is the process's only source of connections (the GraphQL engine's hot
     path checks out of it too): at most ``pool_size``, none beyond (no overflow), and a request that finds
     none free within ``pool_timeout_seconds`` is answered "busy". ``sqlite_busy_timeout_ms`` bounds how long
-    a SQLite writer waits for another's lock."""
+    a SQLite writer waits for another's lock. ``pooler="transaction"``: the URL is a transaction-mode
+    pooler (PgBouncer before 1.21 cannot keep a server-side prepared statement from one transaction to the
+    next), so psycopg prepares none (``prepare_threshold=None``) and the hot path sets no session state."""
     try:
         parsed = sa.engine.make_url(url)
     except ArgumentError as exc:
@@ -60,6 +65,9 @@ def open_engine(
         kwargs["max_overflow"] = 0
         kwargs["pool_use_lifo"] = True  # the warmest connection first: its backend has the catalog cached
         kwargs["pool_timeout"] = pool_timeout_seconds
+        if pooler == "transaction":
+            kwargs["connect_args"] = {"prepare_threshold": None}
+            kwargs["execution_options"] = {POOLER_OPTION: pooler}
     else:
         raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
     try:
@@ -81,6 +89,34 @@ def open_settings_engine(settings: Settings) -> Engine:
         pool_size=settings.db_pool_size,
         pool_timeout_seconds=settings.db_pool_timeout_seconds,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pooler=settings.database_pooler,
+    )
+
+
+def open_settings_replicas(settings: Settings, primary: Engine) -> ReplicaSet | None:
+    """The read replicas the settings name, each with a pool like the primary's; None without any (and
+    always on SQLite: an embedded file has no replicas)."""
+    urls = settings.resolved_replica_urls()
+    if not urls or primary.dialect.name != "postgresql":
+        return None
+    engines = [
+        open_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            pool_timeout_seconds=settings.db_pool_timeout_seconds,
+            pooler=settings.database_pooler,
+        )
+        for url in urls
+    ]
+    for engine in engines:
+        if engine.dialect.name != "postgresql":
+            raise StoreError(f"read replica {engine.url.render_as_string()!r} is not a PostgreSQL URL")
+    mark_writes(primary)
+    return ReplicaSet(
+        primary,
+        engines,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        check_seconds=settings.replica_check_seconds,
     )
 
 
