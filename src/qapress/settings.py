@@ -292,7 +292,7 @@ class Settings(BaseSettings):
     cache_changes: Literal["auto", "data_version", "notify", "poll", "query"] = Field(
         default="auto",
         description="How each process learns of changes: auto (SQLite data_version, PostgreSQL LISTEN), "
-        "poll (every cache_changes_poll_seconds; for PgBouncer in transaction mode), query (every hit).",
+        "poll (every cache_changes_poll_seconds; what auto picks with database_pooler=transaction), query (every hit).",
     )
     cache_changes_poll_seconds: float = Field(
         default=1.0, gt=0, description="The poll interval of cache_changes=poll: the staleness bound (s)."

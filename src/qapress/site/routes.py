@@ -103,8 +103,12 @@ class SiteApp:
         self.assets = StaticAssets()
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
+        # LISTEN needs a session of its own, which a transaction-mode pooler does not keep: poll behind one.
+        changes = settings.cache_changes
+        if changes == "auto" and settings.database_pooler == "transaction":
+            changes = "poll"
         self.changes: ChangeWatch = open_watch(
-            engine, self.apply_tags, settings.cache_changes, settings.cache_changes_poll_seconds
+            engine, self.apply_tags, changes, settings.cache_changes_poll_seconds
         )
         # Every worker must accept the forms the others rendered: one key per installation, not per process.
         self.form_key = settings.secret_key or persisted_secret(settings.data_dir / FORM_KEY_FILE_NAME)
