@@ -191,9 +191,9 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
         )
     places = [place for place in facts.places[:2] if place not in news_text]
     if len(places) > 1:
-        figures.append(f"The places at the centre of the report are {join_list(places)}.")
+        figures.append(f"{join_list(places)} are among the places the report mentions.")
     elif places:
-        figures.append(f"The place at the centre of the report is {places[0]}.")
+        figures.append(f"{places[0]} is among the places the report mentions.")
     if figures:
         paragraphs.append(" ".join(figures))
     found = {m.group().lower() for s in facts.sentences for m in HEDGES.finditer(s.text)}
