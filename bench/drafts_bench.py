@@ -37,6 +37,12 @@ KIND_OF_FILE = {
     "politics": "politics",
     "local": "local",
     "technology": "technology",
+    "crime-courts": "crime",
+    "weather": "weather",
+    "health": "health",
+    "transport": "transport",
+    "environment": "environment",
+    "culture": "culture",
 }
 
 #: The question a reader asks first, per kind of story; other kinds ask what happened.
@@ -49,6 +55,12 @@ KEY_QUESTIONS: dict[str, re.Pattern[str]] = {
     "business": re.compile(r"\bresults\b|\bfigures\b|deal worth", re.I),
     "science": re.compile(r"^what did .+ find|^what was found", re.I),
     "technology": re.compile(r"^what is new|^what did .+ (?:unveil|launch|announce)", re.I),
+    "crime": re.compile(r"^who was (?:charged|sentenced|convicted)", re.I),
+    "weather": re.compile(r"^what is forecast", re.I),
+    "health": re.compile(r"^what was found or changed", re.I),
+    "transport": re.compile(r"^what changes\b", re.I),
+    "environment": re.compile(r"^what happened\b", re.I),
+    "culture": re.compile(r"^what is happening\b", re.I),
     "other": re.compile(r"^what (?:is the news|happened|has happened|is happening|was decided)", re.I),
 }
 

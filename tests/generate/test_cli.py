@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     assert again.stdout.startswith(f"already stored: source {source_id}")
 
     made = run(cli, "generate", str(source_id), "--domain", "screen.localhost")
-    assert "grounded: 4 of 4 answers kept" in made.stdout
+    # every answer written is kept (4 or 5: a side question may be cut to keep copied words under 25%)
+    assert re.search(r"grounded: ([45]) of \1 answers kept", made.stdout)
     article_id = article_id_of(made)
     with engine.connect() as connection:
         row = connection.execute(sa.select(qa_ai).where(qa_ai.c.id == article_id)).mappings().one()
@@ -116,7 +118,8 @@ def test_ingest_generate_publish_the_seed(cli: CliRunner, engine: Engine, shared
     )
     shown = run(cli, "review", str(article_id)).stdout
     assert shown.startswith(f"article {article_id} (draft), source {source_id}")
-    assert "Q1. Is there a release date for Heat 2?" in shown and "grounded: 4 of 4 answers kept" in shown
+    assert "Q1. Is there a release date for Heat 2?" in shown
+    assert re.search(r"grounded: ([45]) of \1 answers kept", shown)
     assert "claims (verdict, part, claim — reason | source):" in shown and "[supported] answer: " in shown
     published = run(cli, "publish", str(article_id))
     assert published.exit_code == 0 and published.stdout.strip() == f"published article {article_id}"

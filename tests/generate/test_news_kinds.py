@@ -1,5 +1,5 @@
 """The extractive backend on news that is not about film: sport, science, business, politics, technology
-and a local story of no particular kind.
+and a local storm story (weather, with what changes for residents).
 
 Each case names facts a reader would want and the question whose answer must carry them; every answer of
 every draft must pass the grounding check.
@@ -33,12 +33,13 @@ class Expected:
 
 CASES = {
     "local.txt": Expected(
-        "general",
+        "weather",
         "Storm",
         (
             ("dates", ("Sunday",)),
             ("who", ("Helen Park (operations director)",)),
-            ("numbers", ("12,000 homes", "70 miles")),
+            ("warnings", ("70 miles",)),
+            ("news", ("12,000 homes",)),
             ("change", ("Residents who need help",)),
         ),
     ),
@@ -152,7 +153,7 @@ def test_questions_differ_with_the_story() -> None:
 KEY_QUESTIONS = {
     "sport.txt": ("Who won?", "What was the score?", "What is next?"),
     "politics.txt": ("What was decided?", "What was the vote?", "What will change?"),
-    "local.txt": ("What will change?",),
+    "local.txt": ("Which warnings are in force?", "What will change?"),
     "science.txt": ("What did the researchers find?", "Who did the research?"),
 }
 

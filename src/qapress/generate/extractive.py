@@ -16,7 +16,7 @@ from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, Person, extract_facts
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
-from qapress.generate.questions import PlannedQuestion, choose_questions, display_date
+from qapress.generate.questions import PlannedQuestion, choose_questions
 from qapress.generate.text import as_inner_quote, join_list, split_sentences, words
 
 #: A quote longer than this is no short quote: the answer leans on its own words instead.
@@ -109,55 +109,93 @@ def trimmed(sentence: str, longest: int = 18) -> str:
     return sentence
 
 
+_QUOTED = re.compile(r"^(?P<who>[^“]+: )“(?P<quote>[^“”]+?)(?: …)?”$")
+
+
+def cut_quote(answer: str, longest: int = 7) -> str:
+    """An attributed quote cut after ``longest`` words and marked “…”; unchanged when the words left out
+    hold a negation or a hedge, or when it is no plain attributed quote."""
+    match = _QUOTED.match(answer)
+    if not match:
+        return answer
+    quote = match.group("quote").split()
+    if len(quote) <= longest or _KEEPS_MEANING.search(" ".join(quote[longest:])):
+        return answer
+    # never between a number and what it counts ("3 hours 10 minutes"), nor inside an amount
+    while longest < len(quote) and (re.search(r"\d", quote[longest - 1]) or re.search(r"\d", quote[longest])):
+        longest += 1
+    if longest >= len(quote) - 2:
+        return answer
+    head = " ".join(quote[:longest]).rstrip(",;:")
+    return f"{match.group('who')}“{head} …”"
+
+
 def answer_text(short: str, quote: str) -> str:
     return " ".join(part for part in (short, quote) if part)
 
 
-def _role_phrase(person: Person) -> str:
+def _with_role(person: Person) -> str:
+    """ "Helen Marsh, the judge": the name with its role (a plain name when none is known)."""
     if not person.role:
         return person.name
     return f"{person.name}, {'an' if person.role[:1] in 'aeiou' else 'the'} {person.role}"
 
 
-def _semicolons(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1]
+def _who_speaks(facts: Facts, news_text: str) -> list[str]:
+    """Sentences on who speaks and who else takes part, in the draft's own words.
 
-
-def _years(text: str) -> list[str]:
-    return re.findall(r"(?:19|20)\d{2}", text)
+    (“Helen Marsh is the judge” is rejected by the check, which reads a role only beside the name, so the
+    roles stay in apposition.)"""
+    speakers = set(facts.quotes.values())
+    quoted = [p for p in facts.people[:5] if any(p.name.split()[-1] in s for s in speakers)]
+    others = [p for p in facts.people[:5] if p not in quoted and p.role][:2]
+    sentences: list[str] = []
+    # One sentence a person: a list of names with their roles in apposition reads as a list of pairs.
+    sentences += [
+        f"{_with_role(person)}{',' if person.role else ''} is quoted in the report." for person in quoted[:2]
+    ]
+    sentences += [
+        f"{_with_role(person)}{',' if person.role else ''} also appears in it." for person in others[:1]
+    ]
+    organizations = [name for name in facts.organizations[:4] if name not in news_text][:2]
+    if organizations and sentences:
+        sentences.append(f"The report also refers to {join_list(organizations)}.")
+    return sentences
 
 
 def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> list[str]:
-    """Prose paragraphs from the facts: the news, who speaks, the figures and dates, and what is not settled."""
+    """Prose paragraphs from the facts: the news, who speaks, the amounts and counts, what is not settled.
+
+    Each sentence is built from typed facts, never a list of what the report "includes"."""
     paragraphs: list[str] = []
     news = [q.short for q in planned if q.short and q.aspect in ("won", "decided", "results", "next", "vote")]
     if news[1:]:
         paragraphs.append(" ".join(news[1:3]))  # the first is the lead's
     news_text = " ".join(news)
-    people = [_role_phrase(person) for person in facts.people[:4]]
-    if people:
-        # Semicolons keep "Helen Marsh, the judge; Claire Dowd" from reading as four people.
-        listed = join_list(people) if all(p.role is None for p in facts.people[:4]) else _semicolons(people)
-        sentence = (
-            f"The people in the report include {listed}."
-            if len(people) > 1
-            else (f"The report names {people[0]}.")
+    who = _who_speaks(facts, news_text)
+    if who:
+        paragraphs.append(" ".join(who))
+    figures: list[str] = []
+    amounts = [m.text for m in facts.money if m.text not in news_text]
+    amounts = list(dict.fromkeys(amounts))[:3]
+    if len(amounts) > 1:
+        figures.append(f"The report puts figures of {join_list(amounts)} on it.")
+    elif amounts:
+        figures.append(f"The report puts a figure of {amounts[0]} on it.")
+    counted = next(
+        (q.short for q in planned if q.aspect == "figures" and q.short.startswith("The figures")), ""
+    )
+    if counted and facts.kind != "sport":
+        figures.append(
+            counted.replace("The figures given include", "Among the other figures in the report are")
         )
-        others = [name for name in facts.organizations[:4] if name not in news_text][:3]
-        if others:
-            sentence += f" The report also names {join_list(others)}."
-        paragraphs.append(sentence)
-    elif facts.organizations:
-        paragraphs.append(f"The report names {join_list(facts.organizations[:3])}.")
-    dated = [m for m in facts.dates if _years(m.text) or re.search(r"\d", m.text)]
-    dates = [d for d in dict.fromkeys(display_date(mention) for mention in dated) if d not in news_text][:3]
-    facts_line: list[str] = []
-    if dates:
-        facts_line.append(f"The dates it names include {join_list(dates)}.")
-    if facts.places:
-        facts_line.append(f"The places named in it are {join_list(facts.places[:3])}.")
-    if facts_line:
-        paragraphs.append(" ".join(facts_line))
+    places = [place for place in facts.places[:2] if place not in news_text]
+    if len(places) > 1:
+        figures.append(f"{join_list(places)} are among the places the report mentions.")
+    elif places:
+        figures.append(f"{places[0]} is among the places the report mentions.")
+    if figures:
+        paragraphs.append(" ".join(figures))
     found = {m.group().lower() for s in facts.sentences for m in HEDGES.finditer(s.text)}
     hedges = sorted(
         found, key=lambda word: (HEDGE_STRENGTH.index(word) if word in HEDGE_STRENGTH else 99, word)
@@ -229,6 +267,13 @@ TOPICS = {
     "figures": "the numbers",
     "quote": "what was said",
     "where": "the places",
+    "charged": "the charges and the sentence",
+    "court_next": "what happens next in court",
+    "forecast": "the forecast",
+    "warnings": "the warnings",
+    "changed": "what changed",
+    "happened": "what happened",
+    "happening": "what is on",
 }
 FILM_TOPICS = {"when": "the release date", "who": "the cast", "money": "the budget"}
 
@@ -238,14 +283,18 @@ def topic_of(aspect: str, film: bool) -> str:
 
 
 #: The questions a kind of story is read for: never left out to save copied words.
-KEY_ASPECTS = frozenset({"won", "score", "decided", "vote", "changes", "results", "found", "watch", "about"})
+KEY_ASPECTS = frozenset(
+    {"won", "score", "decided", "vote", "changes", "results", "found", "watch", "about"}
+    | {"charged", "court_next", "forecast", "warnings", "changed", "happened", "happening"}
+)
 
 
 def _within_budget(
     draft: Draft, source: SourceDocument, quotes: list[str], shorts: list[str], aspects: list[str]
 ) -> Draft:
     """Cut copied words until the share fits: first the quotes of answers that have words of their own,
-    then the questions answered by a quote alone (keeping four), and only then the key answers' quotes.
+    then the questions answered by a quote alone (keeping four), then the key answers' quotes, and last the
+    quotes that are an answer on their own, cut to their first words.
     The first question and the kind's key questions are cut last; longer quotes before shorter ones."""
     faq = list(draft.faq)
     kept = list(range(len(faq)))
@@ -257,7 +306,7 @@ def _within_budget(
         return Draft(draft.title, draft.lead, draft.body, tuple(faq[j] for j in kept), draft.outro)
 
     longest_first = sorted(range(len(faq)), key=lambda i: -len(quotes[i].split()))
-    for phase in ("quote", "question", "key quote"):
+    for phase in ("quote", "question", "key quote", "quote cut"):
         for i in longest_first:
             if copied_share(rebuilt(), source) <= SHARE_TARGET:
                 return rebuilt()
@@ -267,6 +316,9 @@ def _within_budget(
                 kept.remove(i)
             elif phase == "key quote" and key(i) and shorts[i] and quotes[i]:
                 faq[i] = FaqItem(faq[i].question, shorts[i])
+            elif phase == "quote cut" and not shorts[i] and quotes[i] and i in kept:
+                # answers that are a quote alone (the key answers of the crime, weather... kinds): cut short
+                faq[i] = FaqItem(faq[i].question, cut_quote(quotes[i]))
     return rebuilt()
 
 

@@ -217,6 +217,131 @@ STORY_KEYWORDS: dict[str, frozenset[str]] = {
             "gadget",
         ]
     ),
+    # Kinds whose words overlap business (fines, fares, prices) or politics (councils): each has its own
+    # key questions, so a rail strike is no company's results and a sewage fine no election.
+    "crime": frozenset(
+        [
+            "court",
+            "courts",
+            "judge",
+            "jailed",
+            "sentenced",
+            "sentence",
+            "charged",
+            "convicted",
+            "guilty",
+            "pleaded",
+            "trial",
+            "prosecutor",
+            "prosecution",
+            "defendant",
+            "police",
+            "arrested",
+            "fraud",
+            "theft",
+            "murder",
+            "jury",
+            "magistrates",
+            "barrister",
+        ]
+    ),
+    "weather": frozenset(
+        [
+            "storm",
+            "storms",
+            "rain",
+            "wind",
+            "winds",
+            "gusts",
+            "forecast",
+            "forecasters",
+            "warning",
+            "warnings",
+            "mph",
+            "snow",
+            "flooding",
+            "temperatures",
+            "met",
+            "office",
+            "weather",
+        ]
+    ),
+    "health": frozenset(
+        [
+            "health",
+            "patients",
+            "patient",
+            "clinic",
+            "hospital",
+            "hospitals",
+            "nurses",
+            "doctors",
+            "nhs",
+            "treatment",
+            "waiting",
+            "gp",
+            "care",
+            "vaccine",
+            "illness",
+            "disease",
+        ]
+    ),
+    "transport": frozenset(
+        [
+            "rail",
+            "train",
+            "trains",
+            "drivers",
+            "passengers",
+            "strike",
+            "fares",
+            "services",
+            "bus",
+            "buses",
+            "station",
+            "timetable",
+            "railway",
+            "route",
+            "routes",
+            "commuters",
+        ]
+    ),
+    "environment": frozenset(
+        [
+            "sewage",
+            "pollution",
+            "river",
+            "rivers",
+            "environment",
+            "agency",
+            "environmental",
+            "emissions",
+            "wildlife",
+            "spills",
+            "water",
+            "climate",
+            "habitat",
+        ]
+    ),
+    "culture": frozenset(
+        [
+            "band",
+            "album",
+            "tour",
+            "tickets",
+            "gig",
+            "gigs",
+            "concert",
+            "festival",
+            "venue",
+            "exhibition",
+            "gallery",
+            "museum",
+            "singer",
+            "theatre",
+            "sold",
+        ]
+    ),
 }
 
 
@@ -264,7 +389,8 @@ class Facts:
 
 
 def story_kind(text: str) -> str:
-    """The kind of story by keyword counts (film, sport, science, business, politics, technology, general)."""
+    """The kind of story by keyword counts (film, sport, science, business, politics, technology, crime, weather,
+    health, transport, environment, culture; general when no kind has three keywords)."""
     tokens = Counter(words(text))
     joined = " ".join(words(text))
     scores: dict[str, int] = {}
@@ -451,6 +577,18 @@ def _places(names: list[Mention], items: list[Sentence], people: list[Person]) -
     return _ranked(found)
 
 
+_STORY_OF = r"\b(?:story|stories|character|characters|role|roles)\s+of\s+(?:[A-Z][\w’'\-]*\s+|and\s+)*"
+_PLAYS = r"\bplay(?:s|ing|ed)?\s+(?:a\s+|the\s+)?(?:younger\s+|older\s+)?"
+
+
+def _is_character(name: str, items: list[Sentence]) -> bool:
+    """ "the story of Neil McCauley and Vincent Hanna", "to play a younger McCauley": a character in a work
+    is no person in the news."""
+    last = re.escape(name.split()[-1])
+    pattern = re.compile(rf"{_STORY_OF}{re.escape(name)}\b|{_PLAYS}{last}\b")
+    return any(pattern.search(sentence.text) for sentence in items)
+
+
 def _people(names: list[Mention], items: list[Sentence], works: set[str]) -> list[Person]:
     people: dict[str, Person] = {}
     sentences_of: dict[str, set[int]] = {}
@@ -472,6 +610,8 @@ def _people(names: list[Mention], items: list[Sentence], works: set[str]) -> lis
                 break
     for person in people.values():
         person.role = _role_of(person.name, items, person.sentences)
+    for name in [name for name in people if _is_character(name, items)]:
+        del people[name]
     return sorted(people.values(), key=lambda person: (-person.mentions, min(person.sentences)))
 
 

@@ -170,6 +170,84 @@ def film(facts: Facts) -> list[PlannedQuestion]:
     return [PlannedQuestion("watch", "Where can I watch it?", "", (max(watch, key=score),))]
 
 
+#: Per kind of news without a result or a vote: (aspect, question, the words of a sentence that answers it).
+#: The answer is the best such sentence, quoted; none when no sentence has the words.
+EVIDENCE_QUESTIONS: dict[str, tuple[tuple[str, str, re.Pattern[str]], ...]] = {
+    "crime": (
+        (
+            "charged",
+            "Who was charged or sentenced, and for what?",
+            re.compile(
+                r"\b(?:jailed|sentenced|charged|convicted|admitted|pleaded|found guilty|fined)\b", re.I
+            ),
+        ),
+        (
+            "court_next",
+            "What happens next in court?",
+            re.compile(
+                r"\b(?:will appear|due to appear|trial|appeal|will be sentenced|remanded|bail)\b", re.I
+            ),
+        ),
+    ),
+    "weather": (
+        (
+            "forecast",
+            "What is forecast, where and when?",
+            re.compile(r"\b(?:expected|forecast|could fall|will bring|likely|gusts|rain|snow)\b", re.I),
+        ),
+        ("warnings", "Which warnings are in force?", re.compile(r"\bwarnings?\b", re.I)),
+    ),
+    "health": (
+        (
+            "changed",
+            "What was found or changed, and for whom?",
+            re.compile(r"\b(?:fell|rose|found|cut|improved|patients|waiting)\b", re.I),
+        ),
+    ),
+    "transport": (
+        (
+            "changes",
+            "What changes, from when, and for whom?",
+            re.compile(
+                r"\b(?:passengers|services|commuters|drivers|called off|from|will|timetable|fares)\b", re.I
+            ),
+        ),
+    ),
+    "environment": (
+        (
+            "happened",
+            "What happened, and what is being done about it?",
+            re.compile(r"\b(?:fined|spills?|polluted|released|cleared|restored|pleaded|ordered)\b", re.I),
+        ),
+    ),
+    "culture": (
+        (
+            "happening",
+            "What is happening, where and when?",
+            re.compile(r"\b(?:play|show|dates?|tour|opens?|exhibition|festival|venue|on sale)\b", re.I),
+        ),
+    ),
+}
+
+
+def from_evidence(facts: Facts) -> list[PlannedQuestion]:
+    """The kind's questions, each answered by the source sentence with most of its words (quoted answers)."""
+    planned: list[PlannedQuestion] = []
+    used: set[int] = set()
+    for aspect, question, wanted in EVIDENCE_QUESTIONS.get(facts.kind, ()):
+        candidates = [
+            s.index
+            for s in facts.sentences
+            if s.index not in used and wanted.search(s.text) and not s.text.startswith(("“", '"'))
+        ]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda i: (len(wanted.findall(facts.sentences[i].text)), -i))
+        used.add(best)
+        planned.append(PlannedQuestion(aspect, question, "", (best,)))
+    return planned
+
+
 def _article(role: str) -> str:
     """“a marine biologist”, “an analyst”: a role as a noun phrase."""
     return ("an " if role[:1].lower() in "aeiou" else "a ") + role
@@ -187,6 +265,11 @@ def key_questions(facts: Facts) -> list[PlannedQuestion]:
         return science(facts)
     if facts.kind == "film":
         return film(facts)
+    if facts.kind in EVIDENCE_QUESTIONS:
+        planned = from_evidence(facts)
+        if facts.kind == "weather" and LOCAL.search(" ".join(s.text for s in facts.sentences)):
+            planned += [q for q in politics(facts, local=True) if q.aspect == "changes"]
+        return planned
     if facts.kind == "general" and LOCAL.search(" ".join(s.text for s in facts.sentences)):
         return politics(facts, local=True)
     return []

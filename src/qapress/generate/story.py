@@ -36,7 +36,7 @@ _VOTE = re.compile(r"\b(?P<yes>\d{1,4})\s+(?:votes\s+)?to\s+(?P<no>\d{1,4})\b")
 _DECIDE = re.compile(
     r"\b(?P<verb>approved?|approving|passed|pass|rejected?|rejecting|backed|back|adopted?|scrapped?|"
     r"blocked?|voted\s+(?:to|for|against))\s+(?P<what>(?:the|a|an|new|plans?|its)\b[^,.;]{3,80}?)"
-    r"(?=\s+(?:by|on|at|late|after|despite|in\s+a|with|following)\b|[,.;]|$)"
+    rf"(?=\s+(?:by|on\s+(?:(?:the\s+)?\d|(?:{p.WEEKDAYS})\b|(?:{p.MONTHS})\b)|at|late|after|despite|in\s+a|with|following)\b|[,.;]|$)"
 )
 _PAST = {
     "approve": "approved",
