@@ -207,3 +207,30 @@ PEOPLE_TRUE = [
 def test_people_true_claims_are_supported(kind: str, claim: str, people: SourceIndex) -> None:
     found, reasons = verdict(claim, people, "question" if claim.endswith("?") else "answer")
     assert found == SUPPORTED, (kind, reasons)
+
+
+@pytest.mark.parametrize(
+    "source_text, claim",
+    [
+        (
+            "Comet Varga will pass closest to Earth on May 19, astronomers said.",
+            "Comet Varga will pass Earth on May 19.",
+        ),
+        (
+            "May 19 is when Comet Varga passes closest to Earth.",
+            "Comet Varga passes closest to Earth on May 19.",
+        ),
+    ],
+)
+def test_may_the_month_is_no_hedge(source_text: str, claim: str) -> None:
+    index = SourceIndex(SourceDocument(title="Comet Varga", text=source_text))
+    result, reasons = verdict(claim, index)
+    assert result == SUPPORTED, reasons
+
+
+def test_may_the_hedge_is_still_one() -> None:
+    index = SourceIndex(
+        SourceDocument(title="Comet Varga", text="Comet Varga may pass closest to Earth on May 19.")
+    )
+    result, reasons = verdict("Comet Varga will pass closest to Earth on May 19.", index)
+    assert result == UNSUPPORTED and any("hedge dropped" in r for r in reasons), reasons

@@ -14,6 +14,8 @@ import re
 from qapress.generate.copy_share import MAX_SHARE, copied_share
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, Person, extract_facts
+from qapress.generate.grounding import UNSUPPORTED, SourceIndex
+from qapress.generate.grounding.report import check_text
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.questions import PlannedQuestion, choose_questions
@@ -203,10 +205,25 @@ def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) 
     if hedges:
         quoted = join_list([f"“{word}”" for word in hedges[:3]])
         paragraphs.append(f"Not everything here is settled: the report hedges with words such as {quoted}.")
-    if not paragraphs:
-        report = source.publisher or "The source report"
-        paragraphs.append(f"{report} is short on details; the questions below quote what it says.")
-    return paragraphs
+    return paragraphs or [_short_on_details(source)]
+
+
+def _short_on_details(source: SourceDocument) -> str:
+    report = source.publisher or "The source report"
+    return f"{report} is short on details; the questions below quote what it says."
+
+
+def _checked_body(paragraphs: list[str], source: SourceDocument) -> list[str]:
+    """The body's paragraphs without the sentences the grounding check calls unsupported: a sentence built from
+    the facts may still say more than the source (a figure set beside the wrong noun), and a body that fails
+    fails the whole draft, so the writer drops it rather than ship it (the check still reads everything)."""
+    index = SourceIndex(source)
+    kept = []
+    for paragraph in paragraphs:
+        sentences = [c.text for c in check_text(paragraph, "body", index) if c.verdict != UNSUPPORTED]
+        if sentences:
+            kept.append(" ".join(sentences))
+    return kept or [_short_on_details(source)]
 
 
 def headline_news(source: SourceDocument, facts: Facts) -> str:
@@ -345,7 +362,7 @@ class ExtractiveBackend:
         draft = Draft(
             title=_title(source, facts, planned),
             lead=_lead(facts, planned, source),
-            body=tuple(_body(facts, planned, source)),
+            body=tuple(_checked_body(_body(facts, planned, source), source)),
             faq=tuple(item for item in faq if item.answer),
             outro="",
         )

@@ -85,18 +85,23 @@ def is_negative(text: str) -> bool:
     return bool(lexicon.phrase_pattern("negations.txt").search(text)) or bool(re.search(r"n[’']t\b", text))
 
 
+def is_month(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised hedge word at ``text[start:end]`` is the month: "May" inside a sentence, or
+    "May" at its start with a day or a year after it ("May 19 is ...", "May 2027 ...")."""
+    word = text[start:end]
+    if word != "May":
+        return False
+    inside = bool(text[:start].strip()) and not re.search(r"[.!?“\"]\s*$", text[:start])
+    return inside or bool(re.match(r"\s+\d", text[end:]))
+
+
 def hedges(text: str) -> list[str]:
-    """The hedge words of a text, lower case ("May" inside a sentence is the month)."""
-    found = []
-    for match in lexicon.phrase_pattern("hedges.txt").finditer(text):
-        if (
-            match.group()[0].isupper()
-            and text[: match.start()].strip()
-            and not re.search(r"[.!?“\"]\s*$", text[: match.start()])
-        ):
-            continue
-        found.append(match.group().lower())
-    return found
+    """The hedge words of a text, lower case ("May" the month is none)."""
+    return [
+        match.group().lower()
+        for match in lexicon.phrase_pattern("hedges.txt").finditer(text)
+        if not is_month(text, match.start(), match.end())
+    ]
 
 
 def cue_kept(cue: str, text: str) -> bool:

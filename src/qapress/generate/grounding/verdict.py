@@ -717,7 +717,7 @@ class _Check:
         words = self.content | self.entity_words
         for clause in polarity.clauses(best.text):
             for cue in lexicon.phrase_pattern("hedges.txt").finditer(clause):
-                if not polarity.hedges(cue.group()) and cue.group()[0].isupper() and cue.start():
+                if polarity.is_month(clause, cue.start(), cue.end()):
                     continue
                 # A hedge governs what follows it in its clause, and the few words just before it
                 # ("up to 90mm possible").
