@@ -234,3 +234,17 @@ def test_may_the_hedge_is_still_one() -> None:
     )
     result, reasons = verdict("Comet Varga will pass closest to Earth on May 19.", index)
     assert result == UNSUPPORTED and any("hedge dropped" in r for r in reasons), reasons
+
+
+def test_the_sources_own_headline_is_no_reversed_relation() -> None:
+    source = SourceDocument(
+        title='Director Ana Reyes\'s "North Light" to close Calder Film Festival',
+        text='The Calder Film Festival will close on October 12 with the premiere of "North Light".',
+    )
+    index = SourceIndex(source)
+    result, reasons = verdict(
+        'Director Ana Reyes\'s "North Light" to close Calder Film Festival: what we know', index, "title"
+    )
+    assert result != UNSUPPORTED, reasons
+    result, reasons = verdict('The Calder Film Festival will close "North Light".', index)
+    assert result != SUPPORTED, reasons  # the same words in another order are still checked

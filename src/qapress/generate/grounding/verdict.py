@@ -43,6 +43,12 @@ class ClaimCheck:
     source_span: str = ""
 
 
+def _plain(text: str) -> str:
+    """Text compared as words: lower case, quotes and punctuation at the ends gone, spaces collapsed."""
+    text = re.sub(r"[“”\"‘’']", "", text.lower())
+    return " ".join(text.split()).strip(" .,;:!?")
+
+
 def _near(text: str, start: int, end: int, reach: int = 60) -> set[str]:
     window = text[max(0, start - reach) : start] + " " + text[end : end + reach]
     return polarity.content_lemmas(re.sub(r"\d[\d,.]*", " ", window))
@@ -475,6 +481,13 @@ class _Check:
 
     def relations(self, window: list[SourceSentence], coverage: float) -> None:
         if not window or coverage < 0.34 or self.meta:
+            return
+        # The source's own words (a sentence, or its headline with a heading's tail such as ": what we know"):
+        # no relation of theirs can be reversed.
+        said, headline = _plain(self.text), _plain(self.index.document.title)
+        if len(said.split()) >= 4 and any(said in _plain(s.text) for s in window):
+            return
+        if len(headline.split()) >= 4 and headline in said:
             return
         source = " ".join(s.text for s in window)
         claim = self.text
