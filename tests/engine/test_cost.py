@@ -39,6 +39,7 @@ PAGE_VARIABLES: dict[str, Any] = {
     "offset": 0,
     "query": "heat mann",
     "since": "2026-01-01",
+    "first": True,
 }
 #: The roles the site runs its page queries as (qapress.site.queries).
 PAGE_ROLES = {

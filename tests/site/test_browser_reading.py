@@ -47,7 +47,7 @@ def site(live: LiveSite) -> LiveSite:
         {
             "id": FIRST_ID + n,
             "domain": 7,
-            "title": f"Zeppelin documentary films over the {place}",
+            "title": f"Zeppelin documentary flight over the {place}",
             "slug": f"zeppelin-{place}",
             "lead": f"A crew filmed an airship over the {place}.",
             "text": f"The zeppelin crossed the {place} at dawn while the documentary crew filmed the airship "

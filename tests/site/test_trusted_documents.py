@@ -16,7 +16,7 @@ from qapress.site.render import PAGE_QUERIES, page_query
 
 SECRET = "s3cret"
 HOME = page_query("home")
-HOME_VARIABLES = {"domain": 7, "limit": 3, "offset": 0}
+HOME_VARIABLES = {"domain": 7, "limit": 3, "offset": 0, "first": True}
 OTHER = "{ domain { id } }"
 SPEC = "application/graphql-response+json"
 

@@ -45,6 +45,7 @@ from qapress.settings import Settings, get_settings
 from qapress.site.body_timeout import with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
+from qapress.site.invalidation import wait_until_served
 from qapress.site.purge import PurgeQueue, PurgeWorker
 from qapress.site.read_routing import ReadRoutingMiddleware
 from qapress.site.render import PAGE_QUERIES, page_query
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(wait_until_served, site.changes)
         # Each worker process may run a link worker: links are claimed before they are checked.
         # The feeds are polled in the same loop (each feed is claimed too); imported here because drafting
         # pulls in the generate package, which pages never need.

@@ -91,6 +91,18 @@ class ChangeWatch(Protocol):
     def stop(self) -> None: ...
 
 
+def wait_until_served(watch: ChangeWatch, timeout: float = 5.0) -> bool:
+    """Start ``watch`` and wait, at most ``timeout`` seconds, until it vouches for the cache: a worker's
+    first hits are then hits (PostgreSQL's listener connects in the background, and a hit before it listens
+    is refused). Whether it got there; after that, requests still wait for nothing."""
+    deadline = time.monotonic() + timeout
+    while not watch.sync():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 class DataVersionWatch:
     """SQLite: the log is read only after ``PRAGMA data_version`` moved on this thread's probe connection."""
 
