@@ -203,3 +203,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for name, outcomes in sorted(counts.items()):
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
             terminalreporter.write_line(f"{name}: {summary}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database that no migration has touched: the migration tests walk it up from an old
+    revision, fill it as that revision's code did, and upgrade."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    return str(request.getfixturevalue("postgres_server").create_database("qapress_migration"))

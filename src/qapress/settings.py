@@ -13,7 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of qapress. Secrets (admin secret, salts, API keys) come only from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="QAPRESS_", extra="ignore")
+    # ``none`` turns off a setting whose default is a limit (QAPRESS_MAX_COST_ANONYMOUS=none: no budget).
+    model_config = SettingsConfigDict(env_prefix="QAPRESS_", extra="ignore", env_parse_none_str="none")
 
     data_dir: Path = Field(
         default=Path("qapress-data"), description="Folder for the embedded SQLite database."

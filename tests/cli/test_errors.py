@@ -161,6 +161,23 @@ def test_a_bad_setting_names_the_variable(data_env: dict[str, str]) -> None:
     assert "valid integer" in line
 
 
+def test_a_setting_that_must_be_json_names_the_variable(data_env: dict[str, str]) -> None:
+    line = one_line_error(qapress("export", env={**data_env, "QAPRESS_API_LIMITS": "{depth_limit: 3"}))
+    assert "bad setting QAPRESS_API_LIMITS: it must be JSON" in line
+
+
+def test_none_turns_off_a_limit_that_has_a_default() -> None:
+    from qapress.settings import Settings
+
+    defaults = Settings()
+    assert defaults.max_cost_anonymous is not None and defaults.depth_limit_anonymous is not None
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QAPRESS_MAX_COST_ANONYMOUS", "none")
+        env.setenv("QAPRESS_DEPTH_LIMIT_ANONYMOUS", "none")
+        off = Settings()
+    assert off.max_cost_anonymous is None and off.depth_limit_anonymous is None
+
+
 def test_malformed_json_lines(data_env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "title": \n', encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -12,15 +10,8 @@ from qapress.store import open_engine
 from qapress.store.database import alembic_config
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return str(request.getfixturevalue("postgres_server").create_database("qapress_mig"))
-
-
-def test_upgrade_keeps_links_and_lets_a_rejected_url_come_again(store_url: str) -> None:
-    engine = open_engine(store_url)
+def test_upgrade_keeps_links_and_lets_a_rejected_url_come_again(unmigrated_url: str) -> None:
+    engine = open_engine(unmigrated_url)
     config = alembic_config(engine)
     command.upgrade(config, "0001")
     with engine.begin() as connection:

@@ -3,9 +3,6 @@ touches nothing else; the table takes persisted and trusted documents; it downgr
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -15,15 +12,8 @@ from qapress.store.database import alembic_config
 from qapress.store.dump import dumped_tables
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return str(request.getfixturevalue("postgres_server").create_database("qapress_documents"))
-
-
-def test_0011_adds_the_documents_table_and_downgrades(store_url: str) -> None:
-    engine = open_engine(store_url)
+def test_0011_adds_the_documents_table_and_downgrades(unmigrated_url: str) -> None:
+    engine = open_engine(unmigrated_url)
     config = alembic_config(engine)
     command.upgrade(config, "0010_search")
     with engine.begin() as connection:

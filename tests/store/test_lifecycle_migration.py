@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -12,20 +10,13 @@ from qapress.store import open_engine
 from qapress.store.database import alembic_config
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return str(request.getfixturevalue("postgres_server").create_database("qapress_mig"))
-
-
 def scalar(engine: sa.Engine, sql: str) -> object:
     with engine.connect() as connection:
         return connection.exec_driver_sql(sql).scalar()
 
 
-def test_upgrade_keeps_every_row_and_allows_scheduled(store_url: str) -> None:
-    engine = open_engine(store_url)
+def test_upgrade_keeps_every_row_and_allows_scheduled(unmigrated_url: str) -> None:
+    engine = open_engine(unmigrated_url)
     config = alembic_config(engine)
     command.upgrade(config, "0004")
     with engine.begin() as connection:

@@ -3,22 +3,12 @@ insert, edit and delete keeps the index in step, the index is what PostgreSQL us
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from qapress.store import open_engine
 from qapress.store.database import alembic_config
 from qapress.store.dump import dumped_tables
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return str(request.getfixturevalue("postgres_server").create_database("qapress_search"))
 
 
 def found(engine: sa.Engine, words: str) -> list[int]:
@@ -33,8 +23,8 @@ def found(engine: sa.Engine, words: str) -> list[int]:
         return list(connection.execute(sa.text(sql), {"q": words}).scalars())
 
 
-def test_existing_and_later_articles_are_searchable(store_url: str) -> None:
-    engine = open_engine(store_url)
+def test_existing_and_later_articles_are_searchable(unmigrated_url: str) -> None:
+    engine = open_engine(unmigrated_url)
     config = alembic_config(engine)
     command.upgrade(config, "0009_webmention")
     with engine.begin() as connection:

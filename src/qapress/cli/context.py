@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.settings import Settings, get_settings
 from qapress.store import StoreError, check_connection, migrate, open_settings_engine
+from qapress.store.backend import sqlite_file
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -21,9 +22,7 @@ def sqlite_path(url: str) -> Path | None:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         return None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
+    return sqlite_file(parsed)
 
 
 def prepare_sqlite_file(path: Path, *, create: bool) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -51,6 +53,14 @@ def explain_settings(exc: ValidationError) -> str:
     return "bad setting " + "; ".join(problems) + " (see the README's configuration table)"
 
 
+def explain_unparsable_setting(exc: SettingsError) -> str:
+    """A setting that holds JSON (``QAPRESS_API_LIMITS='{bad'``) but could not be parsed: name it, and say why."""
+    found = re.search(r'field "([a-z_]+)"', str(exc))
+    name = "QAPRESS_" + found.group(1).upper() if found else "a QAPRESS_ setting"
+    cause = " ".join(str(exc.__cause__).split()) if exc.__cause__ is not None else str(exc)
+    return f"bad setting {name}: it must be JSON ({cause}) (see the README's configuration table)"
+
+
 def explain_os_error(exc: OSError) -> str:
     where = exc.filename or "a file"
     reason = exc.strerror or str(exc)
@@ -84,6 +94,8 @@ def explain(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, ValidationError):
         return explain_settings(exc)
+    if isinstance(exc, SettingsError):
+        return explain_unparsable_setting(exc)
     if isinstance(exc, SQLAlchemyError):
         return explain_database(exc)
     if isinstance(exc, OverflowError | ValueError) and "port" in str(exc):

@@ -29,6 +29,7 @@ from qapress.links.rules import OCCUPYING_STATUSES, LinkRules, StoreCounts, chec
 from qapress.links.validation import ValidURL, validate_url
 from qapress.settings import get_settings
 from qapress.store import begin_write
+from qapress.store.backend import lock_writers
 from qapress.store.schema import domain, link, qa_ai
 
 RATE_WINDOW = dt.timedelta(hours=1)
@@ -144,9 +145,8 @@ def check_new_link(
 ) -> None:
     """In a write transaction: lock what the rules read, count, and raise the ``LinkRuleError`` a new link
     would break. The locks are held until the caller's insert commits."""
-    postgres = connection.dialect.name == "postgresql"
-    if postgres and ip_hash and rules.rate_limit_per_hour:
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(ip_hash))))
+    if ip_hash and rules.rate_limit_per_hour:
+        lock_writers(connection, _advisory_key(ip_hash))
     article = _lock_article(connection, article_id, rules)
     check_not_blocked(find_block(connection, valid.host))
     counts = StoreCounts(

@@ -7,13 +7,13 @@ the database; readiness is what a load balancer asks before sending traffic.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from qapress.store.backend import sqlite_file
 from qapress.store.database import alembic_config
 
 
@@ -29,13 +29,8 @@ def migration_head(engine: Engine) -> str | None:
 
 def check_readiness(engine: Engine, head: str | None) -> Readiness:
     """Whether this process can serve: the database is there, reachable, and migrated to ``head``."""
-    database = engine.url.database
-    if (
-        engine.dialect.name == "sqlite"
-        and database
-        and database != ":memory:"
-        and not Path(database).is_file()
-    ):
+    database = sqlite_file(engine)
+    if database is not None and not database.is_file():
         # An open SQLite connection keeps reading a deleted file; the file itself must be there.
         return Readiness(False, f"no database file at {database}")
     try:

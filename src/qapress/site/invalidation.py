@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.site.cache_tags import ALL
+from qapress.store.backend import default_change_watch, is_postgresql, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -296,20 +297,17 @@ class QueryWatch:
 
 def open_watch(engine: Engine, on_tags: TagSink, mode: str, poll_seconds: float) -> ChangeWatch:
     """The watch for ``mode`` (``auto``: data_version on SQLite, notify on PostgreSQL)."""
-    dialect = engine.dialect.name
-    path = engine.url.database or ""
-    if mode == "auto" and dialect == "sqlite" and path in ("", ":memory:"):
-        mode = "query"
     if mode == "auto":
-        mode = "data_version" if dialect == "sqlite" else "notify"
+        mode = default_change_watch(engine)
     if mode == "query":
         return QueryWatch(engine, on_tags)
     if mode == "data_version":
-        if dialect != "sqlite" or path in ("", ":memory:"):
+        path = sqlite_file(engine)
+        if path is None:
             raise ValueError("QAPRESS_CACHE_CHANGES=data_version needs a SQLite file")
-        return DataVersionWatch(path, on_tags)
+        return DataVersionWatch(str(path), on_tags)
     if mode == "notify":
-        if dialect != "postgresql":
+        if not is_postgresql(engine):
             raise ValueError("QAPRESS_CACHE_CHANGES=notify needs PostgreSQL")
         return NotifyWatch(engine, on_tags)
     return PollWatch(engine, on_tags, poll_seconds)

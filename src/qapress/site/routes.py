@@ -56,6 +56,7 @@ from qapress.site.render import Renderer
 from qapress.site.responses import page_response, prepare_responses
 from qapress.site.search import read_search
 from qapress.site.urls import SiteURLs
+from qapress.store.backend import reads_are_quick
 from qapress.store.local_secrets import persisted_secret
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class SiteApp:
         self.link_rules = LinkRules.from_settings(settings)
         self._ip_salt: str | None = None
         hits_on_loop = settings.page_cache_hits_on_loop
-        self.hits_on_loop = engine.dialect.name == "sqlite" if hits_on_loop is None else hits_on_loop
+        self.hits_on_loop = reads_are_quick(engine) if hits_on_loop is None else hits_on_loop
 
     def ip_salt(self) -> str:
         """The salt of readers' IP hashes, read (or created) on the first submission."""

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import Engine
 
+from qapress.store.backend import advance_sequences
 from qapress.store.schema import domain, qa_ai
 
 BATCH_SIZE = 1_000
@@ -306,11 +307,8 @@ def _constraint_message(exc: sa.exc.IntegrityError) -> str:
 
 def _fix_sequence(engine: Engine) -> None:
     """After explicit ids, move PostgreSQL's id sequence past them (SQLite does this by itself)."""
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), COALESCE((SELECT MAX(id) FROM qa_ai), 1))"
-            )
+    with engine.begin() as connection:
+        advance_sequences(connection, [qa_ai])
 
 
 def _domain_ids(engine: Engine) -> set[int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from qapress.store.backend import is_sqlite
 from qapress.store.database import StoreError
 
 #: Pages copied per step of the online backup: small steps let the server's writer in between.
@@ -25,7 +26,7 @@ class BackupError(StoreError):
 
 
 def sqlite_path(engine: Engine) -> Path:
-    if engine.dialect.name != "sqlite":
+    if not is_sqlite(engine):
         raise BackupError(
             "qapress backup and restore are for the embedded SQLite store; on PostgreSQL use "
             "pg_dump -Fc and pg_restore (see the README)"

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from qapress.engine.connections import POOLER_OPTION
 from qapress.engine.sqlite_functions import register_sqlite_functions
 from qapress.settings import Settings
+from qapress.store.backend import backend_name, has_replicas, is_postgresql, is_sqlite
 from qapress.store.replicas import ReplicaSet, mark_writes
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -54,12 +55,12 @@ def open_engine(
             f"invalid database URL {url!r}: expected sqlite:///PATH or postgresql://..."
         ) from exc
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
-    if parsed.get_backend_name() == "sqlite":
+    if is_sqlite(parsed):
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000}
-    elif parsed.get_backend_name() == "postgresql":
+    elif is_postgresql(parsed):
         kwargs["pool_pre_ping"] = True
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = 0
@@ -69,12 +70,12 @@ def open_engine(
             kwargs["connect_args"] = {"prepare_threshold": None}
             kwargs["execution_options"] = {POOLER_OPTION: pooler}
     else:
-        raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+        raise StoreError(f"unsupported database {backend_name(parsed)!r}: use SQLite or PostgreSQL")
     try:
         engine = sa.create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"no driver for database URL {url!r}: {exc}") from exc
-    if engine.dialect.name == "sqlite":
+    if is_sqlite(engine):
         event.listen(
             engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms=sqlite_busy_timeout_ms)
         )
@@ -97,7 +98,7 @@ def open_settings_replicas(settings: Settings, primary: Engine) -> ReplicaSet | 
     """The read replicas the settings name, each with a pool like the primary's; None without any (and
     always on SQLite: an embedded file has no replicas)."""
     urls = settings.resolved_replica_urls()
-    if not urls or primary.dialect.name != "postgresql":
+    if not urls or not has_replicas(primary):
         return None
     engines = [
         open_engine(
@@ -109,7 +110,7 @@ def open_settings_replicas(settings: Settings, primary: Engine) -> ReplicaSet | 
         for url in urls
     ]
     for engine in engines:
-        if engine.dialect.name != "postgresql":
+        if not is_postgresql(engine):
             raise StoreError(f"read replica {engine.url.render_as_string()!r} is not a PostgreSQL URL")
     mark_writes(primary)
     return ReplicaSet(
@@ -149,7 +150,7 @@ def begin_write(engine: Engine) -> Any:
     writers could both pass the check. PostgreSQL gets an ordinary transaction; callers lock rows there.
     """
     connection = engine.connect()
-    if engine.dialect.name == "sqlite":
+    if is_sqlite(engine):
         connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
     return _ClosingTransaction(connection)
 

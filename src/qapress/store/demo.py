@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.store.articles import _fix_sequence, slugify
+from qapress.store.articles import slugify
+from qapress.store.backend import advance_sequences
 from qapress.store.schema import domain, qa_ai, source
 
 if TYPE_CHECKING:
@@ -188,12 +189,8 @@ def load_demo(engine: Engine, source_text: str | None = None) -> bool:
             ).scalar_one()
         connection.execute(qa_ai.insert(), filler_articles())
         connection.execute(qa_ai.insert(), seed_articles(source_text, source_id))
-    _fix_sequence(engine)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('domain', 'id'), (SELECT MAX(id) FROM domain))"
-            )
+    with engine.begin() as connection:
+        advance_sequences(connection, [qa_ai, domain])
     generate_demo_articles(engine)
     return True
 

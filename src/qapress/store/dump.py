@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from qapress.store.backend import advance_sequences
 from qapress.store.database import StoreError
 from qapress.store.schema import metadata
 
@@ -202,20 +203,5 @@ def _require_empty(engine: Engine) -> None:
 
 def _fix_sequences(engine: Engine, tables: list[sa.Table]) -> None:
     """Move PostgreSQL's serial sequences past the ids a restore wrote (SQLite needs nothing)."""
-    if engine.dialect.name != "postgresql":
-        return
     with engine.begin() as connection:
-        quote = connection.dialect.identifier_preparer.quote
-        for table in tables:
-            for column in table.primary_key.columns:
-                if not isinstance(column.type, sa.Integer) or column.autoincrement is False:
-                    continue
-                sequence = connection.execute(
-                    sa.text("SELECT pg_get_serial_sequence(:table, :column)"),
-                    {"table": table.name, "column": column.name},
-                ).scalar()
-                if sequence is not None:
-                    highest = f"SELECT MAX({quote(column.name)}) FROM {quote(table.name)}"
-                    connection.execute(
-                        sa.text(f"SELECT setval(:sequence, COALESCE(({highest}), 1))"), {"sequence": sequence}
-                    )
+        advance_sequences(connection, tables)

@@ -85,8 +85,8 @@ class PurgeQueue:
             .limit(self.batch)
         )
         with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            # FOR UPDATE SKIP LOCKED on PostgreSQL; SQLAlchemy leaves it out on SQLite (one writer at a time).
+            query = query.with_for_update(skip_locked=True)
             rows = [(int(r.id), str(r.tag), int(r.attempts)) for r in connection.execute(query)]
             if rows:
                 connection.execute(
