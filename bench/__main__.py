@@ -6,6 +6,7 @@ python -m bench --articles 100000 --backends sqlite --skip-pages
 python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
 python -m bench outages             # qapress serve under load while the database goes away; appends too
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
+python -m bench large               # 1,000-row answers: database-built JSON vs rows + orjson; appends too
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.outage_bench import main as outages_main
 
         return outages_main(argv[1:])
+    if argv[:1] == ["large"]:
+        from bench.large_results import main as large_main
+
+        return large_main(argv[1:])
     if argv[:1] == ["drafts"]:
         from bench.drafts_bench import main as drafts_main
 

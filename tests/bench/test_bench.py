@@ -22,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import data  # noqa: E402
 from bench.__main__ import main  # noqa: E402
+from bench.large_results import SHAPES  # noqa: E402
+from bench.large_results import contenders as large_contenders  # noqa: E402
+from bench.large_results import cross_check as large_cross_check  # noqa: E402
 from bench.links_bench import bench_links  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.pages import Server, fixed_bytes_server, measure, parse_wrk, unavailable  # noqa: E402
@@ -114,6 +117,23 @@ def test_every_contender_answers_like_the_floor(network_fixture: str, request: p
     assert len(floor_answer["data"]["linksarticle"]) == 8
     assert len(floor_answer["data"]["linksbottom"]) <= 3
     assert floor_answer["data"]["self"][0]["id"] == variables[0]["id"]
+
+
+@pytest.mark.parametrize("network_fixture", ["sqlite_network", "pg_network"])
+def test_every_way_of_building_a_large_answer_gives_the_engines(
+    network_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """``python -m bench large`` compares like with like: 1,000 rows, site nested, small and large columns."""
+    network: data.Network = request.getfixturevalue(network_fixture)
+    for shape in SHAPES:
+        built = large_contenders(network, shape)
+        try:
+            assert len(built) == 3
+            assert large_cross_check(built, {"after": 0}) == []
+            assert large_cross_check(built, {"after": TINY - 10})[0].startswith("the network is too small")
+        finally:
+            for contender in built:
+                contender.close()
 
 
 def test_a_short_run_times_every_available_contender(sqlite_network: data.Network) -> None:
