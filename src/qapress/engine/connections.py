@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import sqlalchemy as sa
@@ -29,7 +29,9 @@ from qapress.engine.dialects import dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
 from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
 from qapress.engine.sqlite_functions import register_sqlite_functions
-from qapress.store.replicas import ReplicaSet
+
+if TYPE_CHECKING:  # a runtime import would close a cycle: qapress.store imports POOLER_OPTION from here
+    from qapress.store.replicas import ReplicaSet
 
 log = logging.getLogger(__name__)
 
