@@ -1,6 +1,6 @@
 """``python -m bench grounding``: how many planted errors the grounding check catches and how many true
-claims it drops, per kind, over the evaluation set in ``bench/grounding_eval`` (dev, held-out and fresh
-apart).
+claims it drops, per kind, over the evaluation set in ``bench/grounding_eval``: each split its
+``split.txt`` names (dev, heldout, fresh, unseen, ...) apart, in the order they first appear there.
 
 A claim counts as caught when the check calls it unsupported, as flagged when it calls it unverified (the
 editor is told, nothing passes silently), and as missed when it calls it supported. A true claim counts as
@@ -55,13 +55,26 @@ def verdict_of(text: str, part: str, index: SourceIndex) -> tuple[str, str]:
     return "supported", ""
 
 
+def split_rows() -> list[tuple[str, str]]:
+    """(article name, split) for each line of ``split.txt``, in its order."""
+    rows: list[tuple[str, str]] = []
+    for line in (EVAL / "split.txt").read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, which = line.split()
+        rows.append((name, which))
+    return rows
+
+
+def splits() -> list[str]:
+    """The splits ``split.txt`` names, in the order they first appear (a new split needs no code)."""
+    return list(dict.fromkeys(which for _, which in split_rows()))
+
+
 def run(split: str) -> dict[tuple[str, str], Tally]:
     """(label, kind) -> tally over the articles of one split."""
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for line in (EVAL / "split.txt").read_text("utf-8").splitlines():
-        if not line.strip():
-            continue
-        name, which = line.split()
+    for name, which in split_rows():
         if which != split:
             continue
         source = parse_plain_text((EVAL / "articles" / f"{name}.txt").read_text("utf-8"))
@@ -134,8 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         "--misses", action="store_true", help="list every missed error and dropped true claim"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    known = splits()
     parser.add_argument(
-        "--split", choices=["dev", "heldout", "fresh", "all"], default="all", help="which articles"
+        "--split",
+        choices=[*known, "all"],
+        default="all",
+        metavar="NAME|all",
+        help=f"which articles: one split of split.txt ({', '.join(known)}) or all",
     )
     args = parser.parse_args(argv)
     moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -147,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         " a planted error is caught when the check calls it unsupported, flagged when unverified.",
         "",
     ]
-    for split in ("dev", "heldout", "fresh"):
+    for split in known:
         if args.split not in ("all", split):
             continue
         tallies = run(split)
