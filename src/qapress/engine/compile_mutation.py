@@ -136,6 +136,8 @@ class MutationRunner:
             except ConstraintViolation as exc:
                 exc.path = where
                 raise
+        elif spec.kind == "update_many":
+            return self.update_many(table, args["updates"], fields, path)
         elif spec.kind in ("update", "update_by_pk"):
             identities = self.update(table, args, spec.kind == "update_by_pk", path)
             affected = len(identities)
@@ -539,6 +541,19 @@ class MutationRunner:
         if hook is not None and identities:
             hook(self.connection, identities, operators["_set"], self.session)
         return identities
+
+    def update_many(
+        self, table: TrackedTable, updates: Sequence[Mapping[str, Any]], fields: _Fields, path: str
+    ) -> str:
+        """``update_T_many``: the updates in order in the mutation's transaction, each seeing the ones before
+        it, each answered like ``update_T`` with its ``returning`` rows as they stand right after it."""
+        returning = [f for f in self.compiler.sub_fields(fields) if f.name == "returning"]
+        answers = []
+        for index, one in enumerate(updates):
+            identities = self.update(table, one, False, f"{path}.updates[{index}]")
+            rows = self.read_rows(table, returning[0], identities) if returning else []
+            answers.append(self.response(table, fields, len(identities), rows))
+        return "[" + ",".join(answers) + "]"
 
     def qualified_identity(self, table: TrackedTable, alias: str) -> str:
         return ", ".join(

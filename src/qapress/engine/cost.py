@@ -165,16 +165,18 @@ class CostEstimator:
                 continue
             args = compiler.arguments(fields.first, root.fields[fields.name])
             objects = args.get("objects")
+            updates = args.get("updates")
+            answers = len(updates) if spec.kind == "update_many" and isinstance(updates, list) else 1
             if spec.kind == "insert" and isinstance(objects, list):
                 rows = len(objects)
             else:
                 rows = self.table_rows.get(table.key, self.model.default_rows)
             for f in compiler.sub_fields(fields):
-                total += len(f.key) + 4
+                total += answers * (len(f.key) + 4)
                 if f.name == "returning":
-                    total += 2 + rows * (self.row(table, f) + 1)
+                    total += answers * (2 + rows * (self.row(table, f) + 1))
                 else:
-                    total += AGGREGATE_BYTES
+                    total += answers * AGGREGATE_BYTES
         return total
 
     def row_count(self, table: TrackedTable, args: Mapping[str, Any], aggregating: bool = False) -> int:

@@ -281,6 +281,7 @@ ROOT_FIELD_KINDS = (
     "insert_one",
     "update",
     "update_by_pk",
+    "update_many",
     "delete",
     "delete_by_pk",
 )

@@ -84,6 +84,7 @@ class TrackedTable:
             "insert_one": f"insert_{name}_one",
             "update": f"update_{name}",
             "update_by_pk": f"update_{name}_by_pk",
+            "update_many": f"update_{name}_many",
             "delete": f"delete_{name}",
             "delete_by_pk": f"delete_{name}_by_pk",
         }[kind]

@@ -40,7 +40,9 @@ from qapress.engine.permissions import (
 from qapress.engine.scalars import NUMERIC, scalar_type
 from qapress.engine.type_registry import TableTypes
 
-MutationKind = Literal["insert", "insert_one", "update", "update_by_pk", "delete", "delete_by_pk", "function"]
+MutationKind = Literal[
+    "insert", "insert_one", "update", "update_by_pk", "update_many", "delete", "delete_by_pk", "function"
+]
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,22 @@ class MutationBuilder:
                         ),
                     )
                     self.fields[table.root_name("update_by_pk")] = MutationField("update_by_pk", table.key)
+                if set_args:
+                    fields[table.root_name("update_many")] = GraphQLField(
+                        GraphQLList(self.response_type(table)),
+                        args={
+                            "updates": GraphQLArgument(
+                                GraphQLNonNull(
+                                    GraphQLList(GraphQLNonNull(self.updates_input(table, set_args)))
+                                ),
+                                description="updates to execute, in order",
+                            )
+                        },
+                        description=table.root_description(
+                            "update_many", f'update multiples rows of table: "{table.table.name}"'
+                        ),
+                    )
+                    self.fields[table.root_name("update_many")] = MutationField("update_many", table.key)
             if delete_permission(table, self.role) is not None and self.readable(table):
                 fields[table.root_name("delete")] = GraphQLField(
                     self.response_type(table),
@@ -351,6 +369,21 @@ class MutationBuilder:
                 description="sets the columns of the filtered rows to the given values",
             )
         return args
+
+    def updates_input(
+        self, table: TrackedTable, set_args: dict[str, GraphQLArgument]
+    ) -> GraphQLInputObjectType:
+        """``T_updates``: one update of ``update_T_many``, the same operators as ``update_T`` and its ``where``."""
+        name = f"{table.graphql_name}_updates"
+        if name not in self.types.inputs:
+            fields = {
+                op: GraphQLInputField(arg.type, description=arg.description) for op, arg in set_args.items()
+            }
+            fields["where"] = GraphQLInputField(
+                GraphQLNonNull(self.b.bool_exp(table)), description="filter the rows which have to be updated"
+            )
+            self.types.inputs[name] = GraphQLInputObjectType(name, dict(sorted(fields.items())))
+        return self.types.inputs[name]
 
     def columns_input(
         self,

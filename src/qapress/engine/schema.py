@@ -76,6 +76,7 @@ RootKind = Literal[
     "insert_one",
     "update",
     "update_by_pk",
+    "update_many",
     "delete",
     "delete_by_pk",
 ]
