@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests.site.test_fast_path import fast, seed_path, watched, without_date
 
 from qapress.site import page_cache
 from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.schema import qa_ai
-from tests.site.test_fast_path import fast, seed_path, watched, without_date
 
 if TYPE_CHECKING:
     from tests.site.live import LiveSite
@@ -86,7 +86,8 @@ def test_a_304_is_the_same_whatever_the_encoding_asked(fast: LiveSite) -> None:
     etag = fast.get(path).headers["etag"]
     fast_path = watched(fast)
     answers = [
-        fast.get(path, **{"If-None-Match": etag, "Accept-Encoding": accept}) for accept in ("gzip", "identity")
+        fast.get(path, **{"If-None-Match": etag, "Accept-Encoding": accept})
+        for accept in ("gzip", "identity")
     ]
     assert fast_path.answered == [path, path]
     for answer in answers:
