@@ -3,6 +3,7 @@
 python -m bench                     # 100k, 1M and 10M articles, SQLite and PostgreSQL; writes BENCHMARKS.md
 python -m bench --quick --no-write  # 20k articles, short runs: what CI runs (fails only on errors)
 python -m bench --articles 100000 --backends sqlite --skip-pages
+python -m bench pages               # cached pages ÷ the fixed-bytes floor, and a miss beyond its query
 python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
 python -m bench outages             # qapress serve under load while the database goes away; appends too
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
@@ -65,6 +66,10 @@ def page_target(network: data.Network) -> PageTarget:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pages"]:
+        from bench.pages_bench import main as pages_main
+
+        return pages_main(argv[1:])
     if argv[:1] == ["grounding"]:
         from bench.grounding_bench import main as grounding_main
 

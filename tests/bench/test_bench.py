@@ -224,3 +224,35 @@ def test_the_grounding_bench_counts_every_claim_of_its_evaluation_set() -> None:
     assert 0 <= errors.unsupported + errors.unverified <= errors.total
     lines = table("dev", tallies)
     assert any(line.startswith("| quote_speaker |") for line in lines)
+
+
+def test_the_same_headers_floor_sends_the_headers_it_is_given(tmp_path: Path) -> None:
+    import httpx
+
+    from bench.pages_bench import floor_server
+
+    headers = [("content-type", "text/html; charset=utf-8"), ("etag", 'W/"abc"'), ("vary", "Accept-Encoding")]
+    server = floor_server(b"<p>fixed</p>", headers, 1, tmp_path)
+    try:
+        server.wait_ready()
+        answer = httpx.get(f"http://127.0.0.1:{server.port}/")
+    finally:
+        server.stop()
+    assert answer.content == b"<p>fixed</p>"
+    assert answer.headers["etag"] == 'W/"abc"' and answer.headers["vary"] == "Accept-Encoding"
+    assert answer.headers["content-length"] == str(len(b"<p>fixed</p>"))
+
+
+def test_the_miss_bench_measures_an_article_page_both_ways(sqlite_network: data.Network) -> None:
+    from bench.__main__ import page_target
+    from bench.page_miss import measure_misses
+
+    target = page_target(sqlite_network)
+    costs = measure_misses(
+        sqlite_network, target.host, target.path, target.article_id, target.domain, rounds=3
+    )
+    assert [cost.encoding for cost in costs] == ["identity", "gzip"]
+    for cost in costs:
+        assert not cost.note, cost.note
+        assert cost.rounds == 3 and cost.miss_ms > 0 and cost.query_ms > 0
+        assert cost.paired_beyond_ms == cost.paired_beyond_ms  # a number, not NaN

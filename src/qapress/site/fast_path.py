@@ -17,9 +17,8 @@ from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.observe.metrics import PAGE_CACHE_HIT, TALLY
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
-from qapress.site.page_cache import RawHeaders
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
-from qapress.site.routes import SiteApp
+from qapress.site.routes import CHANGES_APPLIED, SiteApp
 
 _METHODS = frozenset(("GET", "HEAD"))
 _ENGINE_PATHS = ("/v1/", "/v1alpha1/")
@@ -80,15 +79,17 @@ class PageCacheFastPath:
                 usable = await run_in_threadpool(changes.sync)
         except DATABASE_ERRORS:
             return False  # the slow path answers 503
-        if not usable or site.directory_stale:
+        if not usable:
+            return False
+        # The slow path (a miss) need not ask again: what committed before this request is applied.
+        scope[CHANGES_APPLIED] = True
+        if site.directory_stale:
             return False  # the slow path reloads the sites first
         page = site.cache.get(self.host(host), path)
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False
         TALLY.inc(PAGE_CACHE_HIT)
-        status: int
-        headers: RawHeaders
         if (
             if_none_match is not None
             and page.status == 200
@@ -101,11 +102,9 @@ class PageCacheFastPath:
             and len(page.body) >= GZIP_MIN_BYTES
             and b"gzip" in accept_encoding.lower()
         ):
-            status = prepared.status
-            headers, body = prepared.gzipped
+            status, headers, body = prepared.gzipped  # compressed by the first request that takes gzip
         else:
-            status = prepared.status
-            headers, body = prepared.identity
+            status, headers, body = prepared.identity
         scope[FAST_PATH_STATUS] = status  # for the request's metrics, without wrapping ``send``
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -12,7 +12,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from qapress.site.cache_tags import ALL
@@ -21,18 +21,42 @@ from qapress.site.cache_tags import ALL
 RawHeaders = list[tuple[bytes, bytes]]
 
 
-@dataclass(frozen=True)
-class PreparedResponses:
-    """A cached page's answers as ASGI status, headers and body, built once with the slow path's own code.
+#: One prepared answer: ASGI status, headers and body.
+Answer = tuple[int, RawHeaders, bytes]
 
-    ``identity`` and ``gzipped`` are 200 (or the page's status); ``not_modified`` answers a matching
-    If-None-Match. ``PageCacheFastPath`` sends them as they are.
+
+class PreparedResponses:
+    """A cached page's answers as ASGI status, headers and body, built with the slow path's own code.
+
+    ``identity`` is built with the page; the gzip variant and the 304 are built by ``build`` the first time a
+    request needs them and kept, so a page nobody asks compressed is never compressed and no variant is
+    built twice. ``PageCacheFastPath`` and the slow path send them as they are.
     """
 
-    status: int
-    identity: tuple[RawHeaders, bytes]
-    gzipped: tuple[RawHeaders, bytes]
-    not_modified: tuple[int, RawHeaders, bytes]
+    __slots__ = ("_build", "_gzipped", "_not_modified", "identity", "status")
+
+    def __init__(self, status: int, identity: Answer, build: Callable[[str], Answer]) -> None:
+        self.status = status
+        self.identity = identity
+        self._build = build
+        self._gzipped: Answer | None = None
+        self._not_modified: Answer | None = None
+
+    @property
+    def gzipped(self) -> Answer:
+        """The answer to a client accepting gzip (the identity one for a body too small to compress)."""
+        answer = self._gzipped
+        if answer is None:
+            answer = self._gzipped = self._build("gzip")
+        return answer
+
+    @property
+    def not_modified(self) -> Answer:
+        """The 304 answer to a matching If-None-Match."""
+        answer = self._not_modified
+        if answer is None:
+            answer = self._not_modified = self._build("304")
+        return answer
 
 
 @dataclass

@@ -49,6 +49,10 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates ship inside the package and never change under a running process: no stat of
+            # each template file on every render. Compiled templates stay in Jinja2's in-memory cache (no
+            # bytecode cache on disk: nothing is written beside the package).
+            auto_reload=False,
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["linkify"] = linkify

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qapress.site.cache_tags import cache_tag, surrogate_key
-from qapress.site.page_cache import PreparedResponses, RawHeaders, RenderedPage
+from qapress.site.page_cache import Answer, PreparedResponses, RenderedPage
 
 #: Bodies smaller than this are sent as they are: gzip would not pay for itself.
 GZIP_MIN_BYTES = 512
@@ -125,23 +125,45 @@ def add_security_headers(headers: MutableHeaders, exempt: bool) -> None:
 
 
 def prepare_responses(page: RenderedPage, *, origin: str, cache_control: str, path: str) -> PreparedResponses:
-    """The page's three possible answers to a GET, as ``page_response`` and the security middleware build
-    them, turned into ASGI headers and bodies once so that a cache hit costs no header work."""
+    """The page's answers to a GET, as ``page_response`` and the security middleware build them, turned into
+    ASGI headers and bodies so that a cache hit costs no header work. The identity answer is built now; the
+    gzip and 304 answers when a request first needs them (``PreparedResponses``)."""
 
-    def answer(request_headers: dict[str, str]) -> tuple[int, RawHeaders, bytes]:
+    def answer(request_headers: dict[str, str]) -> Answer:
         response = page_response(Headers(request_headers), page, origin=origin, cache_control=cache_control)
         message: Message = {"type": "http.response.start", "headers": list(response.raw_headers)}
         add_security_headers(MutableHeaders(scope=message), path.startswith(CSP_EXEMPT))
         return response.status_code, message["headers"], bytes(response.body)
 
-    _, identity_headers, identity_body = answer({})
-    _, gzip_headers, gzip_body = answer({"accept-encoding": "gzip"})
-    return PreparedResponses(
-        status=page.status,
-        identity=(identity_headers, identity_body),
-        gzipped=(gzip_headers, gzip_body),
-        not_modified=answer({"if-none-match": page.etag}),
-    )
+    variants = {"gzip": {"accept-encoding": "gzip"}, "304": {"if-none-match": page.etag}}
+    return PreparedResponses(page.status, answer({}), lambda variant: answer(variants[variant]))
+
+
+def prepared_answer(
+    page: RenderedPage, prepared: PreparedResponses, if_none_match: str | None, accept_encoding: str | None
+) -> Answer:
+    """Which of a page's prepared answers a GET or HEAD gets (``page_response``'s choice, without
+    If-Modified-Since: the caller leaves that to ``page_response``)."""
+    if (
+        if_none_match is not None
+        and page.status == 200
+        and page.location is None
+        and etag_matches(if_none_match, page.etag)
+    ):
+        return prepared.not_modified
+    if accept_encoding is not None and len(page.body) >= GZIP_MIN_BYTES and "gzip" in accept_encoding.lower():
+        return prepared.gzipped
+    return prepared.identity
+
+
+class PreparedResponse(Response):
+    """A prepared answer sent as it is: its headers already carry the security headers and the length."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.status_code, headers, self.body = answer
+        # A copy: a middleware may add to the list (the read-your-writes cookie), never to the cached one.
+        self.raw_headers = list(headers)
+        self.background = None
 
 
 class SecurityHeadersMiddleware:

@@ -53,7 +53,12 @@ from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
 from qapress.site.read_routing import page_reads_at_primary
 from qapress.site.render import Renderer
-from qapress.site.responses import page_response, prepare_responses
+from qapress.site.responses import (
+    PreparedResponse,
+    page_response,
+    prepare_responses,
+    prepared_answer,
+)
 from qapress.site.search import read_search
 from qapress.site.urls import SiteURLs
 from qapress.store.backend import reads_are_quick
@@ -63,6 +68,9 @@ log = logging.getLogger(__name__)
 
 #: The form-token key kept in the data folder when QAPRESS_SECRET_KEY is not set.
 FORM_KEY_FILE_NAME = "form-key"
+
+#: Set in a request's scope once the change watch vouched for the cache during that request.
+CHANGES_APPLIED = "qapress.changes_applied"
 
 #: GraphQL's Int is 32-bit: a larger id in a URL names no article.
 MAX_ID = 2**31 - 1
@@ -154,7 +162,8 @@ class SiteApp:
 
     def context(self, request: Request) -> PageContext | None:
         """Apply the committed changes (reloading the domains when they changed) and find the request's site."""
-        usable = self.changes.sync()
+        # The fast path already applied the committed changes for this request: once is exact.
+        usable = request.scope.get(CHANGES_APPLIED) is True or self.changes.sync()
         since = self.cache.generation if usable else -1
         if self.directory_stale:
             with self._directory_lock:
@@ -234,10 +243,18 @@ class SiteApp:
     def page_response(self, request: Request, ctx: PageContext, page: RenderedPage) -> Response:
         """The answer for a page from or for the cache; its fast-path answers are prepared here, once."""
         cache_control = "no-store" if self.debug else self.anonymous_cache_control
-        if not self.debug and page.prepared is None:
-            page.prepared = prepare_responses(
-                page, origin=ctx.urls.origin(), cache_control=cache_control, path=request.url.path
-            )
+        if not self.debug:
+            prepared = page.prepared
+            if prepared is None:
+                prepared = page.prepared = prepare_responses(
+                    page, origin=ctx.urls.origin(), cache_control=cache_control, path=request.url.path
+                )
+            headers = request.headers
+            if "if-modified-since" not in headers:  # else ``page_response`` compares the dates
+                answer = prepared_answer(
+                    page, prepared, headers.get("if-none-match"), headers.get("accept-encoding")
+                )
+                return PreparedResponse(answer)
         return page_response(
             request.headers,
             page,

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 #: Sections shown in a header, at most.
@@ -59,6 +59,13 @@ class Section:
 
 
 def find_sections(titles: Sequence[str], limit: int = MAX_SECTIONS) -> list[Section]:
+    """``rank_sections`` of ``titles``, remembered: every page of a site shows the same newest titles, so a
+    page-cache miss finds its header's sections without ranking them again."""
+    return list(rank_sections(tuple(titles), limit))
+
+
+@lru_cache(maxsize=256)
+def rank_sections(titles: tuple[str, ...], limit: int = MAX_SECTIONS) -> tuple[Section, ...]:
     """The most shared subjects of ``titles`` (newest first), each with the titles that use it.
 
     Ranked by how many titles share the word, then by how early in them it comes (a headline names its
@@ -89,4 +96,4 @@ def find_sections(titles: Sequence[str], limit: int = MAX_SECTIONS) -> list[Sect
         covered.append(members)
         if len(sections) == limit:
             break
-    return sections
+    return tuple(sections)
