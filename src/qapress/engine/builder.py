@@ -25,7 +25,8 @@ from graphql import (
     SelectionSetNode,
 )
 
-from qapress.engine.conditions import Cell, ConditionReader
+from qapress.engine.catalog import Column
+from qapress.engine.conditions import Cell, ConditionReader, Value
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.permissions import ADMIN
@@ -263,7 +264,7 @@ class SelectionBuilder:
         correlation: Relationship | None,
         depth: int,
         source: Source = TABLE,
-        keys: tuple[Any, ...] = (),
+        keys: tuple[tuple[Column, Value], ...] = (),
         role: str | None = None,
     ) -> SingleSelect:
         """One row (of ``source``, by default the table), or null; ``role``: whose filter applies."""
