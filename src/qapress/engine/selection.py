@@ -120,8 +120,9 @@ class Window:
 
     @property
     def shaped(self) -> bool:
-        """Some order or bound is given (else a list may aggregate straight from its table)."""
-        return bool(self.order_by or self.limit or self.offset or self.distinct_on)
+        """Some order or bound is given (else a list may aggregate straight from its table). A ``limit: 0``
+        is a bound: aggregated straight, its LIMIT would leave no row to aggregate, and the list null."""
+        return bool(self.order_by or self.distinct_on) or self.limit is not None or self.offset is not None
 
 
 ALL_ROWS = Window()
