@@ -102,6 +102,15 @@ def test_limit_and_offset(small: GraphQLEngine) -> None:
     assert ids(data(small, "{ qa_ai(order_by: {id: desc}, limit: 2, offset: 1) { id } }")["qa_ai"]) == [5, 4]
 
 
+def test_a_limit_of_zero_is_an_empty_list_with_or_without_an_order(small: GraphQLEngine) -> None:
+    # A list is a list of no rows, never null (GraphQL: the field's type is a non-null list).
+    assert data(small, "{ qa_ai(limit: 0) { id } }") == {"qa_ai": []}
+    assert data(small, "{ qa_ai(limit: 0, offset: 0) { id } domain(limit: 0) { host } }") == {
+        "qa_ai": [],
+        "domain": [],
+    }
+
+
 def test_offset_as_a_string_of_digits(small: GraphQLEngine) -> None:
     # Hasura parses offset as a 64-bit integer that may come as a string; limit stays a plain Int.
     assert ids(data(small, '{ qa_ai(order_by: {id: asc}, offset: "4") { id } }')["qa_ai"]) == [5, 6]

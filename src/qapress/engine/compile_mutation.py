@@ -40,6 +40,7 @@ from qapress.engine.permissions import (
     update_permission,
 )
 from qapress.engine.schema import RoleSchema
+from qapress.engine.selection import RawSource
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
 Row = sa.RowMapping
@@ -168,13 +169,15 @@ class MutationRunner:
         row_type = f"{quote_ident(table.table.schema)}.{quote_ident(table.table.name)}"
         rows = self.params.const(returned if returned is not None else "{}")
 
-        def source(alias: str) -> str:
+        def unnested(alias: str) -> str:
             return f"unnest(CAST({rows} AS {row_type}[])) AS {alias}"
 
+        source = RawSource(unnested)
+        builder, renderer = self.compiler.builder, self.compiler.renderer
         if function.returns_set:
-            expr = self.compiler.rows(table, args, fields, None, depth=1, source=source)
+            expr = renderer.rows(builder.rows(table, args, fields, None, depth=1, source=source), None)
         else:
-            expr = self.compiler.single(table, None, fields, None, depth=1, source=source)
+            expr = renderer.single(builder.single(table, fields, None, depth=1, source=source), None)
         text = self.execute(f"SELECT {self.dialect.as_text(expr)}").scalar()
         return str(text) if text is not None else "null"
 
@@ -297,13 +300,8 @@ class MutationRunner:
     def returned_row(self, table: TrackedTable, identity: tuple[Any, ...], fields: _Fields) -> str:
         """One affected row as a JSON object: the role's columns, but not its row filter (Hasura returns
         every row the mutation touched); relationships read inside it keep their filters."""
-        row_alias = self.compiler.alias("_e")
-        needed: list[str] = []
-        row = self.compiler.row_json(table, row_alias, self.compiler.sub_fields(fields), needed, 1)
-        inner, _ = self.compiler.inner_select(
-            table, {}, needed, None, single=True, extra=self.matcher(table, identity), role=ADMIN
-        )
-        return f"(SELECT {row} FROM ({inner}) AS {row_alias})"
+        select = self.compiler.builder.single(table, fields, None, depth=1, role=ADMIN)
+        return self.compiler.renderer.single(select, None, extra=self.matcher(table, identity))
 
     def check(
         self,

@@ -7,8 +7,8 @@ variables as JSON (Hasura's ``session_argument``); other arguments are not suppo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -36,7 +36,7 @@ class ComputedField:
     #: Arguments the query gives in ``args: {...}``, as columns (for their types).
     inputs: tuple[Column, ...] = ()
 
-    def call(self, row: str, params: ParamCollector, args: dict[str, Any] | None = None) -> str:
+    def call(self, row: str, params: ParamCollector, args: Mapping[str, object] | None = None) -> str:
         """``"schema"."function"(row[, session][, inputs])``; ``row`` is a table alias or a whole-row column.
         With inputs, arguments go by name so that those with defaults may be left out."""
         given = args or {}

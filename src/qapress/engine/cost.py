@@ -19,6 +19,21 @@ from qapress.engine.catalog import Column
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.model import TrackedTable
 from qapress.engine.permissions import ADMIN, ANONYMOUS
+from qapress.engine.selection import (
+    AggregateSelect,
+    AggregatesField,
+    ColumnField,
+    Count,
+    Field,
+    FunctionAggregate,
+    NodesField,
+    QueryPlan,
+    RootConstant,
+    RowsSelect,
+    Select,
+    SingleSelect,
+    TypenameField,
+)
 
 if TYPE_CHECKING:
     from qapress.engine.compile import OperationCompiler, SelectedField
@@ -111,7 +126,8 @@ def column_bytes(column: Column, model: CostModel) -> int:
 
 
 class CostEstimator:
-    """Walks an operation the way :class:`OperationCompiler` compiled it and adds up its answer's size."""
+    """Adds up the size an answer may reach: of a query from its typed plan (the one that was rendered), of
+    a mutation from its AST (the mutation path builds no plan for its writes)."""
 
     def __init__(
         self,
@@ -124,26 +140,63 @@ class CostEstimator:
         self.model = model
 
     def operation(self, operation: OperationDefinitionNode, skip: tuple[str, ...] = ()) -> int:
-        compiler = self.compiler
-        root = compiler.schema.query_type
-        assert root is not None
+        """A query operation's estimate, from its plan (built here; see :meth:`query` when one is at hand)."""
+        return self.query(self.compiler.plan(operation, skip))
+
+    def query(self, plan: QueryPlan) -> int:
+        """A query plan's estimate: the bytes its answer may reach."""
         total = 2
-        for fields in compiler.collect(operation.selection_set):
-            if fields.name in skip:
-                continue
-            total += len(fields.key) + 4
-            root_field = compiler.role_schema.root_fields.get(fields.name)
-            if root_field is None:  # __typename, or the placeholder of a schema with nothing to query
-                total += len(root.name) + 2
-                continue
-            table = compiler.model.tracked(root_field.table)
-            args = compiler.arguments(fields.first, root.fields[fields.name])
-            if root_field.kind in ("select", "function"):
-                total += self.rows(table, args, fields)
-            elif root_field.kind in ("aggregate", "function_aggregate"):
-                total += self.aggregate(table, args, fields)
+        for root in plan.fields:
+            total += len(root.key) + 4
+            if isinstance(root, RootConstant):
+                total += len(root.json)
             else:
-                total += self.row(table, fields)
+                total += self.selected(root.select)
+        return total
+
+    def selected(self, select: Select) -> int:
+        if isinstance(select, RowsSelect):
+            return self.listed(select.table, select.window.limit, select.cap, select.fields)
+        if isinstance(select, SingleSelect):
+            return self.planned_row(select.fields)
+        return self.planned_aggregate(select)
+
+    def listed(self, table: TrackedTable, limit: Count, cap: int | None, fields: tuple[Field, ...]) -> int:
+        """A JSON array of rows: the fewest it can hold (the query's limit, the role's cap, the table's size)."""
+        bounds = [b for b in (limit, cap) if isinstance(b, int)]
+        if table.key in self.table_rows:
+            bounds.append(self.table_rows[table.key])
+        rows = max(0, min(bounds)) if bounds else self.model.default_rows
+        return 2 + rows * (self.planned_row(fields) + 1)
+
+    def planned_row(self, fields: tuple[Field, ...]) -> int:
+        total = 2
+        for f in fields:
+            total += len(f.key) + 4
+            if isinstance(f, TypenameField):
+                total += len(f.type_name) + 2
+            elif isinstance(f, ColumnField):
+                total += column_bytes(f.column, self.model)
+            else:
+                total += self.selected(f.select)
+        return total
+
+    def planned_aggregate(self, select: AggregateSelect) -> int:
+        total = 2
+        for part in select.parts:
+            total += len(part.key) + 4
+            if isinstance(part, NodesField):
+                cap = select.nodes_cap if select.nodes_cap is not None else select.cap
+                total += self.listed(select.table, select.window.limit, cap, part.fields)
+            elif isinstance(part, AggregatesField):
+                total += sum(
+                    len(a.key)
+                    + 4
+                    + AGGREGATE_BYTES * max(1, len(a.columns) if isinstance(a, FunctionAggregate) else 0)
+                    for a in part.parts
+                )
+            else:
+                total += AGGREGATE_BYTES
         return total
 
     def mutation(self, operation: OperationDefinitionNode) -> int:

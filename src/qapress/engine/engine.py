@@ -558,8 +558,9 @@ class GraphQLEngine:
             return Prepared(answer=answer)
         self.stats.compiles += 1
         generation = self._rows_generation
-        compiled = compiler.compile(operation)
-        cost = CostEstimator(compiler, self.table_rows, self.cost_model).operation(operation)
+        selection = compiler.plan(operation)
+        compiled = compiler.render(selection)
+        cost = CostEstimator(compiler, self.table_rows, self.cost_model).query(selection)
         plan = Plan(
             sql=compiled.sql,
             params=compiled.params,

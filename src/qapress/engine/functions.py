@@ -10,8 +10,8 @@ list field; one returning ``<table>`` a single (nullable) object. VOLATILE funct
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -47,7 +47,7 @@ class TrackedFunction:
     #: The metadata's comment: the root field's description.
     comment: str | None = None
 
-    def call(self, args: dict[str, Any], params: ParamCollector) -> str:
+    def call(self, args: Mapping[str, object], params: ParamCollector) -> str:
         """``"schema"."function"(...)`` for the arguments given (and the session): by name, or by position
         when some argument has no name."""
         types = {c.name: c for c in self.inputs}

@@ -11,8 +11,8 @@ qapress extension: ``code`` may map a dialect (``sqlite``, ``postgresql``) to it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from qapress.engine.catalog import Column, Table, scalar_name
 from qapress.engine.errors import MetadataError, ValidationFailed
@@ -52,7 +52,7 @@ class NativeQuery:
     def required(self) -> bool:
         return any(not c.nullable for c in self.inputs)
 
-    def sql(self, args: dict[str, Any], params: ParamCollector) -> str:
+    def sql(self, args: Mapping[str, object], params: ParamCollector) -> str:
         """The code with each placeholder bound to its argument's value (``NULL`` for an absent nullable one)."""
         by_name = {c.name: c for c in self.inputs}
         out: list[str] = []

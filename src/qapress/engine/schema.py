@@ -30,6 +30,7 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
+from qapress.engine.conditions import BoolExp
 from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
@@ -96,6 +97,9 @@ class RoleSchema:
     schema: GraphQLSchema
     root_fields: dict[str, RootField] = field(default_factory=dict)
     mutation_fields: dict[str, MutationField] = field(default_factory=dict)
+    #: The role's permission filters as typed conditions, read once and kept with the schema (see
+    #: :class:`~.conditions.ConditionReader`).
+    read_rules: dict[tuple[tuple[str, str], str], BoolExp] = field(default_factory=dict)
 
 
 def build_role_schema(model: Model, role: str, backend_only: bool = False) -> RoleSchema | None:
