@@ -25,7 +25,7 @@ _BRACKETS = re.compile(r"\s\([^()]{1,80}\)")
 #: A clause that can go at a sentence's end: after ", which", ", while", ", as", " after" and the like.
 _TAIL = re.compile(
     r"(?:,\s(?:which|while|as|with|after|before|meaning|making|bringing|taking|adding|leaving|though|"
-    r"although|and|but)\b|,\s(?!during\b|morning\b|evening\b)[a-z]{3,}ing\s|\s(?:after|despite|amid|following)\s(?=[a-z]\S*\s(?:\S+\s){2}))"
+    r"although|and|but|in what|including)\b|,\s(?!during\b|morning\b|evening\b)[a-z]{3,}ing\s|\s(?:after|despite|amid|following)\s(?=[a-z]\S*\s(?:\S+\s){2}))"
 )
 _TIME = (
     r"(?:on|last|this|next|by|in|from|until|since)\s(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
@@ -215,7 +215,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 
 def _house_style(text: str) -> str:
     """The same facts in the draft's house style: contractions (the negation kept), amounts with a scale
-    letter (£4.2m), mph, dates day first (12 October), no sentence-opening "However,"/"But"/"also"."""
+    letter (£4.2m), dates day first (12 October), no sentence-opening "However,"/"But"/"also"."""
     for long, short in _CONTRACTIONS.items():
         text = re.sub(rf"\b{long}\b", short, text)
         text = re.sub(rf"\b{long.capitalize()}\b", short.capitalize(), text)
@@ -224,10 +224,16 @@ def _house_style(text: str) -> str:
         lambda m: m.group(1) + ("m" if m.group(2) == "million" else "bn"),
         text,
     )
-    text = re.sub(r"(\d) miles (?:per|an) hour\b", r"\1mph", text)
     text = re.sub(r"^(?:However|But|And),?\s+", "", text)
     text = re.sub(r"\s(?:also)\b", "", text)
     return text[:1].upper() + text[1:]
+
+
+#: "have added" -> "added", "has won" -> "won": the simple past, where the participle is the past form too
+_PRESENT_PERFECT = re.compile(
+    r"\b(has|have)\s(?!been\b|had\b)((?:[a-z]{2,}ed)|won|sold|made|said|found|held|lost|left|paid|built|told|"
+    r"kept|met|sent|spent|bought|brought|raised|cut|set|put|hit)\b"
+)
 
 
 def _reworded(text: str, roles: dict[str, str]) -> str:
@@ -261,6 +267,7 @@ def _reworded(text: str, roles: dict[str, str]) -> str:
         count=1,
     )
     text = _house_style(text)
+    text = _PRESENT_PERFECT.sub(lambda m: m.group(2), text)
     text = _PERFECT_PASSIVE.sub(lambda m: "was " if m.group(1) == "has" else "were ", text)
     text = re.sub(r"\b(said|says|announced|added) that\b", r"\1", text)
     text = re.sub(r"(\d)\s(?:per cent|percent)\b", r"\1%", text)
@@ -299,6 +306,17 @@ def _in_digits(text: str) -> str:
     return _COUNTED.sub(lambda m: _SMALL_NUMBERS[m.group(1)] + " ", text)
 
 
+#: "at Hallam Bridge", "at the Fenwick Stadium": where in a town something happened, a detail to leave out
+_SITE = re.compile(
+    r"\s(?:at|near)\s(?:the\s)?(?-i:[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){0,3})(?!\s(?:of|on|in)\b)(?=[\s,.])"
+)
+
+
+def _without_sites(text: str) -> str:
+    """The sentence without the sites it names inside a town (the town and the region stay)."""
+    return _SITE.sub("", text)
+
+
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = re.sub(r",\s*\.", ".", text)
@@ -321,7 +339,7 @@ def retellings(
     worded: list[str] = []
     for plain in dict.fromkeys((base, _without_asides(base))):
         reworded = _reworded(plain, roles or {})
-        worded += [plain, reworded, _in_digits(reworded)]
+        worded += [plain, reworded, _in_digits(reworded), _in_digits(_without_sites(reworded))]
     for one in dict.fromkeys(worded):
         for text in dict.fromkeys((one, _without_tail(one))):
             for shaped in (

@@ -19,9 +19,9 @@ from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
 from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
 from qapress.generate.grounding.report import check_text
-from qapress.generate.key_questions import CHANGE, EVIDENCE_QUESTIONS, FINDING, WATCH, key_questions
+from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
-from qapress.generate.questions import SIGNIFICANCE, PlannedQuestion, choose_questions
+from qapress.generate.questions import PlannedQuestion, choose_questions
 from qapress.generate.text import Sentence, as_inner_quote, join_list, split_sentences, words
 
 #: A quote longer than this is no short quote: the answer leans on its own words instead.
@@ -252,6 +252,18 @@ def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion],
             title = f"{news[:at]} by {yes} votes to {no}{news[at:]}"
             if retold.supported(title, "title"):
                 return title
+    # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
+    # called off": the cause first, the outcome after the colon, as a headline says it in its own order
+    cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
+    ordinal = r"(?:first|second|third|last|next|one|two)\b"
+    if cause and not re.search(r"[“”\"]", news) and not re.match(ordinal, cause.group("cause"), re.I):
+        first, second = cause.group("cause"), cause.group("outcome")
+        opening = second.split()[0]
+        if re.search(rf"(?<![.!?]\s)\b{re.escape(opening.lower())}\b", source.text):
+            second = second[0].lower() + second[1:]  # an ordinary word the source writes in lower case
+        title = f"{first[0].upper()}{first[1:]}: {second}"
+        if retold.supported(title, "title"):
+            return title
     return news
 
 
@@ -261,8 +273,7 @@ def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, sourc
     key = next((q.short for q in planned if q.short and q.aspect in ("won", "decided", "results")), "")
     if key:
         return key
-    # the first question's evidence is its answer's to tell, not the lead's as well
-    taken = set(planned[0].evidence) if planned and not planned[0].short else set()
+    taken: set[int] = set()
 
     def candidates(sentences: list[Sentence]) -> list[str]:
         found = [retold.of(s.index) for s in sentences if s.index not in taken]
@@ -272,9 +283,9 @@ def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, sourc
             if r and not re.search(r"\b(?:said|says|told)\b", r) and text_share(r, source) <= 0.85
         ]
 
-    opening = candidates(facts.sentences[:4])
-    if opening:  # of the opening sentences, the one retold with the fewest of the source's words
-        return min(opening, key=lambda r: (_copied_words(r, source), opening.index(r)))
+    opening = candidates(facts.sentences[:3])
+    if opening:  # the news comes first in a news story
+        return opening[0]
     later = candidates(facts.sentences[4:])
     if later:
         return later[0]
@@ -322,6 +333,8 @@ def guide(aspects: list[str], film: bool) -> str:
     return f"This explainer covers {join_list(topics[:4])}." if topics else ""
 
 
+#: A film's reader asks about the release, the cast, the story and where to watch it.
+FILM_KEYS = frozenset({"when", "who", "about", "watch"})
 #: The questions a kind of story is read for: never left out to save copied words.
 KEY_ASPECTS = frozenset(
     {"won", "score", "decided", "vote", "changes", "results", "found", "watch", "about"}
@@ -355,18 +368,33 @@ def _answers(
     skipped: list[PlannedQuestion] = []
     told: set[str] = {lead}
     for q in planned:
-        retellings = [r for r in (retold.of(i) for i in q.evidence) if r and r not in told]
+        retellings = [
+            r for r in (retold.of(i) for i in q.evidence) if r and (r not in told or q.aspect == "about")
+        ]
         if q.aspect not in KEY_ASPECTS:
             retellings = [r for r in retellings if text_share(r, source) <= 0.85]
         fact = (
-            q.short or (retellings.pop(0) if retellings else "") or _retold_elsewhere(q, facts, retold, told)
+            q.short
+            or (retellings.pop(0) if retellings else "")
+            or _retold_elsewhere(q, facts, retold, told)
+            # a key question the lead already answers: the lead's sentence again, not a quotation
+            or (
+                lead
+                if q.aspect in KEY_ASPECTS
+                and q.aspect != "about"
+                and lead in [retold.of(i) for i in q.evidence]
+                else ""
+            )
         )
         if q.aspect == "quote" and not q.short:
             fact = _reported_speech(q, facts, retold) or fact
         more = next((r for r in retellings if r not in fact and not _same_fact(r, {fact})), "")
         quote = _speaker_quote(q, facts)
-        optional = q.aspect not in KEY_ASPECTS or (q.aspect == "about" and bool(lead))  # the lead tells it
-        if not fact and optional and len(planned) - len(skipped) > MIN_ANSWERS:
+        # "What is the news?" when the lead has just told it from the same sentence: asked once
+        told_by_lead = (
+            q.aspect == "about" and facts.kind != "film" and lead in [retold.of(i) for i in q.evidence]
+        )
+        if not fact and told_by_lead and len(planned) - len(skipped) > MIN_ANSWERS:
             skipped.append(q)  # nothing to say in the draft's own words: the question is left out
             continue
         if not fact:
@@ -397,27 +425,14 @@ def _answers(
     return answers
 
 
-#: What a sentence must say to answer an aspect when its own evidence cannot be retold.
-_ANSWERS_ASPECT: dict[str, re.Pattern[str]] = {
-    "changes": CHANGE,
-    "found": FINDING,
-    "why": SIGNIFICANCE,
-    "watch": WATCH,
-    **{aspect: wanted for kind in EVIDENCE_QUESTIONS.values() for aspect, _, wanted in kind},
-}
-
-
 def _retold_elsewhere(planned: PlannedQuestion, facts: Facts, retold: Retelling, told: set[str]) -> str:
-    """A retold sentence that answers the question when its evidence cannot be retold: one with the
-    aspect's words (a forecast, a change...), or for the news itself the story's first retold sentence."""
-    wanted = _ANSWERS_ASPECT.get(planned.aspect)
-    if wanted is None and planned.aspect not in ("about",):
+    """For "What is the news?" whose evidence cannot be retold: the story's first retold sentence. (For
+    other aspects another sentence with the aspect's words is often a weaker answer than the quote.)"""
+    if planned.aspect != "about":
         return ""
-    for sentence in facts.sentences if wanted is not None else facts.sentences[:3]:
+    for sentence in facts.sentences[:3]:
         retelling = retold.of(sentence.index)
-        if not retelling or retelling in told or re.search(r"\b(?:said|says|told)\b", retelling):
-            continue
-        if wanted is None or wanted.search(retelling):
+        if retelling and retelling not in told and not re.search(r"\b(?:said|says|told)\b", retelling):
             return retelling
     return ""
 
@@ -462,12 +477,13 @@ def _within_budget(
     quote alone, cut to their first words. Saying less beats copying more."""
     kept = list(answers)
     paragraphs = [split_sentences(paragraph) for paragraph in body]
+    news = [lead]
 
     def rebuilt() -> Draft:
         faq = tuple(FaqItem(a.question, a.text()) for a in kept if a.text())
         text = tuple(" ".join(p) for p in paragraphs if p) or (_short_on_details(source),)
         standfirst = " ".join(
-            part for part in (lead, guide([a.aspect for a in kept if a.text()], film)) if part
+            part for part in (news[0], guide([a.aspect for a in kept if a.text()], film)) if part
         )
         return Draft(title, standfirst, text, faq, "")
 
@@ -475,7 +491,7 @@ def _within_budget(
         return copied_share(rebuilt(), source) <= SHARE_TARGET
 
     def key(answer: _Answer) -> bool:
-        return answer is answers[0] or answer.aspect in KEY_ASPECTS
+        return answer is answers[0] or answer.aspect in KEY_ASPECTS or (film and answer.aspect in FILM_KEYS)
 
     def extras(items: list[_Answer]) -> list[_Answer]:
         return sorted(items, key=lambda a: -_copied_words(a.more + " " + a.quote, source))
@@ -497,7 +513,7 @@ def _within_budget(
         if answer.fact:
             answer.more, answer.quote = "", ""
     for answer in kept:
-        if not answer.fact and answer.quote and not fits():
+        if not answer.fact and answer.quote and not fits() and not key(answer):
             answer.quote = cut_quote(answer.quote)
     while not fits() and drop_body_sentence(1):
         pass
@@ -523,17 +539,26 @@ def _within_budget(
             break
         if not answer.fact and answer.quote:
             answer.quote = cut_quote(answer.quote)
-    for answer in sorted(kept, key=lambda a: -_copied_words(a.fact, source)):
-        # a retold sentence still mostly the source's: its first words, quoted and attributed, say less
+    if not fits() and any(a.fact == lead for a in kept):
+        news[0] = ""  # the first answer tells the news in these words: the lead only says what follows
+    for answer in kept:
+        # a "retelling" that is nearly the source's sentence word for word is the source's: quoted,
+        # attributed and cut short
         if fits():
             break
-        if (
-            answer.fact
-            and answer.fact != lead
-            and text_share(answer.fact, source) > 0.5
-            and answer.source_quote
-        ):
+        if answer.source_quote and answer.fact != lead and text_share(answer.fact, source) > 0.85:
             answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+    while not fits() and drop_body_sentence(0):
+        pass
+    for answer in sorted(kept, key=lambda a: -_copied_words(a.fact, source)):
+        # last: a retold answer still mostly the source's words gives way to the source's first words,
+        # quoted and attributed (saying less beats copying more)
+        if fits():
+            break
+        if answer.source_quote and text_share(answer.fact, source) > 0.5:
+            answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+    if not fits():
+        news[0] = ""  # the answers tell the news: the lead only says what follows
     return rebuilt()
 
 
