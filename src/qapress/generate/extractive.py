@@ -117,7 +117,7 @@ class Retelling:
             for name in [m.text for m in facts.names] + facts.organizations + facts.places
             for word in name.split()
         )
-        self._cache: dict[int, str] = {}
+        self._cache: dict[tuple[int, bool], str] = {}
 
     def supported(self, text: str, part: str = "answer") -> bool:
         checks = check_text(text, part, self.index)
@@ -127,21 +127,29 @@ class Retelling:
             and not copied_runs(text, self.index)
         )
 
-    def of(self, sentence: int) -> str:
-        """The best supported retelling of one sentence (least copied, then shortest); empty when none is."""
-        if sentence not in self._cache:
+    def of(self, sentence: int, *, fullest: bool = False) -> str:
+        """The best supported retelling of one sentence, empty when none is: the one with the fewest of the
+        source's words, or with ``fullest`` the one that keeps most of the sentence (a key answer's news:
+        "its first phone with an assistant that runs on the device" is the news, not an aside)."""
+        key = (sentence, fullest)
+        if key not in self._cache:
             text = self.facts.sentences[sentence].text
             candidates = [c for c in retellings(text, self.roles, self.proper) if self.supported(c)]
-            ranked = sorted(
-                candidates,
-                key=lambda c: (
-                    text_share(c, self.source) > 0.85,
-                    _copied_words(c, self.source),
-                    -len(c.split()),
-                ),
-            )
-            self._cache[sentence] = ranked[0] if ranked else ""
-        return self._cache[sentence]
+            if fullest:
+                ranked = sorted(
+                    candidates, key=lambda c: (text_share(c, self.source) > 0.85, -len(c.split()))
+                )
+            else:
+                ranked = sorted(
+                    candidates,
+                    key=lambda c: (
+                        text_share(c, self.source) > 0.85,
+                        _copied_words(c, self.source),
+                        -len(c.split()),
+                    ),
+                )
+            self._cache[key] = ranked[0] if ranked else ""
+        return self._cache[key]
 
 
 def _body(facts: Facts, planned: list[PlannedQuestion], retold: Retelling, lead: str) -> list[str]:
@@ -559,6 +567,12 @@ def _within_budget(
             answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
     if not fits():
         news[0] = ""  # the answers tell the news: the lead only says what follows
+    for answer in sorted(kept, key=lambda a: -_copied_words(a.text(), source)):
+        # and when even that copies too much, the answers that are only a quotation go, past the minimum
+        if fits() or len(kept) <= MIN_ANSWERS + 1:
+            break
+        if not answer.fact and answer is not kept[0]:
+            kept.remove(answer)
     return rebuilt()
 
 
