@@ -571,7 +571,7 @@ def _within_budget(
         # and when even that copies too much, the answers that are only a quotation go, past the minimum
         if fits() or len(kept) <= MIN_ANSWERS + 1:
             break
-        if not answer.fact and answer is not kept[0]:
+        if not answer.fact and not (film and answer.aspect in FILM_KEYS) and answer is not kept[0]:
             kept.remove(answer)
     return rebuilt()
 
