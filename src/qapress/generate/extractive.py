@@ -199,8 +199,8 @@ def _same_fact(text: str, told: set[str]) -> bool:
 
 def _short_on_details(source: SourceDocument) -> str:
     if source.publisher:
-        return f"{source.publisher} gives few details so far; the answers below cover what is known."
-    return "Few details are known so far; the answers below cover what is known."
+        return f"{source.publisher} gives few details so far, and the answers below give what is known."
+    return "Few details are known so far, and the answers below give what is known."
 
 
 def _checked_body(paragraphs: list[str], source: SourceDocument) -> list[str]:
@@ -475,8 +475,32 @@ def _copied_words(text: str, source: SourceDocument) -> float:
     return text_share(text, source) * len(text.split())
 
 
+def shorter_title(title: str, retold: Retelling) -> str:
+    """The title cut where its first phrase ends ("Storm leaves thousands without power"), when the check
+    supports the cut; the title itself otherwise."""
+    boundary = re.compile(r",\s|\s(?=(?:after|as|despite|amid|while|but|with|across|over)\s)")
+    cuts = [m.start() for m in boundary.finditer(title) if len(title[: m.start()].split()) >= 4]
+    for cut in cuts:
+        head = title[:cut].rstrip(" ,:")
+        says_news = re.search(r"(?<![’'])\b[a-z]{2,}(?:s|ed)\b|\b(?:beat|won|may|will|to)\b", head)
+        if (
+            says_news
+            and head.count('"') % 2 == 0
+            and not re.search(r"\b(?:not|no|never)\b", title[cut:])
+            and retold.supported(head, "title")
+        ):
+            return head
+    return title
+
+
 def _within_budget(
-    title: str, lead: str, body: list[str], answers: list[_Answer], source: SourceDocument, film: bool
+    title: str,
+    lead: str,
+    body: list[str],
+    answers: list[_Answer],
+    source: SourceDocument,
+    film: bool,
+    short_title: str = "",
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
@@ -486,6 +510,7 @@ def _within_budget(
     kept = list(answers)
     paragraphs = [split_sentences(paragraph) for paragraph in body]
     news = [lead]
+    heading = [title]
 
     def rebuilt() -> Draft:
         faq = tuple(FaqItem(a.question, a.text()) for a in kept if a.text())
@@ -493,7 +518,7 @@ def _within_budget(
         standfirst = " ".join(
             part for part in (news[0], guide([a.aspect for a in kept if a.text()], film)) if part
         )
-        return Draft(title, standfirst, text, faq, "")
+        return Draft(heading[0], standfirst, text, faq, "")
 
     def fits() -> bool:
         return copied_share(rebuilt(), source) <= SHARE_TARGET
@@ -567,6 +592,8 @@ def _within_budget(
             answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
     if not fits():
         news[0] = ""  # the answers tell the news: the lead only says what follows
+    if not fits() and short_title:
+        heading[0] = short_title  # the news in the headline's first phrase
     for answer in sorted(kept, key=lambda a: -_copied_words(a.text(), source)):
         # and when even that copies too much, the answers that are only a quotation go, past the minimum
         if fits() or len(kept) <= MIN_ANSWERS + 1:
@@ -593,4 +620,6 @@ class ExtractiveBackend:
         answers = [a for a in _answers(planned, facts, source, retold, lead) if a.text()]
         body = _checked_body(_body(facts, planned, retold, lead), source)
         title = _title(source, facts, planned, retold)
-        return _within_budget(title, lead, body, answers, source, facts.kind == "film")
+        return _within_budget(
+            title, lead, body, answers, source, facts.kind == "film", shorter_title(title, retold)
+        )
