@@ -211,3 +211,8 @@ def test_a_retelling_adds_no_words_of_its_own() -> None:
     source_words = set(re.findall(r"[\w’']+", sentence.lower()))
     for text in retellings(sentence):
         assert set(re.findall(r"[\w’']+", text.lower())) <= source_words | {"the"}, text
+
+
+def test_a_site_left_out_goes_with_its_whole_name() -> None:
+    for text in retellings("Harbour will face Eastwick Rovers in the final at the County Ground on May 24."):
+        assert "Ground" not in text or "County Ground" in text, text

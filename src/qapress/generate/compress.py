@@ -308,7 +308,7 @@ def _in_digits(text: str) -> str:
 
 #: "at Hallam Bridge", "at the Fenwick Stadium": where in a town something happened, a detail to leave out
 _SITE = re.compile(
-    r"\s(?:at|near)\s(?:the\s)?(?-i:[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){0,3})(?!\s(?:of|on|in)\b)(?=[\s,.])"
+    r"\s(?:at|near)\s(?:the\s)?[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){0,3}+(?!\s(?:[A-Z]|of\b))(?=[\s,.])"
 )
 
 

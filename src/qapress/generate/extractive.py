@@ -251,9 +251,9 @@ def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion],
             if retold.supported(title, "title"):
                 return title
     if facts.kind in ("politics", "local"):
-        found = story.decisions(facts)
-        if found and found[0].votes and not re.search(r"\d", news):
-            yes, no = found[0].votes
+        decided = story.decisions(facts)
+        if decided and decided[0].votes and not re.search(r"\d", news):
+            yes, no = decided[0].votes
             # "approves bus lane plan by 31 votes to 17 despite traders' protest": the vote beside the decision
             cut = re.search(r"\s(?:despite|after|amid|as|over|following)\s", news)
             at = cut.start() if cut else len(news)
