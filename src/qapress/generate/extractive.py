@@ -594,11 +594,11 @@ def _within_budget(
         news[0] = ""  # the answers tell the news: the lead only says what follows
     if not fits() and short_title:
         heading[0] = short_title  # the news in the headline's first phrase
-    for answer in sorted(kept, key=lambda a: -_copied_words(a.text(), source)):
+    for answer in sorted(kept, key=lambda a: (a.aspect == "about", -_copied_words(a.text(), source))):
         # and when even that copies too much, the answers that are only a quotation go, past the minimum
         if fits() or len(kept) <= MIN_ANSWERS + 1:
             break
-        if not answer.fact and not (film and answer.aspect in FILM_KEYS) and answer is not kept[0]:
+        if not answer.fact and not key(answer):
             kept.remove(answer)
     return rebuilt()
 
