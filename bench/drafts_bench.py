@@ -4,7 +4,12 @@ Over the evaluation articles 01-12 of ``bench/grounding_eval`` and the news-kind
 ``tests/generate/sources``, it prints per article: the kind of story it is and the kind the backend took it
 for, the grounding verdict, the share of copied words (``qapress.generate.copy_share``: draft words inside a
 run of 6 or more consecutive words the source also has, over all draft words), the number of questions, and
-whether the question a reader asks first for that kind is there.
+whether the question a reader asks first for that kind is there. Then, per draft, its title and first
+answer, and a summary of how it reads: how many drafts pass, the range of copied shares, how many sentences
+talk about "the report" rather than the news (a sentence naming the source as a document when the source
+itself never says "report"), how many answers open with a quotation or its attribution, and how many titles
+carry words of a template (words the source does not have, such as ": what we know") and how many distinct
+templates there are.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.facts import extract_facts
 from qapress.generate.grounding import check_draft
 from qapress.generate.sources import parse_plain_text
+from qapress.generate.text import split_sentences, words
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = Path(__file__).resolve().parent / "grounding_eval" / "articles"
@@ -65,6 +71,12 @@ KEY_QUESTIONS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: A sentence about the source as a document ("... is quoted in the report", "the report hedges").
+REPORT_TALK = re.compile(r"\b(?:the|this|source) report\b|\bin the report\b|\bappears in it\b", re.I)
+#: An answer that opens with a quotation or with the attribution of one.
+QUOTE_OPENING = re.compile(r"^(?:[“\"‘]|According to\b|In the source|[A-Z][\w’'\- ]{1,40} said: “)")
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -74,6 +86,36 @@ class Row:
     copied: float
     questions: int
     key_question: bool
+    title: str = ""
+    first_question: str = ""
+    first_answer: str = ""
+    report_talk: int = 0
+    quote_openings: int = 0
+    title_template: str = ""
+
+
+def report_talk(draft_parts: list[str], source_text: str) -> int:
+    """Sentences of the draft that talk about "the report" when the source never calls itself one."""
+    if re.search(r"\breport\b", source_text, re.I):
+        return 0
+    return sum(
+        1 for part in draft_parts for sentence in split_sentences(part) if REPORT_TALK.search(sentence)
+    )
+
+
+def title_template(title: str, headline: str) -> str:
+    """The words a title adds to the source's headline, with the headline's words and all figures as "…":
+    a fixed template part (": what we know") shows here; a title in the headline's words gives ""."""
+    known = set(words(headline))
+
+    def shown(match: re.Match[str]) -> str:
+        token = match.group()
+        return "…" if token[:1].isdigit() or all(w in known for w in words(token)) else token
+
+    shape = re.sub(r"[\w’'\-.,]*\w", shown, title)
+    shape = re.sub(r"[\"“”‘’'$£€%]", "", shape)
+    shape = re.sub(r"…(?:[\s,;]*…)+", "…", shape)
+    return "" if shape.strip() in ("…", "") else shape
 
 
 def sources() -> list[tuple[str, Path]]:
@@ -102,6 +144,8 @@ def measure(name: str, path: Path) -> Row:
         verdict += f", {unverified} unverified"
     kind = kind_of(name)
     key = KEY_QUESTIONS[kind]
+    source_text = f"{source.title}\n{source.text}"
+    parts = [draft.title, draft.lead, *draft.body, *(item.answer for item in draft.faq)]
     return Row(
         name,
         kind,
@@ -110,6 +154,12 @@ def measure(name: str, path: Path) -> Row:
         copied_share(draft, source),
         len(draft.faq),
         any(key.search(item.question) for item in kept.faq),
+        draft.title,
+        draft.faq[0].question if draft.faq else "",
+        draft.faq[0].answer if draft.faq else "",
+        report_talk(parts, source_text),
+        sum(bool(QUOTE_OPENING.search(item.answer)) for item in draft.faq),
+        title_template(draft.title, source.title),
     )
 
 
@@ -134,6 +184,24 @@ def report() -> list[str]:
         f"| **all {len(rows)}** | | | {passed} pass | mean {100 * mean:.0f}%, max {100 * worst:.0f}%,"
         f" {within} at most {100 * MAX_SHARE:.0f}% | | {keyed} of {len(rows)} |"
     )
+    lines += ["", "| article | title | first question | first answer |", "| --- | --- | --- | --- |"]
+    for row in rows:
+        answer = row.first_answer.replace("|", "\\|")
+        lines.append(f"| {row.name} | {row.title} | {row.first_question} | {answer} |")
+    least = min((row.copied for row in rows), default=0.0)
+    answers = sum(row.questions for row in rows)
+    templated = [row.title_template for row in rows if row.title_template]
+    lines += [
+        "",
+        f"- drafts passing the check: {passed} of {len(rows)}",
+        f"- copied words: {100 * least:.0f}% to {100 * worst:.0f}% (mean {100 * mean:.0f}%)",
+        f'- sentences about "the report" rather than the news: {sum(row.report_talk for row in rows)}',
+        f"- answers opening with a quotation or its attribution: {sum(row.quote_openings for row in rows)}"
+        f" of {answers}",
+        f"- titles with template words: {len(templated)} of {len(rows)}, {len(set(templated))} distinct"
+        f" templates{': ' + '; '.join(sorted(set(templated))) if templated else ''};"
+        f" {len({row.title for row in rows})} distinct titles",
+    ]
     return lines
 
 

@@ -89,7 +89,7 @@ CASES = {
         (
             ("sale", ("September 19",)),
             ("who", ("Dana Whitfield", "Kevin Osei")),
-            ("new", ("Aurora X", "on the device")),
+            ("new", ("Aurora X",)),
         ),
     ),
 }

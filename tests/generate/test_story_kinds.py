@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qapress.generate.copy_share import MAX_SHARE, copied_share, text_share
+from qapress.generate.copy_share import MAX_SHARE, copied_share
 from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.facts import extract_facts
 from qapress.generate.grounding import check_draft
@@ -31,7 +31,12 @@ KINDS = {
     "12-environment": ("environment", "What happened, and what is being done about it?"),
 }
 #: A verb a prose sentence of the body leans on.
-VERB = re.compile(r"\b(?:is|are|was|were|won|beat|puts|appears|refers|hedges|approved|rose|fell|will)\b")
+VERB = re.compile(
+    r"\b(?:is|are|was|were|won|beat|approved|rose|fell|will|said|says|has|had|have|can|could|would|"
+    r"[a-z]{2,}ed|[a-z]{3,}s)\b"
+)
+#: A sentence about the source as a document rather than the news.
+REPORT_TALK = re.compile(r"\b(?:the|this|source) report\b|\bin the report\b|\bappears in it\b", re.I)
 LIST_OPENINGS = ("The people in the report include", "The dates it names include", "The places named in it")
 
 
@@ -61,12 +66,16 @@ BODY_SOURCES = [SEED, *sorted(SOURCES.glob("*.txt")), *(_source(name) for name i
 
 @pytest.mark.parametrize("path", BODY_SOURCES, ids=lambda path: path.stem)
 def test_the_body_is_prose_in_the_draft_s_own_words(path: Path) -> None:
+    """The body tells the story: sentences with a verb, no list openings, nothing about "the report", no
+    source sentence copied whole, and every claim supported."""
     source = parse_plain_text(path.read_text(encoding="utf-8"))
     draft = ExtractiveBackend().draft(source)
     sentences = [sentence for paragraph in draft.body for sentence in split_sentences(paragraph)]
     assert not [s for s in sentences if s.startswith(LIST_OPENINGS)]
-    own = [s for s in sentences if len(s.split()) >= 8 and VERB.search(s) and text_share(s, source) == 0.0]
-    assert len(own) >= 2, draft.body
+    assert not [s for s in sentences if REPORT_TALK.search(s)]
+    source_sentences = {s.strip() for line in source.text.split("\n") for s in split_sentences(line)}
+    assert not [s for s in sentences if s in source_sentences]
+    assert all(VERB.search(s) for s in sentences), sentences
     _kept, report = check_draft(draft, source)
     assert report.passed and all(c.verdict != "unsupported" for c in report.claims if c.part == "body")
 

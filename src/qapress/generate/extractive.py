@@ -10,16 +10,19 @@ are dropped, longest first, until at most ``MAX_SHARE`` of the draft is the sour
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from qapress.generate.copy_share import MAX_SHARE, copied_share
+from qapress.generate import story
+from qapress.generate.compress import retellings
+from qapress.generate.copy_share import MAX_SHARE, copied_share, text_share
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
-from qapress.generate.facts import Facts, Person, extract_facts
-from qapress.generate.grounding import UNSUPPORTED, SourceIndex
+from qapress.generate.facts import Facts, extract_facts
+from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
 from qapress.generate.grounding.report import check_text
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.questions import PlannedQuestion, choose_questions
-from qapress.generate.text import as_inner_quote, join_list, split_sentences, words
+from qapress.generate.text import Sentence, as_inner_quote, join_list, split_sentences, words
 
 #: A quote longer than this is no short quote: the answer leans on its own words instead.
 MAX_QUOTE_WORDS = 30
@@ -32,48 +35,12 @@ _TITLE_BOUNDARY = re.compile(
 )
 _DIRECT = re.compile(r"[“\"]([^”\"]{12,}?)[,.!?]?[”\"]")
 
-TITLE_TAILS = {
-    "sport": "who won and what is next",
-    "politics": "what was decided and what changes",
-    "business": "what the results show",
-    "science": "what the study found",
-    "film": "what we know",
-    "technology": "what is new",
-}
-
-#: The hedges that say most plainly that something is not settled come first.
-HEDGE_STRENGTH = (
-    "possibly",
-    "rumored",
-    "rumoured",
-    "reportedly",
-    "potential",
-    "potentially",
-    "tentative",
-    "tentatively",
-    "not yet",
-    "no date",
-    "undisclosed",
-    "likely",
-    "expected",
-    "target",
-    "targeted",
-    "plans",
-    "planned",
-    "plan",
-    "hopes",
-    "aims",
-    "could",
-    "may",
-    "might",
-)
-
 
 def attribution(source: SourceDocument) -> str:
     """Who the quoted sentences come from, as the answer names it."""
     if source.publisher:
         return f"According to {source.publisher}"
-    return "According to the source report"
+    return "According to the source"
 
 
 def short_quote(planned: PlannedQuestion, facts: Facts, source: SourceDocument) -> str:
@@ -136,81 +103,104 @@ def answer_text(short: str, quote: str) -> str:
     return " ".join(part for part in (short, quote) if part)
 
 
-def _with_role(person: Person) -> str:
-    """ "Helen Marsh, the judge": the name with its role (a plain name when none is known)."""
-    if not person.role:
-        return person.name
-    return f"{person.name}, {'an' if person.role[:1] in 'aeiou' else 'the'} {person.role}"
+class Retelling:
+    """The source's sentences retold in the draft's own words, each kept only when the grounding check
+    supports it and it copies no long run: the body's and the answers' prose (``compress.retellings``)."""
 
-
-def _who_speaks(facts: Facts, news_text: str) -> list[str]:
-    """Sentences on who speaks and who else takes part, in the draft's own words.
-
-    (“Helen Marsh is the judge” is rejected by the check, which reads a role only beside the name, so the
-    roles stay in apposition.)"""
-    speakers = set(facts.quotes.values())
-    quoted = [p for p in facts.people[:5] if any(p.name.split()[-1] in s for s in speakers)]
-    others = [p for p in facts.people[:5] if p not in quoted and p.role][:2]
-    sentences: list[str] = []
-    # One sentence a person: a list of names with their roles in apposition reads as a list of pairs.
-    sentences += [
-        f"{_with_role(person)}{',' if person.role else ''} is quoted in the report." for person in quoted[:2]
-    ]
-    sentences += [
-        f"{_with_role(person)}{',' if person.role else ''} also appears in it." for person in others[:1]
-    ]
-    organizations = [name for name in facts.organizations[:4] if name not in news_text][:2]
-    if organizations and sentences:
-        sentences.append(f"The report also refers to {join_list(organizations)}.")
-    return sentences
-
-
-def _body(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> list[str]:
-    """Prose paragraphs from the facts: the news, who speaks, the amounts and counts, what is not settled.
-
-    Each sentence is built from typed facts, never a list of what the report "includes"."""
-    paragraphs: list[str] = []
-    news = [q.short for q in planned if q.short and q.aspect in ("won", "decided", "results", "next", "vote")]
-    if news[1:]:
-        paragraphs.append(" ".join(news[1:3]))  # the first is the lead's
-    news_text = " ".join(news)
-    who = _who_speaks(facts, news_text)
-    if who:
-        paragraphs.append(" ".join(who))
-    figures: list[str] = []
-    amounts = [m.text for m in facts.money if m.text not in news_text]
-    amounts = list(dict.fromkeys(amounts))[:3]
-    if len(amounts) > 1:
-        figures.append(f"The report puts figures of {join_list(amounts)} on it.")
-    elif amounts:
-        figures.append(f"The report puts a figure of {amounts[0]} on it.")
-    counted = next(
-        (q.short for q in planned if q.aspect == "figures" and q.short.startswith("The figures")), ""
-    )
-    if counted and facts.kind != "sport":
-        figures.append(
-            counted.replace("The figures given include", "Among the other figures in the report are")
+    def __init__(self, facts: Facts, source: SourceDocument) -> None:
+        self.facts = facts
+        self.source = source
+        self.index = SourceIndex(source)
+        self.roles = {person.name: person.role for person in facts.people if person.role}
+        self.proper = frozenset(
+            word
+            for name in [m.text for m in facts.names] + facts.organizations + facts.places
+            for word in name.split()
         )
-    places = [place for place in facts.places[:2] if place not in news_text]
-    if len(places) > 1:
-        figures.append(f"{join_list(places)} are among the places the report mentions.")
-    elif places:
-        figures.append(f"{places[0]} is among the places the report mentions.")
-    if figures:
-        paragraphs.append(" ".join(figures))
-    found = {m.group().lower() for s in facts.sentences for m in HEDGES.finditer(s.text)}
-    hedges = sorted(
-        found, key=lambda word: (HEDGE_STRENGTH.index(word) if word in HEDGE_STRENGTH else 99, word)
-    )
-    if hedges:
-        quoted = join_list([f"“{word}”" for word in hedges[:3]])
-        paragraphs.append(f"Not everything here is settled: the report hedges with words such as {quoted}.")
-    return paragraphs or [_short_on_details(source)]
+        self._cache: dict[tuple[int, bool], str] = {}
+
+    def supported(self, text: str, part: str = "answer") -> bool:
+        checks = check_text(text, part, self.index)
+        return (
+            bool(checks)
+            and all(c.verdict != UNSUPPORTED for c in checks)
+            and not copied_runs(text, self.index)
+        )
+
+    def of(self, sentence: int, *, fullest: bool = False) -> str:
+        """The best supported retelling of one sentence, empty when none is: the one with the fewest of the
+        source's words, or with ``fullest`` the one that keeps most of the sentence (a key answer's news:
+        "its first phone with an assistant that runs on the device" is the news, not an aside)."""
+        key = (sentence, fullest)
+        if key not in self._cache:
+            text = self.facts.sentences[sentence].text
+            candidates = [c for c in retellings(text, self.roles, self.proper) if self.supported(c)]
+            if fullest:
+                ranked = sorted(
+                    candidates, key=lambda c: (text_share(c, self.source) > 0.85, -len(c.split()))
+                )
+            else:
+                ranked = sorted(
+                    candidates,
+                    key=lambda c: (
+                        text_share(c, self.source) > 0.85,
+                        _copied_words(c, self.source),
+                        -len(c.split()),
+                    ),
+                )
+            self._cache[key] = ranked[0] if ranked else ""
+        return self._cache[key]
+
+
+def _body(facts: Facts, planned: list[PlannedQuestion], retold: Retelling, lead: str) -> list[str]:
+    """Prose paragraphs that tell the story: what happened (the source's opening sentences retold), what was
+    said (reported speech, one sentence a speaker), what comes next or is not settled.
+
+    Nothing about the source as a document ("the report says"): the draft tells the news itself."""
+    used = {lead}
+    paragraphs: list[list[str]] = [[], [], []]
+    news = [q.short for q in planned if q.short and q.aspect in ("won", "decided", "results", "next", "vote")]
+    paragraphs[0] += [n for n in news[1:3] if n not in used]
+    used.update(paragraphs[0])
+    speakers: set[str] = set()
+    for sentence in facts.sentences:
+        text = sentence.text
+        if text.startswith(("“", '"', "‘")):
+            continue
+        retelling = retold.of(sentence.index)
+        if not retelling or retelling in used or _same_fact(retelling, used):
+            continue
+        if text_share(retelling, retold.source) > 0.85:
+            continue  # a sentence that is mostly the source's words is no retelling
+        said = re.search(r"\b(?:said|says|told|added)\b", retelling)
+        if said:
+            who = next((p.name for p in facts.people if p.name in retelling), "")
+            if not who or who in speakers or len(paragraphs[1]) >= 3:
+                continue
+            speakers.add(who)
+            paragraphs[1].append(retelling)
+        elif HEDGES.search(retelling) or re.search(r"\b(?:will|next|due to|expected)\b", retelling):
+            if len(paragraphs[2]) >= 3:
+                continue
+            paragraphs[2].append(retelling)
+        else:
+            if len(paragraphs[0]) >= 4:
+                continue
+            paragraphs[0].append(retelling)
+        used.add(retelling)
+    return [" ".join(paragraph) for paragraph in paragraphs if paragraph]
+
+
+def _same_fact(text: str, told: set[str]) -> bool:
+    """Whether a sentence mostly repeats one already told (the lead's fact, retold from another sentence)."""
+    mine = set(words(text))
+    return any(len(mine & set(words(other))) >= 0.7 * max(len(mine), 1) for other in told)
 
 
 def _short_on_details(source: SourceDocument) -> str:
-    report = source.publisher or "The source report"
-    return f"{report} is short on details; the questions below quote what it says."
+    if source.publisher:
+        return f"{source.publisher} gives few details so far, and the answers below give what is known."
+    return "Few details are known so far, and the answers below give what is known."
 
 
 def _checked_body(paragraphs: list[str], source: SourceDocument) -> list[str]:
@@ -241,30 +231,78 @@ def headline_news(source: SourceDocument, facts: Facts) -> str:
     return headline or facts.subject
 
 
-def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion]) -> str:
-    """The headline's news and what the draft answers: the kind's tail only when its key facts were read."""
+def _title(source: SourceDocument, facts: Facts, planned: list[PlannedQuestion], retold: Retelling) -> str:
+    """What is new, said as news: the key fact when the headline leaves it out (the score beside the
+    winner, the vote beside the decision), else the headline's news; never a fixed tail."""
     news = headline_news(source, facts)
-    aspects = {q.aspect for q in planned}
-    tail = next((TITLE_TAILS[kind] for aspect, kind in TAIL_OF_ASPECT if aspect in aspects), "")
-    if not tail:
-        tail = TITLE_TAILS["film"] if facts.kind == "film" else "what we know"
-    return f"{news}: {tail}"
+    if facts.kind == "sport":
+        found = story.results(facts)
+        if found and found[0].score not in news:
+            result = found[0]
+            beat = re.search(
+                rf"\b(?:beat|beats|defeat|defeats|thrash|edge|edges|down|downs)\s{re.escape(result.loser)}",
+                news,
+            )
+            title = (
+                news[: beat.end()] + f" {result.score}" + news[beat.end() :]
+                if beat
+                else f"{result.winner} beat {result.loser} {result.score}"
+            )
+            if retold.supported(title, "title"):
+                return title
+    if facts.kind in ("politics", "local"):
+        decided = story.decisions(facts)
+        if decided and decided[0].votes and not re.search(r"\d", news):
+            yes, no = decided[0].votes
+            # "approves bus lane plan by 31 votes to 17 despite traders' protest": the vote beside the decision
+            cut = re.search(r"\s(?:despite|after|amid|as|over|following)\s", news)
+            at = cut.start() if cut else len(news)
+            title = f"{news[:at]} by {yes} votes to {no}{news[at:]}"
+            if retold.supported(title, "title"):
+                return title
+    # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
+    # called off": the cause first, the outcome after the colon, as a headline says it in its own order
+    cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
+    ordinal = r"(?:first|second|third|last|next|one|two)\b"
+    if cause and not re.search(r"[“”\"]", news) and not re.match(ordinal, cause.group("cause"), re.I):
+        first, second = cause.group("cause"), cause.group("outcome")
+        opening = second.split()[0]
+        if re.search(rf"(?<![.!?]\s)\b{re.escape(opening.lower())}\b", source.text):
+            second = second[0].lower() + second[1:]  # an ordinary word the source writes in lower case
+        title = f"{first[0].upper()}{first[1:]}: {second}"
+        if retold.supported(title, "title"):
+            return title
+    return news
 
 
-def _lead(facts: Facts, planned: list[PlannedQuestion], source: SourceDocument) -> str:
-    who = f"the report by {source.publisher}" if source.publisher else "the source report"
+def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, source: SourceDocument) -> str:
+    """The news in a sentence: the kind's key fact, else the opening sentence retold, else the headline's
+    news as a sentence."""
     key = next((q.short for q in planned if q.short and q.aspect in ("won", "decided", "results")), "")
-    film = facts.kind == "film"
-    topics = list(dict.fromkeys(topic_of(q.aspect, film) for q in planned))
-    named = facts.subject_in_text[:1].isupper() or facts.subject_in_text.startswith("the ")
-    opening = key or (f"What is the latest on {facts.subject_in_text}?" if named else "")
-    body = f"This explainer answers readers’ questions about {join_list(topics[:4])}, from {who}."
-    return f"{opening} {body}".strip()
+    if key:
+        return key
+    taken: set[int] = set()
+
+    def candidates(sentences: list[Sentence]) -> list[str]:
+        found = [retold.of(s.index) for s in sentences if s.index not in taken]
+        return [
+            r
+            for r in found
+            if r and not re.search(r"\b(?:said|says|told)\b", r) and text_share(r, source) <= 0.85
+        ]
+
+    opening = candidates(facts.sentences[:3])
+    if opening:  # the news comes first in a news story
+        return opening[0]
+    later = candidates(facts.sentences[4:])
+    if later:
+        return later[0]
+    # the headline's news as a sentence: the source's words, but the news
+    news = headline_news(source, facts).rstrip(" .")
+    return news + "." if news else ""
 
 
-#: Which title tail a key question earns.
-TAIL_OF_ASPECT = (("won", "sport"), ("decided", "politics"), ("results", "business"), ("found", "science"))
-#: How the lead names what an answer covers (film stories have a release date, a cast and a budget).
+#: How the lead's guide names what an answer covers (film stories have a release date, a cast and a budget).
 TOPICS = {
     "won": "who won",
     "score": "the score",
@@ -295,10 +333,16 @@ TOPICS = {
 FILM_TOPICS = {"when": "the release date", "who": "the cast", "money": "the budget"}
 
 
-def topic_of(aspect: str, film: bool) -> str:
-    return (FILM_TOPICS.get(aspect) if film else None) or TOPICS.get(aspect, "the story")
+def guide(aspects: list[str], film: bool) -> str:
+    """The lead's second sentence: what the answers below cover, in the order they come."""
+    topics = list(
+        dict.fromkeys((FILM_TOPICS.get(a) if film else None) or TOPICS.get(a, "the story") for a in aspects)
+    )
+    return f"This explainer covers {join_list(topics[:4])}." if topics else ""
 
 
+#: A film's reader asks about the release, the cast, the story and where to watch it.
+FILM_KEYS = frozenset({"when", "who", "about", "watch"})
 #: The questions a kind of story is read for: never left out to save copied words.
 KEY_ASPECTS = frozenset(
     {"won", "score", "decided", "vote", "changes", "results", "found", "watch", "about"}
@@ -306,36 +350,256 @@ KEY_ASPECTS = frozenset(
 )
 
 
-def _within_budget(
-    draft: Draft, source: SourceDocument, quotes: list[str], shorts: list[str], aspects: list[str]
-) -> Draft:
-    """Cut copied words until the share fits: first the quotes of answers that have words of their own,
-    then the questions answered by a quote alone (keeping four), then the key answers' quotes, and last the
-    quotes that are an answer on their own, cut to their first words.
-    The first question and the kind's key questions are cut last; longer quotes before shorter ones."""
-    faq = list(draft.faq)
-    kept = list(range(len(faq)))
+@dataclass
+class _Answer:
+    """An answer in parts: the fact it leads with, one more retold sentence, one short attributed quote."""
 
-    def key(i: int) -> bool:
-        return i == 0 or aspects[i] in KEY_ASPECTS
+    question: str
+    aspect: str
+    fact: str
+    more: str = ""
+    quote: str = ""
+    #: the evidence as an attributed quote: the answer of last resort when the retelling copies too much
+    source_quote: str = ""
+
+    def text(self) -> str:
+        return " ".join(part for part in (self.fact, self.more, self.quote) if part)
+
+
+def _answers(
+    planned: list[PlannedQuestion], facts: Facts, source: SourceDocument, retold: Retelling, lead: str
+) -> list[_Answer]:
+    """Each question's answer, leading with the fact: the short answer built from facts, else the evidence
+    retold; a second retold sentence or the speaker's own words after it; a bare quote only when nothing
+    else is supported (better a quoted answer than a wrong one)."""
+    answers: list[_Answer] = []
+    skipped: list[PlannedQuestion] = []
+    told: set[str] = {lead}
+    for q in planned:
+        retellings = [
+            r for r in (retold.of(i) for i in q.evidence) if r and (r not in told or q.aspect == "about")
+        ]
+        if q.aspect not in KEY_ASPECTS:
+            retellings = [r for r in retellings if text_share(r, source) <= 0.85]
+        fact = (
+            q.short
+            or (retellings.pop(0) if retellings else "")
+            or _retold_elsewhere(q, facts, retold, told)
+            # a key question the lead already answers: the lead's sentence again, not a quotation
+            or (
+                lead
+                if q.aspect in KEY_ASPECTS
+                and q.aspect != "about"
+                and lead in [retold.of(i) for i in q.evidence]
+                else ""
+            )
+        )
+        if q.aspect == "quote" and not q.short:
+            fact = _reported_speech(q, facts, retold) or fact
+        more = next((r for r in retellings if r not in fact and not _same_fact(r, {fact})), "")
+        quote = _speaker_quote(q, facts)
+        # "What is the news?" when the lead has just told it from the same sentence: asked once
+        told_by_lead = (
+            q.aspect == "about" and facts.kind != "film" and lead in [retold.of(i) for i in q.evidence]
+        )
+        if not fact and told_by_lead and len(planned) - len(skipped) > MIN_ANSWERS:
+            skipped.append(q)  # nothing to say in the draft's own words: the question is left out
+            continue
+        if not fact:
+            fact, quote = "", quote or short_quote(q, facts, source)
+        answer = _Answer(
+            q.question,
+            q.aspect,
+            fact,
+            more if q.aspect not in ("quote",) else "",
+            quote,
+            "" if q.short else short_quote(q, facts, source),
+        )
+        if quote and any(quote == a.quote for a in answers):
+            answer.quote = ""
+        if answer.more and answer.quote:
+            answer.more = ""  # at most a fact, one more sentence or one quote: a short answer
+        if check_answer(answer.text(), retold.index):
+            # "The date given is March." can name a date the source gives for something else: the
+            # answer with its retold evidence, else nothing (better said less than said wrong)
+            answer.fact = " ".join(part for part in (answer.fact, more) if part) if more else ""
+            answer.more = ""
+            unsupported = not answer.fact or check_answer(answer.text(), retold.index)
+            if unsupported and len(planned) - len(skipped) > MIN_ANSWERS:
+                skipped.append(q)
+                continue
+        told.update(part for part in (answer.fact, answer.more) if part)
+        answers.append(answer)
+    return answers
+
+
+def _retold_elsewhere(planned: PlannedQuestion, facts: Facts, retold: Retelling, told: set[str]) -> str:
+    """For "What is the news?" whose evidence cannot be retold: the story's first retold sentence. (For
+    other aspects another sentence with the aspect's words is often a weaker answer than the quote.)"""
+    if planned.aspect != "about":
+        return ""
+    for sentence in facts.sentences[:3]:
+        retelling = retold.of(sentence.index)
+        if retelling and retelling not in told and not re.search(r"\b(?:said|says|told)\b", retelling):
+            return retelling
+    return ""
+
+
+def _speaker_quote(planned: PlannedQuestion, facts: Facts) -> str:
+    """A speaker's own words from the evidence, short and attributed; empty when there are none."""
+    for index in planned.evidence:
+        sentence = facts.sentences[index].text
+        speaker = facts.quotes.get(index)
+        direct = _DIRECT.search(sentence)
+        if speaker and direct:
+            first = split_sentences(direct.group(1))[0].rstrip(",")
+            if 6 <= len(first.split()) <= MAX_QUOTE_WORDS:
+                return f"{speaker} said: “{as_inner_quote(first)}”"
+    return ""
+
+
+def _reported_speech(planned: PlannedQuestion, facts: Facts, retold: Retelling) -> str:
+    """What a speaker said, in reported speech retold from the source ("X, the manager, said ..."),
+    before the speaker's own words."""
+    speaker = next((facts.quotes[i] for i in planned.evidence if i in facts.quotes), "")
+    surname = speaker.split()[-1] if speaker else ""
+    for sentence in facts.sentences:
+        if surname and surname in sentence.text and not sentence.text.startswith(("“", '"')):
+            retelling = retold.of(sentence.index)
+            if retelling and re.search(r"\b(?:said|says|told)\b", retelling):
+                return retelling
+    return ""
+
+
+def _copied_words(text: str, source: SourceDocument) -> float:
+    return text_share(text, source) * len(text.split())
+
+
+def shorter_title(title: str, retold: Retelling) -> str:
+    """The title cut where its first phrase ends ("Storm leaves thousands without power"), when the check
+    supports the cut; the title itself otherwise."""
+    boundary = re.compile(r",\s|\s(?=(?:after|as|despite|amid|while|but|with|across|over)\s)")
+    cuts = [m.start() for m in boundary.finditer(title) if len(title[: m.start()].split()) >= 4]
+    for cut in cuts:
+        head = title[:cut].rstrip(" ,:")
+        says_news = re.search(r"(?<![’'])\b[a-z]{2,}(?:s|ed)\b|\b(?:beat|won|may|will|to)\b", head)
+        if (
+            says_news
+            and head.count('"') % 2 == 0
+            and not re.search(r"\b(?:not|no|never)\b", title[cut:])
+            and retold.supported(head, "title")
+        ):
+            return head
+    return title
+
+
+def _within_budget(
+    title: str,
+    lead: str,
+    body: list[str],
+    answers: list[_Answer],
+    source: SourceDocument,
+    film: bool,
+    short_title: str = "",
+) -> Draft:
+    """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
+    that are not the kind's key ones; the body's sentences down to one; the questions that are not key
+    whose answers are mostly the source's words (keeping four); the key answers' second sentences and
+    quotes; the body's last sentence for a line in the draft's own words; and last the answers that are a
+    quote alone, cut to their first words. Saying less beats copying more."""
+    kept = list(answers)
+    paragraphs = [split_sentences(paragraph) for paragraph in body]
+    news = [lead]
+    heading = [title]
 
     def rebuilt() -> Draft:
-        return Draft(draft.title, draft.lead, draft.body, tuple(faq[j] for j in kept), draft.outro)
+        faq = tuple(FaqItem(a.question, a.text()) for a in kept if a.text())
+        text = tuple(" ".join(p) for p in paragraphs if p) or (_short_on_details(source),)
+        standfirst = " ".join(
+            part for part in (news[0], guide([a.aspect for a in kept if a.text()], film)) if part
+        )
+        return Draft(heading[0], standfirst, text, faq, "")
 
-    longest_first = sorted(range(len(faq)), key=lambda i: -len(quotes[i].split()))
-    for phase in ("quote", "question", "key quote", "quote cut"):
-        for i in longest_first:
-            if copied_share(rebuilt(), source) <= SHARE_TARGET:
-                return rebuilt()
-            if phase == "quote" and not key(i) and shorts[i] and quotes[i]:
-                faq[i] = FaqItem(faq[i].question, shorts[i])
-            elif phase == "question" and not key(i) and not shorts[i] and len(kept) > 4 and i in kept:
-                kept.remove(i)
-            elif phase == "key quote" and key(i) and shorts[i] and quotes[i]:
-                faq[i] = FaqItem(faq[i].question, shorts[i])
-            elif phase == "quote cut" and not shorts[i] and quotes[i] and i in kept:
-                # answers that are a quote alone (the key answers of the crime, weather... kinds): cut short
-                faq[i] = FaqItem(faq[i].question, cut_quote(quotes[i]))
+    def fits() -> bool:
+        return copied_share(rebuilt(), source) <= SHARE_TARGET
+
+    def key(answer: _Answer) -> bool:
+        return answer is answers[0] or answer.aspect in KEY_ASPECTS or (film and answer.aspect in FILM_KEYS)
+
+    def extras(items: list[_Answer]) -> list[_Answer]:
+        return sorted(items, key=lambda a: -_copied_words(a.more + " " + a.quote, source))
+
+    def drop_body_sentence(least: int) -> bool:
+        places = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p))]
+        if len(places) <= least:
+            return False
+        i, j = max(places, key=lambda ij: (_copied_words(paragraphs[ij[0]][ij[1]], source), ij))
+        if _copied_words(paragraphs[i][j], source) == 0:
+            return False
+        del paragraphs[i][j]
+        paragraphs[:] = [p for p in paragraphs if p]
+        return True
+
+    for answer in extras([a for a in kept if not key(a)]):
+        if fits():
+            return rebuilt()
+        if answer.fact:
+            answer.more, answer.quote = "", ""
+    for answer in kept:
+        if not answer.fact and answer.quote and not fits() and not key(answer):
+            answer.quote = cut_quote(answer.quote)
+    while not fits() and drop_body_sentence(1):
+        pass
+    for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
+        if fits() or len(kept) <= 4:
+            break
+        if text_share(answer.text(), source) > 0.3:
+            kept.remove(answer)
+    for answer in extras([a for a in kept if key(a)]):
+        if fits():
+            return rebuilt()
+        if answer.fact:
+            answer.more, answer.quote = "", ""
+    while not fits() and drop_body_sentence(0):
+        pass
+    for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
+        if fits() or len(kept) <= MIN_ANSWERS:
+            break
+        if text_share(answer.text(), source) > 0.5:
+            kept.remove(answer)
+    for answer in kept:
+        if fits():
+            break
+        if not answer.fact and answer.quote:
+            answer.quote = cut_quote(answer.quote)
+    if not fits() and any(a.fact == lead for a in kept):
+        news[0] = ""  # the first answer tells the news in these words: the lead only says what follows
+    for answer in kept:
+        # a "retelling" that is nearly the source's sentence word for word is the source's: quoted,
+        # attributed and cut short
+        if fits():
+            break
+        if answer.source_quote and answer.fact != lead and text_share(answer.fact, source) > 0.85:
+            answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+    while not fits() and drop_body_sentence(0):
+        pass
+    for answer in sorted(kept, key=lambda a: -_copied_words(a.fact, source)):
+        # last: a retold answer still mostly the source's words gives way to the source's first words,
+        # quoted and attributed (saying less beats copying more)
+        if fits():
+            break
+        if answer.source_quote and text_share(answer.fact, source) > 0.5:
+            answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+    if not fits():
+        news[0] = ""  # the answers tell the news: the lead only says what follows
+    if not fits() and short_title:
+        heading[0] = short_title  # the news in the headline's first phrase
+    for answer in sorted(kept, key=lambda a: (a.aspect == "about", -_copied_words(a.text(), source))):
+        # and when even that copies too much, the answers that are only a quotation go, past the minimum
+        if fits() or len(kept) <= MIN_ANSWERS + 1:
+            break
+        if not answer.fact and not key(answer):
+            kept.remove(answer)
     return rebuilt()
 
 
@@ -351,21 +615,11 @@ class ExtractiveBackend:
             # A film's reader asks about the release, the cast and the story before where to watch it.
             order = ("when", "who", "about", "watch")
             planned.sort(key=lambda q: order.index(q.aspect) if q.aspect in order else len(order))
-        quotes: list[str] = []
-        for q in planned:
-            quote = short_quote(q, facts, source)
-            quotes.append("" if quote and quote in quotes and q.short else quote)  # each quote once
-        shorts = [q.short for q in planned]
-        faq = tuple(
-            FaqItem(q.question, answer_text(q.short, quote)) for q, quote in zip(planned, quotes, strict=True)
+        retold = Retelling(facts, source)
+        lead = _lead(planned, retold, facts, source)
+        answers = [a for a in _answers(planned, facts, source, retold, lead) if a.text()]
+        body = _checked_body(_body(facts, planned, retold, lead), source)
+        title = _title(source, facts, planned, retold)
+        return _within_budget(
+            title, lead, body, answers, source, facts.kind == "film", shorter_title(title, retold)
         )
-        draft = Draft(
-            title=_title(source, facts, planned),
-            lead=_lead(facts, planned, source),
-            body=tuple(_checked_body(_body(facts, planned, source), source)),
-            faq=tuple(item for item in faq if item.answer),
-            outro="",
-        )
-        if len(draft.faq) != len(planned):
-            return draft
-        return _within_budget(draft, source, quotes, shorts, [q.aspect for q in planned])

@@ -138,9 +138,10 @@ def science(facts: Facts) -> list[PlannedQuestion]:
     researchers = [person for person in facts.people if person.role][:3]
     places = [name for name in facts.organizations if RESEARCH_ORG.search(name)][:2]
     if researchers:
-        described = [f"{person.name}, {_article(person.role or '')}" for person in researchers]
-        named = described[0] if len(described) == 1 else ", ".join(described[:-1]) + ", and " + described[-1]
-        short = f"The report names the researchers {named}."
+        # "Luis Ortega (co-author)": in apposition, "a co-author" after a list's comma reads to the check as
+        # a role of the name before it
+        named = join_list([f"{person.name} ({person.role})" for person in researchers])
+        short = f"The researchers include {named}."
         if places:
             short += (
                 f" The institutions named are {join_list(places)}."
