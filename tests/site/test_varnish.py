@@ -326,8 +326,8 @@ def test_qapress_purge_article_drops_its_pages_everywhere(stack: Stack) -> None:
     )  # fmt: skip
     other_path = stack.page(other, "news.localhost")
     for path in (seed_path, related_path):
-        direct(stack, path)  # both workers' caches may hold it: ask a few times
-        direct(stack, path)
+        for _ in range(10):  # into the page cache of each worker the connections reach
+            direct(stack, path)
         stack.get(path)
         assert is_hit(stack.get(path))
     stack.get(other_path, "news.localhost")
@@ -335,7 +335,8 @@ def test_qapress_purge_article_drops_its_pages_everywhere(stack: Stack) -> None:
 
     retitle_unseen(stack.url, related, "Changed where no trigger saw it")
     assert title_of(stack.get(related_path)) != "Changed where no trigger saw it"  # Varnish: stale
-    assert all(title_of(direct(stack, related_path)) != "Changed where no trigger saw it" for _ in range(4))
+    # Which worker answers is the kernel's choice: some answer comes from a page cache holding the old page.
+    assert any(title_of(direct(stack, related_path)) != "Changed where no trigger saw it" for _ in range(10))
 
     done = qapress_purge(stack.url, "--article", str(related))
     assert done.returncode == 0, done.stderr
@@ -347,7 +348,7 @@ def test_qapress_purge_article_drops_its_pages_everywhere(stack: Stack) -> None:
     assert not is_hit(seed_after) and "Changed where no trigger saw it" in seed_after.text
     assert is_hit(stack.get(other_path, "news.localhost"))
     # Every worker's own cache dropped it too (the requests reach both of them).
-    assert all(title_of(direct(stack, related_path)) == "Changed where no trigger saw it" for _ in range(4))
+    assert all(title_of(direct(stack, related_path)) == "Changed where no trigger saw it" for _ in range(10))
 
 
 def test_qapress_purge_site_drops_that_site_only(stack: Stack) -> None:
