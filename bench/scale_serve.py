@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -31,10 +29,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import httpx
+from tests.site.test_varnish import start_varnish
 
 from bench import scale_data
 from bench.pages import Server, free_port, parse_wrk
@@ -107,18 +105,6 @@ end
     path = folder / "zipf.lua"
     path.write_text(script, "utf-8")
     return path
-
-
-def start_varnish(workdir: Path, listen: int, backend: int) -> subprocess.Popen[str]:
-    vcl = resources.files("qapress.site").joinpath("varnish/qapress.vcl").read_text("utf-8")
-    vcl = vcl.replace('.port = "8000";', f'.port = "{backend}";')
-    path = workdir / "qapress.vcl"
-    path.write_text(vcl, encoding="utf-8")
-    command = ["varnishd", "-F", "-n", str(workdir / "varnish"), "-a", f"127.0.0.1:{listen}"]
-    command += ["-f", str(path), "-s", "malloc,512m", "-j", "none", "-p", "thread_pool_min=20"]
-    return subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
 
 
 def varnish_counters(workdir: Path) -> dict[str, int]:
@@ -341,7 +327,7 @@ def serve_bench(
         "2",
     ]
     server = Server(command, env, app_port)
-    varnish = start_varnish(workdir, varnish_port, app_port)
+    varnish = start_varnish(workdir, varnish_port, app_port, storage="512m", threads=20)
     log: PurgeLog | None = None
     result: dict[str, object] = {"connections": connections, "seconds": seconds}
     try:
@@ -382,9 +368,8 @@ def serve_bench(
         if log is not None:
             log.stop()
         server.stop()
-        if varnish.poll() is None:
-            os.killpg(varnish.pid, signal.SIGTERM)
-            varnish.wait(timeout=20)
+        varnish.terminate()
+        varnish.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 

@@ -143,13 +143,16 @@ def retitle(url: str, article_id: int, title: str) -> None:
         engine.dispose()
 
 
-def start_varnish(workdir: Path, listen: int, backend: int) -> subprocess.Popen[str]:
+def start_varnish(
+    workdir: Path, listen: int, backend: int, storage: str = "64m", threads: int = 5
+) -> subprocess.Popen[str]:
+    """``varnishd`` in the foreground with the shipped VCL, its backend port set (the bench uses it too)."""
     vcl = resources.files("qapress.site").joinpath("varnish/qapress.vcl").read_text("utf-8")
     vcl = vcl.replace('.port = "8000";', f'.port = "{backend}";')
     path = workdir / "qapress.vcl"
     path.write_text(vcl, encoding="utf-8")
     command = ["varnishd", "-F", "-n", str(workdir / "varnish"), "-a", f"127.0.0.1:{listen}"]
-    command += ["-f", str(path), "-s", "malloc,64m", "-j", "none", "-p", "thread_pool_min=5"]
+    command += ["-f", str(path), "-s", f"malloc,{storage}", "-j", "none", "-p", f"thread_pool_min={threads}"]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
