@@ -6,6 +6,7 @@ python -m bench --articles 100000 --backends sqlite --skip-pages
 python -m bench pages               # cached pages ÷ the fixed-bytes floor, and a miss beyond its query
 python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
 python -m bench outages             # qapress serve under load while the database goes away; appends too
+python -m bench scale --articles 1000000  # import/export RSS, Varnish hit ratio and purges under edits
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
 python -m bench large               # 1,000-row answers: database-built JSON vs rows + orjson; appends too
 """
@@ -82,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.large_results import main as large_main
 
         return large_main(argv[1:])
+    if argv[:1] == ["scale"]:
+        from bench.scale_bench import main as scale_main
+
+        return scale_main(argv[1:])
     if argv[:1] == ["drafts"]:
         from bench.drafts_bench import main as drafts_main
 

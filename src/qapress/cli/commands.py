@@ -51,6 +51,7 @@ VERBS = (
     Verb("metadata", "metadata", "app", group=True),
     Verb("documents", "documents", "app", group=True),
     Verb("worker", "links", "worker", examples=("qapress worker --once",)),
+    Verb("purge", "purge", "purge", examples=("qapress purge --article 6646098", "qapress purge --site news.example.com", "qapress purge a6646098 n7", "qapress purge --all")),
     Verb("ingest", "generate", "ingest", examples=("qapress ingest https://example.org/news/story", "qapress ingest sources.jsonl")),
     Verb("generate", "generate", "generate", examples=("qapress generate 12 --domain 7", "qapress generate --all-new --domain 7")),
     Verb("review", "generate", "review", examples=("qapress review 6646098",)),

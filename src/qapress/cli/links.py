@@ -23,6 +23,7 @@ from qapress.links.moderation import Moderated, approve_links, list_links, queue
 from qapress.links.worker import LinkWorker
 from qapress.observe.logs import configure_logging
 from qapress.settings import get_settings
+from qapress.site.purge.queue import PurgeQueue, PurgeWorker
 from qapress.store import begin_write
 
 app = typer.Typer(
@@ -185,7 +186,8 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Publish scheduled articles when due, check links for their backlink, re-check live ones, poll feeds."""
+    """Publish scheduled articles when due, check links for their backlink, re-check live ones, poll feeds,
+    and deliver the purge queue to the configured proxies and CDNs (pruning the cache invalidation log)."""
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     if now is not None and not once:
@@ -222,9 +224,27 @@ def worker(
             for poll in polls:
                 typer.echo("\n".join(describe_poll(poll)))
             stderr.print(f"polled {len(polls)} feeds", markup=False)
+        queue = PurgeQueue.from_settings(engine, settings)
+        try:
+            purged = queue.drain(moment)
+            pruned = queue.prune_log(moment)
+        finally:
+            queue.close()
+        for error in purged.errors:
+            stderr.print(f"purge failed, kept to retry: {error}", markup=False)
+        if queue.purgers:
+            sent = f"delivered {purged.tags} purge tags to {len(queue.purgers)} caches"
+        else:
+            sent = f"dropped {purged.rows} queued purges (no proxy or CDN is configured)"
+        stderr.print(f"{sent}; pruned {pruned} cache log entries", markup=False)
         return
+    # The purge queue goes out at its own pace (within a second), not at the link checks'.
+    purger = PurgeWorker(PurgeQueue.from_settings(engine, settings), settings.purge_poll_seconds).start()
     stderr.print(f"checking links every {settings.links_worker_poll_seconds:g} s; Ctrl+C stops", markup=False)
-    link_worker.run_forever()
+    try:
+        link_worker.run_forever()
+    finally:
+        purger.stop()
 
 
 def describe(result: CheckResult) -> str:
