@@ -1,0 +1,69 @@
+"""General paraphrase knowledge the check needs so that true claims are not dropped, and the slot-by-slot
+alignment that stops planted errors: one test per rule, each on a general example of its own (not the
+evaluation set in bench/grounding_eval)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qapress.generate.draft import SourceDocument
+from qapress.generate.grounding import UNSUPPORTED, UNVERIFIED, SourceIndex, check_text
+from qapress.generate.grounding.numbers import normalize_numbers, quantities
+
+
+def _values(text: str) -> list[tuple[float, str]]:
+    return [(q.value, q.kind) for q in quantities(normalize_numbers(text))]
+
+
+def _verdict(source: str, claim: str, title: str = "A report") -> tuple[str, list[str]]:
+    index = SourceIndex(SourceDocument(title=title, text=source, publisher="The Test Gazette"))
+    checks = check_text(claim, "answer", index)
+    worst = next((c for c in checks if c.verdict == UNSUPPORTED), None) or next(
+        (c for c in checks if c.verdict == UNVERIFIED), checks[0]
+    )
+    return worst.verdict, worst.reasons
+
+
+# -- number forms ----------------------------------------------------------------------------------------
+
+
+def test_an_ordinal_word_before_its_noun_is_a_rank_not_a_share() -> None:
+    assert _values("The river flooded for a third winter running.") == [(3.0, "ordinal")]
+    assert _values("Sales fell by a third last year.") == [(pytest.approx(0.333333), "fraction")]
+    assert _values("A fifth of the staff left.") == [(0.2, "fraction")]
+
+
+def test_tenths_sixths_and_eighths_are_shares() -> None:
+    assert quantities(normalize_numbers("about a tenth of the rice"))[0].same_as(
+        quantities(normalize_numbers("10% of the rice"))[0]
+    )
+    assert _values("an eighth of the budget") == [(0.125, "fraction")]
+
+
+def test_a_short_scale_without_a_currency_before_a_plural_noun_is_millions() -> None:
+    assert _values("The port handled 3.5m containers.") == [(3_500_000.0, "count")]
+    assert _values("a fleet worth 1.2bn") == [(1_200_000_000.0, "count")]
+    # "m" before a singular noun is metres, left as written.
+    assert _values("She won the 400m final.")[0][0] == 400.0
+
+
+def test_a_cardinal_word_joined_by_a_hyphen_is_a_number() -> None:
+    assert _values("a four-day week") == [(4.0, "count")]
+    assert _values("a one-off payment") == []
+    assert _values("He is forty-one.") == [(41.0, "count")]
+
+
+def test_decades_and_centuries_are_years() -> None:
+    assert _values("She coached there for a decade.") == [(10.0, "count")]
+    assert _values("two decades ago") == [(20.0, "count")]
+    assert _values("half a century") == [(50.0, "count")]
+
+
+def test_a_hyphened_ordinal_is_a_rank() -> None:
+    assert _values("the fourth-largest bank") == [(4.0, "ordinal")]
+
+
+def test_number_forms_are_supported_and_other_values_are_not() -> None:
+    source = "Ferry operator Calloway carries 2.6 million passengers a year. It is the region's fourth-largest operator."
+    assert _verdict(source, "Calloway carries 2.6m passengers a year.")[0] == "supported"
+    assert _verdict(source, "Calloway is the region's fifth-largest operator.")[0] == UNSUPPORTED
