@@ -67,3 +67,22 @@ def test_number_forms_are_supported_and_other_values_are_not() -> None:
     source = "Ferry operator Calloway carries 2.6 million passengers a year. It is the region's fourth-largest operator."
     assert _verdict(source, "Calloway carries 2.6m passengers a year.")[0] == "supported"
     assert _verdict(source, "Calloway is the region's fifth-largest operator.")[0] == UNSUPPORTED
+
+
+# -- quotations -------------------------------------------------------------------------------------------
+
+_QUOTED = (
+    'The mayor, Ruth Oakes, defended the budget. "We did not cut the bus grant. We cut the parking budget to'
+    ' pay for it," Oakes said.'
+)
+
+
+def test_an_ellipsis_that_joins_two_sentences_of_a_quotation_is_a_splice() -> None:
+    verdict, reasons = _verdict(_QUOTED, "Oakes said: “We did not cut … the parking budget to pay for it.”")
+    assert verdict == UNSUPPORTED
+    assert "spliced" in reasons[0]
+
+
+def test_an_ellipsis_inside_one_sentence_of_a_quotation_is_a_cut() -> None:
+    source = '"We cut the parking budget to pay for the bus grant, and we would do it again," Oakes said.'
+    assert _verdict(source, "Oakes said: “We cut the parking budget … and we would do it again.”")[0] == "supported"

@@ -784,6 +784,11 @@ class _Check:
                     if opening in said and closing in said
                     else ""
                 )
+                if _crosses_sentence(sentence.text, parts[0], parts[-1]):
+                    self.reasons.append(
+                        "quote spliced: the ellipsis joins two sentences of the source's quotation"
+                    )
+                    return
                 cues = lexicon.phrase_pattern("negations.txt").findall(gap) + polarity.hedges(gap)
                 if cues or "n't" in gap:
                     self.reasons.append(f"quote trimmed: the ellipsis drops “{(cues or ['not'])[0]}”")
@@ -824,6 +829,27 @@ class _Check:
             self.reasons.append(
                 f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
             )
+
+
+def _words_pattern(piece: str) -> str:
+    return r"[^\w]+".join(re.escape(w) for w in quotes.words(piece).split())
+
+
+def _crosses_sentence(text: str, opening: str, closing: str) -> bool:
+    """Whether what an ellipsis leaves out of a source quotation holds a sentence end: the two pieces are
+    then two sentences of the speaker made into one (an ellipsis may cut words, not join sentences)."""
+    if not quotes.words(opening) or not quotes.words(closing):
+        return False
+    first = re.search(_words_pattern(opening), text.replace("’", "'"), re.IGNORECASE)
+    if first is None:
+        return False
+    last = re.compile(_words_pattern(closing), re.IGNORECASE).search(text.replace("’", "'"), first.end())
+    if last is None:
+        return False
+    gap = text[first.end() : last.start()]
+    return re.search(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]", gap) is not None or re.search(
+        r"[.!?][\"”’']?\s*$", gap
+    ) is not None
 
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
