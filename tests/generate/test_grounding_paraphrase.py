@@ -86,3 +86,34 @@ def test_an_ellipsis_that_joins_two_sentences_of_a_quotation_is_a_splice() -> No
 def test_an_ellipsis_inside_one_sentence_of_a_quotation_is_a_cut() -> None:
     source = '"We cut the parking budget to pay for the bus grant, and we would do it again," Oakes said.'
     assert _verdict(source, "Oakes said: “We cut the parking budget … and we would do it again.”")[0] == "supported"
+
+
+# -- roles ------------------------------------------------------------------------------------------------
+
+_ROLES = (
+    "The museum's deputy director, Helen Marsh, opened the wing. Councillor Omar Reid, who chairs the"
+    " arts panel, praised it. Tom Byrne, who worked there for years as a guide, retired. The Liberal group"
+    " leader, Councillor Jo Finch, was absent."
+)
+
+
+def test_a_role_keeps_the_words_that_make_it_another_post() -> None:
+    assert _verdict(_ROLES, "The museum's deputy director, Helen Marsh, opened the wing.")[0] == "supported"
+    verdict, reasons = _verdict(_ROLES, "The museum's director, Helen Marsh, opened the wing.")
+    assert verdict == UNSUPPORTED  # a deputy director is not the director
+    verdict, reasons = _verdict(_ROLES, "The museum's managing director, Helen Marsh, opened the wing.")
+    assert verdict == UNSUPPORTED and "managing director" in reasons[0]
+
+
+def test_a_possessive_appositive_role_is_checked() -> None:
+    verdict, reasons = _verdict(_ROLES, "The museum's curator, Helen Marsh, opened the wing.")
+    assert verdict == UNSUPPORTED and "curator" in reasons[0]
+
+
+def test_a_role_told_by_a_verb_or_by_as_is_the_same_role() -> None:
+    assert _verdict(_ROLES, "Panel chair Omar Reid praised the wing.")[0] == "supported"
+    assert _verdict(_ROLES, "Former guide Tom Byrne retired.")[0] == "supported"
+
+
+def test_an_appositive_role_before_a_title_is_kept() -> None:
+    assert _verdict(_ROLES, "Liberal group leader Jo Finch was absent.")[0] == "supported"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from qapress.generate import patterns as p
 from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
-from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
+from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
 
 SUPPORTED, UNSUPPORTED, UNVERIFIED = "supported", "unsupported", "unverified"
@@ -427,8 +427,12 @@ class _Check:
         sentences = {i for _, record in records for i in record.sentences}
         for role in entity.roles:
             role_lemmas = {lemma for w in role.split() for lemma in lexicon.lemmas(w)}
-            if any(role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)} for k in known):
-                continue
+            if any(
+                role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)}
+                and not (set(k.split()) & RANKS) - set(role.split())
+                for k in known
+            ):
+                continue  # the source's post, less no rank ("deputy editor" is not "editor")
             if any(
                 re.search(rf"\b{re.escape(role)}\b", self.index.sentences[i].text, re.IGNORECASE)
                 and not known
