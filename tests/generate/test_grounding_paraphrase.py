@@ -117,3 +117,18 @@ def test_a_role_told_by_a_verb_or_by_as_is_the_same_role() -> None:
 
 def test_an_appositive_role_before_a_title_is_kept() -> None:
     assert _verdict(_ROLES, "Liberal group leader Jo Finch was absent.")[0] == "supported"
+
+
+# -- nationality words ------------------------------------------------------------------------------------
+
+_ORIGIN = "The coach, Pia Lund, who was born in Estonia, joined the club in 2019. Estonia's share rose to 8%."
+
+
+def test_a_born_nationality_word_is_the_place_of_birth() -> None:
+    assert _verdict(_ORIGIN, "The Estonian-born coach joined the club in 2019.")[0] == "supported"
+    verdict, reasons = _verdict(_ORIGIN, "The Latvian-born coach joined the club in 2019.")
+    assert verdict == UNSUPPORTED and "Latvian" in reasons[0]
+
+
+def test_a_nationality_word_at_a_sentence_start_is_not_a_name() -> None:
+    assert _verdict(_ORIGIN, "The Estonian coach Pia Lund joined the club in 2019.")[0] == "supported"

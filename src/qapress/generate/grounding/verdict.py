@@ -364,6 +364,8 @@ class _Check:
 
     def names(self) -> None:
         for entity in self.entities:
+            if _nationality(entity.name):
+                continue  # "Icelandic", "Nigerian-born": a nationality word, checked as one below
             records = self.index.records_for(entity.name)
             if not records and re.search(
                 rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.text
@@ -389,7 +391,7 @@ class _Check:
                 re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places
             ):
                 continue
-            if not any(word in e.name for e in self.entities):
+            if not any(word in e.name and not _nationality(e.name) for e in self.entities):
                 self.reasons.append(
                     f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
                 )
@@ -833,6 +835,11 @@ class _Check:
             self.reasons.append(
                 f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
             )
+
+
+def _nationality(name: str) -> bool:
+    """Whether a capitalised word is a nationality word ("Icelandic", "Nigerian-born"), not a name."""
+    return re.sub(r"-(?:born|based|raised|made|owned)$", "", name) in lexicon.demonyms()
 
 
 def _words_pattern(piece: str) -> str:
