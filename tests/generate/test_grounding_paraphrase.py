@@ -132,3 +132,28 @@ def test_a_born_nationality_word_is_the_place_of_birth() -> None:
 
 def test_a_nationality_word_at_a_sentence_start_is_not_a_name() -> None:
     assert _verdict(_ORIGIN, "The Estonian coach Pia Lund joined the club in 2019.")[0] == "supported"
+
+
+# -- stated differences -----------------------------------------------------------------------------------
+
+_HISTORY = (
+    "Ruth Ames opened the bakery in Dunmore in 1984. She sold it to her nephew in 2016; he closed it in"
+    " 2021. Her team's lead in the league fell to 9 points, down from 14 before the final round."
+)
+
+
+def test_a_span_of_years_between_two_dated_events_is_stated() -> None:
+    assert _verdict(_HISTORY, "Ruth Ames ran the bakery for 32 years before she sold it.")[0] == "supported"
+    assert _verdict(_HISTORY, "Ruth Ames ran the bakery for 30 years before she sold it.")[0] == UNSUPPORTED
+
+
+def test_a_bare_figure_beside_points_counts_points() -> None:
+    assert _verdict(_HISTORY, "Her team's lead in the league shrank by 5 points.")[0] == "supported"
+    assert _verdict(_HISTORY, "Her team's lead in the league shrank by 6 points.")[0] == UNSUPPORTED
+
+
+def test_a_number_after_a_name_that_counts_something_is_no_part_of_the_name() -> None:
+    from qapress.generate.grounding.entities import entities
+
+    assert [e.name for e in entities("She joined the Gazette 11 years later.")] == ["Gazette"]
+    assert [e.name for e in entities("Heat 2 opens on Friday.")] == ["Heat 2"]

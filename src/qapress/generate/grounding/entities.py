@@ -19,9 +19,14 @@ from qapress.generate.grounding import lexicon
 
 PERSON, ORGANISATION, PLACE, WORK = "person", "organisation", "place", "work"
 _WORD = r"(?:(?:Bros|Inc|Jr|Sr|St|Co|Corp|Ltd)\.|[A-Z][\w’'\-]*|[A-Z]\.)"
+#: What a number after a name counts when it is no part of the name ("the Courier 11 years before").
+_COUNTED = (
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|points?|places?|laps?|goals?|times|per\b|"
+    r"percent|seats?|votes?|people|miles?|metres?|km\b)"
+)
 _NAME = re.compile(
     rf"(?<![\w’'])(?:{_WORD})(?:(?:\s+(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|"
-    rf"the|for|&))?\s+(?:{_WORD})|(?<!['’]s)\s+\d{{1,2}}\b(?![,.\-–]?\d))*"
+    rf"the|for|&))?\s+(?:{_WORD})|(?<!['’]s)\s+\d{{1,2}}\b(?![,.\-–]?\d)(?!\s+{_COUNTED}))*"
 )
 _TRAILING = {
     "of",

@@ -408,6 +408,13 @@ def _as_percent(quantity: Quantity) -> Quantity:
     return Quantity(quantity.value * 100, "percent", quantity.text, quantity.start, quantity.end)
 
 
+_SPANS = {"year", "years", "month", "months", "week", "weeks", "day", "days"}
+
+
+def _as_kind(quantity: Quantity, kind: str) -> Quantity:
+    return Quantity(quantity.value, kind, quantity.text, quantity.start, quantity.end, unit=quantity.unit)
+
+
 def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Quantity] | None:
     """Two quantities of the source whose difference, sum or percentage change is ``target``: a figure
     the source states without writing it ("from 3 hours 10 minutes to 1 hour 45" fell by 85 minutes)."""
@@ -424,10 +431,18 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
                 gap = abs(right.value - left.value)
                 if left is not right and (gap == target.value * (60 if target.kind == "count" else 1)):
                     return left, right
+            if {left.kind, right.kind} == {"count", "percent"} and target.kind == "percent":
+                bare = left if left.kind == "count" else right
+                if bare.unit is None:  # "to 18 points, down from 31": the bare 31 is points too
+                    left, right = _as_kind(left, "percent"), _as_kind(right, "percent")
             if left is right or left.kind != right.kind or left.kind in ("ordinal", "time"):
                 continue
             if left.kind == "money" and left.currency != right.currency:
                 continue
+            if target.kind == "count" and target.unit in _SPANS and not (
+                left.unit in _SPANS and right.unit in _SPANS
+            ):
+                continue  # "12 years before" is worked out from dates or other spans, not from any two counts
             if target.kind == left.kind or (target.kind == "count" and left.kind in ("count", "percent")):
                 for value in (abs(left.value - right.value), left.value + right.value):
                     if abs(value - target.value) <= 1e-6 * max(1.0, value) or (

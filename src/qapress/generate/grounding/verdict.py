@@ -289,11 +289,16 @@ class _Check:
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
         cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
-            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
+            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)"
+            # a span of years between two dates the source gives ("for 45 years", "11 years before")
+            r"|\bfor\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+\s+years\b"
+            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b",
             self.normalized,
         )
         if not cued:
             return False
+        if quantity.kind == "count" and quantity.unit in ("year", "years"):
+            return self._years_between(quantity)
         if quantity.kind in ("money", "percent", "fraction"):
             pool = [q for s in self.index.sentences for q in s.quantities]
             if numbers.differences(pool, quantity):
@@ -303,6 +308,32 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        return False
+
+    def _years_between(self, quantity: numbers.Quantity) -> bool:
+        """Whether the source dates two events of the claim that many years apart ("married in 1970; he
+        died in 2015": married for 45 years). Each year must sit in a clause that says one of the claim's
+        words, and not the same clause: two years the sentences merely hold prove nothing."""
+        words = lexicon.with_synonyms(self.content | self.entity_words)
+        dated: list[tuple[float, int, str]] = []
+        for sentence_index in self._best(3):
+            for sentence in self.index.around(sentence_index):
+                for found in sentence.quantities:
+                    if found.kind != "year":
+                        continue
+                    before = (polarity.clauses(" " + sentence.normalized[: found.start] + " ") or [""])[-1]
+                    after = (polarity.clauses(" " + sentence.normalized[found.end :] + " ") or [""])[0]
+                    clause = before + " " + after
+                    lemmas = {lemma for t in polarity.tokens(clause) for lemma in t.lemmas}
+                    dated.append((found.value, sentence.index, clause.strip(), bool(words & lemmas)))
+        for value, where, clause, told in dated:
+            for other, other_where, other_clause, other_told in dated:
+                # Two dates of one sentence are one story ("married in 1970; he died in 2015"); dates of
+                # two sentences must both be of the claim's events.
+                tied = told and (other_told or other_where == where)
+                if tied and clause != other_clause and abs(value - other) == quantity.value:
+                    self.spans.append(where)
+                    return True
         return False
 
     def dates(self) -> None:
