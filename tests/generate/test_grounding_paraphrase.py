@@ -85,7 +85,10 @@ def test_an_ellipsis_that_joins_two_sentences_of_a_quotation_is_a_splice() -> No
 
 def test_an_ellipsis_inside_one_sentence_of_a_quotation_is_a_cut() -> None:
     source = '"We cut the parking budget to pay for the bus grant, and we would do it again," Oakes said.'
-    assert _verdict(source, "Oakes said: “We cut the parking budget … and we would do it again.”")[0] == "supported"
+    assert (
+        _verdict(source, "Oakes said: “We cut the parking budget … and we would do it again.”")[0]
+        == "supported"
+    )
 
 
 # -- roles ------------------------------------------------------------------------------------------------

@@ -76,12 +76,50 @@ _RANKS = (
 
 
 #: "who chairs", "who farms": verbs whose doer holds the role of the same name (lemmatised to the role).
-_DOING = ("chairs", "chaired", "farms", "farmed", "manages", "managed", "coaches", "coached", "edits",
-          "edited", "owns", "owned", "leads", "led", "teaches", "taught", "produces", "produced", "directs",
-          "directed", "founded", "co-founded", "captains", "captained", "presents", "presented")
-_DOER = {"chair": "chair", "farm": "farmer", "manage": "manager", "coach": "coach", "edit": "editor",
-         "own": "owner", "lead": "leader", "teach": "teacher", "produce": "producer", "direct": "director",
-         "found": "founder", "co-found": "co-founder", "captain": "captain", "present": "presenter"}
+_DOING = (
+    "chairs",
+    "chaired",
+    "farms",
+    "farmed",
+    "manages",
+    "managed",
+    "coaches",
+    "coached",
+    "edits",
+    "edited",
+    "owns",
+    "owned",
+    "leads",
+    "led",
+    "teaches",
+    "taught",
+    "produces",
+    "produced",
+    "directs",
+    "directed",
+    "founded",
+    "co-founded",
+    "captains",
+    "captained",
+    "presents",
+    "presented",
+)
+_DOER = {
+    "chair": "chair",
+    "farm": "farmer",
+    "manage": "manager",
+    "coach": "coach",
+    "edit": "editor",
+    "own": "owner",
+    "lead": "leader",
+    "teach": "teacher",
+    "produce": "producer",
+    "direct": "director",
+    "found": "founder",
+    "co-found": "co-founder",
+    "captain": "captain",
+    "present": "presenter",
+}
 
 
 RANKS = frozenset(_RANKS.split("|"))
@@ -112,7 +150,7 @@ def _roles_regex() -> str:
 
 @cache
 def _stacked_pattern() -> re.Pattern[str]:
-    """"The group leader, Councillor Ann Lee": an appositive role before a title."""
+    """ "The group leader, Councillor Ann Lee": an appositive role before a title."""
     roles = _roles_regex()
     return re.compile(rf"\b(?:the|a|an|its|[\w\-]+['’]s)\s+(?:[a-z\-]+\s+){{0,3}}?({roles}),\s+({roles})\s+$")
 

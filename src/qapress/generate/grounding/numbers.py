@@ -53,8 +53,22 @@ _DENOMINATORS |= {"tenth": 10, "tenths": 10}
 #: Cardinal words joined to a noun by a hyphen ("a three-place penalty"), which text2num leaves alone.
 #: "one-" stays a word ("one-off", "one-sided").
 _HYPHENED_CARDINALS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
     "hundred": 100,
 }
 _HYPHENED = re.compile(
@@ -439,8 +453,10 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
                 continue
             if left.kind == "money" and left.currency != right.currency:
                 continue
-            if target.kind == "count" and target.unit in _SPANS and not (
-                left.unit in _SPANS and right.unit in _SPANS
+            if (
+                target.kind == "count"
+                and target.unit in _SPANS
+                and not (left.unit in _SPANS and right.unit in _SPANS)
             ):
                 continue  # "12 years before" is worked out from dates or other spans, not from any two counts
             if target.kind == left.kind or (target.kind == "count" and left.kind in ("count", "percent")):

@@ -315,7 +315,7 @@ class _Check:
         died in 2015": married for 45 years). Each year must sit in a clause that says one of the claim's
         words, and not the same clause: two years the sentences merely hold prove nothing."""
         words = lexicon.with_synonyms(self.content | self.entity_words)
-        dated: list[tuple[float, int, str]] = []
+        dated: list[tuple[float, int, str, bool]] = []
         for sentence_index in self._best(3):
             for sentence in self.index.around(sentence_index):
                 for found in sentence.quantities:
@@ -889,9 +889,10 @@ def _crosses_sentence(text: str, opening: str, closing: str) -> bool:
     if last is None:
         return False
     gap = text[first.end() : last.start()]
-    return re.search(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]", gap) is not None or re.search(
-        r"[.!?][\"”’']?\s*$", gap
-    ) is not None
+    return (
+        re.search(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]", gap) is not None
+        or re.search(r"[.!?][\"”’']?\s*$", gap) is not None
+    )
 
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
