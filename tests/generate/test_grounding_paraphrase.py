@@ -160,3 +160,19 @@ def test_a_number_after_a_name_that_counts_something_is_no_part_of_the_name() ->
 
     assert [e.name for e in entities("She joined the Gazette 11 years later.")] == ["Gazette"]
     assert [e.name for e in entities("Heat 2 opens on Friday.")] == ["Heat 2"]
+
+
+# -- dates ------------------------------------------------------------------------------------------------
+
+_DATED = "The ferry service will restart on 21 April. The pier was built on 9 June 1898."
+
+
+def test_a_day_written_before_its_month_is_compared() -> None:
+    assert _verdict(_DATED, "The ferry service restarts on 21 April.")[0] == "supported"
+    verdict, reasons = _verdict(_DATED, "The ferry service restarts on 1 April.")
+    assert verdict == UNSUPPORTED and "1 April" in reasons[0]
+
+
+def test_the_year_of_a_full_date_is_compared() -> None:
+    assert _verdict(_DATED, "The pier was built on 9 June 1898.")[0] == "supported"
+    assert _verdict(_DATED, "The pier was built on 9 June 1899.")[0] == UNSUPPORTED

@@ -225,10 +225,14 @@ class _Check:
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
         inside = [(e.start, e.end) for e in entities(self.normalized)]
         for quantity in claimed:
-            if any(a <= quantity.start < b for a, b in inside) or _DAY_OF_MONTH.search(
-                self.normalized[max(0, quantity.start - 12) : quantity.end + 12]
+            if any(a <= quantity.start < b for a, b in inside) or (
+                quantity.kind != "year"
+                and not re.fullmatch(r"\d{4}", quantity.text)
+                and _DAY_OF_MONTH.search(self.normalized[max(0, quantity.start - 12) : quantity.end + 12])
             ):
-                continue  # a number inside a name ("Heat 2") or a day of a month (checked as a date)
+                # A number inside a name ("Heat 2") or a day of a month (checked as a date); the year of
+                # a date ("3 August 1941") is checked as a year.
+                continue
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
             unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
@@ -351,7 +355,15 @@ class _Check:
                 ):
                     continue  # "May" is the month only where a date would stand
                 day = match.group(1) if regex is _MONTH else None
+                if regex is _MONTH and not day:
+                    # "on 14 March", "the 3rd of May": the day written before the month
+                    before = re.search(
+                        r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?$", self.text[: match.start()]
+                    )
+                    day = before.group(1) if before else None
                 month = word.split()[0]
+                if day and not match.group(1) and regex is _MONTH:
+                    word = f"{day} {month}"
                 found = []
                 for s in self.index.sentences:
                     if not re.search(
