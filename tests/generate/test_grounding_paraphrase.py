@@ -176,3 +176,20 @@ def test_a_day_written_before_its_month_is_compared() -> None:
 def test_the_year_of_a_full_date_is_compared() -> None:
     assert _verdict(_DATED, "The pier was built on 9 June 1898.")[0] == "supported"
     assert _verdict(_DATED, "The pier was built on 9 June 1899.")[0] == UNSUPPORTED
+
+
+def test_fall_the_verb_is_no_season() -> None:
+    source = "Rice exports fell by 12% in the autumn."
+    assert _verdict(source, "Rice exports fell by 12%.")[0] == "supported"
+    index = SourceIndex(SourceDocument(title="Rice", text=source, publisher="The Test Gazette"))
+    from qapress.generate.grounding import Claim, check_claim
+
+    assert (
+        check_claim(Claim("How much did rice exports fall?", "question", True), index).verdict != UNSUPPORTED
+    )
+    assert _verdict(source, "Rice exports fell by 12% in the fall of 2020.")[0] == UNSUPPORTED
+
+
+def test_a_symmetric_relation_told_the_other_way_round_is_the_same_fact() -> None:
+    source = "The novelist Ada Crane married the painter Leo Marsh in 1961."
+    assert _verdict(source, "Painter Leo Marsh married Ada Crane in 1961.")[0] == "supported"

@@ -354,6 +354,16 @@ class _Check:
                     )
                 ):
                     continue  # "May" is the month only where a date would stand
+                if (
+                    regex is _SEASON
+                    and word.lower() == "fall"
+                    and not re.search(
+                        r"\b(?:in|of|since|until|by|from|early|late|mid|last|next|this|the)\s+$",
+                        self.text[: match.start()],
+                        re.IGNORECASE,
+                    )
+                ):
+                    continue  # "fall" is the season only where a date would stand, else the verb
                 day = match.group(1) if regex is _MONTH else None
                 if regex is _MONTH and not day:
                     # "on 14 March", "the 3rd of May": the day written before the month
@@ -669,7 +679,7 @@ class _Check:
         for sentence in window + [s for s in ranked if s not in window]:
             if not re.search(r"[.!?\"”’']\s*$", sentence.text):
                 continue  # a headline's grammar ("nurses hired, board says") is not read
-            shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
+            shared = {v for v in claim_lemmas & sentence.lemmas if not _symmetric(v)}
             pairs = [(v, v) for v in sorted(shared)]
             pairs += [
                 (v, o)
@@ -732,9 +742,11 @@ class _Check:
 
     def _swapped_names(self, window: list[SourceSentence]) -> str | None:
         source = " ".join(s.text for s in window)
-        verbs = polarity.shared_verbs(self.text, source) | {
-            o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())
-        }
+        verbs = (
+            polarity.shared_verbs(self.text, source)
+            | {o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())}
+        )
+        verbs = {v for v in verbs if not _symmetric(v)}  # "A married B" is "B married A"
         source_entities = entities(source)
         for i, a in enumerate(self.entities):
             for b in self.entities[i + 1 :]:
@@ -878,6 +890,11 @@ class _Check:
             self.reasons.append(
                 f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
             )
+
+
+def _symmetric(lemma: str) -> bool:
+    """A relation that reads the same both ways round ("married": marry), in any of its forms."""
+    return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
 
 
 def _nationality(name: str) -> bool:
