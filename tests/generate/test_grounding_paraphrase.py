@@ -193,3 +193,11 @@ def test_fall_the_verb_is_no_season() -> None:
 def test_a_symmetric_relation_told_the_other_way_round_is_the_same_fact() -> None:
     source = "The novelist Ada Crane married the painter Leo Marsh in 1961."
     assert _verdict(source, "Painter Leo Marsh married Ada Crane in 1961.")[0] == "supported"
+
+
+def test_the_side_of_a_vote_is_compared() -> None:
+    source = "Councillor Ben Ross, who voted against the budget, said it was rushed. The budget passed."
+    assert _verdict(source, "Ben Ross voted against the budget.")[0] == "supported"
+    verdict, reasons = _verdict(source, "Ben Ross voted for the budget.")
+    assert verdict == UNSUPPORTED and "against" in reasons[0]
+    assert _verdict(source, "Ben Ross voted in favour of the budget.")[0] == UNSUPPORTED

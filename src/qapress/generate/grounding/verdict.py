@@ -573,6 +573,12 @@ class _Check:
                 where = "the claim" if lemma in claim_negated else "the source"
                 self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
                 break
+            sides = polarity.stances(source)
+            for verb, side in sorted(polarity.stances(claim) - sides):
+                other = "for" if side == "against" else "against"
+                if (verb, other) in sides:
+                    self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
+                    break
             swapped = self._swapped(window)
             if not swapped:
                 for mine, theirs in polarity.antonym_conflicts(claim, source):
@@ -742,10 +748,9 @@ class _Check:
 
     def _swapped_names(self, window: list[SourceSentence]) -> str | None:
         source = " ".join(s.text for s in window)
-        verbs = (
-            polarity.shared_verbs(self.text, source)
-            | {o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())}
-        )
+        verbs = polarity.shared_verbs(self.text, source) | {
+            o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())
+        }
         verbs = {v for v in verbs if not _symmetric(v)}  # "A married B" is "B married A"
         source_entities = entities(source)
         for i, a in enumerate(self.entities):
