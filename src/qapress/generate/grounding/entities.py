@@ -19,9 +19,14 @@ from qapress.generate.grounding import lexicon
 
 PERSON, ORGANISATION, PLACE, WORK = "person", "organisation", "place", "work"
 _WORD = r"(?:(?:Bros|Inc|Jr|Sr|St|Co|Corp|Ltd)\.|[A-Z][\w’'\-]*|[A-Z]\.)"
+#: What a number after a name counts when it is no part of the name ("the Courier 11 years before").
+_COUNTED = (
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|points?|places?|laps?|goals?|times|per\b|"
+    r"percent|seats?|votes?|people|miles?|metres?|km\b)"
+)
 _NAME = re.compile(
     rf"(?<![\w’'])(?:{_WORD})(?:(?:\s+(?:de|da|del|della|der|van|von|la|le|du|bin|al|of|"
-    rf"the|for|&))?\s+(?:{_WORD})|(?<!['’]s)\s+\d{{1,2}}\b(?![,.\-–]?\d))*"
+    rf"the|for|&))?\s+(?:{_WORD})|(?<!['’]s)\s+\d{{1,2}}\b(?![,.\-–]?\d)(?!\s+{_COUNTED}))*"
 )
 _TRAILING = {
     "of",
@@ -63,6 +68,63 @@ class Entity:
     typed_by_context: bool = False
 
 
+#: Words before a role that make it another post.
+_RANKS = (
+    "deputy|vice|assistant|acting|interim|managing|executive|senior|associate|sporting|technical"
+    "|finance|financial|commercial|creative|artistic|founding|joint|co|lead|principal|team"
+)
+
+
+#: "who chairs", "who farms": verbs whose doer holds the role of the same name (lemmatised to the role).
+_DOING = (
+    "chairs",
+    "chaired",
+    "farms",
+    "farmed",
+    "manages",
+    "managed",
+    "coaches",
+    "coached",
+    "edits",
+    "edited",
+    "owns",
+    "owned",
+    "leads",
+    "led",
+    "teaches",
+    "taught",
+    "produces",
+    "produced",
+    "directs",
+    "directed",
+    "founded",
+    "co-founded",
+    "captains",
+    "captained",
+    "presents",
+    "presented",
+)
+_DOER = {
+    "chair": "chair",
+    "farm": "farmer",
+    "manage": "manager",
+    "coach": "coach",
+    "edit": "editor",
+    "own": "owner",
+    "lead": "leader",
+    "teach": "teacher",
+    "produce": "producer",
+    "direct": "director",
+    "found": "founder",
+    "co-found": "co-founder",
+    "captain": "captain",
+    "present": "presenter",
+}
+
+
+RANKS = frozenset(_RANKS.split("|"))
+
+
 def _role_words() -> list[str]:
     return sorted(lexicon.word_set("roles.txt"), key=len, reverse=True)
 
@@ -80,11 +142,27 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 
 @cache
+def _roles_regex() -> str:
+    """Any role, with the words that make it another post ("deputy editor" is not "editor")."""
+    bare = "|".join(re.escape(role) for role in _role_words())
+    return rf"(?:(?:{_RANKS})\s+)*(?:{bare})"
+
+
+@cache
+def _stacked_pattern() -> re.Pattern[str]:
+    """ "The group leader, Councillor Ann Lee": an appositive role before a title."""
+    roles = _roles_regex()
+    return re.compile(rf"\b(?:the|a|an|its|[\w\-]+['’]s)\s+(?:[a-z\-]+\s+){{0,3}}?({roles}),\s+({roles})\s+$")
+
+
+@cache
 def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    roles = "|".join(re.escape(role) for role in _role_words())
-    # "striker Tomas Varga", and an appositive before the name: "a new trustee, Claire Dowd".
+    roles = _roles_regex()
+    # "striker Tomas Varga", and an appositive before the name: "a new trustee, Claire Dowd", "the
+    # club's chairman, Ian Holt".
     before = re.compile(
-        rf"\b({roles})\s+(?:[a-z]+\s+)?$|\b(?:a|an|the|its|new)\s+(?:[a-z]+\s+)?({roles}),\s+$"
+        rf"\b({roles})\s+(?:[a-z]+\s+)?$|\b(?:a|an|the|its|new)\s+(?:[a-z]+\s+)??({roles}),\s+$"
+        rf"|[\w\-]+['’]s\s+(?:[a-z\-]+\s+)??({roles}),\s+$"
     )
     not_before = re.compile(rf"\b(?:{roles})\s+(?:of|for|at|and|to|with|said|told)\s+$")
     after = re.compile(
@@ -92,6 +170,9 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
         rf"(?:[\w\-’']+\s+){{0,3}}?({roles}){_APPOSITION_END}|,\s+({roles}){_APPOSITION_END}"
         # "Marta Kell, Corvale's head of sales": a role owned by a name
         rf"|,\s+(?:[\w\-]+\s+)?[\w\-]+['’]s\s+(?:[\w\-]+\s+){{0,2}}?({roles}){_APPOSITION_END}"
+        # "Ann Lee, who worked there as a nurse", "Ann Lee, who chairs the board": a role told by a verb
+        rf"|,\s+who\s+(?:[\w\-’']+\s+){{1,5}}?as\s+(?:a|an|the|its|their)\s+({roles}){_APPOSITION_END}"
+        rf"|,\s+who\s+(?:also\s+|now\s+)?({'|'.join(_DOING)})\b"
     )
     return before, not_before, after
 
@@ -105,10 +186,16 @@ def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     after = text[end : end + 80].lower()
     match = before_pattern.search(before)
     if match and not not_before.search(before):
-        found.append(match.group(1) or match.group(2))
+        found.append(next(group for group in match.groups() if group))
+        stacked = _stacked_pattern().search(before)
+        if stacked and stacked.group(1) not in found:
+            found.append(stacked.group(1))
     match = after_pattern.match(after)
     if match:
-        found.append(next(group for group in match.groups() if group))
+        role = next(group for group in match.groups() if group)
+        if role in _DOING:
+            role = next((_DOER[v] for v in sorted(lexicon.lemmas(role)) if v in _DOER), role)
+        found.append(role)
     return tuple(found)
 
 

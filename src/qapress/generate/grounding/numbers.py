@@ -40,11 +40,53 @@ CURRENCY_WORDS = {
 }
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FRACTION_WORD = re.compile(
-    r"\b(a|an|one|two|three|four|five|\d+)[\s-](half|halves|third|thirds|quarter|quarters|fifth|fifths)\b",
+    r"\b(a|an|one|two|three|four|five|\d+)[\s-]"
+    r"(half|halves|third|thirds|quarter|quarters|fifth|fifths|sixth|sixths|eighth|eighths|tenth|tenths)\b"
+    # "a fifth year in a row", "a third term": an ordinal word before its noun is a rank, not a share.
+    r"(?!\s+(?!(?:of|in|on|at|by|to|for|from|with|and|or|but|than|since|after|before|this|that|the|a|an|"
+    r"last|next|year's|last\s+year|compared|was|were|is|are|has|had|have|will|would|could)\b)[a-z]{3,})",
     re.IGNORECASE,
 )
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
-_DENOMINATORS |= {"fifth": 5, "fifths": 5}
+_DENOMINATORS |= {"fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8}
+_DENOMINATORS |= {"tenth": 10, "tenths": 10}
+#: Cardinal words joined to a noun by a hyphen ("a three-place penalty"), which text2num leaves alone.
+#: "one-" stays a word ("one-off", "one-sided").
+_HYPHENED_CARDINALS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
+_HYPHENED = re.compile(
+    rf"\b({'|'.join(_HYPHENED_CARDINALS)})-(?=[a-z])"
+    r"(?!(?:one|two|three|four|five|six|seven|eight|nine|first|second|third|fourth|fifth|sixth|seventh"
+    r"|eighth|ninth)\b)",  # "forty-one", "thirty-fourth" are one number, read by text2num
+    re.IGNORECASE,
+)
+#: "a decade", "two decades", "half a century": spans of years written as words.
+_YEARS_SPAN = re.compile(
+    r"(?<![\w.])(half\s+)?(a|one|\d+(?:\.\d+)?)\s+(decades?|century|centuries)\b", re.IGNORECASE
+)
+_SPAN_YEARS = {"decade": 10, "decades": 10, "century": 100, "centuries": 100}
+#: "10.9m tonnes", "4.2m customers", "1.2bn people": a short scale with no currency sign. "m" is a million
+#: only before a plural noun ("the 100m final", "a 400m sprint" are metres).
+_BARE_SHORT_SCALED = re.compile(
+    rf"(?<![\w.$€£¥])({_NUM})(?:(bn|tn)\b|(m|mn)\b(?=\s+(?:[a-z]+\s+)?[a-z]{{2,}}s\b))", re.IGNORECASE
+)
 _SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SCALED = re.compile(rf"({_NUM})\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _SHORT_SCALED = re.compile(rf"([$€£¥])\s?({_NUM})\s?(k|m|mn|mln|bn|b|tn)\b", re.IGNORECASE)
@@ -156,6 +198,11 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _years(half: str | None, count: str, span: str) -> str:
+    value = (1 if count.lower() in ("a", "one") else _number(count)) * _SPAN_YEARS[span.lower()]
+    return f"{_digits(value / 2 if half else value)} years"
+
+
 def normalize_numbers(text: str) -> str:
     """The text with number words as digits and scale words folded in: "$1.2 million" -> "$1200000"."""
     text = text.replace("’", "'").replace("\u2013", "-").replace("\u2014", " — ")
@@ -187,6 +234,10 @@ def normalize_numbers(text: str) -> str:
     text = _SHORT_SCALED.sub(
         lambda m: f"{m.group(1)}{_digits(_number(m.group(2)) * SHORT_SCALES[m.group(3).lower()])}", text
     )
+    text = _BARE_SHORT_SCALED.sub(
+        lambda m: _digits(_number(m.group(1)) * SHORT_SCALES[(m.group(2) or m.group(3)).lower()]), text
+    )
+    text = _HYPHENED.sub(lambda m: f"{_HYPHENED_CARDINALS[m.group(1).lower()]}-", text)
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
     # Names keep their number words ("Portwell First", "Formula One"): only the rest goes to text2num.
     names = _NAME_RUN.findall(text)
@@ -194,6 +245,10 @@ def normalize_numbers(text: str) -> str:
     with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
         masked = alpha2digit(masked, "en", threshold=0)
     text = re.sub(r"\x00(\d+)\x00", lambda m: names[int(m.group(1))], masked)
+    text = _YEARS_SPAN.sub(
+        lambda m: _years(m.group(1), m.group(2), m.group(3)),
+        text,
+    )
     text = _SCALED.sub(lambda m: _digits(_number(m.group(1)) * SCALE_WORDS[m.group(2).lower()]), text)
     # "1 in 4" is a fraction; "80mph", "13C" are a number and a unit.
     text = re.sub(
@@ -304,6 +359,14 @@ def quantities(normalized: str) -> list[Quantity]:
     words = lexicon.number_words()
     for match in _WORD.finditer(normalized):
         word = match.group().lower()
+        head = word.split("-")[0]
+        if word not in words and head in words and words[head][1] == "ordinal":
+            # "the second-largest supplier", "a third-floor flat": the rank before the hyphen.
+            value, kind = words[head]
+            span = (match.start(), match.start() + len(head))
+            if free(*span):
+                add(Quantity(value, kind, match.group()[: len(head)], *span, unit=word.split("-", 1)[1]))
+            continue
         if word in words and free(*match.span()):
             value, kind = words[word]
             if (
@@ -359,6 +422,13 @@ def _as_percent(quantity: Quantity) -> Quantity:
     return Quantity(quantity.value * 100, "percent", quantity.text, quantity.start, quantity.end)
 
 
+_SPANS = {"year", "years", "month", "months", "week", "weeks", "day", "days"}
+
+
+def _as_kind(quantity: Quantity, kind: str) -> Quantity:
+    return Quantity(quantity.value, kind, quantity.text, quantity.start, quantity.end, unit=quantity.unit)
+
+
 def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Quantity] | None:
     """Two quantities of the source whose difference, sum or percentage change is ``target``: a figure
     the source states without writing it ("from 3 hours 10 minutes to 1 hour 45" fell by 85 minutes)."""
@@ -375,10 +445,20 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
                 gap = abs(right.value - left.value)
                 if left is not right and (gap == target.value * (60 if target.kind == "count" else 1)):
                     return left, right
+            if {left.kind, right.kind} == {"count", "percent"} and target.kind == "percent":
+                bare = left if left.kind == "count" else right
+                if bare.unit is None:  # "to 18 points, down from 31": the bare 31 is points too
+                    left, right = _as_kind(left, "percent"), _as_kind(right, "percent")
             if left is right or left.kind != right.kind or left.kind in ("ordinal", "time"):
                 continue
             if left.kind == "money" and left.currency != right.currency:
                 continue
+            if (
+                target.kind == "count"
+                and target.unit in _SPANS
+                and not (left.unit in _SPANS and right.unit in _SPANS)
+            ):
+                continue  # "12 years before" is worked out from dates or other spans, not from any two counts
             if target.kind == left.kind or (target.kind == "count" and left.kind in ("count", "percent")):
                 for value in (abs(left.value - right.value), left.value + right.value):
                     if abs(value - target.value) <= 1e-6 * max(1.0, value) or (

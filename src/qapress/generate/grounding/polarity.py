@@ -373,3 +373,21 @@ def reversed_roles(claim: Roles, source: Roles) -> bool:
     one = (claim.agent & source.patient) - source.agent
     other = (claim.patient & source.agent) - source.patient
     return bool(one) and bool(other)
+
+
+_STANCE = re.compile(
+    r"\b(vot(?:e|es|ed|ing)|argu(?:e|es|ed|ing)|campaign(?:s|ed|ing)?|spoke|speak(?:s|ing)?)\s+"
+    r"(?:\w+\s+)??(for|in\s+favou?r\s+of|in\s+favou?r|against)\b",
+    re.IGNORECASE,
+)
+
+
+def stances(text: str) -> set[tuple[str, str]]:
+    """(verb, side) of every vote or argument a text reports: "voted against the plan" -> (vote, against).
+    "for" and "against" are stopwords to the rest of the check, so the side is read here."""
+    found: set[tuple[str, str]] = set()
+    for match in _STANCE.finditer(text):
+        verb = match.group(1).lower()[:4]  # vote, argu, camp, spok/spea
+        side = "against" if match.group(2).lower() == "against" else "for"
+        found.add((verb, side))
+    return found

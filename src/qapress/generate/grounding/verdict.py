@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from qapress.generate import patterns as p
 from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
-from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
+from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
 
 SUPPORTED, UNSUPPORTED, UNVERIFIED = "supported", "unsupported", "unverified"
@@ -225,10 +225,14 @@ class _Check:
         every = [(q, s) for s in self.index.sentences for q in s.quantities]
         inside = [(e.start, e.end) for e in entities(self.normalized)]
         for quantity in claimed:
-            if any(a <= quantity.start < b for a, b in inside) or _DAY_OF_MONTH.search(
-                self.normalized[max(0, quantity.start - 12) : quantity.end + 12]
+            if any(a <= quantity.start < b for a, b in inside) or (
+                quantity.kind != "year"
+                and not re.fullmatch(r"\d{4}", quantity.text)
+                and _DAY_OF_MONTH.search(self.normalized[max(0, quantity.start - 12) : quantity.end + 12])
             ):
-                continue  # a number inside a name ("Heat 2") or a day of a month (checked as a date)
+                # A number inside a name ("Heat 2") or a day of a month (checked as a date); the year of
+                # a date ("3 August 1941") is checked as a year.
+                continue
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
             unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
@@ -289,11 +293,16 @@ class _Check:
         if quantity.kind not in ("count", "money", "percent", "times", "duration", "fraction"):
             return False
         cued = lexicon.phrase_pattern("difference_cues.txt").search(self.text) or re.search(
-            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)",
+            r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)"
+            # a span of years between two dates the source gives ("for 45 years", "11 years before")
+            r"|\bfor\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+\s+years\b"
+            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b",
             self.normalized,
         )
         if not cued:
             return False
+        if quantity.kind == "count" and quantity.unit in ("year", "years"):
+            return self._years_between(quantity)
         if quantity.kind in ("money", "percent", "fraction"):
             pool = [q for s in self.index.sentences for q in s.quantities]
             if numbers.differences(pool, quantity):
@@ -303,6 +312,32 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        return False
+
+    def _years_between(self, quantity: numbers.Quantity) -> bool:
+        """Whether the source dates two events of the claim that many years apart ("married in 1970; he
+        died in 2015": married for 45 years). Each year must sit in a clause that says one of the claim's
+        words, and not the same clause: two years the sentences merely hold prove nothing."""
+        words = lexicon.with_synonyms(self.content | self.entity_words)
+        dated: list[tuple[float, int, str, bool]] = []
+        for sentence_index in self._best(3):
+            for sentence in self.index.around(sentence_index):
+                for found in sentence.quantities:
+                    if found.kind != "year":
+                        continue
+                    before = (polarity.clauses(" " + sentence.normalized[: found.start] + " ") or [""])[-1]
+                    after = (polarity.clauses(" " + sentence.normalized[found.end :] + " ") or [""])[0]
+                    clause = before + " " + after
+                    lemmas = {lemma for t in polarity.tokens(clause) for lemma in t.lemmas}
+                    dated.append((found.value, sentence.index, clause.strip(), bool(words & lemmas)))
+        for value, where, clause, told in dated:
+            for other, other_where, other_clause, other_told in dated:
+                # Two dates of one sentence are one story ("married in 1970; he died in 2015"); dates of
+                # two sentences must both be of the claim's events.
+                tied = told and (other_told or other_where == where)
+                if tied and clause != other_clause and abs(value - other) == quantity.value:
+                    self.spans.append(where)
+                    return True
         return False
 
     def dates(self) -> None:
@@ -319,8 +354,26 @@ class _Check:
                     )
                 ):
                     continue  # "May" is the month only where a date would stand
+                if (
+                    regex is _SEASON
+                    and word.lower() == "fall"
+                    and not re.search(
+                        r"\b(?:in|of|since|until|by|from|early|late|mid|last|next|this|the)\s+$",
+                        self.text[: match.start()],
+                        re.IGNORECASE,
+                    )
+                ):
+                    continue  # "fall" is the season only where a date would stand, else the verb
                 day = match.group(1) if regex is _MONTH else None
+                if regex is _MONTH and not day:
+                    # "on 14 March", "the 3rd of May": the day written before the month
+                    before = re.search(
+                        r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?$", self.text[: match.start()]
+                    )
+                    day = before.group(1) if before else None
                 month = word.split()[0]
+                if day and not match.group(1) and regex is _MONTH:
+                    word = f"{day} {month}"
                 found = []
                 for s in self.index.sentences:
                     if not re.search(
@@ -364,6 +417,8 @@ class _Check:
 
     def names(self) -> None:
         for entity in self.entities:
+            if _nationality(entity.name):
+                continue  # "Icelandic", "Nigerian-born": a nationality word, checked as one below
             records = self.index.records_for(entity.name)
             if not records and re.search(
                 rf"(?<![\w-]){re.escape(entity.name.lower())}(?![\w-])", self.index.text
@@ -389,7 +444,7 @@ class _Check:
                 re.search(rf"\b{re.escape(pl)}\b", self.index.text) for pl in places
             ):
                 continue
-            if not any(word in e.name for e in self.entities):
+            if not any(word in e.name and not _nationality(e.name) for e in self.entities):
                 self.reasons.append(
                     f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
                 )
@@ -427,8 +482,12 @@ class _Check:
         sentences = {i for _, record in records for i in record.sentences}
         for role in entity.roles:
             role_lemmas = {lemma for w in role.split() for lemma in lexicon.lemmas(w)}
-            if any(role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)} for k in known):
-                continue
+            if any(
+                role_lemmas <= {lemma for w in k.split() for lemma in lexicon.lemmas(w)}
+                and not (set(k.split()) & RANKS) - set(role.split())
+                for k in known
+            ):
+                continue  # the source's post, less no rank ("deputy editor" is not "editor")
             if any(
                 re.search(rf"\b{re.escape(role)}\b", self.index.sentences[i].text, re.IGNORECASE)
                 and not known
@@ -514,6 +573,12 @@ class _Check:
                 where = "the claim" if lemma in claim_negated else "the source"
                 self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
                 break
+            sides = polarity.stances(source)
+            for verb, side in sorted(polarity.stances(claim) - sides):
+                other = "for" if side == "against" else "against"
+                if (verb, other) in sides:
+                    self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
+                    break
             swapped = self._swapped(window)
             if not swapped:
                 for mine, theirs in polarity.antonym_conflicts(claim, source):
@@ -620,7 +685,7 @@ class _Check:
         for sentence in window + [s for s in ranked if s not in window]:
             if not re.search(r"[.!?\"”’']\s*$", sentence.text):
                 continue  # a headline's grammar ("nurses hired, board says") is not read
-            shared = (claim_lemmas & sentence.lemmas) - polarity.SYMMETRIC
+            shared = {v for v in claim_lemmas & sentence.lemmas if not _symmetric(v)}
             pairs = [(v, v) for v in sorted(shared)]
             pairs += [
                 (v, o)
@@ -686,6 +751,7 @@ class _Check:
         verbs = polarity.shared_verbs(self.text, source) | {
             o for lemma in polarity.content_lemmas(self.text) for o in lexicon.antonyms().get(lemma, ())
         }
+        verbs = {v for v in verbs if not _symmetric(v)}  # "A married B" is "B married A"
         source_entities = entities(source)
         for i, a in enumerate(self.entities):
             for b in self.entities[i + 1 :]:
@@ -784,6 +850,11 @@ class _Check:
                     if opening in said and closing in said
                     else ""
                 )
+                if _crosses_sentence(sentence.text, parts[0], parts[-1]):
+                    self.reasons.append(
+                        "quote spliced: the ellipsis joins two sentences of the source's quotation"
+                    )
+                    return
                 cues = lexicon.phrase_pattern("negations.txt").findall(gap) + polarity.hedges(gap)
                 if cues or "n't" in gap:
                     self.reasons.append(f"quote trimmed: the ellipsis drops “{(cues or ['not'])[0]}”")
@@ -824,6 +895,38 @@ class _Check:
             self.reasons.append(
                 f"quote given to {quotation.speaker!r}; the source's speaker is {sorted(speakers)[0]!r}"
             )
+
+
+def _symmetric(lemma: str) -> bool:
+    """A relation that reads the same both ways round ("married": marry), in any of its forms."""
+    return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
+
+
+def _nationality(name: str) -> bool:
+    """Whether a capitalised word is a nationality word ("Icelandic", "Nigerian-born"), not a name."""
+    return re.sub(r"-(?:born|based|raised|made|owned)$", "", name) in lexicon.demonyms()
+
+
+def _words_pattern(piece: str) -> str:
+    return r"[^\w]+".join(re.escape(w) for w in quotes.words(piece).split())
+
+
+def _crosses_sentence(text: str, opening: str, closing: str) -> bool:
+    """Whether what an ellipsis leaves out of a source quotation holds a sentence end: the two pieces are
+    then two sentences of the speaker made into one (an ellipsis may cut words, not join sentences)."""
+    if not quotes.words(opening) or not quotes.words(closing):
+        return False
+    first = re.search(_words_pattern(opening), text.replace("’", "'"), re.IGNORECASE)
+    if first is None:
+        return False
+    last = re.compile(_words_pattern(closing), re.IGNORECASE).search(text.replace("’", "'"), first.end())
+    if last is None:
+        return False
+    gap = text[first.end() : last.start()]
+    return (
+        re.search(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]", gap) is not None
+        or re.search(r"[.!?][\"”’']?\s*$", gap) is not None
+    )
 
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
