@@ -253,6 +253,17 @@ class ThreadConnections:
                 self._drop(connection)
             raise error from exc
 
+    def answers_without_waiting(self) -> bool:
+        """Whether a statement now would find its connection at once (a per-thread SQLite connection, an
+        idle one in PostgreSQL's pool), so the event loop may run it without waiting on the pool. With read
+        replicas (whose pools this does not look at) the answer is no."""
+        if not self.pooled:
+            return True
+        if self.replicas is not None:
+            return False
+        checkedin = getattr(self.engine.pool, "checkedin", None)
+        return checkedin is not None and checkedin() > 0
+
     def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> str | None:
         """``fetch_text`` on another server's pool (a replica's), with the same timeout and error mapping."""
         return self._fetch_from_pool(sql, params, None, engine)
