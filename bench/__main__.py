@@ -5,6 +5,7 @@ python -m bench --quick --no-write  # 20k articles, short runs: what CI runs (fa
 python -m bench --articles 100000 --backends sqlite --skip-pages
 python -m bench grounding           # the grounding check over bench/grounding_eval; appends to BENCHMARKS.md
 python -m bench outages             # qapress serve under load while the database goes away; appends too
+python -m bench endpoint           # POST /v1/graphql against its raw ASGI floor; appends to BENCHMARKS.md
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
 """
 
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.outage_bench import main as outages_main
 
         return outages_main(argv[1:])
+    if argv[:1] == ["endpoint"]:
+        from bench.endpoint_bench import main as endpoint_main
+
+        return endpoint_main(argv[1:])
     if argv[:1] == ["drafts"]:
         from bench.drafts_bench import main as drafts_main
 

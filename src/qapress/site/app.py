@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator
 
@@ -147,10 +148,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     salt = resolve_salt(settings)
     documents = graphql_documents(engine, settings)
 
+    @functools.lru_cache(maxsize=4096)
+    def hashed(host: str) -> str:
+        # Readers come back: the address parse and hash once per address, not once per request.
+        return ip_hash(host, salt)
+
     def reader_session(request: Request) -> dict[str, str]:
         # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
         host = request.client.host if request.client else "unknown"
-        return {IP_HASH_SESSION_VARIABLE: ip_hash(host, salt)}
+        return {IP_HASH_SESSION_VARIABLE: hashed(host)}
 
     routes = [
         *graphql_routes(
