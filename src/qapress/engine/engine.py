@@ -343,10 +343,12 @@ class GraphQLEngine:
         operation_name: str | None,
         role: str,
         session: Mapping[str, str],
+        count: bool = True,
     ) -> Prepared | None:
         """``prepare`` for a plan-cache hit only, safe on the event loop: None for anything else (a miss, an
         estimate due to be refreshed, variables the fast check cannot vouch for, an error), which the caller
-        then sends the usual way. Never reads the database, never raises."""
+        then sends the usual way. Never reads the database, never raises. ``count=False``: the hit is left
+        for the caller to count (``count_plan_hit``) once it knows the request runs."""
         if time.monotonic() - self._rows_read_at > TABLE_ROWS_TTL_S:
             return None  # the table sizes are re-read first: a read, not for the loop
         family = self.plans.family((query, operation_name, role))
@@ -363,10 +365,14 @@ class GraphQLEngine:
             return None
         if checked is None:
             return None
-        self.stats.plan_hits += 1
-        TALLY.inc(PLAN_CACHE_HIT)
+        if count:
+            self.count_plan_hit()
         session_vars = {k.lower(): v for k, v in session.items()}
         return Prepared(plan.cost, plan, checked, session_vars, replica=role == ANONYMOUS)
+
+    def count_plan_hit(self) -> None:
+        self.stats.plan_hits += 1
+        TALLY.inc(PLAN_CACHE_HIT)
 
     def over_budget(self, role: str, cost: int, batch: bool = False) -> bytes | None:
         """The refusal for a request (or a whole batch) of ``cost`` over the role's budget, else None."""

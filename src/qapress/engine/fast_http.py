@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,14 +28,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qapress.engine.admission import admit
-from qapress.engine.engine import Prepared
-from qapress.engine.http import GraphQLEndpoint, _Caller, _malformed
+from qapress.engine.engine import GraphQLEngine, Prepared
+from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed
 from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response
 from qapress.engine.persisted import resolve
 from qapress.engine.placement import Placement
 from qapress.observe.metrics import observe_operation
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.store.replicas import routing_scope
+
+log = logging.getLogger(__name__)
 
 PATH = "/v1/graphql"
 #: The route label the router's request metrics give the endpoint.
@@ -99,7 +102,22 @@ class GraphQLFastPath:
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
-        was read of the body replayed): nothing was sent then."""
+        was read of the body replayed): nothing was sent then. An unexpected error is answered as the
+        endpoint answers it (HTTP 400, Hasura's ``unexpected``), never a 500."""
+        try:
+            return await self._answer(scope, receive, send)
+        except Exception:
+            if scope.get(FAST_PATH_STATUS) is not None:
+                raise  # the answer had started: nothing more can be said
+            log.exception("unexpected error at the GraphQL endpoint")
+            scope[FAST_PATH_STATUS] = 400
+            scope[_RESPONSE_KEY] = _json(
+                _error("unexpected error while answering the request", "unexpected"), 400
+            )
+            await self.respond(scope, receive, send)
+            return None
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         if scope["method"] != "POST" or scope["path"] != PATH or scope.get("root_path"):
             return receive
         accept = content_type = declared = accept_encoding = None
@@ -152,13 +170,21 @@ class GraphQLFastPath:
         if _malformed(item) is not None:
             return _replay(messages, receive)
         prepared = self.gql.prepare_cached(
-            item["query"], item.get("variables"), item.get("operationName"), caller.role, caller.session
+            item["query"],
+            item.get("variables"),
+            item.get("operationName"),
+            caller.role,
+            caller.session,
+            count=False,
         )
         if prepared is None:
             return _replay(messages, receive)
-        # From here on the request is answered here: the rate limit counts it.
+        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
+        # it looks for the plan (so a refused request counts no plan hit either).
         refused = await admit(self.gql, request, caller.role, caller.session, payload)
-        if refused is not None:
+        if refused is None:
+            self.gql.count_plan_hit()
+        else:
             scope[FAST_PATH_STATUS] = refused.status_code
             scope[_RESPONSE_KEY] = refused
             await self.respond(scope, _replay(messages, receive), send)
@@ -222,10 +248,13 @@ class GraphQLFastPath:
         with routing_scope(primary=pinned) if self.routing else contextlib.nullcontext():
             if placement.on_loop(plan) and gql.connections.answers_without_waiting():
                 answer = gql.run(prepared)
+                ran = time.perf_counter() - started
             else:
-                answer = await run_in_threadpool(gql.run, prepared)
+                # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is
+                # the scheduler's wait for a thread, and would keep every plan off the loop).
+                answer, ran = await run_in_threadpool(_timed_run, gql, prepared)
         elapsed = time.perf_counter() - started
-        placement.observe(plan, elapsed)
+        placement.observe(plan, ran)
         observe_operation(operation, elapsed, answer)
         return answer
 
@@ -270,6 +299,12 @@ class GraphQLFastPath:
         headers = [(bytes(k), bytes(v)) for k, v in started[0]["headers"]]
         at = next(i for i, (name, _) in enumerate(headers) if name == b"content-length")
         return headers, at
+
+
+def _timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    answer = gql.run(prepared)
+    return answer, time.perf_counter() - started
 
 
 def v1_endpoint(routes: list[Any]) -> GraphQLEndpoint:
