@@ -78,6 +78,8 @@ class _SQLiteConnection:
 #: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
 #: the hot path set on it, so the SETs run once per connection, not once per statement.
 _PREPARED_FOR = "qapress_statement_timeout_ms"
+#: Key in a pooled connection's ``info``: the hot path's cursor on it.
+_CURSOR = "qapress_cursor"
 
 
 def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -133,10 +135,14 @@ def _pooled_fetch_text(
                     raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
                     raw.execute("SET TIME ZONE 'UTC'")
                     entry.info[_PREPARED_FOR] = timeout_ms
+            # One cursor per physical connection, kept with it: a new one per statement cost ~10% of a hit.
+            cursor = entry.info.get(_CURSOR)
+            if cursor is None or cursor.closed or cursor.connection is not raw:
+                cursor = entry.info[_CURSOR] = raw.cursor()
             if max_bytes is None:
-                row = raw.execute(sql, params).fetchone()
+                row = cursor.execute(sql, params).fetchone()
             else:
-                row = raw.execute(_capped(sql), [*params, max_bytes]).fetchone()
+                row = cursor.execute(_capped(sql), [*params, max_bytes]).fetchone()
                 if row is None:
                     raise AnswerTooLarge(max_bytes)
         except psycopg.Error as exc:
