@@ -221,3 +221,40 @@ def test_a_slow_plan_waits_in_the_threadpool_while_others_are_answered(
     assert not fast_path.placement.on_loop(plan), "a plan measured slow must stay off the loop"
     with live.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM qa_ai")).scalar_one() > 0
+
+
+@pytest.fixture(scope="module")
+def limited(demo_url: str) -> Iterator[LiveSite]:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, rate_limit_anonymous=4) as site:
+        yield site
+    engine.dispose()
+
+
+def test_the_rate_limit_counts_fast_and_slow_answers_alike(limited: LiveSite) -> None:
+    """Four a minute for the anonymous role: the first request (a miss) goes the slow way, the next three are
+    plan-cache hits answered by the fast path, and the fifth is refused as the endpoint refuses it."""
+    app = limited.app
+    assert isinstance(app, SiteServer) and app.graphql_fast_path is not None
+    watched = Watched(app.graphql_fast_path)
+    app.graphql_fast_path = watched  # type: ignore[assignment]
+    body = {"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}
+    answers = [post(limited, body) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert watched.answered == 3
+    refused = post(limited, body)
+    assert watched.answered == 4, "the refusal of a hit is the fast path's too"
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert orjson.loads(refused.content)["errors"][0]["extensions"]["code"] == "rate-limit-exceeded"
+    assert refused.headers["x-content-type-options"] == "nosniff"
+    app.graphql_fast_path = None
+    slow = post(limited, body)
+    assert slow.status_code == 429
+    assert [n for n, _ in without_date(slow)] == [n for n, _ in without_date(refused)]
+    assert (
+        orjson.loads(slow.content)["errors"][0]["message"].split(";")[0]
+        == orjson.loads(refused.content)["errors"][0]["message"].split(";")[0]
+    )
