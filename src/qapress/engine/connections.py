@@ -80,6 +80,8 @@ class _SQLiteConnection:
 #: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
 #: the hot path set on it, so the SETs run once per connection, not once per statement.
 _PREPARED_FOR = "qapress_statement_timeout_ms"
+#: Key in a pooled connection's ``info``: the hot path's cursor on it.
+_CURSOR = "qapress_cursor"
 
 
 def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -135,10 +137,14 @@ def _pooled_fetch_text(
                     raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
                     raw.execute("SET TIME ZONE 'UTC'")
                     entry.info[_PREPARED_FOR] = timeout_ms
+            # One cursor per physical connection, kept with it: a new one per statement cost ~10% of a hit.
+            cursor = entry.info.get(_CURSOR)
+            if cursor is None or cursor.closed or cursor.connection is not raw:
+                cursor = entry.info[_CURSOR] = raw.cursor()
             if max_bytes is None:
-                row = raw.execute(sql, params).fetchone()
+                row = cursor.execute(sql, params).fetchone()
             else:
-                row = raw.execute(_capped(sql), [*params, max_bytes]).fetchone()
+                row = cursor.execute(_capped(sql), [*params, max_bytes]).fetchone()
                 if row is None:
                     raise AnswerTooLarge(max_bytes)
         except psycopg.Error as exc:
@@ -254,6 +260,17 @@ class ThreadConnections:
             if isinstance(error, DatabaseUnavailable) and connection is not None:
                 self._drop(connection)
             raise error from exc
+
+    def answers_without_waiting(self) -> bool:
+        """Whether a statement now would find its connection at once (a per-thread SQLite connection, an
+        idle one in PostgreSQL's pool), so the event loop may run it without waiting on the pool. With read
+        replicas (whose pools this does not look at) the answer is no."""
+        if not self.pooled:
+            return True
+        if self.replicas is not None:
+            return False
+        checkedin = getattr(self.engine.pool, "checkedin", None)
+        return checkedin is not None and checkedin() > 0
 
     def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> str | None:
         """``fetch_text`` on another server's pool (a replica's), with the same timeout and error mapping."""

@@ -336,6 +336,44 @@ class GraphQLEngine:
             log.exception("unexpected error answering a GraphQL request")
             return Prepared(answer=_UNEXPECTED)
 
+    def prepare_cached(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        role: str,
+        session: Mapping[str, str],
+        count: bool = True,
+    ) -> Prepared | None:
+        """``prepare`` for a plan-cache hit only, safe on the event loop: None for anything else (a miss, an
+        estimate due to be refreshed, variables the fast check cannot vouch for, an error), which the caller
+        then sends the usual way. Never reads the database, never raises. ``count=False``: the hit is left
+        for the caller to count (``count_plan_hit``) once it knows the request runs."""
+        if time.monotonic() - self._rows_read_at > TABLE_ROWS_TTL_S:
+            return None  # the table sizes are re-read first: a read, not for the loop
+        family = self.plans.family((query, operation_name, role))
+        if family is None:
+            return None
+        if variables is None:
+            variables = {}
+        try:
+            plan = family.plans.get(_shape_key(family.shaping, variables))
+            if plan is None or plan.rows_generation != self._rows_generation:
+                return None
+            checked = plan.check_variables(variables)
+        except Exception:  # the usual way answers the error in Hasura's shape
+            return None
+        if checked is None:
+            return None
+        if count:
+            self.count_plan_hit()
+        session_vars = {k.lower(): v for k, v in session.items()}
+        return Prepared(plan.cost, plan, checked, session_vars, replica=role == ANONYMOUS)
+
+    def count_plan_hit(self) -> None:
+        self.stats.plan_hits += 1
+        TALLY.inc(PLAN_CACHE_HIT)
+
     def over_budget(self, role: str, cost: int, batch: bool = False) -> bytes | None:
         """The refusal for a request (or a whole batch) of ``cost`` over the role's budget, else None."""
         budget = self.budgets.budget(role)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator
 
@@ -17,12 +18,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qapress.articles.outside_edits import article_update_hook
 from qapress.articles.scheduler import count_due_articles
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.engine.documents import DocumentStore
+from qapress.engine.fast_http import ROUTE as GRAPHQL_ROUTE
+from qapress.engine.fast_http import GraphQLFastPath, v1_endpoint
 from qapress.engine.http import graphql_routes
 from qapress.engine.http_cache import CachePolicy
 from qapress.engine.metadata_dir import current_metadata
@@ -32,6 +35,7 @@ from qapress.links.graphql import IP_HASH_SESSION_VARIABLE, link_insert_hook
 from qapress.links.ip_hash import ip_hash, resolve_salt
 from qapress.links.worker import start_link_worker
 from qapress.newsroom.app import Newsroom
+from qapress.newsroom.auth import SESSION_COOKIE
 from qapress.observe.health import check_readiness, migration_head
 from qapress.observe.metrics import QueueDepths, exposition
 from qapress.observe.requests import (
@@ -42,12 +46,12 @@ from qapress.observe.requests import (
     record,
 )
 from qapress.settings import Settings, get_settings
-from qapress.site.body_timeout import with_body_timeout
+from qapress.site.body_timeout import send_timed_out, with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.invalidation import wait_until_served
 from qapress.site.purge import PurgeQueue, PurgeWorker
-from qapress.site.read_routing import ReadRoutingMiddleware
+from qapress.site.read_routing import READ_PRIMARY_COOKIE, ReadRoutingMiddleware
 from qapress.site.render import PAGE_QUERIES, page_query
 from qapress.site.responses import GZipPrefixMiddleware, SecurityHeadersMiddleware
 from qapress.site.routes import SiteApp
@@ -60,12 +64,14 @@ OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class SiteServer(Starlette):
-    """The Starlette app with ``PageCacheFastPath`` in front: current cache hits never reach the router.
+    """The Starlette app with ``PageCacheFastPath`` and ``GraphQLFastPath`` in front: current page-cache hits
+    and ``/v1/graphql`` plan-cache hits never reach the router.
 
     Every HTTP request, fast path or not, is observed once (metrics; a log line and request id if asked).
     """
 
     fast_path: PageCacheFastPath | None = None
+    graphql_fast_path: GraphQLFastPath | None = None
     log_requests = False
     #: ``/healthz``, ``/readyz`` and ``/metrics``, answered before anything that may touch the database.
     operations: Router | None = None
@@ -78,8 +84,15 @@ class SiteServer(Starlette):
             return
         fast_path = self.fast_path
         if not self.log_requests and fast_path is not None and scope["path"] not in OPERATIONS_PATHS:
-            # The fast path, observed without wrapping ``send``: it leaves its status in the scope.
+            # The fast paths, observed without wrapping ``send``: they leave their status in the scope.
             started = time.perf_counter()
+            graphql = self.graphql_fast_path
+            if graphql is not None and scope["path"] == GRAPHQL_ROUTE:
+                replay = await graphql.answer(scope, receive, send)
+                if replay is None:
+                    record(GRAPHQL_ROUTE, "POST", scope[FAST_PATH_STATUS], time.perf_counter() - started)
+                    return
+                receive = replay
             if await fast_path.answer(scope, send):
                 record(
                     FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], time.perf_counter() - started
@@ -135,10 +148,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     salt = resolve_salt(settings)
     documents = graphql_documents(engine, settings)
 
+    @functools.lru_cache(maxsize=4096)
+    def hashed(host: str) -> str:
+        # Readers come back: the address parse and hash once per address, not once per request.
+        return ip_hash(host, salt)
+
     def reader_session(request: Request) -> dict[str, str]:
         # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
         host = request.client.host if request.client else "unknown"
-        return {IP_HASH_SESSION_VARIABLE: ip_hash(host, salt)}
+        return {IP_HASH_SESSION_VARIABLE: hashed(host)}
 
     routes = [
         *graphql_routes(
@@ -191,15 +209,35 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     # With replicas, a request that wrote (and its client, for a while) reads the primary.
     routing = [] if replicas is None else [Middleware(ReadRoutingMiddleware, replicas.sticky_seconds)]
+    middleware = [
+        *routing,
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(GZipPrefixMiddleware, prefixes=("/v1/", "/v1alpha1/")),
+    ]
     app = SiteServer(
         lifespan=lifespan,
         routes=routes,
-        middleware=[
-            *routing,
-            Middleware(SecurityHeadersMiddleware),
-            Middleware(GZipPrefixMiddleware, prefixes=("/v1/", "/v1alpha1/")),
-        ],
+        middleware=middleware,
         exception_handlers={404: site.not_found_handler},
+    )
+
+    def wrapped(inner: ASGIApp) -> ASGIApp:
+        # What Starlette's own middleware stack does with the list, around the fast path's answers.
+        for cls, args, kwargs in reversed(middleware):
+            inner = cls(inner, *args, **kwargs)
+        return inner
+
+    async def timed_out(scope: Scope, send: Send) -> None:
+        await send_timed_out(scope, settings.body_timeout_seconds, send)
+
+    app.graphql_fast_path = GraphQLFastPath(
+        v1_endpoint(routes),
+        wrapped,
+        session_cookie=SESSION_COOKIE,
+        routing=replicas is not None,
+        read_primary_cookie=READ_PRIMARY_COOKIE,
+        body_timeout_seconds=settings.body_timeout_seconds,
+        timed_out=timed_out,
     )
     app.state.site = site
     app.fast_path = PageCacheFastPath(site)

@@ -58,23 +58,28 @@ async def with_body_timeout(app: ASGIApp, seconds: float, scope: Scope, receive:
         if not state["timed_out"]:
             raise
     if state["timed_out"]:
-        log.info(
-            "%s %s: the client sent its body too slowly (over %g s a part): 408",
-            scope["method"],
-            scope["path"],
-            seconds,
+        await send_timed_out(scope, seconds, send, started=bool(state["started"]))
+
+
+async def send_timed_out(scope: Scope, seconds: float, send: Send, started: bool = False) -> None:
+    """The one log line and the ``408`` (unless an answer was started) of a body that arrived too slowly."""
+    log.info(
+        "%s %s: the client sent its body too slowly (over %g s a part): 408",
+        scope["method"],
+        scope["path"],
+        seconds,
+    )
+    if not started:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 408,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(TIMEOUT_BODY)).encode()),
+                    (b"connection", b"close"),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
         )
-        if not state["started"]:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 408,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(TIMEOUT_BODY)).encode()),
-                        (b"connection", b"close"),
-                        (b"cache-control", b"no-store"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": TIMEOUT_BODY})
+        await send({"type": "http.response.body", "body": TIMEOUT_BODY})

@@ -1,0 +1,331 @@
+"""``POST /v1/graphql`` for a plan-cache hit, in raw ASGI ahead of the router and the middlewares.
+
+The request's headers are scanned once, its body read and parsed once, the caller and the rate limit decided
+by the endpoint's own code (:class:`~qapress.engine.http.GraphQLEndpoint`), and the cached plan run on the
+event loop when :mod:`.placement` measured it quick (else in the threadpool). The answer goes out with
+headers prepared once per (status, media type, size class) by sending a response of that kind through the
+application's own middlewares, so they are the slow path's, byte for byte; a gzip-accepting client's large
+answer goes through those middlewares for real.
+
+Anything else falls through to the application with the body replayed, before anything with an effect
+happened (the rate limit is counted only once the request is known to be answered here): a miss, a batch,
+a signed-in newsroom cookie, a body that is no JSON object, a persisted query not in memory, an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qapress.engine.admission import admit
+from qapress.engine.engine import GraphQLEngine, Prepared
+from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed
+from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response
+from qapress.engine.permissions import ADMIN, ANONYMOUS
+from qapress.engine.persisted import resolve
+from qapress.engine.placement import Placement
+from qapress.observe.metrics import observe_operation
+from qapress.observe.requests import FAST_PATH_STATUS
+from qapress.store.replicas import routing_scope
+
+log = logging.getLogger(__name__)
+
+PATH = "/v1/graphql"
+#: The route label the router's request metrics give the endpoint.
+ROUTE = PATH
+#: Scope key of the response the middleware chain is asked to send (``respond``).
+_RESPONSE_KEY = "qapress.fast_response"
+#: Answers from this size on are where Starlette's gzip middleware adds ``Vary`` (and compresses).
+GZIP_MIN_BYTES = 512
+
+TimedOut = Callable[[Scope, Send], Awaitable[None]]
+
+
+async def _send_scoped_response(scope: Scope, receive: Receive, send: Send) -> None:
+    response: Response = scope[_RESPONSE_KEY]
+    await response(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` with ``messages`` (the body read so far) handed out first."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
+
+class GraphQLFastPath:
+    """Answers ``POST /v1/graphql`` plan-cache hits for ``endpoint``; ``answer`` says whether it did.
+
+    ``middleware`` wraps an ASGI app in the application's middlewares (the same classes and arguments), so
+    that what this sends is what the application would; ``session_cookie`` names the cookie a signed-in
+    caller carries (its requests go the usual way: the check may read the database); ``routing``: read
+    replicas are configured, and reads happen in the request's routing scope (``read_primary_cookie``).
+    """
+
+    def __init__(
+        self,
+        endpoint: GraphQLEndpoint,
+        middleware: Callable[[ASGIApp], ASGIApp],
+        *,
+        session_cookie: str | None = None,
+        routing: bool = False,
+        read_primary_cookie: str = "",
+        body_timeout_seconds: float = 0.0,
+        timed_out: TimedOut | None = None,
+        placement: Placement | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.gql = endpoint.gql
+        self.respond = middleware(_send_scoped_response)
+        self.session_cookie = None if session_cookie is None else f"{session_cookie}=".encode()
+        self.routing = routing
+        self.read_primary = f"{read_primary_cookie}=".encode()
+        self.body_timeout_seconds = body_timeout_seconds
+        self.timed_out = timed_out
+        self.placement = placement or Placement()
+        #: (status, media type, large) -> the response headers with the content-length's index.
+        self._headers: dict[tuple[int, str, bool], tuple[list[tuple[bytes, bytes]], int]] = {}
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """Answer the request and return None, or return the ``receive`` the application must use (what
+        was read of the body replayed): nothing was sent then. An unexpected error is answered as the
+        endpoint answers it (HTTP 400, Hasura's ``unexpected``), never a 500."""
+        try:
+            return await self._answer(scope, receive, send)
+        except Exception:
+            if scope.get(FAST_PATH_STATUS) is not None:
+                raise  # the answer had started: nothing more can be said
+            log.exception("unexpected error at the GraphQL endpoint")
+            scope[FAST_PATH_STATUS] = 400
+            scope[_RESPONSE_KEY] = _json(
+                _error("unexpected error while answering the request", "unexpected"), 400
+            )
+            await self.respond(scope, receive, send)
+            return None
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        if scope["method"] != "POST" or scope["path"] != PATH or scope.get("root_path"):
+            return receive
+        accept = content_type = declared = accept_encoding = None
+        admin = signed_in = pinned = False
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value
+            elif name == b"accept":
+                accept = value
+            elif name == b"content-length":
+                declared = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
+            elif name == b"cookie":
+                if self.session_cookie is not None and self.session_cookie in value:
+                    signed_in = True
+                if self.routing and self.read_primary in value:
+                    pinned = True
+            elif name == b"x-hasura-admin-secret":
+                admin = True
+        endpoint = self.endpoint
+        if not is_json_body(content_type):
+            return receive
+        if declared is not None and (not declared.isdigit() or int(declared) > endpoint.max_body_bytes):
+            return receive
+        if signed_in and not admin and endpoint.session_caller is not None:
+            return receive
+        messages, body = await self._body(scope, receive, send)
+        if body is None:
+            return None if messages is None else _replay(messages, receive)
+        assert messages is not None
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return _replay(messages, receive)
+        if type(payload) is not dict:
+            return _replay(messages, receive)
+        request = Request(scope)
+        caller = self._caller(request, admin)
+        if not isinstance(caller, _Caller):
+            return _replay(messages, receive)
+        item: Any = payload
+        documents = endpoint.documents
+        if documents is not None and ("extensions" in item or caller.role in endpoint.trusted_roles):
+            item = resolve(
+                item, documents, trusted_only=caller.role in endpoint.trusted_roles, may_block=False
+            )
+            if type(item) is not dict:  # a refusal, or a document to read from the database
+                return _replay(messages, receive)
+        if _malformed(item) is not None:
+            return _replay(messages, receive)
+        prepared = self.gql.prepare_cached(
+            item["query"],
+            item.get("variables"),
+            item.get("operationName"),
+            caller.role,
+            caller.session,
+            count=False,
+        )
+        if prepared is None:
+            return _replay(messages, receive)
+        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
+        # it looks for the plan (so a refused request counts no plan hit either).
+        refused = await admit(self.gql, request, caller.role, caller.session, payload)
+        if refused is None:
+            self.gql.count_plan_hit()
+        else:
+            scope[FAST_PATH_STATUS] = refused.status_code
+            scope[_RESPONSE_KEY] = refused
+            await self.respond(scope, _replay(messages, receive), send)
+            return None
+        graphql_response = prefers_graphql_response(accept)
+        media = GRAPHQL_RESPONSE if graphql_response else JSON
+        answer = await self._run(prepared, caller, item.get("operationName"), pinned)
+        errors = answer.startswith(b'{"errors"')
+        status = 400 if errors and (endpoint.alpha or graphql_response) else 200
+        scope[FAST_PATH_STATUS] = status
+        large = len(answer) >= GZIP_MIN_BYTES
+        if large and accept_encoding is not None and b"gzip" in accept_encoding:
+            scope[_RESPONSE_KEY] = Response(answer, status_code=status, media_type=media)
+            await self.respond(scope, _replay(messages, receive), send)
+            return None
+        headers = await self._prepared_headers(status, media, large, len(answer))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+        return None
+
+    def _caller(self, request: Request, admin: bool) -> _Caller | Response:
+        """``endpoint.caller``, without decoding every header when none of them can count: no secret shown
+        while one is configured (anonymous), or no secret configured and no development mode (the open
+        role). The same callers as :meth:`GraphQLEndpoint.claimed_caller`'s branches that read no header."""
+        endpoint = self.endpoint
+        if admin or (endpoint.admin_secret is None and endpoint.open_role == ADMIN):
+            return endpoint.caller(request)
+        role = ANONYMOUS if endpoint.admin_secret is not None else endpoint.open_role
+        caller = _Caller(role, {"x-hasura-role": role})
+        if endpoint.trusted_session is not None:
+            caller.session.update({k.lower(): v for k, v in endpoint.trusted_session(request).items()})
+        return caller
+
+    async def _body(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> tuple[list[Message] | None, bytes | None]:
+        """The messages read and the whole body; body None: the application answers (too large, the client
+        left), or, with messages None too, the body timed out and the 408 was sent."""
+        limit = self.endpoint.max_body_bytes
+        seconds = self.body_timeout_seconds
+        messages: list[Message] = []
+        body = b""
+        while True:
+            if seconds > 0:
+                try:
+                    async with asyncio.timeout(seconds):
+                        message = await receive()
+                except TimeoutError:
+                    if self.timed_out is None:
+                        raise
+                    scope[FAST_PATH_STATUS] = 408
+                    await self.timed_out(scope, send)
+                    return None, None
+            else:
+                message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages, None
+            body += message.get("body", b"")
+            if len(body) > limit:
+                return messages, None
+            if not message.get("more_body", False):
+                return messages, body
+
+    async def _run(self, prepared: Prepared, caller: _Caller, operation: Any, pinned: bool) -> bytes:
+        """The plan's answer (or the budget's refusal), on the loop or in the threadpool as measured."""
+        gql = self.gql
+        refusal = gql.over_budget(caller.role, prepared.cost)
+        if refusal is not None:
+            return refusal
+        plan = prepared.plan
+        placement = self.placement
+        started = time.perf_counter()
+        with routing_scope(primary=pinned) if self.routing else contextlib.nullcontext():
+            if placement.on_loop(plan) and gql.connections.answers_without_waiting():
+                answer = gql.run(prepared)
+                ran = time.perf_counter() - started
+            else:
+                # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is
+                # the scheduler's wait for a thread, and would keep every plan off the loop).
+                answer, ran = await run_in_threadpool(_timed_run, gql, prepared)
+        elapsed = time.perf_counter() - started
+        placement.observe(plan, ran)
+        observe_operation(operation, elapsed, answer)
+        return answer
+
+    async def _prepared_headers(
+        self, status: int, media: str, large: bool, length: int
+    ) -> list[tuple[bytes, bytes]]:
+        """The headers the application sends with an identity answer of this kind and length."""
+        key = (status, media, large)
+        known = self._headers.get(key)
+        if known is None:
+            known = self._headers[key] = await self._capture(status, media, large)
+        template, at = known
+        headers = template.copy()
+        headers[at] = (b"content-length", str(length).encode())
+        return headers
+
+    async def _capture(self, status: int, media: str, large: bool) -> tuple[list[tuple[bytes, bytes]], int]:
+        """The headers of a response of this kind sent through the middlewares, once, with the index of
+        its content-length."""
+        scope: Scope = {
+            "type": "http",
+            "method": "POST",
+            "path": PATH,
+            "raw_path": PATH.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [],
+            _RESPONSE_KEY: Response(
+                b" " * (GZIP_MIN_BYTES if large else 0), status_code=status, media_type=media
+            ),
+        }
+        started: list[Message] = []
+
+        async def nothing() -> Message:
+            return {"type": "http.disconnect"}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.append(message)
+
+        await self.respond(scope, nothing, capture)
+        headers = [(bytes(k), bytes(v)) for k, v in started[0]["headers"]]
+        at = next(i for i, (name, _) in enumerate(headers) if name == b"content-length")
+        return headers, at
+
+
+def _timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    answer = gql.run(prepared)
+    return answer, time.perf_counter() - started
+
+
+def v1_endpoint(routes: list[Any]) -> GraphQLEndpoint:
+    """The endpoint behind ``POST /v1/graphql`` among ``graphql_routes``' routes."""
+    for route in routes:
+        if getattr(route, "path", None) == PATH and "POST" in (getattr(route, "methods", None) or ()):
+            endpoint = getattr(route.endpoint, "__self__", None)
+            if isinstance(endpoint, GraphQLEndpoint):
+                return endpoint
+    raise LookupError("no POST /v1/graphql route")

@@ -1,0 +1,64 @@
+"""Where a cached plan runs: on the event loop while its measured time stays short, else in the threadpool.
+
+The hop to the threadpool costs ~100 µs, more than a quick plan's whole statement, so a plan measured quick
+runs on the loop. It is measured first: its first ``WARMUP`` runs go to the threadpool, where a slow plan
+blocks nobody, and an exponentially weighted mean of its times decides after. A run on the loop that takes
+longer than the bound sends the plan back to the threadpool at once (its mean becomes that run's time), so a
+plan turned slow (a larger table, a lock, a ``pg_sleep``) blocks the loop at most once; hysteresis (back to the
+loop only under half the bound) keeps a plan near the bound from flapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: A plan whose mean time is under half this may run on the loop (a run over it sends the plan back): on
+#: a busy machine a thread's wake-up alone takes longer than a millisecond.
+LOOP_MAX_SECONDS = 0.002
+WARMUP = 3
+#: The mean's weight of the newest run.
+ALPHA = 0.2
+
+
+@dataclass
+class _Timing:
+    plan: object
+    mean: float = 0.0
+    runs: int = 0
+    on_loop: bool = False
+
+
+class Placement:
+    """Per plan, a running mean of its execution time and the verdict loop or threadpool."""
+
+    def __init__(self, loop_max_seconds: float = LOOP_MAX_SECONDS, size: int = 4096) -> None:
+        self.loop_max_seconds = loop_max_seconds
+        self.size = size
+        self._timings: dict[int, _Timing] = {}
+
+    def _timing(self, plan: object) -> _Timing:
+        timing = self._timings.get(id(plan))
+        if timing is None or timing.plan is not plan:  # an id reused by a newer plan starts afresh
+            if len(self._timings) >= self.size:
+                self._timings.clear()
+            timing = self._timings[id(plan)] = _Timing(plan)
+        return timing
+
+    def on_loop(self, plan: object) -> bool:
+        """Whether ``plan`` may run on the event loop now."""
+        timing = self._timings.get(id(plan))
+        return timing is not None and timing.plan is plan and timing.on_loop
+
+    def observe(self, plan: object, seconds: float) -> None:
+        """Record one run of ``plan`` (on the loop or not) and decide where its next one goes."""
+        timing = self._timing(plan)
+        timing.runs += 1
+        bound = self.loop_max_seconds
+        if timing.runs == 1 or seconds > bound:
+            timing.mean = seconds
+        else:
+            timing.mean += ALPHA * (seconds - timing.mean)
+        if seconds > bound or timing.mean > bound:
+            timing.on_loop = False
+        elif timing.runs >= WARMUP and timing.mean <= bound / 2:
+            timing.on_loop = True

@@ -1,0 +1,49 @@
+"""Where a cached plan runs: measured first in the threadpool, on the loop while quick, off it at once when
+one run is slow."""
+
+from __future__ import annotations
+
+from qapress.engine.placement import WARMUP, Placement
+
+
+def test_a_new_plan_is_measured_in_the_threadpool_first() -> None:
+    placement = Placement(loop_max_seconds=0.001)
+    plan = object()
+    assert not placement.on_loop(plan)
+    for _ in range(WARMUP - 1):
+        placement.observe(plan, 0.0001)
+        assert not placement.on_loop(plan)
+    placement.observe(plan, 0.0001)
+    assert placement.on_loop(plan)
+
+
+def test_one_slow_run_sends_a_plan_off_the_loop_and_it_comes_back_only_well_under_the_bound() -> None:
+    placement = Placement(loop_max_seconds=0.001)
+    plan = object()
+    for _ in range(WARMUP):
+        placement.observe(plan, 0.0001)
+    placement.observe(plan, 2.0)  # a lock, a pg_sleep: one run long
+    assert not placement.on_loop(plan)
+    for _ in range(3):
+        placement.observe(plan, 0.0001)
+    assert not placement.on_loop(plan), "the mean of a long run decays before the plan goes back"
+    for _ in range(200):
+        placement.observe(plan, 0.0001)
+    assert placement.on_loop(plan)
+
+
+def test_a_plan_near_the_bound_stays_in_the_threadpool() -> None:
+    placement = Placement(loop_max_seconds=0.001)
+    plan = object()
+    for _ in range(50):
+        placement.observe(plan, 0.0008)
+    assert not placement.on_loop(plan)
+
+
+def test_plans_are_told_apart_by_identity() -> None:
+    placement = Placement(loop_max_seconds=0.001)
+    quick, other = object(), object()
+    for _ in range(WARMUP):
+        placement.observe(quick, 0.0001)
+    assert placement.on_loop(quick)
+    assert not placement.on_loop(other)

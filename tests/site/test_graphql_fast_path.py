@@ -1,0 +1,260 @@
+"""``POST /v1/graphql`` answered by the raw-ASGI fast path exactly as by the Starlette app, and a slow plan
+never on the event loop.
+
+Each request of the matrix is sent to a real server twice, the plan already cached: once with the fast path
+switched off (router, middlewares, the endpoint) and once with it on; status, headers (but the date) and body
+must be the same, and the fast path must have answered the plan-cache hits itself (and nothing else).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+import pytest
+import sqlalchemy as sa
+from starlette.types import Receive, Scope, Send
+
+from qapress.engine.fast_http import GraphQLFastPath
+from qapress.site.app import SiteServer
+from qapress.store.demo import SEED_ARTICLE_ID
+
+if TYPE_CHECKING:
+    from tests.site.live import LiveSite
+
+SMALL = "query Small($id: Int!) { qa_ai(where: {id: {_eq: $id}}) { id title } }"
+#: An answer over gzip's threshold (512 bytes): compressed for clients that take gzip.
+LARGE = "query Large { qa_ai(limit: 5, order_by: {id: asc}) { id title text } }"
+DOMAINS = "query Domains { domain(limit: 2, order_by: {id: asc}) { id } }"
+
+
+class Watched:
+    """The app's fast path, noting what it answered itself."""
+
+    def __init__(self, inner: GraphQLFastPath) -> None:
+        self.inner = inner
+        self.answered = 0
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        replay = await self.inner.answer(scope, receive, send)
+        if replay is None:
+            self.answered += 1
+        return replay
+
+
+@pytest.fixture(scope="module")
+def served(demo_url: str) -> Iterator[tuple[LiveSite, GraphQLFastPath]]:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, admin_secret="fast-secret") as site:
+        app = site.app
+        assert isinstance(app, SiteServer) and app.graphql_fast_path is not None
+        yield site, app.graphql_fast_path
+    engine.dispose()
+
+
+def post(live: LiveSite, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    return live.request(
+        "POST",
+        "/v1/graphql",
+        headers={"Content-Type": "application/json", **(headers or {})},
+        content=content,
+    )
+
+
+def without_date(response: httpx.Response) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in response.headers.multi_items() if name != "date"]
+
+
+def both_ways(
+    served: tuple[LiveSite, GraphQLFastPath], body: Any, headers: dict[str, str] | None = None
+) -> tuple[httpx.Response, httpx.Response, int]:
+    """The slow path's answer and the fast path's (after one request that caches the plan), and how many
+    requests the fast path answered itself."""
+    live, fast_path = served
+    app = live.app
+    assert isinstance(app, SiteServer)
+    app.graphql_fast_path = None
+    post(live, body, headers)
+    slow = post(live, body, headers)
+    watched = Watched(fast_path)
+    app.graphql_fast_path = watched  # type: ignore[assignment]
+    try:
+        quick = post(live, body, headers)
+    finally:
+        app.graphql_fast_path = fast_path
+    return slow, quick, watched.answered
+
+
+HITS = [
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {}),
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}, "operationName": "Small"}, {"Accept": "*/*"}),
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {"Accept": "application/graphql-response+json"}),
+    ({"query": LARGE}, {}),
+    ({"query": LARGE}, {"Accept-Encoding": "gzip"}),
+    ({"query": LARGE}, {"Accept-Encoding": "gzip", "Accept": "application/graphql-response+json"}),
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {"Accept-Encoding": "gzip"}),
+    ({"query": SMALL, "variables": {"id": 1}}, {"Content-Type": "application/json; charset=utf-8"}),
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {"X-Hasura-Admin-Secret": "fast-secret"}),
+    (
+        {"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}},
+        {"X-Hasura-Admin-Secret": "fast-secret", "X-Hasura-Role": "anonymous"},
+    ),
+    # Without the secret the claimed role counts for nothing: anonymous, as on the slow path.
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {"X-Hasura-Role": "admin"}),
+    # A cookie that is not the newsroom's session.
+    ({"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}, {"Cookie": "theme=dark"}),
+]
+
+FALLS_THROUGH = [
+    # Errors, which are no plan-cache hits: the slow path answers them.
+    ({"query": SMALL}, {}),
+    ({"query": SMALL, "variables": {"id": "not a number"}}, {"Accept": "application/graphql-response+json"}),
+    ({"query": SMALL, "variables": {"id": 1, "extra": 2}}, {}),
+    ({"query": "{ nope }"}, {"Accept": "application/graphql-response+json"}),
+    ([{"query": SMALL, "variables": {"id": 1}}, {"query": LARGE}], {}),
+    (b"{not json", {}),
+    (b'"a string"', {}),
+    ({"query": SMALL, "variables": {"id": 1}}, {"X-Hasura-Admin-Secret": "wrong"}),
+    ({"query": SMALL, "variables": {"id": 1}}, {"Content-Type": "text/plain"}),
+    ({"query": SMALL, "variables": {"id": 1}, "extensions": {"persistedQuery": {"version": 1}}}, {}),
+    ({"query": SMALL, "variables": {"id": 1}}, {"Cookie": "qapress_session=not-a-session"}),
+]
+
+
+@pytest.mark.parametrize(("body", "headers"), HITS)
+def test_a_plan_cache_hit_gets_every_header_and_byte_the_app_sends(
+    served: tuple[LiveSite, GraphQLFastPath], body: Any, headers: dict[str, str]
+) -> None:
+    slow, quick, answered = both_ways(served, body, headers)
+    assert answered == 1, "the fast path did not answer the hit"
+    assert quick.status_code == slow.status_code
+    assert without_date(quick) == without_date(slow)
+    assert quick.content == slow.content
+    assert b'"data"' in quick.content
+    names = {name for name, _ in without_date(quick)}
+    assert {"content-type", "x-content-type-options", "referrer-policy", "x-frame-options"} <= names
+
+
+@pytest.mark.parametrize(("body", "headers"), FALLS_THROUGH)
+def test_anything_else_is_answered_by_the_app_unchanged(
+    served: tuple[LiveSite, GraphQLFastPath], body: Any, headers: dict[str, str]
+) -> None:
+    slow, quick, answered = both_ways(served, body, headers)
+    assert answered == 0
+    assert quick.status_code == slow.status_code
+    assert without_date(quick) == without_date(slow)
+    assert quick.content == slow.content
+
+
+def test_the_large_answer_is_compressed_for_gzip_clients_only(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    live, _ = served
+    post(live, {"query": LARGE})
+    plain = post(live, {"query": LARGE}, {"Accept-Encoding": "identity"})
+    packed = post(live, {"query": LARGE}, {"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == plain.content
+
+
+def test_a_quick_plan_runs_on_the_loop_after_it_was_measured(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    live, fast_path = served
+    query = "query Measured { domain(limit: 1) { id } }"
+    for _ in range(12):
+        assert b'"data"' in post(live, {"query": query}).content
+    plan = only_plan(live, query)
+    # The machine is shared: a run may take long now and then, but most of a quick plan's do not.
+    runs_on_loop = fast_path.placement.on_loop(plan)
+    timing = fast_path.placement._timings[id(plan)]
+    assert timing.runs >= 11
+    assert not runs_on_loop or timing.mean <= fast_path.placement.loop_max_seconds
+
+
+def only_plan(live: LiveSite, query: str) -> object:
+    family = live.site.gql.plans.family((query, None, "anonymous"))
+    assert family is not None
+    (plan,) = family.plans.values()
+    return plan
+
+
+def test_a_slow_plan_waits_in_the_threadpool_while_others_are_answered(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    """A real slow statement: PostgreSQL makes the read wait on a lock another session holds (on SQLite a
+    reader never waits on a writer)."""
+    live, fast_path = served
+    if live.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite readers never wait (WAL): the slow statement needs PostgreSQL's locks")
+    slow_query = "query Slow($id: Int!) { qa_ai(where: {id: {_eq: $id}}) { id } }"
+    assert b'"data"' in post(live, {"query": slow_query, "variables": {"id": 1}}).content  # plan cached
+    answers: dict[str, httpx.Response] = {}
+    with live.engine.connect() as locker:
+        locker.exec_driver_sql("BEGIN")
+        locker.exec_driver_sql("LOCK TABLE qa_ai IN ACCESS EXCLUSIVE MODE")
+        slow = threading.Thread(
+            target=lambda: answers.update(slow=post(live, {"query": slow_query, "variables": {"id": 1}}))
+        )
+        slow.start()
+        time.sleep(0.5)  # the slow request is waiting on the lock by now
+        started = time.monotonic()
+        other = post(live, {"query": DOMAINS})
+        waited = time.monotonic() - started
+        assert slow.is_alive(), "the slow request should still wait on the lock"
+        assert other.status_code == 200 and b'"domain"' in other.content
+        # Answered while the slow one waits: the loop was free (the slow one holds a threadpool thread).
+        assert waited < 20
+        locker.exec_driver_sql("ROLLBACK")
+    slow.join(timeout=30)
+    assert answers["slow"].status_code == 200 and b'"qa_ai"' in answers["slow"].content
+    plan = only_plan(live, slow_query)
+    assert not fast_path.placement.on_loop(plan), "a plan measured slow must stay off the loop"
+    with live.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM qa_ai")).scalar_one() > 0
+
+
+@pytest.fixture(scope="module")
+def limited(demo_url: str) -> Iterator[LiveSite]:
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    with serve_site(engine, rate_limit_anonymous=4) as site:
+        yield site
+    engine.dispose()
+
+
+def test_the_rate_limit_counts_fast_and_slow_answers_alike(limited: LiveSite) -> None:
+    """Four a minute for the anonymous role: the first request (a miss) goes the slow way, the next three are
+    plan-cache hits answered by the fast path, and the fifth is refused as the endpoint refuses it."""
+    app = limited.app
+    assert isinstance(app, SiteServer) and app.graphql_fast_path is not None
+    watched = Watched(app.graphql_fast_path)
+    app.graphql_fast_path = watched  # type: ignore[assignment]
+    body = {"query": SMALL, "variables": {"id": SEED_ARTICLE_ID}}
+    answers = [post(limited, body) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert watched.answered == 3
+    refused = post(limited, body)
+    assert watched.answered == 4, "the refusal of a hit is the fast path's too"
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert orjson.loads(refused.content)["errors"][0]["extensions"]["code"] == "rate-limit-exceeded"
+    assert refused.headers["x-content-type-options"] == "nosniff"
+    app.graphql_fast_path = None
+    slow = post(limited, body)
+    assert slow.status_code == 429
+    assert [n for n, _ in without_date(slow)] == [n for n, _ in without_date(refused)]
+    assert (
+        orjson.loads(slow.content)["errors"][0]["message"].split(";")[0]
+        == orjson.loads(refused.content)["errors"][0]["message"].split(";")[0]
+    )
