@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.store.demo import (
     DOMAINS,
     SEED_ARTICLE_ID,
+    SEED_DATE,
     SEED_DOMAIN_ID,
+    SOURCE_ARTICLE_ID,
     demo_sources,
     generate_demo_articles,
     load_demo,
@@ -58,7 +62,6 @@ def test_the_newest_articles_of_every_site_come_from_the_pipeline(
     published; loading again adds nothing."""
     load_demo(engine, demo_source_text)
     shipped = demo_sources()
-    assert 16 <= len(shipped) <= 24
     site_of = {d.host: d.id for d in DOMAINS}
     assert {host for host, _ in shipped} == set(site_of)  # every site has some
     with engine.connect() as connection:
@@ -79,8 +82,95 @@ def test_the_newest_articles_of_every_site_come_from_the_pipeline(
         row = made[document.title]
         assert (row.domain, row.status, row.date) == (site_of[host], "published", document.date)
         assert row.passed and row.backend == "extractive"
-    assert generate_demo_articles(engine) and load_demo(engine, demo_source_text) is False
+    assert all(result.skipped for result in generate_demo_articles(engine))
+    assert load_demo(engine, demo_source_text) is False
     with engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(grounding_report)).scalar() == len(
             rows
         )
+
+
+def test_no_article_is_filler_and_every_site_fills_its_pages(engine: Engine, demo_source_text: str) -> None:
+    """Every article but the seed's two comes from a shipped source; each site has enough for its related
+    block (8 others), and the seed's site for a second home page (20 a page)."""
+    load_demo(engine, demo_source_text)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(qa_ai.c.id, qa_ai.c.domain, qa_ai.c.source_id, qa_ai.c.status, qa_ai.c.date)
+        ).all()
+        source_titles = set(connection.execute(sa.select(source.c.title)).scalars())
+    assert {document.title for _, document in demo_sources()} <= source_titles
+    without_source = {row.id for row in rows if row.source_id is None}
+    assert without_source <= {SEED_ARTICLE_ID, SOURCE_ARTICLE_ID}
+    assert all(row.status == "published" for row in rows)
+    per_site = {d.id: sum(1 for row in rows if row.domain == d.id) for d in DOMAINS}
+    assert min(per_site.values()) >= 9
+    assert per_site[SEED_DOMAIN_ID] > 20
+    # Ids follow dates: the older sources are numbered below the seed, the newer above it.
+    dated = sorted((row.id, row.date) for row in rows if row.id not in (SEED_ARTICLE_ID, SOURCE_ARTICLE_ID))
+    assert [day for _, day in dated] == sorted(day for _, day in dated)
+    assert all((day < SEED_DATE) == (article < SEED_ARTICLE_ID) for article, day in dated)
+
+
+def test_the_seed_page_query_answers_full_blocks(engine: Engine, demo_source_text: str) -> None:
+    """The seed's own rule on the demo: 8 newest of the seed's site, 3 older from other sites."""
+    load_demo(engine, demo_source_text)
+    with engine.connect() as connection:
+        same_site = (
+            connection.execute(
+                sa.select(qa_ai.c.id)
+                .where(qa_ai.c.domain == SEED_DOMAIN_ID, qa_ai.c.id != SEED_ARTICLE_ID)
+                .order_by(qa_ai.c.id.desc())
+                .limit(8)
+            )
+            .scalars()
+            .all()
+        )
+        older = connection.execute(
+            sa.select(qa_ai.c.id, qa_ai.c.source_id)
+            .where(qa_ai.c.domain != SEED_DOMAIN_ID, qa_ai.c.id < SEED_ARTICLE_ID)
+            .order_by(qa_ai.c.id.desc())
+            .limit(3)
+        ).all()
+    assert len(same_site) == 8 and len(older) == 3
+    assert (
+        sum(1 for row in older if row.source_id is not None) >= 2
+    )  # pipeline articles, beside the seed's source
+
+
+def test_a_second_empty_store_gets_the_same_network_from_the_cache(
+    engine: Engine, demo_source_text: str, tmp_path: Path
+) -> None:
+    """The built network, kept by its sources' and pipeline's hash, restores into another empty store
+    (here from the cache folder alone) with the same articles and reports."""
+    from qapress.store import demo_cache, migrate, open_engine
+
+    load_demo(engine, demo_source_text, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("demo-*.jsonl"))) == 1
+    demo_cache._BUILT.clear()  # the file, not this process's memory
+    other = open_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    migrate(other)
+    try:
+        assert load_demo(other, demo_source_text, cache_dir=tmp_path) is True
+
+        def articles(store: Engine) -> list[tuple[object, ...]]:
+            with store.connect() as connection:
+                return [
+                    tuple(row)
+                    for row in connection.execute(
+                        sa.select(qa_ai.c.id, qa_ai.c.title, qa_ai.c.status, grounding_report.c.passed)
+                        .outerjoin(grounding_report, grounding_report.c.article_id == qa_ai.c.id)
+                        .order_by(qa_ai.c.id)
+                    )
+                ]
+
+        assert articles(other) == articles(engine)
+    finally:
+        other.dispose()
+
+
+def test_the_cache_key_changes_with_the_sources(demo_source_text: str) -> None:
+    from qapress.store.demo_cache import demo_key
+
+    assert demo_key("a", demo_source_text) == demo_key("a", demo_source_text)
+    assert demo_key("a", demo_source_text) != demo_key("b", demo_source_text)

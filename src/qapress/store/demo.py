@@ -157,6 +157,7 @@ def load_demo(engine: Engine, source_text: str | None = None, cache_dir: Path | 
         built = cached_dump(key, cache_dir)
         if built is not None:
             restore_network(engine, built.splitlines())
+            keep_dump(key, built, cache_dir)
             return True
     build_demo(engine, source_text)
     if key is not None:

@@ -51,7 +51,7 @@ def cached_dump(key: str, folder: Path | None) -> str | None:
 def keep_dump(key: str, text: str, folder: Path | None) -> None:
     """Remember the dump for ``key``; in ``folder`` too (written whole, then renamed into place)."""
     _BUILT[key] = text
-    if folder is None:
+    if folder is None or (folder / f"demo-{key}.jsonl").exists():
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
