@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -138,39 +139,71 @@ def test_the_seed_page_query_answers_full_blocks(engine: Engine, demo_source_tex
     )  # pipeline articles, beside the seed's source
 
 
-def test_a_second_empty_store_gets_the_same_network_from_the_cache(
-    engine: Engine, demo_source_text: str, tmp_path: Path
+def demo_content(store: Engine) -> list[tuple[object, ...]]:
+    """What a reader and an editor see of the demo: every article's fields and its check's verdict."""
+    with store.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                sa.select(
+                    qa_ai.c.id,
+                    qa_ai.c.domain,
+                    qa_ai.c.title,
+                    qa_ai.c.slug,
+                    qa_ai.c.lead,
+                    qa_ai.c.text,
+                    qa_ai.c.faq,
+                    qa_ai.c.outro,
+                    qa_ai.c.date,
+                    qa_ai.c.status,
+                    source.c.title,
+                    grounding_report.c.passed,
+                    grounding_report.c.backend,
+                )
+                .outerjoin(source, source.c.id == qa_ai.c.source_id)
+                .outerjoin(grounding_report, grounding_report.c.article_id == qa_ai.c.id)
+                .order_by(qa_ai.c.id)
+            )
+        ]
+
+
+def test_the_shipped_build_is_what_todays_pipeline_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The built network, kept by its sources' and pipeline's hash, restores into another empty store
-    (here from the cache folder alone) with the same articles and reports."""
-    from qapress.store import demo_cache, migrate, open_engine
+    """The pipeline, run now on the shipped sources, writes the network the shipped build holds; when this
+    fails after a change to the sources or to ``qapress.generate``, run ``python -m qapress.store.demo``.
+    Built without the shipped build, the network is kept in the cache folder, and a store made later is
+    filled from that file."""
+    from qapress.store import demo, demo_cache, migrate, open_engine
 
-    load_demo(engine, demo_source_text, cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("demo-*.jsonl"))) == 1
-    demo_cache._BUILT.clear()  # the file, not this process's memory
-    other = open_engine(f"sqlite:///{tmp_path / 'other.db'}")
-    migrate(other)
+    def store(name: str) -> Engine:
+        engine = open_engine(f"sqlite:///{tmp_path / name}")
+        migrate(engine)
+        return engine
+
+    shipped, built, again = store("shipped.db"), store("built.db"), store("again.db")
     try:
-        assert load_demo(other, demo_source_text, cache_dir=tmp_path) is True
-
-        def articles(store: Engine) -> list[tuple[object, ...]]:
-            with store.connect() as connection:
-                return [
-                    tuple(row)
-                    for row in connection.execute(
-                        sa.select(qa_ai.c.id, qa_ai.c.title, qa_ai.c.status, grounding_report.c.passed)
-                        .outerjoin(grounding_report, grounding_report.c.article_id == qa_ai.c.id)
-                        .order_by(qa_ai.c.id)
-                    )
-                ]
-
-        assert articles(other) == articles(engine)
+        assert load_demo(shipped) is True
+        with monkeypatch.context() as patched:
+            patched.setattr(demo, "shipped_build", lambda key: None)  # as if a source changed since
+            patched.setattr(demo_cache, "_BUILT", {})
+            assert load_demo(built, cache_dir=tmp_path / "cache") is True
+            assert len(list((tmp_path / "cache").glob("demo-*.jsonl"))) == 1
+            patched.setattr(demo_cache, "_BUILT", {})  # the file, not this process's memory
+            assert load_demo(again, cache_dir=tmp_path / "cache") is True
+        fresh = demo_content(built)
+        assert len(fresh) == len(demo_sources()) + 2
+        assert fresh == demo_content(shipped), "the shipped demo build is stale: python -m qapress.store.demo"
+        assert demo_content(again) == fresh
     finally:
-        other.dispose()
+        for engine in (shipped, built, again):
+            engine.dispose()
 
 
 def test_the_cache_key_changes_with_the_sources(demo_source_text: str) -> None:
-    from qapress.store.demo_cache import demo_key
+    from qapress.store.demo_cache import demo_key, sources_key
 
     assert demo_key("a", demo_source_text) == demo_key("a", demo_source_text)
     assert demo_key("a", demo_source_text) != demo_key("b", demo_source_text)
+    assert sources_key("a", demo_source_text) != sources_key("b", demo_source_text)
+    assert demo_key("a", demo_source_text) != sources_key("a", demo_source_text)

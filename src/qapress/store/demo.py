@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -25,7 +26,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.store.articles import _fix_sequence, slugify
-from qapress.store.demo_cache import cached_dump, demo_key, keep_dump
+from qapress.store.demo_cache import (
+    SHIPPED_BUILD,
+    cached_dump,
+    demo_key,
+    keep_dump,
+    shipped_build,
+    sources_key,
+    write_shipped_build,
+)
 from qapress.store.dump import dump_network, first_table_with_rows, restore_network
 from qapress.store.schema import domain, qa_ai, source
 
@@ -40,6 +49,7 @@ SOURCE_ARTICLE_ID = 6646097
 FIRST_ARTICLE_ID = 6646000
 #: The demo's news sources (fictional, written for it): one JSON object a line, with the ``site`` it is for.
 SOURCES_FILE = "demo_data/sources.jsonl"
+SEED_SOURCE_FILE = "demo_data/heat-2-source.txt"
 
 
 @dataclass(frozen=True)
@@ -145,15 +155,21 @@ SOURCE_TITLE = "‘Heat 2’ Inches Closer to Reality with 2026 Target Date"
 def load_demo(engine: Engine, source_text: str | None = None, cache_dir: Path | None = None) -> bool:
     """Fill a store with the demo network; return False when it was already there.
 
-    An empty store gets the network built before for the same sources and pipeline code, from this process
-    or from ``cache_dir`` (see :mod:`qapress.store.demo_cache`); otherwise the pipeline builds it, and the
-    result is kept for next time."""
+    ``source_text`` is the seed's news source (the packaged one by default). An empty store gets the
+    shipped build when it was built from today's sources, else the one this process or ``cache_dir`` kept
+    for today's sources and pipeline (see :mod:`qapress.store.demo_cache`); otherwise the pipeline builds
+    it, and the result is kept for next time."""
     with engine.connect() as connection:
         if connection.execute(sa.select(qa_ai.c.id).where(qa_ai.c.id == SEED_ARTICLE_ID)).first():
             return False
+    source_text = seed_source_text() if source_text is None else source_text
     key = None
     if first_table_with_rows(engine) is None:
-        key = demo_key(_sources_text(), source_text or "")
+        built = shipped_build(sources_key(_sources_text(), source_text))
+        if built is not None:
+            restore_network(engine, built.splitlines())
+            return True
+        key = demo_key(_sources_text(), source_text)
         built = cached_dump(key, cache_dir)
         if built is not None:
             restore_network(engine, built.splitlines())
@@ -163,6 +179,30 @@ def load_demo(engine: Engine, source_text: str | None = None, cache_dir: Path | 
     if key is not None:
         keep_dump(key, "\n".join(dump_network(engine)), cache_dir)
     return True
+
+
+def seed_source_text() -> str:
+    """The seed's news source, as the package ships it."""
+    return resources.files("qapress.store").joinpath(SEED_SOURCE_FILE).read_text("utf-8")
+
+
+def write_build(path: Path | None = None) -> Path:
+    """Build the demo network with the pipeline (in a fresh store) and write it as the shipped
+    build; run ``python -m qapress.store.demo`` after changing a source."""
+    from qapress.store import migrate, open_engine
+
+    target = path or Path(str(resources.files("qapress.store").joinpath(SHIPPED_BUILD)))
+    source_text = seed_source_text()
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_engine(f"sqlite:///{Path(folder) / 'demo.db'}")
+        try:
+            migrate(engine)
+            build_demo(engine, source_text)
+            dump = "\n".join(dump_network(engine))
+        finally:
+            engine.dispose()
+    write_shipped_build(target, sources_key(_sources_text(), source_text), dump)
+    return target
 
 
 def build_demo(engine: Engine, source_text: str | None = None) -> None:
@@ -314,3 +354,7 @@ def seed_articles(source_text: str | None, source_id: int | None) -> list[dict[s
             }
         )
     return rows
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_build()}")
