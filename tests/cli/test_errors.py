@@ -318,20 +318,27 @@ def test_generate_without_arguments_asks_for_a_source(data_env: dict[str, str]) 
 
 
 def test_review_of_an_article_without_a_source(data_env: dict[str, str]) -> None:
-    subprocess.run(
+    made = subprocess.run(
         [
             sys.executable,
             "-c",
-            "from qapress.cli.context import open_store; from qapress.store.demo import load_demo; load_demo(open_store())",
+            "from qapress.cli.context import open_store; from qapress.store.demo import load_demo; "
+            "from qapress.store.schema import qa_ai; store = open_store(); load_demo(store)\n"
+            "with store.begin() as c:\n"
+            "    print(c.execute(qa_ai.insert().values(domain=1, title='Typed in by hand', status='draft')"
+            ".returning(qa_ai.c.id)).scalar_one())",
         ],
         env={**os.environ, **data_env},
         check=True,
+        capture_output=True,
+        text=True,
     )
-    result = qapress("review", "6646000", env=data_env)
+    article = made.stdout.strip()
+    result = qapress("review", article, env=data_env)
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
     assert "None" not in first
-    assert first == "article 6646000 (draft), no source on record"
+    assert first == f"article {article} (draft), no source on record"
 
 
 def test_main_exits_with_runs_status(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import httpx
 import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests.demo_articles import demo_article_id
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_TITLE
 from qapress.store.schema import link, qa_ai
@@ -80,18 +81,26 @@ def test_pages_are_gzipped_for_clients_that_ask(live: LiveSite) -> None:
 
 
 def test_a_missing_article_is_a_404_page_and_a_draft_too(live: LiveSite) -> None:
-    for path in ("/a/999999999/nothing", "/a/6646000/draft", "/a/99999999999999999999/huge"):
+    draft = demo_article_id(live.engine, title="Riverstream and NRV agree")
+    with live.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == draft).values(status="draft"))
+    for path in ("/a/999999999/nothing", f"/a/{draft}/draft", "/a/99999999999999999999/huge"):
         response = live.get(path)
         assert response.status_code == 404
         assert HTMLParser(response.text).css_first("h1").text() in ("Article not found", "Page not found")
+    with live.engine.begin() as connection:  # the module's other tests count the site's articles
+        connection.execute(qa_ai.update().where(qa_ai.c.id == draft).values(status="published"))
 
 
 def test_a_withdrawn_article_is_a_410_page(live: LiveSite) -> None:
     with live.engine.begin() as connection:
-        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646010).values(status="withdrawn"))
-    response = live.get("/a/6646010/any")
+        article = demo_article_id(live.engine, title="Riverstream raises its monthly price")
+        connection.execute(qa_ai.update().where(qa_ai.c.id == article).values(status="withdrawn"))
+    response = live.get(f"/a/{article}/any")
     assert response.status_code == 410
     assert HTMLParser(response.text).css_first("h1").text() == "Article withdrawn"
+    with live.engine.begin() as connection:
+        connection.execute(qa_ai.update().where(qa_ai.c.id == article).values(status="published"))
 
 
 def test_security_headers(live: LiveSite) -> None:
@@ -283,9 +292,10 @@ def test_unknown_hosts_can_be_refused(demo_url: str) -> None:
 
 
 def test_an_article_made_from_another_links_its_source_in_the_same_one_query(live: LiveSite) -> None:
+    article = demo_article_id(live.engine, title="The Lantern Keeper sequel")
     with live.engine.begin() as connection:
-        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646012).values(src_id=SEED_ARTICLE_ID))
-    location = httpx.URL(live.get("/a/6646012/x").headers["location"])
+        connection.execute(qa_ai.update().where(qa_ai.c.id == article).values(src_id=SEED_ARTICLE_ID))
+    location = httpx.URL(live.get(f"/a/{article}/x").headers["location"])
     host, path = location.host, location.raw_path.decode()
     tree = HTMLParser(live.get(path, host=host).text)
     source = tree.css_first(".source a")
@@ -316,21 +326,23 @@ def test_the_app_runs_the_link_worker_for_its_lifetime(demo_url: str) -> None:
 
 
 def test_an_article_without_a_slug_is_served_at_its_bare_url(live: LiveSite) -> None:
+    site_host = "sport.localhost"
+    article = demo_article_id(
+        live.engine, title="Carrow Cyclones win the national basketball cup", site=site_host
+    )
     with live.engine.begin() as connection:
-        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646013).values(slug=""))
-        domain_id = connection.execute(sa.select(qa_ai.c.domain).where(qa_ai.c.id == 6646013)).scalar_one()
-    host = {1: "news", 2: "sport", 3: "science", 4: "money", 5: "tech", 6: "travel", 7: "screen", 8: "music"}
-    site_host = f"{host[domain_id]}.localhost"
-    assert live.get("/a/6646013", host=site_host).status_code == 200
-    moved = live.get("/a/6646013/old-slug", host=site_host)
-    assert moved.status_code == 301 and moved.headers["location"] == live.url("/a/6646013", host=site_host)
+        connection.execute(qa_ai.update().where(qa_ai.c.id == article).values(slug=""))
+    assert live.get(f"/a/{article}", host=site_host).status_code == 200
+    moved = live.get(f"/a/{article}/old-slug", host=site_host)
+    assert moved.status_code == 301 and moved.headers["location"] == live.url(f"/a/{article}", host=site_host)
 
 
 def test_pending_links_never_show_on_the_shared_page(live: LiveSite) -> None:
+    article = demo_article_id(live.engine, title="Quiet Water renewed")
     with live.engine.begin() as connection:
         connection.execute(
             link.insert().values(
-                article_id=6646014,
+                article_id=article,
                 url="https://pending.example/",
                 url_key="pending.example/",
                 consent=True,
@@ -338,7 +350,7 @@ def test_pending_links_never_show_on_the_shared_page(live: LiveSite) -> None:
                 ip_hash="page",  # even one whose hash is the pages' own session value
             )
         )
-    location = httpx.URL(live.get("/a/6646014").headers["location"])
+    location = httpx.URL(live.get(f"/a/{article}").headers["location"])
     page = live.get(location.raw_path.decode(), host=location.host)
     assert HTMLParser(page.text).css(".reader-links a") == []
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
+from tests.demo_articles import demo_article_id
 from tests.site.browser import open_page
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_OUTRO, SEED_TITLE
@@ -178,9 +179,10 @@ def test_the_form_works_without_javascript(browser: Browser, site: LiveSite) -> 
 def test_missing_and_withdrawn_articles_are_real_pages(browser: Browser, site: LiveSite) -> None:
     page, response = open_page(browser, site.url("/a/999999999/nothing"))
     assert response.status == 404 and page.locator("h1").inner_text() == "Article not found"
+    article = demo_article_id(site.engine, title="Drama Quiet Water tops the Riverstream charts")
     with site.engine.begin() as connection:
-        connection.execute(qa_ai.update().where(qa_ai.c.id == 6646011).values(status="withdrawn"))
-    response = page.goto(site.url("/a/6646011/x"))
+        connection.execute(qa_ai.update().where(qa_ai.c.id == article).values(status="withdrawn"))
+    response = page.goto(site.url(f"/a/{article}/x"))
     assert response is not None and response.status == 410
     assert page.locator("h1").inner_text() == "Article withdrawn"
     page.context.close()

@@ -180,9 +180,11 @@ def demo(
     get_settings.cache_clear()
     engine = open_store(create=True)
     source_text = resources.files("qapress.store").joinpath("demo_data/heat-2-source.txt").read_text("utf-8")
-    created = load_demo(engine, source_text)
-    check_domain(engine, domain)
     settings = get_settings()
+    # The built network is kept in the data folder by its sources' and pipeline's hash: a store made
+    # again there (deleted, or on another database URL) is restored in a moment instead of regenerated.
+    created = load_demo(engine, source_text, cache_dir=settings.data_dir / "demo-cache")
+    check_domain(engine, domain)
     sites = site_urls(engine, port)
     sock = listening_socket(host, port)
     width = max(len(name) for name, _url in sites) if sites else 0

@@ -1,10 +1,12 @@
-"""The demo network: the seed's two articles as real rows, the newest articles of every site written by
-qapress's own pipeline from the news sources shipped with the demo, and an older archive of filler so that
-every related block is full.
+"""The demo network: the seed's two articles as real rows, and every other article written by qapress's own
+pipeline (extractive draft, grounding check, publish) from the news sources shipped with the demo, which are
+fiction written for it.
 
 The Q&A page of the seed is article 6646098 on domain 7, so that ``page-query.graphql`` with
-``page-variables.json`` answers as it is. Loading is idempotent: a store that has the seed article is reused,
-so the pipeline runs once, when the demo is first loaded.
+``page-variables.json`` answers as it is. The sources are generated in date order: those older than the seed
+take the ids just below it (from ``FIRST_ARTICLE_ID``), so the seed's "3 older from other sites" block is full,
+and the newer ones come after it. Loading is idempotent: a store that has the seed article is reused, so the
+pipeline runs once, when the demo is first loaded.
 """
 
 from __future__ import annotations
@@ -13,15 +15,28 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.store.articles import slugify
-from qapress.store.backend import advance_sequences
+from qapress.store.articles import _fix_sequence, slugify
+from qapress.store.backend import advance_sequences, is_postgresql
+from qapress.store.demo_cache import (
+    SHIPPED_BUILD,
+    cached_dump,
+    demo_key,
+    keep_dump,
+    shipped_build,
+    sources_key,
+    write_shipped_build,
+)
+from qapress.store.dump import dump_network, first_table_with_rows, restore_network
 from qapress.store.schema import domain, qa_ai, source
 
 if TYPE_CHECKING:
@@ -31,10 +46,11 @@ if TYPE_CHECKING:
 SEED_ARTICLE_ID = 6646098
 SEED_DOMAIN_ID = 7
 SOURCE_ARTICLE_ID = 6646097
-FIRST_FILLER_ID = 6646000
-FILLER_COUNT = 160
+#: The id of the demo's oldest article; the sources older than the seed are numbered from here.
+FIRST_ARTICLE_ID = 6646000
 #: The demo's news sources (fictional, written for it): one JSON object a line, with the ``site`` it is for.
 SOURCES_FILE = "demo_data/sources.jsonl"
+SEED_SOURCE_FILE = "demo_data/heat-2-source.txt"
 
 
 @dataclass(frozen=True)
@@ -43,8 +59,6 @@ class DemoDomain:
     host: str
     name: str
     description: str
-    topic: str
-    subjects: tuple[str, ...]
 
 
 DOMAINS = (
@@ -53,75 +67,52 @@ DOMAINS = (
         "news.localhost",
         "Newsroom",
         "The news stories our explainers start from.",
-        "news",
-        ("the city budget", "the new rail line", "the water board", "the school calendar"),
     ),
     DemoDomain(
         2,
         "sport.localhost",
         "Sport Q&A",
         "Questions and answers about the games people follow.",
-        "sport",
-        ("the league final", "the transfer window", "the marathon season", "the new stadium"),
     ),
     DemoDomain(
         3,
         "science.localhost",
         "Science Q&A",
         "Discoveries explained, one question at a time.",
-        "science",
-        ("the comet flyby", "the new battery chemistry", "the deep-sea survey", "the fusion test"),
     ),
     DemoDomain(
         4,
         "money.localhost",
         "Money Q&A",
         "Business and personal finance, answered.",
-        "business",
-        ("the interest rate decision", "the chip maker merger", "the pension reform", "the retail slump"),
     ),
     DemoDomain(
         5,
         "tech.localhost",
         "Tech Q&A",
         "What new technology means for you.",
-        "technology",
-        ("the phone launch", "the browser update", "the data privacy rules", "the satellite internet plan"),
     ),
     DemoDomain(
         6,
         "travel.localhost",
         "Travel Q&A",
         "Trips, routes and rules, explained.",
-        "travel",
-        ("the night train revival", "the airport expansion", "the visa changes", "the coastal trail"),
     ),
     DemoDomain(
         7,
         "screen.localhost",
         "Screen Q&A",
         "Films and series: what is coming and why it matters.",
-        "film",
-        ("the festival lineup", "the streaming sequel", "the studio slate", "the animated remake"),
     ),
     DemoDomain(
         8,
         "music.localhost",
         "Music Q&A",
         "Albums, tours and the people behind them.",
-        "music",
-        ("the reunion tour", "the surprise album", "the festival headliners", "the vinyl pressing boom"),
     ),
 )
 
-TITLE_SHAPES = (
-    "{Subject}: what we know so far and what happens next for {audience}",
-    "Everything {audience} should know about {subject} before the next update",
-    "{Subject} explained: the dates, the people and the open questions",
-    "Why {subject} matters to {audience}, and what could still change",
-)
-AUDIENCES = ("readers", "fans", "families", "newcomers", "regulars")
-
+SEED_DATE = dt.date(2026, 2, 25)
 SEED_TITLE = (
     "Heat 2: Michael Mann’s long-awaited Heat follow-up eyes a big-screen return, "
     "with DiCaprio potentially on board"
@@ -162,11 +153,62 @@ SEED_OUTRO = (
 SOURCE_TITLE = "‘Heat 2’ Inches Closer to Reality with 2026 Target Date"
 
 
-def load_demo(engine: Engine, source_text: str | None = None) -> bool:
-    """Fill an empty store with the demo network; return False when it was already there."""
-    with engine.begin() as connection:
+def load_demo(engine: Engine, source_text: str | None = None, cache_dir: Path | None = None) -> bool:
+    """Fill a store with the demo network; return False when it was already there.
+
+    ``source_text`` is the seed's news source (the packaged one by default). An empty store gets the
+    shipped build when it was built from today's sources, else the one this process or ``cache_dir`` kept
+    for today's sources and pipeline (see :mod:`qapress.store.demo_cache`); otherwise the pipeline builds
+    it, and the result is kept for next time."""
+    with engine.connect() as connection:
         if connection.execute(sa.select(qa_ai.c.id).where(qa_ai.c.id == SEED_ARTICLE_ID)).first():
             return False
+    source_text = seed_source_text() if source_text is None else source_text
+    key = None
+    if first_table_with_rows(engine) is None:
+        built = shipped_build(sources_key(_sources_text(), source_text))
+        if built is not None:
+            restore_network(engine, built.splitlines())
+            return True
+        key = demo_key(_sources_text(), source_text)
+        built = cached_dump(key, cache_dir)
+        if built is not None:
+            restore_network(engine, built.splitlines())
+            keep_dump(key, built, cache_dir)
+            return True
+    build_demo(engine, source_text)
+    if key is not None:
+        keep_dump(key, "\n".join(dump_network(engine)), cache_dir)
+    return True
+
+
+def seed_source_text() -> str:
+    """The seed's news source, as the package ships it."""
+    return resources.files("qapress.store").joinpath(SEED_SOURCE_FILE).read_text("utf-8")
+
+
+def write_build(path: Path | None = None) -> Path:
+    """Build the demo network with the pipeline (in a fresh store) and write it as the shipped
+    build; run ``python -m qapress.store.demo`` after changing a source."""
+    from qapress.store import migrate, open_engine
+
+    target = path or Path(str(resources.files("qapress.store").joinpath(SHIPPED_BUILD)))
+    source_text = seed_source_text()
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_engine(f"sqlite:///{Path(folder) / 'demo.db'}")
+        try:
+            migrate(engine)
+            build_demo(engine, source_text)
+            dump = "\n".join(dump_network(engine))
+        finally:
+            engine.dispose()
+    write_shipped_build(target, sources_key(_sources_text(), source_text), dump)
+    return target
+
+
+def build_demo(engine: Engine, source_text: str | None = None) -> None:
+    """The demo network written into ``engine`` by the pipeline, whatever is cached."""
+    with engine.begin() as connection:
         existing = set(connection.execute(sa.select(domain.c.id)).scalars())
         missing_domains = [
             {"id": d.id, "host": d.host, "name": d.name, "description": d.description, "language": "en"}
@@ -187,26 +229,69 @@ def load_demo(engine: Engine, source_text: str | None = None) -> bool:
                     "content_hash": hashlib.sha256(source_text.encode()).hexdigest(),
                 },
             ).scalar_one()
-        connection.execute(qa_ai.insert(), filler_articles())
-        connection.execute(qa_ai.insert(), seed_articles(source_text, source_id))
     with engine.begin() as connection:
-        advance_sequences(connection, [qa_ai, domain])
-    generate_demo_articles(engine)
-    return True
+        advance_sequences(connection, [domain])
+    shipped = demo_sources()
+    with _ids_from(engine, FIRST_ARTICLE_ID):
+        generate_demo_articles(
+            engine, [(h, d) for h, d in shipped if d.date is not None and d.date < SEED_DATE]
+        )
+    with engine.begin() as connection:
+        connection.execute(qa_ai.insert(), seed_articles(source_text, source_id))
+    _fix_sequence(engine)
+    generate_demo_articles(engine, [(h, d) for h, d in shipped if d.date is None or d.date >= SEED_DATE])
+
+
+@contextlib.contextmanager
+def _ids_from(engine: Engine, first_id: int) -> Iterator[None]:
+    """Inside the block, the next article the pipeline stores gets ``first_id`` (in an empty store).
+
+    PostgreSQL's sequence is moved; SQLite gives a new row the largest id plus one, so a placeholder row
+    just below ``first_id`` stands there while the block runs and is removed after it.
+    """
+    with engine.begin() as connection:
+        highest = connection.execute(sa.select(sa.func.max(qa_ai.c.id))).scalar()
+        if highest is not None and highest >= first_id - 1:
+            placeholder = None
+        elif is_postgresql(engine):
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), %(id)s)", {"id": first_id - 1}
+            )
+            placeholder = None
+        else:
+            placeholder = first_id - 1
+            connection.execute(
+                qa_ai.insert(),
+                {"id": placeholder, "domain": DOMAINS[0].id, "title": "placeholder", "status": "draft"},
+            )
+    try:
+        yield
+    finally:
+        if placeholder is not None:
+            with engine.begin() as connection:
+                connection.execute(qa_ai.delete().where(qa_ai.c.id == placeholder))
 
 
 def demo_sources() -> list[tuple[str, SourceDocument]]:
-    """The shipped sources as (site host, document), in the file's order."""
+    """The shipped sources as (site host, document), oldest first (the order the demo generates them in)."""
     from qapress.generate.sources import parse_json_lines
 
-    text = resources.files("qapress.store").joinpath(SOURCES_FILE).read_text("utf-8")
+    text = _sources_text()
     hosts = [str(json.loads(line)["site"]) for line in text.splitlines() if line.strip()]
-    return list(zip(hosts, parse_json_lines(text, what=SOURCES_FILE), strict=True))
+    pairs = list(zip(hosts, parse_json_lines(text, what=SOURCES_FILE), strict=True))
+    return sorted(pairs, key=lambda pair: pair[1].date or dt.date.max)
 
 
-def generate_demo_articles(engine: Engine) -> list[GenerateResult]:
-    """Every shipped source through the generation pipeline (extractive backend, grounding check), published
-    when its check passes; a source that already has an article is skipped, so a rerun adds nothing."""
+def _sources_text() -> str:
+    return resources.files("qapress.store").joinpath(SOURCES_FILE).read_text("utf-8")
+
+
+def generate_demo_articles(
+    engine: Engine, sources: list[tuple[str, SourceDocument]] | None = None
+) -> list[GenerateResult]:
+    """Shipped sources (all by default) through the generation pipeline (extractive backend, grounding check),
+    published when the check passes; a source that already has an article is skipped, so a rerun adds nothing.
+    A draft that fails the check stays a draft, unpublished, with its report saying why."""
     from qapress.articles.errors import TransitionRefused
     from qapress.generate.extractive import ExtractiveBackend
     from qapress.generate.pipeline import generate_article, publish_article
@@ -215,7 +300,7 @@ def generate_demo_articles(engine: Engine) -> list[GenerateResult]:
     site_ids = {d.host: d.id for d in DOMAINS}
     backend = ExtractiveBackend()
     results = []
-    for host, document in demo_sources():
+    for host, document in demo_sources() if sources is None else sources:
         stored = store_source(engine, document)
         result = generate_article(
             engine, stored.id, site_ids[host], backend, day=document.date, only_if_unused=True
@@ -239,7 +324,7 @@ def seed_articles(source_text: str | None, source_id: int | None) -> list[dict[s
             "lead": SEED_TEXT.split("\n\n")[0],
             "faq": SEED_FAQ,
             "outro": SEED_OUTRO,
-            "date": dt.date(2026, 2, 25),
+            "date": SEED_DATE,
             "image_url": None,
             "image_credit": "gettyimages",
             "src_id": None,
@@ -269,60 +354,5 @@ def seed_articles(source_text: str | None, source_id: int | None) -> list[dict[s
     return rows
 
 
-def filler_articles() -> list[dict[str, Any]]:
-    """Deterministic articles over every domain; the three oldest are drafts waiting for review."""
-    rows = []
-    ids = [
-        i
-        for i in range(FIRST_FILLER_ID, FIRST_FILLER_ID + FILLER_COUNT + 2)
-        if i not in (SEED_ARTICLE_ID, SOURCE_ARTICLE_ID)
-    ][:FILLER_COUNT]
-    for n, article_id in enumerate(ids):
-        site = DOMAINS[n % len(DOMAINS)]
-        subject = site.subjects[(n // len(DOMAINS)) % len(site.subjects)]
-        audience = AUDIENCES[n % len(AUDIENCES)]
-        shape = TITLE_SHAPES[(n // (len(DOMAINS) * len(site.subjects))) % len(TITLE_SHAPES)]
-        title = shape.format(Subject=subject[0].upper() + subject[1:], subject=subject, audience=audience)
-        title = f"{title} (part {n // 32 + 1})" if n >= 32 else title
-        day = dt.date(2026, 1, 1) + dt.timedelta(days=n // 2)
-        rows.append(
-            {
-                "id": article_id,
-                "domain": site.id,
-                "title": title,
-                "slug": slugify(title),
-                "text": filler_body(site, subject),
-                "lead": f"A short guide to {subject}, for {audience} of {site.name}.",
-                "faq": filler_faq(subject),
-                "outro": f"We will update this page as {subject} develops.",
-                "date": day,
-                "image_url": None,
-                "image_credit": "qapress demo",
-                "src_id": None,
-                "source_id": None,
-                "status": "draft" if n < 3 else "published",
-            }
-        )
-    return rows
-
-
-def filler_body(site: DemoDomain, subject: str) -> str:
-    return "\n\n".join(
-        [
-            f"This is demo text for {site.name}, a {site.topic} site of the qapress demo network. It stands in "
-            f"for a Q&A explainer about {subject}, written from a news source and checked against it.",
-            f"A real article would say when {subject} happens, who is involved and what it costs, each fact "
-            "taken from its source. Here the words only fill the page, so that layout, related links and feeds "
-            "can be seen with realistic lengths.",
-            "Readers can suggest related links below; each one is checked for a link back to this page before "
-            "it goes live.",
-        ]
-    )
-
-
-def filler_faq(subject: str) -> list[dict[str, str]]:
-    return [
-        {"question": f"When does {subject} happen?", "answer": "The demo does not say: it is filler text."},
-        {"question": f"Who is behind {subject}?", "answer": "Nobody real: this article is demo data."},
-        {"question": f"What does {subject} change?", "answer": "Only how full this demo page looks."},
-    ]
+if __name__ == "__main__":
+    print(f"wrote {write_build()}")

@@ -192,13 +192,19 @@ def _typed_row(table: sa.Table, row: dict[str, Any], number: int) -> dict[str, A
     return out
 
 
-def _require_empty(engine: Engine) -> None:
+def first_table_with_rows(engine: Engine) -> str | None:
+    """The name of the first dumped table that has a row; None when a restore can go in."""
     with engine.connect() as connection:
         for table in dumped_tables():
             if connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
-                raise DumpError(
-                    f"the store is not empty (table {table.name} has rows): restore a dump into a new database"
-                )
+                return table.name
+    return None
+
+
+def _require_empty(engine: Engine) -> None:
+    name = first_table_with_rows(engine)
+    if name is not None:
+        raise DumpError(f"the store is not empty (table {name} has rows): restore a dump into a new database")
 
 
 def _fix_sequences(engine: Engine, tables: list[sa.Table]) -> None:
