@@ -178,3 +178,13 @@ def test_variance_is_emulated_where_the_database_has_none(dialect: Dialect) -> N
         assert "var_pop(" in sql
     else:
         assert "var_pop(" not in sql and "sum(" in sql and "count(" in sql
+
+
+def test_a_column_without_nulls_is_ordered_without_a_nulls_clause(dialect: Dialect) -> None:
+    """Hasura's ``asc`` is ASC NULLS LAST; on a NOT NULL column that is plain ASC, which SQLite can answer
+    from an index (its own ASC puts nulls first). Through an object relationship a missing row is a null,
+    so the clause stays."""
+    plain = compile_query(dialect, "{ content_article(order_by: {id: asc}, limit: 3) { id } }").sql
+    assert re.search(r'"id" ASC LIMIT', plain) and "NULLS" not in plain, plain
+    through = compile_query(dialect, "{ content_article(order_by: {author: {name: desc}}) { id } }").sql
+    assert "DESC NULLS FIRST" in through, through

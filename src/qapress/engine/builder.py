@@ -434,13 +434,22 @@ class SelectionBuilder:
                 terms += [OrderTerm(k, d) for k, d in self.order_keys(table, key, value)]
         return tuple(terms)
 
-    def order_keys(self, table: TrackedTable, key: str, value: Any) -> list[tuple[OrderKey, str]]:
-        """The sort keys (with directions) that one ``order_by`` entry of ``table`` stands for."""
+    def order_keys(
+        self, table: TrackedTable, key: str, value: Any, through: bool = False
+    ) -> list[tuple[OrderKey, str]]:
+        """The sort keys (with directions) that one ``order_by`` entry of ``table`` stands for (``through``:
+        reached through an object relationship, where a missing row is a null whatever the column)."""
         if value is None:
             return []
         if key in table.table.columns:
-            cell = Cell(key, table.table.columns[key], mask=self.conditions.mask(table, key))
-            return [(OrderCell(cell), _direction(value))]
+            column = table.table.columns[key]
+            cell = Cell(key, column, mask=self.conditions.mask(table, key))
+            direction = _direction(value)
+            if not column.nullable and cell.mask is None and not through:
+                # No nulls to place: the same order without the clause, and SQLite can then walk an index
+                # (its ASC puts nulls first, so ASC NULLS LAST sorted the whole table for a LIMIT 3).
+                direction = direction.split(" NULLS ")[0]
+            return [(OrderCell(cell), direction)]
         rel_name = table.relationship_of(key)
         if rel_name is not None and table.relationships[rel_name].kind == "object":
             rel = table.relationships[rel_name]
@@ -449,7 +458,7 @@ class SelectionBuilder:
             return [
                 (OrderThrough(rel, remote, visible, inner), direction)
                 for sub_key, sub_value in value.items()
-                for inner, direction in self.order_keys(remote, sub_key, sub_value)
+                for inner, direction in self.order_keys(remote, sub_key, sub_value, through=True)
             ]
         if key in table.computed and table.computed[key].result is not None:
             cf = table.computed[key]
