@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from qapress.settings import Settings
 from qapress.site.purge.adapters import PurgeError, Purger, purgers_from_settings
+from qapress.store.database import begin_write
 from qapress.store.schema import cache_invalidation, purge_queue
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,9 @@ class PurgeQueue:
             .order_by(purge_queue.c.id)
             .limit(self.batch)
         )
-        with self.engine.begin() as connection:
+        # A read then a write: on SQLite the transaction takes the write lock first (BEGIN IMMEDIATE), or a
+        # worker whose snapshot another process wrote past gets "database is locked" without waiting.
+        with begin_write(self.engine) as connection:
             # FOR UPDATE SKIP LOCKED on PostgreSQL; SQLAlchemy leaves it out on SQLite (one writer at a time).
             query = query.with_for_update(skip_locked=True)
             rows = [(int(r.id), str(r.tag), int(r.attempts)) for r in connection.execute(query)]
