@@ -46,14 +46,9 @@ def attribution(source: SourceDocument) -> str:
 def short_quote(planned: PlannedQuestion, facts: Facts, source: SourceDocument) -> str:
     """One short attributed quote for an answer: a speaker's own words when the evidence has them, else the
     shortest evidence sentence; empty when every candidate is too long."""
-    for index in planned.evidence:
-        sentence = facts.sentences[index].text
-        speaker = facts.quotes.get(index)
-        direct = _DIRECT.search(sentence)
-        if speaker and direct:
-            first = split_sentences(direct.group(1))[0].rstrip(",")
-            if 6 <= len(first.split()) <= MAX_QUOTE_WORDS:
-                return f"{speaker} said: “{as_inner_quote(first)}”"
+    spoken = _speaker_quote(planned, facts)
+    if spoken:
+        return spoken
     candidates = sorted(planned.evidence, key=lambda i: len(facts.sentences[i].text.split()))
     for index in candidates:
         text = trimmed(facts.sentences[index].text)
