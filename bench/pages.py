@@ -128,7 +128,15 @@ def qapress_server(network: Network, workers: int) -> Server:
     command = [sys.executable, "-m", "qapress", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
     # wrk sends everything from one address: the anonymous rate limit (600 a minute) would answer 429s.
-    env = _env({"QAPRESS_DATABASE_URL": network.url, "QAPRESS_RATE_LIMIT_ANONYMOUS": "1000000000"})
+    # Its data folder (the reader IP-hash salt, metrics files) in a temporary one, never the checkout.
+    data_dir = tempfile.mkdtemp(prefix="qapress-bench-serve-")
+    env = _env(
+        {
+            "QAPRESS_DATABASE_URL": network.url,
+            "QAPRESS_RATE_LIMIT_ANONYMOUS": "1000000000",
+            "QAPRESS_DATA_DIR": data_dir,
+        }
+    )
     return Server(command, env, port)
 
 
