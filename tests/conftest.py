@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
+import hypothesis.configuration
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,6 +25,12 @@ from tests.postgres_cluster import PostgresCluster, postgres_bin_dir
 
 from qapress.store import migrate, open_engine
 from qapress.store.schema import metadata
+
+# Tests write only to temporary folders: hypothesis keeps its example database and caches (``.hypothesis/``)
+# in one of its own, not in the checkout.
+hypothesis.configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="qapress-hypothesis-"))
+hypothesis.settings.register_profile("qapress", database=None)
+hypothesis.settings.load_profile("qapress")
 
 ROOT = Path(__file__).resolve().parents[1]
 # The checkout on sys.path, so that processes the tests spawn (multiprocessing sends them this sys.path) can
