@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from qapress.generate.grounding.numbers import SMALL_CARDINALS
 from qapress.generate.patterns import HEDGES
 
 #: Words that change what a clause means when left out.
@@ -274,27 +275,7 @@ def _reworded(text: str, roles: dict[str, str]) -> str:
     return text
 
 
-_SMALL_NUMBERS = {
-    word: str(value)
-    for value, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-    if value >= 2
-}
+_SMALL_NUMBERS = {word: str(value) for word, value in SMALL_CARDINALS.items()}
 _COUNTED = re.compile(
     r"\b(" + "|".join(_SMALL_NUMBERS) + r")\s(?=(?:years|months|weeks|days|hours|minutes|goals|points|seats|"
     r"people|men|women|children|times|stores|sites|strains|votes|councillors|games|matches)\b)"

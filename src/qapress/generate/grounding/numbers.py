@@ -50,27 +50,32 @@ _FRACTION_WORD = re.compile(
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
 _DENOMINATORS |= {"fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8}
 _DENOMINATORS |= {"tenth": 10, "tenths": 10}
+#: The cardinals from two to twelve, as words (the drafts write them as digits before what they count).
+SMALL_CARDINALS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+    if value >= 2
+}
 #: Cardinal words joined to a noun by a hyphen ("a three-place penalty"), which text2num leaves alone.
 #: "one-" stays a word ("one-off", "one-sided").
-_HYPHENED_CARDINALS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-}
+_HYPHENED_CARDINALS = {**SMALL_CARDINALS, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40}
+_HYPHENED_CARDINALS |= {"fifty": 50, "hundred": 100}
 _HYPHENED = re.compile(
     rf"\b({'|'.join(_HYPHENED_CARDINALS)})-(?=[a-z])"
     r"(?!(?:one|two|three|four|five|six|seven|eight|nine|first|second|third|fourth|fifth|sixth|seventh"
