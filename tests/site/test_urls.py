@@ -15,6 +15,8 @@ def test_article_paths_quote_the_slug() -> None:
     assert article_path(5, "heat-2") == "/a/5/heat-2"
     assert article_path(5, "") == "/a/5"
     assert article_path(5, 'x"><b') == "/a/5/x%22%3E%3Cb"
+    assert article_path(5, "Ünïcode~_.-1") == "/a/5/%C3%9Cn%C3%AFcode~_.-1"
+    assert article_path(5, "line\nbreak") == "/a/5/line%0Abreak", "the unreserved check spans the whole slug"
 
 
 def test_every_url_is_absolute_and_other_sites_use_their_host() -> None:

@@ -175,7 +175,7 @@ class Pages:
         state = form_state or FormState()
         form = self.link_form(article.url, article.id, state)
         debug = self.debug_panel(run)
-        sections = site_sections(run.data.get("topics"), ctx.urls)
+        sections = site_sections(run.data.get("topics"), ctx.urls, with_items=False)
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug, sections)
         webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'
         data = run.data
@@ -225,7 +225,7 @@ class Pages:
         if search.runnable:
             run = self.queries.search(search.query, ctx.site.id, SEARCH_PAGE_SIZE, search.page)
             rows = run.data.get("hits") or []
-            sections = site_sections(run.data.get("topics"), ctx.urls)
+            sections = site_sections(run.data.get("topics"), ctx.urls, with_items=False)
             hits, more, debug = (
                 search_hits(rows[:SEARCH_PAGE_SIZE], ctx.urls),
                 len(rows) > SEARCH_PAGE_SIZE,

@@ -7,7 +7,7 @@ the same article URLs (``qapress.store.urls``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from qapress.site.domains import Domain, DomainDirectory
@@ -26,9 +26,15 @@ class SiteURLs:
     directory: DomainDirectory
     scheme: str = "https"
     base_url: str | None = None
+    #: host -> origin, for this request: a page builds a hundred URLs over a handful of hosts.
+    _origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def origin(self, domain: Domain | None = None) -> str:
-        return site_origin((domain or self.site).host, self.scheme, self.base_url)
+        host = (domain or self.site).host
+        origin = self._origins.get(host)
+        if origin is None:
+            origin = self._origins[host] = site_origin(host, self.scheme, self.base_url)
+        return origin
 
     def home(self, page: int = 1) -> str:
         return self.origin() + "/" + (f"?{urlencode({'page': page})}" if page > 1 else "")
