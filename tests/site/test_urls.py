@@ -26,3 +26,15 @@ def test_every_url_is_absolute_and_other_sites_use_their_host() -> None:
     assert urls.article(1, "a", 1) == "http://news.localhost:9000/a/1/a"
     assert urls.article(2, "b") == "http://screen.localhost:9000/a/2/b"
     assert urls.path("/feed.xml") == "http://screen.localhost:9000/feed.xml"
+
+
+def test_the_network_lists_the_other_sites_and_follows_a_new_directory() -> None:
+    directory = DomainDirectory([NEWS, SCREEN])
+    urls = SiteURLs(SCREEN, directory, "http", "http://{host}:9000")
+    assert urls.network() == (("Newsroom", "http://news.localhost:9000/"),)
+    assert SiteURLs(NEWS, directory, "https").network() == (("Screen Q&A", "https://screen.localhost/"),)
+    assert urls.network() == (("Newsroom", "http://news.localhost:9000/"),), "each site's own list"
+    renamed = DomainDirectory([Domain(1, "news.localhost", "Newsroom Daily"), SCREEN])
+    assert SiteURLs(SCREEN, renamed, "http", "http://{host}:9000").network() == (
+        ("Newsroom Daily", "http://news.localhost:9000/"),
+    )

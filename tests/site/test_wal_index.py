@@ -70,6 +70,24 @@ def test_the_header_moves_with_each_commit_and_only_then(tmp_path: Path) -> None
         keeper.close()
 
 
+def test_a_database_named_through_a_symbolic_link_maps_the_real_files_header(tmp_path: Path) -> None:
+    path = database(tmp_path)
+    link = tmp_path / "linked.db"
+    link.symlink_to(path)
+    keeper = sqlite3.connect(str(link), isolation_level=None)
+    keeper.execute("SELECT 1 FROM cache_invalidation").fetchall()
+    (tmp_path / "linked.db-shm").write_bytes(bytes(32768))  # a stray file SQLite does not use
+    header = open_wal_index(str(link))
+    assert header is not None
+    try:
+        before = header.read()
+        log_tag_elsewhere(path, "a1")
+        assert header.read() != before
+    finally:
+        header.close()
+        keeper.close()
+
+
 @pytest.mark.parametrize("journal", ["delete", "truncate"])
 def test_no_header_without_wal(tmp_path: Path, journal: str) -> None:
     path = database(tmp_path, journal)

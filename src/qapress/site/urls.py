@@ -55,9 +55,15 @@ class SiteURLs:
             params["page"] = str(page)
         return self.origin() + "/search" + (f"?{urlencode(params)}" if params else "")
 
-    def network(self) -> list[tuple[str, str]]:
-        """The other sites of the network: (name, home URL), in id order."""
-        return [(d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id]
+    def network(self) -> tuple[tuple[str, str], ...]:
+        """The other sites of the network: (name, home URL), in id order (built once per site and directory)."""
+        key = (self.site.id, self.scheme, self.base_url)
+        others = self.directory.networks.get(key)
+        if others is None:
+            others = self.directory.networks[key] = tuple(
+                (d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id
+            )
+        return others
 
     def links_form(self, article_id: int) -> str:
         return self.origin() + f"/a/{article_id}/links"

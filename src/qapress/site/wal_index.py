@@ -41,7 +41,8 @@ def open_wal_index(database: str) -> WalIndexHeader | None:
     """The header of ``database``'s wal-index, or None when there is none to read (not in WAL mode, a VFS
     without a ``-shm`` file, a header of another version): the caller keeps asking the database then."""
     try:
-        descriptor = os.open(database + "-shm", os.O_RDONLY)
+        # SQLite names the -shm after the database file with symbolic links resolved: so must this.
+        descriptor = os.open(os.path.realpath(database) + "-shm", os.O_RDONLY)
     except OSError:
         return None
     try:
