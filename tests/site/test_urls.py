@@ -38,3 +38,13 @@ def test_the_network_lists_the_other_sites_and_follows_a_new_directory() -> None
     assert SiteURLs(SCREEN, renamed, "http", "http://{host}:9000").network() == (
         ("Newsroom Daily", "http://news.localhost:9000/"),
     )
+
+
+def test_the_network_items_are_escaped_like_the_template_would() -> None:
+    odd = Domain(3, "odd.localhost", 'Q&A <"odd"> site')
+    urls = SiteURLs(SCREEN, DomainDirectory([NEWS, odd, SCREEN]), "https")
+    assert str(urls.network_items()) == (
+        '<li><a href="https://news.localhost/">Newsroom</a></li>'
+        '<li><a href="https://odd.localhost/">Q&amp;A &lt;&#34;odd&#34;&gt; site</a></li>'
+    )
+    assert urls.network_items() is urls.network_items(), "built once per site and directory"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from qapress.site.domains import Domain, DomainDirectory
 from qapress.store.urls import article_path, site_base_url
 
@@ -64,6 +66,17 @@ class SiteURLs:
                 (d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id
             )
         return others
+
+    def network_items(self) -> Markup:
+        """``network()`` as the footer's escaped ``<li>`` items: the same on every page of a site, so escaped
+        once per site and directory rather than fifty names and URLs on every render."""
+        key = (self.site.id, self.scheme, self.base_url)
+        items = self.directory.network_items.get(key)
+        if items is None:
+            items = self.directory.network_items[key] = Markup("").join(
+                Markup('<li><a href="{}">{}</a></li>').format(url, name) for name, url in self.network()
+            )
+        return items
 
     def links_form(self, article_id: int) -> str:
         return self.origin() + f"/a/{article_id}/links"
