@@ -4,7 +4,8 @@
 became a required prefix, and ``a* or b`` lost its ``or``. This one walks the same tokens as the SQLite
 function (words, ``"phrases"``, ``prefix*``, ``-`` to exclude, ``or`` between groups), builds each term with
 ``plainto_tsquery``/``phraseto_tsquery``/``to_tsquery`` of ``\\w+`` runs only (so no input reaches tsquery
-syntax), and drops a group with nothing but exclusions, as FTS5 must. English stop words are no terms.
+syntax), and drops a group with nothing but exclusions, as FTS5 must. English stop words are no terms;
+tokens past the first 1,000 are left out (a tree that deep runs out of stack).
 SQLite needs nothing.
 
 Revision ID: 0013_search_query
@@ -29,7 +30,8 @@ SEARCH_QUERY = r"""CREATE OR REPLACE FUNCTION qapress_search_query(q text) RETUR
      found tsquery := ''::tsquery;
    BEGIN
      -- m: 1 '-' before a phrase, 2 the phrase, 3 '-' before a word, 4 the word, 5 '*' after it
-     FOR m IN SELECT regexp_matches(coalesce(q, ''), '(-?)"([^"]*)"?|(-?)(\w+)(\*?)', 'g') LOOP
+     -- The first 1,000 tokens: a deeper tsquery tree runs out of stack (a search box sends at most 200 characters).
+     FOR m IN SELECT regexp_matches(coalesce(q, ''), '(-?)"([^"]*)"?|(-?)(\w+)(\*?)', 'g') LIMIT 1000 LOOP
        IF m[4] IS NOT NULL AND lower(m[4]) = 'or' AND m[3] = '' THEN
          IF numnode(positives) > 0 THEN
            found := CASE WHEN numnode(found) > 0 THEN found || (positives && negatives)
