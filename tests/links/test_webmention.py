@@ -142,6 +142,10 @@ def test_articles_advertise_the_endpoint(receiver: LiveSite) -> None:
     assert page.headers["link"] == f'<{endpoint}>; rel="webmention"'
     tag = HTMLParser(page.text).css_first('link[rel="webmention"]')
     assert tag is not None and tag.attributes["href"] == endpoint
+    # Senders discover with HEAD or GET (Recommendation 3.1.2); a page served again from the cache says it too.
+    path = seed_url(receiver).split(str(receiver.port), 1)[1]
+    for method in ("GET", "HEAD"):
+        assert receiver.request(method, path).headers["link"] == f'<{endpoint}>; rel="webmention"', method
 
 
 #: How each test source names its target, and whether that makes a valid mention.
