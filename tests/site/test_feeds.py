@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import feedparser
 import jsonschema
 import sqlalchemy as sa
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from qapress.site.feeds import JSON_FEED_VERSION
 from qapress.store.schema import domain, qa_ai
@@ -74,6 +75,36 @@ def test_an_entry_keeps_its_id_when_the_slug_changes(live: LiveSite) -> None:
         with live.engine.begin() as connection:
             connection.execute(
                 sa.update(qa_ai).where(qa_ai.c.id == article_id).values(title=old.title, slug=old.slug)
+            )
+
+
+def test_updated_is_the_last_edit_never_the_import(live: LiveSite) -> None:
+    entry = feedparser.parse(live.get("/feed.xml").content).entries[0]
+    article_id = int(entry.id.rsplit(":", 1)[1])
+    with live.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(qa_ai.c.slug, qa_ai.c.version, qa_ai.c.updated_at).where(qa_ai.c.id == article_id)
+        ).one()
+    assert row.version == 1  # as the demo made it: its updated_at is when it was loaded, not an edit
+    assert entry.updated == entry.published
+    page = f"/a/{article_id}/{row.slug}"
+    edited = dt.datetime(2026, 6, 1, 12, 30, tzinfo=dt.UTC)
+    with live.engine.begin() as connection:
+        connection.execute(
+            sa.update(qa_ai).where(qa_ai.c.id == article_id).values(version=2, updated_at=edited)
+        )
+    try:
+        entry = feedparser.parse(live.get("/feed.xml").content).entries[0]
+        assert dt.datetime.fromisoformat(entry.updated) == edited
+        item = json.loads(live.get("/feed.json").content)["items"][0]
+        assert dt.datetime.fromisoformat(item["date_modified"]) == edited
+        scripts = HTMLParser(live.get(page).text).css('script[type="application/ld+json"]')
+        article = next(s for s in map(json.loads, (s.text() for s in scripts)) if s["@type"] == "NewsArticle")
+        assert dt.datetime.fromisoformat(article["dateModified"]) == edited
+    finally:
+        with live.engine.begin() as connection:
+            connection.execute(
+                sa.update(qa_ai).where(qa_ai.c.id == article_id).values(version=1, updated_at=row.updated_at)
             )
 
 
