@@ -391,3 +391,11 @@ def stances(text: str) -> set[tuple[str, str]]:
         side = "against" if match.group(2).lower() == "against" else "for"
         found.add((verb, side))
     return found
+
+
+#: The public names the frame reader uses.
+CLAUSE_BREAK = _CLAUSE_BREAK
+is_verb = _is_verb
+previous_word = _previous_word
+described_spans = _described
+SAME_PAST = _SAME_PAST

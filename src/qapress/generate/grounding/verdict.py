@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import alignment, attribution, comparison, lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -41,6 +41,8 @@ class ClaimCheck:
     verdict: str
     reasons: list[str] = field(default_factory=list)
     source_span: str = ""
+    #: The slots aligned with the source (``role: claim words = source words``) when supported.
+    slots: list[str] = field(default_factory=list)
 
 
 def _plain(text: str) -> str:
@@ -117,6 +119,10 @@ class _Check:
         )
         self.speaker = said.group("who") if said else None
         self.pairs = polarity.lemma_pairs(self.text)
+        self.alignment: alignment.Alignment | None = None
+        #: Whether the claim tells an act (a verb with a participant) that alignment can read.
+        self.has_predicate = False
+        self.candidates: list[SourceSentence] = []
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
@@ -588,12 +594,24 @@ class _Check:
                 self.direction(claim, source)
             elif swapped and not polarity.antonym_conflicts(claim, source):
                 self.reasons.append(f"reversed relation: the source has {swapped}")
+            self.aligned(window)
             self._called_off(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def aligned(self, window: list[SourceSentence]) -> None:
+        """The claim's predicate and participants aligned with the source's, slot by slot: a
+        participant in the other's role is a conflict."""
+        ranked = [self.index.sentences[i] for i in self._best(3)]
+        candidates = window + [s for s in ranked if s not in window]
+        self.candidates = candidates
+        found, self.has_predicate = alignment.align(self.text, candidates, set(self.entity_words))
+        self.alignment = found
+        if found is not None and found.conflict and not self.reasons and not self.claim.yes_no:
+            self.reasons.append(found.conflict)
 
     def compared(self, window: list[SourceSentence]) -> None:
         """A comparison must be the source's, the same way round ("A is lighter than B" is not "A is
@@ -994,4 +1012,20 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             ],
             span,
         )
-    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    aligned = check.alignment.described() if check.alignment else []
+    said = window + check.candidates + [index.sentences[i] for i in check.spans]
+    if (
+        check.has_predicate
+        and check.alignment is None
+        and not check.differences
+        and not alignment.predicate_said(check.text, said)
+    ):
+        # Precision first: the claim tells an act that no source sentence it rests on tells.
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNVERIFIED,
+            ["the source's sentences do not tell this act (its predicate could not be aligned)"],
+            span,
+        )
+    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)

@@ -1,0 +1,178 @@
+"""Aligning a claim with the source sentence that tells the same act, slot by slot.
+
+The claim's predicate is matched with a source predicate of the same verb (or a synonym); then each of
+the claim's participants with the source's participant that shares its words. A participant found in
+the same role is aligned, with the source words that support it. Two participants found in each
+other's roles ("the charity stole from Pell" where Pell stole from the charity), a name the claim gives
+a role that the source gives someone else in that role, or a name the claim makes the patient where the
+source makes it the agent, is a conflict: the claim says who did what to whom the other way round.
+A claim whose predicate finds no source predicate is not aligned: the verdict leaves it to the editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qapress.generate.grounding import frames, lexicon, polarity
+from qapress.generate.grounding.source_index import SourceSentence
+
+#: Roles that hold a participant of the act itself; "with" and the like do not.
+_PARTIES = {frames.AGENT, frames.PATIENT, "from", "to", "by", "against", "ahead of", "behind", "over"}
+#: Verbs that say nothing about who acts ("be", "have") or read the same both ways round.
+_LIGHT = {
+    "be",
+    "have",
+    "do",
+    "get",
+    "make",
+    "take",
+    "go",
+    "come",
+    "give",
+    "put",
+    "set",
+    "say",
+    "mean",
+    "help",
+    "seem",
+    "become",
+    "remain",
+    "stay",
+    "want",
+    "need",
+    "try",
+    "expect",
+    "use",
+}
+
+
+@dataclass(frozen=True)
+class SlotMatch:
+    """A participant of the claim and the source words that fill the same role."""
+
+    role: str
+    claimed: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The source sentence whose predicate is the claim's, the aligned slots, and any conflict."""
+
+    sentence: int
+    verb: str
+    slots: tuple[SlotMatch, ...]
+    conflict: str | None = None
+
+    def described(self) -> list[str]:
+        """The slots as the editor reads them: ``role: claim words = source words``."""
+        return [f"{m.role}: {m.claimed} = {m.source}" for m in self.slots]
+
+
+def _same_verb(claim: frames.Frame, source: frames.Frame) -> bool:
+    mine = claim.verb - _LIGHT
+    return bool(mine) and bool(lexicon.with_synonyms(set(mine)) & source.verb)
+
+
+def _names(slot: frames.Slot, proper: set[str]) -> frozenset[str]:
+    return slot.lemmas & proper
+
+
+def _overlap(a: frames.Slot, b: frames.Slot) -> frozenset[str]:
+    return frozenset(lexicon.with_synonyms(set(a.lemmas)) & b.lemmas)
+
+
+def _conflict(
+    claim: frames.Frame, source: frames.Frame, proper: set[str], source_lemmas: set[str]
+) -> str | None:
+    if claim.verb & polarity.SYMMETRIC or source.verb & polarity.SYMMETRIC:
+        return None  # "A married B" is "B married A"
+    parties = [s for s in claim.slots if s.role in _PARTIES]
+    theirs = [s for s in source.slots if s.role in _PARTIES]
+    same = {(c.role, t.role) for c in parties for t in theirs if c.role == t.role and _overlap(c, t)}
+    aligned_roles = {role for role, _ in same}
+    crossed = [
+        (c, t)
+        for c in parties
+        for t in theirs
+        if c.role != t.role and _overlap(c, t) and c.role not in aligned_roles
+    ]
+    for c, t in crossed:
+        for d, u in crossed:
+            if c is not d and d.role == t.role and u.role == c.role and not _overlap(c, d):
+                return (
+                    f"reversed relation: the source has {t.text!r} as the {t.role} and {u.text!r} as the"
+                    f" {u.role} of “{source.word}”"
+                )
+    for c, t in crossed:
+        names = _names(c, proper) & t.lemmas
+        if c.role == frames.PATIENT and t.role == frames.AGENT and names:
+            mine = claim.slot(frames.AGENT)
+            if mine is not None and mine.lemmas and not _overlap(mine, t):
+                return (
+                    f"reversed relation: the source has {t.text!r} as the one who does “{source.word}”,"
+                    f" not {mine.text!r}"
+                )
+    for c in parties:
+        if c.role in aligned_roles or c.role == frames.AGENT:
+            continue
+        mine_names = _names(c, proper)
+        t = source.slot(c.role)
+        if not mine_names or t is None or t.subject or mine_names & source_lemmas:
+            continue
+        if _names(t, proper) and not _overlap(c, t):
+            return f"the source has {t.text!r}, not {c.text!r}, as the {c.role} of “{source.word}”"
+    return None
+
+
+def align(
+    claim_text: str, sentences: list[SourceSentence], proper: set[str]
+) -> tuple[Alignment | None, bool]:
+    """The best alignment of the claim with one of ``sentences`` (the claim's best candidates), and
+    whether the claim has a predicate that could be aligned at all."""
+    claimed = [f for f in frames.frames(claim_text) if f.verb - _LIGHT and f.slots]
+    if not claimed:
+        return None, False
+    best: tuple[int, int, Alignment] | None = None
+    for rank, sentence in enumerate(sentences):
+        for theirs in frames.frames(sentence.text, sentence.previous_person):
+            for mine in claimed:
+                if not _same_verb(mine, theirs):
+                    continue
+                matches = tuple(
+                    SlotMatch(c.role, c.text, t.text)
+                    for c in mine.slots
+                    for t in theirs.slots
+                    if c.role == t.role and _overlap(c, t)
+                )
+                touched = sum(1 for c in mine.slots if any(_overlap(c, t) for t in theirs.slots))
+                conflict = _conflict(mine, theirs, proper, sentence.lemmas)
+                found = Alignment(sentence.index, theirs.word, matches, conflict)
+                score = (touched, -rank)
+                if best is None or score > (best[0], best[1]):
+                    best = (score[0], score[1], found)
+    return (best[2] if best else None), True
+
+
+def predicate_said(claim_text: str, sentences: list[SourceSentence]) -> bool:
+    """Whether the source sentences say the claim's acts at all (their verbs or synonyms), even where
+    no frame of theirs could be read."""
+    claimed = [f for f in frames.frames(claim_text) if f.verb - _LIGHT]
+    said = set().union(*(s.lemmas for s in sentences)) if sentences else set()
+    stems = {lemma[:5] for lemma in said if len(lemma) >= 6}
+    return all(
+        lexicon.with_synonyms(set(f.verb - _LIGHT)) & said
+        or any(len(v) >= 6 and v[:5] in stems for v in f.verb)  # "decide": "decision"
+        for f in claimed
+    )
+
+
+def proper_lemmas(text: str) -> set[str]:
+    """The lemmas of the capitalised words of a text that are not its first word: its names."""
+    found = polarity.tokens(text)
+    return {lemma for t in found[1:] if t.word[0].isupper() for lemma in t.lemmas} | {
+        w.lower()
+        for t in found[:1]
+        if t.word[0].isupper() and not lexicon.is_dictionary_word(t.word)
+        for w in [t.word]
+    }
