@@ -78,6 +78,13 @@ def _names(slot: frames.Slot, proper: set[str]) -> frozenset[str]:
     return slot.lemmas & proper
 
 
+def _capitalised(text: str) -> bool:
+    """Whether a phrase holds a name (a capitalised word past its first)."""
+    return any(word[:1].isupper() for word in text.split()[1:]) or (
+        bool(text) and text[0].isupper() and not lexicon.is_dictionary_word(text.split()[0])
+    )
+
+
 def _overlap(a: frames.Slot, b: frames.Slot) -> frozenset[str]:
     return frozenset(lexicon.with_synonyms(set(a.lemmas)) & b.lemmas)
 
@@ -117,11 +124,11 @@ def _conflict(
         if c.role in aligned_roles or c.role == frames.AGENT:
             continue
         mine_names = _names(c, proper)
-        t = source.slot(c.role)
-        if not mine_names or t is None or t.subject or mine_names & source_lemmas:
+        their = source.slot(c.role)
+        if not mine_names or their is None or their.subject or mine_names & source_lemmas:
             continue
-        if _names(t, proper) and not _overlap(c, t):
-            return f"the source has {t.text!r}, not {c.text!r}, as the {c.role} of “{source.word}”"
+        if _capitalised(their.text) and not _overlap(c, their):
+            return f"the source has {their.text!r}, not {c.text!r}, as the {c.role} of “{source.word}”"
     return None
 
 

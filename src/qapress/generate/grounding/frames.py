@@ -238,12 +238,8 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
                 default=0,
             )
             before = [t for t in before if t.start >= (found[cut].start if cut else 0)]
-        if (
-            not before
-            and i
-            and words[i - 1] in _PRONOUNS
-            and previous_person
-            or (before and all(t.word.lower() in _PRONOUNS for t in before) and previous_person)
+        if (not before and i and words[i - 1] in _PRONOUNS and previous_person) or (
+            before and all(t.word.lower() in _PRONOUNS for t in before) and previous_person
         ):
             before = polarity.tokens(previous_person or "")
         subjects[i] = (before, 0)
@@ -257,7 +253,7 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
             and "by" in words[i + 1 : i + 5]
         )  # ", founded in 2019 by A": a participle with its agent
         slots: list[Slot] = []
-        role, current = PATIENT, []
+        role, current = PATIENT, list[polarity.Token]()
         j = i + 1
         while j < len(found) and found[j].start < stop:
             prep = _preposition_at(words, j)

@@ -1013,12 +1013,12 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             span,
         )
     aligned = check.alignment.described() if check.alignment else []
-    said = window + check.candidates + [index.sentences[i] for i in check.spans]
+    resting = window + check.candidates + [index.sentences[i] for i in check.spans]
     if (
         check.has_predicate
         and check.alignment is None
         and not check.differences
-        and not alignment.predicate_said(check.text, said)
+        and not alignment.predicate_said(check.text, resting)
     ):
         # Precision first: the claim tells an act that no source sentence it rests on tells.
         return ClaimCheck(
