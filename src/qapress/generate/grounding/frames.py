@@ -257,11 +257,13 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
         j = i + 1
         while j < len(found) and found[j].start < stop:
             prep = _preposition_at(words, j)
+            if prep == "by" and j + 1 < len(found) and found[j + 1].word[0].isdigit():
+                prep = "by a figure"  # "cut by 3 storeys" measures the act; it names no agent
             if prep is not None:
                 if current:
                     slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
                 role, current = prep, []
-                j += len(prep.split())
+                j += 1 if prep == "by a figure" else len(prep.split())
                 continue
             if words[j] in _OTHER_PREPOSITIONS:
                 if current:

@@ -346,7 +346,15 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         ]
     after = [t for t in found[index + 1 :] if t.end <= end]
     words = [t.word.lower() for t in found[max(0, index - 2) : index]]
-    by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
+    # "by" before a figure ("cut by three storeys", "by 78% to 22%") measures the act; it names no agent.
+    by = next(
+        (
+            i
+            for i, t in enumerate(after)
+            if t.word.lower() == "by" and not (i + 1 < len(after) and after[i + 1].word[0].isdigit())
+        ),
+        None,
+    )
     if (set(words) & _BE and verb.word.lower() not in verb.lemmas) or by in (0, 1):
         agent = _participants(after[by + 1 :]) if by is not None else frozenset()
         return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))

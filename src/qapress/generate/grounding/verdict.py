@@ -12,7 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import alignment, attribution, comparison, lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import (
+    alignment,
+    attribution,
+    comparison,
+    frames,
+    lexicon,
+    numbers,
+    polarity,
+    quotes,
+)
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -126,6 +135,8 @@ class _Check:
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
+        #: Whether a worked-out figure is a total less a stated part ("280 of the 420 will not").
+        self.complements = False
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
@@ -304,9 +315,10 @@ class _Check:
             r"|\bfor\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+\s+years\b"
             r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b",
             self.normalized,
+            re.IGNORECASE,
         )
         if not cued:
-            return False
+            return quantity.value >= 10 and self._stated_pair(quantity, strict=True)
         if quantity.kind == "count" and quantity.unit in ("year", "years"):
             return self._years_between(quantity)
         if quantity.kind in ("money", "percent", "fraction"):
@@ -318,6 +330,40 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        return self._stated_pair(quantity)
+
+    def _stated_pair(self, quantity: numbers.Quantity, strict: bool = False) -> bool:
+        """A figure the source states as two amounts of one thing in one sentence ("1,412 pupils, up
+        from 1,150"), or as a total the claim gives less a part the source gives ("of the 420 homes,
+        140 ..." makes 280 the rest): the two amounts must count the same thing as the claim's figure,
+        and the sentence must say what the claim's figure counts. ``strict`` (no word of the claim
+        says it works a figure out): both amounts in the sentence, each counting the claim's noun."""
+        if strict and not quantity.unit:
+            return False
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(quantity.unit))) if quantity.unit else set()
+        around = self._around(quantity.start, quantity.end) - {"<end>"}
+        totals = [found for _, found, _ in self.matched]
+        for sentence in self.index.sentences:
+            told = unit & sentence.lemmas if unit else around & sentence.lemmas
+            if not told:
+                continue
+            pool = [
+                q
+                for q in sentence.quantities + totals
+                if q.kind == quantity.kind
+                and (not unit or not q.unit or unit & lexicon.lemmas(q.unit) or q in totals)
+            ]
+            pair = numbers.differences(pool, quantity)
+            if pair is None or all(q in totals for q in pair):
+                continue
+            if strict and (
+                any(q in totals for q in pair)
+                or not all(q.unit and unit & lexicon.lemmas(q.unit) for q in pair)
+            ):
+                continue
+            self.spans.append(sentence.index)
+            self.complements = any(q in totals for q in pair)
+            return True
         return False
 
     def _years_between(self, quantity: numbers.Quantity) -> bool:
@@ -567,6 +613,8 @@ class _Check:
         if not self.claim.yes_no:
             for lemma in sorted(claim_negated ^ source_negated):
                 other = source if lemma in claim_negated else claim
+                if lemma in claim_negated and self.complements:
+                    continue  # "8 of the 37 failed" is what "29 of the 37 passed" leaves
                 if any(
                     lemma in polarity.content_lemmas(clause) and polarity.is_negative(clause)
                     for clause in polarity.clauses(other)
@@ -612,6 +660,21 @@ class _Check:
         self.alignment = found
         if found is not None and found.conflict and not self.reasons and not self.claim.yes_no:
             self.reasons.append(found.conflict)
+
+    def measured(self) -> bool:
+        """Whether the claim's act is told by the source's figure ("lasted 48 hours" where the source
+        has "a 48-hour strike"): a figure aligned with the source stands right after the verb."""
+        verbs = [
+            m
+            for f in frames.frames(self.normalized)
+            for m in re.finditer(rf"\b{re.escape(f.word)}\b", self.normalized)
+        ]
+        return any(
+            0 <= quantity.start - verb.end() <= 24
+            and not polarity.tokens(self.normalized[verb.end() : quantity.start])[2:]
+            for quantity, _, _ in self.matched
+            for verb in verbs
+        )
 
     def compared(self, window: list[SourceSentence]) -> None:
         """A comparison must be the source's, the same way round ("A is lighter than B" is not "A is
@@ -1019,6 +1082,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         and check.alignment is None
         and not check.differences
         and not alignment.predicate_said(check.text, resting)
+        and not check.measured()
     ):
         # Precision first: the claim tells an act that no source sentence it rests on tells.
         return ClaimCheck(
