@@ -11,6 +11,7 @@ A claim whose predicate finds no source predicate is not aligned: the verdict le
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from qapress.generate.grounding import frames, lexicon, polarity
@@ -183,3 +184,55 @@ def proper_lemmas(text: str) -> set[str]:
         if t.word[0].isupper() and not lexicon.is_dictionary_word(t.word)
         for w in [t.word]
     }
+
+
+_PARTICLES = {"up": "up", "down": "down"}
+
+
+def _ways(text: str) -> list[tuple[int, str]]:
+    """(position, "up"/"down") of each change a text tells, less those it negates or compares."""
+    table = lexicon.directions()
+    negated = polarity.negated_lemmas(text)
+    found: list[tuple[int, str]] = []
+    for token in polarity.tokens(text):
+        if re.match(r"(?:\s+[\w'’\-]+){0,3}?\s+than\b", text[token.end :]):
+            continue  # "higher than" compares two things; it tells no change
+        lemmas = token.lemmas | {token.word.lower()}
+        way = next((table[lemma] for lemma in sorted(lemmas) if lemma in table), None)
+        if way and not lemmas & negated:
+            found.append((token.start, way))
+    return found
+
+
+def direction_conflict(claim_text: str, sentences: list[SourceSentence], needed: set[str]) -> str | None:
+    """A change the claim tells one way round where a source sentence that says the claim's words
+    (``needed``, at least 60% of them) tells the same thing's change only the other way round: the
+    claim's subject must stand shortly before the source's direction word, in the source's order."""
+    claimed = _ways(claim_text)
+    if len({way for _, way in claimed}) != 1:
+        return None
+    way = claimed[0][1]
+    subjects = [s for f in frames.frames(claim_text) for s in f.slots if s.subject and s.lemmas]
+    if not subjects:
+        return None
+    subject = subjects[0].lemmas
+    table = lexicon.directions()
+    words = {w for w in needed if not (lexicon.lemmas(w) | {w}) & set(table)}
+    for sentence in sentences:
+        if len(words & sentence.lemmas) < max(2, 0.6 * len(words)) or len(subject & sentence.lemmas) < max(
+            1, len(subject) - 1
+        ):
+            continue
+        theirs = _ways(sentence.text)
+        if len({w for _, w in theirs}) != 1:
+            continue
+        first = min(
+            (t.start for t in polarity.tokens(sentence.text) if t.lemmas & subject),
+            default=len(sentence.text),
+        )
+        if theirs[0][1] != way and first < theirs[0][0] <= first + 80:
+            return (
+                f"direction: the claim says {way} where the source says {theirs[0][1]}:"
+                f" “{sentence.text[:100]}”"
+            )
+    return None

@@ -148,8 +148,11 @@ def _verbs(found: list[polarity.Token], text: str) -> list[int]:
         after_noun = (
             i > 0 and previous != "" and _nominal(found[i - 1]) and not found[i - 1].word[0].isdigit()
         )
-        if polarity.is_verb(token, previous, following) or (bare_verb and after_noun):
-            positions.append(i)  # "customers owe": a present tense after its subject
+        after_name = i > 0 and previous != "" and found[i - 1].word[0].isupper() and "VERB" in forms
+        if not _not_number(token.word):
+            continue  # "second", "third": a rank, not an act
+        if polarity.is_verb(token, previous, following) or (bare_verb and after_noun) or after_name:
+            positions.append(i)  # "customers owe", "Varga drops": a present tense after its subject
     return positions
 
 

@@ -660,6 +660,10 @@ class _Check:
         self.alignment = found
         if found is not None and found.conflict and not self.reasons and not self.claim.yes_no:
             self.reasons.append(found.conflict)
+        if not self.reasons and not self.differences:
+            turned = alignment.direction_conflict(self.text, candidates, self.content | self.entity_words)
+            if turned:
+                self.reasons.append(turned)
 
     def measured(self) -> bool:
         """Whether the claim's act is told by the source's figure ("lasted 48 hours" where the source
@@ -1079,6 +1083,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     resting = window + check.candidates + [index.sentences[i] for i in check.spans]
     if (
         check.has_predicate
+        and not claim.question
         and check.alignment is None
         and not check.differences
         and not alignment.predicate_said(check.text, resting)
