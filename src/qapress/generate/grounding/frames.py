@@ -98,6 +98,8 @@ class Frame:
 def _nominal(token: polarity.Token) -> bool:
     """Whether a token can head or fill a noun phrase (a name, a noun, a number)."""
     word = token.word
+    if word.lower() in lexicon.stopwords():
+        return False
     if word[0].isdigit() or word[0].isupper():
         return True
     if not token.content:
@@ -148,10 +150,31 @@ def _verbs(found: list[polarity.Token], text: str) -> list[int]:
         after_noun = (
             i > 0 and previous != "" and _nominal(found[i - 1]) and not found[i - 1].word[0].isdigit()
         )
-        after_name = i > 0 and previous != "" and found[i - 1].word[0].isupper() and "VERB" in forms
+        after_name = (
+            i > 0
+            and previous != ""
+            and found[i - 1].word[0].isupper()
+            and found[i - 1].word.lower() not in lexicon.stopwords()
+            and (i > 1 or not lexicon.is_dictionary_word(found[i - 1].word))
+            and "VERB" in forms
+        )
+        # ", finishing two places ahead": a participle clause with its object
+        clause_participle = (
+            token.word.lower().endswith("ing")
+            and previous == ""
+            and i > 0
+            and "VERB" in forms
+            and following is not None
+            and (_nominal(following) or not _not_number(following.word))
+        )
         if not _not_number(token.word):
             continue  # "second", "third": a rank, not an act
-        if polarity.is_verb(token, previous, following) or (bare_verb and after_noun) or after_name:
+        if (
+            polarity.is_verb(token, previous, following)
+            or (bare_verb and after_noun)
+            or after_name
+            or clause_participle
+        ):
             positions.append(i)  # "customers owe", "Varga drops": a present tense after its subject
     return positions
 
@@ -252,7 +275,7 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
         stop = min(end, found[next_verb].start if next_verb is not None else len(text))
         passive = _passive(found, i) or (
             polarity.previous_word(text, found, i) == ""
-            and _participle(verb.word)
+            and (_participle(verb.word) or verb.word.lower() in polarity.SAME_PAST)
             and "by" in words[i + 1 : i + 5]
         )  # ", founded in 2019 by A": a participle with its agent
         slots: list[Slot] = []

@@ -1036,6 +1036,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     span_indices = sorted(set(check.spans) | {s.index for s in window})[:3]
     span = " ".join(index.sentences[i].text for i in span_indices)
     reasons = list(dict.fromkeys(check.reasons))
+    aligned = check.alignment.described() if check.alignment else []
     if reasons:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
     if check.undecided:
@@ -1044,12 +1045,12 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.part == "title" and heading and not claim.question:
         # "Heat 2: what we know about the release date": a heading names topics, it claims nothing more
         # than its names, numbers and dates (checked above).
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if claim.yes_no:
         # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     premise = (claim.part == "title" and not heading) or (
         claim.question and _PRESUPPOSING.match(claim.text.strip())
     )
@@ -1079,7 +1080,6 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             ],
             span,
         )
-    aligned = check.alignment.described() if check.alignment else []
     resting = window + check.candidates + [index.sentences[i] for i in check.spans]
     if (
         check.has_predicate
