@@ -168,3 +168,36 @@ def test_an_act_no_source_sentence_tells_is_unverified(index: SourceIndex) -> No
     found, reasons, _ = judged("Priya Nand criticised the supporters' trust.", index)
     assert found in (UNVERIFIED, UNSUPPORTED), reasons
     assert found != SUPPORTED
+
+
+# -- premises of questions -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("Why was the library closed?", "the library was closed"),
+        ("How much have fares gone up?", "fares have gone up"),
+        ("Why did the council cut the budget?", "the council cut the budget"),
+    ],
+)
+def test_a_question_takes_its_clause_for_granted_in_its_voice(question: str, statement: str) -> None:
+    assert Claim(question, "question", True).statement == statement
+
+
+def question(text: str, index: SourceIndex) -> tuple[str, list[str]]:
+    check = check_claim(Claim(text, "question", True), index)
+    return check.verdict, check.reasons
+
+
+def test_a_premise_told_of_other_participants_is_unsupported(index: SourceIndex) -> None:
+    found, reasons = question("Why did Valemont Rovers sign Owen Marsh?", index)
+    assert found == UNSUPPORTED, reasons
+
+
+def test_a_premise_the_source_tells_is_supported(index: SourceIndex) -> None:
+    found, reasons = question("Why did Ridgeway Athletic sign Tomas Brezina?", index)
+    assert found == SUPPORTED, reasons
+
+
+def test_a_passive_premise_keeps_its_agent(index: SourceIndex) -> None:
+    assert question("Why was the club bought by the Hallworth Group?", index)[0] == SUPPORTED
+    assert question("Why was the Hallworth Group bought by the club?", index)[0] == UNSUPPORTED

@@ -64,6 +64,8 @@ class Alignment:
     verb: str
     slots: tuple[SlotMatch, ...]
     conflict: str | None = None
+    #: Whether every participant of the claim's act found its words in one of the source's.
+    complete: bool = False
 
     def described(self) -> list[str]:
         """The slots as the editor reads them: ``role: claim words = source words``."""
@@ -91,7 +93,11 @@ def _overlap(a: frames.Slot, b: frames.Slot) -> frozenset[str]:
 
 
 def _conflict(
-    claim: frames.Frame, source: frames.Frame, proper: set[str], source_lemmas: set[str]
+    claim: frames.Frame,
+    source: frames.Frame,
+    proper: set[str],
+    source_lemmas: set[str],
+    agent_read: bool = True,
 ) -> str | None:
     if claim.verb & polarity.SYMMETRIC or source.verb & polarity.SYMMETRIC:
         return None  # "A married B" is "B married A"
@@ -122,11 +128,18 @@ def _conflict(
                     f" not {mine.text!r}"
                 )
     for c in parties:
-        if c.role in aligned_roles or c.role == frames.AGENT:
+        if c.role in aligned_roles:
             continue
+        if c.role == frames.AGENT and not (agent_read and aligned_roles - {frames.AGENT}):
+            continue  # a subject is read less surely: another slot must tie the two acts first
         mine_names = _names(c, proper)
         their = source.slot(c.role)
-        if not mine_names or their is None or their.subject or mine_names & source_lemmas:
+        if (
+            not mine_names
+            or their is None
+            or (their.subject and c.role != frames.AGENT)
+            or mine_names & source_lemmas
+        ):
             continue
         if _capitalised(their.text) and not _overlap(c, their):
             return f"the source has {their.text!r}, not {c.text!r}, as the {c.role} of “{source.word}”"
@@ -154,8 +167,9 @@ def align(
                     if c.role == t.role and _overlap(c, t)
                 )
                 touched = sum(1 for c in mine.slots if any(_overlap(c, t) for t in theirs.slots))
-                conflict = _conflict(mine, theirs, proper, sentence.lemmas)
-                found = Alignment(sentence.index, theirs.word, matches, conflict)
+                pronoun = re.match(r"\W*(?:he|she|they|it|we|i)\b", sentence.text, re.IGNORECASE)
+                conflict = _conflict(mine, theirs, proper, sentence.lemmas, pronoun is None)
+                found = Alignment(sentence.index, theirs.word, matches, conflict, touched == len(mine.slots))
                 score = (touched, -rank)
                 if best is None or score > (best[0], best[1]):
                     best = (score[0], score[1], found)

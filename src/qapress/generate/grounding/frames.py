@@ -108,6 +108,15 @@ def _nominal(token: polarity.Token) -> bool:
     return not forms or "NOUN" in forms or "PROPN" in forms
 
 
+def _finite(token: polarity.Token) -> bool:
+    """Whether a word is a verb's past or present tense ("fell", "owes")."""
+    lower = token.word.lower()
+    verbs = lemminflect.getAllLemmas(lower).get("VERB", ())
+    return any(
+        lower in lemminflect.getInflection(lemma, tag=tag) for lemma in verbs for tag in ("VBD", "VBZ")
+    )
+
+
 def _participle(word: str) -> bool:
     """Whether a word is a verb's past participle, not its base form ("founded", "bought", "cut")."""
     lower = word.lower()
@@ -157,7 +166,8 @@ def _verbs(found: list[polarity.Token], text: str) -> list[int]:
             and found[i - 1].word.lower() not in lexicon.stopwords()
             and (i > 1 or not lexicon.is_dictionary_word(found[i - 1].word))
             and "VERB" in forms
-        )
+            and not (following is not None and _finite(following))
+        )  # "Varga drops to second", not "Pre-tax profit fell"
         # ", finishing two places ahead": a participle clause with its object
         clause_participle = (
             token.word.lower().endswith("ing")
@@ -169,11 +179,16 @@ def _verbs(found: list[polarity.Token], text: str) -> list[int]:
         )
         if not _not_number(token.word):
             continue  # "second", "third": a rank, not an act
+        past = after_noun and any(
+            token.word.lower() in lemminflect.getInflection(lemma, tag="VBD")
+            for lemma in forms.get("VERB", ())
+        )  # "profit fell"
         if (
             polarity.is_verb(token, previous, following)
             or (bare_verb and after_noun)
             or after_name
             or clause_participle
+            or past
         ):
             positions.append(i)  # "customers owe", "Varga drops": a present tense after its subject
     return positions

@@ -642,7 +642,6 @@ class _Check:
                 self.direction(claim, source)
             elif swapped and not polarity.antonym_conflicts(claim, source):
                 self.reasons.append(f"reversed relation: the source has {swapped}")
-            self.aligned(window)
             self._called_off(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
@@ -982,6 +981,15 @@ class _Check:
             )
 
 
+def _premise_aligned(check: _Check, coverage: float) -> bool:
+    """Whether what a premise takes for granted is aligned with the source: its act with all its
+    participants, or its act said (by verb or synonym) where nearly all its words are."""
+    if check.alignment is not None and check.alignment.complete:
+        return True
+    said = alignment.predicate_said(check.text, check.candidates[:2])
+    return said and coverage >= 0.67
+
+
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
@@ -1028,6 +1036,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     window, coverage = check.window()
     check.relations(window, coverage)
     if not check.meta:
+        check.aligned(window)
         check.compared(window)
     if check.spans and check.content:
         # The sentences where the claim's facts were found say the claim too.
@@ -1049,11 +1058,24 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.yes_no:
         # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
-    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     premise = (claim.part == "title" and not heading) or (
         claim.question and _PRESUPPOSING.match(claim.text.strip())
     )
+    if premise and not check.meta and check.has_predicate and not _premise_aligned(check, coverage):
+        # What a title or a "why" question takes for granted must be an act the source tells of the
+        # same participants, not words it uses about something else.
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNVERIFIED if coverage >= 0.67 else UNSUPPORTED,
+            [
+                ("" if coverage >= 0.67 else "false premise: ")
+                + f"no source sentence tells this act of these participants (“{check.text[:80]}”)"
+            ],
+            span,
+        )
+    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if premise and not check.meta:
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
         # reader: a word of it the source never uses is a false premise, not a detail to look up.
