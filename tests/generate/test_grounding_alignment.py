@@ -22,6 +22,8 @@ SOURCE = SourceDocument(
             "Season ticket sales rose from 8,200 to 9,700 this summer.",
             "The club owes the council £2.1m for the new stand.",
             "Brezina married the sprinter Ines Calder in 2021.",
+            "The academy trained 40 players this year, and 26 of the 40 players came from the town.",
+            "The new stand was shortened from 30 rows to 24 rows after objections.",
         ]
     ),
     publisher="The Ridgeway Echo",
@@ -161,6 +163,21 @@ def test_a_difference_of_two_stated_amounts_of_one_thing(index: SourceIndex) -> 
 def test_a_difference_no_two_amounts_make_is_unsupported(index: SourceIndex) -> None:
     found, _, _ = judged("Season ticket sales rose by 1,800 this summer.", index)
     assert found == UNSUPPORTED
+
+
+def test_the_rest_of_a_stated_part_is_the_part_negated(index: SourceIndex) -> None:
+    found, reasons, _ = judged("14 of the 40 players did not come from the town.", index)
+    assert found == SUPPORTED, reasons
+
+
+def test_a_rest_no_stated_part_leaves_is_unsupported(index: SourceIndex) -> None:
+    found, _, _ = judged("19 of the 40 players did not come from the town.", index)
+    assert found == UNSUPPORTED
+
+
+def test_by_a_figure_in_words_is_a_measure_not_an_agent(index: SourceIndex) -> None:
+    found, reasons, _ = judged("The new stand was shortened by six rows after objections.", index)
+    assert found == SUPPORTED, reasons
 
 
 # -- unaligned acts go to the editor ---------------------------------------------------------------

@@ -108,6 +108,27 @@ def _nominal(token: polarity.Token) -> bool:
     return not forms or "NOUN" in forms or "PROPN" in forms
 
 
+def _people(token: polarity.Token) -> bool:
+    """Whether a noun names people ("nurses", "residents"): "by two nurses" is an agent, "by two rows" a
+    measure."""
+    return bool(token.lemmas & (lexicon.word_set("roles.txt") | _PEOPLE))
+
+
+_PEOPLE = {
+    "people",
+    "person",
+    "member",
+    "resident",
+    "worker",
+    "staff",
+    "fan",
+    "voter",
+    "student",
+    "man",
+    "woman",
+}
+
+
 def _finite(token: polarity.Token) -> bool:
     """Whether a word is a verb's past or present tense ("fell", "owes")."""
     lower = token.word.lower()
@@ -298,7 +319,12 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
         j = i + 1
         while j < len(found) and found[j].start < stop:
             prep = _preposition_at(words, j)
-            if prep == "by" and j + 1 < len(found) and found[j + 1].word[0].isdigit():
+            if (
+                prep == "by"
+                and j + 1 < len(found)
+                and polarity.is_figure(found[j + 1].word)
+                and not (j + 2 < len(found) and _people(found[j + 2]))
+            ):
                 prep = "by a figure"  # "cut by 3 storeys" measures the act; it names no agent
             if prep is not None:
                 if current:

@@ -351,7 +351,7 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         (
             i
             for i, t in enumerate(after)
-            if t.word.lower() == "by" and not (i + 1 < len(after) and after[i + 1].word[0].isdigit())
+            if t.word.lower() == "by" and not (i + 1 < len(after) and _figure(after[i + 1].word))
         ),
         None,
     )
@@ -359,6 +359,13 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         agent = _participants(after[by + 1 :]) if by is not None else frozenset()
         return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
     return Roles(lemma, _participants(before), _participants(after))
+
+
+def _figure(word: str) -> bool:
+    """Whether a word is a number, in digits or in words ("40", "three", "a" is not)."""
+    from qapress.generate.grounding.numbers import normalize_numbers  # numbers reads this module's cues
+
+    return word[0].isdigit() or normalize_numbers(word.lower()) != word.lower()
 
 
 def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
@@ -407,3 +414,4 @@ is_verb = _is_verb
 previous_word = _previous_word
 described_spans = _described
 SAME_PAST = _SAME_PAST
+is_figure = _figure

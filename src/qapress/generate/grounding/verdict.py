@@ -313,7 +313,9 @@ class _Check:
             r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)"
             # a span of years between two dates the source gives ("for 45 years", "11 years before")
             r"|\bfor\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+\s+years\b"
-            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b",
+            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b"
+            # a part of a whole ("5 of the album's songs", "8 of its 37 strains"): the rest of a stated part
+            r"|\b\d[\d,.]*\s+of\s+(?:the|its|their|his|her)\b",
             self.normalized,
             re.IGNORECASE,
         )
@@ -613,7 +615,7 @@ class _Check:
         if not self.claim.yes_no:
             for lemma in sorted(claim_negated ^ source_negated):
                 other = source if lemma in claim_negated else claim
-                if lemma in claim_negated and self.complements:
+                if lemma in claim_negated and (self.complements or self.differences):
                     continue  # "8 of the 37 failed" is what "29 of the 37 passed" leaves
                 if any(
                     lemma in polarity.content_lemmas(clause) and polarity.is_negative(clause)
