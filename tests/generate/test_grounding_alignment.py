@@ -24,6 +24,7 @@ SOURCE = SourceDocument(
             "Brezina married the sprinter Ines Calder in 2021.",
             "The academy trained 40 players this year, and 26 of the 40 players came from the town.",
             "The new stand was shortened from 30 rows to 24 rows after objections.",
+            "Fans said the manager rarely criticised his players in public.",
         ]
     ),
     publisher="The Ridgeway Echo",
@@ -180,9 +181,20 @@ def test_by_a_figure_in_words_is_a_measure_not_an_agent(index: SourceIndex) -> N
     assert found == SUPPORTED, reasons
 
 
+# -- the frequency scale -------------------------------------------------------------------------
+def test_often_where_the_source_says_rarely_is_unsupported(index: SourceIndex) -> None:
+    found, _, _ = judged("Fans said the manager often criticised his players in public.", index)
+    assert found == UNSUPPORTED
+
+
+def test_seldom_where_the_source_says_rarely_is_supported(index: SourceIndex) -> None:
+    found, reasons, _ = judged("Fans said the manager seldom criticised his players in public.", index)
+    assert found == SUPPORTED, reasons
+
+
 # -- unaligned acts go to the editor ---------------------------------------------------------------
 def test_an_act_no_source_sentence_tells_is_unverified(index: SourceIndex) -> None:
-    found, reasons, _ = judged("Priya Nand criticised the supporters' trust.", index)
+    found, reasons, _ = judged("Priya Nand praised the supporters' trust.", index)
     assert found in (UNVERIFIED, UNSUPPORTED), reasons
     assert found != SUPPORTED
 
