@@ -25,6 +25,7 @@ SOURCE = SourceDocument(
             "The academy trained 40 players this year, and 26 of the 40 players came from the town.",
             "The new stand was shortened from 30 rows to 24 rows after objections.",
             "Fans said the manager rarely criticised his players in public.",
+            "The club is considering a move to a larger ground, and the council could sell it the land.",
         ]
     ),
     publisher="The Ridgeway Echo",
@@ -189,6 +190,22 @@ def test_often_where_the_source_says_rarely_is_unsupported(index: SourceIndex) -
 
 def test_seldom_where_the_source_says_rarely_is_supported(index: SourceIndex) -> None:
     found, reasons, _ = judged("Fans said the manager seldom criticised his players in public.", index)
+    assert found == SUPPORTED, reasons
+
+
+# -- an act the source hedges, told as certain ----------------------------------------------------
+@pytest.mark.parametrize(
+    "claim",
+    ["The club will move to a larger ground.", "The council will sell the club the land."],
+)
+def test_a_hedged_act_told_as_certain_is_unsupported(claim: str, index: SourceIndex) -> None:
+    found, reasons, _ = judged(claim, index)
+    assert found == UNSUPPORTED
+    assert reasons[0].startswith("hedge dropped")
+
+
+def test_a_hedged_act_kept_hedged_is_supported(index: SourceIndex) -> None:
+    found, reasons, _ = judged("The council could sell the club the land.", index)
     assert found == SUPPORTED, reasons
 
 

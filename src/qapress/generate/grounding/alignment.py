@@ -250,3 +250,43 @@ def direction_conflict(claim_text: str, sentences: list[SourceSentence], needed:
                 f" “{sentence.text[:100]}”"
             )
     return None
+
+
+def hedged_act(claim_text: str, sentences: list[SourceSentence]) -> str | None:
+    """An act the claim states outright that a source sentence tells only under a hedge ("will appeal"
+    where the source "was considering an appeal", "will cut" where the school "may have to reduce"):
+    in one clause of the source a hedge stands within a few words before the act (its verb, a
+    synonym, or the same word as a noun), and the clause names one of the act's participants."""
+    if polarity.hedges(claim_text):
+        return None
+    # Only an act the claim states as certain to come ("will appeal") is read: a past act and a
+    # possible future one are different events.
+    claimed = [
+        f
+        for f in frames.frames(claim_text)
+        if f.verb - _LIGHT
+        and f.slots
+        and re.search(
+            rf"\b(?:will|shall|is\s+to|are\s+to|(?:is|are)\s+going\s+to)\s+(?:\w+\s+)?{re.escape(f.word)}\b",
+            claim_text,
+            re.IGNORECASE,
+        )
+    ]
+    for sentence in sentences:
+        for clause in polarity.clauses(sentence.text):
+            for cue in lexicon.phrase_pattern("hedges.txt").finditer(clause):
+                if polarity.is_month(clause, cue.start(), cue.end()) or polarity.cue_kept(
+                    cue.group(), claim_text
+                ):
+                    continue
+                reach = polarity.tokens(clause[cue.end() :])[:5]
+                governed = {lemma for t in reach for lemma in t.lemmas}
+                named = polarity.content_lemmas(clause)
+                for frame in claimed:
+                    acts = lexicon.with_synonyms(set(frame.verb - _LIGHT))
+                    if acts & governed and any(slot.lemmas & named for slot in frame.slots):
+                        return (
+                            f"hedge dropped: the source says “{cue.group().lower()}” of it"
+                            f" (“{clause.strip()[:100]}”)"
+                        )
+    return None

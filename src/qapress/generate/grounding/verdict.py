@@ -661,6 +661,10 @@ class _Check:
         self.alignment = found
         if found is not None and found.conflict and not self.reasons and not self.claim.yes_no:
             self.reasons.append(found.conflict)
+        if not self.reasons and not self.claim.question and not quotes.quotations(self.claim.text, [], None):
+            hedged = alignment.hedged_act(self.text, candidates[:2])
+            if hedged:
+                self.reasons.append(hedged)
         if not self.reasons and not self.differences:
             turned = alignment.direction_conflict(self.text, candidates, self.content | self.entity_words)
             if turned:
