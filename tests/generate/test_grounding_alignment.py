@@ -25,6 +25,7 @@ SOURCE = SourceDocument(
             "The academy trained 40 players this year, and 26 of the 40 players came from the town.",
             "The new stand was shortened from 30 rows to 24 rows after objections.",
             "Fans said the manager rarely criticised his players in public.",
+            "A tribunal ordered Valemont Rovers to pay the legal costs of Ridgeway Athletic.",
             "The club is considering a move to a larger ground, and the council could sell it the land.",
         ]
     ),
@@ -118,6 +119,7 @@ def test_a_reduced_participle_with_by_is_passive() -> None:
         "The council owes the club £2.1m for the new stand.",  # agent and patient crossed
         "Owen Marsh finished two places ahead of Brezina.",  # "ahead of" crossed with the agent
         "Ridgeway Athletic signed Owen Marsh from Valemont Rovers.",  # another name in the source's role
+        "A tribunal ordered Ridgeway Athletic to pay Valemont Rovers' legal costs.",  # payer and payee crossed
     ],
 )
 def test_participants_in_each_others_roles_are_unsupported(claim: str, index: SourceIndex) -> None:
@@ -136,6 +138,7 @@ def test_a_symmetric_act_reads_both_ways(index: SourceIndex) -> None:
         "The Hallworth Group bought the club in March.",  # active for the source's passive
         "Tomas Brezina was signed by Ridgeway Athletic from Valemont Rovers.",  # passive for active
         "Brezina finished two places ahead of Owen Marsh.",
+        "A tribunal ordered Valemont Rovers to pay Ridgeway Athletic's legal costs.",
     ],
 )
 def test_the_same_roles_in_another_voice_are_supported(claim: str, index: SourceIndex) -> None:

@@ -105,11 +105,19 @@ def _conflict(
     theirs = [s for s in source.slots if s.role in _PARTIES]
     same = {(c.role, t.role) for c in parties for t in theirs if c.role == t.role and _overlap(c, t)}
     aligned_roles = {role for role, _ in same}
+
+    def named_elsewhere(c: frames.Slot, t: frames.Slot) -> bool:
+        """The claim's name in this slot is the source's in another role, not in this one ("to pay
+        Lanyard's legal costs" where Lanyard pays her legal costs)."""
+        names = _names(c, proper) & t.lemmas
+        same_role = source.slot(c.role)
+        return bool(names) and not (same_role is not None and names & same_role.lemmas)
+
     crossed = [
         (c, t)
         for c in parties
         for t in theirs
-        if c.role != t.role and _overlap(c, t) and c.role not in aligned_roles
+        if c.role != t.role and _overlap(c, t) and (c.role not in aligned_roles or named_elsewhere(c, t))
     ]
     for c, t in crossed:
         for d, u in crossed:
