@@ -2,8 +2,10 @@
 
 One concept per module: ``claims`` (cutting a draft into claims), ``numbers`` (numbers in every form),
 ``entities`` (typed names and roles), ``polarity`` (negation, hedges, direction, who did what to whom),
-``quotes`` (quotations and speakers), ``source_index`` (the source as the check reads it), ``verdict``
-(one claim judged), ``copying`` (long verbatim copies), ``report`` (the whole draft and its report).
+``quotes`` (quotations and speakers), ``source_index`` (the source as the check reads it), ``frames``
+(a verb and its participants in their roles, by word order), ``alignment`` (a claim's act aligned with
+the source's slot by slot: conflicts, reversed changes, hedged acts), ``verdict`` (one claim judged),
+``copying`` (long verbatim copies), ``report`` (the whole draft and its report).
 Word lists live in ``data/``.
 """
 

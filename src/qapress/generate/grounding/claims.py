@@ -11,6 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+import lemminflect
 import pysbd
 
 from qapress.generate.text import normalize
@@ -39,7 +40,30 @@ class Claim:
         """What the claim asserts: a question's presupposition, else the sentence itself."""
         if not self.question:
             return self.text
-        return _WH.sub("", self.text.strip()).rstrip("?").strip()
+        text = self.text.strip()
+        rest = _WH.sub("", text).rstrip("?").strip()
+        auxiliary = _WH.match(text)
+        helper = (auxiliary.group(0).split()[-1].lower() if auxiliary else "") if rest != text else ""
+        if helper in _KEPT:
+            # "Why was the school closed?" takes for granted that the school *was* closed: the
+            # auxiliary goes back before the participle, the voice stays passive.
+            words = rest.split()
+            at = next((i for i, w in enumerate(words) if i and _participle(w)), None)
+            if at is not None:
+                return " ".join([*words[:at], helper, *words[at:]])
+        return rest
+
+
+_KEPT = {"is", "are", "was", "were", "has", "have", "had"}
+
+
+def _participle(word: str) -> bool:
+    """Whether a word is a past participle ("closed", "bought", "gone")."""
+    lower = word.lower().strip(",.;:")
+    forms = lemminflect.getAllLemmas(lower)
+    if "VERB" not in forms or lower.endswith("ing"):
+        return False
+    return lower in lemminflect.getInflection(forms["VERB"][0], tag="VBN")
 
 
 _LOCAL = threading.local()

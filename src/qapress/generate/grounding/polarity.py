@@ -346,11 +346,26 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
         ]
     after = [t for t in found[index + 1 :] if t.end <= end]
     words = [t.word.lower() for t in found[max(0, index - 2) : index]]
-    by = next((i for i, t in enumerate(after) if t.word.lower() == "by"), None)
+    # "by" before a figure ("cut by three storeys", "by 78% to 22%") measures the act; it names no agent.
+    by = next(
+        (
+            i
+            for i, t in enumerate(after)
+            if t.word.lower() == "by" and not (i + 1 < len(after) and _figure(after[i + 1].word))
+        ),
+        None,
+    )
     if (set(words) & _BE and verb.word.lower() not in verb.lemmas) or by in (0, 1):
         agent = _participants(after[by + 1 :]) if by is not None else frozenset()
         return Roles(lemma, agent, _participants(before + (after[:by] if by is not None else after)))
     return Roles(lemma, _participants(before), _participants(after))
+
+
+def _figure(word: str) -> bool:
+    """Whether a word is a number, in digits or in words ("40", "three", "a" is not)."""
+    from qapress.generate.grounding.numbers import normalize_numbers  # numbers reads this module's cues
+
+    return word[0].isdigit() or normalize_numbers(word.lower()) != word.lower()
 
 
 def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
@@ -391,3 +406,12 @@ def stances(text: str) -> set[tuple[str, str]]:
         side = "against" if match.group(2).lower() == "against" else "for"
         found.add((verb, side))
     return found
+
+
+#: The public names the frame reader uses.
+CLAUSE_BREAK = _CLAUSE_BREAK
+is_verb = _is_verb
+previous_word = _previous_word
+described_spans = _described
+SAME_PAST = _SAME_PAST
+is_figure = _figure

@@ -12,7 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import attribution, comparison, lexicon, numbers, polarity, quotes
+from qapress.generate.grounding import (
+    alignment,
+    attribution,
+    comparison,
+    frames,
+    lexicon,
+    numbers,
+    polarity,
+    quotes,
+)
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
@@ -41,6 +50,8 @@ class ClaimCheck:
     verdict: str
     reasons: list[str] = field(default_factory=list)
     source_span: str = ""
+    #: The slots aligned with the source (``role: claim words = source words``) when supported.
+    slots: list[str] = field(default_factory=list)
 
 
 def _plain(text: str) -> str:
@@ -117,9 +128,15 @@ class _Check:
         )
         self.speaker = said.group("who") if said else None
         self.pairs = polarity.lemma_pairs(self.text)
+        self.alignment: alignment.Alignment | None = None
+        #: Whether the claim tells an act (a verb with a participant) that alignment can read.
+        self.has_predicate = False
+        self.candidates: list[SourceSentence] = []
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
+        #: Whether a worked-out figure is a total less a stated part ("280 of the 420 will not").
+        self.complements = False
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
@@ -296,11 +313,14 @@ class _Check:
             r"\bof\s+the\s+[$€£¥]?\d|\bby\s+(?:about\s+|around\s+|some\s+)?[$€£¥]?\d|\bin all\b(?!\s+(?:the|of|its|their|these|those|[a-z]+s)\b)"
             # a span of years between two dates the source gives ("for 45 years", "11 years before")
             r"|\bfor\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+\s+years\b"
-            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b",
+            r"|\b\d+\s+years\s+(?:before|after|later|earlier)\b"
+            # a part of a whole ("5 of the album's songs", "8 of its 37 strains"): the rest of a stated part
+            r"|\b\d[\d,.]*\s+of\s+(?:the|its|their|his|her)\b",
             self.normalized,
+            re.IGNORECASE,
         )
         if not cued:
-            return False
+            return quantity.value >= 10 and self._stated_pair(quantity, strict=True)
         if quantity.kind == "count" and quantity.unit in ("year", "years"):
             return self._years_between(quantity)
         if quantity.kind in ("money", "percent", "fraction"):
@@ -312,6 +332,40 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        return self._stated_pair(quantity)
+
+    def _stated_pair(self, quantity: numbers.Quantity, strict: bool = False) -> bool:
+        """A figure the source states as two amounts of one thing in one sentence ("1,412 pupils, up
+        from 1,150"), or as a total the claim gives less a part the source gives ("of the 420 homes,
+        140 ..." makes 280 the rest): the two amounts must count the same thing as the claim's figure,
+        and the sentence must say what the claim's figure counts. ``strict`` (no word of the claim
+        says it works a figure out): both amounts in the sentence, each counting the claim's noun."""
+        if strict and not quantity.unit:
+            return False
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(quantity.unit))) if quantity.unit else set()
+        around = self._around(quantity.start, quantity.end) - {"<end>"}
+        totals = [found for _, found, _ in self.matched]
+        for sentence in self.index.sentences:
+            told = unit & sentence.lemmas if unit else around & sentence.lemmas
+            if not told:
+                continue
+            pool = [
+                q
+                for q in sentence.quantities + totals
+                if q.kind == quantity.kind
+                and (not unit or not q.unit or unit & lexicon.lemmas(q.unit) or q in totals)
+            ]
+            pair = numbers.differences(pool, quantity)
+            if pair is None or all(q in totals for q in pair):
+                continue
+            if strict and (
+                any(q in totals for q in pair)
+                or not all(q.unit and unit & lexicon.lemmas(q.unit) for q in pair)
+            ):
+                continue
+            self.spans.append(sentence.index)
+            self.complements = any(q in totals for q in pair)
+            return True
         return False
 
     def _years_between(self, quantity: numbers.Quantity) -> bool:
@@ -561,6 +615,8 @@ class _Check:
         if not self.claim.yes_no:
             for lemma in sorted(claim_negated ^ source_negated):
                 other = source if lemma in claim_negated else claim
+                if lemma in claim_negated and (self.complements or self.differences):
+                    continue  # "8 of the 37 failed" is what "29 of the 37 passed" leaves
                 if any(
                     lemma in polarity.content_lemmas(clause) and polarity.is_negative(clause)
                     for clause in polarity.clauses(other)
@@ -594,6 +650,40 @@ class _Check:
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def aligned(self, window: list[SourceSentence]) -> None:
+        """The claim's predicate and participants aligned with the source's, slot by slot: a
+        participant in the other's role is a conflict."""
+        ranked = [self.index.sentences[i] for i in self._best(3)]
+        candidates = window + [s for s in ranked if s not in window]
+        self.candidates = candidates
+        found, self.has_predicate = alignment.align(self.text, candidates, set(self.entity_words))
+        self.alignment = found
+        if found is not None and found.conflict and not self.reasons and not self.claim.yes_no:
+            self.reasons.append(found.conflict)
+        if not self.reasons and not self.claim.question and not quotes.quotations(self.claim.text, [], None):
+            hedged = alignment.hedged_act(self.text, candidates[:2])
+            if hedged:
+                self.reasons.append(hedged)
+        if not self.reasons and not self.differences:
+            turned = alignment.direction_conflict(self.text, candidates, self.content | self.entity_words)
+            if turned:
+                self.reasons.append(turned)
+
+    def measured(self) -> bool:
+        """Whether the claim's act is told by the source's figure ("lasted 48 hours" where the source
+        has "a 48-hour strike"): a figure aligned with the source stands right after the verb."""
+        verbs = [
+            m
+            for f in frames.frames(self.normalized)
+            for m in re.finditer(rf"\b{re.escape(f.word)}\b", self.normalized)
+        ]
+        return any(
+            0 <= quantity.start - verb.end() <= 24
+            and not polarity.tokens(self.normalized[verb.end() : quantity.start])[2:]
+            for quantity, _, _ in self.matched
+            for verb in verbs
+        )
 
     def compared(self, window: list[SourceSentence]) -> None:
         """A comparison must be the source's, the same way round ("A is lighter than B" is not "A is
@@ -897,6 +987,15 @@ class _Check:
             )
 
 
+def _premise_aligned(check: _Check, coverage: float) -> bool:
+    """Whether what a premise takes for granted is aligned with the source: its act with all its
+    participants, or its act said (by verb or synonym) where nearly all its words are."""
+    if check.alignment is not None and check.alignment.complete:
+        return True
+    said = alignment.predicate_said(check.text, check.candidates[:2])
+    return said and coverage >= 0.67
+
+
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
@@ -943,6 +1042,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     window, coverage = check.window()
     check.relations(window, coverage)
     if not check.meta:
+        check.aligned(window)
         check.compared(window)
     if check.spans and check.content:
         # The sentences where the claim's facts were found say the claim too.
@@ -951,6 +1051,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     span_indices = sorted(set(check.spans) | {s.index for s in window})[:3]
     span = " ".join(index.sentences[i].text for i in span_indices)
     reasons = list(dict.fromkeys(check.reasons))
+    aligned = check.alignment.described() if check.alignment else []
     if reasons:
         return ClaimCheck(claim.text, claim.part, UNSUPPORTED, reasons, span)
     if check.undecided:
@@ -959,15 +1060,28 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.part == "title" and heading and not claim.question:
         # "Heat 2: what we know about the release date": a heading names topics, it claims nothing more
         # than its names, numbers and dates (checked above).
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if claim.yes_no:
         # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
-    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
-        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     premise = (claim.part == "title" and not heading) or (
         claim.question and _PRESUPPOSING.match(claim.text.strip())
     )
+    if premise and not check.meta and check.has_predicate and not _premise_aligned(check, coverage):
+        # What a title or a "why" question takes for granted must be an act the source tells of the
+        # same participants, not words it uses about something else.
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNVERIFIED if coverage >= 0.67 else UNSUPPORTED,
+            [
+                ("" if coverage >= 0.67 else "false premise: ")
+                + f"no source sentence tells this act of these participants (“{check.text[:80]}”)"
+            ],
+            span,
+        )
+    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
+        return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if premise and not check.meta:
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
         # reader: a word of it the source never uses is a false premise, not a detail to look up.
@@ -994,4 +1108,21 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             ],
             span,
         )
-    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span)
+    resting = window + check.candidates + [index.sentences[i] for i in check.spans]
+    if (
+        check.has_predicate
+        and not claim.question
+        and check.alignment is None
+        and not check.differences
+        and not alignment.predicate_said(check.text, resting)
+        and not check.measured()
+    ):
+        # Precision first: the claim tells an act that no source sentence it rests on tells.
+        return ClaimCheck(
+            claim.text,
+            claim.part,
+            UNVERIFIED,
+            ["the source's sentences do not tell this act (its predicate could not be aligned)"],
+            span,
+        )
+    return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
