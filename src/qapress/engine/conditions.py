@@ -49,6 +49,10 @@ LIKE = ("_like", "_nlike", "_ilike", "_nilike")
 EXTENDED = (*REGEX, "_similar", "_nsimilar", "_contains", "_contained_in", "_has_key", "_has_keys_any")
 EXTENDED_ALL = (*EXTENDED, "_has_keys_all")
 COMMON = (*COMPARE, "_in", "_nin", "_is_null", *LIKE)
+#: The aggregates an aggregation predicate may use: name -> the scalar of its result.
+AGGREGATE_PREDICATES = {"count": "Int", "bool_and": "Boolean", "bool_or": "Boolean"}
+#: The name an aggregation predicate's comparisons read its aggregate as.
+AGGREGATE_VALUE = "aggregate_value"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,27 @@ class Related:
 
 
 @dataclass(frozen=True)
+class AggregatePredicate:
+    """An aggregation predicate (Hasura v2.16+): ``predicate`` holds of one aggregate over the rows of an
+    array relationship (``authors(where: {articles_aggregate: {count: {predicate: {_gt: 1}}}})``).
+
+    ``function``: ``count``, ``bool_and`` or ``bool_or``, over ``arguments`` (``count`` with none counts
+    rows), of the related rows matching ``filter`` among those the role may read (``visible``, user
+    filters only). ``predicate`` compares :data:`AGGREGATE_VALUE`, the aggregate's result. ``distinct``
+    may be a request variable, bound per request.
+    """
+
+    relationship: Relationship
+    remote: TrackedTable
+    function: str
+    arguments: tuple[str, ...]
+    distinct: bool | VarRef
+    predicate: BoolExp
+    filter: BoolExp | None = None
+    visible: BoolExp | None = None
+
+
+@dataclass(frozen=True)
 class Exists:
     """``_exists``: some row of an unrelated table matches ``where`` (which may compare with the root)."""
 
@@ -130,7 +155,9 @@ class Exists:
     where: BoolExp
 
 
-BoolExp = Union[Compare, CompareColumns, Constant, And, Or, Not, Related, Exists]  # noqa: UP007
+BoolExp = Union[  # noqa: UP007
+    Compare, CompareColumns, Constant, And, Or, Not, Related, AggregatePredicate, Exists
+]
 
 TRUE = And(())
 
@@ -232,11 +259,50 @@ class ConditionReader:
                 visible = None if permission else self.visible(remote)
                 where = self._exp(value, remote, permission)
                 parts.append(Related(remote, where, relationship=rel, visible=visible))
+            elif (aggregated := _aggregated_relationship(table, key)) is not None:
+                parts.append(self._aggregate(aggregated, value, permission))
             else:
                 raise ValidationFailed(
                     f"field \"{raw_key}\" not found in type: '{table.graphql_name}_bool_exp'"
                 )
         return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def _aggregate(self, rel: Relationship, value: object, permission: bool) -> BoolExp:
+        """``<array relationship>_aggregate: {<function>: {arguments, distinct, filter, predicate}}``."""
+        remote = self.model.tracked(rel.remote)
+        type_name = f"{remote.graphql_name}_aggregate_bool_exp"
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValidationFailed("exactly one predicate should be specified")
+        ((function, spec),) = value.items()
+        if function not in AGGREGATE_PREDICATES:
+            raise ValidationFailed(f"field \"{function}\" not found in type: '{type_name}'")
+        if not isinstance(spec, dict) or spec.get("predicate") is None:
+            raise ValidationFailed(f'missing required field "predicate" in {type_name}_{function}')
+        raw = spec.get("arguments")
+        arguments = tuple([raw] if isinstance(raw, str) else raw or [])
+        for name in arguments:
+            if not isinstance(name, str) or name not in remote.table.columns:
+                raise ValidationFailed(f'{type_name}_{function}: no column "{name}" on "{remote.table.name}"')
+        if function != "count" and (
+            len(arguments) != 1 or remote.table.columns[arguments[0]].scalar != "Boolean"
+        ):
+            raise ValidationFailed(f"{function} takes one Boolean column of {remote.table.name!r}")
+        distinct = spec.get("distinct") or False
+        if not isinstance(distinct, VarRef):
+            distinct = bool(distinct)
+        condition = spec.get("filter")
+        scalar = AGGREGATE_PREDICATES[function]
+        result = Column(AGGREGATE_VALUE, scalar, True, sql_type="INTEGER" if scalar == "Int" else "BOOLEAN")
+        return AggregatePredicate(
+            rel,
+            remote,
+            function,
+            arguments,
+            distinct,
+            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"]),
+            filter=None if condition is None else self._exp(condition, remote, permission),
+            visible=None if permission else self.visible(remote),
+        )
 
     def _exists(self, value: object, permission: bool) -> BoolExp:
         if not isinstance(value, dict) or "_table" not in value:
@@ -290,3 +356,11 @@ class ConditionReader:
                 return CompareColumns(cell, op, operand[1], root=True)
             raise ValidationFailed(f"unsupported column reference {operand!r}")
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')
+
+
+def _aggregated_relationship(table: TrackedTable, key: str) -> Relationship | None:
+    """The array relationship that ``<name>_aggregate`` names, if it names one."""
+    if not key.endswith("_aggregate"):
+        return None
+    rel = table.relationships.get(key[: -len("_aggregate")])
+    return rel if rel is not None and rel.kind == "array" else None

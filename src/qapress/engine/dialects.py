@@ -187,6 +187,24 @@ class Dialect:
         """An aggregate function over ``expr`` (``sum``, ``stddev_pop`` ...)."""
         return f"{function}({expr})"
 
+    def count(self, alias: str, columns: Sequence[str], distinct: bool) -> str:
+        """Hasura's ``count(columns:, distinct:)`` over rows ``alias``: rows, else rows whose ``columns`` are
+        all set (distinct: distinct such tuples)."""
+        if not columns:
+            return "count(*)"
+        refs = [f"{alias}.{quote_ident(c)}" for c in columns]
+        if len(refs) == 1:
+            return f"count({'DISTINCT ' if distinct else ''}{refs[0]})"
+        all_set = " AND ".join(f"{r} IS NOT NULL" for r in refs)
+        if not distinct:
+            return f"count(CASE WHEN {all_set} THEN 1 END)"
+        key = f"CAST({self.json_array(refs)} AS TEXT)"
+        return f"count(DISTINCT CASE WHEN {all_set} THEN {key} END)"
+
+    def bool_aggregate(self, function: str, expr: str, distinct: bool) -> str:
+        """``bool_and`` / ``bool_or`` over a boolean ``expr`` (null over no rows)."""
+        return f"{function}({'DISTINCT ' if distinct else ''}{expr})"
+
     def insert_defaults(self, target: str, upsert: bool) -> str:
         """An INSERT of one row of defaults."""
         return f"INSERT INTO {target} DEFAULT VALUES"
@@ -259,6 +277,10 @@ class SQLiteDialect(Dialect):
 
     def json_array(self, items: Sequence[str]) -> str:
         return f"json_array({', '.join(items)})"
+
+    def bool_aggregate(self, function: str, expr: str, distinct: bool) -> str:
+        # Booleans are 0/1 integers: all true is a minimum of 1, some true a maximum of 1.
+        return f"{'min' if function == 'bool_and' else 'max'}({'DISTINCT ' if distinct else ''}{expr})"
 
     def aggregate(self, function: str, expr: str) -> str:
         if function in ("sum", "avg", "max", "min"):

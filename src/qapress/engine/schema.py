@@ -595,10 +595,13 @@ class SchemaBuilder:
                 for column in self.columns(table):
                     comparison = self.column_comparison(table, column)
                     out[table.field_name(column)] = self.column_input(table, column, comparison)
-                for rel_name, remote, _kind in self.relationships(table):
+                for rel_name, remote, kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(
                         self.bool_exp(remote), out_name=table.relationship_key(rel_name)
                     )
+                    predicates = self.aggregate_bool_exp(remote) if kind == "array" else None
+                    if predicates is not None:
+                        out[f"{rel_name}_aggregate"] = GraphQLInputField(predicates)
                 for cf in self.computed(table):
                     if cf.inputs:
                         continue  # filters cannot give a function its arguments
@@ -617,6 +620,54 @@ class SchemaBuilder:
                 ),
             )
         return self.types.inputs[name]
+
+    def aggregate_bool_exp(self, table: TrackedTable) -> GraphQLInputObjectType | None:
+        """``T_aggregate_bool_exp``: Hasura's aggregation predicates over rows of ``table`` reached through an
+        array relationship, for a role that may aggregate them: ``count`` (when it reads some column) and
+        ``bool_and`` / ``bool_or`` (over a Boolean column it reads). None when there is none of them."""
+        if not self.aggregations(table) or not self.columns(table):
+            return None
+        name = f"{table.graphql_name}_aggregate_bool_exp"
+        if name not in self.types.inputs:
+            booleans = [c for c in self.columns(table) if table.table.columns[c].scalar == "Boolean"]
+            fields: dict[str, GraphQLInputField] = {}
+            for function in ("bool_and", "bool_or") if booleans else ():
+                columns = self.predicate_columns(table, f"{name}_{function}_arguments_columns", booleans)
+                fields[function] = GraphQLInputField(
+                    self.aggregate_predicate(table, f"{name}_{function}", GraphQLNonNull(columns), "Boolean")
+                )
+            arguments = GraphQLList(GraphQLNonNull(self.select_column(table)))
+            fields["count"] = GraphQLInputField(
+                self.aggregate_predicate(table, f"{name}_count", arguments, "Int")
+            )
+            self.types.inputs[name] = GraphQLInputObjectType(name, fields)
+        return self.types.inputs[name]
+
+    def aggregate_predicate(
+        self, table: TrackedTable, name: str, arguments: GraphQLInputType, scalar: str
+    ) -> GraphQLInputObjectType:
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
+                name,
+                lambda: {
+                    "arguments": GraphQLInputField(arguments),
+                    "distinct": GraphQLInputField(GraphQLBoolean),
+                    "filter": GraphQLInputField(self.bool_exp(table)),
+                    "predicate": GraphQLInputField(GraphQLNonNull(self.comparison(scalar))),
+                },
+            )
+        return self.types.inputs[name]
+
+    def predicate_columns(self, table: TrackedTable, purpose: str, columns: list[str]) -> GraphQLEnumType:
+        """The columns one aggregation predicate may take, named as Hasura names the enum."""
+        name = f"{table.graphql_name}_select_column_{purpose}"
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
+                name,
+                {table.field_name(c): GraphQLEnumValue(c, description="column name") for c in columns},
+                description=f'select "{purpose}" columns of table "{table.table.name}"',
+            )
+        return self.types.enums[name]
 
     def order_by(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_order_by"
