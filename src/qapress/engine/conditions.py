@@ -179,6 +179,7 @@ class ConditionReader:
         #: readers of one role schema, since the metadata does not change under it.
         self._permissions = rules if rules is not None else {}
         self._selects: dict[int, SelectPermission | None] = {}
+        self._roots: list[TrackedTable] = []
 
     # --- the role's rules, read once per table --------------------------------------------------------
     def select_permission(self, table: TrackedTable) -> SelectPermission | None:
@@ -212,11 +213,19 @@ class ConditionReader:
     # --- reading ------------------------------------------------------------------------------------
     def where(self, exp: object, table: TrackedTable) -> BoolExp:
         """A user's ``where``: cells as the role sees them, relationships crossed see only readable rows."""
-        return self._exp(exp, table, permission=False)
+        return self._read(exp, table, permission=False)
 
     def permission(self, exp: object, table: TrackedTable) -> BoolExp:
         """A permission filter from the metadata, session variables as :class:`SessionRef`."""
-        return self._exp(with_session_refs(exp), table, permission=True)
+        return self._read(with_session_refs(exp), table, permission=True)
+
+    def _read(self, exp: object, table: TrackedTable, permission: bool) -> BoolExp:
+        # The table the expression filters: what a column comparison's ["$", column] refers to.
+        self._roots.append(table)
+        try:
+            return self._exp(exp, table, permission)
+        finally:
+            self._roots.pop()
 
     def _exp(self, exp: object, table: TrackedTable, permission: bool) -> BoolExp:
         if exp is None:
@@ -239,12 +248,12 @@ class ConditionReader:
             elif key in table.table.columns:
                 mask = None if permission else self.mask(table, key)
                 cell = Cell(key, table.table.columns[key], mask=mask)
-                parts.append(self._column(cell, value))
+                parts.append(self._column(cell, value, table))
             elif key in table.computed:
                 cf = table.computed[key]
                 if cf.result is not None:
                     mask = None if permission else self.mask(table, key)
-                    parts.append(self._column(Cell(key, cf.result, cf, mask), value))
+                    parts.append(self._column(Cell(key, cf.result, cf, mask), value, table))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
@@ -299,7 +308,7 @@ class ConditionReader:
             function,
             arguments,
             distinct,
-            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"]),
+            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"], remote),
             filter=None if condition is None else self._exp(condition, remote, permission),
             visible=None if permission else self.visible(remote),
         )
@@ -313,16 +322,16 @@ class ConditionReader:
         table = self.model.tracked(key)
         return Exists(table, self._exp(value.get("_where") or {}, table, permission))
 
-    def _column(self, cell: Cell, value: object) -> BoolExp:
+    def _column(self, cell: Cell, value: object, table: TrackedTable) -> BoolExp:
         if not isinstance(value, dict):
             value = {"_eq": value}  # the metadata's `column: value` shorthand
         parts = [
-            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand)
+            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand, table)
             for raw, operand in value.items()
         ]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def _operator(self, cell: Cell, op: str, operand: object) -> BoolExp:
+    def _operator(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
         if op in ("_in", "_nin"):
             if operand == []:
                 return Constant(op == "_nin")
@@ -342,20 +351,23 @@ class ConditionReader:
                 if target != "String":
                     raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
                 text = replace(cell.column, scalar="String", sql_type="TEXT")
-                casts.append(self._column(replace(cell, column=text, as_text=True), exp))
+                casts.append(self._column(replace(cell, column=text, as_text=True), exp, table))
             return And(tuple(casts))
         if op in COLUMN_COMPARE:
-            if isinstance(operand, str):
-                return CompareColumns(cell, op, operand)
-            if (
-                isinstance(operand, list)
-                and len(operand) == 2
-                and operand[0] == "$"
-                and isinstance(operand[1], str)
-            ):
-                return CompareColumns(cell, op, operand[1], root=True)
-            raise ValidationFailed(f"unsupported column reference {operand!r}")
+            return self._compare_columns(cell, op, operand, table)
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')
+
+    def _compare_columns(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
+        """``_ceq`` ...: with a column of the same row (``"column"``) or of the row the whole filter tests
+        (``["$", "column"]``), as Hasura's permissions have them (its query ``where`` has no such operators)."""
+        root = isinstance(operand, list) and len(operand) == 2 and operand[0] == "$"
+        name = operand[1] if isinstance(operand, list) and root else operand
+        if not isinstance(name, str) or not (isinstance(operand, str) or root):
+            raise ValidationFailed(f'unsupported column reference {operand!r}: a column or ["$", column]')
+        owner = self._roots[-1] if root and self._roots else table
+        if name not in owner.table.columns:
+            raise ValidationFailed(f'{op}: no column "{name}" on table "{owner.table.name}"')
+        return CompareColumns(cell, op, name, root=root)
 
 
 def _aggregated_relationship(table: TrackedTable, key: str) -> Relationship | None:
