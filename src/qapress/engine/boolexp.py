@@ -150,8 +150,10 @@ class BoolExpCompiler:
         def over(distinct: bool) -> str:
             if exp.function == "count":
                 return self.dialect.count(rows, exp.arguments, distinct)
-            expr = f"{rows}.{quote_ident(exp.arguments[0])}"
-            return self.dialect.bool_aggregate(exp.function, expr, distinct)
+            columns = [f"{rows}.{quote_ident(a)}" for a in exp.arguments]
+            if exp.function in ("bool_and", "bool_or"):
+                return self.dialect.bool_aggregate(exp.function, columns[0], distinct)
+            return self.dialect.statistic(exp.function, columns, distinct)
 
         if isinstance(exp.distinct, bool):
             return over(exp.distinct)

@@ -49,8 +49,18 @@ LIKE = ("_like", "_nlike", "_ilike", "_nilike")
 EXTENDED = (*REGEX, "_similar", "_nsimilar", "_contains", "_contained_in", "_has_key", "_has_keys_any")
 EXTENDED_ALL = (*EXTENDED, "_has_keys_all")
 COMMON = (*COMPARE, "_in", "_nin", "_is_null", *LIKE)
-#: The aggregates an aggregation predicate may use: name -> the scalar of its result.
-AGGREGATE_PREDICATES = {"count": "Int", "bool_and": "Boolean", "bool_or": "Boolean"}
+#: The aggregates an aggregation predicate may use, as Hasura v2 has them on PostgreSQL: name -> (how many
+#: column arguments, of which scalar, and the scalar of the result). ``count`` takes any columns, or none.
+AGGREGATE_PREDICATES: dict[str, tuple[int, str, str]] = {
+    "count": (-1, "", "Int"),
+    "bool_and": (1, "Boolean", "Boolean"),
+    "bool_or": (1, "Boolean", "Boolean"),
+    **{f: (1, "float8", "float8") for f in ("avg", "max", "min", "stddev_samp", "sum", "var_samp")},
+    "corr": (2, "float8", "float8"),
+    "covar_samp": (2, "float8", "float8"),
+}
+#: The argument fields of the aggregates of two columns.
+PAIR_ARGUMENTS = ("X", "Y")
 #: The name an aggregation predicate's comparisons read its aggregate as.
 AGGREGATE_VALUE = "aggregate_value"
 
@@ -287,21 +297,27 @@ class ConditionReader:
             raise ValidationFailed(f"field \"{function}\" not found in type: '{type_name}'")
         if not isinstance(spec, dict) or spec.get("predicate") is None:
             raise ValidationFailed(f'missing required field "predicate" in {type_name}_{function}')
+        taken, argument_scalar, scalar = AGGREGATE_PREDICATES[function]
         raw = spec.get("arguments")
+        if taken == 2 and isinstance(raw, dict):
+            raw = [raw.get(name) for name in PAIR_ARGUMENTS]
         arguments = tuple([raw] if isinstance(raw, str) else raw or [])
         for name in arguments:
             if not isinstance(name, str) or name not in remote.table.columns:
                 raise ValidationFailed(f'{type_name}_{function}: no column "{name}" on "{remote.table.name}"')
-        if function != "count" and (
-            len(arguments) != 1 or remote.table.columns[arguments[0]].scalar != "Boolean"
+        if taken >= 0 and (
+            len(arguments) != taken
+            or any(remote.table.columns[a].scalar != argument_scalar for a in arguments)
         ):
-            raise ValidationFailed(f"{function} takes one Boolean column of {remote.table.name!r}")
+            raise ValidationFailed(
+                f"{function} takes {taken} {argument_scalar} column(s) of {remote.table.name!r}"
+            )
         distinct = spec.get("distinct") or False
         if not isinstance(distinct, VarRef):
             distinct = bool(distinct)
         condition = spec.get("filter")
-        scalar = AGGREGATE_PREDICATES[function]
-        result = Column(AGGREGATE_VALUE, scalar, True, sql_type="INTEGER" if scalar == "Int" else "BOOLEAN")
+        sql_type = {"Int": "INTEGER", "Boolean": "BOOLEAN"}.get(scalar, "DOUBLE PRECISION")
+        result = Column(AGGREGATE_VALUE, scalar, True, sql_type=sql_type)
         return AggregatePredicate(
             rel,
             remote,

@@ -30,7 +30,7 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
-from qapress.engine.conditions import BoolExp
+from qapress.engine.conditions import AGGREGATE_PREDICATES, PAIR_ARGUMENTS, BoolExp
 from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
@@ -623,25 +623,41 @@ class SchemaBuilder:
 
     def aggregate_bool_exp(self, table: TrackedTable) -> GraphQLInputObjectType | None:
         """``T_aggregate_bool_exp``: Hasura's aggregation predicates over rows of ``table`` reached through an
-        array relationship, for a role that may aggregate them: ``count`` (when it reads some column) and
-        ``bool_and`` / ``bool_or`` (over a Boolean column it reads). None when there is none of them."""
+        array relationship, for a role that may aggregate them and reads some column: ``count``, and those of
+        columns of a type (``bool_and`` of a Boolean one, ``avg`` of a float8 one ...) when it reads one."""
         if not self.aggregations(table) or not self.columns(table):
             return None
         name = f"{table.graphql_name}_aggregate_bool_exp"
         if name not in self.types.inputs:
-            booleans = [c for c in self.columns(table) if table.table.columns[c].scalar == "Boolean"]
             fields: dict[str, GraphQLInputField] = {}
-            for function in ("bool_and", "bool_or") if booleans else ():
-                columns = self.predicate_columns(table, f"{name}_{function}_arguments_columns", booleans)
+            for function, (taken, argument_scalar, scalar) in AGGREGATE_PREDICATES.items():
+                arguments: GraphQLInputType
+                if taken < 0:
+                    arguments = GraphQLList(GraphQLNonNull(self.select_column(table)))
+                else:
+                    columns = [
+                        c for c in self.columns(table) if table.table.columns[c].scalar == argument_scalar
+                    ]
+                    if not columns:
+                        continue
+                    enum = self.predicate_columns(table, f"{name}_{function}_arguments_columns", columns)
+                    arguments = GraphQLNonNull(
+                        enum if taken == 1 else self.pair_arguments(name, function, enum)
+                    )
                 fields[function] = GraphQLInputField(
-                    self.aggregate_predicate(table, f"{name}_{function}", GraphQLNonNull(columns), "Boolean")
+                    self.aggregate_predicate(table, f"{name}_{function}", arguments, scalar)
                 )
-            arguments = GraphQLList(GraphQLNonNull(self.select_column(table)))
-            fields["count"] = GraphQLInputField(
-                self.aggregate_predicate(table, f"{name}_count", arguments, "Int")
-            )
-            self.types.inputs[name] = GraphQLInputObjectType(name, fields)
+            self.types.inputs[name] = GraphQLInputObjectType(name, dict(sorted(fields.items())))
         return self.types.inputs[name]
+
+    def pair_arguments(self, name: str, function: str, enum: GraphQLEnumType) -> GraphQLInputObjectType:
+        """``T_aggregate_bool_exp_corr_arguments``: the two columns of ``corr`` and ``covar_samp``."""
+        type_name = f"{name}_{function}_arguments"
+        if type_name not in self.types.inputs:
+            self.types.inputs[type_name] = GraphQLInputObjectType(
+                type_name, {axis: GraphQLInputField(GraphQLNonNull(enum)) for axis in PAIR_ARGUMENTS}
+            )
+        return self.types.inputs[type_name]
 
     def aggregate_predicate(
         self, table: TrackedTable, name: str, arguments: GraphQLInputType, scalar: str
