@@ -65,13 +65,15 @@ __all__ = [
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
 Row = sa.RowMapping
+#: What finds a written row again: its primary key's values, a view's columns, or its ctid / rowid.
+Identity = tuple[Any, ...]
 
 #: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
 #: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 #: Called after an update of a table (and its permission check), in the mutation's transaction, with the
 #: updated rows' identities, the ``_set`` values and the session: a rule that must follow every edit.
-UpdateHook = Callable[[sa.Connection, Sequence[tuple[Any, ...]], Mapping[str, Any], Mapping[str, str]], None]
+UpdateHook = Callable[[sa.Connection, Sequence[Identity], Mapping[str, Any], Mapping[str, str]], None]
 
 
 #: The jsonb update operators (PostgreSQL only; the schema has them there alone) as SQL.
@@ -272,7 +274,7 @@ class MutationRunner:
             return ", ".join(quote_ident(c) for c in table.table.columns)
         return self.dialect.row_identity
 
-    def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
+    def match(self, table: TrackedTable, alias: str, identities: Sequence[Identity]) -> str:
         if not identities:
             return "(1 = 0)"
         columns = self.identity_columns(table)
@@ -295,7 +297,7 @@ class MutationRunner:
             alternatives.append("(" + " AND ".join(terms) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
-    def matcher(self, table: TrackedTable, identity: tuple[Any, ...]) -> Callable[[str], list[str]]:
+    def matcher(self, table: TrackedTable, identity: Identity) -> Callable[[str], list[str]]:
         def conditions(alias: str) -> list[str]:
             return [self.match(table, alias, [identity])]
 
@@ -304,9 +306,7 @@ class MutationRunner:
     def source(self, table: TrackedTable, alias: str) -> str:
         return f"{self.dialect.qualified(table.table.schema, table.table.name)} AS {alias}"
 
-    def read_rows(
-        self, table: TrackedTable, fields: _Fields, identities: Sequence[tuple[Any, ...]]
-    ) -> list[str]:
+    def read_rows(self, table: TrackedTable, fields: _Fields, identities: Sequence[Identity]) -> list[str]:
         """Each identified row as JSON text (in order), through the role's select permission."""
         if not identities or table.select_permission(self.role) is None:
             return []
@@ -316,7 +316,7 @@ class MutationRunner:
         row = self.execute("SELECT " + ", ".join(columns)).one()
         return [value for value in row if value not in (None, "null")]
 
-    def returned_row(self, table: TrackedTable, identity: tuple[Any, ...], fields: _Fields) -> str:
+    def returned_row(self, table: TrackedTable, identity: Identity, fields: _Fields) -> str:
         """One affected row as a JSON object: the role's columns, but not its row filter (Hasura returns
         every row the mutation touched); relationships read inside it keep their filters."""
         select = self.compiler.builder.single(table, fields, None, depth=1, role=ADMIN)
@@ -326,7 +326,7 @@ class MutationRunner:
         self,
         table: TrackedTable,
         check: Mapping[str, Any] | None,
-        identities: Sequence[tuple[Any, ...]],
+        identities: Sequence[Identity],
         path: str,
     ) -> None:
         """Fail the request when a changed row does not satisfy the permission's ``check``."""
@@ -339,7 +339,7 @@ class MutationRunner:
             raise PermissionDenied(CHECK_FAILED, path)
 
     # --- insert --------------------------------------------------------------------------------------------
-    def insert(self, plan: InsertPlan) -> tuple[list[tuple[Any, ...]], int]:
+    def insert(self, plan: InsertPlan) -> tuple[list[Identity], int]:
         self.inserted = 0
         identities = []
         for row in plan.rows:
@@ -348,7 +348,7 @@ class MutationRunner:
                 identities.append(self.identity_of(plan.table, inserted))
         return identities, self.inserted
 
-    def identity_of(self, table: TrackedTable, row: Row) -> tuple[Any, ...]:
+    def identity_of(self, table: TrackedTable, row: Row) -> Identity:
         return tuple(row[c] for c in self.identity_columns(table))
 
     def insert_row(
@@ -456,7 +456,7 @@ class MutationRunner:
         return f"{target} DO UPDATE SET {', '.join(assignments)}{where}"
 
     # --- update --------------------------------------------------------------------------------------------
-    def update(self, plan: UpdatePlan) -> list[tuple[Any, ...]]:
+    def update(self, plan: UpdatePlan) -> list[Identity]:
         table = plan.table
         permission = update_permission(table, self.role)
         assert permission is not None
@@ -520,7 +520,7 @@ class MutationRunner:
         return " AND ".join(conditions) if conditions else "(1 = 1)"
 
     # --- delete --------------------------------------------------------------------------------------------
-    def delete(self, plan: DeletePlan, fields: _Fields) -> tuple[list[tuple[Any, ...]], list[str]]:
+    def delete(self, plan: DeletePlan, fields: _Fields) -> tuple[list[Identity], list[str]]:
         table = plan.table
         permission = delete_permission(table, self.role)
         assert permission is not None
