@@ -10,12 +10,19 @@ comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Union
+from typing import TypeVar, Union
 
 from qapress.engine.catalog import Column
 from qapress.engine.computed import ComputedField
-from qapress.engine.errors import ValidationFailed
-from qapress.engine.metadata import SelectPermission, TableName
+from qapress.engine.dialects import dialect_for
+from qapress.engine.errors import EngineError, ValidationFailed
+from qapress.engine.metadata import (
+    DeletePermission,
+    InsertPermission,
+    SelectPermission,
+    TableName,
+    UpdatePermission,
+)
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.permissions import with_session_refs
 from qapress.engine.values import SessionRef, VarRef
@@ -170,6 +177,8 @@ BoolExp = Union[  # noqa: UP007
 ]
 
 TRUE = And(())
+
+_P = TypeVar("_P", SelectPermission, InsertPermission, UpdatePermission, DeletePermission)
 
 
 class ConditionReader:
@@ -348,6 +357,8 @@ class ConditionReader:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def _operator(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
+        if op == "_ne":
+            op = "_neq"  # the permissions' spelling (Hasura's docs: "Permissions operators")
         if op in ("_in", "_nin"):
             if operand == []:
                 return Constant(op == "_nin")
@@ -384,6 +395,48 @@ class ConditionReader:
         if name not in owner.table.columns:
             raise ValidationFailed(f'{op}: no column "{name}" on table "{owner.table.name}"')
         return CompareColumns(cell, op, name, root=root)
+
+
+def without_unreadable_permissions(model: Model) -> Model:
+    """``model`` without the permissions whose filter or check cannot be read (a column, relationship or
+    operator they name is not there), each reported as an inconsistent object, as Hasura reports it when the
+    metadata loads; the rest of the schema keeps working."""
+    extended = dialect_for(model.dialect).extended_operators
+    problems: list[str] = []
+    tables = dict(model.tables)
+
+    def readable(kind: str, tracked: TrackedTable, permissions: dict[str, _P]) -> dict[str, _P]:
+        kept = {}
+        for role, permission in permissions.items():
+            reader = ConditionReader(model, role, extended)
+            try:
+                for part in ("filter", "check"):
+                    exp = getattr(permission, part, None)
+                    if exp:
+                        reader.permission(exp, tracked)
+            except EngineError as exc:
+                problems.append(
+                    f'permission of role "{role}" to {kind} on table {tracked.table.schema}.'
+                    f"{tracked.table.name}: Inconsistent object: {exc.message}"
+                )
+                continue
+            kept[role] = permission
+        return kept
+
+    for key, tracked in model.tables.items():
+        meta = tracked.meta
+        checked = replace(
+            meta,
+            select_permissions=readable("select", tracked, meta.select_permissions),
+            insert_permissions=readable("insert", tracked, meta.insert_permissions),
+            update_permissions=readable("update", tracked, meta.update_permissions),
+            delete_permissions=readable("delete", tracked, meta.delete_permissions),
+        )
+        if checked != meta:
+            tables[key] = replace(tracked, meta=checked)
+    if not problems:
+        return model
+    return replace(model, tables=tables, inconsistencies=(*model.inconsistencies, *problems))
 
 
 def _aggregated_relationship(table: TrackedTable, key: str) -> Relationship | None:
