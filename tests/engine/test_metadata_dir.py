@@ -173,3 +173,46 @@ def test_broken_directories_are_metadata_errors(tmp_path: Path, layout: dict[str
         (tmp_path / name).write_text(text)
     with pytest.raises(MetadataError, match=message):
         read_metadata_dir(tmp_path)
+
+
+NATIVE_QUERY = """  logical_models:
+    - name: author_initial
+      fields:
+        - {name: id, type: {scalar: integer, nullable: false}}
+        - {name: initial, type: {scalar: text, nullable: false}}
+      select_permissions:
+        - role: user
+          permission: {columns: [initial], filter: {}}
+  native_queries:
+    - root_field_name: author_initials
+      arguments:
+        starting: {type: text, nullable: false}
+      code: "SELECT id, substr(name, 1, 1) AS initial FROM author WHERE name >= {{starting}}"
+      returns: author_initial
+"""
+
+
+def test_a_users_native_query_over_their_own_table(tmp_path: Path, blank: Engine) -> None:
+    # Hasura (v2.28+) keeps a source's logical models and native queries in databases.yaml.
+    root = hasura_dir(tmp_path / "m")
+    databases = root / "databases" / "databases.yaml"
+    databases.write_text(databases.read_text() + NATIVE_QUERY)
+    run_ddl(
+        blank,
+        [
+            "CREATE TABLE author (id INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE article (id INTEGER PRIMARY KEY, title TEXT, author_id INTEGER REFERENCES author(id))",
+            "INSERT INTO author VALUES (1, 'ann'), (2, 'bob')",
+        ],
+    )
+    gql = GraphQLEngine(blank, Metadata.from_hasura(read_metadata_dir(root)))
+    try:
+        query = '{ author_initials(args: {starting: "b"}) { initial } }'
+        assert data(gql, query, role="user") == {"author_initials": [{"initial": "b"}]}
+        # A bound value: as SQL text this would list every author.
+        hostile = (
+            '{ author_initials(args: {starting: "z\\u0027 OR \\u00271\\u0027 = \\u00271"}) { initial } }'
+        )
+        assert data(gql, hostile, role="user") == {"author_initials": []}
+    finally:
+        gql.close()

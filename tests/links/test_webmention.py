@@ -23,7 +23,7 @@ from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.schema import link, qa_ai
 
 from .conftest import LOOPBACK_POLICY
-from .servers import PageServer, html_page, large_page, redirect, send
+from .servers import PageServer, html_page, large_page, redirect, send, slow_page
 from .test_checker import SCHEDULE
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def mention(live: LiveSite, source: str, target: str, **headers: str) -> httpx.R
 
 def verify(live: LiveSite) -> None:
     """One pass of the backlink worker, as ``qapress worker --once`` runs it."""
-    fetcher = PageFetcher(FetchPolicy(addresses=LOOPBACK_POLICY, max_redirects=3))
+    fetcher = PageFetcher(FetchPolicy(addresses=LOOPBACK_POLICY, max_redirects=3, total_timeout=1.0))
     checker = BacklinkChecker(live.engine, fetcher, SCHEDULE, public_base_url=f"http://{{host}}:{live.port}")
     for link_id in checker.due(now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)):
         checker.check(link_id)
@@ -142,6 +142,10 @@ def test_articles_advertise_the_endpoint(receiver: LiveSite) -> None:
     assert page.headers["link"] == f'<{endpoint}>; rel="webmention"'
     tag = HTMLParser(page.text).css_first('link[rel="webmention"]')
     assert tag is not None and tag.attributes["href"] == endpoint
+    # Senders discover with HEAD or GET (Recommendation 3.1.2); a page served again from the cache says it too.
+    path = seed_url(receiver).split(str(receiver.port), 1)[1]
+    for method in ("GET", "HEAD"):
+        assert receiver.request(method, path).headers["link"] == f'<{endpoint}>; rel="webmention"', method
 
 
 #: How each test source names its target, and whether that makes a valid mention.
@@ -188,8 +192,11 @@ def test_mentions_are_verified_as_the_receiver_checklist_asks(
     sources.routes["/loop5"] = html_page("far", f'<a href="{pages[1]}">x</a>')
     sources.routes["/big"] = large_page(5 * 1024 * 1024, declare_length=False)
     sources.routes["/to-metadata"] = redirect("http://169.254.169.254/latest/meta-data/")
+    sources.routes["/slow"] = slow_page(delay=0.3, parts=10)  # 3 s, over the 1 s the fetch may take
     sent += [("/moved", pages[1]), ("/loop", pages[1]), ("/big", pages[2]), ("/to-metadata", pages[2])]
+    sent.append(("/slow", pages[0]))
     expected.update({"moved": "live", "loop": "rejected", "big": "rejected", "to-metadata": "rejected"})
+    expected["slow"] = "pending"  # a timeout is worth another try later
 
     for path, to in sent:
         answer = mention(receiver, sources.url(path), to + "#faq")  # the fragment is ignored
@@ -202,6 +209,7 @@ def test_mentions_are_verified_as_the_receiver_checklist_asks(
     }
     assert "169.254.169.254" in stored["to-metadata"]["reason"]
     assert "larger than" in stored["big"]["reason"]
+    assert "longer than 1 s" in stored["slow"]["reason"] and "retrying" in stored["slow"]["reason"]
 
 
 def test_a_later_mention_updates_and_a_gone_source_takes_the_link_off(
@@ -221,6 +229,17 @@ def test_a_later_mention_updates_and_a_gone_source_takes_the_link_off(
     assert again.status_code == 202 and "Updated" in again.text
     verify(receiver)
     assert mentions(receiver.engine)["post"]["title"] == "Second words"
+
+    # The source no longer links: the next mention takes the link off the page; linking again restores it.
+    sources.routes["/post"] = html_page("Second words", '<a href="https://example.com/">elsewhere</a>')
+    assert mention(receiver, sources.url("/post"), target).status_code == 202
+    verify(receiver)
+    assert mentions(receiver.engine)["post"]["status"] == "hidden"
+    assert sources.url("/post") not in receiver.get(target.split(str(receiver.port), 1)[1]).text
+    sources.routes["/post"] = html_page("Third words", f'<a href="{target}">Heat 2</a>')
+    assert mention(receiver, sources.url("/post"), target).status_code == 202
+    verify(receiver)
+    assert mentions(receiver.engine)["post"]["status"] == "live"
 
     # The source is deleted (410): the next mention takes the link off the page.
     sources.routes["/post"] = lambda handler: send(handler, "gone", status=410)

@@ -4,6 +4,7 @@ databases, against the real server."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tests.newsroom.world import EDITOR, FLAGGED_NAME, Staff, World, status_of
 
+from qapress.articles.clock import stored_utc
 from qapress.articles.editing import load_article
 from qapress.articles.publishing import publish_article
-from qapress.store.schema import article_revision, grounding_report
+from qapress.store.schema import article_revision, grounding_report, qa_ai
 
 if TYPE_CHECKING:
     from tests.site.live import LiveSite
@@ -39,6 +41,14 @@ def grounded_and_published(engine: Engine, world: World) -> str:
         save_article(connection, world.draft_a, {"lead": lead}, current.version, None)
         publish_article(connection, world.draft_a, None)
     return lead
+
+
+def updated_at(engine: Engine, article_id: int) -> dt.datetime:
+    with engine.connect() as connection:
+        value = connection.execute(sa.select(qa_ai.c.updated_at).where(qa_ai.c.id == article_id)).scalar_one()
+    moment = stored_utc(value)
+    assert moment is not None
+    return moment
 
 
 def test_a_graphql_edit_that_fails_the_check_takes_a_published_article_off(
@@ -73,9 +83,11 @@ def test_a_grounded_graphql_edit_stays_published_and_an_open_form_conflicts(
     page = f"/newsroom/articles/{world.draft_a}"
     opened = staff.client.get(page).text  # the form, at version 2
     assert 'name="version" value="2"' in opened
+    before = updated_at(engine, world.draft_a)
     answer = staff.graphql(SET_LEAD, {"id": world.draft_a, "lead": lead + " More soon."})
     assert "errors" not in answer
     assert status_of(engine, world.draft_a) == "published"
+    assert updated_at(engine, world.draft_a) > before  # the feeds' updated, NewsArticle's dateModified
     stale = staff.client.post(
         page,
         data={"csrf": Staff.token(opened), "version": "2", "title": "Stale title", "faq-count": "0"},

@@ -131,8 +131,29 @@ def test_a_matching_etag_gets_the_same_304_both_ways(fast: LiveSite) -> None:
     assert other.status_code == 200 and other.headers["etag"] == etag
 
 
+def test_a_head_with_a_matching_etag_gets_the_same_304_both_ways(fast: LiveSite) -> None:
+    path = seed_path(fast)
+    slow_path(fast)
+    fast.site.cache.clear()
+    etag = fast.get(path).headers["etag"]
+    cached = fast.request("HEAD", path, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    fast_path = watched(fast)
+    quick = fast.request("HEAD", path, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    assert fast_path.answered == [path]
+    assert quick.status_code == cached.status_code == 304
+    assert without_date(quick) == without_date(cached)
+
+
 def test_redirects_and_error_pages_from_the_cache_match_too(fast: LiveSite) -> None:
-    for path in (f"/a/{SEED_ARTICLE_ID}/wrong-slug", "/a/999999999/nothing", "/?page=2", "/feed.xml"):
+    paths = (
+        f"/a/{SEED_ARTICLE_ID}/wrong-slug",
+        "/a/999999999/nothing",
+        "/?page=2",
+        "/feed.xml",
+        "/search?q=heat",
+        "/sitemap.xml",
+    )
+    for path in paths:
         built, cached, quick = both_ways(fast, "GET", path, {"Accept-Encoding": "gzip"})
         assert quick.status_code == cached.status_code == built.status_code
         assert without_date(quick) == without_date(cached) == without_date(built), path

@@ -1,16 +1,20 @@
 """Feeds and search engines over a real server: Atom and RSS read by feedparser, JSON Feed checked against
-the 1.1 specification's rules, the Google News sitemap's namespace, window and limit."""
+a JSON Schema of the 1.1 specification, the Google News sitemap's namespace, window and limit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import feedparser
+import jsonschema
 import sqlalchemy as sa
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from qapress.site.feeds import JSON_FEED_VERSION
 from qapress.store.schema import domain, qa_ai
 
 if TYPE_CHECKING:
@@ -20,42 +24,19 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def rfc3339(value: Any) -> bool:
-    try:
-        dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return "T" in str(value) and (
-        str(value).endswith("Z") or "+" in str(value)[10:] or "-" in str(value)[10:]
-    )
+#: JSON Feed 1.1 as a JSON Schema, written from the specification's text (jsonfeed.org publishes none).
+JSON_FEED_SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json").read_text("utf-8")
+)
 
 
 def json_feed_problems(feed: Any) -> list[str]:
-    """What breaks JSON Feed 1.1's rules (https://jsonfeed.org/version/1.1), written from its text."""
-    problems = []
-    if feed.get("version") != "https://jsonfeed.org/version/1.1":
-        problems.append("version must be the 1.1 URL")
-    if not isinstance(feed.get("title"), str) or not feed["title"]:
-        problems.append("title is required")
-    if not isinstance(feed.get("items"), list):
-        return [*problems, "items is required"]
-    for key in ("home_page_url", "feed_url"):
-        if key in feed and not str(feed[key]).startswith(("http://", "https://")):
-            problems.append(f"{key} must be a URL")
-    for author in feed.get("authors", []):
-        if not any(author.get(k) for k in ("name", "url", "avatar")):
-            problems.append("an author needs a name, url or avatar")
-    ids = []
-    for item in feed["items"]:
-        if not isinstance(item.get("id"), str) or not item["id"]:
-            problems.append(f"item without a string id: {item}")
-        ids.append(item.get("id"))
-        if "content_html" not in item and "content_text" not in item:
-            problems.append(f"item {item.get('id')} has neither content_html nor content_text")
-        for key in ("date_published", "date_modified"):
-            if key in item and not rfc3339(item[key]):
-                problems.append(f"item {item.get('id')}: {key} is not RFC 3339")
-    if len(ids) != len(set(ids)):
+    """What breaks JSON Feed 1.1 (https://jsonfeed.org/version/1.1): its schema, and unique item ids."""
+    validator = jsonschema.Draft202012Validator(JSON_FEED_SCHEMA)
+    problems = [f"{error.json_path}: {error.message}" for error in validator.iter_errors(feed)]
+    items = feed.get("items") if isinstance(feed, dict) else None
+    ids = [item.get("id") for item in items or [] if isinstance(item, dict)]
+    if len(ids) != len(set(map(str, ids))):
         problems.append("item ids must be unique")
     return problems
 
@@ -97,6 +78,36 @@ def test_an_entry_keeps_its_id_when_the_slug_changes(live: LiveSite) -> None:
             )
 
 
+def test_updated_is_the_last_edit_never_the_import(live: LiveSite) -> None:
+    entry = feedparser.parse(live.get("/feed.xml").content).entries[0]
+    article_id = int(entry.id.rsplit(":", 1)[1])
+    with live.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(qa_ai.c.slug, qa_ai.c.version, qa_ai.c.updated_at).where(qa_ai.c.id == article_id)
+        ).one()
+    assert row.version == 1  # as the demo made it: its updated_at is when it was loaded, not an edit
+    assert entry.updated == entry.published
+    page = f"/a/{article_id}/{row.slug}"
+    edited = dt.datetime(2026, 6, 1, 12, 30, tzinfo=dt.UTC)
+    with live.engine.begin() as connection:
+        connection.execute(
+            sa.update(qa_ai).where(qa_ai.c.id == article_id).values(version=2, updated_at=edited)
+        )
+    try:
+        entry = feedparser.parse(live.get("/feed.xml").content).entries[0]
+        assert dt.datetime.fromisoformat(entry.updated) == edited
+        item = json.loads(live.get("/feed.json").content)["items"][0]
+        assert dt.datetime.fromisoformat(item["date_modified"]) == edited
+        scripts = HTMLParser(live.get(page).text).css('script[type="application/ld+json"]')
+        article = next(s for s in map(json.loads, (s.text() for s in scripts)) if s["@type"] == "NewsArticle")
+        assert dt.datetime.fromisoformat(article["dateModified"]) == edited
+    finally:
+        with live.engine.begin() as connection:
+            connection.execute(
+                sa.update(qa_ai).where(qa_ai.c.id == article_id).values(version=1, updated_at=row.updated_at)
+            )
+
+
 def test_rss_is_valid(live: LiveSite) -> None:
     response = live.get("/rss.xml")
     assert response.headers["content-type"].startswith("application/rss+xml")
@@ -122,6 +133,12 @@ def test_the_checker_catches_a_broken_json_feed() -> None:
     broken = {"version": "1", "items": [{"id": 3}, {"id": "a", "date_published": "yesterday"}]}
     # wrong version, no title, a non-string id, two items without content, a date that is not RFC 3339
     assert len(json_feed_problems(broken)) == 6
+    twice = {"version": JSON_FEED_VERSION, "title": "T", "items": [{"id": "a", "content_text": ""}] * 2}
+    assert json_feed_problems(twice) == ["item ids must be unique"]
+    unknown = {"version": JSON_FEED_VERSION, "title": "T", "items": [], "colour": "red", "_colour": "red"}
+    assert [p.split(":")[0] for p in json_feed_problems(unknown)] == ["$"]  # only "_" names may be added
+    authorless = {"version": JSON_FEED_VERSION, "title": "T", "items": [], "authors": [{}]}
+    assert len(json_feed_problems(authorless)) == 1
 
 
 def test_news_sitemap_lists_the_last_48_hours_at_most_1000(live: LiveSite) -> None:

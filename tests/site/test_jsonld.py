@@ -22,7 +22,18 @@ def test_news_article_follows_googles_article_fields(urls: SiteURLs) -> None:
     assert data["dateModified"] == "2026-02-25T10:00:00+00:00"
     assert len(data["headline"]) <= jsonld.HEADLINE_MAX and data["headline"].endswith("…")
     assert data["mainEntityOfPage"]["@id"] == page.article.url
-    assert data["author"]["name"] == "Screen Q&A"
+    assert data["author"]["name"] == "Screen Q&A" and data["publisher"]["name"] == "Screen Q&A"
+    assert data["image"] == [page.article.share_image]
+
+
+def test_date_modified_is_the_last_edit(urls: SiteURLs) -> None:
+    edited = article_page(seed_data(version=2), urls)
+    assert edited is not None
+    assert jsonld.news_article(edited, SCREEN, urls.home())["dateModified"] == "2026-02-25T10:00:00+00:00"
+    # As made or imported (version 1), updated_at is when it came into the store: the date stands.
+    unedited = article_page(seed_data(version=1), urls)
+    assert unedited is not None
+    assert jsonld.news_article(unedited, SCREEN, urls.home())["dateModified"] == "2026-02-25"
 
 
 def test_faq_page_lists_answered_questions(urls: SiteURLs) -> None:

@@ -91,6 +91,15 @@ def test_exclusion_and_alternatives(live: LiveSite, articles: dict[str, int]) ->
     assert set(hits(live, "judges or pen")[1]) == {"A day out", "Market day"}
 
 
+def test_prefixes_read_alike_on_both_databases(live: LiveSite, articles: dict[str, int]) -> None:
+    # An excluded prefix excludes, a prefix takes part in "or", exclusions alone match nothing.
+    assert sorted(hits(live, "quokka -judg*")[1]) == ["Market day", IN_TITLE]
+    assert set(hits(live, "judg* or pen")[1]) == {"A day out", "Market day"}
+    assert set(hits(live, "pen or judg*")[1]) == {"A day out", "Market day"}
+    assert hits(live, "-judg*")[1] == [] and hits(live, "-quokka")[1] == []
+    assert sorted(hits(live, '"quokka marmalade" -judg* or pen')[1]) == ["Market day", IN_TITLE]
+
+
 @pytest.mark.parametrize(
     "hostile",
     [

@@ -15,6 +15,8 @@ def test_article_paths_quote_the_slug() -> None:
     assert article_path(5, "heat-2") == "/a/5/heat-2"
     assert article_path(5, "") == "/a/5"
     assert article_path(5, 'x"><b') == "/a/5/x%22%3E%3Cb"
+    assert article_path(5, "Ünïcode~_.-1") == "/a/5/%C3%9Cn%C3%AFcode~_.-1"
+    assert article_path(5, "line\nbreak") == "/a/5/line%0Abreak", "the unreserved check spans the whole slug"
 
 
 def test_every_url_is_absolute_and_other_sites_use_their_host() -> None:
@@ -24,3 +26,25 @@ def test_every_url_is_absolute_and_other_sites_use_their_host() -> None:
     assert urls.article(1, "a", 1) == "http://news.localhost:9000/a/1/a"
     assert urls.article(2, "b") == "http://screen.localhost:9000/a/2/b"
     assert urls.path("/feed.xml") == "http://screen.localhost:9000/feed.xml"
+
+
+def test_the_network_lists_the_other_sites_and_follows_a_new_directory() -> None:
+    directory = DomainDirectory([NEWS, SCREEN])
+    urls = SiteURLs(SCREEN, directory, "http", "http://{host}:9000")
+    assert urls.network() == (("Newsroom", "http://news.localhost:9000/"),)
+    assert SiteURLs(NEWS, directory, "https").network() == (("Screen Q&A", "https://screen.localhost/"),)
+    assert urls.network() == (("Newsroom", "http://news.localhost:9000/"),), "each site's own list"
+    renamed = DomainDirectory([Domain(1, "news.localhost", "Newsroom Daily"), SCREEN])
+    assert SiteURLs(SCREEN, renamed, "http", "http://{host}:9000").network() == (
+        ("Newsroom Daily", "http://news.localhost:9000/"),
+    )
+
+
+def test_the_network_items_are_escaped_like_the_template_would() -> None:
+    odd = Domain(3, "odd.localhost", 'Q&A <"odd"> site')
+    urls = SiteURLs(SCREEN, DomainDirectory([NEWS, odd, SCREEN]), "https")
+    assert str(urls.network_items()) == (
+        '<li><a href="https://news.localhost/">Newsroom</a></li>'
+        '<li><a href="https://odd.localhost/">Q&amp;A &lt;&#34;odd&#34;&gt; site</a></li>'
+    )
+    assert urls.network_items() is urls.network_items(), "built once per site and directory"

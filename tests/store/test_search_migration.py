@@ -1,5 +1,6 @@
-"""Migration 0010 (search) on a store that already holds articles: they are found at once, every later
-insert, edit and delete keeps the index in step, the index is what PostgreSQL uses, and it downgrades."""
+"""Migrations 0010 (search) and 0013 (PostgreSQL's query) on a store that already holds articles: they are
+found at once, every later insert, edit and delete keeps the index in step, the index is what PostgreSQL
+uses, and it downgrades."""
 
 from __future__ import annotations
 
@@ -61,4 +62,7 @@ def test_existing_and_later_articles_are_searchable(unmigrated_url: str) -> None
     command.downgrade(config, "0009_webmention")
     command.upgrade(config, "head")
     assert found(engine, "herons") == [1]
+    # Migration 0013: an excluded prefix excludes on PostgreSQL as on SQLite.
+    assert found(engine, "rivers -hero*") == [] and found(engine, "rivers -ott*") == [1]
+    assert found(engine, "rivers " * 50_000) == [1]  # never a tree too deep for the database's stack
     engine.dispose()

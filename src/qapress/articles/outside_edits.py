@@ -32,7 +32,10 @@ def after_outside_edit(
     moment = now or utc_now()
     current = load_article(connection, article_id, lock=True)
     version = current.version + 1
-    connection.execute(qa_ai.update().where(qa_ai.c.id == article_id).values(version=version))
+    # The edit is a real one: feeds' ``updated`` and ``dateModified`` say when it was made.
+    connection.execute(
+        qa_ai.update().where(qa_ai.c.id == article_id).values(version=version, updated_at=moment)
+    )
     connection.execute(
         article_revision.insert(),
         {

@@ -37,13 +37,14 @@ from qapress.links.worker import start_link_worker
 from qapress.newsroom.app import Newsroom
 from qapress.newsroom.auth import SESSION_COOKIE
 from qapress.observe.health import check_readiness, migration_head
-from qapress.observe.metrics import QueueDepths, exposition
+from qapress.observe.metrics import PAGE_CACHE_HIT, TALLY, QueueDepths, exposition
 from qapress.observe.requests import (
     FAST_PATH_ROUTE,
     FAST_PATH_SCOPE_KEY,
     FAST_PATH_STATUS,
     observe_request,
     record,
+    record_with,
 )
 from qapress.settings import Settings, get_settings
 from qapress.site.body_timeout import send_timed_out, with_body_timeout
@@ -94,8 +95,9 @@ class SiteServer(Starlette):
                     return
                 receive = replay
             if await fast_path.answer(scope, send):
-                record(
-                    FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], time.perf_counter() - started
+                seconds = time.perf_counter() - started
+                record_with(
+                    FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], seconds, PAGE_CACHE_HIT
                 )
                 return
             await observe_request(self._slow_path, scope, receive, send, log_requests=False)
@@ -113,6 +115,7 @@ class SiteServer(Starlette):
         fast_path = self.fast_path
         if fast_path is not None and await fast_path.answer(scope, send):
             scope[FAST_PATH_SCOPE_KEY] = True
+            TALLY.inc(PAGE_CACHE_HIT)
             return
         await super().__call__(scope, receive, send)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from qapress.store.schema import domain as domain_table
 
@@ -64,6 +65,10 @@ class DomainDirectory:
         self.by_id = {d.id: d for d in domains}
         self.by_host = {d.host.lower(): d for d in self.by_id.values()}
         self.pinned = self._named(self.policy.pinned_host)
+        #: Each site's list of the other sites, by (site id, scheme, base URL): the same on every page
+        #: until the domains change, and then this directory is replaced (``SiteURLs.network``).
+        self.networks: dict[tuple[int, str, str | None], tuple[tuple[str, str], ...]] = {}
+        self.network_items: dict[tuple[int, str, str | None], Markup] = {}
 
     def _named(self, host: str | None) -> Domain | None:
         return self.by_host.get(normalize_host(host)) if host else None

@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
 from qapress.engine.driver_errors import DATABASE_ERRORS
-from qapress.observe.metrics import PAGE_CACHE_HIT, TALLY
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
@@ -85,11 +84,13 @@ class PageCacheFastPath:
         scope[CHANGES_APPLIED] = True
         if site.directory_stale:
             return False  # the slow path reloads the sites first
-        page = site.cache.get(self.host(host), path)
+        key = host or b""
+        normalized = self._hosts.get(key)
+        page = site.cache.get(self.host(key) if normalized is None else normalized, path)
         prepared = None if page is None else page.prepared
         if page is None or prepared is None:
             return False
-        TALLY.inc(PAGE_CACHE_HIT)
+        # Counted with the request by the server (``record_with``), in one step.
         if (
             if_none_match is not None
             and page.status == 200

@@ -2,7 +2,7 @@
 
 An entry's id is a ``tag:`` URI (RFC 4151) made of the site's host and the article's id, so it stays the
 same when the title, and with it the slug, changes. ``published`` is the article's date and ``updated`` its
-``updated_at`` (the last real edit); ``content`` is the whole body as HTML built from escaped text.
+last edit (``views.last_edit``), or its date when it was never edited; ``content`` is the whole body as HTML built from escaped text.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from markupsafe import escape
 from qapress.site.body import parse_body
 from qapress.site.domains import Domain
 from qapress.site.urls import SiteURLs
-from qapress.site.views import parse_date, parse_timestamp
+from qapress.site.views import last_edit, parse_date
 
 #: The year in a tag URI's authority: when qapress began minting these ids (RFC 4151 wants a fixed date).
 TAG_YEAR = 2026
@@ -63,7 +63,7 @@ def feed_entries(rows: Any, site: Domain, urls: SiteURLs) -> list[FeedEntry]:
             continue
         date = parse_date(row.get("date"))
         published = dt.datetime.combine(date, dt.time(), dt.UTC) if date else None
-        modified = parse_timestamp(row.get("updated_at"))
+        modified = last_edit(row)
         updated = modified.astimezone(dt.UTC) if modified else published or _EPOCH
         entries.append(
             FeedEntry(

@@ -45,21 +45,28 @@ class HomePage:
     linked: list[LinkedItem]
 
 
-def site_sections(rows: Any, urls: SiteURLs, skip: frozenset[str] = frozenset()) -> list[SectionView]:
+def site_sections(
+    rows: Any, urls: SiteURLs, skip: frozenset[str] = frozenset(), *, with_items: bool = True
+) -> list[SectionView]:
     """The sections of a site from its newest titles (``topics`` in the page queries), with their articles.
 
-    ``skip`` holds article URLs already on the page (the lead story), left out of the sections' lists.
+    ``skip`` holds article URLs already on the page (the lead story), left out of the sections' lists. Pages
+    that show only the sections' names (the navigation of articles and search) ask ``with_items=False``:
+    no URL is built for the forty titles then.
     """
     if not isinstance(rows, Sequence):
         return []
-    items = [
-        LinkItem(str(row.get("title") or ""), urls.article(int(row["id"]), str(row.get("slug") or "")))
-        for row in rows
-        if isinstance(row, Mapping) and isinstance(row.get("id"), int)
-    ]
+    kept = [row for row in rows if isinstance(row, Mapping) and isinstance(row.get("id"), int)]
+    titles = [str(row.get("title") or "") for row in kept]
     views = []
-    for section in find_sections([item.title for item in items]):
-        members = [items[index] for index in section.members if items[index].url not in skip]
+    for section in find_sections(titles):
+        members: list[LinkItem] = []
+        if with_items:
+            for index in section.members:
+                row = kept[index]
+                url = urls.article(int(row["id"]), str(row.get("slug") or ""))
+                if url not in skip:
+                    members.append(LinkItem(titles[index], url))
         views.append(
             SectionView(
                 section.label, f"section-{section.key}", urls.search(section.label), members[:SECTION_ITEMS]

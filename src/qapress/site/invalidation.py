@@ -4,8 +4,10 @@ The triggers of migration 0012 log the tags of every change to ``cache_invalidat
 send them with ``pg_notify``). A *watch* turns that into calls of ``on_tags`` before a hit is served:
 
 - ``DataVersionWatch`` (SQLite): ``PRAGMA data_version`` on a read-only connection per thread moves when any
-  other connection commits (a read of the WAL index in shared memory, no file I/O); only then is the log
-  read past the process's position. Exact: a change committed before a request is seen by that request.
+  other connection commits; only then is the log read past the process's position. Before asking, the
+  wal-index header is read from shared memory (``wal_index.py``): while it has not moved since the last
+  check, nothing committed and nothing is asked. Exact: a change committed before a request is seen by
+  that request.
 - ``NotifyWatch`` (PostgreSQL): a thread ``LISTEN``\\ s; the notification carries the tags, in commit order.
   Hits ask nothing; a change is seen as soon as its notification arrives (well under a millisecond here).
   While the listening connection is down hits are refused, and on reconnecting every page is dropped.
@@ -30,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.site.cache_tags import ALL
+from qapress.site.wal_index import WalIndexHeader, open_wal_index
 from qapress.store.backend import default_change_watch, is_postgresql, sqlite_file
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,10 @@ class DataVersionWatch:
         self._lock = threading.Lock()
         self._cursor: LogCursor | None = None
         self._connections: list[sqlite3.Connection] = []
+        #: The wal-index header, when it can be read: a check whose header did not move asks nothing.
+        self._header: WalIndexHeader | None = None
+        self._header_tried = False
+        self._last_header = b""
 
     def _probe(self) -> tuple[sqlite3.Connection, list[int]]:
         probe: tuple[sqlite3.Connection, list[int]] | None = getattr(self._local, "probe", None)
@@ -131,14 +138,33 @@ class DataVersionWatch:
         return probe
 
     def sync(self) -> bool:
+        header = self._header
+        seen = b""
+        if header is not None:
+            seen = header.read()
+            if seen == self._last_header:
+                return True  # nothing committed since a check that applied everything before it
         connection, last = self._probe()
         version = connection.execute("PRAGMA data_version").fetchone()[0]
-        if version == last[0]:
-            return True
-        with self._lock:
-            self._read(connection)
-        last[0] = version
+        if version != last[0]:
+            with self._lock:
+                self._read(connection)
+            last[0] = version
+        if header is not None:
+            # Read before the check above: a commit during the check makes the next read differ again.
+            self._last_header = seen
+        elif not self._header_tried:
+            self._open_header(connection)
         return True
+
+    def _open_header(self, connection: sqlite3.Connection) -> None:
+        """Map the wal-index header once this process's probe has the ``-shm`` open (``wal_index.py``)."""
+        with self._lock:
+            if self._header_tried:
+                return
+            self._header_tried = True
+            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                self._header = open_wal_index(self.path)
 
     def _read(self, connection: sqlite3.Connection) -> None:
         if self._cursor is None:
@@ -157,6 +183,9 @@ class DataVersionWatch:
 
     def stop(self) -> None:
         with self._lock:
+            header, self._header = self._header, None
+            if header is not None:  # before the connections that keep the -shm file whole
+                header.close()
             for connection in self._connections:
                 connection.close()
             self._connections.clear()

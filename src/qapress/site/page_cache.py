@@ -147,6 +147,12 @@ class PageCache:
                 self._remove(next(iter(self._pages)))
             return True
 
+    def changed_since(self, since: int, tags: frozenset[str]) -> bool:
+        """Whether an invalidation since generation ``since`` named one of ``tags`` (or every page): a page
+        built from data read after ``since`` may then show something older than what committed."""
+        with self._lock:
+            return since != self.generation and self._invalidated_since(since, tags)
+
     def _invalidated_since(self, since: int, tags: frozenset[str]) -> bool:
         if not self._recent or self._recent[0][0] > since + 1:
             return True  # older than what is remembered: assume the worst

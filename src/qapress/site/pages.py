@@ -33,7 +33,7 @@ from qapress.site.queries import PageQueries, QueryRun
 from qapress.site.render import Renderer
 from qapress.site.search import MAX_QUERY_CHARS, SEARCH_PAGE_SIZE, SearchRequest, search_hits
 from qapress.site.urls import SiteURLs
-from qapress.site.views import ArticlePage, article_page, parse_timestamp
+from qapress.site.views import ArticlePage, article_page, last_edit, parse_date, parse_timestamp
 
 HTML = "text/html; charset=utf-8"
 SITEMAP_PAGE_SIZE = 5_000
@@ -175,7 +175,7 @@ class Pages:
         state = form_state or FormState()
         form = self.link_form(article.url, article.id, state)
         debug = self.debug_panel(run)
-        sections = site_sections(run.data.get("topics"), ctx.urls)
+        sections = site_sections(run.data.get("topics"), ctx.urls, with_items=False)
         body = article_html(self.renderer, ctx.site, ctx.urls, page, form, debug, sections)
         webmention = f'<{ctx.urls.path("/webmention")}>; rel="webmention"'
         data = run.data
@@ -225,7 +225,7 @@ class Pages:
         if search.runnable:
             run = self.queries.search(search.query, ctx.site.id, SEARCH_PAGE_SIZE, search.page)
             rows = run.data.get("hits") or []
-            sections = site_sections(run.data.get("topics"), ctx.urls)
+            sections = site_sections(run.data.get("topics"), ctx.urls, with_items=False)
             hits, more, debug = (
                 search_hits(rows[:SEARCH_PAGE_SIZE], ctx.urls),
                 len(rows) > SEARCH_PAGE_SIZE,
@@ -278,7 +278,7 @@ class Pages:
             return self.error_page(ctx, 404, "Page not found", "This sitemap page does not exist.")
         entries = [{"url": ctx.urls.home(), "lastmod": None}] if number == 1 else []
         for row in rows:
-            modified = parse_timestamp(row.get("updated_at"))
+            modified: dt.date | dt.datetime | None = last_edit(row) or parse_date(row.get("date"))
             entries.append(
                 {
                     "url": ctx.urls.article(int(row["id"]), str(row.get("slug") or "")),

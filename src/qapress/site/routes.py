@@ -60,6 +60,7 @@ from qapress.site.responses import (
     prepared_answer,
 )
 from qapress.site.search import read_search
+from qapress.site.single_flight import SingleFlight
 from qapress.site.urls import SiteURLs
 from qapress.store.backend import reads_are_quick
 from qapress.store.local_secrets import persisted_secret
@@ -112,6 +113,10 @@ class SiteApp:
         self.assets = StaticAssets()
         self.renderer = Renderer(self.assets)
         self.cache = PageCache(settings.page_cache_size)
+        # Concurrent misses for one page (host, path) build it once in this process.
+        self.flights: SingleFlight[tuple[str, str], tuple[RenderedPage, int]] = SingleFlight(
+            settings.statement_timeout_ms / 1000 + 5.0
+        )
         # LISTEN needs a session of its own, which a transaction-mode pooler does not keep: poll behind one.
         changes = settings.cache_changes
         if changes == "auto" and settings.database_pooler == "transaction":
@@ -232,13 +237,28 @@ class SiteApp:
         if not self.debug:
             TALLY.inc(PAGE_CACHE_MISS)
         try:
-            with page_reads_at_primary():
-                page = build(ctx)
+            page = self.built_page(ctx, build)
         except PageQueryFailed as failed:
             return self.failed_response(ctx, failed)
-        if not self.debug and ctx.since >= 0:
-            self.cache.put(*ctx.cache_key, page, since=ctx.since)
         return self.page_response(request, ctx, page)
+
+    def built_page(self, ctx: PageContext, build: Callable[[PageContext], RenderedPage]) -> RenderedPage:
+        """The page built and cached, or the one a concurrent miss for the same page built (``flights``),
+        unless what it shows changed after that build began: then built again here."""
+
+        def store() -> tuple[RenderedPage, int]:
+            with page_reads_at_primary():
+                page = build(ctx)
+            self.cache.put(*ctx.cache_key, page, since=ctx.since)
+            return page, ctx.since
+
+        if self.debug or ctx.since < 0:  # nothing is cached: every request builds its own
+            with page_reads_at_primary():
+                return build(ctx)
+        (page, began), shared = self.flights.run(ctx.cache_key, store)
+        if shared and self.cache.changed_since(began, page.tags):
+            page, _ = store()
+        return page
 
     def page_response(self, request: Request, ctx: PageContext, page: RenderedPage) -> Response:
         """The answer for a page from or for the cache; its fast-path answers are prepared here, once."""

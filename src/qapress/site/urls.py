@@ -7,8 +7,10 @@ the same article URLs (``qapress.store.urls``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
+from markupsafe import Markup
 
 from qapress.site.domains import Domain, DomainDirectory
 from qapress.store.urls import article_path, site_base_url
@@ -26,9 +28,15 @@ class SiteURLs:
     directory: DomainDirectory
     scheme: str = "https"
     base_url: str | None = None
+    #: host -> origin, for this request: a page builds a hundred URLs over a handful of hosts.
+    _origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def origin(self, domain: Domain | None = None) -> str:
-        return site_origin((domain or self.site).host, self.scheme, self.base_url)
+        host = (domain or self.site).host
+        origin = self._origins.get(host)
+        if origin is None:
+            origin = self._origins[host] = site_origin(host, self.scheme, self.base_url)
+        return origin
 
     def home(self, page: int = 1) -> str:
         return self.origin() + "/" + (f"?{urlencode({'page': page})}" if page > 1 else "")
@@ -49,9 +57,26 @@ class SiteURLs:
             params["page"] = str(page)
         return self.origin() + "/search" + (f"?{urlencode(params)}" if params else "")
 
-    def network(self) -> list[tuple[str, str]]:
-        """The other sites of the network: (name, home URL), in id order."""
-        return [(d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id]
+    def network(self) -> tuple[tuple[str, str], ...]:
+        """The other sites of the network: (name, home URL), in id order (built once per site and directory)."""
+        key = (self.site.id, self.scheme, self.base_url)
+        others = self.directory.networks.get(key)
+        if others is None:
+            others = self.directory.networks[key] = tuple(
+                (d.name, self.origin(d) + "/") for d in self.directory.by_id.values() if d.id != self.site.id
+            )
+        return others
+
+    def network_items(self) -> Markup:
+        """``network()`` as the footer's escaped ``<li>`` items: the same on every page of a site, so escaped
+        once per site and directory rather than fifty names and URLs on every render."""
+        key = (self.site.id, self.scheme, self.base_url)
+        items = self.directory.network_items.get(key)
+        if items is None:
+            items = self.directory.network_items[key] = Markup("").join(
+                Markup('<li><a href="{}">{}</a></li>').format(url, name) for name, url in self.network()
+            )
+        return items
 
     def links_form(self, article_id: int) -> str:
         return self.origin() + f"/a/{article_id}/links"

@@ -108,6 +108,18 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def last_edit(row: Mapping[str, Any]) -> dt.datetime | None:
+    """When the article was last edited, for feeds' ``updated`` and ``dateModified``; None if it never was.
+
+    ``updated_at`` of an article as it was made or imported (``version`` 1) is when it came into this
+    store, not an edit: then the callers fall back to its date. A row without ``version`` is taken as edited.
+    """
+    version = row.get("version")
+    if isinstance(version, int) and version <= 1:
+        return None
+    return parse_timestamp(row.get("updated_at"))
+
+
 def parse_faq(value: Any) -> list[FaqItem]:
     """The FAQ column (a JSON list of ``{question, answer}``, or its text on SQLite); bad entries are left out."""
     if isinstance(value, str):
@@ -167,7 +179,7 @@ def article_from_row(row: Row, urls: SiteURLs) -> Article:
         faq=parse_faq(row.get("faq")),
         outro=str(row.get("outro") or ""),
         date=parse_date(row.get("date")),
-        modified=parse_timestamp(row.get("updated_at")),
+        modified=last_edit(row),
         image_url=image_url,
         image_credit=str(row["image_credit"]) if row.get("image_credit") else None,
         src_id=_int_or_none(row.get("src_id")),
@@ -246,7 +258,7 @@ def listed_articles(rows: Any, urls: SiteURLs) -> list[ListedArticle]:
                 url=urls.article(int(row["id"]), str(row.get("slug") or "")),
                 lead=str(row.get("lead") or ""),
                 date=parse_date(row.get("date")),
-                modified=parse_timestamp(row.get("updated_at")),
+                modified=last_edit(row),
                 image=own or urls.card(int(row["id"])),
                 has_own_image=own is not None,
             )

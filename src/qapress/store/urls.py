@@ -6,6 +6,7 @@ base URL template such as ``http://{host}:8000`` replaces ``{scheme}://{host}``.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 
@@ -16,10 +17,15 @@ def site_base_url(host: str, scheme: str = "https", base_url: str | None = None)
     return f"{scheme}://{host}"
 
 
+#: Slugs that ``quote`` would return unchanged (nearly all: the generator writes them so).
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def article_path(article_id: int, slug: str) -> str:
     """The path of an article page; the slug is optional for readers but part of the canonical address."""
     if slug:
-        return f"/a/{article_id}/{quote(slug, safe='-._~')}"
+        escaped = slug if _UNRESERVED.fullmatch(slug) else quote(slug, safe="-._~")
+        return f"/a/{article_id}/{escaped}"
     return f"/a/{article_id}"
 
 
