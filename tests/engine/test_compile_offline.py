@@ -188,3 +188,21 @@ def test_a_column_without_nulls_is_ordered_without_a_nulls_clause(dialect: Diale
     assert re.search(r'"id" ASC LIMIT', plain) and "NULLS" not in plain, plain
     through = compile_query(dialect, "{ content_article(order_by: {author: {name: desc}}) { id } }").sql
     assert "DESC NULLS FIRST" in through, through
+
+
+def test_an_aggregation_predicate_is_a_subquery_over_the_related_rows(dialect: Dialect) -> None:
+    counted = compile_query(
+        dialect,
+        "{ author(where: {articles_aggregate: {count: {arguments: [title], distinct: true, "
+        "filter: {published: {_eq: true}}, predicate: {_gt: 1}}}}) { id } }",
+    )
+    assert "count(DISTINCT _g" in counted.sql and '"aggregate_value"' in counted.sql
+    assert sorted(p.value for p in counted.params) == sorted([dialect.bool_param(True), 1])
+    folded = compile_query(
+        dialect,
+        "{ author(where: {articles_aggregate: {bool_and: {arguments: published, predicate: {_eq: true}}}}) { id } }",
+    ).sql
+    if isinstance(dialect, PostgresDialect):
+        assert "bool_and(_g" in folded
+    else:  # booleans are 0/1 integers: all true is a minimum of 1
+        assert "min(_g" in folded and "bool_and" not in folded

@@ -140,7 +140,9 @@ def test_computed_field_with_arguments(computed: GraphQLEngine) -> None:
     ]
 
 
-def test_a_computed_field_with_arguments_is_not_offered_to_filters_or_ordering(computed: GraphQLEngine) -> None:
+def test_a_computed_field_with_arguments_is_not_offered_to_filters_or_ordering(
+    computed: GraphQLEngine,
+) -> None:
     """Hasura's documented limit: GraphQL input fields take no arguments, so ``title_has(needle)`` is a field
     to select, not one to filter or order by; ``title_length`` (the row alone) is offered to both."""
     query = """{ where: __type(name: "qa_ai_bool_exp") { inputFields { name } }

@@ -129,6 +129,8 @@ def editor_metadata(filter_: dict[str, Any]) -> Metadata:
         ({"domain": "x-hasura-domain-id"}, {"x-hasura-domain-id": "1"}, [1, 2, 6]),
         ({"domain": {"$eq": "X-HASURA-DOMAIN-ID"}}, {"x-hasura-domain-id": "3"}, [5]),
         ({"$or": [{"id": {"$lt": 2}}, {"id": {"$gt": 5}}]}, {}, [1, 6]),
+        ({"id": {"_ne": 1}, "domain": 1}, {}, [2, 6]),  # the permissions' _ne / $ne for _neq
+        ({"id": {"$ne": 2}, "domain": 1}, {}, [1, 6]),
         ({"site": {"language": {"_eq": "de"}}}, {}, [3, 4]),
         ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Gamma"}}}}, {}, [1, 2, 3]),
         ({"_exists": {"_table": "domain", "_where": {"name": {"_eq": "Omega"}}}}, {}, []),

@@ -38,6 +38,10 @@ DDL = [
          SELECT word || ' ' || author_row.first $$ LANGUAGE sql STABLE""",
     """CREATE FUNCTION articles_titled(author_row author, prefix text) RETURNS SETOF article AS $$
          SELECT * FROM article WHERE author_id = author_row.id AND starts_with(title, prefix) $$ LANGUAGE sql STABLE""",
+    """CREATE FUNCTION same_last_name(example author) RETURNS SETOF author AS $$
+         SELECT * FROM author WHERE last = example.last $$ LANGUAGE sql STABLE""",
+    """CREATE FUNCTION by_same_author(article_row article, other article) RETURNS boolean AS $$
+         SELECT article_row.author_id = other.author_id $$ LANGUAGE sql STABLE""",
     """CREATE FUNCTION article_count(author_row author) RETURNS bigint AS $$
          SELECT count(*) FROM article WHERE author_id = author_row.id $$ LANGUAGE sql STABLE""",
 ]
@@ -71,6 +75,7 @@ TABLES: list[dict[str, Any]] = [
     },
     {
         "table": "article",
+        "computed_fields": [{"name": "by_same_author", "definition": {"function": "by_same_author"}}],
         "select_permissions": [{"role": "user", "permission": {"columns": ["id", "title"], "filter": {}}}],
     },
 ]
@@ -85,8 +90,9 @@ FUNCTIONS: list[dict[str, Any]] = [
     {"function": "add_author", "permissions": [{"role": "user"}]},
     {"function": "volatile_list", "configuration": {"exposed_as": "query"}},
     {"function": "me", "configuration": {"session_argument": "hasura_session", "custom_name": "whoami"}},
-    # Also the computed field "titled": as a root field it would need a table's row as an argument.
+    # Also the computed field "titled": as a root field its row argument is a row literal.
     {"function": "articles_titled"},
+    {"function": "same_last_name"},
 ]
 
 
@@ -212,7 +218,27 @@ def test_functions_need_postgresql(sqlite_blank: Engine) -> None:
 
 
 def test_a_function_tracked_as_root_and_computed_field(gql: GraphQLEngine) -> None:
-    assert "articles_titled" not in root_fields(gql)
-    assert any('"author_row" is a table\'s row' in reason for reason in gql.model.inconsistencies)
+    root = '{ articles_titled(args: {author_row: "(1,ann,Ann,Lee)", prefix: "a"}, order_by: {id: asc}) { title } }'
+    assert data(gql, root) == {"articles_titled": [{"title": "a1"}, {"title": "a2"}]}
     query = '{ author(where: {id: {_eq: 1}}) { titled(args: {prefix: "a2"}) { title } } }'
     assert data(gql, query) == {"author": [{"titled": [{"title": "a2"}]}]}
+
+
+def test_a_row_type_argument_is_a_row_literal(gql: GraphQLEngine) -> None:
+    # Hasura names the argument's scalar after the row type with "_scalar" (the type's own name is the
+    # table's object type); the value is PostgreSQL's row literal, fields in the table's column order.
+    fields = data(gql, '{ __type(name: "same_last_name_args") { inputFields { name type { kind name } } } }')
+    assert fields["__type"]["inputFields"] == [
+        {"name": "example", "type": {"kind": "SCALAR", "name": "author_scalar"}}
+    ]
+    query = "query($row: author_scalar) { same_last_name(args: {example: $row}) { name } }"
+    assert data(gql, query, {"row": '(9,x,X,"Ray")'}) == {"same_last_name": [{"name": "bob"}]}
+    computed = """{ article(order_by: {id: asc}) { title by_same_author(args: {other: "(1,a1,1)"}) } }"""
+    assert data(gql, computed)["article"] == [
+        {"title": "a1", "by_same_author": True},
+        {"title": "a2", "by_same_author": True},
+        {"title": "b1", "by_same_author": False},
+    ]
+    # Not a row literal: the database's error, as a GraphQL error.
+    bad = error(gql, '{ same_last_name(args: {example: "not a row"}) { name } }')
+    assert "malformed record literal" in bad["message"]

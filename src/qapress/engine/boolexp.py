@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from qapress.engine.catalog import Column
 from qapress.engine.conditions import (
+    AGGREGATE_VALUE,
     COLUMN_COMPARE,
     COMPARE,
     LTREE,
     REGEX,
+    AggregatePredicate,
     And,
     BoolExp,
     Cell,
@@ -30,6 +33,8 @@ from qapress.engine.params import ParamCollector, parse_list
 from qapress.engine.values import SessionRef, VarRef
 
 TRUE, FALSE = "(1 = 1)", "(1 = 0)"
+#: How a request variable deciding ``distinct`` is bound.
+_FLAG = Column("distinct", "Boolean", False, sql_type="BOOLEAN")
 
 __all__ = ["FALSE", "TRUE", "BoolExpCompiler"]
 
@@ -117,9 +122,43 @@ class BoolExpCompiler:
                 conditions.append(self.render(exp.visible, inner))
             conditions.append(self.render(exp.where, inner, root))
             return f"EXISTS (SELECT 1 FROM {source} AS {inner} WHERE {' AND '.join(conditions)})"
+        if isinstance(exp, AggregatePredicate):
+            return self._aggregate_predicate(exp, alias, root)
         inner = self.new_alias("_x")
         condition = self.render(exp.where, inner, root)
         return f"EXISTS (SELECT 1 FROM {self._source(exp.table)} AS {inner} WHERE {condition})"
+
+    def _aggregate_predicate(self, exp: AggregatePredicate, alias: str, root: str) -> str:
+        """The predicate over a one-row subquery of the aggregate, so that every comparison (``_in``,
+        ``_is_null``, several at once) reads it like a column."""
+        rows, result = self.new_alias("_g"), self.new_alias("_p")
+        conditions = [
+            f"{rows}.{quote_ident(r)} = {alias}.{quote_ident(local)}" for local, r in exp.relationship.mapping
+        ]
+        if exp.visible is not None:
+            conditions.append(self.render(exp.visible, rows))
+        if exp.filter is not None:
+            conditions.append(self.render(exp.filter, rows, root))
+        value = self._aggregate_value(exp, rows)
+        aggregate = (
+            f"SELECT {value} AS {quote_ident(AGGREGATE_VALUE)} FROM {self._source(exp.remote)} AS {rows} "
+            f"WHERE {' AND '.join(conditions)}"
+        )
+        return f"EXISTS (SELECT 1 FROM ({aggregate}) AS {result} WHERE {self.render(exp.predicate, result)})"
+
+    def _aggregate_value(self, exp: AggregatePredicate, rows: str) -> str:
+        def over(distinct: bool) -> str:
+            if exp.function == "count":
+                return self.dialect.count(rows, exp.arguments, distinct)
+            columns = [f"{rows}.{quote_ident(a)}" for a in exp.arguments]
+            if exp.function in ("bool_and", "bool_or"):
+                return self.dialect.bool_aggregate(exp.function, columns[0], distinct)
+            return self.dialect.statistic(exp.function, columns, distinct)
+
+        if isinstance(exp.distinct, bool):
+            return over(exp.distinct)
+        flag = self.params.value(exp.distinct, _FLAG)
+        return f"(CASE WHEN {flag} THEN {over(True)} ELSE {over(False)} END)"
 
     def _source(self, table: TrackedTable) -> str:
         return self.dialect.qualified(table.table.schema, table.table.name)

@@ -29,6 +29,18 @@ from qapress.engine.errors import (
     ValidationFailed,
 )
 from qapress.engine.model import Model, TrackedTable
+from qapress.engine.mutation_plan import (
+    Assignments,
+    ChosenRows,
+    DeletePlan,
+    InsertPlan,
+    InsertRow,
+    MutationPlanner,
+    OnConflict,
+    UpdatePlan,
+    ValueCheck,
+    ValueChecks,
+)
 from qapress.engine.mutation_schema import MutationField
 from qapress.engine.params import value_converter
 from qapress.engine.permissions import (
@@ -36,25 +48,32 @@ from qapress.engine.permissions import (
     delete_permission,
     insert_permission,
     insertable_columns,
-    updatable_columns,
     update_permission,
 )
 from qapress.engine.schema import RoleSchema
 from qapress.engine.selection import RawSource
 
+__all__ = [
+    "CHECK_FAILED",
+    "InsertHook",
+    "MutationRunner",
+    "UpdateHook",
+    "ValueCheck",
+    "ValueChecks",
+    "run_mutation",
+]
+
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
 Row = sa.RowMapping
+#: What finds a written row again: its primary key's values, a view's columns, or its ctid / rowid.
+Identity = tuple[Any, ...]
 
 #: Called for each row about to be inserted into a table (keyed by table name) inside the transaction;
 #: returns the values to insert, or raises an EngineError to refuse the whole request. The link rules use it.
 InsertHook = Callable[[sa.Connection, dict[str, Any], Mapping[str, str]], dict[str, Any]]
 #: Called after an update of a table (and its permission check), in the mutation's transaction, with the
 #: updated rows' identities, the ``_set`` values and the session: a rule that must follow every edit.
-UpdateHook = Callable[[sa.Connection, Sequence[tuple[Any, ...]], Mapping[str, Any], Mapping[str, str]], None]
-#: A rule on one column's written values (insert, update, upsert): the refusal's reason, or None. Per table
-#: and column (``{"domain": {"host": host_refusal}}``), checked before any SQL runs, like a CHECK constraint.
-ValueCheck = Callable[[Any], str | None]
-ValueChecks = Mapping[str, Mapping[str, ValueCheck]]
+UpdateHook = Callable[[sa.Connection, Sequence[Identity], Mapping[str, Any], Mapping[str, str]], None]
 
 
 #: The jsonb update operators (PostgreSQL only; the schema has them there alone) as SQL.
@@ -99,7 +118,7 @@ class MutationRunner:
         self.mutation_fields = mutation_fields
         self.insert_hooks = insert_hooks or {}
         self.update_hooks = update_hooks or {}
-        self.value_checks = value_checks or {}
+        self.planner = MutationPlanner(model, self.role, self.where.reader, value_checks)
         self.variables = variables
         self.session = {k.lower(): v for k, v in session.items()}
         self.connection = connection
@@ -133,18 +152,20 @@ class MutationRunner:
             objects = [args["object"]] if spec.kind == "insert_one" else args["objects"]
             where = f"{path}.object" if spec.kind == "insert_one" else f"{path}.objects"
             try:
-                identities, affected = self.insert(table, objects, args.get("on_conflict"), where)
+                plan = self.planner.insert(table, objects, args.get("on_conflict"), where)
+                identities, affected = self.insert(plan)
             except ConstraintViolation as exc:
                 exc.path = where
                 raise
         elif spec.kind == "update_many":
             return self.update_many(table, args["updates"], fields, path)
         elif spec.kind in ("update", "update_by_pk"):
-            identities = self.update(table, args, spec.kind == "update_by_pk", path)
+            identities = self.update(self.planner.update(table, args, spec.kind == "update_by_pk", path))
             affected = len(identities)
         else:
-            identities, returned = self.delete(table, args, spec.kind == "delete_by_pk", fields)
-            if spec.kind == "delete_by_pk":
+            by_pk = spec.kind == "delete_by_pk"
+            identities, returned = self.delete(self.planner.delete(table, args, by_pk), fields)
+            if by_pk:
                 return returned[0] if returned else "null"
             return self.response(table, fields, len(identities), returned)
         if spec.kind in ("insert_one", "update_by_pk"):
@@ -253,7 +274,7 @@ class MutationRunner:
             return ", ".join(quote_ident(c) for c in table.table.columns)
         return self.dialect.row_identity
 
-    def match(self, table: TrackedTable, alias: str, identities: Sequence[tuple[Any, ...]]) -> str:
+    def match(self, table: TrackedTable, alias: str, identities: Sequence[Identity]) -> str:
         if not identities:
             return "(1 = 0)"
         columns = self.identity_columns(table)
@@ -276,7 +297,7 @@ class MutationRunner:
             alternatives.append("(" + " AND ".join(terms) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
-    def matcher(self, table: TrackedTable, identity: tuple[Any, ...]) -> Callable[[str], list[str]]:
+    def matcher(self, table: TrackedTable, identity: Identity) -> Callable[[str], list[str]]:
         def conditions(alias: str) -> list[str]:
             return [self.match(table, alias, [identity])]
 
@@ -285,9 +306,7 @@ class MutationRunner:
     def source(self, table: TrackedTable, alias: str) -> str:
         return f"{self.dialect.qualified(table.table.schema, table.table.name)} AS {alias}"
 
-    def read_rows(
-        self, table: TrackedTable, fields: _Fields, identities: Sequence[tuple[Any, ...]]
-    ) -> list[str]:
+    def read_rows(self, table: TrackedTable, fields: _Fields, identities: Sequence[Identity]) -> list[str]:
         """Each identified row as JSON text (in order), through the role's select permission."""
         if not identities or table.select_permission(self.role) is None:
             return []
@@ -297,7 +316,7 @@ class MutationRunner:
         row = self.execute("SELECT " + ", ".join(columns)).one()
         return [value for value in row if value not in (None, "null")]
 
-    def returned_row(self, table: TrackedTable, identity: tuple[Any, ...], fields: _Fields) -> str:
+    def returned_row(self, table: TrackedTable, identity: Identity, fields: _Fields) -> str:
         """One affected row as a JSON object: the role's columns, but not its row filter (Hasura returns
         every row the mutation touched); relationships read inside it keep their filters."""
         select = self.compiler.builder.single(table, fields, None, depth=1, role=ADMIN)
@@ -307,7 +326,7 @@ class MutationRunner:
         self,
         table: TrackedTable,
         check: Mapping[str, Any] | None,
-        identities: Sequence[tuple[Any, ...]],
+        identities: Sequence[Identity],
         path: str,
     ) -> None:
         """Fail the request when a changed row does not satisfy the permission's ``check``."""
@@ -320,69 +339,54 @@ class MutationRunner:
             raise PermissionDenied(CHECK_FAILED, path)
 
     # --- insert --------------------------------------------------------------------------------------------
-    def insert(
-        self, table: TrackedTable, objects: Sequence[Any], on_conflict: Any, path: str
-    ) -> tuple[list[tuple[Any, ...]], int]:
+    def insert(self, plan: InsertPlan) -> tuple[list[Identity], int]:
         self.inserted = 0
         identities = []
-        for index, obj in enumerate(objects):
-            row = self.insert_row(table, obj, on_conflict, {}, f"{path}[{index}]", path)
-            if row is not None:
-                identities.append(self.identity_of(table, row))
+        for row in plan.rows:
+            inserted = self.insert_row(row, plan.on_conflict, {}, plan.path)
+            if inserted is not None:
+                identities.append(self.identity_of(plan.table, inserted))
         return identities, self.inserted
 
-    def identity_of(self, table: TrackedTable, row: Row) -> tuple[Any, ...]:
+    def identity_of(self, table: TrackedTable, row: Row) -> Identity:
         return tuple(row[c] for c in self.identity_columns(table))
 
     def insert_row(
-        self,
-        table: TrackedTable,
-        obj: Mapping[str, Any],
-        on_conflict: Any,
-        fixed: Mapping[str, Any],
-        path: str,
-        check_path: str,
+        self, item: InsertRow, on_conflict: OnConflict | None, fixed: Mapping[str, Any], check_path: str
     ) -> Row | None:
+        """Insert one object: the rows it refers to first, then it, then the rows that refer to it."""
+        table, path = item.table, item.path
         permission = insert_permission(table, self.role)
         if permission is None:
             raise ValidationFailed(f'no insert permission on table "{table.table.name}"', path)
         allowed = set(insertable_columns(table, permission))
         values: dict[str, Any] = {}
-        for key, value in obj.items():
-            rel_name = table.relationship_of(key)
-            rel = table.relationships[rel_name] if rel_name is not None else None
-            if rel is None or rel_name is None or value is None or self.after_parent(table, rel_name):
-                continue
-            key = rel_name
-            for local, _remote in rel.mapping:
-                if local in obj or local in fixed:
+        for parent in item.parents:
+            for local, _remote in parent.relationship.mapping:
+                if local in item.given or local in fixed:
                     raise ValidationFailed(
-                        f'cannot insert object relationship "{key}" as "{local}" column values are already determined',
-                        f"{path}.{key}",
+                        f'cannot insert object relationship "{parent.name}" as "{local}" column values are already determined',
+                        parent.path,
                     )
-            remote = self.model.tracked(rel.remote)
-            parent = self.insert_row(
-                remote, value["data"], value.get("on_conflict"), {}, f"{path}.{key}.data", check_path
-            )
-            if parent is None:
+            inserted = self.insert_row(parent.rows[0], parent.on_conflict, {}, check_path)
+            if inserted is None:
                 continue
-            for local, remote_column in rel.mapping:
-                values[local] = parent[remote_column]
-        for key, value in obj.items():
-            if key in table.table.columns:
-                if key not in allowed:
-                    raise ValidationFailed(
-                        f"field \"{key}\" not found in type: '{table.graphql_name}_insert_input'",
-                        f"{path}.{key}",
-                    )
-                values[key] = value
+            for local, remote_column in parent.relationship.mapping:
+                values[local] = inserted[remote_column]
+        for key, value in item.values:
+            if key not in allowed:
+                raise ValidationFailed(
+                    f"field \"{key}\" not found in type: '{table.graphql_name}_insert_input'",
+                    f"{path}.{key}",
+                )
+            values[key] = value
         values.update(fixed)
         for key, value in permission.set.items():
             values[key] = self.preset(value)
         hook = self.insert_hooks.get(table.table.name)
         if hook is not None:
             values = hook(self.connection, values, self.session)
-        self.check_values(table, values, path)
+        self.planner.check_values(table, values, path)
         alias = self.compiler.alias("_i")
         target = self.source(table, alias)
         if values:
@@ -401,60 +405,26 @@ class MutationRunner:
             return None
         self.inserted += 1
         self.check(table, permission.check, [self.identity_of(table, row)], check_path)
-        for key, value in obj.items():
-            rel_name = table.relationship_of(key)
-            rel = table.relationships[rel_name] if rel_name is not None else None
-            if rel is None or rel_name is None or value is None or not self.after_parent(table, rel_name):
-                continue
-            key = rel_name
-            remote = self.model.tracked(rel.remote)
-            children = value["data"] if rel.kind == "array" else [value["data"]]
-            for index, child in enumerate(children):
-                child_path = f"{path}.{key}.data[{index}]" if rel.kind == "array" else f"{path}.{key}.data"
-                child_fixed = {remote_column: row[local] for local, remote_column in rel.mapping}
-                clash = [c for c in child_fixed if c in child]
+        for related in item.children:
+            child_fixed = {remote_column: row[local] for local, remote_column in related.relationship.mapping}
+            for child in related.rows:
+                clash = [c for c in child_fixed if c in child.given]
                 if clash:
                     raise ValidationFailed(
                         f'cannot insert "{", ".join(clash)}" columns as their values are already being determined '
                         "by parent insert",
-                        child_path,
+                        child.path,
                     )
-                self.insert_row(remote, child, value.get("on_conflict"), child_fixed, child_path, check_path)
+                self.insert_row(child, related.on_conflict, child_fixed, check_path)
         return row
 
-    def after_parent(self, table: TrackedTable, name: str) -> bool:
-        """Whether the related row is inserted after this one (it refers to this row) or before (this row refers to it)."""
-        if table.relationships[name].kind == "array":
-            return True
-        for definition in table.meta.relationships:
-            if definition.name == name:
-                if definition.fk_columns:
-                    return False
-                if definition.remote_fk_table is not None:
-                    return True
-                return getattr(definition, "insertion_order", None) == "after_parent"
-        return False
-
-    def check_values(self, table: TrackedTable, values: Mapping[str, Any], path: str) -> None:
-        """Apply the table's value checks; a refused value is a check-constraint violation, as Hasura says."""
-        checks = self.value_checks.get(table.table.name)
-        if not checks:
-            return
-        for column, check in checks.items():
-            if column in values and values[column] is not None:
-                reason = check(values[column])
-                if reason is not None:
-                    raise ConstraintViolation(
-                        f'Check constraint violation. the value of "{column}" is refused: {reason}', path
-                    )
-
-    def on_conflict_clause(self, table: TrackedTable, alias: str, on_conflict: Mapping[str, Any]) -> str:
-        constraint = on_conflict["constraint"]
+    def on_conflict_clause(self, table: TrackedTable, alias: str, on_conflict: OnConflict) -> str:
+        constraint = on_conflict.constraint
         columns = table.table.unique_constraints.get(constraint)
         if columns is None:
             raise ValidationFailed(f'unexpected constraint "{constraint}"')
         target = self.dialect.on_conflict_target(constraint, columns)
-        update_columns = on_conflict.get("update_columns") or []
+        update_columns = on_conflict.update_columns
         if "_PLACEHOLDER" in update_columns:
             raise ValidationFailed("erroneous column name", f"{self.compiler.path}.args.on_conflict")
         if not update_columns:
@@ -480,53 +450,21 @@ class MutationRunner:
         conditions = []
         if permission.filter:
             conditions.append(self.where.permission(permission.filter, table, alias))
-        if on_conflict.get("where") is not None:
-            conditions.append(self.where.compile(on_conflict["where"], table, alias))
+        if on_conflict.where is not None:
+            conditions.append(self.where.render(on_conflict.where, alias))
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         return f"{target} DO UPDATE SET {', '.join(assignments)}{where}"
 
     # --- update --------------------------------------------------------------------------------------------
-    def update(
-        self, table: TrackedTable, args: Mapping[str, Any], by_pk: bool, path: str
-    ) -> list[tuple[Any, ...]]:
+    def update(self, plan: UpdatePlan) -> list[Identity]:
+        table = plan.table
         permission = update_permission(table, self.role)
         assert permission is not None
-        operators = {op: args.get(op) or {} for op in ("_set", "_inc", *JSONB_UPDATE_SQL)}
-        seen: dict[str, str] = {}
-        repeated = []
-        for op, columns in operators.items():
-            for column in columns:
-                if column in seen:
-                    repeated.append(column)
-                seen[column] = op
-        if repeated:
-            listed = ", ".join(f'"{c}"' for c in repeated)
-            raise ValidationFailed(f"Column found in multiple operators: {listed}.", path)
-        allowed = set(updatable_columns(table, permission))
-        self.check_values(table, operators["_set"], f"{path}._set")
-        assignments = []
-        for column, value in operators["_set"].items():
-            assignments.append(f"{quote_ident(column)} = {self.bind(table, column, value)}")
-        for column, value in operators["_inc"].items():
-            assignments.append(
-                f"{quote_ident(column)} = {quote_ident(column)} + {self.bind(table, column, value)}"
-            )
-        for op, template in JSONB_UPDATE_SQL.items():
-            for column, value in operators[op].items():
-                if value is None:
-                    raise ValidationFailed(f'unexpected null value for the "{op}" of "{column}"', path)
-                jsonb = op in ("_append", "_prepend")
-                operand = self.bind(table, column, value) if jsonb else self.params.const(value)
-                assignments.append(template.format(column=quote_ident(column), operand=operand))
-        for column in seen:
-            if column not in allowed:
-                raise ValidationFailed(
-                    f"field \"{column}\" not found in type: '{table.graphql_name}_set_input'", path
-                )
+        assignments = self.assignments(table, plan.assignments)
         for column, value in permission.set.items():
             assignments.append(f"{quote_ident(column)} = {self.bind(table, column, self.preset(value))}")
         alias = self.compiler.alias("_u")
-        conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
+        conditions = self.row_conditions(table, alias, plan.rows, permission.filter)
         if not assignments:
             return []  # nothing to set: Hasura changes no row
         sql = (
@@ -537,8 +475,17 @@ class MutationRunner:
         self.check(table, permission.check, identities, "$")
         hook = self.update_hooks.get(table.table.name)
         if hook is not None and identities:
-            hook(self.connection, identities, operators["_set"], self.session)
+            hook(self.connection, identities, dict(plan.assignments.set), self.session)
         return identities
+
+    def assignments(self, table: TrackedTable, given: Assignments) -> list[str]:
+        out = [f"{quote_ident(c)} = {self.bind(table, c, v)}" for c, v in given.set]
+        out += [f"{quote_ident(c)} = {quote_ident(c)} + {self.bind(table, c, v)}" for c, v in given.inc]
+        for op, column, value in given.jsonb:
+            jsonb = op in ("_append", "_prepend")
+            operand = self.bind(table, column, value) if jsonb else self.params.const(value)
+            out.append(JSONB_UPDATE_SQL[op].format(column=quote_ident(column), operand=operand))
+        return out
 
     def update_many(
         self, table: TrackedTable, updates: Sequence[Mapping[str, Any]], fields: _Fields, path: str
@@ -548,7 +495,7 @@ class MutationRunner:
         returning = [f for f in self.compiler.sub_fields(fields) if f.name == "returning"]
         answers = []
         for index, one in enumerate(updates):
-            identities = self.update(table, one, False, f"{path}.updates[{index}]")
+            identities = self.update(self.planner.update(table, one, False, f"{path}.updates[{index}]"))
             rows = self.read_rows(table, returning[0], identities) if returning else []
             answers.append(self.response(table, fields, len(identities), rows))
         return "[" + ",".join(answers) + "]"
@@ -560,34 +507,32 @@ class MutationRunner:
         )
 
     def row_conditions(
-        self, table: TrackedTable, alias: str, args: Mapping[str, Any], by_pk: bool, permission_filter: Any
+        self, table: TrackedTable, alias: str, rows: ChosenRows, permission_filter: Any
     ) -> str:
         conditions = []
-        if by_pk:
-            keys = args.get("pk_columns", args)
-            for column in table.table.primary_key:
-                conditions.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, keys[column])}")
-        elif args.get("where") is not None:
-            conditions.append(self.where.compile(args["where"], table, alias))
+        if rows.key is not None:
+            for column, value in rows.key:
+                conditions.append(f"{alias}.{quote_ident(column)} = {self.bind(table, column, value)}")
+        elif rows.where is not None:
+            conditions.append(self.where.render(rows.where, alias))
         if permission_filter:
             conditions.append(self.where.permission(permission_filter, table, alias))
         return " AND ".join(conditions) if conditions else "(1 = 1)"
 
     # --- delete --------------------------------------------------------------------------------------------
-    def delete(
-        self, table: TrackedTable, args: Mapping[str, Any], by_pk: bool, fields: _Fields
-    ) -> tuple[list[tuple[Any, ...]], list[str]]:
+    def delete(self, plan: DeletePlan, fields: _Fields) -> tuple[list[Identity], list[str]]:
+        table = plan.table
         permission = delete_permission(table, self.role)
         assert permission is not None
         alias = self.compiler.alias("_d")
-        conditions = self.row_conditions(table, alias, args, by_pk, permission.filter)
+        conditions = self.row_conditions(table, alias, plan.rows, permission.filter)
         identities = [
             tuple(r)
             for r in self.execute(
                 f"SELECT {self.qualified_identity(table, alias)} FROM {self.source(table, alias)} WHERE {conditions}"
             ).all()
         ]
-        if by_pk:
+        if plan.rows.key is not None:
             returned = self.read_rows(table, fields, identities)
         else:
             returning = [f for f in self.compiler.sub_fields(fields) if f.name == "returning"]

@@ -62,7 +62,8 @@ def resolve_computed_field(engine: Engine, table: str, definition: ComputedField
     rows = read_pg_functions(engine, definition.function.schema, definition.function.name)
     if len(rows) != 1:
         raise MetadataError(f'{where}: expected one function "{definition.function.name}", found {len(rows)}')
-    returns_set, return_type, arg_names, arg_types, return_schema, return_table = rows[0][:6]
+    found = rows[0]
+    returns_set, return_type, arg_names, arg_types, return_schema, return_table = found[:6]
     names = list(arg_names or [])
     arguments: list[tuple[str, str]] = []
     inputs: list[Column] = []
@@ -74,9 +75,7 @@ def resolve_computed_field(engine: Engine, table: str, definition: ComputedField
             arguments.append(("row", name))
         elif name:
             arguments.append(("input", name))
-            inputs.append(
-                Column(name, scalar_name(str(type_name), "postgresql"), True, sql_type=str(type_name))
-            )
+            inputs.append(Column(name, found.arg_scalar(index), True, sql_type=str(type_name)))
         else:
             raise MetadataError(f"{where}: argument {index + 1} has no name")
     if [kind for kind, _ in arguments].count("row") != 1:

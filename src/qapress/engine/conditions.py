@@ -10,12 +10,19 @@ comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Union
+from typing import TypeVar, Union
 
 from qapress.engine.catalog import Column
 from qapress.engine.computed import ComputedField
-from qapress.engine.errors import ValidationFailed
-from qapress.engine.metadata import SelectPermission, TableName
+from qapress.engine.dialects import dialect_for
+from qapress.engine.errors import EngineError, ValidationFailed
+from qapress.engine.metadata import (
+    DeletePermission,
+    InsertPermission,
+    SelectPermission,
+    TableName,
+    UpdatePermission,
+)
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.permissions import with_session_refs
 from qapress.engine.values import SessionRef, VarRef
@@ -49,6 +56,20 @@ LIKE = ("_like", "_nlike", "_ilike", "_nilike")
 EXTENDED = (*REGEX, "_similar", "_nsimilar", "_contains", "_contained_in", "_has_key", "_has_keys_any")
 EXTENDED_ALL = (*EXTENDED, "_has_keys_all")
 COMMON = (*COMPARE, "_in", "_nin", "_is_null", *LIKE)
+#: The aggregates an aggregation predicate may use, as Hasura v2 has them on PostgreSQL: name -> (how many
+#: column arguments, of which scalar, and the scalar of the result). ``count`` takes any columns, or none.
+AGGREGATE_PREDICATES: dict[str, tuple[int, str, str]] = {
+    "count": (-1, "", "Int"),
+    "bool_and": (1, "Boolean", "Boolean"),
+    "bool_or": (1, "Boolean", "Boolean"),
+    **{f: (1, "float8", "float8") for f in ("avg", "max", "min", "stddev_samp", "sum", "var_samp")},
+    "corr": (2, "float8", "float8"),
+    "covar_samp": (2, "float8", "float8"),
+}
+#: The argument fields of the aggregates of two columns.
+PAIR_ARGUMENTS = ("X", "Y")
+#: The name an aggregation predicate's comparisons read its aggregate as.
+AGGREGATE_VALUE = "aggregate_value"
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,27 @@ class Related:
 
 
 @dataclass(frozen=True)
+class AggregatePredicate:
+    """An aggregation predicate (Hasura v2.16+): ``predicate`` holds of one aggregate over the rows of an
+    array relationship (``authors(where: {articles_aggregate: {count: {predicate: {_gt: 1}}}})``).
+
+    ``function``: ``count``, ``bool_and`` or ``bool_or``, over ``arguments`` (``count`` with none counts
+    rows), of the related rows matching ``filter`` among those the role may read (``visible``, user
+    filters only). ``predicate`` compares :data:`AGGREGATE_VALUE`, the aggregate's result. ``distinct``
+    may be a request variable, bound per request.
+    """
+
+    relationship: Relationship
+    remote: TrackedTable
+    function: str
+    arguments: tuple[str, ...]
+    distinct: bool | VarRef
+    predicate: BoolExp
+    filter: BoolExp | None = None
+    visible: BoolExp | None = None
+
+
+@dataclass(frozen=True)
 class Exists:
     """``_exists``: some row of an unrelated table matches ``where`` (which may compare with the root)."""
 
@@ -130,9 +172,13 @@ class Exists:
     where: BoolExp
 
 
-BoolExp = Union[Compare, CompareColumns, Constant, And, Or, Not, Related, Exists]  # noqa: UP007
+BoolExp = Union[  # noqa: UP007
+    Compare, CompareColumns, Constant, And, Or, Not, Related, AggregatePredicate, Exists
+]
 
 TRUE = And(())
+
+_P = TypeVar("_P", SelectPermission, InsertPermission, UpdatePermission, DeletePermission)
 
 
 class ConditionReader:
@@ -152,6 +198,7 @@ class ConditionReader:
         #: readers of one role schema, since the metadata does not change under it.
         self._permissions = rules if rules is not None else {}
         self._selects: dict[int, SelectPermission | None] = {}
+        self._roots: list[TrackedTable] = []
 
     # --- the role's rules, read once per table --------------------------------------------------------
     def select_permission(self, table: TrackedTable) -> SelectPermission | None:
@@ -185,11 +232,19 @@ class ConditionReader:
     # --- reading ------------------------------------------------------------------------------------
     def where(self, exp: object, table: TrackedTable) -> BoolExp:
         """A user's ``where``: cells as the role sees them, relationships crossed see only readable rows."""
-        return self._exp(exp, table, permission=False)
+        return self._read(exp, table, permission=False)
 
     def permission(self, exp: object, table: TrackedTable) -> BoolExp:
         """A permission filter from the metadata, session variables as :class:`SessionRef`."""
-        return self._exp(with_session_refs(exp), table, permission=True)
+        return self._read(with_session_refs(exp), table, permission=True)
+
+    def _read(self, exp: object, table: TrackedTable, permission: bool) -> BoolExp:
+        # The table the expression filters: what a column comparison's ["$", column] refers to.
+        self._roots.append(table)
+        try:
+            return self._exp(exp, table, permission)
+        finally:
+            self._roots.pop()
 
     def _exp(self, exp: object, table: TrackedTable, permission: bool) -> BoolExp:
         if exp is None:
@@ -212,12 +267,12 @@ class ConditionReader:
             elif key in table.table.columns:
                 mask = None if permission else self.mask(table, key)
                 cell = Cell(key, table.table.columns[key], mask=mask)
-                parts.append(self._column(cell, value))
+                parts.append(self._column(cell, value, table))
             elif key in table.computed:
                 cf = table.computed[key]
                 if cf.result is not None:
                     mask = None if permission else self.mask(table, key)
-                    parts.append(self._column(Cell(key, cf.result, cf, mask), value))
+                    parts.append(self._column(Cell(key, cf.result, cf, mask), value, table))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
@@ -232,11 +287,56 @@ class ConditionReader:
                 visible = None if permission else self.visible(remote)
                 where = self._exp(value, remote, permission)
                 parts.append(Related(remote, where, relationship=rel, visible=visible))
+            elif (aggregated := _aggregated_relationship(table, key)) is not None:
+                parts.append(self._aggregate(aggregated, value, permission))
             else:
                 raise ValidationFailed(
                     f"field \"{raw_key}\" not found in type: '{table.graphql_name}_bool_exp'"
                 )
         return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def _aggregate(self, rel: Relationship, value: object, permission: bool) -> BoolExp:
+        """``<array relationship>_aggregate: {<function>: {arguments, distinct, filter, predicate}}``."""
+        remote = self.model.tracked(rel.remote)
+        type_name = f"{remote.graphql_name}_aggregate_bool_exp"
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValidationFailed("exactly one predicate should be specified")
+        ((function, spec),) = value.items()
+        if function not in AGGREGATE_PREDICATES:
+            raise ValidationFailed(f"field \"{function}\" not found in type: '{type_name}'")
+        if not isinstance(spec, dict) or spec.get("predicate") is None:
+            raise ValidationFailed(f'missing required field "predicate" in {type_name}_{function}')
+        taken, argument_scalar, scalar = AGGREGATE_PREDICATES[function]
+        raw = spec.get("arguments")
+        if taken == 2 and isinstance(raw, dict):
+            raw = [raw.get(name) for name in PAIR_ARGUMENTS]
+        arguments = tuple([raw] if isinstance(raw, str) else raw or [])
+        for name in arguments:
+            if not isinstance(name, str) or name not in remote.table.columns:
+                raise ValidationFailed(f'{type_name}_{function}: no column "{name}" on "{remote.table.name}"')
+        if taken >= 0 and (
+            len(arguments) != taken
+            or any(remote.table.columns[a].scalar != argument_scalar for a in arguments)
+        ):
+            raise ValidationFailed(
+                f"{function} takes {taken} {argument_scalar} column(s) of {remote.table.name!r}"
+            )
+        distinct = spec.get("distinct") or False
+        if not isinstance(distinct, VarRef):
+            distinct = bool(distinct)
+        condition = spec.get("filter")
+        sql_type = {"Int": "INTEGER", "Boolean": "BOOLEAN"}.get(scalar, "DOUBLE PRECISION")
+        result = Column(AGGREGATE_VALUE, scalar, True, sql_type=sql_type)
+        return AggregatePredicate(
+            rel,
+            remote,
+            function,
+            arguments,
+            distinct,
+            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"], remote),
+            filter=None if condition is None else self._exp(condition, remote, permission),
+            visible=None if permission else self.visible(remote),
+        )
 
     def _exists(self, value: object, permission: bool) -> BoolExp:
         if not isinstance(value, dict) or "_table" not in value:
@@ -247,16 +347,18 @@ class ConditionReader:
         table = self.model.tracked(key)
         return Exists(table, self._exp(value.get("_where") or {}, table, permission))
 
-    def _column(self, cell: Cell, value: object) -> BoolExp:
+    def _column(self, cell: Cell, value: object, table: TrackedTable) -> BoolExp:
         if not isinstance(value, dict):
             value = {"_eq": value}  # the metadata's `column: value` shorthand
         parts = [
-            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand)
+            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand, table)
             for raw, operand in value.items()
         ]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def _operator(self, cell: Cell, op: str, operand: object) -> BoolExp:
+    def _operator(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
+        if op == "_ne":
+            op = "_neq"  # the permissions' spelling (Hasura's docs: "Permissions operators")
         if op in ("_in", "_nin"):
             if operand == []:
                 return Constant(op == "_nin")
@@ -276,17 +378,70 @@ class ConditionReader:
                 if target != "String":
                     raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
                 text = replace(cell.column, scalar="String", sql_type="TEXT")
-                casts.append(self._column(replace(cell, column=text, as_text=True), exp))
+                casts.append(self._column(replace(cell, column=text, as_text=True), exp, table))
             return And(tuple(casts))
         if op in COLUMN_COMPARE:
-            if isinstance(operand, str):
-                return CompareColumns(cell, op, operand)
-            if (
-                isinstance(operand, list)
-                and len(operand) == 2
-                and operand[0] == "$"
-                and isinstance(operand[1], str)
-            ):
-                return CompareColumns(cell, op, operand[1], root=True)
-            raise ValidationFailed(f"unsupported column reference {operand!r}")
+            return self._compare_columns(cell, op, operand, table)
         raise ValidationFailed(f'unexpected operator "{op}" in a boolean expression')
+
+    def _compare_columns(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
+        """``_ceq`` ...: with a column of the same row (``"column"``) or of the row the whole filter tests
+        (``["$", "column"]``), as Hasura's permissions have them (its query ``where`` has no such operators)."""
+        root = isinstance(operand, list) and len(operand) == 2 and operand[0] == "$"
+        name = operand[1] if isinstance(operand, list) and root else operand
+        if not isinstance(name, str) or not (isinstance(operand, str) or root):
+            raise ValidationFailed(f'unsupported column reference {operand!r}: a column or ["$", column]')
+        owner = self._roots[-1] if root and self._roots else table
+        if name not in owner.table.columns:
+            raise ValidationFailed(f'{op}: no column "{name}" on table "{owner.table.name}"')
+        return CompareColumns(cell, op, name, root=root)
+
+
+def without_unreadable_permissions(model: Model) -> Model:
+    """``model`` without the permissions whose filter or check cannot be read (a column, relationship or
+    operator they name is not there), each reported as an inconsistent object, as Hasura reports it when the
+    metadata loads; the rest of the schema keeps working."""
+    extended = dialect_for(model.dialect).extended_operators
+    problems: list[str] = []
+    tables = dict(model.tables)
+
+    def readable(kind: str, tracked: TrackedTable, permissions: dict[str, _P]) -> dict[str, _P]:
+        kept = {}
+        for role, permission in permissions.items():
+            reader = ConditionReader(model, role, extended)
+            try:
+                for part in ("filter", "check"):
+                    exp = getattr(permission, part, None)
+                    if exp:
+                        reader.permission(exp, tracked)
+            except EngineError as exc:
+                problems.append(
+                    f'permission of role "{role}" to {kind} on table {tracked.table.schema}.'
+                    f"{tracked.table.name}: Inconsistent object: {exc.message}"
+                )
+                continue
+            kept[role] = permission
+        return kept
+
+    for key, tracked in model.tables.items():
+        meta = tracked.meta
+        checked = replace(
+            meta,
+            select_permissions=readable("select", tracked, meta.select_permissions),
+            insert_permissions=readable("insert", tracked, meta.insert_permissions),
+            update_permissions=readable("update", tracked, meta.update_permissions),
+            delete_permissions=readable("delete", tracked, meta.delete_permissions),
+        )
+        if checked != meta:
+            tables[key] = replace(tracked, meta=checked)
+    if not problems:
+        return model
+    return replace(model, tables=tables, inconsistencies=(*model.inconsistencies, *problems))
+
+
+def _aggregated_relationship(table: TrackedTable, key: str) -> Relationship | None:
+    """The array relationship that ``<name>_aggregate`` names, if it names one."""
+    if not key.endswith("_aggregate"):
+        return None
+    rel = table.relationships.get(key[: -len("_aggregate")])
+    return rel if rel is not None and rel.kind == "array" else None

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from qapress.engine.errors import BadRequest
+from qapress.engine.errors import BadRequest, NotSupported
 from qapress.engine.scalars import STRINGIFIED
 
 if TYPE_CHECKING:
@@ -193,6 +193,29 @@ class Dialect:
         """An aggregate function over ``expr`` (``sum``, ``stddev_pop`` ...)."""
         return f"{function}({expr})"
 
+    def count(self, alias: str, columns: Sequence[str], distinct: bool) -> str:
+        """Hasura's ``count(columns:, distinct:)`` over rows ``alias``: rows, else rows whose ``columns`` are
+        all set (distinct: distinct such tuples)."""
+        if not columns:
+            return "count(*)"
+        refs = [f"{alias}.{quote_ident(c)}" for c in columns]
+        if len(refs) == 1:
+            return f"count({'DISTINCT ' if distinct else ''}{refs[0]})"
+        all_set = " AND ".join(f"{r} IS NOT NULL" for r in refs)
+        if not distinct:
+            return f"count(CASE WHEN {all_set} THEN 1 END)"
+        key = f"CAST({self.json_array(refs)} AS TEXT)"
+        return f"count(DISTINCT CASE WHEN {all_set} THEN {key} END)"
+
+    def bool_aggregate(self, function: str, expr: str, distinct: bool) -> str:
+        """``bool_and`` / ``bool_or`` over a boolean ``expr`` (null over no rows)."""
+        return f"{function}({'DISTINCT ' if distinct else ''}{expr})"
+
+    def statistic(self, function: str, columns: Sequence[str], distinct: bool) -> str:
+        """An aggregation predicate's statistic of float columns (``avg``, ``sum``, ``var_samp``, ``corr`` of
+        two ...), null over no rows as PostgreSQL's."""
+        return f"{function}({'DISTINCT ' if distinct else ''}{', '.join(columns)})"
+
     def insert_defaults(self, target: str, upsert: bool) -> str:
         """An INSERT of one row of defaults."""
         return f"INSERT INTO {target} DEFAULT VALUES"
@@ -273,6 +296,28 @@ class SQLiteDialect(Dialect):
 
     def json_array(self, items: Sequence[str]) -> str:
         return f"json_array({', '.join(items)})"
+
+    def bool_aggregate(self, function: str, expr: str, distinct: bool) -> str:
+        # Booleans are 0/1 integers: all true is a minimum of 1, some true a maximum of 1.
+        return f"{'min' if function == 'bool_and' else 'max'}({'DISTINCT ' if distinct else ''}{expr})"
+
+    def statistic(self, function: str, columns: Sequence[str], distinct: bool) -> str:
+        if function in ("avg", "max", "min", "sum"):
+            return f"{function}({'DISTINCT ' if distinct else ''}{columns[0]})"
+        if distinct:
+            raise NotSupported(f"{function} over distinct values is not supported on SQLite")
+        if len(columns) == 1:
+            return self.aggregate(function, columns[0])
+        # Of two columns: over the rows where both are set, from sums as PostgreSQL defines them.
+        both = f"{columns[0]} IS NOT NULL AND {columns[1]} IS NOT NULL"
+        x, y = (f"(CASE WHEN {both} THEN 1.0 * {c} END)" for c in columns)
+        n = f"count({x})"
+        products = f"(sum({x} * {y}) - sum({x}) * sum({y}) / {n})"
+        if function == "covar_samp":
+            return f"(CASE WHEN {n} > 1 THEN {products} / ({n} - 1) END)"
+        spread_x = f"(sum({x} * {x}) - sum({x}) * sum({x}) / {n})"
+        spread_y = f"(sum({y} * {y}) - sum({y}) * sum({y}) / {n})"
+        return f"(CASE WHEN {n} > 0 AND {spread_x} > 0 AND {spread_y} > 0 THEN {products} / sqrt({spread_x} * {spread_y}) END)"
 
     def aggregate(self, function: str, expr: str) -> str:
         if function in ("sum", "avg", "max", "min"):

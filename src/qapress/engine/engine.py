@@ -50,6 +50,7 @@ from qapress.engine.catalog import read_catalog, read_table_rows
 from qapress.engine.compile import CompiledOperation, CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, UpdateHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
+from qapress.engine.conditions import without_unreadable_permissions
 from qapress.engine.connections import ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
@@ -243,6 +244,7 @@ class GraphQLEngine:
             self.engine, catalog, [t.table.key for t in self.metadata.tables if t.is_enum]
         )
         model = build_model(catalog, self.metadata, computed, functions, enums, enum_problems)
+        model = without_unreadable_permissions(model)
         return replace(model, infer_function_permissions=self.infer_function_permissions)
 
     def reload(self, metadata: Metadata | None = None) -> None:

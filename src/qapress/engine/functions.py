@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from qapress.engine.catalog import Column, scalar_name
+from qapress.engine.catalog import Column
 from qapress.engine.dialects import dialect_for, quote_ident
 from qapress.engine.errors import MetadataError, ValidationFailed
 from qapress.engine.metadata import FunctionDef
@@ -95,9 +95,7 @@ def resolve_function(engine: Engine, definition: FunctionDef) -> TrackedFunction
             positional.add(name)
         order.append(name)
         if name != definition.session_argument:
-            inputs.append(
-                Column(name, scalar_name(str(type_name), "postgresql"), True, sql_type=str(type_name))
-            )
+            inputs.append(Column(name, found.arg_scalar(index), True, sql_type=str(type_name)))
     schema = definition.function.schema
     default_name = definition.custom_name or (
         definition.function.name if schema == "public" else f"{schema}_{definition.function.name}"

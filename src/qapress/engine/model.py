@@ -234,17 +234,6 @@ def build_model(
     functions = {
         name: function for name, function in (functions or {}).items() if function.returns not in dropped
     }
-    row_types = {t.table.name for t in tables.values()} | {f"{s}.{n}" for s, n in tables}
-    for name, function in list(functions.items()):
-        # A table's row as an argument: the function is a computed field of that table, not a root field
-        # (its row has no input type); left out of the root, the computed field keeps working.
-        rows = [c.name for c in function.inputs if c.sql_type in row_types]
-        if rows:
-            inconsistencies.append(
-                f'function {function.schema}.{function.function}: Inconsistent object: its argument "{rows[0]}" '
-                "is a table's row, which a root field cannot be given; track it as a computed field"
-            )
-            del functions[name]
     for tracked in tables.values():
         for cf in tracked.computed.values():
             if cf.returns is not None and cf.returns not in tables:

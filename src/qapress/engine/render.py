@@ -420,7 +420,7 @@ class Renderer:
                     needs.add(column)
                 # As in Hasura, aggregates of an inherited role run over every row it may read, cells that
                 # its rows show as null included (Hasura's own inherited-roles cases sum them).
-                pairs.append((item.key, self.count_expr(alias, item.columns, item.distinct)))
+                pairs.append((item.key, self.dialect.count(alias, item.columns, item.distinct)))
             else:
                 pairs.append((item.key, self.function_aggregate(item, alias, needs)))
         return self.dialect.json_object(pairs)
@@ -444,18 +444,6 @@ class Renderer:
                 expr = self.dialect.float_json(expr)  # averages, deviations, sums of floats
             inner.append((entry.key, expr))
         return self.dialect.json_object(inner)
-
-    def count_expr(self, alias: str, columns: tuple[str, ...], distinct: bool) -> str:
-        if not columns:
-            return "count(*)"
-        refs = [f"{alias}.{quote_ident(c)}" for c in columns]
-        if len(refs) == 1:
-            return f"count({'DISTINCT ' if distinct else ''}{refs[0]})"
-        all_set = " AND ".join(f"{r} IS NOT NULL" for r in refs)
-        if not distinct:
-            return f"count(CASE WHEN {all_set} THEN 1 END)"
-        key = f"CAST({self.dialect.json_array(refs)} AS TEXT)"
-        return f"count(DISTINCT CASE WHEN {all_set} THEN {key} END)"
 
 
 def _json_key(key: str) -> str:

@@ -30,7 +30,7 @@ from graphql import (
 )
 
 from qapress.engine.computed import ComputedField
-from qapress.engine.conditions import BoolExp
+from qapress.engine.conditions import AGGREGATE_PREDICATES, PAIR_ARGUMENTS, BoolExp
 from qapress.engine.dialects import dialect_for
 from qapress.engine.functions import TrackedFunction
 from qapress.engine.model import Model, TrackedTable
@@ -595,10 +595,13 @@ class SchemaBuilder:
                 for column in self.columns(table):
                     comparison = self.column_comparison(table, column)
                     out[table.field_name(column)] = self.column_input(table, column, comparison)
-                for rel_name, remote, _kind in self.relationships(table):
+                for rel_name, remote, kind in self.relationships(table):
                     out[rel_name] = GraphQLInputField(
                         self.bool_exp(remote), out_name=table.relationship_key(rel_name)
                     )
+                    predicates = self.aggregate_bool_exp(remote) if kind == "array" else None
+                    if predicates is not None:
+                        out[f"{rel_name}_aggregate"] = GraphQLInputField(predicates)
                 for cf in self.computed(table):
                     if cf.inputs:
                         continue  # filters cannot give a function its arguments
@@ -617,6 +620,70 @@ class SchemaBuilder:
                 ),
             )
         return self.types.inputs[name]
+
+    def aggregate_bool_exp(self, table: TrackedTable) -> GraphQLInputObjectType | None:
+        """``T_aggregate_bool_exp``: Hasura's aggregation predicates over rows of ``table`` reached through an
+        array relationship, for a role that may aggregate them and reads some column: ``count``, and those of
+        columns of a type (``bool_and`` of a Boolean one, ``avg`` of a float8 one ...) when it reads one."""
+        if not self.aggregations(table) or not self.columns(table):
+            return None
+        name = f"{table.graphql_name}_aggregate_bool_exp"
+        if name not in self.types.inputs:
+            fields: dict[str, GraphQLInputField] = {}
+            for function, (taken, argument_scalar, scalar) in AGGREGATE_PREDICATES.items():
+                arguments: GraphQLInputType
+                if taken < 0:
+                    arguments = GraphQLList(GraphQLNonNull(self.select_column(table)))
+                else:
+                    columns = [
+                        c for c in self.columns(table) if table.table.columns[c].scalar == argument_scalar
+                    ]
+                    if not columns:
+                        continue
+                    enum = self.predicate_columns(table, f"{name}_{function}_arguments_columns", columns)
+                    arguments = GraphQLNonNull(
+                        enum if taken == 1 else self.pair_arguments(name, function, enum)
+                    )
+                fields[function] = GraphQLInputField(
+                    self.aggregate_predicate(table, f"{name}_{function}", arguments, scalar)
+                )
+            self.types.inputs[name] = GraphQLInputObjectType(name, dict(sorted(fields.items())))
+        return self.types.inputs[name]
+
+    def pair_arguments(self, name: str, function: str, enum: GraphQLEnumType) -> GraphQLInputObjectType:
+        """``T_aggregate_bool_exp_corr_arguments``: the two columns of ``corr`` and ``covar_samp``."""
+        type_name = f"{name}_{function}_arguments"
+        if type_name not in self.types.inputs:
+            self.types.inputs[type_name] = GraphQLInputObjectType(
+                type_name, {axis: GraphQLInputField(GraphQLNonNull(enum)) for axis in PAIR_ARGUMENTS}
+            )
+        return self.types.inputs[type_name]
+
+    def aggregate_predicate(
+        self, table: TrackedTable, name: str, arguments: GraphQLInputType, scalar: str
+    ) -> GraphQLInputObjectType:
+        if name not in self.types.inputs:
+            self.types.inputs[name] = GraphQLInputObjectType(
+                name,
+                lambda: {
+                    "arguments": GraphQLInputField(arguments),
+                    "distinct": GraphQLInputField(GraphQLBoolean),
+                    "filter": GraphQLInputField(self.bool_exp(table)),
+                    "predicate": GraphQLInputField(GraphQLNonNull(self.comparison(scalar))),
+                },
+            )
+        return self.types.inputs[name]
+
+    def predicate_columns(self, table: TrackedTable, purpose: str, columns: list[str]) -> GraphQLEnumType:
+        """The columns one aggregation predicate may take, named as Hasura names the enum."""
+        name = f"{table.graphql_name}_select_column_{purpose}"
+        if name not in self.types.enums:
+            self.types.enums[name] = GraphQLEnumType(
+                name,
+                {table.field_name(c): GraphQLEnumValue(c, description="column name") for c in columns},
+                description=f'select "{purpose}" columns of table "{table.table.name}"',
+            )
+        return self.types.enums[name]
 
     def order_by(self, table: TrackedTable) -> GraphQLInputObjectType:
         name = f"{table.graphql_name}_order_by"
