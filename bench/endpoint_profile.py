@@ -1,8 +1,12 @@
 """``python -m bench endpoint-profile``: where a ``/v1/graphql`` fast-path request's time goes, by py-spy.
 
 ``qapress serve`` (one worker) answers the seed query under ``wrk -c32`` (POST, the plan cached) while
-py-spy samples the server's process from outside (``--nonblocking``: the server is not paused; idle
-threads, such as the event loop waiting in epoll, are not sampled). Each sample's stack is put in the step
+py-spy samples the server's process from outside, only the thread that holds the GIL (``--gil``): py-spy's own
+idle test does not work in this container (threads asleep in epoll, a queue or ``time.sleep`` come out busy),
+and the GIL holder is the one doing a request's Python work. What runs without the GIL, the database's own
+work (SQLite's ``sqlite3_step``, the wait for PostgreSQL's answer), is read from the server's
+``qapress_database_duration_seconds`` histogram instead (``/metrics`` before and after: wall time per
+statement, the driver's call included). Each sample's stack is put in the step
 of the request it is in, read from the leaf up: the first frame that names a step decides (the database
 call under the engine's run is "database", the engine's own code around it "engine"). A step's CPU
 microseconds per request are its samples over the sampling rate, divided by the requests answered while
@@ -26,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import orjson
 
 from bench import data
@@ -35,11 +40,12 @@ from bench.seed import random_variables, seed_query
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_HTTP = ROOT / "src" / "qapress" / "engine" / "fast_http.py"
-RATE = 250
+RATE = 500
+DEBUG_STACKS = __import__("os").environ.get("BENCH_PROFILE_STACKS", "")
 
 #: (substring of a py-spy frame, step), tried in order on each frame from the leaf up.
 RULES: tuple[tuple[str, str], ...] = (
-    ("(qapress/engine/connections.py", "database statement (driver call)"),
+    ("(qapress/engine/connections.py", "driver call, with the GIL (psycopg, sqlite3)"),
     ("(<flat plan>", "JSON assembly (rows + orjson)"),
     ("prepare_cached (qapress/engine/engine.py", "plan lookup, variable check"),
     ("(qapress/engine/plan.py", "plan lookup, variable check"),
@@ -66,9 +72,14 @@ RULES: tuple[tuple[str, str], ...] = (
     ("(qapress/engine/placement.py", "fast path's own code"),
     ("(qapress/engine/fast_http.py", "fast path's own code"),
     ("(qapress/site/app.py", "site dispatch (SiteServer.__call__)"),
+    ("Runner.run (asyncio/runners.py", "event loop: uvloop's C (callbacks, httptools parsing, socket I/O)"),
     ("(asyncio/", "event loop scheduling"),
     ("(uvloop/", "event loop scheduling"),
 )
+
+
+#: Leaf frames of a thread that waits (py-spy's idle test sees only I/O waits of the OS).
+_WAITS = ("Condition.wait (threading.py", "Event.wait (threading.py", "Queue.get (queue.py")
 
 
 def _parse_line() -> str:
@@ -90,8 +101,11 @@ def steps(collapsed: str) -> tuple[collections.Counter[str], int]:
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
+        frames = stack.split(";")
+        if any(frames[-1].startswith(wait) for wait in _WAITS):
+            continue  # a thread blocked on a lock or a queue: not work of a request
         total += count
-        counts[_step(stack.split(";"), parse)] += count
+        counts[_step(frames, parse)] += count
     return counts, total
 
 
@@ -103,6 +117,18 @@ def _step(frames: list[str], parse: str) -> str:
             if needle in frame:
                 return step
     return "other (Python start-up frames, libraries)"
+
+
+def database_seconds(port: int) -> tuple[float, float]:
+    """(sum of seconds, statements) of the server's ``qapress_database_duration_seconds``."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    total = count = 0.0
+    for line in text.splitlines():
+        if line.startswith("qapress_database_duration_seconds_sum"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("qapress_database_duration_seconds_count"):
+            count += float(line.rsplit(" ", 1)[1])
+    return total, count
 
 
 def profile(network: data.Network, seconds: int) -> tuple[list[str], float]:
@@ -118,33 +144,43 @@ def profile(network: data.Network, seconds: int) -> tuple[list[str], float]:
             run_wrk(url, seconds=3, connections=32, headers={}, lua=lua)  # warm: the plan cached, measured
             out = Path(tmp) / "stacks.txt"
             spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--rate", str(RATE)]
-            spy += ["--format", "raw", "--nonblocking", "--subprocesses", "--duration", str(seconds - 2)]
+            spy += ["--format", "raw", "--subprocesses", "--gil", "--duration", str(seconds - 2)]
             spy += ["--output", str(out), "--pid", str(server.process.pid)]
             result: dict[str, str] = {}
 
             def load() -> None:
                 result["wrk"] = run_wrk(url, seconds=seconds, connections=32, headers={}, lua=lua)
 
+            time.sleep(1.5)  # the metrics flushed (once a second)
+            before = database_seconds(server.port)
             loader = threading.Thread(target=load)
             loader.start()
             time.sleep(1.0)
             subprocess.run(spy, check=True, capture_output=True, timeout=seconds + 60)
             loader.join()
+            time.sleep(1.5)
+            after = database_seconds(server.port)
             rps, _p50, _p99, failures = parse_wrk(result["wrk"])
             counts, total = steps(out.read_text())
+            if DEBUG_STACKS:
+                Path(DEBUG_STACKS).write_text(out.read_text())
     finally:
         server.stop()
     requests = rps * (seconds - 2)
     lines = [
-        f"| step | share of busy samples | CPU µs per request ({network.backend}) |",
+        f"| step | share of GIL samples | CPU µs per request ({network.backend}) |",
         "| --- | ---: | ---: |",
     ]
     for step, count in counts.most_common():
         lines.append(f"| {step} | {count / max(total, 1):.0%} | {count / RATE / requests * 1e6:.0f} |")
     lines.append(
-        f"| **all sampled** | {total} samples | {total / RATE / requests * 1e6:.0f} |"
+        f"| **all sampled with the GIL** | {total} samples | {total / RATE / requests * 1e6:.0f} |"
         + (f" ({failures} failed under wrk)" if failures else "")
     )
+    statements = after[1] - before[1]
+    if statements > 0:
+        mean = (after[0] - before[0]) / statements * 1e6
+        lines.append(f"| database statement, wall (qapress_database_duration_seconds) | | {mean:.0f} |")
     return lines, rps
 
 
@@ -166,9 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         *machine.lines(),
         "",
         "`python -m bench endpoint-profile`: `qapress serve` (1 worker) under wrk -t2 -c32, the seed query by",
-        f"POST (plan cached), py-spy sampling the worker at {RATE} Hz without pausing it; {args.articles:,}",
-        "articles. Each sample goes to the step its stack is in (bench/endpoint_profile.py's rules); the",
-        "µs per request are CPU time of the server process over the requests answered while sampled.",
+        f"POST (plan cached), py-spy sampling the worker at {RATE} Hz; {args.articles:,}",
+        "articles. Each sample (of the thread holding the GIL) goes to the step its stack is in",
+        "(bench/endpoint_profile.py's rules); the µs per request are those samples' time over the requests",
+        "answered while sampled; the database's own time is the server's histogram's mean per statement.",
         "",
     ]
     for backend in args.backends:
