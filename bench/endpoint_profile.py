@@ -12,11 +12,11 @@ call under the engine's run is "database", the engine's own code around it "engi
 microseconds per request are its samples over the sampling rate, divided by the requests answered while
 py-spy sampled (wrk's rate times the seconds sampled).
 
-The steps: uvicorn's HTTP parsing and transport; the site's dispatch; the fast path's header scan, body
-read and JSON parse; the caller, rate-limit admission, plan-cache lookup with its variable check; the
-engine around the statement (binding, the answer's wrapping); the database statement (the driver's call,
-the database building the JSON, a threadpool thread's share of it); the threadpool hop; the response's
-headers; the ASGI send (uvicorn writing the answer); metrics; the event loop's scheduling.
+The steps: uvicorn's HTTP parsing and transport, and uvloop's own C (callbacks, socket I/O); the site's
+dispatch; the fast path's header scan, body read and JSON parse; the caller and rate-limit admission; the
+plan-cache lookup with its variable check; the engine around the statement (binding, the answer's wrapping);
+the driver's call while it holds the GIL; the threadpool hop; the response's headers; the ASGI send (uvicorn
+writing the answer); metrics; the event loop's scheduling. Then the database statement's wall time.
 """
 
 from __future__ import annotations

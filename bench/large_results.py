@@ -199,7 +199,8 @@ def run(backends: list[str], articles: int, seconds: float, report: Callable[[st
                 wrong = cross_check(built, variables[0])
                 if wrong:
                     raise SystemExit(f"{backend}, {shape.name}: answers differ from the engine's: {wrong}")
-                samples = time_side_by_side(built, variables, seconds_each=seconds)
+                # Fine-grained interleaving: on the shared machine the load moves within seconds.
+                samples = time_side_by_side(built, variables, seconds_each=seconds, rounds=25)
                 way = chosen()
             finally:
                 for contender in built:

@@ -50,10 +50,6 @@ _DIRECT_BOOLEANS = frozenset({*_DIRECT, "Boolean"})
 Rows = Sequence[Sequence[Any]]
 
 
-def _fragment(text: str | None) -> orjson.Fragment | None:
-    return None if text is None else orjson.Fragment(text)
-
-
 @dataclass(frozen=True)
 class FlatQuery:
     """A plan's flat statement, the recipe of its parameters and the assembler of its rows into the whole
@@ -111,7 +107,9 @@ class _Flattener:
         if column.scalar in self.direct and not (self.stringify and column.scalar in STRINGIFIED):
             return f"r[{self._select(expr)}]"
         rendered = self.dialect.render(expr, column, self.stringify)
-        return f"_fragment(r[{self._select(self._json_text(rendered))}])"
+        at = self._select(self._json_text(rendered))
+        # Inline, not a helper's call: a Python call per cell costs as much as the cell's encoding.
+        return f"(None if r[{at}] is None else _Fragment(r[{at}]))"
 
     def _json_text(self, expr: str) -> str:
         """The JSON text of a rendered value, as the JSON statement embeds it (NULL for null)."""
@@ -189,7 +187,7 @@ def _assembler(key: str, row: str) -> Callable[[Rows], bytes]:
     """A function of the rows, compiled once per plan: a comprehension of the row expression (built only
     from column indexes and ``repr``'d names) costs what a hand-written one does."""
     source = f"def assemble(rows):\n    return _dumps({{'data': {{{key!r}: [{row} for r in rows]}}}})\n"
-    namespace: dict[str, Any] = {"_dumps": orjson.dumps, "_fragment": _fragment}
+    namespace: dict[str, Any] = {"_dumps": orjson.dumps, "_Fragment": orjson.Fragment}
     exec(compile(source, "<flat plan>", "exec"), namespace)  # noqa: S102
     assemble: Callable[[Rows], bytes] = namespace["assemble"]
     return assemble
