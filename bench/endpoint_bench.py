@@ -235,7 +235,7 @@ def row_line(r: EndpointRow) -> str:
 def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], articles: int) -> str:
     m = describe_machine()
     lines = [
-        f"### GraphQL endpoint against its floor ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        f"## GraphQL endpoint against its floor ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"Machine: {m.cores} cores, {m.cpu_model}, {m.memory_gb} GB; load {m.load} at the start; Python"
         f" {m.python}, SQLite {m.sqlite}, PostgreSQL {m.postgresql}; qapress {m.libraries.get('qapress', '?')}."

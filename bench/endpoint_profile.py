@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = describe_machine()
     section = [
         "",
-        f"### Where a fast-path request's time goes, py-spy ({machine.date})",
+        f"## Where a fast-path request's time goes, py-spy ({machine.date})",
         "",
         *machine.lines(),
         "",
