@@ -231,3 +231,30 @@ def test_rows_and_objects_hidden_from_the_role_stay_hidden_both_ways(
                 {"url": "https://flat-1.example/", "status": "live", "article": {"id": second}},
                 {"url": "https://flat-2.example/", "status": "pending", "article": {"id": second}},
             ]
+
+
+def test_dates_python_cannot_hold_are_answered_as_the_database_writes_them(
+    eager: GraphQLEngine, demo: Engine
+) -> None:
+    """PostgreSQL's ``infinity`` and BC dates have no ``datetime.date``: such a request falls back to the JSON
+    statement, and its answer is the database's; the others are the same either way."""
+    dates = ["infinity", "-infinity", "0044-03-15 BC", "0044-03-15", "9999-12-31"]
+    with demo.begin() as connection:
+        domain = connection.execute(sa.text("SELECT min(id) FROM domain")).scalar_one()
+        for number, date in enumerate(dates):
+            connection.execute(
+                sa.text("INSERT INTO qa_ai (domain, title, date) VALUES (:domain, :title, :date)"),
+                {"domain": domain, "title": f"flat date {number}", "date": date},
+            )
+    query = '{ qa_ai(where: {title: {_like: "flat date %"}}, order_by: {id: asc}) { title date } }'
+    answers = [eager.execute(query, role="admin") for _ in range(RUNS)]
+    assert all(answer == answers[0] for answer in answers), answers
+    assert [row["date"] for row in answers[0]["data"]["qa_ai"]] == dates
+    assert only_plan(eager, query, "admin").flat.choice.measured
+    # Without the date that Python cannot hold, the rows way answers it itself, with the same dates.
+    plain = (
+        '{ qa_ai(where: {title: {_in: ["flat date 3", "flat date 4"]}}, order_by: {id: asc}) { title date } }'
+    )
+    answers = [eager.execute(plain, role="admin") for _ in range(RUNS)]
+    assert all(answer == answers[0] for answer in answers)
+    assert [row["date"] for row in answers[0]["data"]["qa_ai"]] == ["0044-03-15", "9999-12-31"]

@@ -99,6 +99,11 @@ def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None
         dbapi_connection.autocommit = False
 
 
+class RowsUnrepresentable(Exception):
+    """A flat statement's value the driver cannot turn into a Python value (PostgreSQL's ``infinity`` or a
+    BC date): the caller answers with the JSON statement instead (``engine/flat.py``)."""
+
+
 class _StaleConnection(Exception):
     """A pooled connection that had broken while idle (the server restarted): worth one more try."""
 
@@ -151,7 +156,12 @@ def _pooled_fetch_text(
                 cursor = entry.info[_CURSOR] = raw.cursor()
             if rows:
                 # The caller measures the assembled answer against the cap (rows have no one text).
-                return cursor.execute(sql, params).fetchall()
+                try:
+                    return cursor.execute(sql, params).fetchall()
+                except psycopg.DataError as exc:
+                    if exc.sqlstate is None:  # raised by psycopg's own loader, not by the server
+                        raise RowsUnrepresentable() from exc
+                    raise
             if max_bytes is None:
                 row = cursor.execute(sql, params).fetchone()
             else:

@@ -50,7 +50,7 @@ from qapress.engine.catalog import read_catalog, read_table_rows
 from qapress.engine.compile import CompiledOperation, CompileOptions, OperationCompiler
 from qapress.engine.compile_mutation import InsertHook, UpdateHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
-from qapress.engine.connections import ThreadConnections
+from qapress.engine.connections import RowsUnrepresentable, ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error
@@ -489,7 +489,10 @@ class GraphQLEngine:
         try:  # a run that failed (too large, timed out) counts with its time too
             if not rows:
                 return self._run_json(plan, variables, session, limit, replica)
-            fetched = self.connections.fetch_rows(flat.sql, flat.bind(variables, session), limit, replica)
+            try:
+                fetched = self.connections.fetch_rows(flat.sql, flat.bind(variables, session), limit, replica)
+            except RowsUnrepresentable:
+                return self._run_json(plan, variables, session, limit, replica)
             TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
             answer = flat.assemble(fetched)
             if cap is not None and len(answer) > cap:

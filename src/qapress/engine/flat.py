@@ -12,7 +12,7 @@ two runs is measured per plan (:mod:`.strategy`).
 Only what the rows carry exactly is flattened: one root list field of a table, ordered (an unordered list
 keeps the database's scan order, which a join may change), with columns, ``__typename`` and object
 relationships of tables. Each value is taken as the driver gives it where that is its JSON already (integers,
-text, PostgreSQL's booleans); any other column (dates, timestamps, JSON, numerics, floats, SQLite's booleans)
+text, PostgreSQL's booleans and dates); any other column (dates, timestamps, JSON, numerics, floats, SQLite's booleans)
 is selected as the database's own JSON text of it (what the JSON statement would embed) and put into the
 answer as it is (``orjson.Fragment``). Anything else (array relationships, aggregates, computed fields,
 functions, an inherited role's cell masks, ``distinct_on``) keeps the JSON statement only.
@@ -44,8 +44,11 @@ from qapress.engine.strategy import StrategyChoice
 
 #: Scalars whose driver value orjson encodes as the database's JSON does, on every dialect.
 _DIRECT = frozenset({"Int", "String"})
-#: PostgreSQL's booleans come as Python booleans too (SQLite's as 0 and 1).
-_DIRECT_BOOLEANS = frozenset({*_DIRECT, "Boolean"})
+#: PostgreSQL's booleans come as Python booleans too (SQLite's as 0 and 1), and its dates as ``datetime.date``,
+#: which orjson writes as PostgreSQL's JSON does (``YYYY-MM-DD``); a date Python cannot hold (``infinity``,
+#: BC) makes the driver fail, and that request is answered by the JSON statement
+#: (:class:`~.connections.RowsUnrepresentable`).
+_DIRECT_POSTGRES = frozenset({*_DIRECT, "Boolean", "date"})
 
 Rows = Sequence[Sequence[Any]]
 
@@ -73,7 +76,7 @@ class _Flattener:
         self.stringify = stringify
         self.columns: list[str] = []
         self.joins: list[str] = []
-        self.direct = _DIRECT_BOOLEANS if not dialect.booleans_as_integers else _DIRECT
+        self.direct = _DIRECT_POSTGRES if dialect.name == "postgresql" else _DIRECT
 
     def _select(self, expr: str) -> int:
         self.columns.append(expr)
