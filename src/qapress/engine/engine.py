@@ -494,7 +494,12 @@ class GraphQLEngine:
             except RowsUnrepresentable:
                 return self._run_json(plan, variables, session, limit, replica)
             TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
-            answer = flat.assemble(fetched)
+            try:
+                answer = flat.assemble(fetched)
+            except (
+                orjson.JSONEncodeError
+            ):  # a value orjson cannot write (SQLite's BLOB): the database's answer
+                return self._run_json(plan, variables, session, limit, replica)
             if cap is not None and len(answer) > cap:
                 raise AnswerTooLarge(cap)
             return answer

@@ -42,8 +42,9 @@ from qapress.engine.selection import (
 )
 from qapress.engine.strategy import StrategyChoice
 
-#: Scalars whose driver value orjson encodes as the database's JSON does, on every dialect.
-_DIRECT = frozenset({"Int", "String"})
+#: Scalars whose driver value orjson encodes as the database's JSON does, on every dialect; on SQLite a date
+#: is its stored ISO text, which the JSON statement embeds as it is too.
+_DIRECT = frozenset({"Int", "String", "date"})
 #: PostgreSQL's booleans come as Python booleans too (SQLite's as 0 and 1), and its dates as ``datetime.date``,
 #: which orjson writes as PostgreSQL's JSON does (``YYYY-MM-DD``); a date Python cannot hold (``infinity``,
 #: BC) makes the driver fail, and that request is answered by the JSON statement
