@@ -2,7 +2,8 @@
 uvicorn, on SQLite and PostgreSQL, with one and two workers; and the engine in process against the floor.
 
 Sequential: one keep-alive connection, the two servers asked in interleaved rounds with the same random
-variables (a busy moment of the shared machine hits both alike); the medians' ratio. Under load: wrk -c32
+variables (a busy moment of the shared machine hits both alike), qapress also by ``GET /v1/graphql?query=...``
+(the GET fast path, same reads, with its caching headers); the medians' ratios. Under load: wrk -c32
 with the seed's variables, requests per second and p99 of each, one after the other. The issue's targets
 (issue 14): at most 1.15x the floor's median, at least 85% of its throughput, in process at most 1.2x.
 """
@@ -16,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,8 @@ class EndpointRow:
     p99_floor_ms: float = float("nan")
     rps_postgraphile: float = float("nan")
     p99_postgraphile_ms: float = float("nan")
+    #: qapress answering the same reads by ``GET /v1/graphql?query=...`` (the floor takes POST only).
+    seq_qapress_get_us: float = float("nan")
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -120,17 +124,33 @@ def bench_postgraphile(
         server.stop()
 
 
+def as_get(body: bytes) -> str:
+    """The GET request of a POST body: ``/v1/graphql?query=...&variables=...``."""
+    payload = orjson.loads(body)
+    query = {"query": payload["query"], "variables": orjson.dumps(payload["variables"]).decode()}
+    return "/v1/graphql?" + urllib.parse.urlencode(query)
+
+
 def sequential(
     ports: dict[str, int], bodies: list[bytes], seconds: float, rounds: int = 10
 ) -> dict[str, float]:
-    """Median microseconds per request of each server, over one keep-alive connection each."""
+    """Median microseconds per request of each server, over one keep-alive connection each; a name ending in
+    ``GET`` asks its server by ``GET /v1/graphql?query=...``."""
     connections = {name: http.client.HTTPConnection("127.0.0.1", port) for name, port in ports.items()}
     headers = {"Content-Type": "application/json"}
+    gets = [as_get(body) for body in bodies]
     times: dict[str, list[float]] = {name: [] for name in ports}
     clock = time.perf_counter_ns
+
+    def ask(name: str, connection: http.client.HTTPConnection, index: int) -> None:
+        if name.endswith("GET"):
+            connection.request("GET", gets[index], headers={})
+        else:
+            connection.request("POST", "/v1/graphql", bodies[index], headers)
+
     for name, connection in connections.items():  # warm-up: plans, prepared statements
-        for body in bodies[:20]:
-            connection.request("POST", "/v1/graphql", body, headers)
+        for index in range(min(20, len(bodies))):
+            ask(name, connection, index)
             answer = connection.getresponse().read()
             if b'"data"' not in answer:
                 raise RuntimeError(f"{name} answered {answer[:200]!r}")
@@ -140,10 +160,10 @@ def sequential(
         for name, connection in connections.items():
             started = clock()
             while clock() - started < budget:
-                body = bodies[index % len(bodies)]
+                at = index % len(bodies)
                 index += 1
                 t0 = clock()
-                connection.request("POST", "/v1/graphql", body, headers)
+                ask(name, connection, at)
                 connection.getresponse().read()
                 times[name].append((clock() - t0) / 1000)
     for connection in connections.values():
@@ -159,8 +179,10 @@ def bench_http(network: data.Network, workers: int, seconds: float, load_seconds
     try:
         for server in servers.values():
             server.wait_ready(timeout=180)
-        medians = sequential({n: s.port for n, s in servers.items()}, bodies, seconds)
+        ports = {n: s.port for n, s in servers.items()}
+        medians = sequential({**ports, "qapress GET": ports["qapress"]}, bodies, seconds)
         row.seq_qapress_us, row.seq_floor_us = medians["qapress"], medians["floor"]
+        row.seq_qapress_get_us = medians["qapress GET"]
         with tempfile.TemporaryDirectory() as tmp:
             lua = graphql_lua(orjson.dumps({"query": seed_query(), "variables": target}), Path(tmp))
             for name, server in servers.items():
@@ -199,6 +221,7 @@ def in_process(network: data.Network, seconds: float) -> tuple[float, float]:
 def row_line(r: EndpointRow) -> str:
     return (
         f"| {r.backend} | {r.workers} | {r.seq_qapress_us:.0f} / {r.seq_floor_us:.0f} | {r.seq_ratio:.2f}x"
+        f" | {r.seq_qapress_get_us:.0f} | {r.seq_qapress_get_us / r.seq_floor_us:.2f}x"
         f" | {r.rps_qapress:,.0f} / {r.rps_floor:,.0f} | {r.rps_ratio:.0%}"
         f" | {r.p99_qapress_ms:.2f} / {r.p99_floor_ms:.2f}"
         + (
@@ -212,16 +235,16 @@ def row_line(r: EndpointRow) -> str:
 def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], articles: int) -> str:
     m = describe_machine()
     lines = [
-        f"### GraphQL endpoint against its floor ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        f"## GraphQL endpoint against its floor ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"Machine: {m.cores} cores, {m.cpu_model}, {m.memory_gb} GB; load {m.load} at the start; Python"
         f" {m.python}, SQLite {m.sqlite}, PostgreSQL {m.postgresql}; qapress {m.libraries.get('qapress', '?')}."
         " Shared with 8 other agents' work while this ran: compare the ratios of the same run, not the",
         f"absolute times. Network: {articles:,} articles. `python -m bench endpoint`.",
         "",
-        "| backend | workers | sequential median qapress / floor (µs) | ratio | wrk -c32 req/s qapress / floor"
-        " | share | p99 qapress / floor (ms) | PostGraphile 4 req/s, p99 (ms) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| backend | workers | sequential median qapress / floor (µs) | ratio | qapress by GET (µs) | GET ÷ floor"
+        " | wrk -c32 req/s qapress / floor | share | p99 qapress / floor (ms) | PostGraphile 4 req/s, p99 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [row_line(r) for r in rows]
     lines.append("")

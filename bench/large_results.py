@@ -3,7 +3,9 @@
 For 1,000 articles with their site nested as an object, with small columns only (id, title, date) and with a
 large one too (the article's text), on SQLite and PostgreSQL, three ways to get the same answer:
 
-- the engine (``execute_bytes``: one statement that builds the whole JSON in the database);
+- the engine (``execute_bytes``), which measures per plan its statement that builds the whole JSON in the
+  database against its flat statement whose rows it assembles with orjson (``engine/flat.py``), and runs the
+  faster (``engine/strategy.py``); the way it chose is printed;
 - hand-written SQL that builds the same JSON in the database (the floor of that strategy);
 - hand-written SQL that fetches flat joined rows through the raw driver, assembled with orjson (the floor of
   the other strategy).
@@ -81,26 +83,26 @@ def _pg_json_sql(shape: Shape) -> str:
     )
 
 
+def _small_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    return {"id": r[0], "title": r[1], "date": r[2], "site": {"host": r[3], "name": r[4]}}
+
+
+def _large_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    return {"id": r[0], "title": r[1], "date": r[2], "text": r[3], "site": {"host": r[4], "name": r[5]}}
+
+
+#: Each shape's row written out by hand: a dict literal per row is the quickest plain Python has.
+_ROW_BUILDERS = {SHAPES[0].fields: _small_row, SHAPES[1].fields: _large_row}
+
+
 def _assemble(shape: Shape, rows: list[tuple[Any, ...]]) -> bytes:
     """The answer from flat rows: one dict per row, the site's two columns nested, orjson for the bytes."""
-    names = shape.fields
-    width = len(names)
-    return orjson.dumps(
-        {
-            "data": {
-                "qa_ai": [
-                    {
-                        **dict(zip(names, row[:width], strict=True)),
-                        "site": {"host": row[width], "name": row[width + 1]},
-                    }
-                    for row in rows
-                ]
-            }
-        }
-    )
+    build = _ROW_BUILDERS[shape.fields]
+    return orjson.dumps({"data": {"qa_ai": [build(row) for row in rows]}})
 
 
-def contenders(network: data.Network, shape: Shape) -> list[Contender]:
+def contenders(network: data.Network, shape: Shape) -> tuple[list[Contender], Callable[[], str]]:
+    """The three ways, and what tells the way the engine chose once they ran."""
     from qapress.engine import GraphQLEngine, qapress_metadata
     from qapress.store import open_engine
 
@@ -111,9 +113,7 @@ def contenders(network: data.Network, shape: Shape) -> list[Contender]:
     def engine_run(variables: Variables) -> bytes:
         return gql.execute_bytes(query, variables, None, role="admin")
 
-    built: list[Contender] = [
-        Contender("qapress engine (database JSON)", "engine", engine_run, sa_engine.dispose)
-    ]
+    built: list[Contender] = [Contender("qapress engine", "engine", engine_run, sa_engine.dispose)]
     if network.backend == "sqlite":
         connection = sqlite3.connect(network.sqlite_path, check_same_thread=False)
         json_sql, flat_sql = _sqlite_json_sql(shape), _flat_sql(shape, "?")
@@ -134,20 +134,21 @@ def contenders(network: data.Network, shape: Shape) -> list[Contender]:
 
         pg = psycopg.connect(network.pg_dsn, autocommit=True, prepare_threshold=0)
         pg_json, pg_flat = _pg_json_sql(shape), _flat_sql(shape, "%s")
+        cursor = pg.cursor()  # one cursor kept, as the engine keeps one per connection
 
         def pg_json_run(variables: Variables) -> bytes:
-            row = pg.execute(pg_json, (variables["after"],)).fetchone()
+            row = cursor.execute(pg_json, (variables["after"],)).fetchone()
             assert row is not None
             return str(row[0]).encode()
 
         def pg_rows(variables: Variables) -> bytes:
-            return _assemble(shape, pg.execute(pg_flat, (variables["after"],)).fetchall())
+            return _assemble(shape, cursor.execute(pg_flat, (variables["after"],)).fetchall())
 
         built += [
             Contender("hand SQL, database JSON (psycopg)", "floor", pg_json_run, pg.close),
             Contender("hand SQL, rows + orjson (psycopg)", "floor", pg_rows),
         ]
-    return built
+    return built, lambda: engine_way(gql, query)
 
 
 def cross_check(built: list[Contender], variables: Variables) -> list[str]:
@@ -158,9 +159,29 @@ def cross_check(built: list[Contender], variables: Variables) -> list[str]:
     return [c.name for c in built[1:] if orjson.loads(c.run(variables)) != expected]
 
 
-def rows_of(samples: list[Sample]) -> list[tuple[str, float, float]]:
+def rows_of(samples: list[Sample], engine_way: str) -> list[tuple[str, float, float]]:
     fastest_floor = min(s.median for s in samples if s.contender.role == "floor" and s.error is None)
-    return [(s.contender.name, s.median, s.median / fastest_floor) for s in samples if s.error is None]
+    return [
+        (
+            f"{s.contender.name} ({engine_way})" if s.contender.role == "engine" else s.contender.name,
+            s.median,
+            s.median / fastest_floor,
+        )
+        for s in samples
+        if s.error is None
+    ]
+
+
+def engine_way(gql: Any, query: str) -> str:
+    """The way the engine's per-plan choice settled on for ``query`` (as the admin runs it)."""
+    family = gql.plans.family((query, None, "admin"))
+    plans = list(family.plans.values()) if family is not None else []
+    flat = plans[0].flat if plans else None
+    if flat is None:
+        return "database JSON: no flat statement for this plan"
+    if not flat.choice.measured:
+        return "still measuring"
+    return "rows + orjson" if flat.choice.rows_faster else "database JSON"
 
 
 def run(backends: list[str], articles: int, seconds: float, report: Callable[[str], None]) -> list[str]:
@@ -171,18 +192,20 @@ def run(backends: list[str], articles: int, seconds: float, report: Callable[[st
     for backend in backends:
         network = data.ensure(articles, backend, log=True)
         for shape in SHAPES:
-            built = contenders(network, shape)
+            built, chosen = contenders(network, shape)
             try:
                 step = max(1, (articles - ROWS - 1) // 50)
                 variables = [{"after": i * step} for i in range(50) if i * step + ROWS < articles]
                 wrong = cross_check(built, variables[0])
                 if wrong:
                     raise SystemExit(f"{backend}, {shape.name}: answers differ from the engine's: {wrong}")
-                samples = time_side_by_side(built, variables, seconds_each=seconds)
+                # Fine-grained interleaving: on the shared machine the load moves within seconds.
+                samples = time_side_by_side(built, variables, seconds_each=seconds, rounds=25)
+                way = chosen()
             finally:
                 for contender in built:
                     contender.close()
-            for name, median, ratio in rows_of(samples):
+            for name, median, ratio in rows_of(samples, way):
                 line = f"| {backend} | {shape.name} | {name} | {median / 1000:.2f} | {ratio:.2f}x |"
                 report(line)
                 lines.append(line)
@@ -210,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             *machine.lines(),
             "",
             f"`python -m bench large`: {ROWS:,} articles of a {args.articles:,}-article network with their site",
-            "nested, by the engine and by two hand-written ways through the raw driver. Medians.",
+            "nested, by the engine (in brackets the way its per-plan choice had settled on) and by",
+            "two hand-written ways through the raw driver. Medians.",
             "",
             *lines,
         ]

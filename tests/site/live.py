@@ -102,13 +102,18 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
     # ``PRAGMA data_version`` on its own connections is not a statement to the store's data.
     sa.event.listen(engine, "before_cursor_execute", record)
     for connections in (live.site.gql.connections,):
-        fetch_text = connections.fetch_text
+        fetch_text, fetch_rows = connections.fetch_text, connections.fetch_rows
 
         def recording(sql: str, params: Any, *limits: Any, fetch_text: Any = fetch_text) -> Any:
             live.statements.append(sql)
             return fetch_text(sql, params, *limits)
 
+        def recording_rows(sql: str, params: Any, *limits: Any, fetch_rows: Any = fetch_rows) -> Any:
+            live.statements.append(sql)  # a large answer's flat statement (engine/flat.py)
+            return fetch_rows(sql, params, *limits)
+
         connections.fetch_text = recording  # type: ignore[method-assign]
+        connections.fetch_rows = recording_rows  # type: ignore[method-assign]
 
     async def recording_app(scope: Any, receive: Any, send: Any) -> None:
         async def send_recorded(message: Any) -> None:

@@ -1,16 +1,18 @@
-"""``POST /v1/graphql`` answered by the raw-ASGI fast path exactly as by the Starlette app, and a slow plan
-never on the event loop.
+"""``POST`` and ``GET /v1/graphql`` answered by the raw-ASGI fast path exactly as by the Starlette app, and a
+slow plan never on the event loop.
 
 Each request of the matrix is sent to a real server twice, the plan already cached: once with the fast path
 switched off (router, middlewares, the endpoint) and once with it on; status, headers (but the date) and body
-must be the same, and the fast path must have answered the plan-cache hits itself (and nothing else).
+must be the same, and the fast path must have answered the plan-cache hits itself (and nothing else). A GET's
+answer carries caching headers (``Cache-Control``, ``ETag``, cache tags) and may be a 304: the same check.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 from starlette.types import Receive, Scope, Send
 
 from qapress.engine.fast_http import GraphQLFastPath
+from qapress.engine.http_cache import CachePolicy
 from qapress.site.app import SiteServer
 from qapress.store.demo import SEED_ARTICLE_ID
 
@@ -72,21 +75,34 @@ def without_date(response: httpx.Response) -> list[tuple[str, str]]:
     return [(name, value) for name, value in response.headers.multi_items() if name != "date"]
 
 
+def get(live: LiveSite, params: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
+    """``GET /v1/graphql`` with ``params`` as the query string, variables and extensions as JSON text (a
+    value that is already text goes as it is)."""
+    query = {
+        name: value if isinstance(value, str) else orjson.dumps(value).decode()
+        for name, value in params.items()
+    }
+    return live.request("GET", "/v1/graphql", headers=headers or {}, params=query)
+
+
 def both_ways(
-    served: tuple[LiveSite, GraphQLFastPath], body: Any, headers: dict[str, str] | None = None
+    served: tuple[LiveSite, GraphQLFastPath],
+    body: Any,
+    headers: dict[str, str] | None = None,
+    ask: Callable[[LiveSite, Any, dict[str, str] | None], httpx.Response] = post,
 ) -> tuple[httpx.Response, httpx.Response, int]:
     """The slow path's answer and the fast path's (after one request that caches the plan), and how many
-    requests the fast path answered itself."""
+    requests the fast path answered itself; ``ask`` sends the request (``post`` or ``get``)."""
     live, fast_path = served
     app = live.app
     assert isinstance(app, SiteServer)
     app.graphql_fast_path = None
-    post(live, body, headers)
-    slow = post(live, body, headers)
+    ask(live, body, headers)
+    slow = ask(live, body, headers)
     watched = Watched(fast_path)
     app.graphql_fast_path = watched  # type: ignore[assignment]
     try:
-        quick = post(live, body, headers)
+        quick = ask(live, body, headers)
     finally:
         app.graphql_fast_path = fast_path
     return slow, quick, watched.answered
@@ -164,6 +180,137 @@ def test_the_large_answer_is_compressed_for_gzip_clients_only(
     assert packed.headers["content-encoding"] == "gzip"
     assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
     assert packed.content == plain.content
+
+
+SMALL_HASH = hashlib.sha256(SMALL.encode()).hexdigest()
+PERSISTED = {"persistedQuery": {"version": 1, "sha256Hash": SMALL_HASH}}
+SEED = {"id": SEED_ARTICLE_ID}
+
+GET_HITS = [
+    ({"query": SMALL, "variables": SEED}, {}),
+    ({"query": SMALL, "variables": SEED, "operationName": "Small"}, {"Accept": "application/json"}),
+    ({"query": SMALL, "variables": SEED}, {"Accept": "application/graphql-response+json"}),
+    ({"query": SMALL, "variables": SEED}, {"Accept": "application/graphql-response+json, application/json"}),
+    ({"query": SMALL, "variables": SEED}, {"Accept": "*/*"}),
+    ({"query": LARGE}, {}),
+    ({"query": LARGE}, {"Accept-Encoding": "gzip"}),
+    ({"query": LARGE}, {"Accept-Encoding": "gzip", "Accept": "application/graphql-response+json"}),
+    # The admin's answer is private (no ETag), as a signed-in caller's.
+    ({"query": SMALL, "variables": SEED}, {"X-Hasura-Admin-Secret": "fast-secret"}),
+    ({"query": LARGE}, {"X-Hasura-Admin-Secret": "fast-secret", "X-Hasura-Role": "anonymous"}),
+    ({"query": SMALL, "variables": SEED}, {"X-Hasura-Role": "admin"}),
+    ({"query": SMALL, "variables": SEED}, {"Cookie": "theme=dark"}),
+    # Automatic persisted queries: the hash with the query, and the hash alone (registered by then).
+    ({"query": SMALL, "variables": SEED, "extensions": PERSISTED}, {}),
+    ({"variables": SEED, "extensions": PERSISTED}, {}),
+    ({"variables": SEED, "extensions": PERSISTED}, {"Accept": "application/graphql-response+json"}),
+    # An ETag that is not the answer's: the whole answer, not a 304.
+    ({"query": SMALL, "variables": SEED}, {"If-None-Match": 'W/"0123"'}),
+]
+
+GET_FALLS_THROUGH = [
+    ({"query": SMALL, "variables": SEED}, {"Accept": "text/html,application/xhtml+xml"}),  # GraphiQL
+    ({"query": SMALL}, {}),
+    ({"query": SMALL, "variables": "{not json"}, {}),
+    (
+        {"query": SMALL, "variables": SEED, "extensions": "[1"},
+        {"Accept": "application/graphql-response+json"},
+    ),
+    ({"query": "{ nope }"}, {"Accept": "application/graphql-response+json"}),
+    ({}, {}),
+    ({"query": "mutation { delete_domain(where: {id: {_eq: -1}}) { affected_rows } }"}, {}),
+    ({"variables": SEED, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}}, {}),
+    ({"query": SMALL, "variables": SEED}, {"X-Hasura-Admin-Secret": "wrong"}),
+    ({"query": SMALL, "variables": SEED}, {"Cookie": "qapress_session=not-a-session"}),
+]
+
+
+def register_small(live: LiveSite) -> None:
+    """The persisted query of ``SMALL`` stored (a GET of the query with its hash registers it)."""
+    answer = get(live, {"query": SMALL, "variables": SEED, "extensions": PERSISTED})
+    assert answer.status_code == 200 and b'"data"' in answer.content
+
+
+@pytest.mark.parametrize(("params", "headers"), GET_HITS)
+def test_a_get_plan_cache_hit_gets_every_header_and_byte_the_app_sends(
+    served: tuple[LiveSite, GraphQLFastPath], params: dict[str, Any], headers: dict[str, str]
+) -> None:
+    register_small(served[0])
+    slow, quick, answered = both_ways(served, params, headers, ask=get)
+    assert answered == 1, "the fast path did not answer the hit"
+    assert quick.status_code == slow.status_code == 200
+    assert without_date(quick) == without_date(slow)
+    assert quick.content == slow.content
+    assert b'"data"' in quick.content
+    assert "cache-control" in quick.headers
+
+
+@pytest.mark.parametrize(("params", "headers"), GET_FALLS_THROUGH)
+def test_any_other_get_is_answered_by_the_app_unchanged(
+    served: tuple[LiveSite, GraphQLFastPath], params: dict[str, Any], headers: dict[str, str]
+) -> None:
+    slow, quick, answered = both_ways(served, params, headers, ask=get)
+    assert answered == 0
+    assert quick.status_code == slow.status_code
+    assert without_date(quick) == without_date(slow)
+    assert quick.content == slow.content
+
+
+def test_a_get_is_public_and_cacheable_for_anonymous_callers_only(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    live, _ = served
+    params = {"query": SMALL, "variables": SEED}
+    get(live, params)
+    anonymous = get(live, params)
+    admin = get(live, params, {"X-Hasura-Admin-Secret": "fast-secret"})
+    assert anonymous.headers["cache-control"].startswith("public, max-age=")
+    assert anonymous.headers["etag"].startswith('W/"')
+    assert admin.headers["cache-control"] == "private, no-store"
+    assert "etag" not in admin.headers
+
+
+@pytest.mark.parametrize("accept", [None, "application/graphql-response+json"])
+def test_a_matching_etag_gets_the_same_304_both_ways(
+    served: tuple[LiveSite, GraphQLFastPath], accept: str | None
+) -> None:
+    live, _ = served
+    headers = {} if accept is None else {"Accept": accept}
+    params = {"query": SMALL, "variables": SEED}
+    get(live, params, headers)
+    tag = get(live, params, headers).headers["etag"]
+    for if_none_match in (tag, f'"other", {tag.removeprefix("W/")}', "*"):
+        slow, quick, answered = both_ways(
+            served, params, {**headers, "If-None-Match": if_none_match}, ask=get
+        )
+        assert answered == 1
+        assert quick.status_code == slow.status_code == 304
+        assert without_date(quick) == without_date(slow)
+        assert quick.content == slow.content == b""
+
+
+def test_the_cache_tags_of_a_get_are_the_endpoints_both_ways(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    """With a cache-tags hook (``CachePolicy(tags=...)``), each answer's own tags, from either path."""
+    _live, fast_path = served
+    endpoint = fast_path.endpoint
+    before = endpoint.cache
+
+    def tags(_plan: object, body: bytes) -> list[str]:
+        return ["graphql", f"bytes-{len(body)}"]
+
+    endpoint.cache = CachePolicy(max_age=30, tags=tags, tag_header="Surrogate-Key")
+    try:
+        for variables in (SEED, {"id": 1}):
+            params = {"query": SMALL, "variables": variables}
+            slow, quick, answered = both_ways(served, params, {}, ask=get)
+            assert answered == 1
+            assert without_date(quick) == without_date(slow)
+            assert quick.headers["surrogate-key"] == f"graphql,bytes-{len(quick.content)}"
+            assert quick.headers["cache-control"] == "public, max-age=30"
+    finally:
+        endpoint.cache = before
 
 
 def test_a_quick_plan_runs_on_the_loop_after_it_was_measured(

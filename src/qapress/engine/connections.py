@@ -58,13 +58,16 @@ class _SQLiteConnection:
     def _expired(self) -> bool:
         return time.monotonic() > self.deadline
 
-    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None) -> str | None:
+    def fetch_text(self, sql: str, params: Sequence[Any], max_bytes: int | None, rows: bool = False) -> Any:
+        """The statement's one value (or with ``rows``, all its rows)."""
         self.deadline = time.monotonic() + self.timeout
         limit = SQLITE_MAX_LENGTH if max_bytes is None else max_bytes
         if limit != self.length_limit:
             self.raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
             self.length_limit = limit
         try:
+            if rows:
+                return self.raw.execute(sql, params).fetchall()
             row = self.raw.execute(sql, params).fetchone()
         except sqlite3.DataError as exc:
             # With the length limit lowered, "too big" means an answer (or a part of it) passed the cap.
@@ -96,6 +99,11 @@ def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None
         dbapi_connection.autocommit = False
 
 
+class RowsUnrepresentable(Exception):
+    """A flat statement's value the driver cannot turn into a Python value (PostgreSQL's ``infinity`` or a
+    BC date): the caller answers with the JSON statement instead (``engine/flat.py``)."""
+
+
 class _StaleConnection(Exception):
     """A pooled connection that had broken while idle (the server restarted): worth one more try."""
 
@@ -111,8 +119,13 @@ def behind_transaction_pooler(engine: Engine) -> bool:
 
 
 def _pooled_fetch_text(
-    engine: Engine, timeout_ms: int, sql: str, params: Sequence[Any], max_bytes: int | None
-) -> str | None:
+    engine: Engine,
+    timeout_ms: int,
+    sql: str,
+    params: Sequence[Any],
+    max_bytes: int | None,
+    rows: bool = False,
+) -> Any:
     """One statement on a connection of ``engine``'s pool, in autocommit; with ``max_bytes``, wrapped so that
     a longer answer is not sent (:class:`AnswerTooLarge`).
 
@@ -141,6 +154,14 @@ def _pooled_fetch_text(
             cursor = entry.info.get(_CURSOR)
             if cursor is None or cursor.closed or cursor.connection is not raw:
                 cursor = entry.info[_CURSOR] = raw.cursor()
+            if rows:
+                # The caller measures the assembled answer against the cap (rows have no one text).
+                try:
+                    return cursor.execute(sql, params).fetchall()
+                except psycopg.DataError as exc:
+                    if exc.sqlstate is None:  # raised by psycopg's own loader, not by the server
+                        raise RowsUnrepresentable() from exc
+                    raise
             if max_bytes is None:
                 row = cursor.execute(sql, params).fetchone()
             else:
@@ -242,10 +263,10 @@ class ThreadConnections:
                 chosen = self.replicas.choose()
                 if chosen is not None:
                     try:
-                        return self._fetch_from_pool(sql, params, max_bytes, chosen.engine)
+                        return self._fetch_from_pool(sql, params, max_bytes, chosen.engine)  # type: ignore[no-any-return]
                     except DatabaseUnavailable as exc:
                         chosen.mark_down(f"a read failed: {exc}")
-            return self._fetch_from_pool(sql, params, max_bytes, self.engine)
+            return self._fetch_from_pool(sql, params, max_bytes, self.engine)  # type: ignore[no-any-return]
         if (self.engine.url.database or ":memory:") == ":memory:":
             text = self._fetch_pooled(sql, params)
             if max_bytes is not None and text is not None and len(text) > max_bytes:
@@ -255,6 +276,37 @@ class ThreadConnections:
         try:
             connection = self._connection()
             return connection.fetch_text(sql, params, max_bytes)  # type: ignore[no-any-return]
+        except DRIVER_ERRORS as exc:
+            error = map_driver_error(exc, self.timeout_ms)
+            if isinstance(error, DatabaseUnavailable) and connection is not None:
+                self._drop(connection)
+            raise error from exc
+
+    def fetch_rows(
+        self, sql: str, params: Sequence[Any], max_bytes: int | None = None, replica: bool = False
+    ) -> list[Any]:
+        """``fetch_text`` for a statement of many rows (the flat statement of a large answer): all of them.
+        ``max_bytes`` bounds each value on SQLite; the caller measures the answer it assembles."""
+        if self.pooled:
+            if replica and self.replicas is not None:
+                chosen = self.replicas.choose()
+                if chosen is not None:
+                    try:
+                        return self._fetch_from_pool(sql, params, max_bytes, chosen.engine, rows=True)  # type: ignore[no-any-return]
+                    except DatabaseUnavailable as exc:
+                        chosen.mark_down(f"a read failed: {exc}")
+            return self._fetch_from_pool(sql, params, max_bytes, self.engine, rows=True)  # type: ignore[no-any-return]
+        if (self.engine.url.database or ":memory:") == ":memory:":
+            with mapped_driver_errors(self.timeout_ms):
+                pooled = self.engine.raw_connection()
+                try:
+                    return list(pooled.cursor().execute(sql, params).fetchall())
+                finally:
+                    pooled.close()
+        connection = None
+        try:
+            connection = self._connection()
+            return connection.fetch_text(sql, params, max_bytes, rows=True)  # type: ignore[no-any-return]
         except DRIVER_ERRORS as exc:
             error = map_driver_error(exc, self.timeout_ms)
             if isinstance(error, DatabaseUnavailable) and connection is not None:
@@ -274,18 +326,18 @@ class ThreadConnections:
 
     def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> str | None:
         """``fetch_text`` on another server's pool (a replica's), with the same timeout and error mapping."""
-        return self._fetch_from_pool(sql, params, None, engine)
+        return self._fetch_from_pool(sql, params, None, engine)  # type: ignore[no-any-return]
 
     def _fetch_from_pool(
-        self, sql: str, params: Sequence[Any], max_bytes: int | None, engine: Engine
-    ) -> str | None:
+        self, sql: str, params: Sequence[Any], max_bytes: int | None, engine: Engine, rows: bool = False
+    ) -> Any:
         # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
         # restart every idle connection of the pool is stale at once.
         cause: BaseException | None = None
         size: int = getattr(engine.pool, "size", lambda: 1)()
         for _ in range(size + 1):
             try:
-                return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes)
+                return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes, rows)
             except _StaleConnection as stale:
                 cause = stale.__cause__
             except DRIVER_ERRORS as exc:

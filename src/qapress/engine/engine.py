@@ -52,6 +52,7 @@ from qapress.engine.compile_mutation import InsertHook, UpdateHook, ValueCheck, 
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.conditions import without_unreadable_permissions
 from qapress.engine.connections import ThreadConnections
+from qapress.engine.connections import RowsUnrepresentable, ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error
@@ -65,6 +66,7 @@ from qapress.engine.errors import (
     ValidationFailed,
     error_response,
 )
+from qapress.engine.flat import FlatQuery, flat_query
 from qapress.engine.functions import resolve_function
 from qapress.engine.limits import ApiLimits, check_size, layered, limits_from_settings
 from qapress.engine.metadata import Metadata
@@ -73,6 +75,7 @@ from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.ratelimit import InProcessRateLimiter, RateLimiter, rate_limiter_from_settings
 from qapress.engine.schema import RoleSchema, build_role_schema
+from qapress.engine.selection import QueryPlan
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
 from qapress.observe.metrics import DATABASE_SECONDS, PLAN_CACHE_HIT, PLAN_CACHE_MISS, TALLY
 from qapress.settings import Settings
@@ -151,8 +154,11 @@ class GraphQLEngine:
         api_limits: ApiLimits | None = None,
         rate_limiter: RateLimiter | None = None,
         replicas: ReplicaSet | None = None,
+        flat_min_cost: int = 32_000,
     ) -> None:
         self.engine = engine
+        #: Plans estimated at this many answer bytes or more get a flat statement too (:mod:`.flat`).
+        self.flat_min_cost = flat_min_cost
         self.metadata = metadata
         self.infer_function_permissions = infer_function_permissions
         self.stringify_numeric_types = stringify_numeric_types
@@ -475,10 +481,44 @@ class GraphQLEngine:
     ) -> bytes:
         if plan.constant is not None:
             return b'{"data":' + plan.constant.encode() + b"}"
-        params = plan.bind(variables, session)
         limit = None if cap is None else cap - len(_DATA_WRAPPING)
         if limit is not None and limit <= 0:
             raise AnswerTooLarge(cap or 0)
+        flat = plan.flat
+        if flat is None:
+            return self._run_json(plan, variables, session, limit, replica)
+        rows = flat.choice.rows_next()
+        started = time.perf_counter()
+        try:  # a run that failed (too large, timed out) counts with its time too
+            if not rows:
+                return self._run_json(plan, variables, session, limit, replica)
+            try:
+                fetched = self.connections.fetch_rows(flat.sql, flat.bind(variables, session), limit, replica)
+            except RowsUnrepresentable:
+                return self._run_json(plan, variables, session, limit, replica)
+            TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
+            try:
+                answer = flat.assemble(fetched)
+            except (
+                orjson.JSONEncodeError
+            ):  # a value orjson cannot write (SQLite's BLOB): the database's answer
+                return self._run_json(plan, variables, session, limit, replica)
+            if cap is not None and len(answer) > cap:
+                raise AnswerTooLarge(cap)
+            return answer
+        finally:
+            flat.choice.observe(rows, time.perf_counter() - started)
+
+    def _run_json(
+        self,
+        plan: Plan,
+        variables: Mapping[str, Any],
+        session: Mapping[str, str],
+        limit: int | None,
+        replica: bool,
+    ) -> bytes:
+        """The plan's answer as the JSON its statement builds in the database."""
+        params = plan.bind(variables, session)
         started = time.perf_counter()
         text = self.connections.fetch_text(plan.sql, params, limit, replica)
         TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
@@ -608,10 +648,20 @@ class GraphQLEngine:
             declared=frozenset(declared),
             cost=cost,
             rows_generation=generation,
+            flat=self._flat(compiler, selection) if cost >= self.flat_min_cost else None,
         )
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)
         return Prepared(cost, plan, coerced, session, replica=role == ANONYMOUS)
+
+    def _flat(self, compiler: OperationCompiler, selection: QueryPlan) -> FlatQuery | None:
+        """The plan's flat statement and assembler when its shape has one (:mod:`.flat`)."""
+        built = flat_query(selection, compiler.renderer, self.dialect, self.stringify_numeric_types)
+        if built is None:
+            return None
+        sql, assemble = built
+        text, params = compiler.params.finish(sql)
+        return FlatQuery(text, params, assemble)
 
     def _estimate(
         self,

@@ -1,4 +1,4 @@
-"""``POST /v1/graphql`` for a plan-cache hit, in raw ASGI ahead of the router and the middlewares.
+"""``POST`` and ``GET /v1/graphql`` for a plan-cache hit, in raw ASGI ahead of the router and the middlewares.
 
 The request's headers are scanned once, its body read and parsed once, the caller and the rate limit decided
 by the endpoint's own code (:class:`~qapress.engine.http.GraphQLEndpoint`), and the cached plan run on the
@@ -9,7 +9,9 @@ answer goes through those middlewares for real.
 
 Anything else falls through to the application with the body replayed, before anything with an effect
 happened (the rate limit is counted only once the request is known to be answered here): a miss, a batch,
-a signed-in newsroom cookie, a body that is no JSON object, a persisted query not in memory, an error.
+a signed-in newsroom cookie, a body that is no JSON object, a persisted query not in memory, an error; for a
+GET also a browser asking for GraphiQL and variables that are no JSON. A GET's answer carries the endpoint's
+caching headers (:mod:`.http_cache`) and a matching ``If-None-Match`` gets its 304, as from the endpoint.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qapress.engine.admission import admit
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed
-from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response
+from qapress.engine.http_cache import etag_matches
+from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.persisted import resolve
 from qapress.engine.placement import Placement
@@ -47,6 +50,8 @@ ROUTE = PATH
 _RESPONSE_KEY = "qapress.fast_response"
 #: Answers from this size on are where Starlette's gzip middleware adds ``Vary`` (and compresses).
 GZIP_MIN_BYTES = 512
+#: The caching header whose value is the answer's own (with the cache tags' header).
+ETAG = "ETag"
 
 TimedOut = Callable[[Scope, Send], Awaitable[None]]
 
@@ -68,8 +73,64 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replayed
 
 
+class _RequestHeaders:
+    """What the fast path reads of a request's headers, in one pass over them."""
+
+    __slots__ = (
+        "accept",
+        "accept_encoding",
+        "admin",
+        "content_type",
+        "declared",
+        "if_none_match",
+        "pinned",
+        "signed_in",
+    )
+
+    def __init__(self, raw: list[tuple[bytes, bytes]], fast_path: GraphQLFastPath) -> None:
+        self.accept: bytes | None = None
+        self.content_type: bytes | None = None
+        self.declared: bytes | None = None
+        self.accept_encoding: bytes | None = None
+        self.if_none_match: bytes | None = None
+        self.admin = self.signed_in = self.pinned = False
+        session_cookie = fast_path.session_cookie
+        for name, value in raw:
+            if name == b"content-type":
+                self.content_type = value
+            elif name == b"accept":
+                self.accept = value
+            elif name == b"content-length":
+                self.declared = value
+            elif name == b"accept-encoding":
+                self.accept_encoding = value
+            elif name == b"if-none-match":
+                self.if_none_match = value
+            elif name == b"cookie":
+                if session_cookie is not None and session_cookie in value:
+                    self.signed_in = True
+                if fast_path.routing and fast_path.read_primary in value:
+                    self.pinned = True
+            elif name == b"x-hasura-admin-secret":
+                self.admin = True
+
+
+class _Ready:
+    """A request the fast path answers: its cached plan, its caller, the request object (a persisted query
+    filled in) and the media type the client prefers."""
+
+    __slots__ = ("caller", "graphql_response", "item", "media", "prepared")
+
+    def __init__(self, prepared: Prepared, caller: _Caller, item: dict[str, Any], graphql_response: bool):
+        self.prepared = prepared
+        self.caller = caller
+        self.item = item
+        self.graphql_response = graphql_response
+        self.media = GRAPHQL_RESPONSE if graphql_response else JSON
+
+
 class GraphQLFastPath:
-    """Answers ``POST /v1/graphql`` plan-cache hits for ``endpoint``; ``answer`` says whether it did.
+    """Answers ``POST`` and ``GET /v1/graphql`` plan-cache hits for ``endpoint``; ``answer`` says whether it did.
 
     ``middleware`` wraps an ASGI app in the application's middlewares (the same classes and arguments), so
     that what this sends is what the application would; ``session_cookie`` names the cookie a signed-in
@@ -98,8 +159,9 @@ class GraphQLFastPath:
         self.body_timeout_seconds = body_timeout_seconds
         self.timed_out = timed_out
         self.placement = placement or Placement()
-        #: (status, media type, large) -> the response headers with the content-length's index.
-        self._headers: dict[tuple[int, str, bool], tuple[list[tuple[bytes, bytes]], int]] = {}
+        #: (status, media type, large, caching headers) -> the response headers with the indexes of the
+        #: content-length and of the caching headers whose values vary by answer.
+        self._headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], list[int]]] = {}
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
@@ -119,32 +181,25 @@ class GraphQLFastPath:
             return None
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
-        if scope["method"] != "POST" or scope["path"] != PATH or scope.get("root_path"):
+        if scope["path"] != PATH or scope.get("root_path"):
             return receive
-        accept = content_type = declared = accept_encoding = None
-        admin = signed_in = pinned = False
-        for name, value in scope["headers"]:
-            if name == b"content-type":
-                content_type = value
-            elif name == b"accept":
-                accept = value
-            elif name == b"content-length":
-                declared = value
-            elif name == b"accept-encoding":
-                accept_encoding = value
-            elif name == b"cookie":
-                if self.session_cookie is not None and self.session_cookie in value:
-                    signed_in = True
-                if self.routing and self.read_primary in value:
-                    pinned = True
-            elif name == b"x-hasura-admin-secret":
-                admin = True
+        method = scope["method"]
+        if method == "POST":
+            return await self._answer_post(scope, receive, send, _RequestHeaders(scope["headers"], self))
+        if method == "GET":
+            return await self._answer_get(scope, receive, send, _RequestHeaders(scope["headers"], self))
+        return receive
+
+    async def _answer_post(
+        self, scope: Scope, receive: Receive, send: Send, seen: _RequestHeaders
+    ) -> Receive | None:
         endpoint = self.endpoint
-        if not is_json_body(content_type):
+        if not is_json_body(seen.content_type):
             return receive
+        declared = seen.declared
         if declared is not None and (not declared.isdigit() or int(declared) > endpoint.max_body_bytes):
             return receive
-        if signed_in and not admin and endpoint.session_caller is not None:
+        if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
             return receive
         messages, body = await self._body(scope, receive, send)
         if body is None:
@@ -156,20 +211,96 @@ class GraphQLFastPath:
             return _replay(messages, receive)
         if type(payload) is not dict:
             return _replay(messages, receive)
+        replayed = _replay(messages, receive)
+        ready = await self._ready(scope, replayed, send, seen, payload)
+        if ready is None:
+            return None
+        if not isinstance(ready, _Ready):
+            return replayed
+        answer = await self._run(ready.prepared, ready.caller, ready.item.get("operationName"), seen.pinned)
+        errors = answer.startswith(b'{"errors"')
+        status = 400 if errors and (endpoint.alpha or ready.graphql_response) else 200
+        await self._send(scope, replayed, send, seen, status, ready.media, answer, {})
+        return None
+
+    async def _answer_get(
+        self, scope: Scope, receive: Receive, send: Send, seen: _RequestHeaders
+    ) -> Receive | None:
+        """``GET /v1/graphql?query=...`` for a plan-cache hit, as :meth:`GraphQLEndpoint.handle_get` answers
+        it: the same caching headers (``Cache-Control``, ``ETag``, the cache tags) and the same 304."""
+        endpoint = self.endpoint
+        if wants_html(seen.accept):
+            return receive  # GraphiQL
+        if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
+            return receive
+        item: dict[str, Any] = {}
+        params = Request(scope).query_params
+        for name in ("query", "operationName"):
+            if name in params:
+                item[name] = params[name]
+        for name in ("variables", "extensions"):
+            text = params.get(name)
+            if text:
+                try:
+                    item[name] = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    return receive
+        ready = await self._ready(scope, receive, send, seen, item, every_item=True)
+        if ready is None:
+            return None
+        if not isinstance(ready, _Ready):
+            return receive
+        answer = await self._run(ready.prepared, ready.caller, ready.item.get("operationName"), seen.pinned)
+        errors = answer.startswith(b'{"errors"')
+        status = 400 if errors and (endpoint.alpha or ready.graphql_response) else 200
+        caller = ready.caller
+        public = caller.role == ANONYMOUS and not caller.authenticated
+        caching = endpoint.cache.headers(answer, ready.prepared.plan, public)
+        tag = caching.get(ETAG)
+        if_none_match = seen.if_none_match
+        if (
+            tag is not None
+            and status == 200
+            and if_none_match is not None
+            and etag_matches(if_none_match.decode("latin-1"), tag)
+        ):
+            scope[FAST_PATH_STATUS] = 304
+            scope[_RESPONSE_KEY] = Response(status_code=304, headers=caching)
+            await self.respond(scope, receive, send)
+            return None
+        await self._send(scope, receive, send, seen, status, ready.media, answer, caching)
+        return None
+
+    async def _ready(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        seen: _RequestHeaders,
+        payload: dict[str, Any],
+        every_item: bool = False,
+    ) -> _Ready | bool | None:
+        """The request's cached plan and caller, admitted by the rate limit; False: the application answers
+        (nothing happened yet); None: refused by the rate limit, and answered. ``every_item``: persisted
+        queries are looked at for every request (as the GET endpoint does), not only for those that carry
+        extensions or come from a trusted-documents role."""
+        endpoint = self.endpoint
         request = Request(scope)
-        caller = self._caller(request, admin)
+        caller = self._caller(request, seen.admin)
         if not isinstance(caller, _Caller):
-            return _replay(messages, receive)
+            return False
         item: Any = payload
         documents = endpoint.documents
-        if documents is not None and ("extensions" in item or caller.role in endpoint.trusted_roles):
+        if documents is not None and (
+            every_item or "extensions" in item or caller.role in endpoint.trusted_roles
+        ):
             item = resolve(
                 item, documents, trusted_only=caller.role in endpoint.trusted_roles, may_block=False
             )
             if type(item) is not dict:  # a refusal, or a document to read from the database
-                return _replay(messages, receive)
+                return False
         if _malformed(item) is not None:
-            return _replay(messages, receive)
+            return False
         prepared = self.gql.prepare_cached(
             item["query"],
             item.get("variables"),
@@ -179,32 +310,41 @@ class GraphQLFastPath:
             count=False,
         )
         if prepared is None:
-            return _replay(messages, receive)
+            return False
         # From here on the request is answered here: the rate limit counts it, as the endpoint does before
         # it looks for the plan (so a refused request counts no plan hit either).
         refused = await admit(self.gql, request, caller.role, caller.session, payload)
-        if refused is None:
-            self.gql.count_plan_hit()
-        else:
+        if refused is not None:
             scope[FAST_PATH_STATUS] = refused.status_code
             scope[_RESPONSE_KEY] = refused
-            await self.respond(scope, _replay(messages, receive), send)
+            await self.respond(scope, receive, send)
             return None
-        graphql_response = prefers_graphql_response(accept)
-        media = GRAPHQL_RESPONSE if graphql_response else JSON
-        answer = await self._run(prepared, caller, item.get("operationName"), pinned)
-        errors = answer.startswith(b'{"errors"')
-        status = 400 if errors and (endpoint.alpha or graphql_response) else 200
+        self.gql.count_plan_hit()
+        graphql_response = prefers_graphql_response(seen.accept)
+        return _Ready(prepared, caller, item, graphql_response)
+
+    async def _send(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        seen: _RequestHeaders,
+        status: int,
+        media: str,
+        answer: bytes,
+        caching: dict[str, str],
+    ) -> None:
+        """The answer with the headers the middlewares would give it; through them for real when it is to be
+        compressed."""
         scope[FAST_PATH_STATUS] = status
         large = len(answer) >= GZIP_MIN_BYTES
-        if large and accept_encoding is not None and b"gzip" in accept_encoding:
-            scope[_RESPONSE_KEY] = Response(answer, status_code=status, media_type=media)
-            await self.respond(scope, _replay(messages, receive), send)
-            return None
-        headers = await self._prepared_headers(status, media, large, len(answer))
+        if large and seen.accept_encoding is not None and b"gzip" in seen.accept_encoding:
+            scope[_RESPONSE_KEY] = Response(answer, status_code=status, media_type=media, headers=caching)
+            await self.respond(scope, receive, send)
+            return
+        headers = await self._prepared_headers(status, media, large, len(answer), caching)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
-        return None
 
     def _caller(self, request: Request, admin: bool) -> _Caller | Response:
         """``endpoint.caller``, without decoding every header when none of them can count: no secret shown
@@ -273,21 +413,29 @@ class GraphQLFastPath:
         return answer
 
     async def _prepared_headers(
-        self, status: int, media: str, large: bool, length: int
+        self, status: int, media: str, large: bool, length: int, caching: dict[str, str]
     ) -> list[tuple[bytes, bytes]]:
-        """The headers the application sends with an identity answer of this kind and length."""
-        key = (status, media, large)
+        """The headers the application sends with an identity answer of this kind, length and caching
+        headers: captured once per kind, the answer's own values (length, ETag, cache tags) put in."""
+        varying = (ETAG, self.endpoint.cache.tag_header)
+        fixed = tuple((name, value) for name, value in caching.items() if name not in varying)
+        names = tuple(name for name in caching if name in varying)
+        key = (status, media, large, fixed, names)
         known = self._headers.get(key)
         if known is None:
-            known = self._headers[key] = await self._capture(status, media, large)
-        template, at = known
+            known = self._headers[key] = await self._capture(status, media, large, caching)
+        template, slots = known
         headers = template.copy()
-        headers[at] = (b"content-length", str(length).encode())
+        headers[slots[0]] = (b"content-length", str(length).encode())
+        for name, at in zip(names, slots[1:], strict=True):
+            headers[at] = (headers[at][0], caching[name].encode("latin-1"))
         return headers
 
-    async def _capture(self, status: int, media: str, large: bool) -> tuple[list[tuple[bytes, bytes]], int]:
-        """The headers of a response of this kind sent through the middlewares, once, with the index of
-        its content-length."""
+    async def _capture(
+        self, status: int, media: str, large: bool, caching: dict[str, str]
+    ) -> tuple[list[tuple[bytes, bytes]], list[int]]:
+        """The headers of a response of this kind sent through the middlewares, once, with the indexes of
+        its content-length and of the caching headers whose values vary by answer."""
         scope: Scope = {
             "type": "http",
             "method": "POST",
@@ -297,7 +445,10 @@ class GraphQLFastPath:
             "root_path": "",
             "headers": [],
             _RESPONSE_KEY: Response(
-                b" " * (GZIP_MIN_BYTES if large else 0), status_code=status, media_type=media
+                b" " * (GZIP_MIN_BYTES if large else 0),
+                status_code=status,
+                media_type=media,
+                headers=caching,
             ),
         }
         started: list[Message] = []
@@ -311,8 +462,10 @@ class GraphQLFastPath:
 
         await self.respond(scope, nothing, capture)
         headers = [(bytes(k), bytes(v)) for k, v in started[0]["headers"]]
-        at = next(i for i, (name, _) in enumerate(headers) if name == b"content-length")
-        return headers, at
+        names = [name.lower().encode() for name in caching if name in (ETAG, self.endpoint.cache.tag_header)]
+        slots = [next(i for i, (name, _) in enumerate(headers) if name == b"content-length")]
+        slots += [next(i for i, (name, _) in enumerate(headers) if name == wanted) for wanted in names]
+        return headers, slots
 
 
 def _timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:

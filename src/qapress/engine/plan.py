@@ -11,11 +11,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from qapress.engine.errors import SessionVariableMissing, ValidationFailed
+
+if TYPE_CHECKING:
+    from qapress.engine.flat import FlatQuery
 
 CONST, VARIABLE, SESSION, SESSION_ALL = 0, 1, 2, 3
 
@@ -68,6 +71,8 @@ class Plan:
     cost: int = 0
     #: The generation of table sizes the cost was estimated with; a plan of an older one is estimated again.
     rows_generation: int = 0
+    #: For a large answer of a flat shape, the statement of its rows and their assembler (:mod:`.flat`).
+    flat: FlatQuery | None = None
 
     def bind(self, variables: Mapping[str, Any], session: Mapping[str, str]) -> list[Any]:
         return [param.resolve(variables, session) for param in self.params]

@@ -91,7 +91,9 @@ class SiteServer(Starlette):
             if graphql is not None and scope["path"] == GRAPHQL_ROUTE:
                 replay = await graphql.answer(scope, receive, send)
                 if replay is None:
-                    record(GRAPHQL_ROUTE, "POST", scope[FAST_PATH_STATUS], time.perf_counter() - started)
+                    record(
+                        GRAPHQL_ROUTE, scope["method"], scope[FAST_PATH_STATUS], time.perf_counter() - started
+                    )
                     return
                 receive = replay
             if await fast_path.answer(scope, send):
