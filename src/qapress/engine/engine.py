@@ -51,7 +51,6 @@ from qapress.engine.compile import CompiledOperation, CompileOptions, OperationC
 from qapress.engine.compile_mutation import InsertHook, UpdateHook, ValueCheck, ValueChecks, run_mutation
 from qapress.engine.computed import resolve_computed_field
 from qapress.engine.conditions import without_unreadable_permissions
-from qapress.engine.connections import ThreadConnections
 from qapress.engine.connections import RowsUnrepresentable, ThreadConnections
 from qapress.engine.cost import CostBudgets, CostEstimator, CostExceeded, CostModel
 from qapress.engine.dialects import SUBTYPE_KEPT, SUBTYPE_PROBE, SQLiteDialect, dialect_for
