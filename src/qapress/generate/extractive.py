@@ -591,7 +591,11 @@ def _within_budget(
         if fits():
             break
         if answer.source_quote and text_share(answer.fact, source) > 0.5:
-            answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+            quoted = cut_quote(answer.source_quote)
+            if _copied_words(quoted, source) <= 0.6 * _copied_words(answer.text(), source):
+                # only when the quote saves many copied words: a quote cut to its first words
+                # ("The mountain pass between Vell and Orre …") tells less than the retold fact
+                answer.fact, answer.more, answer.quote = "", "", quoted
     if not fits():
         news[0] = ""  # the answers tell the news: the lead only says what follows
     if not fits() and short_title:

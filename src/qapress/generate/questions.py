@@ -165,7 +165,7 @@ class _Planner:
         if self.facts.kind == "film":
             return f"Is there a release date for {subject}?"
         for keyword, question in (
-            ("final", "When is the final?"),
+            ("final", "When is the final?" if self.facts.kind == "sport" else ""),
             ("election", "When is the election?"),
             ("vote", "When is the vote?"),
             ("take effect", "When does it take effect?"),
@@ -176,11 +176,11 @@ class _Planner:
             ("on sale", "When does it go on sale?"),
             ("launch", "When does it launch?"),
             ("available", "When will it be available?"),
-            ("match", "When is the match?"),
-            ("race", "When is the race?"),
+            ("match", "When is the match?" if self.facts.kind == "sport" else ""),
+            ("race", "When is the race?" if self.facts.kind == "sport" else ""),
             ("published", "When was the study published?"),
         ):
-            if re.search(rf"\b{keyword}", text):
+            if question and re.search(rf"\b{keyword}", text):
                 return question
         return "What are the key dates?"
 
@@ -294,7 +294,7 @@ class _Planner:
             evidence = indices[:2]
         if facts.kind == "film":
             question = f"What is the budget for {self.subject}?"
-        elif self.has("deal", "acquisition", "merger", "takeover", "buy"):
+        elif facts.kind == "business" and self.has("deal", "acquisition", "merger", "takeover", "buy"):
             question = "How much is the deal worth?"
         elif facts.kind == "politics":
             question = "How much will it cost?"

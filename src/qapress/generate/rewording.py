@@ -104,7 +104,9 @@ _PASSIVE = re.compile(
     r"^(?P<subject>(?:[A-Z][a-z]+)(?:\s[a-z][\w’'\-]*){0,5})\s(?:was|were)\s(?P<verb>[a-z]{3,}ed)\s"
     r"by\s(?P<doer>(?:the\s|a\s|an\s)?[\w’'\-]+(?:\s[\w’'\-]+){0,3})(?P<tail>(?:\s(?:on|in|at|last)\s[\w’'\-]+(?:\s[\w’'\-]+)?)?)\.$"
 )
-_NOT_A_DOER = re.compile(r"\b(?:the end|then|now|far|law|hand|accident|mistake|chance|day|night|noon|\d)\b")
+_NOT_A_DOER = re.compile(
+    r"\b(?:the end|then|now|far|law|hand|accident|mistake|chance|day|night|noon|[\d,.]+)\b"
+)
 
 
 def active_voice(sentence: str) -> str:
