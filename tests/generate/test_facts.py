@@ -229,3 +229,16 @@ def test_page_debris_is_dropped() -> None:
     )
     texts = [sentence.text for sentence in facts.sentences]
     assert texts == ["The council approved the plan on Monday.", "The plan will cost £3 million."]
+
+
+def test_a_surname_with_a_particle_opening_a_sentence_is_the_person_named_before() -> None:
+    facts = extract_facts(
+        SourceDocument(
+            title="Corvale unveils folding laptop",
+            text="The start-up was founded by engineer Pieter de Groot in 2019. De Groot, the company's chief "
+            "technology officer, said the screen had been tested. Analyst Marta Kell said it was expensive.",
+        )
+    )
+    names = [person.name for person in facts.people]
+    assert "Pieter de Groot" in names
+    assert "De Groot" not in names

@@ -608,6 +608,22 @@ def _people(names: list[Mention], items: list[Sentence], works: set[str]) -> lis
                 person.mentions += 1
                 person.sentences.add(mention.sentence)
                 break
+    # "De Groot" opening a sentence is "Pieter de Groot" named before, not a second person.
+    for name in list(people):
+        fuller = next(
+            (
+                other
+                for other in people
+                if other != name
+                and len(other.split()) > len(name.split())
+                and other.lower().endswith(" " + name.lower())
+            ),
+            None,
+        )
+        if fuller is not None:
+            people[fuller].mentions += people[name].mentions
+            people[fuller].sentences |= people[name].sentences
+            del people[name]
     for person in people.values():
         person.role = _role_of(person.name, items, person.sentences)
     for name in [name for name in people if _is_character(name, items)]:
