@@ -58,6 +58,7 @@ def _swapped(piece: str) -> str:
     for pattern, replacement in swaps():
         piece = pattern.sub(lambda _m, r=replacement: keep(r), piece)  # type: ignore[misc]
     piece = re.sub(r"\x00(\d+)\x00", lambda m: marks[int(m.group(1))], piece)
+    piece = re.sub(r",\sthough\s", ", but ", piece)  # "..., though no date has been set" (not "even though")
     return re.sub(r"(\d)\s+(%|mph\b|km/h)", r"\1\2", piece)
 
 
@@ -82,8 +83,16 @@ _MOVES = {
 }
 _MOVE = re.compile(r"\b(" + "|".join(_MOVES) + r")\s(?=(?:by\s|to\s|about\s|almost\s)?[£$€]?\d)")
 
-#: "more than 12,000" -> "over 12,000": the same bound on a number, said the draft's way.
-_BOUNDS = ((re.compile(r"\b([Mm])ore than (?=[£$€]?\d)"), "over "),)
+#: "more than 12,000" -> "over 12,000": the same bound on a number, said the draft's way; "12,000 homes"
+#: -> "12,000 households" (a count of homes is of households; a care home is not a household).
+_BOUNDS = (
+    (re.compile(r"(?<=\d )homes\b|(?<=[Tt]housands of )homes\b|(?<=[Hh]undreds of )homes\b"), "households"),
+    (re.compile(r"\b[Mm]ore than (?=[£$€]?\d)"), "over "),
+)
+
+
+def _same_case(found: str, replacement: str) -> str:
+    return replacement[0].upper() + replacement[1:] if found[:1].isupper() else replacement
 
 
 def number_style(text: str) -> str:
@@ -92,7 +101,7 @@ def number_style(text: str) -> str:
 
     def change(piece: str) -> str:
         for pattern, replacement in _BOUNDS:
-            piece = pattern.sub(lambda m, r=replacement: ("O" if m.group(1) == "M" else "o") + r[1:], piece)  # type: ignore[misc]
+            piece = pattern.sub(lambda m, r=replacement: _same_case(m.group(), r), piece)  # type: ignore[misc]
         return _MOVE.sub(lambda m: _MOVES[m.group(1)] + " ", piece)
 
     return _outside_quotes(text, change)
