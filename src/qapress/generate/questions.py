@@ -70,6 +70,9 @@ def display_date(mention: Mention) -> str:
     return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
 
 
+_PREMIERE = re.compile(r"\b(?:world |UK |European |US )?premiere\b", re.IGNORECASE)
+
+
 def _date_clause(sentence: str, date: str) -> str:
     """The clause that says what happens on the date ("Work is due to start in September."), when it is
     short and stands on its own; empty otherwise."""
@@ -154,6 +157,9 @@ class _Planner:
             short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
         elif clause:
             short = clause
+        elif facts.kind == "film" and (premiere := _PREMIERE.search(facts.sentences[best].text)):
+            # "will close on October 12 with the world premiere of ...": a premiere, not a release date
+            short = f"{self.subject} has its {premiere.group().lower()} on {date_text}."
         else:
             short = f"The date given is {date_text}."
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
