@@ -90,3 +90,17 @@ def test_the_backend_is_deterministic(seed_source: SourceDocument) -> None:
 
 def test_copy_limit_is_twelve_words() -> None:
     assert MAX_COPY_WORDS == 12
+
+
+def test_a_premiere_date_is_told_as_a_premiere_not_as_a_release_date() -> None:
+    """ "Is there a release date?" answered with the festival's date would give a premiere as the release."""
+    source = SourceDocument(
+        title='"The Salt Road" to close the Harbourlight Film Festival',
+        text='The Harbourlight Film Festival will close on October 12 with the world premiere of "The Salt '
+        'Road", the second feature from director Lena Okoro, organisers said on Tuesday. The drama stars '
+        "Maya Brandt as the eldest sister and Ruth Achebe as the youngest. It follows three sisters who run "
+        "a ferry between two islands. Tickets for the closing night sold out within three hours.",
+    )
+    draft = ExtractiveBackend().draft(source)
+    release = next(item for item in draft.faq if "release date" in item.question)
+    assert "premiere" in release.answer and "October 12" in release.answer, release.answer

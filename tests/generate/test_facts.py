@@ -192,6 +192,31 @@ def test_a_title_in_quotes_with_an_article_is_the_subject() -> None:
     assert any(item.question == "What is The Salt Road about?" for item in draft.faq)
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "subject"),
+    [
+        (
+            "Director Ana Solberg starts shooting The Glass Orchard in Vell",
+            "Director Ana Solberg began shooting her third feature, The Glass Orchard, in the town of Vell on "
+            "Monday. The film follows two sisters. Actress Mirela Dacosta plays the older sister. A cinema "
+            "release is planned for 2027.",
+            "The Glass Orchard",
+        ),
+        (
+            "Animated film Pip and the Paper Moon tops the family box office",
+            "The animated film Pip and the Paper Moon took 1.2 million euros in cinemas in Carrow at the "
+            "weekend. The film stars the voice of Lene Arvik as Pip.",
+            "Pip and the Paper Moon",
+        ),
+    ],
+)
+def test_a_film_story_is_about_the_work_the_headline_names(title: str, text: str, subject: str) -> None:
+    """Not the town it is shot in nor a name cut short: the work, as the text introduces it."""
+    facts = extract_facts(SourceDocument(title=title, text=text))
+    assert facts.kind == "film"
+    assert facts.subject == subject
+
+
 def test_page_debris_is_dropped() -> None:
     facts = extract_facts(
         SourceDocument(
@@ -204,3 +229,16 @@ def test_page_debris_is_dropped() -> None:
     )
     texts = [sentence.text for sentence in facts.sentences]
     assert texts == ["The council approved the plan on Monday.", "The plan will cost £3 million."]
+
+
+def test_a_surname_with_a_particle_opening_a_sentence_is_the_person_named_before() -> None:
+    facts = extract_facts(
+        SourceDocument(
+            title="Corvale unveils folding laptop",
+            text="The start-up was founded by engineer Pieter de Groot in 2019. De Groot, the company's chief "
+            "technology officer, said the screen had been tested. Analyst Marta Kell said it was expensive.",
+        )
+    )
+    names = [person.name for person in facts.people]
+    assert "Pieter de Groot" in names
+    assert "De Groot" not in names

@@ -38,9 +38,9 @@ CASES = {
         (
             ("dates", ("Sunday",)),
             ("who", ("Helen Park (operations director)",)),
-            ("warnings", ("70 miles",)),
-            ("news", ("12,000 homes",)),
-            ("change", ("Residents who need help",)),
+            ("warnings", ("70mph", "amber warning")),
+            ("news", ("12,000", "Sunday", "electricity")),
+            ("change", ("Residents", "emergency line")),
         ),
     ),
     "sport.txt": Expected(
@@ -166,10 +166,7 @@ def test_the_kind_s_key_questions_come_first(name: str) -> None:
 
 #: Drafts known to copy more than the limit allows, with why: an open miss of issue #11 (in its note), kept
 #: visible here; ``strict`` fails the moment one of them fits, so the list cannot go stale.
-OVER_THE_COPY_LIMIT = {
-    "local.txt": "28%: three key answers are the source's sentences quoted, none retold or cut without "
-    "dropping a negation ('were without electricity')",
-}
+OVER_THE_COPY_LIMIT: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

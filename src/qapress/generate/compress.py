@@ -14,6 +14,7 @@ import re
 
 from qapress.generate.grounding.numbers import SMALL_CARDINALS
 from qapress.generate.patterns import HEDGES
+from qapress.generate.rewording import in_own_words, split_clauses
 
 #: Words that change what a clause means when left out.
 _KEEPS_MEANING = re.compile(r"\b(?:not|no|never|nor|without|n[’']t|only|except)\b|" + HEDGES.pattern, re.I)
@@ -23,6 +24,8 @@ _RELATIVE = re.compile(r",\s(?:which|who|whose|where)\s[^,;“”\"]{3,120}?,\s"
 #: ", the Dutch hardware start-up," / ", a former teacher,": an appositive noun phrase.
 _APPOSITIVE = re.compile(r",\s(?:the|a|an|its|his|her|their)\s(?:(?!\band\b|\bor\b)[^,;“”\"]){2,90}?,\s")
 _BRACKETS = re.compile(r"\s\([^()]{1,80}\)")
+#: ", including the main route between Ashford and Milbrook,": examples of what the sentence names.
+_INCLUDING = re.compile(r",\sincluding\s[^,;“”\"]{3,90}?,\s")
 #: A clause that can go at a sentence's end: after ", which", ", while", ", as", " after" and the like.
 _TAIL = re.compile(
     r"(?:,\s(?:which|while|as|with|after|before|meaning|making|bringing|taking|adding|leaving|though|"
@@ -63,7 +66,7 @@ def _after_name(text: str, match: re.Match[str]) -> bool:
 def _without_asides(sentence: str) -> str:
     """Relative clauses, appositives and bracketed asides left out (each only when it holds no meaning word)."""
     text = sentence
-    for pattern in (_BRACKETS, _RELATIVE, _APPOSITIVE):
+    for pattern in (_BRACKETS, _RELATIVE, _APPOSITIVE, _INCLUDING):
         while True:
             match = next(
                 (
@@ -100,16 +103,21 @@ def _without_tail(sentence: str, shortest: int = 7) -> str:
     return sentence
 
 
+_TWO_SENTENCES = re.compile(r"[.!?]\s+[A-Z]")
+
+
 def _time_first(sentence: str, proper: frozenset[str] = frozenset()) -> str:
     """“On Saturday, Kestrel City reached the final.”: a time phrase moved to the front."""
-    if re.match(r"^(?:On|Last|This|Next|By|In|From|Until|Since)\s", sentence):
-        return sentence
+    if re.match(r"^(?:On|Last|This|Next|By|In|From|Until|Since)\s", sentence) or _TWO_SENTENCES.search(
+        sentence
+    ):
+        return sentence  # in two sentences a moved date could leave the one it belongs to
     if len(re.findall(_TIME, sentence)) != 1 or re.search(r"\b(?:since|until|from|by)\s", sentence):
         return sentence  # with two dates, or a span, a moved date could attach to the wrong event
     match = _TRAILING_TIME.search(sentence) or _MID_TIME.search(sentence)
     if not match or not re.match(r"(?:on|last|this|next)\s", match.group(1)):
         return sentence
-    if "," in sentence[: match.start()]:
+    if re.search(r",\s", sentence[: match.start()]):
         return sentence  # after a comma the date may belong to the aside ("a premium to Friday's price")
     phrase = match.group(1)
     rest = (sentence[: match.start()] + sentence[match.end() :]).strip()
@@ -164,7 +172,7 @@ _FINITE = re.compile(
 def _speaker_first(sentence: str, proper: frozenset[str] = frozenset()) -> str:
     """“Police said the road will reopen.”: a trailing “..., X said.” moved before what was said."""
     match = _SAID_TAIL.search(sentence)
-    if not match or _QUOTE_MARK.search(sentence):
+    if not match or _QUOTE_MARK.search(sentence) or _TWO_SENTENCES.search(sentence):
         return sentence
     said = sentence[: match.start()]
     if not said:
@@ -320,7 +328,16 @@ def retellings(
     worded: list[str] = []
     for plain in dict.fromkeys((base, _without_asides(base))):
         reworded = _reworded(plain, roles or {})
-        worded += [plain, reworded, _in_digits(reworded), _in_digits(_without_sites(reworded))]
+        digits = _in_digits(reworded)
+        worded += [plain, reworded, digits, _in_digits(_without_sites(reworded)), in_own_words(digits)]
+    clauses = split_clauses(base)
+    if len(clauses) > 1:
+        # each main clause told as its own sentence, alone or both in turn
+        told = [
+            _time_first(in_own_words(_in_digits(_reworded(_without_asides(c), roles or {}))), proper)
+            for c in clauses
+        ]
+        worded += [*told, " ".join(_tidy(c) for c in told)]
     for one in dict.fromkeys(worded):
         for text in dict.fromkeys((one, _without_tail(one))):
             for shaped in (
@@ -328,6 +345,7 @@ def retellings(
                 _time_first(text, proper),
                 _speaker_first(text, proper),
                 _speaker_first(_time_first(text, proper), proper),
+                _time_first(in_own_words(text), proper),
             ):
                 shapes.append(_tidy(shaped))
     unique = [

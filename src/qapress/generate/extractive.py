@@ -124,15 +124,20 @@ class Retelling:
 
     def of(self, sentence: int, *, fullest: bool = False) -> str:
         """The best supported retelling of one sentence, empty when none is: the one with the fewest of the
-        source's words, or with ``fullest`` the one that keeps most of the sentence (a key answer's news:
-        "its first phone with an assistant that runs on the device" is the news, not an aside)."""
+        source's words, or with ``fullest`` the one that says most in the draft's own words (a key answer's
+        news: both clauses of "residents can call the line, and a shelter has opened" when both are retold)."""
         key = (sentence, fullest)
         if key not in self._cache:
             text = self.facts.sentences[sentence].text
             candidates = [c for c in retellings(text, self.roles, self.proper) if self.supported(c)]
             if fullest:
                 ranked = sorted(
-                    candidates, key=lambda c: (text_share(c, self.source) > 0.85, -len(c.split()))
+                    candidates,
+                    key=lambda c: (
+                        text_share(c, self.source) > 0.85,
+                        _copied_words(c, self.source) - len(c.split()),
+                        _copied_words(c, self.source),
+                    ),
                 )
             else:
                 ranked = sorted(
@@ -372,7 +377,9 @@ def _answers(
     told: set[str] = {lead}
     for q in planned:
         retellings = [
-            r for r in (retold.of(i) for i in q.evidence) if r and (r not in told or q.aspect == "about")
+            r
+            for r in (retold.of(i, fullest=q.aspect in KEY_ASPECTS) for i in q.evidence)
+            if r and (r not in told or q.aspect == "about")
         ]
         if q.aspect not in KEY_ASPECTS:
             retellings = [r for r in retellings if text_share(r, source) <= 0.85]
@@ -584,7 +591,11 @@ def _within_budget(
         if fits():
             break
         if answer.source_quote and text_share(answer.fact, source) > 0.5:
-            answer.fact, answer.more, answer.quote = "", "", cut_quote(answer.source_quote)
+            quoted = cut_quote(answer.source_quote)
+            if _copied_words(quoted, source) <= 0.6 * _copied_words(answer.text(), source):
+                # only when the quote saves many copied words: a quote cut to its first words
+                # ("The mountain pass between Vell and Orre …") tells less than the retold fact
+                answer.fact, answer.more, answer.quote = "", "", quoted
     if not fits():
         news[0] = ""  # the answers tell the news: the lead only says what follows
     if not fits() and short_title:

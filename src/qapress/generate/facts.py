@@ -608,11 +608,39 @@ def _people(names: list[Mention], items: list[Sentence], works: set[str]) -> lis
                 person.mentions += 1
                 person.sentences.add(mention.sentence)
                 break
+    # "De Groot" opening a sentence is "Pieter de Groot" named before, not a second person.
+    for name in list(people):
+        fuller = next(
+            (
+                other
+                for other in people
+                if other != name
+                and len(other.split()) > len(name.split())
+                and other.lower().endswith(" " + name.lower())
+            ),
+            None,
+        )
+        if fuller is not None:
+            people[fuller].mentions += people[name].mentions
+            people[fuller].sentences |= people[name].sentences
+            del people[name]
     for person in people.values():
         person.role = _role_of(person.name, items, person.sentences)
     for name in [name for name in people if _is_character(name, items)]:
         del people[name]
     return sorted(people.values(), key=lambda person: (-person.mentions, min(person.sentences)))
+
+
+#: "her third feature, The Glass Orchard,", "the series Tidewater": a work named after the word for it.
+_WORK_NAMED = re.compile(
+    r"\b(?:film|feature|movie|series|drama|documentary|thriller|comedy|album|novel|play)s?,?\s"
+    r"(?P<work>(?:The\s|A\s)?[A-Z][\w’'\-]*(?:\s(?:(?:of|and|in)\s)?(?:(?:the|a)\s)?[A-Z][\w’'\-]*){0,4})"
+)
+
+
+def _work_titles(text: str) -> list[str]:
+    """The names of works a story introduces by what they are ("the film Lantern"), in order."""
+    return list(dict.fromkeys(m.group("work") for m in _WORK_NAMED.finditer(text)))
 
 
 def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
@@ -621,6 +649,11 @@ def _subject(source: SourceDocument, names: list[Mention], kind: str) -> str:
     quoted = re.findall(r"(?<![\w’'])[‘“\"']([^’”\"']{2,60})[’”\"'](?![a-z])", title)
     if quoted:
         return strip_quotes(quoted[0])
+    if kind == "film":
+        # "starts shooting The Glass Orchard in Vell": the work the headline names, not the town
+        for work in _work_titles(source.text):
+            if re.search(rf"(?<!\w){re.escape(work)}(?!\w)", title):
+                return work
     counts = Counter(mention.text for mention in names)
     first_paragraph = {mention.text for mention in names if mention.sentence < 3}
     best: tuple[float, str] | None = None

@@ -70,6 +70,9 @@ def display_date(mention: Mention) -> str:
     return re.sub(r"^(?:by|in|since|until|from|before|after|on)\s+", "", mention.text, flags=re.IGNORECASE)
 
 
+_PREMIERE = re.compile(r"\b(?:world |UK |European |US )?premiere\b", re.IGNORECASE)
+
+
 def _date_clause(sentence: str, date: str) -> str:
     """The clause that says what happens on the date ("Work is due to start in September."), when it is
     short and stands on its own; empty otherwise."""
@@ -154,6 +157,9 @@ class _Planner:
             short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
         elif clause:
             short = clause
+        elif facts.kind == "film" and (premiere := _PREMIERE.search(facts.sentences[best].text)):
+            # "will close on October 12 with the world premiere of ...": a premiere, not a release date
+            short = f"{self.subject} has its {premiere.group().lower()} on {date_text}."
         else:
             short = f"The date given is {date_text}."
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
@@ -165,7 +171,7 @@ class _Planner:
         if self.facts.kind == "film":
             return f"Is there a release date for {subject}?"
         for keyword, question in (
-            ("final", "When is the final?"),
+            ("final", "When is the final?" if self.facts.kind == "sport" else ""),
             ("election", "When is the election?"),
             ("vote", "When is the vote?"),
             ("take effect", "When does it take effect?"),
@@ -176,11 +182,11 @@ class _Planner:
             ("on sale", "When does it go on sale?"),
             ("launch", "When does it launch?"),
             ("available", "When will it be available?"),
-            ("match", "When is the match?"),
-            ("race", "When is the race?"),
+            ("match", "When is the match?" if self.facts.kind == "sport" else ""),
+            ("race", "When is the race?" if self.facts.kind == "sport" else ""),
             ("published", "When was the study published?"),
         ):
-            if re.search(rf"\b{keyword}", text):
+            if question and re.search(rf"\b{keyword}", text):
                 return question
         return "What are the key dates?"
 
@@ -294,7 +300,7 @@ class _Planner:
             evidence = indices[:2]
         if facts.kind == "film":
             question = f"What is the budget for {self.subject}?"
-        elif self.has("deal", "acquisition", "merger", "takeover", "buy"):
+        elif facts.kind == "business" and self.has("deal", "acquisition", "merger", "takeover", "buy"):
             question = "How much is the deal worth?"
         elif facts.kind == "politics":
             question = "How much will it cost?"
