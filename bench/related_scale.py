@@ -1,0 +1,184 @@
+"""``python -m bench.related_scale``: the "Related" block's query time at 100k and 1M articles, SQLite and PostgreSQL.
+
+The network is ``bench/scale_data.py``'s (Zipf vocabulary, 200 sites), loaded straight into a migrated store
+(SQLite: ``executemany`` with the search index's trigger on and the cache-tag and IndexNow triggers dropped,
+as no page cache or search engine listens to this bench; PostgreSQL: ``COPY`` with triggers off, the GIN
+index kept). Kept between runs in a temporary folder and a ``qapress_bench_related_<n>`` database
+(``--clean`` drops them). For a sample of articles it measures, in one run:
+
+- the article page's ``similar`` field as the page runs it (``related_articles``, 4 of the site's), through
+  the GraphQL engine as the anonymous role: before (the old full-text query over the network, kept here as
+  ``LEGACY_SQL``) and after (the stored list);
+- computing one article's stored list (``qapress.related.compute``): the bounded cost a publish pays.
+
+Medians and ratios of the same run; the machine is shared, absolute times are this run's only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import scale_data
+
+DATA_DIR = Path(tempfile.gettempdir()) / "qapress-related-scale"
+PG_ADMIN_URL = os.environ.get("QAPRESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+COLUMNS = ("id", "domain", "title", "slug", "text", "lead", "date", "status")
+BATCH = 5_000
+
+
+def rows(articles: int) -> Iterator[tuple[object, ...]]:
+    for line in scale_data.lines(articles):
+        record = json.loads(line)
+        yield (
+            record["id"],
+            record["domain"],
+            record["title"],
+            scale_data.slugify(record["title"]),
+            record["text"],
+            record["lead"],
+            record["date"],
+            "published",
+        )
+
+
+def pg_url(articles: int) -> str:
+    name = f"qapress_bench_related_{articles}"
+    return sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+
+
+def sqlite_path(articles: int) -> Path:
+    return DATA_DIR / str(articles) / "network.db"
+
+
+def _add_sites(connection: sa.Connection, sites: int) -> None:
+    from qapress.store.schema import domain
+
+    connection.execute(
+        sa.insert(domain),
+        [{"id": i, "host": scale_data.host(i), "name": f"Site {i}"} for i in range(1, sites + 1)],
+    )
+
+
+def build_sqlite(articles: int) -> None:
+    from qapress.store import migrate, open_engine
+
+    path = sqlite_path(articles)
+    done = path.with_suffix(".done")
+    if done.exists():
+        return
+    shutil.rmtree(path.parent, ignore_errors=True)
+    path.parent.mkdir(parents=True)
+    engine = open_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.begin() as connection:
+        _add_sites(connection, scale_data.SITES)
+    engine.dispose()
+    db = sqlite3.connect(path)
+    for name in ("cache_tags_qa_ai_insert", "qa_ai_indexnow_insert"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    insert = f"INSERT INTO qa_ai ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    batch: list[tuple[object, ...]] = []
+    for row in rows(articles):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            db.executemany(insert, batch)
+            db.commit()
+            batch.clear()
+    db.executemany(insert, batch)
+    db.commit()
+    db.execute("ANALYZE")
+    db.close()
+    done.touch()
+
+
+def build_postgresql(articles: int) -> None:
+    from qapress.store import migrate, open_engine
+
+    url = pg_url(articles)
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.exec_driver_sql(
+            "SELECT obj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(n)s", {"n": name}
+        ).first()
+        if exists is not None and exists[0] == "loaded":
+            admin.dispose()
+            return
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    engine = open_engine(url)
+    migrate(engine)
+    with engine.begin() as connection:
+        _add_sites(connection, scale_data.SITES)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SET session_replication_role = replica")  # no triggers: no tag log, no pings
+        with cursor.copy(f"COPY qa_ai ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows(articles):
+                copy.write_row(row)
+        raw.commit()
+        cursor.execute("ANALYZE qa_ai")
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"COMMENT ON DATABASE {name} IS 'loaded'")
+    admin.dispose()
+
+
+def clean(articles: int) -> None:
+    shutil.rmtree(DATA_DIR / str(articles), ignore_errors=True)
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS qapress_bench_related_{articles}")
+    admin.dispose()
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed(action: object) -> float:
+    start = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+_ = io  # (kept for symmetry with other benches that stream)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.related_scale", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--articles", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--clean", action="store_true")
+    args = parser.parse_args(argv)
+    for n in args.articles:
+        if args.clean:
+            clean(n)
+            continue
+        for backend in args.backends:
+            start = time.monotonic()
+            (build_sqlite if backend == "sqlite" else build_postgresql)(n)
+            print(f"[related-scale] {backend} {n:,} built in {time.monotonic() - start:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
