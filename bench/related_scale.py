@@ -17,9 +17,9 @@ Medians and ratios of the same run; the machine is shared, absolute times are th
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -148,17 +148,97 @@ def clean(articles: int) -> None:
     admin.dispose()
 
 
+#: The block's query before migration 0013: a full-text "more like this" over the network at request time.
+LEGACY_SQL = {
+    "sqlite": (
+        "SELECT a.id, a.domain, a.title, a.slug, a.status, bm25(qa_ai_fts, 10.0, 4.0, 1.0) AS rank "
+        "FROM qa_ai_fts JOIN qa_ai AS a ON a.id = qa_ai_fts.rowid "
+        "WHERE qa_ai_fts MATCH coalesce((SELECT fts5_more_like_this(s.title, s.lead || ' ' || s.text) "
+        "FROM qa_ai AS s WHERE s.id = :id), '\"\"') AND a.id <> :id"
+    ),
+    "postgresql": (
+        "SELECT a.id, a.domain, a.title, a.slug, a.status, "
+        "-ts_rank(qapress_search_vector(a.title, a.lead, a.text), q.q)::float8 AS rank "
+        "FROM qa_ai AS a, (SELECT qapress_more_like_this(s.title, s.lead || ' ' || s.text) AS q "
+        "FROM qa_ai AS s WHERE s.id = :id OFFSET 0) AS q "
+        "WHERE qapress_search_vector(a.title, a.lead, a.text) @@ q.q AND a.id <> :id"
+    ),
+}
+#: The block's query now: the ``related_articles`` native query (engine/qapress_metadata.yaml).
+STORED_SQL = (
+    "SELECT a.id, a.domain, a.title, a.slug, a.status, CAST(r.rank AS FLOAT) AS rank "
+    "FROM article_related AS r JOIN qa_ai AS a ON a.id = r.related_id WHERE r.article_id = :id"
+)
+#: What the page wraps around it: its site, published only (the anonymous role), best 4.
+PAGE_SQL = (
+    "SELECT id, title, slug, domain FROM ({inner}) AS r WHERE domain = :domain AND status = 'published' "
+    "ORDER BY rank, id DESC LIMIT 4"
+)
+SAMPLE = 30
+
+
+def url_of(backend: str, articles: int) -> str:
+    return f"sqlite:///{sqlite_path(articles)}" if backend == "sqlite" else pg_url(articles)
+
+
+def measure(backend: str, articles: int, sample: int = SAMPLE) -> dict[str, float]:
+    """Medians (ms) over ``sample`` articles of the block's query before and after, and of computing a list."""
+    from qapress.related.compute import RelatedComputer
+    from qapress.related.lists import refresh
+    from qapress.store import migrate, open_engine
+
+    engine = open_engine(url_of(backend, articles))
+    migrate(engine)
+    if backend == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE qa_ai")  # autovacuum's work on a served store
+    ids = random.Random(15).sample(range(1, articles + 1), sample)
+    computer = RelatedComputer()
+    before, after, compute = [], [], []
+    legacy = sa.text(PAGE_SQL.format(inner=LEGACY_SQL[backend]))
+    stored = sa.text(PAGE_SQL.format(inner=STORED_SQL))
+    overlap = 0
+    for article_id in ids:
+        site = scale_data.site_of(article_id)
+        with engine.begin() as connection:
+            start = time.perf_counter()
+            refresh(connection, computer, article_id)
+            compute.append(time.perf_counter() - start)
+        with engine.connect() as connection:
+            start = time.perf_counter()
+            old = connection.execute(legacy, {"id": article_id, "domain": site}).all()
+            before.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            new = connection.execute(stored, {"id": article_id, "domain": site}).all()
+            after.append(time.perf_counter() - start)
+        overlap += len({r.id for r in old} & {r.id for r in new})
+    engine.dispose()
+    return {
+        "before_ms": median_ms(before),
+        "after_ms": median_ms(after),
+        "compute_ms": median_ms(compute),
+        "compute_max_ms": max(compute) * 1000,
+        "shared_with_before": overlap / (4 * sample),
+    }
+
+
 def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def timed(action: object) -> float:
-    start = time.perf_counter()
-    action()  # type: ignore[operator]
-    return time.perf_counter() - start
-
-
-_ = io  # (kept for symmetry with other benches that stream)
+def render(results: list[tuple[str, int, dict[str, float]]]) -> str:
+    lines = [
+        "| network | backend | block query before (median) | after (median) | before ÷ after |"
+        " computing one list (median / max) | top 4 shared with before |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for backend, n, r in results:
+        lines.append(
+            f"| {n:,} articles | {backend} | {r['before_ms']:.1f} ms | {r['after_ms']:.2f} ms |"
+            f" {r['before_ms'] / r['after_ms']:.0f}x | {r['compute_ms']:.0f} / {r['compute_max_ms']:.0f} ms |"
+            f" {r['shared_with_before']:.0%} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -168,8 +248,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="articles measured per network")
     parser.add_argument("--clean", action="store_true")
     args = parser.parse_args(argv)
+    results = []
     for n in args.articles:
         if args.clean:
             clean(n)
@@ -178,6 +260,11 @@ def main(argv: list[str] | None = None) -> None:
             start = time.monotonic()
             (build_sqlite if backend == "sqlite" else build_postgresql)(n)
             print(f"[related-scale] {backend} {n:,} built in {time.monotonic() - start:.0f} s", flush=True)
+            if not args.build_only:
+                results.append((backend, n, measure(backend, n, args.sample)))
+                print(f"[related-scale] {results[-1]}", flush=True)
+    if results:
+        print(render(results))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ COUNTED_LEXEMES = 2 * MAX_TERMS
 #: SQLite: how long the terms' document counts are reused, and how many are kept at most.
 COUNTS_SECONDS = 600.0
 MAX_COUNTS = 200_000
+#: SQLite: the fewest documents whose count is kept (fewer are read again each time).
+KEPT_COUNT = 1_000
 #: PostgreSQL: how long the index statistics are reused before they are read again.
 STATISTICS_SECONDS = 300.0
 
@@ -62,8 +64,8 @@ class SQLiteRelated:
     """SQLite: the article's words stemmed as the index stems them (a one-row-per-word FTS5 table in the
     connection's temp schema), their document counts from ``qa_ai_fts_terms``, bm25 over the chosen words.
 
-    ``fts5vocab`` counts a term's documents by reading its posting list, so the counts are kept for
-    ``COUNTS_SECONDS`` (a common word's, read once, serves every list that process computes meanwhile)."""
+    ``fts5vocab`` counts a term's documents by reading its posting list, so a common word's count is kept
+    for ``COUNTS_SECONDS`` (read once, it serves every list the process computes meanwhile)."""
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
@@ -74,8 +76,9 @@ class SQLiteRelated:
             self._counts.clear()
             self._counts_at = time.monotonic()
         missing = [s for s in stems if s not in self._counts]
+        found: dict[str, int] = {}
         if missing:
-            found: dict[str, int] = dict(
+            found = dict(
                 connection.execute(
                     sa.text("SELECT term, doc FROM qa_ai_fts_terms WHERE term IN :terms").bindparams(
                         sa.bindparam("terms", expanding=True)
@@ -83,8 +86,9 @@ class SQLiteRelated:
                     {"terms": missing},
                 ).all()
             )
-            self._counts.update({s: int(found.get(s, 0)) for s in missing})
-        return {s: self._counts[s] for s in stems}
+            # Only a common word's count is kept: a rare one is cheap to read again, and changes faster.
+            self._counts.update({s: int(n) for s, n in found.items() if n >= KEPT_COUNT})
+        return {s: int(self._counts.get(s, found.get(s, 0))) for s in stems}
 
     def terms(self, connection: sa.Connection, source: Source) -> list[Term]:
         title = set(content_words(source.title))
