@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from qapress.articles.clock import Clock, utc_now
 from qapress.related.compute import RelatedComputer
 from qapress.related.lists import Refreshed, refresh
+from qapress.store import begin_write
 from qapress.store.claims import claim_next
 from qapress.store.schema import related_queue
 
@@ -57,7 +58,7 @@ class RelatedWorker:
             row_id = self.claim()
             if row_id is None:
                 break
-            with self.engine.begin() as connection:
+            with begin_write(self.engine) as connection:
                 row = connection.execute(
                     sa.select(related_queue.c.article_id, related_queue.c.requests).where(
                         related_queue.c.id == row_id
