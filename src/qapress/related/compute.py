@@ -4,7 +4,8 @@ Each database ranks with its own full-text index, as the search page does: SQLit
 10, lead 4, text 1), PostgreSQL's ``ts_rank`` over ``qapress_search_vector``. What bounds the work is the
 choice of words (``terms.choose_terms``): their document counts come from the index's vocabulary on SQLite
 (``qa_ai_fts_terms``, an ``fts5vocab`` table) and from the GIN index's statistics on PostgreSQL (the most
-common lexemes and their frequencies, kept by ANALYZE), with an exact count for the few rarer candidates;
+common lexemes and their frequencies, kept by ANALYZE), with a count capped at ``COUNT_CAP`` for the few
+rarer candidates;
 PostgreSQL's ranking also looks at ``MAX_CANDIDATES`` rows at most, as ``ts_rank`` rebuilds each
 candidate's vector.
 """
@@ -23,7 +24,7 @@ from qapress.related.terms import MAX_TERMS, Term, choose_terms, salience
 #: Articles a stored list holds (the page shows 4; the rest stand in for any withdrawn since).
 LIST_SIZE = 8
 #: PostgreSQL: rows of the site matching the chosen words that ``ts_rank`` ranks, at most.
-MAX_CANDIDATES = 500
+MAX_CANDIDATES = 100
 #: PostgreSQL: the rarer lexemes (not among the statistics' most common) whose articles are counted exactly.
 COUNTED_LEXEMES = 2 * MAX_TERMS
 #: SQLite: how long the terms' document counts are reused, and how many are kept at most.
@@ -31,6 +32,8 @@ COUNTS_SECONDS = 600.0
 MAX_COUNTS = 200_000
 #: SQLite: the fewest documents whose count is kept (fewer are read again each time).
 KEPT_COUNT = 1_000
+#: PostgreSQL: rows a rarer lexeme's count reads at most.
+COUNT_CAP = 50
 #: PostgreSQL: how long the index statistics are reused before they are read again.
 STATISTICS_SECONDS = 300.0
 
@@ -198,16 +201,20 @@ class PostgresRelated:
         if not counted:
             return known
         operand = _PG_OPERAND.format(x="l.lexeme")
+        # Counted up to COUNT_CAP rows only: the bitmap of a lexeme is cheap, its heap rows are not. A lexeme
+        # at the cap is taken to be in as many articles as the least common of the statistics' lexemes.
         counts: dict[str, int] = dict(
             connection.execute(
                 sa.text(
-                    "SELECT l.lexeme, (SELECT count(*) FROM qa_ai AS a WHERE "
-                    f"qapress_search_vector(a.title, a.lead, a.text) @@ ({operand})::tsquery) "
+                    "SELECT l.lexeme, (SELECT count(*) FROM (SELECT 1 FROM qa_ai AS a WHERE "
+                    f"qapress_search_vector(a.title, a.lead, a.text) @@ ({operand})::tsquery LIMIT :cap) AS m) "
                     "FROM unnest(CAST(:lexemes AS text[])) AS l(lexeme)"
                 ),
-                {"lexemes": [t.query for t in counted]},
+                {"lexemes": [t.query for t in counted], "cap": COUNT_CAP},
             ).all()
         )
+        ceiling = max(COUNT_CAP, round(stats.floor * stats.rows))
+        counts = {lexeme: n if n < COUNT_CAP else ceiling for lexeme, n in counts.items()}
         return known + [replace(t, documents=int(counts.get(t.query, 0))) for t in counted]
 
     def best(self, connection: sa.Connection, source: Source, chosen: list[Term]) -> list[int]:
