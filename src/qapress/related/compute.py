@@ -25,10 +25,11 @@ from qapress.related.terms import MAX_TERMS, Term, choose_terms, salience
 LIST_SIZE = 8
 #: PostgreSQL: rows of the site matching the chosen words that ``ts_rank`` ranks, at most.
 MAX_CANDIDATES = 100
-#: PostgreSQL: the rarer lexemes (not among the statistics' most common) whose articles are counted exactly.
-COUNTED_LEXEMES = 2 * MAX_TERMS
+#: Words (SQLite) or rarer lexemes (PostgreSQL: not among the statistics' most common) whose articles are
+#: counted, the most salient first.
+COUNTED_TERMS = 2 * MAX_TERMS
 #: SQLite: how long the terms' document counts are reused, and how many are kept at most.
-COUNTS_SECONDS = 600.0
+COUNTS_SECONDS = 3600.0
 MAX_COUNTS = 200_000
 #: SQLite: the fewest documents whose count is kept (fewer are read again each time).
 KEPT_COUNT = 1_000
@@ -117,11 +118,12 @@ class SQLiteRelated:
         # One term per word (not per stem): two forms of a word are two words of the query, as they were
         # in the request-time query, and bm25 weighs such a stem twice.
         stem_of = {words[int(doc) - 1]: str(stem) for doc, stem in stems}
-        documents = self.documents(connection, sorted(set(stem_of.values())))
-        return [
-            Term(word, documents.get(stem_of.get(word, ""), 0), counts[word], word in title, first[word])
-            for word in words
-        ]
+        # Only the most salient words are counted: a count reads the word's whole posting list.
+        candidates = sorted(
+            (Term(w, 0, counts[w], w in title, first[w]) for w in words if w in stem_of), key=salience
+        )[:COUNTED_TERMS]
+        documents = self.documents(connection, sorted({stem_of[t.query] for t in candidates}))
+        return [replace(t, documents=documents.get(stem_of[t.query], 0)) for t in candidates]
 
     def best(self, connection: sa.Connection, source: Source, chosen: list[Term]) -> list[int]:
         query = " OR ".join(_quoted_word(t.query) for t in chosen)
@@ -197,7 +199,7 @@ class PostgresRelated:
                 known.append(Term(lexeme, documents, int(count), bool(in_title), int(first)))
             else:
                 rarer.append(Term(str(lexeme), 0, int(count), bool(in_title), int(first)))
-        counted = sorted(rarer, key=salience)[:COUNTED_LEXEMES]
+        counted = sorted(rarer, key=salience)[:COUNTED_TERMS]
         if not counted:
             return known
         operand = _PG_OPERAND.format(x="l.lexeme")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 #: Words a list's query takes, at most.
 MAX_TERMS = 24
 #: Postings (articles matched, summed over the words taken) a list's query may rank, at most.
-POSTINGS_BUDGET = 20_000
+POSTINGS_BUDGET = 5_000
 
 
 @dataclass(frozen=True)
