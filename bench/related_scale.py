@@ -111,7 +111,7 @@ def build_postgresql(articles: int) -> None:
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.exec_driver_sql(
-            "SELECT obj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(n)s", {"n": name}
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(n)s", {"n": name}
         ).first()
         if exists is not None and exists[0] == "loaded":
             admin.dispose()
