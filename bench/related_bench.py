@@ -3,7 +3,8 @@
 ``bench/related/articles.jsonl`` holds 60 short articles written for this bench (12 stories told from
 several sides, with words shared across stories on purpose); ``related.txt`` marks by hand which ones are
 related. Each article's related block (the ``related_articles`` native query, as the article page runs it)
-is compared with its marked set: precision at 1 and at 3, on SQLite and PostgreSQL.
+is compared with its marked set: precision at 1 and at 3, on SQLite and PostgreSQL. The lists are computed
+after the load, as ``qapress worker`` computes an import's (``qapress.related``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,15 @@ class Precision:
     at_3: float
 
 
+def compute_lists(engine: sa.Engine) -> None:
+    """The stored lists, as ``qapress worker`` computes them after an import (the insert queued them)."""
+    from qapress.related.queue import RelatedWorker
+
+    RelatedWorker(engine).run_once(limit=None)
+
+
 def measure(engine: sa.Engine, labels: dict[int, set[int]]) -> Precision:
+    compute_lists(engine)
     gql = GraphQLEngine(engine, qapress_metadata())
     try:
         first_hits = block_hits = 0

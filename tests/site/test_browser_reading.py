@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from tests.site.browser import open_page
 
+from qapress.related.queue import RelatedWorker
 from qapress.store.schema import link, qa_ai
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def site(live: LiveSite) -> LiveSite:
                 title="A fan page",
             )
         )
+    RelatedWorker(live.engine).run_once(limit=None)  # the lists of rows written straight to the table
     return live
 
 

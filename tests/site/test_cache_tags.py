@@ -6,11 +6,11 @@ from qapress.site import cache_tags
 from qapress.site.invalidation import LogCursor
 
 
-def test_an_article_page_names_itself_what_it_links_to_and_the_range_of_its_bottom_list() -> None:
+def test_an_article_page_names_itself_its_related_list_what_it_links_to_and_its_bottom_range() -> None:
     tags = cache_tags.article_page_tags(
         7, 6646098, shown=[6646090, 6646089], bottom=[6646097, 6646095, 6646060], bottom_size=3
     )
-    assert {"all", "s7", "n7", "a6646098", "l6646098", "a6646090", "a6646089", "a6646060"} <= tags
+    assert {"all", "s7", "n7", "a6646098", "l6646098", "m6646098", "a6646090", "a6646089", "a6646060"} <= tags
     assert {tag for tag in tags if tag.startswith("r")} == {"r103844", "r103845"}  # 6646060 .. 6646098
 
 

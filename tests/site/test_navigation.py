@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from qapress.related.queue import RelatedWorker
 from qapress.site.favicon import favicon_svg
 from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.schema import domain, qa_ai
@@ -68,6 +69,8 @@ def test_the_related_block_lists_articles_like_this_one(live: LiveSite) -> None:
             "Calving glacier front retreats", "Observatory cameras show the glacier front calving again."
         )
         unlike = add("Bakery wins a prize", "A bakery won a prize for sourdough bread.")
+    # Rows written straight to the table are queued for their lists; the worker computes them.
+    RelatedWorker(live.engine).run_once(limit=None)
     try:
         tree = HTMLParser(live.get(article_path(live, seed)).text)
         similar = [a.text() for a in tree.css(".similar li a")]

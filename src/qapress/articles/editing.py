@@ -23,10 +23,13 @@ from qapress.articles.errors import ArticleNotFound, PublishRefused, RevisionNot
 from qapress.articles.fields import EDITABLE_FIELDS, ArticleFields, apply_changes
 from qapress.articles.publishable import regrounded
 from qapress.generate.grounding import GroundingReport
+from qapress.related.lists import refresh_published
 from qapress.store.schema import article_revision, grounding_report, qa_ai
 
 #: Statuses whose article readers see (or will see, unattended): an edit must keep them publishable.
 LIVE_STATUSES = ("published", "scheduled")
+#: The fields a related list is computed from: an edit of one while published computes it again.
+RELATED_FIELDS = frozenset({"title", "lead", "text"})
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ def save_article(
         stored = connection.execute(sa.select(qa_ai.c.version).where(qa_ai.c.id == article_id)).scalar()
         raise VersionConflict(article_id, expected_version, int(stored or 0))
     _insert_revision(connection, article_id, new_version, now, actor_id, updated)
+    if current.status == "published" and RELATED_FIELDS.intersection(changed):
+        refresh_published(connection, article_id)
     if report is not None:
         connection.execute(
             grounding_report.update()

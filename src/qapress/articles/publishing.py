@@ -1,7 +1,8 @@
 """Publishing states: publish now, schedule for a time, unpublish (back to draft), withdraw.
 
 Each action locks the article's row, checks the transition (``transitions``) and, for publish and
-schedule, the grounding rule (``publishable``), then writes the status. Pages follow by themselves: the
+schedule, the grounding rule (``publishable``), then writes the status; a publish computes the article's
+related list in the same transaction (``qapress.related``). Pages follow by themselves: the
 anonymous role sees ``published`` articles only, a ``withdrawn`` one answers 410, and every change to
 ``qa_ai`` moves the site revision that page caches check (migration 0004).
 """
@@ -18,6 +19,7 @@ from qapress.articles.errors import ArticleNotFound, TransitionRefused
 from qapress.articles.publishable import check_publishable
 from qapress.articles.transitions import Action, next_status
 from qapress.generate.repository import read_article
+from qapress.related.lists import refresh_published
 from qapress.store.schema import qa_ai
 
 
@@ -102,6 +104,8 @@ def _change(
         .where(qa_ai.c.id == article_id)
         .values(status=after, scheduled_at=scheduled_at, updated_at=moment)
     )
+    if after == "published":
+        refresh_published(connection, article_id)
     return StatusChange(article_id, action, article.status, after, moment, actor_id, scheduled_at)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from qapress.links.errors import LinksError
 from qapress.links.moderation import Moderated, approve_links, list_links, queue_rechecks, reject_links
 from qapress.links.worker import LinkWorker
 from qapress.observe.logs import configure_logging
+from qapress.related.queue import RelatedWorker
 from qapress.settings import get_settings
 from qapress.site.purge.queue import PurgeQueue, PurgeWorker
 from qapress.store import begin_write
@@ -187,7 +188,8 @@ def worker(
     ] = None,
 ) -> None:
     """Publish scheduled articles when due, check links for their backlink, re-check live ones, poll feeds,
-    and deliver the purge queue to the configured proxies and CDNs (pruning the cache invalidation log)."""
+    compute the queued related lists, and deliver the purge queue to the configured proxies and CDNs (pruning
+    the cache invalidation log)."""
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     if now is not None and not once:
@@ -195,7 +197,7 @@ def worker(
     moment = parse_time(now, "--now") if now is not None else None
     clock = (lambda: moment) if moment is not None else utc_now
     engine = open_store()
-    passes = []
+    passes: list[Callable[[], object]] = []
     poller = None
     if settings.feeds_in_worker:
         from qapress.cli.feeds import describe_poll
@@ -203,6 +205,8 @@ def worker(
 
         poller = FeedPoller.from_settings(engine, settings)
         passes.append(poller.run_once)
+    related = RelatedWorker(engine, clock)
+    passes.append(related.run_once)
     link_worker = LinkWorker.from_settings(engine, settings, clock, passes)
     if once:
         changes = link_worker.publish_scheduled()
@@ -224,6 +228,8 @@ def worker(
             for poll in polls:
                 typer.echo("\n".join(describe_poll(poll)))
             stderr.print(f"polled {len(polls)} feeds", markup=False)
+        lists = related.run_once(limit=None)
+        stderr.print(f"computed {len(lists)} related lists", markup=False)
         queue = PurgeQueue.from_settings(engine, settings)
         try:
             purged = queue.drain(moment)

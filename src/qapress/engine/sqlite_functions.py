@@ -66,15 +66,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(word for line in lines for word in line.split())
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that say what it is about: lower-cased, English function words and numbers out."""
     skip = stopwords()
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in skip and not w.isdigit()]
 
 
 def fts5_more_like_this(title: str | None, body: str | None) -> str:
     """An FTS5 OR query of the title's words and the body's most frequent ones (``""`` when none)."""
-    words = dict.fromkeys(_content_words(title or ""))
-    frequent = [w for w, _ in Counter(_content_words(body or "")).most_common() if w not in words]
+    words = dict.fromkeys(content_words(title or ""))
+    frequent = [w for w, _ in Counter(content_words(body or "")).most_common() if w not in words]
     words.update(dict.fromkeys(frequent[:MORE_LIKE_THIS_BODY_TERMS]))
     return " OR ".join(_quoted([w]) for w in words) or '""'
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -186,11 +186,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Each worker process may run a link worker: links are claimed before they are checked.
         # The feeds are polled in the same loop (each feed is claimed too); imported here because drafting
         # pulls in the generate package, which pages never need.
-        passes = []
+        passes: list[Callable[[], object]] = []
         if settings.feeds_in_worker and settings.links_worker_in_serve:
             from qapress.feeds.poller import FeedPoller
 
             passes.append(FeedPoller.from_settings(engine, settings).run_once)
+        if (
+            settings.links_worker_in_serve
+        ):  # the queued related lists (imports, stale lists), each claimed too
+            from qapress.related.queue import RelatedWorker
+
+            passes.append(RelatedWorker(engine).run_once)
         worker = start_link_worker(engine, settings, passes) if settings.links_worker_in_serve else None
         app.state.link_worker = worker
         # Purges must go out within a second or so, not at the link worker's pace: a thread of their own.

@@ -4,6 +4,7 @@ The vocabulary is shared with the triggers of migration 0012, which log the tags
 
 - ``a<id>``: an article's shown fields (its own page and every list showing its title);
 - ``l<id>``: the live reader links of an article (its own page);
+- ``m<id>``: an article's stored "Related articles" list (its own page; logged by ``qapress.related.lists``);
 - ``n<site>``: which articles a site lists and in what order (home, feeds, "newest" and "related" blocks);
 - ``u<site>``: any shown change to a site's articles (sitemaps and search, whose pages show too many ids);
 - ``r<id // RANGE_SIZE>`` and ``rwide``: membership in the network's id ranges the "bottom" lists show;
@@ -32,6 +33,11 @@ def article(article_id: int) -> str:
 
 def reader_links(article_id: int) -> str:
     return f"l{article_id}"
+
+
+def related_list(article_id: int) -> str:
+    """The article's stored related list changed (``qapress.related.lists.store_list``)."""
+    return f"m{article_id}"
 
 
 def link_counts(site_id: int) -> str:
@@ -71,12 +77,13 @@ def article_page_tags(
     bottom: list[int],
     bottom_size: int,
 ) -> frozenset[str]:
-    """An article page: itself, its reader links, the site's listing, the articles it links to, and the id
+    """An article page: itself, its reader links, its stored related list, the site's listing, the articles it links to, and the id
     range its "bottom" list (the network's ``bottom_size`` newest articles below it on other sites) covers."""
     low = min(bottom) if len(bottom) >= bottom_size else 0
     return page_tags(
         site_id,
         reader_links(article_id),
+        related_list(article_id),
         listing(site_id),
         *id_ranges(low, article_id),
         articles=(article_id, *shown, *bottom),

@@ -163,23 +163,31 @@ def load_demo(engine: Engine, source_text: str | None = None, cache_dir: Path | 
     with engine.connect() as connection:
         if connection.execute(sa.select(qa_ai.c.id).where(qa_ai.c.id == SEED_ARTICLE_ID)).first():
             return False
+    _fill(engine, source_text, cache_dir)
+    # The pages' "Related articles" lists, as ``qapress worker`` computes them after an import.
+    from qapress.related.queue import RelatedWorker
+
+    RelatedWorker(engine).run_once(limit=None)
+    return True
+
+
+def _fill(engine: Engine, source_text: str | None, cache_dir: Path | None) -> None:
     source_text = seed_source_text() if source_text is None else source_text
     key = None
     if first_table_with_rows(engine) is None:
         built = shipped_build(sources_key(_sources_text(), source_text))
         if built is not None:
             restore_network(engine, built.splitlines())
-            return True
+            return
         key = demo_key(_sources_text(), source_text)
         built = cached_dump(key, cache_dir)
         if built is not None:
             restore_network(engine, built.splitlines())
             keep_dump(key, built, cache_dir)
-            return True
+            return
     build_demo(engine, source_text)
     if key is not None:
         keep_dump(key, "\n".join(dump_network(engine)), cache_dir)
-    return True
 
 
 def seed_source_text() -> str:

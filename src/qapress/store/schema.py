@@ -360,3 +360,33 @@ purge_queue = sa.Table(
     sa.Index("purge_queue_next_attempt_idx", "next_attempt_at", "id"),
     info={"dump": False},
 )
+
+# The "Related articles" block's stored lists (migration 0014, ``qapress.related``): an article's articles of
+# its site most like it, best first (rank 1..). Computed, never edited; written only by
+# ``qapress.related.lists.store_list``, which logs the page's cache tag when a list changes. Not dumped (the
+# worker computes them again).
+article_related = sa.Table(
+    "article_related",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("rank", sa.Integer, primary_key=True),
+    sa.Column("related_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), nullable=False),
+    # Which lists show an article: a withdrawal queues them (migration 0014's triggers).
+    sa.Index("article_related_related_idx", "related_id"),
+    info={"dump": False},
+)
+
+# Articles whose stored list is missing or stale, for ``qapress worker`` (``qapress.related.queue``). Filled by
+# triggers on ``qa_ai`` (published, edited while published, a listed article withdrawn) and by the import's
+# hook; ``requests`` grows when an article is queued again while a worker holds it, so that worker leaves the
+# row for the next pass instead of deleting it.
+related_queue = sa.Table(
+    "related_queue",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("qa_ai.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("requests", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("related_queue_article_key", "article_id", unique=True),
+    info={"dump": False},
+)

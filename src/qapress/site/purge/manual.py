@@ -18,7 +18,7 @@ from qapress.site import cache_tags
 from qapress.store.schema import cache_invalidation
 
 #: The tags pages carry (``site/cache_tags.py``): a letter and an id, or one of the two words.
-TAG = re.compile(r"(?:[alnuksr][0-9]{1,18}|rwide|all)")
+TAG = re.compile(r"(?:[almnuksr][0-9]{1,18}|rwide|all)")
 
 
 class PurgeTagError(ValueError):
@@ -31,7 +31,7 @@ def checked_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         if not TAG.fullmatch(tag):
             raise PurgeTagError(
-                f"{tag!r} is not a cache tag (a<id>, l<id>, n<site>, u<site>, k<site>, s<site>, r<n>, rwide, all)"
+                f"{tag!r} is not a cache tag (a<id>, l<id>, m<id>, n<site>, u<site>, k<site>, s<site>, r<n>, rwide, all)"
             )
         seen[tag] = None
     return list(seen)
