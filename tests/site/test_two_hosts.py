@@ -6,7 +6,7 @@ listening on the veths' root-side addresses. Clients in the root namespace read 
 readers' links on both hosts at once; host A is SIGKILLed halfway. Afterwards: host B answered everything,
 host A failed only from the kill on and only as a dead host does (no connection, nothing half-answered), and
 every write either host acknowledged is in the database. Then ``qapress worker`` on both hosts at once:
-each due link checked and each scheduled article published exactly once.
+each due link checked, each scheduled article published and each due feed polled exactly once.
 """
 
 from __future__ import annotations
@@ -31,12 +31,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from tests.conftest import missing
+from tests.feeds.servers import NewsSite, serve
 from tests.links.conftest import add_article, open_rules
 from tests.links.servers import PageServer, send
 from tests.postgres_cluster import PostgresCluster, postgres_bin_dir
 from tests.site.live import demo_store
 
 from qapress.articles.publishing import schedule_article
+from qapress.feeds.repository import add_feed
 from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.pipeline import generate_article
 from qapress.generate.repository import store_source
@@ -188,12 +190,21 @@ def test_a_host_killed_under_load_loses_only_its_in_flight_requests(
                     host.process.wait(timeout=10)
 
 
-def test_workers_on_both_hosts_check_each_due_link_and_publish_each_scheduled_article_once(
+def test_workers_on_both_hosts_check_each_link_publish_each_article_and_poll_each_feed_once(
     namespaces: list[tuple[str, str, str]], tmp_path: Path, shared_dir: Path
 ) -> None:
     """``qapress worker --once`` in each namespace at once, over the database across the veths: every due link
-    is fetched and reported checked by exactly one host, every scheduled article published by exactly one."""
-    with cluster_on_veths(namespaces) as cluster, PageServer(host=namespaces[0][1]) as pages:
+    is fetched and reported checked by exactly one host, every scheduled article published and every due feed
+    polled by exactly one."""
+    news = NewsSite()
+    root_side = namespaces[0][1]  # host A's veth address in the root namespace, reached by both hosts
+    with (
+        cluster_on_veths(namespaces) as cluster,
+        PageServer(host=root_side) as pages,
+        serve(news.app(), host=root_side) as news_url,
+    ):
+        news.base = news_url
+        news_port = httpx.URL(news_url).port
         url = cluster.create_database("qapress_workers")
         engine = demo_store(url)
         try:
@@ -214,6 +225,8 @@ def test_workers_on_both_hosts_check_each_due_link_and_publish_each_scheduled_ar
                         connection, made.article_id, due - dt.timedelta(seconds=number), 1, now=now
                     )
                 scheduled.append(made.article_id)
+            feed_paths = ["/rss.xml", "/atom.xml", "/feed.json"]
+            feeds = [add_feed(engine, news_url + path, site_id).id for path in feed_paths]
             links = []
             for number in range(LINKS):
                 article = add_article(engine, site_id, slug="heat-2")
@@ -225,7 +238,7 @@ def test_workers_on_both_hosts_check_each_due_link_and_publish_each_scheduled_ar
                     send(handler, f'<!doctype html><title>Review</title><a href="{backlink}">Heat 2</a>')
 
                 pages.routes[path] = page
-                rules = open_rules(policy=AddressPolicy.build(allow_networks=[f"{namespaces[0][1]}/32"]))
+                rules = open_rules(policy=AddressPolicy.build(allow_networks=[f"{root_side}/32"]))
                 accepted = submit_link(engine, article, pages.url(path), True, None, rules=rules)
                 assert isinstance(accepted, Accepted), accepted
                 links.append(accepted.id)
@@ -237,9 +250,8 @@ def test_workers_on_both_hosts_check_each_due_link_and_publish_each_scheduled_ar
                     outside,
                     tmp_path / name,
                     QAPRESS_PUBLIC_BASE_URL=pages.base_url,
-                    QAPRESS_FETCH_ALLOW_NETWORKS=json.dumps([f"{namespaces[0][1]}/32"]),
-                    QAPRESS_FETCH_ALLOWED_PORTS=json.dumps([pages.port]),
-                    QAPRESS_FEEDS_IN_WORKER="false",
+                    QAPRESS_FETCH_ALLOW_NETWORKS=json.dumps([f"{root_side}/32"]),
+                    QAPRESS_FETCH_ALLOWED_PORTS=json.dumps([pages.port, news_port]),
                 )
                 command = [
                     "ip",
@@ -272,16 +284,31 @@ def test_workers_on_both_hosts_check_each_due_link_and_publish_each_scheduled_ar
                 [int(line.split("\t")[0]) for line in stdout.splitlines() if line.split("\t")[0].isdigit()]
                 for stdout, _ in outputs
             ]
+            polled = [
+                [
+                    int(line.split("\t")[0].removeprefix("feed "))
+                    for line in stdout.splitlines()
+                    if line.startswith("feed ")
+                ]
+                for stdout, _ in outputs
+            ]
             assert Counter(n for host in published for n in host) == Counter(scheduled), outputs
+            assert Counter(n for host in polled for n in host) == Counter(feeds), outputs
+            assert [news.hits(path) for path in feed_paths] == [1, 1, 1]
             assert Counter(n for host in checked for n in host) == Counter(links), outputs
             assert Counter(path for path, _ in pages.requests) == Counter(
                 f"/review-{n}" for n in range(LINKS)
             )
             print(
-                f"worker hosts: published {[len(h) for h in published]}, checked {[len(h) for h in checked]}"
+                f"worker hosts: published {[len(h) for h in published]}, checked {[len(h) for h in checked]}, "
+                f"polled {[len(h) for h in polled]}"
             )
             # Both hosts took part: the race was real.
-            assert all(published[h] or checked[h] for h in range(2)), (published, checked)
+            assert all(published[h] or checked[h] or polled[h] for h in range(2)), (
+                published,
+                checked,
+                polled,
+            )
             with engine.connect() as connection:
                 statuses = connection.execute(sa.select(link.c.status).where(link.c.id.in_(links))).scalars()
                 assert set(statuses) == {"live"}
