@@ -5,7 +5,8 @@ Each host is a real ``qapress serve`` in its own namespace; the database is a cl
 listening on the veths' root-side addresses. Clients in the root namespace read pages and GraphQL and write
 readers' links on both hosts at once; host A is SIGKILLed halfway. Afterwards: host B answered everything,
 host A failed only from the kill on and only as a dead host does (no connection, nothing half-answered), and
-every write either host acknowledged is in the database. Then ``qapress worker`` on both hosts at once:
+every write either host acknowledged is in the database. An edit shows on the next request to either host
+though both cached the page. Then ``qapress worker`` on both hosts at once:
 each due link checked, each scheduled article published and each due feed polled exactly once.
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from tests.conftest import missing
 from tests.feeds.servers import NewsSite, serve
 from tests.links.conftest import add_article, open_rules
@@ -132,62 +134,103 @@ def host_env(url: str, outside: str, data_dir: Path, **settings: str) -> dict[st
     }
 
 
+@contextmanager
+def app_hosts(namespaces: list[tuple[str, str, str]], url: str, tmp_path: Path) -> Iterator[list[Host]]:
+    """``qapress serve`` in each namespace over the database at ``url``, up and warmed; killed at the end."""
+    hosts = [Host(name, ns, inside) for name, (ns, _, inside) in zip("AB", namespaces, strict=True)]
+    try:
+        for host, (_, outside, _) in zip(hosts, namespaces, strict=True):
+            env = host_env(
+                url,
+                outside,
+                tmp_path / host.name,
+                QAPRESS_LINKS_MAX_PER_PAGE="100000",
+                QAPRESS_LINKS_RATE_LIMIT_PER_HOUR="100000",
+                # The load comes from one client address: the API rate limit is not what this measures.
+                QAPRESS_RATE_LIMIT_ANONYMOUS="1000000",
+                QAPRESS_LINKS_WORKER_IN_SERVE="false",
+            )
+            command = ["ip", "netns", "exec", host.namespace, sys.executable, "-m", "qapress", "serve"]
+            command += ["--host", host.address, "--port", str(PORT)]
+            host.process = subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        for host in hosts:
+            wait_until_up(host)
+        yield hosts
+    finally:
+        for host in hosts:
+            if host.process is not None and host.process.poll() is None:
+                os.killpg(host.process.pid, signal.SIGKILL)
+                host.process.wait(timeout=10)
+
+
 def test_a_host_killed_under_load_loses_only_its_in_flight_requests(
     namespaces: list[tuple[str, str, str]], tmp_path: Path
 ) -> None:
-    hosts = [Host(name, ns, inside) for name, (ns, _, inside) in zip("AB", namespaces, strict=True)]
     with cluster_on_veths(namespaces) as cluster:
-        try:
-            url = cluster.create_database("qapress_hosts")
-            engine = demo_store(url)
-            for host, (_, outside, _) in zip(hosts, namespaces, strict=True):
-                env = host_env(
-                    url,
-                    outside,
-                    tmp_path / host.name,
-                    QAPRESS_LINKS_MAX_PER_PAGE="100000",
-                    QAPRESS_LINKS_RATE_LIMIT_PER_HOUR="100000",
-                    # The load comes from one client address: the API rate limit is not what this measures.
-                    QAPRESS_RATE_LIMIT_ANONYMOUS="1000000",
-                    QAPRESS_LINKS_WORKER_IN_SERVE="false",
-                )
-                command = ["ip", "netns", "exec", host.namespace, sys.executable, "-m", "qapress", "serve"]
-                command += ["--host", host.address, "--port", str(PORT)]
-                host.process = subprocess.Popen(
-                    command,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    start_new_session=True,
-                )
-            for host in hosts:
-                wait_until_up(host)
+        url = cluster.create_database("qapress_hosts")
+        engine = demo_store(url)
+        with app_hosts(namespaces, url, tmp_path) as hosts:
             killed_at = run_load(hosts, seconds=6.0, kill_after=3.0)
-            a, b = hosts
-            assert b.failures == [], b.failures[:3]
-            early = [(round(at - killed_at, 3), what) for at, what in a.failures if at < killed_at]
-            assert early == [], early[:3]
-            assert b.ok > 20 and a.ok > 5, (a.ok, b.ok)
-            assert a.failures, "host A was killed: requests after that must fail"
-            # As a dead host fails: refused, or cut off mid-answer (in flight); never a wrong or error answer.
-            kinds = {what.split(":")[0] for _, what in a.failures}
-            assert kinds <= {"ConnectError", "RemoteProtocolError", "ReadError", "WriteError"}, kinds
-            print(
-                f"two hosts: A {a.ok} ok before the kill, {len(a.failures)} failed after it "
-                f"({sorted(kinds)}); B {b.ok} ok, 0 failed; "
-                f"{len(a.acknowledged) + len(b.acknowledged)} acknowledged writes all stored"
-            )
-            with engine.connect() as connection:
-                stored = set(connection.execute(sa.select(link.c.id)).scalars())
-            acknowledged = a.acknowledged + b.acknowledged
-            assert acknowledged and set(acknowledged) <= stored
-            engine.dispose()
+        a, b = hosts
+        assert b.failures == [], b.failures[:3]
+        early = [(round(at - killed_at, 3), what) for at, what in a.failures if at < killed_at]
+        assert early == [], early[:3]
+        assert b.ok > 20 and a.ok > 5, (a.ok, b.ok)
+        assert a.failures, "host A was killed: requests after that must fail"
+        # As a dead host fails: refused, or cut off mid-answer (in flight); never a wrong or error answer.
+        kinds = {what.split(":")[0] for _, what in a.failures}
+        assert kinds <= {"ConnectError", "RemoteProtocolError", "ReadError", "WriteError"}, kinds
+        print(
+            f"two hosts: A {a.ok} ok before the kill, {len(a.failures)} failed after it "
+            f"({sorted(kinds)}); B {b.ok} ok, 0 failed; "
+            f"{len(a.acknowledged) + len(b.acknowledged)} acknowledged writes all stored"
+        )
+        with engine.connect() as connection:
+            stored = set(connection.execute(sa.select(link.c.id)).scalars())
+        acknowledged = a.acknowledged + b.acknowledged
+        assert acknowledged and set(acknowledged) <= stored
+        engine.dispose()
+
+
+def test_an_edit_shows_on_the_very_next_request_on_either_host(
+    namespaces: list[tuple[str, str, str]], tmp_path: Path
+) -> None:
+    """Both hosts cache the seed's page; each edit, committed from the root namespace, shows on the next
+    request to either host (each learns of it by LISTEN across its veth, and drops only that page)."""
+    with cluster_on_veths(namespaces) as cluster:
+        url = cluster.create_database("qapress_edits")
+        engine = demo_store(url)
+        try:
+            with app_hosts(namespaces, url, tmp_path) as hosts:
+                headers = {"Host": f"screen.localhost:{PORT}"}
+                first = httpx.get(f"{base(hosts[0])}/a/{SEED_ARTICLE_ID}", headers=headers, timeout=30)
+                assert first.status_code == 301
+                path = httpx.URL(first.headers["location"]).raw_path.decode()
+                for host in hosts:
+                    for _ in range(2):  # the second from the host's page cache
+                        assert httpx.get(base(host) + path, headers=headers, timeout=30).status_code == 200
+                stale = []
+                for n in range(10):
+                    title = f"Heat 2, edit {n} seen on both hosts"
+                    with engine.begin() as connection:
+                        connection.execute(
+                            qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title)
+                        )
+                    for host in hosts:
+                        page = httpx.get(base(host) + path, headers=headers, timeout=30)
+                        shown = HTMLParser(page.text).css_first("h1").text()
+                        if shown != title:
+                            stale.append((n, host.name, shown))
+                assert stale == []
         finally:
-            for host in hosts:
-                if host.process is not None and host.process.poll() is None:
-                    os.killpg(host.process.pid, signal.SIGKILL)
-                    host.process.wait(timeout=10)
+            engine.dispose()
 
 
 def test_workers_on_both_hosts_check_each_link_publish_each_article_and_poll_each_feed_once(
