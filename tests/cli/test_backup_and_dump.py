@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from qapress.store import open_engine
+from qapress.store.schema import domain, qa_ai
 
 from .test_commands import assert_one_line_error, qapress
 
@@ -125,3 +129,56 @@ def test_import_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     small = peak_rss_of_import(tmp_path, 8_000)
     large = peak_rss_of_import(tmp_path, 80_000)
     assert large - small < 12_000, (small, large)  # KiB; reading the file whole would add ~60 MB
+
+
+def peak_rss_kib(args: list[str], env: dict[str, str]) -> int:
+    """The peak RSS (KiB) of ``qapress ARGS``, run in a process of its own."""
+    measure = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run([sys.executable, '-m', 'qapress', *{args!r}], check=True, stderr=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", measure],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return int(result.stdout.strip())
+
+
+def add_articles(url: str, first: int, count: int) -> None:
+    """``count`` published articles of 400 characters each on site 1 (made if missing), ids from ``first``."""
+    engine = open_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.execute(sa.select(domain.c.id).where(domain.c.id == 1)).first() is None:
+                connection.execute(domain.insert(), {"id": 1, "host": "a.example", "name": "A"})
+        for start in range(first, first + count, 5_000):
+            rows = [
+                {"id": n, "domain": 1, "title": f"Article {n}", "text": "x" * 400, "status": "published"}
+                for n in range(start, min(start + 5_000, first + count))
+            ]
+            with engine.begin() as connection:
+                connection.execute(qa_ai.insert(), rows)
+    finally:
+        engine.dispose()
+
+
+def test_export_memory_does_not_grow_with_the_network(database_url: str, tmp_path: Path) -> None:
+    """Ten times the articles (8,000 against 88,000) cost ``export`` and ``export --all`` no more memory: both
+    read in batches and write as they go. Holding 88,000 articles would add well over 30 MB."""
+    env = {"QAPRESS_DATABASE_URL": database_url, "QAPRESS_DATA_DIR": str(tmp_path / "data")}
+    add_articles(database_url, 1, 8_000)
+    small = [
+        peak_rss_kib(["export", *flag, "-o", str(tmp_path / "small.jsonl")], env) for flag in ([], ["--all"])
+    ]
+    add_articles(database_url, 8_001, 80_000)
+    large = [
+        peak_rss_kib(["export", *flag, "-o", str(tmp_path / "large.jsonl")], env) for flag in ([], ["--all"])
+    ]
+    assert (tmp_path / "large.jsonl").stat().st_size > 30_000_000  # the dump really is large
+    for before, after in zip(small, large, strict=True):
+        assert after - before < 12_000, (small, large)  # KiB

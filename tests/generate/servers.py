@@ -24,11 +24,9 @@ from starlette.routing import Route
 
 
 @contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 (port 0) for the duration of the block; yields its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
-    )
+def serve(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run ``app`` on ``host`` (port 0) for the duration of the block; yields its base URL."""
+    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -39,7 +37,7 @@ def serve(app: Starlette) -> Iterator[str]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -387,3 +387,38 @@ def test_readers_submit_links_through_graphql_under_the_same_rules(live: LiveSit
     assert stored.url_key == "https://qapress-graphql-reader.com/heat-2"
     # The article page shows live links only: a pending one is not on it.
     assert "qapress-graphql-reader.com" not in live.get("/a/6646098").text
+
+
+def test_every_cached_page_names_its_tags_and_the_proxy_rules_from_the_settings(demo_url: str) -> None:
+    """Each kind of page the cache keeps, as missed and as hit: ``Cache-Control`` from the page_* settings
+    (stale-while-revalidate, stale-if-error), and one set of tags in ``Surrogate-Key`` (spaces) and
+    ``Cache-Tag`` (commas), always holding ``all`` and the page's site."""
+    from tests.site.live import demo_store, serve_site
+
+    from qapress.store.schema import domain
+
+    engine = demo_store(demo_url)
+    try:
+        with engine.connect() as connection:
+            site_id = connection.execute(
+                sa.select(domain.c.id).where(domain.c.host == "screen.localhost")
+            ).scalar_one()
+        settings = {"page_max_age": 7, "page_stale_while_revalidate": 11, "page_stale_if_error": 13}
+        with serve_site(engine, **settings) as site:
+            article = site.get(f"/a/{SEED_ARTICLE_ID}/any")
+            assert article.status_code == 301
+            canonical = article.headers["location"].split(str(site.port), 1)[1]
+            paths = [canonical, "/", "/search?q=heat", "/sitemap.xml", "/sitemap-1.xml", "/feed.xml"]
+            paths += ["/rss.xml", "/feed.json", "/news-sitemap.xml"]
+            for path in paths:
+                for attempt in ("miss", "hit"):
+                    response = site.get(path)
+                    assert response.status_code == 200, (path, attempt)
+                    control = response.headers["cache-control"]
+                    assert control == "public, max-age=7, stale-while-revalidate=11, stale-if-error=13", path
+                    keys = response.headers["surrogate-key"].split(" ")
+                    assert sorted(response.headers["cache-tag"].split(",")) == sorted(keys), path
+                    assert {"all", f"s{site_id}"} <= set(keys), (path, keys)
+            assert site.site.cache.hits >= len(paths)
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ see every change, whoever made it (here: plain SQL, as the generator or the link
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -129,3 +130,50 @@ def test_both_ways_of_answering_a_hit_see_every_change(
     finally:
         for site, default in zip(workers, defaults, strict=True):
             site.site.hits_on_loop = default
+
+
+@pytest.mark.parametrize("mode", ["auto", "query", "poll"])
+def test_every_change_watch_drops_the_edited_page(demo_url: str, mode: str) -> None:
+    """Each setting of ``QAPRESS_CACHE_CHANGES`` that applies to both databases: ``auto`` (data_version on
+    SQLite, LISTEN on PostgreSQL) and ``query`` show an edit on the very next request; ``poll``, the bounded
+    staleness fallback, within a few of its intervals, and its hits ask the database nothing."""
+    from tests.site.live import demo_store, serve_site
+
+    from qapress.site.invalidation import DataVersionWatch, NotifyWatch, PollWatch, QueryWatch
+
+    engine = demo_store(demo_url)
+    expected = {
+        "auto": DataVersionWatch if engine.dialect.name == "sqlite" else NotifyWatch,
+        "query": QueryWatch,
+        "poll": PollWatch,
+    }[mode]
+    try:
+        settings = {"cache_changes": mode, "cache_changes_poll_seconds": 0.1}
+        with serve_site(engine, **settings) as first, serve_site(engine, **settings) as second:
+            workers = (first, second)
+            assert all(isinstance(site.site.changes, expected) for site in workers)
+            warm(workers)
+            for n in range(3):
+                title = f"Heat 2, watched by {mode} ({n})"
+                execute(first, qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title))
+                for site in workers:
+                    if mode == "poll":
+                        deadline = time.monotonic() + 10
+                        while texts(seed_tree(site), "h1") != [title]:
+                            assert time.monotonic() < deadline, "the poll never dropped the page"
+                            time.sleep(0.05)
+                    else:
+                        assert texts(seed_tree(site), "h1") == [title]
+            if mode == "poll":
+                redirect = first.get(f"/a/{SEED_ARTICLE_ID}/any", host="screen.localhost")
+                path = redirect.headers["location"].split(str(first.port), 1)[1]
+                assert first.get(path).status_code == 200  # cached now
+                hits = first.site.cache.hits
+                first.statements.clear()
+                assert first.get(path).status_code == 200
+                assert first.site.cache.hits == hits + 1
+                # Only the poll thread's reads of the log ran meanwhile: nothing for the hit itself.
+                asked = [s for s in first.statements if s not in {"BEGIN", "COMMIT", "ROLLBACK"}]
+                assert all("cache_invalidation" in s for s in asked), asked
+    finally:
+        engine.dispose()

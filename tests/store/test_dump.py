@@ -12,10 +12,22 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from qapress.accounts.passwords import verify_password
+from qapress.accounts.sessions import SessionPolicy, open_session, token_digest
+from qapress.accounts.users import add_account
 from qapress.store import migrate, open_engine
 from qapress.store.demo import load_demo
 from qapress.store.dump import DumpError, dump_network, dumped_tables, is_dump_header, restore_network
-from qapress.store.schema import grounding_report, link, qa_ai, source
+from qapress.store.schema import (
+    account,
+    account_session,
+    account_site,
+    domain,
+    grounding_report,
+    link,
+    qa_ai,
+    source,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -126,3 +138,39 @@ def test_restore_refuses_a_store_that_has_rows(network: Engine) -> None:
 def test_a_bad_dump_names_its_line(engine: Engine, lines: list[str], message: str) -> None:
     with pytest.raises(DumpError, match=message):
         restore_network(engine, lines)
+
+
+def test_accounts_travel_without_their_passwords_or_sessions(network: Engine, empty_target: Engine) -> None:
+    """Users are part of the network (their roles and sites come back) but never their secrets: no password
+    hash and no session is written, and a restored account cannot sign in until its password is reset."""
+    password = "correct horse battery staple 15"
+    with network.connect() as connection:
+        host = connection.execute(sa.select(domain.c.host).order_by(domain.c.id).limit(1)).scalar_one()
+    editor = add_account(network, "Editor@Example.org", "editor", password, sites=[host])
+    with network.begin() as connection:
+        stored_hash = connection.execute(
+            sa.select(account.c.password_hash).where(account.c.id == editor.id)
+        ).scalar_one()
+        token = open_session(connection, editor.id, SessionPolicy())
+    assert verify_password(stored_hash, password)
+
+    lines = list(dump_network(network))
+    text = "\n".join(lines)
+    assert stored_hash not in text and token_digest(token) not in text and token not in text
+    rows = [json.loads(line) for line in rows_of(lines)]
+    accounts = [r["row"] for r in rows if r["table"] == "account"]
+    assert [(a["email"], a["role"]) for a in accounts] == [("Editor@Example.org", "editor")]
+    assert all("password_hash" not in a for a in accounts)
+    assert not any(r["table"] == account_session.name for r in rows)
+
+    restore_network(empty_target, lines)
+    with empty_target.connect() as connection:
+        restored = connection.execute(sa.select(account).where(account.c.id == editor.id)).mappings().one()
+        sites = connection.execute(
+            sa.select(account_site.c.domain_id).where(account_site.c.account_id == editor.id)
+        ).scalars()
+        sessions = connection.execute(sa.select(sa.func.count()).select_from(account_session)).scalar_one()
+    assert (restored["email_key"], restored["role"]) == ("editor@example.org", "editor")
+    assert list(sites) == list(editor.site_ids)
+    assert sessions == 0
+    assert not verify_password(restored["password_hash"], password)

@@ -31,11 +31,15 @@ from qapress.settings import Settings
 from qapress.store.database import open_settings_replicas
 from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.replicas import ReplicaSet
-from qapress.store.schema import qa_ai
+from qapress.store.schema import domain, qa_ai
 
 ADMIN = {"x-hasura-admin-secret": "replica-test"}
 TITLE = f"query {{ qa_ai_by_pk(id: {SEED_ARTICLE_ID}) {{ title }} }}"
 INSERT = "mutation($o: link_insert_input!) { insert_link_one(object: $o) { id } }"
+SET_LEAD = (
+    "mutation($id: Int!, $lead: String!) "
+    "{ update_qa_ai_by_pk(pk_columns: {id: $id}, _set: {lead: $lead}) { id } }"
+)
 MINE = 'query { link(where: {url: {_eq: "%s"}}) { url status } }'
 
 
@@ -229,3 +233,51 @@ def test_a_stopped_replica_is_skipped_at_once(replicated: Replicated) -> None:
             assert "unreachable" in replicas.replicas[0].reason
         finally:
             replicated.standby.start()
+
+
+def test_read_your_writes_an_editor_sees_their_own_just_saved_draft(replicated: Replicated) -> None:
+    """An editor signed in to the newsroom saves a draft's lead while the replica replays nothing: their next
+    GraphQL read and the newsroom's draft page show it (the primary), the replica still has the old one."""
+    from tests.newsroom.world import PASSWORD, Staff
+
+    from qapress.accounts.users import add_account
+
+    email = "replica-editor@example.com"
+    add_account(replicated.engine, email, "editor", PASSWORD, ["screen.localhost"])
+    with replicated.engine.begin() as connection:
+        site_id = connection.execute(
+            sa.select(domain.c.id).where(domain.c.host == "screen.localhost")
+        ).scalar()
+        draft = connection.execute(
+            qa_ai.insert()
+            .values(domain=site_id, title="A replica's draft", lead="The first lead.", status="draft")
+            .returning(qa_ai.c.id)
+        ).scalar_one()
+    wait_for(lambda: standby_lead(replicated, draft) == "The first lead.", "the standby to replay the draft")
+    with serve(replicated) as live:
+        wait_for(lambda: bool(replicas_of(live).usable()), "the replica to be in use")
+        editor = Staff(live.port, host="screen.localhost")
+        try:
+            assert editor.sign_in(email).status_code == 303
+            with replay_paused(replicated):
+                saved = editor.graphql(SET_LEAD, {"id": draft, "lead": "The lead just saved."})
+                assert "errors" not in saved, saved
+                read = editor.graphql(f"query {{ qa_ai_by_pk(id: {draft}) {{ lead }} }}")
+                assert read == {"data": {"qa_ai_by_pk": {"lead": "The lead just saved."}}}
+                page = editor.client.get(f"/newsroom/articles/{draft}")
+                assert page.status_code == 200 and "The lead just saved." in page.text
+                assert standby_lead(replicated, draft) == "The first lead."  # the replica is behind
+        finally:
+            editor.close()
+
+
+def standby_lead(replicated: Replicated, article_id: int) -> str | None:
+    probe = sa.create_engine(replicated.standby_url, poolclass=sa.pool.NullPool)
+    try:
+        with probe.connect() as connection:
+            value = connection.execute(sa.select(qa_ai.c.lead).where(qa_ai.c.id == article_id)).scalar()
+            return None if value is None else str(value)
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        probe.dispose()
