@@ -100,6 +100,16 @@ def test_prefixes_read_alike_on_both_databases(live: LiveSite, articles: dict[st
     assert sorted(hits(live, '"quokka marmalade" -judg* or pen')[1]) == ["Market day", IN_TITLE]
 
 
+def test_stop_words_are_no_terms_on_both_databases(live: LiveSite, articles: dict[str, int]) -> None:
+    # PostgreSQL's english configuration leaves "the", "with", "a" out of a query; SQLite reads it the same.
+    everything = sorted(hits(live, "quokka")[1])
+    assert sorted(hits(live, "the quokka")[1]) == everything
+    assert sorted(hits(live, "quokka with the*")[1]) == everything
+    assert sorted(hits(live, '"the quokka marmalade"')[1]) == ["A day out", IN_TITLE]
+    assert sorted(hits(live, "quokka -the")[1]) == everything
+    assert hits(live, "the")[1] == [] and hits(live, '"with a"')[1] == []
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
@@ -163,9 +173,14 @@ def test_the_page_is_one_graphql_query(live: LiveSite, articles: dict[str, int])
 def test_websearch_to_fts5_quotes_every_word() -> None:
     assert (
         websearch_to_fts5('title:x NEAR(a "b c") d* -e or f')
-        == '("title" AND "x" AND "NEAR" AND "a" AND "b c" AND "d" * NOT "e") OR ("f")'
+        == '("title" AND "x" AND "NEAR" AND "b c" AND "d" * NOT "e") OR ("f")'  # "a" is a stop word
     )
     assert websearch_to_fts5("  ") == '""'
+
+
+def test_websearch_to_fts5_trims_a_phrases_stop_words_at_its_ends_only() -> None:
+    assert websearch_to_fts5('"the fall of the house"') == '("fall of the house")'
+    assert websearch_to_fts5('"to be or"') == '""'
 
 
 def test_marked_snippet_escapes_before_marking() -> None:

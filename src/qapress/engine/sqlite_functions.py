@@ -4,7 +4,11 @@
 a reader typed into an FTS5 MATCH expression in which every word is quoted, so no input can reach FTS5's
 query syntax (column filters, NEAR, ``^``, parentheses, bare operators). It understands what a search box
 is expected to: words (all required), ``"phrases"``, ``prefix*``, ``or`` between alternatives and
-``-word`` to exclude. Input with no words gives ``""``, which matches nothing.
+``-word`` to exclude. Input with no words gives ``""``, which matches nothing. English stop words are no
+terms, as in PostgreSQL's ``english`` configuration (its own list, ``search-stopwords-en.txt``): a word or
+prefix that is one is left out, and so are a phrase's leading and trailing ones. Inside a phrase they stay
+(FTS5 cannot ask for "any word here", which is what PostgreSQL's phrase distance means), so there SQLite is
+the stricter of the two.
 
 ``fts5_more_like_this(title, body)`` is the query of "more like this": every word of the title and the
 body's most frequent words, English function words left out, joined by OR, so that FTS5's bm25 (which weighs
@@ -41,9 +45,11 @@ def websearch_to_fts5(text: str | None) -> str:
                 if groups[-1][0]:
                     groups.append(([], []))
                 continue
+            if word.lower() in search_stopwords():
+                continue
             term, negated = _quoted([word], prefix=bool(star)), bool(word_not)
         else:
-            words = _WORD.findall(phrase or "")
+            words = _trimmed(_WORD.findall(phrase or ""))
             if not words:
                 continue
             term, negated = _quoted(words), bool(phrase_not)
@@ -55,13 +61,34 @@ def websearch_to_fts5(text: str | None) -> str:
     return " OR ".join(parts) or '""'
 
 
+def _trimmed(words: list[str]) -> list[str]:
+    """A phrase's words without the stop words it starts or ends with."""
+    skip = search_stopwords()
+    start, end = 0, len(words)
+    while start < end and words[start].lower() in skip:
+        start += 1
+    while end > start and words[end - 1].lower() in skip:
+        end -= 1
+    return words[start:end]
+
+
+@cache
+def search_stopwords() -> frozenset[str]:
+    """The words a search query leaves out: PostgreSQL's English list, so both databases read a query alike."""
+    return _word_list("search-stopwords-en.txt")
+
+
 #: How many of the body's most frequent words a "more like this" query takes besides the title's.
 MORE_LIKE_THIS_BODY_TERMS = 20
 
 
 @cache
 def stopwords() -> frozenset[str]:
-    text = resources.files("qapress.engine").joinpath("stopwords-en.txt").read_text("utf-8")
+    return _word_list("stopwords-en.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = resources.files("qapress.engine").joinpath(name).read_text("utf-8")
     lines = (line for line in text.splitlines() if not line.startswith("#"))
     return frozenset(word for line in lines for word in line.split())
 
