@@ -126,10 +126,11 @@ def test_every_way_of_building_a_large_answer_gives_the_engines(
     """``python -m bench large`` compares like with like: 1,000 rows, site nested, small and large columns."""
     network: data.Network = request.getfixturevalue(network_fixture)
     for shape in SHAPES:
-        built = large_contenders(network, shape)
+        built, engine_way = large_contenders(network, shape)
         try:
             assert len(built) == 3
             assert large_cross_check(built, {"after": 0}) == []
+            assert engine_way().startswith(("database JSON", "still measuring", "rows + orjson"))
             assert large_cross_check(built, {"after": TINY - 10})[0].startswith("the network is too small")
         finally:
             for contender in built:

@@ -13,6 +13,7 @@ each due link checked, each scheduled article published and each due feed polled
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import shutil
@@ -55,6 +56,7 @@ INSERT = "mutation($o: link_insert_input!) { insert_link_one(object: $o) { id } 
 PORT = 8000
 ARTICLES = 6
 LINKS = 16
+_USES = itertools.count()
 SUBNET = 200 + os.getpid() % 50  # 10.SUBNET.{1,2}.0/24: one per test process, apart from other users'
 
 
@@ -78,8 +80,10 @@ def namespaces() -> Iterator[list[tuple[str, str, str]]]:
     """Two namespaces, each linked to the root one by a veth pair: (namespace, root address, host address)."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         pytest.skip("network namespaces need root and iproute2's ip")
-    tag = f"{os.getpid() % 100000}"
+    # A name of its own per use: a deleted namespace is torn down by the kernel later, its veth with it.
+    tag = f"{os.getpid() % 10000}{next(_USES)}"
     made: list[tuple[str, str, str]] = []
+    veths: list[str] = []
     try:
         for n, letter in enumerate("ab", start=1):
             namespace, outside, inside = f"qp{tag}{letter}", f"qv{tag}{letter}", f"qn{tag}{letter}"
@@ -89,6 +93,7 @@ def namespaces() -> Iterator[list[tuple[str, str, str]]]:
                 pytest.skip(f"ip netns add is not permitted here: {exc.stderr.decode().strip()}")
             made.append((namespace, f"10.{SUBNET}.{n}.1", f"10.{SUBNET}.{n}.2"))
             ip("link", "add", outside, "type", "veth", "peer", "name", inside)
+            veths.append(outside)
             ip("link", "set", inside, "netns", namespace)
             ip("addr", "add", f"10.{SUBNET}.{n}.1/24", "dev", outside)
             ip("link", "set", outside, "up")
@@ -99,8 +104,10 @@ def namespaces() -> Iterator[list[tuple[str, str, str]]]:
             ip("-n", namespace, "route", "add", "default", "via", f"10.{SUBNET}.{n}.1")
         yield made
     finally:
+        for outside in veths:  # now, with its addresses, and its peer with it: not when the namespace goes
+            subprocess.run(["ip", "link", "del", outside], capture_output=True, timeout=30)
         for namespace, _, _ in made:
-            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)  # its veth too
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qapress.engine.admission import admit
 from qapress.engine.engine import GraphQLEngine, Prepared
-from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed
+from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed, get_request_item
 from qapress.engine.http_cache import etag_matches
 from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
@@ -233,18 +233,9 @@ class GraphQLFastPath:
             return receive  # GraphiQL
         if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
             return receive
-        item: dict[str, Any] = {}
-        params = Request(scope).query_params
-        for name in ("query", "operationName"):
-            if name in params:
-                item[name] = params[name]
-        for name in ("variables", "extensions"):
-            text = params.get(name)
-            if text:
-                try:
-                    item[name] = orjson.loads(text)
-                except orjson.JSONDecodeError:
-                    return receive
+        item, not_json = get_request_item(Request(scope).query_params)
+        if not_json is not None:
+            return receive
         ready = await self._ready(scope, receive, send, seen, item, every_item=True)
         if ready is None:
             return None

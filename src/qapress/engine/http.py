@@ -250,18 +250,9 @@ class GraphQLEndpoint:
             return HTMLResponse(self.graphiql, headers={"Content-Security-Policy": GRAPHIQL_CSP})
         graphql_response = prefers_graphql_response(accept)
         media = GRAPHQL_RESPONSE if graphql_response else JSON
-        item: dict[str, Any] = {}
-        params = request.query_params
-        for name in ("query", "operationName"):
-            if name in params:
-                item[name] = params[name]
-        for name in ("variables", "extensions"):
-            text = params.get(name)
-            if text:
-                try:
-                    item[name] = orjson.loads(text)
-                except orjson.JSONDecodeError:
-                    return _json(_error(f"{name} is not valid JSON", "invalid-json", f"$.{name}"), 400, media)
+        item, not_json = get_request_item(request.query_params)
+        if not_json is not None:
+            return _json(_error(f"{not_json} is not valid JSON", "invalid-json", f"$.{not_json}"), 400, media)
         caller = await self.resolve_caller(request)
         if isinstance(caller, Response):
             return caller
@@ -365,6 +356,20 @@ class GraphQLEndpoint:
         )
         observe_operation(item.get("operationName"), time.perf_counter() - started, answer)
         return answer
+
+
+def get_request_item(params: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    """The request a GET carries in its query string (GraphQL over HTTP: ``query``, ``operationName``, and
+    ``variables`` and ``extensions`` as JSON), and the name of the first of those two that is not JSON."""
+    item: dict[str, Any] = {name: params[name] for name in ("query", "operationName") if name in params}
+    for name in ("variables", "extensions"):
+        text = params.get(name)
+        if text:
+            try:
+                item[name] = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return item, name
+    return item, None
 
 
 def _malformed(item: Any) -> bytes | None:
