@@ -7,17 +7,17 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from tests.racing import race
 
-from qapress.articles.publishing import StatusChange, schedule_article
+from qapress.articles.publishing import schedule_article
 from qapress.articles.scheduler import ScheduledPublisher, publish_due
 from qapress.links.worker import LinkWorker
 from qapress.settings import Settings
-from qapress.store import begin_write, open_engine
+from qapress.store import begin_write
 from qapress.store.schema import qa_ai
 
 from .conftest import T0, MakeDraft, fail_grounding, status_of
@@ -72,31 +72,7 @@ def test_racing_workers_publish_each_due_article_exactly_once(engine: Engine, ma
     ids = scheduled_articles(engine, make_draft, 12)
     workers = 4
     url = engine.url.render_as_string(hide_password=False)
-    engines = [open_engine(url) for _ in range(workers)]
-    barrier = threading.Barrier(workers)
-    done: list[StatusChange] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def work(own: Engine) -> None:
-        barrier.wait()
-        try:
-            changes = publish_due(own, DUE)
-        except BaseException as exc:  # a failure in a thread must fail the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            done.extend(changes)
-
-    threads = [threading.Thread(target=work, args=(own,)) for own in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for own in engines:
-        own.dispose()
-    assert errors == []
+    done = race(url, workers, lambda own: publish_due(own, DUE))
     assert Counter(change.article_id for change in done) == Counter(ids)
     assert all(change.after == "published" for change in done)
     with engine.connect() as connection:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections import Counter
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from tests.racing import race
 
 from qapress.related.lists import queue_articles, refresh
 from qapress.related.queue import RelatedWorker, queued_count
-from qapress.store import open_engine
 from qapress.store.articles import import_articles
 from qapress.store.schema import related_queue
 
@@ -38,31 +36,7 @@ def test_racing_workers_compute_each_imported_list_exactly_once(network: Network
     ids = imported(network, 4)
     assert queued_count(network.engine) == len(ids)  # the import queued them (its insert trigger)
     url = network.engine.url.render_as_string(hide_password=False)
-    engines = [open_engine(url) for _ in range(4)]
-    barrier = threading.Barrier(len(engines))
-    computed: list[int] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def work(own: Engine) -> None:
-        barrier.wait()
-        try:
-            done = RelatedWorker(own).run_once(limit=None)
-        except BaseException as exc:  # a failure in a thread must fail the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            computed.extend(r.article_id for r in done)
-
-    threads = [threading.Thread(target=work, args=(own,)) for own in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for own in engines:
-        own.dispose()
-    assert errors == []
+    computed = race(url, 4, lambda own: (r.article_id for r in RelatedWorker(own).run_once(limit=None)))
     assert Counter(computed) == Counter(ids)
     assert queued_count(network.engine) == 0
     with network.engine.connect() as connection:
