@@ -36,6 +36,7 @@ import orjson
 from bench import data
 from bench.machine import describe_machine
 from bench.pages import graphql_lua, parse_wrk, qapress_server, run_wrk
+from bench.profile import collapsed_stacks
 from bench.seed import random_variables, seed_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,12 +97,7 @@ def steps(collapsed: str) -> tuple[collections.Counter[str], int]:
     parse = _parse_line()
     counts: collections.Counter[str] = collections.Counter()
     total = 0
-    for line in collapsed.splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = stack.split(";")
+    for frames, count in collapsed_stacks(collapsed):
         if any(frames[-1].startswith(wait) for wait in _WAITS):
             continue  # a thread blocked on a lock or a queue: not work of a request
         total += count

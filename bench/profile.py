@@ -11,6 +11,7 @@ import collections
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench import data
@@ -45,18 +46,21 @@ def with_pyinstrument(args: argparse.Namespace) -> None:
     print(profiler.output_text(unicode=True, color=False, short_mode=False))
 
 
+def collapsed_stacks(collapsed: str) -> Iterator[tuple[list[str], int]]:
+    """(frames from the root, samples) per line of py-spy's collapsed (``--format raw``) output."""
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if stack and count_text.isdigit():
+            yield stack.split(";"), int(count_text)
+
+
 def hottest_frames(collapsed: str, top: int = 25, within: str = "") -> tuple[list[tuple[str, int, int]], int]:
     """(frame, own samples, total samples) from py-spy's collapsed stacks, hottest by own samples first,
     and the number of samples counted; ``within`` keeps only the stacks through a frame containing it."""
     grand = 0
     own: collections.Counter[str] = collections.Counter()
     total: collections.Counter[str] = collections.Counter()
-    for line in collapsed.splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = stack.split(";")
+    for frames, count in collapsed_stacks(collapsed):
         if within and not any(within in frame for frame in frames):
             continue
         grand += count
