@@ -90,16 +90,21 @@ def replicated() -> Iterator[Replicated]:
         primary.destroy()
 
 
-def standby_title(replicated: Replicated) -> str | None:
+def standby_column(replicated: Replicated, column: sa.Column[str], article_id: int) -> str | None:
+    """``column`` of article ``article_id`` as the standby reads it, or None (no row, or the standby is down)."""
     probe = sa.create_engine(replicated.standby_url, poolclass=sa.pool.NullPool)
     try:
         with probe.connect() as connection:
-            value = connection.execute(sa.select(qa_ai.c.title).where(qa_ai.c.id == SEED_ARTICLE_ID)).scalar()
+            value = connection.execute(sa.select(column).where(qa_ai.c.id == article_id)).scalar()
             return None if value is None else str(value)
     except sa.exc.OperationalError:
         return None
     finally:
         probe.dispose()
+
+
+def standby_title(replicated: Replicated) -> str | None:
+    return standby_column(replicated, qa_ai.c.title, SEED_ARTICLE_ID)
 
 
 def standby_commits(replicated: Replicated) -> int:
@@ -272,12 +277,4 @@ def test_read_your_writes_an_editor_sees_their_own_just_saved_draft(replicated: 
 
 
 def standby_lead(replicated: Replicated, article_id: int) -> str | None:
-    probe = sa.create_engine(replicated.standby_url, poolclass=sa.pool.NullPool)
-    try:
-        with probe.connect() as connection:
-            value = connection.execute(sa.select(qa_ai.c.lead).where(qa_ai.c.id == article_id)).scalar()
-            return None if value is None else str(value)
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        probe.dispose()
+    return standby_column(replicated, qa_ai.c.lead, article_id)
