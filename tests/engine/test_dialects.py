@@ -49,3 +49,23 @@ def test_a_cast_to_text_compares_as_the_bare_parameter_would() -> None:
             cast_rows = db.execute(f"SELECT id FROM t WHERE name {operator} {cast} ORDER BY id", (value,))
             assert cast_rows.fetchall() == bare, (operator, value)
     assert SQLiteDialect().cast("?", "INTEGER") == "?"
+
+
+def test_no_engine_module_but_the_dialects_asks_which_database_it_is() -> None:
+    """Every SQLite/PostgreSQL difference in the engine is a ``Dialect`` attribute or method (issue 12)."""
+    import re
+    from pathlib import Path
+
+    import qapress.engine
+
+    asks = re.compile(
+        r"""(==|!=|\bin)\s*[(\[{]?\s*["'](postgresql|sqlite)["']|["'](postgresql|sqlite)["']\s*(==|!=)"""
+    )
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(Path(qapress.engine.__file__).parent.glob("*.py"))
+        if path.name != "dialects.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if asks.search(line)
+    ]
+    assert found == []

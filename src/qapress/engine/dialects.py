@@ -105,6 +105,9 @@ class Dialect:
     #: The LIMIT that means none (for a bound LIMIT from a variable), and the clause an OFFSET needs before it.
     no_limit: int | None = None
     limit_for_offset = ""
+    #: Scalars whose driver value orjson encodes as the database's JSON does (a flat statement's cells taken
+    #: as they come, ``flat.py``); on SQLite a date is its stored ISO text, which the JSON statement embeds too.
+    driver_json_scalars = frozenset({"Int", "String", "date"})
 
     def param(self, column: Column | None = None) -> str:
         return self.placeholder
@@ -126,6 +129,10 @@ class Dialect:
     def as_text(self, expr: str) -> str:
         """A JSON-valued expression as JSON text, ``null`` for SQL NULL (for stitching the response)."""
         raise NotImplementedError
+
+    def json_text(self, expr: str) -> str:
+        """The JSON text of a rendered value, as the JSON statement embeds it (NULL for null)."""
+        return f"json_quote({expr})"
 
     def render(self, expr: str, column: Column, stringify: bool) -> str:
         raise NotImplementedError
@@ -460,6 +467,13 @@ class PostgresDialect(Dialect):
     row_identity = "ctid"
     list_as_json = False
     booleans_as_integers = False
+    #: Booleans come as Python booleans too (SQLite's as 0 and 1), and dates as ``datetime.date``, which orjson
+    #: writes as PostgreSQL's JSON does (``YYYY-MM-DD``); a date Python cannot hold (``infinity``, BC) makes the
+    #: driver fail, and that request is answered by the JSON statement (``RowsUnrepresentable``).
+    driver_json_scalars = frozenset({*Dialect.driver_json_scalars, "Boolean"})
+
+    def json_text(self, expr: str) -> str:
+        return f"CAST(to_json({expr}) AS text)"
 
     def param(self, column: Column | None = None) -> str:
         if column is None:

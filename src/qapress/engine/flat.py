@@ -42,15 +42,6 @@ from qapress.engine.selection import (
 )
 from qapress.engine.strategy import StrategyChoice
 
-#: Scalars whose driver value orjson encodes as the database's JSON does, on every dialect; on SQLite a date
-#: is its stored ISO text, which the JSON statement embeds as it is too.
-_DIRECT = frozenset({"Int", "String", "date"})
-#: PostgreSQL's booleans come as Python booleans too (SQLite's as 0 and 1), and its dates as ``datetime.date``,
-#: which orjson writes as PostgreSQL's JSON does (``YYYY-MM-DD``); a date Python cannot hold (``infinity``,
-#: BC) makes the driver fail, and that request is answered by the JSON statement
-#: (:class:`~.connections.RowsUnrepresentable`).
-_DIRECT_POSTGRES = frozenset({*_DIRECT, "Boolean", "date"})
-
 Rows = Sequence[Sequence[Any]]
 
 
@@ -77,7 +68,7 @@ class _Flattener:
         self.stringify = stringify
         self.columns: list[str] = []
         self.joins: list[str] = []
-        self.direct = _DIRECT_POSTGRES if dialect.name == "postgresql" else _DIRECT
+        self.direct = dialect.driver_json_scalars
 
     def _select(self, expr: str) -> int:
         self.columns.append(expr)
@@ -111,15 +102,9 @@ class _Flattener:
         if column.scalar in self.direct and not (self.stringify and column.scalar in STRINGIFIED):
             return f"r[{self._select(expr)}]"
         rendered = self.dialect.render(expr, column, self.stringify)
-        at = self._select(self._json_text(rendered))
+        at = self._select(self.dialect.json_text(rendered))
         # Inline, not a helper's call: a Python call per cell costs as much as the cell's encoding.
         return f"(None if r[{at}] is None else _Fragment(r[{at}]))"
-
-    def _json_text(self, expr: str) -> str:
-        """The JSON text of a rendered value, as the JSON statement embeds it (NULL for null)."""
-        if self.dialect.name == "postgresql":
-            return f"CAST(to_json({expr}) AS text)"
-        return f"json_quote({expr})"
 
     def _object(self, f: ObjectField, outer: str) -> str | None:
         select = f.select
