@@ -71,3 +71,25 @@ def test_writers_sharing_a_key_run_one_after_the_other(engine: Engine) -> None:
         order.append("second holds")
     thread.join()
     assert order == ["first commits", "second holds"]
+
+
+def test_no_module_outside_the_engine_and_the_migrations_compares_database_names() -> None:
+    """The store's differences are this module's questions; the engine's are its Dialect's; migrations
+    are frozen history and keep their own branches."""
+    import re
+    from pathlib import Path
+
+    import qapress
+
+    root = Path(qapress.__file__).parent
+    compares = re.compile(r"""dialect\.name\s*(==|!=)|(==|!=)\s*["'](postgresql|sqlite)["']""")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.parts[len(root.parts)] != "engine"
+        and "migrations" not in path.parts
+        and path.name != "backend.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if compares.search(line)
+    ]
+    assert found == []

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from qapress.engine.sqlite_functions import content_words
 from qapress.related.terms import MAX_TERMS, Term, choose_terms, salience
+from qapress.store.backend import is_sqlite
 
 #: Articles a stored list holds (the page shows 4; the rest stand in for any withdrawn since).
 LIST_SIZE = 8
@@ -251,7 +252,7 @@ class RelatedComputer:
 
     def compute(self, connection: sa.Connection, source: Source) -> list[int]:
         """The ids of the articles of ``source``'s site most like it, best first (at most ``LIST_SIZE``)."""
-        backend = self._sqlite if connection.dialect.name == "sqlite" else self._postgres
+        backend = self._sqlite if is_sqlite(connection) else self._postgres
         chosen = choose_terms(backend.terms(connection, source))
         if not chosen:
             return []

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from qapress.related.compute import RelatedComputer, read_source
 from qapress.site import cache_tags
+from qapress.store.backend import upsert
 from qapress.store.schema import article_related, cache_invalidation, related_queue
 
 
@@ -56,11 +57,7 @@ def queue_articles(connection: sa.Connection, article_ids: Iterable[int]) -> Non
     rows = [{"article_id": i} for i in article_ids]
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(related_queue)
+    statement = upsert(connection, related_queue)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[related_queue.c.article_id],

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine
 
 SQLITE = "sqlite"
@@ -89,3 +90,9 @@ def advance_sequences(connection: Connection, tables: Iterable[sa.Table]) -> Non
                 connection.execute(
                     sa.text(f"SELECT setval(:sequence, COALESCE(({highest}), 1))"), {"sequence": sequence}
                 )
+
+
+def upsert(bind: Engine | Connection, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
+    """An ``INSERT`` of ``table`` that takes ``on_conflict_do_update`` / ``on_conflict_do_nothing`` (both
+    databases spell ``ON CONFLICT`` alike; SQLAlchemy has one construct per dialect)."""
+    return postgresql.insert(table) if is_postgresql(bind) else sqlite.insert(table)
