@@ -173,15 +173,49 @@ def test_anonymous_reads_go_to_the_replica_other_roles_and_pages_behind_it_to_th
             retitle(replicated.engine, "Edited on the primary")
             assert title_via(live) != "Edited on the primary"  # anonymous: the replica, not replayed yet
             assert title_via(live, ADMIN) == "Edited on the primary"  # admin: the primary
-            # A page is cached at the primary's revision, which the replica has not replayed: built on the
-            # primary, it shows the edit (the cache stays exact).
-            path = f"/a/{SEED_ARTICLE_ID}"
-            page = live.get(path)
-            while page.status_code == 301:
-                page = live.get(httpx.URL(page.headers["location"]).path)
+            # The process was told of the edit, which the replica has not replayed: a page is built on the
+            # primary and shows the edit (the cache stays exact).
+            wait_for(lambda: replicas_of(live).current_since(live.site.cache.changed_at) is None, "told")
+            page = article_page(live)
             assert "Edited on the primary" in page.text
             assert "set-cookie" not in page.headers  # reading commits nothing: no read-from-primary window
         wait_for(lambda: title_via(live) == "Edited on the primary", "the replica to replay the edit")
+
+
+def retitle_untold(engine: Engine, title: str) -> None:
+    """An edit the triggers do not see (``session_replication_role``): nothing is logged or notified, so
+    no process is told of it; only what a page is built from decides whether it shows."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        connection.execute(qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title))
+
+
+def article_page(live: LiveSite) -> httpx.Response:
+    page = live.get(f"/a/{SEED_ARTICLE_ID}")
+    while page.status_code == 301:
+        page = live.get(httpx.URL(page.headers["location"]).path)
+    return page
+
+
+def test_pages_are_built_on_a_replica_that_has_replayed_every_change_told(replicated: Replicated) -> None:
+    with serve(replicated) as live:
+        replicas = replicas_of(live)
+        retitle(replicated.engine, "Told to every process")
+        wait_for(lambda: standby_title(replicated) == "Told to every process", "the standby to replay it")
+        cache = live.site.cache
+        wait_for(lambda: replicas.current_since(cache.changed_at) is not None, "a replica past the change")
+        with replay_paused(replicated):
+            # The primary has an edit nobody was told of; the replica has replayed all that was told.
+            retitle_untold(replicated.engine, "Only on the primary")
+            page = article_page(live)
+            assert page.status_code == 200
+            assert (
+                "Told to every process" in page.text and "Only on the primary" not in page.text
+            )  # the replica
+            # Once a change is told that the replica has not replayed, pages are built on the primary.
+            retitle(replicated.engine, "Told while the replica waits")
+            wait_for(lambda: replicas.current_since(cache.changed_at) is None, "the process to be told")
+            assert "Told while the replica waits" in article_page(live).text
 
 
 def test_a_lagging_replica_is_skipped_then_used_again(replicated: Replicated) -> None:

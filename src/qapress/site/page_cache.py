@@ -108,6 +108,9 @@ class PageCache:
         self._recent: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=self.RECENT)
         self._lock = threading.Lock()  # pages are looked up and stored from the threadpool
         self.generation = 0
+        #: When (``time.monotonic()``) the cache last heard of a change, or was made: a page built from a
+        #: read replica must come from one that has replayed every commit made before it.
+        self.changed_at = time.monotonic()
         self.hits = 0
         self.misses = 0
         self.invalidated = 0
@@ -175,6 +178,7 @@ class PageCache:
         wanted = frozenset(tags)
         with self._lock:
             self.generation += 1
+            self.changed_at = time.monotonic()
             if ALL in wanted:
                 self._recent.append((self.generation, None))
                 dropped = len(self._pages)

@@ -4,7 +4,8 @@
 cookie reads the primary; a request that commits a write does for the rest of it, and its answer sets the
 cookie for the replicas' sticky window, so the reader sees their own link and the editor their own draft.
 
-``page_reads_at_primary`` keeps the page cache exact: pages for the cache are built on the primary.
+``page_reads_current`` keeps the page cache exact: a page for the cache is built on a replica only when
+that replica has replayed every change the cache was told of, else on the primary.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.store.replicas import pinned_to, routing_scope
+from qapress.store.replicas import ReplicaSet, pinned_to, routing_scope
 
 READ_PRIMARY_COOKIE = "qapress_read_primary"
 
@@ -46,11 +47,12 @@ class ReadRoutingMiddleware:
 
 
 @contextlib.contextmanager
-def page_reads_at_primary() -> Iterator[None]:
-    """Build a page for the cache on the primary. The cache is kept exact by the invalidations the primary's
-    triggers send (``site.invalidation``); a page built on a replica that has not yet replayed an edit the
-    process was just told of would be cached stale with nothing left to invalidate it. Pages therefore read
-    the primary and anonymous GraphQL queries the replicas, until a page can be tied to the log position a
-    replica has replayed."""
-    with pinned_to(None):
+def page_reads_current(replicas: ReplicaSet | None, changed_at: float) -> Iterator[None]:
+    """Build a page for the cache on a replica that has replayed every change the page cache was told of
+    before ``changed_at`` (``ReplicaSet.current_since``), else on the primary. The cache is kept exact by
+    the invalidations the primary's triggers send (``site.invalidation``): a page built on a replica that
+    had not replayed an edit the process was already told of would be cached stale with nothing left to
+    invalidate it. A change told while the page is built is the page cache's own check (``put``'s
+    ``since``), as on the primary."""
+    with pinned_to(None if replicas is None else replicas.current_since(changed_at)):
         yield

@@ -51,7 +51,7 @@ from qapress.site.invalidation import ChangeWatch, open_watch
 from qapress.site.page_cache import PageCache, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
-from qapress.site.read_routing import page_reads_at_primary
+from qapress.site.read_routing import page_reads_current
 from qapress.site.render import Renderer
 from qapress.site.responses import (
     PreparedResponse,
@@ -247,13 +247,13 @@ class SiteApp:
         unless what it shows changed after that build began: then built again here."""
 
         def store() -> tuple[RenderedPage, int]:
-            with page_reads_at_primary():
+            with page_reads_current(self.gql.connections.replicas, self.cache.changed_at):
                 page = build(ctx)
             self.cache.put(*ctx.cache_key, page, since=ctx.since)
             return page, ctx.since
 
         if self.debug or ctx.since < 0:  # nothing is cached: every request builds its own
-            with page_reads_at_primary():
+            with page_reads_current(None, 0.0):  # on the primary (the debug panel shows what it holds)
                 return build(ctx)
         (page, began), shared = self.flights.run(ctx.cache_key, store)
         if shared and self.cache.changed_since(began, page.tags):

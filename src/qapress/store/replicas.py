@@ -49,7 +49,7 @@ class ReadRouting:
 
 
 _ROUTING: ContextVar[ReadRouting | None] = ContextVar("qapress_read_routing", default=None)
-#: The replica a page build was pinned to (one that has replayed the revision it is cached at).
+#: The replica a page build was pinned to (one that has replayed every change the page cache was told of).
 _PINNED: ContextVar[Replica | None] = ContextVar("qapress_pinned_replica")
 
 
@@ -167,6 +167,21 @@ class ReplicaSet:
         if not usable:
             return None
         return usable[next(self._turn) % len(usable)]
+
+    def current_since(self, changed_at: float) -> Replica | None:
+        """A fit replica that has replayed every commit made before ``changed_at`` (a ``time.monotonic()``),
+        or None. A commit made before then is before the first sample of the primary's WAL position taken
+        at or after it, so a replica whose replay position has reached that sample has it; until the
+        monitor takes such a sample, no replica qualifies."""
+        if reads_primary():
+            return None
+        after = next((position for at, position in list(self._samples) if at >= changed_at), None)
+        if after is None:
+            return None
+        current = [r for r in self.usable() if r.replay_lsn >= after]
+        if not current:
+            return None
+        return current[next(self._turn) % len(current)]
 
     # --- the monitor ----------------------------------------------------------------------------------
 
