@@ -32,6 +32,8 @@ COUNTED_TERMS = 2 * MAX_TERMS
 #: SQLite: how long the terms' document counts are reused, and how many are kept at most.
 COUNTS_SECONDS = 3600.0
 MAX_COUNTS = 200_000
+#: SQLite: words whose stem is kept, at most (a few MB).
+MAX_STEMS = 100_000
 #: SQLite: the fewest documents whose count is kept (fewer are read again each time).
 KEPT_COUNT = 1_000
 #: PostgreSQL: rows a rarer lexeme's count reads at most.
@@ -75,6 +77,7 @@ class SQLiteRelated:
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
         self._counts_at = time.monotonic()
+        self._stems: dict[str, str | None] = {}
 
     def documents(self, connection: sa.Connection, stems: list[str]) -> dict[str, int]:
         if time.monotonic() - self._counts_at > COUNTS_SECONDS or len(self._counts) > MAX_COUNTS:
@@ -95,6 +98,35 @@ class SQLiteRelated:
             self._counts.update({s: int(n) for s, n in found.items() if n >= KEPT_COUNT})
         return {s: int(self._counts.get(s, found.get(s, 0))) for s in stems}
 
+    def stems(self, connection: sa.Connection, words: list[str]) -> dict[str, str]:
+        """Each word's stem as the index stems it, for the words it has one for. A word's stem never changes,
+        and a network's words repeat (most of an article's are in the last thousand articles'), so they are
+        kept (up to ``MAX_STEMS``) and only new words go through the tokenizer."""
+        new = [w for w in words if w not in self._stems]
+        if new:
+            if len(self._stems) + len(new) > MAX_STEMS:
+                self._stems.clear()
+            connection.exec_driver_sql(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.related_words USING fts5(word, "
+                "tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            connection.exec_driver_sql(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.related_stems USING "
+                "fts5vocab(temp, related_words, 'instance')"
+            )
+            connection.exec_driver_sql("DELETE FROM temp.related_words")
+            # The driver's executemany: hundreds of rows a list, where SQLAlchemy's per-row parameter
+            # processing cost more than the tokenizer.
+            connection.exec_driver_sql(
+                "INSERT INTO temp.related_words (rowid, word) VALUES (?, ?)", list(enumerate(new, 1))
+            )
+            rows = connection.exec_driver_sql("SELECT doc, term FROM temp.related_stems").all()
+            connection.exec_driver_sql("DELETE FROM temp.related_words")
+            found = {new[int(doc) - 1]: str(stem) for doc, stem in rows}
+            # A word the tokenizer drops (no token) is remembered as such: None.
+            self._stems.update({w: found.get(w) for w in new})
+        return {w: stem for w in words if (stem := self._stems.get(w)) is not None}
+
     def terms(self, connection: sa.Connection, source: Source) -> list[Term]:
         title = set(content_words(source.title))
         counts = Counter(content_words(source.title) + content_words(source.body))
@@ -102,23 +134,9 @@ class SQLiteRelated:
             return []
         words = list(counts)  # in order of first use
         first = {w: n for n, w in enumerate(words)}
-        connection.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.related_words USING fts5(word, "
-            "tokenize='porter unicode61 remove_diacritics 2')"
-        )
-        connection.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.related_stems USING fts5vocab(temp, related_words, 'instance')"
-        )
-        connection.exec_driver_sql("DELETE FROM temp.related_words")
-        connection.execute(
-            sa.text("INSERT INTO temp.related_words (rowid, word) VALUES (:n, :w)"),
-            [{"n": n, "w": w} for n, w in enumerate(words, 1)],
-        )
-        stems = connection.exec_driver_sql("SELECT doc, term FROM temp.related_stems").all()
-        connection.exec_driver_sql("DELETE FROM temp.related_words")
+        stem_of = self.stems(connection, words)
         # One term per word (not per stem): two forms of a word are two words of the query, as they were
         # in the request-time query, and bm25 weighs such a stem twice.
-        stem_of = {words[int(doc) - 1]: str(stem) for doc, stem in stems}
         # Only the most salient words are counted: a count reads the word's whole posting list.
         candidates = sorted(
             (Term(w, 0, counts[w], w in title, first[w]) for w in words if w in stem_of), key=salience
