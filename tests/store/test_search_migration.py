@@ -1,6 +1,6 @@
-"""Migrations 0010 (search) and 0013 (PostgreSQL's query) on a store that already holds articles: they are
-found at once, every later insert, edit and delete keeps the index in step, the index is what PostgreSQL
-uses, and it downgrades."""
+"""Migrations 0010 (search), 0013 (PostgreSQL's query) and 0016 (PostgreSQL's stored vectors) on a store
+that already holds articles: they are found at once, every later insert, edit and delete keeps the index in
+step, the index is what PostgreSQL uses, and it downgrades."""
 
 from __future__ import annotations
 
@@ -16,10 +16,7 @@ def found(engine: sa.Engine, words: str) -> list[int]:
     if engine.dialect.name == "sqlite":
         sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q) ORDER BY rowid"
     else:
-        sql = (
-            "SELECT id FROM qa_ai WHERE qapress_search_vector(title, lead, text) @@ qapress_search_query(:q) "
-            "ORDER BY id"
-        )
+        sql = "SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query(:q) ORDER BY id"
     with engine.connect() as connection:
         return list(connection.execute(sa.text(sql), {"q": words}).scalars())
 
@@ -51,11 +48,10 @@ def test_existing_and_later_articles_are_searchable(unmigrated_url: str) -> None
             connection.exec_driver_sql("SET enable_seqscan = off")
             plan = "\n".join(
                 connection.exec_driver_sql(
-                    "EXPLAIN SELECT id FROM qa_ai "
-                    "WHERE qapress_search_vector(title, lead, text) @@ qapress_search_query('rivers')"
+                    "EXPLAIN SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query('rivers')"
                 ).scalars()
             )
-        assert "qa_ai_search_idx" in plan
+        assert "qa_ai_search_vector_idx" in plan
     else:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("INSERT INTO qa_ai_fts(qa_ai_fts) VALUES ('integrity-check')")

@@ -1,17 +1,15 @@
 """Computing one article's related list: its distinctive words (``terms``), then the best matches of its site.
 
 Each database ranks with its own full-text index: SQLite FTS5's bm25 (title weighed 10, lead 4, text 1);
-PostgreSQL the matches its GIN index finds per lexeme, scored as ``ts_rank`` weighs them (title 1.0, lead
-0.4, body 0.2) times each lexeme's rarity. What bounds the work is the
+PostgreSQL ``ts_rank`` over the stored vectors (``qa_ai_search``, migration 0016). What bounds the work is the
 choice of words (``terms.choose_terms``): their document counts come from the index's vocabulary on SQLite
 (``qa_ai_fts_terms``, an ``fts5vocab`` table) and from the GIN index's statistics on PostgreSQL (the most
 common lexemes and their frequencies, kept by ANALYZE), with a count capped at ``COUNT_CAP`` for the few
-rarer candidates; PostgreSQL tokenizes the title and lead of ``MAX_CANDIDATES`` rows at most.
+rarer candidates.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -24,8 +22,6 @@ from qapress.store.backend import is_sqlite
 
 #: Articles a stored list holds (the page shows 4; the rest stand in for any withdrawn since).
 LIST_SIZE = 8
-#: PostgreSQL: rows of the site matching the chosen words that ``ts_rank`` ranks, at most.
-MAX_CANDIDATES = 24
 #: Words (SQLite) or rarer lexemes (PostgreSQL: not among the statistics' most common) whose articles are
 #: counted, the most salient first.
 COUNTED_TERMS = 2 * MAX_TERMS
@@ -174,8 +170,9 @@ class PostgresStatistics:
 
 
 class PostgresRelated:
-    """PostgreSQL: the article's lexemes from ``qapress_search_vector``; document counts from the index
-    statistics (``pg_stats`` of ``qa_ai_search_idx``) or, for the rarer ones, counted through the index."""
+    """PostgreSQL: the article's lexemes from ``qapress_search_vector``; document counts from the stored
+    vectors' statistics (``pg_stats`` of ``qa_ai_search.vector``) or, for the rarer ones, counted through
+    their GIN index."""
 
     def __init__(self) -> None:
         self._statistics: PostgresStatistics | None = None
@@ -186,9 +183,11 @@ class PostgresRelated:
             return cached
         row = connection.exec_driver_sql(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = 'qa_ai_search_idx' LIMIT 1"
+            "WHERE tablename = 'qa_ai_search' AND attname = 'vector' LIMIT 1"
         ).first()
-        rows = connection.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'qa_ai'").scalar()
+        rows = connection.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE relname = 'qa_ai_search'"
+        ).scalar()
         share: dict[str, float] = {}
         floor = 0.0
         if row is not None and row[0] is not None and row[1] is not None:
@@ -227,8 +226,8 @@ class PostgresRelated:
         counts: dict[str, int] = dict(
             connection.execute(
                 sa.text(
-                    "SELECT l.lexeme, (SELECT count(*) FROM (SELECT 1 FROM qa_ai AS a WHERE "
-                    f"qapress_search_vector(a.title, a.lead, a.text) @@ ({operand})::tsquery LIMIT :cap) AS m) "
+                    "SELECT l.lexeme, (SELECT count(*) FROM (SELECT 1 FROM qa_ai_search AS s WHERE "
+                    f"s.vector @@ ({operand})::tsquery LIMIT :cap) AS m) "
                     "FROM unnest(CAST(:lexemes AS text[])) AS l(lexeme)"
                 ),
                 {"lexemes": [t.query for t in counted], "cap": COUNT_CAP},
@@ -239,46 +238,20 @@ class PostgresRelated:
         return known + [replace(t, documents=int(counts.get(t.query, 0))) for t in counted]
 
     def best(self, connection: sa.Connection, source: Source, chosen: list[Term]) -> list[int]:
-        """The site's articles that share the chosen lexemes, scored as ``ts_rank`` weighs a match (title
-        1.0, lead 0.4, body 0.2) times the lexeme's rarity, without rebuilding a candidate's whole vector.
-
-        Which articles hold which lexeme comes from the GIN index, one lexeme at a time (the postings budget
-        bounds them); only the ``MAX_CANDIDATES`` best by rarity alone have their title and lead tokenized,
-        which is what tells a title match from a body one. (Ranking with ``ts_rank`` itself rebuilt each
-        candidate's vector from its text: ~2 ms a candidate, most of a list's cost.)"""
-        operand = _PG_OPERAND.format(x="l.lexeme")
-        matches = connection.execute(
-            sa.text(
-                "SELECT l.n, a.id FROM unnest(CAST(:lexemes AS text[])) WITH ORDINALITY AS l(lexeme, n) "
-                "CROSS JOIN LATERAL (SELECT a.id FROM qa_ai AS a "
-                f"WHERE qapress_search_vector(a.title, a.lead, a.text) @@ ({operand})::tsquery "
-                "AND a.domain = :domain AND a.id <> :id AND a.status = 'published') AS a"
-            ),
-            {"lexemes": [t.query for t in chosen], "domain": source.domain, "id": source.id},
-        ).all()
-        if not matches:
-            return []
-        total = max(self.statistics(connection).rows, float(max(t.documents for t in chosen)), 1.0)
-        rarity = [_rarity(t.documents, total) for t in chosen]
-        held: dict[int, list[int]] = {}
-        for n, article_id in matches:
-            held.setdefault(int(article_id), []).append(int(n) - 1)
-        rough = sorted(held, key=lambda i: (-sum(rarity[k] for k in held[i]), -i))[:MAX_CANDIDATES]
+        """Every article of the site holding a chosen lexeme (the postings budget bounds them), ranked by
+        ``ts_rank`` over its stored vector."""
+        operand = _PG_OPERAND.format(x="l")
         rows = connection.execute(
             sa.text(
-                "WITH q AS (SELECT string_agg(" + _PG_OPERAND.format(x="l") + ", ' | ')::tsquery AS q "
+                "WITH q AS (SELECT string_agg(" + operand + ", ' | ')::tsquery AS q "
                 "FROM unnest(CAST(:lexemes AS text[])) AS l) "
-                "SELECT a.id FROM qa_ai AS a, q WHERE a.id = ANY(CAST(:ids AS integer[])) "
-                "ORDER BY ts_rank(qapress_search_vector(a.title, a.lead, a.text), q.q) DESC, a.id DESC LIMIT :n"
+                "SELECT a.id FROM qa_ai_search AS s JOIN qa_ai AS a ON a.id = s.id, q "
+                "WHERE s.vector @@ q.q AND a.domain = :domain AND a.id <> :id AND a.status = 'published' "
+                "ORDER BY ts_rank(s.vector, q.q) DESC, a.id DESC LIMIT :n"
             ),
-            {"lexemes": [t.query for t in chosen], "ids": rough, "n": LIST_SIZE},
+            {"lexemes": [t.query for t in chosen], "domain": source.domain, "id": source.id, "n": LIST_SIZE},
         )
         return [int(i) for i in rows.scalars()]
-
-
-def _rarity(documents: int, total: float) -> float:
-    """BM25's inverse document frequency (never below a small positive floor)."""
-    return max(math.log((total - documents + 0.5) / (documents + 0.5) + 1.0), 1e-6)
 
 
 class RelatedComputer:
