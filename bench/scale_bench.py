@@ -173,6 +173,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sites", type=int, default=scale_data.SITES)
     parser.add_argument("--seconds", type=int, default=30, help="load per phase (through Varnish, direct)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sample", type=int, default=600, help="pages fetched before the purge check")
+    parser.add_argument("--edits", type=int, default=20, help="edits of the purge check")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--fresh", action="store_true", help="rebuild the network even if one is kept")
     parser.add_argument("--body", choices=sorted(scale_data.BODY_WORDS), default="news", help="body length")
@@ -207,7 +209,15 @@ def main(argv: list[str]) -> int:
     if not args.skip_serve:
         from bench.scale_serve import serve_bench
 
-        serve = serve_bench(folder / "network.db", args.articles, args.sites, args.seconds, args.connections)
+        serve = serve_bench(
+            folder / "network.db",
+            args.articles,
+            args.sites,
+            args.seconds,
+            args.connections,
+            sample=args.sample,
+            edits=args.edits,
+        )
     report = render(describe_machine(), figures, serve)
     print(report)
     if not args.no_write:
