@@ -91,8 +91,20 @@ def add_sites(url: str, sites: int) -> None:
         engine.dispose()
 
 
-def build_network(articles: int, sites: int, folder: Path, *, fresh: bool, export: bool) -> dict[str, object]:
-    """The network in ``folder`` (made once) and the figures of its generation, import and export."""
+def build_network(
+    articles: int,
+    sites: int,
+    folder: Path,
+    *,
+    fresh: bool,
+    export: bool,
+    body: str = "news",
+    processes: int = 1,
+    jsonl: Path | None = None,
+) -> dict[str, object]:
+    """The network in ``folder`` (made once) and the figures of its generation, import and export.
+
+    ``jsonl``: a file ``python -m bench.scale_data`` wrote beforehand (kept; its generation is not timed)."""
     folder.mkdir(parents=True, exist_ok=True)
     figures_file = folder / "figures.json"
     database = folder / "network.db"
@@ -106,11 +118,14 @@ def build_network(articles: int, sites: int, folder: Path, *, fresh: bool, expor
         else:
             stale.unlink()
     url = f"sqlite:///{database}"
-    source = folder / "articles.jsonl"
-    print(f"[scale] writing {articles:,} articles to {source}", flush=True)
-    start = time.monotonic()
-    size = scale_data.write(source, articles, sites)
-    generated = time.monotonic() - start
+    source = jsonl or folder / "articles.jsonl"
+    generated = -1.0
+    if jsonl is None:
+        print(f"[scale] writing {articles:,} articles to {source}", flush=True)
+        start = time.monotonic()
+        scale_data.write(source, articles, sites, body=body, processes=processes)
+        generated = time.monotonic() - start
+    size = source.stat().st_size
     add_sites(url, sites)
     python = [sys.executable, "-m", "qapress"]
     print(f"[scale] qapress import ({size / 1e9:.2f} GB)", flush=True)
@@ -118,7 +133,8 @@ def build_network(articles: int, sites: int, folder: Path, *, fresh: bool, expor
         "import", [*python, "import", str(source)], qapress_env(url), folder / "import.log"
     )
     print(f"[scale] {imported}", flush=True)
-    source.unlink()  # the disk is needed for the export
+    if jsonl is None:
+        source.unlink()  # the disk is needed for the export
     with sqlite3.connect(database) as connection:
         queued = int(connection.execute("SELECT count(*) FROM purge_queue").fetchone()[0])
         logged = int(connection.execute("SELECT count(*) FROM cache_invalidation").fetchone()[0])
@@ -141,6 +157,7 @@ def build_network(articles: int, sites: int, folder: Path, *, fresh: bool, expor
         "sites": sites,
         "jsonl_bytes": size,
         "generate_seconds": generated,
+        "body": body,
         "database_bytes": database.stat().st_size,
         "queued_purges": queued,
         "logged_tags": logged,
@@ -156,8 +173,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sites", type=int, default=scale_data.SITES)
     parser.add_argument("--seconds", type=int, default=30, help="load per phase (through Varnish, direct)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sample", type=int, default=600, help="pages fetched before the purge check")
+    parser.add_argument("--edits", type=int, default=20, help="edits of the purge check")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--fresh", action="store_true", help="rebuild the network even if one is kept")
+    parser.add_argument("--body", choices=sorted(scale_data.BODY_WORDS), default="news", help="body length")
+    parser.add_argument("--processes", type=int, default=1, help="processes writing the JSON Lines")
+    parser.add_argument(
+        "--jsonl", type=Path, help="import this file (bench.scale_data's) instead of writing one"
+    )
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-serve", action="store_true", help="import and export only")
     parser.add_argument("--clean", action="store_true", help="delete the kept network afterwards")
@@ -171,12 +195,29 @@ def main(argv: list[str]) -> int:
     # A SIGTERM ends the run through the ``finally`` blocks that stop the server, Varnish and varnishlog.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     folder = args.data_dir / str(args.articles)
-    figures = build_network(args.articles, args.sites, folder, fresh=args.fresh, export=not args.skip_export)
+    figures = build_network(
+        args.articles,
+        args.sites,
+        folder,
+        fresh=args.fresh,
+        export=not args.skip_export,
+        body=args.body,
+        processes=args.processes,
+        jsonl=args.jsonl,
+    )
     serve: dict[str, object] | None = None
     if not args.skip_serve:
         from bench.scale_serve import serve_bench
 
-        serve = serve_bench(folder / "network.db", args.articles, args.sites, args.seconds, args.connections)
+        serve = serve_bench(
+            folder / "network.db",
+            args.articles,
+            args.sites,
+            args.seconds,
+            args.connections,
+            sample=args.sample,
+            edits=args.edits,
+        )
     report = render(describe_machine(), figures, serve)
     print(report)
     if not args.no_write:
@@ -208,13 +249,16 @@ def render(machine: Machine, figures: dict[str, object], serve: dict[str, object
             f" {step['detail']} |"
         )
     lines.append("")
+    seconds = float(figures["generate_seconds"])  # type: ignore[arg-type]
+    written = f"written in {seconds:.0f} s" if seconds >= 0 else "written beforehand"
     lines.append(
-        f"JSON Lines {int(figures['jsonl_bytes']) / 1e9:.2f} GB (written in"  # type: ignore[call-overload]
-        f" {float(figures['generate_seconds']):.0f} s), SQLite file after import"  # type: ignore[arg-type]
+        f"JSON Lines {int(figures['jsonl_bytes']) / 1e9:.2f} GB ({figures.get('body', 'news')} bodies,"  # type: ignore[call-overload]
+        f" {written}), SQLite file after import"
         f" {int(figures['database_bytes']) / 1e9:.2f} GB. The import left"  # type: ignore[call-overload]
         f" {int(figures.get('queued_purges', -1)):,} rows in purge_queue and"  # type: ignore[call-overload]
-        f" {int(figures.get('logged_tags', -1)):,} in cache_invalidation (five tags an article from the insert"  # type: ignore[call-overload]
-        " triggers); the serving bench empties purge_queue before Varnish starts (empty, so they purge nothing)."
+        f" {int(figures.get('logged_tags', -1)):,} in cache_invalidation (a bulk import logs per batch the"  # type: ignore[call-overload]
+        " touched sites' tags and the id ranges); the serving bench empties purge_queue before Varnish"
+        " starts (they are purges of pages no cache holds yet)."
     )
     if serve is not None:
         lines += ["", *render_serve(serve)]

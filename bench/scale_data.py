@@ -6,18 +6,21 @@ words are function words and a content word's share of articles falls with its r
 at rank 10,000), as in real corpora; each article repeats its title's four topic words, as a story does.
 A 200-word vocabulary would make every search and "more like this" query match the whole network.
 Titles are a pure function of the id (the load client builds every canonical path without asking the
-database); bodies are 120-280 words (~1.5 KB) from a seeded generator, so two runs write the same file.
+database); bodies are 120-280 words (~1.5 KB; ``short``: 25-60 words) from a generator seeded per chunk of ids, so two
+runs write the same file whatever the number of processes (``chunks``).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
+import multiprocessing
 import random
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+import orjson
 
 from qapress.store.articles import slugify
 
@@ -143,13 +146,30 @@ def _stream(rng: random.Random) -> list[str]:
     return rng.choices(vocabulary, cum_weights=weights, k=STREAM_WORDS)
 
 
-def lines(articles: int, sites: int = SITES, seed: int = 15) -> Iterator[str]:
-    """The JSON Lines of the network, one article a line, ids 1..articles."""
-    rng = random.Random(seed)
-    stream = _stream(rng)
-    for article_id in range(1, articles + 1):
+#: Ids per generated chunk: each chunk has its own seeded generator, so chunks can be made in parallel and
+#: the file is the same whatever the number of processes.
+CHUNK = 20_000
+#: Body lengths in words: news-length (~1.5 KB) by default, or short (~0.4 KB) for a 10M network on one disk.
+BODY_WORDS = {"news": (120, 280), "short": (25, 60)}
+
+_worker_stream: list[str] = []
+
+
+def _init_worker(seed: int) -> None:
+    global _worker_stream
+    _worker_stream = _stream(random.Random(seed))
+
+
+def _chunk(job: tuple[int, int, int, int, int, str]) -> bytes:
+    """The lines of ids ``first..last`` as one UTF-8 block (what a worker process hands back)."""
+    first, last, articles, sites, seed, body = job
+    rng = random.Random(seed * 1_000_003 + first // CHUNK)
+    low, high = BODY_WORDS[body]
+    stream = _worker_stream
+    out: list[bytes] = []
+    for article_id in range(first, last + 1):
         subject = topic(article_id)
-        count = rng.randint(120, 280)
+        count = rng.randint(low, high)
         start = rng.randrange(STREAM_WORDS - count)
         words = stream[start : start + count]
         for _ in range(rng.randint(4, 8)):  # the story's subject comes back
@@ -170,12 +190,52 @@ def lines(articles: int, sites: int = SITES, seed: int = 15) -> Iterator[str]:
             "text": " ".join(sentences[1:]),
             "date": f"{year}-{month:02d}-{mday:02d}",
         }
-        yield json.dumps(record, separators=(",", ":"))
+        out.append(orjson.dumps(record))
+    return b"\n".join(out) + b"\n"
 
 
-def write(path: Path, articles: int, sites: int = SITES) -> int:
+def _jobs(articles: int, sites: int, seed: int, body: str) -> Iterator[tuple[int, int, int, int, int, str]]:
+    for first in range(1, articles + 1, CHUNK):
+        yield first, min(articles, first + CHUNK - 1), articles, sites, seed, body
+
+
+def chunks(
+    articles: int, sites: int = SITES, seed: int = 15, *, body: str = "news", processes: int = 1
+) -> Iterator[bytes]:
+    """The network's JSON Lines in id order, a block of :data:`CHUNK` lines at a time."""
+    if processes <= 1:
+        _init_worker(seed)
+        yield from map(_chunk, _jobs(articles, sites, seed, body))
+        return
+    with multiprocessing.get_context("fork").Pool(processes, _init_worker, (seed,)) as pool:
+        yield from pool.imap(_chunk, _jobs(articles, sites, seed, body))
+
+
+def lines(articles: int, sites: int = SITES, seed: int = 15, *, body: str = "news") -> Iterator[str]:
+    """The JSON Lines of the network, one article a line, ids 1..articles."""
+    for block in chunks(articles, sites, seed, body=body):
+        yield from block.decode("utf-8").splitlines()
+
+
+def write(path: Path, articles: int, sites: int = SITES, *, body: str = "news", processes: int = 1) -> int:
     """Write the network's JSON Lines to ``path``; returns its size in bytes."""
-    with path.open("w", encoding="utf-8") as out:
-        for line in lines(articles, sites):
-            out.write(line + "\n")
+    with path.open("wb") as out:
+        for block in chunks(articles, sites, body=body, processes=processes):
+            out.write(block)
     return path.stat().st_size
+
+
+if __name__ == "__main__":
+    # python -m bench.scale_data FILE ARTICLES [news|short] [PROCESSES]: the file alone, timed.
+    import sys
+    import time
+
+    began = time.monotonic()
+    arguments = sys.argv[1:]
+    written = write(
+        Path(arguments[0]),
+        int(arguments[1]),
+        body=arguments[2] if len(arguments) > 2 else "news",
+        processes=int(arguments[3]) if len(arguments) > 3 else 1,
+    )
+    print(f"{written / 1e9:.2f} GB in {time.monotonic() - began:.0f} s", flush=True)

@@ -294,7 +294,13 @@ def wrk_phase(
 
 
 def serve_bench(
-    database: Path, articles: int, sites: int, seconds: int, connections: int
+    database: Path,
+    articles: int,
+    sites: int,
+    seconds: int,
+    connections: int,
+    sample: int = 600,
+    edits: int = 20,
 ) -> dict[str, object]:
     for tool in ("varnishd", "varnishstat", "varnishlog", "wrk"):
         if shutil.which(tool) is None:
@@ -338,7 +344,7 @@ def serve_bench(
         direct, cached = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{varnish_port}"
         editor = Editor(direct + "/v1/graphql")
         print("[scale] purges: sample pages through Varnish, then edits", flush=True)
-        result["purges"] = purge_phase(cached, editor, log, articles, sites, sample=600, edits=20)
+        result["purges"] = purge_phase(cached, editor, log, articles, sites, sample=sample, edits=edits)
         rng = random.Random(16)
 
         def pick() -> int:

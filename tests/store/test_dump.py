@@ -16,7 +16,7 @@ from qapress.accounts.passwords import verify_password
 from qapress.accounts.sessions import SessionPolicy, open_session, token_digest
 from qapress.accounts.users import add_account
 from qapress.store import migrate, open_engine
-from qapress.store.demo import load_demo
+from qapress.store.demo import SEED_ARTICLE_ID, load_demo
 from qapress.store.dump import DumpError, dump_network, dumped_tables, is_dump_header, restore_network
 from qapress.store.schema import (
     account,
@@ -24,8 +24,10 @@ from qapress.store.schema import (
     account_site,
     domain,
     grounding_report,
+    indexnow_ping,
     link,
     qa_ai,
+    related_queue,
     source,
 )
 
@@ -69,6 +71,17 @@ def network(engine: Engine) -> Engine:
     return engine
 
 
+def searched(engine: Engine, word: str) -> list[int]:
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q)"
+    else:
+        sql = (
+            "SELECT id FROM qa_ai WHERE qapress_search_vector(title, lead, text) @@ qapress_search_query(:q)"
+        )
+    with engine.connect() as connection:
+        return list(connection.execute(sa.text(sql), {"q": word}).scalars())
+
+
 def rows_of(lines: list[str]) -> list[str]:
     return lines[1:]  # the header names the tables; rows follow
 
@@ -86,6 +99,18 @@ def test_a_network_survives_export_and_restore_unchanged(network: Engine, empty_
     again = list(dump_network(empty_target, batch_size=1000))
     # Compared as JSON: PostgreSQL's jsonb keeps an object's keys in an order of its own.
     assert [json.loads(line) for line in again] == [json.loads(line) for line in lines]
+    # The articles were restored as a bulk import: searchable, queued for their lists, no IndexNow pings.
+    with empty_target.connect() as connection:
+        published = set(
+            connection.execute(sa.select(qa_ai.c.id).where(qa_ai.c.status == "published")).scalars()
+        )
+        queued = set(connection.execute(sa.select(related_queue.c.article_id)).scalars())
+        pings = connection.execute(sa.select(sa.func.count()).select_from(indexnow_ping)).scalar_one()
+        seed_title = connection.execute(
+            sa.select(qa_ai.c.title).where(qa_ai.c.id == SEED_ARTICLE_ID)
+        ).scalar_one()
+    assert queued == published and pings == 0
+    assert SEED_ARTICLE_ID in searched(empty_target, seed_title.split()[0])
     # New rows get new ids after the restored ones (PostgreSQL's sequences were moved on).
     with empty_target.begin() as connection:
         highest = connection.execute(sa.select(sa.func.max(qa_ai.c.id))).scalar_one()

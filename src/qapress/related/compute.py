@@ -1,7 +1,7 @@
 """Computing one article's related list: its distinctive words (``terms``), then the best matches of its site.
 
 Each database ranks with its own full-text index: SQLite FTS5's bm25 (title weighed 10, lead 4, text 1);
-PostgreSQL ``ts_rank`` over the stored vectors (``qa_ai_search``, migration 0016). What bounds the work is the
+PostgreSQL ``ts_rank`` over the stored vectors (``qa_ai_search``, migration 0017). What bounds the work is the
 choice of words (``terms.choose_terms``): their document counts come from the index's vocabulary on SQLite
 (``qa_ai_fts_terms``, an ``fts5vocab`` table) and from the GIN index's statistics on PostgreSQL (the most
 common lexemes and their frequencies, kept by ANALYZE), with a count capped at ``COUNT_CAP`` for the few

@@ -7,7 +7,9 @@ The vocabulary is shared with the triggers of migration 0012, which log the tags
 - ``m<id>``: an article's stored "Related articles" list (its own page; logged by ``qapress.related.lists``);
 - ``n<site>``: which articles a site lists and in what order (home, feeds, "newest" and "related" blocks);
 - ``u<site>``: any shown change to a site's articles (sitemaps and search, whose pages show too many ids);
-- ``r<id // RANGE_SIZE>`` and ``rwide``: membership in the network's id ranges the "bottom" lists show;
+- ``r<id // RANGE_SIZE>`` and ``rwide``: membership in the network's id ranges the "bottom" lists show
+  (and the 404 page of an id with no article: an insert of that id, one by one or by a bulk import's
+  batch, logs its range);
 - ``s<site>``: every page of a site (for an operator's purge); ``all``: every page (a change to the sites).
 
 Pure functions of what a page shows; ``Surrogate-Key`` (Varnish xkey, Fastly) and ``Cache-Tag``
@@ -55,6 +57,11 @@ def updates(site_id: int) -> str:
 
 def site(site_id: int) -> str:
     return f"s{site_id}"
+
+
+def id_range(article_id: int) -> str:
+    """The range tag of one id."""
+    return f"r{article_id // RANGE_SIZE}"
 
 
 def id_ranges(low: int, high: int) -> list[str]:

@@ -161,7 +161,8 @@ class Pages:
         run = self.queries.article(article_id, ctx.site.id)
         page = article_page(run.data, ctx.urls)
         if page is None:
-            gone = ctx.tags(articles=(article_id,))
+            # A 404 ends when the id is inserted: its range tag is what a bulk import logs for it.
+            gone = ctx.tags(cache_tags.id_range(article_id), articles=(article_id,))
             if self.queries.article_status(article_id) == "withdrawn":
                 return self.error_page(
                     ctx, 410, "Article withdrawn", "This article was withdrawn and is gone.", gone

@@ -1,7 +1,9 @@
 """Articles in and out as JSON Lines: the format of `qapress import` and `qapress export`.
 
 Each line is one article object with the columns of ``qa_ai``. Parsing is pure (``parse_article_line``);
-writing goes in batches, one transaction each, so a bad line never loses what came before it.
+writing goes in batches, one transaction each, so a bad line never loses what came before it. Each batch is
+a bulk transaction (``store.bulk_import``): the per-row insert triggers are off in it, and the batch is
+indexed for search, tagged for the caches and queued for its related lists at once before it commits.
 
 Imports are idempotent by a natural key: the article's id when the line has one, else the hash of its
 fields (``import_key``, stored with the article). A rerun keeps what is already there and says so
@@ -24,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.engine import Engine
 
 from qapress.store.backend import advance_sequences
+from qapress.store.bulk_import import ImportedArticle, bulk_transaction, index_batch
 from qapress.store.schema import domain, qa_ai
 
 BATCH_SIZE = 1_000
@@ -199,8 +202,10 @@ def import_articles(
                 report.skipped.append(error)
                 continue
             row = record.row()
-            # Lines without an id are found again by their key; lines with one by their id.
-            row["import_key"] = import_key(row)
+            # Lines without an id are found again by their key; lines with one by their id (their key is
+            # needed only when the id is taken: ``_new_rows``).
+            if "id" not in row:
+                row["import_key"] = import_key(row)
             batch.append((number, row))
             if len(batch) >= BATCH_SIZE:
                 flush()
@@ -222,10 +227,8 @@ def _insert_batch(
     with_id = [row for _, row in batch if "id" in row]
     without_id = [row for _, row in batch if "id" not in row]
     try:
-        with engine.begin() as connection:
-            for rows in (with_id, without_id):
-                if rows:
-                    connection.execute(qa_ai.insert(), rows)
+        with bulk_transaction(engine) as connection:
+            _insert_indexed(connection, [with_id, without_id])
         report.imported += len(batch)
         return
     except sa.exc.IntegrityError:
@@ -233,8 +236,8 @@ def _insert_batch(
     # Some row of the batch broke a constraint: redo it row by row to name the line and keep the rest.
     for number, row in batch:
         try:
-            with engine.begin() as connection:
-                connection.execute(qa_ai.insert(), [row])
+            with bulk_transaction(engine) as connection:
+                _insert_indexed(connection, [[row]])
             report.imported += 1
         except sa.exc.IntegrityError as exc:
             error = ImportLineError(number, f"rejected by the database ({_constraint_message(exc)})")
@@ -242,6 +245,19 @@ def _insert_batch(
                 error.report = report
                 raise error from exc
             report.skipped.append(error)
+
+
+_INSERTED = (qa_ai.c.id, qa_ai.c.domain, qa_ai.c.status)
+
+
+def _insert_indexed(connection: sa.Connection, groups: list[list[dict[str, Any]]]) -> None:
+    """Insert the rows (triggers off: a bulk transaction), then index, tag and queue them as one batch."""
+    inserted: list[ImportedArticle] = []
+    for rows in groups:
+        if rows:
+            result = connection.execute(qa_ai.insert().returning(*_INSERTED), rows)
+            inserted += [ImportedArticle(int(r.id), int(r.domain), str(r.status)) for r in result]
+    index_batch(connection, inserted)
 
 
 def _new_rows(
@@ -268,10 +284,9 @@ def _new_rows(
     fresh: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for number, row in batch:
-        key = row["import_key"]
         if "id" in row and row["id"] in by_id:
             existing = by_id[row["id"]]
-            if (existing["import_key"] or _stored_key(existing)) == key:
+            if (existing["import_key"] or _stored_key(existing)) == import_key(row):
                 report.kept.append((number, row["id"]))
                 continue
             error = ImportLineError(
@@ -281,12 +296,13 @@ def _new_rows(
                 raise error
             report.skipped.append(error)
             continue
-        if "id" not in row and (key in by_key or key in seen):
-            report.kept.append((number, by_key.get(key, seen.get(key, 0))))
-            continue
         if "id" in row:
             row = {**row, "import_key": None}  # the id is the key: equal content under two ids is allowed
         else:
+            key = row["import_key"]
+            if key in by_key or key in seen:
+                report.kept.append((number, by_key.get(key, seen.get(key, 0))))
+                continue
             seen[key] = 0
         fresh.append((number, row))
     return fresh

@@ -7,7 +7,8 @@ batches, so both directions run in constant memory whatever the size of the netw
 leaves a table out (sessions, caches of derived state), ``secret=True`` on a column leaves that column out
 (password hashes; its ``restored_as`` value is written in its place on restore: an unusable password hash),
 so a dump can be handed around without credentials. Restoring needs an empty store and
-writes each table in batches of one transaction, then moves PostgreSQL's id sequences past the ids it wrote.
+writes each table in batches of one transaction (articles as a bulk import's, ``store.bulk_import``), then
+moves PostgreSQL's id sequences past the ids it wrote.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qapress.store.backend import advance_sequences
+from qapress.store.bulk_import import ImportedArticle, bulk_transaction, index_batch
 from qapress.store.database import StoreError
-from qapress.store.schema import metadata
+from qapress.store.schema import metadata, qa_ai
 
 FORMAT = "qapress-dump"
 VERSION = 1
@@ -118,8 +120,17 @@ def restore_network(
     def flush() -> None:
         if batch and current is not None:
             try:
-                with engine.begin() as connection:
-                    connection.execute(current.insert(), batch)
+                if current is qa_ai:  # triggers off, the batch indexed and tagged at once (bulk_import)
+                    with bulk_transaction(engine) as connection:
+                        inserted = connection.execute(
+                            qa_ai.insert().returning(qa_ai.c.id, qa_ai.c.domain, qa_ai.c.status), batch
+                        )
+                        index_batch(
+                            connection, [ImportedArticle(int(r[0]), int(r[1]), str(r[2])) for r in inserted]
+                        )
+                else:
+                    with engine.begin() as connection:
+                        connection.execute(current.insert(), batch)
             except sa.exc.SQLAlchemyError as exc:
                 message = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
                 where = f"lines {lines_of_batch[0]}-{lines_of_batch[-1]}"

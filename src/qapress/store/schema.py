@@ -82,6 +82,8 @@ qa_ai = sa.Table(
         "status IN ('draft', 'scheduled', 'published', 'withdrawn')", name="qa_ai_status_check"
     ),
     sa.Index("qa_ai_domain_id_idx", "domain", "id"),
+    # Lists newest first (migration 0016; PostgreSQL's is on date DESC NULLS LAST, id DESC).
+    sa.Index("qa_ai_domain_date_idx", "domain", "date", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
     sa.Index("qa_ai_import_key_key", "import_key", unique=True),
     sa.Index(
