@@ -8,7 +8,9 @@ The vocabulary is shared with the triggers of migration 0012, which log the tags
 - ``n<site>``: which articles a site lists and in what order (home, feeds, "newest" and "related" blocks);
 - ``u<site>``: any shown change to a site's articles (sitemaps and search, whose pages show too many ids);
 - ``r<id // RANGE_SIZE>`` and ``rwide``: membership in the network's id ranges the "bottom" lists show;
-- ``s<site>``: every page of a site (for an operator's purge); ``all``: every page (a change to the sites).
+- ``s<site>``: every page of a site (for an operator's purge); ``all``: every page (a change to the sites);
+- ``t<table>``: any logged change to the table (``tqa_ai``, migration 0015): the GraphQL answers whose rows
+  no finer tag covers (:mod:`.graphql_tags`); no page carries it.
 
 Pure functions of what a page shows; ``Surrogate-Key`` (Varnish xkey, Fastly) and ``Cache-Tag``
 (Cloudflare) are the same set, space- and comma-separated.
@@ -55,6 +57,11 @@ def updates(site_id: int) -> str:
 
 def site(site_id: int) -> str:
     return f"s{site_id}"
+
+
+def table(name: str) -> str:
+    """Any logged change to the table ``name`` (a list of its rows no finer tag covers)."""
+    return f"t{name}"
 
 
 def id_ranges(low: int, high: int) -> list[str]:
