@@ -519,6 +519,14 @@ def test_a_page_is_served_stale_while_qapress_is_down(demo_url: str, tmp_path: P
             "Service unavailable" in never.text and "Guru" not in never.text and "Varnish" not in never.text
         )
         assert never.headers["cache-control"] == "no-store"
+        graphql = httpx.post(
+            f"http://127.0.0.1:{stack.varnish_port}/v1/graphql",
+            json={"query": "{ domain { id } }"},
+            headers={"Host": "screen.localhost"},
+            timeout=30,
+        )
+        assert graphql.status_code == 503  # a GraphQL client gets a GraphQL answer, in Hasura's error shape
+        assert graphql.json()["errors"][0]["extensions"]["code"] == "unexpected"
         # Past TTL + stale-if-error the page is gone too.
         time.sleep(max(0.0, stored + 2 + window + 1 - time.monotonic()))
         assert stack.get(seed_path).status_code == 503

@@ -18,6 +18,7 @@ from qapress.engine.conditions import (
     AggregatePredicate,
     And,
     BoolExp,
+    Cell,
     Compare,
     CompareColumns,
     Exists,
@@ -101,20 +102,26 @@ def resolve(value: object, variables: Mapping[str, Any]) -> list[object]:
     return [value]
 
 
-def rows_at(data: object, path: Path) -> Iterator[object]:
+def rows_at(data: object, path: Path) -> list[object]:
     """Every value at ``path`` under ``data``, stepping through lists (nulls and missing keys skipped)."""
-    if not path:
-        if isinstance(data, list):
-            for item in data:
-                yield from rows_at(item, path)
-        elif data is not None:
-            yield data
-        return
-    if isinstance(data, list):
-        for item in data:
-            yield from rows_at(item, path)
-    elif isinstance(data, dict):
-        yield from rows_at(data.get(path[0]), path[1:])
+    level = [data]
+    for key in path:
+        below: list[object] = []
+        for node in level:
+            if type(node) is list:
+                for item in node:
+                    if type(item) is dict and (value := item.get(key)) is not None:
+                        below.append(value)
+            elif type(node) is dict and (value := node.get(key)) is not None:
+                below.append(value)
+        level = below
+    values: list[object] = []
+    for value in level:
+        if type(value) is list:
+            values.extend(value)
+        else:
+            values.append(value)
+    return values
 
 
 @dataclass
@@ -224,7 +231,7 @@ class _Walk:
             self.condition(key.remote, key.visible, remote)
             self.tables.append(TableRead(key.remote.key, columns=frozenset(remote)))
 
-    def cell_columns(self, table: TrackedTable, cell: Any, columns: set[str]) -> None:
+    def cell_columns(self, table: TrackedTable, cell: Cell, columns: set[str]) -> None:
         if cell.computed is not None:
             self.opaque = True
         columns.add(cell.column.name)
@@ -239,31 +246,38 @@ class _Walk:
             self.cell_columns(table, condition.cell, columns)
         elif isinstance(condition, CompareColumns):
             self.cell_columns(table, condition.cell, columns)
-            columns.add(condition.other)  # of this row, or (``root``) of the filter's table: listed here too
+            # Of this row, or (``root``) of the filter's table, which only the role's readable columns may be.
+            columns.add(condition.other)
         elif isinstance(condition, And | Or):
             for item in condition.items:
                 self.condition(table, item, columns)
         elif isinstance(condition, Not):
             self.condition(table, condition.item, columns)
-        elif isinstance(condition, Related | AggregatePredicate | Exists):
-            remote_table = condition.table if isinstance(condition, Exists) else condition.remote
-            remote: set[str] = set()
-            if isinstance(condition, Related):
-                if condition.computed is not None:
-                    self.opaque = True
-                self.condition(remote_table, condition.visible, remote)
-            if isinstance(condition, AggregatePredicate):
-                remote.update(condition.arguments)
-                self.condition(remote_table, condition.filter, remote)
-                self.condition(remote_table, condition.visible, remote)
-            relationship = getattr(condition, "relationship", None)
-            if isinstance(relationship, Relationship):
-                columns.update(local for local, _ in relationship.mapping)
-                remote.update(far for _, far in relationship.mapping)
-            where = condition.predicate if isinstance(condition, AggregatePredicate) else condition.where
-            if not isinstance(condition, AggregatePredicate):
-                self.condition(remote_table, where, remote)
-            self.tables.append(TableRead(remote_table.key, columns=frozenset(remote)))
+        elif isinstance(condition, Related):
+            if condition.computed is not None:
+                self.opaque = True
+            remote = self.joined(columns, condition.relationship)
+            self.condition(condition.remote, condition.where, remote)
+            self.condition(condition.remote, condition.visible, remote)
+            self.tables.append(TableRead(condition.remote.key, columns=frozenset(remote)))
+        elif isinstance(condition, AggregatePredicate):
+            remote = self.joined(columns, condition.relationship)
+            remote.update(condition.arguments)
+            self.condition(condition.remote, condition.filter, remote)
+            self.condition(condition.remote, condition.visible, remote)
+            self.tables.append(TableRead(condition.remote.key, columns=frozenset(remote)))
+        elif isinstance(condition, Exists):
+            remote = set()
+            self.condition(condition.table, condition.where, remote)
+            self.tables.append(TableRead(condition.table.key, columns=frozenset(remote)))
+
+    @staticmethod
+    def joined(columns: set[str], relationship: Relationship | None) -> set[str]:
+        """The join's columns: this table's added to ``columns``, the remote table's returned."""
+        if relationship is None:
+            return set()
+        columns.update(local for local, _ in relationship.mapping)
+        return {far for _, far in relationship.mapping}
 
 
 def _conjuncts(condition: BoolExp | None) -> Iterator[BoolExp]:

@@ -121,11 +121,17 @@ sub qapress_stale {
     }
 }
 
-# qapress is down and nothing is cached to stand in: a plain page saying so, not Varnish's own.
+# qapress is down and nothing is cached to stand in: a plain page saying so, not Varnish's own (for
+# GraphQL, an answer in Hasura's error shape).
 sub vcl_backend_error {
-    set beresp.http.Content-Type = "text/html; charset=utf-8";
     set beresp.http.Cache-Control = "no-store";
     set beresp.http.Retry-After = "30";
+    if (bereq.url ~ "^/v1(alpha1)?/graphql") {
+        set beresp.http.Content-Type = "application/json; charset=utf-8";
+        set beresp.body = """{"errors":[{"message":"the service is unavailable: try again in a minute","extensions":{"path":"$","code":"unexpected"}}]}""";
+        return (deliver);
+    }
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
     set beresp.body = {"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Service unavailable</title></head>
 <body><h1>Service unavailable</h1><p>This page cannot be shown right now. Please try again in a minute.</p></body>
