@@ -9,6 +9,7 @@ python -m bench outages             # qapress serve under load while the databas
 python -m bench scale --articles 1000000  # import/export RSS, Varnish hit ratio and purges under edits
 python -m bench endpoint           # POST /v1/graphql against its raw ASGI floor; appends to BENCHMARKS.md
 python -m bench endpoint-profile   # py-spy: where a fast-path request's time goes, per step; appends too
+python -m bench graphql-tags       # in process: naming a GET answer's cache tags beside running its query
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
 python -m bench large               # 1,000-row answers: database-built JSON vs rows + orjson; appends too
 """
@@ -93,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.endpoint_bench import main as endpoint_main
 
         return endpoint_main(argv[1:])
+    if argv[:1] == ["graphql-tags"]:
+        from bench.graphql_tags_bench import main as graphql_tags_main
+
+        return graphql_tags_main(argv[1:])
     if argv[:1] == ["endpoint-profile"]:
         from bench.endpoint_profile import main as endpoint_profile_main
 

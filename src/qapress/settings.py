@@ -303,7 +303,12 @@ class Settings(BaseSettings):
     )
     # --- Purging the proxies and CDNs in front (qapress.site.purge): queued in the database, retried ---
     purge_varnish_urls: list[str] = Field(
-        default=[], description="Varnish instances running the shipped VCL, purged by xkey (PURGE)."
+        default=[], description="Varnish instances running the shipped VCL, purged by tag."
+    )
+    purge_varnish_method: Literal["xkey", "ban"] = Field(
+        default="xkey",
+        description="How Varnish is purged: xkey (PURGE with xkey-purge, qapress.vcl) or ban (BAN with "
+        "x-ban-tags, for a Varnish without the xkey vmod: qapress-ban.vcl).",
     )
     purge_fastly_service_id: str | None = Field(default=None, description="Fastly service purged by key.")
     purge_fastly_api_token: SecretStr | None = Field(default=None, description="Fastly API token; env only.")

@@ -257,3 +257,11 @@ def test_the_miss_bench_measures_an_article_page_both_ways(sqlite_network: data.
         assert not cost.note, cost.note
         assert cost.rounds == 3 and cost.miss_ms > 0 and cost.query_ms > 0
         assert cost.paired_beyond_ms == cost.paired_beyond_ms  # a number, not NaN
+
+
+def test_the_graphql_tags_bench_times_the_hook_beside_the_run(sqlite_network: data.Network) -> None:
+    from bench.graphql_tags_bench import measure as measure_tags
+
+    run, hook, tags = measure_tags(sqlite_network, rounds=1)
+    assert run > 0 and hook > 0
+    assert "all" in tags and "tqa_ai" in tags and any(tag.startswith("u") for tag in tags)

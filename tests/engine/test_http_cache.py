@@ -1,10 +1,11 @@
 """The caching headers of ``GET /v1/graphql``, over a real uvicorn: anonymous answers to queries are public
 with an ETag (and 304 for If-None-Match); an admin's answer, one that reads the caller's session, an error
-and anything by POST are never public. The cache-tags hook names its tags in its header."""
+and anything by POST are never public. The cache-tags hook's tags go out as Surrogate-Key and Cache-Tag."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ SECRET = "s3cret"
 ARTICLES = {"query": "{ qa_ai(order_by: {id: asc}) { id title } }"}
 
 
-def tags(plan: Plan, body: bytes) -> list[str]:
+def tags(plan: Plan, _variables: Mapping[str, Any], body: bytes) -> list[str]:
     return ["qa_ai", f"bytes-{len(body)}"] if "qa_ai" in plan.sql else []
 
 
@@ -44,6 +45,7 @@ def test_an_anonymous_get_is_public_with_an_etag_and_a_304(client: httpx.Client)
     assert first.headers["cache-control"] == "public, max-age=90"
     assert first.headers["vary"] == "Accept"
     assert first.headers["cache-tag"] == f"qa_ai,bytes-{len(first.content)}"
+    assert first.headers["surrogate-key"] == f"qa_ai bytes-{len(first.content)}"
     tag = first.headers["etag"]
     again = client.get("/v1/graphql", params=ARTICLES, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""

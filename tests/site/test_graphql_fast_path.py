@@ -297,17 +297,18 @@ def test_the_cache_tags_of_a_get_are_the_endpoints_both_ways(
     endpoint = fast_path.endpoint
     before = endpoint.cache
 
-    def tags(_plan: object, body: bytes) -> list[str]:
+    def tags(_plan: object, _variables: object, body: bytes) -> list[str]:
         return ["graphql", f"bytes-{len(body)}"]
 
-    endpoint.cache = CachePolicy(max_age=30, tags=tags, tag_header="Surrogate-Key")
+    endpoint.cache = CachePolicy(max_age=30, tags=tags)
     try:
         for variables in (SEED, {"id": 1}):
             params = {"query": SMALL, "variables": variables}
             slow, quick, answered = both_ways(served, params, {}, ask=get)
             assert answered == 1
             assert without_date(quick) == without_date(slow)
-            assert quick.headers["surrogate-key"] == f"graphql,bytes-{len(quick.content)}"
+            assert quick.headers["surrogate-key"] == f"graphql bytes-{len(quick.content)}"
+            assert quick.headers["cache-tag"] == f"graphql,bytes-{len(quick.content)}"
             assert quick.headers["cache-control"] == "public, max-age=30"
     finally:
         endpoint.cache = before

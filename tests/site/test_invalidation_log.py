@@ -1,4 +1,5 @@
-"""The triggers of migration 0012 log exactly the cache tags of what a change shows (SQLite and PostgreSQL)."""
+"""The triggers of migrations 0012 and 0015 log exactly the cache tags of what a change shows (SQLite and
+PostgreSQL): pages' tags, and ``tqa_ai`` beside every article's (the GraphQL answers listing articles)."""
 
 from __future__ import annotations
 
@@ -40,30 +41,36 @@ def store(engine: Engine) -> Engine:
 
 def test_an_edit_of_a_published_article_names_it_and_its_site(store: Engine) -> None:
     write(store, qa_ai.update().where(qa_ai.c.id == 700).values(title="Retitled"))
-    assert sorted(logged(store)) == ["a700", "u7"]
+    assert sorted(logged(store)) == ["a700", "tqa_ai", "u7"]
 
 
 def test_a_change_of_membership_names_the_listing_and_id_range(store: Engine) -> None:
     write(store, qa_ai.update().where(qa_ai.c.id == 700).values(status="withdrawn"))
-    assert sorted(logged(store)) == ["a700", "n7", "r10", "rwide", "u7"]
+    assert sorted(logged(store)) == ["a700", "n7", "r10", "rwide", "tqa_ai", "u7"]
     write(store, qa_ai.update().where(qa_ai.c.id == 701).values(status="published"))
-    assert sorted(logged(store)) == ["a701", "n7", "r10", "rwide", "u7"]
+    assert sorted(logged(store)) == ["a701", "n7", "r10", "rwide", "tqa_ai", "u7"]
     write(store, qa_ai.update().where(qa_ai.c.id == 701).values(domain=8))  # moved to another site
-    assert sorted(logged(store)) == ["a701", "n7", "n8", "r10", "rwide", "u7", "u8"]
+    assert sorted(logged(store)) == ["a701", "n7", "n8", "r10", "rwide", "tqa_ai", "u7", "u8"]
     write(store, qa_ai.insert().values(id=6400, domain=8, title="New", status="published"))
-    assert sorted(logged(store)) == ["a6400", "n8", "r100", "rwide", "u8"]
+    assert sorted(logged(store)) == ["a6400", "n8", "r100", "rwide", "tqa_ai", "u8"]
 
 
 def test_changes_no_page_shows_log_nothing(store: Engine) -> None:
     write(
         store,
         qa_ai.update().where(qa_ai.c.id == 701).values(title="A draft's edit"),  # drafts show nowhere
-        qa_ai.update().where(qa_ai.c.id == 700).values(version=qa_ai.c.version + 1),  # not a shown column
+        qa_ai.update().where(qa_ai.c.id == 700).values(scheduled_at=None, source_id=None),  # shown nowhere
         qa_ai.insert().values(id=702, domain=7, title="Another draft", status="draft"),
         link.insert().values(id=1, article_id=700, url="https://e.example/", url_key="e", status="pending"),
         link.update().where(link.c.id == 1).values(attempts=2),  # a pending link's re-check
     )
     assert logged(store) == []
+
+
+def test_a_column_only_graphql_shows_names_the_article_too(store: Engine) -> None:
+    """The anonymous role reads ``version`` and ``created_at``: a change to them alone logs the article."""
+    write(store, qa_ai.update().where(qa_ai.c.id == 700).values(version=qa_ai.c.version + 1))
+    assert sorted(logged(store)) == ["a700", "tqa_ai", "u7"]
 
 
 def test_reader_links_name_their_article_when_live(store: Engine) -> None:
@@ -94,7 +101,7 @@ def test_a_rolled_back_change_logs_nothing_and_every_tag_is_queued_for_purging(s
     write(store, qa_ai.update().where(qa_ai.c.id == 700).values(title="Queued"))
     with store.connect() as connection:
         queued = sorted(str(t) for t in connection.execute(sa.select(purge_queue.c.tag)).scalars())
-    assert queued == sorted(logged(store)) == ["a700", "u7"]
+    assert queued == sorted(logged(store)) == ["a700", "tqa_ai", "u7"]
 
 
 def test_concurrent_edits_of_different_articles_do_not_wait_for_each_other(store: Engine) -> None:

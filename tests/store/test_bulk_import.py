@@ -78,7 +78,7 @@ def test_a_batch_logs_two_tags_a_site_and_one_a_range_not_five_a_row() -> None:
     articles += [ImportedArticle(5000, 9, "draft"), ImportedArticle(9000, 2, "withdrawn")]
     tags = batch_tags(articles)
     assert tags[:6] == ["n1", "u1", "n2", "u2", "n3", "u3"]
-    assert tags[6:] == [f"r{bucket}" for bucket in range(16)] + ["r140", "rwide"]  # 1..1000, then 9000
+    assert tags[6:] == [f"r{bucket}" for bucket in range(16)] + ["r140", "rwide", "tqa_ai"]  # 1..1000, 9000
     assert batch_tags([ImportedArticle(1, 1, "draft"), ImportedArticle(2, 1, "scheduled")]) == []
 
 
@@ -92,12 +92,15 @@ def test_an_import_is_searchable_tagged_and_queued_per_batch(engine: Engine, sit
     assert report.imported == 2501 and not report.skipped
     assert found(engine, "quokka") == list(range(2, 2503))  # drafts too, as the trigger indexed them
     assert found(engine, "wombat") == [1]
-    # Three batches (1,000 lines each): per batch the site's two tags, the ranges of its ids and rwide.
+    # Three batches (1,000 lines each): per batch the site's two tags, the ranges of its ids, rwide and the
+    # articles' table tag (GraphQL answers).
     logged = tags_since(engine, seq)
     expected = []
     for first, last in ((2, 1001), (1002, 2001), (2002, 2501)):  # the draft logs nothing
         expected += (
-            [f"n{site}", f"u{site}"] + [f"r{b}" for b in range(first // 64, last // 64 + 1)] + ["rwide"]
+            [f"n{site}", f"u{site}"]
+            + [f"r{b}" for b in range(first // 64, last // 64 + 1)]
+            + ["rwide", "tqa_ai"]
         )
     assert logged == expected
     assert column(engine, indexnow_ping, "article_id") == pings  # no ping per imported row

@@ -73,6 +73,7 @@ from qapress.engine.model import Model, build_model
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.plan import Plan, PlanCache, VariableCheck
 from qapress.engine.ratelimit import InProcessRateLimiter, RateLimiter, rate_limiter_from_settings
+from qapress.engine.reads import answer_reads
 from qapress.engine.schema import RoleSchema, build_role_schema
 from qapress.engine.selection import QueryPlan
 from qapress.engine.validation import VALIDATION_RULES, hasura_error, hasura_message, variable_path
@@ -648,6 +649,7 @@ class GraphQLEngine:
             cost=cost,
             rows_generation=generation,
             flat=self._flat(compiler, selection) if cost >= self.flat_min_cost else None,
+            reads=answer_reads(selection),
         )
         shaping = tuple(sorted(compiled.shaping))
         self.plans.store((query, operation_name, role), shaping, _shape_key(shaping, variables), plan)

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qapress.engine.admission import admit
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed, get_request_item
-from qapress.engine.http_cache import etag_matches
+from qapress.engine.http_cache import TAG_HEADERS, etag_matches
 from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.persisted import resolve
@@ -50,8 +50,9 @@ ROUTE = PATH
 _RESPONSE_KEY = "qapress.fast_response"
 #: Answers from this size on are where Starlette's gzip middleware adds ``Vary`` (and compresses).
 GZIP_MIN_BYTES = 512
-#: The caching header whose value is the answer's own (with the cache tags' header).
-ETAG = "ETag"
+#: The caching headers whose values are the answer's own.
+VARYING = ("ETag", *TAG_HEADERS)
+ETAG = VARYING[0]
 
 TimedOut = Callable[[Scope, Send], Awaitable[None]]
 
@@ -246,7 +247,7 @@ class GraphQLFastPath:
         status = 400 if errors and (endpoint.alpha or ready.graphql_response) else 200
         caller = ready.caller
         public = caller.role == ANONYMOUS and not caller.authenticated
-        caching = endpoint.cache.headers(answer, ready.prepared.plan, public)
+        caching = endpoint.cache.headers(answer, ready.prepared.plan, public, ready.prepared.variables)
         tag = caching.get(ETAG)
         if_none_match = seen.if_none_match
         if (
@@ -408,9 +409,8 @@ class GraphQLFastPath:
     ) -> list[tuple[bytes, bytes]]:
         """The headers the application sends with an identity answer of this kind, length and caching
         headers: captured once per kind, the answer's own values (length, ETag, cache tags) put in."""
-        varying = (ETAG, self.endpoint.cache.tag_header)
-        fixed = tuple((name, value) for name, value in caching.items() if name not in varying)
-        names = tuple(name for name in caching if name in varying)
+        fixed = tuple((name, value) for name, value in caching.items() if name not in VARYING)
+        names = tuple(name for name in caching if name in VARYING)
         key = (status, media, large, fixed, names)
         known = self._headers.get(key)
         if known is None:
@@ -453,7 +453,7 @@ class GraphQLFastPath:
 
         await self.respond(scope, nothing, capture)
         headers = [(bytes(k), bytes(v)) for k, v in started[0]["headers"]]
-        names = [name.lower().encode() for name in caching if name in (ETAG, self.endpoint.cache.tag_header)]
+        names = [name.lower().encode() for name in caching if name in VARYING]
         slots = [next(i for i, (name, _) in enumerate(headers) if name == b"content-length")]
         slots += [next(i for i, (name, _) in enumerate(headers) if name == wanted) for wanted in names]
         return headers, slots

@@ -275,7 +275,7 @@ class GraphQLEndpoint:
         errors = answer.startswith(b'{"errors"')
         status = 400 if errors and (self.alpha or graphql_response) else 200
         public = caller.role == ANONYMOUS and not caller.authenticated
-        caching = self.cache.headers(answer, prepared.plan, public)
+        caching = self.cache.headers(answer, prepared.plan, public, prepared.variables)
         tag = caching.get("ETag")
         if tag is not None and status == 200:
             if_none_match = headers.get("if-none-match")

@@ -5,22 +5,28 @@ plan reads no session variable (the reader's hashed address, say). Everything el
 caller, a plan that reads the session, an error) is ``private, no-store``; a mutation never gets this far
 (GET refuses it). The answer varies with ``Accept`` (GraphiQL, the media type, the status codes).
 
-Cache tags come from a hook (``CacheTags``): given the plan and the answer's bytes, the tags a purge by
-tag would name (the tables it read, the articles in it), sent in ``tag_header`` (``Cache-Tag``;
-``Surrogate-Key`` for Fastly). Without one, no tag header is sent. The site passes none yet: the serving
-issue's tags plug in at ``create_app`` (``CachePolicy(tags=...)``).
+Cache tags come from a hook (``CacheTags``): given the plan (whose ``reads`` say what the answer read,
+:mod:`.reads`), the request's variables and the answer's bytes, the tags a purge by tag would name, sent as
+``Surrogate-Key`` (space-separated: Varnish's xkey, Fastly) and ``Cache-Tag`` (comma-separated:
+Cloudflare), as pages send theirs. The hook answers None when it cannot name tags that cover the answer:
+then none are sent, and a cache keeps the answer ``max_age`` only. The site's hook is
+``qapress.site.graphql_tags``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from qapress.engine.plan import SESSION, SESSION_ALL, Plan
 
-#: The tags of a plan's answer (the plan, the answer's bytes), for the CDN's purge by tag.
-CacheTags = Callable[[Plan, bytes], Sequence[str]]
+#: The tags of a plan's answer (the plan, the request's variables, the answer's bytes), for a purge by tag;
+#: None: no tags name all it depends on.
+CacheTags = Callable[[Plan, Mapping[str, Any], bytes], Sequence[str] | None]
+#: The headers that carry the tags: Varnish (xkey) and Fastly read the first, Cloudflare the second.
+TAG_HEADERS = ("Surrogate-Key", "Cache-Tag")
 
 PRIVATE = "private, no-store"
 
@@ -51,10 +57,12 @@ class CachePolicy:
 
     max_age: int = 60
     tags: CacheTags | None = None
-    tag_header: str = "Cache-Tag"
 
-    def headers(self, body: bytes, plan: Plan | None, public: bool) -> dict[str, str]:
-        """The caching headers of a GET answer; ``public`` says the caller is anonymous."""
+    def headers(
+        self, body: bytes, plan: Plan | None, public: bool, variables: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
+        """The caching headers of a GET answer; ``public`` says the caller is anonymous; ``variables`` are
+        the request's (the values of the keys it asked for)."""
         if not public or self.max_age <= 0 or not body.startswith(b'{"data"'):
             return {"Cache-Control": PRIVATE, "Vary": "Accept"}
         if plan is not None and reads_session(plan):
@@ -65,7 +73,8 @@ class CachePolicy:
             "Vary": "Accept",
         }
         if self.tags is not None and plan is not None:
-            tags = self.tags(plan, body)
+            tags = self.tags(plan, variables or {}, body)
             if tags:
-                headers[self.tag_header] = ",".join(tags)
+                headers[TAG_HEADERS[0]] = " ".join(tags)
+                headers[TAG_HEADERS[1]] = ",".join(tags)
         return headers

@@ -19,6 +19,7 @@ from qapress.engine.errors import SessionVariableMissing, ValidationFailed
 
 if TYPE_CHECKING:
     from qapress.engine.flat import FlatQuery
+    from qapress.engine.reads import Reads
 
 CONST, VARIABLE, SESSION, SESSION_ALL = 0, 1, 2, 3
 
@@ -73,6 +74,8 @@ class Plan:
     rows_generation: int = 0
     #: For a large answer of a flat shape, the statement of its rows and their assembler (:mod:`.flat`).
     flat: FlatQuery | None = None
+    #: What the answer reads (tables, keys, where the keys show): a shared cache's tags are named from it.
+    reads: Reads | None = None
 
     def bind(self, variables: Mapping[str, Any], session: Mapping[str, str]) -> list[Any]:
         return [param.resolve(variables, session) for param in self.params]

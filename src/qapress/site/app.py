@@ -50,6 +50,7 @@ from qapress.settings import Settings, get_settings
 from qapress.site.body_timeout import send_timed_out, with_body_timeout
 from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
+from qapress.site.graphql_tags import graphql_answer_tags
 from qapress.site.invalidation import wait_until_served
 from qapress.site.purge import PurgeQueue, PurgeWorker
 from qapress.site.read_routing import READ_PRIMARY_COOKIE, ReadRoutingMiddleware
@@ -174,7 +175,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             trusted_roles=frozenset(settings.trusted_documents_roles)
             if settings.trusted_documents_only
             else frozenset(),
-            cache=CachePolicy(max_age=settings.graphql_get_max_age),
+            cache=CachePolicy(max_age=settings.graphql_get_max_age, tags=graphql_answer_tags),
         ),
         *newsroom.routes(),
         *site.routes(),

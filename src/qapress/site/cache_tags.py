@@ -10,7 +10,9 @@ The vocabulary is shared with the triggers of migration 0012, which log the tags
 - ``r<id // RANGE_SIZE>`` and ``rwide``: membership in the network's id ranges the "bottom" lists show
   (and the 404 page of an id with no article: an insert of that id, one by one or by a bulk import's
   batch, logs its range);
-- ``s<site>``: every page of a site (for an operator's purge); ``all``: every page (a change to the sites).
+- ``s<site>``: every page of a site (for an operator's purge); ``all``: every page (a change to the sites);
+- ``t<table>``: any logged change to the table (``tqa_ai``, migration 0018): the GraphQL answers whose rows
+  no finer tag covers (:mod:`.graphql_tags`); no page carries it.
 
 Pure functions of what a page shows; ``Surrogate-Key`` (Varnish xkey, Fastly) and ``Cache-Tag``
 (Cloudflare) are the same set, space- and comma-separated.
@@ -62,6 +64,11 @@ def site(site_id: int) -> str:
 def id_range(article_id: int) -> str:
     """The range tag of one id."""
     return f"r{article_id // RANGE_SIZE}"
+
+
+def table(name: str) -> str:
+    """Any logged change to the table ``name`` (a list of its rows no finer tag covers)."""
+    return f"t{name}"
 
 
 def id_ranges(low: int, high: int) -> list[str]:

@@ -62,7 +62,8 @@ def bulk_transaction(engine: Engine) -> Iterator[sa.Connection]:
 
 def batch_tags(articles: Iterable[ImportedArticle]) -> list[str]:
     """The cache tags a batch of new articles invalidates: each touched site's listing and updates, the id
-    ranges the new ids fall in (the "bottom" lists' ranges and the 404 pages the ids had), ``rwide``.
+    ranges the new ids fall in (the "bottom" lists' ranges and the 404 pages the ids had), ``rwide``, and
+    the articles' table tag (GraphQL answers).
 
     At most two tags per site and one per range of :data:`cache_tags.RANGE_SIZE` ids, whatever the batch's
     size; an article no page shows (a draft, a scheduled one) touches nothing, as with the triggers."""
@@ -77,6 +78,7 @@ def batch_tags(articles: Iterable[ImportedArticle]) -> list[str]:
     tags = [tag for site in sorted(sites) for tag in (cache_tags.listing(site), cache_tags.updates(site))]
     tags += [ranges[bucket] for bucket in sorted(ranges)]
     tags.append(cache_tags.RANGE_WIDE)
+    tags.append(cache_tags.table("qa_ai"))  # the GraphQL answers listing articles (migration 0018)
     return tags
 
 

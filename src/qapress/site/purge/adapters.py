@@ -4,7 +4,9 @@ The endpoints are an operator's settings, not user input: a plain ``httpx.Client
 the base URLs configurable so that tests (and private gateways) can stand in for the public APIs.
 
 - Varnish: ``PURGE /`` with ``xkey-purge: tag tag ...`` (``site/varnish/qapress.vcl`` hands it to the
-  ``xkey`` vmod of varnish-modules, which Debian packages), to every configured instance.
+  ``xkey`` vmod of varnish-modules, which Debian packages), or, for a Varnish without that vmod, ``BAN /``
+  with ``x-ban-tags: tag tag ...`` (``qapress-ban.vcl`` bans the objects carrying one of them), to every
+  configured instance.
 - Fastly: ``POST /service/{id}/purge`` with ``{"surrogate_keys": [...]}`` (at most 256 keys a request).
 - Cloudflare: ``POST /zones/{zone}/purge_cache`` with ``{"tags": [...]}`` (at most 30 tags a request).
 - Webhook: ``POST`` of ``{"tags": [...]}``; any 2xx is taken.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import httpx
 
@@ -53,18 +55,26 @@ def _post(client: httpx.Client, target: str, method: str, url: str, **kwargs: ob
     return response
 
 
+#: How a Varnish is purged: the xkey vmod's purge by key, or a ban of the objects carrying a tag.
+VarnishMethod = Literal["xkey", "ban"]
+
+
 @dataclass(frozen=True)
 class VarnishPurger:
     base_url: str
+    method: VarnishMethod = "xkey"
     max_tags: int = 100
 
     @property
     def name(self) -> str:
-        return f"varnish {self.base_url}"
+        return f"varnish {self.base_url}" + (" (ban)" if self.method == "ban" else "")
 
     def send(self, client: httpx.Client, tags: Sequence[str]) -> None:
         url = self.base_url.rstrip("/") + "/"
-        _post(client, self.name, "PURGE", url, headers={"xkey-purge": " ".join(tags)})
+        if self.method == "ban":
+            _post(client, self.name, "BAN", url, headers={"x-ban-tags": " ".join(tags)})
+        else:
+            _post(client, self.name, "PURGE", url, headers={"xkey-purge": " ".join(tags)})
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,9 @@ class WebhookPurger:
 
 def purgers_from_settings(settings: Settings) -> list[Purger]:
     """Every purger the settings configure (none: the queue is drained without sending anything)."""
-    purgers: list[Purger] = [VarnishPurger(url) for url in settings.purge_varnish_urls]
+    purgers: list[Purger] = [
+        VarnishPurger(url, settings.purge_varnish_method) for url in settings.purge_varnish_urls
+    ]
     if settings.purge_fastly_service_id and settings.purge_fastly_api_token:
         purgers.append(
             FastlyPurger(

@@ -17,8 +17,9 @@ from qapress.accounts import audit
 from qapress.site import cache_tags
 from qapress.store.schema import cache_invalidation
 
-#: The tags pages carry (``site/cache_tags.py``): a letter and an id, or one of the two words.
-TAG = re.compile(r"(?:[almnuksr][0-9]{1,18}|rwide|all)")
+#: The tags pages and GraphQL answers carry (``site/cache_tags.py``): a letter and an id, one of the two
+#: words, or ``t`` and a table's name.
+TAG = re.compile(r"(?:[almnuksr][0-9]{1,18}|rwide|all|t[a-z_][a-z0-9_]{0,62})")
 
 
 class PurgeTagError(ValueError):
@@ -31,7 +32,7 @@ def checked_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         if not TAG.fullmatch(tag):
             raise PurgeTagError(
-                f"{tag!r} is not a cache tag (a<id>, l<id>, m<id>, n<site>, u<site>, k<site>, s<site>, r<n>, rwide, all)"
+                f"{tag!r} is not a cache tag (a<id>, l<id>, m<id>, n<site>, u<site>, k<site>, s<site>, r<n>, rwide, all, t<table>)"
             )
         seen[tag] = None
     return list(seen)
