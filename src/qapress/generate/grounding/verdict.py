@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
 from qapress.generate.grounding import (
+    ages,
     alignment,
     attribution,
     comparison,
@@ -272,6 +273,8 @@ class _Check:
                 self.spans.append(where)
                 self.matched.append((quantity, found, where))
                 continue
+            if self._age(quantity):
+                continue
             if self._difference(quantity):
                 self.differences += 1
                 continue
@@ -283,6 +286,25 @@ class _Check:
                 )
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _age(self, quantity: numbers.Quantity) -> bool:
+        """Whether the figure is someone's age (or the gap between two people's ages) that the source
+        gives by the apposition after their names ("Pell, 58,")."""
+        told = ages.claimed(self.normalized, quantity.start)
+        if told is None:
+            return False
+        stated = [(age, s.index) for s in self.index.sentences for age in ages.stated(s.normalized)]
+        where = ages.supported(told, stated)
+        if where is None:
+            return False
+        self.spans.append(where)
+        self.differences += told.other is not None
+        # "years old" and "older than his daughter" are the age's own words, told by the figure itself.
+        said = {"year", "old", "older", "young", "younger"}
+        if told.other is not None and not told.other[:1].isupper():
+            said |= polarity.content_lemmas(told.other)
+        self.content -= said
+        return True
 
     def _other_slot(
         self, quantity: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
