@@ -251,6 +251,8 @@ class _Check:
                 # A number inside a name ("Heat 2") or a day of a month (checked as a date); the year of
                 # a date ("3 August 1941") is checked as a year.
                 continue
+            if _partitive_one(self.normalized, quantity):
+                continue
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
             unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
@@ -1016,6 +1018,17 @@ def _premise_aligned(check: _Check, coverage: float) -> bool:
         return True
     said = alignment.predicate_said(check.text, check.candidates[:2])
     return said and coverage >= 0.67
+
+
+def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
+    """Whether a "1" is the pronoun of "one of the players", "one of two firms": it picks a member of a
+    group (true of any member), it counts nothing the source must state."""
+    return (
+        quantity.kind == "count"
+        and quantity.value == 1
+        and quantity.unit is None
+        and re.match(r"\s+of\b", normalized[quantity.end :]) is not None
+    )
 
 
 def _symmetric(lemma: str) -> bool:
