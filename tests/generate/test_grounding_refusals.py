@@ -52,6 +52,7 @@ def test_a_refusal_negates_what_is_refused(text: str, negated: str) -> None:
     "text",
     [
         "Brandt agreed to sell the pump design to the Harlow Water Company.",
+        "Brandt accepted a knighthood in 2011.",
         "The council hit its target of 300 new homes in each of the past three years.",
         "The bridge went over the budget set in 2019.",
     ],

@@ -158,7 +158,7 @@ class _Check:
                 lemma
                 for token in polarity.tokens(figures)
                 if token.content
-                for lemma in (token.lemmas & index.all_lemmas or token.lemmas)
+                for lemma in (token.lemmas & index.all_lemmas or {min(sorted(token.lemmas), key=len)})
             }
             - entity_words
             - role_words
@@ -1115,7 +1115,15 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             ],
             span,
         )
-    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
+    spanned = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
+    if (
+        check.meta
+        or not check.content
+        or (
+            len(check.content) <= 1
+            and (claim.question or (check.spans and lexicon.with_synonyms(check.content) & spanned))
+        )
+    ):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if premise and not check.meta:
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
