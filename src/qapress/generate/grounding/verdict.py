@@ -133,6 +133,8 @@ class _Check:
         #: Whether the claim tells an act (a verb with a participant) that alignment can read.
         self.has_predicate = False
         self.candidates: list[SourceSentence] = []
+        #: Whether the source makes the claim's comparison the same way round (in its own words).
+        self.comparison_agrees = False
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
@@ -728,6 +730,7 @@ class _Check:
             for s in pool
             for theirs in comparison.comparisons(s.text, s.entities)
         ]
+        self.comparison_agrees = True in verdicts
         if False in verdicts and True not in verdicts:
             self.reasons.append(
                 f"reversed comparison: the source has it the other way round ({mine[0].left} against"
@@ -1121,7 +1124,11 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         or not check.content
         or (
             len(check.content) <= 1
-            and (claim.question or (check.spans and lexicon.with_synonyms(check.content) & spanned))
+            and (
+                claim.question
+                or check.comparison_agrees
+                or (check.spans and lexicon.with_synonyms(check.content) & spanned)
+            )
         )
     ):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
