@@ -146,12 +146,17 @@ class _Check:
         }
         # The words of a number ("56 percentage points") and of the arithmetic a claim does on the
         # source's figures ("more than", "in total") are checked by the number check, not looked up.
-        figures = self.normalized
+        # A unit's abbreviation right after its number ("11.4 km", "1.2 GW") is the number's, checked with it.
+        units = "|".join(sorted((u for u in numbers.MEASURES if len(u) <= 3), key=len, reverse=True))
+        figures = re.sub(
+            rf"(?<=\d)\s?(?:{units})\b", lambda m: " " * len(m.group()), self.normalized, flags=re.IGNORECASE
+        )
         for quantity in numbers.quantities(self.normalized):
             figures = (
                 figures[: quantity.start] + " " * (quantity.end - quantity.start) + figures[quantity.end :]
             )
         figures = re.sub(r"(?<=\s)(?:percentage\s+points?|per\s*cent|percent|points?)\b", " ", figures)
+
         if numbers.quantities(self.normalized):
             figures = lexicon.phrase_pattern("difference_cues.txt").sub(" ", figures)
         # A word with several lemmas ("accepted": accepted, accept) is said when one of them is.
