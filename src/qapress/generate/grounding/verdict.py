@@ -618,6 +618,12 @@ class _Check:
         for group in candidates:
             sentences = [self.index.sentences[i] for i in group]
             lemmas = set().union(*(s.lemmas for s in sentences))
+            # "lost to" says what "beat" says, told from the other side (the relation check reads the order)
+            lemmas |= {
+                word
+                for word in self.content
+                if any(polarity.converse(word, o) for o in lexicon.antonyms().get(word, ()) if o in lemmas)
+            }
             share = len(self.content & lemmas) / len(self.content) if self.content else 1.0
             if share > coverage + 0.15 or not chosen:
                 chosen, coverage = sentences, share
@@ -660,6 +666,8 @@ class _Check:
                 where = "the claim" if lemma in claim_negated else "the source"
                 self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
                 break
+            if not self.reasons:
+                self._denied(claim, window)
             sides = polarity.stances(source)
             for verb, side in sorted(polarity.stances(claim) - sides):
                 other = "for" if side == "against" else "against"
@@ -667,13 +675,18 @@ class _Check:
                     self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
                     break
             swapped = self._swapped(window)
-            if not swapped:
-                for mine, theirs in polarity.antonym_conflicts(claim, source):
+            opposites = polarity.antonym_conflicts(claim, source)
+            # With a converse verb ("lost to" for "beat", "sold to" for "bought from") a turned-round
+            # order is the same fact; an opposite that is no converse ("refused" for "approved") is a
+            # contradiction whichever way round the participants stand.
+            turned_by_converse = swapped and any(polarity.converse(a, b) for a, b in opposites)
+            if not swapped or (opposites and not turned_by_converse):
+                for mine, theirs in opposites:
                     if mine not in self.consistent_opposites:
                         self.reasons.append(f"the claim says “{mine}” where the source says “{theirs}”")
                         break
                 self.direction(claim, source)
-            elif swapped and not polarity.antonym_conflicts(claim, source):
+            elif swapped and not opposites:
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             self._called_off(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
@@ -681,6 +694,37 @@ class _Check:
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def _denied(self, claim: str, window: list[SourceSentence]) -> None:
+        """A positive claim whose things (its words but its verbs) a source clause tells under a
+        negation with another verb ("was named in the squad" where he "was not included in the squad"):
+        the source denies the act of them, in its own words."""
+        if (
+            polarity.is_negative(claim)
+            or self.claim.question
+            or self.differences
+            or quotes.quotations(self.claim.text, [], None)
+        ):
+            return  # a quotation is checked word for word by the quote check
+        verbs = {lemma for f in frames.frames(claim) for lemma in f.verb}
+        things = self.content - verbs
+        if len(things) < 2:
+            return
+        for sentence in window:
+            for clause in polarity.clauses(sentence.text):
+                cue = lexicon.phrase_pattern("negations.txt").search(clause)
+                if cue is None:
+                    continue
+                # What the negation governs stands after it ("not included in the squad"): the claim's
+                # things must be there, not before it ("run by volunteers and receives no funding").
+                told = polarity.content_lemmas(clause)
+                governed = polarity.content_lemmas(clause[cue.end() :])
+                if (
+                    len(things & governed) >= max(2, 0.67 * len(things))
+                    and not lexicon.with_synonyms(verbs) & told
+                ):
+                    self.reasons.append(f"polarity: the source says it was not so: “{clause.strip()[:100]}”")
+                    return
 
     def aligned(self, window: list[SourceSentence]) -> None:
         """The claim's predicate and participants aligned with the source's, slot by slot: a
