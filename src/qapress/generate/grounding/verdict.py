@@ -315,6 +315,34 @@ class _Check:
         self.content -= said
         return True
 
+    def swapped_figures(self) -> None:
+        """Two figures of one source sentence told each in the other's place ("41 flood warnings and 23
+        alerts" where the source has 23 warnings and 41 alerts, "four trackers instead of three"): the
+        words that tell each of the claim's figures from the other stand beside the other in the source."""
+        if self.meta or self.reasons:
+            return
+        for n, (a, found_a, where) in enumerate(self.matched):
+            for b, found_b, other_where in self.matched[n + 1 :]:
+                if other_where != where or a.kind != b.kind or a.same_as(b) or found_a is found_b:
+                    continue
+                text = self.index.sentences[where].normalized
+                mine_a = _beside(self.normalized, a.start, a.end)
+                mine_b = _beside(self.normalized, b.start, b.end)
+                theirs_a = _beside(text, found_a.start, found_a.end)
+                theirs_b = _beside(text, found_b.start, found_b.end)
+                only_a, only_b = mine_a - mine_b, mine_b - mine_a
+                if (
+                    only_a & theirs_b
+                    and only_b & theirs_a
+                    and not only_a & theirs_a
+                    and not only_b & theirs_b
+                ):
+                    self.reasons.append(
+                        f"reversed figures: the source has {found_a.text} and {found_b.text} the other way"
+                        f" round: “{self.index.sentences[where].text[:100]}”"
+                    )
+                    return
+
     def _other_slot(
         self, quantity: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
     ) -> numbers.Quantity | None:
@@ -1123,6 +1151,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, inner.verdict, inner.reasons, inner.source_span)
     check = _Check(claim, index)
     check.quantities()
+    check.swapped_figures()
     check.dates()
     check.names()
     check.quotations()
