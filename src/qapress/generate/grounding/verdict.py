@@ -37,7 +37,11 @@ _DAY_OF_MONTH = re.compile(
     rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
 )
 _PRESUPPOSING = re.compile(
-    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE
+    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b"
+    # "Who is buying Hartwell's?", "How many passengers were injured?": a question about the one who acts,
+    # or how many did, takes it for granted that someone did.
+    r"|^(?:who|which\s+\w+|how\s+many\s+\w+)\s+(?:\w+\s+)?(?:did|does|do|was|were|is|are|has|have|had|will)\b",
+    re.IGNORECASE,
 )
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
 
