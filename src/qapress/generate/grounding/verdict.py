@@ -721,11 +721,32 @@ class _Check:
             elif swapped and not opposites:
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             self._called_off(window)
+            self._not_until(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def _not_until(self, window: list[SourceSentence]) -> None:
+        """ "Not until 2028" says it happens in 2028 or after: a claim that it happens before then, or by
+        then, says the opposite."""
+        mine = re.search(
+            r"\b(?:before|by|ahead\s+of)\s+(?P<when>[A-Z][a-z]+(?:\s+\d{4})?|\d{4})\b", self.claim.text
+        )
+        if mine is None or polarity.is_negative(self.claim.text):
+            return
+        for sentence in window:
+            theirs = re.search(
+                rf"\b(?:not|n[’']t|never)\b[^.;]*?\buntil\s+(?:at\s+least\s+)?{re.escape(mine.group('when'))}\b",
+                sentence.text,
+            )
+            if theirs:
+                self.reasons.append(
+                    f"the source says not until {mine.group('when')}, the claim {mine.group().split()[0]} it:"
+                    f" “{sentence.text[:100]}”"
+                )
+                return
 
     def _denied(self, claim: str, window: list[SourceSentence]) -> None:
         """A positive claim whose things (its words but its verbs) a source clause tells under a
