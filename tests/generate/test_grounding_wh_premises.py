@@ -45,3 +45,8 @@ def test_an_untold_act_among_the_sources_words_is_never_passed(index: SourceInde
 )
 def test_a_question_about_an_act_the_source_tells_is_kept(index: SourceIndex, text: str) -> None:
     assert asked(text, index) == SUPPORTED
+
+
+@pytest.mark.parametrize("text", ["Which stores are closing?", "Who are the key people?"])
+def test_a_question_asking_which_there_are_takes_no_act_for_granted(index: SourceIndex, text: str) -> None:
+    assert asked(text, index) != UNSUPPORTED

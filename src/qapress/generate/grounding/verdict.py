@@ -37,10 +37,15 @@ _DAY_OF_MONTH = re.compile(
     rf"(?:{p.MONTHS.replace(chr(92) + '.', '')})\s+\d{{1,2}}\b(?!,?\d)|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{p.MONTHS.replace(chr(92) + '.', '')})\b"
 )
 _PRESUPPOSING = re.compile(
-    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b"
-    # "Who is buying Hartwell's?", "How many passengers were injured?": a question about the one who acts,
-    # or how many did, takes it for granted that someone did.
-    r"|^(?:who|which\s+\w+|how\s+many\s+\w+)\s+(?:\w+\s+)?(?:did|does|do|was|were|is|are|has|have|had|will)\b",
+    r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE
+)
+#: "Who is buying Hartwell's?", "How many passengers were injured?", "Which officials did the inquiry
+#: name?": a question about who did an act, or how many did, takes it for granted that someone did. Only
+#: a question with an act of its own (a verb that is not "be", "have", "do") is read so: "Who is
+#: involved?", "Which warnings are in force?" ask who or which there are.
+_ACT_QUESTION = re.compile(
+    r"^(?:who|how\s+many\s+\w+)\s+(?:\w+\s+)?(?:did|does|do|was|were|is|are|has|have|had|will)\b"
+    r"|^which\s+(?:\w+\s+){1,2}(?:did|does|do|has|have|had|will)\b",
     re.IGNORECASE,
 )
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
@@ -1205,8 +1210,10 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.yes_no:
         # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
-    premise = (claim.part == "title" and not heading) or (
-        claim.question and _PRESUPPOSING.match(claim.text.strip())
+    premise = (
+        (claim.part == "title" and not heading)
+        or bool(claim.question and _PRESUPPOSING.match(claim.text.strip()))
+        or bool(claim.question and check.has_predicate and _ACT_QUESTION.match(claim.text.strip()))
     )
     if premise and not check.meta and check.has_predicate and not _premise_aligned(check, coverage):
         # What a title or a "why" question takes for granted must be an act the source tells of the
