@@ -250,3 +250,39 @@ def test_a_premise_the_source_tells_is_supported(index: SourceIndex) -> None:
 def test_a_passive_premise_keeps_its_agent(index: SourceIndex) -> None:
     assert question("Why was the club bought by the Hallworth Group?", index)[0] == SUPPORTED
     assert question("Why was the Hallworth Group bought by the club?", index)[0] == UNSUPPORTED
+
+
+def test_a_list_that_spells_out_the_object_gives_each_item_its_own_frame() -> None:
+    text = (
+        "The club sold two players, the winger Kofi Adjei to Brentmoor for £9 million and the goalkeeper"
+        " Luke Pardew to Castleford Town."
+    )
+    items = [roles_of(f) for f in frames(text) if f.word == "sold"]
+    assert {"kofi", "adjei"} <= items[1][PATIENT] and "brentmoor" in items[1]["to"]
+    assert {"luke", "pardew"} <= items[2][PATIENT] and "castleford" in items[2]["to"]
+    assert all(AGENT in item and "club" in item[AGENT] for item in items)
+
+
+def test_a_clause_after_the_comma_is_no_list_of_the_object() -> None:
+    assert [f.word for f in frames("The firm sold the plant, which it built in 1990.")] == ["sold", "built"]
+
+
+def test_an_item_of_the_list_given_to_the_wrong_party_is_a_reversed_relation() -> None:
+    index = SourceIndex(
+        SourceDocument(
+            title="Harbourside sell two players",
+            text="Harbourside sold two players, the winger Kofi Adjei to Brentmoor for £9 million and the"
+            " goalkeeper Luke Pardew to Castleford Town for an undisclosed fee.",
+            publisher="The Harbour Echo",
+        )
+    )
+    assert (
+        check_claim(Claim("Brentmoor sold the winger Kofi Adjei to Harbourside.", "answer"), index).verdict
+        == UNSUPPORTED
+    )
+    assert (
+        check_claim(
+            Claim("Harbourside sold the goalkeeper Luke Pardew to Castleford Town.", "answer"), index
+        ).verdict
+        == SUPPORTED
+    )

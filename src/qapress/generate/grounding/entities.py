@@ -15,7 +15,7 @@ from functools import cache
 import lemminflect
 
 from qapress.generate import patterns as p
-from qapress.generate.grounding import lexicon
+from qapress.generate.grounding import lexicon, numbers
 
 PERSON, ORGANISATION, PLACE, WORK = "person", "organisation", "place", "work"
 _WORD = r"(?:(?:Bros|Inc|Jr|Sr|St|Co|Corp|Ltd)\.|[A-Z][\w’'\-]*|[A-Z]\.)"
@@ -269,6 +269,13 @@ def _acts(text: str, start: int, word: str) -> bool:
     )
 
 
+def _number_word(token: str) -> bool:
+    """Whether a capitalised word is a number written out ("Thirty", "Seventy-two"): a sentence may open
+    with one ("Thirty per cent of the homes"), and it is a figure, never a name."""
+    word = token.lower()
+    return word.replace("-", "").isalpha() and numbers.normalize_numbers(word).isdigit()
+
+
 def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
     """The names of a text with their types and roles; role words and nationality words are not names.
     ``known``: names already known (the source's), kept even where they look like ordinary words."""
@@ -300,7 +307,11 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
             if not tokens[-1].endswith(("Bros.", "Inc.", "Jr."))
             else " ".join(tokens)
         )
-        if len(tokens) == 1 and (re.fullmatch(r"[A-Z]\.?|\d+", name) or name in p.COMMON_WORDS):
+        if len(tokens) == 1 and (
+            re.fullmatch(r"[A-Z]\.?|\d+", name)
+            or name in p.COMMON_WORDS
+            or (_number_word(name) and name not in known)
+        ):
             continue
         speaks = re.match(r"\s+(?:said|says|told|added|wrote)\b", text[start + len(name) :]) is not None
         if (

@@ -251,6 +251,36 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
     def clause_end(position: int) -> int:
         return min([b for b in breaks if b >= position], default=len(text))
 
+    def read_slots(j: int, stop: int) -> list[Slot]:
+        """The object, then phrases opened by prepositions, from token ``j`` up to ``stop``."""
+        slots: list[Slot] = []
+        role, current = PATIENT, list[polarity.Token]()
+        while j < len(found) and found[j].start < stop:
+            prep = _preposition_at(words, j)
+            if (
+                prep == "by"
+                and j + 1 < len(found)
+                and polarity.is_figure(found[j + 1].word)
+                and not (j + 2 < len(found) and _people(found[j + 2]))
+            ):
+                prep = "by a figure"  # "cut by 3 storeys" measures the act; it names no agent
+            if prep is not None:
+                if current:
+                    slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
+                role, current = prep, []
+                j += 1 if prep == "by a figure" else len(prep.split())
+                continue
+            if words[j] in _OTHER_PREPOSITIONS:
+                if current:
+                    slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
+                role, current = "", []
+            elif role and len(current) < _MAX_SLOT_WORDS:
+                current.append(found[j])
+            j += 1
+        if current:
+            slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
+        return slots
+
     for n, i in enumerate(verb_positions):
         verb = found[i]
         if verb.lemmas & _SPEECH:
@@ -314,33 +344,7 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
             and (_participle(verb.word) or verb.word.lower() in polarity.SAME_PAST)
             and "by" in words[i + 1 : i + 5]
         )  # ", founded in 2019 by A": a participle with its agent
-        slots: list[Slot] = []
-        role, current = PATIENT, list[polarity.Token]()
-        j = i + 1
-        while j < len(found) and found[j].start < stop:
-            prep = _preposition_at(words, j)
-            if (
-                prep == "by"
-                and j + 1 < len(found)
-                and polarity.is_figure(found[j + 1].word)
-                and not (j + 2 < len(found) and _people(found[j + 2]))
-            ):
-                prep = "by a figure"  # "cut by 3 storeys" measures the act; it names no agent
-            if prep is not None:
-                if current:
-                    slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
-                role, current = prep, []
-                j += 1 if prep == "by a figure" else len(prep.split())
-                continue
-            if words[j] in _OTHER_PREPOSITIONS:
-                if current:
-                    slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
-                role, current = "", []
-            elif role and len(current) < _MAX_SLOT_WORDS:
-                current.append(found[j])
-            j += 1
-        if current:
-            slots.append(Slot(role, _lemmas_of(current), " ".join(t.word for t in current)))
+        slots = read_slots(i + 1, stop)
         subject = Slot(AGENT, _lemmas_of(before), " ".join(t.word for t in before), True)
         if passive:
             # "was bought by X": X is the agent; what follows a passive verb ("was awarded a prize")
@@ -353,4 +357,34 @@ def frames(text: str, previous_person: str | None = None) -> list[Frame]:
             subject = Slot(PATIENT, subject.lemmas, subject.text, True)
         every = [s for s in [subject, *slots] if s.lemmas and s.role]
         result.append(Frame(frozenset(verb.lemmas), verb.word, passive, tuple(every)))
+        if not passive and stop == end and any(s.role == PATIENT for s in slots):
+            for item in _distributed(text, found, end, verb_positions):
+                parts = [s for s in read_slots(item[0], item[1]) if s.lemmas and s.role]
+                if any(s.role == PATIENT for s in parts) and any(s.role in ROLE_PREPOSITIONS for s in parts):
+                    kept = [s for s in every if s.role not in {p.role for p in parts}]
+                    result.append(Frame(frozenset(verb.lemmas), verb.word, False, tuple(kept + parts)))
     return result
+
+
+def _distributed(
+    text: str, found: list[polarity.Token], end: int, verb_positions: list[int]
+) -> list[tuple[int, int]]:
+    """The items of a list that spells out a verb's object after a comma, each with where it goes
+    ("sold two players, Adjei to Brentmoor and Pardew to Castleford"): each item is the object of the
+    same act, with participants of its own. (first token, character end) of each item; none when
+    what follows the comma has a verb of its own (then it is another clause)."""
+    if end >= len(text) or text[end] != ",":
+        return []
+    close = re.search(r"[.;:!?](?:\s|$)|$", text[end + 1 :])
+    limit = end + 1 + (close.start() if close else len(text) - end - 1)
+    if any(end < found[v].start < limit for v in verb_positions):
+        return []
+    items: list[tuple[int, int]] = []
+    position = end + 1
+    separators = [m for m in re.finditer(r",\s*(?:and\s+)?|\s+and\s+", text) if end < m.start() < limit]
+    for piece_end, following in [(m.start(), m.end()) for m in separators] + [(limit, limit)]:
+        first = next((k for k, t in enumerate(found) if t.start >= position), None)
+        if first is not None and found[first].start < piece_end:
+            items.append((first, piece_end))
+        position = following
+    return items

@@ -145,6 +145,15 @@ MEASURES = {
     "millimetre": ("metre", 0.001),
     "millimetres": ("metre", 0.001),
     "mm": ("metre", 0.001),
+    "gigawatt": ("watt", 1e9),
+    "gigawatts": ("watt", 1e9),
+    "gw": ("watt", 1e9),
+    "megawatt": ("watt", 1e6),
+    "megawatts": ("watt", 1e6),
+    "mw": ("watt", 1e6),
+    "kilowatt": ("watt", 1e3),
+    "kilowatts": ("watt", 1e3),
+    "kw": ("watt", 1e3),
     "day": ("minute", 1440.0),
     "days": ("minute", 1440.0),
     "week": ("minute", 10080.0),
@@ -208,6 +217,47 @@ def _years(half: str | None, count: str, span: str) -> str:
     return f"{_digits(value / 2 if half else value)} years"
 
 
+_PARTS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+_SCALE_DIGITS = r"(1000|1000000|1000000000|1000000000000)\b"
+#: "4 and a quarter years", "19 and a half 1000" (text2num reads the scale word alone).
+_AND_A_PART = re.compile(
+    rf"(?<![\w.])(\d+(?:\.\d+)?)\s+and\s+(?:(?:a|an|one)\s+(half|quarter|third)\b|(0\.5|0\.25)frac)"
+    rf"(?:\s+{_SCALE_DIGITS})?",
+    re.IGNORECASE,
+)
+#: "a year and a half", "an hour and a half": one and a half of the unit.
+_UNIT_AND_A_HALF = re.compile(
+    r"\b(?:(?:a|an|one)\s+)?(year|month|week|day|hour)\s+and\s+(?:a\s+half\b|0\.5frac)"
+)
+#: "4 years and 3 months": one span, in years.
+_YEARS_AND_MONTHS = re.compile(r"(?<![\w.])(\d+)\s+years?\s+and\s+(\d{1,2})\s+months?\b")
+#: "11.2 1000000 pounds": "eleven point two million" as text2num leaves it.
+_DECIMAL_SCALE = re.compile(rf"(?<![\w.])(\d+\.\d+)\s+{_SCALE_DIGITS}")
+#: "2 pounds 20": pounds and pence said the way they are spoken.
+_SPOKEN_MONEY = re.compile(
+    r"(?<![\w.])(\d+)\s+(pounds|dollars|euros)\s+(\d{1,2})(?=\s*[.,;!?)]|\s+(?:a|an|each|per|for|and|or)\b|$)"
+)
+
+
+def _spoken_parts(text: str) -> str:
+    """Numbers said in parts, folded into one value: "4 and a quarter years" -> "4.25 years", "a year
+    and a half" -> "1.5 years", "11.2 1000000" -> "11200000", "2 pounds 20" -> "£2.20"."""
+
+    def and_a_part(match: re.Match[str]) -> str:
+        part = _PARTS[match.group(2).lower()] if match.group(2) else float(match.group(3))
+        value = float(match.group(1)) + part
+        return _digits(round(value * (float(match.group(4)) if match.group(4) else 1.0), 6))
+
+    text = _UNIT_AND_A_HALF.sub(lambda m: f"1.5 {m.group(1)}s", text)
+    text = _YEARS_AND_MONTHS.sub(
+        lambda m: f"{_digits(round(int(m.group(1)) + int(m.group(2)) / 12, 6))} years", text
+    )
+    text = _AND_A_PART.sub(and_a_part, text)
+    text = _DECIMAL_SCALE.sub(lambda m: _digits(round(float(m.group(1)) * float(m.group(2)), 6)), text)
+    sign = {"pounds": "£", "dollars": "$", "euros": "€"}
+    return _SPOKEN_MONEY.sub(lambda m: f"{sign[m.group(2)]}{m.group(1)}.{int(m.group(3)):02d}", text)
+
+
 def normalize_numbers(text: str) -> str:
     """The text with number words as digits and scale words folded in: "$1.2 million" -> "$1200000"."""
     text = text.replace("’", "'").replace("\u2013", "-").replace("\u2014", " — ")
@@ -250,6 +300,7 @@ def normalize_numbers(text: str) -> str:
     with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
         masked = alpha2digit(masked, "en", threshold=0)
     text = re.sub(r"\x00(\d+)\x00", lambda m: names[int(m.group(1))], masked)
+    text = _spoken_parts(text)
     text = _YEARS_SPAN.sub(
         lambda m: _years(m.group(1), m.group(2), m.group(3)),
         text,
@@ -284,8 +335,11 @@ def _unit_after(text: str, end: int) -> str | None:
     phrase = re.split(r"[,;:.!?()—–]|\d", following)[0]
     found = [m.group().lower().strip("'-") for m in _WORD.finditer(phrase)][:5]
     found = [word for word in found if word not in skip]
+    if found and found[0] in MEASURES:
+        return found[0]  # "11.4 km long": a unit right after the number is what it measures
     if found[:1] == ["of"]:
-        rest = [w for w in found[1:] if w not in ("the", "them", "its", "their")]
+        # "6 of the hospice's beds": a possessive before the noun is its determiner, not what is counted.
+        rest = [w for w in found[1:] if w not in ("the", "them", "its", "their") and not w.endswith("'s")]
         return rest[0] if rest and rest[0] not in lexicon.stopwords() else None
     compound: list[str] = []
     for word in found:

@@ -140,6 +140,35 @@ def direction_before(text: str, position: int) -> str | None:
     return None
 
 
+#: Opposites that tell one relation from each side ("A beat B" is "B lost to A"): told with the
+#: participants turned round, they say the same fact.
+CONVERSES = {
+    frozenset(pair)
+    for pair in (
+        ("beat", "lose"),
+        ("win", "lose"),
+        ("defeat", "lose"),
+        ("buy", "sell"),
+        ("lead", "trail"),
+        ("above", "below"),
+        ("more", "fewer"),
+        ("more", "less"),
+        ("higher", "lower"),
+        ("high", "low"),
+        ("better", "worse"),
+        ("best", "worst"),
+        ("gain", "lose"),
+        ("victory", "defeat"),
+        ("win", "defeat"),
+    )
+}
+
+
+def converse(a: str, b: str) -> bool:
+    """Whether two opposite lemmas tell one relation from its two sides."""
+    return frozenset((a, b)) in CONVERSES
+
+
 def antonym_conflicts(claim: str, source: str) -> list[tuple[str, str]]:
     """(claim word, source word) where the claim says one and the source its opposite, and not also the
     claim's own word."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import numbers, polarity, quotes
+from qapress.generate.grounding import lexicon, numbers, polarity, quotes
 from qapress.generate.grounding.claims import sentences_of
 from qapress.generate.grounding.copying import source_ngrams
 from qapress.generate.grounding.entities import PERSON, Entity, demonyms_in, entities, same_name
@@ -38,6 +38,30 @@ class NameRecord:
     kinds: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
     sentences: set[int] = field(default_factory=set)
+
+
+def _speech_subject(sentence: str, found: list[Entity], people: set[str]) -> str | None:
+    """Who speaks in a sentence that reports speech ("Retired postman Derek Oyelaran, 68, who lives on
+    Clifton Crescent, said he backed the workers"): the first name before its speech verb, a person's
+    before any other. The "he" or "she" of the next sentence's "he said" is that speaker, not the last
+    name of the sentence (a street, an event)."""
+    verb = lexicon.phrase_pattern("speech_verbs.txt").search(sentence)
+    if verb is None:
+        return None
+    # An untyped name speaks when it is a person's already or has a given name and a surname; a single
+    # unknown word ("Aslef", "the Courier's editor") is more often the body a speaker works for.
+    before = [
+        e
+        for e in found
+        if e.end <= verb.start()
+        and (
+            e.kind == PERSON
+            or (e.kind is None and (len(e.name.split()) > 1 or any(same_name(e.name, p) for p in people)))
+        )
+    ]
+    typed = [e for e in before if e.kind == PERSON or any(same_name(e.name, p) for p in people)]
+    chosen = typed[0] if typed else before[0] if before else None
+    return chosen.name if chosen is not None else None
 
 
 class SourceIndex:
@@ -84,6 +108,10 @@ class SourceIndex:
                     or (entity.kind is None and len(entity.name.split()) > 1)
                 ):
                     previous = entity.name
+            persons = {name for name, record in self.names.items() if PERSON in record.kinds or record.roles}
+            speaker = _speech_subject(sentence, found, persons)
+            if speaker is not None:
+                previous = speaker
         self.text = " ".join(s.text for s in self.sentences)
         self.lower = self.text.lower()
         self.all_words = " " + " ".join(s.words.strip() for s in self.sentences) + " "

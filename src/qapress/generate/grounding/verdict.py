@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from qapress.generate import patterns as p
 from qapress.generate.grounding import (
+    ages,
     alignment,
     attribution,
     comparison,
@@ -37,6 +38,15 @@ _DAY_OF_MONTH = re.compile(
 )
 _PRESUPPOSING = re.compile(
     r"^(?:why|how\s+(?:did|does|do|was|were|is|are|has|have|had|will))\b", re.IGNORECASE
+)
+#: "Who is buying Hartwell's?", "How many passengers were injured?", "Which officials did the inquiry
+#: name?": a question about who did an act, or how many did, takes it for granted that someone did. Only
+#: a question with an act of its own (a verb that is not "be", "have", "do") is read so: "Who is
+#: involved?", "Which warnings are in force?" ask who or which there are.
+_ACT_QUESTION = re.compile(
+    r"^(?:who|how\s+many\s+\w+)\s+(?:\w+\s+)?(?:did|does|do|was|were|is|are|has|have|had|will)\b"
+    r"|^which\s+(?:\w+\s+){1,2}(?:did|does|do|has|have|had|will)\b",
+    re.IGNORECASE,
 )
 _SEASON = re.compile(rf"\b(?:{p.SEASONS})\b", re.IGNORECASE)
 
@@ -132,6 +142,8 @@ class _Check:
         #: Whether the claim tells an act (a verb with a participant) that alignment can read.
         self.has_predicate = False
         self.candidates: list[SourceSentence] = []
+        #: Whether the source makes the claim's comparison the same way round (in its own words).
+        self.comparison_agrees = False
         self.matched: list[tuple[numbers.Quantity, numbers.Quantity, int]] = []
         #: How many of the claim's figures are the source's figures worked out (a difference, a sum).
         self.differences = 0
@@ -143,12 +155,17 @@ class _Check:
         }
         # The words of a number ("56 percentage points") and of the arithmetic a claim does on the
         # source's figures ("more than", "in total") are checked by the number check, not looked up.
-        figures = self.normalized
+        # A unit's abbreviation right after its number ("11.4 km", "1.2 GW") is the number's, checked with it.
+        units = "|".join(sorted((u for u in numbers.MEASURES if len(u) <= 3), key=len, reverse=True))
+        figures = re.sub(
+            rf"(?<=\d)\s?(?:{units})\b", lambda m: " " * len(m.group()), self.normalized, flags=re.IGNORECASE
+        )
         for quantity in numbers.quantities(self.normalized):
             figures = (
                 figures[: quantity.start] + " " * (quantity.end - quantity.start) + figures[quantity.end :]
             )
         figures = re.sub(r"(?<=\s)(?:percentage\s+points?|per\s*cent|percent|points?)\b", " ", figures)
+
         if numbers.quantities(self.normalized):
             figures = lexicon.phrase_pattern("difference_cues.txt").sub(" ", figures)
         # A word with several lemmas ("accepted": accepted, accept) is said when one of them is.
@@ -157,7 +174,7 @@ class _Check:
                 lemma
                 for token in polarity.tokens(figures)
                 if token.content
-                for lemma in (token.lemmas & index.all_lemmas or token.lemmas)
+                for lemma in (token.lemmas & index.all_lemmas or {min(sorted(token.lemmas), key=len)})
             }
             - entity_words
             - role_words
@@ -250,6 +267,8 @@ class _Check:
                 # A number inside a name ("Heat 2") or a day of a month (checked as a date); the year of
                 # a date ("3 August 1941") is checked as a year.
                 continue
+            if _partitive_one(self.normalized, quantity):
+                continue
             equal = [(q, s) for q, s in every if q.same_as(quantity)]
             unit = set(lexicon.lemmas(quantity.unit)) if quantity.unit else set()
             counted = [(q, s) for q, s in equal if self._counts_the_same(quantity, q, s)]
@@ -272,6 +291,8 @@ class _Check:
                 self.spans.append(where)
                 self.matched.append((quantity, found, where))
                 continue
+            if self._age(quantity):
+                continue
             if self._difference(quantity):
                 self.differences += 1
                 continue
@@ -283,6 +304,53 @@ class _Check:
                 )
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _age(self, quantity: numbers.Quantity) -> bool:
+        """Whether the figure is someone's age (or the gap between two people's ages) that the source
+        gives by the apposition after their names ("Pell, 58,")."""
+        told = ages.claimed(self.normalized, quantity.start)
+        if told is None:
+            return False
+        stated = [(age, s.index) for s in self.index.sentences for age in ages.stated(s.normalized)]
+        where = ages.supported(told, stated)
+        if where is None:
+            return False
+        self.spans.append(where)
+        self.differences += told.other is not None
+        # "years old" and "older than his daughter" are the age's own words, told by the figure itself.
+        said = {"year", "old", "older", "young", "younger"}
+        if told.other is not None and not told.other[:1].isupper():
+            said |= polarity.content_lemmas(told.other)
+        self.content -= said
+        return True
+
+    def swapped_figures(self) -> None:
+        """Two figures of one source sentence told each in the other's place ("41 flood warnings and 23
+        alerts" where the source has 23 warnings and 41 alerts, "four trackers instead of three"): the
+        words that tell each of the claim's figures from the other stand beside the other in the source."""
+        if self.meta or self.reasons:
+            return
+        for n, (a, found_a, where) in enumerate(self.matched):
+            for b, found_b, other_where in self.matched[n + 1 :]:
+                if other_where != where or a.kind != b.kind or a.same_as(b) or found_a is found_b:
+                    continue
+                text = self.index.sentences[where].normalized
+                mine_a = _beside(self.normalized, a.start, a.end)
+                mine_b = _beside(self.normalized, b.start, b.end)
+                theirs_a = _beside(text, found_a.start, found_a.end)
+                theirs_b = _beside(text, found_b.start, found_b.end)
+                only_a, only_b = mine_a - mine_b, mine_b - mine_a
+                if (
+                    only_a & theirs_b
+                    and only_b & theirs_a
+                    and not only_a & theirs_a
+                    and not only_b & theirs_b
+                ):
+                    self.reasons.append(
+                        f"reversed figures: the source has {found_a.text} and {found_b.text} the other way"
+                        f" round: “{self.index.sentences[where].text[:100]}”"
+                    )
+                    return
 
     def _other_slot(
         self, quantity: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
@@ -587,6 +655,12 @@ class _Check:
         for group in candidates:
             sentences = [self.index.sentences[i] for i in group]
             lemmas = set().union(*(s.lemmas for s in sentences))
+            # "lost to" says what "beat" says, told from the other side (the relation check reads the order)
+            lemmas |= {
+                word
+                for word in self.content
+                if any(polarity.converse(word, o) for o in lexicon.antonyms().get(word, ()) if o in lemmas)
+            }
             share = len(self.content & lemmas) / len(self.content) if self.content else 1.0
             if share > coverage + 0.15 or not chosen:
                 chosen, coverage = sentences, share
@@ -629,6 +703,8 @@ class _Check:
                 where = "the claim" if lemma in claim_negated else "the source"
                 self.reasons.append(f"polarity: {where} negates “{lemma}” and the other does not")
                 break
+            if not self.reasons:
+                self._denied(claim, window)
             sides = polarity.stances(source)
             for verb, side in sorted(polarity.stances(claim) - sides):
                 other = "for" if side == "against" else "against"
@@ -636,20 +712,77 @@ class _Check:
                     self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
                     break
             swapped = self._swapped(window)
-            if not swapped:
-                for mine, theirs in polarity.antonym_conflicts(claim, source):
+            opposites = polarity.antonym_conflicts(claim, source)
+            # With a converse verb ("lost to" for "beat", "sold to" for "bought from") a turned-round
+            # order is the same fact; an opposite that is no converse ("refused" for "approved") is a
+            # contradiction whichever way round the participants stand.
+            turned_by_converse = swapped and any(polarity.converse(a, b) for a, b in opposites)
+            if not swapped or (opposites and not turned_by_converse):
+                for mine, theirs in opposites:
                     if mine not in self.consistent_opposites:
                         self.reasons.append(f"the claim says “{mine}” where the source says “{theirs}”")
                         break
                 self.direction(claim, source)
-            elif swapped and not polarity.antonym_conflicts(claim, source):
+            elif swapped and not opposites:
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             self._called_off(window)
+            self._not_until(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def _not_until(self, window: list[SourceSentence]) -> None:
+        """ "Not until 2028" says it happens in 2028 or after: a claim that it happens before then, or by
+        then, says the opposite."""
+        mine = re.search(
+            r"\b(?:before|by|ahead\s+of)\s+(?P<when>[A-Z][a-z]+(?:\s+\d{4})?|\d{4})\b", self.claim.text
+        )
+        if mine is None or polarity.is_negative(self.claim.text):
+            return
+        for sentence in window:
+            theirs = re.search(
+                rf"\b(?:not|n[’']t|never)\b[^.;]*?\buntil\s+(?:at\s+least\s+)?{re.escape(mine.group('when'))}\b",
+                sentence.text,
+            )
+            if theirs:
+                self.reasons.append(
+                    f"the source says not until {mine.group('when')}, the claim {mine.group().split()[0]} it:"
+                    f" “{sentence.text[:100]}”"
+                )
+                return
+
+    def _denied(self, claim: str, window: list[SourceSentence]) -> None:
+        """A positive claim whose things (its words but its verbs) a source clause tells under a
+        negation with another verb ("was named in the squad" where he "was not included in the squad"):
+        the source denies the act of them, in its own words."""
+        if (
+            polarity.is_negative(claim)
+            or self.claim.question
+            or self.differences
+            or quotes.quotations(self.claim.text, [], None)
+        ):
+            return  # a quotation is checked word for word by the quote check
+        verbs = {lemma for f in frames.frames(claim) for lemma in f.verb}
+        things = self.content - verbs
+        if len(things) < 2:
+            return
+        for sentence in window:
+            for clause in polarity.clauses(sentence.text):
+                cue = lexicon.phrase_pattern("negations.txt").search(clause)
+                if cue is None:
+                    continue
+                # What the negation governs stands after it ("not included in the squad"): the claim's
+                # things must be there, not before it ("run by volunteers and receives no funding").
+                told = polarity.content_lemmas(clause)
+                governed = polarity.content_lemmas(clause[cue.end() :])
+                if (
+                    len(things & governed) >= max(2, 0.67 * len(things))
+                    and not lexicon.with_synonyms(verbs) & told
+                ):
+                    self.reasons.append(f"polarity: the source says it was not so: “{clause.strip()[:100]}”")
+                    return
 
     def aligned(self, window: list[SourceSentence]) -> None:
         """The claim's predicate and participants aligned with the source's, slot by slot: a
@@ -704,6 +837,7 @@ class _Check:
             for s in pool
             for theirs in comparison.comparisons(s.text, s.entities)
         ]
+        self.comparison_agrees = True in verdicts
         if False in verdicts and True not in verdicts:
             self.reasons.append(
                 f"reversed comparison: the source has it the other way round ({mine[0].left} against"
@@ -996,6 +1130,17 @@ def _premise_aligned(check: _Check, coverage: float) -> bool:
     return said and coverage >= 0.67
 
 
+def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
+    """Whether a "1" is the pronoun of "one of the players", "one of two firms": it picks a member of a
+    group (true of any member), it counts nothing the source must state."""
+    return (
+        quantity.kind == "count"
+        and quantity.value == 1
+        and quantity.unit is None
+        and re.match(r"\s+of\b", normalized[quantity.end :]) is not None
+    )
+
+
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
@@ -1036,6 +1181,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
         return ClaimCheck(claim.text, claim.part, inner.verdict, inner.reasons, inner.source_span)
     check = _Check(claim, index)
     check.quantities()
+    check.swapped_figures()
     check.dates()
     check.names()
     check.quotations()
@@ -1064,8 +1210,10 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     if claim.yes_no:
         # "Is the strike still going ahead?" asserts nothing but its names, numbers and dates.
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
-    premise = (claim.part == "title" and not heading) or (
-        claim.question and _PRESUPPOSING.match(claim.text.strip())
+    premise = (
+        (claim.part == "title" and not heading)
+        or bool(claim.question and _PRESUPPOSING.match(claim.text.strip()))
+        or bool(claim.question and check.has_predicate and _ACT_QUESTION.match(claim.text.strip()))
     )
     if premise and not check.meta and check.has_predicate and not _premise_aligned(check, coverage):
         # What a title or a "why" question takes for granted must be an act the source tells of the
@@ -1080,7 +1228,19 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
             ],
             span,
         )
-    if check.meta or not check.content or (len(check.content) <= 1 and (claim.question or check.spans)):
+    spanned = set().union(*(index.sentences[i].lemmas for i in check.spans), *(s.lemmas for s in window))
+    if (
+        check.meta
+        or not check.content
+        or (
+            len(check.content) <= 1
+            and (
+                claim.question
+                or check.comparison_agrees
+                or (check.spans and lexicon.with_synonyms(check.content) & spanned)
+            )
+        )
+    ):
         return ClaimCheck(claim.text, claim.part, SUPPORTED, [], span, aligned)
     if premise and not check.meta:
         # A title, or a question that takes something for granted ("Why did ..."), states it to every
