@@ -163,11 +163,17 @@ def list_like(sentence: str) -> bool:
     plain = _outside_quotes(sentence)
     if ";" in plain:
         return True
-    if re.search(r":\s(?!“)", plain):
-        return True
+    colon = re.search(r":\s(?!“)", plain)
+    if colon and (len(plain[: colon.start()].split()) <= 5 or re.search(r",|\band\b", plain[colon.end() :])):
+        return True  # "The results: a, b and c"; an explaining colon ("…4 years ago: the competition pays") is prose
     if len(re.findall(r"\([a-z][\w\- ]*\)", plain)) >= 2:
         return True
-    return bool(re.search(r"\b(?:include|includes|are|named|given)\b[^.]*,[^.]*\band\b", plain))
+    return bool(
+        re.search(
+            r"\b(?:include|includes|are|named|given)\s+(?:[A-Z£$€\d](?:[^,.;]|[,.]\d){0,40},\s+)+[^;]{0,40}\band\s+[A-Z£$€\d]",
+            plain,
+        )
+    )
 
 
 def prose(draft: Draft) -> bool:
@@ -201,7 +207,11 @@ def figures_labelled(draft: Draft) -> bool:
         plain = _outside_quotes(sentence)
         previous_end = 0
         for match in FIGURE.finditer(plain):
-            before = [w.lower() for w in re.findall(r"[A-Za-z][\w\-]*", plain[previous_end : match.start()])]
+            between = plain[previous_end : match.start()]
+            if previous_end and re.fullmatch(r"\s(?:to|from)\s", between):
+                previous_end = match.end()
+                continue  # "rose 6% to £2.9bn": the value a labelled change reached
+            before = [w.lower() for w in re.findall(r"[A-Za-z][\w\-]*", between)]
             after = re.findall(r"[A-Za-z][\w\-]*", plain[match.end() :])[:1]
             labelled = any(w not in GLUE for w in before) or any(
                 w.lower() not in GLUE and w.lower() not in ("and", "or") for w in after
