@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.draft_checks import REQUIREMENTS
 from qapress.generate.copy_share import MAX_SHARE, copied_share
 from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.facts import extract_facts
@@ -92,6 +93,8 @@ class Row:
     report_talk: int = 0
     quote_openings: int = 0
     title_template: str = ""
+    #: per requirement of ``draft_checks.REQUIREMENTS``, whether the draft meets it
+    met: tuple[bool, ...] = ()
 
 
 def report_talk(draft_parts: list[str], source_text: str) -> int:
@@ -146,10 +149,11 @@ def measure(name: str, path: Path) -> Row:
     key = KEY_QUESTIONS[kind]
     source_text = f"{source.title}\n{source.text}"
     parts = [draft.title, draft.lead, *draft.body, *(item.answer for item in draft.faq)]
+    facts = extract_facts(source)
     return Row(
         name,
         kind,
-        extract_facts(source).kind,
+        facts.kind,
         verdict,
         copied_share(draft, source),
         len(draft.faq),
@@ -160,6 +164,7 @@ def measure(name: str, path: Path) -> Row:
         report_talk(parts, source_text),
         sum(bool(QUOTE_OPENING.search(item.answer)) for item in draft.faq),
         title_template(draft.title, source.title),
+        tuple(requirement.met(draft, source, facts, kind) for requirement in REQUIREMENTS),
     )
 
 
@@ -188,6 +193,15 @@ def report() -> list[str]:
     for row in rows:
         answer = row.first_answer.replace("|", "\\|")
         lines.append(f"| {row.name} | {row.title} | {row.first_question} | {answer} |")
+    lines += ["", "| requirement | drafts meeting it | drafts missing it |", "| --- | ---: | --- |"]
+    checks = [
+        ("grounding check passes", [row.verdict.startswith("pass") for row in rows]),
+        (f"copied words at most {100 * MAX_SHARE:.0f}%", [row.copied <= MAX_SHARE for row in rows]),
+        *((r.name, [row.met[i] for row in rows]) for i, r in enumerate(REQUIREMENTS)),
+    ]
+    for name, met in checks:
+        missing = ", ".join(row.name for row, ok in zip(rows, met, strict=True) if not ok)
+        lines.append(f"| {name} | {sum(met)} of {len(rows)} | {missing} |")
     least = min((row.copied for row in rows), default=0.0)
     answers = sum(row.questions for row in rows)
     templated = [row.title_template for row in rows if row.title_template]

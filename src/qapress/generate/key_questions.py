@@ -13,6 +13,7 @@ import re
 
 from qapress.generate import story
 from qapress.generate.facts import Facts
+from qapress.generate.prose import people_sentences, results_sentences
 from qapress.generate.questions import SIGNIFICANCE, PlannedQuestion
 from qapress.generate.text import join_list
 
@@ -113,12 +114,17 @@ def business(facts: Facts) -> list[PlannedQuestion]:
     if not any(figure.label not in ("shares", "share") for figure in found):
         return []  # a share price move alone is no set of results (a takeover, a profit warning)
     shown = found[:3]
-    phrases = [figure.phrase() for figure in shown]
-    short = f"The results: {'; '.join(phrases)}."
+    short = " ".join(results_sentences(shown))
     evidence = tuple(dict.fromkeys(figure.sentence for figure in shown))[:2]
     return [PlannedQuestion("results", "What were the results?", short, evidence)]
 
 
+#: Someone a science story asks for comment, not one of the researchers.
+OUTSIDER = re.compile(r"\b(?:not involved|independent|outside expert)\b", re.I)
+#: What a finding bears on: lives, health, a threat, the world.
+STAKES = re.compile(
+    r"\b(?:deaths?|die|lives|threats?|risk|worldwide|global|patients|treatment|climate|millions? of)\b", re.I
+)
 STUDY = re.compile(r"\b(?:study|studies|researchers|scientists|research team|journal|paper)\b", re.I)
 
 
@@ -135,13 +141,17 @@ def science(facts: Facts) -> list[PlannedQuestion]:
             key=lambda i: (len(facts.in_sentence("number", i)) + len(facts.in_sentence("percent", i)), -i),
         )
         planned.append(PlannedQuestion("found", "What did the researchers find?", "", (best,)))
-    researchers = [person for person in facts.people if person.role][:3]
+    # "Independent microbiologist Amara Singh, who was not involved in the research": no researcher
+    researchers = [
+        person
+        for person in facts.people
+        if person.role
+        and not any(OUTSIDER.search(facts.sentences[i].text) for i in person.sentences)
+        and not OUTSIDER.search(person.role)
+    ][:3]
     places = [name for name in facts.organizations if RESEARCH_ORG.search(name)][:2]
     if researchers:
-        # "Luis Ortega (co-author)": in apposition, "a co-author" after a list's comma reads to the check as
-        # a role of the name before it
-        named = join_list([f"{person.name} ({person.role})" for person in researchers])
-        short = f"The researchers include {named}."
+        short = " ".join(people_sentences(researchers))
         if places:
             short += (
                 f" The institutions named are {join_list(places)}."
@@ -151,9 +161,24 @@ def science(facts: Facts) -> list[PlannedQuestion]:
         evidence = tuple(sorted({min(person.sentences) for person in researchers}))[:2]
         planned.append(PlannedQuestion("by_whom", "Who did the research?", short, evidence))
     used = {i for q in planned for i in q.evidence}
-    why = [s.index for s in facts.sentences if s.index not in used and SIGNIFICANCE.search(s.text)]
+    # the stakes in the story's own telling, not a speaker's quotation (a quoted answer copies)
+    why = [
+        s.index
+        for s in facts.sentences
+        if s.index not in used
+        and (SIGNIFICANCE.search(s.text) or STAKES.search(s.text))
+        and s.index not in facts.quotes
+        and not s.text.startswith(("“", '"'))
+    ]
     if why:
-        best = max(why, key=lambda i: (len(SIGNIFICANCE.findall(facts.sentences[i].text)), -i))
+        best = max(
+            why,
+            key=lambda i: (
+                len(SIGNIFICANCE.findall(facts.sentences[i].text))
+                + len(STAKES.findall(facts.sentences[i].text)),
+                -i,
+            ),
+        )
         planned.append(PlannedQuestion("why", "Why does it matter?", "", (best,)))
     return planned
 
@@ -243,9 +268,10 @@ def from_evidence(facts: Facts) -> list[PlannedQuestion]:
         ]
         if not candidates:
             continue
-        best = max(candidates, key=lambda i: (len(wanted.findall(facts.sentences[i].text)), -i))
-        used.add(best)
-        planned.append(PlannedQuestion(aspect, question, "", (best,)))
+        ranked = sorted(candidates, key=lambda i: (-len(wanted.findall(facts.sentences[i].text)), i))
+        used.add(ranked[0])
+        # the next best sentence too: the answer when the best one is the lead's news, told already
+        planned.append(PlannedQuestion(aspect, question, "", tuple(ranked[:2])))
     return planned
 
 

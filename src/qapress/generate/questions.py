@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qapress.generate import patterns as p
 from qapress.generate.facts import Facts, Mention, Person
+from qapress.generate.prose import labelled_amount, people_sentences
 from qapress.generate.text import join_list, words
 
 MIN_QUESTIONS = 3
@@ -50,6 +51,11 @@ class PlannedQuestion:
     question: str
     short: str
     evidence: tuple[int, ...]
+    #: what an answer retold from the evidence must say (the date asked about, the sums' figures): a
+    #: retelling without any of these answers another question
+    needs: tuple[str, ...] = ()
+    #: the answer in the draft's own words when no retelling says what is needed ("The budget is £6.5m.")
+    fallback: str = ""
 
 
 def _year(mention: Mention) -> int:
@@ -154,16 +160,23 @@ class _Planner:
         if self._when_question(best) == "When was the study published?":
             short = f"It was published {key_date.text}."
         elif score(best)[0] and p.HEDGES.search(p.DATE.sub(" ", facts.sentences[best].text)):
-            short = f"Not firmly: the date mentioned is {date_text}, and it is not settled."
+            short = f"The date mentioned is {date_text}, but it is not settled."
         elif clause:
             short = clause
         elif facts.kind == "film" and (premiere := _PREMIERE.search(facts.sentences[best].text)):
             # "will close on October 12 with the world premiere of ...": a premiere, not a release date
             short = f"{self.subject} has its {premiere.group().lower()} on {date_text}."
         else:
-            short = f"The date given is {date_text}."
+            short = ""  # "The date given is 2027." says nothing of what happens then: the evidence, retold
         second = [index for index in ranked[1:] if TIMING_VERBS.search(facts.sentences[index].text)]
-        return PlannedQuestion("when", self._when_question(best), short, _fits([best, *second[:1]], facts))
+        return PlannedQuestion(
+            "when",
+            self._when_question(best),
+            short,
+            _fits([best, *second[:1]], facts),
+            needs=(date_text,),
+            fallback=f"The date given is {date_text}.",
+        )
 
     def _when_question(self, index: int) -> str:
         text = self.facts.sentences[index].text.lower()
@@ -207,27 +220,25 @@ class _Planner:
             if cast:
                 names = join_list([person.name for person in cast[:6]])
                 evidence = self._covering(cast[:6])
+                hedged = p.HEDGES.search(" ".join(facts.sentences[i].text for i in cast_sentences))
+                verb = "is" if len(cast) == 1 else "are"
                 return PlannedQuestion(
                     "who",
                     f"Who could be in the cast of {self.subject}?"
-                    if p.HEDGES.search(" ".join(facts.sentences[i].text for i in cast_sentences))
+                    if hedged
                     else f"Who is in the cast of {self.subject}?",
-                    f"Names linked to the cast: {names}.",
+                    f"{names} {verb} {'linked to' if hedged else 'in'} the cast.",
                     evidence,
                 )
         chosen = people[:5]
-        described = join_list(
-            [f"{person.name} ({person.role})" if person.role else person.name for person in chosen]
-        )
+        described = " ".join(people_sentences(chosen[:4]))
         if facts.kind == "sport":
             question = "Who are the key people?"
         elif facts.kind == "science" and self.has("researchers", "scientists", "team", "study"):
             question = "Who did the research?"
         else:
             question = "Who is involved?"
-        return PlannedQuestion(
-            "who", question, f"The people named include {described}.", self._covering(chosen)
-        )
+        return PlannedQuestion("who", question, described, self._covering(chosen))
 
     def _covering(self, people: list[Person]) -> tuple[int, ...]:
         """Few sentences that name as many of these people as possible (greedy set cover)."""
@@ -294,10 +305,21 @@ class _Planner:
             direction = "down" if _amount(second.text) < _amount(first.text) else "up"
             short = f"{second.text}, {direction} from {first.text}."
             evidence = [change, *[i for i in indices if i != change][:1]]
+            needs: tuple[str, ...] = ()
+            fallback = ""
         else:
-            amounts = list(dict.fromkeys(mention.text for mention in facts.money))[:4]
-            short = f"The figures given are {join_list(amounts)}."
-            evidence = indices[:2]
+            # the story's first sum (a deal's worth), then the sentence with most sums, retold: each sum
+            # with what it is, never a bare list of sums
+            short = ""
+            most = sorted(indices, key=lambda i: (-len(facts.in_sentence("money", i)), i))
+            evidence = list(dict.fromkeys([indices[0], *most]))[:2]
+            labelled = [
+                labelled_amount(facts.sentences[m.sentence].text, m.text)
+                for m in facts.money
+                if m.sentence in evidence
+            ]
+            needs = tuple(_figure(m.text) for m in facts.money if m.sentence in evidence)
+            fallback = " ".join(dict.fromkeys(text for text in labelled if text))
         if facts.kind == "film":
             question = f"What is the budget for {self.subject}?"
         elif facts.kind == "business" and self.has("deal", "acquisition", "merger", "takeover", "buy"):
@@ -306,7 +328,9 @@ class _Planner:
             question = "How much will it cost?"
         else:
             question = "How much money is involved?"
-        return PlannedQuestion("money", question, short, _fits(evidence, facts))
+        return PlannedQuestion(
+            "money", question, short, _fits(evidence, facts), needs=needs, fallback=fallback
+        )
 
     def figures(self) -> PlannedQuestion | None:
         facts = self.facts
@@ -328,11 +352,11 @@ class _Planner:
         for mention in counted:
             by_sentence[mention.sentence] = by_sentence.get(mention.sentence, 0) + 1
         ranked = sorted(by_sentence, key=lambda i: (i in self.used, -by_sentence[i], i))
-        shown = list(dict.fromkeys(self._with_unit(m) for m in counted if m.sentence in ranked[:2]))[:4]
         question = "How big is the effect?" if facts.kind == "science" else "What do the numbers show?"
-        return PlannedQuestion(
-            "figures", question, f"The figures given include {join_list(shown)}.", _fits(ranked[:2], facts)
-        )
+        # the sentences with most figures, retold: each number with what it counts, never a bare list
+        evidence = _fits(ranked[:2], facts)
+        needs = tuple(_figure(m.text) for m in counted if m.sentence in evidence)
+        return PlannedQuestion("figures", question, "", evidence, needs=needs)
 
     def _in_a_name(self, mention: Mention) -> bool:
         """“Fold 14”, “Slate 13”: a number that is part of a product's or a work's name counts nothing."""
@@ -399,13 +423,7 @@ class _Planner:
             return None
         for sentence in facts.sentences:
             if sentence.index not in self.used and any(place in sentence.text for place in facts.places):
-                places = [place for place in facts.places if place in sentence.text]
-                return PlannedQuestion(
-                    "where",
-                    "Where is this happening?",
-                    f"Places named: {join_list(places[:4])}.",
-                    (sentence.index,),
-                )
+                return PlannedQuestion("where", "Where is this happening?", "", (sentence.index,))
         return None
 
     def why(self) -> PlannedQuestion | None:
@@ -418,6 +436,12 @@ class _Planner:
             return None
         best = max(candidates, key=lambda i: (len(SIGNIFICANCE.findall(self.facts.sentences[i].text)), -i))
         return PlannedQuestion("why", "Why does it matter?", "", (best,))
+
+
+def _figure(text: str) -> str:
+    """The digits of an amount as a retold sentence keeps them ("£2.5 million" is "£2.5m" in house style)."""
+    found = re.search(r"\d[\d,.]*\d|\d", text)
+    return found.group() if found else text
 
 
 def _amount(text: str) -> float:
