@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, ages, check_text
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, ages
 from qapress.generate.grounding.numbers import normalize_numbers
 
 SOURCE = SourceDocument(
@@ -26,11 +27,6 @@ SOURCE = SourceDocument(
 @pytest.fixture(scope="module")
 def index() -> SourceIndex:
     return SourceIndex(SOURCE)
-
-
-def worst(text: str, index: SourceIndex) -> str:
-    verdicts = [c.verdict for c in check_text(text, "answer", index)]
-    return UNSUPPORTED if UNSUPPORTED in verdicts else verdicts[0]
 
 
 def test_an_age_in_apposition_is_read_with_its_person() -> None:

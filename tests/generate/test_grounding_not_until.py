@@ -4,9 +4,10 @@ and "still needs" negate the act they wait for. A source of its own."""
 from __future__ import annotations
 
 import pytest
+from tests.generate.verdicts import worst as worst_verdict
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, check_text
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
 from qapress.generate.grounding.polarity import negated_lemmas
 
 SOURCE = SourceDocument(
@@ -18,8 +19,7 @@ SOURCE = SourceDocument(
 
 
 def worst(text: str) -> str:
-    verdicts = [c.verdict for c in check_text(text, "answer", SourceIndex(SOURCE))]
-    return UNSUPPORTED if UNSUPPORTED in verdicts else verdicts[0]
+    return worst_verdict(text, SourceIndex(SOURCE))
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ he "was not included in the squad") is unsupported. A source of its own."""
 from __future__ import annotations
 
 import pytest
+from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, Claim, SourceIndex, check_claim, check_text
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, Claim, SourceIndex, check_claim
 from qapress.generate.grounding.polarity import converse
 
 SOURCE = SourceDocument(
@@ -31,11 +32,6 @@ SOURCE = SourceDocument(
 @pytest.fixture(scope="module")
 def index() -> SourceIndex:
     return SourceIndex(SOURCE)
-
-
-def worst(text: str, index: SourceIndex) -> str:
-    verdicts = [c.verdict for c in check_text(text, "answer", index)]
-    return UNSUPPORTED if UNSUPPORTED in verdicts else verdicts[0]
 
 
 def test_converses_are_told_apart_from_other_opposites() -> None:

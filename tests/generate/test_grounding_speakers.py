@@ -5,9 +5,10 @@ event). A source of its own."""
 from __future__ import annotations
 
 import pytest
+from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, check_text
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
 
 SOURCE = SourceDocument(
     title="Bin strike splits Clifton",
@@ -26,11 +27,6 @@ SOURCE = SourceDocument(
 @pytest.fixture(scope="module")
 def index() -> SourceIndex:
     return SourceIndex(SOURCE)
-
-
-def worst(text: str, index: SourceIndex) -> str:
-    verdicts = [c.verdict for c in check_text(text, "answer", index)]
-    return UNSUPPORTED if UNSUPPORTED in verdicts else verdicts[0]
 
 
 def test_he_said_is_the_speaker_of_the_sentence_before(index: SourceIndex) -> None:

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, check_text
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
 
 SOURCE = SourceDocument(
     title="Storm Imelda: warnings in force",
@@ -19,11 +20,6 @@ SOURCE = SourceDocument(
 @pytest.fixture(scope="module")
 def index() -> SourceIndex:
     return SourceIndex(SOURCE)
-
-
-def worst(text: str, index: SourceIndex) -> str:
-    verdicts = [c.verdict for c in check_text(text, "answer", index)]
-    return UNSUPPORTED if UNSUPPORTED in verdicts else verdicts[0]
 
 
 @pytest.mark.parametrize(
