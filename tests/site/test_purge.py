@@ -69,7 +69,7 @@ def api() -> Iterator[FakeAPI]:
             self.end_headers()
             self.wfile.write(state.body)
 
-        do_POST = do_PURGE = answer
+        do_POST = do_PURGE = do_BAN = answer
 
         def log_message(self, *_: object) -> None:
             return None
@@ -123,6 +123,19 @@ def test_a_webhook_gets_the_tags_and_a_refusal_is_an_error(api: FakeAPI) -> None
     api.status = 503
     with pytest.raises(PurgeError, match="answered 503"):
         deliver(WebhookPurger(api.url + "/hook"), ["all"])
+
+
+def test_varnish_without_xkey_gets_a_ban_naming_the_tags(api: FakeAPI) -> None:
+    deliver(VarnishPurger(api.url, method="ban"), ["a1", "n7"])
+    assert (api.seen[0].method, api.seen[0].path, api.seen[0].headers["x-ban-tags"]) == ("BAN", "/", "a1 n7")
+    assert "xkey-purge" not in api.seen[0].headers
+
+
+def test_the_settings_choose_how_varnish_is_purged() -> None:
+    (purger,) = purgers_from_settings(Settings(purge_varnish_urls=["http://v1"], purge_varnish_method="ban"))
+    assert purger.name == "varnish http://v1 (ban)"
+    with pytest.raises(ValueError):
+        Settings(purge_varnish_method="softpurge")  # type: ignore[arg-type]
 
 
 def test_the_settings_name_the_purgers() -> None:

@@ -12,14 +12,15 @@ backend qapress {
     .host = "127.0.0.1";
     .port = "8000";
     # Whether qapress answers: while it does not, a cached answer is served stale for as long as its
-    # stale-if-error allows (vcl_recv below); while it does, for stale-while-revalidate only.
+    # stale-if-error allows (vcl_recv below); while it does, for stale-while-revalidate only. Three of the
+    # last five probes must pass: a busy moment's slow answer does not take the backend out.
     .probe = {
         .url = "/healthz";
-        .interval = 1s;
-        .timeout = 1s;
-        .window = 3;
-        .threshold = 2;
-        .initial = 2;
+        .interval = 2s;
+        .timeout = 2s;
+        .window = 5;
+        .threshold = 3;
+        .initial = 3;
     }
 }
 
