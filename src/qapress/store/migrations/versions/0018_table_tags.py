@@ -15,6 +15,7 @@ Revises: 0017_search_vector
 """
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -109,19 +110,24 @@ def postgresql_article_tags() -> str:
         """
 
 
+def _postgresql_triggers(when_of: Callable[[str, str], str]) -> None:
+    """qa_ai's three tag triggers with ``when_of``'s conditions, the insert one with 0015's switch."""
+    for event in EVENTS:
+        low = event.lower()
+        op.execute(f"DROP TRIGGER IF EXISTS cache_tags_qa_ai_{low} ON qa_ai")
+        when = when_of(event, "IS DISTINCT FROM")
+        if event == "INSERT":
+            when = f"({when}) AND {POSTGRESQL_BULK_OFF}"
+        op.execute(
+            f"CREATE TRIGGER cache_tags_qa_ai_{low} AFTER {event} ON qa_ai FOR EACH ROW "
+            f"WHEN ({when}) EXECUTE FUNCTION qapress_article_tags()"
+        )
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(postgresql_article_tags())
-        for event in EVENTS:
-            low = event.lower()
-            op.execute(f"DROP TRIGGER IF EXISTS cache_tags_qa_ai_{low} ON qa_ai")
-            when = article_when(event, "IS DISTINCT FROM")
-            if event == "INSERT":
-                when = f"({when}) AND {POSTGRESQL_BULK_OFF}"
-            op.execute(
-                f"CREATE TRIGGER cache_tags_qa_ai_{low} AFTER {event} ON qa_ai FOR EACH ROW "
-                f"WHEN ({when}) EXECUTE FUNCTION qapress_article_tags()"
-            )
+        _postgresql_triggers(article_when)
     else:
         for event in EVENTS:
             op.execute(f"DROP TRIGGER IF EXISTS cache_tags_qa_ai_{event.lower()}")
@@ -148,16 +154,7 @@ def downgrade() -> None:
             if s.lstrip().startswith("CREATE FUNCTION qapress_article_tags")
         ]
         op.execute(function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
-        for event in EVENTS:
-            low = event.lower()
-            op.execute(f"DROP TRIGGER IF EXISTS cache_tags_qa_ai_{low} ON qa_ai")
-            when = before.article_when(event, "IS DISTINCT FROM")
-            if event == "INSERT":
-                when = f"({when}) AND {POSTGRESQL_BULK_OFF}"
-            op.execute(
-                f"CREATE TRIGGER cache_tags_qa_ai_{low} AFTER {event} ON qa_ai FOR EACH ROW "
-                f"WHEN ({when}) EXECUTE FUNCTION qapress_article_tags()"
-            )
+        _postgresql_triggers(before.article_when)
     else:
         for event in EVENTS:
             op.execute(f"DROP TRIGGER IF EXISTS cache_tags_qa_ai_{event.lower()}")
