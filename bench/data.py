@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 
-from qapress.store import migrate, open_engine
+from qapress.store import migrate, open_engine, revision_is_known
 from qapress.store.schema import domain
 
 DATA_DIR = Path(__file__).with_name(".data")
@@ -142,11 +142,12 @@ def ensure_sqlite(
     """The cached SQLite network of ``articles`` articles, built first if missing."""
     network = sqlite_network(articles, data_dir, short)
     final = network.sqlite_path
-    if final.exists():
+    if final.exists() and _revision_is_known(f"sqlite:///{final}"):
         return network
     final.parent.mkdir(parents=True, exist_ok=True)
     building = final.with_suffix(".building")
-    for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+    stale = (final, Path(f"{final}-wal"), Path(f"{final}-shm"))
+    for leftover in (*stale, building, Path(f"{building}-wal"), Path(f"{building}-shm")):
         leftover.unlink(missing_ok=True)
     started = time.monotonic()
     engine = open_engine(f"sqlite:///{building}")
@@ -218,7 +219,18 @@ def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qap
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             (pg_name(articles, prefix),),
         ).fetchone()
-    return row is not None and row[0] == pg_comment(articles)
+    if row is None or row[0] != pg_comment(articles):
+        return False
+    return _revision_is_known(pg_network(articles, admin_dsn, prefix).url)
+
+
+def _revision_is_known(url: str) -> bool:
+    """False for a cached network stamped by a migration since renamed: it cannot be upgraded."""
+    engine = open_engine(url)
+    try:
+        return revision_is_known(engine)
+    finally:
+        engine.dispose()
 
 
 def ensure_pg(
