@@ -196,7 +196,8 @@ def pg_name(articles: int, prefix: str = "qapress_bench") -> str:
 
 
 def pg_comment(articles: int) -> str:
-    return f"qapress-bench complete: articles={articles} version={DATA_VERSION}"
+    # ``search=1``: networks built before the search vectors were stored (an empty qa_ai_search) rebuild.
+    return f"qapress-bench complete: articles={articles} version={DATA_VERSION} search=1"
 
 
 def pg_network(
@@ -281,9 +282,14 @@ def ensure_pg(
             if chunk:
                 copy.write("".join(chunk))
         connection.execute("SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), %s)", (articles,))
+        # The triggers were off: the search vectors are stored set-wise, as a bulk import stores them.
+        connection.execute(
+            "INSERT INTO qa_ai_search (id, vector) SELECT id, qapress_search_vector(title, lead, text) FROM qa_ai"
+        )
         connection.commit()
     with psycopg.connect(building_dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE qa_ai")
+        connection.execute("VACUUM ANALYZE qa_ai_search")
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{final}"')
         admin.execute(f"COMMENT ON DATABASE \"{final}\" IS '{pg_comment(articles)}'")

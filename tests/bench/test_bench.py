@@ -98,7 +98,9 @@ def test_the_pg_network_is_marked_complete_and_reused(pg_network: data.Network) 
     assert data.pg_complete(TINY, admin, prefix)
     with psycopg.connect(pg_network.pg_dsn) as connection:
         row = connection.execute("SELECT count(*), max(id) FROM qa_ai").fetchone()
+        vectors = connection.execute("SELECT count(*) FROM qa_ai_search").fetchone()
     assert row == (TINY, TINY)
+    assert vectors == (TINY,)  # searchable, though the load ran without triggers
 
 
 def test_a_network_stamped_by_a_renamed_migration_is_rebuilt(tmp_path: Path) -> None:
