@@ -183,14 +183,21 @@ SITE_PAGE = """query($q: String!, $site: Int!, $limit: Int!, $offset: Int!) {
 }"""
 
 
+#: The page without the outer limit: only the native query's own cut bounds it.
+SITE_PAGE_UNCUT = SITE_PAGE.replace(", limit: $limit)", ")")
+
+
+def screen_site(live: LiveSite) -> int:
+    with live.engine.connect() as connection:
+        return int(
+            connection.execute(sa.select(domain.c.id).where(domain.c.host == "screen.localhost")).scalar_one()
+        )
+
+
 def test_pages_cut_in_the_database_follow_the_ranking_of_every_match(
     live: LiveSite, articles: dict[str, int]
 ) -> None:
-    with live.engine.connect() as connection:
-        screen = connection.execute(
-            sa.select(domain.c.id).where(domain.c.host == "screen.localhost")
-        ).scalar_one()
-    site = {"site": screen}
+    site = {"site": screen_site(live)}
     every = graphql_rows(
         live,
         """query($q: String!, $site: Int!) { hits: search_articles(args: {query: $q},
@@ -210,10 +217,8 @@ def test_pages_cut_in_the_database_follow_the_ranking_of_every_match(
 def test_a_site_page_is_at_most_a_hundred_rows_whatever_the_limit(
     live: LiveSite, articles: dict[str, int]
 ) -> None:
+    screen = screen_site(live)
     with live.engine.begin() as connection:
-        screen = connection.execute(
-            sa.select(domain.c.id).where(domain.c.host == "screen.localhost")
-        ).scalar_one()
         connection.execute(
             sa.insert(qa_ai),
             [
@@ -223,11 +228,8 @@ def test_a_site_page_is_at_most_a_hundred_rows_whatever_the_limit(
         )
     try:
         asked = {"q": "yakcheese", "site": screen, "offset": 0}
-        assert (
-            len(graphql_rows(live, SITE_PAGE.replace(", limit: $limit)", ")"), {**asked, "limit": 1000}))
-            == 100
-        )
-        assert graphql_rows(live, SITE_PAGE.replace(", limit: $limit)", ")"), {**asked, "limit": -1}) == []
+        assert len(graphql_rows(live, SITE_PAGE_UNCUT, {**asked, "limit": 1000})) == 100
+        assert graphql_rows(live, SITE_PAGE_UNCUT, {**asked, "limit": -1}) == []  # SQLite: -1 is no limit
     finally:
         with live.engine.begin() as connection:
             connection.execute(sa.delete(qa_ai).where(qa_ai.c.title.like("Yakcheese %")))
