@@ -284,7 +284,8 @@ def ensure_pg(
         connection.execute("SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), %s)", (articles,))
         # The triggers were off: the search vectors are stored set-wise, as a bulk import stores them.
         connection.execute(
-            "INSERT INTO qa_ai_search (id, vector) SELECT id, qapress_search_vector(title, lead, text) FROM qa_ai"
+            "INSERT INTO qa_ai_search (id, domain, vector) "
+            "SELECT id, domain, qapress_search_vector(title, lead, text) FROM qa_ai"
         )
         connection.commit()
     with psycopg.connect(building_dsn, autocommit=True) as connection:

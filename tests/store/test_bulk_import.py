@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 from tests.invalidation_log import log_position, tags_since
+from tests.search_index import found_in_site
 from tests.site.live import serve_site
 
 from qapress.store import open_engine
@@ -77,6 +78,7 @@ def test_an_import_is_searchable_tagged_and_queued_per_batch(engine: Engine, sit
     report = import_articles(engine, lines)
     assert report.imported == 2501 and not report.skipped
     assert found(engine, "quokka") == list(range(2, 2503))  # drafts too, as the trigger indexed them
+    assert found_in_site(engine, "quokka", site) == list(range(2, 2503))  # and under their site (0020)
     assert found(engine, "wombat") == [1]
     # Three batches (1,000 lines each): per batch the site's two tags, the ranges of its ids, rwide and the
     # articles' table tag (GraphQL answers).
