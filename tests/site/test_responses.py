@@ -1,10 +1,18 @@
 import gzip
 from email.utils import formatdate
 
-from starlette.datastructures import Headers
+import pytest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import Message
 
-from qapress.site.page_cache import RenderedPage
-from qapress.site.responses import content_security_policy, etag_matches, page_response
+from qapress.site.page_cache import Answer, RenderedPage
+from qapress.site.responses import (
+    add_security_headers,
+    content_security_policy,
+    etag_matches,
+    page_response,
+    prepare_responses,
+)
 
 PAGE = RenderedPage(
     200, b"<p>" + b"x" * 2000 + b"</p>", "text/html; charset=utf-8", 1_700_000_000.0, frozenset({"all", "a1"})
@@ -48,3 +56,53 @@ def test_csp_allows_no_script_and_no_framing() -> None:
     csp = content_security_policy("https://screen.localhost")
     assert "script-src" not in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def slow_path_answer(page: RenderedPage, path: str, cache_control: str, **headers: str) -> Answer:
+    """What the slow path sends for ``page``: ``page_response`` under the security-headers middleware."""
+    response = page_response(
+        Headers(headers), page, origin="https://screen.localhost", cache_control=cache_control
+    )
+    message: Message = {"type": "http.response.start", "headers": list(response.raw_headers)}
+    add_security_headers(MutableHeaders(scope=message), path.startswith("/v1/"))
+    return response.status_code, message["headers"], bytes(response.body)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE,
+        RenderedPage(
+            404, b"<p>" + b"gone " * 200 + b"</p>", "text/html; charset=utf-8", 1.7e9, frozenset({"all"})
+        ),
+        RenderedPage(200, b"<p>short</p>", "text/html; charset=utf-8", 1.7e9, frozenset({"all", "s1"})),
+        RenderedPage(
+            200, b"<urlset>" + b" " * 900 + b"</urlset>", "application/xml", 1.7e9, frozenset({"n1"})
+        ),
+        RenderedPage(200, b"x" * 600, "text/plain", 1.7e9, frozenset()),
+        RenderedPage(
+            200,
+            b"<p>" + b"y" * 900 + b"</p>",
+            "text/html; charset=utf-8",
+            1.7e9,
+            frozenset({"a2"}),
+            link_header='</webmention>; rel="webmention"',
+        ),
+        RenderedPage(
+            301, b"", "text/html; charset=utf-8", 1.7e9, frozenset({"a3"}), location="https://s/a/3/x"
+        ),
+    ],
+)
+@pytest.mark.parametrize("cache_control", ["public, max-age=60", "no-store"])
+@pytest.mark.parametrize("path", ["/a/1/x", "/v1/graphql"])
+def test_prepared_answers_are_what_the_slow_path_sends(
+    page: RenderedPage, cache_control: str, path: str
+) -> None:
+    prepared = prepare_responses(
+        page, origin="https://screen.localhost", cache_control=cache_control, path=path
+    )
+    assert prepared.identity == slow_path_answer(page, path, cache_control)
+    assert prepared.gzipped == slow_path_answer(page, path, cache_control, **{"accept-encoding": "gzip"})
+    assert prepared.not_modified == slow_path_answer(
+        page, path, cache_control, **{"if-none-match": page.etag}
+    )
