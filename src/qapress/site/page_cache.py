@@ -84,8 +84,9 @@ class RenderedPage:
 
     def __post_init__(self) -> None:
         # Weak: the same page is sent gzip-compressed or not, byte-different but the same representation.
+        # SHA-256 (96 bits of it): with the CPU's SHA instructions half of BLAKE2b's time for a page.
         if not self.etag:
-            self.etag = 'W/"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
+            self.etag = 'W/"' + hashlib.sha256(self.body).hexdigest()[:24] + '"'
 
     def gzipped(self) -> bytes:
         """The body gzip-compressed, computed once: libdeflate at level 6 compresses a 17 KB page in about
