@@ -58,10 +58,16 @@ def test_csp_allows_no_script_and_no_framing() -> None:
     assert "frame-ancestors 'none'" in csp
 
 
-def slow_path_answer(page: RenderedPage, path: str, cache_control: str, **headers: str) -> Answer:
+def slow_path_answer(
+    page: RenderedPage, path: str, cache_control: str, tag_headers: tuple[str, ...], **headers: str
+) -> Answer:
     """What the slow path sends for ``page``: ``page_response`` under the security-headers middleware."""
     response = page_response(
-        Headers(headers), page, origin="https://screen.localhost", cache_control=cache_control
+        Headers(headers),
+        page,
+        origin="https://screen.localhost",
+        cache_control=cache_control,
+        tag_headers=tag_headers,
     )
     message: Message = {"type": "http.response.start", "headers": list(response.raw_headers)}
     add_security_headers(MutableHeaders(scope=message), path.startswith("/v1/"))
@@ -95,14 +101,44 @@ def slow_path_answer(page: RenderedPage, path: str, cache_control: str, **header
 )
 @pytest.mark.parametrize("cache_control", ["public, max-age=60", "no-store"])
 @pytest.mark.parametrize("path", ["/a/1/x", "/v1/graphql"])
+@pytest.mark.parametrize("tag_headers", [("Surrogate-Key", "Cache-Tag"), ("Cache-Tag",), ()])
 def test_prepared_answers_are_what_the_slow_path_sends(
-    page: RenderedPage, cache_control: str, path: str
+    page: RenderedPage, cache_control: str, path: str, tag_headers: tuple[str, ...]
 ) -> None:
     prepared = prepare_responses(
-        page, origin="https://screen.localhost", cache_control=cache_control, path=path
+        page,
+        origin="https://screen.localhost",
+        cache_control=cache_control,
+        path=path,
+        tag_headers=tag_headers,
     )
-    assert prepared.identity == slow_path_answer(page, path, cache_control)
-    assert prepared.gzipped == slow_path_answer(page, path, cache_control, **{"accept-encoding": "gzip"})
+    assert prepared.identity == slow_path_answer(page, path, cache_control, tag_headers)
+    assert prepared.gzipped == slow_path_answer(
+        page, path, cache_control, tag_headers, **{"accept-encoding": "gzip"}
+    )
     assert prepared.not_modified == slow_path_answer(
-        page, path, cache_control, **{"if-none-match": page.etag}
+        page, path, cache_control, tag_headers, **{"if-none-match": page.etag}
     )
+
+
+@pytest.mark.parametrize(
+    ("tag_headers", "sent"),
+    [
+        (("Surrogate-Key", "Cache-Tag"), {b"surrogate-key": b"a1 all", b"cache-tag": b"a1,all"}),
+        (("Surrogate-Key",), {b"surrogate-key": b"a1 all"}),
+        ((), {}),
+    ],
+)
+def test_a_page_names_its_tags_in_the_headers_asked_for(
+    tag_headers: tuple[str, ...], sent: dict[bytes, bytes]
+) -> None:
+    prepared = prepare_responses(
+        PAGE,
+        origin="https://s.localhost",
+        cache_control="public, max-age=1",
+        path="/",
+        tag_headers=tag_headers,
+    )
+    for _status, headers, _body in (prepared.identity, prepared.gzipped, prepared.not_modified):
+        named = {name: value for name, value in headers if name in (b"surrogate-key", b"cache-tag")}
+        assert named == sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from email.utils import formatdate, parsedate_to_datetime
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -59,12 +60,17 @@ def not_modified(headers: Headers, page: RenderedPage) -> bool:
     return False
 
 
-def cache_tag_headers(page: RenderedPage) -> dict[str, str]:
+#: The headers that can carry a page's tags, each with its format.
+TAG_FORMATS = {"Surrogate-Key": surrogate_key, "Cache-Tag": cache_tag}
+
+
+def cache_tag_headers(page: RenderedPage, names: Iterable[str] = TAG_FORMATS) -> dict[str, str]:
     """What the page shows, for the proxy or CDN in front: ``Surrogate-Key`` (Varnish xkey via the shipped
-    VCL, Fastly) and ``Cache-Tag`` (Cloudflare); purges name the same tags (``qapress.site.purge``)."""
+    VCL, Fastly) and ``Cache-Tag`` (Cloudflare), or those of ``names`` (``QAPRESS_PAGE_TAG_HEADERS``: each
+    costs the server a few microseconds a hit); purges name the same tags (``qapress.site.purge``)."""
     if not page.tags:
         return {}
-    return {"Surrogate-Key": surrogate_key(page.tags), "Cache-Tag": cache_tag(page.tags)}
+    return {name: TAG_FORMATS[name](page.tags) for name in names}
 
 
 def page_response(
@@ -74,6 +80,7 @@ def page_response(
     origin: str,
     cache_control: str,
     method: str = "GET",
+    tag_headers: Iterable[str] = TAG_FORMATS,
 ) -> Response:
     """The response for a rendered page: 304 when the client has it, gzip when it takes it."""
     response_headers = {
@@ -85,12 +92,12 @@ def page_response(
     }
     if page.link_header is not None:
         response_headers["Link"] = page.link_header
-    tag_headers = cache_tag_headers(page) if cache_control.startswith("public") else {}
-    response_headers.update(tag_headers)
+    tags = cache_tag_headers(page, tag_headers) if cache_control.startswith("public") else {}
+    response_headers.update(tags)
     if page.location is not None:
         return Response(
             status_code=page.status,
-            headers={"Location": page.location, "Cache-Control": cache_control, **tag_headers},
+            headers={"Location": page.location, "Cache-Control": cache_control, **tags},
         )
     if page.status == 200 and method in ("GET", "HEAD") and not_modified(headers, page):
         return Response(status_code=304, headers=response_headers)
@@ -137,13 +144,20 @@ def _security_tail(headers: dict[str, str], exempt: bool) -> RawHeaders:
     return _raw(tail)
 
 
-def prepare_responses(page: RenderedPage, *, origin: str, cache_control: str, path: str) -> PreparedResponses:
+def prepare_responses(
+    page: RenderedPage,
+    *,
+    origin: str,
+    cache_control: str,
+    path: str,
+    tag_headers: Iterable[str] = TAG_FORMATS,
+) -> PreparedResponses:
     """The page's answers to a GET, with the very headers ``page_response`` and the security middleware give
     them (in their order), written as ASGI headers and bodies without building Starlette responses, so that
     a cache hit costs no header work and a miss little. The identity answer is built now; the gzip and 304
     answers when a request first needs them (``PreparedResponses``)."""
     exempt = path.startswith(CSP_EXEMPT)
-    tags = cache_tag_headers(page) if cache_control.startswith("public") else {}
+    tags = cache_tag_headers(page, tag_headers) if cache_control.startswith("public") else {}
     if page.location is not None:
         moved = {"Location": page.location, "Cache-Control": cache_control, **tags}
         length = [] if page.status < 200 or page.status in (204, 304) else [(b"content-length", b"0")]
