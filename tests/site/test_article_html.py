@@ -124,3 +124,18 @@ def test_any_title_and_question_come_back_as_the_same_text(text: str) -> None:
         json.loads(tree.css("script[type='application/ld+json']")[2].text())["mainEntity"][0]["name"]
         == text.strip()
     )
+
+
+def test_each_site_has_its_own_chrome_rendered_once(urls: SiteURLs, renderer: Renderer) -> None:
+    """The masthead, head links and footer are rendered once per site and kept with the directory; a site
+    whose facts changed (a rename) gets its own."""
+    first = renderer.chrome(SCREEN, urls)
+    assert renderer.chrome(SCREEN, urls) is first
+    assert "Screen Q&amp;A" in first.masthead and 'action="https://screen.localhost/search"' in first.masthead
+    assert 'href="https://screen.localhost/feed.xml"' in first.feed_links
+    renamed = Domain(SCREEN.id, SCREEN.host, "<Renamed> Screen", SCREEN.description)
+    other = renderer.chrome(renamed, SiteURLs(renamed, DIRECTORY, "https"))
+    assert "&lt;Renamed&gt; Screen" in other.masthead and "Screen Q&amp;A" not in other.masthead
+    page = render(seed_data(), urls, renderer)
+    assert page.css_first(".masthead .brand").text() == "Screen Q&A"
+    assert page.css_first(".site-footer .network-strip") is not None

@@ -5,7 +5,6 @@ once. Real servers on SQLite and PostgreSQL (``fast``: hits on the event loop, s
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +26,13 @@ __all__ = ["fast"]
 def compressions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """The sizes of the bodies the page cache gzip-compresses while the test runs (the real gzip runs)."""
     sizes: list[int] = []
-    compress = gzip.compress
+    compress = page_cache.deflate.gzip_compress
 
-    def counted(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+    def counted(data: bytes, *args: Any, **kwargs: Any) -> bytearray:
         sizes.append(len(data))
         return compress(data, *args, **kwargs)
 
-    monkeypatch.setattr(page_cache.gzip, "compress", counted)
+    monkeypatch.setattr(page_cache.deflate, "gzip_compress", counted)
     yield sizes
 
 

@@ -10,6 +10,7 @@ import logging
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -69,6 +70,8 @@ class DomainDirectory:
         #: until the domains change, and then this directory is replaced (``SiteURLs.network``).
         self.networks: dict[tuple[int, str, str | None], tuple[tuple[str, str], ...]] = {}
         self.network_items: dict[tuple[int, str, str | None], Markup] = {}
+        #: Each site's rendered chrome (``Renderer.chrome``), by its facts, scheme and base URL.
+        self.chrome: dict[tuple[Domain, str, str | None], Any] = {}
 
     def _named(self, host: str | None) -> Domain | None:
         return self.by_host.get(normalize_host(host)) if host else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from email.utils import formatdate, parsedate_to_datetime
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -10,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qapress.site.cache_tags import cache_tag, surrogate_key
-from qapress.site.page_cache import Answer, PreparedResponses, RenderedPage
+from qapress.site.page_cache import Answer, PreparedResponses, RawHeaders, RenderedPage
 
 #: Bodies smaller than this are sent as they are: gzip would not pay for itself.
 GZIP_MIN_BYTES = 512
@@ -59,12 +60,17 @@ def not_modified(headers: Headers, page: RenderedPage) -> bool:
     return False
 
 
-def cache_tag_headers(page: RenderedPage) -> dict[str, str]:
+#: The headers that can carry a page's tags, each with its format.
+TAG_FORMATS = {"Surrogate-Key": surrogate_key, "Cache-Tag": cache_tag}
+
+
+def cache_tag_headers(page: RenderedPage, names: Iterable[str] = TAG_FORMATS) -> dict[str, str]:
     """What the page shows, for the proxy or CDN in front: ``Surrogate-Key`` (Varnish xkey via the shipped
-    VCL, Fastly) and ``Cache-Tag`` (Cloudflare); purges name the same tags (``qapress.site.purge``)."""
+    VCL, Fastly) and ``Cache-Tag`` (Cloudflare), or those of ``names`` (``QAPRESS_PAGE_TAG_HEADERS``: each
+    costs the server a few microseconds a hit); purges name the same tags (``qapress.site.purge``)."""
     if not page.tags:
         return {}
-    return {"Surrogate-Key": surrogate_key(page.tags), "Cache-Tag": cache_tag(page.tags)}
+    return {name: TAG_FORMATS[name](page.tags) for name in names}
 
 
 def page_response(
@@ -74,6 +80,7 @@ def page_response(
     origin: str,
     cache_control: str,
     method: str = "GET",
+    tag_headers: Iterable[str] = TAG_FORMATS,
 ) -> Response:
     """The response for a rendered page: 304 when the client has it, gzip when it takes it."""
     response_headers = {
@@ -85,12 +92,12 @@ def page_response(
     }
     if page.link_header is not None:
         response_headers["Link"] = page.link_header
-    tag_headers = cache_tag_headers(page) if cache_control.startswith("public") else {}
-    response_headers.update(tag_headers)
+    tags = cache_tag_headers(page, tag_headers) if cache_control.startswith("public") else {}
+    response_headers.update(tags)
     if page.location is not None:
         return Response(
             status_code=page.status,
-            headers={"Location": page.location, "Cache-Control": cache_control, **tag_headers},
+            headers={"Location": page.location, "Cache-Control": cache_control, **tags},
         )
     if page.status == 200 and method in ("GET", "HEAD") and not_modified(headers, page):
         return Response(status_code=304, headers=response_headers)
@@ -124,19 +131,69 @@ def add_security_headers(headers: MutableHeaders, exempt: bool) -> None:
         headers.setdefault("content-security-policy", DEFAULT_CSP)
 
 
-def prepare_responses(page: RenderedPage, *, origin: str, cache_control: str, path: str) -> PreparedResponses:
-    """The page's answers to a GET, as ``page_response`` and the security middleware build them, turned into
-    ASGI headers and bodies so that a cache hit costs no header work. The identity answer is built now; the
-    gzip and 304 answers when a request first needs them (``PreparedResponses``)."""
+def _raw(headers: dict[str, str]) -> RawHeaders:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
-    def answer(request_headers: dict[str, str]) -> Answer:
-        response = page_response(Headers(request_headers), page, origin=origin, cache_control=cache_control)
-        message: Message = {"type": "http.response.start", "headers": list(response.raw_headers)}
-        add_security_headers(MutableHeaders(scope=message), path.startswith(CSP_EXEMPT))
-        return response.status_code, message["headers"], bytes(response.body)
 
-    variants = {"gzip": {"accept-encoding": "gzip"}, "304": {"if-none-match": page.etag}}
-    return PreparedResponses(page.status, answer({}), lambda variant: answer(variants[variant]))
+def _security_tail(headers: dict[str, str], exempt: bool) -> RawHeaders:
+    """What ``add_security_headers`` appends to ``headers``."""
+    names = {name.lower() for name in headers}
+    tail = {name: value for name, value in SECURITY_HEADERS.items() if name not in names}
+    if not exempt and "content-security-policy" not in names:
+        tail["content-security-policy"] = DEFAULT_CSP
+    return _raw(tail)
+
+
+def prepare_responses(
+    page: RenderedPage,
+    *,
+    origin: str,
+    cache_control: str,
+    path: str,
+    tag_headers: Iterable[str] = TAG_FORMATS,
+) -> PreparedResponses:
+    """The page's answers to a GET, with the very headers ``page_response`` and the security middleware give
+    them (in their order), written as ASGI headers and bodies without building Starlette responses, so that
+    a cache hit costs no header work and a miss little. The identity answer is built now; the gzip and 304
+    answers when a request first needs them (``PreparedResponses``)."""
+    exempt = path.startswith(CSP_EXEMPT)
+    tags = cache_tag_headers(page, tag_headers) if cache_control.startswith("public") else {}
+    if page.location is not None:
+        moved = {"Location": page.location, "Cache-Control": cache_control, **tags}
+        length = [] if page.status < 200 or page.status in (204, 304) else [(b"content-length", b"0")]
+        redirect: Answer = (page.status, [*_raw(moved), *length, *_security_tail(moved, exempt)], b"")
+        return PreparedResponses(page.status, redirect, lambda _variant: redirect)
+    common = {
+        "ETag": page.etag,
+        "Last-Modified": formatdate(page.last_modified, usegmt=True),
+        "Cache-Control": cache_control,
+        "Vary": "Accept-Encoding",
+        "Content-Security-Policy": content_security_policy(origin),
+    }
+    if page.link_header is not None:
+        common["Link"] = page.link_header
+    common.update(tags)
+    security = _security_tail(common, exempt)
+    media_type = page.media_type
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        media_type += "; charset=utf-8"
+    content_type = (b"content-type", media_type.encode("latin-1"))
+    sized = not (page.status < 200 or page.status in (204, 304))
+
+    def with_body(headers: dict[str, str], body: bytes) -> Answer:
+        length = [(b"content-length", str(len(body)).encode("latin-1"))] if sized else []
+        return page.status, [*_raw(headers), *length, content_type, *security], body
+
+    identity = with_body(common, page.body)
+
+    def build(variant: str) -> Answer:
+        if variant == "304":
+            return (304, [*_raw(common), *security], b"") if page.status == 200 else identity
+        if len(page.body) < GZIP_MIN_BYTES:
+            return identity
+        return with_body({**common, "Content-Encoding": "gzip"}, page.gzipped())
+
+    return PreparedResponses(page.status, identity, build)
 
 
 def prepared_answer(

@@ -267,7 +267,11 @@ class SiteApp:
             prepared = page.prepared
             if prepared is None:
                 prepared = page.prepared = prepare_responses(
-                    page, origin=ctx.urls.origin(), cache_control=cache_control, path=request.url.path
+                    page,
+                    origin=ctx.urls.origin(),
+                    cache_control=cache_control,
+                    path=request.url.path,
+                    tag_headers=self.settings.page_tag_headers,
                 )
             headers = request.headers
             if "if-modified-since" not in headers:  # else ``page_response`` compares the dates
@@ -281,6 +285,7 @@ class SiteApp:
             origin=ctx.urls.origin(),
             cache_control=cache_control,
             method=request.method,
+            tag_headers=self.settings.page_tag_headers,
         )
 
     def failed_response(self, ctx: PageContext, failed: PageQueryFailed) -> Response:
