@@ -47,3 +47,37 @@ def test_plans_are_told_apart_by_identity() -> None:
         placement.observe(quick, 0.0001)
     assert placement.on_loop(quick)
     assert not placement.on_loop(other)
+
+
+def test_a_lone_run_of_a_few_milliseconds_is_the_machines_when_the_next_run_is_quick() -> None:
+    placement = Placement(loop_max_seconds=0.002, noise_seconds=0.025)
+    plan = object()
+    for _ in range(WARMUP):
+        placement.observe(plan, 0.0001)
+    placement.observe(plan, 0.005)  # descheduled for a time slice
+    assert not placement.on_loop(plan), "the next run is the probe, in the threadpool"
+    placement.observe(plan, 0.0001)
+    assert placement.on_loop(plan), "the probe was quick: back on the loop at once"
+
+
+def test_a_plan_that_stays_slow_after_a_short_outlier_stays_off_the_loop() -> None:
+    placement = Placement(loop_max_seconds=0.002, noise_seconds=0.025)
+    plan = object()
+    for _ in range(WARMUP):
+        placement.observe(plan, 0.0001)
+    placement.observe(plan, 0.005)
+    placement.observe(plan, 0.004)  # the probe is slow too: the plan turned slow
+    assert not placement.on_loop(plan)
+    for _ in range(3):
+        placement.observe(plan, 0.0001)
+    assert not placement.on_loop(plan), "believed: its mean decays before it goes back"
+
+
+def test_a_run_longer_than_noise_is_believed_even_if_the_next_is_quick() -> None:
+    placement = Placement(loop_max_seconds=0.002, noise_seconds=0.025)
+    plan = object()
+    for _ in range(WARMUP):
+        placement.observe(plan, 0.0001)
+    placement.observe(plan, 0.5)
+    placement.observe(plan, 0.0001)
+    assert not placement.on_loop(plan)

@@ -1,11 +1,18 @@
 """Where a cached plan runs: on the event loop while its measured time stays short, else in the threadpool.
 
-The hop to the threadpool costs ~100 µs, more than a quick plan's whole statement, so a plan measured quick
+The hop to the threadpool costs ~30-100 µs, more than a quick plan's whole statement, so a plan measured quick
 runs on the loop. It is measured first: its first ``WARMUP`` runs go to the threadpool, where a slow plan
 blocks nobody, and an exponentially weighted mean of its times decides after. A run on the loop that takes
 longer than the bound sends the plan back to the threadpool at once (its mean becomes that run's time), so a
 plan turned slow (a larger table, a lock, a ``pg_sleep``) blocks the loop at most once; hysteresis (back to the
 loop only under half the bound) keeps a plan near the bound from flapping.
+
+One run a few milliseconds long is what a busy machine does to any quick plan now and then (the process was
+descheduled: another process had the core for its time slice), and a plan turned slow looks the same for
+one run. The next run, in the threadpool, tells them apart: an outlier no longer than ``NOISE_SECONDS`` that
+the next run does not repeat (it is under half the bound) is forgotten and the plan goes back to the loop at
+once, where the mean's decay would have kept it off for several runs, each paying the hop. A run longer than
+that (a lock, a ``pg_sleep``) is believed, and decays as before.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from dataclasses import dataclass
 #: A plan whose mean time is under half this may run on the loop (a run over it sends the plan back): on
 #: a busy machine a thread's wake-up alone takes longer than a millisecond.
 LOOP_MAX_SECONDS = 0.002
+#: The longest single run taken for the scheduler's doing, if the next run is quick (a few time slices).
+NOISE_SECONDS = 0.025
 WARMUP = 3
 #: The mean's weight of the newest run.
 ALPHA = 0.2
@@ -26,13 +35,21 @@ class _Timing:
     mean: float = 0.0
     runs: int = 0
     on_loop: bool = False
+    #: The mean before a lone run over the bound (short enough to be noise), until the next run judges it.
+    before_outlier: float | None = None
 
 
 class Placement:
     """Per plan, a running mean of its execution time and the verdict loop or threadpool."""
 
-    def __init__(self, loop_max_seconds: float = LOOP_MAX_SECONDS, size: int = 4096) -> None:
+    def __init__(
+        self,
+        loop_max_seconds: float = LOOP_MAX_SECONDS,
+        size: int = 4096,
+        noise_seconds: float = NOISE_SECONDS,
+    ) -> None:
         self.loop_max_seconds = loop_max_seconds
+        self.noise_seconds = noise_seconds
         self.size = size
         self._timings: dict[int, _Timing] = {}
 
@@ -54,6 +71,14 @@ class Placement:
         timing = self._timing(plan)
         timing.runs += 1
         bound = self.loop_max_seconds
+        outlier, timing.before_outlier = timing.before_outlier, None
+        if outlier is not None and seconds <= bound / 2:
+            # The lone long run before this one was the machine's, not the plan's.
+            timing.mean = outlier + ALPHA * (seconds - outlier)
+            timing.on_loop = timing.mean <= bound  # it was on the loop: the hysteresis keeps it there
+            return
+        if seconds > bound and timing.on_loop and seconds <= self.noise_seconds:
+            timing.before_outlier = timing.mean
         if timing.runs == 1 or seconds > bound:
             timing.mean = seconds
         else:
