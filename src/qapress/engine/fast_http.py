@@ -189,6 +189,8 @@ class GraphQLFastPath:
         self._headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], list[int]]] = {}
         #: Client address -> its caller without the admin secret (see ``_caller``).
         self._callers: dict[str, _Caller] = {}
+        #: id(plan) -> done when the plan's probe in the threadpool has run (see ``_placed_run``).
+        self._probes: dict[int, asyncio.Future[None]] = {}
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
@@ -422,31 +424,52 @@ class GraphQLFastPath:
         refusal = gql.over_budget(caller.role, prepared.cost)
         if refusal is not None:
             return refusal
-        plan = prepared.plan
-        placement = self.placement
         started = time.perf_counter()
         if self.routing:
             with routing_scope(primary=pinned):
-                answer, ran = await self._placed_run(plan, prepared, started)
+                answer = await self._placed_run(prepared, started)
         else:
-            answer, ran = await self._placed_run(plan, prepared, started)
-        elapsed = time.perf_counter() - started
-        placement.observe(plan, ran)
-        observe_operation(operation, elapsed, answer)
+            answer = await self._placed_run(prepared, started)
+        observe_operation(operation, time.perf_counter() - started, answer)
         return answer
 
-    async def _placed_run(self, plan: object, prepared: Prepared, started: float) -> tuple[bytes, float]:
-        """The answer and the plan's own time: on the loop, or in a plan thread (in this context: the
-        routing scope is a context variable)."""
+    async def _placed_run(self, prepared: Prepared, started: float) -> bytes:
+        """The answer, on the loop or in a plan thread (in this context: the routing scope is a context
+        variable), its time given to the placement.
+
+        While the placement probes a plan (a run on the loop was long: the machine's or the plan's?), one
+        run at a time is the probe, in the threadpool; the plan's other requests wait for its verdict
+        instead of all going to the threadpool (under load, the 32 requests in flight would pay a hop
+        each)."""
         gql = self.gql
-        if self.placement.on_loop(plan) and gql.connections.answers_without_waiting():
+        placement = self.placement
+        plan = prepared.plan
+        verdict = self._probes.get(id(plan))
+        if verdict is not None:
+            await asyncio.shield(verdict)
+            started = time.perf_counter()
+        if placement.on_loop(plan) and gql.connections.answers_without_waiting():
             answer = gql.run(prepared)
-            return answer, time.perf_counter() - started
-        # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is the
-        # scheduler's wait for a thread, and would keep every plan off the loop).
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_plan_executor(), context.run, _timed_run, gql, prepared)
+            placement.observe(plan, time.perf_counter() - started)
+            return answer
+        probe = placement.probing(plan) and id(plan) not in self._probes
+        if probe:
+            self._probes[id(plan)] = asyncio.get_running_loop().create_future()
+        try:
+            # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is the
+            # scheduler's wait for a thread, and would keep every plan off the loop). In process (SQLite)
+            # by the thread's CPU time: the wall time there also holds the wait for the GIL the busy loop
+            # has (up to the 5 ms switch interval), which would keep a quick plan off the loop under load.
+            context = contextvars.copy_context()
+            timed = _cpu_timed_run if gql.connections.in_process else _timed_run
+            answer, ran = await asyncio.get_running_loop().run_in_executor(
+                _plan_executor(), context.run, timed, gql, prepared
+            )
+            placement.observe(plan, ran)
+            return answer
+        finally:
+            if probe:
+                self._probes.pop(id(plan)).set_result(None)
 
     async def _prepared_headers(
         self, status: int, media: str, large: bool, length: int, caching: dict[str, str]
@@ -533,6 +556,12 @@ def _timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
     started = time.perf_counter()
     answer = gql.run(prepared)
     return answer, time.perf_counter() - started
+
+
+def _cpu_timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
+    started = time.thread_time()
+    answer = gql.run(prepared)
+    return answer, time.thread_time() - started
 
 
 def v1_endpoint(routes: list[Any]) -> GraphQLEndpoint:

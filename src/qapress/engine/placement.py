@@ -9,10 +9,13 @@ loop only under half the bound) keeps a plan near the bound from flapping.
 
 One run a few milliseconds long is what a busy machine does to any quick plan now and then (the process was
 descheduled: another process had the core for its time slice), and a plan turned slow looks the same for
-one run. The next run, in the threadpool, tells them apart: an outlier no longer than ``NOISE_SECONDS`` that
-the next run does not repeat (it is under half the bound) is forgotten and the plan goes back to the loop at
-once, where the mean's decay would have kept it off for several runs, each paying the hop. A run longer than
-that (a lock, a ``pg_sleep``) is believed, and decays as before.
+one run. The next runs, in the threadpool, tell them apart: an outlier no longer than ``NOISE_SECONDS`` is
+forgotten as soon as one of the next ``PROBES`` runs is under half the bound, and the plan goes back to the
+loop at once, where the mean's decay would have kept it off for many runs, each paying the hop. Several
+probes, not one: under load a run in the threadpool waits for the GIL the busy loop holds (up to the
+interpreter's 5 ms switch interval), so one probe of a quick plan may come out slow too; a plan turned slow
+is slow in all of them. An outlier longer than the noise (a lock, a ``pg_sleep``) is believed, and decays as
+before.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 LOOP_MAX_SECONDS = 0.002
 #: The longest single run taken for the scheduler's doing, if the next run is quick (a few time slices).
 NOISE_SECONDS = 0.025
+#: Runs in the threadpool after a short outlier, any of which, if quick, sends the plan back to the loop.
+PROBES = 4
 WARMUP = 3
 #: The mean's weight of the newest run.
 ALPHA = 0.2
@@ -35,8 +40,10 @@ class _Timing:
     mean: float = 0.0
     runs: int = 0
     on_loop: bool = False
-    #: The mean before a lone run over the bound (short enough to be noise), until the next run judges it.
+    #: The mean before a lone run over the bound (short enough to be noise), while the probes judge it.
     before_outlier: float | None = None
+    #: Probes left to judge the outlier.
+    probes: int = 0
 
 
 class Placement:
@@ -66,19 +73,29 @@ class Placement:
         timing = self._timings.get(id(plan))
         return timing is not None and timing.plan is plan and timing.on_loop
 
+    def probing(self, plan: object) -> bool:
+        """Whether ``plan`` is off the loop for a long run that its next runs (the probes) are to judge."""
+        timing = self._timings.get(id(plan))
+        return timing is not None and timing.plan is plan and timing.before_outlier is not None
+
     def observe(self, plan: object, seconds: float) -> None:
         """Record one run of ``plan`` (on the loop or not) and decide where its next one goes."""
         timing = self._timing(plan)
         timing.runs += 1
         bound = self.loop_max_seconds
-        outlier, timing.before_outlier = timing.before_outlier, None
-        if outlier is not None and seconds <= bound / 2:
-            # The lone long run before this one was the machine's, not the plan's.
-            timing.mean = outlier + ALPHA * (seconds - outlier)
-            timing.on_loop = timing.mean <= bound  # it was on the loop: the hysteresis keeps it there
-            return
+        outlier = timing.before_outlier
+        if outlier is not None:
+            timing.probes -= 1
+            if seconds <= bound / 2:
+                # The long run that sent the plan here was the machine's, not the plan's.
+                timing.before_outlier = None
+                timing.mean = outlier + ALPHA * (seconds - outlier)
+                timing.on_loop = timing.mean <= bound  # it was on the loop: the hysteresis keeps it there
+                return
+            if timing.probes <= 0:
+                timing.before_outlier = None  # slow in every probe: believed, the mean decays as usual
         if seconds > bound and timing.on_loop and seconds <= self.noise_seconds:
-            timing.before_outlier = timing.mean
+            timing.before_outlier, timing.probes = timing.mean, PROBES
         if timing.runs == 1 or seconds > bound:
             timing.mean = seconds
         else:
