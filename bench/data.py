@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 
-from qapress.store import migrate, open_engine
+from qapress.store import migrate, open_engine, revision_is_known
 from qapress.store.schema import domain
 
 DATA_DIR = Path(__file__).with_name(".data")
@@ -142,11 +142,12 @@ def ensure_sqlite(
     """The cached SQLite network of ``articles`` articles, built first if missing."""
     network = sqlite_network(articles, data_dir, short)
     final = network.sqlite_path
-    if final.exists():
+    if final.exists() and _revision_is_known(f"sqlite:///{final}"):
         return network
     final.parent.mkdir(parents=True, exist_ok=True)
     building = final.with_suffix(".building")
-    for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+    stale = (final, Path(f"{final}-wal"), Path(f"{final}-shm"))
+    for leftover in (*stale, building, Path(f"{building}-wal"), Path(f"{building}-shm")):
         leftover.unlink(missing_ok=True)
     started = time.monotonic()
     engine = open_engine(f"sqlite:///{building}")
@@ -195,7 +196,8 @@ def pg_name(articles: int, prefix: str = "qapress_bench") -> str:
 
 
 def pg_comment(articles: int) -> str:
-    return f"qapress-bench complete: articles={articles} version={DATA_VERSION}"
+    # ``search=1``: networks built before the search vectors were stored (an empty qa_ai_search) rebuild.
+    return f"qapress-bench complete: articles={articles} version={DATA_VERSION} search=1"
 
 
 def pg_network(
@@ -218,7 +220,18 @@ def pg_complete(articles: int, admin_dsn: str = PG_ADMIN_DSN, prefix: str = "qap
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             (pg_name(articles, prefix),),
         ).fetchone()
-    return row is not None and row[0] == pg_comment(articles)
+    if row is None or row[0] != pg_comment(articles):
+        return False
+    return _revision_is_known(pg_network(articles, admin_dsn, prefix).url)
+
+
+def _revision_is_known(url: str) -> bool:
+    """False for a cached network stamped by a migration since renamed: it cannot be upgraded."""
+    engine = open_engine(url)
+    try:
+        return revision_is_known(engine)
+    finally:
+        engine.dispose()
 
 
 def ensure_pg(
@@ -269,9 +282,15 @@ def ensure_pg(
             if chunk:
                 copy.write("".join(chunk))
         connection.execute("SELECT setval(pg_get_serial_sequence('qa_ai', 'id'), %s)", (articles,))
+        # The triggers were off: the search vectors are stored set-wise, as a bulk import stores them.
+        connection.execute(
+            "INSERT INTO qa_ai_search (id, domain, vector) "
+            "SELECT id, domain, qapress_search_vector(title, lead, text) FROM qa_ai"
+        )
         connection.commit()
     with psycopg.connect(building_dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE qa_ai")
+        connection.execute("VACUUM ANALYZE qa_ai_search")
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{final}"')
         admin.execute(f"COMMENT ON DATABASE \"{final}\" IS '{pg_comment(articles)}'")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
@@ -97,7 +98,33 @@ def test_the_pg_network_is_marked_complete_and_reused(pg_network: data.Network) 
     assert data.pg_complete(TINY, admin, prefix)
     with psycopg.connect(pg_network.pg_dsn) as connection:
         row = connection.execute("SELECT count(*), max(id) FROM qa_ai").fetchone()
+        vectors = connection.execute("SELECT count(*) FROM qa_ai_search").fetchone()
     assert row == (TINY, TINY)
+    assert vectors == (TINY,)  # searchable, though the load ran without triggers
+
+
+def test_a_network_stamped_by_a_renamed_migration_is_rebuilt(tmp_path: Path) -> None:
+    network = data.ensure(100, "sqlite", tmp_path, log=False)
+    with sqlite3.connect(network.sqlite_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0009_renamed_since'")
+    data.ensure(100, "sqlite", tmp_path, log=False)
+    with sqlite3.connect(network.sqlite_path) as connection:
+        (stamped,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        (articles,) = connection.execute("SELECT count(*) FROM qa_ai").fetchone()
+    assert stamped != "0009_renamed_since" and articles == 100
+
+
+def test_a_pg_network_stamped_by_a_renamed_migration_is_not_complete(pg_network: data.Network) -> None:
+    admin = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    prefix = pg_network.url.rsplit("/", 1)[1].rsplit("_", 1)[0]
+    with psycopg.connect(pg_network.pg_dsn, autocommit=True) as connection:
+        (head,) = connection.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
+        connection.execute("UPDATE alembic_version SET version_num = '0009_renamed_since'")
+        try:
+            assert not data.pg_complete(TINY, admin, prefix)
+        finally:
+            connection.execute("UPDATE alembic_version SET version_num = %s", (head,))
+    assert data.pg_complete(TINY, admin, prefix)
 
 
 @pytest.mark.parametrize("network_fixture", ["sqlite_network", "pg_network"])

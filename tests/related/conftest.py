@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from tests import invalidation_log
 
 from qapress.articles.publishing import publish_article
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.site.queries import PageQueries
 from qapress.store import begin_write
-from qapress.store.schema import cache_invalidation, domain, grounding_report, qa_ai, related_queue
+from qapress.store.schema import domain, grounding_report, qa_ai, related_queue
 
 SITE = 1
 OTHER_SITE = 2
@@ -82,19 +83,10 @@ class Network:
             )
 
     def log_position(self) -> int:
-        with self.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(cache_invalidation.c.seq), 0))
-                ).scalar_one()
-            )
+        return invalidation_log.log_position(self.engine)
 
     def tags_since(self, seq: int) -> set[str]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(cache_invalidation.c.tag).where(cache_invalidation.c.seq > seq)
-            )
-            return set(rows.scalars())
+        return set(invalidation_log.tags_since(self.engine, seq))
 
 
 @pytest.fixture

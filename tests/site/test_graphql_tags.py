@@ -16,10 +16,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tests.engine.engine_rows import load_rows
+from tests.invalidation_log import log_position, tags_since
 
 from qapress.engine import GraphQLEngine, qapress_metadata
 from qapress.site.graphql_tags import MAX_ARTICLE_TAGS, graphql_answer_tags
-from qapress.store.schema import cache_invalidation, domain, qa_ai
+from qapress.store.schema import domain, qa_ai
 
 ANONYMOUS = {"x-hasura-role": "anonymous"}
 
@@ -92,30 +93,15 @@ def answer(gql: GraphQLEngine, name: str) -> tuple[bytes, list[str] | None]:
     return body, graphql_answer_tags(prepared.plan, prepared.variables, body)
 
 
-def last_seq(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(
-            connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(cache_invalidation.c.seq), 0))
-            ).scalar_one()
-        )
-
-
-def logged_since(engine: Engine, seq: int) -> set[str]:
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(cache_invalidation.c.tag).where(cache_invalidation.c.seq > seq))
-        return {str(row.tag) for row in rows}
-
-
 def test_every_edit_that_changes_an_answer_logs_one_of_its_tags(
     small_gql: GraphQLEngine, engine: Engine
 ) -> None:
     changed: set[tuple[str, str]] = set()
     for edit_name, edit in EDITS.items():
         before = {name: answer(small_gql, name) for name in QUERIES}
-        seq = last_seq(engine)
+        seq = log_position(engine)
         edit(engine)
-        logged = logged_since(engine, seq)
+        logged = set(tags_since(engine, seq))
         for name, (body, tags) in before.items():
             assert tags is not None, name
             after, _ = answer(small_gql, name)
@@ -136,9 +122,9 @@ def test_an_article_asked_for_by_key_is_not_purged_by_another(
         _article(2, domain=3),
         _article(3, status="published"),
     ):
-        seq = last_seq(engine)
+        seq = log_position(engine)
         edit(engine)
-        assert not set(tags) & logged_since(engine, seq)
+        assert not set(tags) & set(tags_since(engine, seq))
 
 
 def test_the_tags_of_each_kind_of_read(small_gql: GraphQLEngine) -> None:

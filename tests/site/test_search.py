@@ -170,6 +170,71 @@ def test_the_page_is_one_graphql_query(live: LiveSite, articles: dict[str, int])
     assert sum("search" in s.lower() or "match" in s.lower() for s in statements) == 1
 
 
+def graphql_rows(live: LiveSite, query: str, variables: dict[str, object]) -> list[dict[str, object]]:
+    response = live.request("POST", "/v1/graphql", json={"query": query, "variables": variables})
+    body = response.json()
+    assert "errors" not in body, body
+    return list(body["data"]["hits"])
+
+
+SITE_PAGE = """query($q: String!, $site: Int!, $limit: Int!, $offset: Int!) {
+  hits: site_search_articles(args: {query: $q, domain: $site, limit: $limit, offset: $offset},
+                             order_by: [{rank: asc}, {id: desc}], limit: $limit) { id snippet }
+}"""
+
+
+#: The page without the outer limit: only the native query's own cut bounds it.
+SITE_PAGE_UNCUT = SITE_PAGE.replace(", limit: $limit)", ")")
+
+
+def screen_site(live: LiveSite) -> int:
+    with live.engine.connect() as connection:
+        return int(
+            connection.execute(sa.select(domain.c.id).where(domain.c.host == "screen.localhost")).scalar_one()
+        )
+
+
+def test_pages_cut_in_the_database_follow_the_ranking_of_every_match(
+    live: LiveSite, articles: dict[str, int]
+) -> None:
+    site = {"site": screen_site(live)}
+    every = graphql_rows(
+        live,
+        """query($q: String!, $site: Int!) { hits: search_articles(args: {query: $q},
+             where: {domain: {_eq: $site}}, order_by: [{rank: asc}, {id: desc}]) { id } }""",
+        {"q": "zebrafinch", **site},
+    )
+    assert len(every) == 12
+    paged = [
+        row
+        for offset in range(0, 12, 5)
+        for row in graphql_rows(live, SITE_PAGE, {"q": "zebrafinch", "limit": 5, "offset": offset, **site})
+    ]
+    assert [row["id"] for row in paged] == [row["id"] for row in every]
+    assert all(row["snippet"] for row in paged)
+
+
+def test_a_site_page_is_at_most_a_hundred_rows_whatever_the_limit(
+    live: LiveSite, articles: dict[str, int]
+) -> None:
+    screen = screen_site(live)
+    with live.engine.begin() as connection:
+        connection.execute(
+            sa.insert(qa_ai),
+            [
+                {"domain": screen, "title": f"Yakcheese {n}", "slug": "y", "text": "yakcheese", "lead": ""}
+                for n in range(105)
+            ],
+        )
+    try:
+        asked = {"q": "yakcheese", "site": screen, "offset": 0}
+        assert len(graphql_rows(live, SITE_PAGE_UNCUT, {**asked, "limit": 1000})) == 100
+        assert graphql_rows(live, SITE_PAGE_UNCUT, {**asked, "limit": -1}) == []  # SQLite: -1 is no limit
+    finally:
+        with live.engine.begin() as connection:
+            connection.execute(sa.delete(qa_ai).where(qa_ai.c.title.like("Yakcheese %")))
+
+
 def test_websearch_to_fts5_quotes_every_word() -> None:
     assert (
         websearch_to_fts5('title:x NEAR(a "b c") d* -e or f')

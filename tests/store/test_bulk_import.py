@@ -11,13 +11,15 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
+from tests.invalidation_log import log_position, tags_since
+from tests.search_index import found_in_site
 from tests.site.live import serve_site
 
 from qapress.store import open_engine
 from qapress.store.articles import ImportLineError, import_articles
 from qapress.store.bulk_import import ImportedArticle, batch_tags, bulk_transaction
 from qapress.store.database import alembic_config
-from qapress.store.schema import cache_invalidation, domain, indexnow_ping, qa_ai, related_queue
+from qapress.store.schema import domain, indexnow_ping, qa_ai, related_queue
 
 HOST = "bulk.localhost"
 
@@ -47,21 +49,6 @@ def found(engine: Engine, words: str) -> list[int]:
         return list(connection.execute(sa.text(sql), {"q": words}).scalars())
 
 
-def last_seq(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(
-            connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(cache_invalidation.c.seq), 0))
-            ).scalar_one()
-        )
-
-
-def tags_since(engine: Engine, seq: int) -> list[str]:
-    with engine.connect() as connection:
-        query = sa.select(cache_invalidation.c.tag).where(cache_invalidation.c.seq > seq)
-        return list(connection.execute(query.order_by(cache_invalidation.c.seq)).scalars())
-
-
 def column(engine: Engine, table: sa.Table, name: str) -> list[int]:
     with engine.connect() as connection:
         return sorted(connection.execute(sa.select(table.c[name])).scalars())
@@ -85,12 +72,13 @@ def test_a_batch_logs_two_tags_a_site_and_one_a_range_not_five_a_row() -> None:
 def test_an_import_is_searchable_tagged_and_queued_per_batch(engine: Engine, site: int) -> None:
     insert_one(engine, 1, site, "Wombat burrows")  # before the import, through the triggers
     assert found(engine, "wombat") == [1]
-    pings, seq = column(engine, indexnow_ping, "article_id"), last_seq(engine)
+    pings, seq = column(engine, indexnow_ping, "article_id"), log_position(engine)
     lines = [line(i, site, f"Quokka island {i}") for i in range(2, 2502)]
     lines.append(line(2502, site, "Quokka draft", status="draft"))
     report = import_articles(engine, lines)
     assert report.imported == 2501 and not report.skipped
     assert found(engine, "quokka") == list(range(2, 2503))  # drafts too, as the trigger indexed them
+    assert found_in_site(engine, "quokka", site) == list(range(2, 2503))  # and under their site (0020)
     assert found(engine, "wombat") == [1]
     # Three batches (1,000 lines each): per batch the site's two tags, the ranges of its ids, rwide and the
     # articles' table tag (GraphQL answers).
@@ -122,7 +110,7 @@ def test_imported_pages_render_and_the_pages_of_before_are_purged(database_url: 
             before = {
                 path: set(r.headers["surrogate-key"].split()) for path, r in (("404", missing), ("/", home))
             }
-            seq = last_seq(engine)
+            seq = log_position(engine)
             titles = {i: f"Platypus {'lagoon' if i == 65 else 'river'} {i}" for i in range(60, 80)}
             report = import_articles(engine, [line(i, site, title) for i, title in titles.items()])
             assert report.imported == 20
@@ -137,7 +125,7 @@ def test_imported_pages_render_and_the_pages_of_before_are_purged(database_url: 
             search = live.get("/search?q=lagoon", host=HOST)
             assert search.status_code == 200 and "Platypus lagoon 65" in search.text
             # An edit after the import goes through the triggers again: the page shows it at once.
-            seq = last_seq(engine)
+            seq = log_position(engine)
             with engine.begin() as connection:
                 connection.execute(qa_ai.update().where(qa_ai.c.id == 70).values(title="Echidna river 70"))
             assert "a70" in tags_since(engine, seq)
@@ -157,7 +145,7 @@ def test_a_failed_batch_loses_nothing_and_leaves_the_triggers_on(engine: Engine,
         import_articles(engine, lines)  # the batch before the bad line is committed, then it stops
     assert column(engine, qa_ai, "id") == [1, 3]
     assert found(engine, "numbat") == [3] and found(engine, "wombat") == [1]
-    seq, pings = last_seq(engine), column(engine, indexnow_ping, "article_id")
+    seq, pings = log_position(engine), column(engine, indexnow_ping, "article_id")
     insert_one(engine, 4, site, "Bilby dunes")  # a writer after the import: every trigger fires
     assert found(engine, "bilby") == [4]
     assert {"a4", f"n{site}", f"u{site}", "r0", "rwide"} <= set(tags_since(engine, seq))
@@ -171,7 +159,7 @@ def test_a_failed_batch_loses_nothing_and_leaves_the_triggers_on(engine: Engine,
 def test_the_switch_is_the_import_transactions_own(engine: Engine, site: int) -> None:
     """While an import's transaction is open another connection never sees the switch: on PostgreSQL a
     concurrent writer's insert fires its triggers; on SQLite (one writer) readers do not see the marker."""
-    seq = last_seq(engine)
+    seq = log_position(engine)
     with bulk_transaction(engine) as connection:
         connection.execute(qa_ai.insert(), {"id": 1, "domain": site, "title": "Imported koala", "slug": "x"})
         if engine.dialect.name == "postgresql":

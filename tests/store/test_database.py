@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from qapress.store import StoreError, begin_write, check_connection, migrate, open_engine
+from qapress.store import StoreError, begin_write, check_connection, migrate, open_engine, revision_is_known
 from qapress.store.schema import domain, link, qa_ai
 
 
@@ -104,3 +104,16 @@ def test_unreachable_postgres_is_a_store_error() -> None:
     engine = open_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot reach the database"):
         check_connection(engine)
+
+
+def test_a_revision_this_code_has_is_known(unmigrated_url: str) -> None:
+    engine = open_engine(unmigrated_url)
+    try:
+        assert revision_is_known(engine)  # unstamped: nothing to upgrade from
+        migrate(engine)
+        assert revision_is_known(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0016_renamed_since'")
+        assert not revision_is_known(engine)
+    finally:
+        engine.dispose()

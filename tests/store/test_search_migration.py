@@ -1,5 +1,5 @@
 """Migrations 0010 (search), 0013 (PostgreSQL's query) and 0016 (PostgreSQL's stored vectors) on a store
-that already holds articles: they are found at once, every later insert, edit and delete keeps the index in
+that already holds articles (and 0020, the site in the index): they are found at once, every later insert, edit and delete keeps the index in
 step, the index is what PostgreSQL uses, and it downgrades."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_existing_and_later_articles_are_searchable(unmigrated_url: str) -> None
                     "EXPLAIN SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query('rivers')"
                 ).scalars()
             )
-        assert "qa_ai_search_vector_idx" in plan
+        assert "qa_ai_search_site_idx" in plan
     else:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("INSERT INTO qa_ai_fts(qa_ai_fts) VALUES ('integrity-check')")

@@ -107,7 +107,25 @@ def fts5_more_like_this(title: str | None, body: str | None) -> str:
     return " OR ".join(_quoted([w]) for w in words) or '""'
 
 
+#: FTS5's empty phrase, which matches no row.
+NOTHING = '""'
+#: The columns readers' words are matched in: never ``site``, the token migration 0020 gives each article.
+ARTICLE_COLUMNS = "{title lead text}"
+
+
+def fts5_in_articles(expression: str | None) -> str:
+    """An FTS5 expression (``websearch_to_fts5``'s, ``fts5_more_like_this``'s) over the text columns only."""
+    return f"{ARTICLE_COLUMNS} : ({expression or NOTHING})"
+
+
+def fts5_in_site(expression: str | None, domain: int | None) -> str:
+    """The expression over one site's articles: FTS5 intersects the site's posting list with the words'."""
+    return f'site : "site{int(domain or 0)}" AND {fts5_in_articles(expression)}'
+
+
 def register_sqlite_functions(connection: sqlite3.Connection | Any) -> None:
     """Add the functions to a DBAPI connection (deterministic, so usable in indexes and the query planner)."""
+    connection.create_function("fts5_in_articles", 1, fts5_in_articles, deterministic=True)
+    connection.create_function("fts5_in_site", 2, fts5_in_site, deterministic=True)
     connection.create_function("websearch_to_fts5", 1, websearch_to_fts5, deterministic=True)
     connection.create_function("fts5_more_like_this", 2, fts5_more_like_this, deterministic=True)

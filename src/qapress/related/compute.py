@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from qapress.engine.sqlite_functions import content_words
+from qapress.engine.sqlite_functions import content_words, fts5_in_site
 from qapress.related.terms import MAX_TERMS, Term, choose_terms, salience
 from qapress.store.backend import is_sqlite
 
@@ -146,9 +146,14 @@ class SQLiteRelated:
             sa.text(
                 "SELECT a.id FROM qa_ai_fts JOIN qa_ai AS a ON a.id = qa_ai_fts.rowid "
                 "WHERE qa_ai_fts MATCH :q AND a.domain = :domain AND a.id <> :id AND a.status = 'published' "
-                "ORDER BY bm25(qa_ai_fts, 10.0, 4.0, 1.0), a.id DESC LIMIT :n"
+                "ORDER BY bm25(qa_ai_fts, 10.0, 4.0, 1.0, 0.0), a.id DESC LIMIT :n"
             ),
-            {"q": query, "domain": source.domain, "id": source.id, "n": LIST_SIZE},
+            {
+                "q": fts5_in_site(query, source.domain),
+                "domain": source.domain,
+                "id": source.id,
+                "n": LIST_SIZE,
+            },
         )
         return [int(i) for i in rows.scalars()]
 
@@ -246,7 +251,7 @@ class PostgresRelated:
                 "WITH q AS (SELECT string_agg(" + operand + ", ' | ')::tsquery AS q "
                 "FROM unnest(CAST(:lexemes AS text[])) AS l) "
                 "SELECT a.id FROM qa_ai_search AS s JOIN qa_ai AS a ON a.id = s.id, q "
-                "WHERE s.vector @@ q.q AND a.domain = :domain AND a.id <> :id AND a.status = 'published' "
+                "WHERE s.domain = :domain AND s.vector @@ q.q AND a.id <> :id AND a.status = 'published' "
                 "ORDER BY ts_rank(s.vector, q.q) DESC, a.id DESC LIMIT :n"
             ),
             {"lexemes": [t.query for t in chosen], "domain": source.domain, "id": source.id, "n": LIST_SIZE},

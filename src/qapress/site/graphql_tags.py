@@ -16,7 +16,7 @@ triggers log that could change it (migrations 0012 and 0018; ``qapress.related.l
   cover every edit without them;
 - sites (``domain``): ``s<id>`` of a site named by key; changes log ``all``;
 - the site's native queries: ``most_linked_articles(domain)`` is ``k`` (live links) and ``u`` of the site,
-  ``related_articles(id)`` the stored list ``m<id>`` and ``tqa_ai``, ``search_articles`` ``tqa_ai``.
+  ``related_articles(id)`` the stored list ``m<id>`` and ``tqa_ai``, ``search_articles`` and ``site_search_articles`` ``tqa_ai``.
 
 Anything else (another table, a column no trigger watches, a function, another native query) gets no tags:
 the answer is then cached for ``QAPRESS_GRAPHQL_GET_MAX_AGE`` only.
@@ -108,7 +108,7 @@ class _Tags:
             if not article or len(article) != 1:
                 return False
             self.tags.update((cache_tags.related_list(article[0]), cache_tags.table("qa_ai")))
-        elif read.name == "search_articles":
+        elif read.name in ("search_articles", "site_search_articles"):
             self.tags.add(cache_tags.table("qa_ai"))
         else:
             return False

@@ -7,6 +7,15 @@ from qapress.store.database import (
     migrate,
     open_engine,
     open_settings_engine,
+    revision_is_known,
 )
 
-__all__ = ["StoreError", "begin_write", "check_connection", "migrate", "open_engine", "open_settings_engine"]
+__all__ = [
+    "StoreError",
+    "begin_write",
+    "check_connection",
+    "migrate",
+    "open_engine",
+    "open_settings_engine",
+    "revision_is_known",
+]

@@ -89,12 +89,14 @@ def index_batch(connection: sa.Connection, articles: Sequence[ImportedArticle]) 
     ids = [article.id for article in articles]
     if is_sqlite(connection):
         index = (
-            "INSERT INTO qa_ai_fts (rowid, title, lead, text) SELECT id, title, lead, text FROM qa_ai "
+            "INSERT INTO qa_ai_fts (rowid, title, lead, text, site) "
+            "SELECT id, title, lead, text, 'site' || domain FROM qa_ai "
             "WHERE id IN :ids"
         )
     else:
         index = (
-            "INSERT INTO qa_ai_search (id, vector) SELECT id, qapress_search_vector(title, lead, text) "
+            "INSERT INTO qa_ai_search (id, domain, vector) "
+            "SELECT id, domain, qapress_search_vector(title, lead, text) "
             "FROM qa_ai WHERE id IN :ids"
         )
     connection.execute(sa.text(index).bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})

@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
@@ -190,6 +192,19 @@ def migrate(engine: Engine) -> None:
         raise StoreError(f"cannot reach the database {engine.url.render_as_string()!r}: {exc.orig}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"migrating {engine.url.render_as_string()!r} failed: {exc}") from exc
+
+
+def revision_is_known(engine: Engine) -> bool:
+    """Whether the schema is unstamped or stamped with a revision this code has.
+
+    A database stamped by a revision that was since renamed or dropped cannot be upgraded; callers
+    that own the data (the benchmarks' cached networks) rebuild it instead.
+    """
+    with engine.connect() as connection:
+        stamped = MigrationContext.configure(connection).get_current_heads()
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    known = {revision.revision for revision in script.walk_revisions()}
+    return all(revision in known for revision in stamped)
 
 
 def check_connection(engine: Engine) -> None:

@@ -81,7 +81,7 @@ qa_ai = sa.Table(
     sa.CheckConstraint(
         "status IN ('draft', 'scheduled', 'published', 'withdrawn')", name="qa_ai_status_check"
     ),
-    sa.Index("qa_ai_domain_id_idx", "domain", "id"),
+    sa.Index("qa_ai_domain_id_status_idx", "domain", "id", "status"),
     # Lists newest first (migration 0016; PostgreSQL's is on date DESC NULLS LAST, id DESC).
     sa.Index("qa_ai_domain_date_idx", "domain", "date", "id"),
     sa.Index("qa_ai_source_id_idx", "source_id"),
