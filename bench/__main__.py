@@ -8,6 +8,7 @@ python -m bench grounding           # the grounding check over bench/grounding_e
 python -m bench outages             # qapress serve under load while the database goes away; appends too
 python -m bench scale --articles 1000000  # import/export RSS, Varnish hit ratio and purges under edits
 python -m bench endpoint           # POST /v1/graphql against its raw ASGI floor; appends to BENCHMARKS.md
+python -m bench endpoint-inprocess # the same, driven in process without uvicorn (--profile: py-spy steps)
 python -m bench endpoint-profile   # py-spy: where a fast-path request's time goes, per step; appends too
 python -m bench graphql-tags       # in process: naming a GET answer's cache tags beside running its query
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
@@ -98,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.graphql_tags_bench import main as graphql_tags_main
 
         return graphql_tags_main(argv[1:])
+    if argv[:1] == ["endpoint-inprocess"]:
+        from bench.endpoint_inprocess import main as endpoint_inprocess_main
+
+        return endpoint_inprocess_main(argv[1:])
     if argv[:1] == ["endpoint-profile"]:
         from bench.endpoint_profile import main as endpoint_profile_main
 

@@ -14,6 +14,7 @@ import argparse
 import http.client
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,6 +49,10 @@ class EndpointRow:
     p99_postgraphile_ms: float = float("nan")
     #: qapress answering the same reads by ``GET /v1/graphql?query=...`` (the floor takes POST only).
     seq_qapress_get_us: float = float("nan")
+    #: Another checkout's qapress (``--baseline-src``) in the same run: sequential, wrk, p99.
+    seq_before_us: float = float("nan")
+    rps_before: float = float("nan")
+    p99_before_ms: float = float("nan")
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -171,11 +176,20 @@ def sequential(
     return {name: percentile(values, 50) for name, values in times.items()}
 
 
-def bench_http(network: data.Network, workers: int, seconds: float, load_seconds: int) -> EndpointRow:
+def bench_http(
+    network: data.Network,
+    workers: int,
+    seconds: float,
+    load_seconds: int,
+    baseline: Path | None = None,
+    load_rounds: int = 1,
+) -> EndpointRow:
     row = EndpointRow(network.backend, workers)
     bodies = [orjson.dumps({"query": seed_query(), "variables": v}) for v in random_variables(network, 200)]
     target = random_variables(network, 1, seed=7)[0]
     servers = {"qapress": qapress_server(network, workers), "floor": floor_server(network, workers)}
+    if baseline is not None:
+        servers["before"] = qapress_server(network, workers, baseline)
     try:
         for server in servers.values():
             server.wait_ready(timeout=180)
@@ -183,16 +197,25 @@ def bench_http(network: data.Network, workers: int, seconds: float, load_seconds
         medians = sequential({**ports, "qapress GET": ports["qapress"]}, bodies, seconds)
         row.seq_qapress_us, row.seq_floor_us = medians["qapress"], medians["floor"]
         row.seq_qapress_get_us = medians["qapress GET"]
+        row.seq_before_us = medians.get("before", float("nan"))
         with tempfile.TemporaryDirectory() as tmp:
             lua = graphql_lua(orjson.dumps({"query": seed_query(), "variables": target}), Path(tmp))
-            for name, server in servers.items():
-                url = f"http://127.0.0.1:{server.port}/v1/graphql"
-                output = run_wrk(url, seconds=load_seconds, connections=32, headers={}, lua=lua)
-                rps, _p50, p99, failures = parse_wrk(output)
-                if failures:
-                    row.notes.append(f"{name}: {failures} failed or non-2xx responses under wrk")
+            loads: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
+            for _ in range(load_rounds):  # interleaved: a busy moment of the machine hits each alike
+                for name, server in servers.items():
+                    url = f"http://127.0.0.1:{server.port}/v1/graphql"
+                    output = run_wrk(url, seconds=load_seconds, connections=32, headers={}, lua=lua)
+                    rps, _p50, p99, failures = parse_wrk(output)
+                    if failures:
+                        row.notes.append(f"{name}: {failures} failed or non-2xx responses under wrk")
+                    loads[name].append((rps, p99))
+            for name, runs in loads.items():
+                rps = statistics.median(r for r, _ in runs)
+                p99 = statistics.median(p for _, p in runs)
                 if name == "qapress":
                     row.rps_qapress, row.p99_qapress_ms = rps, p99
+                elif name == "before":
+                    row.rps_before, row.p99_before_ms = rps, p99
                 else:
                     row.rps_floor, row.p99_floor_ms = rps, p99
     finally:
@@ -232,6 +255,16 @@ def row_line(r: EndpointRow) -> str:
     )
 
 
+def before_line(r: EndpointRow) -> str:
+    return (
+        f"| {r.backend} | {r.workers} | {r.seq_before_us:.0f} / {r.seq_qapress_us:.0f} / {r.seq_floor_us:.0f}"
+        f" | {r.seq_before_us / r.seq_floor_us:.2f}x → {r.seq_ratio:.2f}x"
+        f" | {r.rps_before:,.0f} / {r.rps_qapress:,.0f} / {r.rps_floor:,.0f}"
+        f" | {r.rps_before / r.rps_floor:.0%} → {r.rps_ratio:.0%}"
+        f" | {r.p99_before_ms:.2f} / {r.p99_qapress_ms:.2f} |"
+    )
+
+
 def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], articles: int) -> str:
     m = describe_machine()
     lines = [
@@ -248,6 +281,17 @@ def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], arti
     ]
     lines += [row_line(r) for r in rows]
     lines.append("")
+    befores = [r for r in rows if r.seq_before_us == r.seq_before_us]
+    if befores:
+        lines += [
+            "The checkout before the change (`--baseline-src`), served in the same run:",
+            "",
+            "| backend | workers | sequential before / after / floor (µs) | ratio before → after"
+            " | wrk req/s before / after / floor | share before → after | p99 before / after (ms) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [before_line(r) for r in befores]
+        lines.append("")
     for backend, (engine, floor) in inproc.items():
         lines.append(
             f"- In process, {backend}: engine {engine:.0f} µs, floor {floor:.0f} µs (medians): {engine / floor:.2f}x."
@@ -267,6 +311,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=int, default=8, help="wrk duration per server")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="another checkout's src folder, served beside this one in the same run (before/after)",
+    )
+    parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument(
+        "--load-rounds", type=int, default=1, help="wrk runs per server, interleaved; medians reported"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed", file=sys.stderr)
@@ -275,12 +328,17 @@ def main(argv: list[str] | None = None) -> int:
     inproc: dict[str, tuple[float, float]] = {}
     for backend in args.backends:
         network = data.ensure(args.articles, backend, data.DATA_DIR)
-        print(f"[bench] in process, {backend}", flush=True)
-        inproc[backend] = in_process(network, args.seconds)
-        print(f"in process: {inproc[backend][0]:.0f} / {inproc[backend][1]:.0f} µs", flush=True)
+        if not args.skip_in_process:
+            print(f"[bench] in process, {backend}", flush=True)
+            inproc[backend] = in_process(network, args.seconds)
+            print(f"in process: {inproc[backend][0]:.0f} / {inproc[backend][1]:.0f} µs", flush=True)
         for workers in args.workers:
             print(f"[bench] endpoint, {backend}, {workers} worker(s)", flush=True)
-            rows.append(bench_http(network, workers, args.seconds, args.load_seconds))
+            rows.append(
+                bench_http(
+                    network, workers, args.seconds, args.load_seconds, args.baseline_src, args.load_rounds
+                )
+            )
             print(row_line(rows[-1]), *rows[-1].notes, flush=True)
     report = render(rows, inproc, args.articles)
     print(report)

@@ -114,16 +114,18 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def _env(extra: dict[str, str]) -> dict[str, str]:
+def _env(extra: dict[str, str], src: Path | None = None) -> dict[str, str]:
+    """The environment of a server process: this checkout's ``src`` (or ``src``) first on the path."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]).rstrip(
-        os.pathsep
-    )
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(src or ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]
+    ).rstrip(os.pathsep)
     env.update(extra)
     return env
 
 
-def qapress_server(network: Network, workers: int) -> Server:
+def qapress_server(network: Network, workers: int, src: Path | None = None) -> Server:
+    """``qapress serve`` over ``network``; ``src``: another checkout's ``src`` folder (a before/after run)."""
     port = free_port()
     command = [sys.executable, "-m", "qapress", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
@@ -139,7 +141,8 @@ def qapress_server(network: Network, workers: int) -> Server:
             # related list, which the in-serve worker would compute (~0.1 s each) while requests are timed.
             "QAPRESS_LINKS_WORKER_IN_SERVE": "0",
             "QAPRESS_PURGE_WORKER_IN_SERVE": "0",
-        }
+        },
+        src,
     )
     return Server(command, env, port)
 

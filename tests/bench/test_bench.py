@@ -292,3 +292,21 @@ def test_the_graphql_tags_bench_times_the_hook_beside_the_run(sqlite_network: da
     run, hook, tags = measure_tags(sqlite_network, rounds=1)
     assert run > 0 and hook > 0
     assert "all" in tags and "tqa_ai" in tags and any(tag.startswith("u") for tag in tags)
+
+
+def test_the_in_process_endpoint_driver_gets_data_from_the_app_and_its_floor(
+    sqlite_network: data.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.endpoint_inprocess import CONTENDERS, SERVE_ENV, run
+    from qapress.settings import get_settings
+
+    # The driver sets the app's environment itself; monkeypatch puts it back after.
+    for name in ("QAPRESS_DATABASE_URL", "QAPRESS_DATA_DIR", "BENCH_FLOOR_URL", *SERVE_ENV):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    try:
+        # drive() raises unless every contender's answers carry data (its warm-up checks each one).
+        medians = run(sqlite_network, seconds=0.1, rounds=1)
+    finally:
+        get_settings.cache_clear()
+    assert set(medians) == set(CONTENDERS)
+    assert all(value > 0 for value in medians.values())

@@ -63,7 +63,7 @@ def secured(small: GraphQLEngine) -> Iterator[httpx.Client]:
         small,
         admin_secret=SECRET,
         max_body_bytes=2000,
-        trusted_session=lambda _request: {"x-hasura-ip-hash": "reader"},
+        trusted_session=lambda _client: {"x-hasura-ip-hash": "reader"},
     )
     app = Starlette(routes=routes)
     with LiveServer(app) as client:
@@ -223,7 +223,7 @@ def test_trusted_session_variables_replace_the_clients(small: GraphQLEngine) -> 
 
     small.execute_bytes = recording  # type: ignore[method-assign]
     routes = graphql_routes(
-        small, admin_secret=SECRET, trusted_session=lambda request: {"X-Hasura-Ip-Hash": "server"}
+        small, admin_secret=SECRET, trusted_session=lambda _client: {"X-Hasura-Ip-Hash": "server"}
     )
     with LiveServer(Starlette(routes=routes)) as client:
         client.post(

@@ -32,7 +32,7 @@ def client(small: GraphQLEngine) -> Iterator[httpx.Client]:
     routes = graphql_routes(
         small,
         admin_secret=SECRET,
-        trusted_session=lambda _request: {"x-hasura-ip-hash": "reader"},
+        trusted_session=lambda _client: {"x-hasura-ip-hash": "reader"},
         cache=CachePolicy(max_age=90, tags=tags),
     )
     with live_client(Starlette(routes=routes)) as client:

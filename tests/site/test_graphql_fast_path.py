@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from qapress.engine.fast_http import GraphQLFastPath
 from qapress.engine.http_cache import CachePolicy
+from qapress.engine.placement import PROBES, WARMUP
 from qapress.site.app import SiteServer
 from qapress.store.demo import SEED_ARTICLE_ID
 
@@ -327,6 +328,35 @@ def test_a_quick_plan_runs_on_the_loop_after_it_was_measured(
     timing = fast_path.placement._timings[id(plan)]
     assert timing.runs >= 11
     assert not runs_on_loop or timing.mean <= fast_path.placement.loop_max_seconds
+
+
+def test_a_plan_under_probe_answers_every_request_and_reaches_a_verdict(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    """After a long run on the loop a plan's next runs are probes, one at a time in the threadpool; the
+    requests that come meanwhile wait for the verdict, and every one is answered."""
+    live, fast_path = served
+    query = "query Probed { domain(limit: 1) { id } }"
+    assert b'"data"' in post(live, {"query": query}).content
+    plan = only_plan(live, query)
+    placement = fast_path.placement
+    for _ in range(WARMUP):
+        placement.observe(plan, 0.0001)
+    placement.observe(plan, 0.005)  # as if the worker had been descheduled during a run on the loop
+    assert placement.probing(plan) and not placement.on_loop(plan)
+    answers: list[httpx.Response] = []
+    asking = [
+        threading.Thread(target=lambda: answers.append(post(live, {"query": query})))
+        for _ in range(2 * PROBES)
+    ]
+    for thread in asking:
+        thread.start()
+    for thread in asking:
+        thread.join(timeout=30)
+    assert len(answers) == 2 * PROBES
+    assert all(a.status_code == 200 and b'"domain"' in a.content for a in answers)
+    assert not placement.probing(plan), "the probes have judged the long run"
+    assert not fast_path._probes, "no request is left waiting for a verdict"
 
 
 def only_plan(live: LiveSite, query: str) -> object:

@@ -313,6 +313,12 @@ class ThreadConnections:
                 self._drop(connection)
             raise error from exc
 
+    @property
+    def in_process(self) -> bool:
+        """Whether statements run in this process (SQLite): a statement's time is then its thread's CPU time
+        (a warm page cache's reads included), with no server to wait for."""
+        return not self.pooled
+
     def answers_without_waiting(self) -> bool:
         """Whether a statement now would find its connection at once (a per-thread SQLite connection, an
         idle one in PostgreSQL's pool), so the event loop may run it without waiting on the pool. With read

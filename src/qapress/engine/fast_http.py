@@ -17,21 +17,30 @@ caching headers (:mod:`.http_cache`) and a matching ``If-None-Match`` gets its 3
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.engine.admission import admit
+from qapress.engine.admission import admit, client_host
 from qapress.engine.engine import GraphQLEngine, Prepared
-from qapress.engine.http import GraphQLEndpoint, _Caller, _error, _json, _malformed, get_request_item
+from qapress.engine.http import (
+    GraphQLEndpoint,
+    _Caller,
+    _error,
+    _json,
+    _malformed,
+    get_request_item,
+    lowered,
+)
 from qapress.engine.http_cache import TAG_HEADERS, etag_matches
 from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
@@ -55,6 +64,21 @@ VARYING = ("ETag", *TAG_HEADERS)
 ETAG = VARYING[0]
 
 TimedOut = Callable[[Scope, Send], Awaitable[None]]
+
+#: Addresses whose callers ``_caller`` keeps (readers come back; the trusted session is a hash to compute).
+CALLERS_REMEMBERED = 4096
+#: Threads for the plans measured slow, as many as Starlette's threadpool has (anyio's default): a plain
+#: executor's hop costs ~30 µs where ``run_in_threadpool``'s (a capacity limiter, a cancel scope) ~45.
+PLAN_THREADS = 40
+_plan_threads: ThreadPoolExecutor | None = None
+
+
+def _plan_executor() -> ThreadPoolExecutor:
+    """The process's threads for slow plans, started on first use (one set, whatever the apps)."""
+    global _plan_threads
+    if _plan_threads is None:
+        _plan_threads = ThreadPoolExecutor(PLAN_THREADS, thread_name_prefix="qapress-plan")
+    return _plan_threads
 
 
 async def _send_scoped_response(scope: Scope, receive: Receive, send: Send) -> None:
@@ -163,6 +187,10 @@ class GraphQLFastPath:
         #: (status, media type, large, caching headers) -> the response headers with the indexes of the
         #: content-length and of the caching headers whose values vary by answer.
         self._headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], list[int]]] = {}
+        #: Client address -> its caller without the admin secret (see ``_caller``).
+        self._callers: dict[str, _Caller] = {}
+        #: id(plan) -> done when the plan's probe in the threadpool has run (see ``_placed_run``).
+        self._probes: dict[int, asyncio.Future[None]] = {}
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
@@ -234,7 +262,9 @@ class GraphQLFastPath:
             return receive  # GraphiQL
         if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
             return receive
-        item, not_json = get_request_item(Request(scope).query_params)
+        # Starlette's ``query_params`` without its multi-dict: the last of a repeated name counts, as there.
+        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        item, not_json = get_request_item(params)
         if not_json is not None:
             return receive
         ready = await self._ready(scope, receive, send, seen, item, every_item=True)
@@ -277,8 +307,7 @@ class GraphQLFastPath:
         queries are looked at for every request (as the GET endpoint does), not only for those that carry
         extensions or come from a trusted-documents role."""
         endpoint = self.endpoint
-        request = Request(scope)
-        caller = self._caller(request, seen.admin)
+        caller = self._caller(scope, seen.admin)
         if not isinstance(caller, _Caller):
             return False
         item: Any = payload
@@ -305,7 +334,7 @@ class GraphQLFastPath:
             return False
         # From here on the request is answered here: the rate limit counts it, as the endpoint does before
         # it looks for the plan (so a refused request counts no plan hit either).
-        refused = await admit(self.gql, request, caller.role, caller.session, payload)
+        refused = await admit(self.gql, client_host(scope), caller.role, caller.session, payload)
         if refused is not None:
             scope[FAST_PATH_STATUS] = refused.status_code
             scope[_RESPONSE_KEY] = refused
@@ -338,17 +367,25 @@ class GraphQLFastPath:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
-    def _caller(self, request: Request, admin: bool) -> _Caller | Response:
+    def _caller(self, scope: Scope, admin: bool) -> _Caller | Response:
         """``endpoint.caller``, without decoding every header when none of them can count: no secret shown
         while one is configured (anonymous), or no secret configured and no development mode (the open
         role). The same callers as :meth:`GraphQLEndpoint.claimed_caller`'s branches that read no header."""
         endpoint = self.endpoint
         if admin or (endpoint.admin_secret is None and endpoint.open_role == ADMIN):
-            return endpoint.caller(request)
+            return endpoint.caller(Request(scope))
         role = ANONYMOUS if endpoint.admin_secret is not None else endpoint.open_role
-        caller = _Caller(role, {"x-hasura-role": role})
-        if endpoint.trusted_session is not None:
-            caller.session.update({k.lower(): v for k, v in endpoint.trusted_session(request).items()})
+        if endpoint.trusted_session is None:
+            return _Caller(role, {"x-hasura-role": role})
+        # The trusted session is a function of the address: one caller per address, shared (read only).
+        host = client_host(scope)
+        caller = self._callers.get(host)
+        if caller is None or caller.role != role:
+            if len(self._callers) >= CALLERS_REMEMBERED:
+                self._callers.clear()
+            caller = self._callers[host] = _Caller(
+                role, {"x-hasura-role": role, **lowered(endpoint.trusted_session(host))}
+            )
         return caller
 
     async def _body(
@@ -363,8 +400,7 @@ class GraphQLFastPath:
         while True:
             if seconds > 0:
                 try:
-                    async with asyncio.timeout(seconds):
-                        message = await receive()
+                    message = await _receive_within(receive, seconds)
                 except TimeoutError:
                     if self.timed_out is None:
                         raise
@@ -388,29 +424,63 @@ class GraphQLFastPath:
         refusal = gql.over_budget(caller.role, prepared.cost)
         if refusal is not None:
             return refusal
-        plan = prepared.plan
-        placement = self.placement
         started = time.perf_counter()
-        with routing_scope(primary=pinned) if self.routing else contextlib.nullcontext():
-            if placement.on_loop(plan) and gql.connections.answers_without_waiting():
-                answer = gql.run(prepared)
-                ran = time.perf_counter() - started
-            else:
-                # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is
-                # the scheduler's wait for a thread, and would keep every plan off the loop).
-                answer, ran = await run_in_threadpool(_timed_run, gql, prepared)
-        elapsed = time.perf_counter() - started
-        placement.observe(plan, ran)
-        observe_operation(operation, elapsed, answer)
+        if self.routing:
+            with routing_scope(primary=pinned):
+                answer = await self._placed_run(prepared, started)
+        else:
+            answer = await self._placed_run(prepared, started)
+        observe_operation(operation, time.perf_counter() - started, answer)
         return answer
+
+    async def _placed_run(self, prepared: Prepared, started: float) -> bytes:
+        """The answer, on the loop or in a plan thread (in this context: the routing scope is a context
+        variable), its time given to the placement.
+
+        While the placement probes a plan (a run on the loop was long: the machine's or the plan's?), one
+        run at a time is the probe, in the threadpool; the plan's other requests wait for its verdict
+        instead of all going to the threadpool (under load, the 32 requests in flight would pay a hop
+        each)."""
+        gql = self.gql
+        placement = self.placement
+        plan = prepared.plan
+        verdict = self._probes.get(id(plan))
+        if verdict is not None:
+            await asyncio.shield(verdict)
+            started = time.perf_counter()
+        if placement.on_loop(plan) and gql.connections.answers_without_waiting():
+            answer = gql.run(prepared)
+            placement.observe(plan, time.perf_counter() - started)
+            return answer
+        probe = placement.probing(plan) and id(plan) not in self._probes
+        if probe:
+            self._probes[id(plan)] = asyncio.get_running_loop().create_future()
+        try:
+            # Timed in the thread: the plan's own time, not the hop's (which on a busy machine is the
+            # scheduler's wait for a thread, and would keep every plan off the loop). In process (SQLite)
+            # by the thread's CPU time: the wall time there also holds the wait for the GIL the busy loop
+            # has (up to the 5 ms switch interval), which would keep a quick plan off the loop under load.
+            context = contextvars.copy_context()
+            timed = _cpu_timed_run if gql.connections.in_process else _timed_run
+            answer, ran = await asyncio.get_running_loop().run_in_executor(
+                _plan_executor(), context.run, timed, gql, prepared
+            )
+            placement.observe(plan, ran)
+            return answer
+        finally:
+            if probe:
+                self._probes.pop(id(plan)).set_result(None)
 
     async def _prepared_headers(
         self, status: int, media: str, large: bool, length: int, caching: dict[str, str]
     ) -> list[tuple[bytes, bytes]]:
         """The headers the application sends with an identity answer of this kind, length and caching
         headers: captured once per kind, the answer's own values (length, ETag, cache tags) put in."""
-        fixed = tuple((name, value) for name, value in caching.items() if name not in VARYING)
-        names = tuple(name for name in caching if name in VARYING)
+        if caching:
+            fixed = tuple((name, value) for name, value in caching.items() if name not in VARYING)
+            names: tuple[str, ...] = tuple(name for name in caching if name in VARYING)
+        else:
+            fixed = names = ()
         key = (status, media, large, fixed, names)
         known = self._headers.get(key)
         if known is None:
@@ -459,10 +529,39 @@ class GraphQLFastPath:
         return headers, slots
 
 
+async def _receive_within(receive: Receive, seconds: float) -> Message:
+    """``receive()``, or TimeoutError after ``seconds``: ``asyncio.timeout``'s work without its state
+    machine (one timer, cancelled when the message comes: a body's message is mostly there already)."""
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        return await receive()
+    except asyncio.CancelledError:
+        if expired and task.uncancel() == 0:
+            raise TimeoutError from None
+        raise
+    finally:
+        timer.cancel()
+
+
 def _timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
     started = time.perf_counter()
     answer = gql.run(prepared)
     return answer, time.perf_counter() - started
+
+
+def _cpu_timed_run(gql: GraphQLEngine, prepared: Prepared) -> tuple[bytes, float]:
+    started = time.thread_time()
+    answer = gql.run(prepared)
+    return answer, time.thread_time() - started
 
 
 def v1_endpoint(routes: list[Any]) -> GraphQLEndpoint:

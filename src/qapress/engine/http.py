@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from qapress.engine.admission import admit
+from qapress.engine.admission import admit, client_host
 from qapress.engine.documents import DocumentStore
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.http_cache import CachePolicy, etag_matches
@@ -53,8 +53,9 @@ GRAPHIQL_CSP = (
 )
 
 
-#: Session variables the server itself vouches for (e.g. the reader's hashed IP), from the request.
-TrustedSession = Callable[[Request], Mapping[str, str]]
+#: Session variables the server itself vouches for (e.g. the reader's hashed IP), from the client's address
+#: (``client_host``): a pure function of it, which the fast path asks once per address.
+TrustedSession = Callable[[str], Mapping[str, str]]
 
 #: A caller the server signed in itself (the newsroom's session cookie): its role and session variables, or
 #: None. Called in the threadpool (it may read the database); a request showing the admin secret skips it.
@@ -67,6 +68,11 @@ class _Caller:
         self.session = session
         #: Shown the admin secret or signed in: never answered with public caching headers.
         self.authenticated = authenticated
+
+
+def lowered(session: Mapping[str, str]) -> dict[str, str]:
+    """Session variables by their lower-case names (GraphQL session variables are case-insensitive)."""
+    return {k.lower(): v for k, v in session.items()}
 
 
 def _error(message: str, code: str, path: str = "$") -> dict[str, Any]:
@@ -116,7 +122,7 @@ class GraphQLEndpoint:
                 role, variables = signed_in
                 caller = _Caller(role, {k.lower(): v for k, v in variables.items()}, authenticated=True)
                 if self.trusted_session is not None:
-                    caller.session.update({k.lower(): v for k, v in self.trusted_session(request).items()})
+                    caller.session.update(lowered(self.trusted_session(client_host(request.scope))))
                 caller.session["x-hasura-role"] = role
                 return caller
         return self.caller(request)
@@ -125,7 +131,7 @@ class GraphQLEndpoint:
         caller = self.claimed_caller(request)
         if isinstance(caller, _Caller) and self.trusted_session is not None:
             # What the server vouches for replaces whatever the client sent under the same names.
-            caller.session.update({k.lower(): v for k, v in self.trusted_session(request).items()})
+            caller.session.update(lowered(self.trusted_session(client_host(request.scope))))
         return caller
 
     def claimed_caller(self, request: Request) -> _Caller | Response:
@@ -198,7 +204,7 @@ class GraphQLEndpoint:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return _json(_error("the request body is not valid JSON", "invalid-json"), 400, media)
-        refused_rate = await admit(self.gql, request, caller.role, caller.session, payload)
+        refused_rate = await admit(self.gql, client_host(request.scope), caller.role, caller.session, payload)
         if refused_rate is not None:
             return refused_rate
         if isinstance(payload, list):
@@ -256,7 +262,7 @@ class GraphQLEndpoint:
         caller = await self.resolve_caller(request)
         if isinstance(caller, Response):
             return caller
-        refused_rate = await admit(self.gql, request, caller.role, caller.session, item)
+        refused_rate = await admit(self.gql, client_host(request.scope), caller.role, caller.session, item)
         if refused_rate is not None:
             return refused_rate
         if self.documents is not None:

@@ -41,6 +41,9 @@ class Decision:
     retry_after: int = 0
 
 
+ADMITTED = Decision(True)
+
+
 class RateLimitExceeded(EngineError):
     """Hasura's answer to a client over its rate limit (HTTP 429 with ``Retry-After``)."""
 
@@ -68,7 +71,7 @@ def decide(
     """Whether ``n`` more operations fit, ``elapsed`` seconds into the current window; pure."""
     weight = 1.0 - elapsed / window
     if previous * weight + current + n <= limit:
-        return Decision(True)
+        return ADMITTED
     if n > limit:
         return Decision(False, int(window))
     room = limit - current - n
@@ -91,25 +94,29 @@ class InProcessRateLimiter:
     def __init__(self, clock: Callable[[], float] = time.time, max_keys: int = 100_000) -> None:
         self.clock = clock
         self.max_keys = max_keys
-        self._counts: dict[str, tuple[int, int, int]] = {}  # key -> (window index, previous, current)
+        self._counts: dict[str, list[int]] = {}  # key -> [window index, previous, current]
         self._lock = threading.Lock()
 
     async def hit(self, key: str, limit: int, n: int = 1) -> Decision:
         return self.hit_now(key, limit, n)
 
     def hit_now(self, key: str, limit: int, n: int = 1) -> Decision:
+        """``hit`` without awaiting: the counters are in memory (``admit`` calls this one directly)."""
         now = self.clock()
         index = int(now // WINDOW_S)
+        elapsed = now - index * WINDOW_S
         with self._lock:
-            seen, previous, current = self._counts.get(key, (index, 0, 0))
-            if seen != index:
-                previous, current = (current if seen == index - 1 else 0), 0
-            decision = decide(previous, current, now - index * WINDOW_S, limit, n)
+            entry = self._counts.get(key)
+            if entry is None:
+                if len(self._counts) >= self.max_keys:
+                    self._forget(index)
+                entry = self._counts[key] = [index, 0, 0]
+            elif entry[0] != index:
+                entry[1] = entry[2] if entry[0] == index - 1 else 0
+                entry[0], entry[2] = index, 0
+            decision = decide(entry[1], entry[2], elapsed, limit, n)
             if decision.allowed:
-                current += n
-            if len(self._counts) >= self.max_keys and key not in self._counts:
-                self._forget(index)
-            self._counts[key] = (index, previous, current)
+                entry[2] += n
         return decision
 
     def _forget(self, index: int) -> None:
@@ -199,13 +206,13 @@ class RedisRateLimiter:
             log.warning("the rate limiter reaches Redis again")
             self._down_since = None
         if admitted:
-            return Decision(True)
+            return ADMITTED
         return decide(int(previous), int(current), elapsed, limit, n)
 
     def _unavailable(self) -> Decision:
         if self.fail_closed:
             raise RateLimiterUnavailable()
-        return Decision(True)
+        return ADMITTED
 
 
 def rate_limiter_from_settings(settings: Settings) -> RateLimiter:

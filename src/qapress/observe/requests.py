@@ -36,9 +36,10 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Methods with a label of their own; any other (clients may send anything) counts as ``other``.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-#: (route, method, status) -> its counter and histogram: ``labels()`` costs microseconds, a dict lookup
-#: nanoseconds. Bounded: routes are the app's, methods the set above, statuses three digits.
-_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+#: (route, method, status, one more counter or None) -> the counters (the 5xx one too) and histogram a
+#: request adds to: ``labels()`` costs microseconds, a dict lookup nanoseconds. Bounded: routes are the
+#: app's, methods the set above, statuses three digits.
+_series: dict[tuple[str, str, int, Any], tuple[tuple[Any, ...], Any]] = {}
 
 
 def series(route: str, method: str, status: int) -> tuple[Any, Any]:
@@ -98,29 +99,26 @@ async def observe_request(
 
 def record(route: str, method: str, status: int, seconds: float) -> None:
     """One answered request in the metrics: its count and its time (cheap: see ``Tally``)."""
-    key = (route, method, status)
-    found = _series.get(key)
-    if found is None:
-        found = _series[key] = series(*key)
-    TALLY.inc(found[0])
-    TALLY.observe(found[1], seconds)
-    if status >= 500:
-        TALLY.inc(ERRORS.labels("http_5xx"))
-
-
-#: (route, method, status) -> the counters and histogram ``record_with`` adds to; see ``_series``.
-_bundles: dict[tuple[str, str, int, Any], tuple[tuple[Any, ...], Any]] = {}
+    counters, histogram = _bundle(route, method, status, None)
+    TALLY.count_and_observe(counters, histogram, seconds)
 
 
 def record_with(route: str, method: str, status: int, seconds: float, also: Any) -> None:
     """``record``, and one more counter (``also``: the page cache's hits) in the same step."""
+    counters, histogram = _bundle(route, method, status, also)
+    TALLY.count_and_observe(counters, histogram, seconds)
+
+
+def _bundle(route: str, method: str, status: int, also: Any) -> tuple[tuple[Any, ...], Any]:
     key = (route, method, status, also)
-    found = _bundles.get(key)
+    found = _series.get(key)
     if found is None:
         counter, histogram = series(route, method, status)
-        counters = (counter, also) if status < 500 else (counter, also, ERRORS.labels("http_5xx"))
-        found = _bundles[key] = (counters, histogram)
-    TALLY.count_and_observe(found[0], found[1], seconds)
+        counters = (counter,) if also is None else (counter, also)
+        if status >= 500:
+            counters += (ERRORS.labels("http_5xx"),)
+        found = _series[key] = (counters, histogram)
+    return found
 
 
 def log_request(scope: Scope, status: int, seconds: float, route: str, rid: str) -> None:

@@ -159,9 +159,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Readers come back: the address parse and hash once per address, not once per request.
         return ip_hash(host, salt)
 
-    def reader_session(request: Request) -> dict[str, str]:
+    def reader_session(host: str) -> dict[str, str]:
         # The reader's hashed address, vouched for by the server: the rate limit and "your pending links".
-        host = request.client.host if request.client else "unknown"
         return {IP_HASH_SESSION_VARIABLE: hashed(host)}
 
     routes = [
