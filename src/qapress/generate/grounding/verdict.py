@@ -22,6 +22,7 @@ from qapress.generate.grounding import (
     numbers,
     polarity,
     quotes,
+    scales,
 )
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
@@ -616,6 +617,8 @@ class _Check:
                 for i in sentences
             ):
                 continue
+            if _agent_noun_told(role, [self.index.sentences[i] for i in sentences]):
+                continue
             said = f"; the source calls them {', '.join(sorted(known))}" if known else ""
             self.reasons.append(f"the source does not call {entity.name!r} {role!r}{said}")
 
@@ -845,6 +848,15 @@ class _Check:
             )
         elif not any(v is not None for v in verdicts) and not self.differences:
             self.undecided.append(f"the source does not compare {mine[0].left} with {mine[0].right}")
+
+    def scaled(self, window: list[SourceSentence]) -> None:
+        """A scale word told the other way round ("fewer" for "more", "at least" for "up to", "down
+        slightly" for "up slightly"), read clause by clause where the source tells the same thing."""
+        if self.reasons or self.meta or self.claim.yes_no:
+            return
+        turned = scales.reversed_scale(self.text, [s.text for s in self.index.sentences])
+        if turned:
+            self.reasons.append(turned)
 
     def _called_off(self, window: list[SourceSentence]) -> None:
         """An event the source says is called off, told as going ahead (or the other way round)."""
@@ -1141,6 +1153,17 @@ def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
     )
 
 
+def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
+    """Whether a role is the doer of an act the source tells of the person ("writer" where she "wrote every
+    episode", "winner" where he "won"): an agent noun (-er, -or) says no more than its verb."""
+    word = role.lower()
+    if " " in word or not word.endswith(("er", "or")) or len(word) < 5:
+        return False
+    stems = {word[:-1], word[:-2]} | ({word[:-3]} if word[-3] == word[-4] else set())
+    told = set().union(*(s.lemmas for s in sentences)) if sentences else set()
+    return bool(stems & told)
+
+
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
@@ -1187,6 +1210,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     check.quotations()
     window, coverage = check.window()
     check.relations(window, coverage)
+    check.scaled(window)
     if not check.meta:
         check.aligned(window)
         check.compared(window)
