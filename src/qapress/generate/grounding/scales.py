@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from qapress.generate.grounding import lexicon, polarity
+from qapress.generate.grounding import lexicon, numbers, polarity
 
 #: Words of a clause the scale words must share with the source's before they are read as one fact.
 MIN_SHARED = 2
@@ -92,29 +92,13 @@ def _additional(clause: str, cue: Pointer) -> bool:
     return (
         cue.words.lower() == "more"
         and bool(before)
-        and (before[0][0].isdigit() or before[0].lower() in _FIGURE_WORDS)
+        and (before[0].lower() in _QUANTIFIERS or numbers.normalize_numbers(before[0].lower())[:1].isdigit())
         and not re.match(r"\s+(?:\w+\s+)?than\b", clause[cue.end :])
     )
 
 
-_FIGURE_WORDS = {
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "few",
-    "several",
-    "many",
-    "some",
-    "any",
-    "no",
-}
+#: Words that count like a figure before "more" ("a few more", "several more").
+_QUANTIFIERS = {"few", "several", "many", "some", "any", "no"}
 
 
 def _figure_before(clause: str, cue: Pointer) -> str | None:
