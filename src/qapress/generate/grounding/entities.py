@@ -207,6 +207,10 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
     last = name.split()[-1].lower().strip(".")
     if last in lexicon.word_set("org_words.txt"):
         return ORGANISATION
+    # "Institute for Economic Research", "Bank of Estmark": the head of the name stands before its "of".
+    head = re.search(r"([A-Za-z]+)\s+(?:of|for)\s", name)
+    if head and head.group(1).lower() in lexicon.word_set("org_words.txt"):
+        return ORGANISATION
     if last in lexicon.word_set("place_words.txt"):
         return PLACE
     if name in p.PLACES or name.lower() in p.PLACES:

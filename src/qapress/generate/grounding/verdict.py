@@ -682,6 +682,13 @@ class _Check:
         source = " ".join(s.text for s in window)
         claim = self.text
         shared = self.content & set().union(*(s.lemmas for s in window))
+        said_quotes = quotes.quotations(claim, [], None)
+        if said_quotes and not self.reasons and all(len(quotes.pieces(q.text)) == 1 for q in said_quotes):
+            # A quotation the quote check found word for word is the speaker's, negations and all; what
+            # else the speaker said around it ("I do not want to tear it down") is not the claim's.
+            for quotation in said_quotes:
+                claim = claim.replace(quotation.text, " ")
+            shared &= polarity.content_lemmas(claim)
         claim_negated = polarity.negated_lemmas(claim) & shared
         source_negated = polarity.negated_lemmas(source) & shared
         antonyms = lexicon.antonyms()
@@ -1104,15 +1111,27 @@ class _Check:
         cues += [w for w in before_words if w.endswith("n't")]
         outside = self.claim.text.replace(quotation.text, " ")
         kept = lexicon.phrase_pattern("negations.txt").findall(outside) + polarity.hedges(outside)
+        located = (
+            re.search(_words_pattern(piece), sentence.text.replace("’", "'"), re.IGNORECASE)
+            if sequence
+            else None
+        )
         if (
             cues
             and not kept
             and not re.search(
-                r"[,.;:]\s*$",
-                sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else "",
+                r"[,.;:][\"”’']?\s*[\"“‘']?$",
+                sentence.text[: located.start()] if located else "",
             )
         ):
             self.reasons.append(f"quote trimmed: the source's words before it are “{clause_before}”")
+            return
+        # "They did." where the source has "They did not": the negation right after the quoted words,
+        # with no stop between, is cut off the end.
+        after = sentence.text.replace("’", "'")[located.end() :] if located else ""
+        cut = re.match(r"\s*(not|never|n't|no longer|yet)\b", after, re.IGNORECASE)
+        if cut and not re.search(rf"\b{cut.group(1)}\b", quotation.text, re.IGNORECASE):
+            self.reasons.append(f"quote trimmed: the source goes on “{cut.group(1)}” right after it")
 
     def _speaker(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
         if not quotation.speaker:
