@@ -427,7 +427,8 @@ def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
         first = re.match(r"[\s,;:—–()]*([A-Za-z]+)", text[start:stop])
         if first and (
             first.group(1).lower() in {"who", "which", "whose", "that", "where"}
-            or first.group(1).lower().endswith(("ed", "ing"))
+            # (a participle is written in lower case: "Aled", "Sterling" open a name, not a clause)
+            or (first.group(1).islower() and first.group(1).endswith(("ed", "ing")))
         ):
             spans.append((start, stop))
     return spans
