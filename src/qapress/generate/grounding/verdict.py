@@ -23,6 +23,7 @@ from qapress.generate.grounding import (
     polarity,
     quotes,
     scales,
+    transfers,
 )
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
@@ -858,10 +859,12 @@ class _Check:
 
     def scaled(self, window: list[SourceSentence]) -> None:
         """A scale word told the other way round ("fewer" for "more", "at least" for "up to", "down
-        slightly" for "up slightly"), read clause by clause where the source tells the same thing."""
+        slightly" for "up slightly"), read clause by clause where the source tells the same thing; an
+        amount given the other way ("A pays B" where the source has B pay A, or A receive from B)."""
         if self.reasons or self.meta or self.claim.yes_no:
             return
-        turned = scales.reversed_scale(self.text, [s.text for s in self.index.sentences])
+        sentences = [s.text for s in self.index.sentences]
+        turned = scales.reversed_scale(self.text, sentences) or transfers.turned_round(self.text, sentences)
         if turned:
             self.reasons.append(turned)
 
