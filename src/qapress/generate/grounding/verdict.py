@@ -654,6 +654,14 @@ class _Check:
             candidates.append([first, first + 1])
         if first > 0:
             candidates.append([first - 1, first])
+        # What a speaker says goes on in the quotations after the sentence that names them.
+        following = [
+            i
+            for i in range(first + 1, min(first + 3, len(self.index.sentences)))
+            if re.match(r"\s*[\"“‘']", self.index.sentences[i].text)
+        ]
+        if len(following) == 2:
+            candidates.append([first, *following])
         chosen: list[SourceSentence] = []
         coverage = 0.0
         for group in candidates:
