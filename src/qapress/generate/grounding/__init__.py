@@ -4,7 +4,9 @@ One concept per module: ``claims`` (cutting a draft into claims), ``numbers`` (n
 ``entities`` (typed names and roles), ``polarity`` (negation, hedges, direction, who did what to whom),
 ``quotes`` (quotations and speakers), ``source_index`` (the source as the check reads it), ``frames``
 (a verb and its participants in their roles, by word order), ``alignment`` (a claim's act aligned with
-the source's slot by slot: conflicts, reversed changes, hedged acts), ``verdict`` (one claim judged),
+the source's slot by slot: conflicts, reversed changes, hedged acts), ``scales`` (which way scale words
+point: more/fewer, up to/at least), ``transfers`` (who gives an amount to whom, whatever the verb),
+``verdict`` (one claim judged),
 ``copying`` (long verbatim copies), ``report`` (the whole draft and its report).
 Word lists live in ``data/``.
 """

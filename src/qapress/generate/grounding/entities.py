@@ -207,6 +207,10 @@ def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) ->
     last = name.split()[-1].lower().strip(".")
     if last in lexicon.word_set("org_words.txt"):
         return ORGANISATION
+    # "Institute for Economic Research", "Bank of Estmark": the head of the name stands before its "of".
+    head = re.search(r"([A-Za-z]+)\s+(?:of|for)\s", name)
+    if head and head.group(1).lower() in lexicon.word_set("org_words.txt"):
+        return ORGANISATION
     if last in lexicon.word_set("place_words.txt"):
         return PLACE
     if name in p.PLACES or name.lower() in p.PLACES:
@@ -276,6 +280,16 @@ def _number_word(token: str) -> bool:
     return word.replace("-", "").isalpha() and numbers.normalize_numbers(word).isdigit()
 
 
+def _leading_figure(token: str, known: frozenset[str]) -> bool:
+    """Whether a capitalised first word of a sentence is a figure written out, alone or in a compound
+    ("Sixty Moroccan firefighters", "Seventeen-year-old Vinnik"): it counts or describes the name, it is
+    no part of it (within a sentence, "Twelve Angry Men" is a title)."""
+    if token in known or not token[:1].isupper():
+        return False
+    head = token.split("-")[0]
+    return _number_word(head) and head.lower() not in ("one",)
+
+
 def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
     """The names of a text with their types and roles; role words and nationality words are not names.
     ``known``: names already known (the source's), kept even where they look like ordinary words."""
@@ -284,7 +298,11 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
         start, raw = match.start(), match.group()
         tokens = raw.split()
         # Leading ordinary words ("The", "Coach", "Striker", "French") are not part of the name.
-        while tokens and (_is_common(tokens[0]) or tokens[0] in lexicon.demonyms()):
+        while tokens and (
+            _is_common(tokens[0])
+            or tokens[0] in lexicon.demonyms()
+            or (_at_sentence_start(text, start) and _leading_figure(tokens[0], known))
+        ):
             start += (
                 len(tokens[0]) + 1 + (len(raw[len(tokens[0]) :]) - len(raw[len(tokens[0]) :].lstrip()) - 1)
             )

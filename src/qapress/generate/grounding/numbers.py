@@ -239,6 +239,61 @@ _SPOKEN_MONEY = re.compile(
 )
 
 
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+#: "forty-six-year": a compound number before a hyphened noun ("a forty-six-year history").
+_COMPOUND_BEFORE_HYPHEN = re.compile(rf"\b({'|'.join(_TENS)})-({'|'.join(_UNITS)})(?=-[a-z])", re.IGNORECASE)
+_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+#: "sixteen sixty-two", "nineteen ninety-six": a year said as two numbers (the century, then the year).
+_SPOKEN_YEAR = re.compile(
+    rf"\b({'|'.join(_TEENS)})\s+({'|'.join(_TENS)})(?:-({'|'.join(_UNITS)}))?\b", re.IGNORECASE
+)
+#: "6½", "½": fractions written as one character.
+_GLYPHS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
+#: "4 hours, 41 minutes and 12 seconds", "4h 41min 12sec", "1min 43sec": one span.
+_HOURS_MINUTES = re.compile(
+    r"(?<![\w.])(\d+)\s?(?:hours?|hrs?|h)\b,?\s+(?:and\s+)?(\d{1,2})\s?(?:minutes?|mins?)\b"
+    r"(?:,?\s+(?:and\s+)?(\d{1,2})\s?(?:seconds?|secs?)\b)?",
+    re.IGNORECASE,
+)
+_MINUTES_SECONDS = re.compile(
+    r"(?<![\w.])(\d+)\s?(?:minutes?|mins?)\b,?\s+(?:and\s+)?(\d{1,2})\s?(?:seconds?|secs?)\b", re.IGNORECASE
+)
+
+
+def _spoken_words(text: str) -> str:
+    """Numbers in words that text2num reads wrongly, as digits first: "forty-six-year" -> "46-year",
+    "sixteen sixty-two" -> "1662", "6½" -> "6.5"."""
+    text = _COMPOUND_BEFORE_HYPHEN.sub(
+        lambda m: str(10 * (_TENS.index(m.group(1).lower()) + 2) + _UNITS.index(m.group(2).lower()) + 1), text
+    )
+
+    def year(match: re.Match[str]) -> str:
+        century = _TEENS.index(match.group(1).lower()) + 13
+        rest = 10 * (_TENS.index(match.group(2).lower()) + 2)
+        rest += _UNITS.index(match.group(3).lower()) + 1 if match.group(3) else 0
+        return str(century * 100 + rest)
+
+    text = _SPOKEN_YEAR.sub(year, text)
+    glyphs = "".join(_GLYPHS)
+    text = re.sub(rf"(\d+)\s?([{glyphs}])", lambda m: _digits(int(m.group(1)) + _GLYPHS[m.group(2)]), text)
+    return re.sub(rf"(?<!\w)([{glyphs}])", lambda m: f"{_digits(_GLYPHS[m.group(1)])}frac", text)
+
+
+def _durations(text: str) -> str:
+    """A span told in hours, minutes and seconds as one number: of seconds when it has seconds (so that
+    "1min 49sec" and "21 seconds" can be subtracted), else of minutes."""
+
+    def hours(match: re.Match[str]) -> str:
+        minutes = 60 * int(match.group(1)) + int(match.group(2))
+        if match.group(3):
+            return f"{60 * minutes + int(match.group(3))} seconds"
+        return f"{minutes} minutes"
+
+    text = _HOURS_MINUTES.sub(hours, text)
+    return _MINUTES_SECONDS.sub(lambda m: f"{60 * int(m.group(1)) + int(m.group(2))} seconds", text)
+
+
 def _spoken_parts(text: str) -> str:
     """Numbers said in parts, folded into one value: "4 and a quarter years" -> "4.25 years", "a year
     and a half" -> "1.5 years", "11.2 1000000" -> "11200000", "2 pounds 20" -> "£2.20"."""
@@ -267,6 +322,7 @@ def normalize_numbers(text: str) -> str:
         top = _SMALL.get(count) or int(count) if not count.isdigit() else int(count)
         return f"{_digits(top / _DENOMINATORS[match.group(2).lower()])}frac"
 
+    text = _spoken_words(text)
     text = _FRACTION_WORD.sub(fraction, text)
     text = re.sub(
         r"\b(\d+(?:\.\d+)?)frac of (?:a|an|one) (thousand|million|billion)\b",
@@ -300,7 +356,7 @@ def normalize_numbers(text: str) -> str:
     with contextlib.suppress(ValueError, OverflowError):  # a text text2num cannot read keeps its words
         masked = alpha2digit(masked, "en", threshold=0)
     text = re.sub(r"\x00(\d+)\x00", lambda m: names[int(m.group(1))], masked)
-    text = _spoken_parts(text)
+    text = _durations(_spoken_parts(text))
     text = _YEARS_SPAN.sub(
         lambda m: _years(m.group(1), m.group(2), m.group(3)),
         text,

@@ -364,7 +364,7 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
     start = max([b for b in breaks if b < verb.start], default=0)
     end = min([b for b in breaks if b >= verb.end], default=len(text))
-    before = [t for t in found[:index] if t.start >= start]
+    before = _coordinated_subject([t for t in found[:index] if t.start >= start], text, found, index)
     if not [t for t in before if t.content]:
         # "The group leader, Councillor Ann Lee, voted": the subject is all before, less the phrases
         # that describe it ("The start-up, founded in 2019 by Maartens, has raised": not Maartens).
@@ -390,6 +390,28 @@ def roles(text: str, verbs: set[str]) -> Roles | None:
     return Roles(lemma, _participants(before), _participants(after))
 
 
+def _coordinated_subject(before: list[Token], text: str, found: list[Token], index: int) -> list[Token]:
+    """The words before a verb that can be its subject. A verb joined by "and" to an earlier one ("who was
+    born in Poland and has led the bank") shares that verb's subject, not the last noun before it: what
+    stands between the two verbs is the first verb's object or place."""
+    j = index - 1
+    while j >= 0 and found[j].word.lower() in _AUXILIARIES | _BE and found[j] in before:
+        j -= 1
+    if j < 0 or found[j] not in before or found[j].word.lower() not in ("and", "or"):
+        return before
+    for k, token in enumerate(before):
+        if token.word.lower() in _BE or (
+            token is not found[j]
+            and _is_verb(
+                token,
+                _previous_word(text, found, found.index(token)),
+                before[k + 1] if k + 1 < len(before) else None,
+            )
+        ):
+            return before[:k]
+    return before
+
+
 def _figure(word: str) -> bool:
     """Whether a word is a number, in digits or in words ("40", "three", "a" is not)."""
     from qapress.generate.grounding.numbers import normalize_numbers  # numbers reads this module's cues
@@ -405,7 +427,8 @@ def _described(text: str, breaks: list[int], end: int) -> list[tuple[int, int]]:
         first = re.match(r"[\s,;:—–()]*([A-Za-z]+)", text[start:stop])
         if first and (
             first.group(1).lower() in {"who", "which", "whose", "that", "where"}
-            or first.group(1).lower().endswith(("ed", "ing"))
+            # (a participle is written in lower case: "Aled", "Sterling" open a name, not a clause)
+            or (first.group(1).islower() and first.group(1).endswith(("ed", "ing")))
         ):
             spans.append((start, stop))
     return spans

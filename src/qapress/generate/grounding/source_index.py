@@ -3,6 +3,7 @@ register of every name with the types and roles the source gives it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from qapress.generate.draft import SourceDocument
@@ -40,6 +41,17 @@ class NameRecord:
     sentences: set[int] = field(default_factory=set)
 
 
+def _described(sentence: str, end: int) -> list[tuple[int, int]]:
+    """The spans of a sentence before ``end`` that describe a name by a relative clause ("who lives on
+    Clifton Crescent")."""
+    breaks = [m.start() for m in polarity.CLAUSE_BREAK.finditer(sentence)]
+    return [
+        (a, b)
+        for a, b in polarity.described_spans(sentence, breaks, end)
+        if re.match(r"[\s,;:—–()]*(?:who|which|whose|where|that)\b", sentence[a:b], re.IGNORECASE)
+    ]
+
+
 def _speech_subject(sentence: str, found: list[Entity], people: set[str]) -> str | None:
     """Who speaks in a sentence that reports speech ("Retired postman Derek Oyelaran, 68, who lives on
     Clifton Crescent, said he backed the workers"): the first name before its speech verb, a person's
@@ -50,15 +62,44 @@ def _speech_subject(sentence: str, found: list[Entity], people: set[str]) -> str
         return None
     # An untyped name speaks when it is a person's already or has a given name and a surname; a single
     # unknown word ("Aslef", "the Courier's editor") is more often the body a speaker works for.
+    # A possessive name ("Corrington's MP") is whose a post is, not who holds it; a name that opens the
+    # sentence as its subject ("Marsh, speaking outside, said") is the speaker even when seen once.
+    # Names inside a quotation are what the speaker talks about ("'Heinrich built it,' she said").
+    quoted = [(q.start, q.end) for q in quotes.quotations(sentence, [], None)]
+    # So are the names of a clause that describes the speaker ("Gary Whitlow, who runs a cafe opposite
+    # Gate 4, said"): the speaker is who the clause is about.
+    quoted += _described(sentence, verb.start())
     before = [
         e
         for e in found
         if e.end <= verb.start()
+        and not any(a <= e.start < b for a, b in quoted)
+        and not re.search(r"['’]s\b", e.name + sentence[e.end : e.end + 2])
         and (
             e.kind == PERSON
-            or (e.kind is None and (len(e.name.split()) > 1 or any(same_name(e.name, p) for p in people)))
+            or (
+                e.kind is None
+                and (
+                    len(e.name.split()) > 1
+                    or any(same_name(e.name, p) for p in people)
+                    or (
+                        not sentence[: e.start].strip()
+                        and re.match(r"\s*(?:,|said\b|told\b)", sentence[e.end :])
+                    )
+                )
+            )
         )
     ]
+    # The name in apposition right before the verb ("The family's solicitor, Priya Venkatesan, said")
+    # is its subject, whoever else the subject phrase names.
+    subject = [
+        e
+        for e in before
+        if re.fullmatch(r"\s*(?:,\s*\d+\s*)?,?\s*", sentence[e.end : verb.start()])
+        and not re.search(r"\b(?:at|of|in|for|on|from|with|by|near|to)\s+(?:the\s+)?$", sentence[: e.start])
+    ]
+    if subject:
+        return subject[-1].name
     typed = [e for e in before if e.kind == PERSON or any(same_name(e.name, p) for p in people)]
     chosen = typed[0] if typed else before[0] if before else None
     return chosen.name if chosen is not None else None
@@ -73,10 +114,15 @@ class SourceIndex:
         self.sentences: list[SourceSentence] = []
         self.names: dict[str, NameRecord] = {}
         previous: str | None = None
+        #: Names already read as people (a speaker, a given name and surname): their surnames are too.
+        spoken: set[str] = set()
         for index, sentence in enumerate(sentences_of(text)):
             normalized = numbers.normalize_numbers(sentence)
             found = entities(sentence)
-            said = quotes.quotations(sentence, found, previous)
+            persons = {name for name, record in self.names.items() if PERSON in record.kinds or record.roles}
+            # "X said she was honoured. '...,' she said": the sentence's own speaker comes first.
+            speaker = _speech_subject(sentence, found, persons | spoken)
+            said = quotes.quotations(sentence, found, speaker or previous)
             self.sentences.append(
                 SourceSentence(
                     index,
@@ -91,27 +137,45 @@ class SourceIndex:
                     polarity.lemma_pairs(sentence),
                 )
             )
+            describing = _described(sentence, len(sentence))
             for entity in found:
                 record = self.names.setdefault(entity.name, NameRecord())
                 if entity.kind:
                     record.kinds.add(entity.kind)
                 record.roles |= set(entity.roles)
                 record.sentences.add(index)
+                # "Kenya's Ruth Chebet" is Ruth Chebet; "Corrington's MP" and "Queen's Gambit" name no one.
+                who = re.split(r"['’]s\s+", entity.name)[-1]
                 known_person = any(
-                    same_name(entity.name, name) and PERSON in record.kinds
-                    for name, record in self.names.items()
-                )
+                    same_name(who, name) and PERSON in record.kinds for name, record in self.names.items()
+                ) or any(same_name(who, name) for name in spoken)
+                if any(a <= entity.start < b for a, b in describing):
+                    continue  # "Ruiz, who attended Juniper, voted": the next "he" is Ruiz
                 if (
-                    entity.kind == PERSON
+                    (entity.kind == PERSON and who == entity.name)
                     or entity.roles
                     or known_person
-                    or (entity.kind is None and len(entity.name.split()) > 1)
+                    or (entity.kind is None and len(who.split()) > 1)
                 ):
-                    previous = entity.name
-            persons = {name for name, record in self.names.items() if PERSON in record.kinds or record.roles}
-            speaker = _speech_subject(sentence, found, persons)
+                    previous = who
+                    spoken.add(who)
+            opening = next(
+                (
+                    e
+                    for e in found
+                    if e.name in spoken
+                    and not sentence[: e.start].strip()
+                    and not re.match(r"['’]s\b", sentence[e.end :])
+                ),
+                None,
+            )
+            if speaker is None and opening is not None:
+                # The subject a sentence opens with is whom its next sentence's "he" or "she" means
+                # ("Sokolov offered the draw after Nakamura-Reyes had equalised. '...,' he said").
+                speaker = opening.name
             if speaker is not None:
                 previous = speaker
+                spoken.add(speaker)
         self.text = " ".join(s.text for s in self.sentences)
         self.lower = self.text.lower()
         self.all_words = " " + " ".join(s.words.strip() for s in self.sentences) + " "

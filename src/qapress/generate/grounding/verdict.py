@@ -22,6 +22,8 @@ from qapress.generate.grounding import (
     numbers,
     polarity,
     quotes,
+    scales,
+    transfers,
 )
 from qapress.generate.grounding.claims import Claim
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
@@ -616,6 +618,8 @@ class _Check:
                 for i in sentences
             ):
                 continue
+            if _agent_noun_told(role, [self.index.sentences[i] for i in sentences]):
+                continue
             said = f"; the source calls them {', '.join(sorted(known))}" if known else ""
             self.reasons.append(f"the source does not call {entity.name!r} {role!r}{said}")
 
@@ -650,6 +654,14 @@ class _Check:
             candidates.append([first, first + 1])
         if first > 0:
             candidates.append([first - 1, first])
+        # What a speaker says goes on in the quotations after the sentence that names them.
+        following = [
+            i
+            for i in range(first + 1, min(first + 3, len(self.index.sentences)))
+            if re.match(r"\s*[\"“‘']", self.index.sentences[i].text)
+        ]
+        if len(following) == 2:
+            candidates.append([first, *following])
         chosen: list[SourceSentence] = []
         coverage = 0.0
         for group in candidates:
@@ -679,6 +691,13 @@ class _Check:
         source = " ".join(s.text for s in window)
         claim = self.text
         shared = self.content & set().union(*(s.lemmas for s in window))
+        said_quotes = quotes.quotations(claim, [], None)
+        if said_quotes and not self.reasons and all(len(quotes.pieces(q.text)) == 1 for q in said_quotes):
+            # A quotation the quote check found word for word is the speaker's, negations and all; what
+            # else the speaker said around it ("I do not want to tear it down") is not the claim's.
+            for quotation in said_quotes:
+                claim = claim.replace(quotation.text, " ")
+            shared &= polarity.content_lemmas(claim)
         claim_negated = polarity.negated_lemmas(claim) & shared
         source_negated = polarity.negated_lemmas(source) & shared
         antonyms = lexicon.antonyms()
@@ -845,6 +864,17 @@ class _Check:
             )
         elif not any(v is not None for v in verdicts) and not self.differences:
             self.undecided.append(f"the source does not compare {mine[0].left} with {mine[0].right}")
+
+    def scaled(self, window: list[SourceSentence]) -> None:
+        """A scale word told the other way round ("fewer" for "more", "at least" for "up to", "down
+        slightly" for "up slightly"), read clause by clause where the source tells the same thing; an
+        amount given the other way ("A pays B" where the source has B pay A, or A receive from B)."""
+        if self.reasons or self.meta or self.claim.yes_no:
+            return
+        sentences = [s.text for s in self.index.sentences]
+        turned = scales.reversed_scale(self.text, sentences) or transfers.turned_round(self.text, sentences)
+        if turned:
+            self.reasons.append(turned)
 
     def _called_off(self, window: list[SourceSentence]) -> None:
         """An event the source says is called off, told as going ahead (or the other way round)."""
@@ -1092,15 +1122,27 @@ class _Check:
         cues += [w for w in before_words if w.endswith("n't")]
         outside = self.claim.text.replace(quotation.text, " ")
         kept = lexicon.phrase_pattern("negations.txt").findall(outside) + polarity.hedges(outside)
+        located = (
+            re.search(_words_pattern(piece), sentence.text.replace("’", "'"), re.IGNORECASE)
+            if sequence
+            else None
+        )
         if (
             cues
             and not kept
             and not re.search(
-                r"[,.;:]\s*$",
-                sentence.text[: max(0, sentence.text.lower().find(sequence.split()[0]))] if sequence else "",
+                r"[,.;:][\"”’']?\s*[\"“‘']?$",
+                sentence.text[: located.start()] if located else "",
             )
         ):
             self.reasons.append(f"quote trimmed: the source's words before it are “{clause_before}”")
+            return
+        # "They did." where the source has "They did not": the negation right after the quoted words,
+        # with no stop between, is cut off the end.
+        after = sentence.text.replace("’", "'")[located.end() :] if located else ""
+        cut = re.match(r"\s*(not|never|n't|no longer|yet)\b", after, re.IGNORECASE)
+        if cut and not re.search(rf"\b{cut.group(1)}\b", quotation.text, re.IGNORECASE):
+            self.reasons.append(f"quote trimmed: the source goes on “{cut.group(1)}” right after it")
 
     def _speaker(self, piece: str, sentence: SourceSentence, quotation: quotes.Quotation) -> None:
         if not quotation.speaker:
@@ -1139,6 +1181,17 @@ def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
         and quantity.unit is None
         and re.match(r"\s+of\b", normalized[quantity.end :]) is not None
     )
+
+
+def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
+    """Whether a role is the doer of an act the source tells of the person ("writer" where she "wrote every
+    episode", "winner" where he "won"): an agent noun (-er, -or) says no more than its verb."""
+    word = role.lower()
+    if " " in word or not word.endswith(("er", "or")) or len(word) < 5:
+        return False
+    stems = {word[:-1], word[:-2]} | ({word[:-3]} if word[-3] == word[-4] else set())
+    told = set().union(*(s.lemmas for s in sentences)) if sentences else set()
+    return bool(stems & told)
 
 
 def _symmetric(lemma: str) -> bool:
@@ -1187,6 +1240,7 @@ def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     check.quotations()
     window, coverage = check.window()
     check.relations(window, coverage)
+    check.scaled(window)
     if not check.meta:
         check.aligned(window)
         check.compared(window)

@@ -1,0 +1,71 @@
+"""Numbers in the forms a draft may write them (a true `number_form` claim must pass, a planted
+`number_value` error must not): a span in hours, minutes and seconds ("3h 05min 40sec" for "three hours,
+five minutes and 40 seconds"), a year said as two numbers ("eighteen forty-one"), a compound number
+before a hyphened noun ("a thirty-two-year career"), a fraction written as one character ("7½")."""
+
+from __future__ import annotations
+
+import pytest
+from tests.generate.verdicts import worst
+
+from qapress.generate.draft import SourceDocument
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
+from qapress.generate.grounding.numbers import normalize_numbers
+
+SOURCE = SourceDocument(
+    title="Fell race record falls",
+    text="\n".join(
+        [
+            "Megan Hale won the Crag Fell race in three hours, five minutes and 40 seconds on Sunday.",
+            "The race was first run in 1841 and Hale's coach, Aled Pryce, ended a 32-year career last year.",
+            "Hale finished 7½ minutes clear of the runner-up, Sofia Brandt.",
+            "Brandt crossed the line 2min 10sec ahead of the third runner.",
+        ]
+    ),
+    publisher="The Fell Runner",
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> SourceIndex:
+    return SourceIndex(SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("3h 05min 40sec", "11140 seconds"),
+        ("three hours, five minutes and 40 seconds", "11140 seconds"),
+        ("2min 10sec", "130 seconds"),
+        ("eighteen forty-one", "1841"),
+        ("a thirty-two-year career", "a 32-year career"),
+        ("7½ minutes", "7.5 minutes"),
+    ],
+)
+def test_spans_years_and_glyphs_are_read_as_one_value(written: str, read: str) -> None:
+    assert normalize_numbers(written) == read
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Megan Hale won the Crag Fell race in 3h 5min 40sec.",
+        "The race was first run in eighteen forty-one.",
+        "Aled Pryce ended a thirty-two-year career last year.",
+        "Hale finished seven and a half minutes clear of Sofia Brandt.",
+    ],
+)
+def test_a_number_in_another_form_passes(index: SourceIndex, claim: str) -> None:
+    assert worst(claim, index) == SUPPORTED
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Megan Hale won the Crag Fell race in 3h 5min 50sec.",
+        "The race was first run in eighteen forty-two.",
+        "Hale finished eight and a half minutes clear of Sofia Brandt.",
+    ],
+)
+def test_a_number_of_another_value_is_unsupported(index: SourceIndex, claim: str) -> None:
+    assert worst(claim, index) == UNSUPPORTED
