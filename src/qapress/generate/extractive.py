@@ -19,7 +19,7 @@ from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
 from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
 from qapress.generate.grounding.report import check_text
-from qapress.generate.headline_style import SAID_TAIL, as_headline
+from qapress.generate.headline_style import SAID_TAIL, headline_candidates
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.prose import people_sentences
@@ -300,9 +300,10 @@ def _title(
     # ease") is no title
     openings = [retold.of(s.index) for s in facts.sentences[:2]]
     for told in dict.fromkeys([*openings, *([lead] if lead in openings else [])]):
-        title = as_headline(told) if told else ""
-        if title and not _in_headline(title, source.title) and retold.supported(title, "title"):
-            return title
+        for title in headline_candidates(told) if told else []:
+            # the longest headline the retelling gives that is not the source's headline cut short
+            if not _in_headline(title, source.title) and retold.supported(title, "title"):
+                return title
     # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
     # called off": the cause first, the outcome after the colon, as a headline says it in its own order
     cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
