@@ -278,7 +278,7 @@ def _reworded(text: str, roles: dict[str, str]) -> str:
     text = _house_style(text)
     text = _PRESENT_PERFECT.sub(lambda m: m.group(2), text)
     text = _PERFECT_PASSIVE.sub(lambda m: "was " if m.group(1) == "has" else "were ", text)
-    text = re.sub(r"\b(said|says|announced|added) that\b", r"\1", text)
+    text = re.sub(r"\b(said|says|announced|added|warn|warns|warned) that\b", r"\1", text)
     text = re.sub(r"(\d)\s(?:per cent|percent)\b", r"\1%", text)
     return text
 
