@@ -119,3 +119,8 @@ def test_two_main_clauses_become_two_sentences(sentence: str, parts: list[str]) 
 def test_negations_survive_every_rewrite() -> None:
     sentence = "Valley Power said crews were working but warned that some homes might not have power."
     assert "might not" in " ".join(in_own_words(part) for part in split_clauses(sentence))
+
+
+def test_a_noun_is_swapped_but_the_same_word_as_a_verb_is_not() -> None:
+    assert same_meaning_words("The film opens in May.") == "The movie opens in May."
+    assert same_meaning_words("The crew will film on the island.") == "The crew will film on the island."
