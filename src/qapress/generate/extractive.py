@@ -691,16 +691,23 @@ def _within_budget(
             answer.fact, answer.more, answer.quote = answer.fallback, "", ""
     while not fits() and drop_body_sentence(1):
         pass
+    for answer in extras([a for a in kept if key(a)]):
+        # a key answer's second sentence goes before a whole question does: one question fewer tells less
+        if fits():
+            return rebuilt()
+        if answer.fact:
+            answer.more, answer.quote = "", ""
+    for answer in kept:
+        # and a quotation cut to its first words, before a question goes
+        if fits():
+            break
+        if not answer.fact and answer.quote:
+            answer.quote = cut_quote(answer.quote)
     for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
         if fits() or len(kept) <= 4:
             break
         if text_share(answer.text(), source) > 0.3:
             kept.remove(answer)
-    for answer in extras([a for a in kept if key(a)]):
-        if fits():
-            return rebuilt()
-        if answer.fact:
-            answer.more, answer.quote = "", ""
     while not fits() and drop_body_sentence(0):
         pass
     for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
