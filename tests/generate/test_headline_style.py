@@ -38,3 +38,8 @@ def test_never_cut_between_a_verb_and_its_infinitive(sentence: str) -> None:
 
 def test_no_candidate_from_what_someone_said() -> None:
     assert headline_candidates("The mayor said the bridge will reopen in May.") == []
+
+
+def test_no_title_starts_with_a_pronoun_or_is_too_short() -> None:
+    assert headline_candidates("It was published on Friday.") == []
+    assert headline_candidates("They opened a new road through the hills last week.") == []

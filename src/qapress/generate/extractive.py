@@ -19,7 +19,7 @@ from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
 from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
 from qapress.generate.grounding.report import check_text
-from qapress.generate.headline_style import SAID_TAIL, headline_candidates
+from qapress.generate.headline_style import PRONOUN_OPENING, SAID_TAIL, headline_candidates
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.prose import people_sentences
@@ -316,7 +316,29 @@ def _title(
         title = f"{first[0].upper()}{first[1:]}: {second}"
         if retold.supported(title, "title"):
             return title
-    return news
+    return _key_fact_title(planned, source, retold, facts.kind) or news
+
+
+def _key_fact_title(
+    planned: list[PlannedQuestion], source: SourceDocument, retold: Retelling, kind: str
+) -> str:
+    """The answer to the kind's first question, built from facts, said as a title ("The Salt Road has its
+    world premiere on October 12"): for a headline the retold sentences cannot put in other words."""
+    for q in planned:
+        if q.aspect not in FIRST_ASPECTS and not (q.aspect == "when" and kind == "film"):
+            continue  # a film's release date is its news; a study's publication date is not
+        fact = split_sentences(q.short)[0] if q.short else ""
+        if not fact or re.search(r"[“”\"]|\b(?:not|said|says|mentioned|given)\b", fact):
+            continue  # a hedged or bare date ("The date given is May") is no news
+        whole = (
+            fact.rstrip(".")
+            if len(words(fact)) <= MAX_TITLE_WORDS and not PRONOUN_OPENING.match(fact)
+            else ""
+        )
+        for title in [*headline_candidates(fact), *([whole] if whole else [])]:
+            if not _in_headline(title, source.title) and retold.supported(title, "title"):
+                return title
+    return ""
 
 
 def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, source: SourceDocument) -> str:
@@ -628,12 +650,14 @@ def _within_budget(
     film: bool,
     short_title: str = "",
     spare: tuple[str, ...] = (),
+    own_title: str = "",
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
     whose answers are mostly the source's words (keeping four); the key answers' second sentences and
     quotes; the body's last sentence for a line in the draft's own words; and last the answers that are a
-    quote alone, cut to their first words. Saying less beats copying more."""
+    quote alone, cut to their first words; a title from the kind's first fact (``own_title``) when it copies
+    less than the headline's. Saying less beats copying more."""
     kept = list(answers)
     paragraphs = [split_sentences(paragraph) for paragraph in body]
     news = [lead]
@@ -746,6 +770,8 @@ def _within_budget(
                 answer.fact, answer.more, answer.quote = "", "", quoted
     if not fits() and short_title:
         heading[0] = short_title  # the news in the headline's first phrase
+    if not fits() and own_title and _copied_words(own_title, source) < _copied_words(heading[0], source):
+        heading[0] = own_title  # the kind's first fact, built from the facts: fewer of the source's words
     if not fits():
         news[0] = GUIDE  # the answers tell the news
     for answer in sorted(kept, key=lambda a: (a.aspect == "about", -_copied_words(a.text(), source))):
@@ -794,4 +820,5 @@ class ExtractiveBackend:
             facts.kind == "film",
             shorter_title(title, retold),
             spare_sentences(facts, planned, retold),
+            _key_fact_title(planned, source, retold, facts.kind),
         )

@@ -38,6 +38,7 @@ _AUXILIARIES = frozenset(
         *("did", "will", "would", "can", "could", "may", "might", "must", "should", "shall", "to"),
     ]
 )
+PRONOUN_OPENING = re.compile(r"^(?:It|They|He|She|We|I|This|That|These|Those|Its|Their|His|Her)\b")
 _COMMON_OPENING = re.compile(r"^(?:A|An|The)\s(?=[a-z])")
 
 
@@ -131,4 +132,11 @@ def headline_candidates(sentence: str) -> list[str]:
         found += [
             re.sub(r",\s(?=with\b)", " ", text[:cut].rstrip(" ,")) for cut in sorted(cuts, reverse=True)
         ]
-    return [title for title in dict.fromkeys(found) if title.count("(") == title.count(")")]
+    return [
+        title
+        for title in dict.fromkeys(found)
+        # "It published": a pronoun names nothing in a title, and three words are the fewest that tell news
+        if title.count("(") == title.count(")")
+        and len(title.split()) >= 3
+        and not PRONOUN_OPENING.match(title)
+    ]
