@@ -9,7 +9,8 @@ answer, and a summary of how it reads: how many drafts pass, the range of copied
 talk about "the report" rather than the news (a sentence naming the source as a document when the source
 itself never says "report"), how many answers open with a quotation or its attribution, and how many titles
 carry words of a template (words the source does not have, such as ": what we know") and how many distinct
-templates there are.
+templates there are. With ``--demo``, the demo's sources instead (``store/demo_data/sources.jsonl``): how
+many drafts copy more than 25% of their source's words, as drafted and as published, and whether each passes.
 """
 
 from __future__ import annotations
