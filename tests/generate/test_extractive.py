@@ -123,3 +123,16 @@ def test_a_headline_the_story_cannot_retell_gives_way_to_the_kind_s_first_fact()
     draft = ExtractiveBackend().draft(source)
     assert draft.title == "The Glass Harbour has its world premiere on September 4"
     assert check_draft(draft, source)[1].passed
+
+
+def test_a_date_that_is_not_the_release_never_becomes_a_film_s_title() -> None:
+    source = SourceDocument(
+        title="Animated film Paper Fox tops the family box office",
+        text=(
+            "The animated film Paper Fox was the most watched film in the region's cinemas last weekend,"
+            " selling 50,000 tickets, the cinema association said on Monday.\n"
+            "It was made by the studio Inkwell over three years.\n"
+            "Inkwell was founded in 2011.\n"
+        ),
+    )
+    assert "founded" not in ExtractiveBackend().draft(source).title

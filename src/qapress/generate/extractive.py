@@ -319,23 +319,35 @@ def _title(
     return _key_fact_title(planned, source, retold, facts.kind) or news
 
 
+#: A film's release as its first answer tells it.
+_RELEASE = re.compile(r"\b(?:premiere|release[sd]?|opens|comes out|in cinemas|streaming|on sale)\b", re.I)
+
+
 def _key_fact_title(
     planned: list[PlannedQuestion], source: SourceDocument, retold: Retelling, kind: str
 ) -> str:
     """The answer to the kind's first question, built from facts, said as a title ("The Salt Road has its
     world premiere on October 12"): for a headline the retold sentences cannot put in other words."""
     for q in planned:
-        if q.aspect not in FIRST_ASPECTS and not (q.aspect == "when" and kind == "film"):
-            continue  # a film's release date is its news; a study's publication date is not
+        if q.aspect == "about" or (
+            q.aspect not in FIRST_ASPECTS and not (q.aspect == "when" and kind == "film")
+        ):
+            continue  # a film's release date is its news, a study's publication date and a story's setting not
         fact = split_sentences(q.short)[0] if q.short else ""
         if not fact or re.search(r"[“”\"]|\b(?:not|said|says|mentioned|given)\b", fact):
             continue  # a hedged or bare date ("The date given is May") is no news
+        if q.aspect == "when" and not _RELEASE.search(fact):
+            continue  # "Foldwork was founded in 2014": a date, but not the film's release
         whole = (
             fact.rstrip(".")
             if len(words(fact)) <= MAX_TITLE_WORDS and not PRONOUN_OPENING.match(fact)
             else ""
         )
         for title in [*headline_candidates(fact), *([whole] if whole else [])]:
+            # a title opens with whom the news is about ("The Salt Road has …"), not "Sales were down 4%"
+            opening = title.split()[1 if title.startswith("The ") else 0]
+            if opening not in retold.proper:
+                continue
             if not _in_headline(title, source.title) and retold.supported(title, "title"):
                 return title
     return ""
