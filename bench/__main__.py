@@ -12,6 +12,7 @@ python -m bench endpoint-inprocess # the same, driven in process without uvicorn
 python -m bench endpoint-profile   # py-spy: where a fast-path request's time goes, per step; appends too
 python -m bench graphql-tags       # in process: naming a GET answer's cache tags beside running its query
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
+python -m bench drafts --demo       # the demo's 92 drafts: how many copy more than 25%, mean and max
 python -m bench large               # 1,000-row answers: database-built JSON vs rows + orjson; appends too
 """
 

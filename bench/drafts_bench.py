@@ -9,7 +9,8 @@ answer, and a summary of how it reads: how many drafts pass, the range of copied
 talk about "the report" rather than the news (a sentence naming the source as a document when the source
 itself never says "report"), how many answers open with a quotation or its attribution, and how many titles
 carry words of a template (words the source does not have, such as ": what we know") and how many distinct
-templates there are.
+templates there are. With ``--demo``, the demo's sources instead (``store/demo_data/sources.jsonl``): how
+many drafts copy more than 25% of their source's words, as drafted and as published, and whether each passes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.draft_checks import REQUIREMENTS
@@ -219,16 +221,51 @@ def report() -> list[str]:
     return lines
 
 
+def demo_report() -> list[str]:
+    """The demo's drafts (``store/demo_data/sources.jsonl``, all of them), as the demo publishes them: each
+    source through the extractive backend and the grounding check, the kept draft with the pipeline's credit
+    line, and its copied share; how many pass and publish, how many copy more than ``MAX_SHARE``, the mean
+    and the worst, and the drafts over the limit."""
+    from qapress.store.demo import demo_sources
+
+    rows: list[tuple[str, bool, float]] = []
+    bare: list[float] = []
+    for host, document in demo_sources():
+        draft = ExtractiveBackend().draft(document)
+        kept, checked = check_draft(draft, document)
+        kept = replace(kept, outro=document.credit_line())
+        rows.append((f"{host}: {document.title}", checked.passed, copied_share(kept, document)))
+        bare.append(copied_share(draft, document))
+    shares = [share for _, _, share in rows]
+    over = [(name, share) for name, _, share in rows if share > MAX_SHARE]
+    lines = [
+        f"- the backend's drafts alone (as `python -m bench drafts` measures them): {sum(s > MAX_SHARE for s in bare)}"
+        f" over {100 * MAX_SHARE:.0f}%, mean {100 * statistics.mean(bare):.1f}%, max {100 * max(bare):.1f}%;"
+        " below, the published article (the kept answers and the credit line)",
+        f"- demo drafts: {len(rows)}, passing the check (published): {sum(ok for _, ok, _ in rows)}",
+        f"- copying more than {100 * MAX_SHARE:.0f}% of the source's words: {len(over)} of {len(rows)}",
+        f"- copied words: mean {100 * statistics.mean(shares):.1f}%, median"
+        f" {100 * statistics.median(shares):.1f}%, max {100 * max(shares):.1f}%",
+    ]
+    lines += [f"  - {100 * share:.0f}% {name}" for name, share in sorted(over, key=lambda o: -o[1])]
+    lines += [f"  - FAILS the check: {name}" for name, ok, _ in rows if not ok]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench drafts", description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="append a dated section to BENCHMARKS.md")
+    parser.add_argument(
+        "--demo", action="store_true", help="the demo's 92 sources instead: copied share and verdicts"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
-    lines = report()
+    lines = demo_report() if args.demo else report()
     print("\n".join(lines))
     if args.write:
         moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        section = ["", f"## Extractive drafts ({moment})", "", *lines, ""]
+        what = "Extractive drafts of the demo's sources" if args.demo else "Extractive drafts"
+        section = ["", f"## {what} ({moment})", "", *lines, ""]
         with args.output.open("a", encoding="utf-8") as handle:
             handle.write("\n".join(section))
         print(f"[bench] appended to {args.output}")

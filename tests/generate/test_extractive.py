@@ -104,3 +104,35 @@ def test_a_premiere_date_is_told_as_a_premiere_not_as_a_release_date() -> None:
     draft = ExtractiveBackend().draft(source)
     release = next(item for item in draft.faq if "release date" in item.question)
     assert "premiere" in release.answer and "October 12" in release.answer, release.answer
+
+
+def test_a_headline_the_story_cannot_retell_gives_way_to_the_kind_s_first_fact() -> None:
+    """A film's headline ("… to open Northlight Film Festival") that no opening sentence retells: the title
+    is the release the first answer gives, never the headline again."""
+    source = SourceDocument(
+        title='Director Ana Brun\'s "The Glass Harbour" to open Northlight Film Festival',
+        text=(
+            "The Glass Harbour, the second feature from director Ana Brun, will open the Northlight Film"
+            " Festival in Dunmore with its world premiere on September 4, organisers announced on Tuesday.\n"
+            "The drama follows two brothers who run a lighthouse on a rocky island.\n"
+            "It stars Tomas Reed and newcomer Ida Lowe.\n"
+            "The film was shot over 30 days on the coast of Skye last autumn.\n"
+            "A cinema release in the UK is planned for next spring, the distributor Northway Pictures said.\n"
+        ),
+    )
+    draft = ExtractiveBackend().draft(source)
+    assert draft.title == "The Glass Harbour has its world premiere on September 4"
+    assert check_draft(draft, source)[1].passed
+
+
+def test_a_date_that_is_not_the_release_never_becomes_a_film_s_title() -> None:
+    source = SourceDocument(
+        title="Animated film Paper Fox tops the family box office",
+        text=(
+            "The animated film Paper Fox was the most watched film in the region's cinemas last weekend,"
+            " selling 50,000 tickets, the cinema association said on Monday.\n"
+            "It was made by the studio Inkwell over three years.\n"
+            "Inkwell was founded in 2011.\n"
+        ),
+    )
+    assert "founded" not in ExtractiveBackend().draft(source).title

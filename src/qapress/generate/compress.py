@@ -222,17 +222,22 @@ _CONTRACTIONS = {
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
+def _scaled_amounts(text: str) -> str:
+    """£4.2 million -> £4.2m, $1.2 billion -> $1.2bn: the house style for an amount with its scale."""
+    return re.sub(
+        r"([£$€]\d+(?:\.\d+)?) (million|billion)\b",
+        lambda m: m.group(1) + ("m" if m.group(2) == "million" else "bn"),
+        text,
+    )
+
+
 def _house_style(text: str) -> str:
     """The same facts in the draft's house style: contractions (the negation kept), amounts with a scale
     letter (£4.2m), dates day first (12 October), no sentence-opening "However,"/"But"/"also"."""
     for long, short in _CONTRACTIONS.items():
         text = re.sub(rf"\b{long}\b", short, text)
         text = re.sub(rf"\b{long.capitalize()}\b", short.capitalize(), text)
-    text = re.sub(
-        r"([£$€]\d+(?:\.\d+)?) (million|billion)\b",
-        lambda m: m.group(1) + ("m" if m.group(2) == "million" else "bn"),
-        text,
-    )
+    text = _scaled_amounts(text)
     text = re.sub(r"^(?:However|But|And),?\s+", "", text)
     text = re.sub(r"\s(?:also)\b", "", text)
     return text[:1].upper() + text[1:]
@@ -278,7 +283,7 @@ def _reworded(text: str, roles: dict[str, str]) -> str:
     text = _house_style(text)
     text = _PRESENT_PERFECT.sub(lambda m: m.group(2), text)
     text = _PERFECT_PASSIVE.sub(lambda m: "was " if m.group(1) == "has" else "were ", text)
-    text = re.sub(r"\b(said|says|announced|added) that\b", r"\1", text)
+    text = re.sub(r"\b(said|says|announced|added|warn|warns|warned) that\b", r"\1", text)
     text = re.sub(r"(\d)\s(?:per cent|percent)\b", r"\1%", text)
     return text
 
@@ -345,7 +350,7 @@ def retellings(
                 _time_first(text, proper),
                 _speaker_first(text, proper),
                 _speaker_first(_time_first(text, proper), proper),
-                _time_first(in_own_words(text), proper),
+                _time_first(_scaled_amounts(in_own_words(text)), proper),
             ):
                 shapes.append(_tidy(shaped))
     unique = [

@@ -19,7 +19,7 @@ from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
 from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
 from qapress.generate.grounding.report import check_text
-from qapress.generate.headline_style import SAID_TAIL, as_headline
+from qapress.generate.headline_style import PRONOUN_OPENING, SAID_TAIL, headline_candidates
 from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.prose import people_sentences
@@ -300,9 +300,10 @@ def _title(
     # ease") is no title
     openings = [retold.of(s.index) for s in facts.sentences[:2]]
     for told in dict.fromkeys([*openings, *([lead] if lead in openings else [])]):
-        title = as_headline(told) if told else ""
-        if title and not _in_headline(title, source.title) and retold.supported(title, "title"):
-            return title
+        for title in headline_candidates(told) if told else []:
+            # the longest headline the retelling gives that is not the source's headline cut short
+            if not _in_headline(title, source.title) and retold.supported(title, "title"):
+                return title
     # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
     # called off": the cause first, the outcome after the colon, as a headline says it in its own order
     cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
@@ -315,7 +316,41 @@ def _title(
         title = f"{first[0].upper()}{first[1:]}: {second}"
         if retold.supported(title, "title"):
             return title
-    return news
+    return _key_fact_title(planned, source, retold, facts.kind) or news
+
+
+#: A film's release as its first answer tells it.
+_RELEASE = re.compile(r"\b(?:premiere|release[sd]?|opens|comes out|in cinemas|streaming|on sale)\b", re.I)
+
+
+def _key_fact_title(
+    planned: list[PlannedQuestion], source: SourceDocument, retold: Retelling, kind: str
+) -> str:
+    """The answer to the kind's first question, built from facts, said as a title ("The Salt Road has its
+    world premiere on October 12"): for a headline the retold sentences cannot put in other words."""
+    for q in planned:
+        if q.aspect == "about" or (
+            q.aspect not in FIRST_ASPECTS and not (q.aspect == "when" and kind == "film")
+        ):
+            continue  # a film's release date is its news, a study's publication date and a story's setting not
+        fact = split_sentences(q.short)[0] if q.short else ""
+        if not fact or re.search(r"[“”\"]|\b(?:not|said|says|mentioned|given)\b", fact):
+            continue  # a hedged or bare date ("The date given is May") is no news
+        if q.aspect == "when" and not _RELEASE.search(fact):
+            continue  # "Foldwork was founded in 2014": a date, but not the film's release
+        whole = (
+            fact.rstrip(".")
+            if len(words(fact)) <= MAX_TITLE_WORDS and not PRONOUN_OPENING.match(fact)
+            else ""
+        )
+        for title in [*headline_candidates(fact), *([whole] if whole else [])]:
+            # a title opens with whom the news is about ("The Salt Road has …"), not "Sales were down 4%"
+            opening = title.split()[1 if title.startswith("The ") else 0]
+            if opening not in retold.proper:
+                continue
+            if not _in_headline(title, source.title) and retold.supported(title, "title"):
+                return title
+    return ""
 
 
 def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, source: SourceDocument) -> str:
@@ -627,12 +662,14 @@ def _within_budget(
     film: bool,
     short_title: str = "",
     spare: tuple[str, ...] = (),
+    own_title: str = "",
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
     whose answers are mostly the source's words (keeping four); the key answers' second sentences and
     quotes; the body's last sentence for a line in the draft's own words; and last the answers that are a
-    quote alone, cut to their first words. Saying less beats copying more."""
+    quote alone, cut to their first words; a title from the kind's first fact (``own_title``) when it copies
+    less than the headline's. Saying less beats copying more."""
     kept = list(answers)
     paragraphs = [split_sentences(paragraph) for paragraph in body]
     news = [lead]
@@ -690,16 +727,23 @@ def _within_budget(
             answer.fact, answer.more, answer.quote = answer.fallback, "", ""
     while not fits() and drop_body_sentence(1):
         pass
+    for answer in extras([a for a in kept if key(a)]):
+        # a key answer's second sentence goes before a whole question does: one question fewer tells less
+        if fits():
+            return rebuilt()
+        if answer.fact:
+            answer.more, answer.quote = "", ""
+    for answer in kept:
+        # and a quotation cut to its first words, before a question goes
+        if fits():
+            break
+        if not answer.fact and answer.quote:
+            answer.quote = cut_quote(answer.quote)
     for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
         if fits() or len(kept) <= 4:
             break
         if text_share(answer.text(), source) > 0.3:
             kept.remove(answer)
-    for answer in extras([a for a in kept if key(a)]):
-        if fits():
-            return rebuilt()
-        if answer.fact:
-            answer.more, answer.quote = "", ""
     while not fits() and drop_body_sentence(0):
         pass
     for answer in sorted([a for a in kept if not key(a)], key=lambda a: -_copied_words(a.text(), source)):
@@ -738,6 +782,8 @@ def _within_budget(
                 answer.fact, answer.more, answer.quote = "", "", quoted
     if not fits() and short_title:
         heading[0] = short_title  # the news in the headline's first phrase
+    if not fits() and own_title and _copied_words(own_title, source) < _copied_words(heading[0], source):
+        heading[0] = own_title  # the kind's first fact, built from the facts: fewer of the source's words
     if not fits():
         news[0] = GUIDE  # the answers tell the news
     for answer in sorted(kept, key=lambda a: (a.aspect == "about", -_copied_words(a.text(), source))):
@@ -786,4 +832,5 @@ class ExtractiveBackend:
             facts.kind == "film",
             shorter_title(title, retold),
             spare_sentences(facts, planned, retold),
+            _key_fact_title(planned, source, retold, facts.kind),
         )

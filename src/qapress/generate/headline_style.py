@@ -30,12 +30,15 @@ _MODAL = re.compile(r"\b(?:could|may|might|will|would|can)\s[a-z]+\b")
 #: Where a headline may end: a clause first, a phrase only when no clause fits.
 _CLAUSE_CUT = re.compile(r",\s|\s(?=(?:after|as|despite|amid|while|because|when|but)\s)")
 _PHRASE_CUT = re.compile(r"\s(?=(?:for|with|into|at|in|over|from|by|on)\s)")
+#: "to" as a preposition ("no warning to fans"), never before a verb ("agrees to buy"): a last place to cut.
+_TO_CUT = re.compile(r"\s(?=to\s(?:the|a|an|his|her|its|their|[a-z]+(?<![su])s\b|[A-Z]))")
 _AUXILIARIES = frozenset(
     [
         *("am", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does"),
         *("did", "will", "would", "can", "could", "may", "might", "must", "should", "shall", "to"),
     ]
 )
+PRONOUN_OPENING = re.compile(r"^(?:It|They|He|She|We|I|This|That|These|Those|Its|Their|His|Her)\b")
 _COMMON_OPENING = re.compile(r"^(?:A|An|The)\s(?=[a-z])")
 
 
@@ -62,14 +65,29 @@ def _plural_subject(subject: list[str]) -> bool:
     return common and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
+#: "Aron Vell, the singer, released …": a name's appositive, which a headline leaves out.
+_NAME_APPOSITIVE = re.compile(
+    r"^(?P<name>[A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*){0,3}),\s(?:the|a|an|his|her|its|their)\s[^,“”\"]{2,40},\s(?=[a-z])"
+)
+
+
 def as_headline(sentence: str) -> str:
     """The sentence as a headline of at most ``MAX_WORDS`` words; "" when it has a quotation, or no verb a
     headline can put in the present."""
+    found = headline_candidates(sentence)
+    return found[0] if found else ""
+
+
+def headline_candidates(sentence: str) -> list[str]:
+    """Every headline the sentence gives, longest first: the whole of it when it is short enough, then each
+    cut where a clause, else a phrase, ends after the verb (a caller that needs a title other than the
+    source's headline takes the first that differs from it)."""
     text = SAID_TAIL.sub("", sentence.strip().rstrip("."))
     if re.search(r"[“”\"]", text) or re.search(r"\b(?:said|says|told)\b", text) or not text:
-        return ""
+        return []
     text = _OPENING_TIME.sub("", text)
     text = _DAY.sub("", text)
+    text = _NAME_APPOSITIVE.sub(lambda m: m.group("name") + " ", text)
     tokens = text.split()
     verb_end = 0
     passive = _PASSIVE.search(text)
@@ -99,19 +117,26 @@ def as_headline(sentence: str) -> str:
             if word in ("who", "which", "that", "and", "but"):
                 break
     if not verb_end:
-        return ""
+        return []
     opening = _COMMON_OPENING.match(text)
     if opening:
         text, verb_end = text[opening.end() :], verb_end - opening.end()
     text = text[:1].upper() + text[1:]
-    if len(text.split()) > MAX_WORDS:
-        for boundary in (_CLAUSE_CUT, _PHRASE_CUT):
-            cuts = [
-                m.start()
-                for m in boundary.finditer(text)
-                if m.start() >= verb_end and 4 <= len(text[: m.start()].split()) <= MAX_WORDS
-            ]
-            if cuts:
-                return text[: max(cuts)].rstrip(" ,")
-        return ""
-    return text
+    found = [text] if len(text.split()) <= MAX_WORDS else []
+    for boundary in (_CLAUSE_CUT, _PHRASE_CUT, _TO_CUT):
+        cuts = [
+            m.start()
+            for m in boundary.finditer(text)
+            if m.start() >= verb_end and 4 <= len(text[: m.start()].split()) <= MAX_WORDS
+        ]
+        found += [
+            re.sub(r",\s(?=with\b)", " ", text[:cut].rstrip(" ,")) for cut in sorted(cuts, reverse=True)
+        ]
+    return [
+        title
+        for title in dict.fromkeys(found)
+        # "It published": a pronoun names nothing in a title, and three words are the fewest that tell news
+        if title.count("(") == title.count(")")
+        and len(title.split()) >= 3
+        and not PRONOUN_OPENING.match(title)
+    ]

@@ -123,7 +123,10 @@ def business(facts: Facts) -> list[PlannedQuestion]:
 OUTSIDER = re.compile(r"\b(?:not involved|independent|outside expert)\b", re.I)
 #: What a finding bears on: lives, health, a threat, the world.
 STAKES = re.compile(
-    r"\b(?:deaths?|die|lives|threats?|risk|worldwide|global|patients|treatment|climate|millions? of)\b", re.I
+    r"\b(?:deaths?|die|lives|threats?|risk|worldwide|global|patients|treatment|climate|millions? of|"
+    # the authors' own warning of what could undo or follow from the finding
+    r"warns?|warned|fragile|could (?:erase|undo|reverse|threaten|save|prevent))\b",
+    re.I,
 )
 STUDY = re.compile(r"\b(?:study|studies|researchers|scientists|research team|journal|paper)\b", re.I)
 

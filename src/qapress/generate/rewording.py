@@ -118,8 +118,22 @@ _NOT_A_DOER = re.compile(
 )
 
 
+#: "The study was funded with $2.5m from the Ocean Futures Trust." -> "The Ocean Futures Trust funded the
+#: study with $2.5m.": a sum given "with … from" a named giver, who becomes the doer.
+_PASSIVE_FROM = re.compile(
+    r"^(?P<subject>(?:[A-Z][a-z]+)(?:\s[a-z][\w’'\-]*){0,5})\s(?:was|were)\s(?P<verb>[a-z]{3,}ed)\s"
+    r"(?P<means>with\s(?:[^,;“”\"]|,(?=\d)){2,30}?)\sfrom\s(?P<doer>(?:the\s)?[A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*){0,4})\.$"
+)
+
+
 def active_voice(sentence: str) -> str:
     """A short passive sentence in the active voice; unchanged when it is not one."""
+    given = _PASSIVE_FROM.match(sentence)
+    if given and not re.search(r"[“”\"]", sentence):
+        subject = given.group("subject")
+        subject = subject[0].lower() + subject[1:] if subject.split()[0] != "I" else subject
+        doer = given.group("doer")
+        return f"{doer[0].upper()}{doer[1:]} {given.group('verb')} {subject} {given.group('means')}."
     match = _PASSIVE.match(sentence)
     if not match or _NOT_A_DOER.search(match.group("doer")) or re.search(r"[“”\"]", sentence):
         return sentence
