@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qapress.generate.draft import Draft, SourceDocument
-from qapress.generate.extractive import ExtractiveBackend
+from qapress.generate.extractive import ExtractiveBackend, cut_quote
 from qapress.generate.grounding import MAX_COPY_WORDS, SourceIndex, check_draft, copied_runs
 
 
@@ -136,3 +136,20 @@ def test_a_date_that_is_not_the_release_never_becomes_a_film_s_title() -> None:
         ),
     )
     assert "founded" not in ExtractiveBackend().draft(source).title
+
+
+@pytest.mark.parametrize(
+    ("quote", "kept"),
+    [
+        # a span said in parts is one figure: the cut never leaves "2 minutes" of "2 minutes and 58 seconds"
+        (
+            "Dalby, 31, crossed the 3.2-kilometre loop in 2 minutes and 58 seconds on a wet track.",
+            "Dalby, 31, crossed the 3.2-kilometre loop in 2 minutes and 58 seconds …",
+        ),
+        ("Dalby, 31, crossed the 3.2-kilometre loop in 2 minutes and 58 seconds.", None),
+    ],
+)
+def test_a_cut_quote_never_splits_a_figure(quote: str, kept: str | None) -> None:
+    answer = f"According to The Quay Herald: “{quote}”"
+    cut = cut_quote(answer)
+    assert cut == (answer if kept is None else f"According to The Quay Herald: “{kept}”")

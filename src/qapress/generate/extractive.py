@@ -94,13 +94,26 @@ def cut_quote(answer: str, longest: int = 7) -> str:
         longest = last + 3
         if longest >= len(quote) - 2:
             return answer
-    # never between a number and what it counts ("3 hours 10 minutes"), nor inside an amount
-    while longest < len(quote) and (re.search(r"\d", quote[longest - 1]) or re.search(r"\d", quote[longest])):
+    # never between a number and what it counts ("3 hours 10 minutes"), nor inside an amount or a span
+    # said in parts ("2 minutes and 58 seconds": cut after "minutes", the result would be cut short)
+    while longest < len(quote) and _splits_a_figure(quote, longest):
         longest += 1
     if longest >= len(quote) - 2:
         return answer
     head = " ".join(quote[:longest]).rstrip(",;:")
     return f"{match.group('who')}“{head} …”"
+
+
+def _splits_a_figure(words: list[str], cut: int) -> bool:
+    """Whether cutting before ``words[cut]`` splits a figure: a number and what it counts, or a figure said
+    in parts, a number within the two words before the cut and another within the two after it."""
+
+    def digit(word: str) -> bool:
+        return bool(re.search(r"\d", word))
+
+    if digit(words[cut - 1]) or digit(words[cut]):
+        return True
+    return any(map(digit, words[max(0, cut - 2) : cut])) and any(map(digit, words[cut : cut + 2]))
 
 
 def answer_text(short: str, quote: str) -> str:

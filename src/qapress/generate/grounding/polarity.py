@@ -60,17 +60,28 @@ def clauses(text: str) -> list[str]:
     return [piece for piece in _CLAUSE_BREAK.split(text) if piece and piece.strip()]
 
 
+#: What turns a negation word into emphasis: "none other than X" is X, "nothing but praise" is praise only,
+#: "not only A but B" keeps A.
+_EMPHATIC = re.compile(r"\s+(?:other\s+than|but|only)\b", re.IGNORECASE)
+
+
+def negation_cues(text: str) -> list[re.Match[str]]:
+    """The negation cues of a text that negate something: not "the no vote", "a no deal" (a side or an
+    outcome: a determiner before "no"), nor the emphatic "none other than", "nothing but", "not only"."""
+    return [
+        m
+        for m in lexicon.phrase_pattern("negations.txt").finditer(text)
+        if not re.search(r"\b(?:the|a|an)\s+$", text[: m.start()], re.IGNORECASE)
+        and not _EMPHATIC.match(text, m.end())
+    ]
+
+
 def negated_lemmas(text: str) -> set[str]:
     """Content lemmas under a negation ("did not approve" -> approve)."""
     negated: set[str] = set()
     for clause in clauses(text):
         found = tokens(clause)
-        # "the no vote", "a no deal" name a side or an outcome: "no" after a determiner negates nothing.
-        cue_ends = [
-            m.end()
-            for m in lexicon.phrase_pattern("negations.txt").finditer(clause)
-            if not re.search(r"\b(?:the|a|an)\s+$", clause[: m.start()], re.IGNORECASE)
-        ]
+        cue_ends = [m.end() for m in negation_cues(clause)]
         cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
         for end in cue_ends:
             following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]
@@ -82,7 +93,7 @@ def negated_lemmas(text: str) -> set[str]:
 
 def is_negative(text: str) -> bool:
     """Whether a clause holds a negation."""
-    return bool(lexicon.phrase_pattern("negations.txt").search(text)) or bool(re.search(r"n[’']t\b", text))
+    return bool(negation_cues(text)) or bool(re.search(r"n[’']t\b", text))
 
 
 def is_month(text: str, start: int, end: int) -> bool:
