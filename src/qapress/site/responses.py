@@ -73,6 +73,23 @@ def cache_tag_headers(page: RenderedPage, names: Iterable[str] = TAG_FORMATS) ->
     return {name: TAG_FORMATS[name](page.tags) for name in names}
 
 
+def _page_headers(
+    page: RenderedPage, origin: str, cache_control: str, tags: dict[str, str]
+) -> dict[str, str]:
+    """A rendered page's own headers, in the order both ways of sending it write them."""
+    headers = {
+        "ETag": page.etag,
+        "Last-Modified": formatdate(page.last_modified, usegmt=True),
+        "Cache-Control": cache_control,
+        "Vary": "Accept-Encoding",
+        "Content-Security-Policy": content_security_policy(origin),
+    }
+    if page.link_header is not None:
+        headers["Link"] = page.link_header
+    headers.update(tags)
+    return headers
+
+
 def page_response(
     headers: Headers,
     page: RenderedPage,
@@ -83,17 +100,8 @@ def page_response(
     tag_headers: Iterable[str] = TAG_FORMATS,
 ) -> Response:
     """The response for a rendered page: 304 when the client has it, gzip when it takes it."""
-    response_headers = {
-        "ETag": page.etag,
-        "Last-Modified": formatdate(page.last_modified, usegmt=True),
-        "Cache-Control": cache_control,
-        "Vary": "Accept-Encoding",
-        "Content-Security-Policy": content_security_policy(origin),
-    }
-    if page.link_header is not None:
-        response_headers["Link"] = page.link_header
     tags = cache_tag_headers(page, tag_headers) if cache_control.startswith("public") else {}
-    response_headers.update(tags)
+    response_headers = _page_headers(page, origin, cache_control, tags)
     if page.location is not None:
         return Response(
             status_code=page.status,
@@ -163,16 +171,7 @@ def prepare_responses(
         length = [] if page.status < 200 or page.status in (204, 304) else [(b"content-length", b"0")]
         redirect: Answer = (page.status, [*_raw(moved), *length, *_security_tail(moved, exempt)], b"")
         return PreparedResponses(page.status, redirect, lambda _variant: redirect)
-    common = {
-        "ETag": page.etag,
-        "Last-Modified": formatdate(page.last_modified, usegmt=True),
-        "Cache-Control": cache_control,
-        "Vary": "Accept-Encoding",
-        "Content-Security-Policy": content_security_policy(origin),
-    }
-    if page.link_header is not None:
-        common["Link"] = page.link_header
-    common.update(tags)
+    common = _page_headers(page, origin, cache_control, tags)
     security = _security_tail(common, exempt)
     media_type = page.media_type
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
