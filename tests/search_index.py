@@ -5,6 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 
+def found(engine: sa.Engine, words: str) -> list[int]:
+    """Article ids the search index finds for ``words`` (each database's own index), in id order."""
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q) ORDER BY rowid"
+    else:
+        sql = "SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query(:q) ORDER BY id"
+    with engine.connect() as connection:
+        return list(connection.execute(sa.text(sql), {"q": words}).scalars())
+
+
 def found_in_site(engine: sa.Engine, words: str, site: int) -> list[int]:
     """The ids the index finds for ``words`` among ``site``'s articles, read from the index alone."""
     if engine.dialect.name == "sqlite":

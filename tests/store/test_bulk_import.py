@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 from tests.invalidation_log import log_position, tags_since
-from tests.search_index import found_in_site
+from tests.search_index import found, found_in_site
 from tests.site.live import serve_site
 
 from qapress.store import open_engine
@@ -37,16 +37,6 @@ def site(engine: Engine) -> int:
 def line(article_id: int, site: int, title: str, **fields: object) -> str:
     text = f"The {title.lower()} article's own words, line {article_id}."
     return json.dumps({"id": article_id, "domain": site, "title": title, "text": text, **fields})
-
-
-def found(engine: Engine, words: str) -> list[int]:
-    """Article ids the search index finds for ``words`` (each database's own index)."""
-    if engine.dialect.name == "sqlite":
-        sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q) ORDER BY rowid"
-    else:
-        sql = "SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query(:q) ORDER BY id"
-    with engine.connect() as connection:
-        return list(connection.execute(sa.text(sql), {"q": words}).scalars())
 
 
 def column(engine: Engine, table: sa.Table, name: str) -> list[int]:

@@ -4,21 +4,12 @@ step, the index is what PostgreSQL uses, and it downgrades."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import command
+from tests.search_index import found
 
 from qapress.store import open_engine
 from qapress.store.database import alembic_config
 from qapress.store.dump import dumped_tables
-
-
-def found(engine: sa.Engine, words: str) -> list[int]:
-    if engine.dialect.name == "sqlite":
-        sql = "SELECT rowid FROM qa_ai_fts WHERE qa_ai_fts MATCH websearch_to_fts5(:q) ORDER BY rowid"
-    else:
-        sql = "SELECT id FROM qa_ai_search WHERE vector @@ qapress_search_query(:q) ORDER BY id"
-    with engine.connect() as connection:
-        return list(connection.execute(sa.text(sql), {"q": words}).scalars())
 
 
 def test_existing_and_later_articles_are_searchable(unmigrated_url: str) -> None:
