@@ -14,7 +14,7 @@ rows by probing ``qa_ai`` once per match: a word in most articles cost a probe p
   site's entry with the words' entries inside the index.
 
 The triggers follow a change of site; the bulk import's batches index the site too (store.bulk_import).
-The index is rebuilt once here: minutes per million articles.
+The index is rebuilt once here: every article's text is read and indexed again (not timed at scale).
 
 Revision ID: 0020_search_site
 Revises: 0019_search_page_index
