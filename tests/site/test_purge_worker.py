@@ -27,8 +27,10 @@ from qapress.store.demo import SEED_ARTICLE_ID
 from qapress.store.schema import cache_invalidation, purge_queue
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def worker_stack(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    # Stopped after its test: its worker, still polling, would empty the queue the next test counts (the
+    # two share the module's store).
     with run_stack(demo_url, tmp_path_factory.mktemp("varnish"), worker=True) as running:
         yield running
 
