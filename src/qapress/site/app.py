@@ -52,6 +52,7 @@ from qapress.site.domains import host_refusal
 from qapress.site.fast_path import PageCacheFastPath
 from qapress.site.graphql_tags import graphql_answer_tags
 from qapress.site.invalidation import wait_until_served
+from qapress.site.miss_path import ArticleMisses
 from qapress.site.purge import PurgeQueue, PurgeWorker
 from qapress.site.read_routing import READ_PRIMARY_COOKIE, ReadRoutingMiddleware
 from qapress.site.render import PAGE_QUERIES, page_query
@@ -99,9 +100,13 @@ class SiteServer(Starlette):
                 receive = replay
             if await fast_path.answer(scope, send):
                 seconds = time.perf_counter() - started
-                record_with(
-                    FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], seconds, PAGE_CACHE_HIT
-                )
+                built = scope.get("route")  # an article page built now (``miss_path``), else a hit
+                if built is not None:
+                    record(built.path, scope["method"], scope[FAST_PATH_STATUS], seconds)
+                else:
+                    record_with(
+                        FAST_PATH_ROUTE, scope["method"], scope[FAST_PATH_STATUS], seconds, PAGE_CACHE_HIT
+                    )
                 return
             await observe_request(self._slow_path, scope, receive, send, log_requests=False)
             return
@@ -117,8 +122,9 @@ class SiteServer(Starlette):
             return
         fast_path = self.fast_path
         if fast_path is not None and await fast_path.answer(scope, send):
-            scope[FAST_PATH_SCOPE_KEY] = True
-            TALLY.inc(PAGE_CACHE_HIT)
+            if scope.get("route") is None:  # a hit (a built article page is labelled by its route)
+                scope[FAST_PATH_SCOPE_KEY] = True
+                TALLY.inc(PAGE_CACHE_HIT)
             return
         await super().__call__(scope, receive, send)
 
@@ -179,6 +185,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         *newsroom.routes(),
         *site.routes(),
     ]
+    misses = ArticleMisses(site, routes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -214,6 +221,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if purger is not None:
                 await run_in_threadpool(purger.stop)
             site.changes.stop()
+            misses.close()
             gql.close()
             if replicas is not None:
                 await run_in_threadpool(replicas.stop)
@@ -251,7 +259,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         timed_out=timed_out,
     )
     app.state.site = site
-    app.fast_path = PageCacheFastPath(site)
+    app.fast_path = PageCacheFastPath(site, misses)
     app.log_requests = settings.logs_requests()
     app.body_timeout_seconds = settings.body_timeout_seconds
     app.operations = Router(routes=operations_routes(engine, settings))

@@ -1,11 +1,12 @@
-"""Cache hits answered in raw ASGI, ahead of Starlette's router and middlewares.
+"""Cache hits answered in raw ASGI, ahead of Starlette's router and middlewares (article misses too).
 
 A GET or HEAD whose (host, path) has a page in the cache is answered with the status, headers and body
 prepared when the page was rendered (``prepare_responses``: the same code as the slow path, security headers
 included), after the change watch applied what committed (``invalidation.py``: on SQLite a ``PRAGMA
 data_version`` on the loop; PostgreSQL's listener thread leaves nothing to ask). Anything else (a miss, a
 watch that cannot vouch for the cache, sites to reload, a conditional request other than If-None-Match, a
-database error, debug mode) falls through to the Starlette app unchanged.
+database error, debug mode) falls through to the Starlette app unchanged, but for an article page the cache
+lacks: ``miss_path`` builds and sends it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.types import Scope, Send
 from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
+from qapress.site.miss_path import ArticleMisses
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
 from qapress.site.routes import CHANGES_APPLIED, SiteApp
 
@@ -29,8 +31,10 @@ class PageCacheFastPath:
     #: Distinct Host headers remembered with their normalized host (a bound against junk headers).
     MAX_HOSTS = 1024
 
-    def __init__(self, site: SiteApp) -> None:
+    def __init__(self, site: SiteApp, misses: ArticleMisses | None = None) -> None:
         self.site = site
+        #: Builds the article pages the cache lacks (``miss_path``); None: every miss goes the slow way.
+        self.misses = misses
         self._hosts: dict[bytes, str] = {}
 
     def host(self, header: bytes | None) -> str:
@@ -44,7 +48,8 @@ class PageCacheFastPath:
         return host
 
     async def answer(self, scope: Scope, send: Send) -> bool:
-        """Send the cached page and return True, or send nothing and return False (the app answers)."""
+        """Send the cached page (or an article page built now: ``scope["route"]`` is set then) and return
+        True, or send nothing and return False (the app answers)."""
         site = self.site
         if scope["method"] not in _METHODS or site.debug or scope.get("root_path"):
             return False
@@ -87,8 +92,13 @@ class PageCacheFastPath:
         key = host or b""
         normalized = self._hosts.get(key)
         page = site.cache.get(self.host(key) if normalized is None else normalized, path)
-        prepared = None if page is None else page.prepared
-        if page is None or prepared is None:
+        if page is None:
+            misses = self.misses
+            return misses is not None and await misses.answer(
+                scope, send, host, path, if_none_match, accept_encoding
+            )
+        prepared = page.prepared
+        if prepared is None:
             return False
         # Counted with the request by the server (``record_with``), in one step.
         if (

@@ -48,7 +48,7 @@ from qapress.site.forms import (
 )
 from qapress.site.image_routes import SiteImages, web_manifest
 from qapress.site.invalidation import ChangeWatch, open_watch
-from qapress.site.page_cache import PageCache, RenderedPage
+from qapress.site.page_cache import Answer, PageCache, PreparedResponses, RenderedPage
 from qapress.site.pages import PageContext, Pages
 from qapress.site.queries import PageQueries
 from qapress.site.read_routing import page_reads_current
@@ -169,6 +169,12 @@ class SiteApp:
         """Apply the committed changes (reloading the domains when they changed) and find the request's site."""
         # The fast path already applied the committed changes for this request: once is exact.
         usable = request.scope.get(CHANGES_APPLIED) is True or self.changes.sync()
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return self.page_context(request.headers.get("host", ""), path, usable)
+
+    def page_context(self, host_header: str, path: str, usable: bool) -> PageContext | None:
+        """The site of ``host_header`` (the domains reloaded first when they changed) and the page's cache
+        key; ``usable``: the change watch vouched for the cache (else nothing is cached: ``since`` -1)."""
         since = self.cache.generation if usable else -1
         if self.directory_stale:
             with self._directory_lock:
@@ -177,13 +183,11 @@ class SiteApp:
                     with self.engine.connect() as connection:
                         self.directory = DomainDirectory(load_domains(connection), self.policy)
                     self._directory_loaded = wanted
-        host_header = request.headers.get("host", "")
         site = self.directory.resolve(host_header)
         if site is None:
             return None
         base_url = self.settings.public_base_url
         urls = SiteURLs(site, self.directory, self.settings.public_scheme, base_url)
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return PageContext(site, urls, since, (normalize_host(host_header), path))
 
     def context_or_answer(self, request: Request) -> PageContext | Response:
@@ -264,15 +268,7 @@ class SiteApp:
         """The answer for a page from or for the cache; its fast-path answers are prepared here, once."""
         cache_control = "no-store" if self.debug else self.anonymous_cache_control
         if not self.debug:
-            prepared = page.prepared
-            if prepared is None:
-                prepared = page.prepared = prepare_responses(
-                    page,
-                    origin=ctx.urls.origin(),
-                    cache_control=cache_control,
-                    path=request.url.path,
-                    tag_headers=self.settings.page_tag_headers,
-                )
+            prepared = self.prepared(page, ctx, request.url.path)
             headers = request.headers
             if "if-modified-since" not in headers:  # else ``page_response`` compares the dates
                 answer = prepared_answer(
@@ -287,6 +283,36 @@ class SiteApp:
             method=request.method,
             tag_headers=self.settings.page_tag_headers,
         )
+
+    def prepared(self, page: RenderedPage, ctx: PageContext, path: str) -> PreparedResponses:
+        """The page's prepared answers (``prepare_responses``), made by the first request that sends it."""
+        prepared = page.prepared
+        if prepared is None:
+            prepared = page.prepared = prepare_responses(
+                page,
+                origin=ctx.urls.origin(),
+                cache_control=self.anonymous_cache_control,
+                path=path,
+                tag_headers=self.settings.page_tag_headers,
+            )
+        return prepared
+
+    def built_answer(
+        self,
+        ctx: PageContext,
+        build: Callable[[PageContext], RenderedPage],
+        path: str,
+        if_none_match: str | None,
+        accept_encoding: str | None,
+    ) -> Answer | None:
+        """``built_response`` as a prepared answer (runs in a thread); None when the page's query failed:
+        the slow path then answers (and counts) the request, with its error page."""
+        try:
+            page = self.built_page(ctx, build)
+        except PageQueryFailed:
+            return None
+        TALLY.inc(PAGE_CACHE_MISS)
+        return prepared_answer(page, self.prepared(page, ctx, path), if_none_match, accept_encoding)
 
     def failed_response(self, ctx: PageContext, failed: PageQueryFailed) -> Response:
         """500 for a page whose query failed, 503 with ``Retry-After`` when the database is down or busy."""
