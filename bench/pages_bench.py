@@ -123,10 +123,10 @@ def hit_ratios(
                         headers=headers,
                     )
                 for _ in range(rounds):
-                    for target, into, cpu_into in (
-                        (server, result.page_rps, result.page_cpu_us),
-                        (floor, result.floor_rps, result.floor_cpu_us),
-                        (same, result.same_headers_rps, result.same_headers_cpu_us),
+                    for name, target, into, cpu_into in (
+                        ("page", server, result.page_rps, result.page_cpu_us),
+                        ("plain floor", floor, result.floor_rps, result.floor_cpu_us),
+                        ("same-headers floor", same, result.same_headers_rps, result.same_headers_cpu_us),
                     ):
                         cpu_before = server_cpu_seconds(target)
                         output = run_wrk(
@@ -138,7 +138,7 @@ def hit_ratios(
                         cpu = server_cpu_seconds(target) - cpu_before
                         rps, _, _, failures = parse_wrk(output)
                         if failures:
-                            result.note = f"{failures} failed or non-2xx responses"
+                            result.note = f"{name}: {failures} failed or non-2xx responses"
                         into.append(rps)
                         answered = _requests(output)
                         if cpu_into is not None and answered:

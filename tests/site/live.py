@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from qapress.settings import Settings
 from qapress.site.app import SiteApp, create_app
+from qapress.site.http_protocol import PREPARED_RESPONSE, protocol_class
 from qapress.store import migrate, open_engine
 from qapress.store.demo import load_demo
 
@@ -41,6 +42,8 @@ class LiveSite:
     app: Starlette
     statements: list[str] = field(default_factory=list)
     responses: list[tuple[str, int]] = field(default_factory=list)  # (path, status) as the server sent them
+    #: The ASGI message type that started each response (``http_protocol.PREPARED_RESPONSE`` for one write).
+    starts: list[str] = field(default_factory=list)
 
     @property
     def site(self) -> SiteApp:
@@ -76,8 +79,9 @@ class LiveSite:
 
 
 @contextmanager
-def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
-    """Run the site over ``engine`` until the block ends."""
+def serve_site(engine: Engine, http: Any = None, **settings: Any) -> Iterator[LiveSite]:
+    """Run the site over ``engine`` until the block ends, with the HTTP protocol ``qapress serve`` uses
+    (``http_protocol.protocol_class``) unless ``http`` names another."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -117,14 +121,22 @@ def serve_site(engine: Engine, **settings: Any) -> Iterator[LiveSite]:
 
     async def recording_app(scope: Any, receive: Any, send: Any) -> None:
         async def send_recorded(message: Any) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] in ("http.response.start", PREPARED_RESPONSE):
                 live.responses.append((scope["path"], message["status"]))
+                live.starts.append(message["type"])
             await send(message)
 
         await app(scope, receive, send_recorded if scope["type"] == "http" else send)
 
     server = uvicorn.Server(
-        uvicorn.Config(recording_app, log_level="warning", access_log=False, lifespan="on")
+        uvicorn.Config(
+            recording_app,
+            log_level="warning",
+            log_config=None,  # as ``qapress serve``: uvicorn's dictConfig would give its loggers handlers
+            access_log=False,
+            lifespan="on",
+            http=protocol_class() if http is None else http,
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

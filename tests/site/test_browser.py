@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from tests.demo_articles import demo_article_id
 from tests.site.browser import open_page
+from tests.waiting import wait_for
 
 from qapress.store.demo import SEED_ARTICLE_ID, SEED_OUTRO, SEED_TITLE
 from qapress.store.schema import link, qa_ai
@@ -310,6 +312,10 @@ def test_a_submitted_link_is_pending_then_live_once_the_worker_finds_the_backlin
         result = BacklinkChecker.from_settings(site.engine, settings).check(link_id, claim=True)
         assert result is not None and (result.before, result.after) == ("pending", "live")
 
+        # The server hears of the commit from its own LISTEN thread (PostgreSQL) a moment later: until then
+        # it may still send the page it cached.
+        backlink_path = httpx.URL(fan_page.backlink).raw_path.decode()
+        wait_for(lambda: fan_page.url in allowed.get(backlink_path).text)
         page.goto(fan_page.backlink)
         live_link = page.locator(f".reader-links a[href='{fan_page.url}']")
         assert live_link.inner_text() == "Heat fans’ corner"

@@ -8,8 +8,7 @@ query held at a gate so that the misses really overlap.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from tests.site.test_fast_path import fast, seed_path
+from tests.waiting import wait_for
 
 from qapress.site.single_flight import SingleFlight
 from qapress.store.demo import SEED_ARTICLE_ID
@@ -27,13 +27,6 @@ if TYPE_CHECKING:
     from tests.site.live import LiveSite
 
 __all__ = ["fast"]
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_waiters_share_the_leaders_value() -> None:

@@ -27,6 +27,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests import waiting
 from tests.conftest import missing
 from tests.site.test_workers import free_port
 
@@ -164,10 +165,8 @@ def is_hit(response: httpx.Response) -> bool:
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+    """``tests.waiting.wait_for`` at the pace of a proxy and its backend."""
+    waiting.wait_for(condition, seconds, interval=0.1)
 
 
 def queued(url: str) -> list[tuple[int, int]]:

@@ -23,6 +23,7 @@ from qapress.cli.errors import fail, stderr
 from qapress.observe.logs import configure_logging
 from qapress.settings import get_settings
 from qapress.site.domains import load_domains, normalize_host
+from qapress.site.http_protocol import protocol_class
 from qapress.store.demo import SEED_ARTICLE_ID, load_demo
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -123,6 +124,7 @@ def run_server(sock: socket.socket, host: str, port: int, workers: int) -> None:
         log_config=None,  # our logging (configure_logging), in the format asked for
         access_log=False,  # each request is logged by qapress.observe.requests when asked
         server_header=False,
+        http=protocol_class(),  # prepared answers in one write (``site.http_protocol``)
     )
     server = uvicorn.Server(config)
     with sock:

@@ -17,6 +17,7 @@ from starlette.types import Scope, Send
 from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
+from qapress.site.http_protocol import send_prepared
 from qapress.site.miss_path import ArticleMisses
 from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
 from qapress.site.routes import CHANGES_APPLIED, SiteApp
@@ -107,16 +108,15 @@ class PageCacheFastPath:
             and page.location is None
             and etag_matches(if_none_match.decode("latin-1"), page.etag)
         ):
-            status, headers, body = prepared.not_modified
+            answer = prepared.not_modified
         elif (
             accept_encoding is not None
             and len(page.body) >= GZIP_MIN_BYTES
             and b"gzip" in accept_encoding.lower()
         ):
-            status, headers, body = prepared.gzipped  # compressed by the first request that takes gzip
+            answer = prepared.gzipped  # compressed by the first request that takes gzip
         else:
-            status, headers, body = prepared.identity
-        scope[FAST_PATH_STATUS] = status  # for the request's metrics, without wrapping ``send``
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            answer = prepared.identity
+        scope[FAST_PATH_STATUS] = answer[0]  # for the request's metrics, without wrapping ``send``
+        await send_prepared(scope, send, prepared, answer)
         return True

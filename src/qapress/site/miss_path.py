@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Scope, Send
 
 from qapress.observe.requests import FAST_PATH_STATUS
-from qapress.site.page_cache import Answer
+from qapress.site.http_protocol import send_prepared
+from qapress.site.page_cache import Answer, PreparedResponses
 from qapress.site.routes import MAX_ID, SiteApp
 
 #: ``/a/{id:int}`` and ``/a/{id:int}/{slug}``, as Starlette's converters match them.
@@ -79,7 +80,7 @@ class ArticleMisses:
         tag = None if if_none_match is None else if_none_match.decode("latin-1")
         encodings = None if accept_encoding is None else accept_encoding.decode("latin-1")
 
-        def built() -> Answer | None:
+        def built() -> tuple[PreparedResponses, Answer] | None:
             # The site directory is read here, not on the loop: a change to the sites since the caller
             # looked reloads it, which is a query.
             ctx = site.page_context(host_header, key_path, usable=True)
@@ -90,14 +91,13 @@ class ArticleMisses:
             )
 
         context = contextvars.copy_context()
-        answer = await asyncio.get_running_loop().run_in_executor(self.threads, context.run, built)
-        if answer is None:
+        found = await asyncio.get_running_loop().run_in_executor(self.threads, context.run, built)
+        if found is None:
             return False
-        status, headers, body = answer
+        prepared, answer = found
         scope["route"] = self.routes[ARTICLE_ROUTES[0] if slug is None else ARTICLE_ROUTES[1]]
-        scope[FAST_PATH_STATUS] = status
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        scope[FAST_PATH_STATUS] = answer[0]
+        await send_prepared(scope, send, prepared, answer)
         return True
 
     def close(self) -> None:

@@ -37,7 +37,7 @@ class PreparedResponses:
     built twice. ``PageCacheFastPath`` and the slow path send them as they are.
     """
 
-    __slots__ = ("_build", "_gzipped", "_not_modified", "identity", "status")
+    __slots__ = ("_build", "_gzipped", "_heads", "_not_modified", "identity", "status")
 
     def __init__(self, status: int, identity: Answer, build: Callable[[str], Answer]) -> None:
         self.status = status
@@ -45,6 +45,9 @@ class PreparedResponses:
         self._build = build
         self._gzipped: Answer | None = None
         self._not_modified: Answer | None = None
+        #: Each answer's header block (``http_protocol.head_block``), by the id of its header list: the lists
+        #: are this object's own, kept as long as it is.
+        self._heads: dict[int, bytes | None] = {}
 
     @property
     def gzipped(self) -> Answer:
@@ -61,6 +64,17 @@ class PreparedResponses:
         if answer is None:
             answer = self._not_modified = self._build("304")
         return answer
+
+    def head_block(self, headers: RawHeaders) -> bytes | None:
+        """The header lines of one of these answers' ``headers``, made once (None: sent the ordinary way)."""
+        key = id(headers)
+        try:
+            return self._heads[key]
+        except KeyError:
+            from qapress.site.http_protocol import head_block
+
+            block = self._heads[key] = head_block(headers)
+            return block
 
 
 @dataclass

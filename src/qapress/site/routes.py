@@ -304,15 +304,16 @@ class SiteApp:
         path: str,
         if_none_match: str | None,
         accept_encoding: str | None,
-    ) -> Answer | None:
-        """``built_response`` as a prepared answer (runs in a thread); None when the page's query failed:
-        the slow path then answers (and counts) the request, with its error page."""
+    ) -> tuple[PreparedResponses, Answer] | None:
+        """``built_response`` as a prepared answer with the page's others (runs in a thread); None when the
+        page's query failed: the slow path then answers (and counts) the request, with its error page."""
         try:
             page = self.built_page(ctx, build)
         except PageQueryFailed:
             return None
         TALLY.inc(PAGE_CACHE_MISS)
-        return prepared_answer(page, self.prepared(page, ctx, path), if_none_match, accept_encoding)
+        prepared = self.prepared(page, ctx, path)
+        return prepared, prepared_answer(page, prepared, if_none_match, accept_encoding)
 
     def failed_response(self, ctx: PageContext, failed: PageQueryFailed) -> Response:
         """500 for a page whose query failed, 503 with ``Retry-After`` when the database is down or busy."""
