@@ -425,6 +425,12 @@ _HANGING = frozenset(
         "over",
     ]
 )
+#: The words a phrase of detail opens with after its preposition: a determiner, a name, a figure, a time.
+_PHRASE_OBJECT = re.compile(
+    r"(?:the|a|an|its|his|her|their|this|that|these|those|every|each|some|about|around|nearly|almost|more|"
+    r"up|over|[A-Z£$€]|\d|(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+)
 #: "said", "told": what a speaker said is cut nowhere (a cut could leave "X said the queues.").
 _SPEECH = re.compile(r"\b(?:said|says|told|added|warned|warns|announced|claimed|argued)\b")
 
@@ -450,8 +456,11 @@ def clause_cuts(sentence: str, shortest: int = 4) -> list[str]:
             continue  # "between 11 p.m." without its "and 6 a.m.": the span cut short
         if not _FINITE.search(head) or head.count("(") != head.count(")"):
             continue
-        if not match.group().startswith(",") and re.search(r",\s[a-z]+ing\b[^,]*$", head):
-            continue  # "…, clearing the way": a participle's clause cut short
+        if not match.group().startswith(",") and re.search(r",\s[a-z]+(?:ing|ed)\b[^,]*$", head):
+            continue  # "…, clearing the way", "…, priced": a participle's clause cut short
+        preposition = re.match(r"\s(?:for|with|into|at|in|over|from|by|on)\s(\S+)", tail)
+        if preposition and not re.match(_PHRASE_OBJECT, preposition.group(1)):
+            continue  # "will be released on vinyl", "go on sale": a bare noun after it is part of what is said
         if re.match(r"(?:When|If|Although|Though|Because|While|As|After|Before|Since|Unless|Until)\b", head):
             continue  # "When it was combined": a subordinate clause without its main one
         main = re.split(r",\s(?:who|which|whose|where|when)\b", head)[0]

@@ -228,7 +228,7 @@ def _unattributed(sentence: str) -> str:
 #: A lead names when the news happened: a weekday, a month, a date or a year.
 _WHEN = re.compile(rf"\b(?:{p.WEEKDAYS}|{p.MONTHS}|(?:19|20)\d{{2}}|today|yesterday|tonight)\b")
 #: A body shorter than this many sentences is filled with the source's facts told short.
-BODY_SENTENCES = 3
+BODY_SENTENCES = 4
 
 
 def news_lead(facts: Facts, retold: Retelling) -> str:
