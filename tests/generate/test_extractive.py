@@ -163,6 +163,8 @@ The terminal will cost 34 million euros and open in 2029. Mayor Ines Halloran sa
 
 Fishing crews oppose the plan. The harbour master, Tomas Reid, said about 200 boats use the harbour each week, most of them in the summer.
 
+The ferry to Inish Mor, which now leaves twice a day, will run every hour from the new terminal.
+
 Construction will start in the spring of next year. The council will borrow 12 million euros to pay for the work, and the regional government will give the rest.
 
 The old pier, which was built in 1931, will be turned into a park with a playground and a small museum about the town's fishing fleet.

@@ -138,6 +138,7 @@ class Retelling:
         self._cache: dict[tuple[int, bool], str] = {}
         self._runs = source_runs(source)
         self._compact: dict[int, list[str]] = {}
+        self._sentences = frozenset(s.text.strip() for s in facts.sentences)
 
     def supported(self, text: str, part: str = "answer") -> bool:
         checks = check_text(text, part, self.index)
@@ -189,9 +190,9 @@ class Retelling:
             text = self.facts.sentences[sentence].text
             found = [
                 cut
-                # the sentence itself only counts when it is too short to be a copied run; "…, the club
-                # said on Sunday" tells who announced the news, which the news told short leaves out
-                for whole in (text, *retellings(text, self.roles, self.proper))
+                # never the sentence itself, however short: the draft says it in its own words; "…, the
+                # club said on Sunday" tells who announced the news, which the news told short leaves out
+                for whole in retellings(text, self.roles, self.proper)
                 for told in dict.fromkeys((whole, _unattributed(whole)))
                 for cut in (told, *clause_cuts(told))
             ]
@@ -202,6 +203,7 @@ class Retelling:
                 and not _PRONOUN_SUBJECT.match(c)
                 and not re.search(r"[“”\"]", c)
                 and not _LOST_FIGURE.search(c)
+                and c not in self._sentences
             ]
             self._compact[sentence] = sorted(shaped, key=lambda c: (self.copied(c), -len(c.split())))
         return [
