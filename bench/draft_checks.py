@@ -69,8 +69,10 @@ META = re.compile(
     re.I,
 )
 _QUOTE = re.compile(r"[“\"]([^”\"]+)[”\"]")
-#: A quote attributed to a speaker: "X said: “…”", "“…,” X said", "said X".
-_SPEAKER = re.compile(r"\b(?:said|says|told|added|warned|according to (?!the source\b)[A-Z])")
+#: A quote attributed to a speaker: "X said: “…”", "“…,” X said", "said X", "According to X: “…”". The
+#: verbs and "according to" in any case (a sentence opens with "According"), the speaker's name only with a
+#: capital: "according to the source" names no speaker.
+_SPEAKER = re.compile(r"\b(?i:said|says|told|added|warned)\b|\b(?i:according to)\s(?!(?i:the source)\b)[A-Z]")
 #: Words that label nothing: a figure beside only these is an unlabelled figure in a list.
 GLUE = frozenset(
     [

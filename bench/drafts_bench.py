@@ -10,7 +10,8 @@ talk about "the report" rather than the news (a sentence naming the source as a 
 itself never says "report"), how many answers open with a quotation or its attribution, and how many titles
 carry words of a template (words the source does not have, such as ": what we know") and how many distinct
 templates there are. With ``--demo``, the demo's sources instead (``store/demo_data/sources.jsonl``): how
-many drafts copy more than 25% of their source's words, as drafted and as published, and whether each passes.
+many drafts copy more than 25% of their source's words, as drafted and as published, whether each passes,
+and how many bodies are shorter than two sentences.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.draft_checks import REQUIREMENTS
+from bench.draft_checks import REQUIREMENTS, tells_the_news
 from qapress.generate.copy_share import MAX_SHARE, copied_share
 from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.facts import extract_facts
@@ -230,8 +231,11 @@ def demo_report() -> list[str]:
 
     rows: list[tuple[str, bool, float]] = []
     bare: list[float] = []
+    short_bodies = telling_nothing = 0
     for host, document in demo_sources():
         draft = ExtractiveBackend().draft(document)
+        short_bodies += len([s for part in draft.body for s in split_sentences(part)]) < 2
+        telling_nothing += not tells_the_news(draft)
         kept, checked = check_draft(draft, document)
         kept = replace(kept, outro=document.credit_line())
         rows.append((f"{host}: {document.title}", checked.passed, copied_share(kept, document)))
@@ -246,6 +250,8 @@ def demo_report() -> list[str]:
         f"- copying more than {100 * MAX_SHARE:.0f}% of the source's words: {len(over)} of {len(rows)}",
         f"- copied words: mean {100 * statistics.mean(shares):.1f}%, median"
         f" {100 * statistics.median(shares):.1f}%, max {100 * max(shares):.1f}%",
+        f"- bodies under two sentences: {short_bodies} of {len(rows)}; lead and body not telling the news"
+        f" (a sentence about the draft itself, or a short body): {telling_nothing} of {len(rows)}",
     ]
     lines += [f"  - {100 * share:.0f}% {name}" for name, share in sorted(over, key=lambda o: -o[1])]
     lines += [f"  - FAILS the check: {name}" for name, ok, _ in rows if not ok]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.draft_checks import figures_labelled, list_like, title_is_new
+from bench.draft_checks import figures_labelled, list_like, quotes_short_and_attributed, title_is_new
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 
 
@@ -48,3 +48,31 @@ def test_a_headline_or_its_cut_is_no_new_title() -> None:
     source = SourceDocument("Storm Hilde to bring gusts of up to 80mph and heavy rain to the north-west", "")
     assert not title_is_new(_draft("", "Storm Hilde to bring gusts of up to 80mph"), source)
     assert title_is_new(_draft("", "Storm Hilde expected to bring 80mph gusts"), source)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "According to Greyhill Pictures: “A cinema release is planned for early next year.”",
+        "according to Greyhill Pictures, “a cinema release is planned”.",
+        "Hauk said: “Children cannot learn when their phone buzzes.”",
+        "“Children cannot learn when their phone buzzes,” Hauk SAID.",
+    ],
+)
+def test_a_quote_with_its_speaker_is_attributed(answer: str) -> None:
+    """A speaker named after "According to" at a sentence's start counts, and a verb in capitals too."""
+    assert quotes_short_and_attributed(_draft(answer))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "According to the source: “A cinema release is planned for early next year.”",
+        "According to The Source: “A cinema release is planned for early next year.”",
+        "according to police: “a cinema release is planned for early next year.”",
+        "“A cinema release is planned for early next year.”",
+    ],
+)
+def test_a_quote_without_a_named_speaker_is_not(answer: str) -> None:
+    """The source as a document, or a lower-case word, names no speaker."""
+    assert not quotes_short_and_attributed(_draft(answer))

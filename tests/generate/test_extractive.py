@@ -153,3 +153,50 @@ def test_a_cut_quote_never_splits_a_figure(quote: str, kept: str | None) -> None
     answer = f"According to The Quay Herald: “{quote}”"
     cut = cut_quote(answer)
     assert cut == (answer if kept is None else f"According to The Quay Herald: “{kept}”")
+
+
+FERRY = """Brennan Bay council approves a new ferry terminal
+
+The Brennan Bay council approved a new ferry terminal for the harbour on Tuesday, ending a dispute that had lasted four years, the council said.
+
+The terminal will cost 34 million euros and open in 2029. Mayor Ines Halloran said the old pier was no longer safe for passengers.
+
+Fishing crews oppose the plan. The harbour master, Tomas Reid, said about 200 boats use the harbour each week, most of them in the summer.
+
+The ferry to Inish Mor, which now leaves twice a day, will run every hour from the new terminal.
+
+Construction will start in the spring of next year. The council will borrow 12 million euros to pay for the work, and the regional government will give the rest.
+
+The old pier, which was built in 1931, will be turned into a park with a playground and a small museum about the town's fishing fleet.
+"""
+
+
+def test_the_news_lead_says_who_did_what_and_when_in_a_sentence_of_its_own() -> None:
+    from qapress.generate.extractive import Retelling, news_lead
+    from qapress.generate.facts import extract_facts
+    from qapress.generate.sources import parse_plain_text
+
+    source = parse_plain_text(FERRY)
+    facts = extract_facts(source)
+    lead = news_lead(facts, Retelling(facts, source))
+    assert "approved" in lead and "Tuesday" in lead
+    # the news, not who announced it, and shorter than the sentence it is told from
+    assert "said" not in lead and len(lead.split()) < len(facts.sentences[0].text.split())
+
+
+def test_the_body_is_prose_of_two_sentences_or_more_that_the_check_passes() -> None:
+    from qapress.generate.copy_share import MAX_SHARE, copied_share
+    from qapress.generate.sources import parse_plain_text
+    from qapress.generate.text import split_sentences
+
+    source = parse_plain_text(FERRY)
+    draft = ExtractiveBackend().draft(source)
+    body = [sentence for paragraph in draft.body for sentence in split_sentences(paragraph)]
+    assert len(body) >= 2
+    assert not any("explainer" in sentence or "few details" in sentence for sentence in body)
+    # no sentence of the body leans on a pronoun whose noun it never says, none repeats the lead
+    assert not any(sentence.split()[0] in ("It", "They", "He", "She") for sentence in body)
+    assert draft.lead not in body
+    kept, report = check_draft(draft, source)
+    assert report.passed and kept.text == draft.text
+    assert copied_share(draft, source) <= MAX_SHARE

@@ -301,8 +301,9 @@ def _in_digits(text: str) -> str:
 
 
 #: "at Hallam Bridge", "at the Fenwick Stadium": where in a town something happened, a detail to leave out
+#: (never a town's own, "at Carrow’s concert hall", which would leave "held concert hall")
 _SITE = re.compile(
-    r"\s(?:at|near)\s(?:the\s)?[A-Z][\w’'\-]+(?:\s[A-Z][\w’'\-]+){0,3}+(?!\s(?:[A-Z]|of\b))(?=[\s,.])"
+    r"\s(?:at|near)\s(?:the\s)?[A-Z][\w\-]+(?:\s[A-Z][\w\-]+){0,3}+(?!\s(?:[A-Z]|of\b))(?=[\s,.])"
 )
 
 
@@ -359,3 +360,116 @@ def retellings(
         if s and s != _tidy(base) and len(s.split()) >= 5 and _FINITE.search(s)
     ]
     return sorted(unique, key=lambda s: len(s.split()))
+
+
+#: Where a main clause may end: a comma or dash, or before a conjunction or a preposition that opens a phrase
+#: of detail ("… reached the final for the first time", "… were closed by fallen trees").
+_CLAUSE_END = re.compile(
+    r",\s|;\s|\s[—–]\s|\s(?=(?:after|as|despite|amid|while|because|when|but|and|for|with|into|at|in|over|"
+    r"from|by|on|since|before|following|including|which|who|where)\s)"
+)
+#: A word a clause cannot end on: an article, a preposition, a comparison or a scale left hanging
+#: ("It will have 14 gates, up", "the ban on flights between 11 p.m.", "for the first time" without "in 26
+#: years").
+_HANGING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "this",
+        "that",
+        "these",
+        "those",
+        "of",
+        "to",
+        "from",
+        "by",
+        "up",
+        "down",
+        "more",
+        "less",
+        "than",
+        "about",
+        "nearly",
+        "almost",
+        "around",
+        "some",
+        "between",
+        "and",
+        "or",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "would",
+        "can",
+        "could",
+        "time",
+        "on",
+        "in",
+        "at",
+        "for",
+        "with",
+        "into",
+        "onto",
+        "over",
+    ]
+)
+#: The words a phrase of detail opens with after its preposition: a determiner, a name, a figure, a time.
+_PHRASE_OBJECT = re.compile(
+    r"(?:the|a|an|its|his|her|their|this|that|these|those|every|each|some|about|around|nearly|almost|more|"
+    r"up|over|[A-Z£$€]|\d|(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+)
+#: "said", "told": what a speaker said is cut nowhere (a cut could leave "X said the queues.").
+_SPEECH = re.compile(r"\b(?:said|says|told|added|warned|warns|announced|claimed|argued)\b")
+
+
+def clause_cuts(sentence: str, shortest: int = 4) -> list[str]:
+    """The sentence's first clause on its own, cut where a clause or a phrase of detail ends, longest first:
+    "On Saturday, Kestrel City reached the Anglian Cup final for the first time in 26 years." gives "On
+    Saturday, Kestrel City reached the Anglian Cup final." A cut that would leave out a negation, a hedge or a
+    quotation is never made, nor one inside a figure or a span ("between 11 p.m. and 6 a.m."), nor one in
+    reported speech; what is kept is the source's facts in the sentence's own order, only fewer of them."""
+    text = sentence.strip().rstrip(".")
+    if not text or _QUOTE_MARK.search(text) or _SPEECH.search(text):
+        return []
+    cuts: list[str] = []
+    for match in _CLAUSE_END.finditer(text):
+        head, tail = text[: match.start()].rstrip(" ,;"), text[match.start() :]
+        last = head.split()[-1].lower() if head.split() else ""
+        if len(head.split()) < shortest or last in _HANGING or _KEEPS_MEANING.search(tail):
+            continue
+        if re.search(r"\d\S*$", head) and re.match(r"\s(?:and|to|or)\s\S*\d", tail):
+            continue  # "from 8 to 14", "3 hours and 10 minutes": the figure goes whole or not at all
+        if re.search(r"\b(?:between|from)\s(?:(?!\band\b|\bto\b)\S)+(?:\s(?!and\b|to\b)\S+){0,3}$", head):
+            continue  # "between 11 p.m." without its "and 6 a.m.": the span cut short
+        if not _FINITE.search(head) or head.count("(") != head.count(")"):
+            continue
+        if not match.group().startswith(",") and re.search(r",\s[a-z]+(?:ing|ed)\b[^,]*$", head):
+            continue  # "…, clearing the way", "…, priced": a participle's clause cut short
+        preposition = re.match(r"\s(?:for|with|into|at|in|over|from|by|on)\s(\S+)", tail)
+        if preposition and not re.match(_PHRASE_OBJECT, preposition.group(1)):
+            continue  # "will be released on vinyl", "go on sale": a bare noun after it is part of what is said
+        if re.match(r"(?:When|If|Although|Though|Because|While|As|After|Before|Since|Unless|Until)\b", head):
+            continue  # "When it was combined": a subordinate clause without its main one
+        main = re.split(r",\s(?:who|which|whose|where|when)\b", head)[0]
+        if not _FINITE.search(re.sub(r"^[^,]{1,40},\s", "", main)):
+            continue  # "Marlow, who had not lost at home": the verb is the relative clause's
+        *before, last_part = head.split(", ")
+        if before and re.match(r"[a-z]+(?:ed|en|ing)\b", last_part) and not _FINITE.search(", ".join(before)):
+            continue  # "The start-up, founded in 2019": a participle's phrase, no verb of the sentence's own
+        if len(re.sub(r"^[^,]{1,40},\s", "", head).split()) < shortest + 1:
+            continue  # "On Monday, tickets go": a short head may have lost its verb's other words
+        cuts.append(_tidy(head))
+    return sorted(dict.fromkeys(cuts), key=lambda cut: -len(cut.split()))

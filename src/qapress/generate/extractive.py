@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qapress.generate import patterns as p
 from qapress.generate import story
-from qapress.generate.compress import retellings
-from qapress.generate.copy_share import MAX_SHARE, copied_share, text_share
+from qapress.generate.compress import clause_cuts, retellings
+from qapress.generate.copy_share import MAX_SHARE, copied_flags, copied_share, source_runs, text_share
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
 from qapress.generate.grounding import MIN_ANSWERS, UNSUPPORTED, SourceIndex, check_answer, copied_runs
@@ -135,6 +136,9 @@ class Retelling:
             for word in name.split()
         )
         self._cache: dict[tuple[int, bool], str] = {}
+        self._runs = source_runs(source)
+        self._compact: dict[int, list[str]] = {}
+        self._sentences = frozenset(s.text.strip() for s in facts.sentences)
 
     def supported(self, text: str, part: str = "answer") -> bool:
         checks = check_text(text, part, self.index)
@@ -172,6 +176,97 @@ class Retelling:
                 )
             self._cache[key] = ranked[0] if ranked else ""
         return self._cache[key]
+
+    def copied(self, text: str) -> int:
+        """How many of the text's words sit in a run of the source's words (``copy_share``)."""
+        return sum(copied_flags(words(text), self._runs))
+
+    def compact(self, sentence: int, *, most_copied: int = 0) -> list[str]:
+        """The sentence's facts told short in the draft's own words: its retellings and their first clauses
+        (``compress.clause_cuts``) that copy at most ``most_copied`` words, open with no pronoun and that
+        the check supports in a body, fewest copied words first, then most words. Built from one sentence,
+        so that each stays grounded in the sentence that states it."""
+        if sentence not in self._compact:
+            text = self.facts.sentences[sentence].text
+            found = [
+                cut
+                # never the sentence itself, however short: the draft says it in its own words; "…, the
+                # club said on Sunday" tells who announced the news, which the news told short leaves out
+                for whole in retellings(text, self.roles, self.proper)
+                for told in dict.fromkeys((whole, _unattributed(whole)))
+                for cut in (told, *clause_cuts(told))
+            ]
+            shaped = [
+                c
+                for c in dict.fromkeys(found)
+                if len(words(c)) >= 3
+                and not _PRONOUN_SUBJECT.match(c)
+                and not re.search(r"[“”\"]", c)
+                and not _LOST_FIGURE.search(c)
+                and c not in self._sentences
+            ]
+            self._compact[sentence] = sorted(shaped, key=lambda c: (self.copied(c), -len(c.split())))
+        return [
+            c for c in self._compact[sentence] if self.copied(c) <= most_copied and self.supported(c, "body")
+        ][:3]
+
+
+#: "It will …", "On January 1, it will …": a sentence whose subject is a pronoun names nothing on its own.
+_PRONOUN_SUBJECT = re.compile(
+    r"^(?:(?:On|In|Last|This|Next|By|From|Since|Until|Early|Late|Earlier|Later)\s[^,]{1,30},\s(?:[^,]{1,12},\s)?)?"
+    r"(?i:it|its|they|their|he|his|she|her|we|i|this|that|these|those|them)\b"
+)
+_SPOKEN = re.compile(r"\b(?:said|says|told|added|warned|warns|announced|claimed|argued)\b")
+#: "goes to schools up from 56 million": a change left without the figure it starts from (an aside cut out).
+_LOST_FIGURE = re.compile(r"(?<![\d%,])(?<!\d\s(?:million|billion))\s(?:up|down)\sfrom\b")
+
+
+def _unattributed(sentence: str) -> str:
+    """The sentence without the attribution that ends it ("…, the club said on Sunday.")."""
+    bare = SAID_TAIL.sub("", sentence.rstrip(".")).strip()
+    return bare + "." if bare and bare != sentence.rstrip(".") else sentence
+
+
+#: A lead names when the news happened: a weekday, a month, a date or a year.
+_WHEN = re.compile(rf"\b(?:{p.WEEKDAYS}|{p.MONTHS}|(?:19|20)\d{{2}}|today|yesterday|tonight)\b")
+#: A body shorter than this many sentences is filled with the source's facts told short.
+BODY_SENTENCES = 4
+
+
+def news_lead(facts: Facts, retold: Retelling) -> str:
+    """What is new, in one sentence of the draft's own words: who did what, and when when the story says
+    it, told from one of the story's opening sentences (``Retelling.compact``): never reported speech, never
+    all but two of its words copied, the fewest copied words first, one that names the time before one that
+    does not. Empty when no opening sentence gives one the check supports."""
+    found: list[tuple[int, bool, int, str]] = []
+    for sentence in facts.sentences[:3]:
+        if sentence.text.startswith(("“", '"', "‘")):
+            continue
+        for told in retold.compact(sentence.index, most_copied=12):
+            if (
+                6 <= len(words(told)) <= 25
+                and retold.copied(told) <= max(5, len(words(told)) - 2)
+                and not _SPOKEN.search(told)
+                and retold.supported(told, "lead")
+            ):
+                found.append((retold.copied(told), not _WHEN.search(told), sentence.index, told))
+    return min(found)[3] if found else ""
+
+
+def more_body(facts: Facts, retold: Retelling) -> tuple[str, ...]:
+    """Sentences for a body the source's retold sentences cannot fill without copying: each sentence of the
+    story told short in the draft's own words (``Retelling.compact``, no word copied), in the story's
+    order, one a sentence; the budget takes those that tell what the rest of the draft does not."""
+    found = []
+    for sentence in facts.sentences:
+        if sentence.text.startswith(("“", '"', "‘")):
+            continue
+        # facts, not what someone said: a short cut of reported speech ("X said comets are named") says
+        # less than the speaker did, and the body's retold sentences already give one a speaker
+        told = [t for t in retold.compact(sentence.index) if not _SPOKEN.search(t)]
+        if told:
+            found.append(told[0])
+    return tuple(found)
 
 
 def _body(facts: Facts, planned: list[PlannedQuestion], retold: Retelling, lead: str) -> list[str]:
@@ -245,7 +340,7 @@ def _checked_body(paragraphs: list[str], source: SourceDocument) -> list[str]:
         sentences = [c.text for c in check_text(paragraph, "body", index) if c.verdict != UNSUPPORTED]
         if sentences:
             kept.append(" ".join(sentences))
-    return kept or [_short_on_details(source)]
+    return kept
 
 
 def headline_news(source: SourceDocument, facts: Facts) -> str:
@@ -366,9 +461,15 @@ def _key_fact_title(
     return ""
 
 
-def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, source: SourceDocument) -> str:
-    """The news in a sentence: the kind's key fact, else the opening sentence retold, else the headline's
-    news as a sentence."""
+def _lead(
+    planned: list[PlannedQuestion],
+    retold: Retelling,
+    facts: Facts,
+    source: SourceDocument,
+    short_lead: str = "",
+) -> str:
+    """The news in a sentence: the kind's key fact, else the opening sentence retold, else the news told
+    short (``news_lead``), else a later sentence retold, else the headline's news as a sentence."""
     key = next((q.short for q in planned if q.short and q.aspect in ("won", "decided", "results")), "")
     if key:
         return key
@@ -388,6 +489,8 @@ def _lead(planned: list[PlannedQuestion], retold: Retelling, facts: Facts, sourc
     opening = candidates(facts.sentences[:3])
     if opening:  # the news comes first in a news story
         return opening[0]
+    if short_lead:  # "conditions are expected to ease" from later in the story is no news
+        return short_lead
     later = candidates(facts.sentences[4:])
     if later:
         return later[0]
@@ -676,6 +779,8 @@ def _within_budget(
     short_title: str = "",
     spare: tuple[str, ...] = (),
     own_title: str = "",
+    short_lead: str = "",
+    filler: tuple[str, ...] = (),
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
@@ -690,14 +795,31 @@ def _within_budget(
 
     def rebuilt() -> Draft:
         faq = tuple(FaqItem(a.question, a.text()) for a in kept if a.text())
-        text = tuple(" ".join(p) for p in paragraphs if p)
+        lead_now = news[0]
+        # a sentence the lead tells (the news told short took the lead) is not told again
+        text = tuple(
+            " ".join(s for s in p if s != lead_now) for p in paragraphs if any(s != lead_now for s in p)
+        )
         told = " ".join(item.answer for item in faq)
         # the body says in the draft's own words what the answers leave out: who the people are, the sums
         extra = [s for s in spare if s not in told and not _same_fact(s, set(split_sentences(told)))]
+        lead_text = guide([a.aspect for a in kept if a.text()], film) if news[0] is GUIDE else news[0]
+        # a body of fewer than BODY_SENTENCES sentences takes the story's other facts, told short in the
+        # draft's own words, that neither the lead, the answers nor the body tell yet
+        said = {lead_text, *split_sentences(told), *(s for p in text for s in split_sentences(p))}
+        count = sum(len(split_sentences(p)) for p in text)
+        more: list[str] = []
+        for sentence in filler:
+            if count + len(more) >= BODY_SENTENCES:
+                break
+            if sentence not in said and not _same_fact(sentence, said):
+                more.append(sentence)
+                said.add(sentence)
+        if more:
+            text += (" ".join(more),)
         if extra:
             text += (" ".join(extra[:2]),)
         text = text or (_short_on_details(source),)
-        lead_text = guide([a.aspect for a in kept if a.text()], film) if news[0] is GUIDE else news[0]
         return Draft(heading[0], lead_text, text, faq, "")
 
     def fits() -> bool:
@@ -770,9 +892,10 @@ def _within_budget(
         if not answer.fact and answer.quote:
             answer.quote = cut_quote(answer.quote)
     if not fits() and any(_same_fact(a.fact, {lead}) for a in kept if a.fact):
-        # the lead's fact is an answer's too: the lead only says what follows (copying less beats
-        # telling the news twice, and beats quoting the source's sentences instead of retelling them)
-        news[0] = GUIDE
+        # the lead's fact is an answer's too: the news told short in the draft's own words, else the lead
+        # only says what follows (copying less beats telling the news twice, and beats quoting the source's
+        # sentences instead of retelling them)
+        news[0] = short_lead or GUIDE
     for answer in kept:
         # a "retelling" that is nearly the source's sentence word for word is the source's: quoted,
         # attributed and cut short
@@ -797,8 +920,10 @@ def _within_budget(
         heading[0] = short_title  # the news in the headline's first phrase
     if not fits() and own_title and _copied_words(own_title, source) < _copied_words(heading[0], source):
         heading[0] = own_title  # the kind's first fact, built from the facts: fewer of the source's words
-    if not fits():
-        news[0] = GUIDE  # the answers tell the news
+    if not fits() and news[0] != short_lead:
+        news[0] = short_lead or GUIDE  # the news told short, else the answers tell it
+    if not fits() and news[0] == short_lead and _copied_words(short_lead, source) > 0:
+        news[0] = GUIDE  # and when even that copies too much, the answers tell it
     for answer in sorted(kept, key=lambda a: (a.aspect == "about", -_copied_words(a.text(), source))):
         # and when even that copies too much, the answers that are only a quotation go, past the minimum
         if fits() or len(kept) <= MIN_ANSWERS + 1:
@@ -828,7 +953,8 @@ class ExtractiveBackend:
             order = ("when", "who", "about", "watch")
             planned.sort(key=lambda q: order.index(q.aspect) if q.aspect in order else len(order))
         retold = Retelling(facts, source)
-        lead = _lead(planned, retold, facts, source)
+        short_lead = news_lead(facts, retold)
+        lead = _lead(planned, retold, facts, source, short_lead)
         answers = [a for a in _answers(planned, facts, source, retold, lead) if a.text()]
         if len(answers) <= MIN_ANSWERS:
             # a source with little: the questions left out to say nothing twice or to list no sums come
@@ -846,4 +972,6 @@ class ExtractiveBackend:
             shorter_title(title, retold),
             spare_sentences(facts, planned, retold),
             _key_fact_title(planned, source, retold, facts.kind),
+            short_lead,
+            more_body(facts, retold),
         )
