@@ -62,11 +62,14 @@ class BodyMemo:
     def __init__(self, entries: int = ENTRIES) -> None:
         self.entries = max(1, entries)
         self._memo: OrderedDict[Key, Memoized] = OrderedDict()
+        #: Lookups that found an entry (current or not): what the tests and a profile read.
+        self.found = 0
 
     def get(self, key: Key) -> Memoized | None:
         """The entry of ``key``, whether or not still current (the caller asks the engine)."""
         found = self._memo.get(key)
         if found is not None:
+            self.found += 1
             self._memo.move_to_end(key)
         return found
 
