@@ -151,6 +151,25 @@ def test_large_bodies_are_not_kept_and_the_memo_is_bounded(served: tuple[LiveSit
     assert len(fast_path.memo) == ENTRIES
 
 
+def test_a_memoized_body_still_counts_against_the_rate_limit(demo_url: str) -> None:
+    """The memo answers what the plan is, never whether the caller may ask again: the rate limit counts
+    every request, memoized or not, and refuses the one over it."""
+    from tests.site.live import demo_store, serve_site
+
+    engine = demo_store(demo_url)
+    try:
+        with serve_site(engine, rate_limit_anonymous=5) as live:
+            app = live.app
+            assert isinstance(app, SiteServer) and app.graphql_fast_path is not None
+            memo = app.graphql_fast_path.memo
+            body = body_of(SMALL, id=SEED_ARTICLE_ID)
+            statuses = [post(live, body).status_code for _ in range(6)]
+            assert statuses == [200] * 5 + [429]
+            assert memo.found >= 3, "the requests after the second were memo hits"
+    finally:
+        engine.dispose()
+
+
 def without_anonymous_column(metadata: Metadata, table: str, column: str) -> Metadata:
     """``metadata`` with ``column`` taken out of anonymous's select permission on ``table``."""
     tables = []
