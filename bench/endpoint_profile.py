@@ -14,7 +14,7 @@ py-spy sampled (wrk's rate times the seconds sampled).
 
 The steps: uvicorn's HTTP parsing and transport, and uvloop's own C (callbacks, socket I/O); the site's
 dispatch; the fast path's header scan, body read and JSON parse; the caller and rate-limit admission; the
-plan-cache lookup with its variable check; the engine around the statement (binding, the answer's wrapping);
+plan-cache lookup with its variable check, or for a repeated body the memo's lookup and epoch check; the engine around the statement (binding, the answer's wrapping);
 the driver's call while it holds the GIL; the threadpool hop; the response's headers; the ASGI send (uvicorn
 writing the answer); metrics; the event loop's scheduling. Then the database statement's wall time.
 """
@@ -49,6 +49,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("(qapress/engine/connections.py", "driver call, with the GIL (psycopg, sqlite3)"),
     ("(<flat plan>", "JSON assembly (rows + orjson)"),
     ("prepare_cached (qapress/engine/engine.py", "plan lookup, variable check"),
+    ("still_current (qapress/engine/engine.py", "body memo: key, lookup, epoch check"),
+    ("(qapress/engine/body_memo.py", "body memo: key, lookup, epoch check"),
     ("(qapress/engine/plan.py", "plan lookup, variable check"),
     ("(qapress/engine/engine.py", "engine around the statement (bind, wrap)"),
     ("(qapress/engine/admission.py", "caller, rate-limit admission"),
@@ -58,8 +60,12 @@ RULES: tuple[tuple[str, str], ...] = (
     ("(starlette/datastructures.py", "caller, rate-limit admission"),
     ("(qapress/engine/media.py", "header scan, body read, JSON parse"),
     ("_body (qapress/engine/fast_http.py", "header scan, body read, JSON parse"),
+    ("_received_now (qapress/engine/fast_http.py", "header scan, body read, JSON parse"),
+    ("_receive_timed (qapress/engine/fast_http.py", "header scan, body read, JSON parse"),
     ("__init__ (qapress/engine/fast_http.py", "header scan, body read, JSON parse"),
     ("_prepared_headers (qapress/engine/fast_http.py", "response headers"),
+    ("_known_headers (qapress/engine/fast_http.py", "response headers"),
+    ("_headers_key (qapress/engine/fast_http.py", "response headers"),
     ("(qapress/observe/", "metrics"),
     ("send (uvicorn/", "ASGI send (uvicorn writes the answer)"),
     ("_send (qapress/engine/fast_http.py", "ASGI send (uvicorn writes the answer)"),

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import orjson
 import pytest
 
 if TYPE_CHECKING:
@@ -53,3 +54,31 @@ def test_a_stalled_body_is_answered_408_and_closed(
     assert slow_bodies_refused.get("/").status_code == 200
     quick = slow_bodies_refused.request("POST", "/v1/graphql", json={"query": "{ domain(limit: 1) { id } }"})
     assert quick.status_code == 200 and "errors" not in quick.json()
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_a_body_late_within_the_bound_is_answered(slow_bodies_refused: LiveSite, parts: int) -> None:
+    """The fast path reads a body that is not there yet under the timer, and answers it when it comes:
+    after the headers, in ``parts`` pieces each 0.3 s late (the bound is 1 s per part). Twice: the plan is
+    cached for the second."""
+    port = slow_bodies_refused.port
+    body = b'{"query":"{ domain(limit: 1) { id } }"}'
+    cut = len(body) // parts
+    pieces = [body[i * cut : (i + 1) * cut if i < parts - 1 else len(body)] for i in range(parts)]
+    for _ in range(2):
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+            head = (
+                f"POST /v1/graphql HTTP/1.1\r\nHost: screen.localhost:{port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            )
+            sock.sendall(head.encode())
+            for piece in pieces:
+                time.sleep(0.3)
+                sock.sendall(piece)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        assert [list(row) for row in orjson.loads(answer.partition(b"\r\n\r\n")[2])["data"]["domain"]] == [
+            ["id"]
+        ]

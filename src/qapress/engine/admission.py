@@ -8,6 +8,7 @@ over its size, Hasura's ``validation-failed`` (HTTP 200, as Hasura answers valid
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,12 @@ from starlette.types import Scope
 
 from qapress.engine.errors import EngineError, error_response
 from qapress.engine.limits import RateLimit, batch_refusal
-from qapress.engine.ratelimit import InProcessRateLimiter, RateLimiterUnavailable, RateLimitExceeded
+from qapress.engine.ratelimit import (
+    Decision,
+    InProcessRateLimiter,
+    RateLimiterUnavailable,
+    RateLimitExceeded,
+)
 from qapress.observe.metrics import count_error
 
 if TYPE_CHECKING:
@@ -60,33 +66,62 @@ def _refusal(error: EngineError, status: int = 200, headers: Mapping[str, str] |
     return Response(orjson.dumps(error_response([error])), status, headers, media_type=JSON)
 
 
-async def admit(
+class _Deferred(enum.Enum):
+    """``admit_now``'s answer when the decision needs a wait (a shared limiter's round trip)."""
+
+    WAIT = enum.auto()
+
+
+#: ``admit_now`` could not decide without waiting: ``admit`` decides.
+WAIT = _Deferred.WAIT
+
+
+def admit_now(
     gql: GraphQLEngine, client: str, role: str, session: Mapping[str, str], payload: Any
-) -> Response | None:
-    """The refusal of a parsed request body (one operation or a batch) over its role's limits, else None;
-    ``client``: the request's address (``client_host``)."""
+) -> Response | _Deferred | None:
+    """``admit``'s decision when nothing has to be waited for (no rate limit, or one counted in memory),
+    without making a coroutine; ``WAIT`` when the limiter is shared (Redis) and ``admit`` must be awaited."""
     limits = gql.api_limits
-    operations = len(payload) if isinstance(payload, list) else 1
+    operations = 1
     if isinstance(payload, list):
+        operations = len(payload)
         refused = batch_refusal(limits, role, operations)
         if refused is not None:
             return _refusal(refused)
     rate = limits.rate_limit(role)
     if rate is None:
         return None
+    limiter = gql.rate_limiter
+    if not isinstance(limiter, InProcessRateLimiter):
+        return WAIT
+    decision = limiter.hit_now(rate_key(role, rate, client, session), rate.max_reqs_per_min, operations)
+    return _decided(decision, rate)
+
+
+async def admit(
+    gql: GraphQLEngine, client: str, role: str, session: Mapping[str, str], payload: Any
+) -> Response | None:
+    """The refusal of a parsed request body (one operation or a batch) over its role's limits, else None;
+    ``client``: the request's address (``client_host``)."""
+    now = admit_now(gql, client, role, session, payload)
+    if now is not WAIT:
+        return now
+    rate = gql.api_limits.rate_limit(role)
+    assert rate is not None
+    operations = len(payload) if isinstance(payload, list) else 1
     try:
-        limiter = gql.rate_limiter
         key = rate_key(role, rate, client, session)
-        if isinstance(limiter, InProcessRateLimiter):  # no coroutine to make for counters in memory
-            decision = limiter.hit_now(key, rate.max_reqs_per_min, operations)
-        else:
-            decision = await limiter.hit(key, rate.max_reqs_per_min, operations)
+        decision = await gql.rate_limiter.hit(key, rate.max_reqs_per_min, operations)
     except RateLimiterUnavailable as exc:
         return _refusal(exc, 503, {"Retry-After": "1"})
+    return _decided(decision, rate)
+
+
+def _decided(decision: Decision, rate: RateLimit) -> Response | None:
     if decision.allowed:
         return None
     exceeded = RateLimitExceeded(rate.max_reqs_per_min, decision.retry_after)
     return _refusal(exceeded, 429, {"Retry-After": str(decision.retry_after)})
 
 
-__all__ = ["admit", "client_host", "rate_key"]
+__all__ = ["WAIT", "admit", "admit_now", "client_host", "rate_key"]

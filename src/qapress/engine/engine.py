@@ -378,6 +378,18 @@ class GraphQLEngine:
         session_vars = {k.lower(): v for k, v in session.items()}
         return Prepared(plan.cost, plan, checked, session_vars, replica=role == ANONYMOUS)
 
+    def still_current(self, prepared: Prepared, epoch: int) -> bool:
+        """Whether a ``prepare_cached`` hit made at plan-cache ``epoch`` may be run again as it is: no
+        metadata, schema or permission change since (the epoch), its cost estimated with the current table
+        sizes, and none of them due to be re-read (``prepare_cached``'s own conditions). Cheap: no lookup."""
+        plan = prepared.plan
+        return (
+            epoch == self.plans.epoch
+            and plan is not None
+            and plan.rows_generation == self._rows_generation
+            and time.monotonic() - self._rows_read_at <= TABLE_ROWS_TTL_S
+        )
+
     def count_plan_hit(self) -> None:
         self.stats.plan_hits += 1
         TALLY.inc(PLAN_CACHE_HIT)

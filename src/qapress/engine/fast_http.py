@@ -20,7 +20,8 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable
+import types
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,7 +31,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.engine.admission import admit, client_host
+from qapress.engine.admission import WAIT, admit, admit_now, client_host
+from qapress.engine.body_memo import BodyMemo, Memoized, memo_key
 from qapress.engine.engine import GraphQLEngine, Prepared
 from qapress.engine.http import (
     GraphQLEndpoint,
@@ -64,6 +66,8 @@ VARYING = ("ETag", *TAG_HEADERS)
 ETAG = VARYING[0]
 
 TimedOut = Callable[[Scope, Send], Awaitable[None]]
+#: A POST's answer has no caching headers.
+_NO_CACHING: Mapping[str, str] = types.MappingProxyType({})
 
 #: Addresses whose callers ``_caller`` keeps (readers come back; the trusted session is a hash to compute).
 CALLERS_REMEMBERED = 4096
@@ -191,6 +195,8 @@ class GraphQLFastPath:
         self._callers: dict[str, _Caller] = {}
         #: id(plan) -> done when the plan's probe in the threadpool has run (see ``_placed_run``).
         self._probes: dict[int, asyncio.Future[None]] = {}
+        #: Repeated POST bodies' plan-cache hits, per caller (:mod:`.body_memo`).
+        self.memo = BodyMemo()
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
@@ -222,7 +228,12 @@ class GraphQLFastPath:
     async def _answer_post(
         self, scope: Scope, receive: Receive, send: Send, seen: _RequestHeaders
     ) -> Receive | None:
+        """A plan-cache hit in this one coroutine from the body to the answer: the body read once (no timer
+        when it is there already), the memo of bodies asked before any JSON is parsed, the rate limit
+        decided without a coroutine when it is counted in memory, a plan placed on the loop run here, the
+        response's headers known. Anything less usual awaits the helpers the GET path uses."""
         endpoint = self.endpoint
+        gql = self.gql
         if not is_json_body(seen.content_type):
             return receive
         declared = seen.declared
@@ -230,26 +241,75 @@ class GraphQLFastPath:
             return receive
         if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
             return receive
-        messages, body = await self._body(scope, receive, send)
-        if body is None:
-            return None if messages is None else _replay(messages, receive)
-        assert messages is not None
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
+        message, waiting = _received_now(receive)
+        if message is None:
+            assert waiting is not None
+            message = await self._receive_timed(waiting, scope, send)
+            if message is None:
+                return None  # timed out: the 408 was sent
+        messages = [message]
+        if message["type"] != "http.request":
             return _replay(messages, receive)
-        if type(payload) is not dict:
+        body: bytes = message.get("body", b"")
+        if len(body) > endpoint.max_body_bytes:
             return _replay(messages, receive)
-        replayed = _replay(messages, receive)
-        ready = await self._ready(scope, replayed, send, seen, payload)
-        if ready is None:
+        if message.get("more_body", False):
+            read, whole = await self._body(scope, receive, send, messages, body)
+            if whole is None:
+                return None if read is None else _replay(read, receive)
+            body = whole
+        caller = self._caller(scope, seen.admin)
+        if not isinstance(caller, _Caller):
+            return _replay(messages, receive)
+        key = memo_key(caller.role, caller.session, body)
+        memoized = None if key is None else self.memo.get(key)
+        if memoized is not None and gql.still_current(memoized.prepared, memoized.epoch):
+            prepared, operation = memoized.prepared, memoized.operation
+        else:
+            epoch = gql.plans.epoch  # read before the lookup: a change during it leaves the entry stale
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                return _replay(messages, receive)
+            if type(payload) is not dict:
+                return _replay(messages, receive)
+            found = self._cached_plan(caller, payload)
+            if found is None:
+                if memoized is not None and key is not None:
+                    self.memo.discard(key)
+                return _replay(messages, receive)
+            prepared, item, consulted = found
+            operation = item.get("operationName")
+            if key is not None and not consulted:
+                self.memo.put(key, Memoized(prepared, operation, epoch))
+        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
+        # it looks for the plan (so a refused request counts no plan hit either). One operation: no batch.
+        host = client_host(scope)
+        refused = admit_now(gql, host, caller.role, caller.session, None)
+        if refused is WAIT:
+            refused = await admit(gql, host, caller.role, caller.session, None)
+        if refused is not None:
+            scope[FAST_PATH_STATUS] = refused.status_code
+            scope[_RESPONSE_KEY] = refused
+            await self.respond(scope, _replay(messages, receive), send)
             return None
-        if not isinstance(ready, _Ready):
-            return replayed
-        answer = await self._run(ready.prepared, ready.caller, ready.item.get("operationName"), seen.pinned)
+        gql.count_plan_hit()
+        answer = None if self.routing else self._answer_now(prepared, caller.role, operation)
+        if answer is None:
+            answer = await self._run(prepared, caller, operation, seen.pinned)
+        graphql_response = prefers_graphql_response(seen.accept)
         errors = answer.startswith(b'{"errors"')
-        status = 400 if errors and (endpoint.alpha or ready.graphql_response) else 200
-        await self._send(scope, replayed, send, seen, status, ready.media, answer, {})
+        status = 400 if errors and (endpoint.alpha or graphql_response) else 200
+        media = GRAPHQL_RESPONSE if graphql_response else JSON
+        large = len(answer) >= GZIP_MIN_BYTES
+        if not large or seen.accept_encoding is None or b"gzip" not in seen.accept_encoding:
+            headers = self._known_headers(status, media, large, len(answer), _NO_CACHING)
+            if headers is not None:
+                scope[FAST_PATH_STATUS] = status
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": answer})
+                return None
+        await self._send(scope, _replay(messages, receive), send, seen, status, media, answer, _NO_CACHING)
         return None
 
     async def _answer_get(
@@ -303,25 +363,53 @@ class GraphQLFastPath:
         every_item: bool = False,
     ) -> _Ready | bool | None:
         """The request's cached plan and caller, admitted by the rate limit; False: the application answers
-        (nothing happened yet); None: refused by the rate limit, and answered. ``every_item``: persisted
-        queries are looked at for every request (as the GET endpoint does), not only for those that carry
-        extensions or come from a trusted-documents role."""
-        endpoint = self.endpoint
+        (nothing happened yet); None: refused by the rate limit, and answered. ``every_item``: as for
+        ``_cached_plan``."""
         caller = self._caller(scope, seen.admin)
         if not isinstance(caller, _Caller):
             return False
+        found = self._cached_plan(caller, payload, every_item)
+        if found is None:
+            return False
+        prepared, item, _consulted = found
+        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
+        # it looks for the plan (so a refused request counts no plan hit either).
+        host = client_host(scope)
+        refused = admit_now(self.gql, host, caller.role, caller.session, payload)
+        if refused is WAIT:
+            refused = await admit(self.gql, host, caller.role, caller.session, payload)
+        if refused is not None:
+            scope[FAST_PATH_STATUS] = refused.status_code
+            scope[_RESPONSE_KEY] = refused
+            await self.respond(scope, receive, send)
+            return None
+        self.gql.count_plan_hit()
+        graphql_response = prefers_graphql_response(seen.accept)
+        return _Ready(prepared, caller, item, graphql_response)
+
+    def _cached_plan(
+        self, caller: _Caller, payload: dict[str, Any], every_item: bool = False
+    ) -> tuple[Prepared, dict[str, Any], bool] | None:
+        """The request's plan-cache hit (not counted yet), its request object (a persisted query filled in)
+        and whether the persisted documents were consulted (the memo keeps no such answer: the documents
+        change apart from the plans); None: the application answers. ``every_item``: persisted queries are
+        looked at for every request (as the GET endpoint does), not only for those that carry extensions or
+        come from a trusted-documents role."""
+        endpoint = self.endpoint
         item: Any = payload
         documents = endpoint.documents
-        if documents is not None and (
+        consulted = documents is not None and (
             every_item or "extensions" in item or caller.role in endpoint.trusted_roles
-        ):
+        )
+        if consulted:
+            assert documents is not None
             item = resolve(
                 item, documents, trusted_only=caller.role in endpoint.trusted_roles, may_block=False
             )
             if type(item) is not dict:  # a refusal, or a document to read from the database
-                return False
+                return None
         if _malformed(item) is not None:
-            return False
+            return None
         prepared = self.gql.prepare_cached(
             item["query"],
             item.get("variables"),
@@ -331,18 +419,8 @@ class GraphQLFastPath:
             count=False,
         )
         if prepared is None:
-            return False
-        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
-        # it looks for the plan (so a refused request counts no plan hit either).
-        refused = await admit(self.gql, client_host(scope), caller.role, caller.session, payload)
-        if refused is not None:
-            scope[FAST_PATH_STATUS] = refused.status_code
-            scope[_RESPONSE_KEY] = refused
-            await self.respond(scope, receive, send)
             return None
-        self.gql.count_plan_hit()
-        graphql_response = prefers_graphql_response(seen.accept)
-        return _Ready(prepared, caller, item, graphql_response)
+        return prepared, item, consulted
 
     async def _send(
         self,
@@ -353,7 +431,7 @@ class GraphQLFastPath:
         status: int,
         media: str,
         answer: bytes,
-        caching: dict[str, str],
+        caching: Mapping[str, str],
     ) -> None:
         """The answer with the headers the middlewares would give it; through them for real when it is to be
         compressed."""
@@ -389,26 +467,19 @@ class GraphQLFastPath:
         return caller
 
     async def _body(
-        self, scope: Scope, receive: Receive, send: Send
+        self, scope: Scope, receive: Receive, send: Send, messages: list[Message], body: bytes
     ) -> tuple[list[Message] | None, bytes | None]:
-        """The messages read and the whole body; body None: the application answers (too large, the client
+        """The rest of a body that came in several messages (``messages`` so far, their ``body``): the
+        messages read and the whole body; body None: the application answers (too large, the client
         left), or, with messages None too, the body timed out and the 408 was sent."""
         limit = self.endpoint.max_body_bytes
-        seconds = self.body_timeout_seconds
-        messages: list[Message] = []
-        body = b""
         while True:
-            if seconds > 0:
-                try:
-                    message = await _receive_within(receive, seconds)
-                except TimeoutError:
-                    if self.timed_out is None:
-                        raise
-                    scope[FAST_PATH_STATUS] = 408
-                    await self.timed_out(scope, send)
+            message, waiting = _received_now(receive)
+            if message is None:
+                assert waiting is not None
+                message = await self._receive_timed(waiting, scope, send)
+                if message is None:
                     return None, None
-            else:
-                message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
                 return messages, None
@@ -417,6 +488,50 @@ class GraphQLFastPath:
                 return messages, None
             if not message.get("more_body", False):
                 return messages, body
+
+    async def _receive_timed(self, waiting: Awaitable[Message], scope: Scope, send: Send) -> Message | None:
+        """The message ``waiting`` gives, within the body timeout; None: it timed out and the 408 was sent."""
+        seconds = self.body_timeout_seconds
+        if seconds <= 0:
+            return await waiting
+        try:
+            return await _within(waiting, seconds)
+        except TimeoutError:
+            if self.timed_out is None:
+                raise
+            scope[FAST_PATH_STATUS] = 408
+            await self.timed_out(scope, send)
+            return None
+
+    def _answer_now(self, prepared: Prepared, role: str, operation: Any) -> bytes | None:
+        """The answer made without waiting: the budget's refusal, or the plan's answer where it is placed
+        on the loop; None: ``_run`` is to be awaited."""
+        gql = self.gql
+        refusal = gql.over_budget(role, prepared.cost)
+        if refusal is not None:
+            return refusal
+        started = time.perf_counter()
+        answer = self._run_on_loop(prepared)
+        if answer is not None:
+            observe_operation(operation, time.perf_counter() - started, answer)
+        return answer
+
+    def _run_on_loop(self, prepared: Prepared) -> bytes | None:
+        """The plan's answer run here, on the loop, its time given to the placement; None when the plan is
+        not placed on the loop, is being probed, or its connection would have to be waited for."""
+        gql = self.gql
+        placement = self.placement
+        plan = prepared.plan
+        if (
+            not placement.on_loop(plan)
+            or id(plan) in self._probes
+            or not gql.connections.answers_without_waiting()
+        ):
+            return None
+        started = time.perf_counter()
+        answer = gql.run(prepared)
+        placement.observe(plan, time.perf_counter() - started)
+        return answer
 
     async def _run(self, prepared: Prepared, caller: _Caller, operation: Any, pinned: bool) -> bytes:
         """The plan's answer (or the budget's refusal), on the loop or in the threadpool as measured."""
@@ -427,13 +542,13 @@ class GraphQLFastPath:
         started = time.perf_counter()
         if self.routing:
             with routing_scope(primary=pinned):
-                answer = await self._placed_run(prepared, started)
+                answer = await self._placed_run(prepared)
         else:
-            answer = await self._placed_run(prepared, started)
+            answer = await self._placed_run(prepared)
         observe_operation(operation, time.perf_counter() - started, answer)
         return answer
 
-    async def _placed_run(self, prepared: Prepared, started: float) -> bytes:
+    async def _placed_run(self, prepared: Prepared) -> bytes:
         """The answer, on the loop or in a plan thread (in this context: the routing scope is a context
         variable), its time given to the placement.
 
@@ -447,11 +562,9 @@ class GraphQLFastPath:
         verdict = self._probes.get(id(plan))
         if verdict is not None:
             await asyncio.shield(verdict)
-            started = time.perf_counter()
-        if placement.on_loop(plan) and gql.connections.answers_without_waiting():
-            answer = gql.run(prepared)
-            placement.observe(plan, time.perf_counter() - started)
-            return answer
+        here = self._run_on_loop(prepared)
+        if here is not None:
+            return here
         probe = placement.probing(plan) and id(plan) not in self._probes
         if probe:
             self._probes[id(plan)] = asyncio.get_running_loop().create_future()
@@ -472,19 +585,27 @@ class GraphQLFastPath:
                 self._probes.pop(id(plan)).set_result(None)
 
     async def _prepared_headers(
-        self, status: int, media: str, large: bool, length: int, caching: dict[str, str]
+        self, status: int, media: str, large: bool, length: int, caching: Mapping[str, str]
     ) -> list[tuple[bytes, bytes]]:
         """The headers the application sends with an identity answer of this kind, length and caching
         headers: captured once per kind, the answer's own values (length, ETag, cache tags) put in."""
-        if caching:
-            fixed = tuple((name, value) for name, value in caching.items() if name not in VARYING)
-            names: tuple[str, ...] = tuple(name for name in caching if name in VARYING)
-        else:
-            fixed = names = ()
-        key = (status, media, large, fixed, names)
-        known = self._headers.get(key)
+        headers = self._known_headers(status, media, large, length, caching)
+        if headers is None:
+            self._headers[_headers_key(status, media, large, caching)] = await self._capture(
+                status, media, large, caching
+            )
+            headers = self._known_headers(status, media, large, length, caching)
+            assert headers is not None
+        return headers
+
+    def _known_headers(
+        self, status: int, media: str, large: bool, length: int, caching: Mapping[str, str]
+    ) -> list[tuple[bytes, bytes]] | None:
+        """``_prepared_headers`` when this kind's were captured already, else None."""
+        known = self._headers.get(_headers_key(status, media, large, caching))
         if known is None:
-            known = self._headers[key] = await self._capture(status, media, large, caching)
+            return None
+        names = [name for name in caching if name in VARYING] if caching else ()
         template, slots = known
         headers = template.copy()
         headers[slots[0]] = (b"content-length", str(length).encode())
@@ -493,7 +614,7 @@ class GraphQLFastPath:
         return headers
 
     async def _capture(
-        self, status: int, media: str, large: bool, caching: dict[str, str]
+        self, status: int, media: str, large: bool, caching: Mapping[str, str]
     ) -> tuple[list[tuple[bytes, bytes]], list[int]]:
         """The headers of a response of this kind sent through the middlewares, once, with the indexes of
         its content-length and of the caching headers whose values vary by answer."""
@@ -529,9 +650,66 @@ class GraphQLFastPath:
         return headers, slots
 
 
-async def _receive_within(receive: Receive, seconds: float) -> Message:
-    """``receive()``, or TimeoutError after ``seconds``: ``asyncio.timeout``'s work without its state
-    machine (one timer, cancelled when the message comes: a body's message is mostly there already)."""
+def _headers_key(status: int, media: str, large: bool, caching: Mapping[str, str]) -> tuple[Any, ...]:
+    """The kind of a response whose headers are captured once: status, media type, size class, the
+    caching headers' fixed values and the names of those whose values vary by answer."""
+    if not caching:
+        return (status, media, large, (), ())
+    fixed = tuple((name, value) for name, value in caching.items() if name not in VARYING)
+    return (status, media, large, fixed, tuple(name for name in caching if name in VARYING))
+
+
+def _received_now(receive: Receive) -> tuple[Message | None, Awaitable[Message] | None]:
+    """(the next message, None) when ``receive`` has it without waiting (a small body mostly came with
+    the headers), else (None, what to await for it): the coroutine, stepped once, to resume where it
+    stopped. So the body timeout's timer is armed only for a message that is not there yet."""
+    pending = receive()
+    if type(pending) is not types.CoroutineType:
+        return None, pending
+    try:
+        step = pending.send(None)
+    except StopIteration as done:
+        message: Message = done.value
+        return message, None
+    return None, _Resumed(pending, step)
+
+
+class _Resumed:
+    """A coroutine stepped once outside ``await`` (it stopped at ``step``), awaited from there on: what it
+    yields goes to the task and what the task sends or throws (a cancellation) goes back to it, as
+    ``await`` would have done from its start."""
+
+    __slots__ = ("coroutine", "step")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Message], step: Any) -> None:
+        self.coroutine = coroutine
+        self.step = step
+
+    def __await__(self) -> Generator[Any, Any, Message]:
+        coroutine, step = self.coroutine, self.step
+        while True:
+            try:
+                sent = yield step
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as exc:  # a cancellation: thrown into the coroutine, as ``await`` does
+                try:
+                    step = coroutine.throw(exc)
+                except StopIteration as done:
+                    result: Message = done.value
+                    return result
+            else:
+                try:
+                    step = coroutine.send(sent)
+                except StopIteration as done:
+                    result = done.value
+                    return result
+
+
+async def _within(waiting: Awaitable[Message], seconds: float) -> Message:
+    """``await waiting``, or TimeoutError after ``seconds``: ``asyncio.timeout``'s work without its state
+    machine (one timer, cancelled when the message comes)."""
     task = asyncio.current_task()
     assert task is not None
     expired = False
@@ -543,7 +721,7 @@ async def _receive_within(receive: Receive, seconds: float) -> Message:
 
     timer = asyncio.get_running_loop().call_later(seconds, expire)
     try:
-        return await receive()
+        return await waiting
     except asyncio.CancelledError:
         if expired and task.uncancel() == 0:
             raise TimeoutError from None

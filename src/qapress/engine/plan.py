@@ -108,12 +108,17 @@ class PlanFamily:
 
 
 class PlanCache:
-    """A thread-safe LRU of plan families, bounded by the number of (query, operation, role) keys."""
+    """A thread-safe LRU of plan families, bounded by the number of (query, operation, role) keys.
+
+    ``epoch`` counts the clearings (a metadata, schema or permission change): whatever was derived from a
+    plan of an older epoch (the HTTP edge's memo of request bodies) is no longer to be used.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._families: OrderedDict[tuple[str, str | None, str], PlanFamily] = OrderedDict()
         self._lock = threading.Lock()
+        self.epoch = 0
 
     def family(self, key: tuple[str, str | None, str]) -> PlanFamily | None:
         with self._lock:
@@ -139,6 +144,7 @@ class PlanCache:
 
     def clear(self) -> None:
         with self._lock:
+            self.epoch += 1
             self._families.clear()
 
     def __len__(self) -> int:
