@@ -142,8 +142,12 @@ class Dialect:
     #: The operators beyond SQL's common ones: regular expressions, SIMILAR TO, jsonb containment and keys,
     #: ltree's.
     extended_operators = False
-    #: Whether an aggregated list needs its order keys projected (json_agg takes an ORDER BY; SQLite
-    #: aggregates in the subquery's order).
+    #: Whether an aggregated list needs its order keys projected and sorted again in the aggregate. Neither
+    #: database does: both aggregate the rows of the ordered subquery they read in its order. PostgreSQL
+    #: never pulls a subquery with ORDER BY (or LIMIT) up into its parent (``is_simple_subquery``), so a
+    #: plain aggregate (no GROUP BY, one from item) reads the subquery scan's rows as they are sorted, the
+    #: way its documentation ("Aggregate Expressions") orders ``xmlagg`` from a sorted subquery; a
+    #: ``json_agg(... ORDER BY ...)`` sorted them a second time. (``distinct_on`` still projects them.)
     order_keys_in_aggregate = False
     #: Whether the hot path takes connections from the engine's pool (else one sqlite3 connection per thread).
     pooled_connections = False
@@ -517,7 +521,6 @@ class PostgresDialect(Dialect):
     placeholder = "%s"
     sql_functions = True
     extended_operators = True
-    order_keys_in_aggregate = True
     pooled_connections = True
     row_identity = "ctid"
     list_as_json = False
