@@ -42,6 +42,7 @@ from bench.timing import percentile
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = ("compile lookup", "bind", "execute", "fetch", "encode")
 ROLE = "anonymous"
+PYCACHE = str(Path(os.environ.get("TMPDIR", "/tmp")) / "qapress-bench-pycache")
 
 
 def _statement(backend: str, gql: Any) -> tuple[Callable[[str, list[Any]], Any], Callable[[], None]]:
@@ -163,7 +164,8 @@ def paired(args: argparse.Namespace, network: data.Network) -> list[str]:
     for pair in range(args.pairs):
         order = list(sides) if pair % 2 == 0 else list(reversed(sides))
         for side in order:
-            env = dict(os.environ, PYTHONPATH=f"{sides[side]}{os.pathsep}{ROOT}")
+            # Bytecode goes to a folder of its own: the other checkout's tree is only read.
+            env = dict(os.environ, PYTHONPATH=f"{sides[side]}{os.pathsep}{ROOT}", PYTHONPYCACHEPREFIX=PYCACHE)
             command = [sys.executable, "-m", "bench", "engine-split", "--child", "--articles"]
             command += [str(args.articles), "--backends", network.backend]
             command += ["--seconds", str(args.seconds), "--rounds", str(args.rounds)]
