@@ -9,6 +9,7 @@ python -m bench outages             # qapress serve under load while the databas
 python -m bench scale --articles 1000000  # import/export RSS, Varnish hit ratio and purges under edits
 python -m bench endpoint           # POST /v1/graphql against its raw ASGI floor; appends to BENCHMARKS.md
 python -m bench endpoint-inprocess # the same, driven in process without uvicorn (--profile: py-spy steps)
+python -m bench engine-split      # the engine in process step by step against the floor (--baseline-src)
 python -m bench endpoint-profile   # py-spy: where a fast-path request's time goes, per step; appends too
 python -m bench graphql-tags       # in process: naming a GET answer's cache tags beside running its query
 python -m bench drafts              # the extractive backend's drafts: grounding, copied words, key questions
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.endpoint_inprocess import main as endpoint_inprocess_main
 
         return endpoint_inprocess_main(argv[1:])
+    if argv[:1] == ["engine-split"]:
+        from bench.engine_split import main as engine_split_main
+
+        return engine_split_main(argv[1:])
     if argv[:1] == ["endpoint-profile"]:
         from bench.endpoint_profile import main as endpoint_profile_main
 

@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from qapress.engine import GraphQLEngine, Metadata
 from qapress.store.schema import link
+
+from .hasura_db import data as hasura_data
+from .hasura_db import engine_for, run_ddl
 
 
 def data(gql: GraphQLEngine, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -340,3 +344,56 @@ def test_float_aggregates_keep_every_digit(small: GraphQLEngine) -> None:
     assert data(small, query)["link_aggregate"]["aggregate"]["avg"]["attempts"] == 2.0
     four_thirds = "{ link_aggregate(where: {id: {_in: [1, 2, 4]}}) { aggregate { avg { attempts } } } }"
     assert data(small, four_thirds)["link_aggregate"]["aggregate"]["avg"]["attempts"] == 7 / 3
+
+
+def test_lists_keep_their_order_over_rows_stored_in_another(blank: Engine) -> None:
+    """A list comes out in its ``order_by`` whatever order the rows were stored in, nested lists, lists
+    without a limit and aggregates' nodes too: the database aggregates the sorted subquery in its order
+    (json_agg is given no ORDER BY of its own on PostgreSQL)."""
+    scrambled = sorted(range(1, 301), key=lambda i: (i * 7919) % 301)
+    statements = [
+        "CREATE TABLE team (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        "CREATE TABLE player (id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL REFERENCES team(id), "
+        "score INTEGER NOT NULL)",
+        "INSERT INTO team VALUES " + ", ".join(f"({t}, 'team {t:02d}')" for t in (3, 1, 2)),
+        "INSERT INTO player VALUES " + ", ".join(f"({i}, {i % 3 + 1}, {(i * 37) % 101})" for i in scrambled),
+    ]
+    run_ddl(blank, statements)
+    gql = engine_for(
+        blank,
+        [
+            {
+                "table": "team",
+                "array_relationships": [
+                    {
+                        "name": "players",
+                        "using": {"foreign_key_constraint_on": {"table": "player", "column": "team_id"}},
+                    }
+                ],
+            },
+            {"table": "player"},
+        ],
+    )
+    try:
+        query = """{
+          team(order_by: {name: desc}) {
+            id
+            players(order_by: [{score: desc}, {id: asc}]) { id score }
+            top: players(order_by: {id: desc}, limit: 5) { id }
+          }
+          player(order_by: [{score: asc}, {id: desc}]) { id score }
+          player_aggregate(order_by: {id: desc}) { nodes { id } }
+        }"""
+        found = hasura_data(gql, query)
+    finally:
+        gql.close()
+    players = [(i, i % 3 + 1, (i * 37) % 101) for i in range(1, 301)]
+    assert [t["id"] for t in found["team"]] == [3, 2, 1]
+    for team in found["team"]:
+        mine = [p for p in players if p[1] == team["id"]]
+        expected = sorted(mine, key=lambda p: (-p[2], p[0]))
+        assert [(p["id"], p["score"]) for p in team["players"]] == [(p[0], p[2]) for p in expected]
+        assert [p["id"] for p in team["top"]] == sorted((p[0] for p in mine), reverse=True)[:5]
+    expected_all = sorted(players, key=lambda p: (p[2], -p[0]))
+    assert [(p["id"], p["score"]) for p in found["player"]] == [(p[0], p[2]) for p in expected_all]
+    assert [n["id"] for n in found["player_aggregate"]["nodes"]] == list(range(300, 0, -1))

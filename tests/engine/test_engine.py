@@ -36,6 +36,18 @@ def test_second_execution_skips_parse_validate_compile(small: GraphQLEngine) -> 
     assert small.stats.compiles == 2
 
 
+def test_each_value_of_a_shaping_variable_has_its_own_plan(small: GraphQLEngine) -> None:
+    """true, false, absent (its default) and a non-boolean each get their own plan (or their own error),
+    in any order: a cached plan of one is never served to another."""
+    query = "query($id: Int!, $full: Boolean = true) { qa_ai(where: {id: {_eq: $id}}) { id title @include(if: $full) } }"
+    full, bare = [{"id": 1, "title": "Apple pie"}], [{"id": 1}]
+    for _ in range(2):
+        assert small.execute(query, {"id": 1, "full": True})["data"]["qa_ai"] == full
+        assert small.execute(query, {"id": 1, "full": False})["data"]["qa_ai"] == bare
+        assert small.execute(query, {"id": 1})["data"]["qa_ai"] == full  # the default
+        assert error(small.execute(query, {"id": 1, "full": 1}))["extensions"]["code"] == "validation-failed"
+
+
 def test_plans_are_per_role(small: GraphQLEngine) -> None:
     query = "{ qa_ai(where: {id: {_eq: 3}}) { id } }"
     assert small.execute(query)["data"]["qa_ai"] == [{"id": 3}]

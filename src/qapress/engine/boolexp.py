@@ -1,6 +1,7 @@
 """Boolean expressions (:mod:`.conditions`' typed trees) rendered to SQL conditions for one dialect.
 
-Every value is a bound parameter (see :mod:`.params`); ``EXISTS`` subqueries take fresh aliases.
+Every value of a request is a bound parameter; a permission filter's constants are literals (see
+:mod:`.params`); ``EXISTS`` subqueries take fresh aliases.
 """
 
 from __future__ import annotations

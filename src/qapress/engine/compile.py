@@ -2,8 +2,9 @@
 
 Two phases, as pg_graphql splits ``builder`` from ``transpile``: :mod:`.builder` reads the AST into a typed
 :class:`~.selection.QueryPlan` (permissions resolved, arguments checked), :mod:`.render` writes the plan as
-SQL for the dialect. Values are always bound parameters; the plan records where each one comes from (see
-:mod:`.plan`).
+SQL for the dialect. A request's values are always bound parameters, and the plan records where each one
+comes from (see :mod:`.plan`); only the metadata's permission constants are written as literals
+(:func:`~.dialects.sql_literal`).
 """
 
 from __future__ import annotations

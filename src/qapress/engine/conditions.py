@@ -4,7 +4,9 @@ The tree is the builder's answer (what to test), free of SQL; :mod:`.boolexp` re
 clauses that cross a relationship see only the rows the role may read there; permission filters are
 trusted metadata and cross relationships unfiltered, as in Hasura. Permission filters also accept the
 metadata spellings: ``column: value`` shorthand, ``$``-prefixed operators, ``_exists`` and ``_c*`` column
-comparisons, and session variables (``X-Hasura-User-Id``, any case) as values.
+comparisons, and session variables (``X-Hasura-User-Id``, any case) as values. A permission filter's
+scalar operands are read as :class:`~.values.MetadataConstant` (written into the SQL as literals); a user's
+are left as they came (always bound).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from qapress.engine.metadata import (
 )
 from qapress.engine.model import Model, Relationship, TrackedTable
 from qapress.engine.permissions import with_session_refs
-from qapress.engine.values import SessionRef, VarRef
+from qapress.engine.values import MetadataConstant, SessionRef, VarRef
 
-#: One operand: a literal from the query or the metadata, a :class:`VarRef` or a :class:`SessionRef`.
+#: One operand: a literal from the query, a :class:`MetadataConstant`, a :class:`VarRef` or a
+#: :class:`SessionRef`.
 Value = object
 
 COMPARE = {"_eq": "=", "_neq": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "_lte": "<="}
@@ -267,12 +270,12 @@ class ConditionReader:
             elif key in table.table.columns:
                 mask = None if permission else self.mask(table, key)
                 cell = Cell(key, table.table.columns[key], mask=mask)
-                parts.append(self._column(cell, value, table))
+                parts.append(self._column(cell, value, table, permission))
             elif key in table.computed:
                 cf = table.computed[key]
                 if cf.result is not None:
                     mask = None if permission else self.mask(table, key)
-                    parts.append(self._column(Cell(key, cf.result, cf, mask), value, table))
+                    parts.append(self._column(Cell(key, cf.result, cf, mask), value, table, permission))
                 else:
                     assert cf.returns is not None
                     remote = self.model.tracked(cf.returns)
@@ -333,7 +336,7 @@ class ConditionReader:
             function,
             arguments,
             distinct,
-            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"], remote),
+            predicate=self._column(Cell(AGGREGATE_VALUE, result), spec["predicate"], remote, permission),
             filter=None if condition is None else self._exp(condition, remote, permission),
             visible=None if permission else self.visible(remote),
         )
@@ -347,30 +350,35 @@ class ConditionReader:
         table = self.model.tracked(key)
         return Exists(table, self._exp(value.get("_where") or {}, table, permission))
 
-    def _column(self, cell: Cell, value: object, table: TrackedTable) -> BoolExp:
+    def _column(self, cell: Cell, value: object, table: TrackedTable, permission: bool) -> BoolExp:
         if not isinstance(value, dict):
             value = {"_eq": value}  # the metadata's `column: value` shorthand
         parts = [
-            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand, table)
+            self._operator(cell, "_" + raw[1:] if raw.startswith("$") else raw, operand, table, permission)
             for raw, operand in value.items()
         ]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def _operator(self, cell: Cell, op: str, operand: object, table: TrackedTable) -> BoolExp:
+    def _operator(
+        self, cell: Cell, op: str, operand: object, table: TrackedTable, permission: bool
+    ) -> BoolExp:
         if op == "_ne":
             op = "_neq"  # the permissions' spelling (Hasura's docs: "Permissions operators")
         if op in ("_in", "_nin"):
             if operand == []:
                 return Constant(op == "_nin")
-            return Compare(cell, op, tuple(operand) if isinstance(operand, list) else operand)
+            if isinstance(operand, list):
+                items = tuple(_trusted(v) for v in operand) if permission else tuple(operand)
+                return Compare(cell, op, items)
+            return Compare(cell, op, operand)
         if op == "_is_null":
             if operand is None:
                 raise ValidationFailed('unexpected null value for type "Boolean"')
             return Compare(cell, op, operand if isinstance(operand, VarRef | SessionRef) else bool(operand))
         if op in COMMON or (self.extended and op in EXTENDED_ALL):
-            return Compare(cell, op, operand)
+            return Compare(cell, op, _trusted(operand) if permission else operand)
         if self.extended and op in LTREE and cell.column.scalar == "ltree":
-            return Compare(cell, op, operand)
+            return Compare(cell, op, _trusted(operand) if permission else operand)
         if op == "_cast":
             casts: list[BoolExp] = []
             targets = operand if isinstance(operand, dict) else {}
@@ -378,7 +386,7 @@ class ConditionReader:
                 if target != "String":
                     raise ValidationFailed(f'cannot cast to "{target}": only String is supported')
                 text = replace(cell.column, scalar="String", sql_type="TEXT")
-                casts.append(self._column(replace(cell, column=text, as_text=True), exp, table))
+                casts.append(self._column(replace(cell, column=text, as_text=True), exp, table, permission))
             return And(tuple(casts))
         if op in COLUMN_COMPARE:
             return self._compare_columns(cell, op, operand, table)
@@ -437,6 +445,14 @@ def without_unreadable_permissions(model: Model) -> Model:
     if not problems:
         return model
     return replace(model, tables=tables, inconsistencies=(*model.inconsistencies, *problems))
+
+
+def _trusted(operand: object) -> object:
+    """A permission filter's operand: a scalar as a :class:`MetadataConstant` (a literal in the SQL); a
+    session variable, an object or a list (bound whole: JSON containment, a list of keys) as it is."""
+    if operand is not None and type(operand) in (str, int, float, bool):
+        return MetadataConstant(operand)  # type: ignore[arg-type]
+    return operand
 
 
 def _aggregated_relationship(table: TrackedTable, key: str) -> Relationship | None:

@@ -8,6 +8,7 @@ database, from :func:`dialect_for`) and never the database's name.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from qapress.engine.errors import BadRequest, NotSupported
 from qapress.engine.scalars import STRINGIFIED
+from qapress.engine.values import MetadataConstant
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -58,6 +60,55 @@ def quote_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+class UnsafeLiteral(ValueError):
+    """A metadata constant :func:`sql_literal` will not write into SQL text; the caller binds it instead."""
+
+
+#: Characters no literal may hold: NUL (neither database's text takes it) and the parameter collector's
+#: marker brackets (``params._MARKER``), which must stay unambiguous in a statement being composed.
+_REFUSED_CHARACTERS = ("\x00", "\x01", "\x02")
+
+
+def sql_literal(constant: MetadataConstant, dialect: Dialect) -> str:
+    """A metadata constant as a SQL literal of ``dialect``: the one place a value is written into SQL text.
+
+    Only a :class:`~.values.MetadataConstant` is taken (a request's values are always bound parameters). A
+    string is quoted by doubling its single quotes; on PostgreSQL one holding a backslash is written as an
+    escape string (``E'...'``, backslashes doubled), which reads the same whatever
+    ``standard_conforming_strings`` says, and one holding ``%`` is refused, since psycopg reads ``%`` in a
+    statement's text as a placeholder's start. Refused (:class:`UnsafeLiteral`, the caller binds the value):
+    NUL and the collector's marker characters, text that is not valid Unicode, NaN and infinities.
+    """
+    if not isinstance(constant, MetadataConstant):
+        raise TypeError(f"sql_literal takes a MetadataConstant, not {type(constant).__name__}")
+    value = constant.value
+    if value is None:
+        return "NULL"
+    if type(value) is bool:
+        return dialect.bool_literal(value)
+    if type(value) is int:
+        return str(value) if value >= 0 else f"({value})"
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise UnsafeLiteral("a non-finite float has no literal")
+        text = repr(value)  # the shortest text that reads back as the same double
+        return text if value >= 0 else f"({text})"
+    if type(value) is not str:
+        raise UnsafeLiteral(f"no literal for {type(value).__name__}")
+    if any(c in value for c in _REFUSED_CHARACTERS):
+        raise UnsafeLiteral("a control character that no literal may hold")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnsafeLiteral("text that is not valid Unicode (a lone surrogate)") from None
+    if "%" in value and dialect.placeholder == "%s":
+        raise UnsafeLiteral("'%' in a statement psycopg formats")
+    quoted = value.replace("'", "''")
+    if "\\" in value and dialect.backslash_escape_strings:
+        return "E'" + quoted.replace("\\", "\\\\") + "'"
+    return "'" + quoted + "'"
+
+
 #: Scalars held as REAL on SQLite, rendered with full precision.
 FLOATS = {"Float", "float8", "float4", "numeric"}
 
@@ -91,8 +142,12 @@ class Dialect:
     #: The operators beyond SQL's common ones: regular expressions, SIMILAR TO, jsonb containment and keys,
     #: ltree's.
     extended_operators = False
-    #: Whether an aggregated list needs its order keys projected (json_agg takes an ORDER BY; SQLite
-    #: aggregates in the subquery's order).
+    #: Whether an aggregated list needs its order keys projected and sorted again in the aggregate. Neither
+    #: database does: both aggregate the rows of the ordered subquery they read in its order. PostgreSQL
+    #: never pulls a subquery with ORDER BY (or LIMIT) up into its parent (``is_simple_subquery``), so a
+    #: plain aggregate (no GROUP BY, one from item) reads the subquery scan's rows as they are sorted, the
+    #: way its documentation ("Aggregate Expressions") orders ``xmlagg`` from a sorted subquery; a
+    #: ``json_agg(... ORDER BY ...)`` sorted them a second time. (``distinct_on`` still projects them.)
     order_keys_in_aggregate = False
     #: Whether the hot path takes connections from the engine's pool (else one sqlite3 connection per thread).
     pooled_connections = False
@@ -100,6 +155,10 @@ class Dialect:
     row_identity = "rowid"
     #: Whether booleans are stored and bound as 1/0.
     booleans_as_integers = True
+    #: Whether a string literal holding a backslash is written as an escape string (``E'...'``): on
+    #: PostgreSQL a plain literal's backslash depends on ``standard_conforming_strings``; SQLite has no
+    #: escapes in literals at all.
+    backslash_escape_strings = False
     #: The scalar a column declared ``json`` gets.
     json_scalar = "json"
     #: The LIMIT that means none (for a bound LIMIT from a variable), and the clause an OFFSET needs before it.
@@ -462,11 +521,11 @@ class PostgresDialect(Dialect):
     placeholder = "%s"
     sql_functions = True
     extended_operators = True
-    order_keys_in_aggregate = True
     pooled_connections = True
     row_identity = "ctid"
     list_as_json = False
     booleans_as_integers = False
+    backslash_escape_strings = True
     #: Booleans come as Python booleans too (SQLite's as 0 and 1), and dates as ``datetime.date``, which orjson
     #: writes as PostgreSQL's JSON does (``YYYY-MM-DD``); a date Python cannot hold (``infinity``, BC) makes the
     #: driver fail, and that request is answered by the JSON statement (``RowsUnrepresentable``).

@@ -446,7 +446,7 @@ class GraphQLEngine:
             raise ValidationFailed("variables must be an object", "$.variables", code="bad-request")
         if operation_name is not None and not isinstance(operation_name, str):
             raise ValidationFailed("operationName must be a string", "$.operationName", code="bad-request")
-        session_vars = {k.lower(): v for k, v in (session or {}).items()}
+        session_vars = {k.lower(): v for k, v in session.items()} if session else {}
         generation = self._table_rows_generation()
         key = (query, operation_name, role)
         family = self.plans.family(key)
@@ -759,9 +759,29 @@ def _no_schema_message(document: DocumentNode) -> str:
     return "no queries are available for this role"
 
 
+#: The shape key's letters for a shaping variable that is true, false or absent (see :func:`_shape_key`).
+_SHAPE_LETTERS = {True: "t", False: "f"}
+
+
 def _shape_key(shaping: tuple[str, ...], variables: Mapping[str, Any]) -> str:
+    """The key of the plan for these values of the shaping variables. Booleans (``@include(if: $x)``, the
+    usual case) and absent ones are spelt as letters, without encoding anything; any other value makes the
+    key its JSON, which starts with ``[`` and so never meets a key of letters."""
     if not shaping:
         return ""
+    letters = []
+    for name in shaping:
+        value = variables.get(name, _ABSENT)
+        if value is True or value is False:
+            letters.append(_SHAPE_LETTERS[value])
+        elif value is _ABSENT:
+            letters.append("-")
+        else:
+            return _json_shape_key(shaping, variables)
+    return "".join(letters)
+
+
+def _json_shape_key(shaping: tuple[str, ...], variables: Mapping[str, Any]) -> str:
     values = [[name in variables, variables.get(name)] for name in shaping]
     try:
         return orjson.dumps(values).decode()
@@ -833,6 +853,20 @@ def _type_check(type_: GraphQLInputType) -> Callable[[Any], bool]:
         # Input objects and enums shape the SQL: the plan was compiled for exactly this value.
         def inner(v: Any) -> bool:
             return True
+
+    if non_null and base is GraphQLInt:  # the usual variables of a page query, checked in one call
+
+        def int_check(value: Any) -> bool:
+            return type(value) is int and -(2**31) <= value < 2**31
+
+        return int_check
+    if non_null and base in (GraphQLString, GraphQLBoolean):
+        expected = str if base is GraphQLString else bool
+
+        def typed_check(value: Any) -> bool:
+            return type(value) is expected
+
+        return typed_check
 
     def check(value: Any) -> bool:
         if value is None:

@@ -1,7 +1,9 @@
 """Bound parameters collected while SQL is being composed, put in textual order when the SQL is finished.
 
 Compilers compose SQL inside out, so a parameter's position is only known at the end: each bind returns a
-marker, and :meth:`ParamCollector.finish` replaces markers by placeholders in order of appearance.
+marker, and :meth:`ParamCollector.finish` replaces markers by placeholders in order of appearance. A
+constant of the metadata's permission filters (a :class:`~.values.MetadataConstant`) is the one exception:
+its marker becomes the literal :func:`~.dialects.sql_literal` writes, so that the database plans with it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any
 import orjson
 
 from qapress.engine.catalog import Column
-from qapress.engine.dialects import Dialect
+from qapress.engine.dialects import Dialect, UnsafeLiteral, sql_literal
 from qapress.engine.errors import ValidationFailed
 from qapress.engine.plan import CONST, SESSION, SESSION_ALL, VARIABLE, Converter, Param
-from qapress.engine.values import SessionRef, VarRef
+from qapress.engine.values import MetadataConstant, SessionRef, VarRef
 
 _MARKER = re.compile("\x01(\\d+)\x02")
 
@@ -24,9 +26,10 @@ _MARKER = re.compile("\x01(\\d+)\x02")
 class ParamCollector:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self._params: list[Param] = []
+        #: A bound parameter, or the SQL text of a metadata constant's literal.
+        self._params: list[Param | str] = []
 
-    def _add(self, param: Param) -> str:
+    def _add(self, param: Param | str) -> str:
         self._params.append(param)
         return f"\x01{len(self._params) - 1}\x02"
 
@@ -60,6 +63,12 @@ class ParamCollector:
         return self._leaf(leaf, _not_null("String", convert or (lambda v: v)))
 
     def _leaf(self, leaf: Any, convert: Converter) -> str:
+        if isinstance(leaf, MetadataConstant):
+            value = convert(leaf.value)
+            try:
+                return self._add(sql_literal(leaf.converted(value), self.dialect))
+            except (UnsafeLiteral, TypeError):  # no literal for it (a list, a '%' on PostgreSQL): bound
+                return self._add(Param(CONST, value))
         if isinstance(leaf, VarRef):
             return self._add(Param(VARIABLE, leaf.name, convert))
         if isinstance(leaf, SessionRef):
@@ -70,7 +79,10 @@ class ParamCollector:
         ordered: list[Param] = []
 
         def place(match: re.Match[str]) -> str:
-            ordered.append(self._params[int(match.group(1))])
+            param = self._params[int(match.group(1))]
+            if isinstance(param, str):
+                return param
+            ordered.append(param)
             return self.dialect.placeholder
 
         return _MARKER.sub(place, sql), tuple(ordered)

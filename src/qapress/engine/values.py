@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 from graphql import (
     GraphQLInputObjectType,
@@ -38,6 +38,32 @@ class SessionRef:
     """A session variable (``x-hasura-user-id``) used in a permission: bound per request."""
 
     name: str
+
+
+#: The Python types a metadata constant may have (JSON's scalars).
+MetadataScalar = Union[str, int, float, bool, None]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class MetadataConstant:
+    """A scalar written in the metadata's permission filters (``status: {_eq: published}``), never one from
+    a request: the only value :func:`~.dialects.sql_literal` writes into SQL text, so that the planner sees
+    the constant (a partial index, the row estimate) while every request's value stays a bound parameter.
+
+    Made only by :class:`~.conditions.ConditionReader` when it reads a permission filter (and by
+    :meth:`converted`, for the same value as it is bound); anything but a JSON scalar is refused.
+    """
+
+    value: MetadataScalar
+
+    def __post_init__(self) -> None:
+        if self.value is not None and type(self.value) not in (str, int, float, bool):
+            raise TypeError(f"a metadata constant is a JSON scalar, not {type(self.value).__name__}")
+
+    def converted(self, value: MetadataScalar) -> MetadataConstant:
+        """The same constant after the conversion every bound value of its column gets (``_integer_bool``,
+        a LIKE pattern turned into a GLOB): still from the metadata."""
+        return MetadataConstant(value)
 
 
 class ValueReader:
