@@ -424,6 +424,24 @@ def _unit_before_of(text: str, start: int) -> str | None:
     return match.group(1).lower() if match else None
 
 
+#: The emergency numbers a news story writes (UK 999 and 111, US 911, EU 112, police 101).
+_EMERGENCY = {"999", "911", "112", "111", "101"}
+_DIALLED_BEFORE = re.compile(
+    r"\b(?:call(?:s|ed|ing)?|dial(?:s|l?ed|l?ing)?|r[ia]ng|ringing|phon(?:e|es|ed|ing))\s+$", re.I
+)
+_DIALLED_AFTER = re.compile(r"\s+(?:calls?|callers?|operators?|services?|line)\b", re.I)
+
+
+def _emergency_number(text: str, match: re.Match[str]) -> bool:
+    """Whether a number is a telephone number dialled ("called 999", "a 999 call"), not a figure."""
+    if match.group(1) not in _EMERGENCY:
+        return False
+    return bool(
+        _DIALLED_BEFORE.search(text[max(0, match.start() - 12) : match.start()])
+        or _DIALLED_AFTER.match(text, match.end())
+    )
+
+
 def quantities(normalized: str) -> list[Quantity]:
     """Every number of an already normalized text, each once, the most specific reading first."""
     found: list[Quantity] = []
@@ -494,7 +512,7 @@ def quantities(normalized: str) -> list[Quantity]:
             unit = _unit_after(normalized, match.end()) if kind in ("ordinal", "count") else None
             add(Quantity(value, kind, match.group(), *match.span(), unit=unit))
     for match in _NUMBER.finditer(normalized):
-        if not free(*match.span()):
+        if not free(*match.span()) or _emergency_number(normalized, match):
             continue
         value = _number(match.group(1))
         is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None

@@ -23,6 +23,7 @@ from qapress.generate.grounding import (
     polarity,
     quotes,
     scales,
+    stated_amounts,
     transfers,
 )
 from qapress.generate.grounding.claims import Claim
@@ -151,6 +152,9 @@ class _Check:
         self.differences = 0
         #: Whether a worked-out figure is a total less a stated part ("280 of the 420 will not").
         self.complements = False
+        #: Whether a figure is the gap between two names' amounts the source states (who has more is
+        #: then checked by the amounts, not by the order of the names).
+        self.gap_stated = False
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
@@ -295,6 +299,14 @@ class _Check:
                 continue
             if self._age(quantity):
                 continue
+            gap = self._stated_gap(quantity)
+            if gap is not None:
+                if gap:
+                    self.differences += 1
+                continue
+            if self._time_span(quantity):
+                self.differences += 1
+                continue
             if self._difference(quantity):
                 self.differences += 1
                 continue
@@ -306,6 +318,51 @@ class _Check:
                 )
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _stated_gap(self, quantity: numbers.Quantity) -> bool | None:
+        """Whether the figure is the gap between two names' amounts that the source states apart
+        (True), the gap told the other way round (False, with the reason), or neither (None)."""
+        gap = stated_amounts.claimed_gap(
+            self.normalized, quantity, entities(self.normalized, frozenset(self.index.names))
+        )
+        if gap is None:
+            return None
+        found = stated_amounts.stated(
+            gap,
+            [(s.index, s.normalized, s.lemmas, s.quantities) for s in self.index.sentences],
+        )
+        if found is None:
+            return None
+        self.spans.extend(found.sentences)
+        if found.agrees:
+            self.gap_stated = True
+            return True
+        self.reasons.append(
+            f"reversed comparison: the source gives {gap.smaller} {found.larger.text} and {gap.larger}"
+            f" {found.smaller.text}, the other way round: “{self.index.sentences[found.sentences[0]].text[:100]}”"
+        )
+        return False
+
+    def _time_span(self, quantity: numbers.Quantity) -> bool:
+        """Whether a length of time is the span between two clock times the source gives where it says
+        the claim ("between 6am and 8pm" runs 14 hours; "set out at 9am ... called at 5.40pm" is eight
+        hours and 40 minutes later), overnight spans included ("from 10pm to 6am")."""
+        if quantity.kind == "count" and quantity.unit in ("hour", "hours"):
+            minutes = quantity.value * 60  # "8.5 hours" (whole hours are a duration already)
+        elif quantity.kind == "duration":
+            minutes = quantity.value
+        else:
+            return False
+        for sentence_index in self._best(3):
+            near = self.index.around(sentence_index)
+            times = [(q, s.index) for s in near for q in s.quantities if q.kind == "time"]
+            for n, (first, where) in enumerate(times):
+                for second, _ in times[n + 1 :]:
+                    gap = abs(second.value - first.value)
+                    if minutes in (gap, 24 * 60 - gap):
+                        self.spans.append(where)
+                        return True
+        return False
 
     def _age(self, quantity: numbers.Quantity) -> bool:
         """Whether the figure is someone's age (or the gap between two people's ages) that the source
@@ -730,7 +787,7 @@ class _Check:
                 if (verb, other) in sides:
                     self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
                     break
-            swapped = self._swapped(window)
+            swapped = None if self.gap_stated else self._swapped(window)
             opposites = polarity.antonym_conflicts(claim, source)
             # With a converse verb ("lost to" for "beat", "sold to" for "bought from") a turned-round
             # order is the same fact; an opposite that is no converse ("refused" for "approved") is a
@@ -842,7 +899,8 @@ class _Check:
         heavier than B"); one the source does not make is left to the editor unless its figure is the
         source's stated difference."""
         mine = comparison.comparisons(self.text, self.entities)
-        if not mine:
+        if not mine or self.gap_stated:
+            self.comparison_agrees |= self.gap_stated
             return
         pool = window + [
             s
