@@ -10,7 +10,7 @@ from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
 from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
-from qapress.generate.grounding.numbers import normalize_numbers
+from qapress.generate.grounding.numbers import normalize_numbers, quantities
 
 SOURCE = SourceDocument(
     title="Fell race record falls",
@@ -69,3 +69,20 @@ def test_a_number_in_another_form_passes(index: SourceIndex, claim: str) -> None
 )
 def test_a_number_of_another_value_is_unsupported(index: SourceIndex, claim: str) -> None:
     assert worst(claim, index) == UNSUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The club was founded in 1861.", "year"),
+        ("It has been open since 1894.", "year"),
+        ("The charter is dated March 1850.", "year"),
+        ("The boat was built between 1440 and 1380 BC.", "year"),
+        ("The council wants 1500 homes.", "count"),
+        ("In 1850 homes the pipes were lead.", "count"),
+        ("A longlist of 1300 entries.", "count"),
+    ],
+)
+def test_a_year_before_1900_is_a_year_where_a_word_dates_it(text: str, kind: str) -> None:
+    found = quantities(normalize_numbers(text))
+    assert found[0].kind == kind

@@ -111,3 +111,30 @@ def test_a_dialled_emergency_number_is_not_a_figure(text: str) -> None:
 def test_the_same_digits_as_a_count_are_a_figure() -> None:
     found = numbers.quantities(numbers.normalize_numbers("The appeal raised £999 from 999 donors."))
     assert [q.value for q in found] == [999, 999]
+
+
+EVENTS = SourceDocument(
+    title="Ravensholm Library celebrates",
+    text="\n".join(
+        [
+            "Ravensholm Library, opened by the town council in 1878, is the oldest in the county.",
+            "Its reading room was rebuilt in 1956 after a fire.",
+            "The poet Imogen Tarrant, who was born in Ravensholm in 1921, gave her papers to the library.",
+        ]
+    ),
+    publisher="The Ravensholm Echo",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("The reading room was rebuilt 78 years after the library opened.", SUPPORTED),
+        ("Imogen Tarrant was born 43 years after the library opened.", SUPPORTED),
+        ("The library opened 78 years before its reading room was rebuilt.", SUPPORTED),
+        ("The library opened 78 years after its reading room was rebuilt.", UNSUPPORTED),
+        ("The reading room was rebuilt 60 years after the library opened.", UNSUPPORTED),
+    ],
+)
+def test_two_events_dated_apart_are_that_many_years_apart(claim: str, verdict: str) -> None:
+    assert worst(claim, SourceIndex(EVENTS)) == verdict

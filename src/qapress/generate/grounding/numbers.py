@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import lemminflect
 from text_to_num import alpha2digit
 
+from qapress.generate import patterns
 from qapress.generate.grounding import lexicon
 
 SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -432,6 +433,29 @@ _DIALLED_BEFORE = re.compile(
 _DIALLED_AFTER = re.compile(r"\s+(?:calls?|callers?|operators?|services?|line)\b", re.I)
 
 
+_MONTH_NAMES = patterns.MONTHS.replace("\\.", "")
+#: What stands before a year ("in 1861", "since 1894", "founded 1802", "March 1850", "1440 to 1380 BC").
+_BEFORE_YEAR = re.compile(
+    rf"\b(?:in|since|from|until|till|by|before|after|around|circa|c\.|year|founded|built|born|died"
+    rf"|established|between|{_MONTH_NAMES})\s+(?:about\s+|around\s+|early\s+|late\s+|the\s+year\s+)?$",
+    re.IGNORECASE,
+)
+_AFTER_YEAR = re.compile(r"\s*(?:BC|BCE|AD|CE)\b|-\d{2}\b")
+
+
+def _older_year(text: str, match: re.Match[str]) -> bool:
+    """Whether a four-digit number from 1000 to 1899 is a year ("founded in 1861", "1440 BC"): only after
+    a word that dates ("in", "since", a month) or before an era, and never before what it counts
+    ("in 1500 homes")."""
+    if not re.fullmatch(r"1[0-8]\d{2}", match.group(1)):
+        return False
+    if _AFTER_YEAR.match(text, match.end()):
+        return True
+    if not _BEFORE_YEAR.search(text[max(0, match.start() - 30) : match.start()]):
+        return False
+    return _unit_after(text, match.end()) is None
+
+
 def _emergency_number(text: str, match: re.Match[str]) -> bool:
     """Whether a number is a telephone number dialled ("called 999", "a 999 call"), not a figure."""
     if match.group(1) not in _EMERGENCY:
@@ -515,7 +539,9 @@ def quantities(normalized: str) -> list[Quantity]:
         if not free(*match.span()) or _emergency_number(normalized, match):
             continue
         value = _number(match.group(1))
-        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
+        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None or _older_year(
+            normalized, match
+        )
         unit = (
             None
             if is_year

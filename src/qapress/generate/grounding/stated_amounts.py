@@ -11,6 +11,7 @@ tackles to Carrow's 96": 41 is the subject's, 96 Carrow's).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qapress.generate.grounding import lexicon, numbers
@@ -142,3 +143,49 @@ def stated(
             if reversed_pair is None and _close(value(small) - value(big), goal, figure.kind):
                 reversed_pair = Found(small, big, (small_at, big_at), False)
     return reversed_pair
+
+
+#: "13 years before the prize was founded", "154 years after Harland was founded".
+_YEARS_APART = re.compile(r"\s*years?\s+(?P<way>before|after|earlier\s+than|later\s+than)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A year of the source and the words of the clause that dates an event by it."""
+
+    year: float
+    sentence: int
+    words: frozenset[str]
+
+
+def years_apart(
+    normalized: str, figure: numbers.Quantity, dated: list[Dated], lemmas: Callable[[str], set[str]]
+) -> tuple[bool, Dated, Dated] | None:
+    """The two years of the source that date a claim's two events ("A happened 13 years before B": the
+    words before the figure and those after "before"), wherever in the source they stand: (True, A's,
+    B's) when they are that many years apart the claim's way round, (False, ...) when the other way
+    round, None when the source does not date both events."""
+    if figure.kind != "count":
+        return None
+    cue = _YEARS_APART.match(normalized, figure.end)
+    if cue is None:
+        return None
+    first, second = lemmas(normalized[: figure.start]), lemmas(normalized[cue.end() :])
+    first, second = first - second, second - first
+    if not first or not second:
+        return None
+
+    def side(year: Dated) -> int:
+        a, b = len(first & year.words), len(second & year.words)
+        return 0 if a == b else (1 if a > b else 2)
+
+    earlier = 1 if cue.group("way").lower().startswith(("before", "earlier")) else 2
+    turned: tuple[bool, Dated, Dated] | None = None
+    for a in (d for d in dated if side(d) == 1):
+        for b in (d for d in dated if side(d) == 2):
+            gap = (b.year - a.year) if earlier == 1 else (a.year - b.year)
+            if gap == figure.value:
+                return True, a, b
+            if turned is None and -gap == figure.value:
+                turned = (False, a, b)
+    return turned

@@ -495,10 +495,46 @@ class _Check:
             return True
         return False
 
+    def _events_apart(self, quantity: numbers.Quantity) -> bool | None:
+        """Whether the source dates the claim's two events ("A 13 years before B") that many years apart,
+        wherever it dates each: True, False (with the reason) when it dates them the other way round,
+        None when it does not date both."""
+        dated = []
+        for sentence in self.index.sentences:
+            for found in sentence.quantities:
+                if found.kind != "year":
+                    continue
+                before = (polarity.clauses(" " + sentence.normalized[: found.start] + " ") or [""])[-1]
+                after = (polarity.clauses(" " + sentence.normalized[found.end :] + " ") or [""])[0]
+                words = {
+                    lemma for t in polarity.tokens(before + " " + after) if t.content for lemma in t.lemmas
+                }
+                dated.append(stated_amounts.Dated(found.value, sentence.index, frozenset(words)))
+
+        def lemmas(text: str) -> set[str]:
+            return lexicon.with_synonyms(
+                {lemma for t in polarity.tokens(text) if t.content for lemma in t.lemmas} - {"year"}
+            )
+
+        read = stated_amounts.years_apart(self.normalized, quantity, dated, lemmas)
+        if read is None:
+            return None
+        agrees, first, second = read
+        self.spans.extend((first.sentence, second.sentence))
+        if not agrees:
+            self.reasons.append(
+                f"reversed order of events: the source dates them {int(first.year)} and {int(second.year)},"
+                f" the other way round: “{self.index.sentences[second.sentence].text[:100]}”"
+            )
+        return True
+
     def _years_between(self, quantity: numbers.Quantity) -> bool:
         """Whether the source dates two events of the claim that many years apart ("married in 1970; he
         died in 2015": married for 45 years). Each year must sit in a clause that says one of the claim's
         words, and not the same clause: two years the sentences merely hold prove nothing."""
+        apart = self._events_apart(quantity)
+        if apart is not None:
+            return apart
         words = lexicon.with_synonyms(self.content | self.entity_words)
         dated: list[tuple[float, int, str, bool]] = []
         for sentence_index in self._best(3):
