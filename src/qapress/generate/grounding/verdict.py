@@ -655,6 +655,7 @@ class _Check:
             self._name_for_this(entity, records)
             self._kind(entity, records)
             self._roles(entity, records)
+        self._birthplace()
         for word in demonyms_in(self.text):
             places = lexicon.demonyms()[word]
             if word in self.index.demonyms or any(
@@ -665,6 +666,48 @@ class _Check:
                 self.reasons.append(
                     f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
                 )
+
+    def _birthplace(self) -> None:
+        """Where the claim says someone was born ("born in Italy", "Italian-born") against the "-born"
+        word the source gives them in the sentences that name them ("an Argentine-born engineer")."""
+        told = _BORN_IN.search(self.text)
+        if told:
+            place = told.group(1)
+            claimed = {d for d, places in lexicon.demonyms().items() if place in places}
+        else:
+            compound = _BORN_WORD.search(self.text)
+            if compound is None or compound.group(1) not in lexicon.demonyms():
+                return
+            claimed = {compound.group(1)}
+        if not claimed:
+            return
+        for entity in self.entities:
+            if _nationality(entity.name) or (told and entity.name == told.group(1)):
+                continue
+            sentences = {i for _, record in self.index.records_for(entity.name) for i in record.sentences}
+            given: set[str] = set()
+            surname = re.escape(entity.name.split()[-1])
+            for i in sentences:
+                text = self.index.sentences[i].text
+                for named in re.finditer(rf"\b{surname}\b", text):
+                    # the "-born" word next to the name ("Tongan-born wing Sione Fakatava", "Gallo, an
+                    # Italian-born engineer"), or "who was born in Nigeria" after it
+                    near = (
+                        text[max(0, named.start() - 45) : named.start()]
+                        + " "
+                        + text[named.end() : named.end() + 50]
+                    )
+                    given |= {
+                        m.group(1) for m in _BORN_WORD.finditer(near) if m.group(1) in lexicon.demonyms()
+                    }
+                    where = _BORN_IN.search(text[named.end() : named.end() + 60])
+                    if where:
+                        given |= {d for d, places in lexicon.demonyms().items() if where.group(1) in places}
+            if given and not given & claimed:
+                self.reasons.append(
+                    f"the source calls {entity.name!r} {'/'.join(sorted(given))}-born, not born where the claim says"
+                )
+                return
 
     def _name_for_this(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
         if self.meta or any(
@@ -1291,6 +1334,10 @@ def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
+
+
+_BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
 
 
 def _nationality(name: str) -> bool:
