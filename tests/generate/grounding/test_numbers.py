@@ -86,3 +86,19 @@ def test_a_number_of_another_value_is_unsupported(index: SourceIndex, claim: str
 def test_a_year_before_1900_is_a_year_where_a_word_dates_it(text: str, kind: str) -> None:
     found = quantities(normalize_numbers(text))
     assert found[0].kind == kind
+
+
+@pytest.mark.parametrize("text", ["It will pay £2m towards the repairs.", "A grant of £2m toward the costs."])
+def test_a_preposition_after_an_amount_is_not_what_it_counts(text: str) -> None:
+    assert quantities(normalize_numbers(text))[0].unit in (None, "grant")
+
+
+def test_an_amount_given_towards_something_is_the_source_s_amount() -> None:
+    source = SourceDocument(
+        title="Harbour wall repairs",
+        text="The repairs will start in May. The Marine Trust will pay £3.5m.",
+        publisher="The Harbour Times",
+    )
+    assert (
+        worst("The Marine Trust will pay £3.5 million towards the repairs.", SourceIndex(source)) == SUPPORTED
+    )
