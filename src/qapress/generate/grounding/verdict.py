@@ -882,11 +882,42 @@ class _Check:
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             self._called_off(window)
             self._not_until(window)
+            self._again(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def _again(self, window: list[SourceSentence]) -> None:
+        """ "Shelved again", "lost money again": "again" says it happened before, so the source must tell a
+        repeat ("again", "once more", "for a second time", "another") where it tells the act."""
+        text = self.text
+        for quotation in quotes.quotations(text, [], None):
+            text = text.replace(quotation.text, " ")
+        if not re.search(r"\bagain\b", text, re.IGNORECASE) or self.reasons:
+            return
+        if _RESTORED.search(text):
+            return  # "be working again", "open again": a state restored, no act told twice
+        told = window + [s for i in self._best(3) for s in self.index.around(i)]
+        # The repeat must be of the claim's act: the words just before its "again" ("closed again")
+        # stand around the source's cue ("flooded again in June" repeats no closure).
+        again = re.search(r"\bagain\b", text, re.IGNORECASE)
+        act = lexicon.with_synonyms(
+            polarity.content_lemmas(" ".join(text[: again.start()].split()[-4:])) if again else set()
+        )
+
+        def repeats(sentence: SourceSentence) -> bool:
+            for cue in _REPEAT.finditer(sentence.text):
+                around = sentence.text[: cue.start()].split()[-5:] + sentence.text[cue.end() :].split()[:5]
+                if not act or act & polarity.content_lemmas(" ".join(around)):
+                    return True
+            return False
+
+        if not any(repeats(s) for s in told):
+            self.reasons.append(
+                "the claim says it happened again; the source does not tell it happening before"
+            )
 
     def _not_until(self, window: list[SourceSentence]) -> None:
         """ "Not until 2028" says it happens in 2028 or after: a claim that it happens before then, or by
@@ -1191,7 +1222,11 @@ class _Check:
                     continue
                 # A hedge governs what follows it in its clause, and the few words just before it
                 # ("up to 90mm possible").
-                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + clause[cue.end() :]
+                # What a subordinate clause after it tells ("could only change once the 38 trains were
+                # in service", "proposed after the floods of 2020, when the river rose 3.4m") is told as
+                # fact, outside the hedge.
+                after = _SUBORDINATE.split(clause[cue.end() :], maxsplit=1)[0]
+                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + after
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
@@ -1336,6 +1371,21 @@ def _symmetric(lemma: str) -> bool:
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
 
 
+#: "Be working again", "is open again", "got back again": "again" that restores a state.
+_RESTORED = re.compile(
+    r"\b(?:be|is|are|was|were|been|being|get|gets|got|come|came)\s+(?:fully\s+)?(?:[a-z]+ing|open|back|home"
+    r"|available|online|well|fit|free|safe|operational|up)\s+again\b",
+    re.IGNORECASE,
+)
+_REPEAT = re.compile(
+    r"\b(?:again|once more|another|anew|(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th))\s+(?:time|year|season))\b",
+    re.IGNORECASE,
+)
+#: Words that open a subordinate clause, which a hedge in the clause before it does not reach.
+_SUBORDINATE = re.compile(
+    r"\b(?:once|when|whenever|after|because|since|until|unless|before|where|which|whose|although|though)\b",
+    re.IGNORECASE,
+)
 _BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
 
