@@ -102,3 +102,23 @@ def test_an_amount_given_towards_something_is_the_source_s_amount() -> None:
     assert (
         worst("The Marine Trust will pay £3.5 million towards the repairs.", SourceIndex(source)) == SUPPORTED
     )
+
+
+@pytest.mark.parametrize(
+    ("claim", "clock", "same"),
+    [
+        ("in the 78th minute", "78 min", True),
+        ("in the 78th minute", "78 mins", True),
+        ("in the 78th minute", "77 min", False),
+        ("in the 34th minute", "34 minutes", False),  # "34 minutes from time" is no minute of the match
+    ],
+)
+def test_a_minute_of_a_match_is_the_live_clock_s_minute(claim: str, clock: str, same: bool) -> None:
+    rank = quantities(normalize_numbers(claim))[0]
+    told = quantities(normalize_numbers(clock))[0]
+    assert rank.same_as(told) is same
+
+
+def test_a_lap_time_in_minutes_and_seconds_is_not_a_one_minute_span() -> None:
+    found = quantities(normalize_numbers("a lap of 1min 19.6sec"))
+    assert not any(q.kind == "duration" and q.value == 1 for q in found)

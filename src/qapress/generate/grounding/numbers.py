@@ -108,7 +108,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"(?<![\w.])(\d+)[\s-]*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)[\s-]*minutes?\b",
+    r"(?<![\w.])(\d+)[\s-]*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)[\s-]*(?:minutes?|mins?\b(?!\s*\d))\b",
     re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
@@ -198,6 +198,14 @@ class Quantity:
             percent = other.value if self.kind == "fraction" else self.value
             return abs(fraction * 100 - percent) <= 1.0
         kinds = {self.kind, other.kind}
+        if kinds == {"ordinal", "duration"}:
+            # "in the 78th minute" is the match clock's "78 min": the minute a thing happened in.
+            rank, clock = (self, other) if self.kind == "ordinal" else (other, self)
+            return (
+                rank.unit in ("minute", "min")
+                and re.fullmatch(r"\d+\s?mins?", clock.text, re.IGNORECASE) is not None
+                and self.value == other.value
+            )
         if self.kind != other.kind and kinds - {"count", "times"} and not kinds <= {"count", "year"}:
             return False
         if self.kind == "money" and self.currency and other.currency and self.currency != other.currency:

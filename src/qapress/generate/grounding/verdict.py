@@ -221,8 +221,8 @@ class _Check:
         self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
     ) -> bool:
         """Whether a source number counts what the claim's number counts ("23 goals" is not "Quinlan, 23")."""
-        if not claimed.unit or self.meta:
-            return True
+        if not claimed.unit or self.meta or {claimed.kind, found.kind} == {"ordinal", "duration"}:
+            return True  # (the 78th minute is the clock's "78 min": equal only as minutes)
         unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
         if found.unit and unit & lexicon.lemmas(found.unit):
             return True
