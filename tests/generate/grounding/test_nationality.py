@@ -10,7 +10,7 @@ import pytest
 from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
-from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, names_in
+from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex, lexicon, names_in
 from qapress.generate.grounding.polarity import roles
 
 SOURCE = SourceDocument(
@@ -54,3 +54,34 @@ def test_a_nationality_the_source_says_by_its_country_passes(index: SourceIndex,
 
 def test_a_swapped_nationality_is_still_caught(index: SourceIndex) -> None:
     assert worst("Paola Ruiz is Peruvian-born and moved to Leeds as a student.", index) == UNSUPPORTED
+
+
+BORN = SourceDocument(
+    title="Quay theatre names new director",
+    text="\n".join(
+        [
+            "The Quay Theatre has appointed Ingrid Solberg, a Norwegian-born designer, as its director.",
+            "Kenyan-born actor Daniel Mwangi will lead the first production, which opens in March.",
+            "Solberg said the theatre had been run on goodwill and a Spanish grant for two years.",
+        ]
+    ),
+    publisher="The Quay Courier",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("Ingrid Solberg was born in Norway.", SUPPORTED),
+        ("Daniel Mwangi, who will lead the first production, was born in Kenya.", SUPPORTED),
+        ("Ingrid Solberg was born in Spain.", UNSUPPORTED),
+        ("Daniel Mwangi is Norwegian-born.", UNSUPPORTED),
+    ],
+)
+def test_a_born_word_is_read_by_its_parts_and_its_place(claim: str, verdict: str) -> None:
+    assert worst(claim, SourceIndex(BORN)) == verdict
+
+
+def test_a_born_word_has_the_lemmas_of_its_parts() -> None:
+    assert {"born", "bear", "swedish"} <= lexicon.lemmas("Swedish-born")
+    assert lexicon.lemmas("non-binding") == {"non-binding"}

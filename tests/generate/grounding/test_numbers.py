@@ -10,7 +10,7 @@ from tests.generate.verdicts import worst
 
 from qapress.generate.draft import SourceDocument
 from qapress.generate.grounding import SUPPORTED, UNSUPPORTED, SourceIndex
-from qapress.generate.grounding.numbers import normalize_numbers
+from qapress.generate.grounding.numbers import normalize_numbers, quantities
 
 SOURCE = SourceDocument(
     title="Fell race record falls",
@@ -69,3 +69,56 @@ def test_a_number_in_another_form_passes(index: SourceIndex, claim: str) -> None
 )
 def test_a_number_of_another_value_is_unsupported(index: SourceIndex, claim: str) -> None:
     assert worst(claim, index) == UNSUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The club was founded in 1861.", "year"),
+        ("It has been open since 1894.", "year"),
+        ("The charter is dated March 1850.", "year"),
+        ("The boat was built between 1440 and 1380 BC.", "year"),
+        ("The council wants 1500 homes.", "count"),
+        ("In 1850 homes the pipes were lead.", "count"),
+        ("A longlist of 1300 entries.", "count"),
+    ],
+)
+def test_a_year_before_1900_is_a_year_where_a_word_dates_it(text: str, kind: str) -> None:
+    found = quantities(normalize_numbers(text))
+    assert found[0].kind == kind
+
+
+@pytest.mark.parametrize("text", ["It will pay £2m towards the repairs.", "A grant of £2m toward the costs."])
+def test_a_preposition_after_an_amount_is_not_what_it_counts(text: str) -> None:
+    assert quantities(normalize_numbers(text))[0].unit in (None, "grant")
+
+
+def test_an_amount_given_towards_something_is_the_source_s_amount() -> None:
+    source = SourceDocument(
+        title="Harbour wall repairs",
+        text="The repairs will start in May. The Marine Trust will pay £3.5m.",
+        publisher="The Harbour Times",
+    )
+    assert (
+        worst("The Marine Trust will pay £3.5 million towards the repairs.", SourceIndex(source)) == SUPPORTED
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "clock", "same"),
+    [
+        ("in the 78th minute", "78 min", True),
+        ("in the 78th minute", "78 mins", True),
+        ("in the 78th minute", "77 min", False),
+        ("in the 34th minute", "34 minutes", False),  # "34 minutes from time" is no minute of the match
+    ],
+)
+def test_a_minute_of_a_match_is_the_live_clock_s_minute(claim: str, clock: str, same: bool) -> None:
+    rank = quantities(normalize_numbers(claim))[0]
+    told = quantities(normalize_numbers(clock))[0]
+    assert rank.same_as(told) is same
+
+
+def test_a_lap_time_in_minutes_and_seconds_is_not_a_one_minute_span() -> None:
+    found = quantities(normalize_numbers("a lap of 1min 19.6sec"))
+    assert not any(q.kind == "duration" and q.value == 1 for q in found)

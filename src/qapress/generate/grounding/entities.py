@@ -177,6 +177,16 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     return before, not_before, after
 
 
+@cache
+def _post_of_pattern() -> re.Pattern[str]:
+    roles = _roles_regex()
+    return re.compile(
+        rf"(?:^|\b(?:the|a|an|its|their|[\w\-]+['’]s)\s+)(?:[a-z\-]+\s+)??({roles})\s+(?:of|for)\s+"
+        rf"(?:the\s+)?(?:[\w\-’']+\s+){{0,2}}?[\w\-’']+,\s+"
+        rf"(?:(?:the|a|an)\s+(?:[\w\-]+\s+){{0,2}}?(?:{roles})\s+)?$"
+    )
+
+
 def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     """Role words right before a name ("striker Tomas Varga", "Labour councillor Ann Lee") or after it
     ("Ann Lee, the council leader", "Ann Lee, leader of the council")."""
@@ -194,9 +204,36 @@ def _roles_around(text: str, start: int, end: int) -> tuple[str, ...]:
     if match:
         role = next(group for group in match.groups() if group)
         if role in _DOING:
-            role = next((_DOER[v] for v in sorted(lexicon.lemmas(role)) if v in _DOER), role)
+            role = _doer(role)
         found.append(role)
+    # "The council's head of highways, Adrian Castellano", "The chair of the judges, the Scottish novelist
+    # Alasdair Crane": a post of something, in apposition before the name (and its description).
+    post = _post_of_pattern().search(before)
+    if post and post.group(1) not in found:
+        found.append(post.group(1))
+    # "chaired by the Irish actor Siobhan Kearney": the one a role verb's passive names holds the role.
+    passive = _BY_DOER.search(before)
+    if passive:
+        found.append(_doer(passive.group(1)))
+    # "Martin Gallo, an Italian-born engineer who chairs the residents' group": a second role, told by a
+    # verb later in the same apposition.
+    apposition = re.match(r",[^.;:()—–]*", after)
+    doing = _WHO_DOES.search(apposition.group()) if apposition else None
+    if doing and _doer(doing.group(1)) not in found:
+        found.append(_doer(doing.group(1)))
     return tuple(found)
+
+
+def _doer(verb: str) -> str:
+    """The role of a role verb's doer ("chaired" -> chair, "coaches" -> coach)."""
+    return next((_DOER[v] for v in sorted(lexicon.lemmas(verb)) if v in _DOER), verb)
+
+
+_WHO_DOES = re.compile(rf"\bwho\s+(?:also\s+|now\s+)?({'|'.join(_DOING)})\b")
+_BY_DOER = re.compile(
+    rf"\b({'|'.join(v for v in _DOING if v.endswith('ed') or v in ('led', 'taught'))})\s+by\s+"
+    r"(?:(?:the|a|an|its|their)\s+)?(?:[a-z\-]+\s+){0,3}?$"
+)
 
 
 def _kind(text: str, name: str, start: int, end: int, roles: tuple[str, ...]) -> str | None:
@@ -290,6 +327,20 @@ def _leading_figure(token: str, known: frozenset[str]) -> bool:
     return _number_word(head) and head.lower() not in ("one",)
 
 
+def _new_name(tokens: list[str], text: str, start: int, known: frozenset[str]) -> bool:
+    """Whether a leading "New" is part of the name ("New Zealand", "New York", "the New Forest"): inside a
+    sentence a capitalised "New" before a name is the name's; at its start, only a name the source gives
+    or a country the nationality list knows is ("New Zealand", not "New chief executive Ann Lee")."""
+    if tokens[0] != "New" or len(tokens) < 2 or not tokens[1][:1].isupper():
+        return False
+    if not _at_sentence_start(text, start):
+        return True
+    pair = " ".join(tokens[:2])
+    return any(pair in name for name in known) or any(
+        pair in places for places in lexicon.demonyms().values()
+    )
+
+
 def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
     """The names of a text with their types and roles; role words and nationality words are not names.
     ``known``: names already known (the source's), kept even where they look like ordinary words."""
@@ -298,10 +349,14 @@ def entities(text: str, known: frozenset[str] = frozenset()) -> list[Entity]:
         start, raw = match.start(), match.group()
         tokens = raw.split()
         # Leading ordinary words ("The", "Coach", "Striker", "French") are not part of the name.
-        while tokens and (
-            _is_common(tokens[0])
-            or tokens[0] in lexicon.demonyms()
-            or (_at_sentence_start(text, start) and _leading_figure(tokens[0], known))
+        while (
+            tokens
+            and not _new_name(tokens, text, start, known)
+            and (
+                _is_common(tokens[0])
+                or tokens[0] in lexicon.demonyms()
+                or (_at_sentence_start(text, start) and _leading_figure(tokens[0], known))
+            )
         ):
             start += (
                 len(tokens[0]) + 1 + (len(raw[len(tokens[0]) :]) - len(raw[len(tokens[0]) :].lstrip()) - 1)

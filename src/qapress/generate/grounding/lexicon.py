@@ -96,7 +96,16 @@ def lemmas(word: str) -> frozenset[str]:
     """Every dictionary lemma of a word (``rose`` -> rose, rise); the word itself when it has none."""
     lower = word.lower().replace("’", "'").rstrip("'")  # "adults'" is "adults"
     found = {lemma for forms in lemminflect.getAllLemmas(lower).values() for lemma in forms}
+    origin = _ORIGIN.fullmatch(word)
+    if origin and origin.group(1) in demonyms():
+        # "Swedish-born" says "born" (in Sweden) and "Swedish": compared by its parts, as the claim's
+        # "born in Sweden" or "a Swedish ..." is; other hyphened words stay whole ("non-binding").
+        return frozenset({lower, origin.group(1).lower(), *lemmas(origin.group(2))})
     return frozenset(found or {lower.removesuffix("'s")})
+
+
+#: A nationality word joined to the participle that says what it is of someone ("Swedish-born").
+_ORIGIN = re.compile(r"([A-Z][A-Za-z]+)-(born|bred|raised|based|educated|trained)")
 
 
 @cache

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import lemminflect
 from text_to_num import alpha2digit
 
+from qapress.generate import patterns
 from qapress.generate.grounding import lexicon
 
 SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -107,7 +108,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"(?<![\w.])(\d+)[\s-]*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)[\s-]*minutes?\b",
+    r"(?<![\w.])(\d+)[\s-]*hours?(?:\s+(?:and\s+)?(\d+)\s*minutes?)?\b|(?<![\w.])(\d+)[\s-]*(?:minutes?|mins?\b(?!\s*\d))\b",
     re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
@@ -197,6 +198,14 @@ class Quantity:
             percent = other.value if self.kind == "fraction" else self.value
             return abs(fraction * 100 - percent) <= 1.0
         kinds = {self.kind, other.kind}
+        if kinds == {"ordinal", "duration"}:
+            # "in the 78th minute" is the match clock's "78 min": the minute a thing happened in.
+            rank, clock = (self, other) if self.kind == "ordinal" else (other, self)
+            return (
+                rank.unit in ("minute", "min")
+                and re.fullmatch(r"\d+\s?mins?", clock.text, re.IGNORECASE) is not None
+                and self.value == other.value
+            )
         if self.kind != other.kind and kinds - {"count", "times"} and not kinds <= {"count", "year"}:
             return False
         if self.kind == "money" and self.currency and other.currency and self.currency != other.currency:
@@ -424,6 +433,47 @@ def _unit_before_of(text: str, start: int) -> str | None:
     return match.group(1).lower() if match else None
 
 
+#: The emergency numbers a news story writes (UK 999 and 111, US 911, EU 112, police 101).
+_EMERGENCY = {"999", "911", "112", "111", "101"}
+_DIALLED_BEFORE = re.compile(
+    r"\b(?:call(?:s|ed|ing)?|dial(?:s|l?ed|l?ing)?|r[ia]ng|ringing|phon(?:e|es|ed|ing))\s+$", re.I
+)
+_DIALLED_AFTER = re.compile(r"\s+(?:calls?|callers?|operators?|services?|line)\b", re.I)
+
+
+_MONTH_NAMES = patterns.MONTHS.replace("\\.", "")
+#: What stands before a year ("in 1861", "since 1894", "founded 1802", "March 1850", "1440 to 1380 BC").
+_BEFORE_YEAR = re.compile(
+    rf"\b(?:in|since|from|until|till|by|before|after|around|circa|c\.|year|founded|built|born|died"
+    rf"|established|between|{_MONTH_NAMES})\s+(?:about\s+|around\s+|early\s+|late\s+|the\s+year\s+)?$",
+    re.IGNORECASE,
+)
+_AFTER_YEAR = re.compile(r"\s*(?:BC|BCE|AD|CE)\b|-\d{2}\b")
+
+
+def _older_year(text: str, match: re.Match[str]) -> bool:
+    """Whether a four-digit number from 1000 to 1899 is a year ("founded in 1861", "1440 BC"): only after
+    a word that dates ("in", "since", a month) or before an era, and never before what it counts
+    ("in 1500 homes")."""
+    if not re.fullmatch(r"1[0-8]\d{2}", match.group(1)):
+        return False
+    if _AFTER_YEAR.match(text, match.end()):
+        return True
+    if not _BEFORE_YEAR.search(text[max(0, match.start() - 30) : match.start()]):
+        return False
+    return _unit_after(text, match.end()) is None
+
+
+def _emergency_number(text: str, match: re.Match[str]) -> bool:
+    """Whether a number is a telephone number dialled ("called 999", "a 999 call"), not a figure."""
+    if match.group(1) not in _EMERGENCY:
+        return False
+    return bool(
+        _DIALLED_BEFORE.search(text[max(0, match.start() - 12) : match.start()])
+        or _DIALLED_AFTER.match(text, match.end())
+    )
+
+
 def quantities(normalized: str) -> list[Quantity]:
     """Every number of an already normalized text, each once, the most specific reading first."""
     found: list[Quantity] = []
@@ -494,10 +544,12 @@ def quantities(normalized: str) -> list[Quantity]:
             unit = _unit_after(normalized, match.end()) if kind in ("ordinal", "count") else None
             add(Quantity(value, kind, match.group(), *match.span(), unit=unit))
     for match in _NUMBER.finditer(normalized):
-        if not free(*match.span()):
+        if not free(*match.span()) or _emergency_number(normalized, match):
             continue
         value = _number(match.group(1))
-        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None
+        is_year = re.fullmatch(r"(?:19|20)\d{2}", match.group(1)) is not None or _older_year(
+            normalized, match
+        )
         unit = (
             None
             if is_year

@@ -23,6 +23,7 @@ from qapress.generate.grounding import (
     polarity,
     quotes,
     scales,
+    stated_amounts,
     transfers,
 )
 from qapress.generate.grounding.claims import Claim
@@ -151,6 +152,9 @@ class _Check:
         self.differences = 0
         #: Whether a worked-out figure is a total less a stated part ("280 of the 420 will not").
         self.complements = False
+        #: Whether a figure is the gap between two names' amounts the source states (who has more is
+        #: then checked by the amounts, not by the order of the names).
+        self.gap_stated = False
         entity_words = {lemma for e in self.entities for w in e.name.split() for lemma in lexicon.lemmas(w)}
         role_words = {
             lemma for e in self.entities for r in e.roles for w in r.split() for lemma in lexicon.lemmas(w)
@@ -217,8 +221,8 @@ class _Check:
         self, claimed: numbers.Quantity, found: numbers.Quantity, sentence: SourceSentence
     ) -> bool:
         """Whether a source number counts what the claim's number counts ("23 goals" is not "Quinlan, 23")."""
-        if not claimed.unit or self.meta:
-            return True
+        if not claimed.unit or self.meta or {claimed.kind, found.kind} == {"ordinal", "duration"}:
+            return True  # (the 78th minute is the clock's "78 min": equal only as minutes)
         unit = lexicon.with_synonyms(set(lexicon.lemmas(claimed.unit)))
         if found.unit and unit & lexicon.lemmas(found.unit):
             return True
@@ -295,6 +299,14 @@ class _Check:
                 continue
             if self._age(quantity):
                 continue
+            gap = self._stated_gap(quantity)
+            if gap is not None:
+                if gap:
+                    self.differences += 1
+                continue
+            if self._time_span(quantity):
+                self.differences += 1
+                continue
             if self._difference(quantity):
                 self.differences += 1
                 continue
@@ -306,6 +318,51 @@ class _Check:
                 )
                 continue
             self.reasons.append(f"{_shown(quantity, self.text)} is not in the source")
+
+    def _stated_gap(self, quantity: numbers.Quantity) -> bool | None:
+        """Whether the figure is the gap between two names' amounts that the source states apart
+        (True), the gap told the other way round (False, with the reason), or neither (None)."""
+        gap = stated_amounts.claimed_gap(
+            self.normalized, quantity, entities(self.normalized, frozenset(self.index.names))
+        )
+        if gap is None:
+            return None
+        found = stated_amounts.stated(
+            gap,
+            [(s.index, s.normalized, s.lemmas, s.quantities) for s in self.index.sentences],
+        )
+        if found is None:
+            return None
+        self.spans.extend(found.sentences)
+        if found.agrees:
+            self.gap_stated = True
+            return True
+        self.reasons.append(
+            f"reversed comparison: the source gives {gap.smaller} {found.larger.text} and {gap.larger}"
+            f" {found.smaller.text}, the other way round: “{self.index.sentences[found.sentences[0]].text[:100]}”"
+        )
+        return False
+
+    def _time_span(self, quantity: numbers.Quantity) -> bool:
+        """Whether a length of time is the span between two clock times the source gives where it says
+        the claim ("between 6am and 8pm" runs 14 hours; "set out at 9am ... called at 5.40pm" is eight
+        hours and 40 minutes later), overnight spans included ("from 10pm to 6am")."""
+        if quantity.kind == "count" and quantity.unit in ("hour", "hours"):
+            minutes = quantity.value * 60  # "8.5 hours" (whole hours are a duration already)
+        elif quantity.kind == "duration":
+            minutes = quantity.value
+        else:
+            return False
+        for sentence_index in self._best(3):
+            near = self.index.around(sentence_index)
+            times = [(q, s.index) for s in near for q in s.quantities if q.kind == "time"]
+            for n, (first, where) in enumerate(times):
+                for second, _ in times[n + 1 :]:
+                    gap = abs(second.value - first.value)
+                    if minutes in (gap, 24 * 60 - gap):
+                        self.spans.append(where)
+                        return True
+        return False
 
     def _age(self, quantity: numbers.Quantity) -> bool:
         """Whether the figure is someone's age (or the gap between two people's ages) that the source
@@ -438,10 +495,46 @@ class _Check:
             return True
         return False
 
+    def _events_apart(self, quantity: numbers.Quantity) -> bool | None:
+        """Whether the source dates the claim's two events ("A 13 years before B") that many years apart,
+        wherever it dates each: True, False (with the reason) when it dates them the other way round,
+        None when it does not date both."""
+        dated = []
+        for sentence in self.index.sentences:
+            for found in sentence.quantities:
+                if found.kind != "year":
+                    continue
+                before = (polarity.clauses(" " + sentence.normalized[: found.start] + " ") or [""])[-1]
+                after = (polarity.clauses(" " + sentence.normalized[found.end :] + " ") or [""])[0]
+                words = {
+                    lemma for t in polarity.tokens(before + " " + after) if t.content for lemma in t.lemmas
+                }
+                dated.append(stated_amounts.Dated(found.value, sentence.index, frozenset(words)))
+
+        def lemmas(text: str) -> set[str]:
+            return lexicon.with_synonyms(
+                {lemma for t in polarity.tokens(text) if t.content for lemma in t.lemmas} - {"year"}
+            )
+
+        read = stated_amounts.years_apart(self.normalized, quantity, dated, lemmas)
+        if read is None:
+            return None
+        agrees, first, second = read
+        self.spans.extend((first.sentence, second.sentence))
+        if not agrees:
+            self.reasons.append(
+                f"reversed order of events: the source dates them {int(first.year)} and {int(second.year)},"
+                f" the other way round: “{self.index.sentences[second.sentence].text[:100]}”"
+            )
+        return True
+
     def _years_between(self, quantity: numbers.Quantity) -> bool:
         """Whether the source dates two events of the claim that many years apart ("married in 1970; he
         died in 2015": married for 45 years). Each year must sit in a clause that says one of the claim's
         words, and not the same clause: two years the sentences merely hold prove nothing."""
+        apart = self._events_apart(quantity)
+        if apart is not None:
+            return apart
         words = lexicon.with_synonyms(self.content | self.entity_words)
         dated: list[tuple[float, int, str, bool]] = []
         for sentence_index in self._best(3):
@@ -562,6 +655,7 @@ class _Check:
             self._name_for_this(entity, records)
             self._kind(entity, records)
             self._roles(entity, records)
+        self._birthplace()
         for word in demonyms_in(self.text):
             places = lexicon.demonyms()[word]
             if word in self.index.demonyms or any(
@@ -572,6 +666,48 @@ class _Check:
                 self.reasons.append(
                     f"nationality {word!r}: the source names neither it nor {sorted(places)[0]}"
                 )
+
+    def _birthplace(self) -> None:
+        """Where the claim says someone was born ("born in Italy", "Italian-born") against the "-born"
+        word the source gives them in the sentences that name them ("an Argentine-born engineer")."""
+        told = _BORN_IN.search(self.text)
+        if told:
+            place = told.group(1)
+            claimed = {d for d, places in lexicon.demonyms().items() if place in places}
+        else:
+            compound = _BORN_WORD.search(self.text)
+            if compound is None or compound.group(1) not in lexicon.demonyms():
+                return
+            claimed = {compound.group(1)}
+        if not claimed:
+            return
+        for entity in self.entities:
+            if _nationality(entity.name) or (told and entity.name == told.group(1)):
+                continue
+            sentences = {i for _, record in self.index.records_for(entity.name) for i in record.sentences}
+            given: set[str] = set()
+            surname = re.escape(entity.name.split()[-1])
+            for i in sentences:
+                text = self.index.sentences[i].text
+                for named in re.finditer(rf"\b{surname}\b", text):
+                    # the "-born" word next to the name ("Tongan-born wing Sione Fakatava", "Gallo, an
+                    # Italian-born engineer"), or "who was born in Nigeria" after it
+                    near = (
+                        text[max(0, named.start() - 45) : named.start()]
+                        + " "
+                        + text[named.end() : named.end() + 50]
+                    )
+                    given |= {
+                        m.group(1) for m in _BORN_WORD.finditer(near) if m.group(1) in lexicon.demonyms()
+                    }
+                    where = _BORN_IN.search(text[named.end() : named.end() + 60])
+                    if where:
+                        given |= {d for d, places in lexicon.demonyms().items() if where.group(1) in places}
+            if given and not given & claimed:
+                self.reasons.append(
+                    f"the source calls {entity.name!r} {'/'.join(sorted(given))}-born, not born where the claim says"
+                )
+                return
 
     def _name_for_this(self, entity: Entity, records: list[tuple[str, NameRecord]]) -> None:
         if self.meta or any(
@@ -730,7 +866,7 @@ class _Check:
                 if (verb, other) in sides:
                     self.reasons.append(f"polarity: the claim has it {side}, the source {other}")
                     break
-            swapped = self._swapped(window)
+            swapped = None if self.gap_stated else self._swapped(window)
             opposites = polarity.antonym_conflicts(claim, source)
             # With a converse verb ("lost to" for "beat", "sold to" for "bought from") a turned-round
             # order is the same fact; an opposite that is no converse ("refused" for "approved") is a
@@ -746,11 +882,42 @@ class _Check:
                 self.reasons.append(f"reversed relation: the source has {swapped}")
             self._called_off(window)
             self._not_until(window)
+            self._again(window)
             for before, after in polarity.from_to(numbers.normalize_numbers(claim)):
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
         self.hedge(window)
+
+    def _again(self, window: list[SourceSentence]) -> None:
+        """ "Shelved again", "lost money again": "again" says it happened before, so the source must tell a
+        repeat ("again", "once more", "for a second time", "another") where it tells the act."""
+        text = self.text
+        for quotation in quotes.quotations(text, [], None):
+            text = text.replace(quotation.text, " ")
+        if not re.search(r"\bagain\b", text, re.IGNORECASE) or self.reasons:
+            return
+        if _RESTORED.search(text):
+            return  # "be working again", "open again": a state restored, no act told twice
+        told = window + [s for i in self._best(3) for s in self.index.around(i)]
+        # The repeat must be of the claim's act: the words just before its "again" ("closed again")
+        # stand around the source's cue ("flooded again in June" repeats no closure).
+        again = re.search(r"\bagain\b", text, re.IGNORECASE)
+        act = lexicon.with_synonyms(
+            polarity.content_lemmas(" ".join(text[: again.start()].split()[-4:])) if again else set()
+        )
+
+        def repeats(sentence: SourceSentence) -> bool:
+            for cue in _REPEAT.finditer(sentence.text):
+                around = sentence.text[: cue.start()].split()[-5:] + sentence.text[cue.end() :].split()[:5]
+                if not act or act & polarity.content_lemmas(" ".join(around)):
+                    return True
+            return False
+
+        if not any(repeats(s) for s in told):
+            self.reasons.append(
+                "the claim says it happened again; the source does not tell it happening before"
+            )
 
     def _not_until(self, window: list[SourceSentence]) -> None:
         """ "Not until 2028" says it happens in 2028 or after: a claim that it happens before then, or by
@@ -842,7 +1009,8 @@ class _Check:
         heavier than B"); one the source does not make is left to the editor unless its figure is the
         source's stated difference."""
         mine = comparison.comparisons(self.text, self.entities)
-        if not mine:
+        if not mine or self.gap_stated:
+            self.comparison_agrees |= self.gap_stated
             return
         pool = window + [
             s
@@ -1054,7 +1222,11 @@ class _Check:
                     continue
                 # A hedge governs what follows it in its clause, and the few words just before it
                 # ("up to 90mm possible").
-                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + clause[cue.end() :]
+                # What a subordinate clause after it tells ("could only change once the 38 trains were
+                # in service", "proposed after the floods of 2020, when the river rose 3.4m") is told as
+                # fact, outside the hedge.
+                after = _SUBORDINATE.split(clause[cue.end() :], maxsplit=1)[0]
+                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + after
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
@@ -1197,6 +1369,25 @@ def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
 def _symmetric(lemma: str) -> bool:
     """A relation that reads the same both ways round ("married": marry), in any of its forms."""
     return bool(({lemma} | lexicon.lemmas(lemma)) & polarity.SYMMETRIC)
+
+
+#: "Be working again", "is open again", "got back again": "again" that restores a state.
+_RESTORED = re.compile(
+    r"\b(?:be|is|are|was|were|been|being|get|gets|got|come|came)\s+(?:fully\s+)?(?:[a-z]+ing|open|back|home"
+    r"|available|online|well|fit|free|safe|operational|up)\s+again\b",
+    re.IGNORECASE,
+)
+_REPEAT = re.compile(
+    r"\b(?:again|once more|another|anew|(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th))\s+(?:time|year|season))\b",
+    re.IGNORECASE,
+)
+#: Words that open a subordinate clause, which a hedge in the clause before it does not reach.
+_SUBORDINATE = re.compile(
+    r"\b(?:once|when|whenever|after|because|since|until|unless|before|where|which|whose|although|though)\b",
+    re.IGNORECASE,
+)
+_BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
 
 
 def _nationality(name: str) -> bool:
