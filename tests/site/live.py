@@ -17,9 +17,9 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
+from qapress.http_protocol import PREPARED_RESPONSE, protocol_class
 from qapress.settings import Settings
 from qapress.site.app import SiteApp, create_app
-from qapress.site.http_protocol import PREPARED_RESPONSE, protocol_class
 from qapress.store import migrate, open_engine
 from qapress.store.demo import load_demo
 

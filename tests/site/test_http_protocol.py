@@ -17,7 +17,8 @@ import pytest
 from tests.site.live import LiveSite, demo_store, serve_site
 from tests.site.test_fast_path import seed_path
 
-from qapress.site.http_protocol import PREPARED_RESPONSE, PreparedProtocol, head_block, protocol_class
+from qapress.http_protocol import PREPARED_RESPONSE, PreparedProtocol, head_block, protocol_class
+from qapress.store.demo import SEED_ARTICLE_ID
 
 #: Per rendering or per second: masked before comparing.
 VARYING = [
@@ -156,3 +157,47 @@ def test_header_lines_are_checked_once_as_uvicorn_checks_them() -> None:
     assert head_block([(b"bad name", b"x")]) is None
     assert head_block([(b"connection", b"close")]) is None  # uvicorn's own state: its own path
     assert PREPARED_RESPONSE == "qapress.prepared_response"
+
+
+def graphql_post(port: int, body: bytes, *lines: str) -> bytes:
+    head = [
+        "POST /v1/graphql HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *lines,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    "lines", [(), ("Accept: application/graphql-response+json",), ("Connection: close",)]
+)
+def test_a_graphql_plan_hit_is_the_same_bytes_as_uvicorns(
+    servers: tuple[LiveSite, LiveSite], lines: tuple[str, ...]
+) -> None:
+    body = b'{"query":"query Q($id: Int!) { qa_ai(where: {id: {_eq: $id}}) { id title } }","variables":{"id":%d}}'
+    body %= SEED_ARTICLE_ID
+    answers = []
+    for live in servers:
+        exchange(live.port, graphql_post(live.port, body, *lines))  # plans the query
+        exchange(live.port, graphql_post(live.port, body, *lines))  # captures the headers of its kind
+        before = len(live.starts)
+        answers.append(masked(exchange(live.port, graphql_post(live.port, body, *lines)), live.port, "POST"))
+        answers.append(live.starts[before:])
+    prepared, prepared_starts, plain, plain_starts = answers
+    assert prepared.startswith(b"HTTP/1.1 200 OK\r\n") and b'"qa_ai"' in prepared
+    assert b"%d" % SEED_ARTICLE_ID in prepared
+    assert prepared == plain
+    assert (prepared_starts, plain_starts) == ([PREPARED_RESPONSE], ["http.response.start"])
+
+
+def test_a_graphql_error_answer_keeps_its_status(servers: tuple[LiveSite, LiveSite]) -> None:
+    body = b'{"query":"{ nothing_here }"}'
+    answers = []
+    for live in servers:
+        request = graphql_post(live.port, body, "Accept: application/graphql-response+json")
+        exchange(live.port, request)
+        answers.append(masked(exchange(live.port, request), live.port, "POST"))
+    assert answers[0].startswith(b"HTTP/1.1 400 ")
+    assert answers[0] == answers[1]

@@ -20,10 +20,10 @@ from uvicorn.supervisors import Multiprocess
 
 from qapress.cli.context import open_store
 from qapress.cli.errors import fail, stderr
+from qapress.http_protocol import protocol_class
 from qapress.observe.logs import configure_logging
 from qapress.settings import get_settings
 from qapress.site.domains import load_domains, normalize_host
-from qapress.site.http_protocol import protocol_class
 from qapress.store.demo import SEED_ARTICLE_ID, load_demo
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -124,7 +124,7 @@ def run_server(sock: socket.socket, host: str, port: int, workers: int) -> None:
         log_config=None,  # our logging (configure_logging), in the format asked for
         access_log=False,  # each request is logged by qapress.observe.requests when asked
         server_header=False,
-        http=protocol_class(),  # prepared answers in one write (``site.http_protocol``)
+        http=protocol_class(),  # prepared answers in one write (``qapress.http_protocol``)
     )
     server = uvicorn.Server(config)
     with sock:

@@ -48,6 +48,7 @@ from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_g
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.persisted import resolve
 from qapress.engine.placement import Placement
+from qapress.http_protocol import PREPARED_RESPONSE, head_block, takes_prepared
 from qapress.observe.metrics import observe_operation
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.store.replicas import routing_scope
@@ -191,6 +192,9 @@ class GraphQLFastPath:
         #: (status, media type, large, caching headers) -> the response headers with the indexes of the
         #: content-length and of the caching headers whose values vary by answer.
         self._headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], list[int]]] = {}
+        #: Of the uncached kinds among them, the header lines before and after the content-length, for
+        #: answers sent in one write (``http_protocol``); None where uvicorn's own path must send them.
+        self._heads: dict[tuple[Any, ...], tuple[bytes, bytes] | None] = {}
         #: Client address -> its caller without the admin secret (see ``_caller``).
         self._callers: dict[str, _Caller] = {}
         #: id(plan) -> done when the plan's probe in the threadpool has run (see ``_placed_run``).
@@ -303,6 +307,12 @@ class GraphQLFastPath:
         media = GRAPHQL_RESPONSE if graphql_response else JSON
         large = len(answer) >= GZIP_MIN_BYTES
         if not large or seen.accept_encoding is None or b"gzip" not in seen.accept_encoding:
+            if takes_prepared(scope):
+                head = self._known_head(status, media, large, len(answer))
+                if head is not None:
+                    scope[FAST_PATH_STATUS] = status
+                    await send({"type": PREPARED_RESPONSE, "status": status, "head": head, "body": answer})
+                    return None
             headers = self._known_headers(status, media, large, len(answer), _NO_CACHING)
             if headers is not None:
                 scope[FAST_PATH_STATUS] = status
@@ -612,6 +622,24 @@ class GraphQLFastPath:
         for name, at in zip(names, slots[1:], strict=True):
             headers[at] = (headers[at][0], caching[name].encode("latin-1"))
         return headers
+
+    def _known_head(self, status: int, media: str, large: bool, length: int) -> bytes | None:
+        """``_known_headers`` of an answer without caching headers as the header block of a one-write answer
+        (``http_protocol``), when that kind's headers were captured already, else None."""
+        key = _headers_key(status, media, large, _NO_CACHING)
+        try:
+            parts = self._heads[key]
+        except KeyError:
+            known = self._headers.get(key)
+            if known is None:
+                return None
+            template, slots = known
+            at = slots[0]
+            before, after = head_block(template[:at]), head_block(template[at + 1 :])
+            parts = self._heads[key] = None if before is None or after is None else (before, after)
+        if parts is None:
+            return None
+        return b"%scontent-length: %d\r\n%s" % (parts[0], length, parts[1])
 
     async def _capture(
         self, status: int, media: str, large: bool, caching: Mapping[str, str]

@@ -17,9 +17,8 @@ from starlette.types import Scope, Send
 from qapress.engine.driver_errors import DATABASE_ERRORS
 from qapress.observe.requests import FAST_PATH_STATUS
 from qapress.site.domains import normalize_host
-from qapress.site.http_protocol import send_prepared
 from qapress.site.miss_path import ArticleMisses
-from qapress.site.responses import GZIP_MIN_BYTES, etag_matches
+from qapress.site.responses import GZIP_MIN_BYTES, etag_matches, send_prepared
 from qapress.site.routes import CHANGES_APPLIED, SiteApp
 
 _METHODS = frozenset(("GET", "HEAD"))

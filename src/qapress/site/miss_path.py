@@ -20,8 +20,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Scope, Send
 
 from qapress.observe.requests import FAST_PATH_STATUS
-from qapress.site.http_protocol import send_prepared
 from qapress.site.page_cache import Answer, PreparedResponses
+from qapress.site.responses import send_prepared
 from qapress.site.routes import MAX_ID, SiteApp
 
 #: ``/a/{id:int}`` and ``/a/{id:int}/{slug}``, as Starlette's converters match them.

@@ -71,7 +71,7 @@ class PreparedResponses:
         try:
             return self._heads[key]
         except KeyError:
-            from qapress.site.http_protocol import head_block
+            from qapress.http_protocol import head_block
 
             block = self._heads[key] = head_block(headers)
             return block

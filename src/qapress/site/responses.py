@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qapress.http_protocol import PREPARED_RESPONSE, takes_prepared
 from qapress.site.cache_tags import cache_tag, surrogate_key
 from qapress.site.page_cache import Answer, PreparedResponses, RawHeaders, RenderedPage
 
@@ -260,3 +261,16 @@ class GZipPrefixMiddleware:
             await self.gzip(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+async def send_prepared(scope: Scope, send: Send, prepared: PreparedResponses, answer: Answer) -> None:
+    """Send one of ``prepared``'s answers: in one message where the server takes it (``http_protocol``),
+    else as ASGI's two."""
+    status, headers, body = answer
+    if takes_prepared(scope):
+        head = prepared.head_block(headers)
+        if head is not None:
+            await send({"type": PREPARED_RESPONSE, "status": status, "head": head, "body": body})
+            return
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

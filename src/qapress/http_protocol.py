@@ -11,8 +11,8 @@ The extension is announced in the request's scope (``scope["extensions"][PREPARE
 sees it may send, instead of ``http.response.start`` and ``http.response.body``, the one message
 ``{"type": PREPARED_RESPONSE, "status": int, "head": bytes, "body": bytes}``, after which the response is
 complete. Every other message takes uvicorn's own path. No ASGI library offers this (ASGI has no message for
-a whole response), hence this subclass. It relies on the attributes uvicorn's ``RequestResponseCycle`` has had
-since 0.30 (``response_started``, ``default_headers``, ``keep_alive`` ...): ``protocol_class`` checks them
+a whole response), hence this subclass. It relies on attributes of uvicorn's ``RequestResponseCycle`` (those of
+0.55: ``response_started``, ``default_headers``, ``keep_alive`` ...): ``protocol_class`` checks them
 and serves with uvicorn's plain protocol when they are missing, so an uvicorn that changed them loses only
 the shortcut. ``tests/site/test_http_protocol.py`` compares the bytes on the wire with uvicorn's own.
 """
@@ -23,10 +23,10 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import Scope, Send
+from starlette.types import Scope
 
 if TYPE_CHECKING:
-    from qapress.site.page_cache import Answer, PreparedResponses, RawHeaders
+    from collections.abc import Sequence
 
 #: The scope extension and message type of a whole prepared answer.
 PREPARED_RESPONSE = "qapress.prepared_response"
@@ -105,7 +105,7 @@ else:
             super()._start_asgi_task(cycle, app)
 
 
-def head_block(headers: RawHeaders) -> bytes | None:
+def head_block(headers: Sequence[tuple[bytes, bytes]]) -> bytes | None:
     """``headers`` as the lines uvicorn would write for them (lower-case names), or None when uvicorn would
     refuse one of them, or when one changes its state (``connection``, ``transfer-encoding``): it is then
     sent the ordinary way, where uvicorn answers for it."""
@@ -155,14 +155,7 @@ def _cycle_is_as_expected() -> bool:
     return all(hasattr(probe, name) for name in _CYCLE_ATTRIBUTES)
 
 
-async def send_prepared(scope: Scope, send: Send, prepared: PreparedResponses, answer: Answer) -> None:
-    """Send one of ``prepared``'s answers: in one message where the server takes it, else as ASGI's two."""
-    status, headers, body = answer
+def takes_prepared(scope: Scope) -> bool:
+    """Whether the server of this request takes a ``PREPARED_RESPONSE`` message (``PreparedProtocol``)."""
     extensions = scope.get("extensions")
-    if extensions is not None and PREPARED_RESPONSE in extensions:
-        head = prepared.head_block(headers)
-        if head is not None:
-            await send({"type": PREPARED_RESPONSE, "status": status, "head": head, "body": body})
-            return
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return extensions is not None and PREPARED_RESPONSE in extensions
