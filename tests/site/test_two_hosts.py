@@ -206,11 +206,21 @@ def test_a_host_killed_under_load_loses_only_its_in_flight_requests(
         engine.dispose()
 
 
-def test_an_edit_shows_on_the_very_next_request_on_either_host(
+#: How long a host may take to hear of a commit by ``LISTEN`` across its veth (delivery takes milliseconds).
+NOTIFY_BOUND = 2.0
+
+
+def shown_title(url: str, headers: dict[str, str]) -> str:
+    page = httpx.get(url, headers=headers, timeout=30)
+    return HTMLParser(page.text).css_first("h1").text()
+
+
+def test_an_edit_shows_on_either_host_once_its_notification_arrives(
     namespaces: list[tuple[str, str, str]], tmp_path: Path
 ) -> None:
-    """Both hosts cache the seed's page; each edit, committed from the root namespace, shows on the next
-    request to either host (each learns of it by LISTEN across its veth, and drops only that page)."""
+    """Both hosts cache the seed's page; each edit, committed from the root namespace, shows on either host
+    as soon as its notification arrives (each learns of it by LISTEN across its veth, and drops only that
+    page): within ``NOTIFY_BOUND``, never the cached page for good."""
     with cluster_on_veths(namespaces) as cluster:
         url = cluster.create_database("qapress_edits")
         engine = demo_store(url)
@@ -231,10 +241,14 @@ def test_an_edit_shows_on_the_very_next_request_on_either_host(
                             qa_ai.update().where(qa_ai.c.id == SEED_ARTICLE_ID).values(title=title)
                         )
                     for host in hosts:
-                        page = httpx.get(base(host) + path, headers=headers, timeout=30)
-                        shown = HTMLParser(page.text).css_first("h1").text()
-                        if shown != title:
-                            stale.append((n, host.name, shown))
+                        # The host hears of the commit by its LISTEN thread: a request racing the
+                        # notification may still get the cached page, for as long as delivery takes.
+                        deadline = time.monotonic() + NOTIFY_BOUND
+                        while (shown := shown_title(base(host) + path, headers)) != title:
+                            if time.monotonic() > deadline:
+                                stale.append((n, host.name, shown))
+                                break
+                            time.sleep(0.01)
                 assert stale == []
         finally:
             engine.dispose()

@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from qapress.http_protocol import PREPARED_RESPONSE
 from qapress.observe.logs import FIELDS
 from qapress.observe.metrics import ERRORS, HTTP_REQUESTS, HTTP_SECONDS, TALLY
 
@@ -80,11 +81,16 @@ async def observe_request(
 
     async def observed_send(message: Message) -> None:
         nonlocal status
-        if message["type"] == "http.response.start":
+        kind = message["type"]
+        if kind == "http.response.start":
             status = message["status"]
             if rid is not None:
                 # A new list: the fast path's prepared headers are shared by every answer of its page.
                 message = {**message, "headers": [*message.get("headers", ()), (REQUEST_ID_HEADER, rid)]}
+        elif kind == PREPARED_RESPONSE:  # a whole answer in one message (``http_protocol``)
+            status = message["status"]
+            if rid is not None:  # a token of ``_CLIENT_REQUEST_ID``'s characters or hex: a safe header line
+                message = {**message, "head": message["head"] + REQUEST_ID_HEADER + b": " + rid + b"\r\n"}
         await send(message)
 
     try:

@@ -15,6 +15,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from qapress.http_protocol import PREPARED_RESPONSE
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_BODY = b"The request body arrived too slowly; send it again.\n"
@@ -46,7 +48,7 @@ async def with_body_timeout(app: ASGIApp, seconds: float, scope: Scope, receive:
     async def guarded_send(message: Message) -> None:
         if state["timed_out"]:
             return  # the 408 is sent: whatever the application tries after it is dropped
-        if message["type"] == "http.response.start":
+        if message["type"] in ("http.response.start", PREPARED_RESPONSE):
             state["started"] = True
         await send(message)
 
