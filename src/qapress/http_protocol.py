@@ -23,15 +23,17 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import Scope
+from starlette.types import Message, Scope
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: The scope extension and message type of a whole prepared answer.
 PREPARED_RESPONSE = "qapress.prepared_response"
+#: The message types that start a response: ASGI's, and a whole prepared answer.
+RESPONSE_STARTS = frozenset({"http.response.start", PREPARED_RESPONSE})
 
-#: What the cycle must have for ``send`` below to stand in for uvicorn's (checked once, at import).
+#: What the cycle must have for ``send`` below to stand in for uvicorn's (checked by ``protocol_class``).
 _CYCLE_ATTRIBUTES = (
     "scope",
     "transport",
@@ -159,3 +161,12 @@ def takes_prepared(scope: Scope) -> bool:
     """Whether the server of this request takes a ``PREPARED_RESPONSE`` message (``PreparedProtocol``)."""
     extensions = scope.get("extensions")
     return extensions is not None and PREPARED_RESPONSE in extensions
+
+
+def with_header(message: Message, name: bytes, value: bytes) -> Message:
+    """A response's first message (either of ``RESPONSE_STARTS``) with one more header, last; a new message,
+    since prepared headers are shared. ``name`` and ``value`` must be the caller's own safe bytes: a prepared
+    head is not checked again."""
+    if message["type"] == PREPARED_RESPONSE:
+        return {**message, "head": message["head"] + name + b": " + value + b"\r\n"}
+    return {**message, "headers": [*message.get("headers", ()), (name, value)]}

@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
-from qapress.http_protocol import PREPARED_RESPONSE, protocol_class
+from qapress.http_protocol import RESPONSE_STARTS, protocol_class
 from qapress.settings import Settings
 from qapress.site.app import SiteApp, create_app
 from qapress.store import migrate, open_engine
@@ -121,7 +121,7 @@ def serve_site(engine: Engine, http: Any = None, **settings: Any) -> Iterator[Li
 
     async def recording_app(scope: Any, receive: Any, send: Any) -> None:
         async def send_recorded(message: Any) -> None:
-            if message["type"] in ("http.response.start", PREPARED_RESPONSE):
+            if message["type"] in RESPONSE_STARTS:
                 live.responses.append((scope["path"], message["status"]))
                 live.starts.append(message["type"])
             await send(message)

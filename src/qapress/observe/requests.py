@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from qapress.http_protocol import PREPARED_RESPONSE
+from qapress.http_protocol import RESPONSE_STARTS, with_header
 from qapress.observe.logs import FIELDS
 from qapress.observe.metrics import ERRORS, HTTP_REQUESTS, HTTP_SECONDS, TALLY
 
@@ -81,16 +81,10 @@ async def observe_request(
 
     async def observed_send(message: Message) -> None:
         nonlocal status
-        kind = message["type"]
-        if kind == "http.response.start":
+        if message["type"] in RESPONSE_STARTS:
             status = message["status"]
-            if rid is not None:
-                # A new list: the fast path's prepared headers are shared by every answer of its page.
-                message = {**message, "headers": [*message.get("headers", ()), (REQUEST_ID_HEADER, rid)]}
-        elif kind == PREPARED_RESPONSE:  # a whole answer in one message (``http_protocol``)
-            status = message["status"]
-            if rid is not None:  # a token of ``_CLIENT_REQUEST_ID``'s characters or hex: a safe header line
-                message = {**message, "head": message["head"] + REQUEST_ID_HEADER + b": " + rid + b"\r\n"}
+            if rid is not None:  # ``_CLIENT_REQUEST_ID``'s characters or hex: a safe header value
+                message = with_header(message, REQUEST_ID_HEADER, rid)
         await send(message)
 
     try:

@@ -15,7 +15,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.http_protocol import PREPARED_RESPONSE
+from qapress.http_protocol import RESPONSE_STARTS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def with_body_timeout(app: ASGIApp, seconds: float, scope: Scope, receive:
     async def guarded_send(message: Message) -> None:
         if state["timed_out"]:
             return  # the 408 is sent: whatever the application tries after it is dropped
-        if message["type"] in ("http.response.start", PREPARED_RESPONSE):
+        if message["type"] in RESPONSE_STARTS:
             state["started"] = True
         await send(message)
 

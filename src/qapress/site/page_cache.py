@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import deflate
 
+from qapress.http_protocol import head_block
 from qapress.site.cache_tags import ALL
 
 #: An ASGI header list: (lower-case name, value) pairs as bytes.
@@ -71,8 +72,6 @@ class PreparedResponses:
         try:
             return self._heads[key]
         except KeyError:
-            from qapress.http_protocol import head_block
-
             block = self._heads[key] = head_block(headers)
             return block
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qapress.http_protocol import PREPARED_RESPONSE
+from qapress.http_protocol import RESPONSE_STARTS, with_header
 from qapress.store.replicas import ReplicaSet, pinned_to, routing_scope
 
 READ_PRIMARY_COOKIE = "qapress_read_primary"
@@ -39,15 +39,8 @@ class ReadRoutingMiddleware:
         with routing_scope(primary=pinned) as routing:
 
             async def send_with_cookie(message: Message) -> None:
-                if routing.wrote:
-                    if message["type"] == "http.response.start":
-                        headers = [*message.get("headers", []), (b"set-cookie", self.set_cookie)]
-                        message = {**message, "headers": headers}
-                    elif message["type"] == PREPARED_RESPONSE:  # a whole answer (``http_protocol``)
-                        message = {
-                            **message,
-                            "head": message["head"] + b"set-cookie: " + self.set_cookie + b"\r\n",
-                        }
+                if message["type"] in RESPONSE_STARTS and routing.wrote:
+                    message = with_header(message, b"set-cookie", self.set_cookie)
                 await send(message)
 
             await self.app(scope, receive, send_with_cookie)
