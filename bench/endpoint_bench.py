@@ -270,9 +270,9 @@ def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], arti
     lines = [
         f"## GraphQL endpoint against its floor ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
-        f"Machine: {m.cores} cores, {m.cpu_model}, {m.memory_gb} GB; load {m.load} at the start; Python"
+        f"Machine: {m.cores} cores, {m.cpu_model}, {m.memory_gb:.0f} GB; load {m.load} at the start; Python"
         f" {m.python}, SQLite {m.sqlite}, PostgreSQL {m.postgresql}; qapress {m.libraries.get('qapress', '?')}."
-        " Shared with 8 other agents' work while this ran: compare the ratios of the same run, not the",
+        " The machine may be shared (the load says how busy): compare the ratios of the same run, not the",
         f"absolute times. Network: {articles:,} articles. `python -m bench endpoint`.",
         "",
         "| backend | workers | sequential median qapress / floor (µs) | ratio | qapress by GET (µs) | GET ÷ floor"

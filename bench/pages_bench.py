@@ -192,7 +192,7 @@ def render(hits: list[HitRatio], misses: list[MissCost], machine: list[str], arg
         f"- {args.articles:,} articles per database; wrk -t2 -c{args.connections}, {args.seconds} s a run,"
         f" {args.rounds} alternating rounds per target (medians); misses: {'/'.join(map(str, args.miss_rounds))} in process"
         " per database and encoding (medians).",
-        "- **The machine is shared with 8 other agents' jobs** (2 cores): read the ratios, measured side by"
+        "- **The machine may be shared** (2 cores; the load above says how busy): read the ratios, measured side by"
         " side, not the absolute figures.",
         "",
         "Cached article page ÷ fixed-bytes floor (same uvicorn: httptools, uvloop; the same body). *Plain*:"

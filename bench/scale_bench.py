@@ -237,7 +237,7 @@ def render(machine: Machine, figures: dict[str, object], serve: dict[str, object
         f"## Scale: {articles:,} articles over {figures['sites']} sites ({time.strftime('%Y-%m-%d')})",
         "",
         *machine.lines(),
-        "- **Taken on a shared, busy machine** (2 cores shared with 8 other agents' jobs while this ran):"
+        "- **Taken on a machine that may be shared** (2 cores; the load above says how busy):"
         " times are this run's only; compare figures of the same run.",
         "",
         "| step | wall time | peak RSS | what it said |",
