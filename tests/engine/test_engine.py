@@ -48,6 +48,18 @@ def test_each_value_of_a_shaping_variable_has_its_own_plan(small: GraphQLEngine)
         assert error(small.execute(query, {"id": 1, "full": 1}))["extensions"]["code"] == "validation-failed"
 
 
+def test_an_explicit_null_overrides_a_directive_variables_default(small: GraphQLEngine) -> None:
+    """The spec's variable coercion keeps an explicit null (only an absent value takes the default), and
+    ``@include(if:)``/``@skip(if:)`` take a ``Boolean!``: null is an error, not a silently missing field."""
+    for directive in ("include", "skip"):
+        query = f"query($full: Boolean = true) {{ qa_ai {{ id title @{directive}(if: $full) }} }}"
+        for _ in range(2):  # the second time from the plan cache
+            refused = error(small.execute(query, {"full": None}))
+            assert refused["extensions"]["code"] == "validation-failed"
+            assert "null" in refused["message"]
+            assert "data" in small.execute(query, {})
+
+
 def test_plans_are_per_role(small: GraphQLEngine) -> None:
     query = "{ qa_ai(where: {id: {_eq: 3}}) { id } }"
     assert small.execute(query)["data"]["qa_ai"] == [{"id": 3}]

@@ -207,6 +207,10 @@ class SelectionBuilder:
                     value = self.values.read(argument.value, _BOOLEAN_NON_NULL)
                     if isinstance(value, VarRef):
                         value = self.values.variable(value.name)
+            if value is None:
+                # An explicit null overrides a variable's default (GraphQL spec, CoerceVariableValues), and
+                # `if` is Boolean!: the request is refused rather than the field silently left out.
+                raise ValidationFailed('unexpected null value for type "Boolean"')
             if (name == "include") != bool(value):
                 return False
         return True
