@@ -165,12 +165,19 @@ def test_metadata_from_python_list(small: GraphQLEngine) -> None:
 
 def test_statement_timeout_is_a_clear_error(demo: Any) -> None:
     gql = GraphQLEngine(demo, qapress_metadata(), statement_timeout_ms=1)
-    heavy = "{ qa_ai { site { articles { site { articles { id title text } } } } } }"
+    heavy = "{ qa_ai { site { articles { site { articles { id title text } } } } } }"  # 100-200 ms, 4 MB
     try:
         failure = error(gql.execute(heavy))
         assert "statement timeout" in failure["message"]
         assert "Traceback" not in failure["message"]
-        assert gql.execute("{ domain_by_pk(id: 1) { id } }") == {"data": {"domain_by_pk": {"id": 1}}}
+        # The connection is usable afterwards. On a loaded machine even a one-row query can pass 1 ms, so it
+        # may time out too, but only as a timeout, and it gets through within a few tries.
+        for _ in range(50):
+            answer = gql.execute("{ domain_by_pk(id: 1) { id } }")
+            if "errors" not in answer:
+                break
+            assert "statement timeout" in error(answer)["message"], answer
+        assert answer == {"data": {"domain_by_pk": {"id": 1}}}
     finally:
         gql.close()
 
