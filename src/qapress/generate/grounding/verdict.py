@@ -459,7 +459,35 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        if self._own_noun_difference(quantity):
+            return True
         return self._stated_pair(quantity)
+
+    def _own_noun_difference(self, quantity: numbers.Quantity) -> bool:
+        """Whether two counts of the claim's own noun, wherever the source gives them, differ or sum
+        to the claim's figure ("236 fewer pupils than it was built for" from "built for 450 pupils"
+        and, sentences away, "its 214 pupils"): the noun ties both to what the claim counts. A length
+        or a weight counts so in any of its units; spans of time only in the claim's own unit (a
+        story holds many spans)."""
+        mine = quantity.measure
+        if quantity.kind != "count" or not quantity.unit or (mine and mine[1] == "minute"):
+            return False
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(quantity.unit)))
+
+        def counts_it(found: numbers.Quantity) -> bool:
+            if found.kind != "count" or not found.unit:
+                return False
+            theirs = found.measure
+            if mine and theirs and mine[1] == theirs[1]:
+                return True
+            return bool(unit & lexicon.lemmas(found.unit))
+
+        pool = [(q, s.index) for s in self.index.sentences for q in s.quantities if counts_it(q)]
+        pair = numbers.differences([q for q, _ in pool], quantity)
+        if pair is None:
+            return False
+        self.spans.extend(i for q, i in pool if q in pair)
+        return True
 
     def _stated_pair(self, quantity: numbers.Quantity, strict: bool = False) -> bool:
         """A figure the source states as two amounts of one thing in one sentence ("1,412 pupils, up
@@ -1226,7 +1254,16 @@ class _Check:
                 # in service", "proposed after the floods of 2020, when the river rose 3.4m") is told as
                 # fact, outside the hedge.
                 after = _SUBORDINATE.split(clause[cue.end() :], maxsplit=1)[0]
-                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + after
+                elliptical = cue.group().lower() in _MODALS and _ELLIPTICAL.match(clause, cue.end())
+                if _NOT_A_HEDGE.search(clause[: cue.start()]) or elliptical:
+                    # "later than planned", "as expected": the hedge word names a standard, not a
+                    # doubt; "gave what they could." leaves the modal's verb unsaid.
+                    continue
+                # The words just before it are the hedge's own only within its conjunct: "removed 99% of
+                # bacteria and could be made for $4" hedges the making, not the removing; "a bold bet
+                # that could pay off" hedges the paying off, not the bet.
+                before = _CONJUNCT_START.split(clause[: cue.start()])[-1]
+                scope = " ".join(before.split()[-3:]) + " " + after
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
@@ -1386,6 +1423,16 @@ _SUBORDINATE = re.compile(
     r"\b(?:once|when|whenever|after|because|since|until|unless|before|where|which|whose|although|though)\b",
     re.IGNORECASE,
 )
+#: A hedge word after "than" or "as" names the standard a fact is measured by ("three years later than
+#: planned", "as expected"), not a doubt about it.
+_NOT_A_HEDGE = re.compile(
+    r"\b(?:than|as)\s+(?:had\s+been\s+|was\s+|were\s+|first\s+|originally\s+)?$", re.IGNORECASE
+)
+#: A modal with no verb after it ("what they could", "if it may."): its act is the one said before it.
+_MODALS = {"could", "may", "might", "should"}
+_ELLIPTICAL = re.compile(r"\s*(?:[,.;:!?”\"’)]|to\b|$)", re.IGNORECASE)
+#: Where a new conjunct or relative clause starts within a clause.
+_CONJUNCT_START = re.compile(r"\b(?:and|or|that|which|who|whom|then)\b", re.IGNORECASE)
 _BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
 
