@@ -1175,11 +1175,14 @@ class _Check:
             for e in self.entities
             if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= mine.agent
         ]
-        actors = [
+        named = [
             e
             for e in sentence.entities
             if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= theirs.agent
         ]
+        # The object of a preposition is no one's subject ("a visit to northern Ghana", "in Brennan"):
+        # it names no other doer, though the claim may still name it.
+        actors = [e for e in named if not _GOVERNED.search(sentence.text[max(0, e.start - 30) : e.start])]
         if not actors and sentence.previous_person:
             person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
             if person <= theirs.agent:
@@ -1188,7 +1191,9 @@ class _Check:
             claimed
             and actors
             and not any(
-                same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+                same_name(c.name, a.name) or same_name(a.name, c.name)
+                for c in claimed
+                for a in named + actors
             )
         ):
             self.reasons.append(
@@ -1433,6 +1438,10 @@ _MODALS = {"could", "may", "might", "should"}
 _ELLIPTICAL = re.compile(r"\s*(?:[,.;:!?”\"’)]|to\b|$)", re.IGNORECASE)
 #: Where a new conjunct or relative clause starts within a clause.
 _CONJUNCT_START = re.compile(r"\b(?:and|or|that|which|who|whom|then)\b", re.IGNORECASE)
+#: A preposition (and at most one modifier) right before a name: the name is its object.
+_GOVERNED = re.compile(
+    r"\b(?:in|into|to|at|from|on|of|for|with|near|across|over|under|by|via|towards?)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
+)
 _BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
 
