@@ -2,7 +2,7 @@
 that could pay off" about the paying off, so a claim of X (or of the bet) drops no hedge. A hedge word
 after "than" or "as" names a standard ("later than planned", "as expected"), and a modal with its verb
 left unsaid ("gave what they could") hedges nothing new. Claims of the hedged act itself must still keep
-the hedge. Sentences of their own."""
+the hedge, across a relative clause too ("a guide that probably will not last"). Sentences of their own."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ SOURCE = SourceDocument(
             "Critic Anya Holm called the design a clever gamble that might reshape the market.",
             "Volunteers gave what they could to repair the village wells.",
             "The regulator said it had approved the pump in 2024 and expected to publish a review next year.",
+            "Reviewer Lena Ardo called the manual a gentle guide that probably will not last.",
         ]
     ),
     publisher="The Valley Engineer",
@@ -41,6 +42,7 @@ def index() -> SourceIndex:
         "Critic Anya Holm called the design a clever gamble.",
         "Volunteers gave to repair the village wells.",
         "In 2024 the regulator approved the pump.",
+        "Reviewer Lena Ardo called the manual a gentle guide.",
     ],
 )
 def test_a_fact_beside_a_hedged_conjunct_keeps_no_hedge(text: str, index: SourceIndex) -> None:
@@ -53,6 +55,7 @@ def test_a_fact_beside_a_hedged_conjunct_keeps_no_hedge(text: str, index: Source
         "Reyl's hand pump will be built for less than $30.",
         "The regulator will publish a review next year.",
         "Holm said the gamble will reshape the market.",
+        "Ardo called the manual a guide that will not last.",
     ],
 )
 def test_the_hedged_act_itself_must_keep_its_hedge(text: str, index: SourceIndex) -> None:

@@ -1264,11 +1264,19 @@ class _Check:
                     # "later than planned", "as expected": the hedge word names a standard, not a
                     # doubt; "gave what they could." leaves the modal's verb unsaid.
                     continue
-                # The words just before it are the hedge's own only within its conjunct: "removed 99% of
-                # bacteria and could be made for $4" hedges the making, not the removing; "a bold bet
-                # that could pay off" hedges the paying off, not the bet.
-                before = _CONJUNCT_START.split(clause[: cue.start()])[-1]
-                scope = " ".join(before.split()[-3:]) + " " + after
+                # The words just before it are the hedge's own within its conjunct; across the start of
+                # a conjunct or a relative clause only when the claim tells the hedged act too: "removed
+                # 99% of bacteria and could be made for $4" hedges the making, not the removing, and "a
+                # bold bet that could pay off" the paying off, but "a book that probably will not last"
+                # hedges the book's not lasting.
+                before = " ".join(clause[: cue.start()].split()[-3:])
+                told_after = (
+                    words & polarity.content_lemmas(after) - polarity.content_lemmas(before)
+                    or {q.value for q in numbers.quantities(numbers.normalize_numbers(after))} & claim_facts
+                )
+                if not told_after:
+                    before = _CONJUNCT_START.split(before)[-1]
+                scope = before + " " + after
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
