@@ -8,6 +8,7 @@ who-did-what-to-whom and quotations are compared with the source sentence that s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from qapress.generate.grounding import (
     stated_amounts,
     transfers,
 )
-from qapress.generate.grounding.claims import Claim
+from qapress.generate.grounding.claims import Claim, asks_yes_no
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
 
@@ -1483,6 +1484,9 @@ def _crosses_sentence(text: str, opening: str, closing: str) -> bool:
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     """The verdict on one claim against the source."""
+    if claim.question and not claim.yes_no and asks_yes_no(claim.text):
+        # A question asked yes or no asserts neither answer, however the caller marked it.
+        claim = dataclasses.replace(claim, yes_no=True)
     cited = None if claim.question else attribution.cited_content(claim.text, index.credits)
     if cited:
         inner = check_claim(Claim(cited, claim.part, claim.question, claim.yes_no), index)
