@@ -1396,14 +1396,21 @@ def _premise_aligned(check: _Check, coverage: float) -> bool:
 
 
 def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
-    """Whether a "1" is the pronoun of "one of the players", "one of two firms": it picks a member of a
-    group (true of any member), it counts nothing the source must state."""
-    return (
-        quantity.kind == "count"
-        and quantity.value == 1
-        and quantity.unit is None
-        and re.match(r"\s+of\b", normalized[quantity.end :]) is not None
-    )
+    """Whether a "1" is the pronoun of "one of the players", "one of two firms" (it picks a member of a
+    group, true of any member), of "no one", or of a negated "would not buy one": it counts nothing the
+    source must state."""
+    if quantity.kind != "count" or quantity.value != 1 or quantity.unit is not None:
+        return False
+    if re.match(r"\s+of\b", normalized[quantity.end :]):
+        return True
+    # "no one was arrested" is nobody; "had not paid a ransom and would not pay one" stands for the noun
+    # before it under a negation: neither counts one of anything.
+    before = normalized[: quantity.start]
+    if re.search(r"\b(?:no|every|any|some)\s*$", before, re.IGNORECASE):
+        return True
+    ends_clause = re.match(r"\s*(?:[,;:.!?)”\"]|$|and\b|or\b|but\b)", normalized[quantity.end :])
+    clause = (polarity.clauses(" " + before + " ") or [""])[-1]
+    return bool(ends_clause and polarity.is_negative(clause))
 
 
 def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
