@@ -1,8 +1,8 @@
 """Whom a "she" means, and who does an act: a sentence whose subject is "she" goes on about the person
 before it, so a name it tells after the pronoun (its object) does not take her place; a name a speaker
 says inside a quotation is not whom the next "she" means; a body's name of several words ("Imperial
-College London") is no one's antecedent; and a name after a preposition ("a visit to northern Ghana",
-"in Brennan") is no one's subject. A claim that gives the act to someone else is still caught.
+College London") is no one's antecedent; a name after a preposition ("a visit to northern Ghana",
+"in Brennan") is no one's subject, nor is a nationality word ("a Danish-owned firm based in Hull"). A claim that gives the act to someone else is still caught.
 Sentences of their own."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ SOURCE = SourceDocument(
             '"Tomas built our workshop. I only wanted to light the classrooms," she said.',
             "She hoped to open a factory in Lusaka.",
             "Her rival Piet Oduya said the lamp was too fragile.",
+            "The lamps are now made by Corvane Works, a Danish-owned firm based in Hull.",
         ]
     ),
     publisher="The Engineering Weekly",
@@ -49,6 +50,7 @@ def test_the_subject_she_keeps_her_antecedent_past_the_names_she_mentions(index:
         "Marwood refused to sell the rights to her lamp.",
         "In 1980, on a trip to rural Malawi, Marwood saw pupils studying by candlelight.",
         "Marwood hoped to open a factory in Lusaka.",
+        "Corvane Works, based in Hull, now makes the lamps.",
     ],
 )
 def test_the_act_is_given_to_whom_the_pronoun_means(index: SourceIndex, claim: str) -> None:

@@ -1183,7 +1183,13 @@ class _Check:
         ]
         # The object of a preposition is no one's subject ("a visit to northern Ghana", "in Brennan"):
         # it names no other doer, though the claim may still name it.
-        actors = [e for e in named if not _GOVERNED.search(sentence.text[max(0, e.start - 30) : e.start])]
+        # Nor is a nationality word ("Dutch-owned firm", "Tongan-born wing") anyone.
+        actors = [
+            e
+            for e in named
+            if not _GOVERNED.search(sentence.text[max(0, e.start - 30) : e.start])
+            and not _nationality(e.name)
+        ]
         if not actors and sentence.previous_person:
             person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
             if person <= theirs.agent:
