@@ -18,6 +18,7 @@ from qapress.generate.grounding import (
     alignment,
     attribution,
     comparison,
+    date_spans,
     frames,
     lexicon,
     numbers,
@@ -305,7 +306,7 @@ class _Check:
                 if gap:
                     self.differences += 1
                 continue
-            if self._time_span(quantity):
+            if self._time_span(quantity) or self._dated_span(quantity):
                 self.differences += 1
                 continue
             if self._difference(quantity):
@@ -363,6 +364,33 @@ class _Check:
                     if minutes in (gap, 24 * 60 - gap):
                         self.spans.append(where)
                         return True
+        return False
+
+    def _dated_span(self, quantity: numbers.Quantity) -> bool:
+        """Whether a count of days, weeks or months is the span between two dates the source gives, or
+        the days a dated range covers, where the claim tells a span ("ten days after", "ran for ten
+        days")."""
+        if quantity.kind != "count" or not quantity.unit:
+            return False
+        unit = next((u for u in ("day", "week", "month") if u in lexicon.lemmas(quantity.unit)), None)
+        if unit is None or not _SPAN_CUE.search(self.normalized):
+            return False
+        # Both dates must be of the claim's events: of the sentences that say most of it. (The years
+        # a date leaves out are read from the whole text before it.)
+        told = sorted({s.index for i in self._best(4) for s in self.index.around(i)})
+        for n, first in enumerate(told):
+            for second in told[n:]:
+                pair = {first, second}
+                # the years before each sentence, then the two sentences: their dates and spans
+                years = " ".join(
+                    sorted(
+                        set(_YEARS.findall(" ".join(s.text for s in self.index.sentences[: min(pair) + 1])))
+                    )
+                )
+                text = years + " " + " ".join(self.index.sentences[i].text for i in sorted(pair))
+                if quantity.value in date_spans.spans(text, unit):
+                    self.spans.extend(sorted(pair))
+                    return True
         return False
 
     def _age(self, quantity: numbers.Quantity) -> bool:
@@ -1463,6 +1491,12 @@ _CONJUNCT_START = re.compile(r"\b(?:and|or|that|which|who|whom|then)\b", re.IGNO
 #: A preposition (and at most one modifier) right before a name: the name is its object.
 _GOVERNED = re.compile(
     r"\b(?:in|into|to|at|from|on|of|for|with|near|across|over|under|by|via|towards?)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
+)
+_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
+#: Words that tell a span of time between two events or across a range of dates.
+_SPAN_CUE = re.compile(
+    r"\b(?:after|before|later|earlier|for|since|within|between|until|lasted|ran|took|in\s+all)\b",
+    re.IGNORECASE,
 )
 _BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _BORN_WORD = re.compile(r"\b([A-Z][a-z]+)-born\b")
