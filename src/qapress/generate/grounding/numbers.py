@@ -702,3 +702,33 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
             ):
                 return left, right
     return None
+
+
+_FROM = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+_TO = re.compile(
+    r"^\s*(?:[\w'’]+\s+){0,3}?to\s+(?:about\s+|around\s+|some\s+|nearly\s+|almost\s+)?$", re.IGNORECASE
+)
+_TO_FROM = re.compile(
+    r"^\s*(?:[\w'’]+\s+){0,2}?(?:[\w'’]+)?\s*,?\s*(?:(?:up|down)\s+)?from\s+(?:about\s+|around\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def changes(normalized: str) -> list[tuple[Quantity, Quantity]]:
+    """The (before, after) figures of each change a text tells by its figures: "from 2.4 in 2000 to 1.6
+    now", "from 1 hour 52 minutes to 1 hour 41", and "to 18, down from 31". A year between them ("in
+    2000") dates the first figure and is no end of the change."""
+    found = [q for q in quantities(normalized) if q.kind != "year"]
+    result: list[tuple[Quantity, Quantity]] = []
+    for n, first in enumerate(found):
+        if n + 1 >= len(found):
+            break
+        second = found[n + 1]
+        between = normalized[first.end : second.start]
+        if _FROM.search(normalized[max(0, first.start - 30) : first.start]) and _TO.match(between):
+            result.append((first, second))
+        elif re.search(r"\bto\s+$", normalized[max(0, first.start - 10) : first.start]) and _TO_FROM.match(
+            between
+        ):
+            result.append((second, first))
+    return result
