@@ -947,10 +947,10 @@ class _Check:
             if not any(r.startswith("reversed change") for r in self.reasons):
                 # The same read by the figures, whatever stands between them ("from 2.4 in 2000 to 1.6
                 # now", "to 18%, down from 31%", "from 1 hour 52 minutes to 1 hour 41").
-                theirs = numbers.changes(numbers.normalize_numbers(source))
+                told = numbers.changes(numbers.normalize_numbers(source))
                 for first, last in numbers.changes(numbers.normalize_numbers(claim)):
-                    turned = [(a, b) for a, b in theirs if first.same_as(b) and last.same_as(a)]
-                    kept = any(first.same_as(a) and last.same_as(b) for a, b in theirs)
+                    turned = [(a, b) for a, b in told if first.same_as(b) and last.same_as(a)]
+                    kept = any(first.same_as(a) and last.same_as(b) for a, b in told)
                     if turned and not kept:
                         a, b = turned[0]
                         self.reasons.append(f"reversed change: the source goes from {a.text} to {b.text}")
