@@ -6,7 +6,7 @@ One concept per module: ``claims`` (cutting a draft into claims), ``numbers`` (n
 (a verb and its participants in their roles, by word order), ``alignment`` (a claim's act aligned with
 the source's slot by slot: conflicts, reversed changes, hedged acts), ``scales`` (which way scale words
 point: more/fewer, up to/at least), ``transfers`` (who gives an amount to whom, whatever the verb), ``stated_amounts`` (a gap between two
-names' amounts the source states apart),
+names' amounts the source states apart), ``date_spans`` (days and months between the source's dates),
 ``verdict`` (one claim judged),
 ``copying`` (long verbatim copies), ``report`` (the whole draft and its report).
 Word lists live in ``data/``.

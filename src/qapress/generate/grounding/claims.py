@@ -93,11 +93,16 @@ def _paragraph_sentences(paragraph: str) -> tuple[str, ...]:
     return tuple(piece.strip() for piece in _segmenter().segment(paragraph) if piece.strip())
 
 
+def asks_yes_no(question: str) -> bool:
+    """Whether a question asks yes or no ("Has the council paid?"): it takes nothing for granted."""
+    return bool(_YES_NO.match(question.strip()))
+
+
 def claims_of(text: str, part: str) -> list[Claim]:
     """Every sentence of one part of a draft as a claim."""
     found: list[Claim] = []
     for sentence in sentences_of(text):
         question = sentence.rstrip().endswith("?") or part == "question"
-        yes_no = question and bool(_YES_NO.match(sentence.strip()))
+        yes_no = question and asks_yes_no(sentence)
         found.append(Claim(sentence, part, question and sentence.rstrip().endswith("?"), yes_no))
     return found

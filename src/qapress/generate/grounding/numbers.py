@@ -9,6 +9,7 @@ handled here, with the words in ``data/numbers.txt``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -117,7 +118,20 @@ _NAME_RUN = re.compile(
     r"\b(?!(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Twenty|Thirty|Forty|Fifty|Hundred)\b)"
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"
 )
-_MODIFIERS = {"new", "more", "other", "extra", "additional", "further", "own", "same", "such", "few"}
+_MODIFIERS = {
+    "new",
+    "more",
+    "fewer",
+    "less",
+    "other",
+    "extra",
+    "additional",
+    "further",
+    "own",
+    "same",
+    "such",
+    "few",
+}
 #: Stopwords that are still nouns a number can count ("two shows", "three reports").
 _COUNTABLE = {"show", "shows", "report", "reports", "story", "stories", "question", "questions", "answer"}
 _COUNTABLE |= {"answers", "update", "updates", "detail", "details", "thing", "things", "number", "numbers"}
@@ -159,6 +173,16 @@ MEASURES = {
     "days": ("minute", 1440.0),
     "week": ("minute", 10080.0),
     "weeks": ("minute", 10080.0),
+    # Spans of time share one base, so that "six years" is "72 months" and a gap in months can be taken
+    # from a span in years; a month is a twelfth of a (365.25-day) year, so "12 months" is "a year".
+    "second": ("minute", 1 / 60),
+    "seconds": ("minute", 1 / 60),
+    "sec": ("minute", 1 / 60),
+    "secs": ("minute", 1 / 60),
+    "month": ("minute", 525960.0 / 12),
+    "months": ("minute", 525960.0 / 12),
+    "year": ("minute", 525960.0),
+    "years": ("minute", 525960.0),
 }
 _WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'’-]*")
 
@@ -265,6 +289,7 @@ _HOURS_MINUTES = re.compile(
     r"(?:,?\s+(?:and\s+)?(\d{1,2})\s?(?:seconds?|secs?)\b)?",
     re.IGNORECASE,
 )
+_RACE_TIME = re.compile(r"(?<![\w.:])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:])")
 _MINUTES_SECONDS = re.compile(
     r"(?<![\w.])(\d+)\s?(?:minutes?|mins?)\b,?\s+(?:and\s+)?(\d{1,2})\s?(?:seconds?|secs?)\b", re.IGNORECASE
 )
@@ -299,6 +324,10 @@ def _durations(text: str) -> str:
             return f"{60 * minutes + int(match.group(3))} seconds"
         return f"{minutes} minutes"
 
+    # A race time with seconds ("2:06:22") is a span, not the clock: hours, minutes and seconds.
+    text = _RACE_TIME.sub(
+        lambda m: f"{3600 * int(m.group(1)) + 60 * int(m.group(2)) + int(m.group(3))} seconds", text
+    )
     text = _HOURS_MINUTES.sub(hours, text)
     return _MINUTES_SECONDS.sub(lambda m: f"{60 * int(m.group(1)) + int(m.group(2))} seconds", text)
 
@@ -556,7 +585,37 @@ def quantities(normalized: str) -> list[Quantity]:
             else _unit_after(normalized, match.end()) or _unit_before_of(normalized, match.start())
         )
         add(Quantity(value, "year" if is_year else "count", match.group(), *match.span(), unit=unit))
-    return sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)
+    return _elided_units(
+        normalized, sorted((_with_near(normalized, q) for q in found), key=lambda q: q.start)
+    )
+
+
+#: Comparative words that stand after a number in place of the noun it counts when the noun is left out
+#: ("6.1 fewer days, against 3.8 fewer").
+_COMPARATIVE_UNITS = {"more", "fewer", "less", "extra", "further"}
+
+
+def _elided_units(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A count whose noun is left unsaid after a comparative takes it from the parallel figure before it
+    that says it ("6.1 fewer migraine days, against 3.8 fewer" counts days too)."""
+
+    def comparative(quantity: Quantity) -> str | None:
+        after = re.match(r"\s+([a-z]+)\b", text[quantity.end :])
+        return after.group(1) if after and after.group(1) in _COMPARATIVE_UNITS else None
+
+    result = list(found)
+    for n, quantity in enumerate(result):
+        cue = comparative(quantity)
+        if quantity.kind != "count" or cue is None or quantity.unit not in (None, cue):
+            continue
+        earlier = [
+            q
+            for q in result[:n]
+            if q.kind == "count" and q.unit and q.unit not in _COMPARATIVE_UNITS and comparative(q) == cue
+        ]
+        if earlier:
+            result[n] = dataclasses.replace(quantity, unit=earlier[-1].unit)
+    return result
 
 
 def _with_near(text: str, quantity: Quantity) -> Quantity:
@@ -643,3 +702,33 @@ def differences(values: list[Quantity], target: Quantity) -> tuple[Quantity, Qua
             ):
                 return left, right
     return None
+
+
+_FROM = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+_TO = re.compile(
+    r"^\s*(?:[\w'’]+\s+){0,3}?to\s+(?:about\s+|around\s+|some\s+|nearly\s+|almost\s+)?$", re.IGNORECASE
+)
+_TO_FROM = re.compile(
+    r"^\s*(?:[\w'’]+\s+){0,2}?(?:[\w'’]+)?\s*,?\s*(?:(?:up|down)\s+)?from\s+(?:about\s+|around\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def changes(normalized: str) -> list[tuple[Quantity, Quantity]]:
+    """The (before, after) figures of each change a text tells by its figures: "from 2.4 in 2000 to 1.6
+    now", "from 1 hour 52 minutes to 1 hour 41", and "to 18, down from 31". A year between them ("in
+    2000") dates the first figure and is no end of the change."""
+    found = [q for q in quantities(normalized) if q.kind != "year"]
+    result: list[tuple[Quantity, Quantity]] = []
+    for n, first in enumerate(found):
+        if n + 1 >= len(found):
+            break
+        second = found[n + 1]
+        between = normalized[first.end : second.start]
+        if _FROM.search(normalized[max(0, first.start - 30) : first.start]) and _TO.match(between):
+            result.append((first, second))
+        elif re.search(r"\bto\s+$", normalized[max(0, first.start - 10) : first.start]) and _TO_FROM.match(
+            between
+        ):
+            result.append((second, first))
+    return result

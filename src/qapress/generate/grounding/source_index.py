@@ -105,6 +105,25 @@ def _speech_subject(sentence: str, found: list[Entity], people: set[str]) -> str
     return chosen.name if chosen is not None else None
 
 
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+
+
+def _unquoted(sentence: str, said: list[quotes.Quotation]) -> str:
+    """The sentence with its quotations blanked out (their "I" and "she" are the speaker's own)."""
+    for quotation in said:
+        sentence = (
+            sentence[: quotation.start] + " " * (quotation.end - quotation.start) + sentence[quotation.end :]
+        )
+    return sentence
+
+
+def _institution(name: str) -> bool:
+    """Whether a name of several words holds a word that makes it a body or a place ("Imperial College
+    London", "Kings Cross Station"): no "he" or "she" means it."""
+    words = {w.lower().strip(".") for w in name.split()}
+    return bool(words & (lexicon.word_set("org_words.txt") | lexicon.word_set("place_words.txt")))
+
+
 class SourceIndex:
     """Everything the claims of a draft are compared against, built once per source."""
 
@@ -138,6 +157,9 @@ class SourceIndex:
                 )
             )
             describing = _described(sentence, len(sentence))
+            # A sentence whose subject is "he" or "she" goes on about the person before it: a name told
+            # after that pronoun is its object, not whom the next sentence's pronoun means.
+            pronoun = _SUBJECT_PRONOUN.search(_unquoted(sentence, said))
             for entity in found:
                 record = self.names.setdefault(entity.name, NameRecord())
                 if entity.kind:
@@ -151,11 +173,15 @@ class SourceIndex:
                 ) or any(same_name(who, name) for name in spoken)
                 if any(a <= entity.start < b for a, b in describing):
                     continue  # "Ruiz, who attended Juniper, voted": the next "he" is Ruiz
+                if previous is not None and pronoun is not None and pronoun.start() < entity.start:
+                    continue  # "she married the geologist Anand Prasad": the next "she" is still she
+                if any(q.start <= entity.start < q.end for q in said):
+                    continue  # a name the speaker says is not whom the next "she" means: the speaker is
                 if (
                     (entity.kind == PERSON and who == entity.name)
                     or entity.roles
                     or known_person
-                    or (entity.kind is None and len(who.split()) > 1)
+                    or (entity.kind is None and len(who.split()) > 1 and not _institution(who))
                 ):
                     previous = who
                     spoken.add(who)

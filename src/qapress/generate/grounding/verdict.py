@@ -8,6 +8,7 @@ who-did-what-to-whom and quotations are compared with the source sentence that s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from qapress.generate.grounding import (
     alignment,
     attribution,
     comparison,
+    date_spans,
     frames,
     lexicon,
     numbers,
@@ -26,7 +28,7 @@ from qapress.generate.grounding import (
     stated_amounts,
     transfers,
 )
-from qapress.generate.grounding.claims import Claim
+from qapress.generate.grounding.claims import Claim, asks_yes_no
 from qapress.generate.grounding.entities import PERSON, RANKS, Entity, demonyms_in, entities, same_name
 from qapress.generate.grounding.source_index import NameRecord, SourceIndex, SourceSentence
 
@@ -304,7 +306,7 @@ class _Check:
                 if gap:
                     self.differences += 1
                 continue
-            if self._time_span(quantity):
+            if self._time_span(quantity) or self._dated_span(quantity):
                 self.differences += 1
                 continue
             if self._difference(quantity):
@@ -362,6 +364,33 @@ class _Check:
                     if minutes in (gap, 24 * 60 - gap):
                         self.spans.append(where)
                         return True
+        return False
+
+    def _dated_span(self, quantity: numbers.Quantity) -> bool:
+        """Whether a count of days, weeks or months is the span between two dates the source gives, or
+        the days a dated range covers, where the claim tells a span ("ten days after", "ran for ten
+        days")."""
+        if quantity.kind != "count" or not quantity.unit:
+            return False
+        unit = next((u for u in ("day", "week", "month") if u in lexicon.lemmas(quantity.unit)), None)
+        if unit is None or not _SPAN_CUE.search(self.normalized):
+            return False
+        # Both dates must be of the claim's events: of the sentences that say most of it. (The years
+        # a date leaves out are read from the whole text before it.)
+        told = sorted({s.index for i in self._best(4) for s in self.index.around(i)})
+        for n, first in enumerate(told):
+            for second in told[n:]:
+                pair = {first, second}
+                # the years before each sentence, then the two sentences: their dates and spans
+                years = " ".join(
+                    sorted(
+                        set(_YEARS.findall(" ".join(s.text for s in self.index.sentences[: min(pair) + 1])))
+                    )
+                )
+                text = years + " " + " ".join(self.index.sentences[i].text for i in sorted(pair))
+                if quantity.value in date_spans.spans(text, unit):
+                    self.spans.extend(sorted(pair))
+                    return True
         return False
 
     def _age(self, quantity: numbers.Quantity) -> bool:
@@ -459,7 +488,35 @@ class _Check:
             if numbers.differences(near, quantity):
                 self.spans.append(sentence_index)
                 return True
+        if self._own_noun_difference(quantity):
+            return True
         return self._stated_pair(quantity)
+
+    def _own_noun_difference(self, quantity: numbers.Quantity) -> bool:
+        """Whether two counts of the claim's own noun, wherever the source gives them, differ or sum
+        to the claim's figure ("236 fewer pupils than it was built for" from "built for 450 pupils"
+        and, sentences away, "its 214 pupils"): the noun ties both to what the claim counts. A length
+        or a weight counts so in any of its units; spans of time only in the claim's own unit (a
+        story holds many spans)."""
+        mine = quantity.measure
+        if quantity.kind != "count" or not quantity.unit or (mine and mine[1] == "minute"):
+            return False
+        unit = lexicon.with_synonyms(set(lexicon.lemmas(quantity.unit)))
+
+        def counts_it(found: numbers.Quantity) -> bool:
+            if found.kind != "count" or not found.unit:
+                return False
+            theirs = found.measure
+            if mine and theirs and mine[1] == theirs[1]:
+                return True
+            return bool(unit & lexicon.lemmas(found.unit))
+
+        pool = [(q, s.index) for s in self.index.sentences for q in s.quantities if counts_it(q)]
+        pair = numbers.differences([q for q, _ in pool], quantity)
+        if pair is None:
+            return False
+        self.spans.extend(i for q, i in pool if q in pair)
+        return True
 
     def _stated_pair(self, quantity: numbers.Quantity, strict: bool = False) -> bool:
         """A figure the source states as two amounts of one thing in one sentence ("1,412 pupils, up
@@ -887,6 +944,17 @@ class _Check:
                 for b2, a2 in polarity.from_to(numbers.normalize_numbers(source)):
                     if before == a2 and after == b2:
                         self.reasons.append(f"reversed change: the source goes from {b2} to {a2}")
+            if not any(r.startswith("reversed change") for r in self.reasons):
+                # The same read by the figures, whatever stands between them ("from 2.4 in 2000 to 1.6
+                # now", "to 18%, down from 31%", "from 1 hour 52 minutes to 1 hour 41").
+                told = numbers.changes(numbers.normalize_numbers(source))
+                for first, last in numbers.changes(numbers.normalize_numbers(claim)):
+                    turned = [(a, b) for a, b in told if first.same_as(b) and last.same_as(a)]
+                    kept = any(first.same_as(a) and last.same_as(b) for a, b in told)
+                    if turned and not kept:
+                        a, b = turned[0]
+                        self.reasons.append(f"reversed change: the source goes from {a.text} to {b.text}")
+                        break
         self.hedge(window)
 
     def _again(self, window: list[SourceSentence]) -> None:
@@ -1147,10 +1215,19 @@ class _Check:
             for e in self.entities
             if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= mine.agent
         ]
-        actors = [
+        named = [
             e
             for e in sentence.entities
             if {lemma for w in e.name.split() for lemma in lexicon.lemmas(w)} <= theirs.agent
+        ]
+        # The object of a preposition is no one's subject ("a visit to northern Ghana", "in Brennan"):
+        # it names no other doer, though the claim may still name it.
+        # Nor is a nationality word ("Dutch-owned firm", "Tongan-born wing") anyone.
+        actors = [
+            e
+            for e in named
+            if not _GOVERNED.search(sentence.text[max(0, e.start - 30) : e.start])
+            and not _nationality(e.name)
         ]
         if not actors and sentence.previous_person:
             person = {lemma for w in sentence.previous_person.split() for lemma in lexicon.lemmas(w)}
@@ -1160,7 +1237,9 @@ class _Check:
             claimed
             and actors
             and not any(
-                same_name(c.name, a.name) or same_name(a.name, c.name) for c in claimed for a in actors
+                same_name(c.name, a.name) or same_name(a.name, c.name)
+                for c in claimed
+                for a in named + actors
             )
         ):
             self.reasons.append(
@@ -1226,7 +1305,24 @@ class _Check:
                 # in service", "proposed after the floods of 2020, when the river rose 3.4m") is told as
                 # fact, outside the hedge.
                 after = _SUBORDINATE.split(clause[cue.end() :], maxsplit=1)[0]
-                scope = " ".join(clause[: cue.start()].split()[-3:]) + " " + after
+                elliptical = cue.group().lower() in _MODALS and _ELLIPTICAL.match(clause, cue.end())
+                if _NOT_A_HEDGE.search(clause[: cue.start()]) or elliptical:
+                    # "later than planned", "as expected": the hedge word names a standard, not a
+                    # doubt; "gave what they could." leaves the modal's verb unsaid.
+                    continue
+                # The words just before it are the hedge's own within its conjunct; across the start of
+                # a conjunct or a relative clause only when the claim tells the hedged act too: "removed
+                # 99% of bacteria and could be made for $4" hedges the making, not the removing, and "a
+                # bold bet that could pay off" the paying off, but "a book that probably will not last"
+                # hedges the book's not lasting.
+                before = " ".join(clause[: cue.start()].split()[-3:])
+                told_after = (
+                    words & polarity.content_lemmas(after) - polarity.content_lemmas(before)
+                    or {q.value for q in numbers.quantities(numbers.normalize_numbers(after))} & claim_facts
+                )
+                if not told_after:
+                    before = _CONJUNCT_START.split(before)[-1]
+                scope = before + " " + after
                 overlap = words & polarity.content_lemmas(scope)
                 facts = {q.value for q in numbers.quantities(numbers.normalize_numbers(scope))} & claim_facts
                 # The hedge must reach what the claim says, not only whom it names.
@@ -1345,14 +1441,21 @@ def _premise_aligned(check: _Check, coverage: float) -> bool:
 
 
 def _partitive_one(normalized: str, quantity: numbers.Quantity) -> bool:
-    """Whether a "1" is the pronoun of "one of the players", "one of two firms": it picks a member of a
-    group (true of any member), it counts nothing the source must state."""
-    return (
-        quantity.kind == "count"
-        and quantity.value == 1
-        and quantity.unit is None
-        and re.match(r"\s+of\b", normalized[quantity.end :]) is not None
-    )
+    """Whether a "1" is the pronoun of "one of the players", "one of two firms" (it picks a member of a
+    group, true of any member), of "no one", or of a negated "would not buy one": it counts nothing the
+    source must state."""
+    if quantity.kind != "count" or quantity.value != 1 or quantity.unit is not None:
+        return False
+    if re.match(r"\s+of\b", normalized[quantity.end :]):
+        return True
+    # "no one was arrested" is nobody; "had not paid a ransom and would not pay one" stands for the noun
+    # before it under a negation: neither counts one of anything.
+    before = normalized[: quantity.start]
+    if re.search(r"\b(?:no|every|any|some)\s*$", before, re.IGNORECASE):
+        return True
+    ends_clause = re.match(r"\s*(?:[,;:.!?)”\"]|$|and\b|or\b|but\b)", normalized[quantity.end :])
+    clause = (polarity.clauses(" " + before + " ") or [""])[-1]
+    return bool(ends_clause and polarity.is_negative(clause))
 
 
 def _agent_noun_told(role: str, sentences: list[SourceSentence]) -> bool:
@@ -1384,6 +1487,26 @@ _REPEAT = re.compile(
 #: Words that open a subordinate clause, which a hedge in the clause before it does not reach.
 _SUBORDINATE = re.compile(
     r"\b(?:once|when|whenever|after|because|since|until|unless|before|where|which|whose|although|though)\b",
+    re.IGNORECASE,
+)
+#: A hedge word after "than" or "as" names the standard a fact is measured by ("three years later than
+#: planned", "as expected"), not a doubt about it.
+_NOT_A_HEDGE = re.compile(
+    r"\b(?:than|as)\s+(?:had\s+been\s+|was\s+|were\s+|first\s+|originally\s+)?$", re.IGNORECASE
+)
+#: A modal with no verb after it ("what they could", "if it may."): its act is the one said before it.
+_MODALS = {"could", "may", "might", "should"}
+_ELLIPTICAL = re.compile(r"\s*(?:[,.;:!?”\"’)]|to\b|$)", re.IGNORECASE)
+#: Where a new conjunct or relative clause starts within a clause.
+_CONJUNCT_START = re.compile(r"\b(?:and|or|that|which|who|whom|then)\b", re.IGNORECASE)
+#: A preposition (and at most one modifier) right before a name: the name is its object.
+_GOVERNED = re.compile(
+    r"\b(?:in|into|to|at|from|on|of|for|with|near|across|over|under|by|via|towards?)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
+)
+_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
+#: Words that tell a span of time between two events or across a range of dates.
+_SPAN_CUE = re.compile(
+    r"\b(?:after|before|later|earlier|for|since|within|between|until|lasted|ran|took|in\s+all)\b",
     re.IGNORECASE,
 )
 _BORN_IN = re.compile(r"\bborn\s+in\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
@@ -1419,6 +1542,9 @@ def _crosses_sentence(text: str, opening: str, closing: str) -> bool:
 
 def check_claim(claim: Claim, index: SourceIndex) -> ClaimCheck:
     """The verdict on one claim against the source."""
+    if claim.question and not claim.yes_no and asks_yes_no(claim.text):
+        # A question asked yes or no asserts neither answer, however the caller marked it.
+        claim = dataclasses.replace(claim, yes_no=True)
     cited = None if claim.question else attribution.cited_content(claim.text, index.credits)
     if cited:
         inner = check_claim(Claim(cited, claim.part, claim.question, claim.yes_no), index)
