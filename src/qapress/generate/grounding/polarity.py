@@ -76,44 +76,17 @@ def negation_cues(text: str) -> list[re.Match[str]]:
     ]
 
 
-#: Negation cues that stand as determiners before a noun phrase ("no construction work", "without the
-#: manager's question"): what they negate is the phrase's head, not its first modifier.
-_NOMINAL_NEGATIONS = {"no", "without"}
-
-
-def _noun_phrase_head(clause: str, found: list[Token], first: int) -> Token:
-    """The head of the noun phrase that starts at ``found[first]``: the last of the content words that
-    follow each other with nothing but a space or a possessive between them, up to the first verb
-    ("no construction work will be allowed" -> work, "no independent battery tests" -> tests)."""
-    head = found[first]
-    for token in found[first + 1 :]:
-        gap = clause[head.end : token.start]
-        if gap.strip() or not token.content or token.word[0].isupper():
-            break
-        forms = lemminflect.getAllLemmas(re.sub(r"['’]s?$", "", token.word.lower()))
-        if "NOUN" not in forms and "ADJ" not in forms:
-            break  # a verb ("no tests published") ends the phrase
-        head = token
-    return head
-
-
 def negated_lemmas(text: str) -> set[str]:
-    """Content lemmas under a negation ("did not approve" -> approve; "no construction work" -> work,
-    the head of the phrase a determiner negation stands before)."""
+    """Content lemmas under a negation ("did not approve" -> approve)."""
     negated: set[str] = set()
     for clause in clauses(text):
         found = tokens(clause)
-        cues = [(m.end(), m.group().lower()) for m in negation_cues(clause)]
-        cues += [(t.end, "n't") for t in found if t.word.lower().endswith(("n't", "n’t"))]
-        for end, cue in cues:
-            following = [
-                i for i, t in enumerate(found) if t.start >= end and t.content and not t.word[0].isupper()
-            ]
+        cue_ends = [m.end() for m in negation_cues(clause)]
+        cue_ends += [t.end for t in found if t.word.lower().endswith(("n't", "n’t"))]
+        for end in cue_ends:
+            following = [t for t in found if t.start >= end and t.content and not t.word[0].isupper()]
             following = following[:NEGATION_REACH]
-            for i in following:
-                token = found[i]
-                if cue in _NOMINAL_NEGATIONS:
-                    token = _noun_phrase_head(clause, found, i)
+            for token in following:
                 negated |= token.lemmas
     return negated
 
@@ -144,17 +117,12 @@ def hedges(text: str) -> list[str]:
 
 def cue_kept(cue: str, text: str) -> bool:
     """Whether a text keeps a cue of several words, others between them ("not checked yet" keeps
-    "not yet", as "no check yet" does) within one clause."""
+    "not yet") within one clause."""
     parts = cue.lower().split()
     if len(parts) < 2:
         return False
-    gap = r"(?:\s+[\w'’\-]+){0,12}?\s+"
-    # The negation may stand on the noun instead of the verb: "no tests have been published yet" keeps
-    # "not yet" as "tests have not yet been published" does.
-    pattern = gap.join(
-        re.escape(part) if part != "not" else r"(?:not|\w+n['’]t|no|none|nobody|nothing|never)"
-        for part in parts
-    )
+    gap = r"(?:\s+[\w'’\-]+){0,6}?\s+"
+    pattern = gap.join(re.escape(part) if part != "not" else r"(?:not|\w+n['’]t)" for part in parts)
     return any(re.search(rf"\b{pattern}\b", clause, re.IGNORECASE) for clause in clauses(text))
 
 
