@@ -295,7 +295,7 @@ _COUNTED = re.compile(
 )
 
 
-def _in_digits(text: str) -> str:
+def in_digits(text: str) -> str:
     """“jailed for 3 years and 4 months”: small counts in digits (the check compares numbers by value)."""
     return _COUNTED.sub(lambda m: _SMALL_NUMBERS[m.group(1)] + " ", text)
 
@@ -334,13 +334,13 @@ def retellings(
     worded: list[str] = []
     for plain in dict.fromkeys((base, _without_asides(base))):
         reworded = _reworded(plain, roles or {})
-        digits = _in_digits(reworded)
-        worded += [plain, reworded, digits, _in_digits(_without_sites(reworded)), in_own_words(digits)]
+        digits = in_digits(reworded)
+        worded += [plain, reworded, digits, in_digits(_without_sites(reworded)), in_own_words(digits)]
     clauses = split_clauses(base)
     if len(clauses) > 1:
         # each main clause told as its own sentence, alone or both in turn
         told = [
-            _time_first(in_own_words(_in_digits(_reworded(_without_asides(c), roles or {}))), proper)
+            _time_first(in_own_words(in_digits(_reworded(_without_asides(c), roles or {}))), proper)
             for c in clauses
         ]
         worded += [*told, " ".join(_tidy(c) for c in told)]

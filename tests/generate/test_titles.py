@@ -1,0 +1,157 @@
+"""A draft's title: the headline's news in the draft's own words, never the headline or a cut of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qapress.generate.titles import (
+    agreeing,
+    best_title,
+    headline_variants,
+    in_headline,
+    near_copy,
+    news_overlap,
+    reordered_headlines,
+)
+
+HEADLINE = "Orre Steel cuts 400 jobs as demand for ship steel falls"
+
+
+def always(_: str) -> bool:
+    return True
+
+
+def no_copies(_: str) -> int:
+    return 0
+
+
+def test_the_headline_and_its_cuts_are_in_the_headline() -> None:
+    assert in_headline(HEADLINE, HEADLINE)
+    assert in_headline("Orre Steel cuts 400 jobs", HEADLINE)
+    assert in_headline("orre steel cuts 400 jobs", HEADLINE)  # case is no change of words
+    assert not in_headline("Demand for ship steel falls: Orre Steel cuts 400 jobs", HEADLINE)
+
+
+@pytest.mark.parametrize(
+    ("title", "near"),
+    [
+        ("Orre Steel cuts 400 jobs as demand for steel falls", True),  # one word dropped
+        ("Orre Steel cuts 400 posts as demand for ship steel falls", True),  # one word swapped
+        ("Demand for ship steel falls: Orre Steel cuts 400 jobs", False),  # the parts in another order
+        ("Steelmaker in Orre to shed 400 staff", False),
+    ],
+)
+def test_a_near_copy_is_the_headline_reworded_by_a_word_or_two(title: str, near: bool) -> None:
+    assert near_copy(title, HEADLINE) is near
+
+
+def test_a_title_that_leaves_out_who_and_how_many_tells_less_of_the_news() -> None:
+    full = news_overlap("Demand for ship steel falls: Orre Steel cuts 400 jobs", HEADLINE)
+    vague = news_overlap("Demand for ship steel falls", HEADLINE)
+    nameless = news_overlap("Steelmaker cuts jobs as demand falls", HEADLINE)
+    assert full == pytest.approx(1.0)
+    assert vague < full and nameless < full
+    assert news_overlap("Anything at all", "") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "text", "agreed"),
+    [
+        # a plural name the source writes with "The": the verb in the plural
+        (
+            "The Carrow Cyclones wins the national cup",
+            "Carrow Cyclones take the cup",
+            "The Carrow Cyclones won the national cup on Sunday.",
+            "The Carrow Cyclones win the national cup",
+        ),
+        # the headline says "Rovers sign": the title follows it
+        (
+            "Marrow Valley Rovers signs striker Paulo Dent",
+            "Marrow Valley Rovers sign striker Paulo Dent from Eastgate United",
+            "Marrow Valley Rovers have signed striker Paulo Dent.",
+            "Marrow Valley Rovers sign striker Paulo Dent",
+        ),
+        # a firm's name in the singular stays singular
+        (
+            "Harbor Foods agrees to buy GreenLeaf Grocers",
+            "Harbor Foods agrees $1.2 billion takeover of GreenLeaf Grocers",
+            "Harbor Foods agreed to buy GreenLeaf Grocers.",
+            "Harbor Foods agrees to buy GreenLeaf Grocers",
+        ),
+        # a common noun subject is left as it is
+        (
+            "Central bank raises its main interest rate",
+            "Central bank raises interest rate to 3.25 percent",
+            "The central bank raised its main interest rate.",
+            "Central bank raises its main interest rate",
+        ),
+    ],
+)
+def test_the_verb_agrees_with_a_plural_name(title: str, headline: str, text: str, agreed: str) -> None:
+    assert agreeing(title, headline, text) == agreed
+
+
+def test_the_best_title_is_never_the_headline_nor_a_cut_of_it() -> None:
+    chosen = best_title(
+        [HEADLINE, "Orre Steel cuts 400 jobs", "Demand for ship steel falls: Orre Steel cuts 400 jobs"],
+        HEADLINE,
+        "",
+        always,
+        no_copies,
+    )
+    assert chosen == "Demand for ship steel falls: Orre Steel cuts 400 jobs"
+    assert best_title([HEADLINE, "Orre Steel cuts 400 jobs"], HEADLINE, "", always, no_copies) == ""
+
+
+def test_the_best_title_copies_fewest_words_and_is_said_anew_before_a_near_copy() -> None:
+    near = "Orre Steel cuts 400 jobs as demand for steel falls"
+    copying = "Demand for ship steel falls: Orre Steel cuts 400 jobs"
+    anew = "Orre Steel to shed 400 jobs as ship steel demand falls"
+    copies = {near: 0, copying: 6, anew: 0}
+    assert best_title([near, copying, anew], HEADLINE, "", always, copies.__getitem__) == anew
+    # without the one said anew, a title in other words beats a near copy even when it copies a run
+    assert best_title([near, copying], HEADLINE, "", always, copies.__getitem__) == copying
+
+
+def test_the_best_title_tells_the_headline_s_news_and_the_check_supports_it() -> None:
+    other_news = "Steel prices are expected to rise next year"
+    good = "Demand for ship steel falls: Orre Steel cuts 400 jobs"
+    assert best_title([other_news], HEADLINE, "", always, no_copies) == ""
+    assert best_title([good], HEADLINE, "", lambda title: title != good, no_copies) == ""
+    too_long = "Demand for ship steel falls across the whole region: Orre Steel cuts 400 jobs"
+    assert best_title([too_long, "Steel jobs cut"], HEADLINE, "", always, no_copies) == ""
+
+
+def test_the_cause_goes_first_and_the_outcome_after_a_colon() -> None:
+    assert reordered_headlines(HEADLINE, "") == ["Demand for ship steel falls: Orre Steel cuts 400 jobs"]
+    # an ordinary word the source writes in lower case loses its capital after the colon
+    assert reordered_headlines(
+        "Rail strike called off after drivers accept 6% pay offer", "The rail strike was called off."
+    ) == ["Drivers accept 6% pay offer: rail strike called off"]
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Carrow film festival names Hanne Lyst as its new director",  # "as" says what she is
+        "Port Alder jazz club The Blue Buoy closes after 45 years",  # a span, no cause
+        "Parliament passes Clean Air Act after late-night vote",  # too short to be a clause
+    ],
+)
+def test_no_cause_is_made_of_a_phrase(headline: str) -> None:
+    assert not any(":" in title for title in reordered_headlines(headline, ""))
+
+
+def test_a_time_ending_the_headline_may_open_the_title() -> None:
+    found = reordered_headlines(
+        "Port Alder schools will ban phones in classrooms from August", "Schools in Port Alder"
+    )
+    assert found == ["From August, Port Alder schools will ban phones in classrooms"]
+
+
+def test_headline_variants_are_reworded_and_cut_where_a_phrase_ends() -> None:
+    found = headline_variants("Snow closes the mountain pass between Vell and Orre for four days", str.upper)
+    assert "Snow closes mountain pass between Vell and Orre for four days" in found  # article dropped
+    assert "Snow closes the mountain pass between Vell and Orre" in found  # cut before "for"
+    assert "SNOW CLOSES THE MOUNTAIN PASS BETWEEN VELL AND ORRE FOR FOUR DAYS" in found  # reworded
+    assert all(len(title.split()) >= 4 for title in found)
