@@ -155,3 +155,20 @@ def test_headline_variants_are_reworded_and_cut_where_a_phrase_ends() -> None:
     assert "Snow closes the mountain pass between Vell and Orre" in found  # cut before "for"
     assert "SNOW CLOSES THE MOUNTAIN PASS BETWEEN VELL AND ORRE FOR FOUR DAYS" in found  # reworded
     assert all(len(title.split()) >= 4 for title in found)
+
+
+def test_a_title_never_ends_on_a_word_left_hanging() -> None:
+    # "for the first time" cut from "for the first time in 26 years" says other news
+    hanging = "Kestrel City reaches the cup final for the first time"
+    assert best_title([hanging], "Kestrel City reach the cup final", "", always, no_copies) == ""
+
+
+def test_who_says_it_may_open_the_title() -> None:
+    found = reordered_headlines(
+        "Coral reefs recovering faster than expected, global survey finds", "the coral cover grew"
+    )
+    assert found == ["Global survey finds coral reefs recovering faster than expected"]
+    # a name keeps its capital after the speaker
+    assert reordered_headlines("Comet Varga now visible with binoculars, Hollin Observatory says", "") == [
+        "Hollin Observatory says Comet Varga now visible with binoculars"
+    ]

@@ -371,7 +371,7 @@ _CLAUSE_END = re.compile(
 #: A word a clause cannot end on: an article, a preposition, a comparison or a scale left hanging
 #: ("It will have 14 gates, up", "the ban on flights between 11 p.m.", "for the first time" without "in 26
 #: years").
-_HANGING = frozenset(
+HANGING = frozenset(
     [
         "a",
         "an",
@@ -448,7 +448,7 @@ def clause_cuts(sentence: str, shortest: int = 4) -> list[str]:
     for match in _CLAUSE_END.finditer(text):
         head, tail = text[: match.start()].rstrip(" ,;"), text[match.start() :]
         last = head.split()[-1].lower() if head.split() else ""
-        if len(head.split()) < shortest or last in _HANGING or _KEEPS_MEANING.search(tail):
+        if len(head.split()) < shortest or last in HANGING or _KEEPS_MEANING.search(tail):
             continue
         if re.search(r"\d\S*$", head) and re.match(r"\s(?:and|to|or)\s\S*\d", tail):
             continue  # "from 8 to 14", "3 hours and 10 minutes": the figure goes whole or not at all

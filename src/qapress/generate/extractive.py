@@ -374,6 +374,11 @@ def _key_titles(source: SourceDocument, facts: Facts, news: str) -> list[str]:
     results = story.results(facts) if facts.kind == "sport" else []
     if results and results[0].score not in news:
         result = results[0]
+        beat = re.search(
+            rf"\b(?:beat|beats|defeat|defeats|thrash|edge|edges|down|downs)\s{re.escape(result.loser)}", news
+        )
+        if beat:  # "Kestrel City beat Marlow Athletic 2-0 to reach the final"
+            found.append(news[: beat.end()] + f" {result.score}" + news[beat.end() :])
         found.append(f"{result.winner} beat {result.loser} {result.score}")
     decided = story.decisions(facts) if facts.kind in ("politics", "local") else []
     if decided and decided[0].votes and not re.search(r"\d", news):
@@ -411,13 +416,35 @@ def _title_candidates(source: SourceDocument, facts: Facts, retold: Retelling, l
     return found
 
 
+def uncopied_title(source: SourceDocument, facts: Facts, retold: Retelling, lead: str) -> str:
+    """A title that copies no run of the source's words, for a draft that copies too much with its own:
+    some of the headline's news, a near copy of the headline if nothing else (never the headline or a cut)."""
+    candidates = [
+        c
+        for c in [
+            *_key_titles(source, facts, headline_news(source, facts)),
+            *_title_candidates(source, facts, retold, lead),
+        ]
+        if not retold.copied(c)
+    ]
+    return best_title(
+        candidates,
+        source.title,
+        source.text,
+        lambda t: retold.supported(t, "title"),
+        retold.copied,
+        least_news=0.3,
+    )
+
+
 def _title(
     source: SourceDocument, facts: Facts, planned: list[PlannedQuestion], retold: Retelling, lead: str
 ) -> str:
     """What is new, said as news: the key fact when the headline leaves it out (the score beside the
     winner, the vote beside the decision), else the headline's news; never a fixed tail."""
     news = headline_news(source, facts)
-    candidates = [*_key_titles(source, facts, news), *_title_candidates(source, facts, retold, lead)]
+    key_titles = _key_titles(source, facts, news)
+    candidates = [*key_titles, *_title_candidates(source, facts, retold, lead)]
     for least_news in (0.5, 0.3):
         # the headline's news told in the draft's words first; else less of it, before the headline itself
         chosen = best_title(
@@ -427,6 +454,7 @@ def _title(
             lambda title: retold.supported(title, "title"),
             retold.copied,
             least_news=least_news,
+            preferred=key_titles,
         )
         if chosen:
             return chosen
@@ -921,6 +949,7 @@ def _within_budget(
     short_lead: str = "",
     filler: tuple[str, ...] = (),
     also_key: frozenset[str] = frozenset(),
+    spare_title: str = "",
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
@@ -1064,6 +1093,8 @@ def _within_budget(
         heading[0] = short_title  # the news in the headline's first phrase
     if not fits() and own_title and _copied_words(own_title, source) < _copied_words(heading[0], source):
         heading[0] = own_title  # the kind's first fact, built from the facts: fewer of the source's words
+    if not fits() and spare_title and _copied_words(spare_title, source) < _copied_words(heading[0], source):
+        heading[0] = spare_title  # a title that copies nothing, when the draft's own copies too much
     if not fits() and news[0] != short_lead:
         news[0] = short_lead or GUIDE  # the news told short, else the answers tell it
     if not fits() and news[0] == short_lead and _copied_words(short_lead, source) > 0:
@@ -1120,5 +1151,6 @@ class ExtractiveBackend:
             more_body(facts, retold),
             # a deal's worth is a business story's results: asked for whatever it copies
             frozenset({"money"}) if facts.kind == "business" else frozenset(),
+            uncopied_title(source, facts, retold, lead),
         )
         return _filled(_asked_once(drafted), facts, retold, short_lead)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 import lemminflect
 
+from qapress.generate.compress import HANGING
 from qapress.generate.text import words
 
 #: Words that tell no news on their own: a title that shares only these with the headline says other news.
@@ -161,11 +162,14 @@ def best_title(
     copied: Callable[[str], int],
     *,
     least_news: float = 0.5,
+    preferred: Iterable[str] = (),
 ) -> str:
     """The candidate that tells most of the headline's news in the fewest copied words, "" when none does:
     of ``MIN_WORDS`` to ``MAX_WORDS`` words, no cut of the headline, telling at least ``least_news`` of its
     news (``news_overlap``), and supported by the check (``supported``, called last: it is the dear one).
-    One that is no near copy of the headline (``near_copy``) goes before one that is, whatever it copies."""
+    One that is no near copy of the headline (``near_copy``) goes before one that is, whatever it copies;
+    of those alike in both, a ``preferred`` one (the kind's key fact: the score, the vote) goes first."""
+    first = {agreeing(title.strip().rstrip(".").strip(), headline, text) for title in preferred}
     shaped = []
     for candidate in dict.fromkeys(candidates):
         title = agreeing(candidate.strip().rstrip(".").strip(), headline, text)
@@ -173,6 +177,8 @@ def best_title(
             continue
         if title.count('"') % 2 or title.count("(") != title.count(")") or title.endswith((",", ":")):
             continue
+        if title.split()[-1].lower() in HANGING:
+            continue  # "… for the first time" without its "in 26 years": a cut that changes the news
         overlap = news_overlap(title, headline)
         if overlap >= least_news:
             # in the draft's own words first: no copied run, then not the headline reworded by a word or two
@@ -180,6 +186,7 @@ def best_title(
                 (
                     near_copy(title, headline),
                     copied(title) > 0,
+                    title not in first,
                     copied(title),
                     -round(overlap, 1),
                     -len(title.split()),
@@ -229,6 +236,10 @@ _TRAILING_TIME = re.compile(
 )
 #: A cause opens with its subject: never an ordinal ("after 45 years") nor a possessive or an article's role
 #: ("names Hanne Lyst as its new director": "as" there says what she is, no cause).
+#: "Coral reefs recovering faster than expected, global survey finds": the news, then who says it.
+_SAID_LAST = re.compile(
+    r"^(?P<claim>[^,]{12,}),\s(?P<who>[^,]{2,40}?)\s(?P<verb>says|say|finds|find|warns|warn|shows|show|suggests)$"
+)
 _ORDINAL = re.compile(
     r"(?:first|second|third|last|next|one|two|\d|its|his|her|their|our|my|a|an|the\s[a-z]+\s?$)\b",
     re.IGNORECASE,
@@ -238,22 +249,36 @@ _ORDINAL = re.compile(
 def _lower_first(text: str, source_text: str) -> str:
     """The text's first word in lower case when the source writes it so mid-sentence (an ordinary word)."""
     first = text.split()[0]
-    if first.isalpha() and re.search(rf"(?<![.!?]\s)(?<=\s){re.escape(first.lower())}\b", source_text):
+    if first.replace("-", "").isalpha() and re.search(
+        rf"(?<![.!?]\s)(?<=\s){re.escape(first.lower())}\b", source_text
+    ):
         return first.lower() + text[len(first) :]
     return text
 
 
 def reordered_headlines(headline: str, source_text: str) -> list[str]:
     """The headline's parts in another order, as a headline can say them: the cause first and the outcome
-    after a colon ("Demand for ship steel falls: Orre Steel cuts 400 jobs"), the time first ("From April,
-    visitors … need an online permit")."""
+    after a colon ("Demand for ship steel falls: Orre Steel cuts 400 jobs"), who says it first ("Global
+    survey finds coral reefs recovering …"), the time first ("From April, visitors … need an online
+    permit")."""
     found: list[str] = []
     whole = headline.strip().rstrip(".")
     cause = _CAUSE.match(whole)
-    if cause and not re.search(r"[“”\"]", whole) and not _ORDINAL.match(cause.group("cause")):
+    if (
+        cause
+        and not re.search(r"[“”\"]", whole)
+        and not _ORDINAL.match(cause.group("cause"))
+        and "," not in cause.group("cause")  # "extra nurses hired, health board says": an attribution
+    ):
         first, second = cause.group("cause"), cause.group("outcome")
         if len(first.split()) >= 3:
             found.append(f"{first[0].upper()}{first[1:]}: {_lower_first(second, source_text)}")
+    said = _SAID_LAST.match(whole)
+    if said and not re.search(r"[“”\"]", whole):
+        who = said.group("who")
+        found.append(
+            f"{who[0].upper()}{who[1:]} {said.group('verb')} {_lower_first(said.group('claim'), source_text)}"
+        )
     timed = _TRAILING_TIME.match(whole)
     if timed and ":" not in whole:
         rest = _lower_first(timed.group("rest"), source_text)
