@@ -8,6 +8,7 @@ from qapress.generate.titles import (
     agreeing,
     best_title,
     headline_variants,
+    headline_words,
     in_headline,
     near_copy,
     news_overlap,
@@ -172,3 +173,22 @@ def test_who_says_it_may_open_the_title() -> None:
     assert reordered_headlines("Comet Varga now visible with binoculars, Hollin Observatory says", "") == [
         "Hollin Observatory says Comet Varga now visible with binoculars"
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "said"),
+    [
+        # an amount as a headline writes it
+        (
+            "Port Alder council approves a 2026 budget of 212 million euros",
+            "",
+            ["Port Alder council approves a 2026 budget of €212m"],
+        ),
+        # the place before what is in it, an ordinary word losing its capital
+        ("Measles cases in Carrow rise to 19", "have caught measles", ["Carrow measles cases rise to 19"]),
+        # never when the place does not end the subject ("in Marrow Valley orchards")
+        ("Bees in Marrow Valley orchards are dying", "the bees", []),
+    ],
+)
+def test_a_title_in_a_headline_s_words(title: str, text: str, said: list[str]) -> None:
+    assert headline_words(title, text) == said

@@ -401,7 +401,7 @@ def _title_candidates(source: SourceDocument, facts: Facts, retold: Retelling, l
     """Titles the draft could give: the headline in the draft's words (``titles.headline_variants``), and
     each opening sentence, as the source says it and retold, said as a headline."""
     headline = re.sub(r"^[‘“\"']([^’”\"']{2,60})[’”\"']", r"\1", source.title.strip())
-    found = headline_variants(headline, _reworded_title)
+    found = headline_variants(headline, _reworded_title, source.text)
     found += reordered_headlines(headline, source.text)
     told: list[str] = [lead] if lead else []
     for sentence in facts.sentences[:2]:
@@ -411,7 +411,7 @@ def _title_candidates(source: SourceDocument, facts: Facts, retold: Retelling, l
         styled
         for text in told
         for title in headline_candidates(text)
-        for styled in headline_style(title, _reworded_title)
+        for styled in headline_style(title, _reworded_title, source.text)
     ]
     return found
 

@@ -204,14 +204,16 @@ _INNER_ARTICLE = re.compile(r"(?<=\s)(?:the|a|an)\s(?=[a-z])")
 _BOUNDARY = re.compile(r",\s|\s[-–—]\s|:\s|\s(?=(?:after|as|despite|amid|while|but|with|for|over|from)\s)")
 
 
-def headline_variants(headline: str, reword: Callable[[str], str]) -> list[str]:
+def headline_variants(headline: str, reword: Callable[[str], str], source_text: str = "") -> list[str]:
     """A title said as a headline says it: in ``reword``'s words (the draft's same-meaning words and number
-    style), its inner articles dropped, and each of those cut where a clause or a phrase ends (four words
-    at least)."""
+    style), its inner articles dropped, in a headline's words (``headline_words``), and each of those cut
+    where a clause or a phrase ends (four words at least)."""
     whole = headline.strip().rstrip(".")
     found: list[str] = []
     for text in dict.fromkeys((whole, reword(whole))):
-        for shaped in dict.fromkeys((text, _INNER_ARTICLE.sub("", text))):
+        shapes = [text, _INNER_ARTICLE.sub("", text)]
+        shapes += [t for shape in list(shapes) for t in headline_words(shape, source_text)]
+        for shaped in dict.fromkeys(shapes):
             found.append(shaped)
             found += [
                 shaped[: m.start()].rstrip(" ,:")
@@ -221,10 +223,12 @@ def headline_variants(headline: str, reword: Callable[[str], str]) -> list[str]:
     return [f[:1].upper() + f[1:] for f in dict.fromkeys(found) if f]
 
 
-def headline_style(title: str, reword: Callable[[str], str]) -> list[str]:
-    """A candidate title as it is, in ``reword``'s words, and each without its inner articles."""
+def headline_style(title: str, reword: Callable[[str], str], source_text: str = "") -> list[str]:
+    """A candidate title as it is, in ``reword``'s words, each without its inner articles, and each in a
+    headline's words (``headline_words``)."""
     found = [title, reword(title)]
     found += [_INNER_ARTICLE.sub("", t) for t in found]
+    found += [t for shape in list(found) for t in headline_words(shape, source_text)]
     return [f[:1].upper() + f[1:] for f in dict.fromkeys(found) if f]
 
 
@@ -283,4 +287,31 @@ def reordered_headlines(headline: str, source_text: str) -> list[str]:
     if timed and ":" not in whole:
         rest = _lower_first(timed.group("rest"), source_text)
         found.append(f"{timed.group('time')[0].upper()}{timed.group('time')[1:]}, {rest}")
+    return found
+
+
+_CURRENCY = {"euros": "€", "euro": "€", "dollars": "$", "pounds": "£"}
+#: "212 million euros" -> "€212m": an amount as a headline writes it (the check reads both as one value).
+_AMOUNT = re.compile(r"\b(\d+(?:[.,]\d+)?)\s(million|billion)\s(euros?|dollars|pounds)\b")
+#: "Measles cases in Carrow rise …" -> "Carrow measles cases rise …": the place before what is in it.
+_IN_PLACE = re.compile(
+    r"^(?P<thing>[A-Z][a-z\-]+(?:\s[a-z\-]+){0,2})\sin\s(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s(?=[a-z])"
+)
+
+
+def headline_words(title: str, source_text: str) -> list[str]:
+    """The title with an amount in a headline's style ("€212m") and the place before what is in it
+    ("Carrow measles cases"), each where it applies; none when neither does."""
+    found: list[str] = []
+    amount = _AMOUNT.sub(
+        lambda m: f"{_CURRENCY[m.group(3)]}{m.group(1)}{'m' if m.group(2) == 'million' else 'bn'}", title
+    )
+    for text in dict.fromkeys((title, amount)):
+        placed = _IN_PLACE.match(text)
+        after = text[placed.end() :].split()[0] if placed else ""
+        if placed and lemminflect.getAllLemmas(after).get("VERB"):  # the place ends the subject
+            thing = _lower_first(placed.group("thing"), source_text)
+            found.append(f"{placed.group('place')} {thing} {text[placed.end() :]}")
+        if text != title:
+            found.append(text)
     return found
