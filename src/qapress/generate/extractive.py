@@ -500,18 +500,7 @@ def _title(
             # the longest headline the retelling gives that is not the source's headline cut short
             if not _in_headline(title, source.title) and retold.supported(title, "title"):
                 return title
-    # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
-    # called off": the cause first, the outcome after the colon, as a headline says it in its own order
-    cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
-    ordinal = r"(?:first|second|third|last|next|one|two)\b"
-    if cause and not re.search(r"[“”\"]", news) and not re.match(ordinal, cause.group("cause"), re.I):
-        first, second = cause.group("cause"), cause.group("outcome")
-        opening = second.split()[0]
-        if re.search(rf"(?<![.!?]\s)\b{re.escape(opening.lower())}\b", source.text):
-            second = second[0].lower() + second[1:]  # an ordinary word the source writes in lower case
-        title = f"{first[0].upper()}{first[1:]}: {second}"
-        if retold.supported(title, "title"):
-            return title
+    # (the cause first and the outcome after a colon is one of the candidates: ``titles.reordered_headlines``)
     return _key_fact_title(planned, source, retold, facts.kind) or news
 
 

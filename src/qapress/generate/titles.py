@@ -154,6 +154,10 @@ def near_copy(title: str, headline: str, changes: int = 2) -> bool:
     return len(mine) - row[-1] <= changes
 
 
+#: A title ending on a modal and its verb alone tells that something happens, not what.
+_THIN_END = re.compile(r"\b(?:will|would|can|could|may|might|to)\s[a-z]+$")
+
+
 def best_title(
     candidates: Iterable[str],
     headline: str,
@@ -179,6 +183,8 @@ def best_title(
             continue
         if title.split()[-1].lower() in HANGING:
             continue  # "… for the first time" without its "in 26 years": a cut that changes the news
+        if _THIN_END.search(title):
+            continue  # "The Carrow marathon will start": the verb without what it does, no news
         overlap = news_overlap(title, headline)
         if overlap >= least_news:
             # in the draft's own words first: no copied run, then not the headline reworded by a word or two
@@ -275,7 +281,7 @@ def reordered_headlines(headline: str, source_text: str) -> list[str]:
         and "," not in cause.group("cause")  # "extra nurses hired, health board says": an attribution
     ):
         first, second = cause.group("cause"), cause.group("outcome")
-        if len(first.split()) >= 3:
+        if len(first.split()) >= 2:
             found.append(f"{first[0].upper()}{first[1:]}: {_lower_first(second, source_text)}")
     said = _SAID_LAST.match(whole)
     if said and not re.search(r"[“”\"]", whole):
