@@ -402,7 +402,7 @@ def _title_candidates(source: SourceDocument, facts: Facts, retold: Retelling, l
     each opening sentence, as the source says it and retold, said as a headline."""
     headline = re.sub(r"^[‘“\"']([^’”\"']{2,60})[’”\"']", r"\1", source.title.strip())
     found = headline_variants(headline, _reworded_title, source.text)
-    found += reordered_headlines(headline, source.text)
+    found += [t for cut in [headline, *found] for t in reordered_headlines(cut, source.text)]
     told: list[str] = [lead] if lead else []
     for sentence in facts.sentences[:2]:
         if not sentence.text.startswith(("“", '"', "‘")):
