@@ -17,6 +17,7 @@ from qapress.generate.extractive import ExtractiveBackend
 from qapress.generate.pipeline import generate_all_new, generate_article
 from qapress.generate.repository import store_source, unused_source_ids
 from qapress.generate.sources import parse_plain_text
+from qapress.store.articles import slugify
 from qapress.store.schema import domain, qa_ai
 
 SOURCES = Path(__file__).with_name("sources")
@@ -96,5 +97,5 @@ def test_a_draft_records_its_date_credit_and_source(engine: Engine) -> None:
         row = connection.execute(sa.select(qa_ai).where(qa_ai.c.id == result.article_id)).mappings().one()
     assert row["date"] == dt.date(2026, 3, 12)
     assert row["source_id"] == ids[1]
-    assert row["slug"].startswith("coral-reefs")
+    assert row["slug"] == slugify(row["title"]) and "coral-reefs" in row["slug"]  # named by its title
     assert "This explainer is based on “Coral reefs recovering faster than expected" in row["outro"]

@@ -295,7 +295,7 @@ _COUNTED = re.compile(
 )
 
 
-def _in_digits(text: str) -> str:
+def in_digits(text: str) -> str:
     """“jailed for 3 years and 4 months”: small counts in digits (the check compares numbers by value)."""
     return _COUNTED.sub(lambda m: _SMALL_NUMBERS[m.group(1)] + " ", text)
 
@@ -334,13 +334,13 @@ def retellings(
     worded: list[str] = []
     for plain in dict.fromkeys((base, _without_asides(base))):
         reworded = _reworded(plain, roles or {})
-        digits = _in_digits(reworded)
-        worded += [plain, reworded, digits, _in_digits(_without_sites(reworded)), in_own_words(digits)]
+        digits = in_digits(reworded)
+        worded += [plain, reworded, digits, in_digits(_without_sites(reworded)), in_own_words(digits)]
     clauses = split_clauses(base)
     if len(clauses) > 1:
         # each main clause told as its own sentence, alone or both in turn
         told = [
-            _time_first(in_own_words(_in_digits(_reworded(_without_asides(c), roles or {}))), proper)
+            _time_first(in_own_words(in_digits(_reworded(_without_asides(c), roles or {}))), proper)
             for c in clauses
         ]
         worded += [*told, " ".join(_tidy(c) for c in told)]
@@ -371,7 +371,7 @@ _CLAUSE_END = re.compile(
 #: A word a clause cannot end on: an article, a preposition, a comparison or a scale left hanging
 #: ("It will have 14 gates, up", "the ban on flights between 11 p.m.", "for the first time" without "in 26
 #: years").
-_HANGING = frozenset(
+HANGING = frozenset(
     [
         "a",
         "an",
@@ -448,7 +448,7 @@ def clause_cuts(sentence: str, shortest: int = 4) -> list[str]:
     for match in _CLAUSE_END.finditer(text):
         head, tail = text[: match.start()].rstrip(" ,;"), text[match.start() :]
         last = head.split()[-1].lower() if head.split() else ""
-        if len(head.split()) < shortest or last in _HANGING or _KEEPS_MEANING.search(tail):
+        if len(head.split()) < shortest or last in HANGING or _KEEPS_MEANING.search(tail):
             continue
         if re.search(r"\d\S*$", head) and re.match(r"\s(?:and|to|or)\s\S*\d", tail):
             continue  # "from 8 to 14", "3 hours and 10 minutes": the figure goes whole or not at all

@@ -10,11 +10,11 @@ are dropped, longest first, until at most ``MAX_SHARE`` of the draft is the sour
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qapress.generate import patterns as p
 from qapress.generate import story
-from qapress.generate.compress import clause_cuts, retellings
+from qapress.generate.compress import clause_cuts, in_digits, retellings
 from qapress.generate.copy_share import MAX_SHARE, copied_flags, copied_share, source_runs, text_share
 from qapress.generate.draft import Draft, FaqItem, SourceDocument
 from qapress.generate.facts import Facts, extract_facts
@@ -25,12 +25,15 @@ from qapress.generate.key_questions import key_questions
 from qapress.generate.patterns import HEDGES
 from qapress.generate.prose import people_sentences
 from qapress.generate.questions import PlannedQuestion, choose_questions
+from qapress.generate.rewording import in_own_words
 from qapress.generate.text import Sentence, as_inner_quote, join_list, split_sentences, words
+from qapress.generate.titles import best_title, headline_style, headline_variants, reordered_headlines
 
 #: A quote longer than this is no short quote: the answer leans on its own words instead.
 MAX_QUOTE_WORDS = 30
-#: Leave room under ``MAX_SHARE`` for the credit line the pipeline adds.
-SHARE_TARGET = MAX_SHARE - 0.03
+#: The share a draft is cut to, measured with the credit line the pipeline adds (``published_share``): a
+#: little room under ``MAX_SHARE`` for an answer the check drops.
+SHARE_TARGET = MAX_SHARE - 0.005
 #: A title longer than this is cut where the headline's first clause or phrase ends.
 MAX_TITLE_WORDS = 11
 _TITLE_BOUNDARY = re.compile(
@@ -364,12 +367,97 @@ def _in_headline(title: str, headline: str) -> bool:
     return any(theirs[i : i + len(mine)] == mine for i in range(len(theirs) - len(mine) + 1))
 
 
+def _key_titles(source: SourceDocument, facts: Facts, news: str) -> list[str]:
+    """The kind's key fact beside the headline's news: the score beside the winner, the vote beside the
+    decision, the results' first labelled figure (candidates; the caller checks them)."""
+    found: list[str] = []
+    results = story.results(facts) if facts.kind == "sport" else []
+    if results and results[0].score not in news:
+        result = results[0]
+        beat = re.search(
+            rf"\b(?:beat|beats|defeat|defeats|thrash|edge|edges|down|downs)\s{re.escape(result.loser)}", news
+        )
+        if beat:  # "Kestrel City beat Marlow Athletic 2-0 to reach the final"
+            found.append(news[: beat.end()] + f" {result.score}" + news[beat.end() :])
+        found.append(f"{result.winner} beat {result.loser} {result.score}")
+    decided = story.decisions(facts) if facts.kind in ("politics", "local") else []
+    if decided and decided[0].votes and not re.search(r"\d", news):
+        yes, no = decided[0].votes
+        cut = re.search(r"\s(?:despite|after|amid|as|over|following)\s", news)
+        found.append(f"{news[: cut.start() if cut else len(news)]} by {yes} votes to {no}")
+    if facts.kind == "business" and facts.subject:
+        figure = next((f for f in story.figures(facts) if f.label not in ("shares", "share")), None)
+        if figure:
+            found.append(f"{facts.subject} {figure.phrase()}")
+    return found
+
+
+def _reworded_title(text: str) -> str:
+    """A title in the draft's same-meaning words and number style (small counts in digits)."""
+    return in_digits(in_own_words(text))
+
+
+def _title_candidates(source: SourceDocument, facts: Facts, retold: Retelling, lead: str) -> list[str]:
+    """Titles the draft could give: the headline in the draft's words (``titles.headline_variants``), and
+    each opening sentence, as the source says it and retold, said as a headline."""
+    headline = re.sub(r"^[‘“\"']([^’”\"']{2,60})[’”\"']", r"\1", source.title.strip())
+    found = headline_variants(headline, _reworded_title, source.text)
+    found += [t for cut in [headline, *found] for t in reordered_headlines(cut, source.text)]
+    told: list[str] = [lead] if lead else []
+    for sentence in facts.sentences[:2]:
+        if not sentence.text.startswith(("“", '"', "‘")):
+            told += [sentence.text, *retellings(sentence.text, retold.roles, retold.proper)]
+    found += [
+        styled
+        for text in told
+        for title in headline_candidates(text)
+        for styled in headline_style(title, _reworded_title, source.text)
+    ]
+    return found
+
+
+def uncopied_title(source: SourceDocument, facts: Facts, retold: Retelling, lead: str) -> str:
+    """A title that copies no run of the source's words, for a draft that copies too much with its own:
+    some of the headline's news, a near copy of the headline if nothing else (never the headline or a cut)."""
+    candidates = [
+        c
+        for c in [
+            *_key_titles(source, facts, headline_news(source, facts)),
+            *_title_candidates(source, facts, retold, lead),
+        ]
+        if not retold.copied(c)
+    ]
+    return best_title(
+        candidates,
+        source.title,
+        source.text,
+        lambda t: retold.supported(t, "title"),
+        retold.copied,
+        least_news=0.3,
+    )
+
+
 def _title(
     source: SourceDocument, facts: Facts, planned: list[PlannedQuestion], retold: Retelling, lead: str
 ) -> str:
     """What is new, said as news: the key fact when the headline leaves it out (the score beside the
     winner, the vote beside the decision), else the headline's news; never a fixed tail."""
     news = headline_news(source, facts)
+    key_titles = _key_titles(source, facts, news)
+    candidates = [*key_titles, *_title_candidates(source, facts, retold, lead)]
+    for least_news in (0.5, 0.3):
+        # the headline's news told in the draft's words first; else less of it, before the headline itself
+        chosen = best_title(
+            candidates,
+            source.title,
+            source.text,
+            lambda title: retold.supported(title, "title"),
+            retold.copied,
+            least_news=least_news,
+            preferred=key_titles,
+        )
+        if chosen:
+            return chosen
     if facts.kind == "sport":
         found = story.results(facts)
         if found and found[0].score not in news:
@@ -412,18 +500,7 @@ def _title(
             # the longest headline the retelling gives that is not the source's headline cut short
             if not _in_headline(title, source.title) and retold.supported(title, "title"):
                 return title
-    # "Rail strike called off after drivers accept 6% pay offer" -> "Drivers accept 6% pay offer: rail strike
-    # called off": the cause first, the outcome after the colon, as a headline says it in its own order
-    cause = re.match(r"^(?P<outcome>.{12,}?)\s(?:after|following)\s(?P<cause>\S.{8,})$", news)
-    ordinal = r"(?:first|second|third|last|next|one|two)\b"
-    if cause and not re.search(r"[“”\"]", news) and not re.match(ordinal, cause.group("cause"), re.I):
-        first, second = cause.group("cause"), cause.group("outcome")
-        opening = second.split()[0]
-        if re.search(rf"(?<![.!?]\s)\b{re.escape(opening.lower())}\b", source.text):
-            second = second[0].lower() + second[1:]  # an ordinary word the source writes in lower case
-        title = f"{first[0].upper()}{first[1:]}: {second}"
-        if retold.supported(title, "title"):
-            return title
+    # (the cause first and the outcome after a colon is one of the candidates: ``titles.reordered_headlines``)
     return _key_fact_title(planned, source, retold, facts.kind) or news
 
 
@@ -769,6 +846,85 @@ def shorter_title(title: str, retold: Retelling) -> str:
     return title
 
 
+def published_share(draft: Draft, source: SourceDocument) -> float:
+    """The copied share of the draft as it is published: with the credit line the pipeline ends it with
+    (which names the source's headline, so it counts)."""
+    return copied_share(replace(draft, outro=source.credit_line()), source)
+
+
+def _asked_once(draft: Draft) -> Draft:
+    """The draft without a "What is the news?" answer that repeats the lead or another answer, word for word
+    or fact for fact (the same answer to two questions), nor any answer that repeats another word for word,
+    while more than ``MIN_ANSWERS`` are left. The kind's own question keeps its answer; the general one goes."""
+    items = list(draft.faq)
+
+    def first(item: FaqItem) -> str:
+        return split_sentences(item.answer)[0] if item.answer else ""
+
+    def told_elsewhere(item: FaqItem) -> bool:
+        others = [other for other in items if other is not item]
+        told = {draft.lead, *(first(other) for other in others)}
+        return any(item.answer == other.answer for other in others) or (
+            bool(first(item)) and _same_fact(first(item), told)
+        )
+
+    for item in [item for item in items if _GENERAL.match(item.question)]:
+        if len(items) > MIN_ANSWERS and told_elsewhere(item):
+            items.remove(item)  # the general question gives way first
+    for at in range(len(items) - 1, 0, -1):
+        if len(items) > MIN_ANSWERS and any(items[at].answer == item.answer for item in items[:at]):
+            del items[at]  # then the later of two questions with the same answer
+    return replace(draft, faq=tuple(items)) if len(items) < len(draft.faq) else draft
+
+
+#: The general question every kind may ask: the one that gives way when its answer is told elsewhere.
+_GENERAL = re.compile(r"^What is the news\b")
+
+
+def _filled(draft: Draft, facts: Facts, retold: Retelling, short_lead: str) -> Draft:
+    """A lead and a body that tell the news where the budget left them short: the lead that only said what
+    the answers cover gives way to the news told short, and a body of fewer than two sentences takes the
+    story's facts told short (``Retelling.compact``), copying a few of the source's words where none can be
+    told without; each only while the published draft stays within ``SHARE_TARGET`` (or copies no more
+    than it did)."""
+    source = retold.source
+
+    def within(candidate: Draft) -> bool:
+        # a sentence in the draft's own words is welcome even in a draft over the target: it lowers the share
+        return published_share(candidate, source) <= max(SHARE_TARGET, published_share(draft, source))
+
+    if _META.search(draft.lead) and short_lead and within(replace(draft, lead=short_lead)):
+        draft = replace(draft, lead=short_lead)
+    body = [p for p in draft.body if not _META.search(p)]
+    count = sum(len(split_sentences(p)) for p in body)
+    if count >= 2:
+        return replace(draft, body=tuple(body)) if body != list(draft.body) else draft
+    said = {draft.lead, *(s for p in body for s in split_sentences(p))}
+    said |= {s for item in draft.faq for s in split_sentences(item.answer)}
+    more: list[str] = []
+    for most_copied in (0, 8):
+        for sentence in facts.sentences:
+            if count + len(more) >= 2:
+                break
+            if sentence.text.startswith(("“", '"', "‘")):
+                continue
+            for told in retold.compact(sentence.index, most_copied=most_copied):
+                if told in said or _same_fact(told, said) or _SPOKEN.search(told):
+                    continue
+                trial = replace(draft, body=(*body, " ".join([*more, told])))
+                if within(trial):
+                    more.append(told)
+                    said.add(told)
+                break
+    if more:
+        body.append(" ".join(more))
+    return replace(draft, body=tuple(body or draft.body))
+
+
+#: A sentence about the draft itself rather than the news ("This explainer covers …", "few details").
+_META = re.compile(r"\bThis explainer covers\b|\bgives few details\b|\bFew details are known\b")
+
+
 def _within_budget(
     title: str,
     lead: str,
@@ -781,6 +937,8 @@ def _within_budget(
     own_title: str = "",
     short_lead: str = "",
     filler: tuple[str, ...] = (),
+    also_key: frozenset[str] = frozenset(),
+    spare_title: str = "",
 ) -> Draft:
     """Cut copied words until the share fits, most copied first: the second sentences and quotes of answers
     that are not the kind's key ones; the body's sentences down to one; the questions that are not key
@@ -823,10 +981,14 @@ def _within_budget(
         return Draft(heading[0], lead_text, text, faq, "")
 
     def fits() -> bool:
-        return copied_share(rebuilt(), source) <= SHARE_TARGET
+        return published_share(rebuilt(), source) <= SHARE_TARGET
 
     def key(answer: _Answer) -> bool:
-        return answer is answers[0] or answer.aspect in KEY_ASPECTS or (film and answer.aspect in FILM_KEYS)
+        return (
+            answer is answers[0]
+            or answer.aspect in KEY_ASPECTS | also_key
+            or (film and answer.aspect in FILM_KEYS)
+        )
 
     def extras(items: list[_Answer]) -> list[_Answer]:
         return sorted(items, key=lambda a: -_copied_words(a.more + " " + a.quote, source))
@@ -920,6 +1082,8 @@ def _within_budget(
         heading[0] = short_title  # the news in the headline's first phrase
     if not fits() and own_title and _copied_words(own_title, source) < _copied_words(heading[0], source):
         heading[0] = own_title  # the kind's first fact, built from the facts: fewer of the source's words
+    if not fits() and spare_title and _copied_words(spare_title, source) < _copied_words(heading[0], source):
+        heading[0] = spare_title  # a title that copies nothing, when the draft's own copies too much
     if not fits() and news[0] != short_lead:
         news[0] = short_lead or GUIDE  # the news told short, else the answers tell it
     if not fits() and news[0] == short_lead and _copied_words(short_lead, source) > 0:
@@ -962,7 +1126,7 @@ class ExtractiveBackend:
             answers = [a for a in _answers(planned, facts, source, retold, lead, sparing=False) if a.text()]
         body = _checked_body(_body(facts, planned, retold, lead), source)
         title = _title(source, facts, planned, retold, lead)
-        return _within_budget(
+        drafted = _within_budget(
             title,
             lead,
             body,
@@ -974,4 +1138,8 @@ class ExtractiveBackend:
             _key_fact_title(planned, source, retold, facts.kind),
             short_lead,
             more_body(facts, retold),
+            # a deal's worth is a business story's results: asked for whatever it copies
+            frozenset({"money"}) if facts.kind == "business" else frozenset(),
+            uncopied_title(source, facts, retold, lead),
         )
+        return _filled(_asked_once(drafted), facts, retold, short_lead)
