@@ -625,13 +625,15 @@ class GraphQLFastPath:
         While the placement probes a plan (a run on the loop was long: the machine's or the plan's?), one
         run at a time is the probe, in the threadpool; the plan's other requests wait for its verdict
         instead of all going to the threadpool (under load, the 32 requests in flight would pay a hop
-        each)."""
+        each). A verdict that the plan is still to be probed (a slow probe) makes one of them the next
+        probe, and the others wait again, for that one's."""
         gql = self.gql
         placement = self.placement
         plan = prepared.plan
         verdict = self._probes.get(id(plan))
-        if verdict is not None:
+        while verdict is not None:
             await asyncio.shield(verdict)
+            verdict = self._probes.get(id(plan))
         here = self._run_on_loop(prepared)
         if here is not None:
             return here
