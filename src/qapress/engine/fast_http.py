@@ -72,8 +72,10 @@ _NO_CACHING: Mapping[str, str] = types.MappingProxyType({})
 
 #: Addresses whose callers ``_caller`` keeps (readers come back; the trusted session is a hash to compute).
 CALLERS_REMEMBERED = 4096
-#: Memoized GETs whose last answer's caching headers are kept (``_last_caching``).
-CACHING_REMEMBERED = 1024
+#: Memoized GETs whose last answer's caching headers are kept (``_last_caching``), and the largest answer
+#: kept for the comparison: at most 16 MB held.
+CACHING_REMEMBERED = 256
+CACHING_MAX_ANSWER_BYTES = 64 * 1024
 #: Threads for the plans measured slow, as many as Starlette's threadpool has (anyio's default): a plain
 #: executor's hop costs ~30 µs where ``run_in_threadpool``'s (a capacity limiter, a cancel scope) ~45.
 PLAN_THREADS = 40
@@ -376,8 +378,10 @@ class GraphQLFastPath:
                 return receive
             prepared, item, consulted = found
             operation = item.get("operationName")
+            memoized = None
             if key is not None and not consulted:
-                self.get_memo.put(key, Memoized(prepared, operation, epoch))
+                memoized = Memoized(prepared, operation, epoch)
+                self.get_memo.put(key, memoized)
         assert isinstance(caller, _Caller)
         if await self._admitted(scope, receive, send, caller):
             return None
@@ -389,7 +393,7 @@ class GraphQLFastPath:
         status = 400 if errors and (endpoint.alpha or graphql_response) else 200
         media = GRAPHQL_RESPONSE if graphql_response else JSON
         public = caller.role == ANONYMOUS and not caller.authenticated
-        last = self._last_caching(prepared, answer, public)
+        last = self._last_caching(prepared, answer, public, keep=memoized is not None)
         caching = last.caching
         tag = caching.get(ETAG)
         if_none_match = seen.if_none_match
@@ -437,10 +441,11 @@ class GraphQLFastPath:
         self.gql.count_plan_hit()
         return False
 
-    def _last_caching(self, prepared: Prepared, answer: bytes, public: bool) -> _LastCaching:
+    def _last_caching(self, prepared: Prepared, answer: bytes, public: bool, keep: bool) -> _LastCaching:
         """The caching headers of ``prepared``'s ``answer``: those of its last answer when it was the same
         bytes for the same kind of caller under the same policy (the headers are a function of these, the
-        plan and the variables), else worked out now and kept."""
+        plan and the variables), else worked out now, and kept when ``keep`` (a memoized request, whose
+        ``Prepared`` comes again) and the answer is not large."""
         policy = self.endpoint.cache
         last = self._caching.get(id(prepared))
         if (
@@ -452,9 +457,11 @@ class GraphQLFastPath:
         ):
             return last
         caching = policy.headers(answer, prepared.plan, public, prepared.variables)
-        if len(self._caching) >= CACHING_REMEMBERED:
-            self._caching.clear()
-        last = self._caching[id(prepared)] = _LastCaching(prepared, policy, answer, public, caching)
+        last = _LastCaching(prepared, policy, answer, public, caching)
+        if keep and len(answer) <= CACHING_MAX_ANSWER_BYTES:
+            if len(self._caching) >= CACHING_REMEMBERED:
+                self._caching.clear()
+            self._caching[id(prepared)] = last
         return last
 
     def _cached_plan(
