@@ -7,6 +7,7 @@ and its caching headers): each must get its own answer, never the memoized one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -251,6 +252,25 @@ def test_a_get_memo_never_answers_another_caller(served: tuple[LiveSite, GraphQL
     assert "data" not in orjson.loads(refused[0].content)
     assert len(fast_path.get_memo) == 0, "an admin is not memoized and a refused query has no plan hit"
     assert orjson.loads(get(live, SMALL, id=SEED_ARTICLE_ID).content)["data"]["qa_ai"]
+
+
+def test_a_get_naming_a_persisted_query_is_never_memoized(served: tuple[LiveSite, GraphQLFastPath]) -> None:
+    """A request with ``extensions`` depends on the persisted documents, which change apart from the plans:
+    looked up every time, never kept (persisted queries are on by default)."""
+    live, fast_path = served
+    assert fast_path.endpoint.documents is not None
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(SMALL.encode()).hexdigest()}}
+    params = {
+        "query": SMALL,
+        "variables": orjson.dumps({"id": SEED_ARTICLE_ID}).decode(),
+        "extensions": orjson.dumps(extensions).decode(),
+    }
+    seen = [live.request("GET", "/v1/graphql", params=params) for _ in range(4)]
+    assert {(r.status_code, r.content) for r in seen} == {(seen[0].status_code, seen[0].content)}
+    assert orjson.loads(seen[0].content)["data"]["qa_ai"][0]["id"] == SEED_ARTICLE_ID
+    assert len(fast_path.get_memo) == 0
+    gets(live, SMALL, id=SEED_ARTICLE_ID)
+    assert len(fast_path.get_memo) == 1, "the same query without extensions is memoized"
 
 
 def without_anonymous_column(metadata: Metadata, table: str, column: str) -> Metadata:

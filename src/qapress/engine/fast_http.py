@@ -468,8 +468,9 @@ class GraphQLFastPath:
         self, caller: _Caller, payload: dict[str, Any], every_item: bool = False
     ) -> tuple[Prepared, dict[str, Any], bool] | None:
         """The request's plan-cache hit (not counted yet), its request object (a persisted query filled in)
-        and whether the persisted documents were consulted (the memo keeps no such answer: the documents
-        change apart from the plans); None: the application answers. ``every_item``: persisted queries are
+        and whether it depended on the persisted documents (extensions, or a trusted-documents role: the
+        memo keeps no such answer, the documents change apart from the plans); None: the application
+        answers. ``every_item``: persisted queries are
         looked at for every request (as the GET endpoint does), not only for those that carry extensions or
         come from a trusted-documents role."""
         endpoint = self.endpoint
