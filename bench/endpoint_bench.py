@@ -51,6 +51,7 @@ class EndpointRow:
     seq_qapress_get_us: float = float("nan")
     #: Another checkout's qapress (``--baseline-src``) in the same run: sequential, wrk, p99.
     seq_before_us: float = float("nan")
+    seq_before_get_us: float = float("nan")
     rps_before: float = float("nan")
     p99_before_ms: float = float("nan")
     notes: list[str] = field(default_factory=list)
@@ -194,10 +195,12 @@ def bench_http(
         for server in servers.values():
             server.wait_ready(timeout=180)
         ports = {n: s.port for n, s in servers.items()}
-        medians = sequential({**ports, "qapress GET": ports["qapress"]}, bodies, seconds)
+        gets = {f"{name} GET": ports[name] for name in ("qapress", "before") if name in ports}
+        medians = sequential({**ports, **gets}, bodies, seconds)
         row.seq_qapress_us, row.seq_floor_us = medians["qapress"], medians["floor"]
         row.seq_qapress_get_us = medians["qapress GET"]
         row.seq_before_us = medians.get("before", float("nan"))
+        row.seq_before_get_us = medians.get("before GET", float("nan"))
         with tempfile.TemporaryDirectory() as tmp:
             lua = graphql_lua(orjson.dumps({"query": seed_query(), "variables": target}), Path(tmp))
             loads: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
@@ -259,6 +262,8 @@ def before_line(r: EndpointRow) -> str:
     return (
         f"| {r.backend} | {r.workers} | {r.seq_before_us:.0f} / {r.seq_qapress_us:.0f} / {r.seq_floor_us:.0f}"
         f" | {r.seq_before_us / r.seq_floor_us:.2f}x → {r.seq_ratio:.2f}x"
+        f" | {r.seq_before_get_us:.0f} / {r.seq_qapress_get_us:.0f}"
+        f" | {r.seq_before_get_us / r.seq_floor_us:.2f}x → {r.seq_qapress_get_us / r.seq_floor_us:.2f}x"
         f" | {r.rps_before:,.0f} / {r.rps_qapress:,.0f} / {r.rps_floor:,.0f}"
         f" | {r.rps_before / r.rps_floor:.0%} → {r.rps_ratio:.0%}"
         f" | {r.p99_before_ms:.2f} / {r.p99_qapress_ms:.2f} |"
@@ -287,8 +292,9 @@ def render(rows: list[EndpointRow], inproc: dict[str, tuple[float, float]], arti
             "The checkout before the change (`--baseline-src`), served in the same run:",
             "",
             "| backend | workers | sequential before / after / floor (µs) | ratio before → after"
+            " | GET before / after (µs) | GET ÷ floor before → after"
             " | wrk req/s before / after / floor | share before → after | p99 before / after (ms) |",
-            "|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         lines += [before_line(r) for r in befores]
         lines.append("")

@@ -1,11 +1,13 @@
-"""The fast path's memo of repeated ``POST /v1/graphql`` bodies (:mod:`qapress.engine.body_memo`), over a real
-server on SQLite and PostgreSQL: a repeat is answered from it, and only ever with what the slow path would
-answer that caller now. Another role or other session variables, other variables in the body, a metadata
-change in between: each must get its own answer, never the memoized one.
+"""The fast path's memo of repeated ``POST /v1/graphql`` bodies and ``GET`` query strings
+(:mod:`qapress.engine.body_memo`), over a real server on SQLite and PostgreSQL: a repeat is answered from it,
+and only ever with what the slow path would answer that caller now. Another role or other session
+variables, other variables in the body, a metadata change in between, a row changed since (a GET's answer
+and its caching headers): each must get its own answer, never the memoized one.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ import pytest
 
 from qapress.engine.body_memo import ENTRIES, MAX_BODY_BYTES
 from qapress.engine.fast_http import GraphQLFastPath
+from qapress.engine.http_cache import etag
 from qapress.engine.metadata import Metadata, qapress_metadata
 from qapress.site.app import SiteServer
 from qapress.store.demo import SEED_ARTICLE_ID
@@ -168,6 +171,106 @@ def test_a_memoized_body_still_counts_against_the_rate_limit(demo_url: str) -> N
             assert memo.found >= 3, "the requests after the second were memo hits"
     finally:
         engine.dispose()
+
+
+def get(
+    live: LiveSite, query: str, headers: dict[str, str] | None = None, **variables: Any
+) -> httpx.Response:
+    params = (
+        {"query": query, "variables": orjson.dumps(variables).decode()} if variables else {"query": query}
+    )
+    return live.request("GET", "/v1/graphql", headers=headers or {}, params=params)
+
+
+def gets(live: LiveSite, query: str, times: int = 4, **variables: Any) -> list[httpx.Response]:
+    """The GET asked ``times`` times (the first caches the plan, the second memoizes the query string and
+    captures the headers of its kind, the rest are answered from the memo in one write)."""
+    return [get(live, query, **variables) for _ in range(times)]
+
+
+def without_date(response: httpx.Response) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in response.headers.multi_items() if name != "date"]
+
+
+def test_a_repeated_get_is_answered_from_the_memo_with_its_caching_headers(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    live, fast_path = served
+    found = fast_path.get_memo.found
+    seen = gets(live, SMALL, id=SEED_ARTICLE_ID)
+    first = seen[0]
+    assert (
+        first.status_code == 200 and orjson.loads(first.content)["data"]["qa_ai"][0]["id"] == SEED_ARTICLE_ID
+    )
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    assert first.headers["etag"] == etag(first.content)
+    for later in seen[1:]:
+        assert (later.status_code, later.content) == (first.status_code, first.content)
+        assert without_date(later) == without_date(first)
+    assert len(fast_path.get_memo) == 1 and len(fast_path.memo) == 0
+    assert fast_path.get_memo.found - found == 2, "the third and fourth requests were answered from the memo"
+    # The one write (``http_protocol``) answered the last: the server is ``qapress serve``'s protocol.
+    assert live.starts[-1] == "qapress.prepared_response"
+
+
+def test_a_get_whose_answer_changed_gets_the_new_answer_and_its_own_etag(
+    served: tuple[LiveSite, GraphQLFastPath],
+) -> None:
+    """The memo keeps the plan, never the answer: a row changed since is in the next answer, whose ETag
+    and headers are its own (not the memoized answer's), and the old ETag no longer gets a 304."""
+    live, fast_path = served
+    query = "query Site($id: Int!) { domain(where: {id: {_eq: $id}}) { id description } }"
+    before = gets(live, query, id=1)[-1]
+    assert orjson.loads(before.content)["data"]["domain"][0]["id"] == 1
+    old_tag = before.headers["etag"]
+    found = fast_path.get_memo.found
+    engine = live.site.engine
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE domain SET description = 'changed for the memo test' WHERE id = 1")
+    after = get(live, query, id=1)
+    assert fast_path.get_memo.found == found + 1, "answered from the memo"
+    assert orjson.loads(after.content)["data"]["domain"][0]["description"] == "changed for the memo test"
+    assert after.headers["etag"] == etag(after.content) != old_tag
+    assert int(after.headers["content-length"]) == len(after.content)
+    stale = get(live, query, {"If-None-Match": old_tag}, id=1)
+    assert stale.status_code == 200 and stale.content == after.content
+    fresh = get(live, query, {"If-None-Match": after.headers["etag"]}, id=1)
+    assert fresh.status_code == 304 and fresh.content == b""
+
+
+def test_a_get_memo_never_answers_another_caller(served: tuple[LiveSite, GraphQLFastPath]) -> None:
+    live, fast_path = served
+    admin = {"X-Hasura-Admin-Secret": SECRET}
+    variables = orjson.dumps({"id": SEED_ARTICLE_ID}).decode()
+    params = {"query": ADMIN_ONLY, "variables": variables}
+    for _ in range(3):
+        shown = live.request("GET", "/v1/graphql", headers=admin, params=params)
+        assert orjson.loads(shown.content)["data"]["qa_ai"][0]["id"] == SEED_ARTICLE_ID
+        assert shown.headers["cache-control"] == "private, no-store"
+    refused = [get(live, ADMIN_ONLY, id=SEED_ARTICLE_ID) for _ in range(3)]
+    assert {r.content for r in refused} == {refused[0].content}
+    assert "data" not in orjson.loads(refused[0].content)
+    assert len(fast_path.get_memo) == 0, "an admin is not memoized and a refused query has no plan hit"
+    assert orjson.loads(get(live, SMALL, id=SEED_ARTICLE_ID).content)["data"]["qa_ai"]
+
+
+def test_a_get_naming_a_persisted_query_is_never_memoized(served: tuple[LiveSite, GraphQLFastPath]) -> None:
+    """A request with ``extensions`` depends on the persisted documents, which change apart from the plans:
+    looked up every time, never kept (persisted queries are on by default)."""
+    live, fast_path = served
+    assert fast_path.endpoint.documents is not None
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(SMALL.encode()).hexdigest()}}
+    params = {
+        "query": SMALL,
+        "variables": orjson.dumps({"id": SEED_ARTICLE_ID}).decode(),
+        "extensions": orjson.dumps(extensions).decode(),
+    }
+    seen = [live.request("GET", "/v1/graphql", params=params) for _ in range(4)]
+    assert {(r.status_code, r.content) for r in seen} == {(seen[0].status_code, seen[0].content)}
+    assert orjson.loads(seen[0].content)["data"]["qa_ai"][0]["id"] == SEED_ARTICLE_ID
+    assert len(fast_path.get_memo) == 0
+    gets(live, SMALL, id=SEED_ARTICLE_ID)
+    assert len(fast_path.get_memo) == 1, "the same query without extensions is memoized"
 
 
 def without_anonymous_column(metadata: Metadata, table: str, column: str) -> Metadata:

@@ -366,6 +366,59 @@ def test_a_plan_under_probe_answers_every_request_and_reaches_a_verdict(
         placement.loop_max_seconds, placement.noise_seconds = bound, noise
 
 
+def test_after_a_slow_probe_the_next_probe_runs_alone(served: tuple[LiveSite, GraphQLFastPath]) -> None:
+    """A probe that comes back slow leaves the plan under probe: one of the waiting requests is the next
+    probe and the others wait for its verdict again, rather than all going to the threadpool at once."""
+    live, fast_path = served
+    query = "query ProbedAgain { domain(limit: 1) { id } }"
+    assert b'"data"' in post(live, {"query": query}).content
+    plan = only_plan(live, query)
+    placement = fast_path.placement
+    gql = fast_path.gql
+    bound, noise = placement.loop_max_seconds, placement.noise_seconds
+    placement.loop_max_seconds, placement.noise_seconds = 0.5, 1.0
+    lock = threading.Lock()
+    running = [0]
+    crowded: list[int] = []  # runs that started under probe beside another run
+
+    def run(prepared: Any, *args: Any) -> bytes:
+        with lock:
+            if placement.probing(plan) and running[0]:
+                crowded.append(running[0])
+            running[0] += 1
+        try:
+            time.sleep(0.05)  # long enough for the other requests to be waiting meanwhile
+            return type(gql).run(gql, prepared, *args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    try:
+        for _ in range(WARMUP):
+            placement.observe(plan, 0.0001)
+        placement.observe(plan, 0.6)
+        assert placement.probing(plan)
+        placement.loop_max_seconds = 1e-9  # every probe now comes back slow: each verdict is "probe again"
+        gql.run = run  # type: ignore[method-assign]
+        answers: list[httpx.Response] = []
+        asking = [
+            threading.Thread(target=lambda: answers.append(post(live, {"query": query})))
+            for _ in range(2 * PROBES)
+        ]
+        for thread in asking:
+            thread.start()
+        for thread in asking:
+            thread.join(timeout=60)
+        assert len(answers) == 2 * PROBES
+        assert all(a.status_code == 200 and b'"domain"' in a.content for a in answers)
+        assert not crowded, f"runs started beside a probe: {crowded}"
+        assert not placement.probing(plan), "the probes, all slow, were believed"
+        assert not placement.on_loop(plan) and not fast_path._probes
+    finally:
+        del gql.run
+        placement.loop_max_seconds, placement.noise_seconds = bound, noise
+
+
 def only_plan(live: LiveSite, query: str) -> object:
     family = live.site.gql.plans.family((query, None, "anonymous"))
     assert family is not None

@@ -12,6 +12,7 @@ import gzip
 import re
 import socket
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from tests.site.live import LiveSite, demo_store, serve_site
@@ -201,3 +202,29 @@ def test_a_graphql_error_answer_keeps_its_status(servers: tuple[LiveSite, LiveSi
         answers.append(masked(exchange(live.port, request), live.port, "POST"))
     assert answers[0].startswith(b"HTTP/1.1 400 ")
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(
+    "lines", [(), ("Accept: application/graphql-response+json",), ("Connection: close",)]
+)
+def test_a_graphql_get_plan_hit_is_the_same_bytes_as_uvicorns(
+    servers: tuple[LiveSite, LiveSite], lines: tuple[str, ...]
+) -> None:
+    """A GET's plan hit, memoized and sent in one write with its caching headers (ETag, cache tags)."""
+    query = "query Q($id: Int!) { qa_ai(where: {id: {_eq: $id}}) { id title } }"
+    path = "/v1/graphql?" + urlencode({"query": query, "variables": f'{{"id": {SEED_ARTICLE_ID}}}'})
+    answers, tags = [], []
+    for live in servers:
+        for _ in range(3):  # plans the query, memoizes the query string and captures its kind's headers
+            exchange(live.port, request(path, live.port, *lines))
+        before = len(live.starts)
+        raw = exchange(live.port, request(path, live.port, *lines))
+        tags.append(re.findall(rb"(?m)^etag: [^\r]*\r\n", raw))
+        answers.append(masked(raw, live.port, "GET"))
+        answers.append(live.starts[before:])
+    prepared, prepared_starts, plain, plain_starts = answers
+    assert prepared.startswith(b"HTTP/1.1 200 OK\r\n") and b"%d" % SEED_ARTICLE_ID in prepared
+    assert b"cache-control: public, max-age=" in prepared and b"surrogate-key: " in prepared
+    assert prepared == plain
+    assert len(tags[0]) == 1 and tags[0] == tags[1]  # masked above: the same answer, the same validator
+    assert (prepared_starts, plain_starts) == ([PREPARED_RESPONSE], ["http.response.start"])

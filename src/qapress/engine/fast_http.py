@@ -43,7 +43,7 @@ from qapress.engine.http import (
     get_request_item,
     lowered,
 )
-from qapress.engine.http_cache import TAG_HEADERS, etag_matches
+from qapress.engine.http_cache import TAG_HEADERS, CachePolicy, etag_matches
 from qapress.engine.media import GRAPHQL_RESPONSE, JSON, is_json_body, prefers_graphql_response, wants_html
 from qapress.engine.permissions import ADMIN, ANONYMOUS
 from qapress.engine.persisted import resolve
@@ -72,6 +72,10 @@ _NO_CACHING: Mapping[str, str] = types.MappingProxyType({})
 
 #: Addresses whose callers ``_caller`` keeps (readers come back; the trusted session is a hash to compute).
 CALLERS_REMEMBERED = 4096
+#: Memoized GETs whose last answer's caching headers are kept (``_last_caching``), and the largest answer
+#: kept for the comparison: at most 16 MB held.
+CACHING_REMEMBERED = 256
+CACHING_MAX_ANSWER_BYTES = 64 * 1024
 #: Threads for the plans measured slow, as many as Starlette's threadpool has (anyio's default): a plain
 #: executor's hop costs ~30 µs where ``run_in_threadpool``'s (a capacity limiter, a cancel scope) ~45.
 PLAN_THREADS = 40
@@ -145,18 +149,21 @@ class _RequestHeaders:
                 self.admin = True
 
 
-class _Ready:
-    """A request the fast path answers: its cached plan, its caller, the request object (a persisted query
-    filled in) and the media type the client prefers."""
+class _LastCaching:
+    """A memoized GET's last answer and its caching headers, and its heads for one-write answers by
+    (status, media type): None where the head must go uvicorn's own way."""
 
-    __slots__ = ("caller", "graphql_response", "item", "media", "prepared")
+    __slots__ = ("answer", "caching", "heads", "policy", "prepared", "public")
 
-    def __init__(self, prepared: Prepared, caller: _Caller, item: dict[str, Any], graphql_response: bool):
+    def __init__(
+        self, prepared: Prepared, policy: CachePolicy, answer: bytes, public: bool, caching: dict[str, str]
+    ) -> None:
         self.prepared = prepared
-        self.caller = caller
-        self.item = item
-        self.graphql_response = graphql_response
-        self.media = GRAPHQL_RESPONSE if graphql_response else JSON
+        self.policy = policy
+        self.answer = answer
+        self.public = public
+        self.caching = caching
+        self.heads: dict[tuple[int, str], bytes | None] = {}
 
 
 class GraphQLFastPath:
@@ -201,6 +208,10 @@ class GraphQLFastPath:
         self._probes: dict[int, asyncio.Future[None]] = {}
         #: Repeated POST bodies' plan-cache hits, per caller (:mod:`.body_memo`).
         self.memo = BodyMemo()
+        #: Repeated GET query strings' plan-cache hits, per caller.
+        self.get_memo = BodyMemo()
+        #: id(Prepared) of a memoized GET -> its last answer's caching headers (see ``_last_caching``).
+        self._caching: dict[int, _LastCaching] = {}
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """Answer the request and return None, or return the ``receive`` the application must use (what
@@ -326,28 +337,64 @@ class GraphQLFastPath:
         self, scope: Scope, receive: Receive, send: Send, seen: _RequestHeaders
     ) -> Receive | None:
         """``GET /v1/graphql?query=...`` for a plan-cache hit, as :meth:`GraphQLEndpoint.handle_get` answers
-        it: the same caching headers (``Cache-Control``, ``ETag``, the cache tags) and the same 304."""
+        it: the same caching headers (``Cache-Control``, ``ETag``, the cache tags) and the same 304.
+
+        A query string asked before by the same caller is answered from the memo (:mod:`.body_memo`, keyed
+        by the query string as a POST's by its body): no query-string decoding, no plan lookup; and an
+        answer the same as that query string's last one gets its caching headers (a hash of the answer,
+        the tags read from it) and its head from that time. The answer then goes out in one write."""
         endpoint = self.endpoint
+        gql = self.gql
         if wants_html(seen.accept):
             return receive  # GraphiQL
         if seen.signed_in and not seen.admin and endpoint.session_caller is not None:
             return receive
-        # Starlette's ``query_params`` without its multi-dict: the last of a repeated name counts, as there.
-        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        item, not_json = get_request_item(params)
-        if not_json is not None:
-            return receive
-        ready = await self._ready(scope, receive, send, seen, item, every_item=True)
-        if ready is None:
+        caller: _Caller | None = None
+        key = memoized = None
+        if not seen.admin:  # an admin secret is checked after the query string, as before the memo
+            anonymous = self._caller(scope, False)
+            assert isinstance(anonymous, _Caller)  # without the secret shown the caller is no refusal
+            caller = anonymous
+            key = memo_key(caller.role, caller.session, scope["query_string"])
+            memoized = None if key is None else self.get_memo.get(key)
+        if memoized is not None and gql.still_current(memoized.prepared, memoized.epoch):
+            prepared, operation = memoized.prepared, memoized.operation
+        else:
+            epoch = gql.plans.epoch  # read before the lookup: a change during it leaves the entry stale
+            # Starlette's ``query_params`` without its multi-dict: the last of a repeated name counts, as there.
+            params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+            item, not_json = get_request_item(params)
+            if not_json is not None:
+                return receive
+            if caller is None:
+                shown = self._caller(scope, True)
+                if not isinstance(shown, _Caller):
+                    return receive
+                caller = shown
+            found = self._cached_plan(caller, item, every_item=True)
+            if found is None:
+                if memoized is not None and key is not None:
+                    self.get_memo.discard(key)
+                return receive
+            prepared, item, consulted = found
+            operation = item.get("operationName")
+            memoized = None
+            if key is not None and not consulted:
+                memoized = Memoized(prepared, operation, epoch)
+                self.get_memo.put(key, memoized)
+        assert isinstance(caller, _Caller)
+        if await self._admitted(scope, receive, send, caller):
             return None
-        if not isinstance(ready, _Ready):
-            return receive
-        answer = await self._run(ready.prepared, ready.caller, ready.item.get("operationName"), seen.pinned)
+        graphql_response = prefers_graphql_response(seen.accept)
+        answer = None if self.routing else self._answer_now(prepared, caller.role, operation)
+        if answer is None:
+            answer = await self._run(prepared, caller, operation, seen.pinned)
         errors = answer.startswith(b'{"errors"')
-        status = 400 if errors and (endpoint.alpha or ready.graphql_response) else 200
-        caller = ready.caller
+        status = 400 if errors and (endpoint.alpha or graphql_response) else 200
+        media = GRAPHQL_RESPONSE if graphql_response else JSON
         public = caller.role == ANONYMOUS and not caller.authenticated
-        caching = endpoint.cache.headers(answer, ready.prepared.plan, public, ready.prepared.variables)
+        last = self._last_caching(prepared, answer, public, keep=memoized is not None)
+        caching = last.caching
         tag = caching.get(ETAG)
         if_none_match = seen.if_none_match
         if (
@@ -360,58 +407,79 @@ class GraphQLFastPath:
             scope[_RESPONSE_KEY] = Response(status_code=304, headers=caching)
             await self.respond(scope, receive, send)
             return None
-        await self._send(scope, receive, send, seen, status, ready.media, answer, caching)
+        large = len(answer) >= GZIP_MIN_BYTES
+        if takes_prepared(scope) and (
+            not large or seen.accept_encoding is None or b"gzip" not in seen.accept_encoding
+        ):
+            kind = (status, media)
+            heads = last.heads
+            if kind in heads:
+                head = heads[kind]
+            else:
+                head = self._known_cached_head(status, media, large, len(answer), caching)
+                if head is not None or _headers_key(status, media, large, caching) in self._headers:
+                    heads[kind] = head  # not kept before the kind's headers are captured (below)
+            if head is not None:
+                scope[FAST_PATH_STATUS] = status
+                await send({"type": PREPARED_RESPONSE, "status": status, "head": head, "body": answer})
+                return None
+        await self._send(scope, receive, send, seen, status, media, answer, caching)
         return None
 
-    async def _ready(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        seen: _RequestHeaders,
-        payload: dict[str, Any],
-        every_item: bool = False,
-    ) -> _Ready | bool | None:
-        """The request's cached plan and caller, admitted by the rate limit; False: the application answers
-        (nothing happened yet); None: refused by the rate limit, and answered. ``every_item``: as for
-        ``_cached_plan``."""
-        caller = self._caller(scope, seen.admin)
-        if not isinstance(caller, _Caller):
-            return False
-        found = self._cached_plan(caller, payload, every_item)
-        if found is None:
-            return False
-        prepared, item, _consulted = found
-        # From here on the request is answered here: the rate limit counts it, as the endpoint does before
-        # it looks for the plan (so a refused request counts no plan hit either).
+    async def _admitted(self, scope: Scope, receive: Receive, send: Send, caller: _Caller) -> bool:
+        """Count the request against the rate limit (one operation) and then the plan hit; True: refused,
+        and the refusal was sent."""
         host = client_host(scope)
-        refused = admit_now(self.gql, host, caller.role, caller.session, payload)
+        refused = admit_now(self.gql, host, caller.role, caller.session, None)
         if refused is WAIT:
-            refused = await admit(self.gql, host, caller.role, caller.session, payload)
+            refused = await admit(self.gql, host, caller.role, caller.session, None)
         if refused is not None:
             scope[FAST_PATH_STATUS] = refused.status_code
             scope[_RESPONSE_KEY] = refused
             await self.respond(scope, receive, send)
-            return None
+            return True
         self.gql.count_plan_hit()
-        graphql_response = prefers_graphql_response(seen.accept)
-        return _Ready(prepared, caller, item, graphql_response)
+        return False
+
+    def _last_caching(self, prepared: Prepared, answer: bytes, public: bool, keep: bool) -> _LastCaching:
+        """The caching headers of ``prepared``'s ``answer``: those of its last answer when it was the same
+        bytes for the same kind of caller under the same policy (the headers are a function of these, the
+        plan and the variables), else worked out now, and kept when ``keep`` (a memoized request, whose
+        ``Prepared`` comes again) and the answer is not large."""
+        policy = self.endpoint.cache
+        last = self._caching.get(id(prepared))
+        if (
+            last is not None
+            and last.prepared is prepared
+            and last.policy is policy
+            and last.public == public
+            and last.answer == answer
+        ):
+            return last
+        caching = policy.headers(answer, prepared.plan, public, prepared.variables)
+        last = _LastCaching(prepared, policy, answer, public, caching)
+        if keep and len(answer) <= CACHING_MAX_ANSWER_BYTES:
+            if len(self._caching) >= CACHING_REMEMBERED:
+                self._caching.clear()
+            self._caching[id(prepared)] = last
+        return last
 
     def _cached_plan(
         self, caller: _Caller, payload: dict[str, Any], every_item: bool = False
     ) -> tuple[Prepared, dict[str, Any], bool] | None:
         """The request's plan-cache hit (not counted yet), its request object (a persisted query filled in)
-        and whether the persisted documents were consulted (the memo keeps no such answer: the documents
-        change apart from the plans); None: the application answers. ``every_item``: persisted queries are
+        and whether it depended on the persisted documents (extensions, or a trusted-documents role: the
+        memo keeps no such answer, the documents change apart from the plans); None: the application
+        answers. ``every_item``: persisted queries are
         looked at for every request (as the GET endpoint does), not only for those that carry extensions or
         come from a trusted-documents role."""
         endpoint = self.endpoint
         item: Any = payload
         documents = endpoint.documents
-        consulted = documents is not None and (
-            every_item or "extensions" in item or caller.role in endpoint.trusted_roles
-        )
-        if consulted:
+        # Without extensions and for a role not bound to trusted documents, ``resolve`` hands the request
+        # back as it is: the answer does not depend on the documents then, even when they are looked at.
+        consulted = documents is not None and ("extensions" in item or caller.role in endpoint.trusted_roles)
+        if documents is not None and (consulted or every_item):
             assert documents is not None
             item = resolve(
                 item, documents, trusted_only=caller.role in endpoint.trusted_roles, may_block=False
@@ -565,13 +633,15 @@ class GraphQLFastPath:
         While the placement probes a plan (a run on the loop was long: the machine's or the plan's?), one
         run at a time is the probe, in the threadpool; the plan's other requests wait for its verdict
         instead of all going to the threadpool (under load, the 32 requests in flight would pay a hop
-        each)."""
+        each). A verdict that the plan is still to be probed (a slow probe) makes one of them the next
+        probe, and the others wait again, for that one's."""
         gql = self.gql
         placement = self.placement
         plan = prepared.plan
         verdict = self._probes.get(id(plan))
-        if verdict is not None:
+        while verdict is not None:
             await asyncio.shield(verdict)
+            verdict = self._probes.get(id(plan))
         here = self._run_on_loop(prepared)
         if here is not None:
             return here
@@ -640,6 +710,24 @@ class GraphQLFastPath:
         if parts is None:
             return None
         return b"%scontent-length: %d\r\n%s" % (parts[0], length, parts[1])
+
+    def _known_cached_head(
+        self, status: int, media: str, large: bool, length: int, caching: Mapping[str, str]
+    ) -> bytes | None:
+        """``_known_head`` of an answer with caching headers (a GET's): the captured headers of its kind
+        with the answer's length, ETag and cache tags put in, as the header block of a one-write answer;
+        None when that kind's headers were not captured yet or a line must go uvicorn's way."""
+        key = _headers_key(status, media, large, caching)
+        known = self._headers.get(key)
+        if known is None:
+            return None
+        names = [name for name in caching if name in VARYING]
+        template, slots = known
+        headers = template.copy()
+        headers[slots[0]] = (b"content-length", b"%d" % length)
+        for name, at in zip(names, slots[1:], strict=True):
+            headers[at] = (headers[at][0], caching[name].encode("latin-1"))
+        return head_block(headers)
 
     async def _capture(
         self, status: int, media: str, large: bool, caching: Mapping[str, str]
