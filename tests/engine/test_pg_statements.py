@@ -20,7 +20,9 @@ SQL = "SELECT CAST(%s AS text)"
 
 @pytest.fixture
 def dsn(postgres_server: Any) -> str:
-    return str(postgres_server.create_database("qapress_stmts").replace("postgresql+psycopg://", "postgresql://"))
+    return str(
+        postgres_server.create_database("qapress_stmts").replace("postgresql+psycopg://", "postgresql://")
+    )
 
 
 @pytest.fixture
@@ -92,7 +94,9 @@ def test_without_preparing_nothing_is_left_on_the_server(connection: psycopg.Con
     assert ours_on_server(connection) == []
 
 
-def test_statements_deallocated_by_someone_else_are_prepared_again(connection: psycopg.Connection[Any]) -> None:
+def test_statements_deallocated_by_someone_else_are_prepared_again(
+    connection: psycopg.Connection[Any],
+) -> None:
     statements = ConnectionStatements(connection)
     assert statements.fetch_value(SQL, [1]) == (True, b"1")
     connection.execute("DEALLOCATE ALL")
