@@ -405,10 +405,16 @@ class ThreadConnections:
         self, sql: str, params: Sequence[Any], max_bytes: int | None, engine: Engine, rows: bool = False
     ) -> Any:
         # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
-        # restart every idle connection of the pool is stale at once.
-        cause: BaseException | None = None
+        # restart every idle connection of the pool is stale at once. (The first try is apart from the
+        # retries: the usual call then looks nothing up for them.)
+        try:
+            return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes, rows)
+        except _StaleConnection as stale:
+            cause = stale.__cause__
+        except DRIVER_ERRORS as exc:
+            raise map_driver_error(exc, self.timeout_ms) from exc
         size: int = getattr(engine.pool, "size", lambda: 1)()
-        for _ in range(size + 1):
+        for _ in range(size):
             try:
                 return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes, rows)
             except _StaleConnection as stale:
