@@ -2,9 +2,10 @@
 
 SQLite: one raw ``sqlite3`` connection per thread, kept open between requests (a file, no server
 connections to budget). PostgreSQL: a raw psycopg connection checked out of the SQLAlchemy engine's pool for
-each statement and run in autocommit (no BEGIN, no ROLLBACK round trip), so the pages, the GraphQL engine,
-mutations and the link worker share one bounded pool per process (``QAPRESS_DB_POOL_SIZE``). Statements are
-still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` (set once per
+each statement and run outside a transaction (no BEGIN, no ROLLBACK round trip), so the pages, the GraphQL
+engine, mutations and the link worker share one bounded pool per process (``QAPRESS_DB_POOL_SIZE``). The
+answer's statement is prepared once per connection and run through libpq directly (``pg_statements``); the
+flat statement's rows go through a psycopg cursor. Statements are still parameterised. The statement timeout is enforced per connection: ``statement_timeout`` (set once per
 physical connection) on PostgreSQL, a progress handler with a deadline on SQLite. So is the cap on an
 answer's bytes: on SQLite the connection's length limit stops the statement as soon as any string it builds
 passes the cap (the JSON is never built in full); on PostgreSQL the statement is wrapped so that an answer
@@ -23,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 import sqlalchemy as sa
+from psycopg import pq
 from sqlalchemy.engine import Engine
 
 from qapress.engine.dialects import dialect_for
 from qapress.engine.driver_errors import DRIVER_ERRORS, map_driver_error, mapped_driver_errors
 from qapress.engine.errors import AnswerTooLarge, DatabaseUnavailable
+from qapress.engine.pg_statements import ConnectionStatements
 from qapress.engine.sqlite_functions import register_sqlite_functions
 
 if TYPE_CHECKING:  # a runtime import would close a cycle: qapress.store imports POOLER_OPTION from here
@@ -90,8 +93,10 @@ class _SQLiteConnection:
 #: Key in a pooled connection's ``info`` (kept for the physical connection's life): the statement timeout
 #: the hot path set on it, so the SETs run once per connection, not once per statement.
 _PREPARED_FOR = "qapress_statement_timeout_ms"
-#: Key in a pooled connection's ``info``: the hot path's cursor on it.
+#: Key in a pooled connection's ``info``: the hot path's cursor on it (the flat statement's rows).
 _CURSOR = "qapress_cursor"
+#: Key in a pooled connection's ``info``: the hot path's prepared statements on it (``pg_statements``).
+_STATEMENTS = "qapress_statements"
 
 
 def _restore_for_others(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -133,60 +138,110 @@ def _pooled_fetch_text(
     max_bytes: int | None,
     rows: bool = False,
 ) -> Any:
-    """One statement on a connection of ``engine``'s pool, in autocommit; with ``max_bytes``, wrapped so that
-    a longer answer is not sent (:class:`AnswerTooLarge`).
+    """One statement on a connection of ``engine``'s pool, outside any transaction; with ``max_bytes``,
+    wrapped so that a longer answer is not sent (:class:`AnswerTooLarge`). The value comes back as the
+    server's UTF-8 bytes (``pg_statements``), or with ``rows`` as all the rows, loaded by a cursor.
 
     The entry is taken from and returned to the pool's queue directly (``_do_get``/``_do_return_conn``, what
     SQLAlchemy's own checkout wraps): the checkout's proxy, events, pre-ping and reset cost about twice the
-    statement itself on a cache hit, and this path needs none of them (autocommit leaves nothing to reset;
-    a broken connection is found by its error and invalidated, so the entry reconnects on its next use)."""
+    statement itself on a cache hit, and this path needs none of them (a statement outside a transaction
+    leaves nothing to reset; a broken connection is found by its error and invalidated, so the entry
+    reconnects on its next use)."""
     pool = engine.pool
     entry: Any = pool._do_get()  # the pool's bound and timeout apply: sa.exc.TimeoutError when none is free
     try:
         reused = entry.dbapi_connection is not None
         raw: psycopg.Connection[Any] = entry.get_connection()  # (re)connects an invalidated entry
         try:
-            raw.autocommit = True
-            if entry.info.get(_PREPARED_FOR) != timeout_ms:
-                if behind_transaction_pooler(engine):
-                    # PgBouncer tracks TimeZone per client (it re-sends it to each server connection it
-                    # lends), not statement_timeout: that one is the role's (ALTER ROLE ... SET).
-                    raw.execute("SET TIME ZONE 'UTC'")
-                    entry.info[_PREPARED_FOR] = timeout_ms
-                else:
-                    raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
-                    raw.execute("SET TIME ZONE 'UTC'")
-                    entry.info[_PREPARED_FOR] = timeout_ms
-            # One cursor per physical connection, kept with it: a new one per statement cost ~10% of a hit.
-            cursor = entry.info.get(_CURSOR)
-            if cursor is None or cursor.closed or cursor.connection is not raw:
-                cursor = entry.info[_CURSOR] = raw.cursor()
-            if rows:
-                # The caller measures the assembled answer against the cap (rows have no one text).
-                try:
-                    return cursor.execute(sql, params).fetchall()
-                except psycopg.DataError as exc:
-                    if exc.sqlstate is None:  # raised by psycopg's own loader, not by the server
-                        raise RowsUnrepresentable() from exc
-                    raise
+            statements: ConnectionStatements | None = entry.info.get(_STATEMENTS)
+            if (
+                statements is None
+                or statements.connection is not raw
+                or entry.info.get(_PREPARED_FOR) != timeout_ms
+            ):
+                statements = _prepare_connection(entry, raw, engine, timeout_ms)
+            if rows or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+                # Rows are loaded into Python values by a cursor; a connection left in a transaction (never,
+                # by the pool's reset) goes that way too, so psycopg refuses it as before.
+                return _cursor_fetch(entry, raw, sql, params, max_bytes, rows)
             if max_bytes is None:
-                row = cursor.execute(sql, params).fetchone()
-            else:
-                row = cursor.execute(_capped(sql), [*params, max_bytes]).fetchone()
-                if row is None:
-                    raise AnswerTooLarge(max_bytes)
+                return statements.fetch_value(sql, params)[1]
+            found, value = statements.fetch_value(_capped(sql), [*params, max_bytes])
+            if not found:
+                raise AnswerTooLarge(max_bytes)
+            return value
         except psycopg.Error as exc:
             if raw.closed or raw.broken or isinstance(map_driver_error(exc), DatabaseUnavailable):
                 entry.invalidate(exc)
                 if reused:
                     raise _StaleConnection() from exc
             raise
+    finally:
+        pool._do_return_conn(entry)
+
+
+def _prepare_connection(
+    entry: Any, raw: psycopg.Connection[Any], engine: Engine, timeout_ms: int
+) -> ConnectionStatements:
+    """The hot path's session settings on a physical connection, once (again after another user of the
+    pool reset its timeout), and its statements (kept for the connection's life: ``info`` is cleared when
+    the connection is replaced)."""
+    pooler = behind_transaction_pooler(engine)
+    if entry.info.get(_PREPARED_FOR) != timeout_ms:
+        raw.autocommit = True
+        try:
+            if pooler:
+                # PgBouncer tracks TimeZone per client (it re-sends it to each server connection it lends),
+                # not statement_timeout: that one is the role's (ALTER ROLE ... SET).
+                raw.execute("SET TIME ZONE 'UTC'")
+            else:
+                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                raw.execute("SET TIME ZONE 'UTC'")
         finally:
             if not raw.closed and not raw.broken:
                 raw.autocommit = False  # as SQLAlchemy's own users expect it back
-        return None if row is None else row[0]
+        entry.info[_PREPARED_FOR] = timeout_ms
+    statements: ConnectionStatements | None = entry.info.get(_STATEMENTS)
+    if statements is None or statements.connection is not raw:
+        # Behind a transaction pooler a prepared statement may meet another server connection: none is.
+        statements = entry.info[_STATEMENTS] = ConnectionStatements(raw, prepare=not pooler)
+    return statements
+
+
+def _cursor_fetch(
+    entry: Any,
+    raw: psycopg.Connection[Any],
+    sql: str,
+    params: Sequence[Any],
+    max_bytes: int | None,
+    rows: bool,
+) -> Any:
+    """The statement through a psycopg cursor in autocommit (the flat statement's rows, loaded as Python
+    values); without ``rows``, its one value as UTF-8 bytes."""
+    raw.autocommit = True
+    try:
+        # One cursor per physical connection, kept with it: a new one per statement cost ~10% of a hit.
+        cursor = entry.info.get(_CURSOR)
+        if cursor is None or cursor.closed or cursor.connection is not raw:
+            cursor = entry.info[_CURSOR] = raw.cursor()
+        if rows:
+            # The caller measures the assembled answer against the cap (rows have no one text).
+            try:
+                return cursor.execute(sql, params).fetchall()
+            except psycopg.DataError as exc:
+                if exc.sqlstate is None:  # raised by psycopg's own loader, not by the server
+                    raise RowsUnrepresentable() from exc
+                raise
+        if max_bytes is None:
+            row = cursor.execute(sql, params).fetchone()
+        else:
+            row = cursor.execute(_capped(sql), [*params, max_bytes]).fetchone()
+            if row is None:
+                raise AnswerTooLarge(max_bytes)
     finally:
-        pool._do_return_conn(entry)
+        if not raw.closed and not raw.broken:
+            raw.autocommit = False  # as SQLAlchemy's own users expect it back
+    return None if row is None or row[0] is None else str(row[0]).encode()
 
 
 _CAPPED: dict[str, str] = {}
@@ -256,9 +311,10 @@ class ThreadConnections:
 
     def fetch_text(
         self, sql: str, params: Sequence[Any], max_bytes: int | None = None, replica: bool = False
-    ) -> str | None:
-        """Run a statement returning one text value (the response JSON) and return it; with ``max_bytes``,
-        raise :class:`AnswerTooLarge` instead of returning (or building, where the database can stop) more.
+    ) -> bytes | None:
+        """Run a statement returning one text value (the response JSON) and return it as UTF-8 bytes (on
+        PostgreSQL the server's own, never decoded); with ``max_bytes``, raise :class:`AnswerTooLarge`
+        instead of returning (or building, where the database can stop) more.
 
         Every driver error, connecting included, leaves as an ``EngineError`` (``driver_errors``). A connection
         that failed is dropped (invalidated in the pool), so the next request opens a fresh one: after an
@@ -281,11 +337,12 @@ class ThreadConnections:
             text = self._fetch_pooled(sql, params)
             if max_bytes is not None and text is not None and len(text) > max_bytes:
                 raise AnswerTooLarge(max_bytes)
-            return text
+            return None if text is None else text.encode()
         connection = None
         try:
             connection = self._connection()
-            return connection.fetch_text(sql, params, max_bytes)  # type: ignore[no-any-return]
+            value = connection.fetch_text(sql, params, max_bytes)
+            return None if value is None else value.encode()
         except DRIVER_ERRORS as exc:
             error = map_driver_error(exc, self.timeout_ms)
             if isinstance(error, DatabaseUnavailable) and connection is not None:
@@ -340,7 +397,7 @@ class ThreadConnections:
         checkedin = getattr(self.engine.pool, "checkedin", None)
         return checkedin is not None and checkedin() > 0
 
-    def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> str | None:
+    def fetch_on(self, engine: Engine, sql: str, params: Sequence[Any]) -> bytes | None:
         """``fetch_text`` on another server's pool (a replica's), with the same timeout and error mapping."""
         return self._fetch_from_pool(sql, params, None, engine)  # type: ignore[no-any-return]
 
@@ -348,10 +405,16 @@ class ThreadConnections:
         self, sql: str, params: Sequence[Any], max_bytes: int | None, engine: Engine, rows: bool = False
     ) -> Any:
         # Each stale connection (broken while idle) is invalidated and the next one tried: after a server
-        # restart every idle connection of the pool is stale at once.
-        cause: BaseException | None = None
+        # restart every idle connection of the pool is stale at once. (The first try is apart from the
+        # retries: the usual call then looks nothing up for them.)
+        try:
+            return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes, rows)
+        except _StaleConnection as stale:
+            cause = stale.__cause__
+        except DRIVER_ERRORS as exc:
+            raise map_driver_error(exc, self.timeout_ms) from exc
         size: int = getattr(engine.pool, "size", lambda: 1)()
-        for _ in range(size + 1):
+        for _ in range(size):
             try:
                 return _pooled_fetch_text(engine, self.timeout_ms, sql, params, max_bytes, rows)
             except _StaleConnection as stale:

@@ -534,7 +534,7 @@ class GraphQLEngine:
         started = time.perf_counter()
         text = self.connections.fetch_text(plan.sql, params, limit, replica)
         TALLY.observe(DATABASE_SECONDS, time.perf_counter() - started)
-        return b'{"data":' + (text or "null").encode() + b"}"
+        return b'{"data":' + (text or b"null") + b"}"
 
     def _slow_path(
         self,
