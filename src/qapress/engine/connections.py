@@ -190,13 +190,11 @@ def _prepare_connection(
     if entry.info.get(_PREPARED_FOR) != timeout_ms:
         raw.autocommit = True
         try:
-            if pooler:
-                # PgBouncer tracks TimeZone per client (it re-sends it to each server connection it lends),
-                # not statement_timeout: that one is the role's (ALTER ROLE ... SET).
-                raw.execute("SET TIME ZONE 'UTC'")
-            else:
+            # PgBouncer tracks TimeZone per client (it re-sends it to each server connection it lends), not
+            # statement_timeout: behind it that one is the role's (ALTER ROLE ... SET).
+            if not pooler:
                 raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
-                raw.execute("SET TIME ZONE 'UTC'")
+            raw.execute("SET TIME ZONE 'UTC'")
         finally:
             if not raw.closed and not raw.broken:
                 raw.autocommit = False  # as SQLAlchemy's own users expect it back
